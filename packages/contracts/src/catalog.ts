@@ -1,0 +1,211 @@
+import Type, { type Static } from 'typebox';
+import { maxAmount } from './money.ts';
+
+/**
+ * Catalog contracts (seed: Product, Category, ProductVariant, ProductCardProps). The same schemas
+ * validate requests, shape responses, generate the OpenAPI document and type the clients.
+ */
+
+const Uuid = Type.String({ format: 'uuid' });
+/** A price on the wire: a JSON number with at most two decimals, within DECIMAL(10,2). */
+export const Price = Type.Number({ minimum: 0, maximum: maxAmount, multipleOf: 0.01 });
+const Name = Type.String({ minLength: 1, maxLength: 255 });
+const Description = Type.String({ maxLength: 10_000 });
+const Stock = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+const Slug = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' });
+const ImageUrl = Type.String({ minLength: 1, maxLength: 2048, pattern: '^(/|https?://)\\S+$' });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const Specifications = Type.Record(
+  Type.String({ minLength: 1, maxLength: 100 }),
+  Type.String({ maxLength: 1000 }),
+  { description: 'Name → value, in display order', maxProperties: 100 },
+);
+
+export const CategoryRef = Type.Object(
+  { id: Uuid, name: Type.String(), slug: Type.String() },
+  { $id: 'CategoryRef' },
+);
+
+export const Category = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    slug: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    productCount: Type.Integer({ description: 'Products in this category' }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Category' },
+);
+export type Category = Static<typeof Category>;
+
+export const CategoryList = Type.Object({ items: Type.Array(Type.Ref('Category')) }, { $id: 'CategoryList' });
+
+export const CreateCategory = Type.Object(
+  { name: Name, slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
+  { additionalProperties: false },
+);
+export type CreateCategory = Static<typeof CreateCategory>;
+
+export const UpdateCategory = Type.Object(
+  { name: Type.Optional(Name), slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateCategory = Static<typeof UpdateCategory>;
+
+export const ProductVariant = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    sku: Type.Union([Type.String(), Type.Null()]),
+    /** The variant's own price, or null when it sells at the product's price. */
+    price: Type.Union([Type.Number(), Type.Null()]),
+    stock: Type.Integer(),
+    options: Type.Record(Type.String(), Type.String()),
+  },
+  { $id: 'ProductVariant' },
+);
+export type ProductVariant = Static<typeof ProductVariant>;
+
+export const Product = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    description: Type.Union([Type.String(), Type.Null()]),
+    price: Type.Number(),
+    /** Units available; for a product with variants, the sum of its variants' stock. */
+    stock: Type.Integer(),
+    category: Type.Union([Type.Ref('CategoryRef'), Type.Null()]),
+    specifications: Specifications,
+    variants: Type.Array(Type.Ref('ProductVariant')),
+    images: Type.Array(Type.String()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'Product' },
+);
+export type Product = Static<typeof Product>;
+
+export const ProductPage = Type.Object(
+  {
+    items: Type.Array(Type.Ref('Product')),
+    total: Type.Integer({ description: 'Products matching the filters, over all pages' }),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  },
+  { $id: 'ProductPage' },
+);
+export type ProductPage = Static<typeof ProductPage>;
+
+export const productSorts = ['newest', 'price', '-price', 'name', '-name'] as const;
+export type ProductSort = (typeof productSorts)[number];
+
+export const ProductQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+    category: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'Category id or slug' })),
+    minPrice: Type.Optional(Price),
+    maxPrice: Type.Optional(Price),
+    inStock: Type.Optional(Type.Boolean()),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in name or description' })),
+    sort: Type.Union(productSorts.map((s) => Type.Literal(s)), {
+      default: 'newest',
+      description: '`price`/`name` ascending, `-price`/`-name` descending, `newest` first',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ProductQuery = Static<typeof ProductQuery>;
+
+export const VariantInput = Type.Object(
+  {
+    id: Type.Optional(Uuid),
+    name: Name,
+    sku: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
+    price: Type.Optional(Type.Union([Price, Type.Null()])),
+    stock: Stock,
+    options: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 255 }), { maxProperties: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type VariantInput = Static<typeof VariantInput>;
+
+const productFields = {
+  name: Name,
+  description: Type.Union([Description, Type.Null()]),
+  price: Price,
+  stock: Stock,
+  categoryId: Uuid,
+  specifications: Specifications,
+  images: Type.Array(ImageUrl, { maxItems: 20 }),
+  variants: Type.Array(VariantInput, { maxItems: 100 }),
+};
+
+export const CreateProduct = Type.Object(
+  {
+    name: productFields.name,
+    description: Type.Optional(productFields.description),
+    price: productFields.price,
+    stock: Type.Optional(Type.Integer({ ...productFields.stock, description: 'Required unless variants carry the stock' })),
+    categoryId: productFields.categoryId,
+    specifications: Type.Optional(productFields.specifications),
+    images: Type.Optional(productFields.images),
+    variants: Type.Optional(productFields.variants),
+  },
+  { additionalProperties: false },
+);
+export type CreateProduct = Static<typeof CreateProduct>;
+
+/** Every field optional: what is present replaces; `variants`, `images`, `specifications` replace whole. */
+export const UpdateProduct = Type.Object(
+  {
+    name: Type.Optional(productFields.name),
+    description: Type.Optional(productFields.description),
+    price: Type.Optional(productFields.price),
+    stock: Type.Optional(productFields.stock),
+    categoryId: Type.Optional(productFields.categoryId),
+    specifications: Type.Optional(productFields.specifications),
+    images: Type.Optional(productFields.images),
+    variants: Type.Optional(productFields.variants),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateProduct = Static<typeof UpdateProduct>;
+
+export const StockAdjustment = Type.Object(
+  {
+    delta: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, not: { const: 0 }, description: 'Units to add (positive) or remove (negative)' }),
+    variantId: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type StockAdjustment = Static<typeof StockAdjustment>;
+
+export const StockLevel = Type.Object(
+  {
+    productId: Uuid,
+    variantId: Type.Union([Uuid, Type.Null()]),
+    oldStock: Type.Integer({ description: "The product's total before" }),
+    newStock: Type.Integer({ description: "The product's total after" }),
+    variantStock: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { $id: 'StockLevel' },
+);
+export type StockLevel = Static<typeof StockLevel>;
+
+export const IdParam = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const IdOrSlugParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false });
+
+/** The seed's component props; the web and mobile apps render a product card from exactly these. */
+export interface ProductCardProps {
+  id: string;
+  name: string;
+  price: number;
+  stock: number;
+  images: string[];
+  specifications: Record<string, string>;
+  variants?: ProductVariant[];
+}

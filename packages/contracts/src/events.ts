@@ -1,0 +1,55 @@
+/**
+ * Events that cross service boundaries. The envelope is the seed's `{ type, payload }` plus an `id`
+ * (uuid, the de-duplication key consumers store) and a schema `version`. Payloads carry ids and
+ * values only, never whole entities: they travel over RabbitMQ and outlive the code that wrote them.
+ */
+export interface EventEnvelope<TType extends string = string, TPayload = unknown> {
+  id: string;
+  type: TType;
+  version: number;
+  payload: TPayload;
+}
+
+/** Fired once per placed order, in the same transaction that writes the order. */
+export interface OrderCreatedEvent extends EventEnvelope<'ORDER_CREATED', {
+  orderId: string;
+  userId: string;
+  items: Array<{ productId: string; quantity: number; price: number }>;
+  total: number;
+  timestamp: string;
+}> {}
+
+export type StockUpdateReason = 'ORDER' | 'MANUAL' | 'RETURN';
+
+/**
+ * Fired whenever a product's stock changes, in the same transaction as the change: an order
+ * reserving it (ORDER), an admin adjusting it (MANUAL), a cancelled or returned order putting it
+ * back (RETURN). `oldStock`/`newStock` are the product's total across its variants.
+ */
+export interface StockUpdatedEvent extends EventEnvelope<'STOCK_UPDATED', {
+  productId: string;
+  oldStock: number;
+  newStock: number;
+  reason: StockUpdateReason;
+  timestamp: string;
+}> {}
+
+export type DemaEvent = OrderCreatedEvent | StockUpdatedEvent;
+export type DemaEventType = DemaEvent['type'];
+
+/** Current payload version of each event type. */
+export const eventVersions: Record<DemaEventType, number> = {
+  ORDER_CREATED: 1,
+  STOCK_UPDATED: 1,
+};
+
+/**
+ * Routing keys on the topic exchange: order events and system events on their own keys, so a
+ * consumer binds to `order.#` or `system.#` (or both).
+ */
+export const routingKeys: Record<DemaEventType, string> = {
+  ORDER_CREATED: 'order.created',
+  STOCK_UPDATED: 'system.stock.updated',
+};
+
+export const eventExchange = 'dema.events';

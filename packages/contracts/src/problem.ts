@@ -1,0 +1,57 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * Stable error codes carried in problem+json bodies (`code`). Clients branch on these, never on
+ * `title` or `detail`, which are for people.
+ */
+export const ErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_BODY: 'MALFORMED_BODY',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+  UNAVAILABLE: 'UNAVAILABLE',
+  PRODUCT_NOT_FOUND: 'PRODUCT_NOT_FOUND',
+  CATEGORY_NOT_FOUND: 'CATEGORY_NOT_FOUND',
+  CATEGORY_NOT_EMPTY: 'CATEGORY_NOT_EMPTY',
+  CATEGORY_SLUG_TAKEN: 'CATEGORY_SLUG_TAKEN',
+  VARIANT_NOT_FOUND: 'VARIANT_NOT_FOUND',
+  SKU_TAKEN: 'SKU_TAKEN',
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  STOCK_MANAGED_BY_VARIANTS: 'STOCK_MANAGED_BY_VARIANTS',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const InvalidParam = Type.Object({
+  /** Where the bad value is, e.g. `body.price` or `query.limit`. */
+  name: Type.String(),
+  reason: Type.String(),
+});
+
+/** RFC 9457 problem details, with Dema's `code` and per-field `invalidParams`. */
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    code: Type.String(),
+    invalidParams: Type.Optional(Type.Array(InvalidParam)),
+    requestId: Type.Optional(Type.String()),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)' },
+);
+export type Problem = Static<typeof Problem>;
+export type InvalidParam = Static<typeof InvalidParam>;
+
+export const problemContentType = 'application/problem+json';
+
+/** The `type` URI of a problem: a page of the served docs that explains the code. */
+export const problemType = (code: string): string => `/api/docs/problems#${code.toLowerCase()}`;

@@ -1,0 +1,258 @@
+import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
+import type { CacheConfig } from '@dema/contracts';
+import type { HealingRedis } from './redis.ts';
+
+export type CacheOutcome = 'hit' | 'stale' | 'miss' | 'bypass';
+
+export interface CacheObserver {
+  (cache: string, outcome: CacheOutcome): void;
+}
+
+export interface CacheOptions {
+  /** Shared store and invalidation channel; absent → this process's memory only. */
+  redis?: { commands: HealingRedis; subscriber: HealingRedis } | undefined;
+  enabled: boolean;
+  /** Every tag any config uses: after a Redis outage they are all bumped (see `onRedisReconnect`). */
+  tags: string[];
+  log: Logger;
+  observe?: CacheObserver;
+  /** Bytes of values held in this process. */
+  memoryBytes?: number;
+}
+
+interface LocalEntry {
+  value: string;
+  storedAt: number;
+  /** Local tag epochs when the value was loaded; any later bump makes the entry invalid. */
+  epochs: number[];
+  /** Invalidation-channel generation: a dropped subscription may have missed bumps. */
+  generation: number;
+}
+
+const invalidationChannel = 'dema:cache:invalidate';
+const tagKey = (tag: string) => `tag:${tag}`;
+
+/**
+ * The seed's caching strategy (`CacheConfig`): a value is fresh for `ttl` seconds; with
+ * `staleWhileRevalidate` it is then served stale for up to another `ttl` while a single background
+ * load refreshes it; invalidating a tag drops every entry under it on every instance.
+ *
+ * Two layers: this process's memory, and Redis shared by every instance. Each tag has a version
+ * (a Redis counter, and a local epoch); an entry remembers the versions it was loaded under and is
+ * dead once any moved. Versions are read before loading, so a write racing a load can never leave
+ * the older value looking current. A write's own instance sees it on the very next read; others as
+ * soon as the invalidation message arrives (the memory layer is used only while that subscription is
+ * up). One load per key runs at a time in a process. Redis down or slow: values come from the
+ * loader, never an error, and everything is re-versioned when Redis returns.
+ */
+export class Cache {
+  private readonly local: LRUCache<string, LocalEntry>;
+  private readonly epochs = new Map<string, number>();
+  private readonly inflight = new Map<string, Promise<string>>();
+  private generation = 0;
+  private subscribed = false;
+  /** Set while Redis was unreachable: its entries may predate writes made meanwhile. */
+  private mustReversion = false;
+
+  constructor(private readonly options: CacheOptions) {
+    this.local = new LRUCache<string, LocalEntry>({
+      maxSize: options.memoryBytes ?? 64 * 1024 * 1024,
+      sizeCalculation: (entry) => entry.value.length + 64,
+    });
+    const redis = options.redis;
+    if (redis) {
+      redis.commands.onReady((reconnect) => {
+        if (reconnect) this.mustReversion = true;
+      });
+      redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
+      redis.subscriber.onReady(() => {
+        redis.subscriber.client.subscribe(invalidationChannel).then(
+          () => this.setSubscribed(true),
+          () => this.setSubscribed(false),
+        );
+      });
+      redis.subscriber.client.on('close', () => this.setSubscribed(false));
+    }
+  }
+
+  /** Where values are kept right now, for /health/ready. */
+  get state(): 'disabled' | 'memory' | 'redis' | 'redis-unavailable' {
+    if (!this.options.enabled) return 'disabled';
+    if (!this.options.redis) return 'memory';
+    return this.options.redis.commands.isReady ? 'redis' : 'redis-unavailable';
+  }
+
+  /**
+   * The value cached under `config.key` + `id`, loading it with `load` on a miss. `load` returns
+   * the serialized value (already-encoded response bytes are what make a hit cheap).
+   */
+  async get(config: CacheConfig & { name: string }, id: string, load: () => Promise<string>): Promise<string> {
+    if (!this.options.enabled) return this.record(config.name, 'bypass', load());
+    const key = `${config.key}:${id}`;
+    const tags = config.tags ?? [];
+    const now = Date.now();
+
+    const localEntry = this.localUsable() ? this.local.get(key) : undefined;
+    if (localEntry && this.isCurrent(localEntry, tags)) {
+      const age = now - localEntry.storedAt;
+      if (age < config.ttl * 1000) return this.record(config.name, 'hit', localEntry.value);
+      if (config.staleWhileRevalidate && age < config.ttl * 2000) {
+        this.refreshInBackground(config, key, tags, load);
+        return this.record(config.name, 'stale', localEntry.value);
+      }
+    }
+
+    const shared = await this.readShared(key, tags);
+    if (shared.entry) {
+      const age = now - shared.entry.storedAt;
+      const fresh = age < config.ttl * 1000;
+      if (fresh || config.staleWhileRevalidate) {
+        this.remember(key, shared.entry.value, shared.entry.storedAt, tags);
+        if (!fresh) this.refreshInBackground(config, key, tags, load);
+        return this.record(config.name, fresh ? 'hit' : 'stale', shared.entry.value);
+      }
+    }
+    return this.record(config.name, shared.usable || !this.options.redis ? 'miss' : 'bypass', this.loadOnce(config, key, tags, load, shared.versions));
+  }
+
+  /** Drops every entry stored under any of `tags`, here at once and on other instances. */
+  async invalidate(tags: string[]): Promise<void> {
+    if (!this.options.enabled || tags.length === 0) return;
+    for (const tag of tags) this.bumpLocal(tag);
+    const redis = this.options.redis;
+    if (!redis) return;
+    if (!redis.commands.isReady) {
+      this.mustReversion = true;
+      return;
+    }
+    try {
+      const pipeline = redis.commands.client.pipeline();
+      for (const tag of tags) pipeline.incr(tagKey(tag));
+      // keyPrefix does not apply to channels; the channel name carries it itself.
+      pipeline.publish(invalidationChannel, JSON.stringify(tags));
+      await pipeline.exec();
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'cache invalidation did not reach redis; will re-version on reconnect');
+      this.mustReversion = true;
+    }
+  }
+
+  private async readShared(key: string, tags: string[]): Promise<{ usable: boolean; versions?: string[]; entry?: { value: string; storedAt: number } }> {
+    const redis = this.options.redis;
+    if (!redis || !redis.commands.isReady) return { usable: false };
+    try {
+      if (this.mustReversion) await this.reversionAll();
+      const [raw, ...versions] = (await redis.commands.client.mget(key, ...tags.map(tagKey))) as Array<string | null>;
+      const current = versions.map((v) => v ?? '0');
+      if (!raw) return { usable: true, versions: current };
+      const entry = decodeEntry(raw);
+      if (!entry || entry.versions !== current.join(',')) return { usable: true, versions: current };
+      return { usable: true, versions: current, entry };
+    } catch (error) {
+      this.options.log.debug({ err: error }, 'cache read from redis failed; loading directly');
+      return { usable: false };
+    }
+  }
+
+  private loadOnce(config: CacheConfig, key: string, tags: string[], load: () => Promise<string>, versions?: string[]): Promise<string> {
+    const running = this.inflight.get(key);
+    if (running) return running;
+    // Capture versions before loading: a write during the load bumps them and the stored value is
+    // born stale instead of masquerading as current.
+    const epochs = tags.map((tag) => this.epochs.get(tag) ?? 0);
+    const generation = this.generation;
+    const promise = (async () => {
+      const value = await load();
+      const storedAt = Date.now();
+      if (generation === this.generation && epochs.every((e, i) => e === (this.epochs.get(tags[i]!) ?? 0))) {
+        this.local.set(key, { value, storedAt, epochs, generation });
+      }
+      if (versions) await this.writeShared(config, key, value, storedAt, versions);
+      return value;
+    })().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, promise);
+    return promise;
+  }
+
+  private refreshInBackground(config: CacheConfig, key: string, tags: string[], load: () => Promise<string>): void {
+    if (this.inflight.has(key)) return;
+    void (async () => {
+      const shared = await this.readShared(key, tags);
+      await this.loadOnce(config, key, tags, load, shared.usable ? shared.versions : undefined);
+    })().catch((error: unknown) => this.options.log.warn({ err: error, key }, 'background cache refresh failed'));
+  }
+
+  private async writeShared(config: CacheConfig, key: string, value: string, storedAt: number, versions: string[]): Promise<void> {
+    const redis = this.options.redis;
+    if (!redis || !redis.commands.isReady) return;
+    const keepFor = config.ttl * (config.staleWhileRevalidate ? 2 : 1);
+    await redis.commands.client
+      .set(key, encodeEntry(value, storedAt, versions.join(',')), 'EX', keepFor)
+      .catch((error: unknown) => this.options.log.debug({ err: error }, 'cache write to redis failed'));
+  }
+
+  private remember(key: string, value: string, storedAt: number, tags: string[]): void {
+    if (!this.localUsable()) return;
+    this.local.set(key, { value, storedAt, epochs: tags.map((tag) => this.epochs.get(tag) ?? 0), generation: this.generation });
+  }
+
+  private isCurrent(entry: LocalEntry, tags: string[]): boolean {
+    return entry.generation === this.generation && tags.every((tag, i) => entry.epochs[i] === (this.epochs.get(tag) ?? 0));
+  }
+
+  /** The memory layer is trustworthy alone, or with Redis while invalidations are being received. */
+  private localUsable(): boolean {
+    return !this.options.redis || this.subscribed;
+  }
+
+  private setSubscribed(subscribed: boolean): void {
+    if (subscribed !== this.subscribed) {
+      // Either way the memory layer may have missed bumps: start it afresh.
+      this.generation += 1;
+      this.local.clear();
+    }
+    this.subscribed = subscribed;
+  }
+
+  private onInvalidation(message: string): void {
+    try {
+      const tags = JSON.parse(message) as unknown;
+      if (Array.isArray(tags)) for (const tag of tags) if (typeof tag === 'string') this.bumpLocal(tag);
+    } catch {
+      this.options.log.warn({ message }, 'ignored a malformed cache invalidation message');
+    }
+  }
+
+  private bumpLocal(tag: string): void {
+    this.epochs.set(tag, (this.epochs.get(tag) ?? 0) + 1);
+  }
+
+  /** After an outage, writes made meanwhile could not bump the shared versions: bump them all now. */
+  private async reversionAll(): Promise<void> {
+    const redis = this.options.redis!;
+    const pipeline = redis.commands.client.pipeline();
+    for (const tag of this.options.tags) pipeline.incr(tagKey(tag));
+    pipeline.publish(invalidationChannel, JSON.stringify(this.options.tags));
+    await pipeline.exec();
+    this.mustReversion = false;
+  }
+
+  private record<T>(cache: string, outcome: CacheOutcome, value: T): T {
+    this.options.observe?.(cache, outcome);
+    return value;
+  }
+}
+
+function encodeEntry(value: string, storedAt: number, versions: string): string {
+  return `${storedAt}|${versions}|${value}`;
+}
+
+function decodeEntry(raw: string): { value: string; storedAt: number; versions: string } | undefined {
+  const first = raw.indexOf('|');
+  const second = raw.indexOf('|', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  const storedAt = Number(raw.slice(0, first));
+  if (!Number.isFinite(storedAt)) return undefined;
+  return { storedAt, versions: raw.slice(first + 1, second), value: raw.slice(second + 1) };
+}

@@ -1,0 +1,130 @@
+import path from 'node:path';
+
+/**
+ * Typed configuration. This is the only module that reads `process.env`; everything else receives
+ * a `DemaConfig`. Which adapter runs (PGlite or PostgreSQL, in-memory or Redis, in-process bus or
+ * RabbitMQ) follows from which URLs are present, never from code edits.
+ */
+export const serviceNames = ['user', 'product', 'order', 'analytics'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface RedisSettings {
+  host: string;
+  port: number;
+  password: string | undefined;
+}
+
+export interface DemaConfig {
+  host: string;
+  port: number;
+  logLevel: string;
+  /** Where embedded data (PGlite files, generated keys) lives. */
+  dataDir: string;
+  /** PostgreSQL URL per service; absent → embedded PGlite. */
+  databaseUrls: Partial<Record<ServiceName, string>>;
+  redis: RedisSettings | undefined;
+  amqpUrl: string | undefined;
+  cacheEnabled: boolean;
+  /** Load the demo catalog into an empty database. */
+  demoData: boolean;
+  /** Interim credential for admin writes until the identity service issues tokens. */
+  adminToken: string | undefined;
+  bodyLimit: number;
+  /** Largest number of PostgreSQL connections one service instance opens. */
+  dbPoolSize: number;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): DemaConfig {
+  const read = new EnvReader(env);
+  const sharedDatabaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databaseUrls: Partial<Record<ServiceName, string>> = {};
+  for (const service of serviceNames) {
+    const url = read.url(`${service.toUpperCase()}_DATABASE_URL`, ['postgres:', 'postgresql:']) ?? sharedDatabaseUrl;
+    if (url) databaseUrls[service] = url;
+  }
+  const redisHost = read.string('REDIS_HOST');
+  const config: DemaConfig = {
+    host: read.string('HOST') ?? '0.0.0.0',
+    port: read.int('PORT', 8080, 0, 65535),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    dataDir: path.resolve(read.string('DEMA_DATA_DIR') ?? '.dema'),
+    databaseUrls,
+    redis: redisHost
+      ? { host: redisHost, port: read.int('REDIS_PORT', 6379, 1, 65535), password: read.string('REDIS_PASSWORD') }
+      : undefined,
+    amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
+    cacheEnabled: read.bool('DEMA_CACHE', true),
+    demoData: read.bool('DEMA_DEMO_DATA', true),
+    adminToken: read.string('DEMA_ADMIN_TOKEN'),
+    bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
+    shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
+  };
+  read.throwIfInvalid();
+  return config;
+}
+
+/** Collects every bad variable so one start reports them all, each with what was expected. */
+class EnvReader {
+  private readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected true/false (or on/off, 1/0)`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return raw;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    return undefined;
+  }
+
+  throwIfInvalid(): void {
+    if (this.problems.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n  - ${this.problems.join('\n  - ')}`);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/** What a repository needs from a database: parameterised SQL, inside or outside a transaction. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<Row>>;
+}
+
+/** One connection held exclusively: `exec` runs several statements at once (migrations). */
+export interface Session extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+export interface PoolStats {
+  size: number;
+  idle: number;
+  waiting: number;
+}
+
+/**
+ * One service's database: its own schema in the embedded PGlite, or its own PostgreSQL database
+ * (and schema) in production. Repositories see only this interface, so the same SQL runs on both.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** The schema every unqualified table name resolves to. */
+  readonly schema: string;
+  /**
+   * Runs `work` in one transaction: committed when it resolves, rolled back when it throws. Inside,
+   * use only the given `tx`; the embedded database runs one transaction at a time.
+   */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` while holding a lock that is exclusive across every instance sharing this database
+   * (a PostgreSQL advisory lock; the embedded database is one process, so a local lock suffices).
+   */
+  withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+/** Listens to every query, for metrics. */
+export type QueryObserver = (seconds: number, ok: boolean) => void;
+
+/** Timestamps leave the database as ISO-8601 strings in UTC, the form the API speaks. */
+export function timestampToIso(value: string): string {
+  const iso = value.includes('T') ? value : value.replace(' ', 'T');
+  const withZone = /(Z|[+-]\d{2}(:?\d{2})?)$/.test(iso) ? iso : `${iso}Z`;
+  return new Date(withZone.replace(/([+-]\d{2})$/, '$1:00')).toISOString();
+}
+
+export const TIMESTAMP_OID = 1114;
+export const TIMESTAMPTZ_OID = 1184;
+
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unsafe identifier: ${name}`);
+  return `"${name}"`;
+}

@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
+import { timed, toParam } from './pglite.ts';
+
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === TIMESTAMP_OID || oid === TIMESTAMPTZ_OID ? timestampToIso : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * A service's PostgreSQL database. The service's tables live in a schema named after it, so one
+ * database per service (production) and one shared database (small installs) both work unchanged.
+ */
+export class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(
+    url: string,
+    readonly schema: string,
+    poolSize: number,
+    private readonly observe?: QueryObserver,
+  ) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: poolSize,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      // search_path and timezone are per session; setting them at connect covers every pooled client.
+      options: `-c search_path=${quoteIdent(schema)} -c timezone=UTC`,
+      types,
+    });
+    // An idle client losing its server must not crash the process; the pool replaces it.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
+    return timed(this.observe, async () => {
+      const result = await this.pool.query(sql, params.map(toParam));
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    });
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const tx: Queryable = {
+        query: (sql, params = []) =>
+          timed(this.observe, async () => {
+            const result = await client.query(sql, params.map(toParam));
+            return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+          }),
+      };
+      const value = await work(tx);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      // Session-level advisory lock: held across the several transactions `work` may run.
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+      try {
+        return await work({
+          query: async (sql, params = []) => {
+            const result = await client.query(sql, params.map(toParam));
+            return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+          },
+          exec: async (sql) => {
+            await client.query(sql);
+          },
+        });
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  poolStats() {
+    return { size: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
