@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+
+/**
+ * The reference point for the bench: what plain Node.js `http` does on this machine when it
+ * answers with the same bytes as Dema. `--port 0` picks a free port; the port actually bound is
+ * printed as `listening <port>`, which is what a parent process waits for.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '9090' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'body-file': { type: 'string' },
+    // Lets a parent that dies without cleaning up (SIGKILL) take this server with it.
+    'exit-on-stdin-close': { type: 'boolean', default: false },
+  },
+});
+
+if (!values['body-file']) {
+  console.error('usage: bare-server.ts --body-file FILE [--port 9090] [--host 127.0.0.1] [--exit-on-stdin-close]');
+  process.exit(2);
+}
+
+const body = readFileSync(values['body-file']);
+const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
+
+const server = createServer((req, res) => {
+  // Drain any request body so the keep-alive connection can carry the next request.
+  req.resume();
+  res.writeHead(200, headers);
+  res.end(body);
+});
+
+// The load generator opens all its connections at once; the default backlog (511) would drop
+// some of the SYNs of a 1000-connection run and turn them into 1 s retransmit stalls.
+server.listen({ port: Number(values.port), host: values.host, backlog: 4096 }, () => {
+  console.log(`listening ${(server.address() as AddressInfo).port}`);
+});
+
+if (values['exit-on-stdin-close']) {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.resume();
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
+}

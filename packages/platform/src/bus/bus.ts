@@ -1,0 +1,28 @@
+import type { EventEnvelope } from '@dema/contracts';
+
+/** Handles one event. Throwing means "not done": the bus delivers it again, up to its limit. */
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+/**
+ * Where outbox events go: the in-process bus when embedded, RabbitMQ in production. Delivery is
+ * at-least-once; consumers de-duplicate by event id (see `processed_events`).
+ */
+export interface EventBus {
+  /** Resolves once the bus has durably accepted the event (RabbitMQ: publisher confirm). */
+  publish(event: EventEnvelope, routingKey: string): Promise<void>;
+  /** Binds the named durable consumer to routing-key patterns (`*` one word, `#` any words). */
+  subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Topic-exchange matching: words split on '.', `*` matches one word, `#` zero or more. */
+export function matchesBinding(pattern: string, routingKey: string): boolean {
+  const match = (p: string[], k: string[]): boolean => {
+    if (p.length === 0) return k.length === 0;
+    const [head, ...rest] = p;
+    if (head === '#') return match(rest, k) || (k.length > 0 && match(p, k.slice(1)));
+    if (k.length === 0) return false;
+    return (head === '*' || head === k[0]) && match(rest, k.slice(1));
+  };
+  return match(pattern.split('.'), routingKey.split('.'));
+}

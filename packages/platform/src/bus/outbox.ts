@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { eventVersions, routingKeys, type DemaEvent, type EventEnvelope } from '@dema/contracts';
+import type { Db, Queryable } from '../db/db.ts';
+import type { Metrics } from '../metrics.ts';
+import type { EventBus } from './bus.ts';
+
+/** Builds an event in the seed's envelope with a fresh id and the type's current version. */
+export function createEvent<E extends DemaEvent>(type: E['type'], payload: E['payload']): E {
+  return { id: randomUUID(), type, version: eventVersions[type], payload } as E;
+}
+
+/**
+ * Records `event` in the outbox through `tx`, the transaction that makes the change it describes:
+ * both commit or neither does. The relay publishes it after commit.
+ */
+export async function appendToOutbox(tx: Queryable, event: DemaEvent): Promise<void> {
+  await tx.query(
+    'INSERT INTO outbox (id, type, version, routing_key, payload) VALUES ($1, $2, $3, $4, $5)',
+    [event.id, event.type, event.version, routingKeys[event.type], event.payload],
+  );
+}
+
+interface OutboxRow {
+  seq: string;
+  id: string;
+  type: string;
+  version: number;
+  routing_key: string;
+  payload: unknown;
+}
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** How often to look for events written by other instances or left by a crash. */
+  pollMs?: number;
+  /** How long a claimed batch is reserved for this instance before another may take it. */
+  claimSeconds?: number;
+}
+
+/**
+ * Publishes committed outbox events, oldest first, and marks them published once the bus accepted
+ * them. Several instances may relay the same outbox: a batch is claimed with SKIP LOCKED and a
+ * lease, so an instance that dies mid-batch only delays its events. An event the bus refused stays
+ * pending and is retried; nothing is dropped.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly claimSeconds: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly metrics?: Metrics,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollMs = options.pollMs ?? 1_000;
+    this.claimSeconds = options.claimSeconds ?? 30;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Wakes the relay now (call after committing a transaction that wrote events). */
+  notify(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** Publishes until nothing is pending (or the bus keeps refusing); returns how many were published. */
+  async drain(): Promise<number> {
+    await this.running;
+    let total = 0;
+    for (;;) {
+      const { published, failed } = await this.relayBatch();
+      total += published;
+      if (published === 0 || failed > 0) return total;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.running) return;
+    let next = this.pollMs;
+    this.running = (async () => {
+      try {
+        const { published, failed } = await this.relayBatch();
+        // A full batch means more may be waiting; a failure waits for the next poll.
+        if (failed === 0 && (published === this.batchSize || this.again)) next = 0;
+      } catch (error) {
+        this.log.warn({ err: error }, 'outbox relay failed; will retry');
+      }
+    })();
+    await this.running;
+    this.running = undefined;
+    this.again = false;
+    if (!this.stopped) this.schedule(next);
+  }
+
+  private async relayBatch(): Promise<{ published: number; failed: number }> {
+    const { rows } = await this.db.query<OutboxRow>(
+      `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
+        WHERE seq IN (
+          SELECT seq FROM outbox
+           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING seq, id, type, version, routing_key, payload`,
+      [this.batchSize, this.claimSeconds],
+    );
+    if (rows.length === 0) return { published: 0, failed: 0 };
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    const outcomes = await Promise.allSettled(
+      rows.map((row) => {
+        const event: EventEnvelope = { id: row.id, type: row.type, version: row.version, payload: row.payload };
+        return this.bus.publish(event, row.routing_key);
+      }),
+    );
+    const published = rows.filter((_, i) => outcomes[i]!.status === 'fulfilled');
+    const failed = rows.filter((_, i) => outcomes[i]!.status === 'rejected');
+    if (published.length > 0) {
+      await this.db.query('UPDATE outbox SET published_at = now(), claimed_until = NULL, last_error = NULL WHERE seq = ANY($1::bigint[])', [
+        published.map((row) => row.seq),
+      ]);
+    }
+    for (const [i, row] of failed.entries()) {
+      const reason = (outcomes[rows.indexOf(row)] as PromiseRejectedResult).reason as Error;
+      if (i === 0) this.log.warn({ err: reason, pending: failed.length }, 'bus refused outbox events; they stay pending');
+      // Release the claim so the next poll retries instead of waiting out the lease.
+      await this.db.query('UPDATE outbox SET claimed_until = NULL, last_error = $2 WHERE seq = $1', [row.seq, String(reason?.message ?? reason)]);
+    }
+    for (const row of published) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'ok' });
+    for (const row of failed) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'error' });
+    return { published: published.length, failed: failed.length };
+  }
+}

@@ -1,0 +1,42 @@
+import { ErrorCode, type InvalidParam } from '@dema/contracts';
+
+/**
+ * An error a client caused or must know about, answered as problem+json with a stable `code`.
+ * Anything else that escapes a handler is a 500 whose details stay in the log.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly invalidParams?: InvalidParam[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (code: string, detail: string) => new AppError(404, code, detail);
+export const conflict = (code: string, detail: string) => new AppError(409, code, detail);
+/** The body was well-formed but names something that cannot be used (422, naming the field). */
+export const unprocessable = (code: string, field: string, reason: string) =>
+  new AppError(422, code, `${field} ${reason}`, [{ name: field, reason }]);
+export const unauthenticated = (detail = 'Credentials are missing or invalid') => new AppError(401, ErrorCode.UNAUTHENTICATED, detail);
+export const forbidden = (detail: string) => new AppError(403, ErrorCode.FORBIDDEN, detail);
+
+/** The HTTP status titles used in problem bodies. */
+export const statusTitles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};

@@ -1,0 +1,110 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, problemContentType, problemType, type InvalidParam, type Problem } from '@dema/contracts';
+import { AppError, statusTitles } from './errors.ts';
+
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+/** Turns ajv's findings into named fields: `body.variants.0.stock`, `query.limit`. */
+function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
+  const prefix = contextNames[context] ?? context;
+  const seen = new Set<string>();
+  const params: InvalidParam[] = [];
+  for (const issue of issues) {
+    // anyOf/oneOf wrap the useful message of their branches; the branch errors already say it.
+    if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
+    const path = issue.instancePath.split('/').filter(Boolean).map(decodePointer);
+    let reason = issue.message ?? 'is invalid';
+    if (issue.keyword === 'required') {
+      path.push(String(issue.params.missingProperty));
+      reason = 'is required';
+    } else if (issue.keyword === 'additionalProperties') {
+      path.push(String(issue.params.additionalProperty));
+      reason = 'is not a known field';
+    } else if (issue.keyword === 'const' || issue.keyword === 'enum') {
+      const allowed = issue.params.allowedValues ?? issue.params.allowedValue;
+      reason = `must be one of ${JSON.stringify(allowed)}`;
+    }
+    const name = [prefix, ...path].join('.');
+    const key = `${name}|${reason}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    params.push({ name, reason });
+  }
+  return mergeConstAlternatives(params);
+}
+
+// A union of literals fails once per literal ("must be one of ["newest"]", …): say it once.
+function mergeConstAlternatives(params: InvalidParam[]): InvalidParam[] {
+  const byName = new Map<string, InvalidParam[]>();
+  for (const p of params) byName.set(p.name, [...(byName.get(p.name) ?? []), p]);
+  const merged: InvalidParam[] = [];
+  for (const [name, group] of byName) {
+    const literals = group.flatMap((p) => {
+      const m = /^must be one of (\[.*\])$/.exec(p.reason);
+      return m ? (JSON.parse(m[1]!) as unknown[]) : [];
+    });
+    if (literals.length > 1 && literals.length === group.length) merged.push({ name, reason: `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}` });
+    else merged.push(...group);
+  }
+  return merged;
+}
+
+function decodePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** Maps anything thrown while answering a request to RFC 9457 problem details. */
+export function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
+  const base = (status: number, code: string, detail: string, params?: InvalidParam[]): Problem => ({
+    type: problemType(code),
+    title: statusTitles[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    instance: request.url,
+    requestId: request.id,
+    ...(params && params.length > 0 ? { invalidParams: params } : {}),
+  });
+  if (error instanceof AppError) return base(error.status, error.code, error.message, error.invalidParams);
+  const fastifyError = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
+  if (fastifyError.validation) {
+    const params = invalidParams(fastifyError.validationContext ?? 'body', fastifyError.validation);
+    const detail = params.map((p) => `${p.name} ${p.reason}`).join('; ') || fastifyError.message;
+    return base(400, ErrorCode.VALIDATION_FAILED, detail, params);
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return base(413, ErrorCode.BODY_TOO_LARGE, `The body exceeds the limit of ${request.routeOptions.bodyLimit} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return base(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type ${String(request.headers['content-type'] ?? '(none)')} is not accepted; send application/json`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return base(400, ErrorCode.MALFORMED_BODY, 'The body is empty but Content-Type says JSON');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return base(400, ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${fastifyError.message}`);
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status === 400 && error instanceof SyntaxError) return base(400, ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${error.message}`);
+  if (status >= 400 && status < 500) return base(status, codeForStatus(status), fastifyError.message);
+  return base(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
+}
+
+function codeForStatus(status: number): string {
+  if (status === 401) return ErrorCode.UNAUTHENTICATED;
+  if (status === 403) return ErrorCode.FORBIDDEN;
+  if (status === 404) return ErrorCode.NOT_FOUND;
+  if (status === 405) return ErrorCode.METHOD_NOT_ALLOWED;
+  if (status === 409) return ErrorCode.CONFLICT;
+  if (status === 429) return ErrorCode.RATE_LIMITED;
+  return ErrorCode.VALIDATION_FAILED;
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.status(problem.status).type(problemContentType).send(problem);
+}

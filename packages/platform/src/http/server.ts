@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {} from '@fastify/swagger';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.ts';
+import { forbidden, unauthenticated } from './errors.ts';
+import { sendProblem, toProblem } from './problems.ts';
+
+/** A Fastify instance typed for the shared TypeBox schemas. */
+export type DemaApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** Resolves who is calling; throws a 401 AppError for credentials that are present but bad. */
+export type Authenticator = (request: FastifyRequest) => Promise<Principal>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The seed permission a caller needs for this route; absent → public. */
+    permission?: Permission;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export interface HttpServerOptions {
+  log: Logger;
+  metrics: Metrics;
+  authenticate: Authenticator;
+  bodyLimit: number;
+  /** Label for metrics: the service name, or `dema` for the all-in-one process. */
+  service: string;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const anonymous: Principal = { kind: 'anonymous' };
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+
+function createAjv(options: AjvOptions): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    strict: false,
+    // multipleOf: 0.01 on prices is otherwise at the mercy of binary fractions (0.07 * 100).
+    multipleOfPrecision: 9,
+    ...options,
+  });
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * The HTTP kit every service and the gateway start from: JSON logs with a request id, problem+json
+ * for every error, request validation where a body is never coerced (a string is not a price) but a
+ * query string is, the permission check of the seed's table on routes that declare one, and request
+ * metrics. Services register their routes on it; `main` listens.
+ */
+export function createHttpServer(options: HttpServerOptions): DemaApp {
+  const { log, metrics } = options;
+  const app = Fastify({
+    loggerInstance: log,
+    // One access line per request (onResponse below) instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    bodyLimit: options.bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    // Keep-alive past typical load-balancer idle timeouts so they, not we, close idle connections.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+    schemaController: {
+      compilersFactory: {
+        buildValidator: (externalSchemas: Record<string, unknown>) => {
+          const strictAjv = createAjv({ coerceTypes: false });
+          const coercingAjv = createAjv({ coerceTypes: 'array' });
+          for (const schema of Object.values(externalSchemas)) {
+            strictAjv.addSchema(schema as object);
+            coercingAjv.addSchema(schema as object);
+          }
+          return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+            (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+        },
+      } as never,
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as DemaApp;
+
+  app.addSchema(Problem);
+  app.decorateRequest('principal', null as never);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    request.principal = anonymous;
+    request.principal = await options.authenticate(request);
+    const permission = request.routeOptions.config.permission;
+    if (permission && !principalCan(request.principal, permission)) {
+      throw request.principal.kind === 'anonymous'
+        ? unauthenticated(`This route needs ${permission}; present a bearer token`)
+        : forbidden(`Role ${request.principal.role} lacks ${permission}`);
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status_code: String(reply.statusCode),
+      service: options.service,
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error as Error, request);
+    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, toProblem(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }), request)),
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  return app;
+}

@@ -1,0 +1,150 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { cacheConfigs } from '@dema/contracts';
+import type { Logger } from 'pino';
+import type { DemaConfig, ServiceName } from './config.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import type { Db } from './db/db.ts';
+import { PgliteHost } from './db/pglite.ts';
+import { PostgresDb } from './db/postgres.ts';
+import { HealingRedis } from './cache/redis.ts';
+import { Cache } from './cache/cache.ts';
+import type { EventBus } from './bus/bus.ts';
+import { MemoryBus } from './bus/memory-bus.ts';
+import type { ReadinessCheck } from './http/health.ts';
+
+/**
+ * Everything a service runs on, chosen from configuration: PGlite or PostgreSQL per service,
+ * in-memory or Redis cache, in-process bus. In the all-in-one process every service shares one
+ * set (one PGlite instance, one Redis connection pair); a service started alone gets its own.
+ */
+export interface Infrastructure {
+  readonly config: DemaConfig;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly cache: Cache;
+  readonly bus: EventBus;
+  /** The service's database, opened once (migrations are the service's to run). */
+  database(service: ServiceName): Promise<Db>;
+  readiness(): ReadinessCheck[];
+  /** The interim admin credential: configured, or generated once and kept in the data dir. */
+  adminToken(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface InfrastructureOptions {
+  /** Process name in logs and metrics. */
+  name: string;
+  /** Keep the embedded database in memory instead of the data dir (tests). */
+  inMemory?: boolean;
+  log?: Logger;
+}
+
+export async function createInfrastructure(config: DemaConfig, options: InfrastructureOptions): Promise<Infrastructure> {
+  const log = options.log ?? createLogger(config.logLevel, { name: options.name });
+  const metrics = new Metrics();
+  const databases = new Map<ServiceName, Promise<Db>>();
+  let host: Promise<PgliteHost> | undefined;
+
+  const redis = config.redis
+    ? {
+        commands: new HealingRedis(config.redis, {}, log, `${options.name}:commands`),
+        subscriber: new HealingRedis(config.redis, {}, log, `${options.name}:subscriber`),
+      }
+    : undefined;
+  const cache = new Cache({
+    redis,
+    enabled: config.cacheEnabled,
+    tags: [...new Set(Object.values(cacheConfigs).flatMap((c) => c.tags ?? []))],
+    log,
+    observe: metrics.observeCache(),
+  });
+  if (redis) await Promise.all([redis.commands.connect(), redis.subscriber.connect()]);
+  const bus: EventBus = new MemoryBus(log);
+
+  const openHost = async () => {
+    if (options.inMemory) return PgliteHost.open();
+    const dir = path.join(config.dataDir, 'pgdata');
+    await mkdir(dir, { recursive: true });
+    log.info({ dir }, 'opening the embedded database');
+    return PgliteHost.open(dir);
+  };
+
+  const open = async (service: ServiceName): Promise<Db> => {
+    const url = config.databaseUrls[service];
+    const observe = metrics.observeQuery(service);
+    let db: Db;
+    if (url) {
+      db = new PostgresDb(url, service, config.dbPoolSize, observe);
+    } else {
+      host ??= openHost();
+      db = (await host).database(service, observe);
+    }
+    metrics.trackPool(service, () => db.poolStats());
+    return db;
+  };
+
+  let adminToken: Promise<string> | undefined;
+
+  return {
+    config,
+    log,
+    metrics,
+    cache,
+    bus,
+    database(service) {
+      let db = databases.get(service);
+      if (!db) {
+        db = open(service);
+        databases.set(service, db);
+      }
+      return db;
+    },
+    readiness() {
+      const checks: ReadinessCheck[] = [...databases.entries()].map(([service, db]) => ({
+        name: `database:${service}`,
+        check: async () => {
+          await (await db).query('SELECT 1');
+          return { status: 'up' as const, detail: (await db).kind };
+        },
+      }));
+      checks.push({
+        name: 'cache',
+        check: async () => {
+          const state = cache.state;
+          return state === 'redis-unavailable'
+            ? { status: 'degraded' as const, detail: 'redis unreachable: serving from the database' }
+            : { status: 'up' as const, detail: state };
+        },
+      });
+      return checks;
+    },
+    adminToken() {
+      adminToken ??= resolveAdminToken(config, log, options.inMemory ?? false);
+      return adminToken;
+    },
+    async close() {
+      await bus.close();
+      await Promise.all([...databases.values()].map(async (db) => (await db).close()));
+      if (host) await (await host).close();
+      if (redis) await Promise.all([redis.commands.close(), redis.subscriber.close()]);
+    },
+  };
+}
+
+async function resolveAdminToken(config: DemaConfig, log: Logger, inMemory: boolean): Promise<string> {
+  if (config.adminToken) return config.adminToken;
+  if (inMemory) return randomBytes(32).toString('base64url');
+  const file = path.join(config.dataDir, 'admin-token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(32).toString('base64url');
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    log.info({ file }, 'generated an admin token');
+    return token;
+  }
+}

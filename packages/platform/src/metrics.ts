@@ -1,0 +1,90 @@
+import client from 'prom-client';
+import type { CacheOutcome } from './cache/cache.ts';
+import type { PoolStats } from './db/db.ts';
+
+/**
+ * The Prometheus metrics one process exposes at /metrics. A registry per process (not the global
+ * one) so that tests can build several apps side by side.
+ */
+export class Metrics {
+  readonly registry = new client.Registry();
+  readonly httpRequests: client.Counter<'method' | 'route' | 'status_code' | 'service'>;
+  readonly httpDuration: client.Histogram<'method' | 'route' | 'status_code' | 'service'>;
+  readonly dbQueryDuration: client.Histogram<'service' | 'outcome'>;
+  readonly cacheRequests: client.Counter<'cache' | 'outcome'>;
+  readonly eventsPublished: client.Counter<'type' | 'outcome'>;
+  readonly outboxPending: client.Gauge<'service'>;
+  private readonly pools = new Map<string, () => PoolStats>();
+
+  constructor(defaultLabels: Record<string, string> = {}) {
+    this.registry.setDefaultLabels(defaultLabels);
+    client.collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.httpRequests = new client.Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route and status',
+      labelNames: ['method', 'route', 'status_code', 'service'],
+      registers,
+    });
+    this.httpDuration = new client.Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time to answer an HTTP request',
+      labelNames: ['method', 'route', 'status_code', 'service'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.dbQueryDuration = new client.Histogram({
+      name: 'db_query_duration_seconds',
+      help: 'Time of one database statement',
+      labelNames: ['service', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.cacheRequests = new client.Counter({
+      name: 'cache_requests_total',
+      help: 'Cache look-ups by outcome: hit, stale (served while refreshing), miss, bypass (cache unavailable or off)',
+      labelNames: ['cache', 'outcome'],
+      registers,
+    });
+    this.eventsPublished = new client.Counter({
+      name: 'events_published_total',
+      help: 'Outbox events handed to the bus',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    this.outboxPending = new client.Gauge({
+      name: 'outbox_pending_events',
+      help: 'Events written but not yet confirmed by the bus',
+      labelNames: ['service'],
+      registers,
+    });
+    const pools = this.pools;
+    new client.Gauge({
+      name: 'db_pool_connections',
+      help: 'Database connections by state',
+      labelNames: ['service', 'state'],
+      registers,
+      collect() {
+        for (const [service, stats] of pools) {
+          const { size, idle, waiting } = stats();
+          this.set({ service, state: 'total' }, size);
+          this.set({ service, state: 'idle' }, idle);
+          this.set({ service, state: 'in_use' }, size - idle);
+          this.set({ service, state: 'waiting' }, waiting);
+        }
+      },
+    });
+  }
+
+  observeQuery(service: string) {
+    return (seconds: number, ok: boolean) => this.dbQueryDuration.observe({ service, outcome: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  observeCache() {
+    return (cache: string, outcome: CacheOutcome) => this.cacheRequests.inc({ cache, outcome });
+  }
+
+  trackPool(service: string, stats: () => PoolStats): void {
+    this.pools.set(service, stats);
+  }
+}

@@ -1,0 +1,102 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, loadConfig, type DemaConfig } from './config.ts';
+import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
+import { createHttpServer, type DemaApp } from './http/server.ts';
+import { registerDocs } from './http/docs.ts';
+import { registerHealth } from './http/health.ts';
+import { interimAuthenticator } from './http/interim-auth.ts';
+
+/**
+ * The shape every service has, so the all-in-one process and a service started alone assemble
+ * them the same way: routes to mount, background work to start, resources to release.
+ */
+export interface ServiceModule {
+  name: string;
+  /** Shared schemas (with `$id`) its routes refer to; added at the root so the OpenAPI document has them. */
+  schemas: object[];
+  /** Registers the service's routes (full paths, under /api) on an encapsulated scope. */
+  routes(app: DemaApp): Promise<void>;
+  /** Starts background work (outbox relay, consumers) once the process listens. */
+  start(): void;
+  close(): Promise<void>;
+}
+
+export type ServiceFactory = (infra: Infrastructure) => Promise<ServiceModule>;
+
+/** Mounts `services` on one HTTP server with docs, health, metrics and problem+json errors. */
+export async function buildApp(infra: Infrastructure, services: ServiceModule[], name: string): Promise<DemaApp> {
+  const app = createHttpServer({
+    log: infra.log,
+    metrics: infra.metrics,
+    authenticate: interimAuthenticator(await infra.adminToken()),
+    bodyLimit: infra.config.bodyLimit,
+    service: name,
+  });
+  await registerDocs(app, {
+    title: 'Dema API',
+    version: '0.1.0',
+    description: 'Catalog, identity, orders and analytics of a Dema shop. Errors are RFC 9457 problem+json.',
+  });
+  for (const service of services) for (const schema of service.schemas) app.addSchema(schema);
+  for (const service of services) await app.register(async (scope) => service.routes(scope));
+  registerHealth(app, infra.readiness());
+  return app;
+}
+
+export interface RunningProcess {
+  app: DemaApp;
+  infra: Infrastructure;
+  services: ServiceModule[];
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Builds infrastructure and services, listens, and starts background work. */
+export async function startProcess(config: DemaConfig, name: string, factories: ServiceFactory[], options: { inMemory?: boolean } = {}): Promise<RunningProcess> {
+  const infra = await createInfrastructure(config, { name, inMemory: options.inMemory });
+  const services: ServiceModule[] = [];
+  try {
+    // One after another: on the shared embedded database, migrations queue anyway.
+    for (const factory of factories) services.push(await factory(infra));
+    const app = await buildApp(infra, services, name);
+    const url = await app.listen({ host: config.host, port: config.port });
+    for (const service of services) service.start();
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        // Stop taking requests and finish those in flight, then stop background work, then pools.
+        await app.close();
+        for (const service of services) await service.close();
+        await infra.close();
+      })());
+    return { app, infra, services, url, close };
+  } catch (error) {
+    for (const service of services) await service.close().catch(() => undefined);
+    await infra.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Entry point of a process: reads the environment, starts, and shuts down gracefully on SIGINT /
+ * SIGTERM (in-flight requests finish, pools close) within the configured timeout.
+ */
+export async function runProcess(name: string, factories: ServiceFactory[], onStarted?: (running: RunningProcess) => Promise<void>): Promise<void> {
+  let config: DemaConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await startProcess(config, name, factories);
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    if (err) running.infra.log.error({ err }, 'shutting down after an error');
+    else running.infra.log.info({ signal }, 'shutting down');
+    await running.close();
+  });
+  await onStarted?.(running);
+}

@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { Category, CategoryList, CategoryRef, Product, ProductPage, ProductVariant, StockLevel } from '@dema/contracts';
+import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { Catalog } from './catalog.ts';
+import { seedDemoCatalog } from './db/seed-demo.ts';
+import { productRoutes } from './routes/products.routes.ts';
+import { categoryRoutes } from './routes/categories.routes.ts';
+
+const migrations = { scope: 'product', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
+const assets = fileURLToPath(new URL('../assets/', import.meta.url));
+
+/**
+ * The Product service (seed: Product Service, Product DB): categories, products, variants,
+ * specifications, images and stock, in its own database; catalog reads cached (seed: product-list,
+ * product-detail); stock changes emit STOCK_UPDATED through its outbox.
+ */
+export async function createProductService(infra: Infrastructure): Promise<ServiceModule & { catalog: Catalog; relay: OutboxRelay }> {
+  const db = await infra.database('product');
+  await runMigrations(db, [platformMigrations, migrations]);
+  if (infra.config.demoData) {
+    const loaded = await seedDemoCatalog(db);
+    if (loaded > 0) infra.log.info({ products: loaded }, 'loaded the demo catalog');
+  }
+  const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'product' }), infra.metrics);
+  const catalog = new Catalog(db, infra.cache, relay);
+  return {
+    name: 'product',
+    catalog,
+    relay,
+    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel],
+    async routes(app) {
+      await app.register(fastifyStatic, { root: assets, prefix: '/media/', maxAge: '1d', immutable: true });
+      await productRoutes(app, catalog);
+      await categoryRoutes(app, catalog);
+    },
+    start: () => relay.start(),
+    close: () => relay.stop(),
+  };
+}

@@ -1,0 +1,234 @@
+import {
+  cacheConfigs,
+  ErrorCode,
+  type Category,
+  type CreateCategory,
+  type CreateProduct,
+  type Product,
+  type ProductQuery,
+  type StockAdjustment,
+  type StockLevel,
+  type UpdateCategory,
+  type UpdateProduct,
+  type VariantInput,
+} from '@dema/contracts';
+import { AppError, conflict, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import * as products from './db/products.repository.ts';
+import * as categories from './db/categories.repository.ts';
+import { isUuid, listCacheKey } from './domain/product-query.ts';
+import { recordStockUpdated } from './events/stock-updated.ts';
+
+const productList = { name: 'product-list', ...cacheConfigs['product-list'] };
+const productDetail = { name: 'product-detail', ...cacheConfigs['product-detail'] };
+const catalogTags = [...cacheConfigs['product-list'].tags];
+
+const pgUniqueViolation = '23505';
+
+/**
+ * The Product service's use cases. Reads go through the cache as serialized JSON; every write runs
+ * in one transaction with the events it causes, then invalidates the `products` tag (on every
+ * instance) and wakes the outbox relay. A write's answer is only sent after both.
+ */
+export class Catalog {
+  constructor(
+    private readonly db: Db,
+    private readonly cache: Cache,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  /** The page as JSON text: what the cache keeps and the route sends. */
+  listProductsJson(query: ProductQuery): Promise<string> {
+    return this.cache.get(productList, listCacheKey(query), async () => {
+      const { items, total } = await products.listProducts(this.db, query);
+      return JSON.stringify({ items, total, limit: query.limit, offset: query.offset });
+    });
+  }
+
+  /** The product as JSON text, or undefined when there is none (absence is not cached). */
+  async productJson(id: string): Promise<string | undefined> {
+    const json = await this.cache
+      .get(productDetail, id, async () => {
+        const product = await products.findProduct(this.db, id);
+        if (!product) throw new ProductAbsent();
+        return JSON.stringify(product);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof ProductAbsent) return undefined;
+        throw error;
+      });
+    return json;
+  }
+
+  async createProduct(input: CreateProduct): Promise<Product> {
+    const variants = input.variants ?? [];
+    checkStockSource(variants, input.stock, 'body.stock');
+    checkDistinctSkus(variants);
+    const product = await this.write(async (tx) => {
+      await requireCategory(tx, input.categoryId);
+      const id = await products.insertProduct(tx, {
+        name: input.name,
+        description: input.description ?? null,
+        price: input.price.toFixed(2),
+        stock: variants.length > 0 ? 0 : input.stock!,
+        categoryId: input.categoryId,
+      });
+      await products.replaceSpecifications(tx, id, input.specifications ?? {});
+      await products.replaceImages(tx, id, input.images ?? []);
+      let stock = input.stock ?? 0;
+      if (variants.length > 0) {
+        await products.replaceVariants(tx, id, variants);
+        stock = await products.syncStockWithVariants(tx, id);
+      }
+      await recordStockUpdated(tx, id, 0, stock, 'MANUAL');
+      return (await products.findProduct(tx, id))!;
+    });
+    return product;
+  }
+
+  async updateProduct(id: string, input: UpdateProduct): Promise<Product> {
+    if (input.variants) checkDistinctSkus(input.variants);
+    return this.write(async (tx) => {
+      const current = await products.lockProduct(tx, id);
+      if (!current) throw productNotFound(id);
+      if (input.categoryId !== undefined) await requireCategory(tx, input.categoryId);
+      const willHaveVariants = input.variants ? input.variants.length > 0 : current.hasVariants;
+      if (willHaveVariants && input.stock !== undefined) {
+        throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, 'body.stock', 'cannot be set on a product with variants; set each variant\'s stock');
+      }
+      await products.updateProductFields(tx, id, {
+        name: input.name,
+        description: input.description,
+        price: input.price?.toFixed(2),
+        stock: input.stock,
+        categoryId: input.categoryId,
+      });
+      if (input.specifications) await products.replaceSpecifications(tx, id, input.specifications);
+      if (input.images) await products.replaceImages(tx, id, input.images);
+      let newStock = input.stock ?? current.stock;
+      if (input.variants) {
+        const { unknownIds } = await products.replaceVariants(tx, id, input.variants);
+        if (unknownIds.length > 0) {
+          const [first] = unknownIds;
+          throw unprocessable(ErrorCode.VARIANT_NOT_FOUND, `body.variants.${first!.index}.id`, `is not a variant of product ${id}`);
+        }
+        if (input.variants.length > 0) newStock = await products.syncStockWithVariants(tx, id);
+      }
+      await recordStockUpdated(tx, id, current.stock, newStock, 'MANUAL');
+      return (await products.findProduct(tx, id))!;
+    });
+  }
+
+  async deleteProduct(id: string): Promise<void> {
+    await this.write(async (tx) => {
+      if (!(await products.deleteProduct(tx, id))) throw productNotFound(id);
+    });
+  }
+
+  /**
+   * An admin's stock adjustment (reason MANUAL). Atomic under concurrency: the product row is locked
+   * first, and a change that would take any stock below zero is refused with 409, changing nothing.
+   */
+  async adjustStock(productId: string, adjustment: StockAdjustment): Promise<StockLevel> {
+    return this.write(async (tx) => {
+      const current = await products.lockProduct(tx, productId);
+      if (!current) throw productNotFound(productId);
+      let variantStock: number | null = null;
+      if (adjustment.variantId !== undefined) {
+        const result = await products.adjustVariantStock(tx, productId, adjustment.variantId, adjustment.delta);
+        if (result === undefined) throw unprocessable(ErrorCode.VARIANT_NOT_FOUND, 'body.variantId', `is not a variant of product ${productId}`);
+        if (result === null) throw insufficientStock(productId, adjustment.delta);
+        variantStock = result;
+      } else if (current.hasVariants) {
+        throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, 'body.variantId', 'is required: this product keeps its stock per variant');
+      } else if (current.stock + adjustment.delta < 0) {
+        throw insufficientStock(productId, adjustment.delta, current.stock);
+      }
+      const newStock = await products.addProductStock(tx, productId, adjustment.delta);
+      await recordStockUpdated(tx, productId, current.stock, newStock, 'MANUAL');
+      return { productId, variantId: adjustment.variantId ?? null, oldStock: current.stock, newStock, variantStock };
+    });
+  }
+
+  listCategories(): Promise<Category[]> {
+    return categories.listCategories(this.db);
+  }
+
+  async category(idOrSlug: string): Promise<Category> {
+    const category = await categories.findCategory(this.db, idOrSlug, isUuid(idOrSlug));
+    if (!category) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${idOrSlug}`);
+    return category;
+  }
+
+  async createCategory(input: CreateCategory): Promise<Category> {
+    return this.write(async (tx) => {
+      const slug = input.slug ?? categories.slugify(input.name);
+      const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
+      return (await categories.findCategory(tx, id, true))!;
+    });
+  }
+
+  async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
+    return this.write(async (tx) => {
+      if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
+      return (await categories.findCategory(tx, id, true))!;
+    });
+  }
+
+  async deleteCategory(id: string): Promise<void> {
+    await this.write(async (tx) => {
+      const result = await categories.deleteCategory(tx, id);
+      if (result === 'in-use') throw conflict(ErrorCode.CATEGORY_NOT_EMPTY, `Category ${id} still has products; move or delete them first`);
+      if (!result) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
+    });
+  }
+
+  /** Commit, then make the change visible: invalidate cached catalog reads and relay its events. */
+  private async write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work).catch((error: unknown) => {
+      throw uniqueViolation(error) ?? error;
+    });
+    await this.cache.invalidate(catalogTags);
+    this.relay.notify();
+    return result;
+  }
+}
+
+class ProductAbsent extends Error {}
+
+const productNotFound = (id: string) => notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${id}`);
+
+function insufficientStock(productId: string, delta: number, available?: number): AppError {
+  const have = available === undefined ? '' : ` (${available} in stock)`;
+  return conflict(ErrorCode.INSUFFICIENT_STOCK, `Cannot remove ${-delta} units of product ${productId}${have}: stock cannot go below 0`);
+}
+
+async function requireCategory(tx: Queryable, categoryId: string): Promise<void> {
+  if (!(await products.categoryExists(tx, categoryId))) {
+    throw unprocessable(ErrorCode.CATEGORY_NOT_FOUND, 'body.categoryId', `names no existing category (${categoryId})`);
+  }
+}
+
+function checkStockSource(variants: VariantInput[], stock: number | undefined, field: string): void {
+  if (variants.length > 0 && stock !== undefined) {
+    throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, field, 'must be omitted when variants are given: the product\'s stock is the sum of theirs');
+  }
+  if (variants.length === 0 && stock === undefined) throw unprocessable(ErrorCode.VALIDATION_FAILED, field, 'is required when there are no variants');
+}
+
+function checkDistinctSkus(variants: VariantInput[]): void {
+  const seen = new Map<string, number>();
+  for (const [index, variant] of variants.entries()) {
+    if (!variant.sku) continue;
+    if (seen.has(variant.sku)) throw unprocessable(ErrorCode.SKU_TAKEN, `body.variants.${index}.sku`, `repeats the SKU of variant ${seen.get(variant.sku)}`);
+    seen.set(variant.sku, index);
+  }
+}
+
+/** A unique violation the client caused, as the 409 it can act on. */
+function uniqueViolation(error: unknown): AppError | undefined {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  if (code !== pgUniqueViolation) return undefined;
+  if (constraint === 'categories_slug_key') return conflict(ErrorCode.CATEGORY_SLUG_TAKEN, 'The slug is already used by another category');
+  if (constraint === 'product_variants_sku_key') return conflict(ErrorCode.SKU_TAKEN, 'A variant SKU is already used by another variant');
+  return undefined;
+}

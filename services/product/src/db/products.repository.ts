@@ -1,0 +1,241 @@
+import { randomUUID } from 'node:crypto';
+import type { Product, ProductQuery, VariantInput } from '@dema/contracts';
+import type { Queryable } from '@dema/platform';
+import { isUuid, orderBy, toSearchQuery } from '../domain/product-query.ts';
+
+interface ProductRow {
+  id: string;
+  name: string;
+  description: string | null;
+  price: string;
+  stock: number;
+  created_at: string;
+  updated_at: string;
+  category_id: string | null;
+  category_name: string | null;
+  category_slug: string | null;
+  variants: Array<{ id: string; name: string; sku: string | null; price: number | null; stock: number; options: Record<string, string> }>;
+  specifications: Record<string, string>;
+  images: string[];
+  total?: number;
+}
+
+/**
+ * Columns of a product with its category, variants, specifications and images, for rows of `p`.
+ * The correlated sub-selects run only for the rows returned (a page at most), never the whole table.
+ */
+const productColumns = `
+  p.id, p.name, p.description, p.price::text AS price, p.stock, p.created_at, p.updated_at,
+  c.id AS category_id, c.name AS category_name, c.slug AS category_slug,
+  COALESCE((SELECT json_agg(json_build_object('id', v.id, 'name', v.name, 'sku', v.sku, 'price', v.price, 'stock', v.stock, 'options', v.options) ORDER BY v.position, v.id)
+              FROM product_variants v WHERE v.product_id = p.id), '[]') AS variants,
+  COALESCE((SELECT json_object_agg(s.name, s.value ORDER BY s.position, s.name)
+              FROM product_specifications s WHERE s.product_id = p.id), '{}') AS specifications,
+  COALESCE((SELECT json_agg(i.url ORDER BY i.position) FROM product_images i WHERE i.product_id = p.id), '[]') AS images`;
+
+function toProduct(row: ProductRow): Product {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    price: Number(row.price),
+    stock: row.stock,
+    category: row.category_id ? { id: row.category_id, name: row.category_name!, slug: row.category_slug! } : null,
+    specifications: row.specifications,
+    variants: row.variants.map((v) => ({ ...v, price: v.price === null ? null : Number(v.price) })),
+    images: row.images,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findProduct(db: Queryable, id: string): Promise<Product | undefined> {
+  const { rows } = await db.query<ProductRow>(
+    `SELECT ${productColumns} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1`,
+    [id],
+  );
+  return rows[0] ? toProduct(rows[0]) : undefined;
+}
+
+/** One page of products matching `query`, and how many match in all. */
+export async function listProducts(db: Queryable, query: ProductQuery): Promise<{ items: Product[]; total: number }> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (query.category !== undefined) {
+    where.push(
+      isUuid(query.category)
+        ? `p.category_id = ${param(query.category)}`
+        : `p.category_id = (SELECT id FROM categories WHERE slug = ${param(query.category)})`,
+    );
+  }
+  if (query.minPrice !== undefined) where.push(`p.price >= ${param(query.minPrice.toFixed(2))}::numeric`);
+  if (query.maxPrice !== undefined) where.push(`p.price <= ${param(query.maxPrice.toFixed(2))}::numeric`);
+  if (query.inStock !== undefined) where.push(query.inStock ? 'p.stock > 0' : 'p.stock = 0');
+  const search = query.q === undefined ? undefined : toSearchQuery(query.q);
+  if (query.q !== undefined && search === undefined) return { items: [], total: 0 };
+  if (search !== undefined) {
+    where.push(`to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`);
+  }
+  const order = orderBy[query.sort];
+  const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<ProductRow>(
+    `WITH page AS (
+       SELECT p.*, count(*) OVER ()::int AS total FROM products p ${filter}
+       ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2')} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)})
+     SELECT ${productColumns}, p.total FROM page p LEFT JOIN categories c ON c.id = p.category_id
+     ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2')}`,
+    params,
+  );
+  if (rows.length > 0) return { items: rows.map(toProduct), total: rows[0]!.total! };
+  if (query.offset === 0) return { items: [], total: 0 };
+  // Past the last page the window count has no row to ride on.
+  const count = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM products p ${filter}`, params.slice(0, -2));
+  return { items: [], total: count.rows[0]!.total };
+}
+
+export interface ProductFields {
+  name: string;
+  description: string | null;
+  price: string;
+  stock: number;
+  categoryId: string;
+}
+
+export async function insertProduct(tx: Queryable, fields: ProductFields): Promise<string> {
+  const id = randomUUID();
+  await tx.query(
+    'INSERT INTO products (id, name, description, price, stock, category_id) VALUES ($1, $2, $3, $4, $5, $6)',
+    [id, fields.name, fields.description, fields.price, fields.stock, fields.categoryId],
+  );
+  return id;
+}
+
+/** Locks the product row for the rest of the transaction; every stock change takes this lock first. */
+export async function lockProduct(tx: Queryable, id: string): Promise<{ stock: number; hasVariants: boolean } | undefined> {
+  const { rows } = await tx.query<{ stock: number; has_variants: boolean }>(
+    `SELECT stock, EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id) AS has_variants
+       FROM products p WHERE id = $1 FOR UPDATE`,
+    [id],
+  );
+  return rows[0] ? { stock: rows[0].stock, hasVariants: rows[0].has_variants } : undefined;
+}
+
+export async function updateProductFields(tx: Queryable, id: string, fields: Partial<ProductFields>): Promise<void> {
+  const columns: Record<keyof ProductFields, string> = {
+    name: 'name',
+    description: 'description',
+    price: 'price',
+    stock: 'stock',
+    categoryId: 'category_id',
+  };
+  const sets: string[] = [];
+  const params: unknown[] = [id];
+  for (const [key, column] of Object.entries(columns) as Array<[keyof ProductFields, string]>) {
+    if (fields[key] === undefined) continue;
+    params.push(fields[key]);
+    sets.push(`${column} = $${params.length}`);
+  }
+  // Touch the row even when only child rows changed, so updated_at says the product changed.
+  await tx.query(`UPDATE products SET ${sets.length > 0 ? sets.join(', ') : 'name = name'} WHERE id = $1`, params);
+}
+
+export async function replaceSpecifications(tx: Queryable, productId: string, specifications: Record<string, string>): Promise<void> {
+  await tx.query('DELETE FROM product_specifications WHERE product_id = $1', [productId]);
+  const entries = Object.entries(specifications);
+  if (entries.length === 0) return;
+  await tx.query(
+    `INSERT INTO product_specifications (product_id, name, value, position)
+     SELECT $1, s.name, s.value, s.position - 1 FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS s(name, value, position)`,
+    [productId, entries.map(([name]) => name), entries.map(([, value]) => value)],
+  );
+}
+
+export async function replaceImages(tx: Queryable, productId: string, images: string[]): Promise<void> {
+  await tx.query('DELETE FROM product_images WHERE product_id = $1', [productId]);
+  if (images.length === 0) return;
+  await tx.query(
+    `INSERT INTO product_images (product_id, position, url)
+     SELECT $1, i.position - 1, i.url FROM unnest($2::text[]) WITH ORDINALITY AS i(url, position)`,
+    [productId, images],
+  );
+}
+
+/**
+ * Makes the product's variants exactly `variants`: those with an id are updated (the id must be
+ * one of this product's), the rest inserted, and any not listed deleted. Returns the ids listed
+ * that do not belong to the product, so the caller can refuse the request.
+ */
+export async function replaceVariants(tx: Queryable, productId: string, variants: VariantInput[]): Promise<{ unknownIds: Array<{ index: number; id: string }> }> {
+  const { rows } = await tx.query<{ id: string }>('SELECT id FROM product_variants WHERE product_id = $1', [productId]);
+  const existing = new Set(rows.map((row) => row.id));
+  const unknownIds = variants.flatMap((v, index) => (v.id !== undefined && !existing.has(v.id) ? [{ index, id: v.id }] : []));
+  if (unknownIds.length > 0) return { unknownIds };
+  const kept = variants.flatMap((v) => (v.id ? [v.id] : []));
+  await tx.query('DELETE FROM product_variants WHERE product_id = $1 AND NOT (id = ANY($2::uuid[]))', [productId, kept]);
+  for (const [position, variant] of variants.entries()) {
+    const values = [variant.name, variant.sku ?? null, variant.price == null ? null : variant.price.toFixed(2), variant.stock, variant.options ?? {}, position];
+    if (variant.id) {
+      await tx.query(
+        'UPDATE product_variants SET name = $2, sku = $3, price = $4, stock = $5, options = $6, position = $7 WHERE id = $1',
+        [variant.id, ...values],
+      );
+    } else {
+      await tx.query(
+        'INSERT INTO product_variants (id, product_id, name, sku, price, stock, options, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [randomUUID(), productId, ...values],
+      );
+    }
+  }
+  return { unknownIds: [] };
+}
+
+/** Sets the product's stock to the sum of its variants'; returns the new total. */
+export async function syncStockWithVariants(tx: Queryable, productId: string): Promise<number> {
+  const { rows } = await tx.query<{ stock: number }>(
+    `UPDATE products SET stock = (SELECT COALESCE(sum(stock), 0) FROM product_variants WHERE product_id = $1)
+      WHERE id = $1 RETURNING stock`,
+    [productId],
+  );
+  return rows[0]!.stock;
+}
+
+export async function deleteProduct(tx: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query('DELETE FROM products WHERE id = $1', [id]);
+  return rowCount > 0;
+}
+
+/**
+ * Adds `delta` to a variant's stock unless that would take it below zero. Returns the new stock,
+ * `undefined` when the variant is not this product's, or `null` when there is not enough.
+ */
+export async function adjustVariantStock(tx: Queryable, productId: string, variantId: string, delta: number): Promise<number | null | undefined> {
+  const { rows } = await tx.query<{ stock: number; applied: boolean }>(
+    `WITH target AS (SELECT id, stock FROM product_variants WHERE id = $1 AND product_id = $2 FOR UPDATE),
+          changed AS (UPDATE product_variants v SET stock = v.stock + $3 FROM target
+                       WHERE v.id = target.id AND target.stock + $3 >= 0 RETURNING v.stock)
+     SELECT COALESCE((SELECT stock FROM changed), target.stock) AS stock, EXISTS (SELECT 1 FROM changed) AS applied FROM target`,
+    [variantId, productId, delta],
+  );
+  if (!rows[0]) return undefined;
+  return rows[0].applied ? rows[0].stock : null;
+}
+
+/** Adds `delta` to the product's own stock column; the caller holds the row lock and checked the floor. */
+export async function addProductStock(tx: Queryable, productId: string, delta: number): Promise<number> {
+  const { rows } = await tx.query<{ stock: number }>('UPDATE products SET stock = stock + $2 WHERE id = $1 RETURNING stock', [productId, delta]);
+  return rows[0]!.stock;
+}
+
+export async function categoryExists(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM categories WHERE id = $1', [id]);
+  return rows.length > 0;
+}
+
+export async function countProducts(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM products');
+  return rows[0]!.n;
+}

@@ -1,0 +1,31 @@
+import type { ProductQuery, ProductSort } from '@dema/contracts';
+
+/**
+ * Turns free text into a prefix-matching full-text query: every word must appear at the start of a
+ * word of the name or description ("headph wire" finds "Wireless Headphones"). Only letters and
+ * digits survive, so the text can never be tsquery syntax.
+ */
+export function toSearchQuery(text: string): string | undefined {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  if (!words) return undefined;
+  return [...new Set(words)].slice(0, 10).map((word) => `${word}:*`).join(' & ');
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (value: string): boolean => uuidPattern.test(value);
+
+export const orderBy: Record<ProductSort, string> = {
+  newest: 'created_at DESC, id DESC',
+  price: 'price ASC, id ASC',
+  '-price': 'price DESC, id DESC',
+  name: 'name ASC, id ASC',
+  '-name': 'name DESC, id DESC',
+};
+
+/** One cache key per distinct query, whatever order its parameters came in. */
+export function listCacheKey(query: ProductQuery): string {
+  const entries = Object.entries(query)
+    .filter(([, value]) => value !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b));
+  return entries.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join('&');
+}

@@ -1,0 +1,83 @@
+import Type from 'typebox';
+import { CreateCategory, IdOrSlugParam, IdParam, UpdateCategory } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Catalog } from '../catalog.ts';
+
+const problem = Type.Ref('Problem');
+
+/** Categories: public reads (with product counts), admin writes. */
+export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
+  app.get(
+    '/api/categories',
+    { schema: { tags: ['categories'], summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } },
+    async () => ({ items: await catalog.listCategories() }),
+  );
+
+  app.get(
+    '/api/categories/:id',
+    {
+      schema: {
+        tags: ['categories'],
+        summary: 'Get a category by id or slug, with its product count',
+        params: IdOrSlugParam,
+        response: { 200: Type.Ref('Category'), 404: problem },
+      },
+    },
+    async (request) => catalog.category(request.params.id),
+  );
+
+  const write = { permission: 'products:write' as const };
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/api/categories',
+    {
+      config: write,
+      schema: {
+        tags: ['categories'],
+        summary: 'Create a category',
+        security,
+        body: CreateCategory,
+        response: { 201: Type.Ref('Category'), 400: problem, 401: problem, 403: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      const category = await catalog.createCategory(request.body);
+      return reply.status(201).header('location', `/api/categories/${category.id}`).send(category);
+    },
+  );
+
+  app.put(
+    '/api/categories/:id',
+    {
+      config: write,
+      schema: {
+        tags: ['categories'],
+        summary: 'Update a category',
+        security,
+        params: IdParam,
+        body: UpdateCategory,
+        response: { 200: Type.Ref('Category'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+      },
+    },
+    async (request) => catalog.updateCategory(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/categories/:id',
+    {
+      config: write,
+      schema: {
+        tags: ['categories'],
+        summary: 'Delete an empty category',
+        security,
+        params: IdParam,
+        response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+      },
+    },
+    async (request, reply) => {
+      await catalog.deleteCategory(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

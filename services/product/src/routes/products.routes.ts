@@ -1,0 +1,115 @@
+import Type from 'typebox';
+import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
+import { ErrorCode } from '@dema/contracts';
+import { notFound, type DemaApp } from '@dema/platform';
+import type { Catalog } from '../catalog.ts';
+
+const problem = Type.Ref('Problem');
+const json = 'application/json; charset=utf-8';
+
+/** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */
+export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
+  app.get(
+    '/api/products',
+    {
+      schema: {
+        tags: ['products'],
+        summary: 'List products',
+        description: 'Paginated (limit ≤ 100), filtered by category (id or slug), price range, stock and text, sorted by price, name or newest.',
+        querystring: ProductQuery,
+        response: { 200: Type.Ref('ProductPage'), 400: problem },
+      },
+    },
+    async (request, reply) => reply.type(json).send(await catalog.listProductsJson(request.query)),
+  );
+
+  app.get(
+    '/api/products/:id',
+    {
+      schema: {
+        tags: ['products'],
+        summary: 'Get a product',
+        params: IdParam,
+        response: { 200: Type.Ref('Product'), 400: problem, 404: problem },
+      },
+    },
+    async (request, reply) => {
+      const product = await catalog.productJson(request.params.id);
+      if (product === undefined) throw notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${request.params.id}`);
+      return reply.type(json).send(product);
+    },
+  );
+
+  const write = { permission: 'products:write' as const };
+  const security = [{ bearer: [] }];
+
+  app.post(
+    '/api/products',
+    {
+      config: write,
+      schema: {
+        tags: ['products'],
+        summary: 'Create a product',
+        security,
+        body: CreateProduct,
+        response: { 201: Type.Ref('Product'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem },
+      },
+    },
+    async (request, reply) => {
+      const product = await catalog.createProduct(request.body);
+      return reply.status(201).header('location', `/api/products/${product.id}`).send(product);
+    },
+  );
+
+  app.put(
+    '/api/products/:id',
+    {
+      config: write,
+      schema: {
+        tags: ['products'],
+        summary: 'Update a product',
+        description: 'Fields present replace the current ones; `variants`, `images` and `specifications` are replaced whole.',
+        security,
+        params: IdParam,
+        body: UpdateProduct,
+        response: { 200: Type.Ref('Product'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (request) => catalog.updateProduct(request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/products/:id',
+    {
+      config: write,
+      schema: {
+        tags: ['products'],
+        summary: 'Delete a product',
+        security,
+        params: IdParam,
+        response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem },
+      },
+    },
+    async (request, reply) => {
+      await catalog.deleteProduct(request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/products/:id/stock-adjustments',
+    {
+      config: write,
+      schema: {
+        tags: ['products'],
+        summary: 'Adjust stock (reason MANUAL)',
+        description: 'Adds or removes units atomically; never below zero (409). Emits STOCK_UPDATED in the same transaction.',
+        security,
+        params: IdParam,
+        body: StockAdjustment,
+        response: { 200: Type.Ref('StockLevel'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+      },
+    },
+    async (request) => catalog.adjustStock(request.params.id, request.body),
+  );
+}
