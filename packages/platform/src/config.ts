@@ -12,6 +12,8 @@ export interface RedisSettings {
   host: string;
   port: number;
   password: string | undefined;
+  /** The seed's `dema:`; another prefix lets several installs (or test runs) share one Redis. */
+  keyPrefix: string;
 }
 
 export interface DemaConfig {
@@ -57,7 +59,12 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     dataDir: path.resolve(read.string('DEMA_DATA_DIR') ?? '.dema'),
     databaseUrls,
     redis: redisHost
-      ? { host: redisHost, port: read.int('REDIS_PORT', 6379, 1, 65535), password: read.string('REDIS_PASSWORD') }
+      ? {
+          host: redisHost,
+          port: read.int('REDIS_PORT', 6379, 1, 65535),
+          password: read.string('REDIS_PASSWORD'),
+          keyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'dema:',
+        }
       : undefined,
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
     cacheEnabled: read.bool('DEMA_CACHE', true),

@@ -30,7 +30,6 @@ interface LocalEntry {
   generation: number;
 }
 
-const invalidationChannel = 'dema:cache:invalidate';
 const tagKey = (tag: string) => `tag:${tag}`;
 
 /**
@@ -54,6 +53,8 @@ export class Cache {
   private subscribed = false;
   /** Set while Redis was unreachable: its entries may predate writes made meanwhile. */
   private mustReversion = false;
+  /** keyPrefix does not apply to pub/sub channels, so the channel carries the prefix itself. */
+  private readonly channel: string;
 
   constructor(private readonly options: CacheOptions) {
     this.local = new LRUCache<string, LocalEntry>({
@@ -61,13 +62,14 @@ export class Cache {
       sizeCalculation: (entry) => entry.value.length + 64,
     });
     const redis = options.redis;
+    this.channel = `${redis?.commands.client.options.keyPrefix ?? ''}cache:invalidate`;
     if (redis) {
       redis.commands.onReady((reconnect) => {
         if (reconnect) this.mustReversion = true;
       });
       redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
       redis.subscriber.onReady(() => {
-        redis.subscriber.client.subscribe(invalidationChannel).then(
+        redis.subscriber.client.subscribe(this.channel).then(
           () => this.setSubscribed(true),
           () => this.setSubscribed(false),
         );
@@ -129,8 +131,7 @@ export class Cache {
     try {
       const pipeline = redis.commands.client.pipeline();
       for (const tag of tags) pipeline.incr(tagKey(tag));
-      // keyPrefix does not apply to channels; the channel name carries it itself.
-      pipeline.publish(invalidationChannel, JSON.stringify(tags));
+      pipeline.publish(this.channel, JSON.stringify(tags));
       await pipeline.exec();
     } catch (error) {
       this.options.log.warn({ err: error }, 'cache invalidation did not reach redis; will re-version on reconnect');
@@ -233,7 +234,7 @@ export class Cache {
     const redis = this.options.redis!;
     const pipeline = redis.commands.client.pipeline();
     for (const tag of this.options.tags) pipeline.incr(tagKey(tag));
-    pipeline.publish(invalidationChannel, JSON.stringify(this.options.tags));
+    pipeline.publish(this.channel, JSON.stringify(this.options.tags));
     await pipeline.exec();
     this.mustReversion = false;
   }

@@ -2,14 +2,14 @@ import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisSettings } from '../config.ts';
 
-/** The seed's `redisConfig`, verbatim but for where host, port and password come from. */
+/** The seed's `redisConfig`, verbatim but for where host, port, password (and prefix) come from. */
 export function redisConfig(settings: RedisSettings): RedisOptions {
   return {
     host: settings.host,
     port: settings.port,
     password: settings.password,
     db: 0,
-    keyPrefix: 'dema:',
+    keyPrefix: settings.keyPrefix,
     maxRetriesPerRequest: 3,
     retryStrategy: (times: number) => {
       if (times > 3) return null;

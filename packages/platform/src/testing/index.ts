@@ -1,0 +1,29 @@
+import type { DemaConfig } from '../config.ts';
+import { startProcess, type RunningProcess, type ServiceFactory } from '../service.ts';
+import type { TestEnvironment, TestTarget } from './targets.ts';
+
+export { testTargets, realTarget, testRedis, createDatabase, type TestTarget, type TestEnvironment } from './targets.ts';
+export { TcpProxy } from './tcp-proxy.ts';
+
+export interface TestProcess extends RunningProcess {
+  environment: TestEnvironment;
+  adminToken: string;
+  /** Stops the process and drops its database and keys. */
+  dispose(): Promise<void>;
+}
+
+/** Starts services on a fresh environment of `target`, listening on a free local port. */
+export async function startTestProcess(target: TestTarget, factories: ServiceFactory[], overrides: Partial<DemaConfig> = {}): Promise<TestProcess> {
+  const environment = await target.environment(overrides);
+  const running = await startProcess(environment.config, 'test', factories, { inMemory: environment.inMemory });
+  const adminToken = await running.infra.adminToken();
+  return {
+    ...running,
+    environment,
+    adminToken,
+    async dispose() {
+      await running.close();
+      await environment.dispose();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { CreateProduct, Product } from '@dema/contracts';
+import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
+import type { DemaConfig } from '@dema/platform';
+import { createProductService } from '../src/app.ts';
+
+export interface ProductTestProcess extends TestProcess {
+  /** A request as an admin would send it (interim bearer token). */
+  admin(method: string, url: string, body?: unknown): Promise<Response>;
+  anonymous(method: string, url: string, body?: unknown): Promise<Response>;
+  createCategory(name?: string): Promise<{ id: string; slug: string }>;
+  createProduct(input: Partial<CreateProduct> & { categoryId: string }): Promise<Product>;
+  /** Rows in a table of the product schema, read straight from the database. */
+  count(table: string): Promise<number>;
+}
+
+export async function startProductService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<ProductTestProcess> {
+  const running = await startTestProcess(target, [createProductService], overrides);
+  const send = (token: string | undefined) => async (method: string, url: string, body?: unknown) =>
+    fetch(`${running.url}${url}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const admin = send(running.adminToken);
+  let categories = 0;
+  return {
+    ...running,
+    admin,
+    anonymous: send(undefined),
+    async createCategory(name = `Category ${++categories}`) {
+      const response = await admin('POST', '/api/categories', { name });
+      if (response.status !== 201) throw new Error(`creating a category: ${response.status} ${await response.text()}`);
+      return (await response.json()) as { id: string; slug: string };
+    },
+    async createProduct(input) {
+      const body = { name: 'Test product', price: 10, ...(input.variants ? {} : { stock: 5 }), ...input };
+      const response = await admin('POST', '/api/products', body);
+      if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Product;
+    },
+    async count(table: string) {
+      const db = await running.infra.database('product');
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);
+      return rows[0]!.n;
+    },
+  };
+}
