@@ -1,6 +1,6 @@
 import type { CreateProduct, Product } from '@dema/contracts';
 import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import type { DemaConfig } from '@dema/platform';
+import type { DemaConfig, OutboxRelay } from '@dema/platform';
 import { createProductService } from '../src/app.ts';
 
 export interface ProductTestProcess extends TestProcess {
@@ -9,6 +9,8 @@ export interface ProductTestProcess extends TestProcess {
   anonymous(method: string, url: string, body?: unknown): Promise<Response>;
   createCategory(name?: string): Promise<{ id: string; slug: string }>;
   createProduct(input: Partial<CreateProduct> & { categoryId: string }): Promise<Product>;
+  /** The service's outbox relay. */
+  relay(): OutboxRelay;
   /** Rows in a table of the product schema, read straight from the database. */
   count(table: string): Promise<number>;
 }
@@ -41,6 +43,7 @@ export async function startProductService(target: TestTarget, overrides: Partial
       if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
       return (await response.json()) as Product;
     },
+    relay: () => (running.services[0] as unknown as { relay: OutboxRelay }).relay,
     async count(table: string) {
       const db = await running.infra.database('product');
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);

@@ -1,0 +1,79 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The newcomer's path: the all-in-one process on embedded defaults, as `npm start` runs it.
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const dataDir = await mkdtemp(path.join(tmpdir(), 'dema-start-'));
+after(() => rm(dataDir, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function start(port: number): Promise<ChildProcess> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ready) return child;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill('SIGKILL');
+  throw new Error('did not become ready within 120 s');
+}
+
+async function stop(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+  const began = Date.now();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGINT');
+  return { code: await exited, ms: Date.now() - began };
+}
+
+test('npm start on embedded defaults loads the demo catalog, keeps data across a restart, and stops cleanly on Ctrl-C', { timeout: 300_000 }, async () => {
+  const port = await freePort();
+  const first = await start(port);
+  const base = `http://127.0.0.1:${port}`;
+  const page = await (await fetch(`${base}/api/products?limit=100`)).json();
+  assert.ok(page.total >= 60, `demo catalog has ${page.total} products`);
+  assert.ok(page.items.some((p: { variants: unknown[] }) => p.variants.length > 0), 'some products have variants');
+  const categories = await (await fetch(`${base}/api/categories`)).json();
+  assert.ok(categories.items.length >= 6);
+
+  const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+  const created = await fetch(`${base}/api/products`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Survives Restarts', price: 12.34, stock: 3, categoryId: categories.items[0].id }),
+  });
+  assert.equal(created.status, 201);
+  const { id } = await created.json();
+
+  const stopped = await stop(first);
+  assert.equal(stopped.code, 0, 'exits with 0 on SIGINT');
+  assert.ok(stopped.ms < 5_000, `stopped in ${stopped.ms} ms`);
+
+  const second = await start(port);
+  try {
+    const product = await (await fetch(`${base}/api/products/${id}`)).json();
+    assert.equal(product.name, 'Survives Restarts');
+    assert.equal(product.price, 12.34);
+    const again = await (await fetch(`${base}/api/products?limit=1`)).json();
+    assert.equal(again.total, page.total + 1, 'the demo catalog is not loaded twice');
+  } finally {
+    assert.equal((await stop(second)).code, 0);
+  }
+});
