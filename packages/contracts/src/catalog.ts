@@ -42,6 +42,7 @@ export const Category = Type.Object(
 export type Category = Static<typeof Category>;
 
 export const CategoryList = Type.Object({ items: Type.Array(Type.Ref('Category')) }, { $id: 'CategoryList' });
+export type CategoryList = { items: Category[] };
 
 export const CreateCategory = Type.Object(
   { name: Name, slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
@@ -86,7 +87,10 @@ export const Product = Type.Object(
   },
   { $id: 'Product' },
 );
-export type Product = Static<typeof Product>;
+export type Product = Omit<Static<typeof Product>, 'category' | 'variants'> & {
+  category: Static<typeof CategoryRef> | null;
+  variants: ProductVariant[];
+};
 
 export const ProductPage = Type.Object(
   {
@@ -97,7 +101,7 @@ export const ProductPage = Type.Object(
   },
   { $id: 'ProductPage' },
 );
-export type ProductPage = Static<typeof ProductPage>;
+export type ProductPage = Omit<Static<typeof ProductPage>, 'items'> & { items: Product[] };
 
 export const productSorts = ['newest', 'price', '-price', 'name', '-name'] as const;
 export type ProductSort = (typeof productSorts)[number];

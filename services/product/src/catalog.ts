@@ -38,19 +38,16 @@ export class Catalog {
 
   /** The page as JSON text: what the cache keeps and the route sends. */
   listProductsJson(query: ProductQuery): Promise<string> {
-    return this.cache.get(productList, listCacheKey(query), async () => {
-      const { items, total } = await products.listProducts(this.db, query);
-      return JSON.stringify({ items, total, limit: query.limit, offset: query.offset });
-    });
+    return this.cache.get(productList, listCacheKey(query), () => products.listProductsJson(this.db, query));
   }
 
   /** The product as JSON text, or undefined when there is none (absence is not cached). */
   async productJson(id: string): Promise<string | undefined> {
     const json = await this.cache
       .get(productDetail, id, async () => {
-        const product = await products.findProduct(this.db, id);
-        if (!product) throw new ProductAbsent();
-        return JSON.stringify(product);
+        const product = await products.findProductJson(this.db, id);
+        if (product === undefined) throw new ProductAbsent();
+        return product;
       })
       .catch((error: unknown) => {
         if (error instanceof ProductAbsent) return undefined;

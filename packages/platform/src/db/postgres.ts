@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
 import { timed, toParam } from './pglite.ts';
@@ -36,7 +37,7 @@ export class PostgresDb implements Db {
 
   async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
     return timed(this.observe, async () => {
-      const result = await this.pool.query(sql, params.map(toParam));
+      const result = await this.pool.query(prepared(sql, params));
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     });
   }
@@ -48,7 +49,7 @@ export class PostgresDb implements Db {
       const tx: Queryable = {
         query: (sql, params = []) =>
           timed(this.observe, async () => {
-            const result = await client.query(sql, params.map(toParam));
+            const result = await client.query(prepared(sql, params));
             return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
           }),
       };
@@ -93,4 +94,20 @@ export class PostgresDb implements Db {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A named statement: each connection parses and plans it once and reuses the plan, which for the
+ * catalog's queries costs more than running them. The SQL shapes are fixed by the code (values are
+ * always parameters), so the number of names stays small.
+ */
+function prepared(text: string, params: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `dema_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return { name, text, values: params.map(toParam) };
 }

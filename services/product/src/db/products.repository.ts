@@ -3,62 +3,40 @@ import type { Product, ProductQuery, VariantInput } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import { isUuid, orderBy, toSearchQuery } from '../domain/product-query.ts';
 
-interface ProductRow {
-  id: string;
-  name: string;
-  description: string | null;
-  price: string;
-  stock: number;
-  created_at: string;
-  updated_at: string;
-  category_id: string | null;
-  category_name: string | null;
-  category_slug: string | null;
-  variants: Array<{ id: string; name: string; sku: string | null; price: number | null; stock: number; options: Record<string, string> }>;
-  specifications: Record<string, string>;
-  images: string[];
-  total?: number;
-}
+const isoFormat = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /**
- * Columns of a product with its category, variants, specifications and images, for rows of `p`.
- * The correlated sub-selects run only for the rows returned (a page at most), never the whole table.
+ * A product of `p` (joined with its category `c`) as the API's JSON, built by the database: the
+ * text goes to the client (and the cache) without being parsed and re-serialized in Node. The
+ * correlated sub-selects run only for the rows returned (a page at most), never the whole table.
  */
-const productColumns = `
-  p.id, p.name, p.description, p.price::text AS price, p.stock, p.created_at, p.updated_at,
-  c.id AS category_id, c.name AS category_name, c.slug AS category_slug,
-  COALESCE((SELECT json_agg(json_build_object('id', v.id, 'name', v.name, 'sku', v.sku, 'price', v.price, 'stock', v.stock, 'options', v.options) ORDER BY v.position, v.id)
-              FROM product_variants v WHERE v.product_id = p.id), '[]') AS variants,
-  COALESCE((SELECT json_object_agg(s.name, s.value ORDER BY s.position, s.name)
-              FROM product_specifications s WHERE s.product_id = p.id), '{}') AS specifications,
-  COALESCE((SELECT json_agg(i.url ORDER BY i.position) FROM product_images i WHERE i.product_id = p.id), '[]') AS images`;
+const productObject = `json_build_object(
+  'id', p.id, 'name', p.name, 'description', p.description, 'price', p.price, 'stock', p.stock,
+  'category', CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) END,
+  'specifications', COALESCE((SELECT json_object_agg(s.name, s.value ORDER BY s.position, s.name)
+                                FROM product_specifications s WHERE s.product_id = p.id), '{}'),
+  'variants', COALESCE((SELECT json_agg(json_build_object('id', v.id, 'name', v.name, 'sku', v.sku, 'price', v.price, 'stock', v.stock, 'options', v.options) ORDER BY v.position, v.id)
+                          FROM product_variants v WHERE v.product_id = p.id), '[]'),
+  'images', COALESCE((SELECT json_agg(i.url ORDER BY i.position) FROM product_images i WHERE i.product_id = p.id), '[]'),
+  'createdAt', to_char(p.created_at, ${isoFormat}),
+  'updatedAt', to_char(p.updated_at, ${isoFormat}))`;
 
-function toProduct(row: ProductRow): Product {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    price: Number(row.price),
-    stock: row.stock,
-    category: row.category_id ? { id: row.category_id, name: row.category_name!, slug: row.category_slug! } : null,
-    specifications: row.specifications,
-    variants: row.variants.map((v) => ({ ...v, price: v.price === null ? null : Number(v.price) })),
-    images: row.images,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+/** The product as the API's JSON text, or undefined when there is none. */
+export async function findProductJson(db: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ body: string }>(
+    `SELECT ${productObject}::text AS body FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1`,
+    [id],
+  );
+  return rows[0]?.body;
 }
 
 export async function findProduct(db: Queryable, id: string): Promise<Product | undefined> {
-  const { rows } = await db.query<ProductRow>(
-    `SELECT ${productColumns} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1`,
-    [id],
-  );
-  return rows[0] ? toProduct(rows[0]) : undefined;
+  const json = await findProductJson(db, id);
+  return json === undefined ? undefined : (JSON.parse(json) as Product);
 }
 
-/** One page of products matching `query`, and how many match in all. */
-export async function listProducts(db: Queryable, query: ProductQuery): Promise<{ items: Product[]; total: number }> {
+/** One page of products matching `query`, with how many match in all, as the API's JSON text. */
+export async function listProductsJson(db: Queryable, query: ProductQuery): Promise<string> {
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown) => {
@@ -75,26 +53,29 @@ export async function listProducts(db: Queryable, query: ProductQuery): Promise<
   if (query.minPrice !== undefined) where.push(`p.price >= ${param(query.minPrice.toFixed(2))}::numeric`);
   if (query.maxPrice !== undefined) where.push(`p.price <= ${param(query.maxPrice.toFixed(2))}::numeric`);
   if (query.inStock !== undefined) where.push(query.inStock ? 'p.stock > 0' : 'p.stock = 0');
-  const search = query.q === undefined ? undefined : toSearchQuery(query.q);
-  if (query.q !== undefined && search === undefined) return { items: [], total: 0 };
-  if (search !== undefined) {
-    where.push(`to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`);
+  if (query.q !== undefined) {
+    // Text with no searchable word matches nothing rather than everything.
+    const search = toSearchQuery(query.q);
+    where.push(search === undefined ? 'false' : `to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`);
   }
-  const order = orderBy[query.sort];
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-  const { rows } = await db.query<ProductRow>(
+  const order = orderBy[query.sort].replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2');
+  const limit = param(query.limit);
+  const offset = param(query.offset);
+  const { rows } = await db.query<{ body: string }>(
     `WITH page AS (
-       SELECT p.*, count(*) OVER ()::int AS total FROM products p ${filter}
-       ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2')} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)})
-     SELECT ${productColumns}, p.total FROM page p LEFT JOIN categories c ON c.id = p.category_id
-     ORDER BY ${order.replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2')}`,
+       SELECT p.*, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
+         FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
+     items AS (SELECT ${productObject} AS item, p.total, p.n FROM page p LEFT JOIN categories c ON c.id = p.category_id)
+     SELECT json_build_object(
+       'items', COALESCE(json_agg(item ORDER BY n), '[]'),
+       -- Past the last page the window count has no row to ride on; count afresh only then.
+       'total', COALESCE(max(total), (SELECT count(*)::int FROM products p ${filter})),
+       'limit', ${limit}::int, 'offset', ${offset}::int)::text AS body
+     FROM items`,
     params,
   );
-  if (rows.length > 0) return { items: rows.map(toProduct), total: rows[0]!.total! };
-  if (query.offset === 0) return { items: [], total: 0 };
-  // Past the last page the window count has no row to ride on.
-  const count = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM products p ${filter}`, params.slice(0, -2));
-  return { items: [], total: count.rows[0]!.total };
+  return rows[0]!.body;
 }
 
 export interface ProductFields {

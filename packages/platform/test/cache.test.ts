@@ -1,0 +1,425 @@
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setImmediate as nextMacrotask, setTimeout as delay } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import type { CacheConfig } from '@dema/contracts';
+import { Cache, HealingRedis, createLogger, type RedisSettings } from '@dema/platform';
+import { TcpProxy, testRedis } from '@dema/platform/testing';
+
+const log = createLogger('silent');
+const redisServer = testRedis();
+const noRedis = redisServer ? false : 'TEST_REDIS_HOST is not set';
+
+type Config = CacheConfig & { name: string };
+/** Fresh for the whole test. */
+const longLived: Config = { name: 't', key: 'k', ttl: 60, tags: ['products'] };
+/** Fresh for 1 s, then served stale for up to another second while it refreshes. */
+const swr: Config = { name: 't', key: 'k', ttl: 1, staleWhileRevalidate: true, tags: ['products'] };
+/** Fresh for 1 s, then gone. */
+const noSwr: Config = { name: 't', key: 'k', ttl: 1, tags: ['products'] };
+
+/** Polls `condition` every few milliseconds until it holds, failing after `timeoutMs`. */
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(10);
+  }
+}
+
+/** Lets the clock reach `time` (ms since epoch): entries age only with real time. */
+async function passTime(time: number): Promise<void> {
+  const wait = time - Date.now();
+  if (wait > 0) await delay(wait);
+}
+
+/**
+ * Stands in for the database behind a cached value: `load` reads the current version when it
+ * starts (as a query would) and, while `hold` is set, only answers once `release` is called.
+ */
+class Source {
+  version = 1;
+  calls = 0;
+  completed = 0;
+  hold = false;
+  private gates: Array<() => void> = [];
+
+  readonly load = async (): Promise<string> => {
+    this.calls += 1;
+    const value = `v${this.version}`;
+    if (this.hold) await new Promise<void>((resolve) => this.gates.push(resolve));
+    this.completed += 1;
+    return value;
+  };
+
+  /** A write to the underlying data. */
+  write(): void {
+    this.version += 1;
+  }
+
+  release(): void {
+    this.hold = false;
+    for (const open of this.gates.splice(0)) open();
+  }
+}
+
+interface CacheEnv {
+  /** A cache as one process would build it; instances of one environment share Redis, if any. */
+  instance(): Promise<Cache>;
+  dispose(): Promise<void>;
+}
+
+interface RedisEnv extends CacheEnv {
+  keyPrefix: string;
+  /** A client without key prefix, for looking at and cleaning up what the caches stored. */
+  admin: Redis;
+  /** An instance whose Redis connections (commands and subscriber) go through `proxy`. */
+  instanceVia(proxy: TcpProxy): Promise<{ cache: Cache; commands: HealingRedis; subscriber: HealingRedis }>;
+}
+
+function openMemoryEnv(): Promise<CacheEnv> {
+  return Promise.resolve({
+    instance: async () => new Cache({ enabled: true, tags: ['products'], log }),
+    dispose: async () => undefined,
+  });
+}
+
+async function openRedisEnv(): Promise<RedisEnv> {
+  const server = redisServer!;
+  const keyPrefix = `dema-test-${randomBytes(4).toString('hex')}:`;
+  const channel = `${keyPrefix}cache:invalidate`;
+  const admin = new Redis({ host: server.host, port: server.port, lazyConnect: true });
+  await admin.connect();
+  const connections: HealingRedis[] = [];
+  let instances = 0;
+
+  const build = async (host: string, port: number) => {
+    const settings: RedisSettings = { host, port, password: undefined, keyPrefix };
+    const commands = new HealingRedis(settings, {}, log, 'c');
+    const subscriber = new HealingRedis(settings, {}, log, 's');
+    connections.push(commands, subscriber);
+    const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products'], log });
+    await commands.connect();
+    await subscriber.connect();
+    // Ready means subscribed to invalidations: until then the memory layer is (rightly) unused.
+    instances += 1;
+    await waitFor(
+      'the invalidation subscription',
+      async () => {
+        const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
+        return Number(count) >= instances;
+      },
+      2_000,
+    );
+    // The subscription's reply precedes this one on the same connection, so the cache has seen it.
+    await subscriber.client.ping();
+    return { cache, commands, subscriber };
+  };
+
+  return {
+    keyPrefix,
+    admin,
+    instance: async () => (await build(server.host, server.port)).cache,
+    instanceVia: (proxy) => build('127.0.0.1', proxy.port),
+    async dispose() {
+      for (const connection of connections) await connection.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await admin.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+        if (keys.length > 0) await admin.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await admin.quit();
+    },
+  };
+}
+
+const setups: Array<{ name: string; skip: string | false; open(): Promise<CacheEnv> }> = [
+  { name: 'memory only', skip: false, open: openMemoryEnv },
+  { name: 'redis', skip: noRedis, open: openRedisEnv },
+];
+
+for (const setup of setups) {
+  describe(`cache (${setup.name})`, { skip: setup.skip }, () => {
+    let env: CacheEnv;
+    let cache: Cache;
+    let source: Source;
+
+    beforeEach(async () => {
+      env = await setup.open();
+      cache = await env.instance();
+      source = new Source();
+    });
+    afterEach(async () => {
+      source.release();
+      await env.dispose();
+    });
+
+    test('a hit answers without calling the loader', async () => {
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      source.write();
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(source.calls, 1);
+    });
+
+    test('ids are cached separately under one config', async () => {
+      const other = new Source();
+      other.version = 7;
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(await cache.get(longLived, '2', other.load), 'v7');
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(await cache.get(longLived, '2', other.load), 'v7');
+      assert.equal(source.calls + other.calls, 2);
+    });
+
+    test('invalidating a tag makes the very next get load again', async () => {
+      await cache.get(longLived, '1', source.load);
+      source.write();
+      await cache.invalidate(['products']);
+      assert.equal(await cache.get(longLived, '1', source.load), 'v2');
+      assert.equal(source.calls, 2);
+    });
+
+    test('invalidating an unrelated tag leaves the entry cached', async () => {
+      await cache.get(longLived, '1', source.load);
+      await cache.invalidate(['orders']);
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(source.calls, 1);
+    });
+
+    test('100 concurrent gets of a missing key call the loader once', async () => {
+      source.hold = true;
+      const gets = Array.from({ length: 100 }, () => cache.get(longLived, '1', source.load));
+      await waitFor('the load to start', () => source.calls > 0, 2_000);
+      source.release();
+      const values = await Promise.all(gets);
+      assert.deepEqual(new Set(values), new Set(['v1']));
+      assert.equal(source.calls, 1);
+    });
+
+    test('past ttl with staleWhileRevalidate the stale value is served at once while exactly one background load refreshes it', async () => {
+      const start = Date.now();
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      source.write();
+      source.hold = true;
+      await passTime(start + 1_100);
+
+      // The refresh is held, so these can only answer from the stale entry.
+      const stale = await Promise.all(Array.from({ length: 5 }, () => cache.get(swr, '1', source.load)));
+      assert.deepEqual(stale, ['v1', 'v1', 'v1', 'v1', 'v1']);
+      await waitFor('the background load', () => source.calls === 2, 1_000);
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      assert.ok(Date.now() - start < 2_000, 'the stale reads must fall inside the stale window');
+
+      source.release();
+      await waitFor('the background load to finish', () => source.completed === 2, 1_000);
+      await nextMacrotask();
+      assert.equal(await cache.get(swr, '1', source.load), 'v2');
+      assert.equal(source.calls, 2, 'exactly one background load');
+    });
+
+    test('without staleWhileRevalidate a value past its ttl is reloaded before answering', async () => {
+      const start = Date.now();
+      assert.equal(await cache.get(noSwr, '1', source.load), 'v1');
+      source.write();
+      await passTime(start + 1_100);
+      assert.equal(await cache.get(noSwr, '1', source.load), 'v2');
+      assert.equal(source.calls, 2);
+    });
+
+    test('with staleWhileRevalidate a value older than twice its ttl is reloaded before answering', async () => {
+      const start = Date.now();
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      source.write();
+      await passTime(start + 2_100);
+      assert.equal(await cache.get(swr, '1', source.load), 'v2');
+      assert.equal(source.calls, 2);
+    });
+
+    test('a load racing with an invalidation does not leave its older value looking current', async () => {
+      source.hold = true;
+      const slow = cache.get(longLived, '1', source.load);
+      await waitFor('the slow load to start', () => source.calls === 1, 2_000);
+      source.write();
+      await cache.invalidate(['products']);
+      source.release();
+      assert.equal(await slow, 'v1', 'the racing read may answer what it read');
+      assert.equal(await cache.get(longLived, '1', source.load), 'v2');
+      assert.equal(source.calls, 2);
+    });
+
+    test('a get issued after an invalidation does not take the result of a load that started before it', async () => {
+      source.hold = true;
+      const slow = cache.get(longLived, '1', source.load);
+      await waitFor('the slow load to start', () => source.calls === 1, 2_000);
+      source.hold = false;
+      source.write();
+      await cache.invalidate(['products']);
+      const after = cache.get(longLived, '1', source.load);
+      source.release();
+      assert.equal(await slow, 'v1');
+      assert.equal(await after, 'v2', 'a read that starts after the write was invalidated must see the write');
+    });
+  });
+}
+
+describe('cache (memory only): state and switch', () => {
+  test('reports memory as its state', () => {
+    assert.equal(new Cache({ enabled: true, tags: ['products'], log }).state, 'memory');
+  });
+
+  test('a disabled cache calls the loader every time', async () => {
+    const cache = new Cache({ enabled: false, tags: ['products'], log });
+    const source = new Source();
+    assert.equal(cache.state, 'disabled');
+    assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+    source.write();
+    assert.equal(await cache.get(longLived, '1', source.load), 'v2');
+    assert.equal(source.calls, 2);
+  });
+});
+
+describe('cache (redis): two instances on one Redis', { skip: noRedis }, () => {
+  let env: RedisEnv;
+  let a: Cache;
+  let b: Cache;
+  let sourceA: Source;
+  let sourceB: Source;
+
+  beforeEach(async () => {
+    env = await openRedisEnv();
+    a = await env.instance();
+    b = await env.instance();
+    // One database behind both instances: both loaders read the same version.
+    sourceA = new Source();
+    sourceB = new Source();
+  });
+  afterEach(() => env.dispose());
+
+  const write = () => {
+    sourceA.write();
+    sourceB.write();
+  };
+
+  test('reports redis as its state', () => {
+    assert.equal(a.state, 'redis');
+  });
+
+  test('values are shared: what A loaded, B answers without loading', async () => {
+    assert.equal(await a.get(longLived, '1', sourceA.load), 'v1');
+    write();
+    assert.equal(await b.get(longLived, '1', sourceB.load), 'v1');
+    assert.equal(sourceA.calls, 1);
+    assert.equal(sourceB.calls, 0);
+  });
+
+  test("B sees A's invalidation on its next read once the message arrives, its memory layer included", async () => {
+    await a.get(longLived, '1', sourceA.load);
+    assert.equal(await b.get(longLived, '1', sourceB.load), 'v1');
+    // B now answers from its memory layer: the shared copy is no longer needed.
+    await env.admin.del(`${env.keyPrefix}k:1`);
+    assert.equal(await b.get(longLived, '1', sourceB.load), 'v1');
+    assert.equal(sourceB.calls, 0);
+
+    write();
+    await a.invalidate(['products']);
+    await waitFor('B to stop serving the invalidated value', async () => (await b.get(longLived, '1', sourceB.load)) === 'v2', 1_000);
+    assert.equal(sourceB.calls, 1);
+    // A's next read finds what B stored under the new versions.
+    assert.equal(await a.get(longLived, '1', sourceA.load), 'v2');
+    assert.equal(sourceA.calls, 1);
+  });
+
+  test('a read racing with its own instance’s invalidation does not keep the older value current', async () => {
+    await b.get(longLived, '1', sourceB.load);
+    // A has nothing in memory, so this read goes to Redis; the invalidation overtakes it locally.
+    const racing = a.get(longLived, '1', sourceA.load);
+    write();
+    await a.invalidate(['products']);
+    assert.equal(await racing, 'v1');
+    assert.equal(await a.get(longLived, '1', sourceA.load), 'v2', 'the write’s own instance must see it on the very next read');
+  });
+});
+
+describe('cache (redis going away)', { skip: noRedis }, () => {
+  let env: RedisEnv;
+  let proxy: TcpProxy;
+  let source: Source;
+
+  beforeEach(async () => {
+    env = await openRedisEnv();
+    proxy = await TcpProxy.start(redisServer!);
+    source = new Source();
+  });
+  afterEach(async () => {
+    proxy.restore();
+    await env.dispose();
+    await proxy.close();
+  });
+
+  const timed = async (cache: Cache, config: Config = longLived) => {
+    const started = performance.now();
+    const value = await cache.get(config, '1', source.load);
+    return { value, ms: performance.now() - started };
+  };
+
+  test('a get issued the moment Redis goes away answers from the loader within 2 s', async () => {
+    // Another instance warms Redis, so this one's read has to go there.
+    await (await env.instance()).get(longLived, '1', source.load);
+    const { cache } = await env.instanceVia(proxy);
+    source.write();
+    proxy.cut();
+    const { value, ms } = await timed(cache);
+    assert.equal(value, 'v2');
+    assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+  });
+
+  test('while Redis is unreachable the state says so and every get answers from the loader without throwing', async () => {
+    const { cache, commands, subscriber } = await env.instanceVia(proxy);
+    assert.equal((await timed(cache)).value, 'v1');
+    assert.equal((await timed(cache)).value, 'v1');
+    proxy.cut();
+    await waitFor('Redis to be seen as gone', () => !commands.isReady && !subscriber.isReady, 2_000);
+    assert.equal(cache.state, 'redis-unavailable');
+    for (let i = 2; i <= 4; i += 1) {
+      source.write();
+      const { value, ms } = await timed(cache);
+      assert.equal(value, `v${i}`);
+      assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+    }
+    assert.equal(source.calls, 4);
+    assert.equal(cache.state, 'redis-unavailable');
+  });
+
+  test('a write during the outage is honoured after healing: the value cached before is not served', async () => {
+    const { cache, commands } = await env.instanceVia(proxy);
+    await timed(cache);
+    proxy.cut();
+    await waitFor('Redis to be seen as gone', () => !commands.isReady, 2_000);
+    source.write();
+    await cache.invalidate(['products']);
+    proxy.restore();
+    await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
+    assert.equal((await timed(cache)).value, 'v2');
+    assert.equal(source.calls, 2);
+    // And the fresh value is cached again.
+    assert.equal((await timed(cache)).value, 'v2');
+    assert.equal(source.calls, 2);
+  });
+
+  test('after healing, an instance that stayed connected stops serving the value cached before the outage', async () => {
+    const other = await env.instance();
+    const { cache, commands } = await env.instanceVia(proxy);
+    await timed(cache);
+    assert.equal(await other.get(longLived, '1', source.load), 'v1');
+    proxy.cut();
+    await waitFor('Redis to be seen as gone', () => !commands.isReady, 2_000);
+    source.write();
+    await cache.invalidate(['products']);
+    proxy.restore();
+    await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
+    assert.equal((await timed(cache)).value, 'v2');
+    await waitFor('the other instance to drop the old value', async () => (await other.get(longLived, '1', source.load)) === 'v2', 1_000);
+  });
+});
