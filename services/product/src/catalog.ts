@@ -73,6 +73,7 @@ export class Catalog {
       await products.replaceImages(tx, id, input.images ?? []);
       let stock = input.stock ?? 0;
       if (variants.length > 0) {
+        await checkSkusFree(tx, id, variants);
         await products.replaceVariants(tx, id, variants);
         stock = await products.syncStockWithVariants(tx, id);
       }
@@ -103,6 +104,7 @@ export class Catalog {
       if (input.images) await products.replaceImages(tx, id, input.images);
       let newStock = input.stock ?? current.stock;
       if (input.variants) {
+        await checkSkusFree(tx, id, input.variants);
         const { unknownIds } = await products.replaceVariants(tx, id, input.variants);
         if (unknownIds.length > 0) {
           const [first] = unknownIds;
@@ -196,7 +198,8 @@ const productNotFound = (id: string) => notFound(ErrorCode.PRODUCT_NOT_FOUND, `N
 
 function insufficientStock(productId: string, delta: number, available?: number): AppError {
   const have = available === undefined ? '' : ` (${available} in stock)`;
-  return conflict(ErrorCode.INSUFFICIENT_STOCK, `Cannot remove ${-delta} units of product ${productId}${have}: stock cannot go below 0`);
+  const detail = `Cannot remove ${-delta} units of product ${productId}${have}: stock cannot go below 0`;
+  return new AppError(409, ErrorCode.INSUFFICIENT_STOCK, detail, [{ name: 'body.delta', reason: `would take stock below 0${have}` }]);
 }
 
 async function requireCategory(tx: Queryable, categoryId: string): Promise<void> {
@@ -212,6 +215,19 @@ function checkStockSource(variants: VariantInput[], stock: number | undefined, f
   if (variants.length === 0 && stock === undefined) throw unprocessable(ErrorCode.VALIDATION_FAILED, field, 'is required when there are no variants');
 }
 
+/** Names the first variant whose SKU another product's variant already has (409). */
+async function checkSkusFree(tx: Queryable, productId: string | null, variants: VariantInput[]): Promise<void> {
+  const skus = variants.flatMap((v) => (v.sku ? [v.sku] : []));
+  if (skus.length === 0) return;
+  const taken = await products.skusTakenElsewhere(tx, productId, skus);
+  const index = variants.findIndex((v) => v.sku && taken.includes(v.sku));
+  if (index >= 0) {
+    throw new AppError(409, ErrorCode.SKU_TAKEN, `SKU ${variants[index]!.sku} is already used by another product`, [
+      { name: `body.variants.${index}.sku`, reason: 'is already used by another product' },
+    ]);
+  }
+}
+
 function checkDistinctSkus(variants: VariantInput[]): void {
   const seen = new Map<string, number>();
   for (const [index, variant] of variants.entries()) {
@@ -221,7 +237,7 @@ function checkDistinctSkus(variants: VariantInput[]): void {
   }
 }
 
-/** A unique violation the client caused, as the 409 it can act on. */
+/** A unique violation the client caused (a race the pre-checks could not see), as a 409. */
 function uniqueViolation(error: unknown): AppError | undefined {
   const { code, constraint } = error as { code?: string; constraint?: string };
   if (code !== pgUniqueViolation) return undefined;

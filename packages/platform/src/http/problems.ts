@@ -37,7 +37,12 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
     seen.add(key);
     params.push({ name, reason });
   }
-  return mergeConstAlternatives(params);
+  return mergeConstAlternatives(dropNullAlternatives(params));
+}
+
+// A nullable field that fails its real rule also fails "must be null"; that half only confuses.
+function dropNullAlternatives(params: InvalidParam[]): InvalidParam[] {
+  return params.filter((p) => p.reason !== 'must be null' || params.filter((q) => q.name === p.name).length === 1);
 }
 
 // A union of literals fails once per literal ("must be one of ["newest"]", …): say it once.

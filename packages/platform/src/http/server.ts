@@ -93,6 +93,8 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as DemaApp;
 
   app.addSchema(Problem);
+  // JSON is the only body the API speaks; anything else is a 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null as never);
 
   app.addHook('onRequest', async (request, reply) => {

@@ -211,6 +211,15 @@ export async function addProductStock(tx: Queryable, productId: string, delta: n
   return rows[0]!.stock;
 }
 
+/** Which of `skus` variants of other products already use. */
+export async function skusTakenElsewhere(tx: Queryable, productId: string | null, skus: string[]): Promise<string[]> {
+  const { rows } = await tx.query<{ sku: string }>(
+    'SELECT sku FROM product_variants WHERE sku = ANY($1::text[]) AND product_id IS DISTINCT FROM $2::uuid',
+    [skus, productId],
+  );
+  return rows.map((row) => row.sku);
+}
+
 export async function categoryExists(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM categories WHERE id = $1', [id]);
   return rows.length > 0;

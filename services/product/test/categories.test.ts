@@ -1,0 +1,202 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Category, CategoryList, Product, ProductPage } from '@dema/contracts';
+import { testTargets } from '@dema/platform/testing';
+import { startProductService, type ProductTestProcess } from './helpers.ts';
+
+const absentId = '7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a';
+
+for (const target of testTargets()) {
+  describe(`categories API (${target.name})`, () => {
+    let dema: ProductTestProcess;
+    let tools: { id: string; slug: string };
+    let books: { id: string; slug: string };
+    let empty: { id: string; slug: string };
+
+    before(async () => {
+      dema = await startProductService(target);
+      tools = await dema.createCategory('Garden Tools');
+      books = await dema.createCategory('Books');
+      empty = await dema.createCategory('Empty Shelf');
+      await dema.createProduct({ name: 'Spade', price: 25, stock: 4, categoryId: tools.id });
+      await dema.createProduct({ name: 'Rake', price: 18, stock: 0, categoryId: tools.id });
+      await dema.createProduct({ name: 'Field Guide', price: 19.99, stock: 9, categoryId: books.id });
+    });
+    after(() => dema.dispose());
+
+    const getCategory = async (idOrSlug: string) => {
+      const response = await dema.anonymous('GET', `/api/categories/${idOrSlug}`);
+      assert.equal(response.status, 200, await response.clone().text());
+      return (await response.json()) as Category;
+    };
+    const listCategories = async () => {
+      const response = await dema.anonymous('GET', '/api/categories');
+      assert.equal(response.status, 200, await response.clone().text());
+      return ((await response.json()) as CategoryList).items as Category[];
+    };
+    const expectProblem = async (response: Response, status: number, code: string) => {
+      const text = await response.text();
+      assert.equal(response.status, status, text);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.equal(JSON.parse(text).code, code);
+    };
+
+    test('lists categories with their product counts to anonymous visitors', async () => {
+      const items = await listCategories();
+      const counts = Object.fromEntries(items.map((c) => [c.slug, c.productCount]));
+      assert.equal(counts['garden-tools'], 2);
+      assert.equal(counts.books, 1);
+      assert.equal(counts['empty-shelf'], 0);
+      const listed = items.find((c) => c.id === tools.id)!;
+      for (const field of ['id', 'name', 'slug', 'description', 'productCount', 'createdAt', 'updatedAt']) {
+        assert.ok(field in listed, `missing ${field}`);
+      }
+    });
+
+    test('lists categories in name order', async () => {
+      const names = (await listCategories()).map((c) => c.name);
+      assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+    });
+
+    test('gets a category by id, with its product count', async () => {
+      const category = await getCategory(tools.id);
+      assert.equal(category.id, tools.id);
+      assert.equal(category.name, 'Garden Tools');
+      assert.equal(category.slug, 'garden-tools');
+      assert.equal(category.productCount, 2);
+    });
+
+    test('gets a category by slug, with its product count', async () => {
+      const category = await getCategory('books');
+      assert.equal(category.id, books.id);
+      assert.equal(category.productCount, 1);
+    });
+
+    test('counts products as they are added to and removed from the category', async () => {
+      const created = await dema.createProduct({ name: 'Bookend', price: 12, stock: 2, categoryId: books.id });
+      assert.equal((await getCategory(books.id)).productCount, 2);
+      assert.equal((await dema.admin('DELETE', `/api/products/${created.id}`)).status, 204);
+      assert.equal((await getCategory(books.id)).productCount, 1);
+    });
+
+    test('answers 404 CATEGORY_NOT_FOUND for an unknown slug', async () => {
+      await expectProblem(await dema.anonymous('GET', '/api/categories/no-such-category'), 404, 'CATEGORY_NOT_FOUND');
+    });
+
+    test('answers 404 CATEGORY_NOT_FOUND for an unknown id', async () => {
+      await expectProblem(await dema.anonymous('GET', `/api/categories/${absentId}`), 404, 'CATEGORY_NOT_FOUND');
+    });
+
+    test('creates a category with a slug derived from its name, answering 201 with its location', async () => {
+      const response = await dema.admin('POST', '/api/categories', { name: 'Home & Kitchen', description: 'Pots and pans' });
+      assert.equal(response.status, 201, await response.clone().text());
+      const created = (await response.json()) as Category;
+      assert.equal(created.slug, 'home-kitchen');
+      assert.equal(created.name, 'Home & Kitchen');
+      assert.equal(created.description, 'Pots and pans');
+      assert.equal(created.productCount, 0);
+      assert.equal(response.headers.get('location'), `/api/categories/${created.id}`);
+      assert.deepEqual(await getCategory('home-kitchen'), created);
+    });
+
+    test('creates a category with the slug it is given', async () => {
+      const response = await dema.admin('POST', '/api/categories', { name: 'Toys & Games', slug: 'toys' });
+      assert.equal(response.status, 201, await response.clone().text());
+      assert.equal(((await response.json()) as Category).slug, 'toys');
+      assert.equal((await getCategory('toys')).name, 'Toys & Games');
+    });
+
+    test('refuses a name whose derived slug is taken with 409 CATEGORY_SLUG_TAKEN, creating nothing', async () => {
+      const before = await dema.count('categories');
+      await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Garden  Tools!' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.equal(await dema.count('categories'), before);
+    });
+
+    test('refuses an explicit slug that is taken with 409 CATEGORY_SLUG_TAKEN', async () => {
+      const before = await dema.count('categories');
+      await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Other Books', slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.equal(await dema.count('categories'), before);
+    });
+
+    test("refuses changing a category's slug to one that is taken with 409 CATEGORY_SLUG_TAKEN", async () => {
+      await expectProblem(await dema.admin('PUT', `/api/categories/${empty.id}`, { slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.equal((await getCategory(empty.id)).slug, 'empty-shelf');
+    });
+
+    test('updates the name and description of a category, keeping its slug', async () => {
+      const created = await dema.createCategory('Stationery');
+      const response = await dema.admin('PUT', `/api/categories/${created.id}`, { name: 'Paper Goods', description: 'Notebooks and pens' });
+      assert.equal(response.status, 200, await response.clone().text());
+      const updated = (await response.json()) as Category;
+      assert.equal(updated.name, 'Paper Goods');
+      assert.equal(updated.description, 'Notebooks and pens');
+      assert.equal(updated.slug, 'stationery');
+      assert.deepEqual(await getCategory(created.id), updated);
+    });
+
+    test('clears a description with null and leaves the other fields alone', async () => {
+      const created = await dema.createCategory('Lighting');
+      await dema.admin('PUT', `/api/categories/${created.id}`, { description: 'Lamps' });
+      const response = await dema.admin('PUT', `/api/categories/${created.id}`, { description: null });
+      assert.equal(response.status, 200, await response.clone().text());
+      const updated = (await response.json()) as Category;
+      assert.equal(updated.description, null);
+      assert.equal(updated.name, 'Lighting');
+    });
+
+    test('answers 404 CATEGORY_NOT_FOUND when updating a category that does not exist', async () => {
+      await expectProblem(await dema.admin('PUT', `/api/categories/${absentId}`, { name: 'Ghost' }), 404, 'CATEGORY_NOT_FOUND');
+    });
+
+    test('refuses deleting a category that has products with 409 CATEGORY_NOT_EMPTY; it still exists', async () => {
+      await expectProblem(await dema.admin('DELETE', `/api/categories/${tools.id}`), 409, 'CATEGORY_NOT_EMPTY');
+      const still = await getCategory(tools.id);
+      assert.equal(still.productCount, 2);
+    });
+
+    test('deletes an empty category: 204, then 404', async () => {
+      const created = await dema.createCategory('Short Lived');
+      const response = await dema.admin('DELETE', `/api/categories/${created.id}`);
+      assert.equal(response.status, 204);
+      assert.equal(await response.text(), '');
+      await expectProblem(await dema.anonymous('GET', `/api/categories/${created.id}`), 404, 'CATEGORY_NOT_FOUND');
+      await expectProblem(await dema.admin('DELETE', `/api/categories/${created.id}`), 404, 'CATEGORY_NOT_FOUND');
+    });
+
+    test("a rename shows in the product list's embedded category on the very next read", async () => {
+      const category = await dema.createCategory('Renamed Later');
+      await dema.createProduct({ name: 'Watering Can', price: 15, stock: 3, categoryId: category.id });
+      const read = async () => {
+        const response = await dema.anonymous('GET', `/api/products?category=${category.id}`);
+        assert.equal(response.status, 200);
+        return ((await response.json()) as ProductPage).items[0]!.category!.name;
+      };
+      assert.equal(await read(), 'Renamed Later');
+      assert.equal(await read(), 'Renamed Later'); // now served from the cache
+      assert.equal((await dema.admin('PUT', `/api/categories/${category.id}`, { name: 'Renamed Now' })).status, 200);
+      assert.equal(await read(), 'Renamed Now');
+    });
+
+    test("a rename shows in a product's embedded category on the very next read", async () => {
+      const category = await dema.createCategory('Detail Before');
+      const product = await dema.createProduct({ name: 'Hose', price: 30, stock: 1, categoryId: category.id });
+      const read = async () => {
+        const response = await dema.anonymous('GET', `/api/products/${product.id}`);
+        assert.equal(response.status, 200);
+        return ((await response.json()) as Product).category!.name;
+      };
+      assert.equal(await read(), 'Detail Before');
+      assert.equal(await read(), 'Detail Before');
+      assert.equal((await dema.admin('PUT', `/api/categories/${category.id}`, { name: 'Detail After' })).status, 200);
+      assert.equal(await read(), 'Detail After');
+    });
+
+    test('refuses anonymous writes with 401 UNAUTHENTICATED, changing nothing', async () => {
+      const before = await listCategories();
+      await expectProblem(await dema.anonymous('POST', '/api/categories', { name: 'Sneaky' }), 401, 'UNAUTHENTICATED');
+      await expectProblem(await dema.anonymous('PUT', `/api/categories/${empty.id}`, { name: 'Sneaky' }), 401, 'UNAUTHENTICATED');
+      await expectProblem(await dema.anonymous('DELETE', `/api/categories/${empty.id}`), 401, 'UNAUTHENTICATED');
+      assert.deepEqual(await listCategories(), before);
+    });
+  });
+}
