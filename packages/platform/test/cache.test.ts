@@ -43,6 +43,8 @@ class Source {
   calls = 0;
   completed = 0;
   hold = false;
+  /** Makes loads fail, as a database that is down would. */
+  failing = false;
   private gates: Array<() => void> = [];
 
   readonly load = async (): Promise<string> => {
@@ -50,6 +52,7 @@ class Source {
     const value = `v${this.version}`;
     if (this.hold) await new Promise<void>((resolve) => this.gates.push(resolve));
     this.completed += 1;
+    if (this.failing) throw new Error('database unavailable');
     return value;
   };
 
@@ -75,7 +78,9 @@ interface RedisEnv extends CacheEnv {
   /** A client without key prefix, for looking at and cleaning up what the caches stored. */
   admin: Redis;
   /** An instance whose Redis connections (commands and subscriber) go through `proxy`. */
-  instanceVia(proxy: TcpProxy): Promise<{ cache: Cache; commands: HealingRedis; subscriber: HealingRedis }>;
+  instanceVia(proxy: TcpProxy, options?: { awaitSubscription: boolean }): Promise<{ cache: Cache; commands: HealingRedis; subscriber: HealingRedis }>;
+  /** How many connections listen for this environment's invalidations. */
+  subscribers(): Promise<number>;
 }
 
 function openMemoryEnv(): Promise<CacheEnv> {
@@ -94,7 +99,12 @@ async function openRedisEnv(): Promise<RedisEnv> {
   const connections: HealingRedis[] = [];
   let instances = 0;
 
-  const build = async (host: string, port: number) => {
+  const subscribers = async () => {
+    const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
+    return Number(count);
+  };
+
+  const build = async (host: string, port: number, awaitSubscription = true) => {
     const settings: RedisSettings = { host, port, password: undefined, keyPrefix };
     const commands = new HealingRedis(settings, {}, log, 'c');
     const subscriber = new HealingRedis(settings, {}, log, 's');
@@ -102,16 +112,10 @@ async function openRedisEnv(): Promise<RedisEnv> {
     const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products'], log });
     await commands.connect();
     await subscriber.connect();
-    // Ready means subscribed to invalidations: until then the memory layer is (rightly) unused.
     instances += 1;
-    await waitFor(
-      'the invalidation subscription',
-      async () => {
-        const [, count] = (await admin.pubsub('NUMSUB', channel)) as [string, number];
-        return Number(count) >= instances;
-      },
-      2_000,
-    );
+    if (!awaitSubscription) return { cache, commands, subscriber };
+    // Ready means subscribed to invalidations: until then the memory layer is (rightly) unused.
+    await waitFor('the invalidation subscription', async () => (await subscribers()) >= instances, 2_000);
     // The subscription's reply precedes this one on the same connection, so the cache has seen it.
     await subscriber.client.ping();
     return { cache, commands, subscriber };
@@ -121,7 +125,8 @@ async function openRedisEnv(): Promise<RedisEnv> {
     keyPrefix,
     admin,
     instance: async () => (await build(server.host, server.port)).cache,
-    instanceVia: (proxy) => build('127.0.0.1', proxy.port),
+    instanceVia: (proxy, options) => build('127.0.0.1', proxy.port, options?.awaitSubscription),
+    subscribers,
     async dispose() {
       for (const connection of connections) await connection.close();
       let cursor = '0';
@@ -235,6 +240,33 @@ for (const setup of setups) {
       await passTime(start + 2_100);
       assert.equal(await cache.get(swr, '1', source.load), 'v2');
       assert.equal(source.calls, 2);
+    });
+
+    test('a failing load reaches the caller and is not cached: the next get loads again', async () => {
+      source.failing = true;
+      await assert.rejects(cache.get(longLived, '1', source.load), /database unavailable/);
+      source.failing = false;
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(await cache.get(longLived, '1', source.load), 'v1');
+      assert.equal(source.calls, 2);
+    });
+
+    test('a failing background refresh keeps the stale value served and is retried on a later stale read', async () => {
+      const start = Date.now();
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      source.write();
+      source.failing = true;
+      await passTime(start + 1_100);
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      await waitFor('the failed refresh', () => source.completed === 2, 500);
+      await nextMacrotask();
+      source.failing = false;
+      assert.equal(await cache.get(swr, '1', source.load), 'v1');
+      await waitFor('the second refresh', () => source.completed === 3, 500);
+      await nextMacrotask();
+      assert.ok(Date.now() - start < 2_000, 'the reads must fall inside the stale window');
+      assert.equal(await cache.get(swr, '1', source.load), 'v2');
+      assert.equal(source.calls, 3);
     });
 
     test('a load racing with an invalidation does not leave its older value looking current', async () => {
@@ -421,5 +453,36 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
     await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
     assert.equal((await timed(cache)).value, 'v2');
     await waitFor('the other instance to drop the old value', async () => (await other.get(longLived, '1', source.load)) === 'v2', 1_000);
+  });
+
+  test('after the retry strategy gave up, the cache heals and listens to invalidations again', async () => {
+    const other = await env.instance();
+    const { cache, commands, subscriber } = await env.instanceVia(proxy);
+    assert.equal((await timed(cache)).value, 'v1');
+    proxy.cut();
+    // The seed's retryStrategy stops after three tries; only HealingRedis brings the connections back.
+    await waitFor('the retries to run out', () => commands.client.status === 'end' && subscriber.client.status === 'end', 5_000);
+    assert.equal(await env.subscribers(), 1);
+    proxy.restore();
+    await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
+    await waitFor('the subscription to return', async () => (await env.subscribers()) === 2, 5_000);
+    source.write();
+    await other.invalidate(['products']);
+    await waitFor('the healed instance to see the invalidation', async () => (await timed(cache)).value === 'v2', 1_000);
+  });
+
+  test('an instance started while Redis is down answers from the loader, then heals', async () => {
+    proxy.cut();
+    const { cache } = await env.instanceVia(proxy, { awaitSubscription: false });
+    assert.equal(cache.state, 'redis-unavailable');
+    const { value, ms } = await timed(cache);
+    assert.equal(value, 'v1');
+    assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+    proxy.restore();
+    await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
+    source.write();
+    assert.equal((await timed(cache)).value, 'v2', 'nothing was cached while Redis was down');
+    assert.equal((await timed(cache)).value, 'v2');
+    assert.equal(source.calls, 2);
   });
 });

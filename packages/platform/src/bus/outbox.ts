@@ -146,8 +146,14 @@ export class OutboxRelay {
     for (const [i, row] of failed.entries()) {
       const reason = (outcomes[rows.indexOf(row)] as PromiseRejectedResult).reason as Error;
       if (i === 0) this.log.warn({ err: reason, pending: failed.length }, 'bus refused outbox events; they stay pending');
-      // Release the claim so the next poll retries instead of waiting out the lease.
-      await this.db.query('UPDATE outbox SET claimed_until = NULL, last_error = $2 WHERE seq = $1', [row.seq, String(reason?.message ?? reason)]);
+      // The first retries come at once; after that with a growing pause (capped at 5 minutes), so an
+      // event the bus keeps refusing does not hold back the ones behind it.
+      await this.db.query(
+        `UPDATE outbox SET last_error = $2,
+                claimed_until = CASE WHEN attempts < 3 THEN NULL ELSE now() + make_interval(secs => LEAST(300, power(2, attempts))) END
+          WHERE seq = $1`,
+        [row.seq, String(reason?.message ?? reason)],
+      );
     }
     for (const row of published) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'ok' });
     for (const row of failed) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'error' });

@@ -48,7 +48,7 @@ const tagKey = (tag: string) => `tag:${tag}`;
 export class Cache {
   private readonly local: LRUCache<string, LocalEntry>;
   private readonly epochs = new Map<string, number>();
-  private readonly inflight = new Map<string, Promise<string>>();
+  private readonly inflight = new Map<string, { promise: Promise<string>; stamp: string }>();
   private generation = 0;
   private subscribed = false;
   /** Set while Redis was unreachable: its entries may predate writes made meanwhile. */
@@ -65,7 +65,10 @@ export class Cache {
     this.channel = `${redis?.commands.client.options.keyPrefix ?? ''}cache:invalidate`;
     if (redis) {
       redis.commands.onReady((reconnect) => {
-        if (reconnect) this.mustReversion = true;
+        if (!reconnect) return;
+        // Eagerly, so instances that never lost Redis stop serving what changed during the outage.
+        this.mustReversion = true;
+        this.reversionAll().catch((error: unknown) => options.log.warn({ err: error }, 'cache re-versioning after reconnect failed; retrying on next read'));
       });
       redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
       redis.subscriber.onReady(() => {
@@ -105,12 +108,13 @@ export class Cache {
       }
     }
 
+    const before = this.stamp(tags);
     const shared = await this.readShared(key, tags);
     if (shared.entry) {
       const age = now - shared.entry.storedAt;
       const fresh = age < config.ttl * 1000;
       if (fresh || config.staleWhileRevalidate) {
-        this.remember(key, shared.entry.value, shared.entry.storedAt, tags);
+        this.remember(key, shared.entry, tags, before);
         if (!fresh) this.refreshInBackground(config, key, tags, load);
         return this.record(config.name, fresh ? 'hit' : 'stale', shared.entry.value);
       }
@@ -157,23 +161,29 @@ export class Cache {
   }
 
   private loadOnce(config: CacheConfig, key: string, tags: string[], load: () => Promise<string>, versions?: string[]): Promise<string> {
+    // Versions are captured before loading: a write during the load bumps them, so the value is
+    // born stale instead of masquerading as current. For the same reason a read only joins a load
+    // that started under the versions it sees now, never one from before an invalidation.
+    const stamp = this.stamp(tags);
     const running = this.inflight.get(key);
-    if (running) return running;
-    // Capture versions before loading: a write during the load bumps them and the stored value is
-    // born stale instead of masquerading as current.
-    const epochs = tags.map((tag) => this.epochs.get(tag) ?? 0);
-    const generation = this.generation;
+    if (running && running.stamp === stamp.id) return running.promise;
     const promise = (async () => {
       const value = await load();
       const storedAt = Date.now();
-      if (generation === this.generation && epochs.every((e, i) => e === (this.epochs.get(tags[i]!) ?? 0))) {
-        this.local.set(key, { value, storedAt, epochs, generation });
-      }
+      if (this.stamp(tags).id === stamp.id) this.local.set(key, { value, storedAt, epochs: stamp.epochs, generation: stamp.generation });
       if (versions) await this.writeShared(config, key, value, storedAt, versions);
       return value;
-    })().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, promise);
+    })().finally(() => {
+      if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
+    });
+    this.inflight.set(key, { promise, stamp: stamp.id });
     return promise;
+  }
+
+  /** The local versions `tags` are at now; equal ids mean nothing was invalidated in between. */
+  private stamp(tags: string[]): { epochs: number[]; generation: number; id: string } {
+    const epochs = tags.map((tag) => this.epochs.get(tag) ?? 0);
+    return { epochs, generation: this.generation, id: `${this.generation}:${epochs.join(',')}` };
   }
 
   private refreshInBackground(config: CacheConfig, key: string, tags: string[], load: () => Promise<string>): void {
@@ -189,13 +199,14 @@ export class Cache {
     if (!redis || !redis.commands.isReady) return;
     const keepFor = config.ttl * (config.staleWhileRevalidate ? 2 : 1);
     await redis.commands.client
-      .set(key, encodeEntry(value, storedAt, versions.join(',')), 'EX', keepFor)
+      .set(key, encodeEntry(value, storedAt, versions.join(',')), 'PX', Math.round(keepFor * 1000))
       .catch((error: unknown) => this.options.log.debug({ err: error }, 'cache write to redis failed'));
   }
 
-  private remember(key: string, value: string, storedAt: number, tags: string[]): void {
-    if (!this.localUsable()) return;
-    this.local.set(key, { value, storedAt, epochs: tags.map((tag) => this.epochs.get(tag) ?? 0), generation: this.generation });
+  /** Keeps a value read from Redis in memory, unless an invalidation arrived while it was read. */
+  private remember(key: string, entry: { value: string; storedAt: number }, tags: string[], before: { epochs: number[]; generation: number; id: string }): void {
+    if (!this.localUsable() || this.stamp(tags).id !== before.id) return;
+    this.local.set(key, { value: entry.value, storedAt: entry.storedAt, epochs: before.epochs, generation: before.generation });
   }
 
   private isCurrent(entry: LocalEntry, tags: string[]): boolean {

@@ -37,7 +37,7 @@ export class PostgresDb implements Db {
 
   async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
     return timed(this.observe, async () => {
-      const result = await this.pool.query(prepared(sql, params));
+      const result = await replanned((config) => this.pool.query(config), sql, params);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     });
   }
@@ -49,7 +49,7 @@ export class PostgresDb implements Db {
       const tx: Queryable = {
         query: (sql, params = []) =>
           timed(this.observe, async () => {
-            const result = await client.query(prepared(sql, params));
+            const result = await replanned((config) => client.query(config), sql, params);
             return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
           }),
       };
@@ -97,6 +97,8 @@ export class PostgresDb implements Db {
 }
 
 const statementNames = new Map<string, string>();
+/** Bumped when a schema change invalidated prepared plans: new names make every connection re-plan. */
+let planGeneration = 0;
 
 /**
  * A named statement: each connection parses and plans it once and reuses the plan, which for the
@@ -106,8 +108,24 @@ const statementNames = new Map<string, string>();
 function prepared(text: string, params: unknown[]): pg.QueryConfig {
   let name = statementNames.get(text);
   if (name === undefined) {
-    name = `dema_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    name = `dema_${createHash('sha1').update(text).digest('hex').slice(0, 16)}_${planGeneration}`;
     statementNames.set(text, name);
   }
   return { name, text, values: params.map(toParam) };
+}
+
+/**
+ * Runs a prepared statement, surviving another instance's migration: PostgreSQL refuses a cached
+ * plan whose result shape a DDL change altered (0A000), so retry once under fresh names.
+ */
+async function replanned<R>(run: (config: pg.QueryConfig) => Promise<R>, text: string, params: unknown[]): Promise<R> {
+  try {
+    return await run(prepared(text, params));
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    if (code !== '0A000' || !message?.includes('cached plan')) throw error;
+    planGeneration += 1;
+    statementNames.clear();
+    return run(prepared(text, params));
+  }
 }

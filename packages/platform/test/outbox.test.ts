@@ -1,0 +1,408 @@
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { EventEnvelope, OrderCreatedEvent, StockUpdatedEvent } from '@dema/contracts';
+import {
+  MemoryBus,
+  OutboxRelay,
+  PgliteHost,
+  PostgresDb,
+  appendToOutbox,
+  createEvent,
+  createLogger,
+  matchesBinding,
+  platformMigrations,
+  runMigrations,
+  type Db,
+  type EventBus,
+} from '@dema/platform';
+import { createDatabase } from '@dema/platform/testing';
+
+const log = createLogger('silent');
+const noPostgres = process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set';
+
+function orderCreated(n: number): OrderCreatedEvent {
+  return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
+    orderId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    userId: 'b3c1f0de-1111-4000-8000-000000000001',
+    items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 2, price: 39.9 }],
+    total: 79.8,
+    timestamp: '2024-05-01T12:00:00.000Z',
+  });
+}
+
+function stockUpdated(): StockUpdatedEvent {
+  return createEvent<StockUpdatedEvent>('STOCK_UPDATED', {
+    productId: 'a1a1a1a1-2222-4000-8000-000000000002',
+    oldStock: 12,
+    newStock: 10,
+    reason: 'ORDER',
+    timestamp: '2024-05-01T12:00:00.000Z',
+  });
+}
+
+/** A bus that records what it accepted; it refuses the first `failures` publishes, as a broker that is down would. */
+class RecordingBus implements EventBus {
+  readonly accepted: Array<{ event: EventEnvelope; routingKey: string }> = [];
+  attempts = 0;
+
+  constructor(
+    private failures = 0,
+    private readonly latencyMs = 0,
+  ) {}
+
+  async publish(event: EventEnvelope, routingKey: string): Promise<void> {
+    this.attempts += 1;
+    if (this.latencyMs > 0) await delay(this.latencyMs);
+    if (this.failures > 0) {
+      this.failures -= 1;
+      throw new Error('broker refused the event');
+    }
+    this.accepted.push({ event, routingKey });
+  }
+
+  async subscribe(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+function assertEachOnce(ids: string[], expected: string[]): void {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
+  assert.deepEqual(twice, [], 'events published more than once');
+  const missing = expected.filter((id) => !counts.has(id));
+  assert.deepEqual(missing, [], 'events never published');
+  assert.equal(ids.length, expected.length);
+}
+
+async function pending(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+  return rows[0]!.n;
+}
+
+interface DbTarget {
+  name: string;
+  skip: string | false;
+  /** The server (one PGlite, or one PostgreSQL database) the suite's tests share. */
+  open(): Promise<{ database(schema: string): Db; close(): Promise<void> }>;
+}
+
+const targets: DbTarget[] = [
+  {
+    name: 'pglite',
+    skip: false,
+    async open() {
+      const host = await PgliteHost.open();
+      return { database: (schema) => host.database(schema), close: () => host.close() };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: noPostgres,
+    async open() {
+      const { url, drop } = await createDatabase();
+      const dbs: Db[] = [];
+      return {
+        database(schema) {
+          const db = new PostgresDb(url, schema, 5);
+          dbs.push(db);
+          return db;
+        },
+        async close() {
+          for (const db of dbs) await db.close();
+          await drop();
+        },
+      };
+    },
+  },
+];
+
+let schemas = 0;
+
+for (const target of targets) {
+  describe(`outbox (${target.name})`, { skip: target.skip }, () => {
+    let server: Awaited<ReturnType<DbTarget['open']>>;
+    let db: Db;
+
+    before(async () => {
+      server = await target.open();
+    });
+    after(() => server?.close());
+
+    // Each test gets its own service schema, as a fresh service would.
+    beforeEach(async () => {
+      schemas += 1;
+      db = server.database(`svc_${schemas}`);
+      await runMigrations(db, [platformMigrations]);
+      await db.query('CREATE TABLE widgets (id INT PRIMARY KEY)');
+    });
+
+    test('an event appended in a transaction that throws is rolled back with the change', async () => {
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.query('INSERT INTO widgets (id) VALUES (1)');
+          await appendToOutbox(tx, orderCreated(1));
+          throw new Error('the change failed');
+        }),
+        /the change failed/,
+      );
+      const outbox = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+      const widgets = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM widgets');
+      assert.equal(outbox.rows[0]!.n, 0);
+      assert.equal(widgets.rows[0]!.n, 0);
+      const bus = new RecordingBus();
+      assert.equal(await new OutboxRelay(db, bus, log).drain(), 0);
+      assert.equal(bus.attempts, 0);
+    });
+
+    test('a committed event is published exactly once to a MemoryBus subscriber, in the seed envelope', async () => {
+      const event = orderCreated(1);
+      await db.transaction(async (tx) => {
+        await tx.query('INSERT INTO widgets (id) VALUES (1)');
+        await appendToOutbox(tx, event);
+      });
+      const bus = new MemoryBus(log);
+      const received: EventEnvelope[] = [];
+      await bus.subscribe('analytics', ['order.#'], async (e) => {
+        received.push(e);
+      });
+      const relay = new OutboxRelay(db, bus, log);
+      assert.equal(await relay.drain(), 1);
+      assert.equal(await relay.drain(), 0);
+      assert.equal(received.length, 1);
+      assert.deepEqual(received[0], { id: event.id, type: 'ORDER_CREATED', version: 1, payload: event.payload });
+      assert.deepEqual(Object.keys(received[0]!).sort(), ['id', 'payload', 'type', 'version']);
+      assert.equal(await pending(db), 0);
+    });
+
+    test('events go out on their routing keys, oldest first', async () => {
+      const events = [orderCreated(1), stockUpdated(), orderCreated(2)];
+      for (const event of events) await db.transaction((tx) => appendToOutbox(tx, event));
+      const bus = new RecordingBus();
+      assert.equal(await new OutboxRelay(db, bus, log).drain(), 3);
+      assert.deepEqual(
+        bus.accepted.map((a) => [a.event.id, a.routingKey]),
+        [
+          [events[0]!.id, 'order.created'],
+          [events[1]!.id, 'system.stock.updated'],
+          [events[2]!.id, 'order.created'],
+        ],
+      );
+    });
+
+    test('events the bus refused stay pending and go out on a later drain, none lost, none twice', async () => {
+      const events = Array.from({ length: 5 }, (_, i) => orderCreated(i));
+      await db.transaction(async (tx) => {
+        for (const event of events) await appendToOutbox(tx, event);
+      });
+      const bus = new RecordingBus(3);
+      const relay = new OutboxRelay(db, bus, log);
+
+      const first = await relay.drain();
+      assert.equal(first, 2);
+      assert.equal(await pending(db), 3);
+      const { rows } = await db.query<{ last_error: string | null }>('SELECT last_error FROM outbox WHERE published_at IS NULL');
+      assert.ok(rows.every((row) => row.last_error?.includes('broker refused')), 'the refusal is recorded');
+
+      // The claim was released, so the retry need not wait out the lease.
+      assert.equal(await relay.drain(), 3);
+      assert.equal(await relay.drain(), 0);
+      assert.equal(await pending(db), 0);
+      assertEachOnce(
+        bus.accepted.map((a) => a.event.id),
+        events.map((e) => e.id),
+      );
+      const cleared = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE last_error IS NOT NULL');
+      assert.equal(cleared.rows[0]!.n, 0);
+    });
+
+    test('a started relay publishes a committed event once notified, and stop() ends it', async () => {
+      const bus = new RecordingBus();
+      const relay = new OutboxRelay(db, bus, log, undefined, { pollMs: 60_000 });
+      relay.start();
+      const event = orderCreated(1);
+      await db.transaction((tx) => appendToOutbox(tx, event));
+      relay.notify();
+      await waitFor('the relay to publish', () => bus.accepted.length === 1, 5_000);
+      await relay.stop();
+      assert.equal(bus.accepted[0]!.event.id, event.id);
+      assert.equal(await pending(db), 0, 'stop() waits for the batch to be marked published');
+
+      // Stopped: a later event waits for the next drain (a notify would have run it within a tick).
+      await db.transaction((tx) => appendToOutbox(tx, orderCreated(2)));
+      relay.notify();
+      await delay(50);
+      assert.equal(await pending(db), 1);
+      assert.equal(bus.accepted.length, 1);
+    });
+
+    test('events claimed by a relay that died mid-batch are published by another once the lease ends', async () => {
+      const events = Array.from({ length: 3 }, (_, i) => orderCreated(i));
+      await db.transaction(async (tx) => {
+        for (const event of events) await appendToOutbox(tx, event);
+      });
+      // The first relay claims the batch, then its publish never returns: the process is gone.
+      const dying: EventBus = { publish: () => new Promise<void>(() => undefined), subscribe: async () => undefined, close: async () => undefined };
+      let claimed = false;
+      const probe: EventBus = { ...dying, publish: (...args) => ((claimed = true), dying.publish(...args)) };
+      void new OutboxRelay(db, probe, log, undefined, { claimSeconds: 1 }).drain();
+      await waitFor('the first relay to claim the batch', () => claimed, 5_000);
+
+      const bus = new RecordingBus();
+      const survivor = new OutboxRelay(db, bus, log);
+      assert.equal(await survivor.drain(), 0, 'the lease is still held');
+      let published = 0;
+      await waitFor('the lease to run out', async () => (published += await survivor.drain()) === 3, 5_000);
+      assertEachOnce(
+        bus.accepted.map((a) => a.event.id),
+        events.map((e) => e.id),
+      );
+    });
+
+    test('a bus that refuses everything leaves every event pending without the drain throwing', async () => {
+      await db.transaction(async (tx) => {
+        for (let i = 0; i < 3; i += 1) await appendToOutbox(tx, orderCreated(i));
+      });
+      const bus = new RecordingBus(Number.POSITIVE_INFINITY);
+      const relay = new OutboxRelay(db, bus, log);
+      assert.equal(await relay.drain(), 0);
+      assert.equal(await relay.drain(), 0);
+      assert.equal(await pending(db), 3);
+      assert.equal(bus.accepted.length, 0);
+    });
+
+    test('an event the bus keeps refusing backs off and does not hold back the events behind it', async () => {
+      const poison = orderCreated(0);
+      await db.transaction((tx) => appendToOutbox(tx, poison));
+      const refusing: EventBus = {
+        async publish(event) {
+          if (event.id === poison.id) throw new Error('broker refused the event');
+        },
+        async subscribe() {},
+        async close() {},
+      };
+      const relay = new OutboxRelay(db, refusing, log, undefined, { batchSize: 1 });
+      for (let i = 0; i < 3; i += 1) await relay.drain();
+      const later = orderCreated(1);
+      await db.transaction((tx) => appendToOutbox(tx, later));
+      // With a batch of one, the poison event would be claimed first forever without the back-off.
+      assert.equal(await relay.drain(), 1);
+      const { rows } = await db.query<{ id: string; published: boolean }>('SELECT id, published_at IS NOT NULL AS published FROM outbox ORDER BY seq');
+      assert.deepEqual(rows, [{ id: poison.id, published: false }, { id: later.id, published: true }]);
+    });
+  });
+}
+
+describe('outbox (postgres): several relays', { skip: noPostgres }, () => {
+  let url: string;
+  let drop: () => Promise<void>;
+  const dbs: PostgresDb[] = [];
+
+  before(async () => {
+    ({ url, drop } = await createDatabase());
+  });
+  after(async () => {
+    for (const db of dbs) await db.close();
+    await drop();
+  });
+
+  test('two relays draining one outbox concurrently publish each of 200 events exactly once in total', async () => {
+    const first = new PostgresDb(url, 'svc', 5);
+    const second = new PostgresDb(url, 'svc', 5);
+    dbs.push(first, second);
+    await Promise.all([runMigrations(first, [platformMigrations]), runMigrations(second, [platformMigrations])]);
+    const events = Array.from({ length: 200 }, (_, i) => orderCreated(i));
+    await first.transaction(async (tx) => {
+      for (const event of events) await appendToOutbox(tx, event);
+    });
+
+    const busA = new RecordingBus(0, 1);
+    const busB = new RecordingBus(0, 1);
+    const relayA = new OutboxRelay(first, busA, log, undefined, { batchSize: 10 });
+    const relayB = new OutboxRelay(second, busB, log, undefined, { batchSize: 10 });
+    const [a, b] = await Promise.all([relayA.drain(), relayB.drain()]);
+
+    assert.equal(a + b, 200);
+    assert.ok(a > 0 && b > 0, `both relays took part (${a} and ${b})`);
+    assertEachOnce(
+      [...busA.accepted, ...busB.accepted].map((x) => x.event.id),
+      events.map((e) => e.id),
+    );
+    assert.equal(await pending(first), 0);
+  });
+});
+
+describe('MemoryBus', () => {
+  test('matches routing keys with # as zero or more words', () => {
+    assert.ok(matchesBinding('order.#', 'order.created'));
+    assert.ok(matchesBinding('order.#', 'order.created.v2'));
+    assert.ok(matchesBinding('order.#', 'order'));
+    assert.ok(!matchesBinding('order.#', 'orders.created'));
+    assert.ok(!matchesBinding('order.#', 'system.stock.updated'));
+    assert.ok(matchesBinding('#', 'system.stock.updated'));
+    assert.ok(matchesBinding('#.updated', 'system.stock.updated'));
+  });
+
+  test('matches routing keys with * as exactly one word', () => {
+    assert.ok(matchesBinding('system.*.updated', 'system.stock.updated'));
+    assert.ok(!matchesBinding('system.*.updated', 'system.updated'));
+    assert.ok(!matchesBinding('system.*.updated', 'system.stock.level.updated'));
+    assert.ok(!matchesBinding('system.*.updated', 'system.stock.created'));
+  });
+
+  test('matches an exact key only to itself', () => {
+    assert.ok(matchesBinding('order.created', 'order.created'));
+    assert.ok(!matchesBinding('order.created', 'order.created.v2'));
+    assert.ok(!matchesBinding('order.created', 'order'));
+    assert.ok(!matchesBinding('order.created', 'order.cancelled'));
+  });
+
+  test('delivers an event only to consumers bound to its routing key', async () => {
+    const bus = new MemoryBus(log);
+    const seen: string[] = [];
+    await bus.subscribe('orders', ['order.#'], async () => void seen.push('orders'));
+    await bus.subscribe('stock', ['system.*.updated'], async () => void seen.push('stock'));
+    await bus.subscribe('both', ['order.created', 'system.#'], async () => void seen.push('both'));
+    await bus.publish(stockUpdated(), 'system.stock.updated');
+    assert.deepEqual(seen.sort(), ['both', 'stock']);
+  });
+
+  test('retries a failing handler and delivers once it succeeds', async () => {
+    const bus = new MemoryBus(log, 5, 1);
+    let calls = 0;
+    await bus.subscribe('flaky', ['order.#'], async () => {
+      calls += 1;
+      if (calls < 3) throw new Error('not yet');
+    });
+    await bus.publish(orderCreated(1), 'order.created');
+    assert.equal(calls, 3);
+    assert.equal(bus.deadLetters.length, 0);
+  });
+
+  test('dead-letters an event whose handler keeps throwing after maxAttempts, and publish still resolves', async () => {
+    const bus = new MemoryBus(log, 3, 1);
+    const event = orderCreated(1);
+    let calls = 0;
+    const healthy: string[] = [];
+    await bus.subscribe('broken', ['order.#'], async () => {
+      calls += 1;
+      throw new Error('handler is broken');
+    });
+    await bus.subscribe('healthy', ['order.#'], async (e) => void healthy.push(e.id));
+    await bus.publish(event, 'order.created');
+    assert.equal(calls, 3);
+    assert.deepEqual(healthy, [event.id]);
+    assert.equal(bus.deadLetters.length, 1);
+    assert.equal(bus.deadLetters[0]!.consumer, 'broken');
+    assert.equal(bus.deadLetters[0]!.event.id, event.id);
+    assert.match(bus.deadLetters[0]!.error, /handler is broken/);
+  });
+});
