@@ -64,7 +64,8 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   const offset = param(query.offset);
   const { rows } = await db.query<{ body: string }>(
     `WITH page AS (
-       SELECT p.*, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
+       SELECT p.id, p.name, p.description, p.price, p.stock, p.category_id, p.created_at, p.updated_at,
+              count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
          FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
      items AS (SELECT ${productObject} AS item, p.total, p.n FROM page p LEFT JOIN categories c ON c.id = p.category_id)
      SELECT json_build_object(
