@@ -4,3 +4,4 @@ export * from './money.ts';
 export * from './events.ts';
 export * from './cache-configs.ts';
 export * from './catalog.ts';
+export * from './identity.ts';

@@ -23,7 +23,7 @@ export const anonymousPermissions: readonly Permission[] = ['products:read'];
 /** The identity a request acts as; `anonymous` when it presented no credentials. */
 export type Principal =
   | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; role: Role };
+  | { kind: 'user'; userId: string; role: Role; sessionId: string };
 
 export const checkPermission = (user: { role: Role }, permission: Permission): boolean =>
   (permissions[permission] as readonly Role[]).includes(user.role);

@@ -29,8 +29,12 @@ export interface DemaConfig {
   cacheEnabled: boolean;
   /** Load the demo catalog into an empty database. */
   demoData: boolean;
-  /** Interim credential for admin writes until the identity service issues tokens. */
-  adminToken: string | undefined;
+  /** Where a service started without the User service fetches the access-token public keys. */
+  jwksUrl: string;
+  /** The access-token signing key (Ed25519 private JWK, JSON); absent → generated once and stored. */
+  jwtPrivateKey: string | undefined;
+  /** The first admin, created on start when no user has this email. */
+  firstAdmin: { email: string; password: string } | undefined;
   bodyLimit: number;
   /** Largest number of PostgreSQL connections one service instance opens. */
   dbPoolSize: number;
@@ -69,7 +73,9 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
     cacheEnabled: read.bool('DEMA_CACHE', true),
     demoData: read.bool('DEMA_DEMO_DATA', true),
-    adminToken: read.string('DEMA_ADMIN_TOKEN'),
+    jwksUrl: read.url('DEMA_JWKS_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8080/.well-known/jwks.json',
+    jwtPrivateKey: read.string('DEMA_JWT_PRIVATE_KEY'),
+    firstAdmin: read.pair('DEMA_ADMIN_EMAIL', 'DEMA_ADMIN_PASSWORD'),
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
@@ -114,6 +120,18 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return fallback;
+  }
+
+  /** Two variables that only make sense together, e.g. an email and its password. */
+  pair(first: string, second: string): { email: string; password: string } | undefined {
+    const a = this.string(first);
+    const b = this.env[second];
+    if (a === undefined && !b) return undefined;
+    if (a === undefined || !b) {
+      this.problems.push(`${first} and ${second}: set both or neither`);
+      return undefined;
+    }
+    return { email: a, password: b };
   }
 
   url(name: string, protocols: string[]): string | undefined {

@@ -1,5 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheConfigs } from '@dema/contracts';
 import type { Logger } from 'pino';
@@ -14,6 +13,8 @@ import { Cache } from './cache/cache.ts';
 import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import type { ReadinessCheck } from './http/health.ts';
+import { SessionStore } from './auth/session-store.ts';
+import { RateLimiter } from './auth/rate-limiter.ts';
 
 /**
  * Everything a service runs on, chosen from configuration: PGlite or PostgreSQL per service,
@@ -22,6 +23,8 @@ import type { ReadinessCheck } from './http/health.ts';
  */
 export interface Infrastructure {
   readonly config: DemaConfig;
+  /** The embedded database lives in memory only (tests): nothing is written to the data dir. */
+  readonly inMemory: boolean;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly cache: Cache;
@@ -29,8 +32,10 @@ export interface Infrastructure {
   /** The service's database, opened once (migrations are the service's to run). */
   database(service: ServiceName): Promise<Db>;
   readiness(): ReadinessCheck[];
-  /** The interim admin credential: configured, or generated once and kept in the data dir. */
-  adminToken(): Promise<string>;
+  /** The seed's Session Store: ended sessions, consulted on every authenticated request. */
+  readonly sessions: SessionStore;
+  /** Counters for throttling, shared through Redis when configured. */
+  readonly limiter: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -86,14 +91,15 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     return db;
   };
 
-  let adminToken: Promise<string> | undefined;
-
   return {
     config,
+    inMemory: options.inMemory ?? false,
     log,
     metrics,
     cache,
     bus,
+    sessions: new SessionStore(redis?.commands, log),
+    limiter: new RateLimiter(redis?.commands, log),
     database(service) {
       let db = databases.get(service);
       if (!db) {
@@ -121,10 +127,6 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
       });
       return checks;
     },
-    adminToken() {
-      adminToken ??= resolveAdminToken(config, log, options.inMemory ?? false);
-      return adminToken;
-    },
     async close() {
       await bus.close();
       await Promise.all([...databases.values()].map(async (db) => (await db).close()));
@@ -132,19 +134,4 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
       if (redis) await Promise.all([redis.commands.close(), redis.subscriber.close()]);
     },
   };
-}
-
-async function resolveAdminToken(config: DemaConfig, log: Logger, inMemory: boolean): Promise<string> {
-  if (config.adminToken) return config.adminToken;
-  if (inMemory) return randomBytes(32).toString('base64url');
-  const file = path.join(config.dataDir, 'admin-token');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const token = randomBytes(32).toString('base64url');
-    await mkdir(config.dataDir, { recursive: true });
-    await writeFile(file, `${token}\n`, { mode: 0o600 });
-    log.info({ file }, 'generated an admin token');
-    return token;
-  }
 }

@@ -4,7 +4,8 @@ import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { createHttpServer, type DemaApp } from './http/server.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerHealth } from './http/health.ts';
-import { interimAuthenticator } from './http/interim-auth.ts';
+import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { tokenAuthenticator } from './auth/token-authenticator.ts';
 
 /**
  * The shape every service has, so the all-in-one process and a service started alone assemble
@@ -16,6 +17,8 @@ export interface ServiceModule {
   schemas: object[];
   /** Registers the service's routes (full paths, under /api) on an encapsulated scope. */
   routes(app: DemaApp): Promise<void>;
+  /** The User service provides the access-token public keys in-process; others fetch its JWKS. */
+  accessTokenKeys?: JWTVerifyGetKey;
   /** Starts background work (outbox relay, consumers) once the process listens. */
   start(): void;
   close(): Promise<void>;
@@ -28,7 +31,10 @@ export async function buildApp(infra: Infrastructure, services: ServiceModule[],
   const app = createHttpServer({
     log: infra.log,
     metrics: infra.metrics,
-    authenticate: interimAuthenticator(await infra.adminToken()),
+    authenticate: tokenAuthenticator(
+      services.find((s) => s.accessTokenKeys)?.accessTokenKeys ?? createRemoteJWKSet(new URL(infra.config.jwksUrl)),
+      infra.sessions,
+    ),
     bodyLimit: infra.config.bodyLimit,
     service: name,
   });

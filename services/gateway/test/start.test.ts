@@ -43,7 +43,7 @@ async function stop(child: ChildProcess): Promise<{ code: number | null; ms: num
   return { code: await exited, ms: Date.now() - began };
 }
 
-test('npm start on embedded defaults loads the demo catalog, keeps data across a restart, and stops cleanly on Ctrl-C', { timeout: 300_000 }, async () => {
+test('npm start on embedded defaults loads the demo catalog and accounts, keeps data across a restart, and stops cleanly on Ctrl-C', { timeout: 300_000 }, async () => {
   const port = await freePort();
   const first = await start(port);
   const base = `http://127.0.0.1:${port}`;
@@ -53,7 +53,14 @@ test('npm start on embedded defaults loads the demo catalog, keeps data across a
   const categories = await (await fetch(`${base}/api/categories`)).json();
   assert.ok(categories.items.length >= 6);
 
-  const token = (await readFile(path.join(dataDir, 'admin-token'), 'utf8')).trim();
+  const demo = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8'));
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(demo.admin),
+  });
+  assert.equal(login.status, 200, 'the demo admin printed at start can log in');
+  const token = (await login.json()).tokens.accessToken;
   const created = await fetch(`${base}/api/products`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -71,6 +78,8 @@ test('npm start on embedded defaults loads the demo catalog, keeps data across a
     const product = await (await fetch(`${base}/api/products/${id}`)).json();
     assert.equal(product.name, 'Survives Restarts');
     assert.equal(product.price, 12.34);
+    const relogin = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demo.customer) });
+    assert.equal(relogin.status, 200, 'the demo accounts survive the restart');
     const again = await (await fetch(`${base}/api/products?limit=1`)).json();
     assert.equal(again.total, page.total + 1, 'the demo catalog is not loaded twice');
   } finally {

@@ -1,9 +1,14 @@
 import type { CreateProduct, Product } from '@dema/contracts';
 import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import type { DemaConfig, OutboxRelay } from '@dema/platform';
+import { createUserService, type UserService } from '@dema/user';
 import { createProductService } from '../src/app.ts';
 
 export interface ProductTestProcess extends TestProcess {
+  /** An admin's access token, from a real login. */
+  adminToken: string;
+  /** A customer's access token, from a real login. */
+  customerToken: string;
   /** A request as an admin would send it (interim bearer token). */
   admin(method: string, url: string, body?: unknown): Promise<Response>;
   anonymous(method: string, url: string, body?: unknown): Promise<Response>;
@@ -16,7 +21,15 @@ export interface ProductTestProcess extends TestProcess {
 }
 
 export async function startProductService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<ProductTestProcess> {
-  const running = await startTestProcess(target, [createProductService], overrides);
+  const running = await startTestProcess(target, [createUserService, createProductService], overrides);
+  const users = running.services[0] as UserService;
+  const login = async (email: string, role: 'admin' | 'customer') => {
+    const password = 'correct-horse-battery-staple';
+    await users.identity.createUser(email, password, role, role);
+    return (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
+  };
+  const adminToken = await login('admin@test.dema.dev', 'admin');
+  const customerToken = await login('customer@test.dema.dev', 'customer');
   const send = (token: string | undefined) => async (method: string, url: string, body?: unknown) =>
     fetch(`${running.url}${url}`, {
       method,
@@ -26,10 +39,12 @@ export async function startProductService(target: TestTarget, overrides: Partial
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const admin = send(running.adminToken);
+  const admin = send(adminToken);
   let categories = 0;
   return {
     ...running,
+    adminToken,
+    customerToken,
     admin,
     anonymous: send(undefined),
     async createCategory(name = `Category ${++categories}`) {
@@ -43,7 +58,7 @@ export async function startProductService(target: TestTarget, overrides: Partial
       if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
       return (await response.json()) as Product;
     },
-    relay: () => (running.services[0] as unknown as { relay: OutboxRelay }).relay,
+    relay: () => (running.services[1] as unknown as { relay: OutboxRelay }).relay,
     async count(table: string) {
       const db = await running.infra.database('product');
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);

@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly invalidParams?: InvalidParam[],
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -23,6 +25,8 @@ export const unprocessable = (code: string, field: string, reason: string) =>
   new AppError(422, code, `${field} ${reason}`, [{ name: field, reason }]);
 export const unauthenticated = (detail = 'Credentials are missing or invalid') => new AppError(401, ErrorCode.UNAUTHENTICATED, detail);
 export const forbidden = (detail: string) => new AppError(403, ErrorCode.FORBIDDEN, detail);
+export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
+  new AppError(429, ErrorCode.RATE_LIMITED, detail, undefined, { 'retry-after': String(retryAfterSeconds) });
 
 /** The HTTP status titles used in problem bodies. */
 export const statusTitles: Record<number, string> = {

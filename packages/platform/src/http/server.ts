@@ -8,7 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
-import { forbidden, unauthenticated } from './errors.ts';
+import { AppError, forbidden, unauthenticated } from './errors.ts';
 import { sendProblem, toProblem } from './problems.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The seed permission a caller needs for this route; absent → public. */
     permission?: Permission;
+    /** Any signed-in user may call it (their own account, logout); no permission of the table. */
+    authenticated?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -101,7 +103,8 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     reply.header('x-request-id', request.id);
     request.principal = anonymous;
     request.principal = await options.authenticate(request);
-    const permission = request.routeOptions.config.permission;
+    const { permission, authenticated } = request.routeOptions.config;
+    if (authenticated && request.principal.kind === 'anonymous') throw unauthenticated('Sign in first: present a bearer access token');
     if (permission && !principalCan(request.principal, permission)) {
       throw request.principal.kind === 'anonymous'
         ? unauthenticated(`This route needs ${permission}; present a bearer token`)
@@ -124,6 +127,7 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   app.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error as Error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof AppError && error.headers) reply.headers(error.headers);
     return sendProblem(reply, problem);
   });
 

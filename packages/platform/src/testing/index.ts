@@ -7,7 +7,6 @@ export { TcpProxy } from './tcp-proxy.ts';
 
 export interface TestProcess extends RunningProcess {
   environment: TestEnvironment;
-  adminToken: string;
   /** Stops the process and drops its database and keys. */
   dispose(): Promise<void>;
 }
@@ -16,11 +15,9 @@ export interface TestProcess extends RunningProcess {
 export async function startTestProcess(target: TestTarget, factories: ServiceFactory[], overrides: Partial<DemaConfig> = {}): Promise<TestProcess> {
   const environment = await target.environment(overrides);
   const running = await startProcess(environment.config, 'test', factories, { inMemory: environment.inMemory });
-  const adminToken = await running.infra.adminToken();
   return {
     ...running,
     environment,
-    adminToken,
     async dispose() {
       await running.close();
       await environment.dispose();

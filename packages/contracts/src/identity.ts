@@ -1,0 +1,104 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * Identity contracts (seed: User Service, Authentication Flow): accounts, the token pair the login
+ * sequence returns, and the claims every service reads from an access token.
+ */
+
+const Uuid = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
+const Name = Type.String({ minLength: 1, maxLength: 100 });
+export const passwordPolicy = { minLength: 12, maxLength: 128 } as const;
+/** A password being set: the policy's length bounds here, the common-password check in the service. */
+const NewPassword = Type.String({ ...passwordPolicy, description: `${passwordPolicy.minLength} to ${passwordPolicy.maxLength} characters, not a common password` });
+/** A password being checked: no policy (it would tell an attacker what exists), only a sane bound. */
+const GivenPassword = Type.String({ minLength: 1, maxLength: 1024 });
+
+export const User = Type.Object(
+  {
+    id: Uuid,
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.Union([Type.Literal('customer'), Type.Literal('admin')]),
+    disabled: Type.Boolean(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: 'User' },
+);
+export type User = Static<typeof User>;
+
+export const UserPage = Type.Object(
+  { items: Type.Array(Type.Ref('User')), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() },
+  { $id: 'UserPage' },
+);
+export type UserPage = { items: User[]; total: number; limit: number; offset: number };
+
+export const TokenPair = Type.Object(
+  {
+    accessToken: Type.String({ description: 'JWT (EdDSA), valid for `expiresIn` seconds' }),
+    refreshToken: Type.String({ description: 'Opaque, single use: each refresh returns a new one' }),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer(),
+  },
+  { $id: 'TokenPair' },
+);
+export type TokenPair = Static<typeof TokenPair>;
+
+export const Session = Type.Object(
+  { user: Type.Ref('User'), tokens: Type.Ref('TokenPair') },
+  { $id: 'Session' },
+);
+export type Session = { user: User; tokens: TokenPair };
+
+export const SignupBody = Type.Object({ email: Email, password: NewPassword, name: Name }, { additionalProperties: false });
+export type SignupBody = Static<typeof SignupBody>;
+
+export const LoginBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: GivenPassword }, { additionalProperties: false });
+export type LoginBody = Static<typeof LoginBody>;
+
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export type RefreshBody = Static<typeof RefreshBody>;
+
+export const UpdateMe = Type.Object(
+  {
+    name: Type.Optional(Name),
+    newPassword: Type.Optional(NewPassword),
+    currentPassword: Type.Optional(GivenPassword),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateMe = Static<typeof UpdateMe>;
+
+export const UpdateUser = Type.Object(
+  {
+    name: Type.Optional(Name),
+    role: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('admin')])),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateUser = Static<typeof UpdateUser>;
+
+export const UserQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+    email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Part of the email address' })),
+  },
+  { additionalProperties: false },
+);
+export type UserQuery = Static<typeof UserQuery>;
+
+/** What an access token asserts; `sid` names the login session (refresh-token family). */
+export interface AccessClaims {
+  sub: string;
+  role: 'customer' | 'admin';
+  sid: string;
+}
+
+export const accessTokenIssuer = 'dema';
+export const accessTokenAudience = 'dema-api';
+/** Seconds an access token lives: short, because revocation elsewhere relies on the session store. */
+export const accessTokenTtl = 900;

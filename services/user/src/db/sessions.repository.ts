@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Queryable } from '@dema/platform';
+
+export async function insertFamily(tx: Queryable, userId: string): Promise<string> {
+  const id = randomUUID();
+  await tx.query('INSERT INTO session_families (id, user_id) VALUES ($1, $2)', [id, userId]);
+  return id;
+}
+
+export async function insertRefreshToken(tx: Queryable, familyId: string, tokenHash: string, ttlSeconds: number): Promise<void> {
+  await tx.query(
+    `INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+    [tokenHash, familyId, ttlSeconds],
+  );
+}
+
+export interface PresentedToken {
+  familyId: string;
+  userId: string;
+  expired: boolean;
+  used: boolean;
+  familyRevoked: boolean;
+}
+
+/** Locks the presented token's row: two refreshes with one token run one after the other. */
+export async function lockRefreshToken(tx: Queryable, tokenHash: string): Promise<PresentedToken | undefined> {
+  const { rows } = await tx.query<{ family_id: string; user_id: string; expired: boolean; used: boolean; family_revoked: boolean }>(
+    `SELECT t.family_id, f.user_id, t.expires_at <= now() AS expired, t.used_at IS NOT NULL AS used, f.revoked_at IS NOT NULL AS family_revoked
+       FROM refresh_tokens t JOIN session_families f ON f.id = t.family_id
+      WHERE t.token_hash = $1 FOR UPDATE OF t`,
+    [tokenHash],
+  );
+  const row = rows[0];
+  return row && { familyId: row.family_id, userId: row.user_id, expired: row.expired, used: row.used, familyRevoked: row.family_revoked };
+}
+
+export async function markUsed(tx: Queryable, tokenHash: string): Promise<void> {
+  await tx.query('UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1', [tokenHash]);
+}
+
+/** Ends one login session; returns whether it was still active. */
+export async function revokeFamily(tx: Queryable, familyId: string, reason: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    'UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
+    [familyId, reason],
+  );
+  return rowCount > 0;
+}
+
+/** Ends every active session of a user but `keep`; returns the ended session ids. */
+export async function revokeUserFamilies(tx: Queryable, userId: string, reason: string, keep?: string): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `UPDATE session_families SET revoked_at = now(), revoked_reason = $2
+      WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $3::uuid RETURNING id`,
+    [userId, reason, keep ?? null],
+  );
+  return rows.map((row) => row.id);
+}

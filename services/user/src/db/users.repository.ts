@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Role, User, UserQuery } from '@dema/contracts';
+import type { Queryable } from '@dema/platform';
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+  password_hash: string;
+}
+
+/** The account as the API shows it: never the password hash. */
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    disabled: row.disabled_at !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export type StoredUser = UserRow;
+
+export async function insertUser(tx: Queryable, fields: { email: string; name: string; role: Role; passwordHash: string }): Promise<StoredUser> {
+  const { rows } = await tx.query<UserRow>(
+    'INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+    [randomUUID(), fields.email, fields.name, fields.role, fields.passwordHash],
+  );
+  return rows[0]!;
+}
+
+export async function findUserByEmail(db: Queryable, email: string): Promise<StoredUser | undefined> {
+  const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE email = $1', [email]);
+  return rows[0];
+}
+
+export async function findUser(db: Queryable, id: string, lock = false): Promise<StoredUser | undefined> {
+  const { rows } = await db.query<UserRow>(`SELECT * FROM users WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+  return rows[0];
+}
+
+export async function updateUser(
+  tx: Queryable,
+  id: string,
+  fields: { name?: string; role?: Role; disabled?: boolean; passwordHash?: string },
+): Promise<StoredUser | undefined> {
+  const { rows } = await tx.query<UserRow>(
+    `UPDATE users SET
+       name = COALESCE($2, name),
+       role = COALESCE($3, role),
+       disabled_at = CASE WHEN $4::boolean IS NULL THEN disabled_at WHEN $4 THEN COALESCE(disabled_at, now()) ELSE NULL END,
+       password_hash = COALESCE($5, password_hash)
+     WHERE id = $1 RETURNING *`,
+    [id, fields.name ?? null, fields.role ?? null, fields.disabled ?? null, fields.passwordHash ?? null],
+  );
+  return rows[0];
+}
+
+export async function listUsers(db: Queryable, query: UserQuery): Promise<{ items: User[]; total: number }> {
+  const params: unknown[] = [query.limit, query.offset];
+  let filter = '';
+  if (query.email !== undefined) {
+    params.push(`%${query.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    filter = 'WHERE email LIKE $3';
+  }
+  const { rows } = await db.query<UserRow & { total: number }>(
+    `SELECT *, count(*) OVER ()::int AS total FROM users ${filter} ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+    params,
+  );
+  let total = rows[0]?.total;
+  if (total === undefined) {
+    const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users ${filter.replace('$3', '$1')}`, params.slice(2));
+    total = count.rows[0]!.n;
+  }
+  return { items: rows.map(toUser), total };
+}
+
+export async function countUsers(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]!.n;
+}

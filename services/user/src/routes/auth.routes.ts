@@ -1,0 +1,69 @@
+import Type from 'typebox';
+import { LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Identity } from '../identity.ts';
+import type { KeyRing } from '../keys.ts';
+
+const problem = Type.Ref('Problem');
+const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
+
+/** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
+export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing): Promise<void> {
+  app.post(
+    '/api/auth/signup',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create a customer account and sign in',
+        body: SignupBody,
+        response: { 201: Type.Ref('Session'), 400: problem, 409: problem, 429: problem },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await identity.signup(request.body, request.ip)),
+  );
+
+  app.post(
+    '/api/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in: an access token (15 min) and a refresh token',
+        body: LoginBody,
+        response: { 200: Type.Ref('Session'), 400: problem, 401: problem, 429: problem },
+      },
+    },
+    async (request) => identity.login(request.body.email, request.body.password, request.ip),
+  );
+
+  app.post(
+    '/api/auth/refresh',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
+        body: RefreshBody,
+        response: { 200: Type.Ref('TokenPair'), 400: problem, 401: problem },
+      },
+    },
+    async (request) => identity.refresh(request.body.refreshToken),
+  );
+
+  app.post(
+    '/api/auth/logout',
+    {
+      config: { authenticated: true },
+      schema: { tags: ['auth'], summary: 'End this session now', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: problem } },
+    },
+    async (request, reply) => {
+      await identity.logout(request.principal);
+      return reply.status(204).send(null);
+    },
+  );
+
+  for (const url of ['/.well-known/jwks.json', '/api/auth/jwks.json']) {
+    app.get(url, { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens (JWKS)', response: { 200: Jwks } } }, async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return keys.jwks();
+    });
+  }
+}
