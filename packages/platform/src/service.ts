@@ -87,10 +87,15 @@ export async function startProcess(config: DemaConfig, name: string, factories: 
  * Entry point of a process: reads the environment, starts, and shuts down gracefully on SIGINT /
  * SIGTERM (in-flight requests finish, pools close) within the configured timeout.
  */
-export async function runProcess(name: string, factories: ServiceFactory[], onStarted?: (running: RunningProcess) => Promise<void>): Promise<void> {
+export async function runProcess(
+  name: string,
+  factories: ServiceFactory[],
+  onStarted?: (running: RunningProcess) => Promise<void>,
+  overrides: Partial<DemaConfig> = {},
+): Promise<void> {
   let config: DemaConfig;
   try {
-    config = loadConfig();
+    config = { ...loadConfig(), ...overrides };
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

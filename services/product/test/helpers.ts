@@ -9,7 +9,7 @@ export interface ProductTestProcess extends TestProcess {
   adminToken: string;
   /** A customer's access token, from a real login. */
   customerToken: string;
-  /** A request as an admin would send it (interim bearer token). */
+  /** A request with the admin token. */
   admin(method: string, url: string, body?: unknown): Promise<Response>;
   anonymous(method: string, url: string, body?: unknown): Promise<Response>;
   createCategory(name?: string): Promise<{ id: string; slug: string }>;

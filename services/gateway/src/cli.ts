@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
+import { createProductService } from '@dema/product';
+import { createUserService } from '@dema/user';
+
+/**
+ * `npm run dema -- <command>`: operations on an installation, with the same configuration (the
+ * environment) as `npm start`.
+ */
+const usage = `usage: npm run dema -- <command>
+
+  create-admin --email <email> --password <password> [--name <name>]
+      create an admin, or make the account with that email an admin with that password
+  serve <service> [--port <port>]
+      run one service alone (${'user, product'}), for an orchestrator to place`;
+
+const factories: Record<string, ServiceFactory> = { user: createUserService, product: createProductService };
+
+const [command, ...rest] = process.argv.slice(2);
+try {
+  switch (command) {
+    case 'create-admin':
+      await createAdmin(rest);
+      break;
+    case 'serve':
+      await serve(rest);
+      break;
+    default:
+      console.error(usage);
+      process.exitCode = command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
+
+async function createAdmin(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } });
+  if (!values.email || !values.password) throw new TypeError(`create-admin needs --email and --password\n\n${usage}`);
+  const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, logLevel: 'warn' };
+  const infra = await createInfrastructure(config, { name: 'dema-cli' });
+  try {
+    const users = await createUserService(infra);
+    const admin = await users.identity.createAdmin(values.email, values.password, values.name);
+    console.log(`admin ready: ${admin.email} (${admin.id})`);
+  } finally {
+    await infra.close();
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' } } });
+  const name = positionals[0];
+  const factory = name === undefined ? undefined : factories[name];
+  if (!factory) throw new TypeError(`serve needs a service name: ${Object.keys(factories).join(', ')}\n\n${usage}`);
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
+  await runProcess(name!, [factory], undefined, port === undefined ? {} : { port });
+}
