@@ -70,9 +70,10 @@ function nearestRank(sorted: Float64Array, p: number): number {
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
 /**
- * Runs one autocannon load in this process, one worker thread. On 2 cores shared with the server
- * under test, autocannon's `workers` only takes CPU from the server (measured: see README), and
- * worker threads do not forward the per-response events the percentiles come from.
+ * Runs one autocannon load in this process's main thread. `workers: 2` was measured on this
+ * 2-core machine and gave no more throughput: the extra generator thread takes its CPU from the
+ * server under test. Worker threads also do not forward the per-response events that the
+ * percentiles come from.
  */
 export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestResult> {
   const method = (opts.method ?? 'GET').toUpperCase();

@@ -8,12 +8,9 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.js';
+import { positiveInt, type LoadTestResult } from './load-test.js';
 
-/**
- * `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine.
- * The load generator runs in this process, so nothing else happens here while a load runs.
- */
+/** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(BENCH_DIR, '..');
@@ -21,6 +18,13 @@ const RESULTS_DIR = join(BENCH_DIR, 'results');
 const DEMA_ENTRY = 'services/gateway/src/main.ts';
 const READY_TIMEOUT_MS = 120_000;
 const CACHE_OFF_CONNECTIONS = 100;
+/**
+ * At 1000 connections autocannon holds up to 1000 response bodies as strings at once, and with
+ * V8's default young generation much of its CPU went to scavenges. A 64 MB semi-space cut the
+ * generator's CPU per response by about a third (17.6 KB body, measured on this 2-core machine),
+ * CPU that the server under test gets back.
+ */
+const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 interface BenchConfig {
   endpoint: string;
@@ -82,8 +86,8 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
 const children = new Set<ChildProcess>();
 
 /** Runs a TypeScript entry under this Node with tsx, directly: no npx wrapper that could outlive a kill. */
-function spawnTs(entry: string, args: string[], options: SpawnOptions): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
+function spawnTs(entry: string, args: string[], options: SpawnOptions, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
@@ -101,13 +105,14 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   clearTimeout(killer);
 }
 
+let interrupted = false;
+
 /** No child may outlive the bench, whether it ends normally, fails, or is interrupted. */
 function installCleanup(tempDir: string): void {
   process.on('exit', () => {
     for (const child of children) child.kill('SIGKILL');
     rmSync(tempDir, { recursive: true, force: true });
   });
-  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       // A second Ctrl-C skips the graceful stop.
@@ -142,7 +147,9 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
   const child = spawnTs(DEMA_ENTRY, [], {
     // A data dir of the bench's own (unless the caller names one) keeps the developer's .dema out
     // of it, and keeps it from racing a dev server that uses the same PGlite files.
-    env: { DEMA_DATA_DIR: dataDir, ...process.env, ...env, PORT: String(port) },
+    // Access logs off unless the caller sets LOG_LEVEL: one JSON line per request is a log
+    // pipeline's cost, not the API's.
+    env: { DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', log, log],
   });
   closeSync(log);
@@ -198,14 +205,25 @@ async function fetchBody(url: string): Promise<Buffer> {
 
 async function measure(label: string, server: RunningServer, endpoint: string, connections: number, config: BenchConfig): Promise<LoadTestResult> {
   console.error(`» ${label}: ${connections} connections, ${config.warmup} s warm-up + ${config.duration} s measured`);
-  const result = await runLoadTest({
-    url: server.baseUrl + endpoint,
-    concurrentUsers: connections,
-    duration: config.duration,
-    warmup: config.warmup,
-  });
+  const result = await runGenerator([
+    '--url', server.baseUrl + endpoint,
+    '--connections', String(connections),
+    '--duration', String(config.duration),
+    '--warmup', String(config.warmup),
+  ]);
   console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
   return result;
+}
+
+/** load-test.ts's CLI in a child process, for the node flags above; it prints one LoadTestResult. */
+async function runGenerator(args: string[]): Promise<LoadTestResult> {
+  const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  // 'close', not 'exit': it comes after stdout has been read to the end.
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`load generator failed (${signal ?? code})`);
+  return JSON.parse(out) as LoadTestResult;
 }
 
 /** The targets in bench/README.md. They are reported, never enforced: the bench is a report. */
@@ -282,7 +300,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // After Ctrl-C the children die mid-run; the signal handler is already stopping the rest.
+  if (interrupted) return;
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-  // 'exit' handler kills the children.
+  // The 'exit' handler kills the children.
   process.exit(1);
 });

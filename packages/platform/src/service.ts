@@ -65,7 +65,8 @@ export async function startProcess(config: DemaConfig, name: string, factories: 
     // One after another: on the shared embedded database, migrations queue anyway.
     for (const factory of factories) services.push(await factory(infra));
     const app = await buildApp(infra, services, name);
-    const url = await app.listen({ host: config.host, port: config.port });
+    // A deep accept backlog: a burst of new connections queues instead of being dropped and retried.
+    const url = await app.listen({ host: config.host, port: config.port, backlog: 4096 });
     for (const service of services) service.start();
     let closing: Promise<void> | undefined;
     const close = () =>
