@@ -26,6 +26,8 @@ export interface DemaConfig {
   databaseUrls: Partial<Record<ServiceName, string>>;
   redis: RedisSettings | undefined;
   amqpUrl: string | undefined;
+  /** Prefix of every exchange and queue name; another one lets several installs share a broker. */
+  amqpNamespace: string;
   cacheEnabled: boolean;
   /** Load the demo catalog into an empty database. */
   demoData: boolean;
@@ -71,6 +73,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
         }
       : undefined,
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
+    amqpNamespace: read.string('AMQP_NAMESPACE') ?? '',
     cacheEnabled: read.bool('DEMA_CACHE', true),
     demoData: read.bool('DEMA_DEMO_DATA', true),
     jwksUrl: read.url('DEMA_JWKS_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8080/.well-known/jwks.json',

@@ -10,6 +10,7 @@ export { HealingRedis, redisConfig } from './cache/redis.ts';
 export type { EventBus, EventHandler } from './bus/bus.ts';
 export { matchesBinding } from './bus/bus.ts';
 export { MemoryBus, type DeadLetter } from './bus/memory-bus.ts';
+export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type RabbitMqBusOptions } from './bus/rabbitmq-bus.ts';
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { createHttpServer, type DemaApp, type Authenticator } from './http/server.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';

@@ -12,13 +12,14 @@ import { HealingRedis } from './cache/redis.ts';
 import { Cache } from './cache/cache.ts';
 import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
+import { RabbitMqBus } from './bus/rabbitmq-bus.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 
 /**
  * Everything a service runs on, chosen from configuration: PGlite or PostgreSQL per service,
- * in-memory or Redis cache, in-process bus. In the all-in-one process every service shares one
+ * in-memory or Redis cache, in-process bus or RabbitMQ. In the all-in-one process every service shares one
  * set (one PGlite instance, one Redis connection pair); a service started alone gets its own.
  */
 export interface Infrastructure {
@@ -67,7 +68,11 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     observe: metrics.observeCache(),
   });
   if (redis) await Promise.all([redis.commands.connect(), redis.subscriber.connect()]);
-  const bus: EventBus = new MemoryBus(log);
+  // RabbitMQ down at start is not fatal: events wait in the outboxes until it answers.
+  const rabbit = config.amqpUrl
+    ? await RabbitMqBus.open(config.amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace })
+    : undefined;
+  const bus: EventBus = rabbit ?? new MemoryBus(log);
 
   const openHost = async () => {
     if (options.inMemory) return PgliteHost.open();
@@ -125,6 +130,15 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
             : { status: 'up' as const, detail: state };
         },
       });
+      if (rabbit) {
+        checks.push({
+          name: 'bus',
+          check: async () =>
+            rabbit.isReady
+              ? { status: 'up' as const, detail: 'rabbitmq' }
+              : { status: 'degraded' as const, detail: 'rabbitmq unreachable: events wait in the outbox' },
+        });
+      }
       return checks;
     },
     async close() {

@@ -2,7 +2,7 @@ import type { DemaConfig } from '../config.ts';
 import { startProcess, type RunningProcess, type ServiceFactory } from '../service.ts';
 import type { TestEnvironment, TestTarget } from './targets.ts';
 
-export { testTargets, realTarget, testRedis, createDatabase, type TestTarget, type TestEnvironment } from './targets.ts';
+export { testTargets, realTarget, testRedis, testAmqpUrl, createDatabase, type TestTarget, type TestEnvironment } from './targets.ts';
 export { TcpProxy } from './tcp-proxy.ts';
 
 export interface TestProcess extends RunningProcess {

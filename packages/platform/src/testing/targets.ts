@@ -28,9 +28,15 @@ const requireReal = env.DEMA_TEST_REQUIRE_REAL === '1';
 const adminUrl = env.TEST_DATABASE_URL;
 const redisHost = env.TEST_REDIS_HOST;
 const redisPort = Number(env.TEST_REDIS_PORT ?? 6379);
+const amqpUrl = env.TEST_AMQP_URL;
 
-if (requireReal && (!adminUrl || !redisHost)) {
-  throw new Error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL or TEST_REDIS_HOST is not set');
+if (requireReal && (!adminUrl || !redisHost || !amqpUrl)) {
+  throw new Error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL, TEST_REDIS_HOST or TEST_AMQP_URL is not set');
+}
+
+/** The RabbitMQ the tests may use, if any. */
+export function testAmqpUrl(): string | undefined {
+  return amqpUrl;
 }
 
 function baseConfig(overrides: Partial<DemaConfig>): DemaConfig {

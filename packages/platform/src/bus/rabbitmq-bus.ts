@@ -1,0 +1,472 @@
+import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import type { Logger } from 'pino';
+import { eventExchange, type EventEnvelope } from '@dema/contracts';
+import type { EventBus, EventHandler } from './bus.ts';
+
+/** The direct exchange that carries each consumer's given-up messages to `dema.<consumer>.dead`. */
+export const deadLetterExchange = 'dema.dead';
+
+/** Header counting the deliveries a message has had so far (absent on the first). */
+export const attemptsHeader = 'x-dema-attempts';
+/** Header with the last handler error, on messages in a dead-letter queue. */
+export const errorHeader = 'x-dema-error';
+
+export interface RabbitMqBusOptions {
+  /** Deliveries per message before it goes to `dema.<consumer>.dead` (default 5). */
+  maxAttempts?: number;
+  /**
+   * Pause before a failed message is delivered again (default 1000 ms). It is the retry queue's
+   * `x-message-ttl`: changing it for an existing consumer needs its `.retry` queue deleted first.
+   */
+  retryDelayMs?: number;
+  /** Unacknowledged messages a consumer may hold, i.e. handlers running at once (default 32). */
+  prefetch?: number;
+  /** How long `publish` waits for the broker's confirm before rejecting (default 2000 ms). */
+  publishTimeoutMs?: number;
+  /** Connection name shown in the RabbitMQ management UI (default `dema`). */
+  connectionName?: string;
+  /**
+   * Prefix for every exchange and queue name (default none), so that separate environments (test
+   * runs) can share one broker without seeing each other's events: `t1.` gives `t1.dema.events`.
+   */
+  namespace?: string;
+}
+
+interface Subscription {
+  consumer: string;
+  bindings: string[];
+  handler: EventHandler;
+  /** The channel consuming now; undefined while disconnected. */
+  channel?: ConfirmChannel;
+  consumerTag?: string;
+}
+
+const reconnectInitialMs = 500;
+const reconnectMaxMs = 5_000;
+const connectTimeoutMs = 2_000;
+const heartbeatSeconds = 10;
+/** How long `close` lets running handlers finish (and ack) before closing their channels. */
+const closeGraceMs = 5_000;
+const consumerName = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** Headers the broker adds when dead-lettering; dropped when a message is sent on again by hand. */
+const brokerHeaders = ['x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason'];
+
+/**
+ * The event bus over RabbitMQ.
+ *
+ * Promises:
+ * - `publish` resolves only once the broker confirmed the event (publisher confirms), as a
+ *   persistent message on the durable topic exchange `dema.events`, with `messageId` = event id and
+ *   `type` = event type. It rejects, within `publishTimeoutMs` at most and at once while
+ *   disconnected, when the broker is unreachable, nacks or does not answer: the outbox keeps the
+ *   event and publishes it again later. An event whose routing key no queue is bound to is accepted
+ *   and dropped by the broker (plain AMQP): consumers' queues exist from their first `subscribe`.
+ * - Delivery is AT-LEAST-ONCE: a consumer's durable queue `dema.<consumer>` keeps events while it is
+ *   away; a message is acked only after its handler resolved, so a crash or lost connection
+ *   mid-handling delivers it again, and a publish retried after a lost confirm arrives twice.
+ *   Consumers MUST de-duplicate by event id (`processed_events`).
+ * - A handler that throws is retried: the message is re-sent through `dema.<consumer>.retry`, whose
+ *   TTL (`retryDelayMs`) dead-letters it back to the consumer's queue, counting deliveries in
+ *   `x-dema-attempts`. After `maxAttempts` it is sent through `dema.dead` to `dema.<consumer>.dead`
+ *   with the last error in `x-dema-error`, body and properties intact. The original is acked only
+ *   after the broker confirmed the copy, so a message ends up handled or dead-lettered, never lost.
+ *   Retries go to the failing consumer alone, and order is not kept across a retry.
+ * - It heals: `connect` does not fail when the broker is down, and a lost connection is redialled
+ *   with backoff (0.5 s doubling to 5 s), re-declaring the topology and consumers.
+ */
+export class RabbitMqBus implements EventBus {
+  private readonly maxAttempts: number;
+  private readonly retryDelayMs: number;
+  private readonly prefetch: number;
+  private readonly publishTimeoutMs: number;
+  private readonly connectionName: string;
+  private readonly eventExchange: string;
+  private readonly deadLetterExchange: string;
+  private readonly queuePrefix: string;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private connection: ChannelModel | undefined;
+  private publisher: ConfirmChannel | undefined;
+  /** The connection is up and its publisher and consumers are set up. */
+  private ready = false;
+  private blocked = false;
+  private everConnected = false;
+  private closing = false;
+  private dialing: Promise<void> | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectDelayMs = reconnectInitialMs;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    options: RabbitMqBusOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1_000);
+    this.prefetch = Math.max(1, options.prefetch ?? 32);
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 2_000;
+    this.connectionName = options.connectionName ?? 'dema';
+    const namespace = options.namespace ?? '';
+    this.eventExchange = `${namespace}${eventExchange}`;
+    this.deadLetterExchange = `${namespace}${deadLetterExchange}`;
+    this.queuePrefix = `${namespace}dema.`;
+  }
+
+  /** The durable queue of `consumer`; its retry and dead-letter queues add `.retry` and `.dead`. */
+  queueOf(consumer: string): string {
+    return `${this.queuePrefix}${consumer}`;
+  }
+
+  /** Creates the bus and connects it; resolves even when the broker is down (the bus heals). */
+  static async open(url: string, log: Logger, options?: RabbitMqBusOptions): Promise<RabbitMqBus> {
+    const bus = new RabbitMqBus(url, log, options);
+    await bus.connect();
+    return bus;
+  }
+
+  /** Whether the bus is connected with its consumers running (for readiness checks). */
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Dials the broker once; on failure logs, keeps retrying in the background and resolves anyway. */
+  connect(): Promise<void> {
+    this.dialing ??= this.dial().finally(() => {
+      this.dialing = undefined;
+    });
+    return this.dialing;
+  }
+
+  async publish(event: EventEnvelope, routingKey: string): Promise<void> {
+    const channel = this.publisher;
+    if (this.closing) throw new Error('event bus is closed');
+    if (!this.ready || !channel) throw new Error('RabbitMQ is not connected');
+    if (this.blocked) throw new Error('RabbitMQ is blocking publishers (resource alarm)');
+    const content = Buffer.from(JSON.stringify(event));
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => finish(new Error(`RabbitMQ did not confirm event ${event.id} within ${this.publishTimeoutMs} ms`)), this.publishTimeoutMs);
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (error) reject(error instanceof Error ? error : new Error(`RabbitMQ refused event ${event.id}: ${String(error)}`));
+        else resolve();
+      };
+      try {
+        channel.publish(
+          this.eventExchange,
+          routingKey,
+          content,
+          {
+            persistent: true,
+            deliveryMode: 2,
+            contentType: 'application/json',
+            messageId: event.id,
+            type: event.type,
+            timestamp: Math.floor(Date.now() / 1000),
+          },
+          (error) => finish(error ?? undefined),
+        );
+      } catch (error) {
+        // The channel closed under us (amqplib throws IllegalOperationError).
+        finish(error);
+      }
+    });
+  }
+
+  async subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void> {
+    if (this.closing) throw new Error('event bus is closed');
+    if (!consumerName.test(consumer)) throw new Error(`invalid consumer name: ${consumer}`);
+    if (this.subscriptions.some((s) => s.consumer === consumer)) throw new Error(`consumer ${consumer} is already subscribed`);
+    const subscription: Subscription = { consumer, bindings: [...bindings], handler };
+    this.subscriptions.push(subscription);
+    const connection = this.connection;
+    // Not connected (or still setting up, which picks this subscription up): done on connect.
+    if (!this.ready || !connection) return;
+    try {
+      await this.startConsumer(connection, subscription);
+    } catch (error) {
+      if (this.connection === connection && !this.closing) {
+        // A refusal with the connection up (say, a queue declared with other arguments): the caller's.
+        this.subscriptions.splice(this.subscriptions.indexOf(subscription), 1);
+        throw error;
+      }
+      // The connection went away meanwhile: the reconnect sets the consumer up.
+    }
+  }
+
+  /** Cancels consumers, lets running handlers finish (briefly), closes channels, then the connection. */
+  async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.reconnectTimer);
+    await this.dialing;
+    const connection = this.connection;
+    this.ready = false;
+    for (const subscription of this.subscriptions) {
+      if (subscription.channel && subscription.consumerTag) await subscription.channel.cancel(subscription.consumerTag).catch(() => undefined);
+    }
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, closeGraceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const subscription of this.subscriptions) {
+      await subscription.channel?.close().catch(() => undefined);
+      subscription.channel = undefined;
+      subscription.consumerTag = undefined;
+    }
+    await this.publisher?.close().catch(() => undefined);
+    this.publisher = undefined;
+    this.connection = undefined;
+    await connection?.close().catch(() => undefined);
+    this.subscriptions.length = 0;
+  }
+
+  private async dial(): Promise<void> {
+    if (this.closing || this.connection) return;
+    let connection: ChannelModel;
+    try {
+      connection = await connect(withHeartbeat(this.url), {
+        timeout: connectTimeoutMs,
+        clientProperties: { connection_name: this.connectionName },
+      });
+    } catch (error) {
+      // Said once per outage; the attempts after that only at debug level.
+      const first = this.reconnectDelayMs === reconnectInitialMs;
+      this.log[first ? 'warn' : 'debug']({ err: error, retryInMs: this.reconnectDelayMs }, 'RabbitMQ unreachable; retrying');
+      this.scheduleReconnect();
+      return;
+    }
+    if (this.closing) {
+      await connection.close().catch(() => undefined);
+      return;
+    }
+    connection.on('error', (error: Error) => this.log.debug({ err: error }, 'RabbitMQ connection error'));
+    connection.on('close', (error?: Error) => this.onConnectionClosed(connection, error));
+    connection.on('blocked', (reason: string) => {
+      this.blocked = true;
+      this.log.warn({ reason }, 'RabbitMQ blocked publishers');
+    });
+    connection.on('unblocked', () => {
+      this.blocked = false;
+      this.log.info('RabbitMQ unblocked publishers');
+    });
+    this.connection = connection;
+    this.blocked = false;
+    try {
+      const publisher = await this.openChannel(connection, 'publisher', (channel) => this.publisher === channel);
+      await publisher.assertExchange(this.eventExchange, 'topic', { durable: true });
+      await publisher.assertExchange(this.deadLetterExchange, 'direct', { durable: true });
+      // Subscriptions added meanwhile are appended to the array and picked up by this loop.
+      for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
+      this.publisher = publisher;
+    } catch (error) {
+      if (this.connection === connection) {
+        this.log.warn({ err: error }, 'RabbitMQ set-up failed; reconnecting');
+        await connection.close().catch(() => undefined);
+        // A connection that was already gone closed by itself (and scheduled the reconnect).
+      }
+      return;
+    }
+    this.ready = true;
+    this.reconnectDelayMs = reconnectInitialMs;
+    this.log.info({ reconnect: this.everConnected, consumers: this.subscriptions.map((s) => s.consumer) }, this.everConnected ? 'RabbitMQ reconnected' : 'RabbitMQ connected');
+    this.everConnected = true;
+  }
+
+  private onConnectionClosed(connection: ChannelModel, error: Error | undefined): void {
+    if (this.connection !== connection) return;
+    this.connection = undefined;
+    this.publisher = undefined;
+    this.ready = false;
+    for (const subscription of this.subscriptions) {
+      subscription.channel = undefined;
+      subscription.consumerTag = undefined;
+    }
+    if (this.closing) return;
+    this.log.warn({ err: error, retryInMs: this.reconnectDelayMs }, 'RabbitMQ connection lost; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closing) return;
+    clearTimeout(this.reconnectTimer);
+    const delayMs = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, reconnectMaxMs);
+    // A dial still finishing (its set-up failing) is waited for, so that this retry is not lost in it.
+    this.reconnectTimer = setTimeout(() => void (this.dialing ?? Promise.resolve()).then(() => this.connect()), delayMs);
+    this.reconnectTimer.unref();
+  }
+
+  /**
+   * A confirm channel whose unexpected close (a channel error while the connection lives) restarts
+   * the whole connection, so that topology and consumers are set up again in one place.
+   */
+  private async openChannel(connection: ChannelModel, role: string, isCurrent: (channel: ConfirmChannel) => boolean): Promise<ConfirmChannel> {
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => this.log.warn({ err: error, channel: role }, 'RabbitMQ channel error'));
+    channel.on('close', () => {
+      // The connection closes its channels before it emits its own close: look once that is done.
+      setImmediate(() => {
+        if (this.closing || this.connection !== connection || !isCurrent(channel)) return;
+        this.log.warn({ channel: role }, 'RabbitMQ channel closed; restarting the connection');
+        connection.close().catch(() => undefined);
+      });
+    });
+    return channel;
+  }
+
+  private async startConsumer(connection: ChannelModel, subscription: Subscription): Promise<void> {
+    if (subscription.channel) return;
+    const { consumer } = subscription;
+    const queue = this.queueOf(consumer);
+    const channel = await this.openChannel(connection, consumer, (channel) => subscription.channel === channel);
+    try {
+      await channel.assertExchange(this.eventExchange, 'topic', { durable: true });
+      await channel.assertExchange(this.deadLetterExchange, 'direct', { durable: true });
+      await channel.assertQueue(queue, {
+        durable: true,
+        // A safety net: anything rejected without requeue lands in the dead-letter queue too.
+        deadLetterExchange: this.deadLetterExchange,
+        deadLetterRoutingKey: queue,
+      });
+      await channel.assertQueue(`${queue}.retry`, {
+        durable: true,
+        messageTtl: this.retryDelayMs,
+        deadLetterExchange: '',
+        deadLetterRoutingKey: queue,
+      });
+      await channel.assertQueue(`${queue}.dead`, { durable: true });
+      await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
+      for (const pattern of subscription.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
+      await channel.prefetch(this.prefetch);
+      const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(subscription, channel, message), { noAck: false });
+      subscription.channel = channel;
+      subscription.consumerTag = consumerTag;
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private onMessage(subscription: Subscription, channel: ConfirmChannel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer (its queue was deleted): start over, which re-declares it.
+      if (this.closing || subscription.channel !== channel) return;
+      this.log.warn({ consumer: subscription.consumer }, 'RabbitMQ cancelled the consumer; re-subscribing');
+      channel.close().catch(() => undefined);
+      return;
+    }
+    const running = this.handle(subscription, channel, message).catch((error: unknown) => {
+      this.log.error({ err: error, consumer: subscription.consumer }, 'event handling failed unexpectedly; the message will be redelivered');
+    });
+    this.inFlight.add(running);
+    void running.finally(() => this.inFlight.delete(running));
+  }
+
+  private async handle(subscription: Subscription, channel: ConfirmChannel, message: ConsumeMessage): Promise<void> {
+    const { consumer } = subscription;
+    const queue = this.queueOf(consumer);
+    const previous = Number(message.properties.headers?.[attemptsHeader] ?? 0);
+    const attempt = (Number.isFinite(previous) && previous > 0 ? Math.floor(previous) : 0) + 1;
+    const event = parseEnvelope(message.content);
+    if (!event) {
+      // It can never succeed: straight to the dead-letter queue.
+      this.log.error({ consumer, messageId: message.properties.messageId }, 'malformed event dead-lettered');
+      await this.forward(channel, message, this.deadLetterExchange, queue, { [attemptsHeader]: attempt, [errorHeader]: 'malformed event envelope' });
+      return;
+    }
+    try {
+      await subscription.handler(event);
+    } catch (error) {
+      const reason = truncate(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+      if (attempt >= this.maxAttempts) {
+        this.log.error({ err: error, consumer, eventId: event.id, type: event.type, attempts: attempt }, 'event dead-lettered');
+        await this.forward(channel, message, this.deadLetterExchange, queue, { [attemptsHeader]: attempt, [errorHeader]: reason });
+      } else {
+        this.log.warn({ err: error, consumer, eventId: event.id, type: event.type, attempt, maxAttempts: this.maxAttempts }, 'event handler failed; will retry');
+        await this.forward(channel, message, '', `${queue}.retry`, { [attemptsHeader]: attempt });
+      }
+      return;
+    }
+    ack(channel, message);
+  }
+
+  /**
+   * Sends a copy of `message` on (to the retry queue or the dead-letter exchange) and acks the
+   * original only once the broker confirmed the copy. If the copy is refused the original stays
+   * unacked: redelivered when its channel closes, or requeued here after a pause.
+   */
+  private async forward(channel: ConfirmChannel, message: ConsumeMessage, exchange: string, routingKey: string, headers: Record<string, unknown>): Promise<void> {
+    const kept = { ...(message.properties.headers ?? {}) };
+    for (const name of brokerHeaders) delete kept[name];
+    const p = message.properties;
+    const options: Options.Publish = {
+      persistent: true,
+      deliveryMode: 2,
+      headers: { ...kept, ...headers },
+      ...(p.contentType !== undefined && { contentType: p.contentType }),
+      ...(p.contentEncoding !== undefined && { contentEncoding: p.contentEncoding }),
+      ...(p.messageId !== undefined && { messageId: p.messageId }),
+      ...(p.type !== undefined && { type: p.type }),
+      ...(p.timestamp !== undefined && { timestamp: p.timestamp }),
+      ...(p.correlationId !== undefined && { correlationId: p.correlationId }),
+      ...(p.appId !== undefined && { appId: p.appId }),
+    };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        try {
+          channel.publish(exchange, routingKey, message.content, options, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    } catch (error) {
+      this.log.warn({ err: error, exchange, routingKey, messageId: p.messageId }, 'could not move a failed event on; it stays queued');
+      // A pause, so that a broker refusing copies is not hammered; then back to the queue.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(this.retryDelayMs, 100)));
+      try {
+        channel.nack(message, false, true);
+      } catch {
+        // The channel closed meanwhile: the broker requeues the message itself.
+      }
+      return;
+    }
+    ack(channel, message);
+  }
+}
+
+function ack(channel: ConfirmChannel, message: ConsumeMessage): void {
+  try {
+    channel.ack(message);
+  } catch {
+    // The channel closed: the broker requeues the message and delivers it again (at-least-once).
+  }
+}
+
+function parseEnvelope(content: Buffer): EventEnvelope | undefined {
+  try {
+    const value = JSON.parse(content.toString('utf8')) as Partial<EventEnvelope> | null;
+    if (!value || typeof value !== 'object' || typeof value.id !== 'string' || typeof value.type !== 'string') return undefined;
+    return value as EventEnvelope;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncate(text: string, max = 1_000): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** Asks for heartbeats every few seconds (unless the URL says otherwise), so a dead peer is noticed. */
+function withHeartbeat(url: string): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(heartbeatSeconds));
+  return parsed.toString();
+}

@@ -1,0 +1,369 @@
+import { after, afterEach, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { eventExchange, routingKeys, type EventEnvelope, type OrderCreatedEvent, type StockUpdatedEvent } from '@dema/contracts';
+import { createEvent, createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
+import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
+
+// Unset without DEMA_TEST_REQUIRE_REAL: the suite is skipped; with it, importing the testing module fails the run.
+const amqpUrl = testAmqpUrl();
+const log = createLogger('silent');
+const busModule = fileURLToPath(new URL('../src/bus/rabbitmq-bus.ts', import.meta.url));
+
+function orderCreated(n = 1): OrderCreatedEvent {
+  return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
+    orderId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    userId: 'b3c1f0de-1111-4000-8000-000000000001',
+    items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 2, price: 39.9 }],
+    total: 79.8,
+    timestamp: '2024-05-01T12:00:00.000Z',
+  });
+}
+
+function stockUpdated(): StockUpdatedEvent {
+  return createEvent<StockUpdatedEvent>('STOCK_UPDATED', {
+    productId: 'a1a1a1a1-2222-4000-8000-000000000002',
+    oldStock: 12,
+    newStock: 10,
+    reason: 'ORDER',
+    timestamp: '2024-05-01T12:00:00.000Z',
+  });
+}
+
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+function assertEachOnce(ids: string[], expected: string[]): void {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  assert.deepEqual([...counts].filter(([, n]) => n > 1).map(([id]) => id), [], 'events delivered more than once');
+  assert.deepEqual(expected.filter((id) => !counts.has(id)), [], 'events never delivered');
+  assert.equal(ids.length, expected.length);
+}
+
+/** A local port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The same URL (credentials, vhost) through another host:port. */
+function via(port: number): string {
+  const url = new URL(amqpUrl!);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
+
+describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () => {
+  let admin: ChannelModel;
+  let channel: Channel;
+  const buses: RabbitMqBus[] = [];
+  const queues: string[] = [];
+  const exchanges: string[] = [];
+
+  before(async () => {
+    admin = await connect(amqpUrl!);
+    channel = await admin.createChannel();
+    await channel.assertExchange(eventExchange, 'topic', { durable: true });
+  });
+
+  afterEach(async () => {
+    for (const bus of buses.splice(0)) await bus.close();
+  });
+
+  after(async () => {
+    for (const queue of queues) await channel.deleteQueue(queue);
+    for (const exchange of exchanges) await channel.deleteExchange(exchange);
+    await channel.close();
+    await admin.close();
+  });
+
+  /** A unique consumer name; its queues are deleted after the suite. */
+  function consumer(label: string): string {
+    const name = `test-${label}-${randomBytes(4).toString('hex')}`;
+    queues.push(`dema.${name}`, `dema.${name}.retry`, `dema.${name}.dead`);
+    return name;
+  }
+
+  async function bus(options: RabbitMqBusOptions = {}, url = amqpUrl!): Promise<RabbitMqBus> {
+    const created = await RabbitMqBus.open(url, log, options);
+    buses.push(created);
+    return created;
+  }
+
+  async function closeBus(target: RabbitMqBus): Promise<void> {
+    buses.splice(buses.indexOf(target), 1);
+    await target.close();
+  }
+
+  async function messages(queue: string): Promise<number> {
+    return (await channel.checkQueue(queue)).messageCount;
+  }
+
+  test('an event reaches the consumer bound to its routing key, envelope intact, and no other', async () => {
+    const b = await bus();
+    const orders: EventEnvelope[] = [];
+    const system: EventEnvelope[] = [];
+    await b.subscribe(consumer('orders'), ['order.#'], async (event) => void orders.push(event));
+    await b.subscribe(consumer('system'), ['system.#'], async (event) => void system.push(event));
+
+    const order = orderCreated();
+    const stock = stockUpdated();
+    await b.publish(order, routingKeys.ORDER_CREATED);
+    await b.publish(stock, routingKeys.STOCK_UPDATED);
+
+    await waitFor('both events', () => orders.length === 1 && system.length === 1);
+    await delay(200);
+    assert.deepEqual(orders, [order]);
+    assert.deepEqual(system, [stock]);
+  });
+
+  test('publish resolves once the broker holds the event, as a persistent message with its id and type', async () => {
+    const queue = `dema.${consumer('confirm')}`;
+    const routingKey = `test.confirm.${randomBytes(4).toString('hex')}`;
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, eventExchange, routingKey);
+    const b = await bus();
+
+    const event = orderCreated(7);
+    await b.publish(event, routingKey);
+    assert.equal(await messages(queue), 1, 'the event is in the queue as soon as publish resolved');
+
+    const message = await channel.get(queue, { noAck: true });
+    assert.ok(message);
+    assert.deepEqual(JSON.parse(message.content.toString()), event);
+    assert.equal(message.properties.messageId, event.id);
+    assert.equal(message.properties.type, 'ORDER_CREATED');
+    assert.equal(message.properties.contentType, 'application/json');
+    assert.equal(message.properties.deliveryMode, 2);
+    assert.equal(message.fields.routingKey, routingKey);
+  });
+
+  test('200 events published concurrently each arrive exactly once', async () => {
+    const b = await bus();
+    const received: string[] = [];
+    await b.subscribe(consumer('many'), ['order.#'], async (event) => {
+      await delay(Math.random() * 5);
+      received.push(event.id);
+    });
+    const events = Array.from({ length: 200 }, (_, i) => orderCreated(i));
+    await Promise.all(events.map((event) => b.publish(event, routingKeys.ORDER_CREATED)));
+
+    await waitFor('200 events', () => received.length >= 200, 15_000);
+    await delay(300);
+    assertEachOnce(received, events.map((e) => e.id));
+  });
+
+  test('a handler that fails twice is retried and the event handled once', async () => {
+    const b = await bus({ retryDelayMs: 50 });
+    const name = consumer('flaky');
+    let calls = 0;
+    const handled: string[] = [];
+    await b.subscribe(name, ['order.#'], async (event) => {
+      calls += 1;
+      if (calls <= 2) throw new Error(`flaky ${calls}`);
+      handled.push(event.id);
+    });
+    const event = orderCreated();
+    await b.publish(event, routingKeys.ORDER_CREATED);
+
+    await waitFor('the third attempt', () => handled.length === 1);
+    await delay(300);
+    assert.equal(calls, 3);
+    assert.deepEqual(handled, [event.id]);
+    // Acked after success: nothing is left anywhere, even once the consumer is gone.
+    await closeBus(b);
+    assert.equal(await messages(`dema.${name}`), 0);
+    assert.equal(await messages(`dema.${name}.retry`), 0);
+    assert.equal(await messages(`dema.${name}.dead`), 0);
+  });
+
+  test('a handler that always fails sends the event to the dead-letter queue after maxAttempts', async () => {
+    const b = await bus({ maxAttempts: 3, retryDelayMs: 50 });
+    const name = consumer('broken');
+    let calls = 0;
+    await b.subscribe(name, ['order.#'], async () => {
+      calls += 1;
+      throw new Error(`handler broke on call ${calls}`);
+    });
+    const event = orderCreated();
+    await b.publish(event, routingKeys.ORDER_CREATED);
+
+    await waitFor('the dead letter', async () => (await messages(`dema.${name}.dead`)) === 1);
+    await delay(300);
+    assert.equal(calls, 3);
+    await closeBus(b);
+    assert.equal(await messages(`dema.${name}`), 0, 'the main queue is empty');
+    assert.equal(await messages(`dema.${name}.retry`), 0);
+
+    const dead = await channel.get(`dema.${name}.dead`, { noAck: true });
+    assert.ok(dead);
+    assert.deepEqual(JSON.parse(dead.content.toString()), event, 'body intact');
+    assert.equal(dead.properties.messageId, event.id);
+    assert.equal(dead.properties.type, event.type);
+    assert.equal(dead.properties.deliveryMode, 2);
+    assert.equal(dead.properties.headers?.[attemptsHeader], 3);
+    assert.match(String(dead.properties.headers?.[errorHeader]), /handler broke on call 3/);
+  });
+
+  test('events published while no consumer runs are delivered when it subscribes again', async () => {
+    const name = consumer('durable');
+    const first = await bus();
+    await first.subscribe(name, ['order.#'], async () => undefined);
+    await closeBus(first);
+
+    const publisher = await bus();
+    const events = [orderCreated(1), orderCreated(2), orderCreated(3)];
+    for (const event of events) await publisher.publish(event, routingKeys.ORDER_CREATED);
+    assert.equal(await messages(`dema.${name}`), 3);
+
+    const received: string[] = [];
+    const second = await bus();
+    await second.subscribe(name, ['order.#'], async (event) => void received.push(event.id));
+    await waitFor('the waiting events', () => received.length >= 3);
+    await delay(200);
+    assertEachOnce(received, events.map((e) => e.id));
+  });
+
+  test('with the broker unreachable from the start, connect resolves and publish rejects at once', async () => {
+    const b = await bus({}, via(await closedPort()));
+    assert.equal(b.isReady, false);
+    const started = Date.now();
+    await assert.rejects(b.publish(orderCreated(), routingKeys.ORDER_CREATED), /not connected/);
+    assert.ok(Date.now() - started < 3_000);
+    // Subscribing is recorded for when the broker comes; it does not fail.
+    await b.subscribe(consumer('later'), ['order.#'], async () => undefined);
+  });
+
+  test('a cut connection makes publish reject fast; once restored the bus reconnects and works again', async () => {
+    const target = new URL(amqpUrl!);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) });
+    try {
+      const b = await bus({}, via(proxy.port));
+      assert.equal(b.isReady, true);
+      const received: string[] = [];
+      await b.subscribe(consumer('healing'), ['order.#'], async (event) => void received.push(event.id));
+      const before = orderCreated(1);
+      await b.publish(before, routingKeys.ORDER_CREATED);
+      await waitFor('the event before the cut', () => received.includes(before.id));
+
+      proxy.cut();
+      for (let i = 0; i < 3; i += 1) {
+        const started = Date.now();
+        await assert.rejects(b.publish(orderCreated(2), routingKeys.ORDER_CREATED));
+        assert.ok(Date.now() - started < 3_000, 'publish rejected within 3 s');
+        await delay(200);
+      }
+      assert.equal(b.isReady, false);
+
+      proxy.restore();
+      const after = orderCreated(3);
+      await waitFor(
+        'publish to succeed again',
+        () =>
+          b.publish(after, routingKeys.ORDER_CREATED).then(
+            () => true,
+            () => false,
+          ),
+        15_000,
+      );
+      assert.equal(b.isReady, true);
+      await waitFor('the event after the reconnect', () => received.includes(after.id));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a consumer whose queue is deleted under it comes back', async () => {
+    const b = await bus();
+    const name = consumer('deleted');
+    const received: string[] = [];
+    await b.subscribe(name, ['order.#'], async (event) => void received.push(event.id));
+    await channel.deleteQueue(`dema.${name}`);
+    const event = orderCreated();
+    await waitFor('the consumer to come back', async () => {
+      await b.publish(event, routingKeys.ORDER_CREATED).catch(() => undefined);
+      await delay(100);
+      return received.includes(event.id);
+    });
+  });
+
+  test('a message that is not an event envelope goes to the dead-letter queue without retries', async () => {
+    const b = await bus({ maxAttempts: 5, retryDelayMs: 50 });
+    const name = consumer('garbage');
+    let calls = 0;
+    await b.subscribe(name, ['order.#'], async () => void (calls += 1));
+    channel.publish(eventExchange, 'order.garbage', Buffer.from('not json'), { messageId: 'garbage-1' });
+
+    await waitFor('the dead letter', async () => (await messages(`dema.${name}.dead`)) === 1);
+    assert.equal(calls, 0);
+    const dead = await channel.get(`dema.${name}.dead`, { noAck: true });
+    assert.ok(dead);
+    assert.equal(dead.content.toString(), 'not json');
+    assert.match(String(dead.properties.headers?.[errorHeader]), /malformed/);
+  });
+
+  test('buses in different namespaces share the broker without seeing each other', async () => {
+    const ns = (n: number) => `test-ns${n}-${randomBytes(3).toString('hex')}.`;
+    const [one, two] = [ns(1), ns(2)];
+    const name = consumer('shared');
+    for (const prefix of [one, two]) {
+      queues.push(`${prefix}dema.${name}`, `${prefix}dema.${name}.retry`, `${prefix}dema.${name}.dead`);
+      exchanges.push(`${prefix}dema.events`, `${prefix}dema.dead`);
+    }
+    const a = await bus({ namespace: one });
+    const b = await bus({ namespace: two });
+    assert.equal(a.queueOf(name), `${one}dema.${name}`);
+    const seenA: string[] = [];
+    const seenB: string[] = [];
+    await a.subscribe(name, ['order.#'], async (event) => void seenA.push(event.id));
+    await b.subscribe(name, ['order.#'], async (event) => void seenB.push(event.id));
+    const event = orderCreated();
+    await a.publish(event, routingKeys.ORDER_CREATED);
+    await waitFor('the event in its namespace', () => seenA.length === 1);
+    await delay(200);
+    assert.deepEqual(seenA, [event.id]);
+    assert.deepEqual(seenB, []);
+  });
+
+  test('close resolves and leaves nothing running: a process using the bus exits by itself', async () => {
+    const script = `
+      import pino from 'pino';
+      const { RabbitMqBus } = await import(${JSON.stringify(busModule)});
+      const log = pino({ level: 'silent' });
+      const up = await RabbitMqBus.open(${JSON.stringify(amqpUrl)}, log);
+      await up.subscribe(${JSON.stringify(consumer('exit'))}, ['order.#'], async () => undefined);
+      await up.publish({ id: 'e1', type: 'ORDER_CREATED', version: 1, payload: {} }, 'order.created');
+      const down = await RabbitMqBus.open(${JSON.stringify(via(await closedPort()))}, log);
+      await down.subscribe('nowhere', ['order.#'], async () => undefined);
+      await up.close();
+      await down.close();
+      console.log('closed');
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const timeout = new AbortController();
+    const code = await Promise.race([exited, delay(10_000, 'timeout' as const, { signal: timeout.signal }).catch(() => 'aborted' as const)]);
+    timeout.abort();
+    if (code === 'timeout') child.kill('SIGKILL');
+    assert.equal(code, 0, `the process exits on its own after close (output: ${output})`);
+    assert.match(output, /closed/);
+  });
+});
