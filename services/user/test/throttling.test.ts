@@ -1,0 +1,192 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startProcess, type RunningProcess } from '@dema/platform';
+import { realTarget, testTargets } from '@dema/platform/testing';
+import { createUserService } from '../src/app.ts';
+import { throttles } from '../src/identity.ts';
+import { goodPassword, makeClient, startUserService, uniqueEmail, type Client, type Reply, type UserTestProcess } from './helpers.ts';
+
+const wrong = 'not-the-password-at-all';
+
+function assertRateLimited(reply: Reply): void {
+  assert.equal(reply.status, 429, reply.text);
+  assert.match(reply.headers['content-type']!, /^application\/problem\+json/);
+  assert.equal(reply.body.code, 'RATE_LIMITED');
+}
+
+async function fail(client: Client, email: string, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const reply = await client.login(email, wrong);
+    assert.equal(reply.status, 401, `failure ${i + 1}: ${reply.text}`);
+  }
+}
+
+const signupBody = () => ({ email: uniqueEmail('signup'), password: goodPassword, name: 'Signup Throttle' });
+
+/** Signs up `times` accounts from `client`, each expected to be created. */
+async function signUp(client: Client, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    const reply = await client.signup(signupBody());
+    assert.equal(reply.status, 201, `signup ${i + 1}: ${reply.text}`);
+  }
+}
+
+for (const target of testTargets()) {
+  describe(`login and signup throttling (${target.name})`, () => {
+    let dema: UserTestProcess;
+
+    before(async () => {
+      dema = await startUserService(target);
+    });
+    after(() => dema.dispose());
+
+    test('the limits are 5 failed logins per account and 10 signups per address', () => {
+      assert.equal(throttles.loginPerAccount.limit, 5);
+      assert.equal(throttles.signupPerAddress.limit, 10);
+    });
+
+    test('after 5 failed logins for an account the 6th attempt, even with the right password, → 429', async () => {
+      const { email, password } = await dema.createUser();
+      const api = dema.client();
+      await fail(api, email, 5);
+      assertRateLimited(await api.login(email, password));
+    });
+
+    test('the 429 carries a Retry-After header of whole seconds within the 15-minute window', async () => {
+      const { email, password } = await dema.createUser();
+      const api = dema.client();
+      await fail(api, email, 5);
+      const reply = await api.login(email, password);
+      assertRateLimited(reply);
+      const retryAfter = reply.headers['retry-after'];
+      assert.match(String(retryAfter), /^\d+$/);
+      assert.ok(Number(retryAfter) >= 1 && Number(retryAfter) <= 15 * 60, `Retry-After: ${retryAfter}`);
+    });
+
+    test('failures count for the account whatever case the email is typed in', async () => {
+      const { email, password } = await dema.createUser();
+      const api = dema.client();
+      for (const typed of [email, email.toUpperCase(), ` ${email} `, email.toUpperCase(), email]) await fail(api, typed, 1);
+      assertRateLimited(await api.login(email, password));
+    });
+
+    test('the account stays locked when the attempts come from other addresses', async () => {
+      const { email, password } = await dema.createUser();
+      for (let i = 0; i < 5; i++) await fail(dema.client(), email, 1);
+      assertRateLimited(await dema.client().login(email, password));
+    });
+
+    test('20 concurrent wrong passwords for one account get at most 5 password checks; the rest → 429', async () => {
+      const { email } = await dema.createUser();
+      const replies = await Promise.all(Array.from({ length: 20 }, () => dema.client().login(email, wrong)));
+      const statuses = replies.map((r) => r.status);
+      assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(','));
+      const checked = statuses.filter((s) => s === 401).length;
+      assert.ok(checked <= throttles.loginPerAccount.limit, `${checked} of 20 concurrent guesses were checked (limit ${throttles.loginPerAccount.limit})`);
+    });
+
+    test('4 failed logins still let the right password in', async () => {
+      const { email, password } = await dema.createUser();
+      const api = dema.client();
+      await fail(api, email, 4);
+      assert.equal((await api.login(email, password)).status, 200);
+    });
+
+    test('a successful login resets the count: 4 failures, 1 success, 4 failures → still allowed', async () => {
+      const { email, password } = await dema.createUser();
+      const api = dema.client();
+      await fail(api, email, 4);
+      assert.equal((await api.login(email, password)).status, 200);
+      await fail(api, email, 4);
+      const reply = await api.login(email, password);
+      assert.equal(reply.status, 200, reply.text);
+    });
+
+    test("one account's lock does not lock another account", async () => {
+      const locked = await dema.createUser();
+      const other = await dema.createUser();
+      const api = dema.client();
+      await fail(api, locked.email, 5);
+      assertRateLimited(await api.login(locked.email, locked.password));
+      assert.equal((await api.login(other.email, other.password)).status, 200);
+    });
+
+    test('20 failed logins from one address, across accounts, lock that address; another address still logs in', async () => {
+      const api = dema.client();
+      for (let i = 0; i < throttles.loginPerAddress.limit / 4; i++) await fail(api, uniqueEmail('nobody'), 4);
+      const { email, password } = await dema.createUser();
+      assertRateLimited(await api.login(email, password));
+      assert.equal((await dema.client().login(email, password)).status, 200);
+    });
+
+    test('signups from one address are limited: the 11th → 429', async () => {
+      const api = dema.client();
+      await signUp(api, 10);
+      const reply = await api.signup(signupBody());
+      assertRateLimited(reply);
+      assert.match(String(reply.headers['retry-after']), /^\d+$/);
+    });
+
+    test('the signup limit is per address: another address still signs up', async () => {
+      const api = dema.client();
+      await signUp(api, 10);
+      assertRateLimited(await api.signup(signupBody()));
+      assert.equal((await dema.client().signup(signupBody())).status, 201);
+    });
+  });
+}
+
+const real = realTarget();
+if (real) {
+  describe(`throttling shared by two processes on one Redis (${real.name})`, () => {
+    let dema: UserTestProcess;
+    let second: RunningProcess;
+    /** A client of the first process and one of the second, both from the same new address. */
+    const pair = (): [Client, Client] => {
+      const first = dema.client();
+      return [first, makeClient(second.url, first.address)];
+    };
+
+    before(async () => {
+      dema = await startUserService(real);
+      second = await startProcess(dema.environment.config, 'second', [createUserService]);
+    });
+    after(async () => {
+      await second?.close();
+      await dema?.dispose();
+    });
+
+    test('failed logins spread across both processes count together', async () => {
+      const { email, password } = await dema.createUser();
+      const [a, b] = pair();
+      await fail(a, email, 3);
+      await fail(b, email, 2);
+      assertRateLimited(await a.login(email, password));
+      assertRateLimited(await b.login(email, password));
+    });
+
+    test('failures on different addresses of both processes lock the account on both', async () => {
+      const { email, password } = await dema.createUser();
+      await fail(dema.client(), email, 3);
+      await fail(makeClient(second.url, dema.client().address), email, 2);
+      assertRateLimited(await makeClient(second.url, dema.client().address).login(email, password));
+    });
+
+    test('a success on one process resets the count the other sees', async () => {
+      const { email, password } = await dema.createUser();
+      const [a, b] = pair();
+      await fail(a, email, 4);
+      assert.equal((await b.login(email, password)).status, 200);
+      await fail(a, email, 4);
+      assert.equal((await a.login(email, password)).status, 200);
+    });
+
+    test('signups from one address spread across both processes count together', async () => {
+      const [a, b] = pair();
+      await signUp(a, 5);
+      await signUp(b, 5);
+      assertRateLimited(await a.signup(signupBody()));
+      assertRateLimited(await b.signup(signupBody()));
+    });
+  });
+}
