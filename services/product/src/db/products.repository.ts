@@ -3,30 +3,9 @@ import type { Product, ProductQuery, VariantInput } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import { isUuid, orderBy, toSearchQuery } from '../domain/product-query.ts';
 
-const isoFormat = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
-
-/**
- * A product of `p` (joined with its category `c`) as the API's JSON, built by the database: the
- * text goes to the client (and the cache) without being parsed and re-serialized in Node. The
- * correlated sub-selects run only for the rows returned (a page at most), never the whole table.
- */
-const productObject = `json_build_object(
-  'id', p.id, 'name', p.name, 'description', p.description, 'price', p.price, 'stock', p.stock,
-  'category', CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'name', c.name, 'slug', c.slug) END,
-  'specifications', COALESCE((SELECT json_object_agg(s.name, s.value ORDER BY s.position, s.name)
-                                FROM product_specifications s WHERE s.product_id = p.id), '{}'),
-  'variants', COALESCE((SELECT json_agg(json_build_object('id', v.id, 'name', v.name, 'sku', v.sku, 'price', v.price, 'stock', v.stock, 'options', v.options) ORDER BY v.position, v.id)
-                          FROM product_variants v WHERE v.product_id = p.id), '[]'),
-  'images', COALESCE((SELECT json_agg(i.url ORDER BY i.position) FROM product_images i WHERE i.product_id = p.id), '[]'),
-  'createdAt', to_char(p.created_at, ${isoFormat}),
-  'updatedAt', to_char(p.updated_at, ${isoFormat}))`;
-
-/** The product as the API's JSON text, or undefined when there is none. */
+/** The product as the API's JSON text (its stored document), or undefined when there is none. */
 export async function findProductJson(db: Queryable, id: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ body: string }>(
-    `SELECT ${productObject}::text AS body FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = $1`,
-    [id],
-  );
+  const { rows } = await db.query<{ body: string }>('SELECT body FROM product_documents WHERE product_id = $1', [id]);
   return rows[0]?.body;
 }
 
@@ -62,18 +41,16 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   const order = orderBy[query.sort].replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2');
   const limit = param(query.limit);
   const offset = param(query.offset);
+  // The page is the stored documents joined with commas: no JSON is built per request.
   const { rows } = await db.query<{ body: string }>(
     `WITH page AS (
-       SELECT p.id, p.name, p.description, p.price, p.stock, p.category_id, p.created_at, p.updated_at,
-              count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
-         FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}),
-     items AS (SELECT ${productObject} AS item, p.total, p.n FROM page p LEFT JOIN categories c ON c.id = p.category_id)
-     SELECT json_build_object(
-       'items', COALESCE(json_agg(item ORDER BY n), '[]'),
-       -- Past the last page the window count has no row to ride on; count afresh only then.
-       'total', COALESCE(max(total), (SELECT count(*)::int FROM products p ${filter})),
-       'limit', ${limit}::int, 'offset', ${offset}::int)::text AS body
-     FROM items`,
+       SELECT p.id, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
+         FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
+     SELECT '{"items":[' || COALESCE(string_agg(d.body, ',' ORDER BY page.n), '')
+         -- Past the last page the window count has no row to ride on; count afresh only then.
+         || '],"total":' || COALESCE(max(page.total), (SELECT count(*)::int FROM products p ${filter}))
+         || ',"limit":' || ${limit}::int || ',"offset":' || ${offset}::int || '}' AS body
+       FROM page JOIN product_documents d ON d.product_id = page.id`,
     params,
   );
   return rows[0]!.body;
