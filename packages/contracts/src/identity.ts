@@ -8,7 +8,7 @@ import Type, { type Static } from 'typebox';
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-const Name = Type.String({ minLength: 1, maxLength: 100 });
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Not only spaces' });
 export const passwordPolicy = { minLength: 12, maxLength: 128 } as const;
 /** A password being set: the policy's length bounds here, the common-password check in the service. */
 const NewPassword = Type.String({ ...passwordPolicy, description: `${passwordPolicy.minLength} to ${passwordPolicy.maxLength} characters, not a common password` });

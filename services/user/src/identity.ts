@@ -87,20 +87,19 @@ export class Identity {
     const email = normaliseEmail(emailInput);
     const accountKey = `login:account:${email}`;
     const addressKey = `login:address:${address}`;
-    const [account, fromAddress] = await Promise.all([this.limiter.peek(accountKey), this.limiter.peek(addressKey)]);
-    if (account.count >= throttles.loginPerAccount.limit) throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
-    if (fromAddress.count >= throttles.loginPerAddress.limit) throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
+    // Count the attempt before checking it: simultaneous guesses cannot slip between a check and a count.
+    const [account, fromAddress] = await Promise.all([
+      this.limiter.hit(accountKey, throttles.loginPerAccount.windowSeconds),
+      this.limiter.hit(addressKey, throttles.loginPerAddress.windowSeconds),
+    ]);
+    if (account.count > throttles.loginPerAccount.limit) throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
+    if (fromAddress.count > throttles.loginPerAddress.limit) throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
 
     const user = await users.findUserByEmail(this.db, email);
     const valid = await verifyPassword(user?.password_hash ?? (await unknownAccountHash), password);
-    if (!user || !valid || user.disabled_at !== null) {
-      await Promise.all([
-        this.limiter.hit(accountKey, throttles.loginPerAccount.windowSeconds),
-        this.limiter.hit(addressKey, throttles.loginPerAddress.windowSeconds),
-      ]);
-      throw invalidCredentials();
-    }
-    await this.limiter.reset(accountKey);
+    if (!user || !valid || user.disabled_at !== null) throw invalidCredentials();
+    // Only failures count: a success clears the account's count and takes back its address hit.
+    await Promise.all([this.limiter.reset(accountKey), this.limiter.release(addressKey)]);
     const tokens = await this.db.transaction((tx) => this.startSession(tx, user.id, user.role));
     return { user: users.toUser(user), tokens };
   }

@@ -17,6 +17,12 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return { count, ttl }`;
 
+// Never below zero, and never on an expired window (a bare DECR would create a counter that never expires).
+const releaseScript = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count > 0 then return redis.call('DECR', KEYS[1]) end
+return 0`;
+
 /**
  * Fixed-window counters: login throttling now, the gateway's rate limits later. Shared by every
  * instance through Redis when it is configured; when Redis is away a counter in this process takes
@@ -43,19 +49,11 @@ export class RateLimiter {
     return this.hitLocally(key, windowSeconds);
   }
 
-  /** The current count without adding to it. */
-  async peek(key: string): Promise<RateLimitState> {
-    if (this.redis?.isReady) {
-      try {
-        const [count, ttl] = await Promise.all([this.redis.client.get(`ratelimit:${key}`), this.redis.client.pttl(`ratelimit:${key}`)]);
-        return { count: Number(count ?? 0), resetSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
-      } catch {
-        // fall through to the local count
-      }
-    }
+  /** Takes back one hit (an attempt that turned out not to count). */
+  async release(key: string): Promise<void> {
     const entry = this.local.get(key);
-    if (!entry || entry.resetAt <= Date.now()) return { count: 0, resetSeconds: 0 };
-    return { count: entry.count, resetSeconds: Math.ceil((entry.resetAt - Date.now()) / 1000) };
+    if (entry && entry.count > 0) entry.count -= 1;
+    if (this.redis?.isReady) await this.redis.client.eval(releaseScript, 1, `ratelimit:${key}`).catch(() => undefined);
   }
 
   async reset(key: string): Promise<void> {

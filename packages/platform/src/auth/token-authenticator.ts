@@ -15,7 +15,7 @@ export function tokenAuthenticator(keys: JWTVerifyGetKey, sessions: SessionStore
     const header = request.headers.authorization;
     if (header === undefined) return { kind: 'anonymous' };
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthenticated('Authorization must be "Bearer <access token>"');
+    if (!match) throw unauthenticated('Authorization must be "Bearer <access token>"', true);
     return verifyAccessToken(match[1]!, keys, sessions);
   };
 }
@@ -30,11 +30,11 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, se
       requiredClaims: ['sub', 'exp', 'iat'],
     }));
   } catch (error) {
-    if (error instanceof errors.JWTExpired) throw unauthenticated('The access token has expired; refresh it');
-    throw unauthenticated('The access token is not valid');
+    if (error instanceof errors.JWTExpired) throw unauthenticated('The access token has expired; refresh it', true);
+    throw unauthenticated('The access token is not valid', true);
   }
   const { sub, role, sid } = payload as { sub?: unknown; role?: unknown; sid?: unknown };
-  if (typeof sub !== 'string' || typeof sid !== 'string' || !roles.includes(role as Role)) throw unauthenticated('The access token is not valid');
-  if (await sessions.isRevoked(sid)) throw unauthenticated('The session has ended; log in again');
+  if (typeof sub !== 'string' || typeof sid !== 'string' || !roles.includes(role as Role)) throw unauthenticated('The access token is not valid', true);
+  if (await sessions.isRevoked(sid)) throw unauthenticated('The session has ended; log in again', true);
   return { kind: 'user', userId: sub, role: role as Role, sessionId: sid };
 }

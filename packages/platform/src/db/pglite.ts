@@ -18,7 +18,9 @@ export class PgliteHost {
 
   /** `dataDir` undefined → in memory (tests); otherwise persisted there. */
   static async open(dataDir?: string): Promise<PgliteHost> {
-    const pg = new PGlite(dataDir, {
+    // Options in one object: `new PGlite(undefined, options)` ignores them for an in-memory database.
+    const pg = new PGlite({
+      ...(dataDir === undefined ? {} : { dataDir }),
       parsers: { [TIMESTAMP_OID]: timestampToIso, [TIMESTAMPTZ_OID]: timestampToIso },
     });
     await pg.waitReady;

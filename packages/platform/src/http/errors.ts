@@ -23,7 +23,14 @@ export const conflict = (code: string, detail: string) => new AppError(409, code
 /** The body was well-formed but names something that cannot be used (422, naming the field). */
 export const unprocessable = (code: string, field: string, reason: string) =>
   new AppError(422, code, `${field} ${reason}`, [{ name: field, reason }]);
-export const unauthenticated = (detail = 'Credentials are missing or invalid') => new AppError(401, ErrorCode.UNAUTHENTICATED, detail);
+/**
+ * 401 with the RFC 6750 challenge: `invalid_token` when a token was presented and refused, a bare
+ * `Bearer` when none was.
+ */
+export const unauthenticated = (detail = 'Credentials are missing or invalid', tokenPresented = false) =>
+  new AppError(401, ErrorCode.UNAUTHENTICATED, detail, undefined, {
+    'www-authenticate': tokenPresented ? `Bearer error="invalid_token", error_description="${detail.replace(/"/g, "'")}"` : 'Bearer',
+  });
 export const forbidden = (detail: string) => new AppError(403, ErrorCode.FORBIDDEN, detail);
 export const tooManyRequests = (detail: string, retryAfterSeconds: number) =>
   new AppError(429, ErrorCode.RATE_LIMITED, detail, undefined, { 'retry-after': String(retryAfterSeconds) });

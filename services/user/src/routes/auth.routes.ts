@@ -9,9 +9,16 @@ const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unkn
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
 export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing): Promise<void> {
+  // "  Ann@Example.com " is an address typed with stray spaces, not an invalid one.
+  const trimEmail = async (request: { body: unknown }) => {
+    const body = request.body as { email?: unknown } | null;
+    if (body && typeof body.email === 'string') body.email = body.email.trim();
+  };
+
   app.post(
     '/api/auth/signup',
     {
+      preValidation: trimEmail,
       schema: {
         tags: ['auth'],
         summary: 'Create a customer account and sign in',
@@ -25,6 +32,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   app.post(
     '/api/auth/login',
     {
+      preValidation: trimEmail,
       schema: {
         tags: ['auth'],
         summary: 'Sign in: an access token (15 min) and a refresh token',
