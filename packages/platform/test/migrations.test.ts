@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigError, PgliteHost, PostgresDb, loadConfig, platformMigrations, runMigrations, type Db, type MigrationSource } from '@dema/platform';
-import { createDatabase } from '@dema/platform/testing';
+import { ConfigError, PostgresDb, loadConfig, platformMigrations, runMigrations, type Db, type MigrationSource } from '@dema/platform';
+import { createDatabase, dbTargets, type DbTarget } from '@dema/platform/testing';
 
-const noPostgres = process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set';
+const noPostgres = dbTargets.find((t) => t.name === 'postgres')!.skip;
 
 /** Three migrations where each depends on the one before; 0002 inserts a row, so running it twice shows. */
 const threeMigrations: Record<string, string> = {
@@ -51,47 +51,10 @@ async function count(db: Db, table: string): Promise<number> {
   return rows[0]!.n;
 }
 
-interface DbTarget {
-  name: string;
-  skip: string | false;
-  /** The server the suite's tests share; every test takes its own service schema. */
-  open(): Promise<{ database(schema: string): Db; close(): Promise<void> }>;
-}
-
-const targets: DbTarget[] = [
-  {
-    name: 'pglite',
-    skip: false,
-    async open() {
-      const host = await PgliteHost.open();
-      return { database: (schema) => host.database(schema), close: () => host.close() };
-    },
-  },
-  {
-    name: 'postgres',
-    skip: noPostgres,
-    async open() {
-      const { url, drop } = await createDatabase();
-      const dbs: Db[] = [];
-      return {
-        database(schema) {
-          const db = new PostgresDb(url, schema, 5);
-          dbs.push(db);
-          return db;
-        },
-        async close() {
-          for (const db of dbs) await db.close();
-          await drop();
-        },
-      };
-    },
-  },
-];
-
 let schemas = 0;
 const freshSchema = () => `svc_${++schemas}`;
 
-for (const target of targets) {
+for (const target of dbTargets) {
   describe(`migrations (${target.name})`, { skip: target.skip }, () => {
     let server: Awaited<ReturnType<DbTarget['open']>>;
 

@@ -5,7 +5,6 @@ import type { EventEnvelope, OrderCreatedEvent, StockUpdatedEvent } from '@dema/
 import {
   MemoryBus,
   OutboxRelay,
-  PgliteHost,
   PostgresDb,
   appendToOutbox,
   createEvent,
@@ -16,10 +15,10 @@ import {
   type Db,
   type EventBus,
 } from '@dema/platform';
-import { createDatabase } from '@dema/platform/testing';
+import { createDatabase, dbTargets, type DbTarget } from '@dema/platform/testing';
 
 const log = createLogger('silent');
-const noPostgres = process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set';
+const noPostgres = dbTargets.find((t) => t.name === 'postgres')!.skip;
 
 function orderCreated(n: number): OrderCreatedEvent {
   return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
@@ -88,46 +87,9 @@ async function pending(db: Db): Promise<number> {
   return rows[0]!.n;
 }
 
-interface DbTarget {
-  name: string;
-  skip: string | false;
-  /** The server (one PGlite, or one PostgreSQL database) the suite's tests share. */
-  open(): Promise<{ database(schema: string): Db; close(): Promise<void> }>;
-}
-
-const targets: DbTarget[] = [
-  {
-    name: 'pglite',
-    skip: false,
-    async open() {
-      const host = await PgliteHost.open();
-      return { database: (schema) => host.database(schema), close: () => host.close() };
-    },
-  },
-  {
-    name: 'postgres',
-    skip: noPostgres,
-    async open() {
-      const { url, drop } = await createDatabase();
-      const dbs: Db[] = [];
-      return {
-        database(schema) {
-          const db = new PostgresDb(url, schema, 5);
-          dbs.push(db);
-          return db;
-        },
-        async close() {
-          for (const db of dbs) await db.close();
-          await drop();
-        },
-      };
-    },
-  },
-];
-
 let schemas = 0;
 
-for (const target of targets) {
+for (const target of dbTargets) {
   describe(`outbox (${target.name})`, { skip: target.skip }, () => {
     let server: Awaited<ReturnType<DbTarget['open']>>;
     let db: Db;
