@@ -1,13 +1,12 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { EventEnvelope, OrderCreatedEvent, StockUpdatedEvent } from '@dema/contracts';
+import type { EventEnvelope } from '@dema/contracts';
 import {
   MemoryBus,
   OutboxRelay,
   PostgresDb,
   appendToOutbox,
-  createEvent,
   createLogger,
   matchesBinding,
   platformMigrations,
@@ -16,29 +15,12 @@ import {
   type EventBus,
 } from '@dema/platform';
 import { createDatabase, dbTargets, type DbTarget } from '@dema/platform/testing';
+import { sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
 
 const log = createLogger('silent');
 const noPostgres = dbTargets.find((t) => t.name === 'postgres')!.skip;
 
-function orderCreated(n: number): OrderCreatedEvent {
-  return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
-    orderId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    userId: 'b3c1f0de-1111-4000-8000-000000000001',
-    items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 2, price: 39.9 }],
-    total: 79.8,
-    timestamp: '2024-05-01T12:00:00.000Z',
-  });
-}
 
-function stockUpdated(): StockUpdatedEvent {
-  return createEvent<StockUpdatedEvent>('STOCK_UPDATED', {
-    productId: 'a1a1a1a1-2222-4000-8000-000000000002',
-    oldStock: 12,
-    newStock: 10,
-    reason: 'ORDER',
-    timestamp: '2024-05-01T12:00:00.000Z',
-  });
-}
 
 /** A bus that records what it accepted; it refuses the first `failures` publishes, as a broker that is down would. */
 class RecordingBus implements EventBus {

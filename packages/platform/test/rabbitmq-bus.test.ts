@@ -6,34 +6,17 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { eventExchange, routingKeys, type EventEnvelope, type OrderCreatedEvent, type StockUpdatedEvent } from '@dema/contracts';
-import { createEvent, createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
+import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
+import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
 import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
+import { sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
 
 // Unset without DEMA_TEST_REQUIRE_REAL: the suite is skipped; with it, importing the testing module fails the run.
 const amqpUrl = testAmqpUrl();
 const log = createLogger('silent');
 const busModule = fileURLToPath(new URL('../src/bus/rabbitmq-bus.ts', import.meta.url));
 
-function orderCreated(n = 1): OrderCreatedEvent {
-  return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
-    orderId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    userId: 'b3c1f0de-1111-4000-8000-000000000001',
-    items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 2, price: 39.9 }],
-    total: 79.8,
-    timestamp: '2024-05-01T12:00:00.000Z',
-  });
-}
 
-function stockUpdated(): StockUpdatedEvent {
-  return createEvent<StockUpdatedEvent>('STOCK_UPDATED', {
-    productId: 'a1a1a1a1-2222-4000-8000-000000000002',
-    oldStock: 12,
-    newStock: 10,
-    reason: 'ORDER',
-    timestamp: '2024-05-01T12:00:00.000Z',
-  });
-}
 
 async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

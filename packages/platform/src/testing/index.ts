@@ -5,6 +5,7 @@ import type { TestEnvironment, TestTarget } from './targets.ts';
 export { testTargets, realTarget, testRedis, testAmqpUrl, createDatabase, type TestTarget, type TestEnvironment } from './targets.ts';
 export { TcpProxy } from './tcp-proxy.ts';
 export { dbTargets, type DbTarget } from './db-targets.ts';
+export { sampleOrderCreated, sampleStockUpdated } from './sample-events.ts';
 
 export interface TestProcess extends RunningProcess {
   environment: TestEnvironment;
