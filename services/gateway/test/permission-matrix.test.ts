@@ -192,7 +192,7 @@ for (const target of testTargets()) {
       const sidAt = payloadText.indexOf(bait.sid as string);
       const flipped = payloadText[sidAt] === 'a' ? 'b' : 'a';
       const tamperedPayload = payloadText.slice(0, sidAt) + flipped + payloadText.slice(sidAt + 1);
-      const [customerHeader, customerPayload, customerSignature] = baitCustomerToken.split('.') as [string, string, string];
+      const [customerHeader, , customerSignature] = baitCustomerToken.split('.') as [string, string, string];
       const escalatedPayload = JSON.stringify({ ...decodeJwt(baitCustomerToken), role: 'admin' });
       const foreign = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
       const claims = { role: 'admin', sid: bait.sid };

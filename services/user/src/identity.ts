@@ -15,7 +15,6 @@ import {
 } from '@dema/contracts';
 import {
   AppError,
-  conflict,
   notFound,
   tooManyRequests,
   unauthenticated,
