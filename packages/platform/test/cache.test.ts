@@ -5,7 +5,7 @@ import { setImmediate as nextMacrotask, setTimeout as delay } from 'node:timers/
 import { Redis } from 'ioredis';
 import type { CacheConfig } from '@dema/contracts';
 import { Cache, HealingRedis, createLogger, type RedisSettings } from '@dema/platform';
-import { TcpProxy, testRedis } from '@dema/platform/testing';
+import { TcpProxy, deleteRedisKeys, testRedis } from '@dema/platform/testing';
 
 const log = createLogger('silent');
 const redisServer = testRedis();
@@ -129,12 +129,7 @@ async function openRedisEnv(): Promise<RedisEnv> {
     subscribers,
     async dispose() {
       for (const connection of connections) await connection.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await admin.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-        if (keys.length > 0) await admin.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteRedisKeys(admin, keyPrefix);
       await admin.quit();
     },
   };

@@ -15,7 +15,7 @@ import {
   type EventBus,
 } from '@dema/platform';
 import { createDatabase, dbTargets, type DbTarget } from '@dema/platform/testing';
-import { sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
+import { assertEachOnce, waitFor, sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
 
 const log = createLogger('silent');
 const noPostgres = dbTargets.find((t) => t.name === 'postgres')!.skip;
@@ -46,23 +46,7 @@ class RecordingBus implements EventBus {
   async close(): Promise<void> {}
 }
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
 
-function assertEachOnce(ids: string[], expected: string[]): void {
-  const counts = new Map<string, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  const twice = [...counts].filter(([, n]) => n > 1).map(([id]) => id);
-  assert.deepEqual(twice, [], 'events published more than once');
-  const missing = expected.filter((id) => !counts.has(id));
-  assert.deepEqual(missing, [], 'events never published');
-  assert.equal(ids.length, expected.length);
-}
 
 async function pending(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');

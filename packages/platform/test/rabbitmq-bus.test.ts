@@ -9,7 +9,7 @@ import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
 import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
 import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
-import { sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
+import { assertEachOnce, waitFor, sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
 
 // Unset without DEMA_TEST_REQUIRE_REAL: the suite is skipped; with it, importing the testing module fails the run.
 const amqpUrl = testAmqpUrl();
@@ -18,21 +18,7 @@ const busModule = fileURLToPath(new URL('../src/bus/rabbitmq-bus.ts', import.met
 
 
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(20);
-  }
-}
 
-function assertEachOnce(ids: string[], expected: string[]): void {
-  const counts = new Map<string, number>();
-  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  assert.deepEqual([...counts].filter(([, n]) => n > 1).map(([id]) => id), [], 'events delivered more than once');
-  assert.deepEqual(expected.filter((id) => !counts.has(id)), [], 'events never delivered');
-  assert.equal(ids.length, expected.length);
-}
 
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {

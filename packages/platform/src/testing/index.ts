@@ -6,6 +6,8 @@ export { testTargets, realTarget, testRedis, testAmqpUrl, createDatabase, type T
 export { TcpProxy } from './tcp-proxy.ts';
 export { dbTargets, type DbTarget } from './db-targets.ts';
 export { sampleOrderCreated, sampleStockUpdated } from './sample-events.ts';
+export { waitFor, assertEachOnce } from './wait.ts';
+export { deleteRedisKeys } from './targets.ts';
 
 export interface TestProcess extends RunningProcess {
   environment: TestEnvironment;

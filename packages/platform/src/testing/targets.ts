@@ -109,11 +109,16 @@ export async function createDatabase(): Promise<{ url: string; drop(): Promise<v
 async function deleteKeys(host: string, port: number, prefix: string): Promise<void> {
   const redis = new Redis({ host, port, password: env.TEST_REDIS_PASSWORD, lazyConnect: true });
   await redis.connect();
+  await deleteRedisKeys(redis, prefix);
+  await redis.quit();
+}
+
+/** Deletes every key under `prefix` (a test's own key prefix). */
+export async function deleteRedisKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
     if (keys.length > 0) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
-  await redis.quit();
 }
