@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './cache-configs.ts';
 export * from './catalog.ts';
 export * from './identity.ts';
+export * from './orders.ts';
