@@ -34,13 +34,26 @@ export interface StockUpdatedEvent extends EventEnvelope<'STOCK_UPDATED', {
   timestamp: string;
 }> {}
 
-export type DemaEvent = OrderCreatedEvent | StockUpdatedEvent;
+/**
+ * Fired once per status change of an order (admin moves, a customer's cancellation), in the same
+ * transaction as the change. Not in the seed; the Analytics service needs it for orders by status.
+ */
+export interface OrderStatusChangedEvent extends EventEnvelope<'ORDER_STATUS_CHANGED', {
+  orderId: string;
+  userId: string;
+  oldStatus: string;
+  newStatus: string;
+  timestamp: string;
+}> {}
+
+export type DemaEvent = OrderCreatedEvent | StockUpdatedEvent | OrderStatusChangedEvent;
 export type DemaEventType = DemaEvent['type'];
 
 /** Current payload version of each event type. */
 export const eventVersions: Record<DemaEventType, number> = {
   ORDER_CREATED: 1,
   STOCK_UPDATED: 1,
+  ORDER_STATUS_CHANGED: 1,
 };
 
 /**
@@ -50,6 +63,7 @@ export const eventVersions: Record<DemaEventType, number> = {
 export const routingKeys: Record<DemaEventType, string> = {
   ORDER_CREATED: 'order.created',
   STOCK_UPDATED: 'system.stock.updated',
+  ORDER_STATUS_CHANGED: 'order.status.changed',
 };
 
 export const eventExchange = 'dema.events';
