@@ -41,6 +41,13 @@ export interface DemaConfig {
   /** Largest number of PostgreSQL connections one service instance opens. */
   dbPoolSize: number;
   shutdownTimeoutMs: number;
+  /**
+   * Instances of each service, for the gateway to balance across and for a service that calls
+   * another (order → product) when they run as separate processes. Absent → in the same process.
+   */
+  upstreams: Partial<Record<ServiceName, string[]>>;
+  /** Shared secret on service-to-service calls (`/internal/...`), which the gateway never forwards. */
+  serviceToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +63,11 @@ export function loadConfig(env: Env = process.env): DemaConfig {
   for (const service of serviceNames) {
     const url = read.url(`${service.toUpperCase()}_DATABASE_URL`, ['postgres:', 'postgresql:']) ?? sharedDatabaseUrl;
     if (url) databaseUrls[service] = url;
+  }
+  const upstreams: Partial<Record<ServiceName, string[]>> = {};
+  for (const service of serviceNames) {
+    const urls = read.urlList(`DEMA_UPSTREAM_${service.toUpperCase()}`, ['http:', 'https:']);
+    if (urls) upstreams[service] = urls;
   }
   const redisHost = read.string('REDIS_HOST');
   const config: DemaConfig = {
@@ -82,6 +94,8 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
+    upstreams,
+    serviceToken: read.string('DEMA_SERVICE_TOKEN'),
   };
   read.throwIfInvalid();
   return config;
@@ -148,6 +162,25 @@ class EnvReader {
     }
     this.problems.push(`${name}: expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
     return undefined;
+  }
+
+  /** A comma-separated list of URLs, e.g. the instances of one service. */
+  urlList(name: string, protocols: string[]): string[] | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const urls = raw.split(',').map((u) => u.trim()).filter(Boolean);
+    const bad = urls.filter((u) => {
+      try {
+        return !protocols.includes(new URL(u).protocol);
+      } catch {
+        return true;
+      }
+    });
+    if (bad.length > 0 || urls.length === 0) {
+      this.problems.push(`${name}: expected comma-separated ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URLs`);
+      return undefined;
+    }
+    return urls.map((u) => u.replace(/\/+$/, ''));
   }
 
   throwIfInvalid(): void {
