@@ -1,0 +1,110 @@
+import {
+  orderStatuses,
+  toWireAmount,
+  type AnalyticsSummary,
+  type LowStock,
+  type LowStockQuery,
+  type OrdersByStatus,
+  type RevenueQuery,
+  type RevenueSeries,
+  type StockMovements,
+  type StockMovementsQuery,
+  type StockUpdateReason,
+  type TopProducts,
+  type TopProductsQuery,
+  type AnalyticsRangeQuery,
+} from '@dema/contracts';
+import type { Db } from '@dema/platform';
+import * as reports from './db/reports.repository.ts';
+import { resolveDayRange } from './domain/date-range.ts';
+import { averageOrderValue, sumAmounts } from './domain/figures.ts';
+
+const stockReasons: readonly StockUpdateReason[] = ['ORDER', 'MANUAL', 'RETURN'];
+
+/**
+ * The Analytics service's reports, read from its own fact tables only. Ranges are whole UTC days
+ * (see `resolveDayRange`); money is summed as DECIMAL and turned into a wire number last.
+ */
+export class Analytics {
+  constructor(
+    private readonly db: Db,
+    /** Today's date comes from here, so the default range is testable. */
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async revenue(query: RevenueQuery): Promise<RevenueSeries> {
+    const range = resolveDayRange(query, this.now());
+    const interval = query.interval ?? 'day';
+    const rows = await reports.revenueByPeriod(this.db, range, interval);
+    return {
+      from: range.from,
+      to: range.to,
+      interval,
+      points: rows.map((row) => ({ period: row.period, orders: row.orders, revenue: toWireAmount(row.revenue) })),
+      totals: {
+        orders: rows.reduce((n, row) => n + row.orders, 0),
+        revenue: toWireAmount(sumAmounts(rows.map((row) => row.revenue))),
+      },
+    };
+  }
+
+  async summary(query: AnalyticsRangeQuery): Promise<AnalyticsSummary> {
+    const range = resolveDayRange(query, this.now());
+    const row = await reports.salesSummary(this.db, range);
+    return {
+      from: range.from,
+      to: range.to,
+      orders: row.orders,
+      revenue: toWireAmount(row.revenue),
+      averageOrderValue: toWireAmount(averageOrderValue(row.revenue, row.orders)),
+      unitsSold: Number(row.units),
+      customers: row.customers,
+    };
+  }
+
+  async topProducts(query: TopProductsQuery): Promise<TopProducts> {
+    const range = resolveDayRange(query, this.now());
+    const by = query.by ?? 'units';
+    const rows = await reports.topProducts(this.db, range, by, query.limit ?? 10);
+    return {
+      from: range.from,
+      to: range.to,
+      by,
+      items: rows.map((row) => ({ productId: row.product_id, units: Number(row.units), revenue: toWireAmount(row.revenue), orders: row.orders })),
+    };
+  }
+
+  async ordersByStatus(query: AnalyticsRangeQuery): Promise<OrdersByStatus> {
+    const range = resolveDayRange(query, this.now());
+    const rows = new Map((await reports.ordersByStatus(this.db, range)).map((row) => [row.status, row]));
+    // Lifecycle order, every status present; a status the lifecycle does not name goes last.
+    const statuses = [...orderStatuses, ...[...rows.keys()].filter((s) => !(orderStatuses as readonly string[]).includes(s)).sort()];
+    const items = statuses.map((status) => {
+      const row = rows.get(status);
+      return { status, orders: row?.orders ?? 0, value: toWireAmount(row?.value ?? '0') };
+    });
+    return { from: range.from, to: range.to, total: items.reduce((n, item) => n + item.orders, 0), items };
+  }
+
+  async stockMovements(query: StockMovementsQuery): Promise<StockMovements> {
+    const range = resolveDayRange(query, this.now());
+    const rows = new Map((await reports.stockMovements(this.db, range, query.productId)).map((row) => [row.reason, row]));
+    return {
+      from: range.from,
+      to: range.to,
+      productId: query.productId ?? null,
+      items: stockReasons.map((reason) => {
+        const row = rows.get(reason);
+        const unitsIn = Number(row?.units_in ?? 0);
+        const unitsOut = Number(row?.units_out ?? 0);
+        return { reason, movements: row?.movements ?? 0, unitsIn, unitsOut, net: unitsIn - unitsOut };
+      }),
+    };
+  }
+
+  async lowStock(query: LowStockQuery): Promise<LowStock> {
+    const threshold = query.threshold ?? 5;
+    const rows = await reports.lowStock(this.db, threshold, query.limit ?? 50);
+    return { threshold, items: rows.map((row) => ({ productId: row.product_id, stock: row.stock, updatedAt: row.as_of })) };
+  }
+}

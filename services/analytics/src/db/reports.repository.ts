@@ -1,0 +1,126 @@
+import { restockingStatuses, type AnalyticsInterval, type StockUpdateReason } from '@dema/contracts';
+import type { Queryable } from '@dema/platform';
+import type { DayRange } from '../domain/date-range.ts';
+
+/**
+ * Read queries over the fact tables. Money leaves SQL as DECIMAL text and counts of units as text
+ * (a bigint sum), so nothing is summed in binary floating point; callers convert for the wire.
+ */
+
+/** Statuses whose orders are not sales (their stock went back). */
+const notSales = [...restockingStatuses];
+
+export interface RevenueRow {
+  period: string;
+  orders: number;
+  revenue: string;
+}
+
+/** One row per bucket from the bucket holding `range.from` to the one holding `range.to`, empty ones included. */
+export async function revenueByPeriod(db: Queryable, range: DayRange, interval: AnalyticsInterval): Promise<RevenueRow[]> {
+  const { rows } = await db.query<RevenueRow>(
+    `WITH sales AS (
+       SELECT date_trunc($3::text, placed_at AT TIME ZONE 'UTC') AS period, count(*) AS orders, sum(total) AS revenue
+         FROM order_facts
+        WHERE placed_at >= $1::timestamptz AND placed_at < $2::timestamptz AND status <> ALL($4::text[])
+        GROUP BY 1)
+     SELECT to_char(p.period, 'YYYY-MM-DD') AS period, COALESCE(s.orders, 0)::int AS orders, COALESCE(s.revenue, 0)::text AS revenue
+       FROM generate_series(date_trunc($3::text, $5::date::timestamp), date_trunc($3::text, $6::date::timestamp), ('1 ' || $3::text)::interval) AS p(period)
+       LEFT JOIN sales s ON s.period = p.period
+      ORDER BY p.period`,
+    [range.start, range.end, interval, notSales, range.from, range.to],
+  );
+  return rows;
+}
+
+export interface SummaryRow {
+  orders: number;
+  revenue: string;
+  units: string;
+  customers: number;
+}
+
+export async function salesSummary(db: Queryable, range: DayRange): Promise<SummaryRow> {
+  const { rows } = await db.query<SummaryRow>(
+    `SELECT count(*)::int AS orders, COALESCE(sum(total), 0)::text AS revenue, COALESCE(sum(units), 0)::text AS units,
+            count(DISTINCT user_id)::int AS customers
+       FROM order_facts
+      WHERE placed_at >= $1::timestamptz AND placed_at < $2::timestamptz AND status <> ALL($3::text[])`,
+    [range.start, range.end, notSales],
+  );
+  return rows[0]!;
+}
+
+export interface TopProductRow {
+  product_id: string;
+  units: string;
+  revenue: string;
+  orders: number;
+}
+
+/** Best sellers; ties broken by the other measure, then by product id, so the order is stable. */
+export async function topProducts(db: Queryable, range: DayRange, by: 'units' | 'revenue', limit: number): Promise<TopProductRow[]> {
+  const order = by === 'units' ? 'sum(i.quantity) DESC, sum(i.line_total) DESC' : 'sum(i.line_total) DESC, sum(i.quantity) DESC';
+  const { rows } = await db.query<TopProductRow>(
+    `SELECT i.product_id, sum(i.quantity)::text AS units, sum(i.line_total)::text AS revenue, count(DISTINCT i.order_id)::int AS orders
+       FROM order_item_facts i
+       JOIN order_facts o ON o.order_id = i.order_id
+      WHERE o.placed_at >= $1::timestamptz AND o.placed_at < $2::timestamptz AND o.status <> ALL($3::text[])
+      GROUP BY i.product_id
+      ORDER BY ${order}, i.product_id
+      LIMIT $4`,
+    [range.start, range.end, notSales, limit],
+  );
+  return rows;
+}
+
+export interface StatusRow {
+  status: string;
+  orders: number;
+  value: string;
+}
+
+export async function ordersByStatus(db: Queryable, range: DayRange): Promise<StatusRow[]> {
+  const { rows } = await db.query<StatusRow>(
+    `SELECT status, count(*)::int AS orders, sum(total)::text AS value
+       FROM order_facts
+      WHERE placed_at >= $1::timestamptz AND placed_at < $2::timestamptz
+      GROUP BY status`,
+    [range.start, range.end],
+  );
+  return rows;
+}
+
+export interface MovementRow {
+  reason: StockUpdateReason;
+  movements: number;
+  units_in: string;
+  units_out: string;
+}
+
+export async function stockMovements(db: Queryable, range: DayRange, productId: string | undefined): Promise<MovementRow[]> {
+  const { rows } = await db.query<MovementRow>(
+    `SELECT reason, count(*)::int AS movements,
+            COALESCE(sum(GREATEST(delta, 0)), 0)::text AS units_in, COALESCE(sum(GREATEST(-delta, 0)), 0)::text AS units_out
+       FROM stock_movement_facts
+      WHERE occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz AND ($3::uuid IS NULL OR product_id = $3::uuid)
+      GROUP BY reason`,
+    [range.start, range.end, productId ?? null],
+  );
+  return rows;
+}
+
+export interface LowStockRow {
+  product_id: string;
+  stock: number;
+  as_of: string;
+}
+
+/** Products at or below `threshold`, fewest units first. */
+export async function lowStock(db: Queryable, threshold: number, limit: number): Promise<LowStockRow[]> {
+  const { rows } = await db.query<LowStockRow>(
+    'SELECT product_id, stock, as_of FROM product_stock WHERE stock <= $1 ORDER BY stock, product_id LIMIT $2',
+    [threshold, limit],
+  );
+  return rows;
+}

@@ -1,0 +1,110 @@
+import Type from 'typebox';
+import { AnalyticsRangeQuery, LowStockQuery, RevenueQuery, StockMovementsQuery, TopProductsQuery } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Analytics } from '../analytics.ts';
+
+const problem = Type.Ref('Problem');
+const read = { permission: 'analytics:read' as const };
+const security = [{ bearer: [] }];
+const errors = { 400: problem, 401: problem, 403: problem };
+const rangeNote = 'Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.';
+const salesNote = 'Sales are orders placed in the range that are not (now) CANCELLED or RETURNED.';
+
+/** The admin's analytics reports (seed: analytics:read). Read-only; figures come from consumed events. */
+export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promise<void> {
+  app.get(
+    '/api/analytics/revenue',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Revenue and order count per day, week or month',
+        description: `${salesNote} Every bucket of the range is listed. ${rangeNote}`,
+        security,
+        querystring: RevenueQuery,
+        response: { 200: Type.Ref('RevenueSeries'), ...errors },
+      },
+    },
+    async (request) => analytics.revenue(request.query),
+  );
+
+  app.get(
+    '/api/analytics/summary',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Order count, revenue, average order value, units sold and customers',
+        description: `${salesNote} ${rangeNote}`,
+        security,
+        querystring: AnalyticsRangeQuery,
+        response: { 200: Type.Ref('AnalyticsSummary'), ...errors },
+      },
+    },
+    async (request) => analytics.summary(request.query),
+  );
+
+  app.get(
+    '/api/analytics/top-products',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Best-selling products by units or by revenue',
+        description: `${salesNote} Products are ids: names come from the catalog. ${rangeNote}`,
+        security,
+        querystring: TopProductsQuery,
+        response: { 200: Type.Ref('TopProducts'), ...errors },
+      },
+    },
+    async (request) => analytics.topProducts(request.query),
+  );
+
+  app.get(
+    '/api/analytics/orders-by-status',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Orders placed in the range, by current status',
+        description: rangeNote,
+        security,
+        querystring: AnalyticsRangeQuery,
+        response: { 200: Type.Ref('OrdersByStatus'), ...errors },
+      },
+    },
+    async (request) => analytics.ordersByStatus(request.query),
+  );
+
+  app.get(
+    '/api/analytics/stock-movements',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Stock changes by reason (ORDER, MANUAL, RETURN)',
+        description: `From STOCK_UPDATED events that happened in the range. ${rangeNote}`,
+        security,
+        querystring: StockMovementsQuery,
+        response: { 200: Type.Ref('StockMovements'), ...errors },
+      },
+    },
+    async (request) => analytics.stockMovements(request.query),
+  );
+
+  app.get(
+    '/api/analytics/low-stock',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        summary: 'Products at or below a stock threshold',
+        description: 'Each product\'s latest stock from STOCK_UPDATED, fewest units first. Products are ids: names come from the catalog.',
+        security,
+        querystring: LowStockQuery,
+        response: { 200: Type.Ref('LowStock'), ...errors },
+      },
+    },
+    async (request) => analytics.lowStock(request.query),
+  );
+}
