@@ -1,0 +1,88 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { BuyBox } from '../../../../components/buy-box.tsx';
+import { ProductGallery } from '../../../../components/product-gallery.tsx';
+import { Breadcrumbs, ErrorState, ServiceUnavailable } from '../../../../components/states.tsx';
+import { catalogApi, isUuid } from '../../../../lib/api-server.ts';
+import { describeFailure } from '../../../../lib/problem.ts';
+
+type Props = { params: Promise<{ id: string }> };
+
+// generateMetadata and the page read the same product: once per request.
+const loadProduct = cache(async (id: string) => (isUuid(id) ? catalogApi.product(id) : null));
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const result = await loadProduct((await params).id);
+  if (!result?.ok) return { title: 'Product not found', robots: { index: false } };
+  const product = result.data;
+  const description = (product.description ?? `${product.name}${product.category ? ` in ${product.category.name}` : ''}`).slice(0, 160);
+  return {
+    title: product.name,
+    description,
+    alternates: { canonical: `/products/${product.id}` },
+    openGraph: { title: product.name, description, type: 'website', images: product.images.slice(0, 1) },
+  };
+}
+
+/** A product: images, price, stock, variants, specifications, description, and "Add to cart". */
+export default async function ProductPage({ params }: Props) {
+  const result = await loadProduct((await params).id);
+  if (result === null) notFound();
+  if (!result.ok) {
+    if (result.status === 404) notFound();
+    if (result.unreachable || result.status >= 500) return <ServiceUnavailable />;
+    return <ErrorState message={describeFailure(result.status, result.problem)} />;
+  }
+  const product = result.data;
+  const specifications = Object.entries(product.specifications);
+  const jsonLd = {
+    '@context': 'https://schema.org',
+    '@type': 'Product',
+    name: product.name,
+    description: product.description ?? undefined,
+    image: product.images,
+    offers: { '@type': 'Offer', price: product.price.toFixed(2), priceCurrency: 'USD', availability: `https://schema.org/${product.stock > 0 ? 'InStock' : 'OutOfStock'}` },
+  };
+  return (
+    <>
+      <Breadcrumbs
+        items={[
+          { label: 'Home', href: '/' },
+          product.category ? { label: product.category.name, href: `/categories/${product.category.slug}` } : { label: 'Products', href: '/products' },
+          { label: product.name },
+        ]}
+      />
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: JSON.stringify(jsonLd).replace(/</g, '\\u003c') }} />
+      <div className="product-detail">
+        <ProductGallery images={product.images} name={product.name} />
+        <div>
+          <h1 data-testid="product-name">{product.name}</h1>
+          {product.category ? <p className="muted">{product.category.name}</p> : null}
+          <BuyBox productId={product.id} price={product.price} stock={product.stock} variants={product.variants} />
+          {product.description ? (
+            <section className="panel" style={{ marginTop: 20 }} aria-labelledby="description-heading">
+              <h2 id="description-heading">Description</h2>
+              <p style={{ whiteSpace: 'pre-line', margin: 0 }}>{product.description}</p>
+            </section>
+          ) : null}
+          {specifications.length > 0 ? (
+            <section className="panel" aria-labelledby="specs-heading">
+              <h2 id="specs-heading">Specifications</h2>
+              <table className="spec-table">
+                <tbody>
+                  {specifications.map(([key, value]) => (
+                    <tr key={key}>
+                      <th scope="row">{key}</th>
+                      <td>{value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
+        </div>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+import type { Metadata } from 'next';
+import { ProductBrowser } from '../../../components/product-browser.tsx';
+import { Breadcrumbs, ErrorState, ServiceUnavailable } from '../../../components/states.tsx';
+import { catalogApi } from '../../../lib/api-server.ts';
+import { describeFailure } from '../../../lib/problem.ts';
+import { parseProductListState, toApiQuery } from '../../../lib/product-query.ts';
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
+  const state = parseProductListState(await searchParams);
+  const title = state.q ? `Search results for “${state.q}”` : 'All products';
+  return {
+    title,
+    description: 'Browse the full catalog: filter by category, price and availability, and sort by price or name.',
+    alternates: { canonical: '/products' },
+    ...(state.q || state.page > 1 ? { robots: { index: false, follow: true } } : {}),
+  };
+}
+
+/** The catalog: every product, searchable, filterable, sortable and paginated; rendered on the server. */
+export default async function ProductsPage({ searchParams }: Props) {
+  const state = parseProductListState(await searchParams);
+  const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
+  if (!page.ok) {
+    if (page.unreachable || page.status >= 500) return <ServiceUnavailable />;
+    return <ErrorState title="We could not show these products" message={describeFailure(page.status, page.problem)} />;
+  }
+  return (
+    <>
+      <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: 'Products' }]} />
+      <div className="page-head">
+        <h1>{state.q ? `Results for “${state.q}”` : 'All products'}</h1>
+      </div>
+      <ProductBrowser basePath="/products" state={state} page={page.data} categories={categories.ok ? categories.data.items : []} />
+    </>
+  );
+}

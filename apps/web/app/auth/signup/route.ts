@@ -1,0 +1,16 @@
+import type { NextRequest } from 'next/server';
+import type { Session } from '@dema/contracts';
+import { apiUnreachable, callApi, crossOriginRefused, isSameOrigin, relayFailure, sessionResponse } from '../../../lib/bff-session.ts';
+
+export const dynamic = 'force-dynamic';
+
+/** POST /auth/signup {email, password, name}: creates a customer account, signed in at once. */
+export async function POST(request: NextRequest): Promise<Response> {
+  if (!isSameOrigin(request)) return crossOriginRefused();
+  const body: unknown = await request.json().catch(() => null);
+  const answer = await callApi(request, '/api/auth/signup', { method: 'POST', body });
+  if (answer === null) return apiUnreachable();
+  if (answer.status !== 201) return relayFailure(answer);
+  const session = answer.body as Session;
+  return sessionResponse(201, session.user, session.tokens);
+}

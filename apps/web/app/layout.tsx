@@ -1,0 +1,50 @@
+import './globals.css';
+import type { Metadata, Viewport } from 'next';
+import type { ReactNode } from 'react';
+import { SessionBoot } from '../components/session-boot.tsx';
+import { SiteHeader } from '../components/site-header.tsx';
+import { publicWebUrl, storeName } from '../lib/config.ts';
+
+// Every page reads live data (catalog, stock, prices) or the session: nothing is prerendered at build.
+export const dynamic = 'force-dynamic';
+
+export function generateMetadata(): Metadata {
+  const name = storeName();
+  const base = publicWebUrl();
+  return {
+    title: { default: name, template: `%s · ${name}` },
+    description: `Shop ${name}: browse the catalog, compare specifications and order online.`,
+    applicationName: name,
+    ...(base ? { metadataBase: new URL(base) } : {}),
+    openGraph: { siteName: name, type: 'website' },
+  };
+}
+
+export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0e6f66' };
+
+/** The root layout: header, main landmark, footer; the session starts here once per page load. */
+export default function RootLayout({ children }: { children: ReactNode }) {
+  const name = storeName();
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <SessionBoot />
+        <SiteHeader storeName={name} />
+        <main id="main" tabIndex={-1}>
+          <div className="container">{children}</div>
+        </main>
+        <footer className="site-footer">
+          <div className="container">
+            <span>
+              © {name}. Powered by Dema.
+            </span>
+            <span>Secure checkout · Prices in USD</span>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,48 @@
+import type { Category, Problem, Product, ProductPage } from '@dema/contracts';
+import { apiBaseUrl } from './config.ts';
+
+/**
+ * Server-side reads from the API for pages rendered on the server (the catalog). Never throws for
+ * an API that is down or answers an error: the result says so, and the page renders a clear state.
+ */
+export type ApiResult<T> =
+  | { ok: true; data: T }
+  | { ok: false; status: number; problem: Problem | null; unreachable: boolean };
+
+const timeoutMs = 8_000;
+
+/** GET `path` (starting with `/api/`) from the API, uncached: the API keeps its own cache current. */
+export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(`${apiBaseUrl()}${path}`, {
+      cache: 'no-store',
+      headers: { accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch {
+    return { ok: false, status: 503, problem: null, unreachable: true };
+  }
+  if (!response.ok) {
+    let problem: Problem | null = null;
+    try {
+      problem = (await response.json()) as Problem;
+    } catch {
+      problem = null;
+    }
+    return { ok: false, status: response.status, problem, unreachable: false };
+  }
+  return { ok: true, data: (await response.json()) as T };
+}
+
+/** The catalog's reads, named as the pages use them. */
+export const catalogApi = {
+  listProducts: (query: URLSearchParams) => apiGet<ProductPage>(`/api/products?${query.toString()}`),
+  product: (id: string) => apiGet<Product>(`/api/products/${encodeURIComponent(id)}`),
+  categories: () => apiGet<{ items: Category[] }>('/api/categories'),
+  category: (idOrSlug: string) => apiGet<Category>(`/api/categories/${encodeURIComponent(idOrSlug)}`),
+};
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether `value` can be a product id (the API answers 400 rather than 404 for anything else). */
+export const isUuid = (value: string): boolean => uuidPattern.test(value);

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { NextResponse, type NextRequest } from 'next/server';
+import {
+  ErrorCode,
+  permissions,
+  principalCan,
+  problemContentType,
+  problemType,
+  type Permission,
+  type Problem,
+  type TokenPair,
+  type User,
+} from '@dema/contracts';
+import { apiBaseUrl } from './config.ts';
+import { forwardingHeaders } from './api-proxy.ts';
+
+/**
+ * The web app's side of the login sequence (a thin backend-for-frontend). The refresh token lives
+ * only in an httpOnly, Secure, SameSite=Strict cookie limited to `/auth`, where no script can read
+ * it and no other path receives it; the access token goes to the page, which keeps it in memory.
+ */
+export const refreshCookie = 'dema_refresh';
+/** Not a secret: tells the page a session may exist, so anonymous visitors skip a refresh call. */
+export const hintCookie = 'dema_signed_in';
+const refreshCookiePath = '/auth';
+/** The User service's refresh-token lifetime (30 days); the cookie ends with it. */
+const refreshMaxAge = 30 * 24 * 3600;
+
+/** What the page receives after login, signup or refresh. */
+export interface BrowserSession {
+  user: User;
+  accessToken: string;
+  /** Seconds the access token is valid from now. */
+  expiresIn: number;
+  /** The seed's permission table evaluated for this user, for showing or hiding UI. */
+  can: Record<Permission, boolean>;
+}
+
+/** The permission table (`principalCan`) applied to `user`: the page never re-derives it. */
+export function capabilities(user: User): Record<Permission, boolean> {
+  const principal = { kind: 'user', userId: user.id, role: user.role, sessionId: '' } as const;
+  const entries = (Object.keys(permissions) as Permission[]).map((permission) => [permission, principalCan(principal, permission)]);
+  return Object.fromEntries(entries) as Record<Permission, boolean>;
+}
+
+/** A JSON success carrying the session, with the refresh cookie (and the hint) set. */
+export function sessionResponse(status: number, user: User, tokens: TokenPair): NextResponse {
+  const body: BrowserSession = { user, accessToken: tokens.accessToken, expiresIn: tokens.expiresIn, can: capabilities(user) };
+  const response = NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
+  response.cookies.set(refreshCookie, tokens.refreshToken, {
+    httpOnly: true,
+    secure: true,
+    sameSite: 'strict',
+    path: refreshCookiePath,
+    maxAge: refreshMaxAge,
+  });
+  response.cookies.set(hintCookie, '1', { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge: refreshMaxAge });
+  return response;
+}
+
+/** Removes both cookies from the browser. */
+export function clearSessionCookies(response: NextResponse): NextResponse {
+  response.cookies.set(refreshCookie, '', { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookiePath, maxAge: 0 });
+  response.cookies.set(hintCookie, '', { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge: 0 });
+  return response;
+}
+
+/** A problem+json response in the API's shape, for failures the web app itself decides. */
+export function problemResponse(status: number, code: string, title: string, detail: string): NextResponse {
+  const problem: Problem = { type: problemType(code), title, status, code, detail };
+  return NextResponse.json(problem, { status, headers: { 'content-type': problemContentType, 'cache-control': 'no-store' } });
+}
+
+/**
+ * Whether a state-changing request comes from this site's own pages. The SameSite=Strict cookie
+ * already keeps other sites' requests cookie-less; this also refuses them outright.
+ */
+export function isSameOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get('origin');
+  if (origin === null) return request.headers.get('sec-fetch-site') !== 'cross-site';
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function crossOriginRefused(): NextResponse {
+  return problemResponse(403, ErrorCode.FORBIDDEN, 'Forbidden', 'Sign-in requests are accepted from this site only.');
+}
+
+/** An answer of the API: status and parsed JSON body (problem or payload). */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+  retryAfter: string | null;
+}
+
+/** Calls the API from the web server on behalf of `request` (its client address forwarded). */
+export async function callApi(request: NextRequest, path: string, init: { method: string; body?: unknown; accessToken?: string }): Promise<ApiAnswer | null> {
+  const headers = forwardingHeaders(request);
+  headers.set('accept', 'application/json');
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  if (init.accessToken) headers.set('authorization', `Bearer ${init.accessToken}`);
+  try {
+    const response = await fetch(`${apiBaseUrl()}${path}`, {
+      method: init.method,
+      headers,
+      body: init.body === undefined ? null : JSON.stringify(init.body),
+      cache: 'no-store',
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null, retryAfter: response.headers.get('retry-after') };
+  } catch {
+    return null;
+  }
+}
+
+/** Relays an API failure to the page as it was (status, problem body, Retry-After). */
+export function relayFailure(answer: ApiAnswer): NextResponse {
+  const response = NextResponse.json(answer.body, { status: answer.status, headers: { 'content-type': problemContentType, 'cache-control': 'no-store' } });
+  if (answer.retryAfter) response.headers.set('retry-after', answer.retryAfter);
+  return response;
+}
+
+export function apiUnreachable(): NextResponse {
+  return problemResponse(503, ErrorCode.UNAVAILABLE, 'Service Unavailable', 'The store is temporarily unavailable. Please try again in a moment.');
+}
+
+export type RefreshOutcome =
+  | { ok: true; user: User; tokens: TokenPair }
+  | { ok: false; answer: ApiAnswer | null };
+
+// Two requests can present the same refresh token at nearly the same time (two tabs, a reload while
+// a refresh is in flight). Each refresh token works once and reuse revokes the whole session, so
+// the second must not reach the API: for a few seconds it shares the first one's outcome.
+const recentRefreshes = new Map<string, { at: number; outcome: Promise<RefreshOutcome> }>();
+const refreshGraceMs = 15_000;
+
+/** Exchanges a refresh token for a new pair and the user it belongs to; at most once per token. */
+export function refreshSession(request: NextRequest, refreshToken: string): Promise<RefreshOutcome> {
+  const now = Date.now();
+  for (const [key, entry] of recentRefreshes) if (now - entry.at > refreshGraceMs) recentRefreshes.delete(key);
+  const key = createHash('sha256').update(refreshToken).digest('hex');
+  const known = recentRefreshes.get(key);
+  if (known) return known.outcome;
+  const outcome = (async (): Promise<RefreshOutcome> => {
+    const answer = await callApi(request, '/api/auth/refresh', { method: 'POST', body: { refreshToken } });
+    if (answer === null || answer.status !== 200) return { ok: false, answer };
+    const tokens = answer.body as TokenPair;
+    const me = await callApi(request, '/api/users/me', { method: 'GET', accessToken: tokens.accessToken });
+    if (me === null || me.status !== 200) return { ok: false, answer: me };
+    return { ok: true, user: me.body as User, tokens };
+  })();
+  recentRefreshes.set(key, { at: now, outcome });
+  return outcome;
+}

@@ -1,0 +1,83 @@
+'use client';
+
+import { useSyncExternalStore } from 'react';
+import type { Cart } from '@dema/contracts';
+import { apiFetch } from './session.ts';
+import type { ApiError } from './problem.ts';
+
+/**
+ * The signed-in shopper's cart as the Order service keeps it (`/api/cart`), shared by the header's
+ * count, the product page and the cart page so they never disagree.
+ */
+export type CartState =
+  | { status: 'idle' }
+  | { status: 'loading' }
+  | { status: 'ready'; cart: Cart }
+  | { status: 'error'; error: ApiError };
+
+const idle: CartState = { status: 'idle' };
+let state: CartState = idle;
+const listeners = new Set<() => void>();
+
+function publish(next: CartState): void {
+  state = next;
+  for (const listener of listeners) listener();
+}
+
+export function useCart(): CartState {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => state,
+    () => idle,
+  );
+}
+
+/** Units in the cart (what the header shows). */
+export const cartUnits = (cart: Cart): number => cart.items.reduce((sum, item) => sum + item.quantity, 0);
+
+/** Loads the cart; keeps the last good one on screen while reloading. */
+export async function loadCart(): Promise<void> {
+  if (state.status !== 'ready') publish({ status: 'loading' });
+  try {
+    publish({ status: 'ready', cart: await apiFetch<Cart>('/api/cart') });
+  } catch (error) {
+    publish({ status: 'error', error: error as ApiError });
+  }
+}
+
+/** Forgets the cart (on sign-out). */
+export const resetCart = (): void => publish(idle);
+
+const itemPath = (productId: string, variantId?: string | null): string =>
+  `/api/cart/items/${encodeURIComponent(productId)}${variantId ? `?variantId=${encodeURIComponent(variantId)}` : ''}`;
+
+/** Sets a line's quantity (adding the line if new); throws the API's problem when refused. */
+export async function setCartItem(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
+  const body: { quantity: number; variantId?: string } = { quantity };
+  if (variantId) body.variantId = variantId;
+  const cart = await apiFetch<Cart>(`/api/cart/items/${encodeURIComponent(productId)}`, { method: 'PUT', json: body });
+  publish({ status: 'ready', cart });
+  return cart;
+}
+
+/** Adds `quantity` units to whatever the cart already holds of this product (and variant). */
+export async function addToCart(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
+  if (state.status !== 'ready') await loadCart();
+  const current = state.status === 'ready' ? state.cart.items.find((item) => item.productId === productId && (item.variantId ?? null) === (variantId ?? null)) : undefined;
+  return setCartItem(productId, (current?.quantity ?? 0) + quantity, variantId);
+}
+
+/** Removes a line. */
+export async function removeCartItem(productId: string, variantId?: string | null): Promise<void> {
+  const cart = await apiFetch<Cart | undefined>(itemPath(productId, variantId), { method: 'DELETE' });
+  if (cart && typeof cart === 'object' && 'items' in cart) publish({ status: 'ready', cart });
+  else await loadCart();
+}
+
+/** Marks the cart as emptied after checkout (the Order service empties it when the order is placed). */
+export const cartCheckedOut = (): void => {
+  if (state.status === 'ready') publish({ status: 'ready', cart: { ...state.cart, items: [], subtotal: 0, problems: [] } });
+};

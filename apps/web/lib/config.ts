@@ -1,0 +1,20 @@
+/**
+ * The only module of the web app that reads the environment. Read at request time (never inlined
+ * at build time), so one production build serves any installation.
+ */
+
+/** Where the API (the gateway) answers: `DEMA_API_URL`, default the embedded `npm start` address. */
+export function apiBaseUrl(): string {
+  return (process.env.DEMA_API_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+}
+
+/** The storefront's public origin for absolute links (sitemap, canonical URLs), if configured. */
+export function publicWebUrl(): string | undefined {
+  const url = process.env.DEMA_WEB_URL?.trim();
+  return url ? url.replace(/\/+$/, '') : undefined;
+}
+
+/** The shop's name as shown in titles and the header. */
+export function storeName(): string {
+  return process.env.DEMA_STORE_NAME?.trim() || 'Dema Store';
+}

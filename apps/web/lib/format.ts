@@ -1,0 +1,35 @@
+/**
+ * Display formatting shared by server and client components. Prices arrive as JSON numbers with at
+ * most two decimals (contracts/money.ts); they are only formatted here, never computed.
+ */
+const currency = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+const integer = new Intl.NumberFormat('en-US');
+const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+const date = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
+
+/** `19.9` → `$19.90`. */
+export const formatPrice = (amount: number): string => currency.format(amount);
+/** `12345` → `12,345`. */
+export const formatCount = (count: number): string => integer.format(count);
+/** An ISO timestamp as a short UTC date and time (the same on server and client, so hydration agrees). */
+export const formatDateTime = (iso: string): string => `${dateTime.format(new Date(iso))} UTC`;
+/** An ISO timestamp or day as a UTC date. */
+export const formatDate = (iso: string): string => date.format(new Date(iso));
+/** Bytes as KiB/MiB/GiB. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
+/** What a shopper reads about stock: exact when few are left, reassuring otherwise. */
+export function describeStock(stock: number): { label: string; tone: 'out' | 'low' | 'ok' } {
+  if (stock <= 0) return { label: 'Out of stock', tone: 'out' };
+  if (stock <= 5) return { label: `Only ${stock} left`, tone: 'low' };
+  return { label: `In stock (${formatCount(stock)})`, tone: 'ok' };
+}
