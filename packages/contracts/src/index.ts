@@ -7,3 +7,4 @@ export * from './catalog.ts';
 export * from './identity.ts';
 export * from './orders.ts';
 export * from './analytics.ts';
+export * from './monitoring.ts';

@@ -48,6 +48,24 @@ export interface DemaConfig {
   upstreams: Partial<Record<ServiceName, string[]>>;
   /** Shared secret on service-to-service calls (`/internal/...`), which the gateway never forwards. */
   serviceToken: string | undefined;
+  /** Monitoring & alerting (seed: Monitoring & Alerting). */
+  alerting: AlertingSettings;
+}
+
+/** Where alert rules come from, how often they are evaluated, and where alerts are delivered. */
+export interface AlertingSettings {
+  /** DEMA_ALERT_RULES: a JSON or YAML file of AlertRule; absent → the shipped config/alert-rules.json. */
+  rulesFile: string | undefined;
+  /** How often rules are evaluated (and the machine read). */
+  intervalMs: number;
+  /** Span over which counters (requests, failures, CPU time) are measured for conditions. */
+  windowMs: number;
+  /** Slack incoming-webhook URL; absent → no Slack channel. */
+  slackWebhookUrl: string | undefined;
+  /** SMTP server and addresses; absent → no email channel. */
+  email: { smtpUrl: string; from: string; to: string[] } | undefined;
+  /** Twilio-style SMS API (`POST {url}/Messages`, basic auth); absent → no SMS channel. */
+  sms: { url: string; account: string | undefined; token: string | undefined; from: string; to: string[] } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -96,9 +114,35 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     upstreams,
     serviceToken: read.string('DEMA_SERVICE_TOKEN'),
+    alerting: readAlerting(read),
   };
   read.throwIfInvalid();
   return config;
+}
+
+/** The alerting variables; a channel exists when its URL is set, and then needs its addresses. */
+function readAlerting(read: EnvReader): AlertingSettings {
+  const smtpUrl = read.url('DEMA_SMTP_URL', ['smtp:', 'smtps:']);
+  const smsUrl = read.url('DEMA_SMS_URL', ['http:', 'https:']);
+  const rulesFile = read.string('DEMA_ALERT_RULES');
+  return {
+    rulesFile: rulesFile === undefined ? undefined : path.resolve(rulesFile),
+    intervalMs: read.int('DEMA_ALERT_INTERVAL_MS', 15_000, 100, 3_600_000),
+    windowMs: read.int('DEMA_ALERT_WINDOW_MS', 60_000, 1000, 86_400_000),
+    slackWebhookUrl: read.url('DEMA_SLACK_WEBHOOK_URL', ['http:', 'https:']),
+    email: smtpUrl
+      ? { smtpUrl, from: read.required('DEMA_ALERT_EMAIL_FROM', 'DEMA_SMTP_URL'), to: read.requiredList('DEMA_ALERT_EMAIL_TO', 'DEMA_SMTP_URL') }
+      : undefined,
+    sms: smsUrl
+      ? {
+          url: smsUrl,
+          account: read.string('DEMA_SMS_ACCOUNT'),
+          token: read.string('DEMA_SMS_TOKEN'),
+          from: read.required('DEMA_SMS_FROM', 'DEMA_SMS_URL'),
+          to: read.requiredList('DEMA_SMS_TO', 'DEMA_SMS_URL'),
+        }
+      : undefined,
+  };
 }
 
 /** Collects every bad variable so one start reports them all, each with what was expected. */
@@ -181,6 +225,20 @@ class EnvReader {
       return undefined;
     }
     return urls.map((u) => u.replace(/\/+$/, ''));
+  }
+
+  /** A variable that another one, `because`, makes necessary. */
+  required(name: string, because: string): string {
+    const value = this.string(name);
+    if (value === undefined) this.problems.push(`${name}: needed when ${because} is set`);
+    return value ?? '';
+  }
+
+  /** A comma-separated list that `because` makes necessary. */
+  requiredList(name: string, because: string): string[] {
+    const items = (this.string(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    if (items.length === 0) this.problems.push(`${name}: needed (comma-separated) when ${because} is set`);
+    return items;
   }
 
   throwIfInvalid(): void {

@@ -21,3 +21,22 @@ export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';
 export { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 export { buildApp, startProcess, runProcess, type ServiceModule, type ServiceFactory, type RunningProcess } from './service.ts';
+export {
+  createMonitoring,
+  configuredChannels,
+  Monitor,
+  mergeApplicationMetrics,
+  exportPrometheusRules,
+  loadAlertRules,
+  checkAlertRules,
+  defaultAlertRules,
+  defaultRulesFile,
+  AlertRulesError,
+  SlackChannel,
+  EmailChannel,
+  SmsChannel,
+  type MonitoringOptions,
+  type NotificationChannel,
+  type AlertNotification,
+  type RetryPolicy,
+} from './monitoring/index.ts';

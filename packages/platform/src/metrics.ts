@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { CacheOutcome } from './cache/cache.ts';
 import type { PoolStats } from './db/db.ts';
+import { registerSystemSeries } from './monitoring/system.ts';
 
 /**
  * The Prometheus metrics one process exposes at /metrics. A registry per process (not the global
@@ -19,6 +20,8 @@ export class Metrics {
   constructor(defaultLabels: Record<string, string> = {}) {
     this.registry.setDefaultLabels(defaultLabels);
     client.collectDefaultMetrics({ register: this.registry });
+    // The machine's CPU, memory, disk and network, which the exported alerting rules read.
+    registerSystemSeries(this.registry);
     const registers = [this.registry];
     this.httpRequests = new client.Counter({
       name: 'http_requests_total',

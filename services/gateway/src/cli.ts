@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
+import { writeFile } from 'node:fs/promises';
+import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/platform';
 
 /**
  * `npm run dema -- <command>`: operations on an installation, with the same configuration (the
@@ -12,7 +14,10 @@ const usage = `usage: npm run dema -- <command>
   create-admin --email <email> --password <password> [--name <name>]
       create an admin, or make the account with that email an admin with that password
   serve <service> [--port <port>]
-      run one service alone (${'user, product'}), for an orchestrator to place`;
+      run one service alone (${'user, product'}), for an orchestrator to place
+  alerts export [--rules <file>] [--out <file>]
+      write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
+      alerting-rules file, to stdout or --out`;
 
 const factories: Record<string, ServiceFactory> = { user: createUserService, product: createProductService };
 
@@ -24,6 +29,9 @@ try {
       break;
     case 'serve':
       await serve(rest);
+      break;
+    case 'alerts':
+      await alerts(rest);
       break;
     default:
       console.error(usage);
@@ -56,4 +64,18 @@ async function serve(args: string[]): Promise<void> {
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
   await runProcess(name!, [factory], undefined, port === undefined ? {} : { port });
+}
+
+async function alerts(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { rules: { type: 'string' }, out: { type: 'string' } } });
+  if (positionals[0] !== 'export') throw new TypeError(`alerts needs a subcommand: export\n\n${usage}`);
+  const { alerting } = loadConfig();
+  const file = values.rules ?? alerting.rulesFile ?? defaultRulesFile;
+  const text = exportPrometheusRules((await loadAlertRules(file)).map((r) => r.rule), alerting.windowMs, file);
+  if (values.out) {
+    await writeFile(values.out, text);
+    console.error(`wrote ${values.out}`);
+  } else {
+    process.stdout.write(text);
+  }
 }

@@ -1,0 +1,206 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Alert, AlertChannel, AlertDelivery, AlertList, ApplicationMetrics, SystemMetrics } from '@dema/contracts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { applicationMetrics, readApplication, type ApplicationReading } from './application.ts';
+import { deliver, defaultRetryPolicy, type AlertNotification, type NotificationChannel, type RetryPolicy } from './channels.ts';
+import { evaluateCondition } from './condition.ts';
+import type { ParsedRule } from './rules.ts';
+import { readSystem, systemMetrics, type SystemReading } from './system.ts';
+
+interface Reading {
+  at: number;
+  system: SystemReading;
+  application: ApplicationReading;
+}
+
+/** What conditions read: SystemMetrics and ApplicationMetrics side by side, counters over the window. */
+export type MetricsSnapshot = SystemMetrics & ApplicationMetrics;
+
+export interface MonitorOptions {
+  /** How often rules are evaluated and the machine read. */
+  intervalMs: number;
+  /** Span over which counters and CPU usage are measured for conditions and for cpu.usage. */
+  windowMs: number;
+  retry?: RetryPolicy;
+  /** Resolved alerts kept for `alerts().recent`. */
+  recentLimit?: number;
+  /** Filesystem reported as `disk`. */
+  diskPath?: string;
+}
+
+interface RuleState {
+  alert: Alert;
+  sinceMs: number;
+}
+
+/** Shortest span over which a CPU usage figure means something. */
+const minimumCpuSpanMs = 100;
+
+/**
+ * Reads this machine and process every `intervalMs`, evaluates each alert rule over the last
+ * `windowMs`, and keeps each rule's alert: pending while its condition holds for less than its
+ * duration, firing (channels told once) when it has held that long, resolved (channels told once)
+ * at the first evaluation where it no longer holds. A rule that stops holding while pending is
+ * forgotten without a word. Deliveries run beside evaluation, so a slow channel delays nothing.
+ */
+export class Monitor {
+  private readonly readings: Reading[] = [];
+  private readonly states = new Map<string, RuleState>();
+  private readonly recent: Alert[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private evaluating: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly metrics: Metrics,
+    readonly rules: ParsedRule[],
+    private readonly channels: ReadonlyMap<AlertChannel, NotificationChannel>,
+    private readonly log: Logger,
+    readonly options: MonitorOptions,
+  ) {}
+
+  /** Evaluates at once, then every `intervalMs` until `stop`. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    const missing = new Set(this.rules.flatMap((r) => r.rule.channels).filter((c) => !this.channels.has(c)));
+    if (missing.size > 0) this.log.warn({ channels: [...missing] }, 'alert rules name channels that are not configured; those deliveries will be recorded as failed');
+    const tick = async () => {
+      await this.evaluate();
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs).unref();
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  /** Stops evaluating and waits for deliveries under way (their retries are bounded). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.evaluating;
+    await Promise.all(this.inFlight);
+    for (const channel of this.channels.values()) channel.close?.();
+  }
+
+  private async read(): Promise<Reading> {
+    const [system, application] = await Promise.all([readSystem(this.options.diskPath), readApplication(this.metrics)]);
+    return { at: Date.now(), system, application };
+  }
+
+  /** The latest reading taken at or before `at`, else the oldest one. */
+  private readingAt(at: number): Reading | undefined {
+    let found = this.readings[0];
+    for (const reading of this.readings) if (reading.at <= at) found = reading;
+    return found;
+  }
+
+  /** One evaluation of every rule against a fresh reading; concurrent calls share one. */
+  evaluate(): Promise<void> {
+    this.evaluating ??= this.evaluateOnce().finally(() => (this.evaluating = undefined));
+    return this.evaluating;
+  }
+
+  private async evaluateOnce(): Promise<void> {
+    let now: Reading;
+    try {
+      now = await this.read();
+    } catch (error) {
+      this.log.error({ err: error }, 'reading metrics for alert rules failed');
+      return;
+    }
+    this.readings.push(now);
+    // Keep one reading at or before the window's start, and everything after it.
+    while (this.readings.length > 1 && this.readings[1]!.at <= now.at - this.options.windowMs) this.readings.shift();
+    const base = this.readingAt(now.at - this.options.windowMs)!;
+    const snapshot: MetricsSnapshot = {
+      ...systemMetrics(base.system, now.system, base.system),
+      ...applicationMetrics(now.application, base.application, Number.NaN),
+    };
+    for (const parsed of this.rules) this.evaluateRule(parsed, snapshot, now.at);
+  }
+
+  private evaluateRule({ rule, condition, durationMs }: ParsedRule, snapshot: MetricsSnapshot, at: number): void {
+    const { holds, value } = evaluateCondition(condition, snapshot, rule.threshold);
+    const shown = Number.isFinite(value) ? value : null;
+    const state = this.states.get(rule.name);
+    if (!holds) {
+      if (state?.alert.state === 'firing') {
+        state.alert.state = 'resolved';
+        state.alert.value = shown;
+        state.alert.resolvedAt = new Date(at).toISOString();
+        this.states.delete(rule.name);
+        this.recent.unshift(state.alert);
+        this.recent.length = Math.min(this.recent.length, this.options.recentLimit ?? 50);
+        this.log.info({ alert: rule.name, value }, 'alert resolved');
+        this.notify(state.alert, { rule, event: 'resolved', value, firedAt: new Date(state.alert.firedAt!), resolvedAt: new Date(at) });
+      } else if (state) {
+        this.states.delete(rule.name);
+      }
+      return;
+    }
+    if (!state) {
+      const alert: Alert = {
+        name: rule.name,
+        severity: rule.severity,
+        state: 'pending',
+        condition: rule.condition,
+        threshold: rule.threshold,
+        value: shown,
+        since: new Date(at).toISOString(),
+        channels: [...rule.channels],
+        deliveries: [],
+      };
+      this.states.set(rule.name, { alert, sinceMs: at });
+      if (durationMs > 0) return;
+    }
+    const current = this.states.get(rule.name)!;
+    current.alert.value = shown;
+    if (current.alert.state === 'pending' && at - current.sinceMs >= durationMs) {
+      current.alert.state = 'firing';
+      current.alert.firedAt = new Date(at).toISOString();
+      this.log.warn({ alert: rule.name, severity: rule.severity, value }, 'alert firing');
+      this.notify(current.alert, { rule, event: 'firing', value, firedAt: new Date(at) });
+    }
+  }
+
+  private notify(alert: Alert, notification: AlertNotification): void {
+    for (const name of notification.rule.channels) {
+      const channel = this.channels.get(name);
+      const record = (delivery: AlertDelivery) => {
+        alert.deliveries.push(delivery);
+      };
+      if (!channel) {
+        record({ channel: name, event: notification.event, delivered: false, attempts: 0, error: 'channel not configured', at: new Date().toISOString() });
+        continue;
+      }
+      const job = deliver(channel, notification, this.options.retry ?? defaultRetryPolicy, this.log).then(record);
+      this.inFlight.add(job);
+      void job.finally(() => this.inFlight.delete(job));
+    }
+  }
+
+  /** Pending and firing alerts, and the most recent resolved ones (newest first). */
+  alerts(): AlertList {
+    return { active: [...this.states.values()].map((s) => structuredClone(s.alert)), recent: this.recent.map((a) => structuredClone(a)) };
+  }
+
+  /**
+   * The machine now: cpu.usage over the window (or, before a reading that old exists, over the
+   * time since the oldest one, at least 100 ms), the rest as the kernel reports them.
+   */
+  async systemMetrics(): Promise<SystemMetrics> {
+    let now = await readSystem(this.options.diskPath);
+    let base = this.readingAt(now.at - this.options.windowMs)?.system;
+    if (!base || now.at - base.at < minimumCpuSpanMs) {
+      base = now;
+      await delay(minimumCpuSpanMs * 2);
+      now = await readSystem(this.options.diskPath);
+    }
+    return systemMetrics(base, now);
+  }
+
+  /** This process since it started: requests, database and cache, as its /metrics reports them. */
+  async applicationMetrics(): Promise<ApplicationMetrics> {
+    return applicationMetrics(await readApplication(this.metrics));
+  }
+}
