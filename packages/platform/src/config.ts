@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { cacheConfigs } from '@dema/contracts';
 
 /**
  * Typed configuration. This is the only module that reads `process.env`; everything else receives
@@ -28,6 +29,8 @@ export interface DemaConfig {
   amqpUrl: string | undefined;
   /** Prefix of every exchange and queue name; another one lets several installs share a broker. */
   amqpNamespace: string;
+  /** Delete queues unused this long (throw-away installs, test runs); absent → keep them. */
+  amqpQueueExpiresMs: number | undefined;
   cacheEnabled: boolean;
   /** Load the demo catalog into an empty database. */
   demoData: boolean;
@@ -46,8 +49,23 @@ export interface DemaConfig {
    * another (order → product) when they run as separate processes. Absent → in the same process.
    */
   upstreams: Partial<Record<ServiceName, string[]>>;
+  /** How long an untouched cart lives (seed: user-cart ttl). */
+  cartTtlSeconds: number;
   /** Shared secret on service-to-service calls (`/internal/...`), which the gateway never forwards. */
   serviceToken: string | undefined;
+  /** Browser origins allowed to call the API (CORS); the web app's by default. */
+  corsOrigins: string[];
+  /** Requests each client may make per window at the edge (gateway, all-in-one process), by route class. */
+  rateLimits: Record<RateLimitClass, RateLimitRule>;
+  /** Clients the edge never rate-limits (load tests): addresses, CIDRs or user ids. Empty by default. */
+  rateLimitAllowlist: string[];
+  /** How long the gateway waits for an upstream's response headers before answering 504. */
+  upstreamTimeoutMs: number;
+  /**
+   * Proxies (addresses or CIDRs) whose X-Forwarded-For names the client, e.g. the gateway in front of
+   * a service; empty → the connection's address is the client's.
+   */
+  trustProxy: string[];
   /** Monitoring & alerting (seed: Monitoring & Alerting). */
   alerting: AlertingSettings;
 }
@@ -66,6 +84,13 @@ export interface AlertingSettings {
   email: { smtpUrl: string; from: string; to: string[] } | undefined;
   /** Twilio-style SMS API (`POST {url}/Messages`, basic auth); absent → no SMS channel. */
   sms: { url: string; account: string | undefined; token: string | undefined; from: string; to: string[] } | undefined;
+}
+
+/** Edge rate-limit classes: sign-in routes strict, reads generous, writes between. */
+export type RateLimitClass = 'auth' | 'read' | 'write';
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -104,6 +129,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
       : undefined,
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
     amqpNamespace: read.string('AMQP_NAMESPACE') ?? '',
+    amqpQueueExpiresMs: read.string('AMQP_QUEUE_EXPIRES_MS') === undefined ? undefined : read.int('AMQP_QUEUE_EXPIRES_MS', 0, 1000, 2_147_483_647),
     cacheEnabled: read.bool('DEMA_CACHE', true),
     demoData: read.bool('DEMA_DEMO_DATA', true),
     jwksUrl: read.url('DEMA_JWKS_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8080/.well-known/jwks.json',
@@ -113,7 +139,17 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     upstreams,
+    cartTtlSeconds: read.int('DEMA_CART_TTL_SECONDS', cacheConfigs['user-cart'].ttl, 1, 365 * 86400),
     serviceToken: read.string('DEMA_SERVICE_TOKEN'),
+    corsOrigins: read.urlList('DEMA_CORS_ORIGINS', ['http:', 'https:']) ?? ['http://localhost:3000'],
+    rateLimits: {
+      auth: read.rate('DEMA_RATE_LIMIT_AUTH', { limit: 30, windowSeconds: 60 }),
+      read: read.rate('DEMA_RATE_LIMIT_READ', { limit: 1200, windowSeconds: 60 }),
+      write: read.rate('DEMA_RATE_LIMIT_WRITE', { limit: 300, windowSeconds: 60 }),
+    },
+    rateLimitAllowlist: read.list('DEMA_RATE_LIMIT_ALLOWLIST'),
+    upstreamTimeoutMs: read.int('DEMA_UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
+    trustProxy: read.list('DEMA_TRUST_PROXY'),
     alerting: readAlerting(read),
   };
   read.throwIfInvalid();
@@ -206,6 +242,24 @@ class EnvReader {
     }
     this.problems.push(`${name}: expected a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
     return undefined;
+  }
+
+  /** A comma-separated list of plain values (addresses, ids); absent → empty. */
+  list(name: string): string[] {
+    return (this.string(name) ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  }
+
+  /** `count/seconds`, e.g. `1200/60`: at most `count` requests per `seconds`-long window. */
+  rate(name: string, fallback: RateLimitRule): RateLimitRule {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const match = /^(\d+)\s*\/\s*(\d+)$/.exec(raw);
+    const rule = match ? { limit: Number(match[1]), windowSeconds: Number(match[2]) } : undefined;
+    if (!rule || rule.limit < 1 || rule.windowSeconds < 1 || rule.windowSeconds > 86_400) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected count/seconds, e.g. 1200/60 (window 1 to 86400 s)`);
+      return fallback;
+    }
+    return rule;
   }
 
   /** A comma-separated list of URLs, e.g. the instances of one service. */

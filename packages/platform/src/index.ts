@@ -1,4 +1,4 @@
-export { loadConfig, ConfigError, serviceNames, type DemaConfig, type ServiceName, type RedisSettings } from './config.ts';
+export { loadConfig, ConfigError, serviceNames, type DemaConfig, type ServiceName, type RedisSettings, type RateLimitClass, type RateLimitRule } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { Metrics } from './metrics.ts';
 export type { Db, Queryable, QueryResult, Session, PoolStats } from './db/db.ts';

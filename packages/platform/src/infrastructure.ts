@@ -29,6 +29,8 @@ export interface Infrastructure {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly cache: Cache;
+  /** Redis commands connection, when configured: for data that lives in Redis (carts). */
+  readonly redis: HealingRedis | undefined;
   readonly bus: EventBus;
   /** The service's database, opened once (migrations are the service's to run). */
   database(service: ServiceName): Promise<Db>;
@@ -70,7 +72,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
   if (redis) await Promise.all([redis.commands.connect(), redis.subscriber.connect()]);
   // RabbitMQ down at start is not fatal: events wait in the outboxes until it answers.
   const rabbit = config.amqpUrl
-    ? await RabbitMqBus.open(config.amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace })
+    ? await RabbitMqBus.open(config.amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace, expiresMs: config.amqpQueueExpiresMs })
     : undefined;
   const bus: EventBus = rabbit ?? new MemoryBus(log);
 
@@ -102,6 +104,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     log,
     metrics,
     cache,
+    redis: redis?.commands,
     bus,
     sessions: new SessionStore(redis?.commands, log),
     limiter: new RateLimiter(redis?.commands, log),

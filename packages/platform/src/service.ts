@@ -36,6 +36,7 @@ export async function buildApp(infra: Infrastructure, services: ServiceModule[],
       infra.sessions,
     ),
     bodyLimit: infra.config.bodyLimit,
+    serviceToken: infra.config.serviceToken,
     service: name,
   });
   await registerDocs(app, {

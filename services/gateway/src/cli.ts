@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
+import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
 import { writeFile } from 'node:fs/promises';
@@ -14,12 +15,17 @@ const usage = `usage: npm run dema -- <command>
   create-admin --email <email> --password <password> [--name <name>]
       create an admin, or make the account with that email an admin with that password
   serve <service> [--port <port>]
-      run one service alone (${'user, product'}), for an orchestrator to place
+      run one service alone (user, product, order), for an orchestrator to place
   alerts export [--rules <file>] [--out <file>]
       write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
       alerting-rules file, to stdout or --out`;
 
-const factories: Record<string, ServiceFactory> = { user: createUserService, product: createProductService };
+const factories: Record<string, ServiceFactory> = {
+  user: createUserService,
+  product: createProductService,
+  // Alone, the Order service reserves stock over HTTP at DEMA_UPSTREAM_PRODUCT.
+  order: (infra) => createOrderService(infra),
+};
 
 const [command, ...rest] = process.argv.slice(2);
 try {

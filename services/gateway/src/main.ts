@@ -1,12 +1,12 @@
 import { runProcess } from '@dema/platform';
-import { createProductService } from '@dema/product';
-import { createUserService, type UserService } from '@dema/user';
+import type { UserService } from '@dema/user';
+import { allInOneServices } from './services.ts';
 
 /**
  * The all-in-one process `npm start` runs: every service mounted on one HTTP server, no network hop
  * between them. With no database/cache URLs configured it runs on the embedded defaults.
  */
-await runProcess('dema', [createUserService, createProductService], async ({ url, infra, services }) => {
+await runProcess('dema', allInOneServices(), async ({ url, infra, services }) => {
   const embedded = Object.keys(infra.config.databaseUrls).length === 0;
   const local = url.replace('127.0.0.1', 'localhost');
   const demo = (services.find((s) => s.name === 'user') as UserService).demoCredentials;

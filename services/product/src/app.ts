@@ -1,11 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { Category, CategoryList, CategoryRef, Product, ProductPage, ProductVariant, StockLevel } from '@dema/contracts';
+import { Category, CategoryList, CategoryRef, Product, ProductPage, ProductVariant, StockLevel, StockRelease, StockReservation } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Catalog } from './catalog.ts';
 import { seedDemoCatalog } from './db/seed-demo.ts';
+
+export type { Catalog } from './catalog.ts';
 import { productRoutes } from './routes/products.routes.ts';
 import { categoryRoutes } from './routes/categories.routes.ts';
+import { stockReservationRoutes } from './routes/stock-reservations.routes.ts';
+import { consumeOrderStatusChanges } from './events/order-status-changed.ts';
 
 const migrations = { scope: 'product', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 const assets = fileURLToPath(new URL('../assets/', import.meta.url));
@@ -13,7 +17,8 @@ const assets = fileURLToPath(new URL('../assets/', import.meta.url));
 /**
  * The Product service (seed: Product Service, Product DB): categories, products, variants,
  * specifications, images and stock, in its own database; catalog reads cached (seed: product-list,
- * product-detail); stock changes emit STOCK_UPDATED through its outbox.
+ * product-detail); stock changes emit STOCK_UPDATED through its outbox. Reserves and releases the
+ * stock of orders for the Order service (in-process as `catalog`, or over `/internal`).
  */
 export async function createProductService(infra: Infrastructure): Promise<ServiceModule & { catalog: Catalog; relay: OutboxRelay }> {
   const db = await infra.database('product');
@@ -28,13 +33,17 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     name: 'product',
     catalog,
     relay,
-    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel],
+    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel, StockReservation, StockRelease],
     async routes(app) {
       await app.register(fastifyStatic, { root: assets, prefix: '/media/', maxAge: '1d', immutable: true });
       await productRoutes(app, catalog);
       await categoryRoutes(app, catalog);
+      await stockReservationRoutes(app, catalog);
     },
-    start: () => relay.start(),
+    start: () => {
+      relay.start();
+      consumeOrderStatusChanges(infra.bus, catalog).catch((err: unknown) => infra.log.error({ err }, 'product: cannot consume order status changes'));
+    },
     close: () => relay.stop(),
   };
 }

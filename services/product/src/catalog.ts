@@ -11,10 +11,18 @@ import {
   type UpdateCategory,
   type UpdateProduct,
   type VariantInput,
+  type InvalidParam,
+  type ReservedLine,
+  type StockLine,
+  type StockRelease,
+  type StockReservation,
+  type StockReservations,
+  type StockUpdatedEvent,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { AppError, appendToOutbox, conflict, createEvent, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
+import * as reservations from './db/reservations.repository.ts';
 import { isUuid, listCacheKey } from './domain/product-query.ts';
 import { recordStockUpdated } from './events/stock-updated.ts';
 
@@ -29,7 +37,7 @@ const pgUniqueViolation = '23505';
  * in one transaction with the events it causes, then invalidates the `products` tag (on every
  * instance) and wakes the outbox relay. A write's answer is only sent after both.
  */
-export class Catalog {
+export class Catalog implements StockReservations {
   constructor(
     private readonly db: Db,
     private readonly cache: Cache,
@@ -148,6 +156,126 @@ export class Catalog {
     });
   }
 
+  /** The product as the API shows it, or undefined (served from the product-detail cache). */
+  async getProduct(id: string): Promise<Product | undefined> {
+    const json = await this.productJson(id);
+    return json === undefined ? undefined : (JSON.parse(json) as Product);
+  }
+
+  /**
+   * Reserves all `lines` of order `orderId` in one transaction, or none: products are locked in id
+   * order (no deadlock between orders), every line is checked against stock, and only then is any
+   * stock taken, with one STOCK_UPDATED (reason ORDER) per product. Idempotent by order id; refused
+   * after a release. Errors name the line (`lines.N.productId`) and, for stock, the product.
+   */
+  async reserveStock(orderId: string, lines: StockLine[]): Promise<StockReservation> {
+    const merged = reservations.mergeLines(lines);
+    const fieldOf = (line: StockLine) => `lines.${lines.findIndex((l) => l.productId === line.productId && (l.variantId ?? null) === (line.variantId ?? null))}`;
+    let changed = false;
+    const result = await this.db.transaction(async (tx) => {
+      const claim = await reservations.claimReservation(tx, orderId);
+      if (claim !== 'claimed') {
+        if (claim.status === 'RESERVED') return { orderId, lines: claim.lines };
+        throw conflict(ErrorCode.RESERVATION_RELEASED, `Order ${orderId} was cancelled; its stock cannot be reserved again`);
+      }
+      const locked = await reservations.lockProducts(tx, [...new Set(merged.map((l) => l.productId))]);
+      const variantIds = merged.flatMap((l) => (l.variantId ? [l.variantId] : []));
+      const variants = await reservations.lockVariants(tx, variantIds);
+      const unknown: InvalidParam[] = [];
+      const short: Array<{ field: string; name: string; productId: string; wanted: number; available: number }> = [];
+      const reserved: ReservedLine[] = [];
+      const productDeltas = new Map<string, number>();
+      const variantDeltas = new Map<string, number>();
+      for (const line of merged) {
+        const field = fieldOf(line);
+        const product = locked.get(line.productId);
+        if (!product) {
+          unknown.push({ name: `${field}.productId`, reason: `names no product (${line.productId})` });
+          continue;
+        }
+        const variant = line.variantId ? variants.get(line.variantId) : undefined;
+        if (line.variantId && variant?.productId !== line.productId) {
+          unknown.push({ name: `${field}.variantId`, reason: `is not a variant of ${product.name} (${line.productId})` });
+          continue;
+        }
+        if (!line.variantId && product.hasVariants) {
+          unknown.push({ name: `${field}.variantId`, reason: `is required: ${product.name} is sold by variant` });
+          continue;
+        }
+        const available = variant ? variant.stock : product.stock;
+        if (available < line.quantity) {
+          short.push({ field, name: variant ? `${product.name} (${variant.name})` : product.name, productId: product.id, wanted: line.quantity, available });
+          continue;
+        }
+        if (variant) variantDeltas.set(variant.id, -line.quantity);
+        productDeltas.set(product.id, (productDeltas.get(product.id) ?? 0) - line.quantity);
+        reserved.push({
+          productId: product.id,
+          variantId: variant?.id ?? null,
+          quantity: line.quantity,
+          name: variant ? `${product.name} (${variant.name})` : product.name,
+          unitPrice: variant?.price ?? product.price,
+        });
+      }
+      if (unknown.length > 0) {
+        const code = unknown.some((p) => p.name.endsWith('.productId')) ? ErrorCode.PRODUCT_NOT_FOUND : ErrorCode.VARIANT_NOT_FOUND;
+        throw new AppError(422, code, unknown.map((p) => `${p.name} ${p.reason}`).join('; '), unknown);
+      }
+      if (short.length > 0) {
+        const detail = short.map((s) => `${s.name} (${s.productId}): ${s.wanted} requested, ${s.available} in stock`).join('; ');
+        throw new AppError(409, ErrorCode.INSUFFICIENT_STOCK, `Not enough stock: ${detail}`, short.map((s) => ({
+          name: `${s.field}.quantity`,
+          reason: `${s.wanted} requested, ${s.available} of ${s.name} in stock`,
+        })));
+      }
+      const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
+      await appendToOutbox(tx, stockEvents(locked, totals, 'ORDER'));
+      await reservations.saveReservedLines(tx, orderId, reserved);
+      changed = true;
+      return { orderId, lines: reserved };
+    });
+    if (changed) await this.afterWrite();
+    return result;
+  }
+
+  /**
+   * Puts back what order `orderId` reserved (reason RETURN), once: a second call, or one for an
+   * order that never reserved, changes nothing and leaves a tombstone so the id cannot reserve later.
+   * A line whose product or variant was deleted meanwhile is not restocked.
+   */
+  async releaseStock(orderId: string): Promise<StockRelease> {
+    const released = await this.db.transaction(async (tx) => {
+      const lines = await reservations.markReleased(tx, orderId);
+      if (!lines || lines.length === 0) return false;
+      const locked = await reservations.lockProducts(tx, [...new Set(lines.map((l) => l.productId))]);
+      const variants = await reservations.lockVariants(tx, lines.flatMap((l) => (l.variantId ? [l.variantId] : [])));
+      const productDeltas = new Map<string, number>();
+      const variantDeltas = new Map<string, number>();
+      for (const line of lines) {
+        const product = locked.get(line.productId);
+        if (!product) continue;
+        if (line.variantId) {
+          if (!variants.has(line.variantId)) continue;
+          variantDeltas.set(line.variantId, (variantDeltas.get(line.variantId) ?? 0) + line.quantity);
+        } else if (product.hasVariants) {
+          continue; // sold before the product had variants: its total is now theirs to decide
+        }
+        productDeltas.set(product.id, (productDeltas.get(product.id) ?? 0) + line.quantity);
+      }
+      if (productDeltas.size === 0) return true;
+      const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
+      await appendToOutbox(tx, stockEvents(locked, totals, 'RETURN'));
+      return true;
+    });
+    if (released) await this.afterWrite();
+    return { orderId, released };
+  }
+
+  private async afterWrite(): Promise<void> {
+    await this.cache.invalidate(catalogTags);
+    this.relay.notify();
+  }
+
   listCategories(): Promise<Category[]> {
     return categories.listCategories(this.db);
   }
@@ -186,13 +314,19 @@ export class Catalog {
     const result = await this.db.transaction(work).catch((error: unknown) => {
       throw uniqueViolation(error) ?? error;
     });
-    await this.cache.invalidate(catalogTags);
-    this.relay.notify();
+    await this.afterWrite();
     return result;
   }
 }
 
 class ProductAbsent extends Error {}
+
+function stockEvents(before: Map<string, reservations.LockedProduct>, after: Map<string, number>, reason: 'ORDER' | 'RETURN'): StockUpdatedEvent[] {
+  const timestamp = new Date().toISOString();
+  return [...after].map(([productId, newStock]) =>
+    createEvent<StockUpdatedEvent>('STOCK_UPDATED', { productId, oldStock: before.get(productId)!.stock, newStock, reason, timestamp }),
+  );
+}
 
 const productNotFound = (id: string) => notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${id}`);
 

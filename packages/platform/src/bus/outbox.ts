@@ -11,13 +11,33 @@ export function createEvent<E extends DemaEvent>(type: E['type'], payload: E['pa
 }
 
 /**
- * Records `event` in the outbox through `tx`, the transaction that makes the change it describes:
- * both commit or neither does. The relay publishes it after commit.
+ * Records `events` in the outbox through `tx`, the transaction that makes the change they describe:
+ * all commit or none does. The relay publishes them after commit, in this order.
  */
-export async function appendToOutbox(tx: Queryable, event: DemaEvent): Promise<void> {
+export async function appendToOutbox(tx: Queryable, events: DemaEvent | DemaEvent[]): Promise<void> {
+  const list = Array.isArray(events) ? events : [events];
+  if (list.length === 0) return;
+  if (list.length === 1) {
+    const [event] = list as [DemaEvent];
+    await tx.query(
+      'INSERT INTO outbox (id, type, version, routing_key, payload) VALUES ($1, $2, $3, $4, $5)',
+      [event.id, event.type, event.version, routingKeys[event.type], event.payload],
+    );
+    return;
+  }
+  // One statement for many events: an order that moves the stock of several products.
   await tx.query(
-    'INSERT INTO outbox (id, type, version, routing_key, payload) VALUES ($1, $2, $3, $4, $5)',
-    [event.id, event.type, event.version, routingKeys[event.type], event.payload],
+    `INSERT INTO outbox (id, type, version, routing_key, payload)
+     SELECT id, type, version, routing_key, payload
+       FROM unnest($1::uuid[], $2::varchar[], $3::int[], $4::varchar[], $5::jsonb[]) WITH ORDINALITY AS e(id, type, version, routing_key, payload, n)
+      ORDER BY n`,
+    [
+      list.map((e) => e.id),
+      list.map((e) => e.type),
+      list.map((e) => e.version),
+      list.map((e) => routingKeys[e.type]),
+      list.map((e) => JSON.stringify(e.payload)),
+    ],
   );
 }
 

@@ -30,6 +30,11 @@ export interface RabbitMqBusOptions {
    * runs) can share one broker without seeing each other's events: `t1.` gives `t1.dema.events`.
    */
   namespace?: string;
+  /**
+   * Delete this bus's queues after they have gone unused this long, and its exchanges with their
+   * last binding (default: keep them). For throw-away environments such as a test run's namespace.
+   */
+  expiresMs?: number;
 }
 
 interface Subscription {
@@ -83,6 +88,8 @@ export class RabbitMqBus implements EventBus {
   private readonly eventExchange: string;
   private readonly deadLetterExchange: string;
   private readonly queuePrefix: string;
+  private readonly queueExpiry: { expires?: number };
+  private readonly exchangeOptions: { durable: boolean; autoDelete: boolean };
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private connection: ChannelModel | undefined;
@@ -110,6 +117,8 @@ export class RabbitMqBus implements EventBus {
     this.eventExchange = `${namespace}${eventExchange}`;
     this.deadLetterExchange = `${namespace}${deadLetterExchange}`;
     this.queuePrefix = `${namespace}dema.`;
+    this.queueExpiry = options.expiresMs ? { expires: options.expiresMs } : {};
+    this.exchangeOptions = { durable: true, autoDelete: options.expiresMs !== undefined };
   }
 
   /** The durable queue of `consumer`; its retry and dead-letter queues add `.retry` and `.dead`. */
@@ -261,8 +270,8 @@ export class RabbitMqBus implements EventBus {
     this.blocked = false;
     try {
       const publisher = await this.openChannel(connection, 'publisher', (channel) => this.publisher === channel);
-      await publisher.assertExchange(this.eventExchange, 'topic', { durable: true });
-      await publisher.assertExchange(this.deadLetterExchange, 'direct', { durable: true });
+      await publisher.assertExchange(this.eventExchange, 'topic', this.exchangeOptions);
+      await publisher.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
       // Subscriptions added meanwhile are appended to the array and picked up by this loop.
       for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
       this.publisher = publisher;
@@ -328,21 +337,23 @@ export class RabbitMqBus implements EventBus {
     const queue = this.queueOf(consumer);
     const channel = await this.openChannel(connection, consumer, (channel) => subscription.channel === channel);
     try {
-      await channel.assertExchange(this.eventExchange, 'topic', { durable: true });
-      await channel.assertExchange(this.deadLetterExchange, 'direct', { durable: true });
+      await channel.assertExchange(this.eventExchange, 'topic', this.exchangeOptions);
+      await channel.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
       await channel.assertQueue(queue, {
         durable: true,
+        ...this.queueExpiry,
         // A safety net: anything rejected without requeue lands in the dead-letter queue too.
         deadLetterExchange: this.deadLetterExchange,
         deadLetterRoutingKey: queue,
       });
       await channel.assertQueue(`${queue}.retry`, {
         durable: true,
+        ...this.queueExpiry,
         messageTtl: this.retryDelayMs,
         deadLetterExchange: '',
         deadLetterRoutingKey: queue,
       });
-      await channel.assertQueue(`${queue}.dead`, { durable: true });
+      await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry });
       await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
       for (const pattern of subscription.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
       await channel.prefetch(this.prefetch);

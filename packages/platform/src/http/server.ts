@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
+import { ErrorCode, Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
-import { AppError, forbidden, unauthenticated } from './errors.ts';
+import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
 import { sendProblem, toProblem } from './problems.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
@@ -23,6 +23,11 @@ declare module 'fastify' {
     permission?: Permission;
     /** Any signed-in user may call it (their own account, logout); no permission of the table. */
     authenticated?: boolean;
+    /**
+     * A service-to-service route (`/internal/...`): callable only with the shared service token in
+     * `x-dema-service-token`; answers 404 in a process configured without one. Hidden from the docs.
+     */
+    internal?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
@@ -36,6 +41,10 @@ export interface HttpServerOptions {
   bodyLimit: number;
   /** Label for metrics: the service name, or `dema` for the all-in-one process. */
   service: string;
+  /** Shared secret of the `internal` routes; absent → they answer 404. */
+  serviceToken?: string;
+  /** Proxies whose X-Forwarded-For is believed for `request.ip` (the gateway); absent → none. */
+  trustProxy?: string[];
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -69,6 +78,7 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     // One access line per request (onResponse below) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy?.length ? options.trustProxy : false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
@@ -103,7 +113,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     reply.header('x-request-id', request.id);
     request.principal = anonymous;
     request.principal = await options.authenticate(request);
-    const { permission, authenticated } = request.routeOptions.config;
+    const { permission, authenticated, internal } = request.routeOptions.config;
+    if (internal) {
+      checkServiceToken(request.headers['x-dema-service-token'], options.serviceToken, request.url);
+      return;
+    }
     if (authenticated && request.principal.kind === 'anonymous') throw unauthenticated('Sign in first: present a bearer access token');
     if (permission && !principalCan(request.principal, permission)) {
       throw request.principal.kind === 'anonymous'
@@ -141,4 +155,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   return app;
+}
+
+function checkServiceToken(given: string | string[] | undefined, expected: string | undefined, url: string): void {
+  if (!expected) throw notFound(ErrorCode.NOT_FOUND, `No route ${url}`);
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw forbidden('This is a service-to-service route: present the service token');
 }

@@ -5,7 +5,8 @@ import { loadConfig, type DemaConfig } from '../config.ts';
 
 /**
  * Where a suite runs: always on the embedded defaults (in-memory PGlite, in-process cache), and
- * also on real PostgreSQL + Redis when TEST_DATABASE_URL and TEST_REDIS_HOST are set. With
+ * also on real PostgreSQL + Redis (+ RabbitMQ when TEST_AMQP_URL is set) when TEST_DATABASE_URL and
+ * TEST_REDIS_HOST are set. With
  * DEMA_TEST_REQUIRE_REAL=1 (CI) a missing or unreachable server fails the run instead of being
  * skipped.
  */
@@ -54,11 +55,14 @@ const real: TestTarget = {
   name: 'postgres+redis',
   async environment(overrides = {}) {
     const { url, drop } = await createDatabase();
-    const keyPrefix = `dema-test-${randomBytes(4).toString('hex')}:`;
+    const run = `dema-test-${randomBytes(4).toString('hex')}`;
+    const keyPrefix = `${run}:`;
     const redis = { host: redisHost!, port: redisPort, password: env.TEST_REDIS_PASSWORD, keyPrefix };
     const config = baseConfig({
       databaseUrls: { user: url, product: url, order: url, analytics: url },
       redis,
+      // Events cross the real broker, in a namespace of their own that the broker deletes once unused.
+      ...(amqpUrl ? { amqpUrl, amqpNamespace: `${run}.`, amqpQueueExpiresMs: 60_000 } : {}),
       ...overrides,
     });
     return {

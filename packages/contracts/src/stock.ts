@@ -1,0 +1,57 @@
+import Type, { type Static } from 'typebox';
+import type { Product } from './catalog.ts';
+
+/**
+ * What the Order service asks of the Product service: reserve the stock of a whole order at once,
+ * release it again. Implemented in-process by the Product service's catalog (embedded mode) and over
+ * HTTP on its `/internal/stock-reservations` routes (cluster mode); the gateway never forwards
+ * `/internal/*`.
+ */
+
+const Uuid = Type.String({ format: 'uuid' });
+
+export const StockLine = Type.Object(
+  { productId: Uuid, variantId: Type.Union([Uuid, Type.Null()]), quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+  { additionalProperties: false },
+);
+export type StockLine = Static<typeof StockLine>;
+
+export const ReserveStock = Type.Object(
+  { lines: Type.Array(StockLine, { minItems: 1, maxItems: 100 }) },
+  { additionalProperties: false },
+);
+export type ReserveStock = Static<typeof ReserveStock>;
+
+/** A reserved line with the catalog's name and unit price at the moment of reservation. */
+export const ReservedLine = Type.Object({
+  productId: Uuid,
+  variantId: Type.Union([Uuid, Type.Null()]),
+  quantity: Type.Integer(),
+  name: Type.String(),
+  /** Unit price, DECIMAL as a string ("19.90") so no float ever touches money. */
+  unitPrice: Type.String(),
+});
+export type ReservedLine = Static<typeof ReservedLine>;
+
+export const StockReservation = Type.Object({ orderId: Uuid, lines: Type.Array(ReservedLine) }, { $id: 'StockReservation' });
+export type StockReservation = { orderId: string; lines: ReservedLine[] };
+
+export const StockRelease = Type.Object({ orderId: Uuid, released: Type.Boolean() }, { $id: 'StockRelease' });
+export type StockRelease = Static<typeof StockRelease>;
+
+export interface StockReservations {
+  /**
+   * Reserves every line of order `orderId` or none (409 INSUFFICIENT_STOCK naming the short
+   * products). Idempotent by order id: a repeat returns the first reservation and reserves nothing
+   * more; after a release it is refused (409), so a late retry cannot resurrect a cancelled order.
+   */
+  reserveStock(orderId: string, lines: StockLine[]): Promise<StockReservation>;
+  /**
+   * Puts the reserved stock of `orderId` back (STOCK_UPDATED reason RETURN). Idempotent: a second
+   * release, or one for an order never reserved, changes nothing (`released: false`) and blocks any
+   * later reservation under that id.
+   */
+  releaseStock(orderId: string): Promise<StockRelease>;
+  /** The catalog's current view of a product (price, stock, variants), or undefined. */
+  getProduct(productId: string): Promise<Product | undefined>;
+}

@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { Cart, CartItem, Order, OrderItem, OrderPage, OrderStatus, type StockReservations } from '@dema/contracts';
+import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { CartStore } from './db/cart.store.ts';
+import { Carts } from './carts.ts';
+import { Orders } from './orders.ts';
+import { HttpStockReservations } from './stock-client.ts';
+import { orderRoutes } from './routes/orders.routes.ts';
+import { cartRoutes } from './routes/cart.routes.ts';
+
+const migrations = { scope: 'order', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
+/** How often unfinished placements are looked for (they count as stale after 30 s). */
+const sweepIntervalMs = 5_000;
+
+export interface OrderServiceOptions {
+  /**
+   * The Product service's stock reservations. In the all-in-one process, its catalog itself (no
+   * network hop); absent → over HTTP to the instances in DEMA_UPSTREAM_PRODUCT.
+   */
+  stock?: StockReservations;
+}
+
+/**
+ * The Order service (seed: Order Service, Order DB): carts (in the cache, seed `user-cart`),
+ * orders and their items in its own database, stock reserved in the Product service by a saga,
+ * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox.
+ */
+export async function createOrderService(infra: Infrastructure, options: OrderServiceOptions = {}): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
+  const db = await infra.database('order');
+  await runMigrations(db, [platformMigrations, migrations]);
+  const log = infra.log.child({ service: 'order' });
+  const stock = options.stock ?? new HttpStockReservations(infra.config.upstreams.product ?? [], infra.config.serviceToken, log);
+  const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
+  const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
+  const orders = new Orders(db, stock, relay, cartStore, log);
+  const carts = new Carts(cartStore, stock);
+  let sweeper: NodeJS.Timeout | undefined;
+  return {
+    name: 'order',
+    orders,
+    relay,
+    schemas: [OrderStatus, OrderItem, Order, OrderPage, CartItem, Cart],
+    async routes(app) {
+      await orderRoutes(app, orders);
+      await cartRoutes(app, carts);
+    },
+    start() {
+      relay.start();
+      sweeper = setInterval(() => {
+        orders.sweepStalePlacements().catch((err: unknown) => log.error({ err }, 'sweeping unfinished placements failed'));
+      }, sweepIntervalMs);
+      sweeper.unref();
+    },
+    async close() {
+      clearInterval(sweeper);
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { cacheConfigs, ErrorCode } from '@dema/contracts';
+import { AppError, type HealingRedis } from '@dema/platform';
+
+export interface CartLine {
+  productId: string;
+  variantId: string | null;
+  quantity: number;
+}
+
+/** A cart holds at most this many distinct products. */
+export const maxCartLines = 100;
+
+/**
+ * Where carts live: the seed's `user-cart` cache config (key `cart:<userId>`, 86400 s, renewed on
+ * every change). In Redis, a hash per user so that two tabs changing different lines never
+ * overwrite each other; embedded, this process's memory with the same expiry. With Redis configured
+ * but unreachable, cart calls answer 503 rather than keep a cart other instances cannot see.
+ */
+export class CartStore {
+  private readonly local = new Map<string, { lines: Map<string, CartLine>; expiresAt: number }>();
+
+  constructor(
+    private readonly redis: HealingRedis | undefined,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async read(userId: string): Promise<{ lines: CartLine[]; expiresAt: string | null }> {
+    if (this.redis) {
+      const client = this.ready();
+      const [[, fields], [, ttl]] = (await client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec()) as [[unknown, Record<string, string>], [unknown, number]];
+      const lines = Object.entries(fields).map(([productId, value]) => ({ productId, ...(JSON.parse(value) as Omit<CartLine, 'productId'>) }));
+      return { lines, expiresAt: ttl > 0 ? new Date(Date.now() + ttl).toISOString() : null };
+    }
+    const cart = this.localCart(userId);
+    return cart ? { lines: [...cart.lines.values()], expiresAt: new Date(cart.expiresAt).toISOString() } : { lines: [], expiresAt: null };
+  }
+
+  /** Sets the line of `line.productId` (replacing its quantity and variant) and renews the cart's life. */
+  async put(userId: string, line: CartLine): Promise<void> {
+    const value = JSON.stringify({ variantId: line.variantId, quantity: line.quantity });
+    if (this.redis) {
+      const client = this.ready();
+      // The limit check and the write in one script: concurrent adds cannot exceed it together.
+      const accepted = (await client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines))) as number;
+      if (accepted === 0) throw cartFull();
+      return;
+    }
+    const cart = this.localCart(userId) ?? { lines: new Map<string, CartLine>(), expiresAt: 0 };
+    if (!cart.lines.has(line.productId) && cart.lines.size >= maxCartLines) throw cartFull();
+    cart.lines.set(line.productId, { ...line });
+    cart.expiresAt = Date.now() + this.ttlSeconds * 1000;
+    this.local.set(userId, cart);
+  }
+
+  /** Removes the line of `productId`; false when the cart had none. */
+  async remove(userId: string, productId: string): Promise<boolean> {
+    if (this.redis) return (await this.ready().hdel(key(userId), productId)) === 1;
+    const cart = this.localCart(userId);
+    return cart?.lines.delete(productId) ?? false;
+  }
+
+  async clear(userId: string): Promise<void> {
+    if (this.redis) await this.ready().del(key(userId));
+    else this.local.delete(userId);
+  }
+
+  private ready() {
+    if (!this.redis!.isReady) throw new AppError(503, ErrorCode.UNAVAILABLE, 'The cart is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
+    return this.redis!.client;
+  }
+
+  private localCart(userId: string) {
+    const cart = this.local.get(userId);
+    if (cart && cart.expiresAt <= Date.now()) {
+      this.local.delete(userId);
+      return undefined;
+    }
+    return cart;
+  }
+}
+
+const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
+
+const cartFull = () => new AppError(422, ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
+
+const putScript = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`;

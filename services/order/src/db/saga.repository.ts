@@ -1,0 +1,57 @@
+import type { Db, Queryable } from '@dema/platform';
+
+/**
+ * The placement saga's own bookkeeping: idempotency keys and pending orders (see the migration).
+ */
+
+export type KeyClaim = { kind: 'claimed' } | { kind: 'existing'; requestHash: string; orderId: string } | { kind: 'gone' };
+
+/** Claims `key` for this request with `orderId`, or reports who holds it (atomic: primary key). */
+export async function claimIdempotencyKey(db: Db, userId: string, key: string, requestHash: string, orderId: string): Promise<KeyClaim> {
+  const inserted = await db.query(
+    'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [userId, key, requestHash, orderId],
+  );
+  if (inserted.rowCount === 1) return { kind: 'claimed' };
+  const { rows } = await db.query<{ request_hash: string; order_id: string }>(
+    'SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
+    [userId, key],
+  );
+  // Released between our insert and read: the first request failed; the caller claims again.
+  return rows[0] ? { kind: 'existing', requestHash: rows[0].request_hash, orderId: rows[0].order_id } : { kind: 'gone' };
+}
+
+export async function idempotencyKeyHeld(db: Queryable, userId: string, key: string, orderId: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND order_id = $3', [userId, key, orderId]);
+  return rows.length > 0;
+}
+
+/** Frees a key whose order was not placed, so a retry with it tries again. */
+export async function releaseIdempotencyKey(db: Queryable, userId: string, key: string, orderId: string): Promise<void> {
+  await db.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND order_id = $3', [userId, key, orderId]);
+}
+
+export async function insertPendingOrder(db: Queryable, orderId: string, userId: string): Promise<void> {
+  await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
+}
+
+/**
+ * Ends the pending state of `orderId`; false when someone else (the sweeper) already did, in which
+ * case its stock is being released and the order must not be written.
+ */
+export async function completePendingOrder(tx: Queryable, orderId: string): Promise<boolean> {
+  const { rowCount } = await tx.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
+  return rowCount === 1;
+}
+
+/** Takes pending orders older than `seconds` (a crashed or stuck placement), at most `limit`. */
+export async function takeStalePendingOrders(db: Queryable, seconds: number, limit: number): Promise<Array<{ orderId: string; userId: string }>> {
+  const { rows } = await db.query<{ order_id: string; user_id: string }>(
+    `DELETE FROM pending_orders WHERE order_id IN (
+       SELECT order_id FROM pending_orders WHERE created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+     RETURNING order_id, user_id`,
+    [seconds, limit],
+  );
+  return rows.map((r) => ({ orderId: r.order_id, userId: r.user_id }));
+}

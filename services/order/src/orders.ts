@@ -1,0 +1,253 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ErrorCode,
+  restockingStatuses,
+  toWireAmount,
+  type CreateOrder,
+  type InvalidParam,
+  type Order,
+  type OrderPage,
+  type OrderStatus,
+  type Principal,
+  type StockLine,
+  type StockReservation,
+  type StockReservations,
+} from '@dema/contracts';
+import { AppError, forbidden, notFound, unprocessable, type Db, type OutboxRelay } from '@dema/platform';
+import type { Logger } from 'pino';
+import * as orders from './db/orders.repository.ts';
+import * as saga from './db/saga.repository.ts';
+import type { CartStore } from './db/cart.store.ts';
+import { decideTransition } from './domain/order-status.ts';
+import { priceOrder, type PricedOrder } from './domain/pricing.ts';
+import { recordOrderCreated, recordOrderStatusChanged } from './events/order-events.ts';
+
+type User = Principal & { kind: 'user' };
+
+/** A placement older than this without its order written is considered crashed and compensated. */
+const stalePlacementSeconds = 30;
+/** How long a duplicate request waits for the first one with its Idempotency-Key to finish. */
+const duplicateWaitMs = 10_000;
+/** Idempotency keys are honoured this long (as Stripe does), then forgotten. */
+const idempotencyKeyHours = 24;
+
+/**
+ * The Order service's use cases. Placing an order is a saga across two databases:
+ *   1. record the placement as pending (the saga log),
+ *   2. reserve every line's stock in the Product service, all or nothing, idempotent by order id,
+ *   3. write the order, its items and ORDER_CREATED in one transaction that also ends the pending
+ *      state,
+ * and on any failure after 1, release the reservation (compensation). A placement that crashes
+ * half-way is found by `sweepStalePlacements` and compensated the same way, so stock never leaks.
+ */
+export class Orders {
+  constructor(
+    private readonly db: Db,
+    private readonly stock: StockReservations,
+    private readonly relay: OutboxRelay,
+    private readonly carts: CartStore,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Places an order for `user` from explicit items or their cart. With an `idempotencyKey`, a
+   * repeat of the same request returns the first order (`replayed`), the same key with another
+   * body is refused (422), and concurrent duplicates wait for the first and get its order.
+   */
+  async placeOrder(user: User, body: CreateOrder, idempotencyKey?: string): Promise<{ order: Order; replayed: boolean }> {
+    const source = orderSource(body);
+    const requestHash = hashRequest(body);
+    for (;;) {
+      const orderId = randomUUID();
+      if (idempotencyKey !== undefined) {
+        const claim = await saga.claimIdempotencyKey(this.db, user.userId, idempotencyKey, requestHash, orderId);
+        if (claim.kind === 'gone') continue;
+        if (claim.kind === 'existing') {
+          if (claim.requestHash !== requestHash) {
+            throw new AppError(422, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request; use a new key for a new order', [
+              { name: 'header.idempotency-key', reason: 'was already used with another body' },
+            ]);
+          }
+          const order = await this.awaitOrder(user.userId, idempotencyKey, claim.orderId);
+          if (order) return { order, replayed: true };
+          continue; // the first attempt failed and freed the key: this one places the order
+        }
+      }
+      const lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map((i) => ({ productId: i.productId, variantId: i.variantId ?? null, quantity: i.quantity }));
+      const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);
+      if (source === 'cart') {
+        await this.carts.clear(user.userId).catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
+      }
+      return { order, replayed: false };
+    }
+  }
+
+  private async place(orderId: string, userId: string, lines: StockLine[], source: 'items' | 'cart', idempotencyKey: string | undefined): Promise<Order> {
+    await saga.insertPendingOrder(this.db, orderId, userId);
+    let reservation: StockReservation;
+    try {
+      reservation = await this.stock.reserveStock(orderId, lines);
+    } catch (error) {
+      // A refusal (4xx) rolled the reservation back; after anything else it may exist: release it.
+      const refused = error instanceof AppError && error.status < 500;
+      await this.abandon(orderId, userId, idempotencyKey, !refused);
+      throw renameLineFields(error, source, lines);
+    }
+    let priced: PricedOrder;
+    let written: { createdAt: string; updatedAt: string };
+    try {
+      priced = priceOrder(reservation.lines);
+      written = await this.db.transaction(async (tx) => {
+        if (!(await saga.completePendingOrder(tx, orderId))) {
+          throw new AppError(503, ErrorCode.UNAVAILABLE, 'Placing the order took too long and was undone; nothing was ordered. Try again.');
+        }
+        const stamps = await orders.insertOrder(tx, { id: orderId, userId, status: 'PENDING', priced });
+        await recordOrderCreated(tx, orderId, userId, priced, stamps.createdAt);
+        return stamps;
+      });
+    } catch (error) {
+      await this.abandon(orderId, userId, idempotencyKey, true);
+      if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
+      throw error;
+    }
+    this.relay.notify();
+    return {
+      id: orderId,
+      userId,
+      status: 'PENDING',
+      items: priced.lines.map((l) => ({ productId: l.productId, variantId: l.variantId, name: l.name, quantity: l.quantity, price: toWireAmount(l.unitPrice), lineTotal: toWireAmount(l.lineTotal) })),
+      total: toWireAmount(priced.total),
+      createdAt: written.createdAt,
+      updatedAt: written.updatedAt,
+    };
+  }
+
+  /**
+   * Compensation: releases what the placement may have reserved and ends its pending state, then
+   * frees its idempotency key so a retry places the order anew. If the release cannot be made now
+   * the pending row stays, and the sweeper releases it later.
+   */
+  private async abandon(orderId: string, userId: string, idempotencyKey: string | undefined, mayHaveReserved: boolean): Promise<void> {
+    try {
+      if (mayHaveReserved) await this.stock.releaseStock(orderId);
+      await this.db.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
+    } catch (err) {
+      this.log.error({ err, orderId }, 'could not release the stock of an abandoned order now; the sweeper will');
+    } finally {
+      if (idempotencyKey !== undefined) await saga.releaseIdempotencyKey(this.db, userId, idempotencyKey, orderId).catch(() => undefined);
+    }
+  }
+
+  /** Waits for the order of a concurrent request with the same key; undefined when that one failed. */
+  private async awaitOrder(userId: string, idempotencyKey: string, orderId: string): Promise<Order | undefined> {
+    const deadline = Date.now() + duplicateWaitMs;
+    for (let delay = 10; Date.now() < deadline; delay = Math.min(delay * 2, 200)) {
+      const order = await orders.findOrder(this.db, orderId);
+      if (order) return order;
+      if (!(await saga.idempotencyKeyHeld(this.db, userId, idempotencyKey, orderId))) return undefined;
+      await sleep(delay);
+    }
+    throw new AppError(409, ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, { 'retry-after': '1' });
+  }
+
+  private async cartLines(userId: string): Promise<StockLine[]> {
+    const { lines } = await this.carts.read(userId);
+    if (lines.length === 0) throw unprocessable(ErrorCode.CART_EMPTY, 'body.fromCart', 'the cart is empty: add items first');
+    return lines.map((l) => ({ productId: l.productId, variantId: l.variantId, quantity: l.quantity }));
+  }
+
+  /** The order, for its owner or an admin; another customer's order is reported as absent (404). */
+  async getOrder(user: User, id: string): Promise<Order> {
+    const order = await orders.findOrder(this.db, id);
+    if (!order || (user.role !== 'admin' && order.userId !== user.userId)) throw orderNotFound(id);
+    return order;
+  }
+
+  /** All orders for an admin, one's own for a customer; newest first. */
+  async listOrders(user: User, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
+    const filter = { ...query, userId: user.role === 'admin' ? undefined : user.userId };
+    return { ...(await orders.listOrders(this.db, filter)), limit: query.limit, offset: query.offset };
+  }
+
+  /** A user's orders: their own, or anyone's for an admin; another customer's → 403. */
+  async listUserOrders(user: User, userId: string, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
+    if (user.role !== 'admin' && user.userId !== userId) throw forbidden("Customers may only list their own orders");
+    return { ...(await orders.listOrders(this.db, { ...query, userId })), limit: query.limit, offset: query.offset };
+  }
+
+  /**
+   * Moves an order along its lifecycle (ORDER_STATUS_CHANGED in the same transaction). Entering
+   * CANCELLED or RETURNED puts its stock back (STOCK_UPDATED, reason RETURN): asked of the Product
+   * service right away, and guaranteed by that service's consumer of the event if the call fails.
+   */
+  async changeStatus(user: User, id: string, status: OrderStatus): Promise<Order> {
+    await this.db.transaction(async (tx) => {
+      const current = await orders.lockOrder(tx, id);
+      if (!current || (user.role !== 'admin' && current.userId !== user.userId)) throw orderNotFound(id);
+      const decision = decideTransition(current.status, status, user, current.userId);
+      if (decision === 'illegal') {
+        throw new AppError(409, ErrorCode.ORDER_INVALID_TRANSITION, `Order ${id} is ${current.status}; it cannot become ${status}`, [
+          { name: 'body.status', reason: `cannot go from ${current.status} to ${status}` },
+        ]);
+      }
+      if (decision === 'forbidden') throw forbidden(`A customer may only cancel their own order before it ships`);
+      await orders.setStatus(tx, id, status);
+      await recordOrderStatusChanged(tx, id, current.userId, current.status, status);
+    });
+    this.relay.notify();
+    if (restockingStatuses.includes(status)) {
+      await this.stock.releaseStock(id).catch((err: unknown) => this.log.warn({ err, orderId: id }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'));
+    }
+    return (await orders.findOrder(this.db, id))!;
+  }
+
+  /**
+   * Compensates placements that never finished (a crash between reserving and writing the order):
+   * takes them off the saga log, releases their stock and frees their idempotency keys. Safe on
+   * several instances at once (rows are taken with SKIP LOCKED) and idempotent (release is).
+   * Also forgets idempotency keys older than 24 h. Returns how many placements it compensated.
+   */
+  async sweepStalePlacements(): Promise<number> {
+    const stale = await saga.takeStalePendingOrders(this.db, stalePlacementSeconds, 50);
+    for (const { orderId, userId } of stale) {
+      try {
+        await this.stock.releaseStock(orderId);
+        await this.db.query('DELETE FROM idempotency_keys WHERE order_id = $1', [orderId]);
+        this.log.warn({ orderId }, 'released the stock of an order whose placement never finished');
+      } catch (err) {
+        await saga.insertPendingOrder(this.db, orderId, userId).catch(() => undefined);
+        this.log.error({ err, orderId }, 'could not release an unfinished placement; will retry');
+      }
+    }
+    await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [idempotencyKeyHours]);
+    return stale.length;
+  }
+}
+
+const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No order ${id}`);
+
+function orderSource(body: CreateOrder): 'items' | 'cart' {
+  if (body.items && body.fromCart) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body', 'must have either items or fromCart, not both');
+  if (body.fromCart) return 'cart';
+  if (body.items) return 'items';
+  throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
+}
+
+/** The request as the key remembers it: same fields in any order hash the same. */
+function hashRequest(body: CreateOrder): string {
+  const canonical = body.fromCart
+    ? { fromCart: true }
+    : { items: body.items!.map((i) => ({ productId: i.productId.toLowerCase(), variantId: i.variantId?.toLowerCase() ?? null, quantity: i.quantity })) };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+/** The Product service names lines `lines.N.…`; the caller knows them as `body.items.N.…` or cart lines. */
+function renameLineFields(error: unknown, source: 'items' | 'cart', lines: StockLine[]): unknown {
+  if (!(error instanceof AppError) || !error.invalidParams) return error;
+  const rename = (name: string) =>
+    name.replace(/^lines\.(\d+)\./, (_, index: string) => (source === 'items' ? `body.items.${index}.` : `cart.${lines[Number(index)]?.productId ?? index}.`));
+  const params: InvalidParam[] = error.invalidParams.map((p) => ({ ...p, name: rename(p.name) }));
+  const detail = error.message.replace(/lines\.(\d+)\./g, (match) => rename(match));
+  return new AppError(error.status, error.code, detail, params, error.headers);
+}

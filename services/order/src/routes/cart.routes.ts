@@ -1,0 +1,70 @@
+import Type from 'typebox';
+import { SetCartItem, type Principal } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Carts } from '../carts.ts';
+
+const problem = Type.Ref('Problem');
+const security = [{ bearer: [] }];
+const ProductIdParam = Type.Object({ productId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const userId = (principal: Principal) => (principal as Principal & { kind: 'user' }).userId;
+
+/** The caller's own cart (orders:read to see it, orders:write to change it). */
+export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
+  app.get(
+    '/api/cart',
+    {
+      config: { permission: 'orders:read' },
+      schema: {
+        tags: ['cart'],
+        summary: 'Get my cart',
+        description: 'Lines with current prices and stock from the catalog; `problems` lists lines that cannot be checked out as they are.',
+        security,
+        response: { 200: Type.Ref('Cart'), 401: problem, 403: problem, 503: problem },
+      },
+    },
+    async (request) => carts.view(userId(request.principal)),
+  );
+
+  app.put(
+    '/api/cart/items/:productId',
+    {
+      config: { permission: 'orders:write' },
+      schema: {
+        tags: ['cart'],
+        summary: 'Set the quantity of a product in my cart',
+        security,
+        params: ProductIdParam,
+        body: SetCartItem,
+        response: { 200: Type.Ref('Cart'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem, 503: problem },
+      },
+    },
+    async (request) => carts.setItem(userId(request.principal), request.params.productId, request.body),
+  );
+
+  app.delete(
+    '/api/cart/items/:productId',
+    {
+      config: { permission: 'orders:write' },
+      schema: {
+        tags: ['cart'],
+        summary: 'Remove a product from my cart',
+        security,
+        params: ProductIdParam,
+        response: { 200: Type.Ref('Cart'), 400: problem, 401: problem, 403: problem, 404: problem, 503: problem },
+      },
+    },
+    async (request) => carts.removeItem(userId(request.principal), request.params.productId),
+  );
+
+  app.delete(
+    '/api/cart',
+    {
+      config: { permission: 'orders:write' },
+      schema: { tags: ['cart'], summary: 'Empty my cart', security, response: { 204: Type.Null(), 401: problem, 403: problem, 503: problem } },
+    },
+    async (request, reply) => {
+      await carts.clear(userId(request.principal));
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,118 @@
+import Type from 'typebox';
+import { CreateOrder, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Orders } from '../orders.ts';
+
+const problem = Type.Ref('Problem');
+const security = [{ bearer: [] }];
+const read = { permission: 'orders:read' as const };
+const write = { permission: 'orders:write' as const };
+
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'Makes retries safe: the same key and body return the first order instead of placing another (kept 24 h)',
+    }),
+  ),
+});
+const UserIdParam = Type.Object({ userId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+
+// The permission hook has already turned anonymous callers away on every route here.
+const user = (principal: Principal) => principal as Principal & { kind: 'user' };
+
+/** The seed's Order Service routes, plus the list of all orders for admins. */
+export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
+  app.post(
+    '/api/orders',
+    {
+      config: write,
+      schema: {
+        tags: ['orders'],
+        summary: 'Place an order',
+        description:
+          'From explicit `items` or the caller\'s cart (`fromCart: true`, which empties it). Prices come from the catalog at order time; ' +
+          'all items are reserved or none (409 names the product that is short). Send `Idempotency-Key` to make retries safe.',
+        security,
+        headers: IdempotencyHeaders,
+        body: CreateOrder,
+        response: { 201: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem, 503: problem },
+      },
+    },
+    async (request, reply) => {
+      const { order, replayed } = await orders.placeOrder(user(request.principal), request.body, request.headers['idempotency-key']);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).header('location', `/api/orders/${order.id}`).send(order);
+    },
+  );
+
+  app.get(
+    '/api/orders',
+    {
+      config: read,
+      schema: {
+        tags: ['orders'],
+        summary: 'List orders',
+        description: 'Every order for an admin; the caller\'s own for a customer. Newest first.',
+        security,
+        querystring: OrderListQuery,
+        response: { 200: Type.Ref('OrderPage'), 400: problem, 401: problem, 403: problem },
+      },
+    },
+    async (request) => orders.listOrders(user(request.principal), request.query),
+  );
+
+  app.get(
+    '/api/orders/:id',
+    {
+      config: read,
+      schema: {
+        tags: ['orders'],
+        summary: 'Get an order',
+        description: "A customer sees only their own orders: another user's order is a 404.",
+        security,
+        params: IdParam,
+        response: { 200: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 404: problem },
+      },
+    },
+    async (request) => orders.getOrder(user(request.principal), request.params.id),
+  );
+
+  app.put(
+    '/api/orders/:id/status',
+    {
+      config: write,
+      schema: {
+        tags: ['orders'],
+        summary: 'Change an order\'s status',
+        description:
+          'PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may ' +
+          'cancel their own order until it ships. An illegal move is a 409. Cancelling or returning puts the stock back.',
+        security,
+        params: IdParam,
+        body: UpdateOrderStatus,
+        response: { 200: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+      },
+    },
+    async (request) => orders.changeStatus(user(request.principal), request.params.id, request.body.status),
+  );
+
+  app.get(
+    '/api/orders/user/:userId',
+    {
+      config: read,
+      schema: {
+        tags: ['orders'],
+        summary: "List a user's orders",
+        description: 'A customer may list only their own (403 otherwise); admins anyone\'s.',
+        security,
+        params: UserIdParam,
+        querystring: OrderListQuery,
+        response: { 200: Type.Ref('OrderPage'), 400: problem, 401: problem, 403: problem },
+      },
+    },
+    async (request) => orders.listUserOrders(user(request.principal), request.params.userId, request.query),
+  );
+}

@@ -1,0 +1,119 @@
+import type { ReservedLine, StockLine } from '@dema/contracts';
+import type { Queryable } from '@dema/platform';
+
+export type ReservationStatus = 'RESERVED' | 'RELEASED';
+
+/**
+ * Claims `orderId` for a reservation. Returns 'claimed' when this transaction now owns it, or the
+ * status someone else left (a concurrent claim waits on the row until that transaction ends).
+ */
+export async function claimReservation(tx: Queryable, orderId: string): Promise<'claimed' | { status: ReservationStatus; lines: ReservedLine[] }> {
+  const inserted = await tx.query(
+    "INSERT INTO stock_reservations (order_id, status) VALUES ($1, 'RESERVED') ON CONFLICT DO NOTHING",
+    [orderId],
+  );
+  if (inserted.rowCount === 1) return 'claimed';
+  const { rows } = await tx.query<{ status: ReservationStatus; lines: ReservedLine[] }>(
+    'SELECT status, lines FROM stock_reservations WHERE order_id = $1',
+    [orderId],
+  );
+  return rows[0]!;
+}
+
+export async function saveReservedLines(tx: Queryable, orderId: string, lines: ReservedLine[]): Promise<void> {
+  await tx.query('UPDATE stock_reservations SET lines = $2 WHERE order_id = $1', [orderId, JSON.stringify(lines)]);
+}
+
+/**
+ * Marks `orderId` released and returns the lines to put back: the reserved ones the first time,
+ * none when it was released already or never reserved (then a tombstone blocks later reservations).
+ */
+export async function markReleased(tx: Queryable, orderId: string): Promise<ReservedLine[] | undefined> {
+  const tombstone = await tx.query(
+    "INSERT INTO stock_reservations (order_id, status, released_at) VALUES ($1, 'RELEASED', now()) ON CONFLICT DO NOTHING",
+    [orderId],
+  );
+  if (tombstone.rowCount === 1) return undefined;
+  const { rows } = await tx.query<{ lines: ReservedLine[] }>(
+    `WITH target AS (SELECT order_id, lines FROM stock_reservations WHERE order_id = $1 AND status = 'RESERVED' FOR UPDATE)
+     UPDATE stock_reservations r SET status = 'RELEASED', released_at = now() FROM target
+      WHERE r.order_id = target.order_id RETURNING target.lines`,
+    [orderId],
+  );
+  return rows[0]?.lines;
+}
+
+export interface LockedProduct {
+  id: string;
+  name: string;
+  price: string;
+  stock: number;
+  hasVariants: boolean;
+}
+
+/**
+ * Locks the products in id order, so two orders over the same products queue instead of
+ * deadlocking. Products that do not exist are simply absent from the result.
+ */
+export async function lockProducts(tx: Queryable, ids: string[]): Promise<Map<string, LockedProduct>> {
+  const { rows } = await tx.query<{ id: string; name: string; price: string; stock: number; has_variants: boolean }>(
+    `SELECT p.id, p.name, p.price::text AS price, p.stock,
+            EXISTS (SELECT 1 FROM product_variants v WHERE v.product_id = p.id) AS has_variants
+       FROM products p WHERE p.id = ANY($1::uuid[]) ORDER BY p.id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, name: r.name, price: r.price, stock: r.stock, hasVariants: r.has_variants }]));
+}
+
+export interface LockedVariant {
+  id: string;
+  productId: string;
+  name: string;
+  price: string | null;
+  stock: number;
+}
+
+export async function lockVariants(tx: Queryable, ids: string[]): Promise<Map<string, LockedVariant>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await tx.query<{ id: string; product_id: string; name: string; price: string | null; stock: number }>(
+    `SELECT id, product_id, name, price::text AS price, stock FROM product_variants
+      WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { id: r.id, productId: r.product_id, name: r.name, price: r.price, stock: r.stock }]));
+}
+
+/**
+ * Applies per-product and per-variant stock deltas in two statements and returns each product's
+ * new total. The CHECK constraints are the last guard: a negative result aborts the transaction.
+ */
+export async function applyStockDeltas(
+  tx: Queryable,
+  productDeltas: Map<string, number>,
+  variantDeltas: Map<string, number>,
+): Promise<Map<string, number>> {
+  if (variantDeltas.size > 0) {
+    await tx.query(
+      `UPDATE product_variants v SET stock = v.stock + d.delta
+         FROM unnest($1::uuid[], $2::int[]) AS d(id, delta) WHERE v.id = d.id`,
+      [[...variantDeltas.keys()], [...variantDeltas.values()]],
+    );
+  }
+  const { rows } = await tx.query<{ id: string; stock: number }>(
+    `UPDATE products p SET stock = p.stock + d.delta
+       FROM unnest($1::uuid[], $2::int[]) AS d(id, delta) WHERE p.id = d.id RETURNING p.id, p.stock`,
+    [[...productDeltas.keys()], [...productDeltas.values()]],
+  );
+  return new Map(rows.map((r) => [r.id, r.stock]));
+}
+
+/** Merges lines naming the same product and variant, so each is checked against stock once. */
+export function mergeLines(lines: StockLine[]): StockLine[] {
+  const merged = new Map<string, StockLine>();
+  for (const line of lines) {
+    const key = `${line.productId}/${line.variantId ?? ''}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, quantity: seen.quantity + line.quantity } : { ...line });
+  }
+  return [...merged.values()];
+}

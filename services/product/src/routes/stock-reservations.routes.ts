@@ -1,0 +1,29 @@
+import Type from 'typebox';
+import { ReserveStock } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
+import type { Catalog } from '../catalog.ts';
+
+const OrderIdParam = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
+const problem = Type.Ref('Problem');
+
+/**
+ * The Order service's saga steps over HTTP, when it runs in another process: reserve (PUT, so a
+ * retry of the same order id is the same reservation) and release (DELETE). Service token only;
+ * the gateway never forwards `/internal/*`.
+ */
+export async function stockReservationRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
+  app.put(
+    '/internal/stock-reservations/:orderId',
+    {
+      config: { internal: true },
+      schema: { hide: true, params: OrderIdParam, body: ReserveStock, response: { 200: Type.Ref('StockReservation'), 409: problem, 422: problem } },
+    },
+    async (request) => catalog.reserveStock(request.params.orderId, request.body.lines),
+  );
+
+  app.delete(
+    '/internal/stock-reservations/:orderId',
+    { config: { internal: true }, schema: { hide: true, params: OrderIdParam, response: { 200: Type.Ref('StockRelease') } } },
+    async (request) => catalog.releaseStock(request.params.orderId),
+  );
+}
