@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { AlertRule, type AlertRule as AlertRuleType } from '@dema/contracts';
 import { ConditionError, parseCondition, type Condition } from './condition.ts';
@@ -40,6 +40,20 @@ const validateRules = new Ajv({ allErrors: true, strict: false }).compile<AlertR
   items: AlertRule,
 });
 
+/** Ajv's errors in a person's words: a union of literals reads "must be one of: a, b". */
+function describeSchemaErrors(errors: ErrorObject[]): string[] {
+  const allowed = new Map<string, unknown[]>();
+  for (const e of errors) if (e.keyword === 'const') allowed.set(e.instancePath, [...(allowed.get(e.instancePath) ?? []), e.params.allowedValue]);
+  const problems = errors
+    .filter((e) => e.keyword !== 'const')
+    .map((e) =>
+      e.keyword === 'anyOf' && allowed.has(e.instancePath)
+        ? `${e.instancePath} must be one of: ${allowed.get(e.instancePath)!.join(', ')}`
+        : `${e.instancePath || '/'} ${e.message}`,
+    );
+  return [...new Set(problems)];
+}
+
 /** Parses one rule's condition and duration; throws AlertRulesError naming the rule and the field. */
 export function parseRule(rule: AlertRuleType): ParsedRule {
   try {
@@ -57,8 +71,7 @@ export function parseRule(rule: AlertRuleType): ParsedRule {
  */
 export function checkAlertRules(value: unknown, source = 'rules'): ParsedRule[] {
   if (!validateRules(value)) {
-    const problems = (validateRules.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as string[]).join(', ')})` : ''}`);
-    throw new AlertRulesError(`${source}: invalid alert rules:\n  - ${[...new Set(problems)].join('\n  - ')}`);
+    throw new AlertRulesError(`${source}: invalid alert rules:\n  - ${describeSchemaErrors(validateRules.errors ?? []).join('\n  - ')}`);
   }
   const problems: string[] = [];
   const parsed: ParsedRule[] = [];
