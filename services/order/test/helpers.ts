@@ -1,0 +1,111 @@
+import type { CreateProduct, EventEnvelope, Order, Product } from '@dema/contracts';
+import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
+import type { DemaConfig, ServiceFactory } from '@dema/platform';
+import { createProductService, type Catalog } from '@dema/product';
+import { createUserService, type UserService } from '@dema/user';
+import { createOrderService } from '../src/app.ts';
+import type { Orders } from '../src/orders.ts';
+
+/** A signed-in user of a test process, with requests made as them. */
+export interface TestUser {
+  id: string;
+  token: string;
+  request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+export interface OrderTestProcess extends TestProcess {
+  admin: TestUser;
+  customer: TestUser;
+  /** Signs up another customer. */
+  newCustomer(): Promise<TestUser>;
+  anonymous(method: string, url: string, body?: unknown): Promise<Response>;
+  createProduct(input?: Partial<CreateProduct>): Promise<Product>;
+  product(id: string): Promise<Product>;
+  placeOrder(user: TestUser, items: Array<{ productId: string; variantId?: string; quantity: number }>, headers?: Record<string, string>): Promise<Response>;
+  orders: Orders;
+  catalog: Catalog;
+  /** Every event of `types` that reached the bus from the moment of the call, in arrival order. */
+  recordEvents(consumer: string, bindings: string[]): Promise<EventEnvelope[]>;
+  /** Rows of a table in the order or product database. */
+  count(service: 'order' | 'product', sql: string, params?: unknown[]): Promise<number>;
+}
+
+let customers = 0;
+
+/**
+ * User, Product and Order services in one process on `target` (the all-in-one composition: orders
+ * reserve stock through the catalog in-process), with an admin and a customer signed in.
+ */
+export async function startOrderService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<OrderTestProcess> {
+  let catalog: Catalog | undefined;
+  const factories: ServiceFactory[] = [
+    createUserService,
+    async (infra) => {
+      const product = await createProductService(infra);
+      catalog = product.catalog;
+      return product;
+    },
+    (infra) => createOrderService(infra, { stock: catalog }),
+  ];
+  const running = await startTestProcess(target, factories, overrides);
+  const users = running.services[0] as UserService;
+  const orders = (running.services[2] as unknown as { orders: Orders }).orders;
+  const send = (token: string | undefined) => async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${running.url}${url}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const signIn = async (email: string, role: 'admin' | 'customer'): Promise<TestUser> => {
+    const password = 'correct-horse-battery-staple';
+    const created = await users.identity.createUser(email, password, role, role);
+    const token = (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
+    return { id: created.id, token, request: send(token) };
+  };
+  const admin = await signIn('admin@test.dema.dev', 'admin');
+  const customer = await signIn('customer@test.dema.dev', 'customer');
+  const category = await (await admin.request('POST', '/api/categories', { name: 'Everything' })).json() as { id: string };
+  const subscriptions: string[] = [];
+  return {
+    ...running,
+    admin,
+    customer,
+    orders,
+    catalog: catalog!,
+    newCustomer: () => signIn(`customer${++customers}-${Date.now()}@test.dema.dev`, 'customer'),
+    anonymous: send(undefined),
+    async createProduct(input = {}) {
+      const body = { name: 'Test product', price: 10, categoryId: category.id, ...(input.variants ? {} : { stock: 5 }), ...input };
+      const response = await admin.request('POST', '/api/products', body);
+      if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
+      return (await response.json()) as Product;
+    },
+    async product(id) {
+      const response = await send(undefined)('GET', `/api/products/${id}`);
+      return (await response.json()) as Product;
+    },
+    placeOrder: (user, items, headers) => user.request('POST', '/api/orders', { items }, headers),
+    async recordEvents(consumer, bindings) {
+      const seen: EventEnvelope[] = [];
+      subscriptions.push(consumer);
+      await running.infra.bus.subscribe(consumer, bindings, async (event) => {
+        seen.push(event);
+      });
+      return seen;
+    },
+    async count(service, sql, params = []) {
+      const db = await running.infra.database(service);
+      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS counted`, params);
+      return rows[0]!.n;
+    },
+  };
+}
+
+export const orderOf = async (response: Response): Promise<Order> => {
+  if (response.status !== 201 && response.status !== 200) throw new Error(`expected an order, got ${response.status} ${await response.text()}`);
+  return (await response.json()) as Order;
+};
