@@ -1,0 +1,71 @@
+import { forbidden, type DemaApp } from '@dema/platform';
+import Type from 'typebox';
+
+export interface CorsOptions {
+  /** Exact origins (`scheme://host[:port]`) whose pages may call the API. */
+  origins: string[];
+  /** How long a browser may cache a preflight answer. */
+  maxAgeSeconds?: number;
+}
+
+const allowedMethods = 'GET, HEAD, POST, PUT, PATCH, DELETE';
+const allowedHeaders = ['authorization', 'content-type', 'idempotency-key', 'x-request-id'];
+// What a page's script may read besides the CORS-safelisted headers: limits, ids, challenges.
+const exposedHeaders = 'x-request-id, retry-after, ratelimit, ratelimit-policy, www-authenticate, location';
+
+/**
+ * CORS (Fetch standard) for the configured origins. Headers are added in onSend, so they are on
+ * every answer — also a 401 that the authentication hook sent before any later onRequest hook could
+ * run, which a browser must be able to read to know it should refresh its token. Preflights
+ * (`OPTIONS` with Access-Control-Request-Method) are answered here and never forwarded; from an
+ * origin not on the list they get a 403 problem. No credentials mode: the API takes bearer tokens,
+ * not cookies.
+ */
+export function registerCors(app: DemaApp, options: CorsOptions): void {
+  const origins = new Set(options.origins);
+  const maxAge = String(options.maxAgeSeconds ?? 600);
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const origin = request.headers.origin;
+    if (origin === undefined) return payload;
+    appendVary(reply.getHeader('vary'), 'origin', (value) => reply.header('vary', value));
+    if (origins.has(origin)) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('access-control-expose-headers', exposedHeaders);
+    }
+    return payload;
+  });
+
+  app.options(
+    '*',
+    {
+      schema: {
+        hide: true,
+        headers: Type.Object({ origin: Type.Optional(Type.String()), 'access-control-request-method': Type.Optional(Type.String()) }),
+        response: { 204: Type.Null(), 403: Type.Ref('Problem') },
+      },
+    },
+    async (request, reply) => {
+      const origin = request.headers.origin;
+      const preflight = origin !== undefined && request.headers['access-control-request-method'] !== undefined;
+      if (!preflight) return reply.status(204).header('allow', `${allowedMethods}, OPTIONS`).send(null);
+      if (!origins.has(origin)) throw forbidden(`Origin ${origin} may not call this API (DEMA_CORS_ORIGINS)`);
+      appendVary(reply.getHeader('vary'), 'access-control-request-headers', (value) => reply.header('vary', value));
+      return reply
+        .status(204)
+        .header('access-control-allow-methods', allowedMethods)
+        .header('access-control-allow-headers', allowedHeaders.join(', '))
+        .header('access-control-max-age', maxAge)
+        .send(null);
+    },
+  );
+}
+
+function appendVary(current: unknown, field: string, set: (value: string) => void): void {
+  const present = String(current ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
+  if (present.includes('*') || present.includes(field)) return;
+  set([...present, field].join(', '));
+}

@@ -1,0 +1,120 @@
+import client from 'prom-client';
+import {
+  createHttpServer,
+  serviceNames,
+  tokenAuthenticator,
+  type DemaApp,
+  type Infrastructure,
+  type ServiceName,
+} from '@dema/platform';
+import { MergedOpenApi, registerMergedDocs } from './merged-openapi.ts';
+import { registerGatewayHealth } from './gateway-health.ts';
+import { registerEdgePolicies, type EdgePolicySettings } from './policies.ts';
+import { registerProxy } from './proxy.ts';
+import { upstreamJwks } from './upstream-jwks.ts';
+import { UpstreamPool } from './upstream-pool.ts';
+
+export interface GatewayOptions {
+  /** Instances per service; default `infra.config.upstreams` (DEMA_UPSTREAM_*). */
+  upstreams?: Partial<Record<ServiceName, string[]>>;
+  /** Default `infra.config.upstreamTimeoutMs` (DEMA_UPSTREAM_TIMEOUT_MS, 10 s). */
+  timeoutMs?: number;
+  /** Health-check period per instance (1 s). */
+  healthIntervalMs?: number;
+  /** Failed checks in a row that take an instance out (2). */
+  unhealthyThreshold?: number;
+  /** Least time between two JWKS fetches caused by an unknown key id (5 s). */
+  jwksCooldownMs?: number;
+  /** Edge policy settings; default from `infra.config`. */
+  policies?: Partial<EdgePolicySettings>;
+}
+
+/** A built gateway, not yet listening. */
+export interface Gateway {
+  app: DemaApp;
+  pools: Partial<Record<ServiceName, UpstreamPool>>;
+  /** Starts the health checks (call once the app listens). */
+  start(): void;
+  /** Stops health checks and upstream connections; close `app` first to finish requests in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * The API gateway (seed: API Gateway → Rate Limiting, Authentication, Load Balancing): the one
+ * public entry in front of every service instance. In order, a request meets the platform HTTP kit
+ * (request id, body limit, problem+json), authentication at the edge (an access token is verified
+ * against the User service's JWKS and its session checked; a bad one is a 401 that no service sees),
+ * the edge policies (security headers, CORS, per-client rate limits shared through Redis), and the
+ * proxy that balances across healthy instances. Services still verify tokens themselves; the
+ * gateway adds no identity header for them to trust. Its own routes: `/health/live`,
+ * `/health/ready` (per-instance states), `/metrics`, and the merged API docs at `/api/docs`.
+ */
+export async function buildGateway(infra: Infrastructure, options: GatewayOptions = {}): Promise<Gateway> {
+  const { config, log } = infra;
+  const upstreams = options.upstreams ?? config.upstreams;
+  const up = new client.Gauge({
+    name: 'gateway_upstream_instance_up',
+    help: 'Upstream instance state: 1 up, 0 down (unknown counts as up)',
+    labelNames: ['service', 'instance'],
+    registers: [infra.metrics.registry],
+  });
+  const failedAttempts = new client.Counter({
+    name: 'gateway_upstream_failed_attempts_total',
+    help: 'Upstream attempts that failed, by whether another instance was tried',
+    labelNames: ['service', 'outcome'],
+    registers: [infra.metrics.registry],
+  });
+
+  const pools: Partial<Record<ServiceName, UpstreamPool>> = {};
+  for (const service of serviceNames) {
+    const urls = upstreams[service];
+    if (!urls?.length) continue;
+    pools[service] = new UpstreamPool(service, urls, {
+      log,
+      healthIntervalMs: options.healthIntervalMs,
+      unhealthyThreshold: options.unhealthyThreshold,
+      onStateChange: (instance) => up.set({ service, instance: instance.url }, instance.state === 'down' ? 0 : 1),
+    });
+    for (const url of urls) up.set({ service, instance: url }, 1);
+  }
+  const userPool = pools.user;
+  if (!userPool) {
+    await closePools(pools);
+    throw new TypeError('The gateway needs the User service (DEMA_UPSTREAM_USER): it verifies access tokens with its keys');
+  }
+
+  const jwks = upstreamJwks(userPool, { cooldownMs: options.jwksCooldownMs });
+  const app = createHttpServer({
+    log,
+    metrics: infra.metrics,
+    authenticate: tokenAuthenticator(jwks.keys, infra.sessions),
+    bodyLimit: config.bodyLimit,
+    service: 'gateway',
+    trustProxy: config.trustProxy,
+  });
+  await registerEdgePolicies(app, infra, options.policies);
+  await registerMergedDocs(app, new MergedOpenApi(pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log));
+  await registerProxy(app, {
+    pools,
+    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+    bodyLimit: config.bodyLimit,
+    onAttemptFailed: (service, outcome) => failedAttempts.inc({ service, outcome }),
+  });
+  registerGatewayHealth(app, pools, infra.readiness());
+
+  return {
+    app,
+    pools,
+    start() {
+      for (const pool of Object.values(pools)) pool.start();
+    },
+    async close() {
+      jwks.close();
+      await closePools(pools);
+    },
+  };
+}
+
+async function closePools(pools: Partial<Record<ServiceName, UpstreamPool>>): Promise<void> {
+  await Promise.all(Object.values(pools).map((pool) => pool.close()));
+}

@@ -1,0 +1,101 @@
+import { BlockList, isIP } from 'node:net';
+import { ErrorCode } from '@dema/contracts';
+import { AppError, type DemaApp, type RateLimitClass, type RateLimitRule, type RateLimiter } from '@dema/platform';
+import type { FastifyRequest } from 'fastify';
+
+export interface RateLimitOptions {
+  limiter: RateLimiter;
+  rules: Record<RateLimitClass, RateLimitRule>;
+  /** Addresses, CIDRs or user ids that are never limited. */
+  allowlist: string[];
+}
+
+/**
+ * The class of a request: signing in, signing up and refreshing are `auth` (strict: they are what
+ * credential stuffing aims at), other reads `read`, other writes `write`. Undefined → not limited:
+ * health checks and metrics scrapes, and CORS preflights.
+ */
+export function rateLimitClass(method: string, path: string): RateLimitClass | undefined {
+  if (method === 'OPTIONS' || path.startsWith('/health/') || path === '/metrics') return undefined;
+  const read = method === 'GET' || method === 'HEAD';
+  if (!read && (path === '/api/auth' || path.startsWith('/api/auth/'))) return 'auth';
+  return read ? 'read' : 'write';
+}
+
+/**
+ * Who is limited: the signed-in user when the request carried a valid token (so users behind one
+ * NAT do not share a budget), the address otherwise.
+ */
+export function rateLimitClient(request: FastifyRequest): string {
+  return request.principal?.kind === 'user' ? `user:${request.principal.userId}` : `ip:${plainAddress(request.ip)}`;
+}
+
+/**
+ * Per-client, per-class fixed-window limits at the edge (seed: Rate Limiting). Counters live in
+ * Redis when it is configured, so every gateway instance draws from the same budget; while Redis is
+ * away each instance counts for itself and keeps serving. Every limited response says where the
+ * client stands in the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers:
+ * `RateLimit-Policy: "read";q=1200;w=60` and `RateLimit: "read";r=1187;t=42`); one over the limit
+ * gets a 429 problem with `Retry-After`. Runs after authentication, which is what lets it key on
+ * the user; allowlisted addresses and users are not counted at all.
+ */
+export function registerRateLimit(app: DemaApp, options: RateLimitOptions): void {
+  const allowed = parseAllowlist(options.allowlist);
+  const policies = Object.fromEntries(
+    Object.entries(options.rules).map(([name, rule]) => [name, `"${name}";q=${rule.limit};w=${rule.windowSeconds}`]),
+  ) as Record<RateLimitClass, string>;
+
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    const kind = rateLimitClass(request.method, path);
+    if (!kind || allowed(request)) return;
+    const rule = options.rules[kind];
+    const state = await options.limiter.hit(`edge:${kind}:${rateLimitClient(request)}`, rule.windowSeconds);
+    const remaining = Math.max(0, rule.limit - state.count);
+    const headers = { 'ratelimit-policy': policies[kind], ratelimit: `"${kind}";r=${remaining};t=${state.resetSeconds}` };
+    if (state.count > rule.limit) {
+      throw new AppError(
+        429,
+        ErrorCode.RATE_LIMITED,
+        `More than ${rule.limit} ${kind} requests in ${rule.windowSeconds} s; try again in ${state.resetSeconds} s`,
+        undefined,
+        { ...headers, 'retry-after': String(state.resetSeconds) },
+      );
+    }
+    reply.headers(headers);
+  });
+}
+
+/** A predicate for the allowlist: IPv4/IPv6 addresses and CIDRs by address, anything else by user id. */
+function parseAllowlist(entries: string[]): (request: FastifyRequest) => boolean {
+  if (entries.length === 0) return () => false;
+  const addresses = new BlockList();
+  const users = new Set<string>();
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/') as [string, string | undefined];
+    const family = isIP(address);
+    if (family === 0) {
+      if (prefix !== undefined) throw new TypeError(`DEMA_RATE_LIMIT_ALLOWLIST: ${entry} is not a CIDR`);
+      users.add(entry);
+      continue;
+    }
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) addresses.addAddress(address, type);
+    else {
+      const bits = Number(prefix);
+      if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) throw new TypeError(`DEMA_RATE_LIMIT_ALLOWLIST: ${entry} is not a CIDR`);
+      addresses.addSubnet(address, bits, type);
+    }
+  }
+  return (request) => {
+    if (request.principal?.kind === 'user' && users.has(request.principal.userId)) return true;
+    const ip = plainAddress(request.ip);
+    const family = isIP(ip);
+    return family !== 0 && addresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+// A server listening on :: sees IPv4 clients as ::ffff:a.b.c.d; allowlists and keys use a.b.c.d.
+function plainAddress(ip: string): string {
+  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+}

@@ -1,0 +1,33 @@
+import type { ServiceName } from '@dema/platform';
+
+/**
+ * Which service answers which public path: the only paths the gateway forwards. Everything else —
+ * `/internal/*` above all — gets a 404 from the gateway and never reaches a service. A new service
+ * or resource is one line here; `gateway-openapi.test.ts` checks that every path a service documents
+ * is routed to it.
+ */
+export const serviceRoutes: ReadonlyArray<{ prefix: string; service: ServiceName }> = [
+  { prefix: '/api/auth', service: 'user' },
+  { prefix: '/api/users', service: 'user' },
+  { prefix: '/.well-known/jwks.json', service: 'user' },
+  { prefix: '/api/products', service: 'product' },
+  { prefix: '/api/categories', service: 'product' },
+  { prefix: '/media', service: 'product' },
+  { prefix: '/api/orders', service: 'order' },
+  { prefix: '/api/cart', service: 'order' },
+  { prefix: '/api/analytics', service: 'analytics' },
+];
+
+/** Every service serves the same problem-type page; any of them may answer it. */
+export const anyServicePaths: ReadonlySet<string> = new Set(['/api/docs/problems']);
+
+/**
+ * The service that answers `path` (already normalized: no dot segments, no query), or undefined.
+ * A prefix matches whole segments: `/api/users` matches `/api/users/me`, not `/api/usersearch`.
+ */
+export function serviceFor(path: string): ServiceName | undefined {
+  for (const { prefix, service } of serviceRoutes) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return service;
+  }
+  return undefined;
+}

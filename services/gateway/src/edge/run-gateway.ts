@@ -1,0 +1,65 @@
+import closeWithGrace from 'close-with-grace';
+import { ConfigError, createInfrastructure, loadConfig, type DemaConfig, type Infrastructure } from '@dema/platform';
+import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
+
+/** A gateway listening, and how to stop it. */
+export interface RunningGateway {
+  gateway: Gateway;
+  infra: Infrastructure;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the gateway on its own infrastructure (Redis for rate limits and the session store, when
+ * REDIS_HOST is set; no database) and listens on `config.host:config.port`.
+ */
+export async function startGateway(config: DemaConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+  // The gateway owns no data: without database URLs nothing is opened, and it needs no bus.
+  const infra = await createInfrastructure({ ...config, amqpUrl: undefined }, { name: 'gateway' });
+  let gateway: Gateway | undefined;
+  try {
+    gateway = await buildGateway(infra, options);
+    const url = await gateway.app.listen({ host: config.host, port: config.port, backlog: 4096 });
+    gateway.start();
+    const built = gateway;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await built.app.close();
+        await built.close();
+        await infra.close();
+      })());
+    return { gateway, infra, url, close };
+  } catch (error) {
+    await gateway?.close().catch(() => undefined);
+    await infra.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Entry point of a gateway process (`npm run dema -- gateway`, the cluster): reads the environment,
+ * starts, prints where it listens and what it balances, and stops gracefully on SIGINT / SIGTERM.
+ */
+export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
+  let config: DemaConfig;
+  try {
+    config = { ...loadConfig(), ...overrides };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const running = await startGateway(config, options);
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    if (err) running.infra.log.error({ err }, 'shutting down after an error');
+    else running.infra.log.info({ signal }, 'shutting down');
+    await running.close();
+  });
+  const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
+  for (const [service, pool] of Object.entries(running.gateway.pools)) lines.push(`    ${service.padEnd(9)} → ${pool.instances.map((i) => i.url).join(', ')}`);
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+}
