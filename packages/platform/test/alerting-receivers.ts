@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { accessTokenAudience, accessTokenIssuer, type Role } from '@dema/contracts';
 import type { ServiceModule } from '../src/service.ts';
@@ -22,6 +24,8 @@ export class HttpReceiver {
   readonly received: HttpDelivery[] = [];
   /** Requests answered 500 before the receiver starts accepting. */
   failNext = 0;
+  /** Requests this says to refuse are answered 500, as are the next `failNext`. */
+  refuse: ((delivery: HttpDelivery) => boolean) | undefined;
   /** Every refused request, for checking retries. */
   refused = 0;
 
@@ -33,13 +37,14 @@ export class HttpReceiver {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
-          if (receiver.failNext > 0) {
-            receiver.failNext--;
+          const delivery = { method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+          if (receiver.failNext > 0 || receiver.refuse?.(delivery)) {
+            if (receiver.failNext > 0) receiver.failNext--;
             receiver.refused++;
             response.writeHead(500, { 'content-type': 'text/plain' }).end('internal_error');
             return;
           }
-          receiver.received.push({ method: request.method!, url: request.url!, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+          receiver.received.push(delivery);
           response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         });
       }),
@@ -208,6 +213,15 @@ export class SmtpReceiver {
     return /^Subject: (.*)$/im.exec(message.data)?.[1] ?? '';
   }
 
+  /** The body of a received message, quoted-printable decoded. */
+  static text(message: SmtpMessage): string {
+    const split = message.data.indexOf('\r\n\r\n');
+    const body = message.data.slice(split + 4);
+    if (!/^Content-Transfer-Encoding: quoted-printable$/im.test(message.data.slice(0, split))) return body;
+    const bytes = body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -240,4 +254,16 @@ export async function testIdentity(): Promise<{ module: ServiceModule; token(rol
         .setExpirationTime('10m')
         .sign(privateKey),
   };
+}
+
+/** A logger whose lines the test can read back. */
+export function memoryLogger(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), lines };
 }
