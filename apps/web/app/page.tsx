@@ -5,7 +5,8 @@ import { catalogApi } from '../lib/api-server.ts';
 import { storeName } from '../lib/config.ts';
 
 /** The storefront's front page: a welcome, the categories and the newest products. */
-export default async function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const notice = (await searchParams).notice;
   const [categories, newest] = await Promise.all([
     catalogApi.categories(),
     catalogApi.listProducts(new URLSearchParams({ limit: '8', sort: 'newest', inStock: 'true' })),
@@ -13,6 +14,11 @@ export default async function HomePage() {
   if (!categories.ok || !newest.ok) return <ServiceUnavailable />;
   return (
     <>
+      {notice === 'staff-only' ? (
+        <p className="alert alert-info" role="status">
+          That page is for store staff. Here is the store instead.
+        </p>
+      ) : null}
       <section className="hero">
         <h1>Welcome to {storeName()}</h1>
         <p>Quality goods with honest specifications, fair prices and fast delivery. Browse the catalog and order in a few clicks.</p>

@@ -51,30 +51,32 @@ export async function loadCart(): Promise<void> {
 /** Forgets the cart (on sign-out). */
 export const resetCart = (): void => publish(idle);
 
-const itemPath = (productId: string, variantId?: string | null): string =>
-  `/api/cart/items/${encodeURIComponent(productId)}${variantId ? `?variantId=${encodeURIComponent(variantId)}` : ''}`;
+// The Order service keeps one line per product (the line remembers its variant).
+const itemPath = (productId: string): string => `/api/cart/items/${encodeURIComponent(productId)}`;
 
 /** Sets a line's quantity (adding the line if new); throws the API's problem when refused. */
 export async function setCartItem(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
   const body: { quantity: number; variantId?: string } = { quantity };
   if (variantId) body.variantId = variantId;
-  const cart = await apiFetch<Cart>(`/api/cart/items/${encodeURIComponent(productId)}`, { method: 'PUT', json: body });
+  const cart = await apiFetch<Cart>(itemPath(productId), { method: 'PUT', json: body });
   publish({ status: 'ready', cart });
   return cart;
 }
 
-/** Adds `quantity` units to whatever the cart already holds of this product (and variant). */
+/**
+ * Adds `quantity` units to what the cart already holds of this product in this variant. The cart
+ * keeps one line per product, so choosing another variant replaces the line's variant.
+ */
 export async function addToCart(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
   if (state.status !== 'ready') await loadCart();
-  const current = state.status === 'ready' ? state.cart.items.find((item) => item.productId === productId && (item.variantId ?? null) === (variantId ?? null)) : undefined;
-  return setCartItem(productId, (current?.quantity ?? 0) + quantity, variantId);
+  const current = state.status === 'ready' ? state.cart.items.find((item) => item.productId === productId) : undefined;
+  const sameVariant = current !== undefined && (current.variantId ?? null) === (variantId ?? null);
+  return setCartItem(productId, (sameVariant ? current.quantity : 0) + quantity, variantId);
 }
 
-/** Removes a line. */
-export async function removeCartItem(productId: string, variantId?: string | null): Promise<void> {
-  const cart = await apiFetch<Cart | undefined>(itemPath(productId, variantId), { method: 'DELETE' });
-  if (cart && typeof cart === 'object' && 'items' in cart) publish({ status: 'ready', cart });
-  else await loadCart();
+/** Removes a product's line. */
+export async function removeCartItem(productId: string): Promise<void> {
+  publish({ status: 'ready', cart: await apiFetch<Cart>(itemPath(productId), { method: 'DELETE' }) });
 }
 
 /** Marks the cart as emptied after checkout (the Order service empties it when the order is placed). */

@@ -1,0 +1,15 @@
+import type { Metadata } from 'next';
+import { CheckoutView } from '../../../components/checkout-view.tsx';
+
+export const metadata: Metadata = { title: 'Checkout', robots: { index: false } };
+
+export default function CheckoutPage() {
+  return (
+    <>
+      <div className="page-head">
+        <h1>Checkout</h1>
+      </div>
+      <CheckoutView />
+    </>
+  );
+}

@@ -1,0 +1,192 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { AnalyticsSummary, OrdersByStatus, Product, RevenueSeries, StockMovements, TopProducts } from '@dema/contracts';
+import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
+import { formatCount, formatPrice } from '../lib/format.ts';
+import { apiFetch } from '../lib/session.ts';
+import { useApi, type ApiState } from '../lib/use-api.ts';
+import { BarChart, LineChart } from './charts.tsx';
+import { ErrorState, Loading } from './states.tsx';
+
+const ranges = [
+  { days: 7, label: 'Last 7 days' },
+  { days: 30, label: 'Last 30 days' },
+  { days: 90, label: 'Last 90 days' },
+  { days: 365, label: 'Last 12 months' },
+] as const;
+
+const money = (n: number) => formatPrice(n).replace(/\.00$/, '');
+
+function Section<T>({ title, state, children }: { title: string; state: ApiState<T>; children: (data: T) => ReactNode }) {
+  return (
+    <section className="panel" aria-label={title}>
+      <div className="panel-title">
+        <h2>{title}</h2>
+      </div>
+      {state.status === 'loading' ? <Loading /> : null}
+      {state.status === 'error' ? <p className="field-error" role="alert">{state.error.message}</p> : null}
+      {state.status === 'missing' ? <p className="muted">Not available.</p> : null}
+      {state.status === 'ready' ? children(state.data) : null}
+    </section>
+  );
+}
+
+/** Names for product ids (analytics reports ids only), read from the catalog. */
+function useProductNames(ids: string[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const key = ids.join(',');
+  useEffect(() => {
+    let current = true;
+    Promise.all(
+      ids.map((id) =>
+        apiFetch<Product>(`/api/products/${id}`).then(
+          (product) => [id, product.name] as const,
+          () => [id, 'Deleted product'] as const,
+        ),
+      ),
+    ).then((entries) => current && setNames(Object.fromEntries(entries)));
+    return () => {
+      current = false;
+    };
+  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps -- `key` stands for `ids`
+  return names;
+}
+
+function TopProductsTable({ data }: { data: TopProducts }) {
+  const names = useProductNames(data.items.map((item) => item.productId));
+  if (data.items.length === 0) return <p className="muted">No sales in this period.</p>;
+  return (
+    <table className="data">
+      <thead>
+        <tr>
+          <th scope="col">Product</th>
+          <th scope="col" className="num">
+            Units
+          </th>
+          <th scope="col" className="num">
+            Revenue
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {data.items.map((item) => (
+          <tr key={item.productId}>
+            <td>
+              <Link href={`/admin/products/${item.productId}`}>{names[item.productId] ?? item.productId.slice(0, 8)}</Link>
+            </td>
+            <td className="num">{formatCount(item.units)}</td>
+            <td className="num">{formatPrice(item.revenue)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** Sales analytics from the Analytics service: summary, revenue and orders over time, status mix, top products, stock movements. */
+export function AnalyticsView() {
+  const [days, setDays] = useState<number>(30);
+  const to = utcDay(new Date());
+  const from = utcDay(daysBefore(new Date(), days - 1));
+  const interval = days > 120 ? 'month' : days > 31 ? 'week' : 'day';
+  const range = `from=${from}&to=${to}`;
+  const summary = useApi<AnalyticsSummary>(`/api/analytics/summary?${range}`, { optional: true });
+  const revenue = useApi<RevenueSeries>(`/api/analytics/revenue?${range}&interval=${interval}`, { optional: true });
+  const byStatus = useApi<OrdersByStatus>(`/api/analytics/orders-by-status?${range}`, { optional: true });
+  const top = useApi<TopProducts>(`/api/analytics/top-products?${range}&by=revenue&limit=10`, { optional: true });
+  const stock = useApi<StockMovements>(`/api/analytics/stock-movements?${range}`, { optional: true });
+
+  if (summary.status === 'missing') {
+    return (
+      <>
+        <div className="page-head">
+          <h1>Analytics</h1>
+        </div>
+        <ErrorState title="Analytics is not available" message="This installation does not run the analytics service, so there are no sales reports yet." />
+      </>
+    );
+  }
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Analytics</h1>
+        <div className="field" style={{ margin: 0 }}>
+          <label htmlFor="range">Period</label>
+          <select id="range" value={days} onChange={(event) => setDays(Number(event.target.value))} style={{ width: 'auto' }}>
+            {ranges.map((r) => (
+              <option key={r.days} value={r.days}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {summary.status === 'error' ? <p className="alert alert-error" role="alert">{summary.error.message}</p> : null}
+      <div className="stats">
+        {[
+          { label: 'Revenue', value: summary.status === 'ready' ? formatPrice(summary.data.revenue) : '…' },
+          { label: 'Orders', value: summary.status === 'ready' ? formatCount(summary.data.orders) : '…' },
+          { label: 'Avg. order', value: summary.status === 'ready' ? formatPrice(summary.data.averageOrderValue) : '…' },
+          { label: 'Units sold', value: summary.status === 'ready' ? formatCount(summary.data.unitsSold) : '…' },
+          { label: 'Customers', value: summary.status === 'ready' ? formatCount(summary.data.customers) : '…' },
+        ].map((stat) => (
+          <div key={stat.label} className="card stat">
+            <div className="label">{stat.label}</div>
+            <div className="value">{stat.value}</div>
+          </div>
+        ))}
+      </div>
+      <div className="grid-2">
+        <Section title={`Revenue per ${interval}`} state={revenue}>
+          {(data) => <LineChart title={`Revenue per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))} format={money} />}
+        </Section>
+        <Section title={`Orders per ${interval}`} state={revenue}>
+          {(data) => <BarChart title={`Orders per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.orders }))} format={(n) => formatCount(Math.round(n))} />}
+        </Section>
+        <Section title="Orders by status" state={byStatus}>
+          {(data) => <BarChart title="Orders by current status" points={data.items.map((item) => ({ label: item.status.toLowerCase(), value: item.orders }))} format={(n) => formatCount(Math.round(n))} />}
+        </Section>
+        <Section title="Top products by revenue" state={top}>
+          {(data) => <TopProductsTable data={data} />}
+        </Section>
+        <Section title="Stock movements" state={stock}>
+          {(data) => (
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">Reason</th>
+                  <th scope="col" className="num">
+                    Changes
+                  </th>
+                  <th scope="col" className="num">
+                    In
+                  </th>
+                  <th scope="col" className="num">
+                    Out
+                  </th>
+                  <th scope="col" className="num">
+                    Net
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((item) => (
+                  <tr key={item.reason}>
+                    <td>{item.reason.toLowerCase()}</td>
+                    <td className="num">{formatCount(item.movements)}</td>
+                    <td className="num">{formatCount(item.unitsIn)}</td>
+                    <td className="num">{formatCount(item.unitsOut)}</td>
+                    <td className="num">{formatCount(item.net)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+      </div>
+    </>
+  );
+}

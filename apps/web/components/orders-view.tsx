@@ -1,0 +1,142 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import type { Order, OrderPage, OrderStatus, User } from '@dema/contracts';
+import { formatDateTime, formatPrice } from '../lib/format.ts';
+import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
+import { useApi } from '../lib/use-api.ts';
+import { OrderStatusControl } from './order-status-control.tsx';
+import { RequireSession } from './require-session.tsx';
+import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { StatusPill, statusLabel } from './status-pill.tsx';
+
+const pageSize = 20;
+
+function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycle }) {
+  const admin = user.role === 'admin';
+  const [status, setStatus] = useState<OrderStatus | ''>('');
+  const [offset, setOffset] = useState(0);
+  const [changed, setChanged] = useState<Record<string, Order>>({});
+  const query = new URLSearchParams({ limit: String(pageSize), offset: String(offset) });
+  if (status) query.set('status', status);
+  // A customer reads their own orders through the seed's route; an admin reads everyone's.
+  const path = admin ? `/api/orders?${query}` : `/api/orders/user/${user.id}?${query}`;
+  const result = useApi<OrderPage>(path);
+
+  return (
+    <>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="status-filter">Status</label>
+          <select
+            id="status-filter"
+            value={status}
+            onChange={(event) => {
+              setStatus(event.target.value as OrderStatus | '');
+              setOffset(0);
+            }}
+            style={{ width: 'auto' }}
+          >
+            <option value="">All statuses</option>
+            {lifecycle.statuses.map((s) => (
+              <option key={s} value={s}>
+                {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" className="btn" onClick={result.reload}>
+          Refresh
+        </button>
+      </div>
+      {result.status === 'loading' ? <Loading label="Loading orders…" /> : null}
+      {result.status === 'error' ? (
+        <ErrorState title="We could not load the orders" message={result.error.message} action={<button type="button" className="btn" onClick={result.reload}>Try again</button>} />
+      ) : null}
+      {result.status === 'missing' ? <ErrorState title="Orders are not available" message="The order service is not running on this installation." /> : null}
+      {result.status === 'ready' && result.data.items.length === 0 ? (
+        <EmptyState title={status ? `No ${statusLabel(status).toLowerCase()} orders` : admin ? 'No orders yet' : 'You have no orders yet'} action={admin ? undefined : <Link className="btn btn-primary" href="/products">Start shopping</Link>} />
+      ) : null}
+      {result.status === 'ready' && result.data.items.length > 0 ? (
+        <div className="panel" style={{ padding: 0 }}>
+          <div className="table-wrap">
+            <table className="data" data-testid="orders-table">
+              <caption className="visually-hidden">Orders, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Order</th>
+                  <th scope="col">Placed</th>
+                  {admin ? <th scope="col">Customer</th> : null}
+                  <th scope="col" className="num">
+                    Items
+                  </th>
+                  <th scope="col" className="num">
+                    Total
+                  </th>
+                  <th scope="col">Status</th>
+                  {admin ? <th scope="col" className="num">Change status</th> : null}
+                </tr>
+              </thead>
+              <tbody>
+                {result.data.items.map((original) => {
+                  const order = changed[original.id] ?? original;
+                  return (
+                    <tr key={order.id} data-order-id={order.id}>
+                      <td>
+                        <Link href={`/orders/${order.id}`} className="mono">
+                          #{order.id.slice(0, 8)}
+                        </Link>
+                      </td>
+                      <td className="nowrap">{formatDateTime(order.createdAt)}</td>
+                      {admin ? <td className="mono small">{order.userId.slice(0, 8)}</td> : null}
+                      <td className="num">{order.items.reduce((sum, item) => sum + item.quantity, 0)}</td>
+                      <td className="num">{formatPrice(order.total)}</td>
+                      <td>
+                        <StatusPill status={order.status} />
+                      </td>
+                      {admin ? (
+                        <td className="num">
+                          <OrderStatusControl order={order} lifecycle={lifecycle} role="admin" compact onChanged={(next) => setChanged((all) => ({ ...all, [next.id]: next }))} />
+                        </td>
+                      ) : null}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <div className="toolbar" style={{ padding: 12, margin: 0, justifyContent: 'space-between', alignItems: 'center' }}>
+            <span className="muted small">
+              {result.data.offset + 1}–{result.data.offset + result.data.items.length} of {result.data.total}
+            </span>
+            <span style={{ display: 'flex', gap: 6 }}>
+              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
+                Previous
+              </button>
+              <button type="button" className="btn btn-small" disabled={offset + pageSize >= result.data.total} onClick={() => setOffset(offset + pageSize)}>
+                Next
+              </button>
+            </span>
+          </div>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+/** Orders: the shopper's own with their status; for an admin, every order with status changes. */
+export function OrdersView({ lifecycle }: { lifecycle: OrderLifecycle }) {
+  return (
+    <RequireSession reason="Sign in to see your orders.">
+      {(user) => (
+        <>
+          <div className="page-head">
+            <h1>{user.role === 'admin' ? 'Orders' : 'My orders'}</h1>
+          </div>
+          <OrdersTable user={user} lifecycle={lifecycle} />
+        </>
+      )}
+    </RequireSession>
+  );
+}
