@@ -3,6 +3,9 @@ import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } fro
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
+import { exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { writeFile } from 'node:fs/promises';
 import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/platform';
 
@@ -18,7 +21,12 @@ const usage = `usage: npm run dema -- <command>
       run one service alone (user, product, order), for an orchestrator to place
   alerts export [--rules <file>] [--out <file>]
       write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
-      alerting-rules file, to stdout or --out`;
+      alerting-rules file, to stdout or --out
+  analytics replay [--from <file.ndjson>]
+      rebuild the analytics figures from its event history (after a schema change), first adding
+      the events of an export; each event counts once (embedded: stop the server first)
+  analytics export [--out <file.ndjson>]
+      write the analytics event history as NDJSON, to stdout or --out`;
 
 const factories: Record<string, ServiceFactory> = {
   user: createUserService,
@@ -38,6 +46,9 @@ try {
       break;
     case 'alerts':
       await alerts(rest);
+      break;
+    case 'analytics':
+      await analytics(rest);
       break;
     default:
       console.error(usage);
@@ -83,5 +94,29 @@ async function alerts(args: string[]): Promise<void> {
     console.error(`wrote ${values.out}`);
   } else {
     process.stdout.write(text);
+  }
+}
+
+async function analytics(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { from: { type: 'string' }, out: { type: 'string' } } });
+  const action = positionals[0];
+  if (action !== 'replay' && action !== 'export') throw new TypeError(`analytics needs a subcommand: replay or export\n\n${usage}`);
+  // No bus: a replay works on the history already stored, and live events wait in their queue.
+  const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, logLevel: 'warn', amqpUrl: undefined };
+  const infra = await createInfrastructure(config, { name: 'dema-cli' });
+  try {
+    const db = await infra.database('analytics');
+    if (action === 'replay') {
+      const r = await replayAnalytics(db, { from: values.from });
+      const imported = values.from ? `; ${values.from}: ${r.read} events, ${r.imported} new, ${r.alreadyKnown} already known` : '';
+      console.log(`analytics rebuilt from ${r.events} events (${r.applied} counted, ${r.historyOnly} kept without figures)${imported}`);
+    } else {
+      const out = values.out ? createWriteStream(values.out) : process.stdout;
+      const written = await exportAnalyticsEvents(db, out);
+      if (values.out) await finished(out.end());
+      console.error(`exported ${written} events${values.out ? ` to ${values.out}` : ''}`);
+    }
+  } finally {
+    await infra.close();
   }
 }
