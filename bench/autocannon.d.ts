@@ -16,8 +16,25 @@ declare module 'autocannon' {
       body?: string;
       pipelining?: number;
       workers?: number;
+      /** Requests each connection cycles through; `setupRequest` may rewrite one just before it is sent. */
+      requests?: Array<{
+        method?: string;
+        path?: string;
+        headers?: Record<string, string>;
+        body?: string;
+        setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams;
+      }>;
+      /** Each connection's `context` starts as a copy of this. */
+      initialContext?: Record<string, unknown>;
       /** A run with the same options, discarded, before the measured one. */
       warmup?: { connections?: number; duration?: number };
+    }
+
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
 
     /** hdr-histogram-percentiles-obj: only these fixed percentiles, no p95. */

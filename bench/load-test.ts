@@ -13,6 +13,8 @@ export interface LoadTestOptions {
   body?: string;
   /** Seconds of unmeasured load before the measured run (default 0). */
   warmup?: number;
+  /** Per-request variation (a token per connection, a body per request); see autocannon's `requests`. */
+  requests?: autocannon.Options['requests'];
 }
 
 export interface LoadTestResult {
@@ -86,6 +88,7 @@ export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestResult
     ...(opts.headers ? { headers: opts.headers } : {}),
     ...(opts.body !== undefined ? { body: opts.body } : {}),
     ...(opts.warmup ? { warmup: { duration: opts.warmup } } : {}),
+    ...(opts.requests ? { requests: opts.requests } : {}),
   });
   // Latency of every completed response, whatever its status, as autocannon's own mean/p99 do.
   instance.on('response', (_client, _status, _bytes, responseTimeMs) => latencies.add(responseTimeMs));

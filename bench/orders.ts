@@ -1,0 +1,241 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { createInfrastructure, loadConfig } from '@dema/platform';
+import { createUserService } from '@dema/user';
+import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
+
+/**
+ * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
+ * RabbitMQ), three items per order from a catalog of 1,000 products, through the all-in-one
+ * process. Every order is checked afterwards: as many order rows as 201s, and the stock taken is
+ * exactly three units per order.
+ */
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+const ADMIN = { email: 'bench-admin@dema.dev', password: 'orders-load-generator-7' };
+const STOCK_PER_PRODUCT = 10_000_000;
+
+const { values } = parseArgs({
+  options: {
+    connections: { type: 'string', default: '100' },
+    duration: { type: 'string', default: process.env.BENCH_QUICK === '1' ? '5' : '30' },
+    warmup: { type: 'string', default: '5' },
+    products: { type: 'string', default: '1000' },
+    'items-per-order': { type: 'string', default: '3' },
+  },
+});
+const connections = positiveInt(values.connections, '--connections');
+const duration = positiveInt(values.duration, '--duration');
+const productCount = positiveInt(values.products, '--products');
+const itemsPerOrder = positiveInt(values['items-per-order'], '--items-per-order');
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const redisHost = process.env.REDIS_HOST ?? '127.0.0.1';
+const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+const run = `bench-${randomBytes(4).toString('hex')}`;
+const database = run.replace('-', '_');
+const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${database}` }).toString();
+const dataDir = mkdtempSync(join(tmpdir(), 'dema-bench-orders-'));
+let child: ChildProcess | undefined;
+
+async function main(): Promise<void> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  await sql(adminUrl, `CREATE DATABASE ${database}`);
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DEMA_DATA_DIR: dataDir,
+    DEMA_DEMO_DATA: 'false',
+    DATABASE_URL: databaseUrl,
+    REDIS_HOST: redisHost,
+    REDIS_KEY_PREFIX: `${run}:`,
+    AMQP_URL: amqpUrl,
+    AMQP_NAMESPACE: `${run}.`,
+    AMQP_QUEUE_EXPIRES_MS: '60000',
+    DEMA_ADMIN_EMAIL: ADMIN.email,
+    DEMA_ADMIN_PASSWORD: ADMIN.password,
+    // The load comes from one address: the bench is what the allowlist is for.
+    DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
+  };
+  const logPath = join(RESULTS_DIR, 'orders-server.log');
+  child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')] });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady(base, logPath);
+
+  // Customers and their tokens come from the User service's own code on the same database (signing
+  // up 100 accounts from one address through the API would be throttled, as it should be).
+  const infra = await createInfrastructure(
+    { ...loadConfig({ DATABASE_URL: databaseUrl, REDIS_HOST: redisHost, REDIS_KEY_PREFIX: `${run}:`, LOG_LEVEL: 'warn', DEMA_DEMO_DATA: 'false' }) },
+    { name: 'bench-setup' },
+  );
+  const users = await createUserService(infra);
+  const adminToken = (await users.identity.login(ADMIN.email, ADMIN.password, '10.255.0.1')).tokens.accessToken;
+  const tokens: string[] = [];
+  for (let i = 0; i < connections; i++) {
+    const email = `customer${i}@bench.dema.dev`;
+    await users.identity.createUser(email, 'placing-many-orders-42', `Customer ${i}`, 'customer');
+    tokens.push((await users.identity.login(email, 'placing-many-orders-42', `10.0.${i >> 8}.${i & 255}`)).tokens.accessToken);
+  }
+  await infra.close();
+
+  const productIds = await createCatalog(base, adminToken);
+  console.log(`catalog: ${productIds.length} products; ${tokens.length} customers; ${itemsPerOrder} items per order`);
+
+  let nextToken = 0;
+  const result = await runLoadTest({
+    url: `${base}/api/orders`,
+    method: 'POST',
+    concurrentUsers: connections,
+    duration,
+    warmup: Number(values.warmup),
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/orders',
+        setupRequest(request, context) {
+          context.token ??= tokens[nextToken++ % tokens.length];
+          const chosen = new Set<string>();
+          while (chosen.size < itemsPerOrder) chosen.add(productIds[Math.floor(Math.random() * productIds.length)]!);
+          return {
+            ...request,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${String(context.token)}`, 'idempotency-key': randomUUID() },
+            body: JSON.stringify({ items: [...chosen].map((productId) => ({ productId, quantity: 1 })) }),
+          };
+        },
+      },
+    ],
+  });
+
+  const checks = await verify(base, adminToken, productIds);
+  const targets = [
+    { target: 'throughput ≥ 500 orders/s', actual: result.metrics.throughput, pass: result.metrics.throughput >= 500 },
+    { target: 'p99 ≤ 500 ms', actual: result.metrics.p99ResponseTime, pass: result.metrics.p99ResponseTime <= 500 },
+    { target: 'error rate 0', actual: result.metrics.errorRate, pass: result.metrics.errorRate === 0 },
+  ];
+  report(result, checks, targets);
+  writeFileSync(join(RESULTS_DIR, `orders-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ result, checks, targets, node: process.version }, null, 2));
+}
+
+async function createCatalog(base: string, token: string): Promise<string[]> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const categories: string[] = [];
+  for (let c = 0; c < 10; c++) {
+    const response = await fetch(`${base}/api/categories`, { method: 'POST', headers, body: JSON.stringify({ name: `Bench category ${c}` }) });
+    categories.push(((await response.json()) as { id: string }).id);
+  }
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < productCount) {
+        const n = next++;
+        const body = { name: `Bench product ${n}`, price: Number((1 + (n % 500) + 0.99).toFixed(2)), stock: STOCK_PER_PRODUCT, categoryId: categories[n % categories.length] };
+        const response = await fetch(`${base}/api/products`, { method: 'POST', headers, body: JSON.stringify(body) });
+        if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
+        ids.push(((await response.json()) as { id: string }).id);
+      }
+    }),
+  );
+  return ids;
+}
+
+/** Nothing lost, nothing doubled: the database agrees with what the clients were told. */
+async function verify(base: string, adminToken: string, productIds: string[]): Promise<Record<string, number | boolean>> {
+  const orders = await fetch(`${base}/api/orders?limit=1`, { headers: { authorization: `Bearer ${adminToken}` } });
+  const orderCount = ((await orders.json()) as { total: number }).total;
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const taken = await client.query<{ units: string }>('SELECT sum($1::bigint - stock)::text AS units FROM product.products WHERE id = ANY($2::uuid[])', [STOCK_PER_PRODUCT, productIds]);
+    const items = await client.query<{ units: string }>('SELECT COALESCE(sum(quantity), 0)::text AS units FROM "order".order_items');
+    const pending = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM "order".pending_orders');
+    return {
+      orders: orderCount,
+      unitsOrdered: Number(items.rows[0]!.units),
+      unitsTakenFromStock: Number(taken.rows[0]!.units),
+      stockMatchesOrders: items.rows[0]!.units === taken.rows[0]!.units,
+      unfinishedPlacements: pending.rows[0]!.n,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+function report(result: LoadTestResult, checks: Record<string, number | boolean>, targets: Array<{ target: string; actual: number; pass: boolean }>): void {
+  const m = result.metrics;
+  console.log(`\nPOST /api/orders, ${result.concurrentUsers} customers, ${result.duration} s (PostgreSQL + Redis + RabbitMQ, all-in-one process)`);
+  console.log(`  throughput ${m.throughput} orders/s · avg ${m.avgResponseTime} ms · p95 ${m.p95ResponseTime} ms · p99 ${m.p99ResponseTime} ms · errors ${(m.errorRate * 100).toFixed(3)} %`);
+  console.log(`  checks: ${JSON.stringify(checks)}`);
+  for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${t.target} (${t.actual})`);
+  console.log(`\n${JSON.stringify(result)}`);
+}
+
+async function waitUntilReady(base: string, logPath: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child?.exitCode !== null) throw new Error(`Dema exited early; see ${logPath}`);
+    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  throw new Error(`Dema was not ready within 120 s; see ${logPath}`);
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+async function sql(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
+
+async function cleanUp(): Promise<void> {
+  if (child && child.exitCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(15_000)]);
+    child.kill('SIGKILL');
+  }
+  await sql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  const redis = new Redis({ host: redisHost, lazyConnect: true });
+  await redis.connect().then(async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    await redis.quit();
+  }, () => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
