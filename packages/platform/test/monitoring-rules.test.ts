@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import {
   AlertRulesError,
   checkAlertRules,
@@ -164,5 +165,47 @@ describe('alert rules files', () => {
         ]),
       (error: Error) => /\/1\/name: "Same" is used by an earlier rule/.test(error.message) && /\/2\/condition: unknown metric "disk.usage"/.test(error.message),
     );
+  });
+});
+
+describe('alerting configuration', () => {
+  test('has no channel and the shipped rules by default', () => {
+    const { alerting } = loadConfig({});
+    assert.deepEqual(alerting, { rulesFile: undefined, intervalMs: 15_000, windowMs: 60_000, slackWebhookUrl: undefined, email: undefined, sms: undefined });
+  });
+
+  test('reads every channel from its variables', () => {
+    const { alerting } = loadConfig({
+      DEMA_ALERT_RULES: 'ops/rules.yaml',
+      DEMA_ALERT_INTERVAL_MS: '5000',
+      DEMA_ALERT_WINDOW_MS: '120000',
+      DEMA_SLACK_WEBHOOK_URL: 'https://hooks.example/services/T/B/X',
+      DEMA_SMTP_URL: 'smtps://u:p@mail.example:465',
+      DEMA_ALERT_EMAIL_FROM: 'dema@shop.example',
+      DEMA_ALERT_EMAIL_TO: 'a@shop.example, b@shop.example',
+      DEMA_SMS_URL: 'https://sms.example/2010-04-01/Accounts/AC1',
+      DEMA_SMS_ACCOUNT: 'AC1',
+      DEMA_SMS_TOKEN: 'tok',
+      DEMA_SMS_FROM: '+1555',
+      DEMA_SMS_TO: '+1666,+1777',
+    });
+    assert.equal(alerting.rulesFile, path.resolve('ops/rules.yaml'));
+    assert.equal(alerting.intervalMs, 5000);
+    assert.equal(alerting.windowMs, 120_000);
+    assert.equal(alerting.slackWebhookUrl, 'https://hooks.example/services/T/B/X');
+    assert.deepEqual(alerting.email, { smtpUrl: 'smtps://u:p@mail.example:465', from: 'dema@shop.example', to: ['a@shop.example', 'b@shop.example'] });
+    assert.deepEqual(alerting.sms, { url: 'https://sms.example/2010-04-01/Accounts/AC1', account: 'AC1', token: 'tok', from: '+1555', to: ['+1666', '+1777'] });
+  });
+
+  test('refuses a channel without its addresses, and bad URLs and numbers, naming each variable', () => {
+    assert.throws(
+      () => loadConfig({ DEMA_SMTP_URL: 'smtp://mail.example', DEMA_SMS_URL: 'ftp://sms.example', DEMA_SLACK_WEBHOOK_URL: 'not a url', DEMA_ALERT_INTERVAL_MS: '10' }),
+      (error: Error) => {
+        assert.ok(error instanceof ConfigError);
+        for (const name of ['DEMA_ALERT_EMAIL_FROM', 'DEMA_ALERT_EMAIL_TO', 'DEMA_SMS_URL', 'DEMA_SLACK_WEBHOOK_URL', 'DEMA_ALERT_INTERVAL_MS']) assert.match(error.message, new RegExp(name), name);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ DEMA_SMS_URL: 'https://sms.example', DEMA_SMS_FROM: '+1' }), /DEMA_SMS_TO: needed \(comma-separated\) when DEMA_SMS_URL is set/);
   });
 });

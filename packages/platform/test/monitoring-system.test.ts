@@ -6,7 +6,8 @@ import os from 'node:os';
 import net from 'node:net';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { cpuUsageBetween, readSystem, systemMetrics } from '../src/monitoring/index.ts';
+import client from 'prom-client';
+import { cpuUsageBetween, readSystem, registerSystemSeries, systemMetrics } from '../src/monitoring/index.ts';
 
 /**
  * SystemMetrics against independent readings of the same machine: /proc/meminfo, df, /proc/loadavg,
@@ -160,5 +161,17 @@ describe('system metrics', { skip: linux ? false : 'reads /proc' }, () => {
     assert.equal(since.bytesIn, second.network.bytesIn - first.network.bytesIn);
     assert.equal(since.bytesOut, second.network.bytesOut - first.network.bytesOut);
     assert.equal(systemMetrics(second, first, second).network.bytesIn, 0);
+  });
+
+  test('a reading that fails leaves the machine series out of a scrape instead of failing it', async () => {
+    const registry = new client.Registry();
+    new client.Counter({ name: 'still_here_total', help: 'a series of the process', registers: [registry] }).inc();
+    registerSystemSeries(registry, '/no/such/filesystem');
+    const text = await registry.metrics();
+    assert.match(text, /^still_here_total 1$/m);
+    assert.doesNotMatch(text, /^system_memory_bytes\{/m);
+    const healthy = new client.Registry();
+    registerSystemSeries(healthy);
+    assert.match(await healthy.metrics(), /^system_memory_bytes\{state="total"\} \d+$/m);
   });
 });

@@ -138,10 +138,13 @@ export function systemMetrics(older: SystemReading, newer: SystemReading, counte
  */
 export function registerSystemSeries(registry: client.Registry, diskPath = process.cwd()): void {
   const registers = [registry];
-  let reading: Promise<SystemReading> | undefined;
-  // One reading per scrape, shared by every series (each collect() is called once per scrape).
+  let reading: Promise<SystemReading | undefined> | undefined;
+  // One reading per scrape, shared by every series (each collect() is called once per scrape). A
+  // reading that fails leaves these series out of that scrape rather than failing /metrics.
   const current = () => {
-    reading ??= readSystem(diskPath).finally(() => setTimeout(() => (reading = undefined), 50).unref());
+    reading ??= readSystem(diskPath)
+      .catch(() => undefined)
+      .finally(() => setTimeout(() => (reading = undefined), 50).unref());
     return reading;
   };
   // Counters mirror the kernel's totals: each scrape adds what the kernel counted since the last.
@@ -158,7 +161,7 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     labelNames: ['mode'],
     registers,
     async collect() {
-      for (const [mode, seconds] of Object.entries((await current()).cpuSeconds)) mirror(this, cpuSeen, { mode }, seconds);
+      for (const [mode, seconds] of Object.entries((await current())?.cpuSeconds ?? {})) mirror(this, cpuSeen, { mode }, seconds);
     },
   });
   new client.Gauge({
@@ -167,7 +170,9 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     labelNames: ['period'],
     registers,
     async collect() {
-      const [one, five, fifteen] = (await current()).load;
+      const now = await current();
+      if (!now) return;
+      const [one, five, fifteen] = now.load;
       this.set({ period: '1m' }, one);
       this.set({ period: '5m' }, five);
       this.set({ period: '15m' }, fifteen);
@@ -179,7 +184,9 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     labelNames: ['state'],
     registers,
     async collect() {
-      const { total, free } = (await current()).memory;
+      const now = await current();
+      if (!now) return;
+      const { total, free } = now.memory;
       this.set({ state: 'total' }, total);
       this.set({ state: 'used' }, total - free);
       this.set({ state: 'free' }, free);
@@ -191,7 +198,9 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     labelNames: ['state'],
     registers,
     async collect() {
-      const { total, used, free } = (await current()).disk;
+      const now = await current();
+      if (!now) return;
+      const { total, used, free } = now.disk;
       this.set({ state: 'total' }, total);
       this.set({ state: 'used' }, used);
       this.set({ state: 'free' }, free);
@@ -204,7 +213,9 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     labelNames: ['direction'],
     registers,
     async collect() {
-      const { bytesIn, bytesOut } = (await current()).network;
+      const now = await current();
+      if (!now) return;
+      const { bytesIn, bytesOut } = now.network;
       mirror(this, networkSeen, { direction: 'in' }, bytesIn);
       mirror(this, networkSeen, { direction: 'out' }, bytesOut);
     },
@@ -214,7 +225,8 @@ export function registerSystemSeries(registry: client.Registry, diskPath = proce
     help: 'Established TCP connections on the machine',
     registers,
     async collect() {
-      this.set((await current()).network.connections);
+      const now = await current();
+      if (now) this.set(now.network.connections);
     },
   });
 }
