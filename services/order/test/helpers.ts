@@ -1,4 +1,4 @@
-import type { CreateProduct, EventEnvelope, Order, Product } from '@dema/contracts';
+import type { CreateProduct, EventEnvelope, Order, Problem, Product } from '@dema/contracts';
 import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import type { DemaConfig, ServiceFactory } from '@dema/platform';
 import { createProductService, type Catalog } from '@dema/product';
@@ -28,6 +28,8 @@ export interface OrderTestProcess extends TestProcess {
   recordEvents(consumer: string, bindings: string[]): Promise<EventEnvelope[]>;
   /** Rows of a table in the order or product database. */
   count(service: 'order' | 'product', sql: string, params?: unknown[]): Promise<number>;
+  /** The rows of a query on the order or product database, to see what was (not) written. */
+  query<Row = Record<string, unknown>>(service: 'order' | 'product', sql: string, params?: unknown[]): Promise<Row[]>;
 }
 
 let customers = 0;
@@ -102,8 +104,20 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS counted`, params);
       return rows[0]!.n;
     },
+    async query<Row>(service: 'order' | 'product', sql: string, params: unknown[] = []) {
+      const db = await running.infra.database(service);
+      return (await db.query<Row>(sql, params)).rows;
+    },
   };
 }
+
+/** The problem+json body of a refusal, after checking its status and media type. */
+export const problemOf = async (response: Response, status: number): Promise<Problem> => {
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status} ${text}`);
+  if (!response.headers.get('content-type')?.startsWith('application/problem+json')) throw new Error(`not problem+json: ${response.headers.get('content-type')}`);
+  return JSON.parse(text) as Problem;
+};
 
 export const orderOf = async (response: Response): Promise<Order> => {
   if (response.status !== 201 && response.status !== 200) throw new Error(`expected an order, got ${response.status} ${await response.text()}`);

@@ -66,8 +66,9 @@ export interface OrderFilter {
 
 /** Newest first; `total` counts every order matching the filter. */
 export async function listOrders(db: Queryable, filter: OrderFilter): Promise<{ items: Order[]; total: number }> {
+  // The filter's parameters come first so the count runs on the same condition without the paging ones.
   const where: string[] = [];
-  const params: unknown[] = [filter.limit, filter.offset];
+  const params: unknown[] = [];
   if (filter.userId) {
     params.push(filter.userId);
     where.push(`o.user_id = $${params.length}`);
@@ -77,9 +78,10 @@ export async function listOrders(db: Queryable, filter: OrderFilter): Promise<{ 
     where.push(`o.status = $${params.length}`);
   }
   const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const paging = `LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
   const [page, count] = await Promise.all([
-    db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o ${condition} ORDER BY o.created_at DESC, o.id DESC LIMIT $1 OFFSET $2`, params),
-    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders o ${condition}`, params.slice(2)),
+    db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o ${condition} ORDER BY o.created_at DESC, o.id DESC ${paging}`, [...params, filter.limit, filter.offset]),
+    db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders o ${condition}`, params),
   ]);
   return { items: page.rows.map(toOrder), total: count.rows[0]!.n };
 }
