@@ -12,8 +12,8 @@ import {
 } from '@dema/contracts';
 import { createHttpServer, type ServiceModule } from '@dema/platform';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
-import { createProductService } from '@dema/product';
-import { createUserService, type UserService } from '@dema/user';
+import type { UserService } from '@dema/user';
+import { allInOneServices } from '../src/services.ts';
 
 /**
  * The whole authorization matrix of the mounted services: every route of the OpenAPI document ×
@@ -24,11 +24,11 @@ import { createUserService, type UserService } from '@dema/user';
  */
 
 type Access = { permission?: Permission; authenticated?: true };
-type Fixture = 'product' | 'doomedProduct' | 'category' | 'doomedCategory' | 'user' | 'doomedUser';
+type Fixture = 'product' | 'doomedProduct' | 'category' | 'doomedCategory' | 'user' | 'doomedUser' | 'order' | 'customer';
 
 interface RouteSpec {
   access: Access;
-  /** The resource substituted for `{id}`. */
+  /** The resource substituted for the path parameter (`{id}`, `{userId}`, `{productId}`). */
   id?: Fixture;
   /** Sent as JSON; POST and PUT routes get `{}` unless told otherwise. */
   body?: unknown;
@@ -64,6 +64,16 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/categories/{id}': { access: can('products:read'), id: 'category' },
   'PUT /api/categories/{id}': { access: can('products:write'), id: 'category' },
   'DELETE /api/categories/{id}': { access: can('products:write'), id: 'doomedCategory' },
+  'POST /api/orders': { access: can('orders:write') },
+  'GET /api/orders': { access: can('orders:read') },
+  'GET /api/orders/{id}': { access: can('orders:read'), id: 'order' },
+  'PUT /api/orders/{id}/status': { access: can('orders:write'), id: 'order' },
+  // The customer's own id: another customer's list is a 403 by ownership, not by the table.
+  'GET /api/orders/user/{userId}': { access: can('orders:read'), id: 'customer' },
+  'GET /api/cart': { access: can('orders:read') },
+  'PUT /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
+  'DELETE /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
+  'DELETE /api/cart': { access: can('orders:write') },
 };
 
 const callerNames = [
@@ -160,7 +170,7 @@ for (const target of testTargets()) {
     const now = () => Math.floor(Date.now() / 1000);
 
     before(async () => {
-      running = await startTestProcess(target, [createUserService, createProductService]);
+      running = await startTestProcess(target, allInOneServices());
       users = running.services[0] as UserService;
       for (const role of ['customer', 'admin'] as const) {
         accounts[role] = { email: `${role}@matrix.dema.dev`, password: 'correct-horse-battery-staple' };
@@ -179,6 +189,8 @@ for (const target of testTargets()) {
       fixtures.doomedProduct = await created(await call('POST', '/api/products', { ...asAdmin, body: { ...product, name: 'Matrix Pot' } }), 'a product');
       fixtures.user = (await users.identity.createUser('member@matrix.dema.dev', 'correct-horse-battery-staple', 'Member', 'customer')).id;
       fixtures.doomedUser = (await users.identity.createUser('doomed@matrix.dema.dev', 'correct-horse-battery-staple', 'Doomed', 'customer')).id;
+      fixtures.customer = decodeJwt(customerToken).sub!;
+      fixtures.order = await created(await call('POST', '/api/orders', { ...asAdmin, body: { items: [{ productId: fixtures.product, quantity: 1 }] } }), 'an order');
 
       const db = await running.infra.database('user');
       const { rows } = await db.query<{ private_jwk: JWK; public_jwk: JWK }>('SELECT private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1');
@@ -290,7 +302,7 @@ for (const target of testTargets()) {
       for (const caller of callerNames) {
         const outcome = expected(route, caller);
         test(`${route} as ${caller} → ${describeOutcome(outcome)}`, async () => {
-          const url = spec.id ? path.replace('{id}', fixtures[spec.id]) : path;
+          const url = spec.id ? path.replace(/\{\w+\}/, fixtures[spec.id]) : path;
           const body = 'body' in spec ? spec.body : method === 'POST' || method === 'PUT' ? {} : undefined;
           let header = authorization[caller];
           if (spec.endsSession && (caller === 'customer' || caller === 'admin')) header = `Bearer ${await login(caller)}`;
@@ -316,7 +328,7 @@ for (const target of testTargets()) {
       for (const caller of ['anonymous', 'customer', 'expired'] as const) {
         const outcome = expected(route, caller);
         test(`HEAD ${path} as ${caller} → ${describeOutcome(outcome)}, like its GET`, async () => {
-          const url = spec.id ? path.replace('{id}', fixtures[spec.id]) : path;
+          const url = spec.id ? path.replace(/\{\w+\}/, fixtures[spec.id]) : path;
           const response = await call('HEAD', url, { authorization: authorization[caller] });
           if (outcome === 'allowed') assert.ok(response.status !== 401 && response.status !== 403 && response.status < 500, String(response.status));
           else assert.equal(response.status, outcome);
