@@ -1,5 +1,0 @@
-import { SkeletonGrid } from '../../../components/states.tsx';
-
-export default function Loading() {
-  return <SkeletonGrid count={8} />;
-}
