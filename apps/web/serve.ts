@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,14 +60,19 @@ function filesUnder(dir: string): string[] {
  */
 export function sourceFingerprint(): string {
   const inputs = [
-    ...['app', 'components', 'lib', 'public'].flatMap((dir) => filesUnder(path.join(appDir, dir))),
+    ...['app', 'components', 'lib', 'public'].flatMap((dir) => filesUnder(path.join(appDir, dir))).filter((file) => !file.endsWith('.test.ts')),
     ...['next.config.ts', 'package.json', 'tsconfig.json'].map((file) => path.join(appDir, file)).filter((file) => existsSync(file)),
     ...filesUnder(path.join(workspaceRoot, 'packages', 'contracts', 'src')).filter((file) => !file.endsWith('.test.ts')),
     path.join(path.dirname(nextBin), '..', '..', 'package.json'),
-  ].sort();
+  ];
+  return fingerprintOf(inputs, workspaceRoot);
+}
+
+/** A hash of the files' paths (relative to `base`) and contents, in a fixed order. */
+export function fingerprintOf(files: string[], base: string): string {
   const hash = createHash('sha256');
-  for (const file of inputs) {
-    hash.update(path.relative(workspaceRoot, file));
+  for (const file of [...files].sort()) {
+    hash.update(path.relative(base, file));
     hash.update('\0');
     hash.update(readFileSync(file));
     hash.update('\0');

@@ -34,7 +34,11 @@ export function AccountMenu() {
   return (
     <details className="account-menu" ref={menu} style={{ position: 'relative' }}>
       <summary className="btn btn-small" data-testid="account-menu">
-        <span aria-hidden="true">👤</span> {session.user.name}
+        <svg width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+          <circle cx="12" cy="8" r="4" />
+          <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7" />
+        </svg>{' '}
+        {session.user.name}
       </summary>
       <div className="card" style={{ position: 'absolute', right: 0, top: 'calc(100% + 6px)', minWidth: 200, padding: 8, zIndex: 30 }}>
         <p className="muted small" style={{ padding: '4px 8px', margin: 0 }}>

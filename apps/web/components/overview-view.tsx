@@ -7,7 +7,7 @@ import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '../lib/format.ts';
 import { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
-import { useApi } from '../lib/use-api.ts';
+import { useApi, type ApiState } from '../lib/use-api.ts';
 import { LineChart, Meter } from './charts.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { StatusPill } from './status-pill.tsx';
@@ -131,11 +131,53 @@ function Alerts() {
   );
 }
 
+// Orders read to count today's sales when the analytics service is not installed.
+const todayScanPages = 5;
+
+/**
+ * Today's sales as the analytics service defines them (orders placed today, less cancelled and
+ * returned ones), counted from the order list when analytics is not installed.
+ */
+function useTodaySales(today: string): ApiState<{ orders: number; revenue: number; averageOrderValue: number }> {
+  const summary = useApi<AnalyticsSummary>(`/api/analytics/summary?from=${today}&to=${today}`, { optional: true });
+  const [counted, setCounted] = useState<ApiState<{ orders: number; revenue: number; averageOrderValue: number }>>({ status: 'loading' });
+  const missing = summary.status === 'missing';
+  useEffect(() => {
+    if (!missing) return;
+    let current = true;
+    (async () => {
+      let cents = 0;
+      let orders = 0;
+      let offset = 0;
+      for (let page = 0; page < todayScanPages; page += 1) {
+        const result = await apiFetch<OrderPage>(`/api/orders?limit=100&offset=${offset}`);
+        const todays = result.items.filter((order) => order.createdAt.slice(0, 10) === today);
+        for (const order of todays) {
+          if (order.status === 'CANCELLED' || order.status === 'RETURNED') continue;
+          orders += 1;
+          cents += Math.round(order.total * 100);
+        }
+        offset += result.items.length;
+        // Newest first: once a page reaches yesterday, the rest is older still.
+        if (todays.length < result.items.length || offset >= result.total || result.items.length === 0) break;
+      }
+      const revenue = cents / 100;
+      if (current) setCounted({ status: 'ready', data: { orders, revenue, averageOrderValue: orders ? Math.round(cents / orders) / 100 : 0 } });
+    })().catch((error: unknown) => current && setCounted({ status: 'error', error: error instanceof ApiError ? error : ApiError.unreachable() }));
+    return () => {
+      current = false;
+    };
+  }, [missing, today]);
+  if (summary.status === 'ready') return { status: 'ready', data: summary.data };
+  if (summary.status === 'missing') return counted;
+  return summary;
+}
+
 /** The admin's overview: today's sales, a fortnight's revenue, recent orders, low stock, health and alerts. */
 export function OverviewView() {
   const now = new Date();
   const today = utcDay(now);
-  const summary = useApi<AnalyticsSummary>(`/api/analytics/summary?from=${today}&to=${today}`, { optional: true });
+  const summary = useTodaySales(today);
   const revenue = useApi<RevenueSeries>(`/api/analytics/revenue?from=${utcDay(daysBefore(now, 13))}&to=${today}&interval=day`, { optional: true });
   const recent = useApi<OrderPage>('/api/orders?limit=5');
   const lowStock = useLowStock();
@@ -168,7 +210,6 @@ export function OverviewView() {
           <div className="value">{lowStock.status === 'ready' ? formatCount(lowStock.items.length) : lowStock.status === 'loading' ? '…' : '—'}</div>
         </div>
       </div>
-      {summary.status === 'missing' ? <p className="alert alert-info">Sales figures need the analytics service, which is not available on this installation.</p> : null}
       {summary.status === 'error' ? <p className="alert alert-error" role="alert">{summary.error.message}</p> : null}
       <div className="grid-2">
         <section className="panel" aria-labelledby="revenue-heading">

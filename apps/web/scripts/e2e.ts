@@ -1,0 +1,187 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startWebApp, type RunningWebApp } from '../serve.ts';
+
+/**
+ * The browser tests, end to end: for each target (embedded always; PostgreSQL + Redis + RabbitMQ
+ * too when TEST_DATABASE_URL and TEST_REDIS_HOST are set, as for the other suites) it starts the
+ * API on a fresh data directory or database, the production web app in front of it, and a second
+ * web app whose API is down; then runs test/*.e2e.ts with node's test runner in Chromium. Exits
+ * non-zero when any test fails. Screenshots go to apps/web/test-results/<target>/.
+ *
+ *   npx tsx apps/web/scripts/e2e.ts
+ */
+
+const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const workspaceRoot = path.resolve(appDir, '../..');
+const tsxCli = path.join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+const quiet = { info: () => undefined, error: (message: string) => console.error(message) };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+interface RunningApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+async function startApi(env: Record<string, string>): Promise<RunningApi> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'services/gateway/src/main.ts'], {
+    cwd: workspaceRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 240_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the API exited during start:\n${output}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // Not yet listening.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the API did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return {
+    url,
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+interface Target {
+  name: 'embedded' | 'postgres+redis';
+  env(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }>;
+}
+
+const embedded: Target = {
+  name: 'embedded',
+  async env() {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dema-e2e-'));
+    return { env: { DEMA_DATA_DIR: dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  },
+};
+
+const real: Target = {
+  name: 'postgres+redis',
+  async env() {
+    // Imported only here: the module insists on its variables when DEMA_TEST_REQUIRE_REAL=1.
+    const { createDatabase } = await import('@dema/platform/testing');
+    const database = await createDatabase();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dema-e2e-'));
+    const suffix = randomBytes(4).toString('hex');
+    const env: Record<string, string> = {
+      DEMA_DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      REDIS_HOST: process.env.TEST_REDIS_HOST!,
+      REDIS_PORT: process.env.TEST_REDIS_PORT ?? '6379',
+      REDIS_KEY_PREFIX: `dema-e2e-${suffix}:`,
+    };
+    if (process.env.TEST_REDIS_PASSWORD) env.REDIS_PASSWORD = process.env.TEST_REDIS_PASSWORD;
+    if (process.env.TEST_AMQP_URL) {
+      env.AMQP_URL = process.env.TEST_AMQP_URL;
+      env.AMQP_NAMESPACE = `e2e-${suffix}.`;
+    }
+    return {
+      env,
+      async dispose() {
+        await database.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function runTests(env: Record<string, string>): Promise<number> {
+  const files = readdirSync(path.join(appDir, 'test'))
+    .filter((file) => file.endsWith('.e2e.ts'))
+    .sort()
+    .map((file) => path.join('test', file));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+      cwd: appDir,
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function runTarget(target: Target): Promise<number> {
+  console.log(`\n== browser tests on ${target.name}`);
+  const { env, dispose } = await target.env();
+  const adminEmail = `e2e-admin-${randomBytes(3).toString('hex')}@example.com`;
+  const adminPassword = `e2e-${randomBytes(12).toString('base64url')}`;
+  let api: RunningApi | undefined;
+  let web: RunningWebApp | undefined;
+  let deadWeb: RunningWebApp | undefined;
+  try {
+    api = await startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword });
+    web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
+    // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
+    deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${await freePort()}`, port: await freePort(), host: '127.0.0.1', log: quiet });
+    const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
+    mkdirSync(shots, { recursive: true });
+    return await runTests({
+      E2E_WEB_URL: web.url,
+      E2E_DEAD_WEB_URL: deadWeb.url,
+      E2E_API_URL: api.url,
+      E2E_ADMIN_EMAIL: adminEmail,
+      E2E_ADMIN_PASSWORD: adminPassword,
+      E2E_SHOTS_DIR: shots,
+    });
+  } finally {
+    await deadWeb?.close();
+    await web?.close();
+    await api?.close();
+    await dispose();
+  }
+}
+
+const targets: Target[] = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST ? [embedded, real] : [embedded];
+if (process.env.DEMA_TEST_REQUIRE_REAL === '1' && targets.length < 2) {
+  console.error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL / TEST_REDIS_HOST are not set');
+  process.exit(1);
+}
+if (!existsSync('/usr/bin/chromium')) console.error('warning: /usr/bin/chromium is missing; every browser test will fail (apt-get install chromium)');
+
+let failures = 0;
+for (const target of targets) {
+  try {
+    const code = await runTarget(target);
+    if (code !== 0) failures += 1;
+  } catch (error) {
+    console.error(`browser tests on ${target.name} could not run:`, error);
+    console.log('# fail 1');
+    failures += 1;
+  }
+}
+process.exit(failures === 0 ? 0 : 1);
