@@ -175,13 +175,19 @@ export interface AllInOne {
  * The all-in-one process of embedded mode on `target`: `buildApp` with the services, then
  * `registerEdgePolicies` — what `main.ts` does once `startProcess` takes a `configure` step.
  */
-export async function startAllInOne(target: TestTarget, factories: ServiceFactory[], policies: Partial<EdgePolicySettings> = {}, overrides: Partial<DemaConfig> = {}): Promise<AllInOne> {
+export async function startAllInOne(
+  target: TestTarget,
+  factories: ServiceFactory[],
+  /** The policy settings, or a function of the services that works them out (an allowlisted user's id). */
+  policies: Partial<EdgePolicySettings> | ((services: ServiceModule[]) => Promise<Partial<EdgePolicySettings>>) = {},
+  overrides: Partial<DemaConfig> = {},
+): Promise<AllInOne> {
   const environment = await target.environment(overrides);
   const infra = await createInfrastructure(environment.config, { name: 'test', inMemory: environment.inMemory });
   const services: ServiceModule[] = [];
   for (const factory of factories) services.push(await factory(infra));
   const app = await buildApp(infra, services, 'dema');
-  await registerEdgePolicies(app, infra, policies);
+  await registerEdgePolicies(app, infra, typeof policies === 'function' ? await policies(services) : policies);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   for (const service of services) service.start();
   return {
