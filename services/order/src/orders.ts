@@ -74,7 +74,16 @@ export class Orders {
           continue; // the first attempt failed and freed the key: this one places the order
         }
       }
-      const lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map((i) => ({ productId: i.productId, variantId: i.variantId ?? null, quantity: i.quantity }));
+      let lines: StockLine[];
+      try {
+        lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map((i) => ({ productId: i.productId, variantId: i.variantId ?? null, quantity: i.quantity }));
+        await saga.insertPendingOrder(this.db, orderId, user.userId);
+      } catch (error) {
+        // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
+        // (an empty cart, filled later, would otherwise make every retry wait and fail for 24 h).
+        if (idempotencyKey !== undefined) await saga.releaseIdempotencyKey(this.db, user.userId, idempotencyKey, orderId).catch(() => undefined);
+        throw error;
+      }
       const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);
       if (source === 'cart') {
         await this.carts.clear(user.userId).catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
@@ -83,8 +92,8 @@ export class Orders {
     }
   }
 
+  /** Steps 2 and 3 of the saga, for a placement already on the saga log (`pending_orders`). */
   private async place(orderId: string, userId: string, lines: StockLine[], source: 'items' | 'cart', idempotencyKey: string | undefined): Promise<Order> {
-    await saga.insertPendingOrder(this.db, orderId, userId);
     let reservation: StockReservation;
     try {
       reservation = await this.stock.reserveStock(orderId, lines);
@@ -228,7 +237,9 @@ export class Orders {
 const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No order ${id}`);
 
 function orderSource(body: CreateOrder): 'items' | 'cart' {
-  if (body.items && body.fromCart) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body', 'must have either items or fromCart, not both');
+  if (body.items && body.fromCart) {
+    throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [{ name: 'body.fromCart', reason: 'cannot be sent together with items' }]);
+  }
   if (body.fromCart) return 'cart';
   if (body.items) return 'items';
   throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
