@@ -1,11 +1,13 @@
-import type { ServiceFactory } from '@dema/platform';
+import { createMonitoring, type ServiceFactory } from '@dema/platform';
+import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
 import { createProductService, type Catalog } from '@dema/product';
 import { createUserService } from '@dema/user';
 
 /**
  * Every service, composed for one process: the Order service reserves stock through the Product
- * service's catalog directly (no network hop), which is why the product factory runs first.
+ * service's catalog directly (no network hop), which is why the product factory runs first; the
+ * Analytics service consumes the others' events from the in-process bus (or RabbitMQ).
  */
 export function allInOneServices(): ServiceFactory[] {
   let catalog: Catalog | undefined;
@@ -17,5 +19,8 @@ export function allInOneServices(): ServiceFactory[] {
       return product;
     },
     (infra) => createOrderService(infra, { stock: catalog }),
+    createAnalyticsService,
+    // The dashboard's SystemMetrics / ApplicationMetrics and the alert rules, at the edge.
+    (infra) => createMonitoring(infra),
   ];
 }

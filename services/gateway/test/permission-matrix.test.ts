@@ -74,6 +74,15 @@ const matrix: Record<string, RouteSpec> = {
   'PUT /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart': { access: can('orders:write') },
+  'GET /api/analytics/revenue': { access: can('analytics:read') },
+  'GET /api/analytics/summary': { access: can('analytics:read') },
+  'GET /api/analytics/top-products': { access: can('analytics:read') },
+  'GET /api/analytics/orders-by-status': { access: can('analytics:read') },
+  'GET /api/analytics/stock-movements': { access: can('analytics:read') },
+  'GET /api/analytics/low-stock': { access: can('analytics:read') },
+  'GET /api/monitoring/system': { access: can('analytics:read') },
+  'GET /api/monitoring/application': { access: can('analytics:read') },
+  'GET /api/monitoring/alerts': { access: can('analytics:read') },
 };
 
 const callerNames = [
