@@ -14,7 +14,7 @@ import { startWebApp, type RunningWebApp } from '../serve.ts';
  * web app whose API is down; then runs test/*.e2e.ts with node's test runner in Chromium. Exits
  * non-zero when any test fails. Screenshots go to apps/web/test-results/<target>/.
  *
- *   npx tsx apps/web/scripts/e2e.ts
+ *   npx tsx apps/web/scripts/e2e.ts            (E2E_TARGET=embedded|postgres+redis for one target)
  */
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -166,7 +166,10 @@ async function runTarget(target: Target): Promise<number> {
   }
 }
 
-const targets: Target[] = process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST ? [embedded, real] : [embedded];
+// E2E_TARGET=embedded or E2E_TARGET=postgres+redis runs one target only.
+const targets: Target[] = (process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST ? [embedded, real] : [embedded]).filter(
+  (target) => !process.env.E2E_TARGET || target.name === process.env.E2E_TARGET,
+);
 if (process.env.DEMA_TEST_REQUIRE_REAL === '1' && targets.length < 2) {
   console.error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL / TEST_REDIS_HOST are not set');
   process.exit(1);
