@@ -42,6 +42,8 @@ export async function newShopper(browser: Browser, viewport = { width: 1280, hei
 
 /** Saves a full-page screenshot as test-results/<target>/<name>.png. */
 export async function shot(page: Page, name: string): Promise<void> {
+  // From the top, so the sticky header is not painted mid-page in a full-page capture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(e2e.shotsDir, `${name}.png`), fullPage: true });
 }
 
