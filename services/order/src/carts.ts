@@ -49,10 +49,12 @@ export class Carts {
    * Sets how many of a product (and which variant) the cart holds. Refuses a product that does
    * not exist (404), a missing or foreign variant (422) and more than is in stock now (409).
    */
-  async setItem(userId: string, productId: string, input: SetCartItem): Promise<Cart> {
+  async setItem(userId: string, productIdAsGiven: string, input: SetCartItem): Promise<Cart> {
+    // Lines are keyed by product id: the same uuid in another letter case must be the same line.
+    const productId = productIdAsGiven.toLowerCase();
     const product = await this.catalog.getProduct(productId);
     if (!product) throw notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${productId}`);
-    const variantId = input.variantId ?? null;
+    const variantId = input.variantId?.toLowerCase() ?? null;
     checkVariant(product, variantId);
     const variant = variantId ? product.variants.find((v) => v.id === variantId) : undefined;
     const available = variant?.stock ?? product.stock;
@@ -67,7 +69,7 @@ export class Carts {
   }
 
   async removeItem(userId: string, productId: string): Promise<Cart> {
-    if (!(await this.store.remove(userId, productId))) throw notFound(ErrorCode.NOT_FOUND, `The cart holds no product ${productId}`);
+    if (!(await this.store.remove(userId, productId.toLowerCase()))) throw notFound(ErrorCode.NOT_FOUND, `The cart holds no product ${productId}`);
     return this.view(userId);
   }
 

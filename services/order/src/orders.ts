@@ -76,7 +76,7 @@ export class Orders {
       }
       let lines: StockLine[];
       try {
-        lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map((i) => ({ productId: i.productId, variantId: i.variantId ?? null, quantity: i.quantity }));
+        lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map(toStockLine);
         await saga.insertPendingOrder(this.db, orderId, user.userId);
       } catch (error) {
         // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
@@ -180,7 +180,8 @@ export class Orders {
   }
 
   /** A user's orders: their own, or anyone's for an admin; another customer's → 403. */
-  async listUserOrders(user: User, userId: string, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
+  async listUserOrders(user: User, userIdAsGiven: string, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
+    const userId = userIdAsGiven.toLowerCase(); // a uuid in capitals is still the caller's own id
     if (user.role !== 'admin' && user.userId !== userId) throw forbidden("Customers may only list their own orders");
     return { ...(await orders.listOrders(this.db, { ...query, userId })), limit: query.limit, offset: query.offset };
   }
@@ -244,6 +245,13 @@ function orderSource(body: CreateOrder): 'items' | 'cart' {
   if (body.items) return 'items';
   throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
 }
+
+/** An item as the catalog is asked for it: ids in lower case, since it matches them as text. */
+const toStockLine = (item: NonNullable<CreateOrder['items']>[number]): StockLine => ({
+  productId: item.productId.toLowerCase(),
+  variantId: item.variantId?.toLowerCase() ?? null,
+  quantity: item.quantity,
+});
 
 /** The request as the key remembers it: same fields in any order hash the same. */
 function hashRequest(body: CreateOrder): string {

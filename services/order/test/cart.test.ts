@@ -69,6 +69,17 @@ for (const target of testTargets()) {
       ]);
     });
 
+    test('a product id or variant id in capital letters is the same line', async () => {
+      const shopper = await dema.newCustomer();
+      const cap = await dema.createProduct({ name: 'Capital Cap', variants: [{ name: 'One Size', stock: 5, options: { size: 'one' } }] });
+      const variantId = cap.variants[0]!.id;
+      await cartOf(await setItem(shopper, cap.id.toUpperCase(), { quantity: 1, variantId: variantId.toUpperCase() }));
+      const cart = await cartOf(await setItem(shopper, cap.id, { quantity: 2, variantId }));
+      assert.deepEqual(cart.items.map((i) => [i.productId, i.variantId, i.quantity]), [[cap.id, variantId, 2]]);
+      await cartOf(await shopper.request('DELETE', `/api/cart/items/${cap.id.toUpperCase()}`));
+      assert.deepEqual((await viewCart(shopper)).items, []);
+    });
+
     test('more than is in stock cannot be put in the cart (409 naming the quantity)', async () => {
       const shopper = await dema.newCustomer();
       const product = await dema.createProduct({ name: 'Few Left', stock: 2 });

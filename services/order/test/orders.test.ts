@@ -110,6 +110,30 @@ for (const target of testTargets()) {
         assert.equal(read.total, 91.8);
       });
 
+      test('a product named on two lines is checked against its stock for their sum', async () => {
+        const product = await dema.createProduct({ name: 'Twice Listed', price: 2.5, stock: 3 });
+        const refused = await problemOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 2 }, { productId: product.id, quantity: 2 }]), 409);
+        assert.equal(refused.code, 'INSUFFICIENT_STOCK');
+        assert.equal((await dema.product(product.id)).stock, 3);
+        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 1 }, { productId: product.id, quantity: 2 }]));
+        assert.equal(order.items.reduce((sum, i) => sum + i.quantity, 0), 3);
+        assert.equal(order.total, 7.5);
+        assert.equal((await dema.product(product.id)).stock, 0);
+      });
+
+      test('ids in capital letters name the same product, variant and user', async () => {
+        const shopper = await dema.newCustomer();
+        const tee = await dema.createProduct({ name: 'Capital Tee', price: 9, variants: [{ name: 'S', stock: 3, options: { size: 'S' } }] });
+        const variant = tee.variants[0]!;
+        const order = await orderOf(await dema.placeOrder(shopper, [{ productId: tee.id.toUpperCase(), variantId: variant.id.toUpperCase(), quantity: 2 }]));
+        assert.deepEqual(order.items.map((i) => [i.productId, i.variantId, i.quantity]), [[tee.id, variant.id, 2]]);
+        assert.equal((await dema.product(tee.id)).variants[0]!.stock, 1);
+        const own = await shopper.request('GET', `/api/orders/user/${shopper.id.toUpperCase()}`);
+        assert.equal(own.status, 200);
+        assert.deepEqual(((await own.json()) as OrderPage).items.map((o) => o.id), [order.id]);
+        assert.equal((await shopper.request('GET', `/api/orders/${order.id.toUpperCase()}`)).status, 200);
+      });
+
       test("an order reserves its stock with one STOCK_UPDATED of reason ORDER per product", async () => {
         const events = await record(['system.stock.updated']);
         const product = await dema.createProduct({ name: 'Reserved Chair', stock: 5 });
@@ -270,6 +294,21 @@ for (const target of testTargets()) {
         const returns = events.filter((e) => e.type === 'STOCK_UPDATED' && (e as StockUpdatedEvent).payload.productId === product.id && (e as StockUpdatedEvent).payload.reason === 'RETURN');
         assert.equal(returns.length, 1);
         assert.equal(events.filter((e) => e.type === 'ORDER_STATUS_CHANGED' && (e as OrderStatusChangedEvent).payload.orderId === order.id).length, 1);
+      });
+
+      test('ten simultaneous cancellations of one order: one succeeds, the rest are 409, the stock comes back once', async () => {
+        const events = await record(['order.status.changed']);
+        const product = await dema.createProduct({ name: 'Raced Cancel', stock: 8 });
+        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 5 }]));
+        const responses = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => setStatus(i % 2 === 0 ? dema.customer : dema.admin, order.id, 'CANCELLED')),
+        );
+        assert.deepEqual(responses.map((r) => r.status).sort(), [200, ...Array(9).fill(409)]);
+        await Promise.all(responses.map((r) => r.arrayBuffer()));
+        await waitFor('the cancellation event', () => events.some((e) => (e as OrderStatusChangedEvent).payload.orderId === order.id));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.equal((await dema.product(product.id)).stock, 8);
+        assert.equal(events.filter((e) => (e as OrderStatusChangedEvent).payload.orderId === order.id).length, 1);
       });
 
       test('returning a delivered order puts its stock back (reason RETURN), once', async () => {
