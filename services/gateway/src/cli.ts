@@ -3,7 +3,7 @@ import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } fro
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
-import { exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
+import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +18,7 @@ const usage = `usage: npm run dema -- <command>
   create-admin --email <email> --password <password> [--name <name>]
       create an admin, or make the account with that email an admin with that password
   serve <service> [--port <port>]
-      run one service alone (user, product, order), for an orchestrator to place
+      run one service alone (user, product, order, analytics), for an orchestrator to place
   alerts export [--rules <file>] [--out <file>]
       write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
       alerting-rules file, to stdout or --out
@@ -33,6 +33,7 @@ const factories: Record<string, ServiceFactory> = {
   product: createProductService,
   // Alone, the Order service reserves stock over HTTP at DEMA_UPSTREAM_PRODUCT.
   order: (infra) => createOrderService(infra),
+  analytics: createAnalyticsService,
 };
 
 const [command, ...rest] = process.argv.slice(2);
