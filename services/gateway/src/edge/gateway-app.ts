@@ -5,9 +5,11 @@ import {
   tokenAuthenticator,
   type DemaApp,
   type Infrastructure,
+  type ServiceFactory,
+  type ServiceModule,
   type ServiceName,
 } from '@dema/platform';
-import { MergedOpenApi, registerMergedDocs } from './merged-openapi.ts';
+import { registerMergedDocs } from './merged-openapi.ts';
 import { registerGatewayHealth } from './gateway-health.ts';
 import { registerEdgePolicies, type EdgePolicySettings } from './policies.ts';
 import { registerProxy } from './proxy.ts';
@@ -25,8 +27,15 @@ export interface GatewayOptions {
   unhealthyThreshold?: number;
   /** Least time between two JWKS fetches caused by an unknown key id (5 s). */
   jwksCooldownMs?: number;
+  /** How long a complete merged OpenAPI document is served before it is fetched again (30 s). */
+  docsCacheMs?: number;
   /** Edge policy settings; default from `infra.config`. */
   policies?: Partial<EdgePolicySettings>;
+  /**
+   * Modules that run in the gateway process itself, mounted like a service's routes (monitoring
+   * and alerting: `createMonitoring`). Their routes take precedence over forwarding.
+   */
+  modules?: ServiceFactory[];
 }
 
 /** A built gateway, not yet listening. */
@@ -47,7 +56,8 @@ export interface Gateway {
  * the edge policies (security headers, CORS, per-client rate limits shared through Redis), and the
  * proxy that balances across healthy instances. Services still verify tokens themselves; the
  * gateway adds no identity header for them to trust. Its own routes: `/health/live`,
- * `/health/ready` (per-instance states), `/metrics`, and the merged API docs at `/api/docs`.
+ * `/health/ready` (per-instance states), `/metrics`, the merged API docs at `/api/docs`, and those
+ * of `options.modules`.
  */
 export async function buildGateway(infra: Infrastructure, options: GatewayOptions = {}): Promise<Gateway> {
   const { config, log } = infra;
@@ -93,7 +103,17 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     trustProxy: config.trustProxy,
   });
   await registerEdgePolicies(app, infra, options.policies);
-  await registerMergedDocs(app, new MergedOpenApi(pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log));
+  await registerMergedDocs(app, pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log, options.docsCacheMs);
+  const modules: ServiceModule[] = [];
+  try {
+    for (const factory of options.modules ?? []) modules.push(await factory(infra));
+  } catch (error) {
+    jwks.close();
+    await closePools(pools);
+    throw error;
+  }
+  for (const module of modules) for (const schema of module.schemas) app.addSchema(schema);
+  for (const module of modules) await app.register(async (scope) => module.routes(scope));
   await registerProxy(app, {
     pools,
     timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
@@ -107,8 +127,10 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     pools,
     start() {
       for (const pool of Object.values(pools)) pool.start();
+      for (const module of modules) module.start();
     },
     async close() {
+      for (const module of modules) await module.close();
       jwks.close();
       await closePools(pools);
     },

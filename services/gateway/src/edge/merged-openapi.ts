@@ -34,6 +34,8 @@ export class MergedOpenApi {
     private readonly pools: Partial<Record<ServiceName, UpstreamPool>>,
     private readonly info: OpenApiDocument['info'],
     private readonly log: Logger,
+    /** The gateway's own routes (health, modules mounted at the edge), documented first. */
+    private readonly local: () => Partial<OpenApiDocument> = () => ({}),
     private readonly ttlMs = 30_000,
   ) {}
 
@@ -55,28 +57,30 @@ export class MergedOpenApi {
   private async load(): Promise<OpenApiDocument> {
     const merged = this.empty();
     const unavailable: string[] = [];
+    this.add(merged, 'gateway', this.local(), () => true);
     for (const [service, pool] of Object.entries(this.pools) as Array<[ServiceName, UpstreamPool]>) {
       const part = await fetchDocument(pool).catch((error: unknown) => {
         this.log.warn({ service, err: error }, 'could not fetch a service OpenAPI document');
         return undefined;
       });
-      if (!part) {
-        unavailable.push(service);
-        continue;
-      }
-      for (const [path, operations] of Object.entries(part.paths ?? {})) {
-        if (serviceFor(path) !== service) continue;
-        if (merged.paths[path]) this.log.warn({ service, path }, 'path documented by two services; keeping the first');
-        else merged.paths[path] = operations;
-      }
-      // The first service's copy of a shared schema (Problem) wins; they come from one contracts package.
-      merged.components.schemas = { ...part.components?.schemas, ...merged.components.schemas };
-      merged.components.securitySchemes = { ...part.components?.securitySchemes, ...merged.components.securitySchemes };
-      for (const tag of part.tags ?? []) if (!merged.tags!.some((t) => t.name === tag.name)) merged.tags!.push(tag);
+      if (part) this.add(merged, service, part, (path) => serviceFor(path) === service);
+      else unavailable.push(service);
     }
     if (unavailable.length > 0) merged['x-dema-unavailable'] = unavailable;
     this.cached = { document: merged, at: Date.now() };
     return merged;
+  }
+
+  private add(merged: OpenApiDocument, source: string, part: Partial<OpenApiDocument>, routed: (path: string) => boolean): void {
+    for (const [path, operations] of Object.entries(part.paths ?? {})) {
+      if (!routed(path)) continue;
+      if (merged.paths[path]) this.log.warn({ source, path }, 'path documented twice; keeping the first');
+      else merged.paths[path] = operations;
+    }
+    // The first copy of a shared schema (Problem) wins; they all come from one contracts package.
+    merged.components.schemas = { ...part.components?.schemas, ...merged.components.schemas };
+    merged.components.securitySchemes = { ...part.components?.securitySchemes, ...merged.components.securitySchemes };
+    for (const tag of part.tags ?? []) if (!merged.tags!.some((t) => t.name === tag.name)) merged.tags!.push(tag);
   }
 
   private empty(): OpenApiDocument {
@@ -103,11 +107,22 @@ async function fetchDocument(pool: UpstreamPool): Promise<Partial<OpenApiDocumen
 
 /**
  * Serves the merged document at `/api/docs/openapi.json` and the Swagger UI at `/api/docs`, as the
- * all-in-one process does for its own routes.
+ * all-in-one process does for its own routes. The gateway's own documented routes come from
+ * @fastify/swagger; register this before them.
  */
-export async function registerMergedDocs(app: DemaApp, merged: MergedOpenApi): Promise<void> {
-  // Swagger UI reads the document through @fastify/swagger; static mode with a placeholder, replaced per request.
-  await app.register(swagger, { mode: 'static', specification: { document: merged.current() as never } });
+export async function registerMergedDocs(
+  app: DemaApp,
+  pools: Partial<Record<ServiceName, UpstreamPool>>,
+  info: OpenApiDocument['info'],
+  log: Logger,
+  ttlMs?: number,
+): Promise<MergedOpenApi> {
+  await app.register(swagger, {
+    openapi: { openapi: '3.1.0', info, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+    // Shared schemas under their $id, as every service's document names them.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  const merged = new MergedOpenApi(pools, info, log, () => app.swagger() as Partial<OpenApiDocument>, ttlMs);
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
     uiConfig: { deepLinking: true },
@@ -121,4 +136,5 @@ export async function registerMergedDocs(app: DemaApp, merged: MergedOpenApi): P
     transformSpecification: () => merged.current() as never,
   });
   app.get(documentPath, { schema: { hide: true } }, async () => merged.document());
+  return merged;
 }
