@@ -216,7 +216,9 @@ export class Orders {
    * Compensates placements that never finished (a crash between reserving and writing the order):
    * takes them off the saga log, releases their stock and frees their idempotency keys. Safe on
    * several instances at once (rows are taken with SKIP LOCKED) and idempotent (release is).
-   * Also forgets idempotency keys older than 24 h. Returns how many placements it compensated.
+   * Also frees idempotency keys left claimed by a request that died before its placement reached
+   * the saga log (or after abandoning it), and forgets keys older than 24 h. Returns how many
+   * placements it compensated.
    */
   async sweepStalePlacements(): Promise<number> {
     const stale = await saga.takeStalePendingOrders(this.db, stalePlacementSeconds, 50);
@@ -230,6 +232,7 @@ export class Orders {
         this.log.error({ err, orderId }, 'could not release an unfinished placement; will retry');
       }
     }
+    await saga.releaseOrphanIdempotencyKeys(this.db, stalePlacementSeconds);
     await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [idempotencyKeyHours]);
     return stale.length;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Order, OrderPage, OrderStatus, OrderStatusChangedEvent, StockUpdatedEvent } from '@dema/contracts';
+import type { Order, OrderCreatedEvent, OrderPage, OrderStatus, OrderStatusChangedEvent, StockUpdatedEvent } from '@dema/contracts';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess, type TestUser } from './helpers.ts';
 
@@ -132,6 +132,27 @@ for (const target of testTargets()) {
         assert.equal(own.status, 200);
         assert.deepEqual(((await own.json()) as OrderPage).items.map((o) => o.id), [order.id]);
         assert.equal((await shopper.request('GET', `/api/orders/${order.id.toUpperCase()}`)).status, 200);
+      });
+
+      test("ORDER_CREATED fires once per order with exactly the seed's payload", async () => {
+        const events = await record(['order.created']);
+        const a = await dema.createProduct({ name: 'Event A', price: 19.99, stock: 5 });
+        const b = await dema.createProduct({ name: 'Event B', price: 0.1, stock: 5 });
+        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: a.id, quantity: 3 }, { productId: b.id, quantity: 1 }]));
+        const ofOrder = () => events.filter((e) => (e as OrderCreatedEvent).payload.orderId === order.id) as OrderCreatedEvent[];
+        await waitFor('ORDER_CREATED', () => ofOrder().length >= 1);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would arrive by now
+        assert.equal(ofOrder().length, 1);
+        const [event] = ofOrder();
+        assert.equal(event!.type, 'ORDER_CREATED');
+        assert.deepEqual(Object.keys(event!.payload).sort(), ['items', 'orderId', 'timestamp', 'total', 'userId']);
+        assert.deepEqual({ ...event!.payload, items: [...event!.payload.items].sort((x, y) => x.price - y.price) }, {
+          orderId: order.id,
+          userId: dema.customer.id,
+          items: [{ productId: b.id, quantity: 1, price: 0.1 }, { productId: a.id, quantity: 3, price: 19.99 }],
+          total: 60.07,
+          timestamp: order.createdAt,
+        });
       });
 
       test("an order reserves its stock with one STOCK_UPDATED of reason ORDER per product", async () => {

@@ -136,6 +136,29 @@ for (const target of testTargets()) {
       assert.equal((await dema.product(product.id)).stock, 8);
     });
 
+    test('a key left claimed by a request that died before its placement was logged is freed after 30 s, not before', async () => {
+      const shopper = await dema.newCustomer();
+      const product = await dema.createProduct({ name: 'Orphan Key', stock: 10 });
+      const claim = (key: string, ageSeconds: number) =>
+        dema.query('order', 'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, created_at) VALUES ($1, $2, $3, $4, now() - make_interval(secs => $5))', [
+          shopper.id,
+          key,
+          'x'.repeat(64),
+          randomUUID(),
+          ageSeconds,
+        ]);
+      await claim('died-long-ago', 60);
+      await claim('still-running', 5);
+      await dema.orders.sweepStalePlacements();
+      const left = await dema.query<{ key: string }>('order', 'SELECT key FROM idempotency_keys WHERE user_id = $1', [shopper.id]);
+      assert.deepEqual(left.map((k) => k.key), ['still-running']);
+      const started = Date.now();
+      const retry = await dema.placeOrder(shopper, [{ productId: product.id, quantity: 1 }], { 'idempotency-key': 'died-long-ago' });
+      assert.equal(retry.status, 201);
+      assert.ok(Date.now() - started < 5_000);
+      assert.equal((await dema.product(product.id)).stock, 9);
+    });
+
     test('the sweeper forgets idempotency keys after 24 h', async () => {
       const shopper = await dema.newCustomer();
       const product = await dema.createProduct({ name: 'Old Key', stock: 10 });

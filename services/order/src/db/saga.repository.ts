@@ -31,6 +31,21 @@ export async function releaseIdempotencyKey(db: Queryable, userId: string, key: 
   await db.query('DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND order_id = $3', [userId, key, orderId]);
 }
 
+/**
+ * Frees keys older than `seconds` whose order neither exists nor is being placed: their request
+ * died between claiming the key and logging the placement (or between abandoning it and freeing
+ * the key). Without this, every retry with such a key would wait and fail until the key expires.
+ */
+export async function releaseOrphanIdempotencyKeys(db: Queryable, seconds: number): Promise<void> {
+  await db.query(
+    `DELETE FROM idempotency_keys k
+      WHERE k.created_at < now() - make_interval(secs => $1)
+        AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = k.order_id)
+        AND NOT EXISTS (SELECT 1 FROM pending_orders p WHERE p.order_id = k.order_id)`,
+    [seconds],
+  );
+}
+
 export async function insertPendingOrder(db: Queryable, orderId: string, userId: string): Promise<void> {
   await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
 }
