@@ -3,6 +3,7 @@ import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } fro
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
+import { runGateway } from './edge/run-gateway.ts';
 import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -19,6 +20,8 @@ const usage = `usage: npm run dema -- <command>
       create an admin, or make the account with that email an admin with that password
   serve <service> [--port <port>]
       run one service alone (user, product, order, analytics), for an orchestrator to place
+  gateway [--port <port>]
+      run the API gateway alone, in front of the instances listed in DEMA_UPSTREAM_<SERVICE>
   alerts export [--rules <file>] [--out <file>]
       write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
       alerting-rules file, to stdout or --out
@@ -45,6 +48,9 @@ try {
     case 'serve':
       await serve(rest);
       break;
+    case 'gateway':
+      await gateway(rest);
+      break;
     case 'alerts':
       await alerts(rest);
       break;
@@ -58,6 +64,13 @@ try {
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exitCode = 1;
+}
+
+async function gateway(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
+  await runGateway(port === undefined ? {} : { port });
 }
 
 async function createAdmin(args: string[]): Promise<void> {

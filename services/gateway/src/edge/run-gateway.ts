@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, createInfrastructure, loadConfig, type DemaConfig, type Infrastructure } from '@dema/platform';
+import { ConfigError, createInfrastructure, createMonitoring, loadConfig, type DemaConfig, type Infrastructure } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
 
 /** A gateway listening, and how to stop it. */
@@ -41,6 +41,8 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
 /**
  * Entry point of a gateway process (`npm run dema -- gateway`, the cluster): reads the environment,
  * starts, prints where it listens and what it balances, and stops gracefully on SIGINT / SIGTERM.
+ * Monitoring and alerting run in it unless `options.modules` says otherwise: at the edge, every
+ * request passes.
  */
 export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
   let config: DemaConfig;
@@ -53,7 +55,7 @@ export async function runGateway(overrides: Partial<DemaConfig> = {}, options: G
     }
     throw error;
   }
-  const running = await startGateway(config, options);
+  const running = await startGateway(config, { modules: [(infra) => createMonitoring(infra)], ...options });
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) running.infra.log.error({ err }, 'shutting down after an error');
     else running.infra.log.info({ signal }, 'shutting down');
