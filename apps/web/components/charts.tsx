@@ -7,12 +7,13 @@ export interface ChartPoint {
   value: number;
 }
 
-const width = 640;
+const width = 480;
 const height = 220;
 const pad = { top: 12, right: 12, bottom: 28, left: 56 };
 
 function niceMax(value: number): number {
-  if (value <= 0) return 1;
+  // At least 2, so the half-way gridline of a chart of counts is a whole number.
+  if (value <= 2) return 2;
   const magnitude = 10 ** Math.floor(Math.log10(value));
   return Math.ceil(value / magnitude) * magnitude;
 }
@@ -59,7 +60,7 @@ function Axes({ max, format, labels }: { max: number; format: (n: number) => str
 
 /** Every n-th label, so a month of days stays readable. */
 function sparseLabels(points: ChartPoint[], xFor: (index: number) => number): Array<{ x: number; text: string }> {
-  const step = Math.max(1, Math.ceil(points.length / 8));
+  const step = Math.max(1, Math.ceil(points.length / 6));
   return points.flatMap((point, index) => (index % step === 0 ? [{ x: xFor(index), text: point.label }] : []));
 }
 
