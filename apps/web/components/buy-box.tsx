@@ -4,13 +4,14 @@ import Link from 'next/link';
 import { useId, useState } from 'react';
 import type { ProductVariant } from '@dema/contracts';
 import { addToCart } from '../lib/cart.ts';
+import { addToGuestCart } from '../lib/guest-cart.ts';
 import { describeStock, formatPrice } from '../lib/format.ts';
 import type { ApiError } from '../lib/problem.ts';
 import { useSession } from '../lib/session.ts';
 
 /**
  * Price, stock, variant choice, quantity and "Add to cart". Price and stock follow the chosen
- * variant; a visitor who is not signed in is sent to sign in and brought back here.
+ * variant; a visitor who is not signed in fills a cart kept in this browser until they sign in.
  */
 export function BuyBox({ productId, price, stock, variants }: { productId: string; price: number; stock: number; variants: ProductVariant[] }) {
   const session = useSession();
@@ -29,8 +30,10 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
     setBusy(true);
     setMessage(null);
     try {
-      const cart = await addToCart(productId, quantity, variantId);
-      const units = cart.items.reduce((sum, item) => sum + item.quantity, 0);
+      const units =
+        session.status === 'anonymous'
+          ? addToGuestCart(productId, quantity, variantId)
+          : (await addToCart(productId, quantity, variantId)).items.reduce((sum, item) => sum + item.quantity, 0);
       setMessage({ kind: 'ok', text: `Added to your cart (${units} ${units === 1 ? 'item' : 'items'} in cart).` });
     } catch (error) {
       setMessage({ kind: 'error', text: (error as ApiError).message });
@@ -75,14 +78,7 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
           ))}
         </fieldset>
       ) : null}
-      {session.status === 'anonymous' ? (
-        <p>
-          <Link className="btn btn-primary" href={`/login?next=${encodeURIComponent(`/products/${productId}`)}`}>
-            Sign in to add to cart
-          </Link>
-        </p>
-      ) : (
-        <div className="buy-row">
+      <div className="buy-row">
           <div className="qty">
             <label htmlFor={quantityId}>Quantity</label>
             <input
@@ -95,12 +91,11 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
               onChange={(event) => setQuantity(Math.max(1, Math.min(maxQuantity, Math.floor(Number(event.target.value) || 1))))}
             />
           </div>
-          <button type="button" className="btn btn-primary" onClick={add} disabled={busy || available <= 0 || session.status !== 'signed-in'}>
+          <button type="button" className="btn btn-primary" onClick={add} disabled={busy || available <= 0 || session.status === 'loading'}>
             {busy ? <span className="spinner" aria-hidden="true" /> : null}
             {available <= 0 ? 'Out of stock' : 'Add to cart'}
           </button>
-        </div>
-      )}
+      </div>
       <div aria-live="polite" style={{ marginTop: 12 }}>
         {message ? (
           <div className={`alert ${message.kind === 'ok' ? 'alert-success' : 'alert-error'}`} role={message.kind === 'error' ? 'alert' : 'status'}>

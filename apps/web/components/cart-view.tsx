@@ -1,11 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import type { Cart, CartItem } from '@dema/contracts';
+import { useEffect, useState } from 'react';
+import type { Cart, CartItem, Product } from '@dema/contracts';
 import { loadCart, removeCartItem, setCartItem, useCart } from '../lib/cart.ts';
+import { removeFromGuestCart, setGuestQuantity, useGuestCart, type GuestLine } from '../lib/guest-cart.ts';
 import { formatPrice } from '../lib/format.ts';
 import type { ApiError } from '../lib/problem.ts';
+import { apiFetch, useSession } from '../lib/session.ts';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -149,9 +151,96 @@ function CartContents({ cart }: { cart: Cart }) {
   );
 }
 
+interface GuestRow {
+  line: GuestLine;
+  product: Product | null;
+}
+
+/** A visitor's cart (kept in this browser): current prices from the catalog, and the way to sign in and check out. */
+function GuestCartView() {
+  const lines = useGuestCart();
+  const [products, setProducts] = useState<Record<string, Product | null>>({});
+  const key = lines.map((line) => line.productId).join(',');
+  useEffect(() => {
+    let current = true;
+    Promise.all(
+      key
+        .split(',')
+        .filter(Boolean)
+        .map((id) => apiFetch<Product>(`/api/products/${id}`).then((p) => [id, p] as const, () => [id, null] as const)),
+    ).then((entries) => current && setProducts(Object.fromEntries(entries)));
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  if (lines.length === 0) {
+    return (
+      <EmptyState title="Your cart is empty" action={<Link className="btn btn-primary" href="/products">Browse products</Link>}>
+        <p>
+          Find something you like and add it here. Have an account? <Link href="/login?next=/cart">Sign in</Link> to see your saved cart.
+        </p>
+      </EmptyState>
+    );
+  }
+  const rows: GuestRow[] = lines.map((line) => ({ line, product: products[line.productId] ?? null }));
+  const unitPrice = (row: GuestRow) => row.product?.variants.find((v) => v.id === row.line.variantId)?.price ?? row.product?.price ?? 0;
+  const subtotalCents = rows.reduce((sum, row) => sum + Math.round(unitPrice(row) * 100) * row.line.quantity, 0);
+  return (
+    <div className="cart-layout">
+      <section className="panel" aria-label="Items">
+        <ul className="cart-lines">
+          {rows.map((row) => {
+            const variant = row.product?.variants.find((v) => v.id === row.line.variantId);
+            const inputId = `guest-qty-${row.line.productId}`;
+            return (
+              <li className="cart-line" key={row.line.productId} data-testid="cart-line">
+                {row.product?.images[0] ? <img src={row.product.images[0]} alt="" width={80} height={60} /> : <span />}
+                <div>
+                  <Link href={`/products/${row.line.productId}`}>
+                    <strong>{row.product ? `${row.product.name}${variant ? ` — ${variant.name}` : ''}` : 'Loading…'}</strong>
+                  </Link>
+                  <div className="muted small">{row.product ? `${formatPrice(unitPrice(row))} each` : ''}</div>
+                  <div className="controls" style={{ marginTop: 8 }}>
+                    <label htmlFor={inputId} className="visually-hidden">
+                      Quantity
+                    </label>
+                    <input id={inputId} type="number" min={1} max={1000} value={row.line.quantity} onChange={(event) => setGuestQuantity(row.line.productId, Math.floor(Number(event.target.value) || 1))} />
+                    <button type="button" className="btn btn-small btn-danger" onClick={() => removeFromGuestCart(row.line.productId)}>
+                      Remove
+                    </button>
+                  </div>
+                </div>
+                <div className="num" style={{ fontWeight: 700 }}>
+                  {formatPrice((Math.round(unitPrice(row) * 100) * row.line.quantity) / 100)}
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+      <aside className="panel" aria-labelledby="guest-summary">
+        <h2 id="guest-summary">Summary</h2>
+        <div className="summary-row total">
+          <span>Subtotal</span>
+          <span data-testid="cart-subtotal">{formatPrice(subtotalCents / 100)}</span>
+        </div>
+        <p className="muted small">Sign in or create an account to check out; your cart comes with you.</p>
+        <Link className="btn btn-primary btn-block" href="/login?next=/checkout">
+          Sign in to check out
+        </Link>
+        <Link className="btn btn-block" style={{ marginTop: 8 }} href="/signup?next=/checkout">
+          Create an account
+        </Link>
+      </aside>
+    </div>
+  );
+}
+
 /** The cart page: lines with quantities, problems, subtotal and the way to checkout. */
 export function CartView() {
   const cart = useCart();
+  const session = useSession();
+  if (session.status === 'anonymous') return <GuestCartView />;
   return (
     <RequireSession reason="Sign in to see your cart.">
       {() => {

@@ -1,10 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Order, OrderPage, OrderStatus, User } from '@dema/contracts';
 import { formatDateTime, formatPrice } from '../lib/format.ts';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
+import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
@@ -12,6 +13,29 @@ import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { StatusPill, statusLabel } from './status-pill.tsx';
 
 const pageSize = 20;
+
+/** Customers' emails for the user ids on screen (admin only: users:read), looked up once each. */
+function useCustomerEmails(ids: string[], enabled: boolean): Record<string, string> {
+  const [emails, setEmails] = useState<Record<string, string>>({});
+  const missing = enabled ? [...new Set(ids)].filter((id) => !(id in emails)) : [];
+  const key = missing.join(',');
+  useEffect(() => {
+    if (!key) return;
+    let current = true;
+    Promise.all(
+      key.split(',').map((id) =>
+        apiFetch<User>(`/api/users/${id}`).then(
+          (user) => [id, user.email] as const,
+          () => [id, `${id.slice(0, 8)}…`] as const,
+        ),
+      ),
+    ).then((entries) => current && setEmails((known) => ({ ...known, ...Object.fromEntries(entries) })));
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return emails;
+}
 
 function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycle }) {
   const admin = user.role === 'admin';
@@ -23,6 +47,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
   // A customer reads their own orders through the seed's route; an admin reads everyone's.
   const path = admin ? `/api/orders?${query}` : `/api/orders/user/${user.id}?${query}`;
   const result = useApi<OrderPage>(path);
+  const emails = useCustomerEmails(result.status === 'ready' ? result.data.items.map((order) => order.userId) : [], admin);
 
   return (
     <>
@@ -89,7 +114,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
                         </Link>
                       </td>
                       <td className="nowrap">{formatDateTime(order.createdAt)}</td>
-                      {admin ? <td className="mono small">{order.userId.slice(0, 8)}</td> : null}
+                      {admin ? <td className="small">{emails[order.userId] ?? <span className="muted">…</span>}</td> : null}
                       <td className="num">{order.items.reduce((sum, item) => sum + item.quantity, 0)}</td>
                       <td className="num">{formatPrice(order.total)}</td>
                       <td>

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect } from 'react';
-import { loadCart, resetCart } from '../lib/cart.ts';
+import { mergeGuestCart, resetCart } from '../lib/cart.ts';
 import { startSession, useSession } from '../lib/session.ts';
 
 /** Starts the session once per page load and keeps the cart in step with who is signed in. */
@@ -10,7 +10,7 @@ export function SessionBoot() {
   useEffect(() => startSession(), []);
   const userId = session.status === 'signed-in' ? session.user.id : null;
   useEffect(() => {
-    if (userId) void loadCart();
+    if (userId) void mergeGuestCart();
     else resetCart();
   }, [userId]);
   return null;

@@ -24,17 +24,30 @@ export function ErrorState({ title = 'Something went wrong', message, action }: 
 }
 
 /** The page a shopper sees when the API cannot be reached: clear, with a way to retry. */
-export function ServiceUnavailable() {
+export function ServiceUnavailable({ heading: Heading = 'h1' }: { heading?: 'h1' | 'h2' }) {
   return (
     <div className="state panel" role="alert" data-testid="service-unavailable">
       <div className="state-icon" aria-hidden="true">
         ⚠
       </div>
-      <h1>The store is temporarily unavailable</h1>
+      <Heading>The store is temporarily unavailable</Heading>
       <p>We can&apos;t reach our catalog right now. Your cart and orders are safe. Please try again in a moment.</p>
       <a className="btn btn-primary" href="">
         Try again
       </a>
+    </div>
+  );
+}
+
+/** The catalog's shape (filters beside a grid) in grey, while the products load. */
+export function CatalogSkeleton() {
+  return (
+    <div className="catalog" aria-busy="true">
+      <div className="panel skeleton" style={{ height: 420 }} />
+      <div>
+        <div className="skeleton" style={{ height: 20, width: 260, marginBottom: 16 }} />
+        <SkeletonGrid count={6} />
+      </div>
     </div>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useSyncExternalStore } from 'react';
 import type { Cart } from '@dema/contracts';
+import { takeGuestCart } from './guest-cart.ts';
 import { apiFetch } from './session.ts';
 import type { ApiError } from './problem.ts';
 
@@ -83,3 +84,28 @@ export async function removeCartItem(productId: string): Promise<void> {
 export const cartCheckedOut = (): void => {
   if (state.status === 'ready') publish({ status: 'ready', cart: { ...state.cart, items: [], subtotal: 0, problems: [] } });
 };
+
+/**
+ * Moves what the visitor put in the cart before signing in into their account's cart (adding to
+ * what it already held), then loads it; the cart reads as loading meanwhile, so no page shows it
+ * half-merged. Lines the store refuses (sold out, gone) are dropped.
+ */
+export async function mergeGuestCart(): Promise<void> {
+  const lines = takeGuestCart();
+  if (lines.length > 0) {
+    publish({ status: 'loading' });
+    try {
+      const held = await apiFetch<Cart>('/api/cart');
+      for (const line of lines) {
+        const current = held.items.find((item) => item.productId === line.productId);
+        const quantity = (current && (current.variantId ?? null) === line.variantId ? current.quantity : 0) + line.quantity;
+        const body: { quantity: number; variantId?: string } = { quantity: Math.min(1000, quantity) };
+        if (line.variantId) body.variantId = line.variantId;
+        await apiFetch<Cart>(itemPath(line.productId), { method: 'PUT', json: body }).catch(() => undefined);
+      }
+    } catch {
+      // The cart could not be read: loadCart below reports it.
+    }
+  }
+  await loadCart();
+}

@@ -250,3 +250,25 @@ test('signing out ends the session in this browser and at the API', async () => 
   await adminContext.close();
   await shopperContext.close();
 });
+
+test('a visitor fills a cart before signing in, and it comes along to checkout', async () => {
+  const { context, page, errors } = await newShopper(browser);
+  await page.goto(`/products/${product.id}`);
+  await page.getByRole('button', { name: 'Add to cart' }).click();
+  await page.getByRole('status').filter({ hasText: 'Added to your cart' }).waitFor();
+  await page.getByTestId('cart-count').filter({ hasText: '1' }).waitFor();
+  await page.goto('/cart');
+  await page.getByTestId('cart-line').waitFor();
+  await shot(page, 'guest-cart');
+  await page.getByRole('link', { name: 'Sign in to check out' }).click();
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/checkout');
+  await page.getByTestId('checkout-total').waitFor();
+  const price = (await (await fetch(`${e2e.apiUrl}/api/products/${product.id}`)).json()) as { price: number };
+  assert.equal(await page.getByTestId('checkout-total').textContent(), usd(price.price));
+  assert.equal(await page.evaluate(() => localStorage.getItem('dema_guest_cart')), null, 'the browser copy is gone once merged');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

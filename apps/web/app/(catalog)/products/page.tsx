@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
+import { Suspense } from 'react';
 import { ProductBrowser } from '../../../components/product-browser.tsx';
-import { Breadcrumbs, ErrorState, ServiceUnavailable } from '../../../components/states.tsx';
+import { Breadcrumbs, CatalogSkeleton, ErrorState, ServiceUnavailable } from '../../../components/states.tsx';
 import { catalogApi } from '../../../lib/api-server.ts';
 import { describeFailure } from '../../../lib/problem.ts';
-import { parseProductListState, toApiQuery } from '../../../lib/product-query.ts';
+import { parseProductListState, toApiQuery, type ProductListState } from '../../../lib/product-query.ts';
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -18,21 +19,30 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
   };
 }
 
-/** The catalog: every product, searchable, filterable, sortable and paginated; rendered on the server. */
-export default async function ProductsPage({ searchParams }: Props) {
-  const state = parseProductListState(await searchParams);
+async function Results({ state }: { state: ProductListState }) {
   const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
   if (!page.ok) {
-    if (page.unreachable || page.status >= 500) return <ServiceUnavailable />;
+    if (page.unreachable || page.status >= 500) return <ServiceUnavailable heading="h2" />;
     return <ErrorState title="We could not show these products" message={describeFailure(page.status, page.problem)} />;
   }
+  return <ProductBrowser basePath="/products" state={state} page={page.data} categories={categories.ok ? categories.data.items : []} />;
+}
+
+/**
+ * The catalog: every product, searchable, filterable, sortable and paginated; rendered on the
+ * server, the heading at once and the results streamed in behind a skeleton.
+ */
+export default async function ProductsPage({ searchParams }: Props) {
+  const state = parseProductListState(await searchParams);
   return (
     <>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: 'Products' }]} />
       <div className="page-head">
         <h1>{state.q ? `Results for “${state.q}”` : 'All products'}</h1>
       </div>
-      <ProductBrowser basePath="/products" state={state} page={page.data} categories={categories.ok ? categories.data.items : []} />
+      <Suspense key={JSON.stringify(state)} fallback={<CatalogSkeleton />}>
+        <Results state={state} />
+      </Suspense>
     </>
   );
 }

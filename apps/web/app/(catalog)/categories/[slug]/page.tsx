@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { cache } from 'react';
+import { cache, Suspense } from 'react';
+import type { Category } from '@dema/contracts';
 import { ProductBrowser } from '../../../../components/product-browser.tsx';
-import { Breadcrumbs, ServiceUnavailable } from '../../../../components/states.tsx';
+import { Breadcrumbs, CatalogSkeleton, ServiceUnavailable } from '../../../../components/states.tsx';
 import { catalogApi } from '../../../../lib/api-server.ts';
-import { parseProductListState, toApiQuery } from '../../../../lib/product-query.ts';
+import { parseProductListState, toApiQuery, type ProductListState } from '../../../../lib/product-query.ts';
 
 type Props = {
   params: Promise<{ slug: string }>;
@@ -33,8 +34,6 @@ export default async function CategoryPage({ params, searchParams }: Props) {
     return <ServiceUnavailable />;
   }
   const state = { ...parseProductListState(await searchParams), category: category.data.slug };
-  const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
-  if (!page.ok) return <ServiceUnavailable />;
   return (
     <>
       <Breadcrumbs items={[{ label: 'Home', href: '/' }, { label: 'Categories', href: '/categories' }, { label: category.data.name }]} />
@@ -44,13 +43,17 @@ export default async function CategoryPage({ params, searchParams }: Props) {
           {category.data.description ? <p className="muted" style={{ margin: '6px 0 0' }}>{category.data.description}</p> : null}
         </div>
       </div>
-      <ProductBrowser
-        basePath={`/categories/${category.data.slug}`}
-        state={state}
-        page={page.data}
-        categories={categories.ok ? categories.data.items : []}
-        fixedCategory={category.data}
-      />
+      <Suspense key={JSON.stringify(state)} fallback={<CatalogSkeleton />}>
+        <Results category={category.data} state={state} />
+      </Suspense>
     </>
+  );
+}
+
+async function Results({ category, state }: { category: Category; state: ProductListState }) {
+  const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
+  if (!page.ok) return <ServiceUnavailable heading="h2" />;
+  return (
+    <ProductBrowser basePath={`/categories/${category.slug}`} state={state} page={page.data} categories={categories.ok ? categories.data.items : []} fixedCategory={category} />
   );
 }
