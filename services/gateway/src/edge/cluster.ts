@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -175,6 +176,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   if (!/^[a-z][a-z0-9_]*$/.test(prefix)) throw new ClusterError(`database prefix ${prefix} must be lower-case letters, digits and _`);
   mkdirSync(logDir, { recursive: true });
 
+  let port = basePort;
+  const urls = {} as Record<ServiceName, string[]>;
+  for (const service of services) urls[service.name] = Array.from({ length: service.instances }, () => `http://127.0.0.1:${port++}`);
+  const taken = await portsInUse([gatewayPort, ...Object.values(urls).flat().map((u) => Number(new URL(u).port))]);
+  if (taken.length > 0) throw new ClusterError(`Port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use: choose others with PORT (the gateway) and DEMA_CLUSTER_BASE_PORT (services)`);
   await checkServers(options);
   const databases = await createDatabases(options.databaseUrl, prefix, services.map((s) => s.name));
   report(`databases: ${Object.values(databases).map((u) => new URL(u).pathname.slice(1)).join(', ')}`);
@@ -191,9 +197,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const serviceToken = randomBytes(32).toString('base64url');
 
-  let port = basePort;
-  const urls = {} as Record<ServiceName, string[]>;
-  for (const service of services) urls[service.name] = Array.from({ length: service.instances }, () => `http://127.0.0.1:${port++}`);
 
   const instances: ClusterProcess[] = [];
   for (const service of services) {
@@ -241,6 +244,21 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return cluster;
 }
 
+/** The ports another process listens on: a service would fail to start, or a stranger answer for it. */
+async function portsInUse(ports: number[]): Promise<number[]> {
+  const taken: number[] = [];
+  for (const port of ports) {
+    const server = createServer();
+    const free = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => resolve(true));
+    });
+    if (free) await new Promise((resolve) => server.close(resolve));
+    else taken.push(port);
+  }
+  return taken;
+}
+
 /** Fails with what to do when PostgreSQL, Redis or RabbitMQ does not answer. */
 async function checkServers(options: ClusterOptions): Promise<void> {
   const problems: string[] = [];
@@ -258,12 +276,13 @@ async function checkServers(options: ClusterOptions): Promise<void> {
     await database.end().catch(() => undefined);
   }
   const redis = new Redis({ ...options.redis, lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  let redisError: Error | undefined;
+  redis.on('error', (error: Error) => (redisError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    problems.push(`Redis at ${options.redis.host}:${options.redis.port} does not answer (${(error as Error).message}); start it or set REDIS_HOST / REDIS_PORT`);
+    problems.push(`Redis at ${options.redis.host}:${options.redis.port} does not answer (${(redisError ?? (error as Error)).message}); start it or set REDIS_HOST / REDIS_PORT`);
   } finally {
     redis.disconnect();
   }
