@@ -92,7 +92,7 @@ for (const target of testTargets()) {
           fields: ['body.items.0.variantId'],
         },
         { what: 'unknown variant', send: items({ productId: shirt.id, variantId: randomUUID(), quantity: 1 }), status: 422, code: 'VARIANT_NOT_FOUND', fields: ['body.items.0.variantId'] },
-        { what: 'missing variant', send: items({ productId: shirt.id, quantity: 1 }), status: 422, code: 'VARIANT_NOT_FOUND', fields: ['body.items.0.variantId'] },
+        { what: 'missing variant', send: items({ productId: shirt.id, quantity: 1 }), status: 422, code: 'STOCK_MANAGED_BY_VARIANTS', fields: ['body.items.0.variantId'] },
       ]);
     });
 
@@ -190,6 +190,14 @@ for (const target of testTargets()) {
         { what: 'lower case', send: send({ status: 'confirmed' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.status'] },
         { what: 'missing', send: send({}), status: 400, code: 'VALIDATION_FAILED', fields: ['body.status'] },
         { what: 'extra', send: send({ status: 'CONFIRMED', note: 'rush' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.note'] },
+      ]);
+    });
+
+    test('an unknown status is named once, with every status it could have been', async () => {
+      const response = await dema.admin.request('PUT', `/api/orders/${order}/status`, { status: 'LOST' });
+      const problem = (await response.json()) as { invalidParams: Array<{ name: string; reason: string }> };
+      assert.deepEqual(problem.invalidParams, [
+        { name: 'body.status', reason: 'must be one of "PENDING", "CONFIRMED", "SHIPPED", "DELIVERED", "CANCELLED", "RETURNED"' },
       ]);
     });
 

@@ -168,7 +168,9 @@ export class Catalog implements StockReservations {
    * stock taken, with one STOCK_UPDATED (reason ORDER) per product. Idempotent by order id; refused
    * after a release. Errors name the line (`lines.N.productId`) and, for stock, the product.
    */
-  async reserveStock(orderId: string, lines: StockLine[]): Promise<StockReservation> {
+  async reserveStock(orderId: string, input: StockLine[]): Promise<StockReservation> {
+    // UUIDs compare as text in the JSON of a reservation: one spelling, whatever the caller sent.
+    const lines = input.map((l) => ({ ...l, productId: l.productId.toLowerCase(), variantId: l.variantId?.toLowerCase() ?? null }));
     const merged = reservations.mergeLines(lines);
     const fieldOf = (line: StockLine) => `lines.${lines.findIndex((l) => l.productId === line.productId && (l.variantId ?? null) === (line.variantId ?? null))}`;
     let changed = false;
@@ -181,7 +183,7 @@ export class Catalog implements StockReservations {
       const locked = await reservations.lockProducts(tx, [...new Set(merged.map((l) => l.productId))]);
       const variantIds = merged.flatMap((l) => (l.variantId ? [l.variantId] : []));
       const variants = await reservations.lockVariants(tx, variantIds);
-      const unknown: InvalidParam[] = [];
+      const unknown: Array<InvalidParam & { code?: ErrorCode }> = [];
       const short: Array<{ field: string; name: string; productId: string; wanted: number; available: number }> = [];
       const reserved: ReservedLine[] = [];
       const productDeltas = new Map<string, number>();
@@ -199,7 +201,7 @@ export class Catalog implements StockReservations {
           continue;
         }
         if (!line.variantId && product.hasVariants) {
-          unknown.push({ name: `${field}.variantId`, reason: `is required: ${product.name} is sold by variant` });
+          unknown.push({ name: `${field}.variantId`, reason: `is required: ${product.name} is sold by variant`, code: ErrorCode.STOCK_MANAGED_BY_VARIANTS });
           continue;
         }
         const available = variant ? variant.stock : product.stock;
@@ -218,8 +220,10 @@ export class Catalog implements StockReservations {
         });
       }
       if (unknown.length > 0) {
-        const code = unknown.some((p) => p.name.endsWith('.productId')) ? ErrorCode.PRODUCT_NOT_FOUND : ErrorCode.VARIANT_NOT_FOUND;
-        throw new AppError(422, code, unknown.map((p) => `${p.name} ${p.reason}`).join('; '), unknown);
+        const code = unknown.some((p) => p.name.endsWith('.productId'))
+          ? ErrorCode.PRODUCT_NOT_FOUND
+          : (unknown.find((p) => p.code)?.code ?? ErrorCode.VARIANT_NOT_FOUND);
+        throw new AppError(422, code, unknown.map((p) => `${p.name} ${p.reason}`).join('; '), unknown.map(({ name, reason }) => ({ name, reason })));
       }
       if (short.length > 0) {
         const detail = short.map((s) => `${s.name} (${s.productId}): ${s.wanted} requested, ${s.available} in stock`).join('; ');

@@ -28,7 +28,8 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
       path.push(String(issue.params.additionalProperty));
       reason = 'is not a known field';
     } else if (issue.keyword === 'const' || issue.keyword === 'enum') {
-      const allowed = issue.params.allowedValues ?? issue.params.allowedValue;
+      // `const` names one value, `enum` a list: both as a list, so a union of literals merges below.
+      const allowed = issue.keyword === 'const' ? [issue.params.allowedValue] : issue.params.allowedValues;
       reason = `must be one of ${JSON.stringify(allowed)}`;
     }
     const name = [prefix, ...path].join('.');
