@@ -86,7 +86,8 @@ export class Orders {
       }
       const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);
       if (source === 'cart') {
-        await this.carts.clear(user.userId).catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
+        // Only the lines that were ordered, as they were: one added or changed meanwhile (another tab) stays.
+        await this.carts.removeOrdered(user.userId, lines).catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
       }
       return { order, replayed: false };
     }

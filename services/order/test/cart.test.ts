@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cart } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
+import { CartStore } from '../src/db/cart.store.ts';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess, type TestUser } from './helpers.ts';
 
 const cartOf = async (response: Response): Promise<Cart> => {
@@ -199,6 +200,32 @@ for (const target of testTargets()) {
         const problem = await problemOf(await dema.anonymous(method, url, body), 401);
         assert.equal(problem.code, 'UNAUTHENTICATED', `${method} ${url}`);
       }
+    });
+  });
+
+  describe(`checkout and a cart changed meanwhile (${target.name})`, () => {
+    let dema: OrderTestProcess;
+    before(async () => {
+      dema = await startOrderService(target);
+    });
+    after(() => dema.dispose());
+
+    test('checking out removes the ordered lines as they were; a line changed or added meanwhile stays', async () => {
+      const store = new CartStore(dema.infra.redis, 3600);
+      const userId = crypto.randomUUID();
+      const [a, b, c] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+      await store.put(userId, { productId: a, variantId: null, quantity: 1 });
+      await store.put(userId, { productId: b, variantId: null, quantity: 2 });
+      const ordered = (await store.read(userId)).lines;
+      // Another tab, while the order is placed: b's quantity changes and c is added.
+      await store.put(userId, { productId: b, variantId: null, quantity: 5 });
+      await store.put(userId, { productId: c, variantId: null, quantity: 1 });
+      await store.removeOrdered(userId, ordered);
+      const left = (await store.read(userId)).lines.sort((x, y) => x.quantity - y.quantity);
+      assert.deepEqual(left, [
+        { productId: c, variantId: null, quantity: 1 },
+        { productId: b, variantId: null, quantity: 5 },
+      ]);
     });
   });
 

@@ -59,6 +59,24 @@ export class CartStore {
     return cart?.lines.delete(productId) ?? false;
   }
 
+  /**
+   * Removes the lines that were checked out, each only if it is still exactly as ordered: a line
+   * added or changed while the order was being placed stays in the cart.
+   */
+  async removeOrdered(userId: string, lines: CartLine[]): Promise<void> {
+    if (this.redis) {
+      const client = this.ready();
+      const args = lines.flatMap((l) => [l.productId, JSON.stringify({ variantId: l.variantId, quantity: l.quantity })]);
+      await client.eval(removeUnchangedScript, 1, key(userId), ...args);
+      return;
+    }
+    const cart = this.localCart(userId);
+    for (const line of lines) {
+      const held = cart?.lines.get(line.productId);
+      if (held && held.quantity === line.quantity && held.variantId === line.variantId) cart!.lines.delete(line.productId);
+    }
+  }
+
   async clear(userId: string): Promise<void> {
     if (this.redis) await this.ready().del(key(userId));
     else this.local.delete(userId);
@@ -82,6 +100,12 @@ export class CartStore {
 const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
 
 const cartFull = () => new AppError(422, ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
+
+const removeUnchangedScript = `
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1`;
 
 const putScript = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then
