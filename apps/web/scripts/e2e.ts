@@ -143,11 +143,15 @@ async function runTarget(target: Target): Promise<number> {
   let api: RunningApi | undefined;
   let web: RunningWebApp | undefined;
   let deadWeb: RunningWebApp | undefined;
+  // An "API" that drops every connection at once: a down API, on a port nobody else can take meanwhile.
+  const deadApi = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => deadApi.listen(0, '127.0.0.1', resolve));
+  const deadPort = (deadApi.address() as { port: number }).port;
   try {
     api = await startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword });
     web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
-    deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${await freePort()}`, port: await freePort(), host: '127.0.0.1', log: quiet });
+    deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });
     const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
     mkdirSync(shots, { recursive: true });
     return await runTests({
@@ -159,6 +163,7 @@ async function runTarget(target: Target): Promise<number> {
       E2E_SHOTS_DIR: shots,
     });
   } finally {
+    deadApi.close();
     await deadWeb?.close();
     await web?.close();
     await api?.close();

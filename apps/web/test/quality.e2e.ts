@@ -118,7 +118,7 @@ test('an API that is down gives a clear page, not a blank one', async () => {
   await page.getByLabel('Email').fill('anyone@example.com');
   await page.getByLabel('Password').fill('whatever-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').filter({ hasText: /temporarily unavailable/i }).waitFor();
+  await page.getByRole('alert').filter({ hasText: /temporarily unavailable/i }).waitFor({ timeout: 30_000 });
   await context.close();
 });
 
