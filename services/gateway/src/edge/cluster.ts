@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -97,7 +97,7 @@ export class ClusterProcess {
     });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.running) throw new ClusterError(`${this.name} exited before it was ready; see ${this.logPath}`);
+      if (!this.running) throw new ClusterError(`${this.name} exited before it was ready; the end of ${this.logPath}:\n${this.logTail()}`);
       const ready = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
         async (r) => (await r.arrayBuffer(), r.status === 200),
         () => false,
@@ -106,6 +106,15 @@ export class ClusterProcess {
       await delay(250);
     }
     throw new ClusterError(`${this.name} was not ready within ${timeoutMs / 1000} s; see ${this.logPath}`);
+  }
+
+  /** The last lines the process wrote: why it did not start. */
+  logTail(lines = 15): string {
+    try {
+      return readFileSync(this.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
   }
 
   /** Sends `signal` (SIGKILL: a crash) and waits for the process to be gone. */
