@@ -11,8 +11,6 @@ import {
   type UpdateCategory,
   type UpdateProduct,
   type VariantInput,
-  type InvalidParam,
-  type ReservedLine,
   type StockLine,
   type StockRelease,
   type StockReservation,
@@ -172,74 +170,30 @@ export class Catalog implements StockReservations {
     // UUIDs compare as text in the JSON of a reservation: one spelling, whatever the caller sent.
     const lines = input.map((l) => ({ ...l, productId: l.productId.toLowerCase(), variantId: l.variantId?.toLowerCase() ?? null }));
     const merged = reservations.mergeLines(lines);
-    const fieldOf = (line: StockLine) => `lines.${lines.findIndex((l) => l.productId === line.productId && (l.variantId ?? null) === (line.variantId ?? null))}`;
-    let changed = false;
-    const result = await this.db.transaction(async (tx) => {
-      const claim = await reservations.claimReservation(tx, orderId);
-      if (claim !== 'claimed') {
-        if (claim.status === 'RESERVED') return { orderId, lines: claim.lines };
-        throw conflict(ErrorCode.RESERVATION_RELEASED, `Order ${orderId} was cancelled; its stock cannot be reserved again`);
+    for (let attempt = 1; ; attempt++) {
+      let outcome: reservations.ReserveOutcome;
+      try {
+        outcome = await reservations.reserveStock(this.db, orderId, merged, new Date().toISOString());
+      } catch (error) {
+        // A concurrent reservation of the same order id won the primary key: the next try replays it.
+        if (attempt === 1 && (error as { code?: string }).code === pgUniqueViolation) continue;
+        throw error;
       }
-      const locked = await reservations.lockProducts(tx, [...new Set(merged.map((l) => l.productId))]);
-      const variantIds = merged.flatMap((l) => (l.variantId ? [l.variantId] : []));
-      const variants = await reservations.lockVariants(tx, variantIds);
-      const unknown: Array<InvalidParam & { code?: ErrorCode }> = [];
-      const short: Array<{ field: string; name: string; productId: string; wanted: number; available: number }> = [];
-      const reserved: ReservedLine[] = [];
-      const productDeltas = new Map<string, number>();
-      const variantDeltas = new Map<string, number>();
-      for (const line of merged) {
-        const field = fieldOf(line);
-        const product = locked.get(line.productId);
-        if (!product) {
-          unknown.push({ name: `${field}.productId`, reason: `names no product (${line.productId})` });
-          continue;
-        }
-        const variant = line.variantId ? variants.get(line.variantId) : undefined;
-        if (line.variantId && variant?.productId !== line.productId) {
-          unknown.push({ name: `${field}.variantId`, reason: `is not a variant of ${product.name} (${line.productId})` });
-          continue;
-        }
-        if (!line.variantId && product.hasVariants) {
-          unknown.push({ name: `${field}.variantId`, reason: `is required: ${product.name} is sold by variant`, code: ErrorCode.STOCK_MANAGED_BY_VARIANTS });
-          continue;
-        }
-        const available = variant ? variant.stock : product.stock;
-        if (available < line.quantity) {
-          short.push({ field, name: variant ? `${product.name} (${variant.name})` : product.name, productId: product.id, wanted: line.quantity, available });
-          continue;
-        }
-        if (variant) variantDeltas.set(variant.id, -line.quantity);
-        productDeltas.set(product.id, (productDeltas.get(product.id) ?? 0) - line.quantity);
-        reserved.push({
-          productId: product.id,
-          variantId: variant?.id ?? null,
-          quantity: line.quantity,
-          name: variant ? `${product.name} (${variant.name})` : product.name,
-          unitPrice: variant?.price ?? product.price,
-        });
+      switch (outcome.status) {
+        case 'replayed':
+          return { orderId, lines: outcome.lines };
+        case 'released':
+          throw conflict(ErrorCode.RESERVATION_RELEASED, `Order ${orderId} was cancelled; its stock cannot be reserved again`);
+        case 'refused':
+          throw reservationRefused(outcome.problems, (n) => {
+            const line = merged[n - 1]!;
+            return `lines.${lines.findIndex((l) => l.productId === line.productId && l.variantId === line.variantId)}`;
+          });
+        case 'reserved':
+          await this.afterWrite();
+          return { orderId, lines: outcome.lines };
       }
-      if (unknown.length > 0) {
-        const code = unknown.some((p) => p.name.endsWith('.productId'))
-          ? ErrorCode.PRODUCT_NOT_FOUND
-          : (unknown.find((p) => p.code)?.code ?? ErrorCode.VARIANT_NOT_FOUND);
-        throw new AppError(422, code, unknown.map((p) => `${p.name} ${p.reason}`).join('; '), unknown.map(({ name, reason }) => ({ name, reason })));
-      }
-      if (short.length > 0) {
-        const detail = short.map((s) => `${s.name} (${s.productId}): ${s.wanted} requested, ${s.available} in stock`).join('; ');
-        throw new AppError(409, ErrorCode.INSUFFICIENT_STOCK, `Not enough stock: ${detail}`, short.map((s) => ({
-          name: `${s.field}.quantity`,
-          reason: `${s.wanted} requested, ${s.available} of ${s.name} in stock`,
-        })));
-      }
-      const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
-      await appendToOutbox(tx, stockEvents(locked, totals, 'ORDER'));
-      await reservations.saveReservedLines(tx, orderId, reserved);
-      changed = true;
-      return { orderId, lines: reserved };
-    });
-    if (changed) await this.afterWrite();
-    return result;
+    }
   }
 
   /**
@@ -324,6 +278,33 @@ export class Catalog implements StockReservations {
 }
 
 class ProductAbsent extends Error {}
+
+/** The 422 (lines the catalog cannot sell) or 409 (not enough stock, naming each product) of a refused reservation. */
+function reservationRefused(problems: reservations.ReserveProblem[], fieldOf: (n: number) => string): AppError {
+  const unsellable = problems.filter((p) => p.problem !== 'short');
+  if (unsellable.length > 0) {
+    const params = unsellable.map((p) => {
+      const field = fieldOf(p.n);
+      if (p.problem === 'unknown-product') return { name: `${field}.productId`, reason: `names no product (${p.productId})` };
+      if (p.problem === 'foreign-variant') return { name: `${field}.variantId`, reason: `is not a variant of ${p.productName} (${p.productId})` };
+      return { name: `${field}.variantId`, reason: `is required: ${p.productName} is sold by variant` };
+    });
+    const code = unsellable.some((p) => p.problem === 'unknown-product')
+      ? ErrorCode.PRODUCT_NOT_FOUND
+      : unsellable.some((p) => p.problem === 'variant-required')
+        ? ErrorCode.STOCK_MANAGED_BY_VARIANTS
+        : ErrorCode.VARIANT_NOT_FOUND;
+    return new AppError(422, code, params.map((p) => `${p.name} ${p.reason}`).join('; '), params);
+  }
+  const named = (p: reservations.ReserveProblem) => (p.variantName ? `${p.productName} (${p.variantName})` : p.productName!);
+  const detail = problems.map((p) => `${named(p)} (${p.productId}): ${p.quantity} requested, ${p.available} in stock`).join('; ');
+  return new AppError(
+    409,
+    ErrorCode.INSUFFICIENT_STOCK,
+    `Not enough stock: ${detail}`,
+    problems.map((p) => ({ name: `${fieldOf(p.n)}.quantity`, reason: `${p.quantity} requested, ${p.available} of ${named(p)} in stock` })),
+  );
+}
 
 function stockEvents(before: Map<string, reservations.LockedProduct>, after: Map<string, number>, reason: 'ORDER' | 'RETURN'): StockUpdatedEvent[] {
   const timestamp = new Date().toISOString();

@@ -1,27 +1,42 @@
-import type { ReservedLine, StockLine } from '@dema/contracts';
+import { eventVersions, routingKeys, type ReservedLine, type StockLine } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 
-export type ReservationStatus = 'RESERVED' | 'RELEASED';
-
-/**
- * Claims `orderId` for a reservation. Returns 'claimed' when this transaction now owns it, or the
- * status someone else left (a concurrent claim waits on the row until that transaction ends).
- */
-export async function claimReservation(tx: Queryable, orderId: string): Promise<'claimed' | { status: ReservationStatus; lines: ReservedLine[] }> {
-  const inserted = await tx.query(
-    "INSERT INTO stock_reservations (order_id, status) VALUES ($1, 'RESERVED') ON CONFLICT DO NOTHING",
-    [orderId],
-  );
-  if (inserted.rowCount === 1) return 'claimed';
-  const { rows } = await tx.query<{ status: ReservationStatus; lines: ReservedLine[] }>(
-    'SELECT status, lines FROM stock_reservations WHERE order_id = $1',
-    [orderId],
-  );
-  return rows[0]!;
+export interface ReserveProblem {
+  /** 1-based position of the line. */
+  n: number;
+  problem: 'unknown-product' | 'foreign-variant' | 'variant-required' | 'short';
+  productId: string;
+  productName: string | null;
+  variantName: string | null;
+  quantity: number;
+  available: number | null;
 }
 
-export async function saveReservedLines(tx: Queryable, orderId: string, lines: ReservedLine[]): Promise<void> {
-  await tx.query('UPDATE stock_reservations SET lines = $2 WHERE order_id = $1', [orderId, JSON.stringify(lines)]);
+export type ReserveOutcome =
+  | { status: 'reserved' | 'replayed'; lines: ReservedLine[] }
+  | { status: 'released' }
+  | { status: 'refused'; problems: ReserveProblem[] };
+
+/**
+ * Reserves `lines` (merged: one per product and variant) for `orderId` in one statement, the
+ * `reserve_stock` function of migration 0004: all or nothing, with a STOCK_UPDATED (reason ORDER)
+ * per product in the outbox. Throws a unique violation when a concurrent call reserved the same id.
+ */
+export async function reserveStock(db: Queryable, orderId: string, lines: StockLine[], timestamp: string): Promise<ReserveOutcome> {
+  const { rows } = await db.query<{ outcome: ReserveOutcome }>(
+    'SELECT reserve_stock($1, $2::uuid[], $3::uuid[], $4::int[], $5, $6, $7, $8) AS outcome',
+    [
+      orderId,
+      lines.map((l) => l.productId),
+      lines.map((l) => l.variantId),
+      lines.map((l) => l.quantity),
+      'STOCK_UPDATED',
+      eventVersions.STOCK_UPDATED,
+      routingKeys.STOCK_UPDATED,
+      timestamp,
+    ],
+  );
+  return rows[0]!.outcome;
 }
 
 /**
