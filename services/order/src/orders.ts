@@ -21,7 +21,7 @@ import * as saga from './db/saga.repository.ts';
 import type { CartStore } from './db/cart.store.ts';
 import { decideTransition } from './domain/order-status.ts';
 import { priceOrder, type PricedOrder } from './domain/pricing.ts';
-import { recordOrderCreated, recordOrderStatusChanged } from './events/order-events.ts';
+import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-events.ts';
 
 type User = Principal & { kind: 'user' };
 
@@ -105,17 +105,15 @@ export class Orders {
       throw renameLineFields(error, source, lines);
     }
     let priced: PricedOrder;
-    let written: { createdAt: string; updatedAt: string };
+    const createdAt = new Date().toISOString();
     try {
       priced = priceOrder(reservation.lines);
-      written = await this.db.transaction(async (tx) => {
-        if (!(await saga.completePendingOrder(tx, orderId))) {
-          throw new AppError(503, ErrorCode.UNAVAILABLE, 'Placing the order took too long and was undone; nothing was ordered. Try again.');
-        }
-        const stamps = await orders.insertOrder(tx, { id: orderId, userId, status: 'PENDING', priced });
-        await recordOrderCreated(tx, orderId, userId, priced, stamps.createdAt);
-        return stamps;
-      });
+      const recorded = await orders.recordPlacedOrder(
+        this.db,
+        { id: orderId, userId, status: 'PENDING', priced, createdAt },
+        orderCreatedEvent(orderId, userId, priced, createdAt),
+      );
+      if (!recorded) throw new AppError(503, ErrorCode.UNAVAILABLE, 'Placing the order took too long and was undone; nothing was ordered. Try again.');
     } catch (error) {
       await this.abandon(orderId, userId, idempotencyKey, true);
       if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
@@ -128,8 +126,8 @@ export class Orders {
       status: 'PENDING',
       items: priced.lines.map((l) => ({ productId: l.productId, variantId: l.variantId, name: l.name, quantity: l.quantity, price: toWireAmount(l.unitPrice), lineTotal: toWireAmount(l.lineTotal) })),
       total: toWireAmount(priced.total),
-      createdAt: written.createdAt,
-      updatedAt: written.updatedAt,
+      createdAt,
+      updatedAt: createdAt,
     };
   }
 

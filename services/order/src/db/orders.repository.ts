@@ -1,4 +1,4 @@
-import { fromCents, toCents, type Order, type OrderItem, type OrderStatus } from '@dema/contracts';
+import { fromCents, routingKeys, toCents, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
 import { wireAmount } from '../domain/pricing.ts';
@@ -29,27 +29,38 @@ function toOrder(row: OrderRow): Order {
 // Exact: unit price in cents times quantity, back to a two-decimal number.
 const lineTotal = (price: string, quantity: number): number => wireAmount(fromCents(toCents(price) * BigInt(quantity)));
 
-/** Writes the order and its items; the caller's transaction also writes ORDER_CREATED. */
-export async function insertOrder(tx: Queryable, order: { id: string; userId: string; status: OrderStatus; priced: PricedOrder }): Promise<{ createdAt: string; updatedAt: string }> {
-  const { rows } = await tx.query<{ created_at: string; updated_at: string }>(
-    'INSERT INTO orders (id, user_id, status, total) VALUES ($1, $2, $3, $4) RETURNING created_at, updated_at',
-    [order.id, order.userId, order.status, order.priced.total],
-  );
+/**
+ * Ends the pending placement and writes the order, its items and its ORDER_CREATED event in one
+ * statement (the `record_order` function). False, with nothing written, when the placement is no
+ * longer pending.
+ */
+export async function recordPlacedOrder(
+  db: Queryable,
+  order: { id: string; userId: string; status: OrderStatus; priced: PricedOrder; createdAt: string },
+  event: OrderCreatedEvent,
+): Promise<boolean> {
   const lines = order.priced.lines;
-  await tx.query(
-    `INSERT INTO order_items (order_id, position, product_id, variant_id, name, unit_price, quantity)
-     SELECT $1, n, product_id, variant_id, name, unit_price, quantity
-       FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::numeric[], $6::int[]) WITH ORDINALITY AS l(product_id, variant_id, name, unit_price, quantity, n)`,
+  const { rows } = await db.query<{ recorded: boolean }>(
+    `SELECT record_order($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[], $8::text[], $9::numeric[], $10::int[], $11, $12, $13, $14, $15) AS recorded`,
     [
       order.id,
+      order.userId,
+      order.status,
+      order.priced.total,
+      order.createdAt,
       lines.map((l) => l.productId),
       lines.map((l) => l.variantId),
       lines.map((l) => l.name),
       lines.map((l) => l.unitPrice),
       lines.map((l) => l.quantity),
+      event.id,
+      event.type,
+      event.version,
+      routingKeys[event.type],
+      JSON.stringify(event.payload),
     ],
   );
-  return { createdAt: rows[0]!.created_at, updatedAt: rows[0]!.updated_at };
+  return rows[0]!.recorded;
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {

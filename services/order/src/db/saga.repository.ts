@@ -50,15 +50,6 @@ export async function insertPendingOrder(db: Queryable, orderId: string, userId:
   await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
 }
 
-/**
- * Ends the pending state of `orderId`; false when someone else (the sweeper) already did, in which
- * case its stock is being released and the order must not be written.
- */
-export async function completePendingOrder(tx: Queryable, orderId: string): Promise<boolean> {
-  const { rowCount } = await tx.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
-  return rowCount === 1;
-}
-
 /** Takes pending orders older than `seconds` (a crashed or stuck placement), at most `limit`. */
 export async function takeStalePendingOrders(db: Queryable, seconds: number, limit: number): Promise<Array<{ orderId: string; userId: string }>> {
   const { rows } = await db.query<{ order_id: string; user_id: string }>(

@@ -4,21 +4,18 @@ import { appendToOutbox, createEvent, type Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
 
 /**
- * ORDER_CREATED: fired once per placed order, written in the transaction that writes the order
- * (after its stock was reserved). Exactly the seed's payload: one item per order line with its unit
- * price, and the total, as numbers with two decimals.
+ * ORDER_CREATED: fired once per placed order, written with the order in one statement (after its
+ * stock was reserved; see `recordPlacedOrder`). Exactly the seed's payload: one item per order line
+ * with its unit price, and the total, as numbers with two decimals.
  */
-export async function recordOrderCreated(tx: Queryable, orderId: string, userId: string, priced: PricedOrder, timestamp: string): Promise<void> {
-  await appendToOutbox(
-    tx,
-    createEvent<OrderCreatedEvent>('ORDER_CREATED', {
-      orderId,
-      userId,
-      items: priced.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, price: toWireAmount(l.unitPrice) })),
-      total: toWireAmount(priced.total),
-      timestamp,
-    }),
-  );
+export function orderCreatedEvent(orderId: string, userId: string, priced: PricedOrder, timestamp: string): OrderCreatedEvent {
+  return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
+    orderId,
+    userId,
+    items: priced.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, price: toWireAmount(l.unitPrice) })),
+    total: toWireAmount(priced.total),
+    timestamp,
+  });
 }
 
 /** ORDER_STATUS_CHANGED: fired once per status change, in the transaction that makes it. */
