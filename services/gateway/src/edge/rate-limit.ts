@@ -87,11 +87,19 @@ function parseAllowlist(entries: string[]): (request: FastifyRequest) => boolean
       addresses.addSubnet(address, bits, type);
     }
   }
+  // Checking a BlockList allocates; the answer for an address never changes, so remember it.
+  const known = new Map<string, boolean>();
   return (request) => {
     if (request.principal?.kind === 'user' && users.has(request.principal.userId)) return true;
-    const ip = plainAddress(request.ip);
-    const family = isIP(ip);
-    return family !== 0 && addresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+    let listed = known.get(request.ip);
+    if (listed === undefined) {
+      const ip = plainAddress(request.ip);
+      const family = isIP(ip);
+      listed = family !== 0 && addresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+      if (known.size >= 10_000) known.clear();
+      known.set(request.ip, listed);
+    }
+    return listed;
   };
 }
 

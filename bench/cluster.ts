@@ -1,0 +1,220 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { ClusterError, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
+import { positiveInt, type LoadTestResult } from './load-test.js';
+
+/**
+ * `npm run bench:cluster`: the same endpoint through the gateway in cluster mode (gateway, one user
+ * and two product instances as separate processes on PostgreSQL, Redis and RabbitMQ) and from the
+ * embedded all-in-one process, one after the other in the same run, and their throughput ratio.
+ * Target: cluster ≥ 0.6 × embedded, no errors. All load comes from this one address, so both modes
+ * run with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
+ */
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = resolve(BENCH_DIR, '..');
+const RESULTS_DIR = join(BENCH_DIR, 'results');
+const READY_TIMEOUT_MS = 120_000;
+// As bench/run.ts: a bigger young generation costs the generator less CPU per response.
+const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
+const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
+
+interface BenchConfig {
+  endpoint: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+}
+
+function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
+  const quick = env.BENCH_QUICK === '1';
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      endpoint: { type: 'string', default: '/api/products?limit=20' },
+      connections: { type: 'string', default: quick ? '100' : '1000' },
+      duration: { type: 'string', default: quick ? '5' : '30' },
+      warmup: { type: 'string', default: '3' },
+    },
+  });
+  if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
+  return {
+    endpoint: values.endpoint,
+    connections: positiveInt(values.connections, '--connections'),
+    duration: positiveInt(values.duration, '--duration'),
+    warmup: positiveInt(values.warmup, '--warmup'),
+  };
+}
+
+// ---- child processes ------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+let cluster: Cluster | undefined;
+
+function spawnTs(entry: string, args: string[], options: Parameters<typeof spawn>[2], nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
+}
+
+function installCleanup(tempDir: string): void {
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+    cluster?.killNow();
+    rmSync(tempDir, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as { port: number };
+  server.close();
+  return address.port;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before it was ready; see ${logPath}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(async (r) => (await r.arrayBuffer(), r.status === 200), () => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  throw new Error(`not ready within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
+}
+
+/** The all-in-one process (`npm start`) on embedded defaults, in a data dir of its own. */
+async function startEmbedded(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const logPath = join(RESULTS_DIR, 'cluster-bench-embedded.log');
+  const log = openSync(logPath, 'w');
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on' };
+  for (const name of Object.keys(env)) if (/DATABASE_URL$|^REDIS_|^AMQP_|^DEMA_UPSTREAM_/.test(name)) delete env[name];
+  const child = spawnTs('services/gateway/src/main.ts', [], { env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const url = `http://127.0.0.1:${port}`;
+  console.error(`» starting the embedded all-in-one process on port ${port} (log: ${logPath})`);
+  await waitUntilReady(`${url}/health/ready`, child, logPath);
+  return { url, child };
+}
+
+/** Gateway + 1 user + 2 product instances on the real servers, on free ports from a random base. */
+async function startBenchCluster(logDir: string, env: NodeJS.ProcessEnv): Promise<Cluster> {
+  const databaseUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  for (let attempt = 0; ; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    try {
+      console.error(`» starting the cluster: gateway on port ${base}, services from ${base + 1} (logs: ${logDir})`);
+      return await startCluster({
+        databaseUrl,
+        redis: { host: env.REDIS_HOST ?? '127.0.0.1', port: Number(env.REDIS_PORT ?? 6379), password: env.REDIS_PASSWORD },
+        amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+        services: [
+          { name: 'user', instances: 1 },
+          { name: 'product', instances: 2 },
+        ],
+        gatewayPort: base,
+        gatewayHost: '127.0.0.1',
+        basePort: base + 1,
+        databasePrefix: 'dema_bench_cluster',
+        redisKeyPrefix: `dema-bench-${randomBytes(3).toString('hex')}:`,
+        amqpNamespace: 'dema-bench.',
+        logDir,
+        env: { LOG_LEVEL: 'warn', DEMA_CACHE: 'on', AMQP_QUEUE_EXPIRES_MS: '600000' },
+        gatewayEnv: ALLOW_THIS_MACHINE,
+        report: (line) => console.error(`» ${line}`),
+      });
+    } catch (error) {
+      if (!(error instanceof ClusterError && /already in use/.test(error.message)) || attempt > 5) throw error;
+    }
+  }
+}
+
+async function dropBenchDatabases(env: NodeJS.ProcessEnv): Promise<void> {
+  const client = new pg.Client({ connectionString: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await client.connect();
+  for (const service of ['user', 'product']) await client.query(`DROP DATABASE IF EXISTS dema_bench_cluster_${service} WITH (FORCE)`);
+  await client.end();
+}
+
+// ---- measuring and reporting ------------------------------------------------------------------
+
+/** load-test.ts's CLI in a child process (for its node flags); it prints one LoadTestResult. */
+async function measure(label: string, url: string, config: BenchConfig): Promise<LoadTestResult> {
+  console.error(`» ${label}: ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s measured`);
+  const args = ['--url', url + config.endpoint, '--connections', String(config.connections), '--duration', String(config.duration), '--warmup', String(config.warmup)];
+  const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`load generator failed (${signal ?? code})`);
+  const result = JSON.parse(out) as LoadTestResult;
+  console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(process.argv.slice(2), process.env);
+  const tempDir = mkdtempSync(join(tmpdir(), 'dema-bench-cluster-'));
+  installCleanup(tempDir);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const startedAt = new Date().toISOString();
+
+  // One mode at a time under load: each has both cores to share with the load generator.
+  const embedded = await startEmbedded(join(tempDir, 'data'));
+  const embeddedResult = await measure('embedded (all-in-one process)', embedded.url, config);
+  await stopChild(embedded.child);
+
+  cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
+  let clusterResult: LoadTestResult;
+  try {
+    clusterResult = await measure('cluster (gateway → 2 product instances)', cluster.gateway.url, config);
+  } finally {
+    await cluster.stop();
+    cluster = undefined;
+    await dropBenchDatabases(process.env);
+  }
+
+  const ratio = embeddedResult.metrics.throughput > 0 ? clusterResult.metrics.throughput / embeddedResult.metrics.throughput : 0;
+  const targets = [
+    { target: 'cluster: throughput >= 0.6 x embedded (same run)', actual: Math.round(ratio * 1000) / 1000, pass: ratio >= 0.6 },
+    { target: 'cluster: errorRate = 0', actual: clusterResult.metrics.errorRate, pass: clusterResult.metrics.errorRate === 0 },
+  ];
+  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio: targets[0]!.actual, config, startedAt, node: process.version, targets };
+  console.log(`--- summary ---\n${JSON.stringify(summary, null, 2)}`);
+  const file = join(RESULTS_DIR, 'cluster-latest.json');
+  writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
+  console.log(`\nwritten to ${file}\n`);
+  console.log('| mode | throughput | p99 | errors |\n|---|---|---|---|');
+  for (const [mode, r] of [['embedded', embeddedResult], ['cluster', clusterResult]] as const) {
+    console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} |`);
+  }
+  for (const check of targets) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.target}  (actual ${check.actual})`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
