@@ -138,6 +138,17 @@ describe('gateway load balancing', () => {
       await restoreX();
     });
 
+    test('a GET whose instance dies half-way through the answer is answered whole by the other', async () => {
+      x.behaviour = 'truncate';
+      for (let i = 0; i < 4; i++) {
+        const response = await get(gateway.url, '/api/products', { 'x-request-id': `truncated-${i}` });
+        assert.equal(response.status, 200);
+        assert.equal(JSON.parse(response.text).instance, 'y', 'a complete body from y');
+      }
+      assert.ok(x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('truncated-')), 'x was tried');
+      await restoreX();
+    });
+
     test('a POST without Idempotency-Key is never sent twice: the dropped one is a 502', async () => {
       x.behaviour = 'drop';
       let failed: { status: number; text: string; id: string } | undefined;

@@ -120,6 +120,9 @@ async function forward(request: FastifyRequest, reply: FastifyReply, options: Pr
     if (!instance) break;
     tried.add(instance);
     let response;
+    // A body of known, modest size is read whole — so an instance that dies half-way through it
+    // can still be retried — and goes out in one write with its headers; a larger one is streamed.
+    let payload: Buffer | undefined;
     try {
       response = await instance.dispatcher.request({
         path: pathname + search,
@@ -129,6 +132,9 @@ async function forward(request: FastifyRequest, reply: FastifyReply, options: Pr
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
+      const empty = request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
+      if (empty) await response.body.dump();
+      else if (Number(response.headers['content-length']) <= bufferedBodyLimit) payload = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       const code = errorCode(error);
       if (code && timeoutCodes.has(code)) {
@@ -150,27 +156,22 @@ async function forward(request: FastifyRequest, reply: FastifyReply, options: Pr
     if (response.statusCode === 503 && tried.size < 2 && mayRetry(request.method, request.headers)) {
       // A closing instance (Fastify's return503OnClosing) says so with Connection: close: out it goes.
       if (String(response.headers.connection ?? '').toLowerCase() === 'close') pool.eject(instance, 'answered 503 while closing');
-      await response.body.dump().catch(() => undefined);
+      if (!payload) await response.body.dump().catch(() => undefined);
       lastFailure = { kind: 'unavailable', reason: 'answered 503' };
       if (pool.pick(tried)) {
         options.onAttemptFailed?.(service, 'retried', lastFailure.reason);
         continue;
       }
-      // No one else to ask: the 503 is the answer. It was consumed, so say it ourselves.
-      throw unavailable(503, `The ${service} service is unavailable`);
+      // No one else to ask: the 503 is the answer.
+      if (!payload) throw unavailable(503, `The ${service} service is unavailable`);
     }
 
     reply.status(response.statusCode);
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined && !responseHeadersNotForwarded.has(name)) reply.header(name, value);
     }
-    if (request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) {
-      await response.body.dump().catch(() => undefined);
-      return reply.send();
-    }
-    // A body of known, modest size goes out in one write with its headers; a stream costs a write per chunk.
-    const length = Number(response.headers['content-length']);
-    if (length <= bufferedBodyLimit) return reply.send(Buffer.from(await response.body.arrayBuffer()));
+    if (payload) return reply.send(payload);
+    if (request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return reply.send();
     return reply.send(response.body);
   }
 

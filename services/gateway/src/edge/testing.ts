@@ -36,6 +36,8 @@ export type UpstreamBehaviour =
   | 'ok'
   /** Destroys the connection without answering. */
   | 'drop'
+  /** Sends the headers and part of the body, then destroys the connection (a crash mid-answer). */
+  | 'truncate'
   /** Answers after `delayMs`. */
   | 'slow'
   /** 503 with Connection: close, as a Fastify server that is shutting down answers. */
@@ -131,6 +133,11 @@ export class TestUpstream {
     switch (this.behaviour) {
       case 'drop':
         request.socket.destroy();
+        return;
+      case 'truncate':
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+        response.write('{"instance":"');
+        setTimeout(() => request.socket.destroy(), 20);
         return;
       case 'slow': {
         const timer = setTimeout(reply, this.delayMs);
