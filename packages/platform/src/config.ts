@@ -49,6 +49,8 @@ export interface DemaConfig {
    * another (order → product) when they run as separate processes. Absent → in the same process.
    */
   upstreams: Partial<Record<ServiceName, string[]>>;
+  /** The web app `npm start` serves beside the API (production build), unless disabled. */
+  web: { enabled: boolean; port: number };
   /** How long an untouched cart lives (seed: user-cart ttl). */
   cartTtlSeconds: number;
   /** Shared secret on service-to-service calls (`/internal/...`), which the gateway never forwards. */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     upstreams,
+    web: { enabled: read.bool('DEMA_WEB', true), port: read.int('WEB_PORT', 3000, 0, 65535) },
     cartTtlSeconds: read.int('DEMA_CART_TTL_SECONDS', cacheConfigs['user-cart'].ttl, 1, 365 * 86400),
     serviceToken: read.string('DEMA_SERVICE_TOKEN'),
     corsOrigins: read.urlList('DEMA_CORS_ORIGINS', ['http:', 'https:']) ?? ['http://localhost:3000'],

@@ -1,18 +1,26 @@
 import { runProcess } from '@dema/platform';
 import type { UserService } from '@dema/user';
+import { startWebApp, type RunningWebApp } from '@dema/web/serve';
 import { allInOneServices } from './services.ts';
 
 /**
  * The all-in-one process `npm start` runs: every service mounted on one HTTP server, no network hop
- * between them. With no database/cache URLs configured it runs on the embedded defaults.
+ * between them, and the web app (a production Next.js build, built on first start) beside it. With
+ * no database/cache URLs configured it runs on the embedded defaults.
  */
+let web: RunningWebApp | undefined;
 await runProcess('dema', allInOneServices(), async ({ url, infra, services }) => {
+  if (infra.config.web.enabled) {
+    infra.log.info('starting the web app (the first start builds it, about a minute)');
+    web = await startWebApp({ apiUrl: url, port: infra.config.web.port, log: infra.log });
+  }
   const embedded = Object.keys(infra.config.databaseUrls).length === 0;
   const local = url.replace('127.0.0.1', 'localhost');
   const demo = (services.find((s) => s.name === 'user') as UserService).demoCredentials;
   const lines = [
     '',
     `  Dema is running at ${local}`,
+    ...(web ? [`    store:     ${web.url.replace('0.0.0.0', 'localhost')}  (admin: ${web.url.replace('0.0.0.0', 'localhost')}/overview)`] : []),
     `    catalog:   ${local}/api/products`,
     `    API docs:  ${local}/api/docs`,
     `    database:  ${embedded ? `embedded PGlite in ${infra.config.dataDir}` : 'PostgreSQL'}; cache: ${infra.cache.state}`,
@@ -26,3 +34,5 @@ await runProcess('dema', allInOneServices(), async ({ url, infra, services }) =>
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 });
+// The web app is a child process: it goes when this process does (close-with-grace has run by then).
+process.once('exit', () => void web?.close());

@@ -20,8 +20,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function start(port: number): Promise<ChildProcess> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+// The API alone unless a web port is given (the store's first start builds it, about a minute).
+async function start(port: number, webPort?: number): Promise<ChildProcess> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DEMA_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...(webPort === undefined ? { DEMA_WEB: 'off' } : { WEB_PORT: String(webPort) }),
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.resume();
   child.stderr!.resume();
@@ -85,4 +94,30 @@ test('npm start on embedded defaults loads the demo catalog and accounts, keeps 
   } finally {
     assert.equal((await stop(second)).code, 0);
   }
+});
+
+test('npm start also serves the store: a production build of the web app, rendered on the server from the API', { timeout: 600_000 }, async () => {
+  const [port, webPort] = [await freePort(), await freePort()];
+  const child = await start(port, webPort);
+  const store = `http://127.0.0.1:${webPort}`;
+  try {
+    const deadline = Date.now() + 540_000;
+    let home: Response | undefined;
+    while (Date.now() < deadline && !home?.ok) {
+      if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}`);
+      home = await fetch(`${store}/products`).catch(() => undefined);
+      if (!home?.ok) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    assert.equal(home?.status, 200, 'the store answers');
+    const html = await home!.text();
+    const { items } = (await (await fetch(`http://127.0.0.1:${port}/api/products?limit=20`)).json()) as { items: Array<{ name: string }> };
+    assert.match(html, /<html/);
+    const escaped = (name: string) => name.replace(/&/g, '&amp;').replace(/'/g, '&#x27;');
+    assert.ok(items.some((p) => html.includes(escaped(p.name))), 'catalog names are rendered on the server');
+  } finally {
+    const { code } = await stop(child);
+    assert.equal(code, 0);
+  }
+  const after = await fetch(`${store}/products`).then(() => 'answering', () => 'gone');
+  assert.equal(after, 'gone', 'the store stops with the API');
 });
