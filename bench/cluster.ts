@@ -110,7 +110,8 @@ async function startEmbedded(dataDir: string): Promise<{ url: string; child: Chi
   const port = await freePort();
   const logPath = join(RESULTS_DIR, 'cluster-bench-embedded.log');
   const log = openSync(logPath, 'w');
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on' };
+  // The API alone: the web app beside it (DEMA_WEB) would take CPU from the process under load.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on', DEMA_WEB: 'false' };
   for (const name of Object.keys(env)) if (/DATABASE_URL$|^REDIS_|^AMQP_|^DEMA_UPSTREAM_/.test(name)) delete env[name];
   const child = spawnTs('services/gateway/src/main.ts', [], { env, stdio: ['ignore', log, log] });
   closeSync(log);
