@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     DEMA_ADMIN_PASSWORD: ADMIN.password,
     // The load comes from one address: the bench is what the allowlist is for.
     DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
+    DEMA_WEB: 'off',
   };
   const logPath = join(RESULTS_DIR, 'orders-server.log');
   // BENCH_SERVER_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the server.

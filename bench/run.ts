@@ -149,7 +149,8 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
     // of it, and keeps it from racing a dev server that uses the same PGlite files.
     // Access logs off unless the caller sets LOG_LEVEL: one JSON line per request is a log
     // pipeline's cost, not the API's.
-    env: { DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...process.env, ...env, PORT: String(port) },
+    // The load comes from this machine's address: what the rate-limit allowlist is for. No store.
+    env: { DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1', DEMA_WEB: 'off', ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', log, log],
   });
   closeSync(log);

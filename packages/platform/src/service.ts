@@ -37,6 +37,7 @@ export async function buildApp(infra: Infrastructure, services: ServiceModule[],
     ),
     bodyLimit: infra.config.bodyLimit,
     serviceToken: infra.config.serviceToken,
+    trustProxy: infra.config.trustProxy,
     service: name,
   });
   await registerDocs(app, {
@@ -58,14 +59,22 @@ export interface RunningProcess {
   close(): Promise<void>;
 }
 
+export interface ProcessOptions {
+  /** Keep the embedded database in memory (tests). */
+  inMemory?: boolean;
+  /** Registers plugins on the app before it listens: the all-in-one process's edge policies. */
+  configure?: (app: DemaApp, infra: Infrastructure) => Promise<void>;
+}
+
 /** Builds infrastructure and services, listens, and starts background work. */
-export async function startProcess(config: DemaConfig, name: string, factories: ServiceFactory[], options: { inMemory?: boolean } = {}): Promise<RunningProcess> {
+export async function startProcess(config: DemaConfig, name: string, factories: ServiceFactory[], options: ProcessOptions = {}): Promise<RunningProcess> {
   const infra = await createInfrastructure(config, { name, inMemory: options.inMemory });
   const services: ServiceModule[] = [];
   try {
     // One after another: on the shared embedded database, migrations queue anyway.
     for (const factory of factories) services.push(await factory(infra));
     const app = await buildApp(infra, services, name);
+    await options.configure?.(app, infra);
     // A deep accept backlog: a burst of new connections queues instead of being dropped and retried.
     const url = await app.listen({ host: config.host, port: config.port, backlog: 4096 });
     for (const service of services) service.start();
@@ -94,6 +103,7 @@ export async function runProcess(
   factories: ServiceFactory[],
   onStarted?: (running: RunningProcess) => Promise<void>,
   overrides: Partial<DemaConfig> = {},
+  options: Pick<ProcessOptions, 'configure'> = {},
 ): Promise<void> {
   let config: DemaConfig;
   try {
@@ -105,7 +115,7 @@ export async function runProcess(
     }
     throw error;
   }
-  const running = await startProcess(config, name, factories);
+  const running = await startProcess(config, name, factories, options);
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) running.infra.log.error({ err }, 'shutting down after an error');
     else running.infra.log.info({ signal }, 'shutting down');

@@ -1,6 +1,7 @@
-import { runProcess } from '@dema/platform';
+import { loadConfig, runProcess, type DemaConfig } from '@dema/platform';
 import type { UserService } from '@dema/user';
 import { startWebApp, type RunningWebApp } from '@dema/web/serve';
+import { registerEdgePolicies } from './edge/policies.ts';
 import { allInOneServices } from './services.ts';
 
 /**
@@ -9,6 +10,20 @@ import { allInOneServices } from './services.ts';
  * no database/cache URLs configured it runs on the embedded defaults.
  */
 let web: RunningWebApp | undefined;
+
+/**
+ * Shoppers reach the API through the store's same-origin proxy on this machine: unless told
+ * otherwise (DEMA_TRUST_PROXY), believe its X-Forwarded-For, so that rate limits and login
+ * throttles count each shopper rather than the store as one client.
+ */
+function trustTheStore(): Partial<DemaConfig> {
+  try {
+    const config = loadConfig();
+    return config.web.enabled && config.trustProxy.length === 0 ? { trustProxy: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] } : {};
+  } catch {
+    return {}; // runProcess reports a bad configuration, every variable at once
+  }
+}
 await runProcess('dema', allInOneServices(), async ({ url, infra, services }) => {
   if (infra.config.web.enabled) {
     infra.log.info('starting the web app (the first start builds it, about a minute)');
@@ -33,6 +48,6 @@ await runProcess('dema', allInOneServices(), async ({ url, infra, services }) =>
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-});
+}, trustTheStore(), { configure: (app, infra) => registerEdgePolicies(app, infra) });
 // The web app is a child process: it goes when this process does (close-with-grace has run by then).
 process.once('exit', () => void web?.close());
