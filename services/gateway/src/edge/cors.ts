@@ -25,15 +25,17 @@ export function registerCors(app: DemaApp, options: CorsOptions): void {
   const origins = new Set(options.origins);
   const maxAge = String(options.maxAgeSeconds ?? 600);
 
-  app.addHook('onSend', async (request, reply, payload) => {
+  // A callback hook: it runs on every response (see security-headers.ts).
+  app.addHook('onSend', (request, reply, payload, done) => {
     const origin = request.headers.origin;
-    if (origin === undefined) return payload;
-    appendVary(reply.getHeader('vary'), 'origin', (value) => reply.header('vary', value));
-    if (origins.has(origin)) {
-      reply.header('access-control-allow-origin', origin);
-      reply.header('access-control-expose-headers', exposedHeaders);
+    if (origin !== undefined) {
+      appendVary(reply.getHeader('vary'), 'origin', (value) => reply.header('vary', value));
+      if (origins.has(origin)) {
+        reply.header('access-control-allow-origin', origin);
+        reply.header('access-control-expose-headers', exposedHeaders);
+      }
     }
-    return payload;
+    done(null, payload);
   });
 
   app.options(
