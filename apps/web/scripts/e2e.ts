@@ -109,6 +109,8 @@ const real: Target = {
     if (process.env.TEST_AMQP_URL) {
       env.AMQP_URL = process.env.TEST_AMQP_URL;
       env.AMQP_NAMESPACE = `e2e-${suffix}.`;
+      // The broker drops this run's queues once they have been unused for a minute.
+      env.AMQP_QUEUE_EXPIRES_MS = '60000';
     }
     return {
       env,
