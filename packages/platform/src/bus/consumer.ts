@@ -1,6 +1,5 @@
 import type { EventEnvelope } from '@dema/contracts';
 import type { Db, Queryable } from '../db/db.ts';
-import type { EventBus } from './bus.ts';
 
 /**
  * Applies `effect` to an event exactly once per `consumer`, however often the bus delivers it: the
@@ -25,18 +24,5 @@ export async function handleOnce(
     if (inserted.rowCount === 0) return false;
     await effect(tx, event);
     return true;
-  });
-}
-
-/** Subscribes `consumer` to `bindings` with every event handled through `handleOnce` on `db`. */
-export function subscribeOnce(
-  bus: EventBus,
-  db: Db,
-  consumer: string,
-  bindings: string[],
-  effect: (tx: Queryable, event: EventEnvelope) => Promise<void>,
-): Promise<void> {
-  return bus.subscribe(consumer, bindings, async (event) => {
-    await handleOnce(db, consumer, event, effect);
   });
 }

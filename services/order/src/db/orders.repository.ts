@@ -1,7 +1,6 @@
-import { fromCents, routingKeys, toCents, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
+import { fromCents, routingKeys, toCents, toWireAmount, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
-import { wireAmount } from '../domain/pricing.ts';
 
 interface OrderRow {
   id: string;
@@ -20,14 +19,14 @@ const orderColumns = `o.id, o.user_id, o.status, o.total::text AS total, o.creat
 
 function toOrder(row: OrderRow): Order {
   const items: OrderItem[] = row.items.map((item) => {
-    const price = wireAmount(item.price);
+    const price = toWireAmount(item.price);
     return { productId: item.productId, variantId: item.variantId, name: item.name, quantity: item.quantity, price, lineTotal: lineTotal(item.price, item.quantity) };
   });
-  return { id: row.id, userId: row.user_id, status: row.status, items, total: wireAmount(row.total), createdAt: row.created_at, updatedAt: row.updated_at };
+  return { id: row.id, userId: row.user_id, status: row.status, items, total: toWireAmount(row.total), createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
 // Exact: unit price in cents times quantity, back to a two-decimal number.
-const lineTotal = (price: string, quantity: number): number => wireAmount(fromCents(toCents(price) * BigInt(quantity)));
+const lineTotal = (price: string, quantity: number): number => toWireAmount(fromCents(toCents(price) * BigInt(quantity)));
 
 /**
  * Ends the pending placement and writes the order, its items and its ORDER_CREATED event in one

@@ -1,4 +1,4 @@
-import { fromCents, maxAmount, toCents, toWireAmount, type ReservedLine } from '@dema/contracts';
+import { fromCents, maxAmount, toCents, type ReservedLine } from '@dema/contracts';
 
 export interface PricedLine extends ReservedLine {
   /** unitPrice × quantity, as a DECIMAL string. */
@@ -30,5 +30,3 @@ export function priceOrder(lines: ReservedLine[]): PricedOrder {
   return { lines: priced, total: fromCents(total) };
 }
 
-/** A DECIMAL string as the JSON number the API and the events carry. */
-export const wireAmount = toWireAmount;
