@@ -34,7 +34,8 @@ const idempotencyKeyHours = 24;
 
 /**
  * The Order service's use cases. Placing an order is a saga across two databases:
- *   1. record the placement as pending (the saga log),
+ *   1. claim the Idempotency-Key, if any, and record the placement as pending (the saga log), in
+ *      one statement,
  *   2. reserve every line's stock in the Product service, all or nothing, idempotent by order id,
  *   3. write the order, its items and ORDER_CREATED in one transaction that also ends the pending
  *      state,
@@ -60,28 +61,25 @@ export class Orders {
     const requestHash = hashRequest(body);
     for (;;) {
       const orderId = randomUUID();
-      if (idempotencyKey !== undefined) {
-        const claim = await saga.claimIdempotencyKey(this.db, user.userId, idempotencyKey, requestHash, orderId);
-        if (claim.kind === 'gone') continue;
-        if (claim.kind === 'existing') {
-          if (claim.requestHash !== requestHash) {
-            throw new AppError(422, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request; use a new key for a new order', [
-              { name: 'header.idempotency-key', reason: 'was already used with another body' },
-            ]);
-          }
-          const order = await this.awaitOrder(user.userId, idempotencyKey, claim.orderId);
-          if (order) return { order, replayed: true };
-          continue; // the first attempt failed and freed the key: this one places the order
+      const claim = await saga.beginPlacement(this.db, orderId, user.userId, idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash });
+      if (claim.kind === 'gone') continue;
+      if (claim.kind === 'existing') {
+        if (claim.requestHash !== requestHash) {
+          throw new AppError(422, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request; use a new key for a new order', [
+            { name: 'header.idempotency-key', reason: 'was already used with another body' },
+          ]);
         }
+        const order = await this.awaitOrder(user.userId, idempotencyKey!, claim.orderId);
+        if (order) return { order, replayed: true };
+        continue; // the first attempt failed and freed the key: this one places the order
       }
       let lines: StockLine[];
       try {
         lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map(toStockLine);
-        await saga.insertPendingOrder(this.db, orderId, user.userId);
       } catch (error) {
         // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
         // (an empty cart, filled later, would otherwise make every retry wait and fail for 24 h).
-        if (idempotencyKey !== undefined) await saga.releaseIdempotencyKey(this.db, user.userId, idempotencyKey, orderId).catch(() => undefined);
+        await this.abandon(orderId, user.userId, idempotencyKey, false);
         throw error;
       }
       const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);

@@ -6,16 +6,32 @@ import type { Db, Queryable } from '@dema/platform';
 
 export type KeyClaim = { kind: 'claimed' } | { kind: 'existing'; requestHash: string; orderId: string } | { kind: 'gone' };
 
-/** Claims `key` for this request with `orderId`, or reports who holds it (atomic: primary key). */
-export async function claimIdempotencyKey(db: Db, userId: string, key: string, requestHash: string, orderId: string): Promise<KeyClaim> {
+/**
+ * Starts a placement: claims the Idempotency-Key (if any) for `orderId` and logs the placement as
+ * pending, in one statement, or reports who holds the key. Atomic: the key's primary key decides
+ * between concurrent duplicates, and the pending row exists exactly when the claim succeeded.
+ */
+export async function beginPlacement(
+  db: Db,
+  orderId: string,
+  userId: string,
+  idempotency: { key: string; requestHash: string } | undefined,
+): Promise<KeyClaim> {
+  if (idempotency === undefined) {
+    await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
+    return { kind: 'claimed' };
+  }
   const inserted = await db.query(
-    'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
-    [userId, key, requestHash, orderId],
+    `WITH claim AS (
+       INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING RETURNING order_id)
+     INSERT INTO pending_orders (order_id, user_id) SELECT order_id, $1 FROM claim`,
+    [userId, idempotency.key, idempotency.requestHash, orderId],
   );
   if (inserted.rowCount === 1) return { kind: 'claimed' };
   const { rows } = await db.query<{ request_hash: string; order_id: string }>(
     'SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
-    [userId, key],
+    [userId, idempotency.key],
   );
   // Released between our insert and read: the first request failed; the caller claims again.
   return rows[0] ? { kind: 'existing', requestHash: rows[0].request_hash, orderId: rows[0].order_id } : { kind: 'gone' };
