@@ -6,7 +6,7 @@ import { analyticsMigrations } from './replay.ts';
 import { analyticsRoutes } from './routes/analytics.routes.ts';
 
 export { replayAnalytics, exportAnalyticsEvents, analyticsMigrations, type ReplayOptions, type ReplayReport } from './replay.ts';
-export { analyticsConsumer, analyticsBindings, recordEvent } from './events/analytics-consumer.ts';
+export { analyticsConsumer, analyticsBindings, recordEvents } from './events/analytics-consumer.ts';
 export { Analytics } from './analytics.ts';
 
 export type AnalyticsService = ServiceModule & { analytics: Analytics };

@@ -1,10 +1,11 @@
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { EventEnvelope } from '@dema/contracts';
 import { platformMigrations, runMigrations, type Db, type MigrationSource, type Queryable } from '@dema/platform';
 import { checkEnvelope, factOf, InvalidEvent } from './domain/analytics-events.ts';
-import { appendEvent, countEvents, eventsAfter, freezeEventLog } from './db/event-log.repository.ts';
-import { applyFact, clearFacts } from './db/facts.repository.ts';
+import { appendEvents, countEvents, eventsAfter, freezeEventLog } from './db/event-log.repository.ts';
+import { applyFacts, clearFacts } from './db/facts.repository.ts';
 
 /** The Analytics service's own migrations (applied after the platform's). */
 export const analyticsMigrations: MigrationSource = { scope: 'analytics', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
@@ -12,7 +13,7 @@ export const analyticsMigrations: MigrationSource = { scope: 'analytics', dir: f
 export interface ReplayOptions {
   /** An NDJSON file of event envelopes (one `{id,type,version,payload}` per line) to add to the history first. */
   from?: string;
-  /** Events read per query while re-applying the history. */
+  /** Events written or read per statement while importing and re-applying the history. */
   batchSize?: number;
 }
 
@@ -47,19 +48,20 @@ export async function replayAnalytics(db: Db, options: ReplayOptions = {}): Prom
   return db.transaction(async (tx) => {
     await freezeEventLog(tx);
     const report: ReplayReport = { read: 0, imported: 0, alreadyKnown: 0, events: 0, applied: 0, historyOnly: 0 };
-    if (options.from !== undefined) await importHistory(tx, options.from, report);
+    if (options.from !== undefined) await importHistory(tx, options.from, batchSize, report);
     await clearFacts(tx);
     let after = '0';
     for (;;) {
       const batch = await eventsAfter(tx, after, batchSize);
-      for (const { seq, event } of batch) {
-        let fact;
+      const facts = batch.map(({ seq, event }) => {
         try {
-          fact = factOf(event);
+          return { fact: factOf(event), seq };
         } catch (error) {
           throw new Error(`replay stopped at event ${event.id} (#${seq}), nothing was changed: ${(error as Error).message}`, { cause: error });
         }
-        await applyFact(tx, fact, seq);
+      });
+      await applyFacts(tx, facts);
+      for (const { fact } of facts) {
         if (fact.kind === 'history-only') report.historyOnly += 1;
         else report.applied += 1;
       }
@@ -71,9 +73,16 @@ export async function replayAnalytics(db: Db, options: ReplayOptions = {}): Prom
   });
 }
 
-async function importHistory(tx: Queryable, file: string, report: ReplayReport): Promise<void> {
+async function importHistory(tx: Queryable, file: string, batchSize: number, report: ReplayReport): Promise<void> {
   // Opened first so a missing file is its own plain error, before any line is read.
   const handle = await open(file);
+  const pending: EventEnvelope[] = [];
+  const append = async () => {
+    for (const seq of await appendEvents(tx, pending.splice(0))) {
+      if (seq === undefined) report.alreadyKnown += 1;
+      else report.imported += 1;
+    }
+  };
   try {
     let number = 0;
     for await (const line of handle.readLines({ encoding: 'utf8' })) {
@@ -89,9 +98,10 @@ async function importHistory(tx: Queryable, file: string, report: ReplayReport):
         throw new Error(`${file}:${number}: ${reason}; nothing was changed`, { cause: error });
       }
       report.read += 1;
-      if ((await appendEvent(tx, event)) === undefined) report.alreadyKnown += 1;
-      else report.imported += 1;
+      pending.push(event);
+      if (pending.length >= batchSize) await append();
     }
+    await append();
   } finally {
     await handle.close().catch(() => undefined);
   }

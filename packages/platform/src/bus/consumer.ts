@@ -16,13 +16,42 @@ export async function handleOnce(
   event: EventEnvelope,
   effect: (tx: Queryable, event: EventEnvelope) => Promise<void>,
 ): Promise<boolean> {
+  const [ran] = await handleOnceBatch(db, consumer, [event], (tx, fresh) => effect(tx, fresh[0]!));
+  return ran!;
+}
+
+/**
+ * `handleOnce` for many events in one transaction: their ids go into `processed_events` in one
+ * statement, and `effect` runs once, with those not handled before (each id once, in batch order,
+ * even when the batch holds it twice). Everything commits or nothing does: a batch that throws
+ * leaves every event of it to be delivered again. The same guarantees as `handleOnce` hold per
+ * event, including against another instance handling an overlapping batch at the same time.
+ *
+ * Resolves, for each event of `events`, whether the effect ran for it (false: handled before, or
+ * an earlier copy in this batch). `effect` is not called when no event is new.
+ */
+export async function handleOnceBatch(
+  db: Db,
+  consumer: string,
+  events: EventEnvelope[],
+  effect: (tx: Queryable, fresh: EventEnvelope[]) => Promise<void>,
+): Promise<boolean[]> {
+  if (events.length === 0) return [];
   return db.transaction(async (tx) => {
-    const inserted = await tx.query(
-      'INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [consumer, event.id],
+    const ids = [...new Set(events.map((e) => e.id.toLowerCase()))];
+    const { rows } = await tx.query<{ event_id: string }>(
+      `INSERT INTO processed_events (consumer, event_id)
+       SELECT $1, event_id FROM unnest($2::uuid[]) AS e(event_id)
+        -- Two transactions claiming overlapping batches take the keys in the same order: one
+        -- waits for the other instead of the two deadlocking.
+        ORDER BY event_id
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [consumer, ids],
     );
-    if (inserted.rowCount === 0) return false;
-    await effect(tx, event);
-    return true;
+    const claimed = new Set(rows.map((row) => row.event_id));
+    const ran = events.map((event) => claimed.delete(event.id.toLowerCase()));
+    const fresh = events.filter((_, i) => ran[i]);
+    if (fresh.length > 0) await effect(tx, fresh);
+    return ran;
   });
 }

@@ -16,17 +16,29 @@ interface EventRow {
 }
 
 /**
- * Appends `event` to the history unless an event with its id is already there. Resolves its
- * sequence number, or undefined when it was there (the unique id makes a concurrent append of the
- * same event wait, then find it).
+ * Appends `events` to the history in one statement, in their order, each unless an event with its
+ * id is already there (or earlier in `events`). Resolves, for each event, its sequence number, or
+ * undefined when it was there (the unique id makes a concurrent append of the same event wait,
+ * then find it).
  */
-export async function appendEvent(tx: Queryable, event: EventEnvelope): Promise<string | undefined> {
-  const { rows } = await tx.query<{ seq: string }>(
-    `INSERT INTO event_log (id, type, version, payload) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (id) DO NOTHING RETURNING seq::text AS seq`,
-    [event.id, event.type, event.version, event.payload],
+export async function appendEvents(tx: Queryable, events: EventEnvelope[]): Promise<Array<string | undefined>> {
+  if (events.length === 0) return [];
+  const { rows } = await tx.query<{ id: string; seq: string }>(
+    `INSERT INTO event_log (id, type, version, payload)
+     SELECT id, type, version, payload
+       FROM unnest($1::uuid[], $2::varchar[], $3::int[], $4::jsonb[]) WITH ORDINALITY AS e(id, type, version, payload, n)
+      ORDER BY n
+     ON CONFLICT (id) DO NOTHING RETURNING id, seq::text AS seq`,
+    [events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.version), events.map((e) => JSON.stringify(e.payload))],
   );
-  return rows[0]?.seq;
+  const appended = new Map(rows.map((row) => [row.id, row.seq]));
+  return events.map((event) => {
+    const id = event.id.toLowerCase();
+    const seq = appended.get(id);
+    // A repeat later in the batch was not appended: only the first copy gets the number.
+    appended.delete(id);
+    return seq;
+  });
 }
 
 /** Up to `limit` events after `afterSeq`, in history order. */

@@ -1,79 +1,100 @@
 import type { Queryable } from '@dema/platform';
-import type { AnalyticsFact, PlacedOrder, StatusChange, StockMovementFact } from '../domain/analytics-events.ts';
-import { statusRanks } from '../domain/order-status-rank.ts';
+import { reduceFacts, type LoggedFact } from '../domain/fact-batch.ts';
 
 /**
- * Writes one event's fact into the fact tables. Every write is an upsert keyed by what the event
- * is about, so the result does not depend on the order events arrive in, and two transactions
- * touching the same order or product serialise on its row instead of losing an update.
+ * Writes a batch of facts into the fact tables, a statement per table whatever the batch's size.
+ * Every write is an upsert keyed by what the facts are about that keeps the furthest status and
+ * the latest stock, so the result does not depend on the order events arrive in nor on how they
+ * are cut into batches, and two transactions touching the same order or product serialise on its
+ * row instead of losing an update. Each statement takes its rows in key order and the tables in
+ * the same order every time, so concurrent batches wait for each other rather than deadlock.
  */
-export async function applyFact(tx: Queryable, fact: AnalyticsFact, seq: string): Promise<void> {
-  switch (fact.kind) {
-    case 'order-placed':
-      return recordPlacedOrder(tx, fact.order);
-    case 'order-status-changed':
-      return recordStatusChange(tx, fact.change);
-    case 'stock-updated':
-      return recordStockMovement(tx, fact.movement, seq);
-    case 'history-only':
-      return;
+export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<void> {
+  const { orders, movements, stock } = reduceFacts(facts);
+  if (orders.length > 0) {
+    // A status already further than the batch's (say, one that overtook this ORDER_CREATED) stays;
+    // the placement's fields come from the batch when it holds the ORDER_CREATED.
+    await tx.query(
+      `INSERT INTO order_facts AS f (order_id, user_id, placed_at, total, units, status, status_rank, status_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::numeric[], $5::int[], $6::varchar[], $7::int[], $8::timestamptz[])
+        ORDER BY 1
+       ON CONFLICT (order_id) DO UPDATE
+         SET user_id = CASE WHEN excluded.placed_at IS NULL THEN f.user_id ELSE excluded.user_id END,
+             placed_at = COALESCE(excluded.placed_at, f.placed_at),
+             total = CASE WHEN excluded.placed_at IS NULL THEN f.total ELSE excluded.total END,
+             units = CASE WHEN excluded.placed_at IS NULL THEN f.units ELSE excluded.units END,
+             status = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status ELSE f.status END,
+             status_rank = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status_rank ELSE f.status_rank END,
+             status_at = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status_at ELSE f.status_at END
+         WHERE excluded.placed_at IS NOT NULL OR (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at)`,
+      [
+        orders.map((o) => o.orderId),
+        orders.map((o) => o.userId),
+        orders.map((o) => o.placed?.placedAt ?? null),
+        orders.map((o) => o.placed?.total ?? null),
+        orders.map((o) => o.placed?.units ?? null),
+        orders.map((o) => o.status),
+        orders.map((o) => o.rank),
+        orders.map((o) => o.statusAt),
+      ],
+    );
+  }
+  const placed = orders.flatMap((o) => (o.placed ? [o.placed] : []));
+  if (placed.length > 0) {
+    const lines = placed.flatMap((order) => order.items.map((item, i) => ({ orderId: order.orderId, line: i + 1, ...item })));
+    // Keyed by line: the same order announced twice (under two event ids) still counts its lines once.
+    await tx.query(
+      `INSERT INTO order_item_facts (order_id, line, product_id, quantity, unit_price, line_total)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::int[], $5::numeric[], $6::numeric[])
+        ORDER BY 1, 2
+       ON CONFLICT (order_id, line) DO UPDATE
+         SET product_id = excluded.product_id, quantity = excluded.quantity, unit_price = excluded.unit_price, line_total = excluded.line_total`,
+      [
+        lines.map((l) => l.orderId),
+        lines.map((l) => l.line),
+        lines.map((l) => l.productId),
+        lines.map((l) => l.quantity),
+        lines.map((l) => l.unitPrice),
+        lines.map((l) => l.lineTotal),
+      ],
+    );
+    await tx.query(
+      `DELETE FROM order_item_facts i USING unnest($1::uuid[], $2::int[]) AS o(order_id, lines)
+        WHERE i.order_id = o.order_id AND i.line > o.lines`,
+      [placed.map((o) => o.orderId), placed.map((o) => o.items.length)],
+    );
+  }
+  if (movements.length > 0) {
+    await tx.query(
+      `INSERT INTO stock_movement_facts (event_id, product_id, reason, old_stock, new_stock, delta, occurred_at)
+       SELECT event_id, product_id, reason, old_stock, new_stock, new_stock - old_stock, occurred_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::int[], $5::int[], $6::timestamptz[]) AS m(event_id, product_id, reason, old_stock, new_stock, occurred_at)
+        ORDER BY event_id
+       ON CONFLICT (event_id) DO NOTHING`,
+      [
+        movements.map((m) => m.eventId),
+        movements.map((m) => m.productId),
+        movements.map((m) => m.reason),
+        movements.map((m) => m.oldStock),
+        movements.map((m) => m.newStock),
+        movements.map((m) => m.occurredAt),
+      ],
+    );
+  }
+  if (stock.length > 0) {
+    await tx.query(
+      `INSERT INTO product_stock AS s (product_id, stock, as_of, event_seq)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::bigint[])
+        ORDER BY 1
+       ON CONFLICT (product_id) DO UPDATE
+         SET stock = excluded.stock, as_of = excluded.as_of, event_seq = excluded.event_seq
+         WHERE (excluded.as_of, excluded.event_seq) > (s.as_of, s.event_seq)`,
+      [stock.map((s) => s.productId), stock.map((s) => s.stock), stock.map((s) => s.asOf), stock.map((s) => s.seq)],
+    );
   }
 }
 
 /** Empties every fact table (the history stays): the first step of a replay. */
 export async function clearFacts(tx: Queryable): Promise<void> {
   await tx.query('TRUNCATE order_facts, order_item_facts, stock_movement_facts, product_stock');
-}
-
-async function recordPlacedOrder(tx: Queryable, order: PlacedOrder): Promise<void> {
-  // A status change that overtook this event already made the row: keep its status.
-  await tx.query(
-    `INSERT INTO order_facts (order_id, user_id, placed_at, total, units, status, status_rank, status_at)
-     VALUES ($1, $2, $3, $4::numeric, $5, 'PENDING', $6, $3)
-     ON CONFLICT (order_id) DO UPDATE
-       SET user_id = excluded.user_id, placed_at = excluded.placed_at, total = excluded.total, units = excluded.units`,
-    [order.orderId, order.userId, order.placedAt, order.total, order.units, statusRanks.PENDING],
-  );
-  // Keyed by line: the same order announced twice (under two event ids) still counts its lines once.
-  await tx.query(
-    `INSERT INTO order_item_facts (order_id, line, product_id, quantity, unit_price, line_total)
-     SELECT $1, line, product_id, quantity, unit_price, line_total
-       FROM unnest($2::uuid[], $3::int[], $4::numeric[], $5::numeric[]) WITH ORDINALITY AS i(product_id, quantity, unit_price, line_total, line)
-     ON CONFLICT (order_id, line) DO UPDATE
-       SET product_id = excluded.product_id, quantity = excluded.quantity, unit_price = excluded.unit_price, line_total = excluded.line_total`,
-    [
-      order.orderId,
-      order.items.map((i) => i.productId),
-      order.items.map((i) => i.quantity),
-      order.items.map((i) => i.unitPrice),
-      order.items.map((i) => i.lineTotal),
-    ],
-  );
-  await tx.query('DELETE FROM order_item_facts WHERE order_id = $1 AND line > $2', [order.orderId, order.items.length]);
-}
-
-async function recordStatusChange(tx: Queryable, change: StatusChange): Promise<void> {
-  await tx.query(
-    `INSERT INTO order_facts (order_id, user_id, status, status_rank, status_at)
-     VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (order_id) DO UPDATE
-       SET status = excluded.status, status_rank = excluded.status_rank, status_at = excluded.status_at
-       WHERE (excluded.status_rank, excluded.status_at) > (order_facts.status_rank, order_facts.status_at)`,
-    [change.orderId, change.userId, change.status, change.rank, change.changedAt],
-  );
-}
-
-async function recordStockMovement(tx: Queryable, movement: StockMovementFact, seq: string): Promise<void> {
-  await tx.query(
-    `INSERT INTO stock_movement_facts (event_id, product_id, reason, old_stock, new_stock, delta, occurred_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING`,
-    [movement.eventId, movement.productId, movement.reason, movement.oldStock, movement.newStock, movement.newStock - movement.oldStock, movement.occurredAt],
-  );
-  await tx.query(
-    `INSERT INTO product_stock (product_id, stock, as_of, event_seq) VALUES ($1, $2, $3, $4::bigint)
-     ON CONFLICT (product_id) DO UPDATE
-       SET stock = excluded.stock, as_of = excluded.as_of, event_seq = excluded.event_seq
-       WHERE (excluded.as_of, excluded.event_seq) > (product_stock.as_of, product_stock.event_seq)`,
-    [movement.productId, movement.newStock, movement.occurredAt, seq],
-  );
 }

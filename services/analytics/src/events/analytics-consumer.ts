@@ -1,10 +1,10 @@
 import type { EventEnvelope } from '@dema/contracts';
-import { handleOnce, type Db, type EventBus, type Queryable } from '@dema/platform';
+import { handleInBatches, handleOnceBatch, type Db, type EventBus, type Queryable } from '@dema/platform';
 import type { Logger } from 'pino';
 import client from 'prom-client';
 import { checkEnvelope, factOf } from '../domain/analytics-events.ts';
-import { appendEvent } from '../db/event-log.repository.ts';
-import { applyFact } from '../db/facts.repository.ts';
+import { appendEvents } from '../db/event-log.repository.ts';
+import { applyFacts } from '../db/facts.repository.ts';
 
 /** The durable consumer name (RabbitMQ queue `dema.analytics`; key in `processed_events`). */
 export const analyticsConsumer = 'analytics';
@@ -15,24 +15,28 @@ export const analyticsBindings = ['order.#', 'system.#'];
 export type RecordOutcome = 'counted' | 'history-only' | 'duplicate';
 
 /**
- * Records one event inside `tx`: appends it to the history and, when analytics derives figures
- * from it, writes its fact. An event whose id is already in the history changes nothing, so each
- * event counts once however often it is delivered or imported. Throws InvalidEvent (changing
- * nothing) when a known event breaks its contract.
+ * Records `events` inside `tx`, in a handful of statements whatever their number: appends them to
+ * the history in their order and, for those analytics derives figures from, writes their facts.
+ * An event whose id is already in the history (or earlier in `events`) changes nothing, so each
+ * event counts once however often it is delivered or imported; the figures are those of recording
+ * the events one at a time, in any order. Throws InvalidEvent, before writing anything, when a
+ * known event breaks its contract. Resolves each event's outcome, in the order of `events`.
  */
-export async function recordEvent(tx: Queryable, event: EventEnvelope): Promise<RecordOutcome> {
-  const fact = factOf(checkEnvelope(event));
-  const seq = await appendEvent(tx, event);
-  if (seq === undefined) return 'duplicate';
-  await applyFact(tx, fact, seq);
-  return fact.kind === 'history-only' ? 'history-only' : 'counted';
+export async function recordEvents(tx: Queryable, events: EventEnvelope[]): Promise<RecordOutcome[]> {
+  const checked = events.map(checkEnvelope);
+  const facts = checked.map(factOf);
+  const seqs = await appendEvents(tx, checked);
+  await applyFacts(tx, facts.flatMap((fact, i) => (seqs[i] === undefined ? [] : [{ fact, seq: seqs[i]! }])));
+  return facts.map((fact, i) => (seqs[i] === undefined ? 'duplicate' : fact.kind === 'history-only' ? 'history-only' : 'counted'));
 }
 
 /**
- * Subscribes the Analytics service to the bus. Each delivery runs through `handleOnce` (its id in
- * `processed_events` in the same transaction as its facts), so a redelivery or a concurrent
- * duplicate does nothing. A handler error rolls everything back and the bus retries the event,
- * then dead-letters it; other events go on being handled meanwhile.
+ * Subscribes the Analytics service to the bus. Deliveries are handled in batches (see
+ * `handleInBatches`): each batch in one transaction through `handleOnceBatch`, its ids in
+ * `processed_events` with its facts, so a redelivery or a concurrent duplicate does nothing, and a
+ * delivery is acked only once its batch committed. A batch that fails is handled again one event
+ * at a time, so an error rolls back and retries (then dead-letters) only the event that causes it;
+ * other events go on being handled meanwhile.
  */
 export function subscribeAnalytics(bus: EventBus, db: Db, log: Logger, registry?: client.Registry): Promise<void> {
   const consumed = new client.Counter({
@@ -41,17 +45,22 @@ export function subscribeAnalytics(bus: EventBus, db: Db, log: Logger, registry?
     labelNames: ['type', 'outcome'] as const,
     registers: registry ? [registry] : [],
   });
+  const handle = handleInBatches(async (events) => {
+    let outcomes: RecordOutcome[] = [];
+    const ran = await handleOnceBatch(db, analyticsConsumer, events, async (tx, fresh) => {
+      outcomes = await recordEvents(tx, fresh);
+    });
+    // Counted once committed: a batch that fails counts nothing and is handled again event by event.
+    const fresh = outcomes.values();
+    for (const [i, event] of events.entries()) consumed.inc({ type: event.type, outcome: ran[i] ? fresh.next().value! : 'duplicate' });
+  });
   return bus.subscribe(analyticsConsumer, analyticsBindings, async (event) => {
-    let outcome: RecordOutcome = 'duplicate';
     try {
-      await handleOnce(db, analyticsConsumer, event, async (tx) => {
-        outcome = await recordEvent(tx, event);
-      });
+      await handle(event);
     } catch (error) {
       consumed.inc({ type: String(event.type), outcome: 'failed' });
       log.warn({ err: error, eventId: event.id, type: event.type }, 'analytics could not record an event; the bus will retry it');
       throw error;
     }
-    consumed.inc({ type: event.type, outcome });
   });
 }
