@@ -29,6 +29,8 @@ const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
 const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
 
 interface BenchConfig {
+  /** `both` measures the ratio; one mode alone is for looking into that mode (profiling, errors). */
+  mode: 'both' | 'embedded' | 'cluster';
   endpoint: string;
   connections: number;
   duration: number;
@@ -44,10 +46,13 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
       connections: { type: 'string', default: quick ? '100' : '1000' },
       duration: { type: 'string', default: quick ? '5' : '30' },
       warmup: { type: 'string', default: '3' },
+      mode: { type: 'string', default: 'both' },
     },
   });
+  if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
   if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
   return {
+    mode: values.mode as BenchConfig['mode'],
     endpoint: values.endpoint,
     connections: positiveInt(values.connections, '--connections'),
     duration: positiveInt(values.duration, '--duration'),
@@ -144,7 +149,8 @@ async function startBenchCluster(logDir: string, env: NodeJS.ProcessEnv): Promis
         amqpNamespace: 'dema-bench.',
         logDir,
         env: { LOG_LEVEL: 'warn', DEMA_CACHE: 'on', AMQP_QUEUE_EXPIRES_MS: '600000' },
-        gatewayEnv: ALLOW_THIS_MACHINE,
+        // BENCH_GATEWAY_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the gateway.
+        gatewayEnv: { ...ALLOW_THIS_MACHINE, ...(env.BENCH_GATEWAY_FLAGS ? { NODE_OPTIONS: env.BENCH_GATEWAY_FLAGS } : {}) },
         report: (line) => console.error(`» ${line}`),
       });
     } catch (error) {
@@ -184,19 +190,25 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
 
   // One mode at a time under load: each has both cores to share with the load generator.
-  const embedded = await startEmbedded(join(tempDir, 'data'));
-  const embeddedResult = await measure('embedded (all-in-one process)', embedded.url, config);
-  await stopChild(embedded.child);
-
-  cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
-  let clusterResult: LoadTestResult;
-  try {
-    clusterResult = await measure('cluster (gateway → 2 product instances)', cluster.gateway.url, config);
-  } finally {
-    await cluster.stop();
-    cluster = undefined;
-    await dropBenchDatabases(process.env);
+  let embeddedResult: LoadTestResult | undefined;
+  if (config.mode !== 'cluster') {
+    const embedded = await startEmbedded(join(tempDir, 'data'));
+    embeddedResult = await measure('embedded (all-in-one process)', embedded.url, config);
+    await stopChild(embedded.child);
   }
+
+  let clusterResult: LoadTestResult | undefined;
+  if (config.mode !== 'embedded') {
+    cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
+    try {
+      clusterResult = await measure('cluster (gateway → 2 product instances)', cluster.gateway.url, config);
+    } finally {
+      await cluster.stop();
+      cluster = undefined;
+      await dropBenchDatabases(process.env);
+    }
+  }
+  if (!embeddedResult || !clusterResult) return;
 
   const ratio = embeddedResult.metrics.throughput > 0 ? clusterResult.metrics.throughput / embeddedResult.metrics.throughput : 0;
   const targets = [

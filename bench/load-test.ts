@@ -29,6 +29,15 @@ export interface LoadTestResult {
     errorRate: number;
     throughput: number;
   };
+  /** What the errors were: a rate says that something failed, this says what to look at. */
+  failures: {
+    /** Connection errors, timeouts included. */
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    /** Responses by status code, when any was not 2xx. */
+    statusCodes?: Record<string, number>;
+  };
 }
 
 /**
@@ -111,6 +120,12 @@ export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestResult
       p99ResponseTime: round2(p99),
       errorRate: attempted === 0 ? 1 : failed / attempted,
       throughput: round2(result['2xx'] / result.duration),
+    },
+    failures: {
+      errors: result.errors,
+      timeouts: result.timeouts,
+      non2xx: result.non2xx,
+      ...(result.non2xx > 0 ? { statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count])) } : {}),
     },
   };
 }

@@ -125,7 +125,9 @@ async function main(): Promise<void> {
   });
 
   const serverCpuMs = processCpuMs(child.pid!) - cpuBefore;
+  const loadEnded = Date.now();
   const checks = await verify(base, adminToken, productIds);
+  Object.assign(checks, await analyticsCatchUp(Number(checks.orders), loadEnded));
   checks.serverCpuMsPerOrder = Math.round((serverCpuMs / Math.max(1, Number(checks.orders))) * 100) / 100;
   const targets = [
     { target: 'throughput ≥ 500 orders/s', actual: result.metrics.throughput, pass: result.metrics.throughput >= 500 },
@@ -193,6 +195,28 @@ async function verify(base: string, adminToken: string, productIds: string[]): P
       stockMatchesOrders: items.rows[0]!.units === taken.rows[0]!.units,
       unfinishedPlacements: pending.rows[0]!.n,
     };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Analytics consumes every order's events behind the load, through RabbitMQ: how far behind it
+ * was when the load ended, and how long it took to count every order (it must, or events were lost).
+ */
+async function analyticsCatchUp(orders: number, loadEnded: number): Promise<Record<string, number | boolean>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const counted = async () => (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM analytics.order_facts')).rows[0]!.n;
+    const behindAtEnd = orders - (await counted());
+    const deadline = Date.now() + 300_000;
+    let n = await counted();
+    while (n < orders && Date.now() < deadline) {
+      await sleep(250);
+      n = await counted();
+    }
+    return { analyticsOrdersBehindAtLoadEnd: behindAtEnd, analyticsCountedEveryOrder: n === orders, analyticsCaughtUpSecondsAfterLoad: Math.round((Date.now() - loadEnded) / 100) / 10 };
   } finally {
     await client.end();
   }

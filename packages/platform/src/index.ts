@@ -7,7 +7,7 @@ export { PostgresDb } from './db/postgres.ts';
 export { runMigrations, platformMigrations, type MigrationSource } from './db/migrate.ts';
 export { Cache, type CacheOutcome } from './cache/cache.ts';
 export { HealingRedis, redisConfig } from './cache/redis.ts';
-export type { EventBus, EventHandler } from './bus/bus.ts';
+export type { EventBus, EventHandler, SubscribeOptions } from './bus/bus.ts';
 export { matchesBinding } from './bus/bus.ts';
 export { MemoryBus, type DeadLetter } from './bus/memory-bus.ts';
 export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type RabbitMqBusOptions } from './bus/rabbitmq-bus.ts';

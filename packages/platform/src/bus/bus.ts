@@ -3,6 +3,15 @@ import type { EventEnvelope } from '@dema/contracts';
 /** Handles one event. Throwing means "not done": the bus delivers it again, up to its limit. */
 export type EventHandler = (event: EventEnvelope) => Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * Events handed to the handler before earlier ones are done (RabbitMQ: the channel's prefetch;
+   * the bus's default otherwise). A consumer that handles events in batches needs as many in hand
+   * as it wants in a batch.
+   */
+  prefetch?: number;
+}
+
 /**
  * Where outbox events go: the in-process bus when embedded, RabbitMQ in production. Delivery is
  * at-least-once; consumers de-duplicate by event id (see `processed_events`).
@@ -11,7 +20,7 @@ export interface EventBus {
   /** Resolves once the bus has durably accepted the event (RabbitMQ: publisher confirm). */
   publish(event: EventEnvelope, routingKey: string): Promise<void>;
   /** Binds the named durable consumer to routing-key patterns (`*` one word, `#` any words). */
-  subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void>;
+  subscribe(consumer: string, bindings: string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
   close(): Promise<void>;
 }
 

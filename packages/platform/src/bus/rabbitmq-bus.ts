@@ -1,7 +1,7 @@
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { eventExchange, type EventEnvelope } from '@dema/contracts';
-import type { EventBus, EventHandler } from './bus.ts';
+import type { EventBus, EventHandler, SubscribeOptions } from './bus.ts';
 
 /** The direct exchange that carries each consumer's given-up messages to `dema.<consumer>.dead`. */
 export const deadLetterExchange = 'dema.dead';
@@ -41,6 +41,7 @@ interface Subscription {
   consumer: string;
   bindings: string[];
   handler: EventHandler;
+  prefetch: number;
   /** The channel consuming now; undefined while disconnected. */
   channel?: ConfirmChannel;
   consumerTag?: string;
@@ -184,11 +185,11 @@ export class RabbitMqBus implements EventBus {
     });
   }
 
-  async subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void> {
+  async subscribe(consumer: string, bindings: string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     if (this.closing) throw new Error('event bus is closed');
     if (!consumerName.test(consumer)) throw new Error(`invalid consumer name: ${consumer}`);
     if (this.subscriptions.some((s) => s.consumer === consumer)) throw new Error(`consumer ${consumer} is already subscribed`);
-    const subscription: Subscription = { consumer, bindings: [...bindings], handler };
+    const subscription: Subscription = { consumer, bindings: [...bindings], handler, prefetch: Math.max(1, options.prefetch ?? this.prefetch) };
     this.subscriptions.push(subscription);
     const connection = this.connection;
     // Not connected (or still setting up, which picks this subscription up): done on connect.
@@ -356,7 +357,7 @@ export class RabbitMqBus implements EventBus {
       await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry });
       await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
       for (const pattern of subscription.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
-      await channel.prefetch(this.prefetch);
+      await channel.prefetch(subscription.prefetch);
       const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(subscription, channel, message), { noAck: false });
       subscription.channel = channel;
       subscription.consumerTag = consumerTag;
