@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ClusterError, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
+import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
 import { positiveInt, type LoadTestResult } from './load-test.js';
 
 /**
@@ -118,7 +118,7 @@ async function startEmbedded(dataDir: string): Promise<{ url: string; child: Chi
   // The API alone: the web app beside it (DEMA_WEB) would take CPU from the process under load.
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on', DEMA_WEB: 'false' };
   for (const name of Object.keys(env)) if (/DATABASE_URL$|^REDIS_|^AMQP_|^DEMA_UPSTREAM_/.test(name)) delete env[name];
-  const child = spawnTs('services/gateway/src/main.ts', [], { env, stdio: ['ignore', log, log] });
+  const child = spawnTs('services/gateway/src/main.ts', [], { env, stdio: ['ignore', log, log] }, serverNodeFlags);
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   console.error(`» starting the embedded all-in-one process on port ${port} (log: ${logPath})`);

@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
 import { positiveInt, type LoadTestResult } from './load-test.js';
 
 /** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
@@ -152,7 +153,7 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
     // The load comes from this machine's address: what the rate-limit allowlist is for. No store.
     env: { DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1', DEMA_WEB: 'off', ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', log, log],
-  });
+  }, serverNodeFlags);
   closeSync(log);
   const baseUrl = `http://127.0.0.1:${port}`;
   console.error(`» starting ${name} on port ${port} (log: ${logPath})`);

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { ErrorCode } from '@dema/contracts';
 import { AppError, notFound, type DemaApp, type ServiceName } from '@dema/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { anyServicePaths, serviceFor } from './routes-table.ts';
+import { exchange, type UpstreamResponse } from './exchange.ts';
 import { describeError, type UpstreamInstance, type UpstreamPool } from './upstream-pool.ts';
 
 export interface ProxyOptions {
@@ -119,22 +121,16 @@ async function forward(request: FastifyRequest, reply: FastifyReply, options: Pr
     const instance = pool.pick(tried);
     if (!instance) break;
     tried.add(instance);
-    let response;
-    // A body of known, modest size is read whole — so an instance that dies half-way through it
-    // can still be retried — and goes out in one write with its headers; a larger one is streamed.
-    let payload: Buffer | undefined;
+    let response: UpstreamResponse;
     try {
-      response = await instance.dispatcher.request({
+      response = await exchange(instance.dispatcher, {
         path: pathname + search,
-        method: request.method as 'GET',
+        method: request.method,
         headers,
         body,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        timeoutMs: options.timeoutMs,
+        bufferLimit: bufferedBodyLimit,
       });
-      const empty = request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304;
-      if (empty) await response.body.dump();
-      else if (Number(response.headers['content-length']) <= bufferedBodyLimit) payload = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       const code = errorCode(error);
       if (code && timeoutCodes.has(code)) {
@@ -156,22 +152,20 @@ async function forward(request: FastifyRequest, reply: FastifyReply, options: Pr
     if (response.statusCode === 503 && tried.size < 2 && mayRetry(request.method, request.headers)) {
       // A closing instance (Fastify's return503OnClosing) says so with Connection: close: out it goes.
       if (String(response.headers.connection ?? '').toLowerCase() === 'close') pool.eject(instance, 'answered 503 while closing');
-      if (!payload) await response.body.dump().catch(() => undefined);
+      if (response.body instanceof Readable) response.body.destroy();
       lastFailure = { kind: 'unavailable', reason: 'answered 503' };
       if (pool.pick(tried)) {
         options.onAttemptFailed?.(service, 'retried', lastFailure.reason);
         continue;
       }
       // No one else to ask: the 503 is the answer.
-      if (!payload) throw unavailable(503, `The ${service} service is unavailable`);
+      if (response.body instanceof Readable) throw unavailable(503, `The ${service} service is unavailable`);
     }
 
     reply.status(response.statusCode);
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined && !responseHeadersNotForwarded.has(name)) reply.header(name, value);
+    for (const name in response.headers) {
+      if (!responseHeadersNotForwarded.has(name)) reply.header(name, response.headers[name]);
     }
-    if (payload) return reply.send(payload);
-    if (request.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return reply.send();
     return reply.send(response.body);
   }
 
@@ -199,12 +193,13 @@ function errorCode(error: unknown): string | undefined {
  * is never passed on.
  */
 function upstreamHeaders(request: FastifyRequest): Record<string, string | string[]> {
-  const dropped = new Set(requestHeadersNotForwarded);
+  // Connection may name more hop-by-hop fields.
   const connection = request.headers.connection;
-  if (typeof connection === 'string') for (const name of connection.split(',')) dropped.add(name.trim().toLowerCase());
+  const alsoDropped = typeof connection === 'string' ? connection.split(',').map((name) => name.trim().toLowerCase()) : [];
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && !dropped.has(name)) headers[name] = value;
+  for (const name in request.headers) {
+    const value = request.headers[name];
+    if (value !== undefined && !requestHeadersNotForwarded.has(name) && !alsoDropped.includes(name)) headers[name] = value;
   }
   const chain = request.ips ? [...request.ips].reverse() : [request.ip];
   headers['x-forwarded-for'] = chain.join(', ');
