@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { listenForBench } from './listen.ts';
 
 /**
  * The reference point for the bench: what plain Node.js `http` does on this machine when it
@@ -33,16 +33,4 @@ const server = createServer((req, res) => {
   res.end(body);
 });
 
-// The load generator opens all its connections at once; the default backlog (511) would drop
-// some of the SYNs of a 1000-connection run and turn them into 1 s retransmit stalls.
-server.listen({ port: Number(values.port), host: values.host, backlog: 4096 }, () => {
-  console.log(`listening ${(server.address() as AddressInfo).port}`);
-});
-
-if (values['exit-on-stdin-close']) {
-  process.stdin.on('end', () => process.exit(0));
-  process.stdin.resume();
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => server.close(() => process.exit(0)).closeAllConnections());
-}
+listenForBench(server, { host: values.host, port: Number(values.port), exitOnStdinClose: values['exit-on-stdin-close'] });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
@@ -31,6 +32,8 @@ const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
 interface BenchConfig {
   /** `both` measures the ratio; one mode alone is for looking into that mode (profiling, errors). */
   mode: 'both' | 'embedded' | 'cluster';
+  /** Also measure the reference pair: a bare server, and a bare proxy in front of two of them. */
+  reference: boolean;
   endpoint: string;
   connections: number;
   duration: number;
@@ -45,14 +48,17 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
       endpoint: { type: 'string', default: '/api/products?limit=20' },
       connections: { type: 'string', default: quick ? '100' : '1000' },
       duration: { type: 'string', default: quick ? '5' : '30' },
-      warmup: { type: 'string', default: '3' },
+      // A freshly started process has requests that wait over 10 s in its first seconds (see README).
+      warmup: { type: 'string', default: '10' },
       mode: { type: 'string', default: 'both' },
+      'no-reference': { type: 'boolean', default: false },
     },
   });
   if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
   if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
   return {
     mode: values.mode as BenchConfig['mode'],
+    reference: values.mode === 'both' && !values['no-reference'],
     endpoint: values.endpoint,
     connections: positiveInt(values.connections, '--connections'),
     duration: positiveInt(values.duration, '--duration'),
@@ -79,6 +85,32 @@ async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
   const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(killer);
+}
+
+/** A bench server (bare-server.ts, bare-proxy.ts) on a free port; it exits when this process does. */
+async function startListening(entry: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnTs(join(BENCH_DIR, entry), [...args, '--port', '0', '--exit-on-stdin-close'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const match = /^listening (\d+)$/.exec(line);
+    if (match) return { url: `http://127.0.0.1:${match[1]}`, child };
+  }
+  throw new Error(`${entry} exited before it was listening`);
+}
+
+/**
+ * What one proxy hop costs on this machine with nothing else in it: a bare server answering the
+ * endpoint's bytes, then a bare proxy in front of two of them. Their ratio bounds the cluster's.
+ */
+async function measureReference(bodyFile: string, config: BenchConfig): Promise<{ bare: LoadTestResult; proxied: LoadTestResult; ratio: number }> {
+  const servers = [await startListening('bare-server.ts', ['--body-file', bodyFile]), await startListening('bare-server.ts', ['--body-file', bodyFile])];
+  const proxy = await startListening('bare-proxy.ts', servers.flatMap((server) => ['--upstream', server.url]));
+  try {
+    const bare = await measure('reference: bare server', servers[0]!.url, config);
+    const proxied = await measure('reference: bare proxy → 2 bare servers', proxy.url, config);
+    return { bare, proxied, ratio: Math.round((proxied.metrics.throughput / Math.max(1, bare.metrics.throughput)) * 1000) / 1000 };
+  } finally {
+    for (const { child } of [proxy, ...servers]) await stopChild(child);
+  }
 }
 
 function installCleanup(tempDir: string): void {
@@ -194,8 +226,10 @@ async function main(): Promise<void> {
   if (config.mode !== 'cluster') {
     const embedded = await startEmbedded(join(tempDir, 'data'));
     embeddedResult = await measure('embedded (all-in-one process)', embedded.url, config);
+    if (config.reference) writeFileSync(join(tempDir, 'body.json'), Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer()));
     await stopChild(embedded.child);
   }
+  const reference = config.reference ? await measureReference(join(tempDir, 'body.json'), config) : undefined;
 
   let clusterResult: LoadTestResult | undefined;
   if (config.mode !== 'embedded') {
@@ -215,15 +249,16 @@ async function main(): Promise<void> {
     { target: 'cluster: throughput >= 0.6 x embedded (same run)', actual: Math.round(ratio * 1000) / 1000, pass: ratio >= 0.6 },
     { target: 'cluster: errorRate = 0', actual: clusterResult.metrics.errorRate, pass: clusterResult.metrics.errorRate === 0 },
   ];
-  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio: targets[0]!.actual, config, startedAt, node: process.version, targets };
+  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio: targets[0]!.actual, reference, config, startedAt, node: process.version, targets };
   console.log(`--- summary ---\n${JSON.stringify(summary, null, 2)}`);
   const file = join(RESULTS_DIR, 'cluster-latest.json');
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`\nwritten to ${file}\n`);
   console.log('| mode | throughput | p99 | errors |\n|---|---|---|---|');
-  for (const [mode, r] of [['embedded', embeddedResult], ['cluster', clusterResult]] as const) {
-    console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} |`);
-  }
+  const rows: Array<[string, LoadTestResult]> = [['embedded', embeddedResult], ['cluster', clusterResult]];
+  if (reference) rows.push(['reference: bare server', reference.bare], ['reference: bare proxy → 2 bare servers', reference.proxied]);
+  for (const [mode, r] of rows) console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} |`);
+  if (reference) console.log(`reference: one bare proxy hop keeps ${reference.ratio} of a bare server's throughput on this machine`);
   for (const check of targets) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.target}  (actual ${check.actual})`);
 }
 
