@@ -48,7 +48,7 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
       endpoint: { type: 'string', default: '/api/products?limit=20' },
       connections: { type: 'string', default: quick ? '100' : '1000' },
       duration: { type: 'string', default: quick ? '5' : '30' },
-      // A freshly started process has requests that wait over 10 s in its first seconds (see README).
+      // Long enough for the JIT and every cache of a freshly started process to be warm.
       warmup: { type: 'string', default: '10' },
       mode: { type: 'string', default: 'both' },
       'no-reference': { type: 'boolean', default: false },

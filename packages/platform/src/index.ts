@@ -12,7 +12,7 @@ export { matchesBinding } from './bus/bus.ts';
 export { MemoryBus, type DeadLetter } from './bus/memory-bus.ts';
 export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type RabbitMqBusOptions } from './bus/rabbitmq-bus.ts';
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
-export { handleOnce, handleOnceBatch } from './bus/consumer.ts';
+export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, type DemaApp, type Authenticator } from './http/server.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';

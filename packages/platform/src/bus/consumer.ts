@@ -2,30 +2,14 @@ import type { EventEnvelope } from '@dema/contracts';
 import type { Db, Queryable } from '../db/db.ts';
 
 /**
- * Applies `effect` to an event exactly once per `consumer`, however often the bus delivers it: the
- * event id is recorded in `processed_events` in the same transaction as the effect, and a
- * redelivery finds it there and does nothing. The primary key makes two concurrent deliveries safe
- * (one commits, the other's insert conflicts and it returns false). The bus acks only after this
- * resolves, so a crash between effect and ack means a redelivery, never a loss.
- *
- * Resolves true when the effect ran, false when the event had been handled already.
- */
-export async function handleOnce(
-  db: Db,
-  consumer: string,
-  event: EventEnvelope,
-  effect: (tx: Queryable, event: EventEnvelope) => Promise<void>,
-): Promise<boolean> {
-  const [ran] = await handleOnceBatch(db, consumer, [event], (tx, fresh) => effect(tx, fresh[0]!));
-  return ran!;
-}
-
-/**
- * `handleOnce` for many events in one transaction: their ids go into `processed_events` in one
- * statement, and `effect` runs once, with those not handled before (each id once, in batch order,
- * even when the batch holds it twice). Everything commits or nothing does: a batch that throws
- * leaves every event of it to be delivered again. The same guarantees as `handleOnce` hold per
- * event, including against another instance handling an overlapping batch at the same time.
+ * Applies `effect` exactly once per `consumer` to each of `events`, however often the bus delivers
+ * them: their ids go into `processed_events` in one statement, in the same transaction as the
+ * effect, and `effect` runs once, with those not handled before (each id once, in batch order, even
+ * when the batch holds it twice). A redelivery finds its id there and does nothing; the primary key
+ * makes concurrent deliveries safe, also from another instance handling an overlapping batch.
+ * Everything commits or nothing does: a batch that throws leaves every event of it to be delivered
+ * again. The bus acks only after this resolves, so a crash between effect and ack means a
+ * redelivery, never a loss.
  *
  * Resolves, for each event of `events`, whether the effect ran for it (false: handled before, or
  * an earlier copy in this batch). `effect` is not called when no event is new.
