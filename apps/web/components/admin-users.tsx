@@ -7,6 +7,7 @@ import type { ApiError } from '../lib/problem.ts';
 import { apiFetch, useSession } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { TablePager } from './pager.tsx';
 
 const pageSize = 25;
 
@@ -138,19 +139,7 @@ export function AdminUsers() {
               </tbody>
             </table>
           </div>
-          <div className="toolbar" style={{ padding: 12, margin: 0, justifyContent: 'space-between', alignItems: 'center' }}>
-            <span className="muted small">
-              {result.data.offset + 1}–{result.data.offset + result.data.items.length} of {result.data.total}
-            </span>
-            <span style={{ display: 'flex', gap: 6 }}>
-              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
-                Previous
-              </button>
-              <button type="button" className="btn btn-small" disabled={offset + pageSize >= result.data.total} onClick={() => setOffset(offset + pageSize)}>
-                Next
-              </button>
-            </span>
-          </div>
+          <TablePager offset={result.data.offset} shown={result.data.items.length} total={result.data.total} pageSize={pageSize} onOffset={setOffset} />
         </div>
       ) : null}
     </>

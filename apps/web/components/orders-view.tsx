@@ -11,6 +11,7 @@ import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { StatusPill, statusLabel } from './status-pill.tsx';
+import { TablePager } from './pager.tsx';
 
 const pageSize = 20;
 
@@ -131,19 +132,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
               </tbody>
             </table>
           </div>
-          <div className="toolbar" style={{ padding: 12, margin: 0, justifyContent: 'space-between', alignItems: 'center' }}>
-            <span className="muted small">
-              {result.data.offset + 1}–{result.data.offset + result.data.items.length} of {result.data.total}
-            </span>
-            <span style={{ display: 'flex', gap: 6 }}>
-              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
-                Previous
-              </button>
-              <button type="button" className="btn btn-small" disabled={offset + pageSize >= result.data.total} onClick={() => setOffset(offset + pageSize)}>
-                Next
-              </button>
-            </span>
-          </div>
+          <TablePager offset={result.data.offset} shown={result.data.items.length} total={result.data.total} pageSize={pageSize} onOffset={setOffset} />
         </div>
       ) : null}
     </>

@@ -38,3 +38,25 @@ export function Pager({ page, pages, hrefFor }: { page: number; pages: number; h
     </nav>
   );
 }
+
+/**
+ * The footer of an admin table: where the page stands in the list, and Previous / Next buttons that
+ * move `offset` by `pageSize` (state, not URLs: admin lists are not pages to link to).
+ */
+export function TablePager({ offset, shown, total, pageSize, onOffset }: { offset: number; shown: number; total: number; pageSize: number; onOffset: (offset: number) => void }) {
+  return (
+    <div className="toolbar" style={{ padding: 12, margin: 0, justifyContent: 'space-between', alignItems: 'center' }}>
+      <span className="muted small">
+        {offset + 1}–{offset + shown} of {total}
+      </span>
+      <span style={{ display: 'flex', gap: 6 }}>
+        <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => onOffset(Math.max(0, offset - pageSize))}>
+          Previous
+        </button>
+        <button type="button" className="btn btn-small" disabled={offset + pageSize >= total} onClick={() => onOffset(offset + pageSize)}>
+          Next
+        </button>
+      </span>
+    </div>
+  );
+}
