@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import type { Order, Product } from '@dema/contracts';
 import type { ServiceFactory } from '@dema/platform';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
-import { createOrderService } from '@dema/order';
-import { createProductService, type Catalog } from '@dema/product';
+import { productAndOrderServices } from '@dema/order';
+import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
 import { createAnalyticsService } from '../src/app.ts';
 
@@ -20,17 +20,7 @@ for (const target of testTargets()) {
     let customer: string;
 
     before(async () => {
-      let catalog: Catalog | undefined;
-      const factories: ServiceFactory[] = [
-        createUserService,
-        async (infra) => {
-          const product = await createProductService(infra);
-          catalog = product.catalog;
-          return product;
-        },
-        (infra) => createOrderService(infra, { stock: catalog }),
-        createAnalyticsService,
-      ];
+      const factories: ServiceFactory[] = [createUserService, ...productAndOrderServices(createProductService), createAnalyticsService];
       dema = await startTestProcess(target, factories);
       const users = dema.services[0] as UserService;
       const login = async (email: string, role: 'admin' | 'customer') => {

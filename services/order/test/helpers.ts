@@ -3,7 +3,7 @@ import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platf
 import type { DemaConfig, ServiceFactory } from '@dema/platform';
 import { createProductService, type Catalog } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
-import { createOrderService } from '../src/app.ts';
+import { productAndOrderServices } from '../src/app.ts';
 import type { Orders } from '../src/orders.ts';
 
 /** A signed-in user of a test process, with requests made as them. */
@@ -39,16 +39,7 @@ let customers = 0;
  * reserve stock through the catalog in-process), with an admin and a customer signed in.
  */
 export async function startOrderService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<OrderTestProcess> {
-  let catalog: Catalog | undefined;
-  const factories: ServiceFactory[] = [
-    createUserService,
-    async (infra) => {
-      const product = await createProductService(infra);
-      catalog = product.catalog;
-      return product;
-    },
-    (infra) => createOrderService(infra, { stock: catalog }),
-  ];
+  const factories: ServiceFactory[] = [createUserService, ...productAndOrderServices(createProductService)];
   const running = await startTestProcess(target, factories, overrides);
   const users = running.services[0] as UserService;
   const orders = (running.services[2] as unknown as { orders: Orders }).orders;
@@ -77,7 +68,7 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
     admin,
     customer,
     orders,
-    catalog: catalog!,
+    catalog: (running.services[1] as unknown as { catalog: Catalog }).catalog,
     newCustomer: () => signIn(`customer${++customers}-${Date.now()}@test.dema.dev`, 'customer'),
     anonymous: send(undefined),
     async createProduct(input = {}) {
