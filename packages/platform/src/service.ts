@@ -94,6 +94,31 @@ export async function startProcess(config: DemaConfig, name: string, factories: 
   }
 }
 
+/** The environment's configuration with `overrides`; a bad setting ends the process with its message. */
+export function loadConfigOrExit(overrides: Partial<DemaConfig> = {}): DemaConfig {
+  try {
+    return { ...loadConfig(), ...overrides };
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Stops `running` gracefully on SIGINT / SIGTERM or an uncaught error (in-flight requests finish,
+ * pools close), within the configured shutdown timeout.
+ */
+export function closeOnSignals(running: { infra: Infrastructure; close(): Promise<void> }, config: DemaConfig): void {
+  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    if (err) running.infra.log.error({ err }, 'shutting down after an error');
+    else running.infra.log.info({ signal }, 'shutting down');
+    await running.close();
+  });
+}
+
 /**
  * Entry point of a process: reads the environment, starts, and shuts down gracefully on SIGINT /
  * SIGTERM (in-flight requests finish, pools close) within the configured timeout.
@@ -105,21 +130,8 @@ export async function runProcess(
   overrides: Partial<DemaConfig> = {},
   options: Pick<ProcessOptions, 'configure'> = {},
 ): Promise<void> {
-  let config: DemaConfig;
-  try {
-    config = { ...loadConfig(), ...overrides };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(overrides);
   const running = await startProcess(config, name, factories, options);
-  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
-    if (err) running.infra.log.error({ err }, 'shutting down after an error');
-    else running.infra.log.info({ signal }, 'shutting down');
-    await running.close();
-  });
+  closeOnSignals(running, config);
   await onStarted?.(running);
 }

@@ -1,5 +1,4 @@
-import closeWithGrace from 'close-with-grace';
-import { ConfigError, createInfrastructure, createMonitoring, loadConfig, type DemaConfig, type Infrastructure } from '@dema/platform';
+import { closeOnSignals, createInfrastructure, createMonitoring, loadConfigOrExit, type DemaConfig, type Infrastructure } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
 
 /** A gateway listening, and how to stop it. */
@@ -45,22 +44,9 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
  * request passes.
  */
 export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
-  let config: DemaConfig;
-  try {
-    config = { ...loadConfig(), ...overrides };
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(overrides);
   const running = await startGateway(config, { modules: [(infra) => createMonitoring(infra)], ...options });
-  closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
-    if (err) running.infra.log.error({ err }, 'shutting down after an error');
-    else running.infra.log.info({ signal }, 'shutting down');
-    await running.close();
-  });
+  closeOnSignals(running, config);
   const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
   for (const [service, pool] of Object.entries(running.gateway.pools)) lines.push(`    ${service.padEnd(9)} → ${pool.instances.map((i) => i.url).join(', ')}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
