@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
 import { positiveInt, type LoadTestResult } from './load-test.js';
+import { freePort, installCleanup, measure as measureUrl, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted } from './processes.ts';
 
 /**
  * `npm run bench:cluster`: the same endpoint through the gateway in cluster mode (gateway, one user
@@ -21,12 +17,6 @@ import { positiveInt, type LoadTestResult } from './load-test.js';
  * run with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
  */
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_DIR = join(BENCH_DIR, 'results');
-const READY_TIMEOUT_MS = 120_000;
-// As bench/run.ts: a bigger young generation costs the generator less CPU per response.
-const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
 const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
 
 interface BenchConfig {
@@ -68,34 +58,7 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
 
 // ---- child processes ------------------------------------------------------------------------
 
-const children = new Set<ChildProcess>();
 let cluster: Cluster | undefined;
-
-function spawnTs(entry: string, args: string[], options: Parameters<typeof spawn>[2], nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(killer);
-}
-
-/** A bench server (bare-server.ts, bare-proxy.ts) on a free port; it exits when this process does. */
-async function startListening(entry: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawnTs(join(BENCH_DIR, entry), [...args, '--port', '0', '--exit-on-stdin-close'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  for await (const line of createInterface({ input: child.stdout! })) {
-    const match = /^listening (\d+)$/.exec(line);
-    if (match) return { url: `http://127.0.0.1:${match[1]}`, child };
-  }
-  throw new Error(`${entry} exited before it was listening`);
-}
 
 /**
  * What one proxy hop costs on this machine with nothing else in it: a bare server answering the
@@ -111,35 +74,6 @@ async function measureReference(bodyFile: string, config: BenchConfig): Promise<
   } finally {
     for (const { child } of [proxy, ...servers]) await stopChild(child);
   }
-}
-
-function installCleanup(tempDir: string): void {
-  process.on('exit', () => {
-    for (const child of children) child.kill('SIGKILL');
-    cluster?.killNow();
-    rmSync(tempDir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address() as { port: number };
-  server.close();
-  return address.port;
-}
-
-async function waitUntilReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before it was ready; see ${logPath}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(async (r) => (await r.arrayBuffer(), r.status === 200), () => false);
-    if (ok) return;
-    await sleep(250);
-  }
-  throw new Error(`not ready within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`);
 }
 
 /** The all-in-one process (`npm start`) on embedded defaults, in a data dir of its own. */
@@ -200,24 +134,13 @@ async function dropBenchDatabases(env: NodeJS.ProcessEnv): Promise<void> {
 
 // ---- measuring and reporting ------------------------------------------------------------------
 
-/** load-test.ts's CLI in a child process (for its node flags); it prints one LoadTestResult. */
-async function measure(label: string, url: string, config: BenchConfig): Promise<LoadTestResult> {
-  console.error(`» ${label}: ${config.connections} connections, ${config.warmup} s warm-up + ${config.duration} s measured`);
-  const args = ['--url', url + config.endpoint, '--connections', String(config.connections), '--duration', String(config.duration), '--warmup', String(config.warmup)];
-  const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-  if (code !== 0) throw new Error(`load generator failed (${signal ?? code})`);
-  const result = JSON.parse(out) as LoadTestResult;
-  console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
-  return result;
-}
+/** The configured endpoint of `url` under the configured load. */
+const measure = (label: string, url: string, config: BenchConfig): Promise<LoadTestResult> => measureUrl(label, url + config.endpoint, config);
 
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env);
   const tempDir = mkdtempSync(join(tmpdir(), 'dema-bench-cluster-'));
-  installCleanup(tempDir);
+  installCleanup(tempDir, () => cluster?.killNow());
   mkdirSync(RESULTS_DIR, { recursive: true });
   const startedAt = new Date().toISOString();
 
@@ -263,6 +186,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (wasInterrupted()) return;
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   process.exit(1);
 });

@@ -2,11 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -14,6 +12,7 @@ import { createInfrastructure, loadConfig } from '@dema/platform';
 import { createUserService } from '@dema/user';
 import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
 import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
+import { freePort, REPO_ROOT, RESULTS_DIR, waitUntilReady } from './processes.ts';
 
 /**
  * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
@@ -22,8 +21,6 @@ import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
  * exactly three units per order.
  */
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 const ADMIN = { email: 'bench-admin@dema.dev', password: 'orders-load-generator-7' };
 const STOCK_PER_PRODUCT = 10_000_000;
 
@@ -78,7 +75,7 @@ async function main(): Promise<void> {
   const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
   child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')] });
   const base = `http://127.0.0.1:${port}`;
-  await waitUntilReady(base, logPath);
+  await waitUntilReady(`${base}/health/ready`, child, logPath);
 
   // Customers and their tokens come from the User service's own code on the same database (signing
   // up 100 accounts from one address through the API would be throttled, as it should be).
@@ -230,25 +227,6 @@ function report(result: LoadTestResult, checks: Record<string, number | boolean>
   console.log(`  checks: ${JSON.stringify(checks)}`);
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${t.target} (${t.actual})`);
   console.log(`\n${JSON.stringify(result)}`);
-}
-
-async function waitUntilReady(base: string, logPath: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child?.exitCode !== null) throw new Error(`Dema exited early; see ${logPath}`);
-    const ok = await fetch(`${base}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await sleep(250);
-  }
-  throw new Error(`Dema was not ready within 120 s; see ${logPath}`);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 async function sql(url: string, statement: string): Promise<void> {

@@ -1,31 +1,16 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
 import { positiveInt, type LoadTestResult } from './load-test.js';
+import { freePort, installCleanup, measure, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted } from './processes.ts';
 
 /** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = resolve(BENCH_DIR, '..');
-const RESULTS_DIR = join(BENCH_DIR, 'results');
 const DEMA_ENTRY = 'services/gateway/src/main.ts';
-const READY_TIMEOUT_MS = 120_000;
 const CACHE_OFF_CONNECTIONS = 100;
-/**
- * At 1000 connections autocannon holds up to 1000 response bodies as strings at once, and with
- * V8's default young generation much of its CPU went to scavenges. A 64 MB semi-space cut the
- * generator's CPU per response by about a third (17.6 KB body, measured on this 2-core machine),
- * CPU that the server under test gets back.
- */
-const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
 
 interface BenchConfig {
   endpoint: string;
@@ -82,60 +67,7 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
   };
 }
 
-// ---- child processes ------------------------------------------------------------------------
-
-const children = new Set<ChildProcess>();
-
-/** Runs a TypeScript entry under this Node with tsx, directly: no npx wrapper that could outlive a kill. */
-function spawnTs(entry: string, args: string[], options: SpawnOptions, nodeFlags: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
-
-/** SIGTERM lets Dema drain and close its database; SIGKILL if it has not gone within the grace time. */
-async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
-  if (hasExited(child)) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(killer);
-}
-
-let interrupted = false;
-
-/** No child may outlive the bench, whether it ends normally, fails, or is interrupted. */
-function installCleanup(tempDir: string): void {
-  process.on('exit', () => {
-    for (const child of children) child.kill('SIGKILL');
-    rmSync(tempDir, { recursive: true, force: true });
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      // A second Ctrl-C skips the graceful stop.
-      if (interrupted) process.exit(130);
-      interrupted = true;
-      console.error(`\n${signal}: stopping servers…`);
-      void Promise.all([...children].map((child) => stopChild(child, 5_000))).finally(() => process.exit(130));
-    });
-  }
-}
-
 // ---- servers under test -----------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
-  return address.port;
-}
 
 /**
  * Dema's output goes to a file, not a pipe: a pipe that this process (busy generating load) did
@@ -161,41 +93,6 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
   return { baseUrl, child };
 }
 
-async function waitUntilReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (hasExited(child)) throw new Error(`Dema exited (${child.signalCode ?? child.exitCode}) before it was ready; see ${logPath}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await sleep(250);
-  }
-  throw new Error(`Dema was not ready within ${READY_TIMEOUT_MS / 1000} s (${url}); see ${logPath}`);
-}
-
-/** `--exit-on-stdin-close`: our end of its stdin closes when this process dies, even by SIGKILL. */
-async function startBare(bodyFile: string): Promise<RunningServer> {
-  const child = spawnTs(join(BENCH_DIR, 'bare-server.ts'), ['--port', '0', '--body-file', bodyFile, '--exit-on-stdin-close'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const port = await readListeningPort(child);
-  console.error(`» started bare server on port ${port}`);
-  return { baseUrl: `http://127.0.0.1:${port}`, child };
-}
-
-async function readListeningPort(child: ChildProcess): Promise<number> {
-  if (!child.stdout) throw new Error('bare server has no stdout pipe');
-  for await (const line of createInterface({ input: child.stdout })) {
-    const match = /^listening (\d+)$/.exec(line);
-    if (match) return Number(match[1]);
-  }
-  throw new Error('bare server exited before it was listening');
-}
-
 async function fetchBody(url: string): Promise<Buffer> {
   const res = await fetch(url);
   const body = Buffer.from(await res.arrayBuffer());
@@ -204,29 +101,6 @@ async function fetchBody(url: string): Promise<Buffer> {
 }
 
 // ---- measuring and reporting ------------------------------------------------------------------
-
-async function measure(label: string, server: RunningServer, endpoint: string, connections: number, config: BenchConfig): Promise<LoadTestResult> {
-  console.error(`» ${label}: ${connections} connections, ${config.warmup} s warm-up + ${config.duration} s measured`);
-  const result = await runGenerator([
-    '--url', server.baseUrl + endpoint,
-    '--connections', String(connections),
-    '--duration', String(config.duration),
-    '--warmup', String(config.warmup),
-  ]);
-  console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
-  return result;
-}
-
-/** load-test.ts's CLI in a child process, for the node flags above; it prints one LoadTestResult. */
-async function runGenerator(args: string[]): Promise<LoadTestResult> {
-  const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  // 'close', not 'exit': it comes after stdout has been read to the end.
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
-  if (code !== 0) throw new Error(`load generator failed (${signal ?? code})`);
-  return JSON.parse(out) as LoadTestResult;
-}
 
 /** The targets in bench/README.md. They are reported, never enforced: the bench is a report. */
 function checkTargets(dema: LoadTestResult, ratio: number, cacheOff: LoadTestResult | null): TargetCheck[] {
@@ -274,16 +148,17 @@ async function main(): Promise<void> {
   console.error(`» ${config.endpoint} answered ${body.length} bytes; the bare server serves the same`);
 
   // One server at a time under load: each has both cores to share with the load generator.
-  const bareServer = await startBare(bodyFile);
-  const bare = await measure('bare', bareServer, config.endpoint, config.connections, config);
+  const bareServer = await startListening('bare-server.ts', ['--body-file', bodyFile]);
+  console.error(`» started bare server at ${bareServer.url}`);
+  const bare = await measure('bare', bareServer.url + config.endpoint, config);
   await stopChild(bareServer.child);
-  const demaResult = await measure('dema', dema, config.endpoint, config.connections, config);
+  const demaResult = await measure('dema', dema.baseUrl + config.endpoint, config);
   await stopChild(dema.child);
 
   let cacheOff: LoadTestResult | null = null;
   if (config.cacheOffScenario) {
     const uncached = await startDema('dema-cache-off', { DEMA_CACHE: 'off' }, dataDir);
-    cacheOff = await measure('dema cache off', uncached, config.endpoint, CACHE_OFF_CONNECTIONS, config);
+    cacheOff = await measure('dema cache off', uncached.baseUrl + config.endpoint, { ...config, connections: CACHE_OFF_CONNECTIONS });
     await stopChild(uncached.child);
   }
 
@@ -302,8 +177,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  // After Ctrl-C the children die mid-run; the signal handler is already stopping the rest.
-  if (interrupted) return;
+  if (wasInterrupted()) return;
   console.error(err instanceof Error ? (err.stack ?? err.message) : err);
   // The 'exit' handler kills the children.
   process.exit(1);

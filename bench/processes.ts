@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { LoadTestResult } from './load-test.ts';
+
+/** The child processes of a bench (servers under test, reference servers, the load generator). */
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(BENCH_DIR, '..');
+export const RESULTS_DIR = join(BENCH_DIR, 'results');
+const READY_TIMEOUT_MS = 120_000;
+/**
+ * At 1000 connections autocannon holds up to 1000 response bodies as strings at once, and with
+ * V8's default young generation much of its CPU went to scavenges. A 64 MB semi-space cut the
+ * generator's CPU per response by about a third (17.6 KB body, measured on this 2-core machine),
+ * CPU that the server under test gets back.
+ */
+const GENERATOR_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+const children = new Set<ChildProcess>();
+
+/** Runs a TypeScript entry under this Node with tsx, directly: no npx wrapper that could outlive a kill. */
+export function spawnTs(entry: string, args: string[], options: SpawnOptions, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', entry, ...args], { cwd: REPO_ROOT, ...options });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+/** SIGTERM lets Dema drain and close its database; SIGKILL if it has not gone within the grace time. */
+export async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  if (hasExited(child)) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
+}
+
+/**
+ * No child may outlive the bench, whether it ends normally, fails, or is interrupted: on exit every
+ * child is killed, `onExit` runs (say, a cluster's own processes) and `tempDir` is removed. Ctrl-C
+ * stops the children gracefully; a second one does not wait.
+ */
+let interrupted = false;
+
+/** After Ctrl-C the children die mid-run: the failure that follows is not worth reporting. */
+export const wasInterrupted = (): boolean => interrupted;
+
+export function installCleanup(tempDir: string, onExit?: () => void): void {
+  process.on('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+    onExit?.();
+    rmSync(tempDir, { recursive: true, force: true });
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      console.error(`\n${signal}: stopping servers…`);
+      void Promise.all([...children].map((child) => stopChild(child, 5_000))).finally(() => process.exit(130));
+    });
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('could not find a free port');
+  return address.port;
+}
+
+/** Waits for `url` to answer 200; fails as soon as `child` exits, pointing at its log. */
+export async function waitUntilReady(url: string, child: ChildProcess, logPath: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (hasExited(child)) throw new Error(`exited (${child.signalCode ?? child.exitCode}) before it was ready; see ${logPath}`);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(async (r) => (await r.arrayBuffer(), r.status === 200), () => false);
+    if (ok) return;
+    await sleep(250);
+  }
+  throw new Error(`not ready within ${READY_TIMEOUT_MS / 1000} s (${url}); see ${logPath}`);
+}
+
+/**
+ * A reference server (bare-server.ts, bare-proxy.ts) on a free port. `--exit-on-stdin-close`: our
+ * end of its stdin closes when this process dies, even by SIGKILL, and it exits with it.
+ */
+export async function startListening(entry: string, args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawnTs(join(BENCH_DIR, entry), [...args, '--port', '0', '--exit-on-stdin-close'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const match = /^listening (\d+)$/.exec(line);
+    if (match) return { url: `http://127.0.0.1:${match[1]}`, child };
+  }
+  throw new Error(`${entry} exited before it was listening`);
+}
+
+/**
+ * One measured load on `url`: load-test.ts's CLI in a child process (for its node flags), which
+ * prints one LoadTestResult; printed here under `label` too.
+ */
+export async function measure(label: string, url: string, load: { connections: number; duration: number; warmup: number }): Promise<LoadTestResult> {
+  console.error(`» ${label}: ${load.connections} connections, ${load.warmup} s warm-up + ${load.duration} s measured`);
+  const args = ['--url', url, '--connections', String(load.connections), '--duration', String(load.duration), '--warmup', String(load.warmup)];
+  const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
+  let out = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  // 'close', not 'exit': it comes after stdout has been read to the end.
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) throw new Error(`load generator failed (${signal ?? code})`);
+  const result = JSON.parse(out) as LoadTestResult;
+  console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
+  return result;
+}
