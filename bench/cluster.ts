@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
-import { positiveInt, type LoadTestResult } from './load-test.js';
-import { freePort, installCleanup, measure as measureUrl, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted } from './processes.ts';
+import type { LoadTestResult } from './load-test.js';
+import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
 
 /**
  * `npm run bench:cluster`: the same endpoint through the gateway in cluster mode (gateway, one user
@@ -19,44 +19,30 @@ import { freePort, installCleanup, measure as measureUrl, RESULTS_DIR, spawnTs, 
 
 const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
 
-interface BenchConfig {
+interface BenchConfig extends LoadOptions {
   /** `both` measures the ratio; one mode alone is for looking into that mode (profiling, errors). */
   mode: 'both' | 'embedded' | 'cluster';
   /** Also measure the reference pair: a bare server, and a bare proxy in front of two of them. */
   reference: boolean;
-  endpoint: string;
-  connections: number;
-  duration: number;
-  warmup: number;
 }
 
 function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
-  const quick = env.BENCH_QUICK === '1';
   const { values } = parseArgs({
     args: argv,
     options: {
-      endpoint: { type: 'string', default: '/api/products?limit=20' },
-      connections: { type: 'string', default: quick ? '100' : '1000' },
-      duration: { type: 'string', default: quick ? '5' : '30' },
-      // Long enough for the JIT and every cache of a freshly started process to be warm.
-      warmup: { type: 'string', default: '10' },
+      // 10 s: long enough for the JIT and every cache of a freshly started process to be warm.
+      ...loadOptionSpec(env, 10),
       mode: { type: 'string', default: 'both' },
       'no-reference': { type: 'boolean', default: false },
     },
   });
   if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
-  if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
   return {
+    ...readLoad(values),
     mode: values.mode as BenchConfig['mode'],
     reference: values.mode === 'both' && !values['no-reference'],
-    endpoint: values.endpoint,
-    connections: positiveInt(values.connections, '--connections'),
-    duration: positiveInt(values.duration, '--duration'),
-    warmup: positiveInt(values.warmup, '--warmup'),
   };
 }
-
-// ---- child processes ------------------------------------------------------------------------
 
 let cluster: Cluster | undefined;
 

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { LoadTestResult } from './load-test.ts';
+import { positiveInt, type LoadTestResult } from './load-test.ts';
 
 /** The child processes of a bench (servers under test, reference servers, the load generator). */
 
@@ -121,4 +121,36 @@ export async function measure(label: string, url: string, load: { connections: n
   const result = JSON.parse(out) as LoadTestResult;
   console.log(`--- ${label} ---\n${JSON.stringify(result, null, 2)}`);
   return result;
+}
+
+/** The load every catalog bench takes from its command line: endpoint, connections, duration, warm-up. */
+export interface LoadOptions {
+  endpoint: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+}
+
+/**
+ * parseArgs options for `LoadOptions` (a quick run, BENCH_QUICK=1: 100 connections for 5 s), to
+ * spread into a bench's own options, and `readLoad` to check what came back.
+ */
+export function loadOptionSpec(env: NodeJS.ProcessEnv, warmupSeconds: number) {
+  const quick = env.BENCH_QUICK === '1';
+  return {
+    endpoint: { type: 'string', default: '/api/products?limit=20' },
+    connections: { type: 'string', default: quick ? '100' : '1000' },
+    duration: { type: 'string', default: quick ? '5' : '30' },
+    warmup: { type: 'string', default: String(warmupSeconds) },
+  } as const;
+}
+
+export function readLoad(values: { endpoint: string; connections: string; duration: string; warmup: string }): LoadOptions {
+  if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
+  return {
+    endpoint: values.endpoint,
+    connections: positiveInt(values.connections, '--connections'),
+    duration: positiveInt(values.duration, '--duration'),
+    warmup: positiveInt(values.warmup, '--warmup'),
+  };
 }

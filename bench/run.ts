@@ -4,19 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
-import { positiveInt, type LoadTestResult } from './load-test.js';
-import { freePort, installCleanup, measure, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted } from './processes.ts';
+import type { LoadTestResult } from './load-test.js';
+import { freePort, installCleanup, loadOptionSpec, measure, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
 
 /** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
 
 const DEMA_ENTRY = 'services/gateway/src/main.ts';
 const CACHE_OFF_CONNECTIONS = 100;
 
-interface BenchConfig {
-  endpoint: string;
-  connections: number;
-  duration: number;
-  warmup: number;
+interface BenchConfig extends LoadOptions {
   cacheOffScenario: boolean;
 }
 
@@ -46,25 +42,11 @@ interface TargetCheck {
 }
 
 function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
-  const quick = env.BENCH_QUICK === '1';
   const { values } = parseArgs({
     args: argv,
-    options: {
-      endpoint: { type: 'string', default: '/api/products?limit=20' },
-      connections: { type: 'string', default: quick ? '100' : '1000' },
-      duration: { type: 'string', default: quick ? '5' : '30' },
-      warmup: { type: 'string', default: '3' },
-      'no-cache-scenario': { type: 'boolean', default: false },
-    },
+    options: { ...loadOptionSpec(env, 3), 'no-cache-scenario': { type: 'boolean', default: false } },
   });
-  if (!values.endpoint.startsWith('/')) throw new Error(`--endpoint must start with /, got ${values.endpoint}`);
-  return {
-    endpoint: values.endpoint,
-    connections: positiveInt(values.connections, '--connections'),
-    duration: positiveInt(values.duration, '--duration'),
-    warmup: positiveInt(values.warmup, '--warmup'),
-    cacheOffScenario: !values['no-cache-scenario'],
-  };
+  return { ...readLoad(values), cacheOffScenario: !values['no-cache-scenario'] };
 }
 
 // ---- servers under test -----------------------------------------------------------------------
