@@ -4,6 +4,7 @@ import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { createHttpServer, type DemaApp } from './http/server.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerHealth } from './http/health.ts';
+import { listen } from './http/listen.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { tokenAuthenticator } from './auth/token-authenticator.ts';
 
@@ -75,8 +76,7 @@ export async function startProcess(config: DemaConfig, name: string, factories: 
     for (const factory of factories) services.push(await factory(infra));
     const app = await buildApp(infra, services, name);
     await options.configure?.(app, infra);
-    // A deep accept backlog: a burst of new connections queues instead of being dropped and retried.
-    const url = await app.listen({ host: config.host, port: config.port, backlog: 4096 });
+    const url = await listen(app, { host: config.host, port: config.port });
     for (const service of services) service.start();
     let closing: Promise<void> | undefined;
     const close = () =>

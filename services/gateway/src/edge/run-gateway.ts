@@ -1,4 +1,4 @@
-import { closeOnSignals, createInfrastructure, createMonitoring, loadConfigOrExit, type DemaConfig, type Infrastructure } from '@dema/platform';
+import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, type DemaConfig, type Infrastructure } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
 
 /** A gateway listening, and how to stop it. */
@@ -19,7 +19,7 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
   let gateway: Gateway | undefined;
   try {
     gateway = await buildGateway(infra, options);
-    const url = await gateway.app.listen({ host: config.host, port: config.port, backlog: 4096 });
+    const url = await listen(gateway.app, { host: config.host, port: config.port });
     gateway.start();
     const built = gateway;
     let closing: Promise<void> | undefined;
