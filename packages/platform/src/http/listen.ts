@@ -49,7 +49,11 @@ export async function listen(app: DemaApp, options: ListenOptions): Promise<stri
   if (acceptors === 1) return url;
 
   const handle = (app.server as unknown as { _handle: object })._handle;
-  const echo = spawn(process.execPath, ['-e', echoHandles], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env: {} });
+  const echo = spawn(process.execPath, ['-e', echoHandles], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Nothing of ours (NODE_OPTIONS, the tsx loader) is needed to run one line of JavaScript.
+    env: {} as NodeJS.ProcessEnv,
+  });
   const gone = new Promise<never>((_, reject) => {
     echo.once('error', reject);
     echo.once('exit', (code, signal) => reject(new Error(`the handle echo exited (${signal ?? code})`)));
