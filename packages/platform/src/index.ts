@@ -15,7 +15,7 @@ export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, type DemaApp, type Authenticator } from './http/server.ts';
-export { listen, defaultAcceptors, type ListenOptions } from './http/listen.ts';
+export { listen, type ListenOptions } from './http/listen.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
 export { registerHealth, type ReadinessCheck } from './http/health.ts';
 export { SessionStore } from './auth/session-store.ts';

@@ -34,7 +34,7 @@ const echoHandles = `process.on('message', (message, handle) => process.send(mes
  * is accepted `acceptors` at a time. Node 20 has no SO_REUSEPORT and no dup(); a short-lived child
  * process sending the handle back over IPC is how a process gets more descriptors of its own
  * socket. The extra handles stop accepting when the app closes (preClose), before it drains.
- * Register this before anything that must run after listening: it adds a hook.
+ * It adds a hook, so call it on an app that is not ready yet, in place of `app.listen`.
  */
 export async function listen(app: DemaApp, options: ListenOptions): Promise<string> {
   const acceptors = process.platform === 'win32' ? 1 : Math.max(1, options.acceptors ?? defaultAcceptors);
