@@ -19,7 +19,7 @@ export interface ListenOptions {
  * server left ~500 waiting over 10 s. Each extra handle on the same socket accepts one more per
  * iteration, and costs one failed accept() per extra handle when a lone connection arrives.
  */
-export const defaultAcceptors = 32;
+const defaultAcceptors = 32;
 
 // A deep accept backlog: a burst of new connections queues instead of being dropped and retried.
 const backlog = 4096;
