@@ -5,10 +5,7 @@ import type { DemaApp } from './server.ts';
 export interface ListenOptions {
   host: string;
   port: number;
-  /**
-   * Handles that accept on the listening socket; default `defaultAcceptors`. 1 is a plain
-   * `app.listen`.
-   */
+  /** Handles that accept on the listening socket (default 32); 1 is a plain `app.listen`. */
   acceptors?: number;
 }
 
