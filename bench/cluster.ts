@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,9 +12,13 @@ import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLo
 /**
  * `npm run bench:cluster`: the same endpoint through the gateway in cluster mode (gateway, one user
  * and two product instances as separate processes on PostgreSQL, Redis and RabbitMQ) and from the
- * embedded all-in-one process, one after the other in the same run, and their throughput ratio.
- * Target: cluster ≥ 0.6 × embedded, no errors. All load comes from this one address, so both modes
- * run with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
+ * embedded all-in-one process, in the same run, and their throughput ratio. Target: cluster ≥ 0.6 ×
+ * embedded, no errors. Both are started and then loaded in turns (`--rounds`, the measured time
+ * split between them): this machine's speed drifts by a third from one minute to the next, and
+ * modes measured back to back would compare the drift, not the modes. Each round also reports the
+ * CPU time every process under load spent per request (from /proc), which shows where a hop's cost
+ * goes without depending on that drift. All load comes from this one address, so both modes run
+ * with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
  */
 
 const ALLOW_THIS_MACHINE = { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' };
@@ -24,6 +28,8 @@ interface BenchConfig extends LoadOptions {
   mode: 'both' | 'embedded' | 'cluster';
   /** Also measure the reference pair: a bare server, and a bare proxy in front of two of them. */
   reference: boolean;
+  /** Turns each mode gets under load; `duration` is split between them. */
+  rounds: number;
 }
 
 function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
@@ -34,13 +40,18 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
       ...loadOptionSpec(env, 10),
       mode: { type: 'string', default: 'both' },
       'no-reference': { type: 'boolean', default: false },
+      rounds: { type: 'string', default: env.BENCH_QUICK === '1' ? '1' : '3' },
     },
   });
   if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
+  const load = readLoad(values);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > load.duration) throw new Error(`--rounds must be a whole number from 1 to --duration, got ${values.rounds}`);
   return {
-    ...readLoad(values),
+    ...load,
     mode: values.mode as BenchConfig['mode'],
     reference: values.mode === 'both' && !values['no-reference'],
+    rounds,
   };
 }
 
@@ -101,7 +112,8 @@ async function startBenchCluster(logDir: string, env: NodeJS.ProcessEnv): Promis
         amqpNamespace: 'dema-bench.',
         logDir,
         env: { LOG_LEVEL: 'warn', DEMA_CACHE: 'on', AMQP_QUEUE_EXPIRES_MS: '600000' },
-        // BENCH_GATEWAY_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the gateway.
+        // BENCH_GATEWAY_FLAGS become the gateway's NODE_OPTIONS, e.g. "--require ./my-profiler.cjs" (a
+        // preload that starts node:inspector's profiler) to look inside it; --cpu-prof is refused there.
         gatewayEnv: { ...ALLOW_THIS_MACHINE, ...(env.BENCH_GATEWAY_FLAGS ? { NODE_OPTIONS: env.BENCH_GATEWAY_FLAGS } : {}) },
         report: (line) => console.error(`» ${line}`),
       });
@@ -123,50 +135,146 @@ async function dropBenchDatabases(env: NodeJS.ProcessEnv): Promise<void> {
 /** The configured endpoint of `url` under the configured load. */
 const measure = (label: string, url: string, config: BenchConfig): Promise<LoadTestResult> => measureUrl(label, url + config.endpoint, config);
 
+/** A process under load, by the name the report gives it. */
+type Measured = Array<{ name: string; pid: number | undefined }>;
+
+/** One mode's turn: what the load generator saw, and the CPU each process spent per request. */
+interface Round {
+  result: LoadTestResult;
+  /** Microseconds of CPU (user + system) per answered request, by process. */
+  cpuMicrosPerRequest: Record<string, number>;
+}
+
+// Linux's USER_HZ: /proc/<pid>/stat counts CPU time in hundredths of a second.
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds of `pid` so far, or undefined where /proc is not there to ask. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One turn of load on `url`, with the CPU its processes spent over the whole turn (warm-up included). */
+async function measureRound(label: string, url: string, processes: Measured, load: BenchConfig): Promise<Round> {
+  const before = processes.map((p) => cpuSeconds(p.pid));
+  const result = await measure(label, url, load);
+  // The warm-up's requests are not in the result; count them at the measured rate.
+  const requests = result.metrics.throughput * (load.duration + load.warmup);
+  const cpuMicrosPerRequest: Record<string, number> = {};
+  processes.forEach((p, i) => {
+    const after = cpuSeconds(p.pid);
+    if (after !== undefined && before[i] !== undefined && requests > 0) cpuMicrosPerRequest[p.name] = Math.round(((after - before[i]!) / requests) * 1e6);
+  });
+  return { result, cpuMicrosPerRequest };
+}
+
+/** A mode's rounds as one result: mean throughput and latency, the worst round's p99, every failure counted. */
+function combine(rounds: Round[]): LoadTestResult {
+  const results = rounds.map((r) => r.result);
+  const first = results[0]!;
+  const mean = (pick: (r: LoadTestResult) => number) => Math.round((results.reduce((sum, r) => sum + pick(r), 0) / results.length) * 100) / 100;
+  const sum = (pick: (r: LoadTestResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.failures.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    ...first,
+    duration: sum((r) => r.duration),
+    metrics: {
+      avgResponseTime: mean((r) => r.metrics.avgResponseTime),
+      p95ResponseTime: Math.max(...results.map((r) => r.metrics.p95ResponseTime)),
+      p99ResponseTime: Math.max(...results.map((r) => r.metrics.p99ResponseTime)),
+      errorRate: Math.round(mean((r) => r.metrics.errorRate) * 1e4) / 1e4,
+      throughput: mean((r) => r.metrics.throughput),
+    },
+    failures: {
+      errors: sum((r) => r.failures.errors),
+      timeouts: sum((r) => r.failures.timeouts),
+      non2xx: sum((r) => r.failures.non2xx),
+      ...(Object.keys(statusCodes).length ? { statusCodes } : {}),
+    },
+  };
+}
+
+const ratioOf = (cluster: LoadTestResult, embedded: LoadTestResult): number =>
+  embedded.metrics.throughput > 0 ? Math.round((cluster.metrics.throughput / embedded.metrics.throughput) * 1000) / 1000 : 0;
+
 async function main(): Promise<void> {
   const config = parseConfig(process.argv.slice(2), process.env);
   const tempDir = mkdtempSync(join(tmpdir(), 'dema-bench-cluster-'));
-  installCleanup(tempDir, () => cluster?.killNow());
+  let embedded: { url: string; child: ChildProcess } | undefined;
+  installCleanup(tempDir, () => {
+    embedded?.child.kill('SIGKILL');
+    cluster?.killNow();
+  });
   mkdirSync(RESULTS_DIR, { recursive: true });
   const startedAt = new Date().toISOString();
 
-  // One mode at a time under load: each has both cores to share with the load generator.
-  let embeddedResult: LoadTestResult | undefined;
-  if (config.mode !== 'cluster') {
-    const embedded = await startEmbedded(join(tempDir, 'data'));
-    embeddedResult = await measure('embedded (all-in-one process)', embedded.url, config);
-    if (config.reference) writeFileSync(join(tempDir, 'body.json'), Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer()));
-    await stopChild(embedded.child);
-  }
-  const reference = config.reference ? await measureReference(join(tempDir, 'body.json'), config) : undefined;
+  const embeddedRounds: Round[] = [];
+  const clusterRounds: Round[] = [];
+  let reference: Awaited<ReturnType<typeof measureReference>> | undefined;
+  try {
+    if (config.mode !== 'cluster') embedded = await startEmbedded(join(tempDir, 'data'));
+    if (config.mode !== 'embedded') cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
+    const clusterProcesses: Measured = cluster ? [cluster.gateway, ...cluster.instances.filter((p) => p.service === 'product')].map((p) => ({ name: p.name, pid: p.child?.pid })) : [];
 
-  let clusterResult: LoadTestResult | undefined;
-  if (config.mode !== 'embedded') {
-    cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
-    try {
-      clusterResult = await measure('cluster (gateway → 2 product instances)', cluster.gateway.url, config);
-    } finally {
+    // Only one mode is under load at a time (the other idles): each has both cores to share with the load generator.
+    const perRound = Math.floor(config.duration / config.rounds);
+    for (let round = 1; round <= config.rounds; round++) {
+      // The first turn warms a freshly started process (JIT, caches); later ones only reopen connections.
+      const load: BenchConfig = { ...config, duration: perRound, warmup: round === 1 ? config.warmup : Math.min(3, config.warmup) };
+      const turn = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
+      if (embedded) embeddedRounds.push(await measureRound(`embedded (all-in-one process)${turn}`, embedded.url, [{ name: 'all-in-one', pid: embedded.child.pid }], load));
+      if (cluster) clusterRounds.push(await measureRound(`cluster (gateway → 2 product instances)${turn}`, cluster.gateway.url, clusterProcesses, load));
+    }
+    if (embedded && config.reference) writeFileSync(join(tempDir, 'body.json'), Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer()));
+  } finally {
+    if (embedded) await stopChild(embedded.child);
+    if (cluster) {
       await cluster.stop();
       cluster = undefined;
       await dropBenchDatabases(process.env);
     }
   }
-  if (!embeddedResult || !clusterResult) return;
+  if (config.reference) reference = await measureReference(join(tempDir, 'body.json'), config);
+  for (const [mode, rounds] of [['embedded', embeddedRounds], ['cluster', clusterRounds]] as const) {
+    for (const [i, r] of rounds.entries()) console.error(`» ${mode} round ${i + 1}: ${r.result.metrics.throughput} req/s, CPU µs per request: ${JSON.stringify(r.cpuMicrosPerRequest)}`);
+  }
+  if (embeddedRounds.length === 0 || clusterRounds.length === 0) return;
 
-  const ratio = embeddedResult.metrics.throughput > 0 ? clusterResult.metrics.throughput / embeddedResult.metrics.throughput : 0;
+  const embeddedResult = combine(embeddedRounds);
+  const clusterResult = combine(clusterRounds);
+  const ratio = ratioOf(clusterResult, embeddedResult);
+  const roundRatios = clusterRounds.map((r, i) => ratioOf(r.result, embeddedRounds[i]!.result));
   const targets = [
-    { target: 'cluster: throughput >= 0.6 x embedded (same run)', actual: Math.round(ratio * 1000) / 1000, pass: ratio >= 0.6 },
+    { target: 'cluster: throughput >= 0.6 x embedded (same run)', actual: ratio, pass: ratio >= 0.6 },
     { target: 'cluster: errorRate = 0', actual: clusterResult.metrics.errorRate, pass: clusterResult.metrics.errorRate === 0 },
   ];
-  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio: targets[0]!.actual, reference, config, startedAt, node: process.version, targets };
+  const rounds = embeddedRounds.map((e, i) => ({ embedded: e, cluster: clusterRounds[i]!, ratio: roundRatios[i]! }));
+  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio, rounds, reference, config, startedAt, node: process.version, targets };
   console.log(`--- summary ---\n${JSON.stringify(summary, null, 2)}`);
   const file = join(RESULTS_DIR, 'cluster-latest.json');
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
   console.log(`\nwritten to ${file}\n`);
-  console.log('| mode | throughput | p99 | errors |\n|---|---|---|---|');
-  const rows: Array<[string, LoadTestResult]> = [['embedded', embeddedResult], ['cluster', clusterResult]];
-  if (reference) rows.push(['reference: bare server', reference.bare], ['reference: bare proxy → 2 bare servers', reference.proxied]);
-  for (const [mode, r] of rows) console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} |`);
+  console.log('| mode | throughput | p99 (worst round) | errors | CPU µs per request |\n|---|---|---|---|---|');
+  const cpu = (rs: Round[]) => {
+    const names = Object.keys(rs[0]?.cpuMicrosPerRequest ?? {});
+    return names.map((name) => `${name} ${Math.round(rs.reduce((sum, r) => sum + (r.cpuMicrosPerRequest[name] ?? 0), 0) / rs.length)}`).join(', ');
+  };
+  console.log(`| embedded | ${embeddedResult.metrics.throughput} req/s | ${embeddedResult.metrics.p99ResponseTime} ms | ${embeddedResult.metrics.errorRate} | ${cpu(embeddedRounds)} |`);
+  console.log(`| cluster | ${clusterResult.metrics.throughput} req/s | ${clusterResult.metrics.p99ResponseTime} ms | ${clusterResult.metrics.errorRate} | ${cpu(clusterRounds)} |`);
+  if (reference) {
+    for (const [mode, r] of [['reference: bare server', reference.bare], ['reference: bare proxy → 2 bare servers', reference.proxied]] as const) {
+      console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} | |`);
+    }
+  }
+  if (config.rounds > 1) console.log(`cluster / embedded by round: ${roundRatios.join(', ')}`);
   if (reference) console.log(`reference: one bare proxy hop keeps ${reference.ratio} of a bare server's throughput on this machine`);
   for (const check of targets) console.log(`${check.pass ? 'PASS' : 'FAIL'}  ${check.target}  (actual ${check.actual})`);
 }
