@@ -7,13 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Serving the web app from another process (`npm start`, the end-to-end tests): build it when no
- * production build of the current sources exists, then run `next start` as a child process.
+ * production build of the current sources exists, then run it (`web-server.ts`) as a child process.
  */
 
 const appDir = path.dirname(fileURLToPath(import.meta.url));
 const workspaceRoot = path.resolve(appDir, '../..');
 const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 const fingerprintFile = path.join(appDir, '.next', 'dema-source-fingerprint');
+// Next's request handler behind a server that sets the forwarding headers itself (see web-server.ts).
+const webServer = path.join(appDir, 'web-server.ts');
 
 /** Where progress and the child's output go; a pino logger fits. */
 export interface WebAppLog {
@@ -135,7 +137,7 @@ async function waitUntilServing(url: string, exited: () => string | null, timeou
  */
 export async function startWebApp({ apiUrl, port, host = '0.0.0.0', log = consoleLog, env = {} }: WebAppOptions): Promise<RunningWebApp> {
   if (!isBuildCurrent()) await buildWebApp(log);
-  const child = spawn(process.execPath, [nextBin, 'start', '--port', String(port), '--hostname', host], {
+  const child = spawn(process.execPath, ['--import', 'tsx', webServer, '--port', String(port), '--hostname', host], {
     cwd: appDir,
     env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DEMA_API_URL: apiUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
