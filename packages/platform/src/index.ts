@@ -14,7 +14,8 @@ export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type Rabb
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
-export { createHttpServer, type DemaApp, type Authenticator } from './http/server.ts';
+export { createHttpServer, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
+export { problemOf } from './http/problems.ts';
 export { listen, type ListenOptions } from './http/listen.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
 export { registerHealth, type ReadinessCheck } from './http/health.ts';

@@ -79,6 +79,13 @@ export class Metrics {
     });
   }
 
+  /** Counts one answered HTTP request and its time (`http_requests_total`, `http_request_duration_seconds`). */
+  observeRequest(method: string, route: string, statusCode: number, service: string, seconds: number): void {
+    const labels = { method, route, status_code: String(statusCode), service };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, seconds);
+  }
+
   observeQuery(service: string) {
     return (seconds: number, ok: boolean) => this.dbQueryDuration.observe({ service, outcome: ok ? 'ok' : 'error' }, seconds);
   }

@@ -66,9 +66,9 @@ function decodePointer(segment: string): string {
   return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
-/** Maps anything thrown while answering a request to RFC 9457 problem details. */
-export function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
-  const base = (status: number, code: string, detail: string, params?: InvalidParam[]): Problem => ({
+/** RFC 9457 problem details answering `request` (its target and id). */
+export function problemOf(status: number, code: string, detail: string, request: { url: string; id: string }, params?: InvalidParam[]): Problem {
+  return {
     type: problemType(code),
     title: statusTitles[status] ?? 'Error',
     status,
@@ -77,7 +77,12 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
     instance: request.url,
     requestId: request.id,
     ...(params && params.length > 0 ? { invalidParams: params } : {}),
-  });
+  };
+}
+
+/** Maps anything thrown while answering a request to RFC 9457 problem details. */
+export function toProblem(error: FastifyError | AppError | Error, request: FastifyRequest): Problem {
+  const base = (status: number, code: string, detail: string, params?: InvalidParam[]): Problem => problemOf(status, code, detail, request, params);
   if (error instanceof AppError) return base(error.status, error.code, error.message, error.invalidParams);
   const fastifyError = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fastifyError.validation) {

@@ -1,6 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -14,8 +14,8 @@ import { sendProblem, toProblem } from './problems.ts';
 /** A Fastify instance typed for the shared TypeBox schemas. */
 export type DemaApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
-/** Resolves who is calling; throws a 401 AppError for credentials that are present but bad. */
-export type Authenticator = (request: FastifyRequest) => Promise<Principal>;
+/** Resolves who is calling from a request's headers; throws a 401 AppError for credentials that are present but bad. */
+export type Authenticator = (request: { headers: IncomingHttpHeaders }) => Promise<Principal>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -45,11 +45,26 @@ export interface HttpServerOptions {
   serviceToken?: string;
   /** Proxies whose X-Forwarded-For is believed for `request.ip` (the gateway); absent → none. */
   trustProxy?: string[];
+  /**
+   * Sees every request before the routes do, and answers it itself (true) or leaves it to them
+   * (false): the gateway's forwarding, which needs none of a route's machinery per request.
+   */
+  takeRequest?: RequestTaker;
 }
+
+/** Answers a request itself (true), or leaves it to the app's routes (false) having done nothing. */
+export type RequestTaker = (request: IncomingMessage, response: ServerResponse) => boolean;
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const anonymous: Principal = { kind: 'anonymous' };
 const requestIdPattern = /^[\w.:-]{1,128}$/;
+// Keep-alive past typical load-balancer idle timeouts so they, not we, close idle connections.
+const keepAliveTimeout = 65_000;
+
+/** A request's id: the `x-request-id` it came with when that is sane, else a new one. */
+export function requestIdFrom(given: string | string[] | undefined): string {
+  return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
+}
 
 function createAjv(options: AjvOptions): Ajv {
   const ajv = new Ajv({
@@ -79,12 +94,9 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy?.length ? options.trustProxy : false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-    },
-    // Keep-alive past typical load-balancer idle timeouts so they, not we, close idle connections.
-    keepAliveTimeout: 65_000,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    keepAliveTimeout,
+    ...(options.takeRequest ? { serverFactory: serverTakingFirst(options.takeRequest) } : {}),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -127,14 +139,7 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    const labels = {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status_code: String(reply.statusCode),
-      service: options.service,
-    };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, options.service, reply.elapsedTime / 1000);
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
@@ -155,6 +160,23 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   return app;
+}
+
+/**
+ * The HTTP server Fastify would make (its settings as `createHttpServer` gives them), with `take`
+ * seeing each request first.
+ */
+function serverTakingFirst(take: RequestTaker) {
+  return (fastifyHandler: (request: IncomingMessage, response: ServerResponse) => void): Server => {
+    const server = createServer((request, response) => {
+      if (!take(request, response)) fastifyHandler(request, response);
+    });
+    server.keepAliveTimeout = keepAliveTimeout;
+    // Fastify's defaults (no request or idle-socket timeout of the server's own); Node's differ.
+    server.requestTimeout = 0;
+    server.setTimeout(0);
+    return server;
+  };
 }
 
 function checkServiceToken(given: string | string[] | undefined, expected: string | undefined, url: string): void {

@@ -14,6 +14,20 @@ const allowedHeaders = ['authorization', 'content-type', 'idempotency-key', 'x-r
 const exposedHeaders = 'x-request-id, retry-after, ratelimit, ratelimit-policy, www-authenticate, location';
 
 /**
+ * The CORS fields to set on an answer to a request from `origin`, given the answer's own `vary`:
+ * Vary gains `origin` (the answer differs by it), and an allowed origin is granted along with the
+ * headers its scripts may read. None for a request without an Origin.
+ */
+export function corsHeaders(origins: ReadonlySet<string>, origin: string | undefined, vary: string | undefined): Array<[string, string]> | undefined {
+  if (origin === undefined) return undefined;
+  const headers: Array<[string, string]> = [];
+  const varied = appendVary(vary, 'origin');
+  if (varied !== undefined) headers.push(['vary', varied]);
+  if (origins.has(origin)) headers.push(['access-control-allow-origin', origin], ['access-control-expose-headers', exposedHeaders]);
+  return headers;
+}
+
+/**
  * CORS (Fetch standard) for the configured origins. Headers are added in onSend, so they are on
  * every answer — also a 401 that the authentication hook sent before any later onRequest hook could
  * run, which a browser must be able to read to know it should refresh its token. Preflights
@@ -27,14 +41,8 @@ export function registerCors(app: DemaApp, options: CorsOptions): void {
 
   // A callback hook: it runs on every response (see security-headers.ts).
   app.addHook('onSend', (request, reply, payload, done) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined) {
-      appendVary(reply.getHeader('vary'), 'origin', (value) => reply.header('vary', value));
-      if (origins.has(origin)) {
-        reply.header('access-control-allow-origin', origin);
-        reply.header('access-control-expose-headers', exposedHeaders);
-      }
-    }
+    const vary = reply.getHeader('vary');
+    for (const [name, value] of corsHeaders(origins, request.headers.origin, typeof vary === 'string' ? vary : undefined) ?? []) reply.header(name, value);
     done(null, payload);
   });
 
@@ -52,7 +60,8 @@ export function registerCors(app: DemaApp, options: CorsOptions): void {
       const preflight = origin !== undefined && request.headers['access-control-request-method'] !== undefined;
       if (!preflight) return reply.status(204).header('allow', `${allowedMethods}, OPTIONS`).send(null);
       if (!origins.has(origin)) throw forbidden(`Origin ${origin} may not call this API (DEMA_CORS_ORIGINS)`);
-      appendVary(reply.getHeader('vary'), 'access-control-request-headers', (value) => reply.header('vary', value));
+      const vary = appendVary(reply.getHeader('vary'), 'access-control-request-headers');
+      if (vary !== undefined) reply.header('vary', vary);
       return reply
         .status(204)
         .header('access-control-allow-methods', allowedMethods)
@@ -63,11 +72,12 @@ export function registerCors(app: DemaApp, options: CorsOptions): void {
   );
 }
 
-function appendVary(current: unknown, field: string, set: (value: string) => void): void {
+/** `current` Vary with `field` added; undefined when it is there already (or `*`). */
+function appendVary(current: unknown, field: string): string | undefined {
   const present = String(current ?? '')
     .split(',')
     .map((v) => v.trim().toLowerCase())
     .filter(Boolean);
-  if (present.includes('*') || present.includes(field)) return;
-  set([...present, field].join(', '));
+  if (present.includes('*') || present.includes(field)) return undefined;
+  return [...present, field].join(', ');
 }

@@ -11,8 +11,9 @@ import {
 } from '@dema/platform';
 import { registerMergedDocs } from './merged-openapi.ts';
 import { registerGatewayHealth } from './gateway-health.ts';
-import { registerEdgePolicies, type EdgePolicySettings } from './policies.ts';
-import { registerProxy } from './proxy.ts';
+import { applyEdgePolicies, createEdgePolicies, type EdgePolicySettings } from './policies.ts';
+import { createProxy } from './proxy.ts';
+import { serviceFor } from './routes-table.ts';
 import { upstreamJwks } from './upstream-jwks.ts';
 import { UpstreamPool } from './upstream-pool.ts';
 
@@ -50,13 +51,14 @@ export interface Gateway {
 
 /**
  * The API gateway (seed: API Gateway → Rate Limiting, Authentication, Load Balancing): the one
- * public entry in front of every service instance. In order, a request meets the platform HTTP kit
- * (request id, body limit, problem+json), authentication at the edge (an access token is verified
- * against the User service's JWKS and its session checked; a bad one is a 401 that no service sees),
- * the edge policies (security headers, CORS, per-client rate limits shared through Redis), and the
- * proxy that balances across healthy instances. Services still verify tokens themselves; the
- * gateway adds no identity header for them to trust. Its own routes: `/health/live`,
- * `/health/ready` (per-instance states), `/metrics`, the merged API docs at `/api/docs`, and those
+ * public entry in front of every service instance. A request for a service's paths goes to the
+ * proxy (`createProxy`): authentication at the edge (an access token is verified against the User
+ * service's JWKS and its session checked; a bad one is a 401 that no service sees), the edge
+ * policies (security headers, CORS, per-client rate limits shared through Redis), the body limit,
+ * and balancing across healthy instances. Services still verify tokens themselves; the gateway adds
+ * no identity header for them to trust. Everything else meets the same authentication and policies
+ * as hooks of the platform HTTP kit, on the gateway's own routes: `/health/live`, `/health/ready`
+ * (per-instance states), `/metrics`, the merged API docs at `/api/docs`, CORS preflights, and those
  * of `options.modules`.
  */
 export async function buildGateway(infra: Infrastructure, options: GatewayOptions = {}): Promise<Gateway> {
@@ -94,15 +96,37 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   }
 
   const jwks = upstreamJwks(userPool, { cooldownMs: options.jwksCooldownMs });
+  const authenticate = tokenAuthenticator(jwks.keys, infra.sessions);
+  const policies = createEdgePolicies(infra, options.policies);
+  const proxy = createProxy({
+    pools,
+    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+    bodyLimit: config.bodyLimit,
+    authenticate,
+    policies,
+    trustProxy: config.trustProxy,
+    log,
+    metrics: infra.metrics,
+    onAttemptFailed: (service, outcome) => failedAttempts.inc({ service, outcome }),
+  });
   const app = createHttpServer({
     log,
     metrics: infra.metrics,
-    authenticate: tokenAuthenticator(jwks.keys, infra.sessions),
+    authenticate,
     bodyLimit: config.bodyLimit,
     service: 'gateway',
     trustProxy: config.trustProxy,
+    takeRequest: proxy.take,
   });
-  await registerEdgePolicies(app, infra, options.policies);
+  app.addHook('preClose', (done) => {
+    proxy.close();
+    done();
+  });
+  // The proxy sees every request first: a route of the gateway's own under a service's paths would never be reached.
+  app.addHook('onRoute', (route) => {
+    if (serviceFor(route.url) !== undefined) throw new TypeError(`Route ${route.url} of the gateway lies under a service's paths, which the gateway forwards`);
+  });
+  await applyEdgePolicies(app, policies);
   await registerMergedDocs(app, pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log, options.docsCacheMs);
   const modules: ServiceModule[] = [];
   try {
@@ -114,12 +138,6 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   }
   for (const module of modules) for (const schema of module.schemas) app.addSchema(schema);
   for (const module of modules) await app.register(async (scope) => module.routes(scope));
-  await registerProxy(app, {
-    pools,
-    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
-    bodyLimit: config.bodyLimit,
-    onAttemptFailed: (service, outcome) => failedAttempts.inc({ service, outcome }),
-  });
   registerGatewayHealth(app, pools, infra.readiness());
 
   return {

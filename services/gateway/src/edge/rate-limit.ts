@@ -1,7 +1,6 @@
 import { BlockList, isIP } from 'node:net';
-import { ErrorCode } from '@dema/contracts';
+import { ErrorCode, type Principal } from '@dema/contracts';
 import { AppError, type DemaApp, type RateLimitClass, type RateLimitRule, type RateLimiter } from '@dema/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export interface RateLimitOptions {
   limiter: RateLimiter;
@@ -22,42 +21,60 @@ export function rateLimitClass(method: string, path: string): RateLimitClass | u
   return read ? 'read' : 'write';
 }
 
+/** Who a request comes from, as far as limits go: FastifyRequest is one. */
+export interface LimitedClient {
+  readonly principal: Principal | undefined;
+  /** The client's address (after any trusted proxies). */
+  readonly ip: string;
+}
+
 /**
  * Who is limited: the signed-in user when the request carried a valid token (so users behind one
  * NAT do not share a budget), the address otherwise.
  */
-export function rateLimitClient(request: FastifyRequest): string {
-  return request.principal?.kind === 'user' ? `user:${request.principal.userId}` : `ip:${plainAddress(request.ip)}`;
+export function rateLimitClient(client: LimitedClient): string {
+  return client.principal?.kind === 'user' ? `user:${client.principal.userId}` : `ip:${plainAddress(client.ip)}`;
 }
+
+/** The rate-limit fields of an answer (draft-ietf-httpapi-ratelimit-headers). */
+export type RateLimitHeaders = { 'ratelimit-policy': string; ratelimit: string };
 
 /**
  * Per-client, per-class fixed-window limits at the edge (seed: Rate Limiting). Counters live in
  * Redis when it is configured, so every gateway instance draws from the same budget; while Redis is
  * away each instance counts for itself and keeps serving. Every limited response says where the
- * client stands in the IETF draft's fields (draft-ietf-httpapi-ratelimit-headers:
- * `RateLimit-Policy: "read";q=1200;w=60` and `RateLimit: "read";r=1187;t=42`); one over the limit
- * gets a 429 problem with `Retry-After`. Runs after authentication, which is what lets it key on
- * the user; allowlisted addresses and users are not counted at all.
+ * client stands in the IETF draft's fields (`RateLimit-Policy: "read";q=1200;w=60` and
+ * `RateLimit: "read";r=1187;t=42`); one over the limit gets a 429 problem with `Retry-After`.
+ * Allowlisted addresses and users are not counted at all.
  */
-export function registerRateLimit(app: DemaApp, options: RateLimitOptions): void {
-  const allowed = parseAllowlist(options.allowlist);
-  const policies = Object.fromEntries(
-    Object.entries(options.rules).map(([name, rule]) => [name, `"${name}";q=${rule.limit};w=${rule.windowSeconds}`]),
-  ) as Record<RateLimitClass, string>;
+export class EdgeRateLimit {
+  private readonly allowed: (client: LimitedClient) => boolean;
+  private readonly policies: Record<RateLimitClass, string>;
 
-  // A callback hook that leaves at once for requests it does not count (no promise per request).
-  app.addHook('onRequest', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0]!;
-    const kind = rateLimitClass(request.method, path);
-    if (!kind || allowed(request)) return done();
-    count(request, reply, kind).then(() => done(), done);
-  });
+  constructor(private readonly options: RateLimitOptions) {
+    this.allowed = parseAllowlist(options.allowlist);
+    this.policies = Object.fromEntries(
+      Object.entries(options.rules).map(([name, rule]) => [name, `"${name}";q=${rule.limit};w=${rule.windowSeconds}`]),
+    ) as Record<RateLimitClass, string>;
+  }
 
-  async function count(request: FastifyRequest, reply: FastifyReply, kind: RateLimitClass): Promise<void> {
-    const rule = options.rules[kind];
-    const state = await options.limiter.hit(`edge:${kind}:${rateLimitClient(request)}`, rule.windowSeconds);
+  /**
+   * Counts a request to `path` (no query) from `client`, authenticated first so that it can be keyed
+   * on the user. Undefined when it is not counted (no class, or allowlisted), without a promise:
+   * that is every request of a load test. Otherwise the fields to answer with, or a rejection with
+   * the 429 AppError when the client is over its limit.
+   */
+  check(method: string, path: string, client: LimitedClient): Promise<RateLimitHeaders> | undefined {
+    const kind = rateLimitClass(method, path);
+    if (!kind || this.allowed(client)) return undefined;
+    return this.count(kind, client);
+  }
+
+  private async count(kind: RateLimitClass, client: LimitedClient): Promise<RateLimitHeaders> {
+    const rule = this.options.rules[kind];
+    const state = await this.options.limiter.hit(`edge:${kind}:${rateLimitClient(client)}`, rule.windowSeconds);
     const remaining = Math.max(0, rule.limit - state.count);
-    const headers = { 'ratelimit-policy': policies[kind], ratelimit: `"${kind}";r=${remaining};t=${state.resetSeconds}` };
+    const headers = { 'ratelimit-policy': this.policies[kind], ratelimit: `"${kind}";r=${remaining};t=${state.resetSeconds}` };
     if (state.count > rule.limit) {
       throw new AppError(
         429,
@@ -67,12 +84,25 @@ export function registerRateLimit(app: DemaApp, options: RateLimitOptions): void
         { ...headers, 'retry-after': String(state.resetSeconds) },
       );
     }
-    reply.headers(headers);
+    return headers;
   }
 }
 
+/** `limit` on every request of a Fastify app (the all-in-one process, the gateway's own routes). */
+export function registerRateLimit(app: DemaApp, limit: EdgeRateLimit): void {
+  // A callback hook that leaves at once for requests it does not count (no promise per request).
+  app.addHook('onRequest', (request, reply, done) => {
+    const counted = limit.check(request.method, request.url.split('?', 1)[0]!, request);
+    if (!counted) return done();
+    counted.then((headers) => {
+      reply.headers(headers);
+      done();
+    }, done);
+  });
+}
+
 /** A predicate for the allowlist: IPv4/IPv6 addresses and CIDRs by address, anything else by user id. */
-function parseAllowlist(entries: string[]): (request: FastifyRequest) => boolean {
+function parseAllowlist(entries: string[]): (client: LimitedClient) => boolean {
   if (entries.length === 0) return () => false;
   const addresses = new BlockList();
   const users = new Set<string>();
@@ -94,15 +124,16 @@ function parseAllowlist(entries: string[]): (request: FastifyRequest) => boolean
   }
   // Checking a BlockList allocates; the answer for an address never changes, so remember it.
   const known = new Map<string, boolean>();
-  return (request) => {
-    if (request.principal?.kind === 'user' && users.has(request.principal.userId)) return true;
-    let listed = known.get(request.ip);
+  return (client) => {
+    if (client.principal?.kind === 'user' && users.has(client.principal.userId)) return true;
+    const address = client.ip;
+    let listed = known.get(address);
     if (listed === undefined) {
-      const ip = plainAddress(request.ip);
+      const ip = plainAddress(address);
       const family = isIP(ip);
       listed = family !== 0 && addresses.check(ip, family === 4 ? 'ipv4' : 'ipv6');
       if (known.size >= 10_000) known.clear();
-      known.set(request.ip, listed);
+      known.set(address, listed);
     }
     return listed;
   };

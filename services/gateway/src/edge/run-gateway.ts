@@ -1,4 +1,4 @@
-import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, type DemaConfig, type Infrastructure } from '@dema/platform';
+import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
 
 /** A gateway listening, and how to stop it. */
@@ -11,11 +11,12 @@ export interface RunningGateway {
 
 /**
  * Builds the gateway on its own infrastructure (Redis for rate limits and the session store, when
- * REDIS_HOST is set; no database) and listens on `config.host:config.port`.
+ * REDIS_HOST is set; no database) and listens on `config.host:config.port`. `log` replaces the
+ * logger made from `config.logLevel`.
  */
-export async function startGateway(config: DemaConfig, options: GatewayOptions = {}): Promise<RunningGateway> {
+export async function startGateway(config: DemaConfig, options: GatewayOptions = {}, log?: Logger): Promise<RunningGateway> {
   // The gateway owns no data: without database URLs nothing is opened, and it needs no bus.
-  const infra = await createInfrastructure({ ...config, amqpUrl: undefined }, { name: 'gateway' });
+  const infra = await createInfrastructure({ ...config, amqpUrl: undefined }, { name: 'gateway', log });
   let gateway: Gateway | undefined;
   try {
     gateway = await buildGateway(infra, options);

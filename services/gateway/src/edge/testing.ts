@@ -9,6 +9,7 @@ import {
   type DemaApp,
   type DemaConfig,
   type Infrastructure,
+  type Logger,
   type ServiceFactory,
   type ServiceModule,
 } from '@dema/platform';
@@ -165,8 +166,8 @@ export function isolatedRedis(redis: { host: string; port: number }, prefix?: st
 }
 
 /** Starts a gateway on a free port with checks every 200 ms; `close()` stops it. */
-export async function startTestGateway(config: Partial<DemaConfig>, options: GatewayOptions = {}): Promise<RunningGateway> {
-  return startGateway(testConfig(config), { healthIntervalMs: 200, ...options });
+export async function startTestGateway(config: Partial<DemaConfig>, options: GatewayOptions = {}, log?: Logger): Promise<RunningGateway> {
+  return startGateway(testConfig(config), { healthIntervalMs: 200, ...options }, log);
 }
 
 /** An all-in-one process as `npm start` runs it: services on one app, with the edge policies. */
