@@ -216,6 +216,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const startedAt = new Date().toISOString();
 
+  const bodyBytes: { embedded?: number; cluster?: number } = {};
   const embeddedRounds: Round[] = [];
   const clusterRounds: Round[] = [];
   let reference: Awaited<ReturnType<typeof measureReference>> | undefined;
@@ -223,6 +224,13 @@ async function main(): Promise<void> {
     if (config.mode !== 'cluster') embedded = await startEmbedded(join(tempDir, 'data'));
     if (config.mode !== 'embedded') cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
     const clusterProcesses: Measured = cluster ? [cluster.gateway, ...cluster.instances.filter((p) => p.service === 'product')].map((p) => ({ name: p.name, pid: p.child?.pid })) : [];
+    // Both start from the same demo catalog, so they should answer with the same bytes; if not, the
+    // ratio compares different work (a larger page costs every process on the way more).
+    if (embedded) bodyBytes.embedded = (await (await fetch(embedded.url + config.endpoint)).arrayBuffer()).byteLength;
+    if (cluster) bodyBytes.cluster = (await (await fetch(cluster.gateway.url + config.endpoint)).arrayBuffer()).byteLength;
+    if (embedded && cluster && bodyBytes.embedded !== bodyBytes.cluster) {
+      console.error(`» warning: the modes answer with different bodies (embedded ${bodyBytes.embedded} bytes, cluster ${bodyBytes.cluster}): their ratio compares different work`);
+    }
 
     // Only one mode is under load at a time (the other idles): each has both cores to share with the load generator.
     const perRound = Math.floor(config.duration / config.rounds);
@@ -257,7 +265,7 @@ async function main(): Promise<void> {
     { target: 'cluster: errorRate = 0', actual: clusterResult.metrics.errorRate, pass: clusterResult.metrics.errorRate === 0 },
   ];
   const rounds = embeddedRounds.map((e, i) => ({ embedded: e, cluster: clusterRounds[i]!, ratio: roundRatios[i]! }));
-  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio, rounds, reference, config, startedAt, node: process.version, targets };
+  const summary = { embedded: embeddedResult, cluster: clusterResult, ratio, rounds, bodyBytes, reference, config, startedAt, node: process.version, targets };
   console.log(`--- summary ---\n${JSON.stringify(summary, null, 2)}`);
   const file = join(RESULTS_DIR, 'cluster-latest.json');
   writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);

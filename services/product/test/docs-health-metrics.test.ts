@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Category, CategoryList, Product, ProductPage } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
+import { demoProducts } from '../src/db/demo-catalog.ts';
 import { startProductService, type ProductTestProcess } from './helpers.ts';
 
 interface OpenApiParameter {
@@ -276,6 +277,14 @@ for (const target of testTargets()) {
       for (const product of withVariants) {
         assert.equal(product.stock, product.variants.reduce((sum, v) => sum + v.stock, 0), product.name);
       }
+    });
+
+    test('lists newest first in the order the demo catalog is written, the same on every install', async () => {
+      const newest = (await (await dema.anonymous('GET', `/api/products?limit=100&sort=newest`)).json()) as ProductPage;
+      assert.deepEqual(
+        newest.items.map((p) => p.name),
+        demoProducts.slice(0, newest.items.length).map((p) => p.name),
+      );
     });
 
     test("serves the first product's first image as SVG", async () => {

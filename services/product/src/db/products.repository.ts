@@ -68,11 +68,13 @@ export interface ProductFields {
   categoryId: string;
 }
 
-export async function insertProduct(tx: Queryable, fields: ProductFields): Promise<string> {
+/** Inserts a product created now, or `ageSeconds` before now. */
+export async function insertProduct(tx: Queryable, fields: ProductFields, ageSeconds = 0): Promise<string> {
   const id = randomUUID();
   await tx.query(
-    'INSERT INTO products (id, name, description, price, stock, category_id) VALUES ($1, $2, $3, $4, $5, $6)',
-    [id, fields.name, fields.description, fields.price, fields.stock, fields.categoryId],
+    `INSERT INTO products (id, name, description, price, stock, category_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, CURRENT_TIMESTAMP - make_interval(secs => $7), CURRENT_TIMESTAMP - make_interval(secs => $7))`,
+    [id, fields.name, fields.description, fields.price, fields.stock, fields.categoryId, ageSeconds],
   );
   return id;
 }
