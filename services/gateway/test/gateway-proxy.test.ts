@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { problemContentType } from '@dema/contracts';
@@ -126,6 +127,19 @@ describe('the gateway proxy', () => {
     const within = await postChunked(gateway.url, '/api/products', [Buffer.from('{"name":'), Buffer.from('"chunked"}')]);
     assert.equal(within.status, 200);
     assert.equal(products.received.at(-1)?.body, '{"name":"chunked"}');
+  });
+
+  test('a client that leaves half-way through its body is let go: nothing is forwarded or logged as an error', async () => {
+    const before = products.received.length;
+    const socket = net.connect(Number(new URL(gateway.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('POST /api/products HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"name":');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(products.received.length, before);
+    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), []);
+    assert.equal((await fetch(`${gateway.url}/api/products?limit=1`)).status, 200, 'and the gateway goes on serving');
   });
 
   test('the problem-type page is answered by a service, not taken for a page of the API docs', async () => {

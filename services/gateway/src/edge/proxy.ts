@@ -72,6 +72,7 @@ type Failure = 'not-delivered' | 'dropped' | 'unavailable';
 
 const bufferedBodyLimit = 1_048_576;
 const anonymous: Principal = { kind: 'anonymous' };
+const noFields: string[] = [];
 
 /**
  * The path and query of a request target, with `.`/`..` segments (also as `%2e`) and backslashes
@@ -282,6 +283,8 @@ export function createProxy(options: ProxyOptions): Proxy {
    */
   function sendProblem(exchangeOf: Exchange, error: unknown, closeConnection = false): void {
     const { response } = exchangeOf;
+    // The client went away (say, half-way through sending its body): no one is left to answer.
+    if (response.destroyed) return;
     const known = error instanceof AppError ? error : new AppError(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
     if (known.status >= 500 && !closeConnection) log.error({ reqId: exchangeOf.id, err: error }, 'request failed');
     if (response.headersSent) {
@@ -364,9 +367,9 @@ function errorCode(error: unknown): string | undefined {
  * made up is never passed on.
  */
 function upstreamHeaders(request: IncomingMessage, chain: string[], protocol: string, id: string): Record<string, string | string[]> {
-  // Connection may name more hop-by-hop fields.
+  // Connection may name more hop-by-hop fields (its usual values name none).
   const connection = request.headers.connection;
-  const alsoDropped = typeof connection === 'string' ? connection.split(',').map((name) => name.trim().toLowerCase()) : [];
+  const alsoDropped = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((name) => name.trim().toLowerCase()) : noFields;
   const headers: Record<string, string | string[]> = {};
   for (const name in request.headers) {
     const value = request.headers[name];
