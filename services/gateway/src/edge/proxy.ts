@@ -167,7 +167,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     return true;
   }
 
-  interface Exchange {
+  /** One forwarded request on its way. */
+  interface Proxied {
     request: IncomingMessage;
     response: ServerResponse;
     method: string;
@@ -182,30 +183,30 @@ export function createProxy(options: ProxyOptions): Proxy {
     limitHeaders?: Record<string, string>;
   }
 
-  async function forward(exchangeOf: Exchange): Promise<void> {
-    const { request, method, url, service } = exchangeOf;
+  async function forward(proxied: Proxied): Promise<void> {
+    const { request, method, url, service } = proxied;
     if (closing) {
-      sendProblem(exchangeOf, unavailable(503, 'The gateway is shutting down'), true);
+      sendProblem(proxied, unavailable(503, 'The gateway is shutting down'), true);
       return;
     }
     try {
       const principal = request.headers.authorization === undefined ? anonymous : await options.authenticate(request);
       const chain = addressChain(request);
       const counted = policies.rateLimit.check(method, url.split('?', 1)[0]!, { principal, ip: chain[0]! });
-      if (counted !== undefined) exchangeOf.limitHeaders = await counted;
+      if (counted !== undefined) proxied.limitHeaders = await counted;
       const body = methodsWithBody.has(method) && hasBody(request.headers) ? await readBody(request, options.bodyLimit) : undefined;
       const pool = pools[service];
       if (!pool) throw unavailable(503, `The ${service} service is not deployed behind this gateway`);
-      const answer = await attempt(exchangeOf, pool, upstreamHeaders(request, chain, protocolOf(request), exchangeOf.id), body);
-      send(exchangeOf, answer);
+      const answer = await attempt(proxied, pool, upstreamHeaders(request, chain, protocolOf(request), proxied.id), body);
+      send(proxied, answer);
     } catch (error) {
-      sendProblem(exchangeOf, error);
+      sendProblem(proxied, error);
     }
   }
 
   /** Asks the instances in turn (at most two), as `mayRetry` allows. */
-  async function attempt(exchangeOf: Exchange, pool: UpstreamPool, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<UpstreamResponse> {
-    const { request, method, service } = exchangeOf;
+  async function attempt(proxied: Proxied, pool: UpstreamPool, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<UpstreamResponse> {
+    const { request, method, service } = proxied;
     // A client that leaves does not cancel its upstream request: the timeouts bound it, and an
     // AbortController per request costs more, at thousands a second, than the rare request it would save.
     const tried = new Set<UpstreamInstance>();
@@ -216,7 +217,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       tried.add(instance);
       let response: UpstreamResponse;
       try {
-        response = await exchange(instance.dispatcher, { path: exchangeOf.target, method, headers, body, timeoutMs: options.timeoutMs, bufferLimit: bufferedBodyLimit });
+        response = await exchange(instance.dispatcher, { path: proxied.target, method, headers, body, timeoutMs: options.timeoutMs, bufferLimit: bufferedBodyLimit });
       } catch (error) {
         const code = errorCode(error);
         if (code && timeoutCodes.has(code)) {
@@ -225,7 +226,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         }
         const kind: Failure = code && notDeliveredCodes.has(code) ? 'not-delivered' : 'dropped';
         if (kind === 'not-delivered' || (code && droppedCodes.has(code))) pool.eject(instance, describeError(error));
-        else log.error({ reqId: exchangeOf.id, err: error, upstream: instance.url }, 'upstream request failed');
+        else log.error({ reqId: proxied.id, err: error, upstream: instance.url }, 'upstream request failed');
         lastFailure = { kind, reason: describeError(error) };
         if (tried.size < 2 && mayRetry(method, request.headers)) {
           options.onAttemptFailed?.(service, 'retried', lastFailure.reason);
@@ -258,21 +259,21 @@ export function createProxy(options: ProxyOptions): Proxy {
   }
 
   /** The instance's answer, with the edge's headers. */
-  function send(exchangeOf: Exchange, answer: UpstreamResponse): void {
-    const { response } = exchangeOf;
+  function send(proxied: Proxied, answer: UpstreamResponse): void {
+    const { response } = proxied;
     const headers: OutgoingHttpHeaders = {};
     for (const name in answer.headers) {
       if (!responseHeadersNotForwarded.has(name)) headers[name] = answer.headers[name];
     }
     const contentType = answer.headers['content-type'];
-    addEdgeHeaders(exchangeOf, headers, typeof contentType === 'string' ? contentType : undefined, answer.headers['content-security-policy'] !== undefined);
-    response.once('finish', () => finished(exchangeOf));
+    addEdgeHeaders(proxied, headers, typeof contentType === 'string' ? contentType : undefined, answer.headers['content-security-policy'] !== undefined);
+    response.once('finish', () => finished(proxied));
     response.writeHead(answer.statusCode, headers);
     const body = answer.body;
     if (body instanceof Readable) {
       // A client that goes away destroys the stream, which ends the upstream request with it.
       pipeline(body, response, (error) => {
-        if (error && !response.writableFinished) log.warn({ reqId: exchangeOf.id, err: error }, 'forwarded answer cut short');
+        if (error && !response.writableFinished) log.warn({ reqId: proxied.id, err: error }, 'forwarded answer cut short');
       });
     } else response.end(body);
   }
@@ -281,40 +282,40 @@ export function createProxy(options: ProxyOptions): Proxy {
    * A problem+json answer of the gateway's own: a 401, 429, 413, 502, 503 or 504, or a 500 for the
    * unforeseen; `closeConnection` while the gateway is closing.
    */
-  function sendProblem(exchangeOf: Exchange, error: unknown, closeConnection = false): void {
-    const { response } = exchangeOf;
+  function sendProblem(proxied: Proxied, error: unknown, closeConnection = false): void {
+    const { response } = proxied;
     // The client went away (say, half-way through sending its body): no one is left to answer.
     if (response.destroyed) return;
     const known = error instanceof AppError ? error : new AppError(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
-    if (known.status >= 500 && !closeConnection) log.error({ reqId: exchangeOf.id, err: error }, 'request failed');
+    if (known.status >= 500 && !closeConnection) log.error({ reqId: proxied.id, err: error }, 'request failed');
     if (response.headersSent) {
       response.destroy();
       return;
     }
-    const body = JSON.stringify(problemOf(known.status, known.code, known.message, exchangeOf));
+    const body = JSON.stringify(problemOf(known.status, known.code, known.message, proxied));
     const headers: OutgoingHttpHeaders = { 'content-type': `${problemContentType}; charset=utf-8`, 'content-length': Buffer.byteLength(body), ...known.headers };
     if (closeConnection) headers.connection = 'close';
-    addEdgeHeaders(exchangeOf, headers, problemContentType, false);
-    response.once('finish', () => finished(exchangeOf));
+    addEdgeHeaders(proxied, headers, problemContentType, false);
+    response.once('finish', () => finished(proxied));
     response.writeHead(known.status, headers);
     response.end(body);
   }
 
-  function addEdgeHeaders(exchangeOf: Exchange, headers: OutgoingHttpHeaders, contentType: string | undefined, hasPolicy: boolean): void {
-    for (const [name, value] of securityHeaders(exchangeOf.url, contentType, hasPolicy)) headers[name] = value;
+  function addEdgeHeaders(proxied: Proxied, headers: OutgoingHttpHeaders, contentType: string | undefined, hasPolicy: boolean): void {
+    for (const [name, value] of securityHeaders(proxied.url, contentType, hasPolicy)) headers[name] = value;
     const vary = headers.vary;
-    const cors = corsHeaders(policies.corsOrigins, exchangeOf.request.headers.origin, typeof vary === 'string' ? vary : undefined);
+    const cors = corsHeaders(policies.corsOrigins, proxied.request.headers.origin, typeof vary === 'string' ? vary : undefined);
     if (cors) for (const [name, value] of cors) headers[name] = value;
-    if (exchangeOf.limitHeaders) Object.assign(headers, exchangeOf.limitHeaders);
-    headers['x-request-id'] = exchangeOf.id;
+    if (proxied.limitHeaders) Object.assign(headers, proxied.limitHeaders);
+    headers['x-request-id'] = proxied.id;
   }
 
   /** What the platform kit's onResponse hook does for a route: the request's metrics and access log line. */
-  function finished(exchangeOf: Exchange): void {
-    const ms = performance.now() - exchangeOf.started;
-    const statusCode = exchangeOf.response.statusCode;
-    metrics.observeRequest(exchangeOf.method, exchangeOf.route, statusCode, 'gateway', ms / 1000);
-    if (log.isLevelEnabled('info')) log.info({ reqId: exchangeOf.id, method: exchangeOf.method, url: exchangeOf.url, statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+  function finished(proxied: Proxied): void {
+    const ms = performance.now() - proxied.started;
+    const statusCode = proxied.response.statusCode;
+    metrics.observeRequest(proxied.method, proxied.route, statusCode, 'gateway', ms / 1000);
+    if (log.isLevelEnabled('info')) log.info({ reqId: proxied.id, method: proxied.method, url: proxied.url, statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
   }
 
   return {
