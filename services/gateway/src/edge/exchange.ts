@@ -32,65 +32,6 @@ export interface ExchangeOptions {
  */
 export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
-    const noBody = options.method === 'HEAD';
-    let statusCode = 0;
-    let headers: Record<string, string | string[]> = {};
-    let chunks: Buffer[] | undefined;
-    let stream: Readable | undefined;
-    let settled = false;
-    let complete = false;
-    let abort: (reason?: Error) => void = () => undefined;
-    const settle = (response: UpstreamResponse) => {
-      settled = true;
-      resolve(response);
-    };
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-      },
-      onHeaders(status, rawHeaders, resume) {
-        statusCode = status;
-        headers = headerRecord(rawHeaders as unknown as Buffer[]);
-        if (noBody || status === 204 || status === 304) {
-          chunks = [];
-          return true;
-        }
-        const length = Number(headers['content-length']);
-        if (Number.isFinite(length) && length <= options.bufferLimit) {
-          chunks = [];
-          return true;
-        }
-        // A client that goes away mid-body destroys the stream: the upstream request ends with it.
-        stream = new Readable({
-          read: () => resume(),
-          destroy: (error, done) => {
-            if (!complete) abort(error ?? new Error('client went away'));
-            done(error);
-          },
-        });
-        settle({ statusCode, headers, body: stream });
-        return true;
-      },
-      onData(chunk) {
-        if (stream) return stream.push(chunk);
-        chunks!.push(chunk);
-        return true;
-      },
-      onComplete() {
-        complete = true;
-        if (stream) {
-          stream.push(null);
-          return;
-        }
-        const body = noBody || statusCode === 204 || statusCode === 304 ? undefined : chunks!.length === 1 ? chunks![0]! : Buffer.concat(chunks!);
-        settle({ statusCode, headers, body });
-      },
-      onError(error) {
-        complete = true;
-        if (!settled) reject(error);
-        else stream?.destroy(error);
-      },
-    };
     dispatcher.dispatch(
       {
         path: options.path,
@@ -100,9 +41,86 @@ export function exchange(dispatcher: Dispatcher, options: ExchangeOptions): Prom
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       },
-      handler,
+      new ExchangeHandler(options.method === 'HEAD', options.bufferLimit, resolve, reject),
     );
   });
+}
+
+/**
+ * Receives one upstream answer. A class rather than an object of closures: one allocation per
+ * request, its methods shared.
+ */
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  private statusCode = 0;
+  private headers: Record<string, string | string[]> = {};
+  private chunks: Buffer[] | undefined;
+  private stream: Readable | undefined;
+  private settled = false;
+  private complete = false;
+  private abort: (reason?: Error) => void = () => undefined;
+
+  constructor(
+    private readonly noBody: boolean,
+    private readonly bufferLimit: number,
+    private readonly resolve: (response: UpstreamResponse) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    this.statusCode = statusCode;
+    this.headers = headerRecord(rawHeaders);
+    if (this.noBody || statusCode === 204 || statusCode === 304) {
+      this.chunks = [];
+      return true;
+    }
+    const length = Number(this.headers['content-length']);
+    if (Number.isFinite(length) && length <= this.bufferLimit) {
+      this.chunks = [];
+      return true;
+    }
+    // A client that goes away mid-body destroys the stream: the upstream request ends with it.
+    this.stream = new Readable({
+      read: () => resume(),
+      destroy: (error, done) => {
+        if (!this.complete) this.abort(error ?? new Error('client went away'));
+        done(error);
+      },
+    });
+    this.settle({ statusCode, headers: this.headers, body: this.stream });
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.stream) return this.stream.push(chunk);
+    this.chunks!.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.complete = true;
+    if (this.stream) {
+      this.stream.push(null);
+      return;
+    }
+    const chunks = this.chunks!;
+    const bodiless = this.noBody || this.statusCode === 204 || this.statusCode === 304;
+    this.settle({ statusCode: this.statusCode, headers: this.headers, body: bodiless ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+  }
+
+  onError(error: Error): void {
+    this.complete = true;
+    if (!this.settled) this.reject(error);
+    else this.stream?.destroy(error);
+  }
+
+  private settle(response: UpstreamResponse): void {
+    this.settled = true;
+    this.resolve(response);
+  }
 }
 
 /** undici's raw headers (name, value, name, value… as bytes) as a record; set-cookie stays a list. */
