@@ -3,7 +3,7 @@ import Type from 'typebox';
 
 export interface CorsOptions {
   /** Exact origins (`scheme://host[:port]`) whose pages may call the API. */
-  origins: string[];
+  origins: ReadonlySet<string>;
   /** How long a browser may cache a preflight answer. */
   maxAgeSeconds?: number;
 }
@@ -36,7 +36,7 @@ export function corsHeaders(origins: ReadonlySet<string>, origin: string | undef
  * not cookies.
  */
 export function registerCors(app: DemaApp, options: CorsOptions): void {
-  const origins = new Set(options.origins);
+  const { origins } = options;
   const maxAge = String(options.maxAgeSeconds ?? 600);
 
   // A callback hook: it runs on every response (see security-headers.ts).

@@ -12,8 +12,7 @@ export interface EdgePolicySettings {
 
 /** The edge policies of one public entry, built once and applied to every path into it. */
 export interface EdgePolicies {
-  settings: EdgePolicySettings;
-  /** `corsOrigins` as a set, for `corsHeaders`. */
+  /** Origins whose pages may call the API (DEMA_CORS_ORIGINS). */
   corsOrigins: ReadonlySet<string>;
   /** One limiter, so that every path into the entry counts against the same budgets. */
   rateLimit: EdgeRateLimit;
@@ -33,7 +32,6 @@ export function createEdgePolicies(infra: Pick<Infrastructure, 'config' | 'limit
     ...overrides,
   };
   return {
-    settings,
     corsOrigins: new Set(settings.corsOrigins),
     rateLimit: new EdgeRateLimit({ limiter: infra.limiter, rules: settings.rateLimits, allowlist: settings.rateLimitAllowlist }),
   };
@@ -52,7 +50,7 @@ export async function applyEdgePolicies(app: DemaApp, policies: EdgePolicies): P
     fp(
       async (root: DemaApp) => {
         registerSecurityHeaders(root);
-        registerCors(root, { origins: policies.settings.corsOrigins });
+        registerCors(root, { origins: policies.corsOrigins });
         registerRateLimit(root, policies.rateLimit);
       },
       { name: 'dema-edge-policies', fastify: '5.x' },
