@@ -108,11 +108,15 @@ export function loadConfigOrExit(overrides: Partial<DemaConfig> = {}): DemaConfi
 }
 
 /**
- * Stops `running` gracefully on SIGINT / SIGTERM or an uncaught error (in-flight requests finish,
- * pools close), within the configured shutdown timeout.
+ * Stops the process that `starting` resolves to gracefully on SIGINT / SIGTERM or an uncaught
+ * error (in-flight requests finish, pools close), within the configured shutdown timeout. Call it
+ * before awaiting the start: a process answers requests before its start has finished (the extra
+ * accepting handles, background work), and a Ctrl-C then must still close it, not kill it. A start
+ * that fails ends the process with its error.
  */
-export function closeOnSignals(running: { infra: Infrastructure; close(): Promise<void> }, config: DemaConfig): void {
+export function closeOnSignals(starting: Promise<{ infra: Infrastructure; close(): Promise<void> }>, config: DemaConfig): void {
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
+    const running = await starting;
     if (err) running.infra.log.error({ err }, 'shutting down after an error');
     else running.infra.log.info({ signal }, 'shutting down');
     await running.close();
@@ -131,7 +135,7 @@ export async function runProcess(
   options: Pick<ProcessOptions, 'configure'> = {},
 ): Promise<void> {
   const config = loadConfigOrExit(overrides);
-  const running = await startProcess(config, name, factories, options);
-  closeOnSignals(running, config);
-  await onStarted?.(running);
+  const starting = startProcess(config, name, factories, options);
+  closeOnSignals(starting, config);
+  await onStarted?.(await starting);
 }

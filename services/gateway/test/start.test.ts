@@ -2,7 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,10 @@ async function start(port: number, webPort?: number): Promise<ChildProcess> {
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.resume();
-  child.stderr!.resume();
+  // The end of what it printed, for the message of a stop that goes wrong.
+  let printed = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
+  output.set(child, () => printed);
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}`);
@@ -45,9 +48,14 @@ async function start(port: number, webPort?: number): Promise<ChildProcess> {
   throw new Error('did not become ready within 120 s');
 }
 
-async function stop(child: ChildProcess): Promise<{ code: number | null; ms: number }> {
+const output = new WeakMap<ChildProcess, () => string>();
+
+/** Ctrl-C; `code` is the exit code, or `killed by <signal>` with the end of its stderr when it did not exit on its own. */
+async function stop(child: ChildProcess): Promise<{ code: number | string; ms: number }> {
   const began = Date.now();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? `killed by ${signal}; stderr ended with:\n${output.get(child)?.() ?? ''}`)),
+  );
   child.kill('SIGINT');
   return { code: await exited, ms: Date.now() - began };
 }
@@ -120,4 +128,26 @@ test('npm start also serves the store: a production build of the web app, render
   }
   const after = await fetch(`${store}/products`).then(() => 'answering', () => 'gone');
   assert.equal(after, 'gone', 'the store stops with the API');
+});
+
+test('Ctrl-C the moment it starts listening, before it has finished starting, still stops it cleanly', { timeout: 300_000 }, async () => {
+  const port = await freePort();
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_WEB: 'off' };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let printed = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `code ${code}, signal ${signal}; stderr: ${printed}`)));
+  // Poll the port closely: the first connection it takes is the earliest a user could press Ctrl-C at a serving process.
+  const listening = async () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  const deadline = Date.now() + 120_000;
+  while (!(await listening())) {
+    assert.ok(Date.now() < deadline && child.exitCode === null, 'it never listened');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  child.kill('SIGINT');
+  assert.equal(await exited, 'exit 0');
 });

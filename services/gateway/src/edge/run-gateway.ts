@@ -46,8 +46,9 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
  */
 export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
   const config = loadConfigOrExit(overrides);
-  const running = await startGateway(config, { modules: [(infra) => createMonitoring(infra)], ...options });
-  closeOnSignals(running, config);
+  const starting = startGateway(config, { modules: [(infra) => createMonitoring(infra)], ...options });
+  closeOnSignals(starting, config);
+  const running = await starting;
   const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
   for (const [service, pool] of Object.entries(running.gateway.pools)) lines.push(`    ${service.padEnd(9)} → ${pool.instances.map((i) => i.url).join(', ')}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
