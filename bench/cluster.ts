@@ -14,8 +14,8 @@ import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLo
  * and two product instances as separate processes on PostgreSQL, Redis and RabbitMQ) and from the
  * embedded all-in-one process, in the same run, and their throughput ratio. Target: cluster ≥ 0.6 ×
  * embedded, no errors. Both are started and then loaded in turns (`--rounds`, the measured time
- * split between them): this machine's speed drifts by a third from one minute to the next, and
- * modes measured back to back would compare the drift, not the modes. Each round also reports the
+ * split between them, the first mode alternating): this machine's speed drifts by a third from one
+ * minute to the next, and modes measured back to back would compare the drift, not the modes. Each round also reports the
  * CPU time every process under load spent per request (from /proc), which shows where a hop's cost
  * goes without depending on that drift. All load comes from this one address, so both modes run
  * with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
@@ -40,7 +40,8 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
       ...loadOptionSpec(env, 10),
       mode: { type: 'string', default: 'both' },
       'no-reference': { type: 'boolean', default: false },
-      rounds: { type: 'string', default: env.BENCH_QUICK === '1' ? '1' : '3' },
+      // Even, so that each mode goes first in as many rounds as it goes second.
+      rounds: { type: 'string', default: env.BENCH_QUICK === '1' ? '1' : '4' },
     },
   });
   if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
@@ -238,8 +239,15 @@ async function main(): Promise<void> {
       // The first turn warms a freshly started process (JIT, caches); later ones only reopen connections.
       const load: BenchConfig = { ...config, duration: perRound, warmup: round === 1 ? config.warmup : Math.min(3, config.warmup) };
       const turn = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
-      if (embedded) embeddedRounds.push(await measureRound(`embedded (all-in-one process)${turn}`, embedded.url, [{ name: 'all-in-one', pid: embedded.child.pid }], load));
-      if (cluster) clusterRounds.push(await measureRound(`cluster (gateway → 2 product instances)${turn}`, cluster.gateway.url, clusterProcesses, load));
+      const embeddedTurn = async () => {
+        if (embedded) embeddedRounds.push(await measureRound(`embedded (all-in-one process)${turn}`, embedded.url, [{ name: 'all-in-one', pid: embedded.child.pid }], load));
+      };
+      const clusterTurn = async () => {
+        if (cluster) clusterRounds.push(await measureRound(`cluster (gateway → 2 product instances)${turn}`, cluster.gateway.url, clusterProcesses, load));
+      };
+      // Which mode goes first alternates (ABBA): the machine's speed drifts within a run, and a
+      // fixed order would hand the drift of every round to the mode measured second.
+      for (const next of round % 2 === 1 ? [embeddedTurn, clusterTurn] : [clusterTurn, embeddedTurn]) await next();
     }
     if (embedded && config.reference) writeFileSync(join(tempDir, 'body.json'), Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer()));
   } finally {
