@@ -182,6 +182,7 @@ describe('the gateway proxy while the gateway closes', () => {
       trustProxy: [],
       log,
       metrics: new Metrics(),
+      metricsLabel: 'gateway',
     });
     const server = http.createServer((request, response) => {
       if (!proxy.take(request, response)) response.writeHead(404).end();

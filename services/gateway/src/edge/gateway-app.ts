@@ -98,6 +98,8 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   const jwks = upstreamJwks(userPool, { cooldownMs: options.jwksCooldownMs });
   const authenticate = tokenAuthenticator(jwks.keys, infra.sessions);
   const policies = createEdgePolicies(infra, options.policies);
+  // The label the gateway's requests are counted under, forwarded or its own.
+  const metricsLabel = 'gateway';
   const proxy = createProxy({
     pools,
     timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
@@ -107,6 +109,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     trustProxy: config.trustProxy,
     log,
     metrics: infra.metrics,
+    metricsLabel,
     onAttemptFailed: (service, outcome) => failedAttempts.inc({ service, outcome }),
   });
   const app = createHttpServer({
@@ -114,7 +117,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     metrics: infra.metrics,
     authenticate,
     bodyLimit: config.bodyLimit,
-    service: 'gateway',
+    service: metricsLabel,
     trustProxy: config.trustProxy,
     takeRequest: proxy.take,
   });

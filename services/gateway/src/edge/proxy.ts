@@ -23,6 +23,8 @@ export interface ProxyOptions {
   trustProxy: string[];
   log: Logger;
   metrics: Metrics;
+  /** The `service` label forwarded requests are counted under: the gateway's own. */
+  metricsLabel: string;
   /** Told of each attempt that failed and whether another instance was tried. */
   onAttemptFailed?: (service: ServiceName, outcome: 'retried' | 'final', reason: string) => void;
 }
@@ -314,7 +316,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   function finished(proxied: Proxied): void {
     const ms = performance.now() - proxied.started;
     const statusCode = proxied.response.statusCode;
-    metrics.observeRequest(proxied.method, proxied.route, statusCode, 'gateway', ms / 1000);
+    metrics.observeRequest(proxied.method, proxied.route, statusCode, options.metricsLabel, ms / 1000);
     if (log.isLevelEnabled('info')) log.info({ reqId: proxied.id, method: proxied.method, url: proxied.url, statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
   }
 
