@@ -4,6 +4,7 @@ import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { createHttpServer, type DemaApp } from './http/server.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerHealth } from './http/health.ts';
+import { readApplication } from './monitoring/application.ts';
 import { listen } from './http/listen.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { tokenAuthenticator } from './auth/token-authenticator.ts';
@@ -49,6 +50,13 @@ export async function buildApp(infra: Infrastructure, services: ServiceModule[],
   for (const service of services) for (const schema of service.schemas) app.addSchema(schema);
   for (const service of services) await app.register(async (scope) => service.routes(scope));
   registerHealth(app, infra.readiness());
+  // A cluster's gateway reads this from every instance: its ApplicationMetrics then cover the
+  // services' database and cache, which the gateway process itself never touches. `process` tells a
+  // restarted instance, whose counters start from zero again, from the one before it.
+  app.get('/internal/metrics/application', { config: { internal: true }, schema: { hide: true } }, async () => ({
+    ...(await readApplication(infra.metrics)),
+    process: performance.timeOrigin,
+  }));
   return app;
 }
 

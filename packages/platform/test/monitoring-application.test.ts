@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { ApplicationMetrics, SystemMetrics } from '@dema/contracts';
 import { startTestProcess, testTargets, type TestProcess } from '../src/testing/index.ts';
 import type { ServiceFactory } from '../src/service.ts';
-import { createMonitoring, mergeApplicationMetrics, type Monitor } from '../src/monitoring/index.ts';
+import { createMonitoring, type Monitor } from '../src/monitoring/index.ts';
 import { testIdentity } from './alerting-receivers.ts';
 
 /** Sum of every sample of `name` whose labels include `labels` in Prometheus text. */
@@ -172,23 +172,3 @@ for (const target of testTargets()) {
     });
   });
 }
-
-describe('merging several processes', () => {
-  const part = (total: number, failed: number, latency: number, queryTime: number, hits: number, misses: number, connections = 1, poolSize = 2): ApplicationMetrics => ({
-    requests: { total, success: total - failed, failed, latency },
-    database: { connections, queryTime, poolSize },
-    cache: { hits, misses, ratio: hits + misses > 0 ? hits / (hits + misses) : 0 },
-  });
-
-  test('adds counts, weights latency by requests and recomputes the cache ratio', () => {
-    const merged = mergeApplicationMetrics([part(100, 2, 10, 4, 30, 10), part(300, 1, 30, 8, 0, 60, 3, 5)]);
-    assert.deepEqual(merged.requests, { total: 400, success: 397, failed: 3, latency: (100 * 10 + 300 * 30) / 400 });
-    assert.deepEqual(merged.database, { connections: 4, queryTime: (100 * 4 + 300 * 8) / 400, poolSize: 7 });
-    assert.deepEqual(merged.cache, { hits: 30, misses: 70, ratio: 0.3 });
-  });
-
-  test('stays defined when nothing happened anywhere', () => {
-    assert.deepEqual(mergeApplicationMetrics([part(0, 0, 0, 0, 0, 0, 0, 0), part(0, 0, 0, 0, 0, 0, 0, 0)]), part(0, 0, 0, 0, 0, 0, 0, 0));
-    assert.deepEqual(mergeApplicationMetrics([]), part(0, 0, 0, 0, 0, 0, 0, 0));
-  });
-});

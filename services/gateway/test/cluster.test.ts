@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
+import type { ApplicationMetrics } from '@dema/contracts';
 import { Redis } from 'ioredis';
 import { deleteRedisKeys, testAmqpUrl, testRedis, waitFor } from '@dema/platform/testing';
 import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../src/edge/cluster.ts';
@@ -137,6 +138,19 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
     const before = [await answered(first, '/api/categories'), await answered(second, '/api/categories')];
     for (let i = 0; i < 20; i++) assert.equal((await api('/api/categories')).status, 200);
     assert.deepEqual([(await answered(first, '/api/categories')) - before[0]!, (await answered(second, '/api/categories')) - before[1]!], [10, 10]);
+  });
+
+  test("the gateway's monitoring reads the instances' database and cache, and counts requests at the edge", async () => {
+    const application = async () => json<ApplicationMetrics>(await api('/api/monitoring/application', { headers: { authorization: `Bearer ${adminToken}` } }));
+    const before = await application();
+    for (let i = 0; i < 6; i++) assert.equal((await api('/api/products?limit=5')).status, 200);
+    const after = await application();
+    // Five service processes with a database each; the gateway itself has none.
+    assert.ok(after.database.poolSize >= 5, `pool size ${after.database.poolSize}`);
+    assert.ok(after.database.connections >= 0);
+    assert.equal(after.cache.hits + after.cache.misses - (before.cache.hits + before.cache.misses), 6, 'each catalog read used a product instance cache once');
+    // The six reads and the first monitoring request were answered through the gateway.
+    assert.ok(after.requests.total - before.requests.total >= 7, `${after.requests.total - before.requests.total} requests counted`);
   });
 
   test('a product instance killed under steady reads: after the first seconds no request fails; it is shown down, and takes traffic again once restarted', async (t) => {

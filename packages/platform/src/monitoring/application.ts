@@ -94,23 +94,3 @@ export function applicationMetrics(now: ApplicationReading, since: ApplicationRe
     cache: { hits, misses, ratio: hits + misses > 0 ? hits / (hits + misses) : empty },
   };
 }
-
-/**
- * ApplicationMetrics of several processes as one (a gateway over its upstream instances): counts
- * and connections add up, cache.ratio is recomputed from the sums, request latency is weighted by
- * each process's requests. The shape carries no statement count, so queryTime is weighted by
- * requests too (statements follow requests), or averaged evenly when no process answered any.
- */
-export function mergeApplicationMetrics(parts: ApplicationMetrics[]): ApplicationMetrics {
-  const sum = (pick: (m: ApplicationMetrics) => number) => parts.reduce((acc, m) => acc + pick(m), 0);
-  const total = sum((m) => m.requests.total);
-  const weighted = (pick: (m: ApplicationMetrics) => number) =>
-    total > 0 ? sum((m) => pick(m) * m.requests.total) / total : parts.length > 0 ? sum(pick) / parts.length : 0;
-  const hits = sum((m) => m.cache.hits);
-  const misses = sum((m) => m.cache.misses);
-  return {
-    requests: { total, success: sum((m) => m.requests.success), failed: sum((m) => m.requests.failed), latency: weighted((m) => m.requests.latency) },
-    database: { connections: sum((m) => m.database.connections), queryTime: weighted((m) => m.database.queryTime), poolSize: sum((m) => m.database.poolSize) },
-    cache: { hits, misses, ratio: hits + misses > 0 ? hits / (hits + misses) : 0 },
-  };
-}

@@ -2,13 +2,14 @@ import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, SystemM
 import type { Infrastructure } from '../infrastructure.ts';
 import type { ServiceModule } from '../service.ts';
 import { EmailChannel, SlackChannel, SmsChannel, type NotificationChannel, type RetryPolicy } from './channels.ts';
+import type { ApplicationReading } from './application.ts';
 import { Monitor } from './monitor.ts';
 import { monitoringRoutes } from './routes.ts';
 import { checkAlertRules, defaultRulesFile, loadAlertRules } from './rules.ts';
 
 export { Monitor, type MonitorOptions, type MetricsSnapshot } from './monitor.ts';
 export { readSystem, systemMetrics, cpuUsageBetween, registerSystemSeries, type SystemReading } from './system.ts';
-export { readApplication, applicationMetrics, mergeApplicationMetrics, type ApplicationReading } from './application.ts';
+export { readApplication, applicationMetrics, type ApplicationReading } from './application.ts';
 export {
   SlackChannel,
   EmailChannel,
@@ -43,6 +44,8 @@ export interface MonitoringOptions {
   retry?: RetryPolicy;
   /** Filesystem reported as `disk`; default: the working directory. */
   diskPath?: string;
+  /** Where requests, database and cache are read (`MonitorOptions.application`); default this process. */
+  application?: () => Promise<ApplicationReading>;
 }
 
 /** The channels the configuration describes; a channel without its URL is absent. */
@@ -72,6 +75,7 @@ export async function createMonitoring(infra: Infrastructure, options: Monitorin
     windowMs: options.windowMs ?? settings.windowMs,
     retry: options.retry,
     diskPath: options.diskPath,
+    application: options.application,
   });
   log.info({ rules: rules.map((r) => r.rule.name), channels: [...channels.keys()] }, 'alert rules loaded');
   return {

@@ -27,6 +27,8 @@ export interface MonitorOptions {
   recentLimit?: number;
   /** Filesystem reported as `disk`. */
   diskPath?: string;
+  /** Where requests, database and cache are read; default this process's own metrics. */
+  application?: () => Promise<ApplicationReading>;
 }
 
 interface RuleState {
@@ -83,7 +85,7 @@ export class Monitor {
   }
 
   private async read(): Promise<Reading> {
-    const [system, application] = await Promise.all([readSystem(this.options.diskPath), readApplication(this.metrics)]);
+    const [system, application] = await Promise.all([readSystem(this.options.diskPath), this.readApplication()]);
     return { at: Date.now(), system, application };
   }
 
@@ -199,8 +201,15 @@ export class Monitor {
     return systemMetrics(base, now);
   }
 
-  /** This process since it started: requests, database and cache, as its /metrics reports them. */
+  /**
+   * Requests, database and cache since the start, as /metrics reports them: this process's, or
+   * what `options.application` reads (a gateway: its requests, its instances' database and cache).
+   */
   async applicationMetrics(): Promise<ApplicationMetrics> {
-    return applicationMetrics(await readApplication(this.metrics));
+    return applicationMetrics(await this.readApplication());
+  }
+
+  private readApplication(): Promise<ApplicationReading> {
+    return this.options.application ? this.options.application() : readApplication(this.metrics);
   }
 }

@@ -33,7 +33,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor): Promise<
       config,
       schema: {
         tags: ['monitoring'],
-        summary: "This process's requests, database and cache since it started (seed: ApplicationMetrics)",
+        summary: 'Requests at this entry, and the database and cache of the services behind it, since they started (seed: ApplicationMetrics)',
         security,
         response: { 200: Type.Ref('ApplicationMetrics'), ...errors },
       },

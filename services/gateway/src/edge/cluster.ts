@@ -241,6 +241,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     HOST: options.gatewayHost ?? '0.0.0.0',
     PORT: String(gatewayPort),
     ...Object.fromEntries(services.map((s) => [`DEMA_UPSTREAM_${s.name.toUpperCase()}`, urls[s.name].join(',')])),
+    // Monitoring reads each instance's database and cache figures at /internal/metrics/application.
+    DEMA_SERVICE_TOKEN: serviceToken,
     ...options.gatewayEnv,
   };
   const gateway = new ClusterProcess('gateway', 'gateway', gatewayUrl, [gatewayEntry], gatewayEnv, path.join(logDir, 'gateway.log'), report);

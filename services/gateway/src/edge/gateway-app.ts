@@ -5,7 +5,6 @@ import {
   tokenAuthenticator,
   type DemaApp,
   type Infrastructure,
-  type ServiceFactory,
   type ServiceModule,
   type ServiceName,
 } from '@dema/platform';
@@ -34,10 +33,13 @@ export interface GatewayOptions {
   policies?: Partial<EdgePolicySettings>;
   /**
    * Modules that run in the gateway process itself, mounted like a service's routes (monitoring
-   * and alerting: `createMonitoring`). Their routes take precedence over forwarding.
+   * and alerting: `createMonitoring`), each made knowing the instances the gateway balances over.
    */
-  modules?: ServiceFactory[];
+  modules?: GatewayModuleFactory[];
 }
+
+/** A module of the gateway process: a service factory that may also read the upstream pools. */
+export type GatewayModuleFactory = (infra: Infrastructure, edge: { pools: Partial<Record<ServiceName, UpstreamPool>> }) => Promise<ServiceModule>;
 
 /** A built gateway, not yet listening. */
 export interface Gateway {
@@ -133,7 +135,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   await registerMergedDocs(app, pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log, options.docsCacheMs);
   const modules: ServiceModule[] = [];
   try {
-    for (const factory of options.modules ?? []) modules.push(await factory(infra));
+    for (const factory of options.modules ?? []) modules.push(await factory(infra, { pools }));
   } catch (error) {
     jwks.close();
     await closePools(pools);

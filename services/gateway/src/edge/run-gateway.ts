@@ -1,5 +1,6 @@
 import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
-import { buildGateway, type Gateway, type GatewayOptions } from './gateway-app.ts';
+import { buildGateway, type Gateway, type GatewayModuleFactory, type GatewayOptions } from './gateway-app.ts';
+import { upstreamApplication } from './upstream-application.ts';
 
 /** A gateway listening, and how to stop it. */
 export interface RunningGateway {
@@ -42,11 +43,13 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
  * Entry point of a gateway process (`npm run dema -- gateway`, the cluster): reads the environment,
  * starts, prints where it listens and what it balances, and stops gracefully on SIGINT / SIGTERM.
  * Monitoring and alerting run in it unless `options.modules` says otherwise: at the edge, every
- * request passes.
+ * request passes, and the instances' database and cache figures are read from them.
  */
 export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
   const config = loadConfigOrExit(overrides);
-  const starting = startGateway(config, { modules: [(infra) => createMonitoring(infra)], ...options });
+  const monitoring: GatewayModuleFactory = (infra, { pools }) =>
+    createMonitoring(infra, { application: upstreamApplication(pools, { serviceToken: config.serviceToken, metrics: infra.metrics, log: infra.log }) });
+  const starting = startGateway(config, { modules: [monitoring], ...options });
   closeOnSignals(starting, config);
   const running = await starting;
   const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
