@@ -78,7 +78,7 @@ export function upstreamApplication(pools: Partial<Record<ServiceName, UpstreamP
 
   return async () => {
     const urls = Object.values(pools).flatMap((pool) => pool.instances.map((instance) => instance.url));
-    const [own, ...readings] = await Promise.all([readApplication(metrics), ...urls.map(readInstance)]);
+    const [own, readings] = await Promise.all([readApplication(metrics), Promise.all(urls.map(readInstance))]);
     let connections = 0;
     let poolSize = 0;
     readings.forEach((reading, i) => {
@@ -89,8 +89,8 @@ export function upstreamApplication(pools: Partial<Record<ServiceName, UpstreamP
     });
     const sum = totals.totals;
     return {
-      at: own!.at,
-      requests: own!.requests,
+      at: own.at,
+      requests: own.requests,
       database: { connections, poolSize, queries: sum.queries, querySeconds: sum.querySeconds },
       cache: { hits: sum.hits, misses: sum.misses },
     };
