@@ -65,7 +65,11 @@ export function upstreamApplication(pools: Partial<Record<ServiceName, UpstreamP
   const readInstance = async (url: string): Promise<InstanceReading | undefined> => {
     try {
       const response = await fetch(`${url}/internal/metrics/application`, { headers: { 'x-dema-service-token': serviceToken }, signal: AbortSignal.timeout(timeoutMs) });
-      if (!response.ok) throw new Error(`answered ${response.status}`);
+      if (!response.ok) {
+        // Read to the end, so that its connection is free again rather than held until collected.
+        await response.arrayBuffer();
+        throw new Error(`answered ${response.status}`);
+      }
       const reading = (await response.json()) as InstanceReading;
       if (unreachable.delete(url)) log.info({ upstream: url }, 'monitoring reads this instance again');
       return reading;
