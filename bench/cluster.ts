@@ -15,9 +15,9 @@ import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLo
  * embedded all-in-one process, in the same run, and their throughput ratio. Target: cluster ≥ 0.6 ×
  * embedded, no errors. Both are started and then loaded in turns (`--rounds`, the measured time
  * split between them, the first mode alternating): this machine's speed drifts by a third from one
- * minute to the next, and modes measured back to back would compare the drift, not the modes. Each round also reports the
- * CPU time every process under load spent per request (from /proc), which shows where a hop's cost
- * goes without depending on that drift. All load comes from this one address, so both modes run
+ * minute to the next, and modes measured back to back would compare the drift, not the modes. Each
+ * round also reports the CPU time every process under load spent per request (from /proc), which
+ * shows where a hop's cost goes without depending on that drift. All load comes from this one address, so both modes run
  * with it on the rate-limit allowlist (DEMA_RATE_LIMIT_ALLOWLIST), which exists for this.
  */
 
@@ -218,6 +218,8 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
 
   const bodyBytes: { embedded?: number; cluster?: number } = {};
+  // The page the embedded mode serves: also what the reference servers answer with.
+  let embeddedBody: Buffer | undefined;
   const embeddedRounds: Round[] = [];
   const clusterRounds: Round[] = [];
   let reference: Awaited<ReturnType<typeof measureReference>> | undefined;
@@ -227,7 +229,10 @@ async function main(): Promise<void> {
     const clusterProcesses: Measured = cluster ? [cluster.gateway, ...cluster.instances.filter((p) => p.service === 'product')].map((p) => ({ name: p.name, pid: p.child?.pid })) : [];
     // Both start from the same demo catalog, so they should answer with the same bytes; if not, the
     // ratio compares different work (a larger page costs every process on the way more).
-    if (embedded) bodyBytes.embedded = (await (await fetch(embedded.url + config.endpoint)).arrayBuffer()).byteLength;
+    if (embedded) {
+      embeddedBody = Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer());
+      bodyBytes.embedded = embeddedBody.byteLength;
+    }
     if (cluster) bodyBytes.cluster = (await (await fetch(cluster.gateway.url + config.endpoint)).arrayBuffer()).byteLength;
     if (embedded && cluster && bodyBytes.embedded !== bodyBytes.cluster) {
       console.error(`» warning: the modes answer with different bodies (embedded ${bodyBytes.embedded} bytes, cluster ${bodyBytes.cluster}): their ratio compares different work`);
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
       // fixed order would hand the drift of every round to the mode measured second.
       for (const next of round % 2 === 1 ? [embeddedTurn, clusterTurn] : [clusterTurn, embeddedTurn]) await next();
     }
-    if (embedded && config.reference) writeFileSync(join(tempDir, 'body.json'), Buffer.from(await (await fetch(embedded.url + config.endpoint)).arrayBuffer()));
+    if (embeddedBody && config.reference) writeFileSync(join(tempDir, 'body.json'), embeddedBody);
   } finally {
     if (embedded) await stopChild(embedded.child);
     if (cluster) {

@@ -55,9 +55,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private headers: Record<string, string | string[]> = {};
   private chunks: Buffer[] | undefined;
   private stream: Readable | undefined;
+  /** HEAD, 204 or 304: an answer that has no body, whatever its headers say. */
+  private bodiless = false;
   private settled = false;
   private complete = false;
-  private abort: (reason?: Error) => void = () => undefined;
+  private abort: ((reason?: Error) => void) | undefined;
 
   constructor(
     private readonly noBody: boolean,
@@ -73,12 +75,9 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.statusCode = statusCode;
     this.headers = headerRecord(rawHeaders);
-    if (this.noBody || statusCode === 204 || statusCode === 304) {
-      this.chunks = [];
-      return true;
-    }
+    this.bodiless = this.noBody || statusCode === 204 || statusCode === 304;
     const length = Number(this.headers['content-length']);
-    if (Number.isFinite(length) && length <= this.bufferLimit) {
+    if (this.bodiless || (Number.isFinite(length) && length <= this.bufferLimit)) {
       this.chunks = [];
       return true;
     }
@@ -86,7 +85,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.stream = new Readable({
       read: () => resume(),
       destroy: (error, done) => {
-        if (!this.complete) this.abort(error ?? new Error('client went away'));
+        if (!this.complete) this.abort?.(error ?? new Error('client went away'));
         done(error);
       },
     });
@@ -107,8 +106,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const chunks = this.chunks!;
-    const bodiless = this.noBody || this.statusCode === 204 || this.statusCode === 304;
-    this.settle({ statusCode: this.statusCode, headers: this.headers, body: bodiless ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    this.settle({ statusCode: this.statusCode, headers: this.headers, body: this.bodiless ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
   }
 
   onError(error: Error): void {
