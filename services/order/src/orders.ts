@@ -26,11 +26,24 @@ import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-even
 type User = Principal & { kind: 'user' };
 
 /** A placement older than this without its order written is considered crashed and compensated. */
-const stalePlacementSeconds = 30;
+const defaultStalePlacementSeconds = 30;
+/**
+ * How long a sweeper holds a stale placement before another may take it over: longer than a
+ * release takes (the stock client's retries included), short enough that a crashed sweeper's
+ * placements come back soon.
+ */
+const defaultSweepLeaseSeconds = 60;
 /** How long a duplicate request waits for the first one with its Idempotency-Key to finish. */
 const duplicateWaitMs = 10_000;
 /** Idempotency keys are honoured this long (as Stripe does), then forgotten. */
 const idempotencyKeyHours = 24;
+
+export interface OrdersOptions {
+  /** How long a sweep holds a stale placement before another sweep may take it over (default 60 s). */
+  sweepLeaseSeconds?: number;
+  /** A placement older than this without its order written is considered crashed (default 30 s). */
+  stalePlacementSeconds?: number;
+}
 
 /**
  * The Order service's use cases. Placing an order is a saga across two databases:
@@ -43,13 +56,20 @@ const idempotencyKeyHours = 24;
  * half-way is found by `sweepStalePlacements` and compensated the same way, so stock never leaks.
  */
 export class Orders {
+  private readonly sweepLeaseSeconds: number;
+  private readonly stalePlacementSeconds: number;
+
   constructor(
     private readonly db: Db,
     private readonly stock: StockReservations,
     private readonly relay: OutboxRelay,
     private readonly carts: CartStore,
     private readonly log: Logger,
-  ) {}
+    options: OrdersOptions = {},
+  ) {
+    this.sweepLeaseSeconds = options.sweepLeaseSeconds ?? defaultSweepLeaseSeconds;
+    this.stalePlacementSeconds = options.stalePlacementSeconds ?? defaultStalePlacementSeconds;
+  }
 
   /**
    * Places an order for `user` from explicit items or their cart. With an `idempotencyKey`, a
@@ -211,27 +231,32 @@ export class Orders {
 
   /**
    * Compensates placements that never finished (a crash between reserving and writing the order):
-   * takes them off the saga log, releases their stock and frees their idempotency keys. Safe on
-   * several instances at once (rows are taken with SKIP LOCKED) and idempotent (release is).
-   * Also frees idempotency keys left claimed by a request that died before its placement reached
-   * the saga log (or after abandoning it), and forgets keys older than 24 h. Returns how many
-   * placements it compensated.
+   * releases their stock, then takes them off the saga log and frees their idempotency keys, one
+   * placement at a time. Each is leased first, so two instances never sweep the same placement and
+   * the placement can no longer be recorded as an order; a sweeper that dies after releasing and
+   * before deleting leaves the lease, which runs out (`sweepLeaseSeconds`), and a later sweep
+   * releases again (a no-op: release is idempotent by order id) and finishes. Also frees
+   * idempotency keys left claimed by a request that died before its placement reached the saga log
+   * (or after abandoning it), and forgets keys older than 24 h. Returns how many placements it
+   * compensated.
    */
   async sweepStalePlacements(): Promise<number> {
-    const stale = await saga.takeStalePendingOrders(this.db, stalePlacementSeconds, 50);
-    for (const { orderId, userId } of stale) {
+    const stale = await saga.leaseStalePendingOrders(this.db, this.stalePlacementSeconds, 50, this.sweepLeaseSeconds);
+    let compensated = 0;
+    for (const { orderId } of stale) {
       try {
         await this.stock.releaseStock(orderId);
-        await this.db.query('DELETE FROM idempotency_keys WHERE order_id = $1', [orderId]);
+        await saga.endSweptPlacement(this.db, orderId);
+        compensated += 1;
         this.log.warn({ orderId }, 'released the stock of an order whose placement never finished');
       } catch (err) {
-        await saga.insertPendingOrder(this.db, orderId, userId).catch(() => undefined);
+        await saga.expireSweepLease(this.db, orderId).catch(() => undefined);
         this.log.error({ err, orderId }, 'could not release an unfinished placement; will retry');
       }
     }
-    await saga.releaseOrphanIdempotencyKeys(this.db, stalePlacementSeconds);
+    await saga.releaseOrphanIdempotencyKeys(this.db, this.stalePlacementSeconds);
     await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [idempotencyKeyHours]);
-    return stale.length;
+    return compensated;
   }
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { StockLine, StockUpdatedEvent } from '@dema/contracts';
-import { AppError } from '@dema/platform';
+import type { StockLine, StockReservations, StockUpdatedEvent } from '@dema/contracts';
+import { AppError, type OutboxRelay } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
+import { CartStore } from '../src/db/cart.store.ts';
+import { Orders } from '../src/orders.ts';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess } from './helpers.ts';
 
 for (const target of testTargets()) {
@@ -75,9 +77,10 @@ for (const target of testTargets()) {
       assert.equal((await dema.product(product.id)).stock, 6);
 
       await dema.orders.sweepStalePlacements();
-      // The process's own sweeper (every 5 s) may have taken it first; either way the stock comes back.
-      await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
-      assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 0);
+      // The process's own sweeper (every 5 s) may have taken it first; either way the stock comes
+      // back, and then the placement leaves the saga log.
+      await waitFor('the placement to be compensated', async () =>
+        (await dema.product(product.id)).stock === 10 && (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId])) === 0);
       assert.deepEqual((await reservationsOf(product.id)).map((r) => [r.order_id, r.status]), [[orderId, 'RELEASED']]);
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
       await waitFor('the RETURN event', () => stockTrail(events, product.id).length >= 2);
@@ -91,6 +94,95 @@ for (const target of testTargets()) {
       assert.equal((await dema.product(product.id)).stock, 10);
     });
 
+    /**
+     * Another instance's sweeper that dies at `point` of compensating a placement: its release of
+     * the stock never returns (before or after putting the stock back), so nothing after it runs,
+     * as when the process is killed there. `reached` lists the order ids it got to. It counts a
+     * placement stale after 1 s, so that it takes one made a few seconds ago before this process's
+     * own sweeper (30 s) can.
+     */
+    async function dyingSweeper(point: 'before-release' | 'after-release', sweepLeaseSeconds = 60) {
+      const db = await dema.infra.database('order');
+      const relay = (dema.services[2] as unknown as { relay: OutboxRelay }).relay;
+      const reached: string[] = [];
+      const stock: StockReservations = {
+        reserveStock: (orderId, lines) => dema.catalog.reserveStock(orderId, lines),
+        getProduct: (productId) => dema.catalog.getProduct(productId),
+        async releaseStock(orderId) {
+          if (point === 'after-release') await dema.catalog.releaseStock(orderId);
+          reached.push(orderId);
+          return new Promise<never>(() => undefined);
+        },
+      };
+      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), dema.infra.log, { sweepLeaseSeconds, stalePlacementSeconds: 1 });
+      return { sweep: () => void orders.sweepStalePlacements(), reached };
+    }
+    /** Lets the lease on `orderId` run out, and makes the placement old enough for this process's sweeper. */
+    const expireLease = (orderId: string) =>
+      dema.query('order', "UPDATE pending_orders SET swept_until = now() - interval '1 second', created_at = now() - interval '1 minute' WHERE order_id = $1", [orderId]);
+
+    test('a sweeper killed before it releases the stock leaves the placement leased; once the lease runs out a later sweep releases it', async () => {
+      const product = await dema.createProduct({ name: 'Killed Before Release', stock: 10 });
+      const orderId = await crashedPlacement([{ productId: product.id, variantId: null, quantity: 4 }], 3);
+      const dying = await dyingSweeper('before-release');
+      dying.sweep();
+      await waitFor('the dying sweeper to take the placement', () => dying.reached.includes(orderId));
+
+      // Still on the saga log, leased: another sweep leaves it to its sweeper for now, however old it is.
+      await dema.query('order', "UPDATE pending_orders SET created_at = now() - interval '1 minute' WHERE order_id = $1", [orderId]);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 1);
+      await dema.orders.sweepStalePlacements();
+      assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 1);
+      assert.equal((await dema.product(product.id)).stock, 6);
+
+      await expireLease(orderId);
+      await dema.orders.sweepStalePlacements();
+      await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 0);
+      assert.deepEqual((await reservationsOf(product.id)).map((r) => [r.order_id, r.status]), [[orderId, 'RELEASED']]);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
+    });
+
+    test('a sweeper killed after releasing and before deleting: a later sweep finishes, and the stock is back exactly once', async () => {
+      const events = await record();
+      const product = await dema.createProduct({ name: 'Killed After Release', stock: 10 });
+      const orderId = await crashedPlacement([{ productId: product.id, variantId: null, quantity: 3 }], 3);
+      const dying = await dyingSweeper('after-release', 1);
+      dying.sweep();
+      await waitFor('the dying sweeper to release the stock', () => dying.reached.includes(orderId));
+      assert.equal((await dema.product(product.id)).stock, 10);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 1);
+
+      // Its 1 s lease runs out by itself; then this process's sweeper finishes the job.
+      await dema.query('order', "UPDATE pending_orders SET created_at = now() - interval '1 minute' WHERE order_id = $1", [orderId]);
+      await waitFor('the placement to be taken off the saga log', async () => {
+        await dema.orders.sweepStalePlacements();
+        return (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId])) === 0;
+      });
+      assert.equal((await dema.product(product.id)).stock, 10);
+      await waitFor('the RETURN event', () => stockTrail(events, product.id).length >= 2);
+      assert.deepEqual(stockTrail(events, product.id), ['ORDER 10→7', 'RETURN 7→10']);
+    });
+
+    test('a placement the sweeper has taken can no longer be recorded as an order', async () => {
+      const product = await dema.createProduct({ name: 'Too Late To Record', stock: 10 });
+      const lines = [{ productId: product.id, variantId: null, quantity: 2 }];
+      const orderId = await crashedPlacement(lines, 3);
+      const dying = await dyingSweeper('before-release');
+      dying.sweep();
+      await waitFor('the dying sweeper to take the placement', () => dying.reached.includes(orderId));
+      const [recorded] = await dema.query<{ recorded: boolean }>(
+        'order',
+        `SELECT record_order($1, $2, 'PENDING', 20, $3, ARRAY[$4]::uuid[], ARRAY[NULL]::uuid[], ARRAY['x'], ARRAY[10]::numeric[], ARRAY[2], $5, 'ORDER_CREATED', 1, 'order.created', '{}'::jsonb) AS recorded`,
+        [orderId, dema.customer.id, new Date().toISOString(), product.id, randomUUID()],
+      );
+      assert.equal(recorded!.recorded, false);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
+      await expireLease(orderId);
+      await dema.orders.sweepStalePlacements();
+      await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
+    });
+
     test('sweepStalePlacements reports how many placements it compensated, and a second sweep finds none', async () => {
       const product = await dema.createProduct({ name: 'Counted Sweep', stock: 10 });
       const orderIds = [
@@ -98,10 +190,9 @@ for (const target of testTargets()) {
         await crashedPlacement([{ productId: product.id, variantId: null, quantity: 2 }], 120),
       ];
       const swept = await dema.orders.sweepStalePlacements();
-      const left = await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = ANY($1::uuid[])', [orderIds]);
-      assert.equal(left, 0);
-      // Only the background sweeper could have taken some of them first.
+      // Only the background sweeper could have taken some of them first (and may still be at it).
       assert.ok(swept <= 2);
+      await waitFor('both placements off the saga log', async () => (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = ANY($1::uuid[])', [orderIds])) === 0);
       await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
       assert.equal(await dema.orders.sweepStalePlacements(), 0);
       assert.equal((await dema.product(product.id)).stock, 10);

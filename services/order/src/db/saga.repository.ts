@@ -62,18 +62,33 @@ export async function releaseOrphanIdempotencyKeys(db: Queryable, seconds: numbe
   );
 }
 
-export async function insertPendingOrder(db: Queryable, orderId: string, userId: string): Promise<void> {
-  await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
-}
-
-/** Takes pending orders older than `seconds` (a crashed or stuck placement), at most `limit`. */
-export async function takeStalePendingOrders(db: Queryable, seconds: number, limit: number): Promise<Array<{ orderId: string; userId: string }>> {
+/**
+ * Leases pending orders older than `seconds` (a crashed or stuck placement), at most `limit`, for
+ * `leaseSeconds`: neither taken by another sweep meanwhile nor, ever after, recorded as an order
+ * (`record_order` refuses a leased placement). Rows whose lease ran out (their sweeper died) are
+ * taken again. Concurrent sweeps skip each other's rows (SKIP LOCKED).
+ */
+export async function leaseStalePendingOrders(db: Queryable, seconds: number, limit: number, leaseSeconds: number): Promise<Array<{ orderId: string; userId: string }>> {
   const { rows } = await db.query<{ order_id: string; user_id: string }>(
-    `DELETE FROM pending_orders WHERE order_id IN (
-       SELECT order_id FROM pending_orders WHERE created_at < now() - make_interval(secs => $1)
+    `UPDATE pending_orders SET swept_until = now() + make_interval(secs => $3) WHERE order_id IN (
+       SELECT order_id FROM pending_orders
+        WHERE created_at < now() - make_interval(secs => $1) AND (swept_until IS NULL OR swept_until < now())
         ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)
      RETURNING order_id, user_id`,
-    [seconds, limit],
+    [seconds, limit, leaseSeconds],
   );
   return rows.map((r) => ({ orderId: r.order_id, userId: r.user_id }));
+}
+
+/** Ends a swept placement once its stock is back: its pending row and its idempotency key go together. */
+export async function endSweptPlacement(db: Db, orderId: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('DELETE FROM idempotency_keys WHERE order_id = $1', [orderId]);
+    await tx.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
+  });
+}
+
+/** Lets the next sweep retry a placement at once (its release failed), still never to be recorded. */
+export async function expireSweepLease(db: Queryable, orderId: string): Promise<void> {
+  await db.query('UPDATE pending_orders SET swept_until = now() WHERE order_id = $1', [orderId]);
 }
