@@ -13,6 +13,7 @@ import { Cache } from './cache/cache.ts';
 import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { RabbitMqBus } from './bus/rabbitmq-bus.ts';
+import { DeadLetterRegistry } from './bus/dead-letters.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
@@ -32,6 +33,8 @@ export interface Infrastructure {
   /** Redis commands connection, when configured: for data that lives in Redis (carts). */
   readonly redis: HealingRedis | undefined;
   readonly bus: EventBus;
+  /** Where events a consumer kept failing on wait: each service registers its outbox relay here. */
+  readonly deadLetters: DeadLetterRegistry;
   /** The service's database, opened once (migrations are the service's to run). */
   database(service: ServiceName): Promise<Db>;
   readiness(): ReadinessCheck[];
@@ -75,6 +78,8 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     ? await RabbitMqBus.open(config.amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace, expiresMs: config.amqpQueueExpiresMs })
     : undefined;
   const bus: EventBus = rabbit ?? new MemoryBus(log);
+  const deadLetters = new DeadLetterRegistry();
+  metrics.trackDeadLetters(() => deadLetters.all);
 
   const openHost = async () => {
     if (options.inMemory) return PgliteHost.open();
@@ -106,6 +111,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     cache,
     redis: redis?.commands,
     bus,
+    deadLetters,
     sessions: new SessionStore(redis?.commands, log),
     limiter: new RateLimiter(redis?.commands, log),
     database(service) {

@@ -2,6 +2,7 @@ import client from 'prom-client';
 import type { CacheOutcome } from './cache/cache.ts';
 import type { PoolStats } from './db/db.ts';
 import { registerSystemSeries } from './monitoring/system.ts';
+import type { DeadLetterSource } from './bus/dead-letters.ts';
 
 /**
  * The Prometheus metrics one process exposes at /metrics. A registry per process (not the global
@@ -51,7 +52,7 @@ export class Metrics {
     });
     this.eventsPublished = new client.Counter({
       name: 'events_published_total',
-      help: 'Outbox events handed to the bus',
+      help: 'Outbox events handed to the bus, by outcome: ok, error (refused, retried later), dead_lettered (a consumer kept failing)',
       labelNames: ['type', 'outcome'],
       registers,
     });
@@ -96,5 +97,27 @@ export class Metrics {
 
   trackPool(service: string, stats: () => PoolStats): void {
     this.pools.set(service, stats);
+  }
+
+  /**
+   * `events_dead_letters{source}`: the dead letters waiting in each of `sources` at scrape time, so
+   * that an alert can fire while any is left (a source that cannot answer is left out of the scrape).
+   */
+  trackDeadLetters(sources: () => readonly DeadLetterSource[]): void {
+    new client.Gauge({
+      name: 'events_dead_letters',
+      help: 'Events a consumer kept failing on, waiting to be retried from the admin, by where they wait',
+      labelNames: ['source'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await Promise.all(
+          sources().map(async (source) => {
+            const n = await source.countDeadLetters().catch(() => undefined);
+            if (n !== undefined) this.set({ source: source.name }, n);
+          }),
+        );
+      },
+    });
   }
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { EventEnvelope } from '@dema/contracts';
 import {
+  EventDeliveryError,
   MemoryBus,
+  Metrics,
   OutboxRelay,
   PostgresDb,
   appendToOutbox,
@@ -226,6 +228,86 @@ for (const target of dbTargets) {
       const { rows } = await db.query<{ id: string; published: boolean }>('SELECT id, published_at IS NOT NULL AS published FROM outbox ORDER BY seq');
       assert.deepEqual(rows, [{ id: poison.id, published: false }, { id: later.id, published: true }]);
     });
+
+    test('a consumer that fails a few times then succeeds gets the event exactly once, and it is published', async () => {
+      const event = orderCreated(1);
+      await db.transaction((tx) => appendToOutbox(tx, event));
+      const bus = new MemoryBus(log, 5, 1);
+      let failures = 3;
+      const handled: string[] = [];
+      await bus.subscribe('flaky', ['order.#'], async (e) => {
+        if (failures-- > 0) throw new Error('not yet');
+        handled.push(e.id);
+      });
+      const relay = new OutboxRelay(db, bus, log);
+      assert.equal(await relay.drain(), 1);
+      assert.deepEqual(handled, [event.id]);
+      assert.equal(await pending(db), 0);
+      assert.deepEqual(await relay.deadLetters(10), []);
+    });
+
+    test('an event a consumer keeps failing on stays in the outbox, dead-lettered: counted, listed, not published, not lost', async () => {
+      const event = orderCreated(1);
+      const behind = orderCreated(2);
+      await db.transaction((tx) => appendToOutbox(tx, [event, behind]));
+      const bus = new MemoryBus(log, 2, 1);
+      const healthy: string[] = [];
+      await bus.subscribe('broken', ['order.#'], async (e) => {
+        if (e.id === event.id) throw new Error('handler is broken');
+      });
+      await bus.subscribe('healthy', ['order.#'], async (e) => void healthy.push(e.id));
+      const metrics = new Metrics();
+      const relay = new OutboxRelay(db, bus, log, metrics);
+      metrics.trackDeadLetters(() => [relay]);
+      await relay.drain();
+      await relay.drain();
+
+      const { rows } = await db.query<{ id: string; published: boolean; dead: boolean }>(
+        'SELECT id, published_at IS NOT NULL AS published, dead_at IS NOT NULL AS dead FROM outbox ORDER BY seq',
+      );
+      assert.deepEqual(rows, [
+        { id: event.id, published: false, dead: true },
+        { id: behind.id, published: true, dead: false },
+      ]);
+      const dead = await relay.deadLetters(10);
+      assert.deepEqual(
+        dead.map((d) => [d.id, d.type, d.routingKey, d.source, d.consumers]),
+        [[event.id, 'ORDER_CREATED', 'order.created', `outbox:${db.schema}`, ['broken']]],
+      );
+      assert.match(dead[0]!.error, /broken: Error: handler is broken/);
+      assert.equal(await relay.countDeadLetters(), 1);
+      const text = await metrics.registry.metrics();
+      assert.match(text, new RegExp(`^events_dead_letters\\{source="outbox:${db.schema}"\\} 1$`, 'm'));
+      assert.match(text, /^events_published_total\{type="ORDER_CREATED",outcome="dead_lettered"\} 1$/m);
+      // The relay does not send it again by itself.
+      assert.equal(await relay.drain(), 0);
+      assert.deepEqual(healthy, [event.id, behind.id]);
+    });
+
+    test('retrying a dead letter delivers it once to the consumer that failed, and then it is published', async () => {
+      const event = orderCreated(1);
+      await db.transaction((tx) => appendToOutbox(tx, event));
+      const bus = new MemoryBus(log, 2, 1);
+      let broken = true;
+      const seen: string[] = [];
+      await bus.subscribe('fixed-later', ['order.#'], async () => {
+        if (broken) throw new Error('not yet');
+        seen.push('fixed-later');
+      });
+      await bus.subscribe('healthy', ['order.#'], async () => void seen.push('healthy'));
+      const relay = new OutboxRelay(db, bus, log);
+      await relay.drain();
+      assert.equal(await relay.countDeadLetters(), 1);
+
+      broken = false;
+      assert.equal(await relay.retryDeadLetters([orderCreated(9).id]), 0);
+      assert.equal(await relay.retryDeadLetters([event.id.toUpperCase()]), 1);
+      assert.equal(await relay.drain(), 1);
+      assert.deepEqual(seen, ['healthy', 'fixed-later']);
+      assert.equal(await pending(db), 0);
+      assert.equal(await relay.countDeadLetters(), 0);
+      assert.equal(await relay.retryDeadLetters(), 0);
+    });
   });
 }
 
@@ -312,10 +394,9 @@ describe('MemoryBus', () => {
     });
     await bus.publish(orderCreated(1), 'order.created');
     assert.equal(calls, 3);
-    assert.equal(bus.deadLetters.length, 0);
   });
 
-  test('dead-letters an event whose handler keeps throwing after maxAttempts, and publish still resolves', async () => {
+  test('rejects the publish of an event a handler keeps throwing on after maxAttempts, naming the consumer', async () => {
     const bus = new MemoryBus(log, 3, 1);
     const event = orderCreated(1);
     let calls = 0;
@@ -325,12 +406,30 @@ describe('MemoryBus', () => {
       throw new Error('handler is broken');
     });
     await bus.subscribe('healthy', ['order.#'], async (e) => void healthy.push(e.id));
-    await bus.publish(event, 'order.created');
+    await assert.rejects(bus.publish(event, 'order.created'), (error: unknown) => {
+      assert.ok(error instanceof EventDeliveryError);
+      assert.equal(error.eventId, event.id);
+      assert.deepEqual(error.failures.map((f) => f.consumer), ['broken']);
+      assert.match(error.failures[0]!.error, /handler is broken/);
+      return true;
+    });
     assert.equal(calls, 3);
     assert.deepEqual(healthy, [event.id]);
-    assert.equal(bus.deadLetters.length, 1);
-    assert.equal(bus.deadLetters[0]!.consumer, 'broken');
-    assert.equal(bus.deadLetters[0]!.event.id, event.id);
-    assert.match(bus.deadLetters[0]!.error, /handler is broken/);
+  });
+
+  test('publishing the event again delivers it only to the consumers that have not handled it', async () => {
+    const bus = new MemoryBus(log, 1, 1);
+    const event = orderCreated(1);
+    let broken = true;
+    const seen: string[] = [];
+    await bus.subscribe('fixed-later', ['order.#'], async () => {
+      if (broken) throw new Error('not yet');
+      seen.push('fixed-later');
+    });
+    await bus.subscribe('healthy', ['order.#'], async () => void seen.push('healthy'));
+    await assert.rejects(bus.publish(event, 'order.created'), EventDeliveryError);
+    broken = false;
+    await bus.publish(event, 'order.created');
+    assert.deepEqual(seen, ['healthy', 'fixed-later']);
   });
 });

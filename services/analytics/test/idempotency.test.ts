@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect } from 'amqplib';
 import type { EventEnvelope } from '@dema/contracts';
-import { createEvent, MemoryBus } from '@dema/platform';
+import { createEvent, EventDeliveryError } from '@dema/platform';
 import { testAmqpUrl, testTargets, waitFor } from '@dema/platform/testing';
 import { analyticsConsumer } from '../src/app.ts';
 import { orderCreated, products, startAnalytics, statusChanged, stockUpdated, users, type AnalyticsTestProcess } from './helpers.ts';
@@ -113,19 +113,20 @@ for (const target of testTargets()) {
       const bad = orderCreated({ timestamp: `${day}T10:00:00Z`, items: [{ productId: kettle, quantity: 1, price: 1.005 }], total: 1.005 });
       const good = Array.from({ length: 3 }, () => orderCreated({ timestamp: `${day}T11:00:00Z`, items: [{ productId: mug, quantity: 1, price: 5 }] }));
       const mark = await dema.mark();
-      // Not awaited: on the embedded bus, publish resolves only once the bad event is dead-lettered.
-      const badDelivery = dema.publish(bad);
+      // Not awaited: on the embedded bus, publish settles only once the bad event is given up on
+      // (and then rejects, for the outbox to keep it dead-lettered).
+      const badDelivery = dema.publish(bad).then(() => undefined, (error: unknown) => error);
       await Promise.all(good.map((o) => dema.publish(o)));
       await dema.settled(mark, good.length);
       const s = await summary(day);
       assert.deepEqual([s.orders, s.revenue], [3, 15]);
-      await badDelivery;
+      const refusal = await badDelivery;
 
       if (dema.busKind === 'memory') {
-        const dead = (dema.infra.bus as MemoryBus).deadLetters.filter((d) => d.event.id === bad.id);
-        assert.equal(dead.length, 1);
-        assert.equal(dead[0]!.consumer, analyticsConsumer);
-        assert.match(dead[0]!.error, /items\.0\.price/);
+        assert.ok(refusal instanceof EventDeliveryError);
+        assert.equal(refusal.eventId, bad.id);
+        assert.deepEqual(refusal.failures.map((f) => f.consumer), [analyticsConsumer]);
+        assert.match(refusal.failures[0]!.error, /items\.0\.price/);
       } else {
         const connection = await connect(testAmqpUrl()!);
         const channel = await connection.createChannel();

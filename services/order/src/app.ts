@@ -31,6 +31,7 @@ export async function createOrderService(infra: Infrastructure, options: OrderSe
   const log = infra.log.child({ service: 'order' });
   const stock = options.stock ?? new HttpStockReservations(infra.config.upstreams.product ?? [], infra.config.serviceToken, log);
   const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
+  infra.deadLetters.add(relay);
   const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
   const orders = new Orders(db, stock, relay, cartStore, log);
   const carts = new Carts(cartStore, stock);

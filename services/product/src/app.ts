@@ -28,6 +28,7 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     if (loaded > 0) infra.log.info({ products: loaded }, 'loaded the demo catalog');
   }
   const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'product' }), infra.metrics);
+  infra.deadLetters.add(relay);
   const catalog = new Catalog(db, infra.cache, relay);
   return {
     name: 'product',

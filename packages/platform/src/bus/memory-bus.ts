@@ -8,20 +8,33 @@ interface Subscription {
   handler: EventHandler;
 }
 
-export interface DeadLetter {
-  consumer: string;
-  event: EventEnvelope;
-  error: string;
+/**
+ * `publish` of the embedded bus rejects with this when a consumer kept failing on the event: the
+ * outbox then keeps the event, dead-lettered, instead of marking it published.
+ */
+export class EventDeliveryError extends Error {
+  constructor(
+    readonly eventId: string,
+    readonly failures: Array<{ consumer: string; error: string }>,
+  ) {
+    super(failures.map((f) => `${f.consumer}: ${f.error}`).join('; '));
+    this.name = 'EventDeliveryError';
+  }
 }
 
 /**
  * The embedded bus: the same contract as RabbitMQ inside one process. `publish` resolves only after
- * every bound consumer has handled the event (or dead-lettered it after `maxAttempts`), so the
- * outbox marks an event published only once its effects are done: a crash before that re-sends it.
+ * every bound consumer has handled the event, so the outbox marks an event published only once its
+ * effects are done: a crash before that re-sends it. A handler that throws is retried up to
+ * `maxAttempts` times; if it still fails, `publish` rejects with an `EventDeliveryError` and the
+ * event stays in the outbox, dead-lettered, like a message in RabbitMQ's dead-letter queue. When
+ * it is published again, only the consumers that have not handled it yet get it (while this
+ * process lives; after a restart all do, and they de-duplicate by event id).
  */
 export class MemoryBus implements EventBus {
   private readonly subscriptions: Subscription[] = [];
-  readonly deadLetters: DeadLetter[] = [];
+  /** Consumers that handled an event whose delivery failed for others, by event id. */
+  private readonly handled = new Map<string, Set<string>>();
 
   constructor(
     private readonly log: Logger,
@@ -30,8 +43,18 @@ export class MemoryBus implements EventBus {
   ) {}
 
   async publish(event: EventEnvelope, routingKey: string): Promise<void> {
-    const targets = this.subscriptions.filter((s) => s.bindings.some((b) => matchesBinding(b, routingKey)));
-    await Promise.all(targets.map((subscription) => this.deliver(subscription, event)));
+    const done = this.handled.get(event.id);
+    const targets = this.subscriptions.filter((s) => s.bindings.some((b) => matchesBinding(b, routingKey)) && !done?.has(s.consumer));
+    const outcomes = await Promise.all(targets.map((subscription) => this.deliver(subscription, event)));
+    const failures = outcomes.flatMap((error, i) => (error === undefined ? [] : [{ consumer: targets[i]!.consumer, error }]));
+    if (failures.length === 0) {
+      this.handled.delete(event.id);
+      return;
+    }
+    const handledNow = done ?? new Set<string>();
+    for (const [i, subscription] of targets.entries()) if (outcomes[i] === undefined) handledNow.add(subscription.consumer);
+    this.handled.set(event.id, handledNow);
+    throw new EventDeliveryError(event.id, failures);
   }
 
   async subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void> {
@@ -42,19 +65,23 @@ export class MemoryBus implements EventBus {
     this.subscriptions.length = 0;
   }
 
-  private async deliver(subscription: Subscription, event: EventEnvelope): Promise<void> {
+  /** Resolves undefined once handled, or the last error after `maxAttempts` failures. */
+  private async deliver(subscription: Subscription, event: EventEnvelope): Promise<string | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         await subscription.handler(event);
-        return;
+        return undefined;
       } catch (error) {
         if (attempt >= this.maxAttempts) {
-          this.deadLetters.push({ consumer: subscription.consumer, event, error: String(error) });
-          this.log.error({ err: error, consumer: subscription.consumer, eventId: event.id, type: event.type }, 'event dead-lettered');
-          return;
+          this.log.error({ err: error, consumer: subscription.consumer, eventId: event.id, type: event.type, attempts: attempt }, 'event dead-lettered');
+          return truncate(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
         }
         await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs * attempt));
       }
     }
   }
+}
+
+function truncate(text: string, max = 1_000): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

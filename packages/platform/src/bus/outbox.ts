@@ -4,6 +4,8 @@ import { eventVersions, routingKeys, type DemaEvent, type EventEnvelope } from '
 import type { Db, Queryable } from '../db/db.ts';
 import type { Metrics } from '../metrics.ts';
 import type { EventBus } from './bus.ts';
+import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
+import { EventDeliveryError } from './memory-bus.ts';
 
 /** Builds an event in the seed's envelope with a fresh id and the type's current version. */
 export function createEvent<E extends DemaEvent>(type: E['type'], payload: E['payload']): E {
@@ -62,9 +64,12 @@ export interface OutboxRelayOptions {
  * Publishes committed outbox events, oldest first, and marks them published once the bus accepted
  * them. Several instances may relay the same outbox: a batch is claimed with SKIP LOCKED and a
  * lease, so an instance that dies mid-batch only delays its events. An event the bus refused stays
- * pending and is retried; nothing is dropped.
+ * pending and is retried; nothing is dropped. An event a consumer kept failing on (the embedded
+ * bus's `EventDeliveryError`) stays in the outbox too, dead-lettered: no longer sent, counted in
+ * `events_dead_letters`, listed and put back in line by `deadLetters` / `retryDeadLetters` (the
+ * admin's dead-letter routes).
  */
-export class OutboxRelay {
+export class OutboxRelay implements DeadLetterSource {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -83,6 +88,11 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.pollMs = options.pollMs ?? 1_000;
     this.claimSeconds = options.claimSeconds ?? 30;
+  }
+
+  /** `outbox:<service>`: where its dead letters wait. */
+  get name(): string {
+    return `outbox:${this.db.schema}`;
   }
 
   start(): void {
@@ -143,7 +153,7 @@ export class OutboxRelay {
       `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE seq IN (
           SELECT seq FROM outbox
-           WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+           WHERE published_at IS NULL AND dead_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
            ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING seq, id, type, version, routing_key, payload`,
       [this.batchSize, this.claimSeconds],
@@ -163,9 +173,22 @@ export class OutboxRelay {
         published.map((row) => row.seq),
       ]);
     }
-    for (const [i, row] of failed.entries()) {
+    let refused = 0;
+    for (const row of failed) {
       const reason = (outcomes[rows.indexOf(row)] as PromiseRejectedResult).reason as Error;
-      if (i === 0) this.log.warn({ err: reason, pending: failed.length }, 'bus refused outbox events; they stay pending');
+      if (reason instanceof EventDeliveryError) {
+        // The bus delivered it and a consumer kept failing: retrying on every poll would only fail
+        // again. It waits here, dead-lettered, for the admin's retry.
+        this.log.error({ eventId: row.id, type: row.type, err: reason }, 'event dead-lettered in the outbox');
+        await this.db.query('UPDATE outbox SET dead_at = now(), claimed_until = NULL, last_error = $2, dead_consumers = $3 WHERE seq = $1', [
+          row.seq,
+          reason.message,
+          reason.failures.map((f) => f.consumer),
+        ]);
+        this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'dead_lettered' });
+        continue;
+      }
+      if (refused++ === 0) this.log.warn({ err: reason, pending: failed.length }, 'bus refused outbox events; they stay pending');
       // The first retries come at once; after that with a growing pause (capped at 5 minutes), so an
       // event the bus keeps refusing does not hold back the ones behind it.
       await this.db.query(
@@ -174,9 +197,41 @@ export class OutboxRelay {
           WHERE seq = $1`,
         [row.seq, String(reason?.message ?? reason)],
       );
+      this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'error' });
     }
     for (const row of published) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'ok' });
-    for (const row of failed) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'error' });
     return { published: published.length, failed: failed.length };
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const { rows } = await this.db.query<{ id: string; type: string; routing_key: string; attempts: number; last_error: string | null; dead_at: Date | string; dead_consumers: string[] | null }>(
+      'SELECT id, type, routing_key, attempts, last_error, dead_at, dead_consumers FROM outbox WHERE dead_at IS NOT NULL ORDER BY seq LIMIT $1',
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      routingKey: row.routing_key,
+      source: this.name,
+      consumers: row.dead_consumers ?? [],
+      error: row.last_error ?? '',
+      attempts: row.attempts,
+      deadAt: new Date(row.dead_at).toISOString(),
+    }));
+  }
+
+  async countDeadLetters(): Promise<number> {
+    const { rows } = await this.db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE dead_at IS NOT NULL');
+    return rows[0]!.n;
+  }
+
+  async retryDeadLetters(ids?: string[]): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `UPDATE outbox SET dead_at = NULL, dead_consumers = NULL, claimed_until = NULL, attempts = 0
+        WHERE dead_at IS NOT NULL AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))`,
+      [ids ?? null],
+    );
+    if ((rowCount ?? 0) > 0) this.notify();
+    return rowCount ?? 0;
   }
 }

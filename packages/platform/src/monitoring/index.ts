@@ -59,7 +59,8 @@ export function configuredChannels(settings: Infrastructure['config']['alerting'
 
 /**
  * Monitoring & alerting as a module of the process it is mounted in (the gateway): the admin-only
- * routes GET /api/monitoring/system, /application and /alerts, and the evaluation loop, which
+ * routes GET /api/monitoring/system, /application, /alerts and /dead-letters (and POST
+ * /dead-letters/retry), and the evaluation loop, which
  * `start()` starts and `close()` stops after deliveries under way finish. Rules come from
  * `options.rules`, else the rules file; a missing or invalid file fails here, at start.
  */
@@ -82,7 +83,7 @@ export async function createMonitoring(infra: Infrastructure, options: Monitorin
     name: 'monitoring',
     monitor,
     schemas: [SystemMetrics, ApplicationMetrics, AlertRule, AlertDelivery, Alert, AlertList],
-    routes: (app) => monitoringRoutes(app, monitor),
+    routes: (app) => monitoringRoutes(app, monitor, infra.deadLetters),
     start: () => monitor.start(),
     close: () => monitor.stop(),
   };

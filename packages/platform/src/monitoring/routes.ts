@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import type { DemaApp } from '../http/server.ts';
 import type { Monitor } from './monitor.ts';
+import type { DeadLetterRegistry } from '../bus/dead-letters.ts';
 
 const problem = Type.Ref('Problem');
 
@@ -8,7 +9,7 @@ const problem = Type.Ref('Problem');
  * The dashboard's monitoring reads, admin only: the seed has no monitoring permission, and
  * analytics:read is the one its table gives the admin dashboard.
  */
-export async function monitoringRoutes(app: DemaApp, monitor: Monitor): Promise<void> {
+export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLetters: DeadLetterRegistry): Promise<void> {
   const config = { permission: 'analytics:read' as const };
   const security = [{ bearer: [] }];
   const errors = { 401: problem, 403: problem };
@@ -54,4 +55,52 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor): Promise<
     },
     async () => monitor.alerts(),
   );
+
+  app.get(
+    '/api/monitoring/dead-letters',
+    {
+      config,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Events a consumer kept failing on, set aside (not lost) until retried; oldest first',
+        description:
+          'Embedded, they wait in the outbox of the service that wrote them; with RabbitMQ, in the dead-letter queue of the consumer that failed. ' +
+          'Their number is the `events_dead_letters` metric.',
+        security,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false }),
+        response: { 200: DeadLetterList, 400: problem, ...errors },
+      },
+    },
+    async (request) => ({ items: await deadLetters.list((request.query as { limit: number }).limit) }),
+  );
+
+  app.post(
+    '/api/monitoring/dead-letters/retry',
+    {
+      config,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'Delivers dead letters again (all, or those with the given event ids) to the consumers that failed on them',
+        security,
+        body: Type.Object({ ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), 400: problem, ...errors },
+      },
+    },
+    async (request) => ({ retried: await deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase())) }),
+  );
 }
+
+const DeadLetterList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid', description: "The event's id" }),
+      type: Type.String(),
+      routingKey: Type.String(),
+      source: Type.String({ description: '`outbox:<service>` (embedded bus) or `queue:<consumer>` (RabbitMQ)' }),
+      consumers: Type.Array(Type.String(), { description: 'The consumers that failed on it' }),
+      error: Type.String({ description: 'The last handler error' }),
+      attempts: Type.Integer(),
+      deadAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    }),
+  ),
+});
