@@ -79,6 +79,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     : undefined;
   const bus: EventBus = rabbit ?? new MemoryBus(log);
   const deadLetters = new DeadLetterRegistry();
+  if (rabbit) deadLetters.add(rabbit);
   metrics.trackDeadLetters(() => deadLetters.all);
 
   const openHost = async () => {

@@ -76,7 +76,7 @@ for (const target of testTargets()) {
       assert.ok(dead!.attempts >= 1);
       assert.ok(failures >= 5);
       assert.equal(await gauge(), 1);
-      assert.deepEqual(handled, []);
+      assert.equal(handled.length, 0);
 
       // Admins only, as every monitoring route.
       assert.equal((await call('GET', '/api/monitoring/dead-letters', undefined, null)).status, 401);

@@ -1,7 +1,9 @@
-import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type Options } from 'amqplib';
+import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type GetMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
-import { eventExchange, type EventEnvelope } from '@dema/contracts';
+import { ErrorCode, eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
+import { AppError } from '../http/errors.ts';
 import type { EventBus, EventHandler, SubscribeOptions } from './bus.ts';
+import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
 
 /** The direct exchange that carries each consumer's given-up messages to `dema.<consumer>.dead`. */
 export const deadLetterExchange = 'dema.dead';
@@ -79,8 +81,11 @@ const brokerHeaders = ['x-death', 'x-first-death-exchange', 'x-first-death-queue
  *   Retries go to the failing consumer alone, and order is not kept across a retry.
  * - It heals: `connect` does not fail when the broker is down, and a lost connection is redialled
  *   with backoff (0.5 s doubling to 5 s), re-declaring the topology and consumers.
+ * - As a `DeadLetterSource`, it shows the dead-letter queues of the consumers subscribed through it
+ *   (metrics and admin) and moves their messages back to the consumer's queue on a retry.
  */
-export class RabbitMqBus implements EventBus {
+export class RabbitMqBus implements EventBus, DeadLetterSource {
+  readonly name = 'rabbitmq';
   private readonly maxAttempts: number;
   private readonly retryDelayMs: number;
   private readonly prefetch: number;
@@ -236,6 +241,73 @@ export class RabbitMqBus implements EventBus {
     this.connection = undefined;
     await connection?.close().catch(() => undefined);
     this.subscriptions.length = 0;
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const found: DeadLetter[] = [];
+    for (const subscription of [...this.subscriptions]) {
+      if (found.length >= limit) break;
+      // Taken without ack and given back when the channel closes: a look, not a move.
+      await this.withChannel(async (channel) => {
+        const queue = `${this.queueOf(subscription.consumer)}.dead`;
+        for (let message = await channel.get(queue, { noAck: false }); message && found.length < limit; message = await channel.get(queue, { noAck: false })) {
+          found.push(toDeadLetter(subscription.consumer, message));
+        }
+      });
+    }
+    return found;
+  }
+
+  async countDeadLetters(): Promise<number> {
+    let total = 0;
+    for (const subscription of [...this.subscriptions]) {
+      await this.withChannel(async (channel) => {
+        total += (await channel.checkQueue(`${this.queueOf(subscription.consumer)}.dead`)).messageCount;
+      });
+    }
+    return total;
+  }
+
+  async retryDeadLetters(ids?: string[]): Promise<number> {
+    const wanted = ids && new Set(ids.map((id) => id.toLowerCase()));
+    let retried = 0;
+    for (const subscription of [...this.subscriptions]) {
+      await this.withChannel(async (channel) => {
+        const queue = this.queueOf(subscription.consumer);
+        const { messageCount } = await channel.checkQueue(`${queue}.dead`);
+        // At most what was there: a message that dies again meanwhile waits for the next retry.
+        for (let i = 0; i < messageCount; i += 1) {
+          const message = await channel.get(`${queue}.dead`, { noAck: false });
+          if (!message) break;
+          const id = (message.properties.messageId ?? parseEnvelope(message.content)?.id ?? '').toLowerCase();
+          if (wanted && !wanted.has(id)) continue; // given back when the channel closes
+          const headers = { ...(message.properties.headers ?? {}) };
+          for (const name of [...brokerHeaders, attemptsHeader, errorHeader]) delete headers[name];
+          await new Promise<void>((resolve, reject) =>
+            channel.sendToQueue(queue, message.content, { ...message.properties, headers, persistent: true, deliveryMode: 2 }, (error) =>
+              error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+            ),
+          );
+          // Acked once the broker holds the copy in the consumer's queue: moved, never lost.
+          channel.ack(message);
+          retried += 1;
+        }
+      });
+    }
+    return retried;
+  }
+
+  /** A confirm channel of its own for `work`, closed after (unacked messages go back to their queue). */
+  private async withChannel(work: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
+    const connection = this.connection;
+    if (!this.ready || !connection) throw new AppError(503, ErrorCode.UNAVAILABLE, 'RabbitMQ cannot be reached right now; try again shortly', undefined, { 'retry-after': '5' });
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => this.log.debug({ err: error }, 'RabbitMQ dead-letter channel error'));
+    try {
+      await work(channel);
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   private async dial(): Promise<void> {
@@ -460,6 +532,22 @@ function ack(channel: ConfirmChannel, message: ConsumeMessage): void {
   } catch {
     // The channel closed: the broker requeues the message and delivers it again (at-least-once).
   }
+}
+
+function toDeadLetter(consumer: string, message: GetMessage): DeadLetter {
+  const event = parseEnvelope(message.content);
+  const headers = message.properties.headers ?? {};
+  const type = event?.type ?? String(message.properties.type ?? '');
+  return {
+    id: event?.id ?? String(message.properties.messageId ?? ''),
+    type,
+    routingKey: (routingKeys as Record<string, string>)[type] ?? '',
+    source: `queue:${consumer}`,
+    consumers: [consumer],
+    error: String(headers[errorHeader] ?? ''),
+    attempts: Number(headers[attemptsHeader] ?? 0) || 0,
+    deadAt: null,
+  };
 }
 
 function parseEnvelope(content: Buffer): EventEnvelope | undefined {
