@@ -9,20 +9,48 @@ export interface CartLine {
 
 /** A cart holds at most this many distinct products. */
 export const maxCartLines = 100;
+/** How often, at most, the embedded store looks for expired carts to drop. */
+const pruneEveryMs = 60_000;
 
 /**
  * Where carts live: the seed's `user-cart` cache config (key `cart:<userId>`, 86400 s, renewed on
  * every change). In Redis, a hash per user so that two tabs changing different lines never
- * overwrite each other; embedded, this process's memory with the same expiry. With Redis configured
- * but unreachable, cart calls answer 503 rather than keep a cart other instances cannot see.
+ * overwrite each other; embedded, this process's memory with the same expiry: expired carts are
+ * dropped when read and, at most once a minute, all at once when a cart is written, so carts that
+ * nobody comes back to do not pile up. With Redis configured but unreachable, cart calls answer 503
+ * rather than keep a cart other instances cannot see.
  */
 export class CartStore {
   private readonly local = new Map<string, { lines: Map<string, CartLine>; expiresAt: number }>();
+  private lastPrune: number;
 
+  /** `now` is the embedded store's clock (ms since the epoch), for tests; Redis keeps its own. */
   constructor(
     private readonly redis: HealingRedis | undefined,
     private readonly ttlSeconds: number,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastPrune = now();
+  }
+
+  /** Carts held in this process's memory (embedded only), expired ones not yet dropped included. */
+  get localCarts(): number {
+    return this.local.size;
+  }
+
+  /** Drops every expired cart from this process's memory; returns how many. */
+  pruneExpired(): number {
+    const now = this.now();
+    this.lastPrune = now;
+    let dropped = 0;
+    for (const [userId, cart] of this.local) {
+      if (cart.expiresAt <= now) {
+        this.local.delete(userId);
+        dropped += 1;
+      }
+    }
+    return dropped;
+  }
 
   async read(userId: string): Promise<{ lines: CartLine[]; expiresAt: string | null }> {
     if (this.redis) {
@@ -45,10 +73,11 @@ export class CartStore {
       if (accepted === 0) throw cartFull();
       return;
     }
+    if (this.now() - this.lastPrune >= pruneEveryMs) this.pruneExpired();
     const cart = this.localCart(userId) ?? { lines: new Map<string, CartLine>(), expiresAt: 0 };
     if (!cart.lines.has(line.productId) && cart.lines.size >= maxCartLines) throw cartFull();
     cart.lines.set(line.productId, { ...line });
-    cart.expiresAt = Date.now() + this.ttlSeconds * 1000;
+    cart.expiresAt = this.now() + this.ttlSeconds * 1000;
     this.local.set(userId, cart);
   }
 
@@ -89,7 +118,7 @@ export class CartStore {
 
   private localCart(userId: string) {
     const cart = this.local.get(userId);
-    if (cart && cart.expiresAt <= Date.now()) {
+    if (cart && cart.expiresAt <= this.now()) {
       this.local.delete(userId);
       return undefined;
     }
