@@ -1,7 +1,6 @@
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type GetMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
-import { ErrorCode, eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
-import { AppError } from '../http/errors.ts';
+import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
 import type { EventBus, EventHandler, SubscribeOptions } from './bus.ts';
 import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
 
@@ -300,7 +299,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
   /** A confirm channel of its own for `work`, closed after (unacked messages go back to their queue). */
   private async withChannel(work: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
     const connection = this.connection;
-    if (!this.ready || !connection) throw new AppError(503, ErrorCode.UNAVAILABLE, 'RabbitMQ cannot be reached right now; try again shortly', undefined, { 'retry-after': '5' });
+    if (!this.ready || !connection) throw new Error('RabbitMQ is not connected');
     const channel = await connection.createConfirmChannel();
     channel.on('error', (error: Error) => this.log.debug({ err: error }, 'RabbitMQ dead-letter channel error'));
     try {

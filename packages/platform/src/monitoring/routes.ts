@@ -2,6 +2,8 @@ import Type from 'typebox';
 import type { DemaApp } from '../http/server.ts';
 import type { Monitor } from './monitor.ts';
 import type { DeadLetterRegistry } from '../bus/dead-letters.ts';
+import { ErrorCode } from '@dema/contracts';
+import { AppError } from '../http/errors.ts';
 
 const problem = Type.Ref('Problem');
 
@@ -68,10 +70,10 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
           'Their number is the `events_dead_letters` metric.',
         security,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false }),
-        response: { 200: DeadLetterList, 400: problem, ...errors },
+        response: { 200: DeadLetterList, 400: problem, ...errors, 503: problem },
       },
     },
-    async (request) => ({ items: await deadLetters.list((request.query as { limit: number }).limit) }),
+    async (request) => ({ items: await unavailableOnError(deadLetters.list((request.query as { limit: number }).limit)) }),
   );
 
   app.post(
@@ -83,11 +85,22 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         summary: 'Delivers dead letters again (all, or those with the given event ids) to the consumers that failed on them',
         security,
         body: Type.Object({ ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), 400: problem, ...errors },
+        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), 400: problem, ...errors, 503: problem },
       },
     },
-    async (request) => ({ retried: await deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase())) }),
+    async (request) => ({ retried: await unavailableOnError(deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase()))) }),
   );
+}
+
+/** Where dead letters wait (a database, RabbitMQ) not answering is a 503 to retry, not a 500. */
+async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    // The cause goes to the log with the request (as `cause`), never to the client.
+    throw Object.assign(new AppError(503, ErrorCode.UNAVAILABLE, 'Dead letters cannot be reached right now; try again shortly', undefined, { 'retry-after': '5' }), { cause: error });
+  }
 }
 
 const DeadLetterList = Type.Object({
