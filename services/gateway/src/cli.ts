@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
-import { createUserService } from '@dema/user';
+import { createUserService, KeyRing, keyRetirementSeconds } from '@dema/user';
 import { runGateway } from './edge/run-gateway.ts';
 import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
 import { createWriteStream } from 'node:fs';
@@ -20,6 +20,9 @@ const usage = `usage: npm run dema -- <command>
       create an admin; the password is typed at a prompt or read from stdin (first line), never
       from the command line, where the process list shows it. An existing account with that email
       becomes an admin with that password only with --promote, which ends all its sessions
+  rotate-signing-key
+      make a new access-token signing key (stored, encrypted with DEMA_KEY_ENCRYPTION_KEY when set);
+      it signs once each User service instance restarts, and the old key is retired 16 minutes later
   serve <service> [--port <port>]
       run one service alone (user, product, order, analytics), for an orchestrator to place
   gateway [--port <port>]
@@ -46,6 +49,9 @@ try {
   switch (command) {
     case 'create-admin':
       await createAdmin(rest);
+      break;
+    case 'rotate-signing-key':
+      await rotateSigningKey();
       break;
     case 'serve':
       await serve(rest);
@@ -91,6 +97,20 @@ async function createAdmin(args: string[]): Promise<void> {
     const users = await createUserService(infra);
     const admin = await users.identity.createAdmin(values.email, password, { name: values.name, promote: values.promote });
     console.log(`admin ready: ${admin.email} (${admin.id})${values.promote ? '; every session it had has ended' : ''}`);
+  } finally {
+    await infra.close();
+  }
+}
+
+async function rotateSigningKey(): Promise<void> {
+  const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, logLevel: 'warn' };
+  if (config.jwtPrivateKey) throw new TypeError('DEMA_JWT_PRIVATE_KEY is set: the configured key signs. Rotate it by setting a new one there.');
+  const infra = await createInfrastructure(config, { name: 'dema-cli' });
+  try {
+    const users = await createUserService(infra);
+    const kid = await KeyRing.rotate(await infra.database('user'), { encryptionKey: config.keyEncryptionKey });
+    console.log(`new signing key ${kid}; restart every User service instance now (the previous key verifies for ${Math.round(keyRetirementSeconds / 60)} more minutes)`);
+    await users.close();
   } finally {
     await infra.close();
   }

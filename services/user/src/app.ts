@@ -4,11 +4,12 @@ import { platformMigrations, runMigrations, type Infrastructure, type Logger, ty
 import { Identity } from './identity.ts';
 import { KeyRing } from './keys.ts';
 import { seedDemoUsers, type DemoAccounts } from './db/seed-demo.ts';
-
-export { describeDemoAccounts, type DemoAccounts } from './db/seed-demo.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { sessionRoutes } from './routes/sessions.routes.ts';
+
+export { KeyRing, keyRetirementSeconds } from './keys.ts';
+export { describeDemoAccounts, type DemoAccounts } from './db/seed-demo.ts';
 
 const migrations = { scope: 'user', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 

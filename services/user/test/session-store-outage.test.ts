@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Session } from '@dema/contracts';
-import { startProcess, type DemaConfig, type RunningProcess } from '@dema/platform';
+import { startProcess, type DemaConfig, type RunningProcess, type ServiceFactory } from '@dema/platform';
 import { realTarget, testRedis, testTargets, TcpProxy, waitFor, type TestEnvironment } from '@dema/platform/testing';
 import { createUserService, type UserService } from '../src/app.ts';
 import { makeClient, uniqueEmail } from './helpers.ts';
@@ -33,6 +33,18 @@ const me = (process: RunningProcess, session: Session) => makeClient(process.url
 const logout = (process: RunningProcess, session: Session) =>
   makeClient(process.url, '127.0.0.1').send('POST', '/api/auth/logout', { token: session.tokens.accessToken });
 
+/** A service without the User service: it verifies tokens by the JWKS and asks the User service's instances about sessions. */
+const probe: ServiceFactory = async () => ({
+  name: 'probe',
+  schemas: [],
+  async routes(app) {
+    app.get('/api/probe', { config: { authenticated: true } }, async () => ({ ok: true }));
+  },
+  start: () => undefined,
+  close: async () => undefined,
+});
+const probeClient = (process: RunningProcess, session: Session) => makeClient(process.url, '127.0.0.1').send('GET', '/api/probe', { token: session.tokens.accessToken });
+
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -56,7 +68,7 @@ if (real && redisServer) {
     before(async () => {
       proxy = await TcpProxy.start(redisServer);
       environment = await real.environment();
-      config = { ...environment.config, redis: { ...environment.config.redis!, port: proxy.port } };
+      config = { ...environment.config, redis: { ...environment.config.redis!, port: proxy.port }, serviceToken: `token-${Date.now()}` };
       first = await startProcess(config, 'first', [createUserService]);
       second = await startProcess(config, 'second', [createUserService]);
       direct = new Redis({ host: redisServer.host, port: redisServer.port, keyPrefix: config.redis!.keyPrefix });
@@ -101,6 +113,32 @@ if (real && redisServer) {
       await waitFor('the second process back on Redis', () => second.infra.redis!.isReady, 15_000);
       const later = await me(second, ended!);
       assert.equal(later.status, 401, later.text);
+    });
+
+    test('a process without the User service asks its instances while Redis is away; with neither it answers 503, never a pass', async () => {
+      const [ended, live] = await customerWithSessions(first, 2);
+      const jwksUrl = `${first.url}/.well-known/jwks.json`;
+      const edge = await startProcess({ ...config, jwksUrl, upstreams: { user: [first.url] } }, 'edge', [probe]);
+      const blind = await startProcess({ ...config, jwksUrl, upstreams: { user: [`http://127.0.0.1:${await closedPort()}`] } }, 'blind', [probe]);
+      try {
+        assert.equal((await probeClient(edge, ended!)).status, 200);
+        proxy.cut();
+        await waitFor('the edge processes to lose Redis', () => !edge.infra.redis!.isReady && !blind.infra.redis!.isReady, 5_000);
+        assert.equal((await logout(first, ended!)).status, 204);
+        const refused = await probeClient(edge, ended!);
+        assert.equal(refused.status, 401, refused.text);
+        assert.equal((await probeClient(edge, live!)).status, 200);
+        for (const session of [ended!, live!]) {
+          const reply = await probeClient(blind, session);
+          assert.equal(reply.status, 503, reply.text);
+          assert.match(reply.headers['content-type']!, /^application\/problem\+json/);
+          assert.equal(reply.body.code, 'UNAVAILABLE');
+          assert.ok(reply.headers['retry-after'], 'with Retry-After');
+        }
+      } finally {
+        await blind.close();
+        await edge.close();
+      }
     });
 
     test('a process that starts while Redis is away still refuses sessions that ended', async () => {
