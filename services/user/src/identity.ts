@@ -324,9 +324,8 @@ export class PromotionRequired extends Error {
     readonly email: string,
     readonly role: Role,
   ) {
-    super(
-      `an account with the email ${email} already exists (role ${role}); to make it an admin with this password and end all its sessions, run create-admin again with --promote`,
-    );
+    const what = role === 'admin' ? 'set its password' : 'make it an admin with this password';
+    super(`an account with the email ${email} already exists (role ${role}); to ${what} and end all its sessions, run create-admin again with --promote`);
   }
 }
 

@@ -22,9 +22,9 @@ export interface SessionStateSource {
  * not at token expiry.
  *
  * Entries live as long as an access token can (after that the token itself is dead). With Redis
- * they are shared by every instance. It never fails open: when Redis cannot answer, the User DB's
- * session state does (see `SessionStateSource`), and when neither can, the request gets a 503, not a
- * pass. Revocations Redis missed are written again once it is back, and the process that hosts the
+ * they are shared by every instance; without Redis this process is the whole store. It never fails
+ * open: when a configured Redis cannot answer, the User DB's session state does (see
+ * `SessionStateSource`), and when neither can, the request gets a 503, not a pass. Revocations Redis missed are written again once it is back, and the process that hosts the
  * User service loads recent ones from its database at start (an embedded restart forgets none).
  */
 export class SessionStore {
@@ -33,7 +33,7 @@ export class SessionStore {
   /** Revocations Redis has not stored yet: written again when it is back. */
   private readonly pending = new Set<string>();
   private source: SessionStateSource | undefined;
-  /** The source is this process's own User DB: what it has not told the store, no session ended. */
+  /** The source is this process's own User DB, which it loads from at start and on every reconnect. */
   private authoritative = false;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -79,7 +79,8 @@ export class SessionStore {
   async isRevoked(sid: string): Promise<boolean> {
     const until = this.local.get(sid);
     if (until !== undefined && until > Date.now()) return true;
-    if (!this.redis) return this.authoritative || !this.source ? false : this.fromSource(sid);
+    // Without Redis this process is the store: the User service's own (which loaded what ended before it started).
+    if (!this.redis) return false;
     if (this.redis.isReady) {
       try {
         return (await this.redis.client.exists(key(sid))) === 1;
