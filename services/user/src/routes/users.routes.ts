@@ -53,7 +53,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
-        summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions)",
+        summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions; never the last active admin's, 409)",
         security,
         params: IdParam,
         body: UpdateUser,
