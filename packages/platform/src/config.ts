@@ -38,6 +38,8 @@ export interface DemaConfig {
   jwksUrl: string;
   /** The access-token signing key (Ed25519 private JWK, JSON); absent → generated once and stored. */
   jwtPrivateKey: string | undefined;
+  /** DEMA_KEY_ENCRYPTION_KEY: 32 bytes (base64 or hex) that encrypt the stored signing keys; absent → stored as they are. */
+  keyEncryptionKey: string | undefined;
   /** The first admin, created on start when no user has this email. */
   firstAdmin: { email: string; password: string } | undefined;
   bodyLimit: number;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     demoData: read.bool('DEMA_DEMO_DATA', true),
     jwksUrl: read.url('DEMA_JWKS_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8080/.well-known/jwks.json',
     jwtPrivateKey: read.string('DEMA_JWT_PRIVATE_KEY'),
+    keyEncryptionKey: read.key32('DEMA_KEY_ENCRYPTION_KEY'),
     firstAdmin: read.pair('DEMA_ADMIN_EMAIL', 'DEMA_ADMIN_PASSWORD'),
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
@@ -220,6 +223,16 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return fallback;
+  }
+
+  /** A 256-bit secret key: base64 (e.g. `openssl rand -base64 32`) or 64 hex digits. */
+  key32(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const bytes = /^[0-9a-f]{64}$/i.test(raw) ? 32 : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw) ? Buffer.from(raw, 'base64').length : 0;
+    if (bytes === 32) return raw;
+    this.problems.push(`${name}: expected 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits`);
+    return undefined;
   }
 
   /** Two variables that only make sense together, e.g. an email and its password. */

@@ -20,7 +20,7 @@ export { problemOf } from './http/problems.ts';
 export { listen, type ListenOptions } from './http/listen.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
 export { registerHealth, type ReadinessCheck } from './http/health.ts';
-export { SessionStore } from './auth/session-store.ts';
+export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';
 export { createInfrastructure, type Infrastructure } from './infrastructure.ts';

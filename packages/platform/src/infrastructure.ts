@@ -16,6 +16,7 @@ import { RabbitMqBus } from './bus/rabbitmq-bus.ts';
 import { DeadLetterRegistry } from './bus/dead-letters.ts';
 import type { ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
+import { HttpSessionSource } from './auth/http-session-source.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 
 /**
@@ -104,6 +105,12 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     return db;
   };
 
+  const sessions = new SessionStore(redis?.commands, log);
+  // Without the User service here, its instances answer for the User DB when Redis cannot; the User
+  // service, when it runs in this process, sets its database instead.
+  const userInstances = config.upstreams.user ?? [];
+  if (userInstances.length > 0) await sessions.useSource(new HttpSessionSource(userInstances, config.serviceToken));
+
   return {
     config,
     inMemory: options.inMemory ?? false,
@@ -113,7 +120,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     redis: redis?.commands,
     bus,
     deadLetters,
-    sessions: new SessionStore(redis?.commands, log),
+    sessions,
     limiter: new RateLimiter(redis?.commands, log),
     database(service) {
       let db = databases.get(service);

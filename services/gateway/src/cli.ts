@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
-import { createUserService } from '@dema/user';
+import { createUserService, KeyRing, keyRetirementSeconds } from '@dema/user';
 import { runGateway } from './edge/run-gateway.ts';
 import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
 import { createWriteStream } from 'node:fs';
@@ -16,8 +16,13 @@ import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/p
  */
 const usage = `usage: npm run dema -- <command>
 
-  create-admin --email <email> --password <password> [--name <name>]
-      create an admin, or make the account with that email an admin with that password
+  create-admin --email <email> [--name <name>] [--promote]
+      create an admin; the password is typed at a prompt or read from stdin (first line), never
+      from the command line, where the process list shows it. An existing account with that email
+      becomes an admin with that password only with --promote, which ends all its sessions
+  rotate-signing-key
+      make a new access-token signing key (stored, encrypted with DEMA_KEY_ENCRYPTION_KEY when set);
+      it signs once each User service instance restarts, and the old key is retired 16 minutes later
   serve <service> [--port <port>]
       run one service alone (user, product, order, analytics), for an orchestrator to place
   gateway [--port <port>]
@@ -44,6 +49,9 @@ try {
   switch (command) {
     case 'create-admin':
       await createAdmin(rest);
+      break;
+    case 'rotate-signing-key':
+      await rotateSigningKey();
       break;
     case 'serve':
       await serve(rest);
@@ -74,17 +82,87 @@ async function gateway(args: string[]): Promise<void> {
 }
 
 async function createAdmin(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } } });
-  if (!values.email || !values.password) throw new TypeError(`create-admin needs --email and --password\n\n${usage}`);
+  const { values } = parseArgs({
+    args,
+    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, promote: { type: 'boolean', default: false } },
+  });
+  if (values.password !== undefined) {
+    throw new TypeError('create-admin no longer takes --password: the process list shows it to every user of the machine. Type it at the prompt, or pipe it on stdin.');
+  }
+  if (!values.email) throw new TypeError(`create-admin needs --email\n\n${usage}`);
+  const password = await readPassword();
   const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, logLevel: 'warn' };
   const infra = await createInfrastructure(config, { name: 'dema-cli' });
   try {
     const users = await createUserService(infra);
-    const admin = await users.identity.createAdmin(values.email, values.password, values.name);
-    console.log(`admin ready: ${admin.email} (${admin.id})`);
+    const admin = await users.identity.createAdmin(values.email, password, { name: values.name, promote: values.promote });
+    console.log(`admin ready: ${admin.email} (${admin.id})${values.promote ? '; every session it had has ended' : ''}`);
   } finally {
     await infra.close();
   }
+}
+
+async function rotateSigningKey(): Promise<void> {
+  const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, logLevel: 'warn' };
+  if (config.jwtPrivateKey) throw new TypeError('DEMA_JWT_PRIVATE_KEY is set: the configured key signs. Rotate it by setting a new one there.');
+  const infra = await createInfrastructure(config, { name: 'dema-cli' });
+  try {
+    const users = await createUserService(infra);
+    const kid = await KeyRing.rotate(await infra.database('user'), { encryptionKey: config.keyEncryptionKey });
+    console.log(`new signing key ${kid}; restart every User service instance now (the previous key verifies for ${Math.round(keyRetirementSeconds / 60)} more minutes)`);
+    await users.close();
+  } finally {
+    await infra.close();
+  }
+}
+
+/** The new admin's password: typed twice at a prompt that does not echo it, or the first line of stdin. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let text = '';
+    for await (const chunk of process.stdin) text += chunk;
+    const password = text.split(/\r?\n/)[0] ?? '';
+    if (!password) throw new TypeError('create-admin reads the password from stdin, which was empty');
+    return password;
+  }
+  const first = await promptHidden('Password: ');
+  const second = await promptHidden('Password again: ');
+  if (first !== second) throw new TypeError('the two passwords differ');
+  return first;
+}
+
+function promptHidden(question: string): Promise<string> {
+  const input = process.stdin;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.resume();
+  input.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') {
+          done();
+          process.stderr.write('\n');
+          resolve(typed);
+          return;
+        }
+        if (char === '\u0003') {
+          done();
+          reject(new Error('cancelled'));
+          return;
+        }
+        if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1);
+        else typed += char;
+      }
+    };
+    const done = () => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+    };
+    input.on('data', onData);
+  });
 }
 
 async function serve(args: string[]): Promise<void> {

@@ -1,5 +1,5 @@
 import { loadConfig, runProcess, type DemaConfig } from '@dema/platform';
-import type { UserService } from '@dema/user';
+import { describeDemoAccounts, type UserService } from '@dema/user';
 import { startWebApp, type RunningWebApp } from '@dema/web/serve';
 import { registerEdgePolicies } from './edge/policies.ts';
 import { allInOneServices } from './services.ts';
@@ -31,7 +31,7 @@ await runProcess('dema', allInOneServices(), async ({ url, infra, services }) =>
   }
   const embedded = Object.keys(infra.config.databaseUrls).length === 0;
   const local = url.replace('127.0.0.1', 'localhost');
-  const demo = (services.find((s) => s.name === 'user') as UserService).demoCredentials;
+  const demo = (services.find((s) => s.name === 'user') as UserService).demoAccounts;
   const lines = [
     '',
     `  Dema is running at ${local}`,
@@ -39,12 +39,7 @@ await runProcess('dema', allInOneServices(), async ({ url, infra, services }) =>
     `    catalog:   ${local}/api/products`,
     `    API docs:  ${local}/api/docs`,
     `    database:  ${embedded ? `embedded PGlite in ${infra.config.dataDir}` : 'PostgreSQL'}; cache: ${infra.cache.state}`,
-    ...(demo
-      ? [
-          `    demo admin:    ${demo.admin.email} / ${demo.admin.password}`,
-          `    demo customer: ${demo.customer.email} / ${demo.customer.password}`,
-        ]
-      : []),
+    ...(demo ? describeDemoAccounts(demo) : []),
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

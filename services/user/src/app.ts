@@ -1,15 +1,34 @@
 import { fileURLToPath } from 'node:url';
 import { Session, TokenPair, User, UserPage } from '@dema/contracts';
-import { platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { platformMigrations, runMigrations, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
 import { KeyRing } from './keys.ts';
-import { seedDemoUsers, type DemoCredentials } from './db/seed-demo.ts';
+import { seedDemoUsers, type DemoAccounts } from './db/seed-demo.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
+import { sessionRoutes } from './routes/sessions.routes.ts';
+
+export { KeyRing, keyRetirementSeconds } from './keys.ts';
+export { describeDemoAccounts, type DemoAccounts } from './db/seed-demo.ts';
 
 const migrations = { scope: 'user', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 
-export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; demoCredentials: DemoCredentials | undefined };
+export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; demoAccounts: DemoAccounts | undefined };
+
+/**
+ * `DEMA_ADMIN_EMAIL` + `DEMA_ADMIN_PASSWORD`, read on every start: an account that already has the
+ * email and is not an admin stays as it is (an error in the log says how to promote it on purpose).
+ */
+export async function ensureFirstAdmin(identity: Identity, admin: { email: string; password: string }, log: Logger): Promise<void> {
+  const { outcome, user } = await identity.ensureAdmin(admin.email, admin.password);
+  if (outcome === 'created') log.info({ email: user.email }, 'created the first admin (DEMA_ADMIN_EMAIL)');
+  if (outcome === 'not-admin') {
+    log.error(
+      { email: user.email, role: user.role },
+      `DEMA_ADMIN_EMAIL names an existing ${user.role} account, which was NOT made an admin. To promote it (this sets its password and ends all its sessions), run: npm run dema -- create-admin --email ${user.email} --promote; or set DEMA_ADMIN_EMAIL to an address no account uses.`,
+    );
+  }
+}
 
 /**
  * The User service (seed: User Service, User DB, Authentication Flow, Session Store): accounts,
@@ -19,24 +38,23 @@ export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; d
 export async function createUserService(infra: Infrastructure): Promise<UserService> {
   const db = await infra.database('user');
   await runMigrations(db, [platformMigrations, migrations]);
-  const keys = await KeyRing.load(db, infra.config.jwtPrivateKey);
+  const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
   const identity = new Identity(db, keys, infra.sessions, infra.limiter);
-  const demoCredentials = await seedDemoUsers(infra, identity);
-  if (infra.config.firstAdmin) {
-    const { email, password } = infra.config.firstAdmin;
-    const created = await identity.ensureAdmin(email, password);
-    if (created) infra.log.info({ email: created.email }, 'created the first admin (DEMA_ADMIN_EMAIL)');
-  }
+  // Sessions ended before this start (an embedded store starts empty) and whenever Redis cannot answer.
+  await infra.sessions.useSource(identity.sessionState, { authoritative: true });
+  const demoAccounts = await seedDemoUsers(infra, identity);
+  if (infra.config.firstAdmin) await ensureFirstAdmin(identity, infra.config.firstAdmin, infra.log);
   return {
     name: 'user',
     identity,
     keys,
-    demoCredentials,
+    demoAccounts,
     schemas: [User, UserPage, TokenPair, Session],
     accessTokenKeys: keys.verifier(),
     async routes(app) {
       await authRoutes(app, identity, keys);
       await userRoutes(app, identity);
+      await sessionRoutes(app, identity);
     },
     start: () => undefined,
     close: async () => undefined,

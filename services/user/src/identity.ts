@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   accessTokenTtl,
   ErrorCode,
@@ -15,6 +16,7 @@ import {
 } from '@dema/contracts';
 import {
   AppError,
+  conflict,
   notFound,
   tooManyRequests,
   unauthenticated,
@@ -22,6 +24,7 @@ import {
   type Db,
   type Queryable,
   type RateLimiter,
+  type SessionStateSource,
   type SessionStore,
 } from '@dema/platform';
 import * as users from './db/users.repository.ts';
@@ -33,12 +36,27 @@ import type { KeyRing } from './keys.ts';
 /** Refresh tokens live 30 days; each use replaces it with a new one. */
 const refreshTokenTtl = 30 * 24 * 3600;
 
-/** Throttles (seed: Abuse): failed logins per account and per address, signups per address. */
+/**
+ * Throttles (seed: Abuse). Failed logins count per (account, address): a guesser locks only
+ * themselves out, never the owner signing in from elsewhere. Per address across accounts, and a
+ * higher ceiling per account across addresses for a guesser with many addresses, whose attempts on
+ * that account also wait longer the more of them failed.
+ */
 export const throttles = {
-  loginPerAccount: { limit: 5, windowSeconds: 15 * 60 },
+  loginPerAccountAndAddress: { limit: 5, windowSeconds: 15 * 60 },
   loginPerAddress: { limit: 20, windowSeconds: 15 * 60 },
+  loginPerAccount: { limit: 50, windowSeconds: 15 * 60 },
   signupPerAddress: { limit: 10, windowSeconds: 60 * 60 },
 };
+
+/** After this many failures on an account, each attempt on it waits: 100 ms, doubling, at most 2 s. */
+export const loginDelay = { afterFailures: 10, firstMs: 100, maxMs: 2_000 };
+
+/** How long an attempt on an account waits when `count` attempts (this one included) were counted. */
+export function loginDelayMs(count: number): number {
+  const over = count - loginDelay.afterFailures;
+  return over <= 0 ? 0 : Math.min(loginDelay.maxMs, loginDelay.firstMs * 2 ** (over - 1));
+}
 
 const pgUniqueViolation = '23505';
 const invalidCredentials = () => new AppError(401, ErrorCode.INVALID_CREDENTIALS, 'The email or password is wrong');
@@ -56,6 +74,12 @@ export class Identity {
     private readonly store: SessionStore,
     private readonly limiter: RateLimiter,
   ) {}
+
+  /** The User DB's record of ended sessions, which the session store falls back on. */
+  readonly sessionState: SessionStateSource = {
+    isEnded: (sid) => sessions.isFamilyEnded(this.db, sid),
+    endedWithin: (seconds) => sessions.familiesEndedWithin(this.db, seconds),
+  };
 
   async signup(input: SignupBody, address: string): Promise<Session> {
     const attempt = await this.limiter.hit(`signup:address:${address}`, throttles.signupPerAddress.windowSeconds);
@@ -84,23 +108,44 @@ export class Identity {
    */
   async login(emailInput: string, password: string, address: string): Promise<Session> {
     const email = normaliseEmail(emailInput);
-    const accountKey = `login:account:${email}`;
-    const addressKey = `login:address:${address}`;
-    // Count the attempt before checking it: simultaneous guesses cannot slip between a check and a count.
-    const [account, fromAddress] = await Promise.all([
-      this.limiter.hit(accountKey, throttles.loginPerAccount.windowSeconds),
-      this.limiter.hit(addressKey, throttles.loginPerAddress.windowSeconds),
-    ]);
-    if (account.count > throttles.loginPerAccount.limit) throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
-    if (fromAddress.count > throttles.loginPerAddress.limit) throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
-
-    const user = await users.findUserByEmail(this.db, email);
-    const valid = await verifyPassword(user?.password_hash ?? (await unknownAccountHash), password);
-    if (!user || !valid || user.disabled_at !== null) throw invalidCredentials();
-    // Only failures count: a success clears the account's count and takes back its address hit.
-    await Promise.all([this.limiter.reset(accountKey), this.limiter.release(addressKey)]);
+    let found: users.StoredUser | undefined;
+    const valid = await this.throttledPasswordCheck(email, address, async () => {
+      found = await users.findUserByEmail(this.db, email);
+      const valid = await verifyPassword(found?.password_hash ?? (await unknownAccountHash), password);
+      return valid && found !== undefined && found.disabled_at === null;
+    });
+    const user = found;
+    if (!valid || !user) throw invalidCredentials();
     const tokens = await this.db.transaction((tx) => this.startSession(tx, user.id, user.role));
     return { user: users.toUser(user), tokens };
+  }
+
+  /**
+   * Runs `check` (a password check for the account `email`) under the login throttles: the attempt
+   * is counted before it runs, so simultaneous guesses cannot slip between a check and a count; a
+   * success takes the attempt back. Throws 429 beyond a limit; waits beyond `loginDelay`.
+   */
+  private async throttledPasswordCheck(email: string, address: string, check: () => Promise<boolean>): Promise<boolean> {
+    const keys = {
+      pair: `login:account-address:${email}:${address}`,
+      address: `login:address:${address}`,
+      account: `login:account:${email}`,
+    };
+    const [pair, fromAddress, account] = await Promise.all([
+      this.limiter.hit(keys.pair, throttles.loginPerAccountAndAddress.windowSeconds),
+      this.limiter.hit(keys.address, throttles.loginPerAddress.windowSeconds),
+      this.limiter.hit(keys.account, throttles.loginPerAccount.windowSeconds),
+    ]);
+    if (pair.count > throttles.loginPerAccountAndAddress.limit) throw tooManyRequests('Too many failed logins for this account from this address; try again later', pair.resetSeconds);
+    if (fromAddress.count > throttles.loginPerAddress.limit) throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
+    if (account.count > throttles.loginPerAccount.limit) throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
+    const wait = loginDelayMs(account.count);
+    if (wait > 0) await delay(wait);
+    if (!(await check())) return false;
+    // Only failures count: a success clears this address's count on the account and takes back its
+    // other hits (the failures of others on the account stay counted).
+    await Promise.all([this.limiter.reset(keys.pair), this.limiter.release(keys.address), this.limiter.release(keys.account)]);
+    return true;
   }
 
   /**
@@ -146,13 +191,16 @@ export class Identity {
   }
 
   /** Changes the caller's name or password; a new password needs the current one and ends every other session. */
-  async updateMe(principal: Principal, input: UpdateMe): Promise<User> {
+  async updateMe(principal: Principal, input: UpdateMe, address: string): Promise<User> {
     if (principal.kind !== 'user') throw unauthenticated();
     let passwordHash: string | undefined;
     if (input.newPassword !== undefined) {
       if (input.currentPassword === undefined) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.currentPassword', 'is required to change the password');
       const current = await users.findUser(this.db, principal.userId);
-      if (!current || !(await verifyPassword(current.password_hash, input.currentPassword))) {
+      if (!current) throw unauthenticated('The account no longer exists');
+      // A stolen access token must not become a way to guess the password without the login's limits.
+      const currentPassword = input.currentPassword;
+      if (!(await this.throttledPasswordCheck(current.email, address, () => verifyPassword(current.password_hash, currentPassword)))) {
         throw unprocessable(ErrorCode.INVALID_CREDENTIALS, 'body.currentPassword', 'is not your current password');
       }
       const weakness = passwordWeakness(input.newPassword, current.email);
@@ -183,8 +231,15 @@ export class Identity {
   /** An admin's change of name, role or disabled. A new role or disabling ends the user's sessions. */
   async updateUser(id: string, input: UpdateUser): Promise<User> {
     const { user, ended } = await this.db.transaction(async (tx) => {
+      // Locks every active admin first (then the user), so two admins demoting each other one at a time
+      // cannot both see the other as the one who stays.
+      const removesAdmin = (input.role !== undefined && input.role !== 'admin') || input.disabled === true;
+      const admins = removesAdmin ? await users.lockActiveAdmins(tx) : [];
       const before = await users.findUser(tx, id, true);
       if (!before) throw notFound(ErrorCode.USER_NOT_FOUND, `No user ${id}`);
+      if (removesAdmin && admins.length === 1 && admins[0] === id) {
+        throw conflict(ErrorCode.LAST_ADMIN, 'This is the last active admin: make another account an admin before demoting or disabling it');
+      }
       const updated = (await users.updateUser(tx, id, { name: input.name?.trim(), role: input.role, disabled: input.disabled }))!;
       const roleChanged = input.role !== undefined && input.role !== before.role;
       const disabled = updated.disabled_at !== null && before.disabled_at === null;
@@ -200,25 +255,43 @@ export class Identity {
     await this.updateUser(id, { disabled: true });
   }
 
-  /** Creates the admin, or makes an existing account with that email an admin with that password. */
-  async createAdmin(emailInput: string, password: string, name = 'Administrator'): Promise<User> {
+  /**
+   * Creates the admin. An existing account with that email becomes an admin with that password
+   * only when `promote` says so (whoever signed up with the address earlier must not inherit admin
+   * rights unnoticed), and then every session it had ends, in the User DB and the session store:
+   * no token issued before the promotion refreshes into an admin token.
+   */
+  async createAdmin(emailInput: string, password: string, options: { name?: string; promote?: boolean } = {}): Promise<User> {
     const email = normaliseEmail(emailInput);
     const weakness = passwordWeakness(password, email);
     if (weakness) throw new Error(`the admin password ${weakness}`);
     const passwordHash = await hashPassword(password);
-    return this.db.transaction(async (tx) => {
+    const { user, ended } = await this.db.transaction(async (tx) => {
       const existing = await users.findUserByEmail(tx, email);
-      const user = existing
-        ? await users.updateUser(tx, existing.id, { role: 'admin', disabled: false, passwordHash })
-        : await users.insertUser(tx, { email, name, role: 'admin', passwordHash });
-      return users.toUser(user!);
+      if (!existing) return { user: await users.insertUser(tx, { email, name: options.name ?? 'Administrator', role: 'admin', passwordHash }), ended: [] };
+      if (!options.promote) throw new PromotionRequired(email, existing.role);
+      const updated = await users.updateUser(tx, existing.id, { role: 'admin', disabled: false, passwordHash });
+      return { user: updated!, ended: await sessions.revokeUserFamilies(tx, existing.id, 'promoted') };
     });
+    await this.store.revoke(ended, accessTokenTtl);
+    return users.toUser(user);
   }
 
-  /** Creates the admin unless an account with that email exists (the variables are read on first start). */
-  async ensureAdmin(emailInput: string, password: string): Promise<User | undefined> {
-    if (await users.findUserByEmail(this.db, normaliseEmail(emailInput))) return undefined;
-    return this.createAdmin(emailInput, password);
+  /**
+   * The first admin from the environment (read on every start): created when no account has that
+   * email, left alone when an admin has it, and never promoted when a non-admin has it (`not-admin`:
+   * the caller says what to do instead).
+   */
+  async ensureAdmin(emailInput: string, password: string): Promise<{ outcome: 'created' | 'exists' | 'not-admin'; user: User }> {
+    const existing = await users.findUserByEmail(this.db, normaliseEmail(emailInput));
+    if (existing) return { outcome: existing.role === 'admin' ? 'exists' : 'not-admin', user: users.toUser(existing) };
+    try {
+      return { outcome: 'created', user: await this.createAdmin(emailInput, password) };
+    } catch (error) {
+      // Another instance created it between the look-up and the insert.
+      if (error instanceof PromotionRequired || (error as { code?: string }).code === pgUniqueViolation) return this.ensureAdmin(emailInput, password);
+      throw error;
+    }
   }
 
   /** Creates an account directly (demo data, tests); signups go through `signup`. */
@@ -241,6 +314,18 @@ export class Identity {
     await sessions.insertRefreshToken(tx, familyId, digest(refreshToken), refreshTokenTtl);
     const accessToken = await this.keys.sign({ sub: userId, role, sid: familyId });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTokenTtl };
+  }
+}
+
+/** `create-admin` named an account that exists and is not an admin, without `--promote`. */
+export class PromotionRequired extends Error {
+  override name = 'PromotionRequired';
+  constructor(
+    readonly email: string,
+    readonly role: Role,
+  ) {
+    const what = role === 'admin' ? 'set its password' : 'make it an admin with this password';
+    super(`an account with the email ${email} already exists (role ${role}); to ${what} and end all its sessions, run create-admin again with --promote`);
   }
 }
 

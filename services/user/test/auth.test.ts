@@ -494,7 +494,7 @@ for (const target of testTargets()) {
 
       test('loading the key ring again on the same database signs with the same kid, adding no key', async () => {
         const db = await dema.userDb();
-        const again = await KeyRing.load(db, undefined);
+        const again = await KeyRing.load(db);
         const claims = { sub: '00000000-0000-4000-8000-000000000000', role: 'customer' as const, sid: '00000000-0000-4000-8000-000000000001' };
         const kid = (token: string) => decodeProtectedHeader(token).kid;
         assert.equal(kid(await again.sign(claims)), kid(await dema.users.keys.sign(claims)));

@@ -232,6 +232,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         DEMA_TRUST_PROXY: '127.0.0.1',
       };
       for (const called of service.calls ?? []) env[`DEMA_UPSTREAM_${called.toUpperCase()}`] = (urls[called] ?? []).join(',');
+      // When Redis cannot answer whether a session has ended, the User service's instances do.
+      if (service.name !== 'user' && urls.user) env.DEMA_UPSTREAM_USER = urls.user.join(',');
       const name = `${service.name}-${i + 1}`;
       instances.push(new ClusterProcess(name, service.name, url, [cliEntry, 'serve', service.name, '--port', new URL(url).port], env, path.join(logDir, `${name}.log`), report));
     });

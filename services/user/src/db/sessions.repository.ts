@@ -56,3 +56,22 @@ export async function revokeUserFamilies(tx: Queryable, userId: string, reason: 
   );
   return rows.map((row) => row.id);
 }
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a login session has ended; one the User DB does not know counts as ended. */
+export async function isFamilyEnded(db: Queryable, familyId: string): Promise<boolean> {
+  if (!uuid.test(familyId)) return true;
+  const { rows } = await db.query<{ ended: boolean }>('SELECT revoked_at IS NOT NULL AS ended FROM session_families WHERE id = $1', [familyId]);
+  return rows[0]?.ended ?? true;
+}
+
+/** Sessions ended in the last `seconds`, with the seconds left of that span for each. */
+export async function familiesEndedWithin(db: Queryable, seconds: number): Promise<Array<{ sid: string; ttlSeconds: number }>> {
+  const { rows } = await db.query<{ id: string; ttl: number }>(
+    `SELECT id, ceil($1 - extract(epoch FROM now() - revoked_at))::int AS ttl
+       FROM session_families WHERE revoked_at > now() - make_interval(secs => $1)`,
+    [seconds],
+  );
+  return rows.map((row) => ({ sid: row.id, ttlSeconds: Math.max(1, row.ttl) }));
+}

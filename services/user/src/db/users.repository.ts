@@ -46,6 +46,12 @@ export async function findUser(db: Queryable, id: string, lock = false): Promise
   return rows[0];
 }
 
+/** The ids of the active admins, their rows locked until the transaction ends (in id order: no deadlock). */
+export async function lockActiveAdmins(tx: Queryable): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE");
+  return rows.map((row) => row.id);
+}
+
 export async function updateUser(
   tx: Queryable,
   id: string,

@@ -23,10 +23,10 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
         summary: 'Change your name or password (needs the current one; ends your other sessions)',
         security,
         body: UpdateMe,
-        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 422: problem },
+        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 422: problem, 429: problem },
       },
     },
-    async (request) => identity.updateMe(request.principal, request.body),
+    async (request) => identity.updateMe(request.principal, request.body, request.ip),
   );
 
   app.get(
@@ -53,11 +53,11 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
-        summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions)",
+        summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions; never the last active admin's, 409)",
         security,
         params: IdParam,
         body: UpdateUser,
-        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 403: problem, 404: problem },
+        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
       },
     },
     async (request) => identity.updateUser(request.params.id, request.body),
@@ -67,7 +67,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/:id',
     {
       config: { permission: 'users:write' },
-      schema: { tags: ['users'], summary: 'Disable a user and end every session (their orders stay)', security, params: IdParam, response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem } },
+      schema: { tags: ['users'], summary: 'Disable a user and end every session (their orders stay)', security, params: IdParam, response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem } },
     },
     async (request, reply) => {
       await identity.deleteUser(request.params.id);
