@@ -59,7 +59,7 @@ before(async () => {
     if (Date.now() > deadline) throw new Error(`the store did not answer within 540 s: ${printed}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-});
+}, { timeout: 600_000 });
 
 after(async () => {
   if (api && api.exitCode === null) {
