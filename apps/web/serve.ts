@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +17,24 @@ const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
 const fingerprintFile = path.join(appDir, '.next', 'dema-source-fingerprint');
 // Next's request handler behind a server that sets the forwarding headers itself (see web-server.ts).
 const webServer = path.join(appDir, 'web-server.ts');
+
+/**
+ * What the web app's processes (the build and the server) may see of this process's environment:
+ * what Node needs to run, and the few variables the web app reads (lib/config.ts, web-server.ts).
+ * Never the rest: the process that starts it is the API, whose environment holds the signing key,
+ * the database passwords and the service token.
+ */
+const webVariables = new Set(['PATH', 'HOME', 'USER', 'LANG', 'TZ', 'TMPDIR', 'NODE_EXTRA_CA_CERTS', 'DEMA_WEB_URL', 'DEMA_WEB_TRUST_PROXY', 'DEMA_STORE_NAME', 'DEMA_BODY_LIMIT']);
+const webVariablePattern = /^(LC_[A-Z]+|NEXT_TELEMETRY_DISABLED)$/;
+
+/** The environment of a web app process: the allowed part of `source`, then `extra`. */
+export function webAppEnvironment(source: NodeJS.ProcessEnv, extra: Record<string, string> & { NODE_ENV: 'production' }): NodeJS.ProcessEnv {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (value !== undefined && (webVariables.has(name) || webVariablePattern.test(name))) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
 
 /** Where progress and the child's output go; a pino logger fits. */
 export interface WebAppLog {
@@ -111,8 +130,36 @@ function runNext(args: string[], env: NodeJS.ProcessEnv, log: WebAppLog): Promis
 export async function buildWebApp(log: WebAppLog = consoleLog): Promise<void> {
   const fingerprint = sourceFingerprint();
   log.info('Building the web app (next build); this takes a minute the first time…');
-  await runNext(['build'], { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }, log);
+  await runNext(['build'], webAppEnvironment(process.env, { NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' }), log);
   writeFileSync(fingerprintFile, `${fingerprint}\n`);
+}
+
+const buildLock = path.join(os.tmpdir(), `dema-web-build-${createHash('sha256').update(appDir).digest('hex').slice(0, 12)}.lock`);
+// Longer than any build; a lock older than this was left by a build that was killed.
+const staleLockMs = 15 * 60_000;
+
+/**
+ * Builds unless a current build exists, one process at a time: two processes starting the web app
+ * together (test files run in parallel) would otherwise write into the same `.next`.
+ */
+async function buildOnce(log: WebAppLog): Promise<void> {
+  for (;;) {
+    if (isBuildCurrent()) return;
+    try {
+      mkdirSync(buildLock);
+    } catch {
+      const age = Date.now() - (existsSync(buildLock) ? statSync(buildLock).mtimeMs : Date.now());
+      if (age > staleLockMs) rmSync(buildLock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    try {
+      if (!isBuildCurrent()) await buildWebApp(log);
+      return;
+    } finally {
+      rmSync(buildLock, { recursive: true, force: true });
+    }
+  }
 }
 
 async function waitUntilServing(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {
@@ -136,10 +183,10 @@ async function waitUntilServing(url: string, exited: () => string | null, timeou
  * up-to-date build exists. Resolves once the app answers; rejects if it cannot start.
  */
 export async function startWebApp({ apiUrl, port, host = '0.0.0.0', log = consoleLog, env = {} }: WebAppOptions): Promise<RunningWebApp> {
-  if (!isBuildCurrent()) await buildWebApp(log);
+  await buildOnce(log);
   const child = spawn(process.execPath, ['--import', 'tsx', webServer, '--port', String(port), '--hostname', host], {
     cwd: appDir,
-    env: { ...process.env, ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DEMA_API_URL: apiUrl },
+    env: webAppEnvironment(process.env, { ...env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', DEMA_API_URL: apiUrl }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exitMessage: string | null = null;

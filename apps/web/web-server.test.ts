@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
-import { stateTheClient, trustedProxies } from './web-server.ts';
+import { contentSecurityPolicy, secureTheResponse, stateTheClient, trustedProxies } from './web-server.ts';
 
 const from = (remoteAddress: string, headers: IncomingHttpHeaders) => ({ headers, socket: { remoteAddress } as Socket });
 
@@ -31,4 +31,44 @@ test('the reverse proxy in DEMA_WEB_TRUST_PROXY keeps the headers it set, also o
   const stranger = from('10.0.0.6', { 'x-forwarded-for': '203.0.113.1' });
   stateTheClient(stranger, trusted);
   assert.equal(stranger.headers['x-forwarded-for'], '10.0.0.6');
+});
+
+const respond = () => {
+  const headers = new Map<string, string>();
+  return { headers, setHeader: (name: string, value: string | number | readonly string[]) => (headers.set(name, String(value)), undefined as never) };
+};
+
+test('each response gets a fresh script nonce, handed to Next.js in place of any policy the client sent', () => {
+  const nonces = new Set<string>();
+  for (let i = 0; i < 3; i += 1) {
+    const request = from('198.51.100.7', { 'content-security-policy': "script-src 'nonce-chosen'", 'content-security-policy-report-only': 'x' });
+    stateTheClient(request, new Set());
+    const response = respond();
+    secureTheResponse(request, response);
+    const policy = response.headers.get('content-security-policy')!;
+    assert.equal(request.headers['content-security-policy'], policy);
+    assert.equal(request.headers['content-security-policy-report-only'], undefined);
+    const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+    assert.ok(nonce && nonce !== 'chosen' && nonce.length >= 22, policy);
+    nonces.add(nonce);
+    assert.ok(!/script-src[^;]*unsafe/.test(policy), policy);
+  }
+  assert.equal(nonces.size, 3);
+});
+
+test('HSTS only for https: over plain http, or when a visitor merely claims https, there is none', () => {
+  const plain = from('198.51.100.7', { 'x-forwarded-proto': 'https' });
+  stateTheClient(plain, new Set());
+  const plainResponse = respond();
+  secureTheResponse(plain, plainResponse);
+  assert.equal(plainResponse.headers.get('strict-transport-security'), undefined);
+  assert.ok(!plainResponse.headers.get('content-security-policy')!.includes('upgrade-insecure-requests'));
+
+  const proxied = from('10.0.0.5', { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.1' });
+  stateTheClient(proxied, trustedProxies('10.0.0.5'));
+  const proxiedResponse = respond();
+  secureTheResponse(proxied, proxiedResponse);
+  assert.match(proxiedResponse.headers.get('strict-transport-security')!, /^max-age=63072000/);
+  assert.match(proxiedResponse.headers.get('content-security-policy')!, /upgrade-insecure-requests/);
+  assert.match(contentSecurityPolicy('abc', false), /frame-ancestors 'none'/);
 });

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -30,6 +31,64 @@ export function trustedProxies(value: string | undefined): Set<string> {
   return new Set(addresses.flatMap((address) => (address.includes(':') ? [address] : [address, `::ffff:${address}`])));
 }
 
+/**
+ * The Content-Security-Policy of one response. Scripts run only with this response's `nonce`
+ * (Next.js reads it from the request's policy header and puts it on every script it writes) or
+ * when loaded by such a script; no inline handlers, no eval, no plugins, no framing, and
+ * connections, forms and the base URL stay on this origin. Inline styles stay allowed: React's
+ * `style` attributes need them, and a style cannot run code.
+ */
+export function contentSecurityPolicy(nonce: string, https: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self' 'unsafe-inline'",
+    // Product images may be any https address an admin entered.
+    "img-src 'self' data: blob: https:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(https ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+}
+
+/** Two years, the HSTS preload list's minimum being one. */
+const strictTransportSecurity = 'max-age=63072000; includeSubDomains';
+
+/**
+ * Sets the security headers of a response that depend on the request: a fresh CSP nonce, given to
+ * Next.js through the request's own policy header (any the client sent is replaced), and HSTS when
+ * the visitor came over https. That is known from the connection or, behind a reverse proxy in
+ * DEMA_WEB_TRUST_PROXY, from its X-Forwarded-Proto; so call this after `stateTheClient`.
+ */
+export function secureTheResponse(request: Pick<IncomingMessage, 'headers'>, response: Pick<ServerResponse, 'setHeader'>): void {
+  const forwardedProto = String(request.headers['x-forwarded-proto'] ?? '');
+  const https = forwardedProto.slice(forwardedProto.lastIndexOf(',') + 1).trim() === 'https';
+  const policy = contentSecurityPolicy(randomBytes(16).toString('base64'), https);
+  request.headers['content-security-policy'] = policy;
+  delete request.headers['content-security-policy-report-only'];
+  response.setHeader('content-security-policy', policy);
+  if (https) response.setHeader('strict-transport-security', strictTransportSecurity);
+}
+
+/**
+ * A route that refuses a body (413) answers without reading the rest of it. Node would then read
+ * and discard whatever the client still sends, to reuse the connection; instead, once the answer is
+ * out, the connection is half-closed and, after a moment for the client to read the answer,
+ * dropped, so a refused body costs no more than what had arrived.
+ */
+function closeAfterUnreadBody(request: IncomingMessage, response: ServerResponse): void {
+  response.once('finish', () => {
+    if (request.complete) return;
+    const socket = request.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), 2_000).unref();
+  });
+}
+
 // Run by serve.ts as the web app's process (`--port`, `--hostname`, like `next start`).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '3000' }, hostname: { type: 'string', default: '0.0.0.0' } } });
@@ -41,6 +100,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const handle = app.getRequestHandler();
   const server = createServer((request, response) => {
     stateTheClient(request, trusted);
+    secureTheResponse(request, response);
+    closeAfterUnreadBody(request, response);
     void handle(request, response);
   });
   server.listen(port, hostname, () => console.log(`web app listening on ${hostname}:${port}`));

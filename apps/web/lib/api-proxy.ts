@@ -1,5 +1,6 @@
 import { ErrorCode, problemContentType, problemType } from '@dema/contracts';
-import { apiBaseUrl } from './config.ts';
+import { apiBaseUrl, apiBodyLimit } from './config.ts';
+import { bodyTooLarge, readBodyWithin } from './request-body.ts';
 
 /**
  * The same-origin door from the browser to the API: `/api/*` and `/media/*` on the web app are
@@ -10,15 +11,25 @@ import { apiBaseUrl } from './config.ts';
 const requestHeaders = ['accept', 'accept-language', 'authorization', 'content-type', 'idempotency-key', 'if-none-match', 'x-request-id'];
 const responseHeaders = ['cache-control', 'content-type', 'etag', 'last-modified', 'location', 'retry-after', 'www-authenticate', 'x-request-id'];
 
-/** The headers that tell the API who the real client is, for its per-address throttling and logs. */
-export function forwardingHeaders(request: Request): Headers {
+/**
+ * The headers that tell the API who the real client is, for its per-address throttling and logs:
+ * those of the request `incoming` (which web-server.ts has rewritten from the connection, so a
+ * visitor cannot choose its own address), `url` standing in for a missing protocol or host.
+ */
+export function forwardingHeadersOf(incoming: Headers, url?: URL): Headers {
   const headers = new Headers();
-  const url = new URL(request.url);
-  const forwardedFor = request.headers.get('x-forwarded-for');
+  const forwardedFor = incoming.get('x-forwarded-for');
   if (forwardedFor) headers.set('x-forwarded-for', forwardedFor);
-  headers.set('x-forwarded-proto', request.headers.get('x-forwarded-proto') ?? url.protocol.replace(':', ''));
-  headers.set('x-forwarded-host', request.headers.get('x-forwarded-host') ?? request.headers.get('host') ?? url.host);
+  const proto = incoming.get('x-forwarded-proto') ?? url?.protocol.replace(':', '');
+  if (proto) headers.set('x-forwarded-proto', proto);
+  const host = incoming.get('x-forwarded-host') ?? incoming.get('host') ?? url?.host;
+  if (host) headers.set('x-forwarded-host', host);
   return headers;
+}
+
+/** The forwarding headers of a request a route handler received. */
+export function forwardingHeaders(request: Request): Headers {
+  return forwardingHeadersOf(request.headers, new URL(request.url));
 }
 
 /** Forwards `request` to the API at `pathAndQuery`; a down API becomes a 503 problem, not a hang. */
@@ -28,13 +39,19 @@ export async function forwardToApi(request: Request, pathAndQuery: string): Prom
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
+  let body: Uint8Array<ArrayBuffer> | null = null;
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    // Nothing the API would take is larger: refuse the rest instead of reading it for the API's 413.
+    const limit = apiBodyLimit();
+    body = await readBodyWithin(request, limit);
+    if (body === null) return bodyTooLarge(limit);
+  }
   let upstream: Response;
   try {
     upstream = await fetch(`${apiBaseUrl()}${pathAndQuery}`, {
       method: request.method,
       headers,
-      body: hasBody ? await request.arrayBuffer() : null,
+      body,
       redirect: 'manual',
       cache: 'no-store',
       signal: AbortSignal.timeout(30_000),

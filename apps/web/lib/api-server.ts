@@ -1,4 +1,6 @@
+import { headers } from 'next/headers';
 import type { Category, Problem, Product, ProductPage } from '@dema/contracts';
+import { forwardingHeadersOf } from './api-proxy.ts';
 import { apiBaseUrl } from './config.ts';
 
 /**
@@ -11,13 +13,30 @@ export type ApiResult<T> =
 
 const timeoutMs = 8_000;
 
+/**
+ * The visitor a page is rendered for, as the API should see it: its address (which web-server.ts
+ * took from the connection), so that the API's rate limits count each visitor's pages against that
+ * visitor and not every page of the shop against the web server's one address.
+ */
+async function visitorHeaders(): Promise<Headers> {
+  let incoming: Headers;
+  try {
+    incoming = await headers();
+  } catch {
+    return new Headers({ accept: 'application/json' }); // outside a request (never for these dynamic pages)
+  }
+  const outgoing = forwardingHeadersOf(incoming);
+  outgoing.set('accept', 'application/json');
+  return outgoing;
+}
+
 /** GET `path` (starting with `/api/`) from the API, uncached: the API keeps its own cache current. */
 export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(`${apiBaseUrl()}${path}`, {
       cache: 'no-store',
-      headers: { accept: 'application/json' },
+      headers: await visitorHeaders(),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {

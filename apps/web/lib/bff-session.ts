@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { NextResponse, type NextRequest } from 'next/server';
 import {
   ErrorCode,
@@ -22,6 +22,13 @@ import { forwardingHeaders } from './api-proxy.ts';
 export const refreshCookie = 'dema_refresh';
 /** Not a secret: tells the page a session may exist, so anonymous visitors skip a refresh call. */
 export const hintCookie = 'dema_signed_in';
+/**
+ * A random id of the browser, set beside the refresh cookie and never sent to the API: whoever
+ * learns a refresh token (from a log, a proxy, the API's side) still lacks it, so the refresh grace
+ * below shares a refresh's outcome only with the browser that made it.
+ */
+export const browserCookie = 'dema_browser';
+const browserIdPattern = /^[A-Za-z0-9_-]{22,64}$/;
 const refreshCookiePath = '/auth';
 /** The User service's refresh-token lifetime (30 days); the cookie ends with it. */
 const refreshMaxAge = 30 * 24 * 3600;
@@ -43,8 +50,17 @@ export function capabilities(user: User): Record<Permission, boolean> {
   return Object.fromEntries(entries) as Record<Permission, boolean>;
 }
 
-/** A JSON success carrying the session, with the refresh cookie (and the hint) set. */
-export function sessionResponse(status: number, user: User, tokens: TokenPair): NextResponse {
+/** The id this browser was given (see `browserCookie`), if it sent a well-formed one. */
+export function browserIdOf(request: NextRequest): string | null {
+  const value = request.cookies.get(browserCookie)?.value;
+  return value !== undefined && browserIdPattern.test(value) ? value : null;
+}
+
+/** This browser's id, or a new one for a browser that has none yet. */
+export const browserIdFor = (request: NextRequest): string => browserIdOf(request) ?? randomBytes(24).toString('base64url');
+
+/** A JSON success carrying the session, with the refresh cookie, the browser id and the hint set. */
+export function sessionResponse(status: number, user: User, tokens: TokenPair, browserId: string): NextResponse {
   const body: BrowserSession = { user, accessToken: tokens.accessToken, expiresIn: tokens.expiresIn, can: capabilities(user) };
   const response = NextResponse.json(body, { status, headers: { 'cache-control': 'no-store' } });
   response.cookies.set(refreshCookie, tokens.refreshToken, {
@@ -54,6 +70,7 @@ export function sessionResponse(status: number, user: User, tokens: TokenPair): 
     path: refreshCookiePath,
     maxAge: refreshMaxAge,
   });
+  response.cookies.set(browserCookie, browserId, { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookiePath, maxAge: refreshMaxAge });
   response.cookies.set(hintCookie, '1', { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge: refreshMaxAge });
   return response;
 }
@@ -61,6 +78,7 @@ export function sessionResponse(status: number, user: User, tokens: TokenPair): 
 /** Removes both cookies from the browser. */
 export function clearSessionCookies(response: NextResponse): NextResponse {
   response.cookies.set(refreshCookie, '', { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookiePath, maxAge: 0 });
+  response.cookies.set(browserCookie, '', { httpOnly: true, secure: true, sameSite: 'strict', path: refreshCookiePath, maxAge: 0 });
   response.cookies.set(hintCookie, '', { httpOnly: false, secure: true, sameSite: 'lax', path: '/', maxAge: 0 });
   return response;
 }
@@ -135,17 +153,24 @@ export type RefreshOutcome =
 
 // Two requests can present the same refresh token at nearly the same time (two tabs, a reload while
 // a refresh is in flight). Each refresh token works once and reuse revokes the whole session, so
-// the second must not reach the API: for a few seconds it shares the first one's outcome.
-const recentRefreshes = new Map<string, { at: number; outcome: Promise<RefreshOutcome> }>();
+// the second must not reach the API: for a few seconds it shares the first one's outcome — if it
+// comes from the same browser. Anyone else presenting that token goes to the API, which sees a
+// reused token and ends the session, as it should for a stolen one.
+const recentRefreshes = new Map<string, { at: number; browser: string; outcome: Promise<RefreshOutcome> }>();
 const refreshGraceMs = 15_000;
+const digestOf = (value: string): string => createHash('sha256').update(value).digest('hex');
 
-/** Exchanges a refresh token for a new pair and the user it belongs to; at most once per token. */
-export function refreshSession(request: NextRequest, refreshToken: string): Promise<RefreshOutcome> {
+/**
+ * Exchanges a refresh token for a new pair and the user it belongs to; at most once per token
+ * and browser (`browserId`, see `browserCookie`) within the grace period.
+ */
+export function refreshSession(request: NextRequest, refreshToken: string, browserId: string): Promise<RefreshOutcome> {
   const now = Date.now();
   for (const [key, entry] of recentRefreshes) if (now - entry.at > refreshGraceMs) recentRefreshes.delete(key);
-  const key = createHash('sha256').update(refreshToken).digest('hex');
+  const key = digestOf(refreshToken);
+  const browser = digestOf(browserId);
   const known = recentRefreshes.get(key);
-  if (known) return known.outcome;
+  if (known && known.browser === browser) return known.outcome;
   const outcome = (async (): Promise<RefreshOutcome> => {
     const answer = await callApi(request, '/api/auth/refresh', { method: 'POST', body: { refreshToken } });
     if (answer === null || answer.status !== 200) return { ok: false, answer };
@@ -154,6 +179,7 @@ export function refreshSession(request: NextRequest, refreshToken: string): Prom
     if (me === null || me.status !== 200) return { ok: false, answer: me };
     return { ok: true, user: me.body as User, tokens };
   })();
-  recentRefreshes.set(key, { at: now, outcome });
+  // The first browser's refresh stays the one shared; another's attempt is answered, not remembered.
+  if (!known) recentRefreshes.set(key, { at: now, browser, outcome });
   return outcome;
 }

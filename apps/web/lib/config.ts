@@ -18,3 +18,12 @@ export function publicWebUrl(): string | undefined {
 export function storeName(): string {
   return process.env.DEMA_STORE_NAME?.trim() || 'Dema Store';
 }
+
+/**
+ * The largest body the API accepts (`DEMA_BODY_LIMIT`, as the API reads it; default 1 MiB): the
+ * same-origin proxy refuses anything larger itself instead of reading it only to hear the API's 413.
+ */
+export function apiBodyLimit(): number {
+  const value = Number(process.env.DEMA_BODY_LIMIT);
+  return Number.isInteger(value) && value > 0 ? value : 1_048_576;
+}

@@ -30,12 +30,16 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh browser profile (its own cookies) on the web app, failing the test on page errors. */
+/** A fresh browser profile (its own cookies) on the web app, collecting page errors and CSP violations. */
 export async function newShopper(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: e2e.webUrl, viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
+  // A script or style the Content-Security-Policy blocked is as much a failure as one that threw.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+  });
   page.setDefaultTimeout(15_000);
   return { context, page, errors };
 }

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { callApi, clearSessionCookies, crossOriginRefused, isSameOrigin, refreshCookie, refreshSession } from '../../../lib/bff-session.ts';
+import { browserIdFor, callApi, clearSessionCookies, crossOriginRefused, isSameOrigin, refreshCookie, refreshSession } from '../../../lib/bff-session.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +13,7 @@ export async function POST(request: NextRequest): Promise<Response> {
   let accessToken = request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') || undefined;
   const refreshToken = request.cookies.get(refreshCookie)?.value;
   if (!accessToken && refreshToken) {
-    const outcome = await refreshSession(request, refreshToken);
+    const outcome = await refreshSession(request, refreshToken, browserIdFor(request));
     if (outcome.ok) accessToken = outcome.tokens.accessToken;
   }
   if (accessToken) await callApi(request, '/api/auth/logout', { method: 'POST', accessToken });

@@ -2,6 +2,7 @@ import type { NextRequest } from 'next/server';
 import { ErrorCode } from '@dema/contracts';
 import {
   apiUnreachable,
+  browserIdFor,
   clearSessionCookies,
   crossOriginRefused,
   isSameOrigin,
@@ -24,8 +25,9 @@ export async function POST(request: NextRequest): Promise<Response> {
   if (!token) {
     return clearSessionCookies(problemResponse(401, ErrorCode.UNAUTHENTICATED, 'Unauthorized', 'No session: sign in.'));
   }
-  const outcome = await refreshSession(request, token);
-  if (outcome.ok) return sessionResponse(200, outcome.user, outcome.tokens);
+  const browserId = browserIdFor(request);
+  const outcome = await refreshSession(request, token, browserId);
+  if (outcome.ok) return sessionResponse(200, outcome.user, outcome.tokens, browserId);
   if (outcome.answer === null) return apiUnreachable();
   const response = relayFailure(outcome.answer);
   return outcome.answer.status === 401 || outcome.answer.status === 403 ? clearSessionCookies(response) : response;
