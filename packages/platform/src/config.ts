@@ -47,6 +47,11 @@ export interface DemaConfig {
   dbPoolSize: number;
   shutdownTimeoutMs: number;
   /**
+   * On SIGTERM, how long readiness answers 503 while requests are still served, before the process
+   * stops taking them: time for a balancer (the gateway, Kubernetes) to route away from it.
+   */
+  shutdownDrainMs: number;
+  /**
    * Instances of each service, for the gateway to balance across and for a service that calls
    * another (order → product) when they run as separate processes. Absent → in the same process.
    */
@@ -143,6 +148,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
+    shutdownDrainMs: read.int('DEMA_SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
     upstreams,
     web: { enabled: read.bool('DEMA_WEB', true), port: read.int('WEB_PORT', 3000, 0, 65535) },
     cartTtlSeconds: read.int('DEMA_CART_TTL_SECONDS', cacheConfigs['user-cart'].ttl, 1, 365 * 86400),

@@ -19,7 +19,7 @@ export { createHttpServer, requestIdFrom, type DemaApp, type Authenticator, type
 export { problemOf } from './http/problems.ts';
 export { listen, type ListenOptions } from './http/listen.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
-export { registerHealth, type ReadinessCheck } from './http/health.ts';
+export { registerHealth, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';
 export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';

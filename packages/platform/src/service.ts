@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type DemaConfig } from './config.ts';
 import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { createHttpServer, type DemaApp } from './http/server.ts';
 import { registerDocs } from './http/docs.ts';
-import { registerHealth } from './http/health.ts';
+import { registerHealth, startDraining } from './http/health.ts';
 import { readApplication } from './monitoring/application.ts';
 import { listen } from './http/listen.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
@@ -89,7 +89,10 @@ export async function startProcess(config: DemaConfig, name: string, factories: 
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
-        // Stop taking requests and finish those in flight, then stop background work, then pools.
+        // Readiness 503 while still serving, so balancers route away; then stop taking requests and
+        // finish those in flight, then stop background work, then pools.
+        startDraining(app);
+        if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
         await app.close();
         for (const service of services) await service.close();
         await infra.close();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Cart } from '@dema/contracts';
-import { testTargets } from '@dema/platform/testing';
+import { createLogger, HealingRedis } from '@dema/platform';
+import { TcpProxy, testRedis, testTargets } from '@dema/platform/testing';
 import { CartStore } from '../src/db/cart.store.ts';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess, type TestUser } from './helpers.ts';
 
@@ -255,3 +256,24 @@ for (const target of testTargets()) {
     });
   });
 }
+
+describe('cart store losing Redis mid-command (real Redis)', { skip: testRedis() ? false : 'TEST_REDIS_HOST not set' }, () => {
+  test('a command in flight when the connection drops is a 503 problem with Retry-After, not a 500', async () => {
+    const proxy = await TcpProxy.start(testRedis()!);
+    const redis = new HealingRedis({ host: '127.0.0.1', port: proxy.port, password: undefined, keyPrefix: `dema-test-cart-${Date.now()}:` }, {}, createLogger('silent'), 'cart-test');
+    try {
+      await redis.connect();
+      assert.equal(redis.isReady, true);
+      const store = new CartStore(redis, 3600);
+      const writing = store.put('someone', { productId: 'p1', variantId: null, quantity: 1 });
+      const reading = store.read('someone');
+      proxy.cut();
+      for (const pending of [writing, reading]) {
+        await assert.rejects(pending, (error: { status?: number; headers?: Record<string, string> }) => error.status === 503 && error.headers?.['retry-after'] === '5');
+      }
+    } finally {
+      await redis.close();
+      await proxy.close();
+    }
+  });
+});

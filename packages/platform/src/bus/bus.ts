@@ -21,6 +21,11 @@ export interface EventBus {
   publish(event: EventEnvelope, routingKey: string): Promise<void>;
   /** Binds the named durable consumer to routing-key patterns (`*` one word, `#` any words). */
   subscribe(consumer: string, bindings: string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
+  /**
+   * False while the bus cannot take any event (RabbitMQ unreachable): the outbox relay then waits
+   * for it instead of counting every pending event's attempt (and backing each off for minutes).
+   */
+  readonly isReady?: boolean;
   close(): Promise<void>;
 }
 

@@ -149,6 +149,8 @@ export class OutboxRelay implements DeadLetterSource {
   }
 
   private async relayBatch(): Promise<{ published: number; failed: number }> {
+    // The broker away is no fault of the events: they keep their place, without a backoff each.
+    if (this.bus.isReady === false) return { published: 0, failed: 1 };
     const { rows } = await this.db.query<OutboxRow>(
       `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE seq IN (

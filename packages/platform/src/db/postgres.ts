@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { ErrorCode } from '@dema/contracts';
+import { AppError } from '../http/errors.ts';
 import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
 import { timed, toParam } from './pglite.ts';
 
@@ -37,13 +39,17 @@ export class PostgresDb implements Db {
 
   async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
     return timed(this.observe, async () => {
-      const result = await replanned((config) => this.pool.query(config), sql, params);
+      const result = await replanned((config) => this.pool.query(config), sql, params).catch(unavailable);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     });
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.inTransaction(work).catch(unavailable);
+  }
+
+  private async inTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.checkOut();
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -60,12 +66,16 @@ export class PostgresDb implements Db {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      checkIn(client);
     }
   }
 
-  async withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
+    return this.locked(name, work).catch(unavailable);
+  }
+
+  private async locked<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.checkOut();
     try {
       // Session-level advisory lock: held across the several transactions `work` may run.
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
@@ -83,8 +93,19 @@ export class PostgresDb implements Db {
         await client.query('SELECT pg_advisory_unlock(hashtext($1))', [name]);
       }
     } finally {
-      client.release();
+      checkIn(client);
     }
+  }
+
+  /**
+   * A client of the pool for several statements. A checked-out client whose server goes away
+   * between statements emits 'error', which unheard would end the process; its next statement
+   * fails instead, and the pool discards it when it is checked in.
+   */
+  private async checkOut(): Promise<pg.PoolClient> {
+    const client = await this.pool.connect();
+    client.on('error', ignoreError);
+    return client;
   }
 
   poolStats() {
@@ -94,6 +115,31 @@ export class PostgresDb implements Db {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+function ignoreError(): void {}
+
+function checkIn(client: pg.PoolClient): void {
+  client.off('error', ignoreError);
+  client.release();
+}
+
+// Connection exceptions (08), the server shutting down or starting (57P01-03), too many connections (53300).
+const unavailableStates = /^(08...|57P0[123]|53300)$/;
+const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// What pg says, with no code, when a connection ends under a query or cannot be made in time.
+const unavailableMessages = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i;
+
+/**
+ * Rethrows a failure to reach PostgreSQL as a 503 problem with Retry-After, so a client (or the
+ * gateway) knows to try again rather than seeing a 500; any other error unchanged.
+ */
+function unavailable(error: unknown): never {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  const down =
+    (typeof code === 'string' && (unavailableStates.test(code) || networkCodes.has(code))) || (typeof message === 'string' && unavailableMessages.test(message));
+  if (!down) throw error;
+  throw new AppError(503, ErrorCode.UNAVAILABLE, 'The database cannot be reached right now; nothing was changed by this request. Try again shortly.', undefined, { 'retry-after': '5' });
 }
 
 const statementNames = new Map<string, string>();

@@ -9,6 +9,18 @@ export interface ReadinessCheck {
   check(): Promise<{ status: CheckStatus; detail?: string }>;
 }
 
+const draining = new WeakSet<DemaApp>();
+
+/** From now on `app`'s readiness answers 503 (`draining`), whatever its dependencies say: it is shutting down. */
+export function startDraining(app: DemaApp): void {
+  draining.add(app);
+}
+
+/** Whether `startDraining` was called for `app`. */
+export function isDraining(app: DemaApp): boolean {
+  return draining.has(app);
+}
+
 const CheckResult = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) });
 const Readiness = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), CheckResult) });
 
@@ -20,6 +32,7 @@ export function registerHealth(app: DemaApp, checks: ReadinessCheck[]): void {
   app.get('/health/live', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'up' }));
 
   app.get('/health/ready', { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
+    if (draining.has(app)) return reply.status(503).send({ status: 'draining', checks: {} });
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {

@@ -153,6 +153,8 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
       for (const module of modules) module.start();
     },
     async close() {
+      // The HTTP server may report closed while a forwarded answer is still on its way from an instance.
+      await proxy.settled();
       for (const module of modules) await module.close();
       jwks.close();
       await closePools(pools);

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import type { DemaApp, ReadinessCheck, ServiceName } from '@dema/platform';
+import { isDraining, type DemaApp, type ReadinessCheck, type ServiceName } from '@dema/platform';
 import type { UpstreamPool } from './upstream-pool.ts';
 
 const Instance = Type.Object({
@@ -10,7 +10,7 @@ const Instance = Type.Object({
 });
 const CheckResult = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) });
 const GatewayReadiness = Type.Object({
-  status: Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down')]),
+  status: Type.Union([Type.Literal('up'), Type.Literal('degraded'), Type.Literal('down'), Type.Literal('draining')]),
   checks: Type.Record(Type.String(), CheckResult),
   upstreams: Type.Record(Type.String(), Type.Array(Instance)),
 });
@@ -36,6 +36,7 @@ export function registerGatewayHealth(app: DemaApp, pools: Partial<Record<Servic
       }),
     );
     const upstreams = Object.fromEntries(Object.entries(pools).map(([service, pool]) => [service, pool.status()]));
+    if (isDraining(app)) return reply.status(503).send({ status: 'draining' as const, checks: Object.fromEntries(results), upstreams });
     const instances = Object.values(upstreams).flat();
     const down = instances.every((i) => i.state === 'down');
     const degraded = instances.some((i) => i.state === 'down') || results.some(([, r]) => r.status !== 'up');

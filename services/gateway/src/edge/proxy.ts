@@ -34,6 +34,8 @@ export interface Proxy {
   take: RequestTaker;
   /** From now on a forwarded request is answered 503 with Connection: close, as Fastify's routes are. */
   close(): void;
+  /** Resolves once no forwarded request is in flight: only then may the upstream connections go. */
+  settled(): Promise<void>;
 }
 
 // OPTIONS is the edge's own (CORS preflight), never forwarded.
@@ -142,6 +144,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const { pools, policies, log, metrics } = options;
   const trusted = options.trustProxy.length > 0 ? proxyAddr.compile(options.trustProxy) : undefined;
   let closing = false;
+  const inFlight = new Set<Promise<void>>();
 
   /** Client first, then each trusted proxy, as X-Forwarded-For lists them. */
   const addressChain = (request: IncomingMessage): string[] => {
@@ -165,7 +168,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { pathname, search } = splitTarget(url);
     const service = owner(pathname, pools);
     if (service === undefined) return false;
-    void forward({ request, response, method, url, route, service, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
+    const forwarding = forward({ request, response, method, url, route, service, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
+    inFlight.add(forwarding);
+    void forwarding.finally(() => inFlight.delete(forwarding));
     return true;
   }
 
@@ -324,6 +329,9 @@ export function createProxy(options: ProxyOptions): Proxy {
     take,
     close() {
       closing = true;
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
+import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayModuleFactory, type GatewayOptions } from './gateway-app.ts';
 import { upstreamApplication } from './upstream-application.ts';
 
@@ -27,6 +27,9 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
+        // Readiness 503 while still forwarding, so a balancer in front routes away first.
+        startDraining(built.app);
+        if (config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs));
         await built.app.close();
         await built.close();
         await infra.close();

@@ -54,8 +54,8 @@ export class CartStore {
 
   async read(userId: string): Promise<{ lines: CartLine[]; expiresAt: string | null }> {
     if (this.redis) {
-      const client = this.ready();
-      const [[, fields], [, ttl]] = (await client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec()) as [[unknown, Record<string, string>], [unknown, number]];
+      const [[readError, fields], [, ttl]] = (await this.command((client) => client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec())) as [[unknown, Record<string, string>], [unknown, number]];
+      if (readError) throw unavailable();
       const lines = Object.entries(fields).map(([productId, value]) => ({ productId, ...(JSON.parse(value) as Omit<CartLine, 'productId'>) }));
       return { lines, expiresAt: ttl > 0 ? new Date(Date.now() + ttl).toISOString() : null };
     }
@@ -67,9 +67,8 @@ export class CartStore {
   async put(userId: string, line: CartLine): Promise<void> {
     const value = JSON.stringify({ variantId: line.variantId, quantity: line.quantity });
     if (this.redis) {
-      const client = this.ready();
       // The limit check and the write in one script: concurrent adds cannot exceed it together.
-      const accepted = (await client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines))) as number;
+      const accepted = (await this.command((client) => client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines)))) as number;
       if (accepted === 0) throw cartFull();
       return;
     }
@@ -83,7 +82,7 @@ export class CartStore {
 
   /** Removes the line of `productId`; false when the cart had none. */
   async remove(userId: string, productId: string): Promise<boolean> {
-    if (this.redis) return (await this.ready().hdel(key(userId), productId)) === 1;
+    if (this.redis) return (await this.command((client) => client.hdel(key(userId), productId))) === 1;
     const cart = this.localCart(userId);
     return cart?.lines.delete(productId) ?? false;
   }
@@ -94,9 +93,8 @@ export class CartStore {
    */
   async removeOrdered(userId: string, lines: CartLine[]): Promise<void> {
     if (this.redis) {
-      const client = this.ready();
       const args = lines.flatMap((l) => [l.productId, JSON.stringify({ variantId: l.variantId, quantity: l.quantity })]);
-      await client.eval(removeUnchangedScript, 1, key(userId), ...args);
+      await this.command((client) => client.eval(removeUnchangedScript, 1, key(userId), ...args));
       return;
     }
     const cart = this.localCart(userId);
@@ -107,13 +105,18 @@ export class CartStore {
   }
 
   async clear(userId: string): Promise<void> {
-    if (this.redis) await this.ready().del(key(userId));
+    if (this.redis) await this.command((client) => client.del(key(userId)));
     else this.local.delete(userId);
   }
 
-  private ready() {
-    if (!this.redis!.isReady) throw new AppError(503, ErrorCode.UNAVAILABLE, 'The cart is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
-    return this.redis!.client;
+  /** Runs a Redis command; Redis away, or lost while the command ran, is a 503 rather than a 500. */
+  private async command<T>(run: (client: HealingRedis['client']) => Promise<T>): Promise<T> {
+    if (!this.redis!.isReady) throw unavailable();
+    try {
+      return await run(this.redis!.client);
+    } catch {
+      throw unavailable();
+    }
   }
 
   private localCart(userId: string) {
@@ -127,6 +130,8 @@ export class CartStore {
 }
 
 const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
+
+const unavailable = () => new AppError(503, ErrorCode.UNAVAILABLE, 'The cart is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
 
 const cartFull = () => new AppError(422, ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
 
