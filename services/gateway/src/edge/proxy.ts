@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
-import { ErrorCode, problemContentType, type Principal } from '@dema/contracts';
+import { ErrorCode, honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
 import { AppError, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName } from '@dema/platform';
 import { corsHeaders } from './cors.ts';
 import { exchange, type UpstreamResponse } from './exchange.ts';
@@ -91,12 +91,17 @@ export function splitTarget(url: string): { pathname: string; search: string } {
 
 /**
  * Whether a request may be sent once more, to another instance, after its first failed. Safe methods and
- * PUT/DELETE are idempotent (RFC 9110 §9.2.2); a POST or PATCH is only when it carries an
- * Idempotency-Key, which the service uses to answer a repeat with the first outcome. A POST without
- * one is never sent twice, even when the first instance refused it: the rule stays simple to state.
+ * PUT/DELETE are idempotent (RFC 9110 §9.2.2); a POST or PATCH is only on a route that honours an
+ * Idempotency-Key (`idempotencyKeyRoutes`, placing an order) and when it carries one, which the service
+ * uses to answer a repeat with the first outcome. Elsewhere a key proves nothing: the service ignores it,
+ * and the first instance may already have applied the request. A POST that may not be retried is never
+ * sent twice, even when the first instance refused it: the rule stays simple to state.
  */
-export function mayRetry(method: string, headers: IncomingHttpHeaders): boolean {
-  if (method === 'POST' || method === 'PATCH') return typeof headers['idempotency-key'] === 'string' && headers['idempotency-key'].length > 0;
+export function mayRetry(method: string, path: string, headers: IncomingHttpHeaders): boolean {
+  if (method === 'POST' || method === 'PATCH') {
+    const key = headers['idempotency-key'];
+    return typeof key === 'string' && key.length > 0 && honoursIdempotencyKey(method, path);
+  }
   return true;
 }
 
@@ -165,7 +170,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { pathname, search } = splitTarget(url);
     const service = owner(pathname, pools);
     if (service === undefined) return false;
-    void forward({ request, response, method, url, route, service, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
+    void forward({ request, response, method, url, route, service, pathname, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
     return true;
   }
 
@@ -177,6 +182,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     url: string;
     route: string;
     service: ServiceName;
+    /** The path as resolved: what is routed, limited and sent. */
+    pathname: string;
     /** Path (resolved) and query sent to the instance. */
     target: string;
     id: string;
@@ -230,7 +237,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (kind === 'not-delivered' || (code && droppedCodes.has(code))) pool.eject(instance, describeError(error));
         else log.error({ reqId: proxied.id, err: error, upstream: instance.url }, 'upstream request failed');
         lastFailure = { kind, reason: describeError(error) };
-        if (tried.size < 2 && mayRetry(method, request.headers)) {
+        if (tried.size < 2 && mayRetry(method, proxied.pathname, request.headers)) {
           options.onAttemptFailed?.(service, 'retried', lastFailure.reason);
           continue;
         }
@@ -238,7 +245,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         break;
       }
 
-      if (response.statusCode === 503 && tried.size < 2 && mayRetry(method, request.headers)) {
+      if (response.statusCode === 503 && tried.size < 2 && mayRetry(method, proxied.pathname, request.headers)) {
         // A closing instance (Fastify's return503OnClosing) says so with Connection: close: out it goes.
         if (String(response.headers.connection ?? '').toLowerCase() === 'close') pool.eject(instance, 'answered 503 while closing');
         lastFailure = { kind: 'unavailable', reason: 'answered 503' };
