@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { problemContentType } from '@dema/contracts';
 import type { RateLimitClass, RateLimitRule, ServiceModule } from '@dema/platform';
 import { realTarget, startTestProcess, TcpProxy, testRedis, testTargets, type TestProcess, type TestTarget } from '@dema/platform/testing';
@@ -32,6 +33,18 @@ type EntryKind = 'gateway' | 'all-in-one';
 async function read(entry: Entry, headers: Record<string, string> = {}) {
   const response = await fetch(`${entry.url}/api/products?limit=1`, { headers });
   return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** A POST with exactly this path on the wire (fetch resolves `..` and `%2e`). */
+function rawPost(base: string, path: string, body: string): Promise<{ status: number; policy: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${base}/`, { method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, policy: response.headers['ratelimit-policy'] as string | undefined }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function tokenIssuer(services: ServiceModule[]): Entry['token'] {
@@ -92,6 +105,31 @@ for (const target of testTargets()) {
         assert.equal(third.status, 429);
         assert.equal(third.headers.get('ratelimit-policy'), '"auth";q=2;w=60');
         assert.equal((await read(entry)).status, 200);
+      });
+
+      test('a sign-in route spelled with escapes or dot segments is counted as sign-in, and served as the sign-in it was counted as', async () => {
+        const entry = await start({ rateLimits: rules(50, 50, 3) });
+        const body = JSON.stringify({ email: 'nobody@limits.dema.dev', password });
+        const escaped = await rawPost(entry.url, '/api/%61uth/login', body);
+        assert.equal(escaped.policy, '"auth";q=3;w=60');
+        assert.equal(escaped.status, 401, 'answered by the login route');
+        for (const path of ['/api/x/../auth/login', '/api/x/%2e%2E/auth/login']) {
+          const dotted = await rawPost(entry.url, path, body);
+          assert.equal(dotted.policy, '"auth";q=3;w=60', path);
+          // The gateway forwards the resolved path; the all-in-one router resolves no dot segments.
+          assert.equal(dotted.status, kind === 'gateway' ? 401 : 404, path);
+        }
+        assert.equal((await rawPost(entry.url, '/api/%61uth/login', body)).status, 429);
+      });
+
+      test('requests with a bad token are counted against the address: a flood of them gets 429', async () => {
+        const entry = await start({ rateLimits: rules(3) });
+        const forged = { authorization: 'Bearer not.a.token' };
+        for (let i = 0; i < 3; i++) assert.equal((await read(entry, forged)).status, 401);
+        const limited = await read(entry, forged);
+        assert.equal(limited.status, 429, limited.body);
+        assert.equal(JSON.parse(limited.body).code, 'RATE_LIMITED');
+        assert.equal((await read(entry)).status, 429, 'the same budget as the address’s anonymous requests');
       });
 
       test('a signed-in user has a budget of their own, not the address’s', async () => {

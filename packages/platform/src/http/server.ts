@@ -1,6 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -32,7 +32,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyInstance {
+    /**
+     * Has `listener` told of every request whose credentials authentication refused, before its 401
+     * is answered: the edge counts them against the rate limit. One that throws answers with its error.
+     */
+    onRefusedCredentials(listener: RefusedCredentialsListener): void;
+  }
 }
+
+/** Told of a request whose credentials were refused (its principal is anonymous). */
+export type RefusedCredentialsListener = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface HttpServerOptions {
   log: Logger;
@@ -120,11 +130,20 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   // JSON is the only body the API speaks; anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null as never);
+  const refusedListeners: RefusedCredentialsListener[] = [];
+  app.decorate('onRefusedCredentials', (listener: RefusedCredentialsListener) => {
+    refusedListeners.push(listener);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     request.principal = anonymous;
-    request.principal = await options.authenticate(request);
+    try {
+      request.principal = await options.authenticate(request);
+    } catch (error) {
+      for (const listener of refusedListeners) await listener(request, reply);
+      throw error;
+    }
     const { permission, authenticated, internal } = request.routeOptions.config;
     if (internal) {
       checkServiceToken(request.headers['x-dema-service-token'], options.serviceToken, request.url);
