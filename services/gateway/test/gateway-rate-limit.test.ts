@@ -15,6 +15,7 @@ import { isolatedRedis, startAllInOne, startTestGateway } from '../src/edge/test
  */
 
 const password = 'correct-horse-battery-staple';
+const serviceToken = 'rate-limit-test-service-token-3c9e';
 const rules = (read: number, write = 100, auth = 100): Record<RateLimitClass, RateLimitRule> => ({
   read: { limit: read, windowSeconds: 60 },
   write: { limit: write, windowSeconds: 60 },
@@ -170,7 +171,7 @@ for (const target of testTargets()) {
         const entry = await start({ rateLimits: rules(1) });
         for (let i = 0; i < 5; i++) {
           assert.equal((await fetch(`${entry.url}/health/live`)).status, 200);
-          assert.equal((await fetch(`${entry.url}/metrics`)).status, 200);
+          assert.equal((await fetch(`${entry.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).status, 200);
           const preflight = await fetch(`${entry.url}/api/products`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' } });
           assert.equal(preflight.status, 204);
         }
@@ -238,13 +239,16 @@ async function startGatewayEntry(target: TestTarget, upstream: TestProcess, poli
   const redis = target.name === 'postgres+redis' ? isolatedRedis(testRedis()!) : undefined;
   const token = tokenIssuer(upstream.services);
   const settings = typeof policies === 'function' ? await policies(token) : policies;
-  const gateway = await startTestGateway({ redis }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies: settings });
+  const gateway = await startTestGateway({ redis, serviceToken }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies: settings });
   return { url: gateway.url, token, close: () => gateway.close() };
 }
 
 async function startAllInOneEntry(target: TestTarget, policies: Policies): Promise<Entry> {
-  const process = await startAllInOne(target, [createUserService, createProductService], async (services) =>
-    typeof policies === 'function' ? policies(tokenIssuer(services)) : policies,
+  const process = await startAllInOne(
+    target,
+    [createUserService, createProductService],
+    async (services) => (typeof policies === 'function' ? policies(tokenIssuer(services)) : policies),
+    { serviceToken },
   );
   return { url: process.url, token: tokenIssuer(process.services), close: () => process.dispose() };
 }
