@@ -167,7 +167,7 @@ for (const target of testTargets()) {
     });
 
     test('/metrics is a 401 problem for anyone without the service token', async () => {
-      for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { authorization: `Bearer ${serviceToken}x` }]) {
+      for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { authorization: `Bearer ${serviceToken}x` }] as Array<Record<string, string>>) {
         const response = await fetch(`${dema.url}/metrics`, { headers });
         assert.equal(response.status, 401);
         assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
