@@ -9,3 +9,4 @@ export * from './orders.ts';
 export * from './stock.ts';
 export * from './analytics.ts';
 export * from './monitoring.ts';
+export * from './idempotency.ts';

@@ -7,6 +7,9 @@ import type { ServiceFactory } from '../src/service.ts';
 import { createMonitoring, type Monitor } from '../src/monitoring/index.ts';
 import { testIdentity } from './alerting-receivers.ts';
 
+const scrapeToken = 'monitoring-test-service-token';
+const scrape = { authorization: `Bearer ${scrapeToken}` };
+
 /** Sum of every sample of `name` whose labels include `labels` in Prometheus text. */
 function sum(text: string, name: string, labels: Record<string, string> = {}): number {
   let total = 0;
@@ -59,7 +62,7 @@ for (const target of testTargets()) {
 
     before(async () => {
       const identity = await testIdentity();
-      dema = await startTestProcess(target, [async () => identity.module, probe, (infra) => createMonitoring(infra, { intervalMs: 200, windowMs: 1000 })]);
+      dema = await startTestProcess(target, [async () => identity.module, probe, (infra) => createMonitoring(infra, { intervalMs: 200, windowMs: 1000 })], { serviceToken: scrapeToken });
       monitor = (dema.services[2] as unknown as { monitor: Monitor }).monitor;
       adminToken = await identity.token('admin');
       customerToken = await identity.token('customer');
@@ -146,7 +149,7 @@ for (const target of testTargets()) {
     });
 
     test('/metrics exposes the machine series the exported rules read', async () => {
-      const text = await (await fetch(`${dema.url}/metrics`)).text();
+      const text = await (await fetch(`${dema.url}/metrics`, { headers: scrape })).text();
       assert.equal(sum(text, 'system_memory_bytes', { state: 'total' }), os.totalmem());
       for (const mode of ['user', 'system', 'idle']) assert.ok(sum(text, 'system_cpu_seconds_total', { mode }) > 0, mode);
       for (const period of ['1m', '5m', '15m']) assert.match(text, new RegExp(`^system_load_average\\{period="${period}"\\} `, 'm'));
@@ -154,7 +157,7 @@ for (const target of testTargets()) {
       assert.match(text, /^system_network_bytes_total\{direction="in"\} /m);
       assert.ok(sum(text, 'system_network_connections') >= 1);
       // A second scrape adds what the kernel counted meanwhile: a counter never goes back.
-      const again = await (await fetch(`${dema.url}/metrics`)).text();
+      const again = await (await fetch(`${dema.url}/metrics`, { headers: scrape })).text();
       assert.ok(sum(again, 'system_cpu_seconds_total') >= sum(text, 'system_cpu_seconds_total'));
     });
 

@@ -11,6 +11,7 @@ import { ClusterError, startCluster, type Cluster } from './edge/cluster.ts';
  *   REDIS_HOST / REDIS_PORT / REDIS_PASSWORD   (default 127.0.0.1:6379)
  *   AMQP_URL      (default amqp://guest:guest@127.0.0.1:5672)
  *   PORT          the gateway's (default 8080); services take 8101 and up (DEMA_CLUSTER_BASE_PORT)
+ *   DEMA_SERVICE_TOKEN  shared by every process, and the bearer of their /metrics (default a random one)
  */
 const env = process.env;
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -24,6 +25,8 @@ try {
     gatewayPort: Number(env.PORT ?? 8080),
     gatewayHost: env.HOST ?? '0.0.0.0',
     basePort: Number(env.DEMA_CLUSTER_BASE_PORT ?? 8101),
+    // Set, it lets a Prometheus scrape every process's /metrics with it.
+    serviceToken: env.DEMA_SERVICE_TOKEN || undefined,
     report: (line) => say(`» ${line}`),
   });
 } catch (error) {
@@ -37,6 +40,7 @@ say('');
 say(`  Dema cluster: gateway at ${local}  (API docs: ${local}/api/docs, instances: ${local}/health/ready)`);
 for (const instance of running.instances) say(`    ${instance.name.padEnd(12)} ${instance.url}   log: ${instance.logPath}`);
 say(`    ${'gateway'.padEnd(12)} ${running.gateway.url}   log: ${running.gateway.logPath}`);
+say(`  /metrics on each answers Authorization: Bearer ${env.DEMA_SERVICE_TOKEN ? '$DEMA_SERVICE_TOKEN' : '<a random token: set DEMA_SERVICE_TOKEN to scrape them>'}`);
 say('  Ctrl-C stops everything gracefully. An instance that dies stays down (restarting is an orchestrator\'s job).');
 say('');
 

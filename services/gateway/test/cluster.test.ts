@@ -60,8 +60,8 @@ async function instanceState(cluster: Cluster, process: ClusterProcess): Promise
 }
 
 /** Requests an instance answered on `route`, from its own Prometheus counter. */
-async function answered(process: ClusterProcess, route: string): Promise<number> {
-  const text = await (await fetch(`${process.url}/metrics`)).text();
+async function answered(cluster: Cluster, process: ClusterProcess, route: string): Promise<number> {
+  const text = await (await fetch(`${process.url}/metrics`, { headers: { authorization: `Bearer ${cluster.serviceToken}` } })).text();
   let total = 0;
   for (const line of text.split('\n')) if (line.startsWith('http_requests_total{') && line.includes(`route="${route}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   return total;
@@ -135,9 +135,20 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
     assert.equal(ready.status, 'up');
     assert.deepEqual(Object.fromEntries(Object.entries(ready.upstreams).map(([s, list]) => [s, list.length])), { user: 1, product: 2, order: 2 });
     const [first, second] = [cluster.instance('product', 1), cluster.instance('product', 2)];
-    const before = [await answered(first, '/api/categories'), await answered(second, '/api/categories')];
+    const before = [await answered(cluster, first, '/api/categories'), await answered(cluster, second, '/api/categories')];
     for (let i = 0; i < 20; i++) assert.equal((await api('/api/categories')).status, 200);
-    assert.deepEqual([(await answered(first, '/api/categories')) - before[0]!, (await answered(second, '/api/categories')) - before[1]!], [10, 10]);
+    assert.deepEqual([(await answered(cluster, first, '/api/categories')) - before[0]!, (await answered(cluster, second, '/api/categories')) - before[1]!], [10, 10]);
+  });
+
+  test('/metrics of the gateway and of every instance is for the scraper with the service token, never for anonymous clients', async () => {
+    for (const process of [cluster.gateway, ...cluster.instances]) {
+      const anonymous = await fetch(`${process.url}/metrics`);
+      assert.equal(anonymous.status, 401, process.name);
+      assert.equal(((await anonymous.json()) as { code: string }).code, 'UNAUTHENTICATED');
+      const scraped = await fetch(`${process.url}/metrics`, { headers: { authorization: `Bearer ${cluster.serviceToken}` } });
+      assert.equal(scraped.status, 200, process.name);
+      assert.match(await scraped.text(), /^# TYPE http_requests_total counter$/m);
+    }
   });
 
   test("the gateway's monitoring reads the instances' database and cache, and counts requests at the edge", async () => {
@@ -164,7 +175,7 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
 
     await victim.start();
     await waitFor('the gateway to show product-1 up', async () => (await instanceState(cluster, victim)) === 'up', 10_000);
-    const served = await answered(victim, '/api/products');
+    const served = await answered(cluster, victim, '/api/products');
     await delay(2_000);
     await load.stop();
 
@@ -174,7 +185,7 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
     assert.ok(load.outcomes.length > 200, `${load.outcomes.length} requests under load`);
     assert.deepEqual(late.map((o) => o.detail), [], 'no request failed after the first two seconds');
     assert.ok(failures.length <= 16, `${failures.length} failed in the first seconds (at most those in flight)`);
-    assert.ok((await answered(victim, '/api/products')) > served, 'the restarted instance answers requests again');
+    assert.ok((await answered(cluster, victim, '/api/products')) > served, 'the restarted instance answers requests again');
   });
 
   test('an order instance killed while orders are placed: no order is lost or doubled', async (t) => {

@@ -20,10 +20,11 @@ import { startTestGateway } from '../src/edge/testing.ts';
 
 const unlimited = { rateLimitAllowlist: ['127.0.0.0/8', '::1'] };
 const password = 'correct-horse-battery-staple';
+const serviceToken = 'auth-test-service-token-5b7d';
 
 /** Requests the upstream answered on `route`, from its Prometheus counter. */
 async function upstreamCount(upstreamUrl: string, route: string): Promise<number> {
-  const text = await (await fetch(`${upstreamUrl}/metrics`)).text();
+  const text = await (await fetch(`${upstreamUrl}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).text();
   let total = 0;
   for (const line of text.split('\n')) {
     if (line.startsWith('http_requests_total{') && line.includes(`route="${route}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -53,7 +54,7 @@ for (const target of testTargets()) {
     const claimsOf = (token: string) => JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))) as { sub: string; role: string; sid: string; exp: number };
 
     before(async () => {
-      upstream = await startTestProcess(target, [createUserService, createProductService]);
+      upstream = await startTestProcess(target, [createUserService, createProductService], { serviceToken });
       await (upstream.services[0] as UserService).identity.createUser('ann@edge.dema.dev', password, 'Ann', 'customer');
       // The gateway shares the services' Redis (and key prefix) when there is one: it sees ended sessions too.
       gateway = await startTestGateway(
@@ -142,7 +143,7 @@ for (const target of testTargets()) {
       const fresh = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const newJwk = { ...(await exportJWK(fresh.privateKey)), alg: 'EdDSA' };
       await upstream.dispose();
-      upstream = await startTestProcess(target, [createUserService, createProductService], { port, jwtPrivateKey: JSON.stringify(newJwk) });
+      upstream = await startTestProcess(target, [createUserService, createProductService], { port, jwtPrivateKey: JSON.stringify(newJwk), serviceToken });
       await (upstream.services[0] as UserService).identity.createUser('bo@edge.dema.dev', password, 'Bo', 'customer');
       await waitFor('the restarted user instance to be up', async () => (await instanceState(gateway, upstream.url)) === 'up');
 

@@ -14,6 +14,7 @@ import type { RunningGateway } from '../src/edge/run-gateway.ts';
 
 const webApp = 'http://localhost:3000';
 const policies = { corsOrigins: [webApp, 'https://shop.example'], rateLimitAllowlist: ['127.0.0.0/8', '::1'] };
+const serviceToken = 'edge-test-service-token-8d1f0c2a';
 
 for (const target of testTargets()) {
   for (const kind of ['gateway', 'all-in-one'] as const) {
@@ -26,10 +27,10 @@ for (const target of testTargets()) {
       before(async () => {
         if (kind === 'gateway') {
           upstream = await startTestProcess(target, [createUserService, createProductService]);
-          gateway = await startTestGateway({}, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies });
+          gateway = await startTestGateway({ serviceToken }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies });
           base = gateway.url;
         } else {
-          allInOne = await startAllInOne(target, [createUserService, createProductService], policies);
+          allInOne = await startAllInOne(target, [createUserService, createProductService], policies, { serviceToken });
           base = allInOne.url;
         }
       });
@@ -101,6 +102,30 @@ for (const target of testTargets()) {
         assert.equal(products.headers.get('cross-origin-resource-policy'), 'same-site');
         const media = await fetch(`${base}/media/none.svg`);
         assert.equal(media.headers.get('cross-origin-resource-policy'), 'cross-origin');
+      });
+
+      test('/metrics is refused to anonymous clients of the entry (401 problem) and served to the scraper with the service token', async () => {
+        for (const authorization of [undefined, 'Bearer not-the-token', `Basic ${Buffer.from(`x:${serviceToken}`).toString('base64')}`]) {
+          const refused = await fetch(`${base}/metrics`, { headers: authorization ? { authorization } : {} });
+          assert.equal(refused.status, 401, authorization);
+          assert.equal(refused.headers.get('content-type')?.split(';')[0], problemContentType);
+          const text = await refused.text();
+          assert.equal(JSON.parse(text).code, 'UNAUTHENTICATED');
+          assert.doesNotMatch(text, /http_requests_total|system_/);
+        }
+        const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } });
+        assert.equal(scraped.status, 200);
+        assert.match(scraped.headers.get('content-type') ?? '', /^text\/plain/);
+        assert.match(await scraped.text(), /^# TYPE http_requests_total counter$/m);
+      });
+
+      test('a process configured without a service token has no /metrics for anyone', { skip: kind !== 'gateway' }, async () => {
+        // The upstream of the gateway entry is started without one.
+        for (const authorization of [undefined, `Bearer ${serviceToken}`]) {
+          const response = await fetch(`${upstream!.url}/metrics`, { headers: authorization ? { authorization } : {} });
+          assert.equal(response.status, 404);
+          assert.equal(response.headers.get('content-type')?.split(';')[0], problemContentType);
+        }
       });
 
       test('a request id is echoed when sane and made up otherwise', async () => {

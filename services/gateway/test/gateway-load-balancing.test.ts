@@ -104,7 +104,10 @@ describe('gateway load balancing', () => {
       x = await TestUpstream.start('x');
       y = await TestUpstream.start('y');
       // Checks every minute: only what a request meets can take an instance out in these tests.
-      gateway = await startTestGateway({}, { upstreams: { user: [users.url], product: [x.url, y.url] }, policies: unlimited, healthIntervalMs: 60_000, timeoutMs: 300 });
+      gateway = await startTestGateway(
+        {},
+        { upstreams: { user: [users.url], product: [x.url, y.url], order: [x.url, y.url] }, policies: unlimited, healthIntervalMs: 60_000, timeoutMs: 300 },
+      );
     });
     after(async () => {
       await gateway.close();
@@ -179,17 +182,31 @@ describe('gateway load balancing', () => {
       await restoreX();
     });
 
-    test('a POST with an Idempotency-Key is sent once more to the other instance', async () => {
+    test('a POST with an Idempotency-Key to a route that honours keys (placing an order) is sent once more to the other instance', async () => {
       x.behaviour = 'drop';
       for (let i = 0; i < 4; i++) {
         const id = `post-key-${i}`;
-        const response = await post(gateway.url, '/api/products', { 'x-request-id': id, 'idempotency-key': `key-${i}` });
+        const response = await post(gateway.url, '/api/orders', { 'x-request-id': id, 'idempotency-key': `key-${i}` });
         assert.equal(response.status, 200, response.text);
         const atY = y.hits('/api/').filter((r) => r.headers['x-request-id'] === id);
         assert.equal(atY.length, 1);
         assert.equal(atY[0]!.headers['idempotency-key'], `key-${i}`);
       }
       assert.ok(x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('post-key-')), 'x was tried first at least once');
+      await restoreX();
+    });
+
+    test('a POST with an Idempotency-Key to a route that ignores keys (a stock adjustment) is not sent twice: the dropped one is a 502', async () => {
+      x.behaviour = 'drop';
+      let failed: { status: number; text: string; id: string } | undefined;
+      for (let i = 0; i < 4 && !failed; i++) {
+        const id = `adjust-key-${i}`;
+        const response = await post(gateway.url, '/api/products/0b6f3d52-44a1-4a57-9a3e-1f0e7c2b9a10/stock-adjustments', { 'x-request-id': id, 'idempotency-key': `adjust-${i}` }, '{"delta":5}');
+        if (response.status !== 200) failed = { ...response, id };
+      }
+      assert.ok(failed, 'one adjustment went to x');
+      assert.equal(failed.status, 502, failed.text);
+      assert.ok(!y.hits('/api/').some((r) => r.headers['x-request-id'] === failed!.id), 'y never saw the adjustment that x dropped');
       await restoreX();
     });
 

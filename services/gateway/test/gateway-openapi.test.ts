@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
+import { idempotencyKeyRoutes } from '@dema/contracts';
 import { createMonitoring, type ServiceName } from '@dema/platform';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createAnalyticsService } from '@dema/analytics';
@@ -71,6 +72,16 @@ for (const target of testTargets()) {
         }
       }
       for (const path of ['/api/products', '/api/auth/login', '/api/orders', '/api/cart', '/api/analytics/summary', '/.well-known/jwks.json']) assert.ok(merged.paths[path], path);
+    });
+
+    test('the routes the gateway retries with an Idempotency-Key are exactly those that document the header', () => {
+      const documented: string[] = [];
+      for (const [path, operations] of Object.entries(merged.paths)) {
+        for (const [method, operation] of Object.entries(operations as Record<string, { parameters?: Array<{ in: string; name: string }> }>)) {
+          if (operation.parameters?.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')) documented.push(`${method.toUpperCase()} ${path}`);
+        }
+      }
+      assert.deepEqual(documented.sort(), idempotencyKeyRoutes.map((r) => `${r.method} ${r.path}`).sort());
     });
 
     test('has every schema the services refer to, so each $ref resolves', () => {

@@ -79,7 +79,7 @@ describe('the gateway proxy', () => {
       },
     });
     gateway = await startTestGateway(
-      { bodyLimit: 4096 },
+      { bodyLimit: 4096, serviceToken: 'proxy-test-service-token' },
       { upstreams: { user: [users.url], product: [products.url], analytics: [large.url] }, policies: unlimited },
       pino({ level: 'info' }, sink),
     );
@@ -92,7 +92,7 @@ describe('the gateway proxy', () => {
   test('forwarded requests are counted in the gateway’s metrics by route and status, and logged with their request id', async () => {
     assert.equal((await fetch(`${gateway.url}/api/products?limit=1`, { headers: { 'x-request-id': 'proxy-log-1' } })).status, 200);
     assert.equal((await fetch(`${gateway.url}/media/demo/a.svg`)).status, 200);
-    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer proxy-test-service-token' } })).text();
     for (const route of ['/api/*', '/media/*']) {
       const series = metrics.split('\n').find((line) => line.startsWith('http_requests_total{') && line.includes(`route="${route}"`) && line.includes('status_code="200"'));
       assert.ok(series && series.includes('service="gateway"') && Number(series.slice(series.lastIndexOf(' ') + 1)) >= 1, `${route}: ${series}`);

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { problemContentType } from '@dema/contracts';
 import type { RateLimitClass, RateLimitRule, ServiceModule } from '@dema/platform';
 import { realTarget, startTestProcess, TcpProxy, testRedis, testTargets, type TestProcess, type TestTarget } from '@dema/platform/testing';
@@ -14,6 +15,7 @@ import { isolatedRedis, startAllInOne, startTestGateway } from '../src/edge/test
  */
 
 const password = 'correct-horse-battery-staple';
+const serviceToken = 'rate-limit-test-service-token-3c9e';
 const rules = (read: number, write = 100, auth = 100): Record<RateLimitClass, RateLimitRule> => ({
   read: { limit: read, windowSeconds: 60 },
   write: { limit: write, windowSeconds: 60 },
@@ -32,6 +34,18 @@ type EntryKind = 'gateway' | 'all-in-one';
 async function read(entry: Entry, headers: Record<string, string> = {}) {
   const response = await fetch(`${entry.url}/api/products?limit=1`, { headers });
   return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** A POST with exactly this path on the wire (fetch resolves `..` and `%2e`). */
+function rawPost(base: string, path: string, body: string): Promise<{ status: number; policy: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(`${base}/`, { method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, policy: response.headers['ratelimit-policy'] as string | undefined }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 function tokenIssuer(services: ServiceModule[]): Entry['token'] {
@@ -94,6 +108,31 @@ for (const target of testTargets()) {
         assert.equal((await read(entry)).status, 200);
       });
 
+      test('a sign-in route spelled with escapes or dot segments is counted as sign-in, and served as the sign-in it was counted as', async () => {
+        const entry = await start({ rateLimits: rules(50, 50, 3) });
+        const body = JSON.stringify({ email: 'nobody@limits.dema.dev', password });
+        const escaped = await rawPost(entry.url, '/api/%61uth/login', body);
+        assert.equal(escaped.policy, '"auth";q=3;w=60');
+        assert.equal(escaped.status, 401, 'answered by the login route');
+        for (const path of ['/api/x/../auth/login', '/api/x/%2e%2E/auth/login']) {
+          const dotted = await rawPost(entry.url, path, body);
+          assert.equal(dotted.policy, '"auth";q=3;w=60', path);
+          // The gateway forwards the resolved path; the all-in-one router resolves no dot segments.
+          assert.equal(dotted.status, kind === 'gateway' ? 401 : 404, path);
+        }
+        assert.equal((await rawPost(entry.url, '/api/%61uth/login', body)).status, 429);
+      });
+
+      test('requests with a bad token are counted against the address: a flood of them gets 429', async () => {
+        const entry = await start({ rateLimits: rules(3) });
+        const forged = { authorization: 'Bearer not.a.token' };
+        for (let i = 0; i < 3; i++) assert.equal((await read(entry, forged)).status, 401);
+        const limited = await read(entry, forged);
+        assert.equal(limited.status, 429, limited.body);
+        assert.equal(JSON.parse(limited.body).code, 'RATE_LIMITED');
+        assert.equal((await read(entry)).status, 429, 'the same budget as the address’s anonymous requests');
+      });
+
       test('a signed-in user has a budget of their own, not the address’s', async () => {
         const entry = await start({ rateLimits: rules(3) });
         for (let i = 0; i < 3; i++) assert.equal((await read(entry)).status, 200);
@@ -132,7 +171,7 @@ for (const target of testTargets()) {
         const entry = await start({ rateLimits: rules(1) });
         for (let i = 0; i < 5; i++) {
           assert.equal((await fetch(`${entry.url}/health/live`)).status, 200);
-          assert.equal((await fetch(`${entry.url}/metrics`)).status, 200);
+          assert.equal((await fetch(`${entry.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).status, 200);
           const preflight = await fetch(`${entry.url}/api/products`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' } });
           assert.equal(preflight.status, 204);
         }
@@ -200,13 +239,16 @@ async function startGatewayEntry(target: TestTarget, upstream: TestProcess, poli
   const redis = target.name === 'postgres+redis' ? isolatedRedis(testRedis()!) : undefined;
   const token = tokenIssuer(upstream.services);
   const settings = typeof policies === 'function' ? await policies(token) : policies;
-  const gateway = await startTestGateway({ redis }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies: settings });
+  const gateway = await startTestGateway({ redis, serviceToken }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies: settings });
   return { url: gateway.url, token, close: () => gateway.close() };
 }
 
 async function startAllInOneEntry(target: TestTarget, policies: Policies): Promise<Entry> {
-  const process = await startAllInOne(target, [createUserService, createProductService], async (services) =>
-    typeof policies === 'function' ? policies(tokenIssuer(services)) : policies,
+  const process = await startAllInOne(
+    target,
+    [createUserService, createProductService],
+    async (services) => (typeof policies === 'function' ? policies(tokenIssuer(services)) : policies),
+    { serviceToken },
   );
   return { url: process.url, token: tokenIssuer(process.services), close: () => process.dispose() };
 }

@@ -5,6 +5,8 @@ import { testTargets } from '@dema/platform/testing';
 import { demoProducts } from '../src/db/demo-catalog.ts';
 import { startProductService, type ProductTestProcess } from './helpers.ts';
 
+const serviceToken = 'product-test-service-token-61a4';
+
 interface OpenApiParameter {
   name: string;
   in: string;
@@ -43,7 +45,7 @@ for (const target of testTargets()) {
     let doc: OpenApiDocument;
 
     before(async () => {
-      dema = await startProductService(target);
+      dema = await startProductService(target, { serviceToken });
       const category = await dema.createCategory('Docs');
       await dema.createProduct({ name: 'Documented', price: 5, stock: 1, categoryId: category.id });
       const response = await fetch(`${dema.url}/api/docs/openapi.json`);
@@ -52,8 +54,9 @@ for (const target of testTargets()) {
     });
     after(() => dema.dispose());
 
+    const scrape = { authorization: `Bearer ${serviceToken}` };
     const metrics = async () => {
-      const response = await fetch(`${dema.url}/metrics`);
+      const response = await fetch(`${dema.url}/metrics`, { headers: scrape });
       assert.equal(response.status, 200);
       return response.text();
     };
@@ -156,11 +159,20 @@ for (const target of testTargets()) {
       assert.equal(body.checks.cache?.status, 'up');
     });
 
-    test('/metrics is Prometheus text', async () => {
-      const response = await fetch(`${dema.url}/metrics`);
+    test('/metrics is Prometheus text, for the scraper with the service token', async () => {
+      const response = await fetch(`${dema.url}/metrics`, { headers: scrape });
       assert.equal(response.status, 200);
       assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
       assert.match(await response.text(), /^# HELP /m);
+    });
+
+    test('/metrics is a 401 problem for anyone without the service token', async () => {
+      for (const headers of [{}, { authorization: 'Bearer not-the-token' }, { authorization: `Bearer ${serviceToken}x` }] as Array<Record<string, string>>) {
+        const response = await fetch(`${dema.url}/metrics`, { headers });
+        assert.equal(response.status, 401);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.equal(((await response.json()) as { code: string }).code, 'UNAUTHENTICATED');
+      }
     });
 
     test('counts requests in http_requests_total by route', async () => {
@@ -207,7 +219,7 @@ for (const target of testTargets()) {
         await dema.anonymous('POST', '/api/products', {}),
         await dema.admin('POST', '/api/products', '{"name":'),
         await fetch(`${dema.url}/health/live`),
-        await fetch(`${dema.url}/metrics`),
+        await fetch(`${dema.url}/metrics`, { headers: scrape }),
       ];
       const ids = responses.map((r) => r.headers.get('x-request-id'));
       for (const [index, id] of ids.entries()) assert.ok(id && id.length > 0, `response ${index} (${responses[index]!.status}) has no x-request-id`);

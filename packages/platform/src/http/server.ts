@@ -1,6 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -28,11 +28,26 @@ declare module 'fastify' {
      * `x-dema-service-token`; answers 404 in a process configured without one. Hidden from the docs.
      */
     internal?: boolean;
+    /**
+     * The Prometheus scrape (`/metrics`): callable only with `Authorization: Bearer <service token>`,
+     * whatever else the entry is open to; answers 404 in a process configured without one.
+     */
+    scrape?: boolean;
   }
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyInstance {
+    /**
+     * Has `listener` told of every request whose credentials authentication refused, before its 401
+     * is answered: the edge counts them against the rate limit. One that throws answers with its error.
+     */
+    onRefusedCredentials(listener: RefusedCredentialsListener): void;
+  }
 }
+
+/** Told of a request whose credentials were refused (its principal is anonymous). */
+export type RefusedCredentialsListener = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 export interface HttpServerOptions {
   log: Logger;
@@ -120,12 +135,23 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   // JSON is the only body the API speaks; anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null as never);
+  const refusedListeners: RefusedCredentialsListener[] = [];
+  app.decorate('onRefusedCredentials', (listener: RefusedCredentialsListener) => {
+    refusedListeners.push(listener);
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     request.principal = anonymous;
-    request.principal = await options.authenticate(request);
-    const { permission, authenticated, internal } = request.routeOptions.config;
+    const { permission, authenticated, internal, scrape } = request.routeOptions.config;
+    // Its bearer is the service token, not an access token: checked instead of authenticating.
+    if (scrape) return checkScrapeToken(request.headers.authorization, options.serviceToken, request.url);
+    try {
+      request.principal = await options.authenticate(request);
+    } catch (error) {
+      for (const listener of refusedListeners) await listener(request, reply);
+      throw error;
+    }
     if (internal) {
       checkServiceToken(request.headers['x-dema-service-token'], options.serviceToken, request.url);
       return;
@@ -154,7 +180,8 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     sendProblem(reply, toProblem(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }), request)),
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  // Host details and per-route traffic: for the operator's Prometheus only, never the public.
+  app.get('/metrics', { config: { scrape: true }, schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
@@ -184,4 +211,13 @@ function checkServiceToken(given: string | string[] | undefined, expected: strin
   const a = Buffer.from(typeof given === 'string' ? given : '');
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw forbidden('This is a service-to-service route: present the service token');
+}
+
+/** `Authorization: Bearer <expected>`, compared in constant time; no token configured → the route does not exist. */
+function checkScrapeToken(given: string | undefined, expected: string | undefined, url: string): void {
+  if (!expected) throw notFound(ErrorCode.NOT_FOUND, `No route ${url.split('?', 1)[0]}`);
+  const match = given === undefined ? null : /^Bearer\s+(\S+)$/i.exec(given);
+  const a = Buffer.from(match?.[1] ?? '');
+  const b = Buffer.from(expected);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw unauthenticated('Metrics are for the scraper: present Authorization: Bearer <service token>', given !== undefined);
 }

@@ -59,6 +59,11 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Added to the gateway's environment only (DEMA_RATE_LIMIT_*, …). */
   gatewayEnv?: Record<string, string>;
+  /**
+   * The shared secret of service-to-service calls and of every process's `/metrics` scrape
+   * (`Authorization: Bearer …`); default a random one, which `Cluster.serviceToken` tells.
+   */
+  serviceToken?: string;
   /** Progress lines; default: none. */
   report?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -153,6 +158,8 @@ export class Cluster {
   constructor(
     readonly gateway: ClusterProcess,
     readonly instances: ClusterProcess[],
+    /** Every process's DEMA_SERVICE_TOKEN: the bearer of their `/metrics`. */
+    readonly serviceToken: string,
   ) {}
 
   /** Instance `index` (1-based, as in its name `product-1`) of `service`. */
@@ -212,7 +219,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const serviceToken = randomBytes(32).toString('base64url');
+  const serviceToken = options.serviceToken ?? randomBytes(32).toString('base64url');
 
 
   const instances: ClusterProcess[] = [];
@@ -248,7 +255,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.gatewayEnv,
   };
   const gateway = new ClusterProcess('gateway', 'gateway', gatewayUrl, [gatewayEntry], gatewayEnv, path.join(logDir, 'gateway.log'), report);
-  const cluster = new Cluster(gateway, instances);
+  const cluster = new Cluster(gateway, instances, serviceToken);
 
   try {
     const waves = [instances.filter((p) => p.name.endsWith('-1')), instances.filter((p) => !p.name.endsWith('-1'))];

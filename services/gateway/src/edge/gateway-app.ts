@@ -119,6 +119,8 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     metrics: infra.metrics,
     authenticate,
     bodyLimit: config.bodyLimit,
+    // Its Prometheus scrape takes the same bearer as every instance's.
+    serviceToken: config.serviceToken,
     service: metricsLabel,
     trustProxy: config.trustProxy,
     takeRequest: proxy.take,

@@ -1,10 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
-import { ErrorCode, problemContentType, type Principal } from '@dema/contracts';
+import { ErrorCode, honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
 import { AppError, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName } from '@dema/platform';
 import { corsHeaders } from './cors.ts';
 import { exchange, type UpstreamResponse } from './exchange.ts';
+import { splitTarget } from './request-target.ts';
 import type { EdgePolicies } from './policies.ts';
 import { anyServicePaths, serviceFor } from './routes-table.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -79,37 +80,28 @@ const anonymous: Principal = { kind: 'anonymous' };
 const noFields: string[] = [];
 
 /**
- * The path and query of a request target, with `.`/`..` segments (also as `%2e`) and backslashes
- * resolved as a server behind us could resolve them (WHATWG URL rules): routing decides on the path
- * the service would see. Targets without anything to resolve skip the URL parser.
- */
-export function splitTarget(url: string): { pathname: string; search: string } {
-  const query = url.indexOf('?');
-  const path = query === -1 ? url : url.slice(0, query);
-  if (!/[.%\\]/.test(path)) return { pathname: path, search: query === -1 ? '' : url.slice(query) };
-  const parsed = new URL(url, 'http://gateway.invalid');
-  return { pathname: parsed.pathname, search: parsed.search };
-}
-
-/**
  * Whether a request may be sent once more, to another instance, after its first failed. Safe methods and
- * PUT/DELETE are idempotent (RFC 9110 §9.2.2); a POST or PATCH is only when it carries an
- * Idempotency-Key, which the service uses to answer a repeat with the first outcome. A POST without
- * one is never sent twice, even when the first instance refused it: the rule stays simple to state.
+ * PUT/DELETE are idempotent (RFC 9110 §9.2.2); a POST or PATCH is only on a route that honours an
+ * Idempotency-Key (`idempotencyKeyRoutes`, placing an order) and when it carries one, which the service
+ * uses to answer a repeat with the first outcome. Elsewhere a key proves nothing: the service ignores it,
+ * and the first instance may already have applied the request. A POST that may not be retried is never
+ * sent twice, even when the first instance refused it: the rule stays simple to state.
  */
-export function mayRetry(method: string, headers: IncomingHttpHeaders): boolean {
-  if (method === 'POST' || method === 'PATCH') return typeof headers['idempotency-key'] === 'string' && headers['idempotency-key'].length > 0;
+export function mayRetry(method: string, path: string, headers: IncomingHttpHeaders): boolean {
+  if (method === 'POST' || method === 'PATCH') {
+    const key = headers['idempotency-key'];
+    return typeof key === 'string' && key.length > 0 && honoursIdempotencyKey(method, path);
+  }
   return true;
 }
 
 /**
- * The route a forwarded request is counted under in the metrics, from the target as sent; undefined
- * for targets outside the forwarded paths (`/api/*`, `/media/*`, `/.well-known/jwks.json`).
+ * The route a forwarded request is counted under in the metrics, from its normalized path; undefined
+ * for paths outside the forwarded ones (`/api/*`, `/media/*`, `/.well-known/jwks.json`).
  */
-function forwardedRoute(url: string): string | undefined {
-  if (url.startsWith('/api/')) return '/api/*';
-  if (url.startsWith('/media/')) return '/media/*';
-  const path = url.split('?', 1)[0];
+function forwardedRoute(path: string): string | undefined {
+  if (path.startsWith('/api/')) return '/api/*';
+  if (path.startsWith('/media/')) return '/media/*';
   return path === '/.well-known/jwks.json' || path === '/.well-known/jwks.json/' ? '/.well-known/jwks.json' : undefined;
 }
 
@@ -163,12 +155,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     const method = request.method ?? '';
     const url = request.url ?? '/';
     if (!forwardedMethods.has(method)) return false;
-    const route = forwardedRoute(url);
-    if (route === undefined) return false;
     const { pathname, search } = splitTarget(url);
+    const route = forwardedRoute(pathname);
+    if (route === undefined) return false;
     const service = owner(pathname, pools);
     if (service === undefined) return false;
-    const forwarding = forward({ request, response, method, url, route, service, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
+    const forwarding = forward({ request, response, method, url, route, service, pathname, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
     inFlight.add(forwarding);
     void forwarding.finally(() => inFlight.delete(forwarding));
     return true;
@@ -182,6 +174,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     url: string;
     route: string;
     service: ServiceName;
+    /** The path as resolved: what is routed, limited and sent. */
+    pathname: string;
     /** Path (resolved) and query sent to the instance. */
     target: string;
     id: string;
@@ -191,15 +185,25 @@ export function createProxy(options: ProxyOptions): Proxy {
   }
 
   async function forward(proxied: Proxied): Promise<void> {
-    const { request, method, url, service } = proxied;
+    const { request, method, service } = proxied;
     if (closing) {
       sendProblem(proxied, unavailable(503, 'The gateway is shutting down'), true);
       return;
     }
     try {
-      const principal = request.headers.authorization === undefined ? anonymous : await options.authenticate(request);
       const chain = addressChain(request);
-      const counted = policies.rateLimit.check(method, url.split('?', 1)[0]!, { principal, ip: chain[0]! });
+      let principal = anonymous;
+      if (request.headers.authorization !== undefined) {
+        try {
+          principal = await options.authenticate(request);
+        } catch (error) {
+          // Refused credentials count against the address, so a flood of bad tokens meets its limit (429).
+          const counted = policies.rateLimit.check(method, proxied.pathname, { principal: anonymous, ip: chain[0]! });
+          if (counted !== undefined) proxied.limitHeaders = await counted;
+          throw error;
+        }
+      }
+      const counted = policies.rateLimit.check(method, proxied.pathname, { principal, ip: chain[0]! });
       if (counted !== undefined) proxied.limitHeaders = await counted;
       const body = methodsWithBody.has(method) && hasBody(request.headers) ? await readBody(request, options.bodyLimit) : undefined;
       const pool = pools[service];
@@ -235,7 +239,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         if (kind === 'not-delivered' || (code && droppedCodes.has(code))) pool.eject(instance, describeError(error));
         else log.error({ reqId: proxied.id, err: error, upstream: instance.url }, 'upstream request failed');
         lastFailure = { kind, reason: describeError(error) };
-        if (tried.size < 2 && mayRetry(method, request.headers)) {
+        if (tried.size < 2 && mayRetry(method, proxied.pathname, request.headers)) {
           options.onAttemptFailed?.(service, 'retried', lastFailure.reason);
           continue;
         }
@@ -243,7 +247,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         break;
       }
 
-      if (response.statusCode === 503 && tried.size < 2 && mayRetry(method, request.headers)) {
+      if (response.statusCode === 503 && tried.size < 2 && mayRetry(method, proxied.pathname, request.headers)) {
         // A closing instance (Fastify's return503OnClosing) says so with Connection: close: out it goes.
         if (String(response.headers.connection ?? '').toLowerCase() === 'close') pool.eject(instance, 'answered 503 while closing');
         lastFailure = { kind: 'unavailable', reason: 'answered 503' };

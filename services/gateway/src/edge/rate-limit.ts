@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { ErrorCode, type Principal } from '@dema/contracts';
 import { AppError, type DemaApp, type RateLimitClass, type RateLimitRule, type RateLimiter } from '@dema/platform';
+import { splitTarget } from './request-target.ts';
 
 export interface RateLimitOptions {
   limiter: RateLimiter;
@@ -59,7 +60,7 @@ export class EdgeRateLimit {
   }
 
   /**
-   * Counts a request to `path` (no query) from `client`, authenticated first so that it can be keyed
+   * Counts a request to `path` (normalized, no query) from `client`, authenticated first so that it can be keyed
    * on the user. Undefined when it is not counted (no class, or allowlisted), without a promise:
    * that is every request of a load test. Otherwise the fields to answer with, or a rejection with
    * the 429 AppError when the client is over its limit.
@@ -88,16 +89,25 @@ export class EdgeRateLimit {
   }
 }
 
-/** `limit` on every request of a Fastify app (the all-in-one process, the gateway's own routes). */
+/**
+ * `limit` on every request of a Fastify app (the all-in-one process, the gateway's own routes), on
+ * its normalized path (`splitTarget`): the router reads escapes the same way, so `/api/%61uth/login`
+ * is counted as the sign-in it is routed to. A request whose credentials are refused is counted too,
+ * against its address, before its 401: a flood of bad tokens gets a 429.
+ */
 export function registerRateLimit(app: DemaApp, limit: EdgeRateLimit): void {
   // A callback hook that leaves at once for requests it does not count (no promise per request).
   app.addHook('onRequest', (request, reply, done) => {
-    const counted = limit.check(request.method, request.url.split('?', 1)[0]!, request);
+    const counted = limit.check(request.method, splitTarget(request.url).pathname, request);
     if (!counted) return done();
     counted.then((headers) => {
       reply.headers(headers);
       done();
     }, done);
+  });
+  app.onRefusedCredentials(async (request, reply) => {
+    const counted = limit.check(request.method, splitTarget(request.url).pathname, { principal: undefined, ip: request.ip });
+    if (counted) reply.headers(await counted);
   });
 }
 
