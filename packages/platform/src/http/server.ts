@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
 import { sendProblem, toProblem } from './problems.ts';
-import { drainRequest, jsonDepth, maxJsonDepth } from './request-body.ts';
+import { bodyLimits, drainRequest, jsonDepth, maxJsonDepth } from './request-body.ts';
 import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
@@ -116,9 +116,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
       done(error, value);
     });
   });
-  // A route's own limit (`bodyLimit`) may only lower the process's (DEMA_BODY_LIMIT).
+  // A route's own limit (`bodyLimit`) may only lower the process's (DEMA_BODY_LIMIT); a route that
+  // takes no body gets the smallest, so a megabyte sent to it is not parsed for nothing.
   app.addHook('onRoute', (route) => {
-    route.bodyLimit = Math.min(route.bodyLimit ?? options.bodyLimit, options.bodyLimit);
+    const own = route.bodyLimit ?? (route.schema?.body ? options.bodyLimit : bodyLimits.small);
+    route.bodyLimit = Math.min(own, options.bodyLimit);
   });
   app.decorateRequest('principal', null as never);
 
