@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
 import { sendProblem, toProblem } from './problems.ts';
-import { bodyLimits, drainRequest, jsonDepth, maxJsonDepth } from './request-body.ts';
+import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
 import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
@@ -102,13 +102,19 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   app.addSchema(Problem);
   // JSON is the only body the API speaks; anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
-  // A deeply nested body is refused before JSON.parse builds it: one cheap pass over the text.
+  // A body deeply nested, or of very many values, is refused before JSON.parse builds it: one cheap
+  // pass over the text (`jsonShapeProblem`).
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
-    if (jsonDepth(text, maxJsonDepth) > maxJsonDepth) {
+    const shape = jsonShapeProblem(text);
+    if (shape === 'too-deep') {
       done(new AppError(400, ErrorCode.BODY_TOO_DEEP, `The body nests arrays and objects deeper than ${maxJsonDepth} levels`), undefined);
+      return;
+    }
+    if (shape === 'too-many-values') {
+      done(new AppError(400, ErrorCode.BODY_TOO_COMPLEX, `The body has more than ${maxJsonValues} values (arrays, objects and their members)`), undefined);
       return;
     }
     parseJson(request, text, (error, value) => {
@@ -152,7 +158,7 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     if (error instanceof AppError && error.headers) reply.headers(error.headers);
     // A body refused before it was read whole (too large, too deep): read the rest first, or the
     // client still sending it gets a reset instead of this answer.
-    if (!request.raw.complete && !(await drainRequest(request.raw))) reply.header('connection', 'close');
+    if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
     return sendProblem(reply, problem);
   });
 

@@ -296,7 +296,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     }
     // A body refused before it was read whole (a 413, a 401): read the rest first, or the client
     // still sending it gets a reset instead of this answer.
-    if (!proxied.request.complete && !drained) {
+    if (!drained && !proxied.request.complete) {
       void drainRequest(proxied.request).then((ended) => sendProblem(proxied, error, closeConnection || !ended, true));
       return;
     }
