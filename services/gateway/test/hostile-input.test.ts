@@ -36,9 +36,19 @@ function postLargeBody(base: string, path: string, size: number, headers: Record
     let answer: Omit<RawAnswer, 'sendError'> | undefined;
     let sent = false;
     let sendError: string | undefined;
+    // A server that reads nothing more and never closes leaves the client blocked in its writes.
+    const deadline = setTimeout(() => {
+      request.destroy();
+      reject(new Error(`no complete exchange within 60 s (answer: ${answer?.status ?? 'none'})`));
+    }, 60_000);
     const settle = () => {
-      if (answer && sent) resolve({ ...answer, sendError });
-      else if (!answer && sendError) reject(new Error(`no answer: ${sendError}`));
+      if (answer && sent) {
+        clearTimeout(deadline);
+        resolve({ ...answer, sendError });
+      } else if (!answer && sendError) {
+        clearTimeout(deadline);
+        reject(new Error(`no answer: ${sendError}`));
+      }
     };
     const request = httpRequest(
       { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } },
