@@ -114,7 +114,7 @@ export type UpdateOrderStatus = { status: OrderStatus };
 export const OrderListQuery = Type.Object(
   {
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-    offset: Type.Integer({ minimum: 0, default: 0 }),
+    offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
     status: Type.Optional(OrderStatus),
   },
   { additionalProperties: false },

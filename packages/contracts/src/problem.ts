@@ -8,6 +8,10 @@ export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
   MALFORMED_BODY: 'MALFORMED_BODY',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  BODY_TOO_DEEP: 'BODY_TOO_DEEP',
+  BODY_TOO_COMPLEX: 'BODY_TOO_COMPLEX',
+  /** A value passed validation but is outside what the database stores (a number past INT, a character it refuses). */
+  VALUE_OUT_OF_RANGE: 'VALUE_OUT_OF_RANGE',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   NOT_FOUND: 'NOT_FOUND',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',

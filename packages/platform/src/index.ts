@@ -17,6 +17,8 @@ export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';
+export { bodyLimits, maxJsonDepth, maxJsonValues, jsonShapeProblem, drainRequest } from './http/request-body.ts';
+export { createAjv, compileRequestValidator, refusingNul } from './http/request-validation.ts';
 export { listen, type ListenOptions } from './http/listen.ts';
 export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
 export { registerHealth, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, problemContentType, problemType, type InvalidParam, type Problem } from '@dema/contracts';
 import { AppError, statusTitles } from './errors.ts';
+import { noNulKeyword } from './request-validation.ts';
 
 interface AjvIssue {
   instancePath: string;
@@ -10,6 +11,8 @@ interface AjvIssue {
 }
 
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+/** Fields one problem names at most: enough to fix a form, not a megabyte of echoed mistakes. */
+const maxInvalidParams = 50;
 
 /** Turns ajv's findings into named fields: `body.variants.0.stock`, `query.limit`. */
 function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
@@ -27,6 +30,10 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
     } else if (issue.keyword === 'additionalProperties') {
       path.push(String(issue.params.additionalProperty));
       reason = 'is not a known field';
+    } else if (issue.keyword === noNulKeyword) {
+      reason = 'must not contain the NUL character (\\u0000)';
+    } else if (issue.keyword === 'propertyNames') {
+      continue;
     } else if (issue.keyword === 'const' || issue.keyword === 'enum') {
       // `const` names one value, `enum` a list: both as a list, so a union of literals merges below.
       const allowed = issue.keyword === 'const' ? [issue.params.allowedValue] : issue.params.allowedValues;
@@ -86,8 +93,10 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
   if (error instanceof AppError) return base(error.status, error.code, error.message, error.invalidParams);
   const fastifyError = error as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fastifyError.validation) {
-    const params = invalidParams(fastifyError.validationContext ?? 'body', fastifyError.validation);
-    const detail = params.map((p) => `${p.name} ${p.reason}`).join('; ') || fastifyError.message;
+    const all = invalidParams(fastifyError.validationContext ?? 'body', fastifyError.validation);
+    const params = all.slice(0, maxInvalidParams);
+    const more = all.length > params.length ? `; and ${all.length - params.length} more` : '';
+    const detail = params.map((p) => `${p.name} ${p.reason}`).join('; ') + more || 'The request is invalid';
     return base(400, ErrorCode.VALIDATION_FAILED, detail, params);
   }
   switch (fastifyError.code) {
@@ -100,10 +109,29 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return base(400, ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${fastifyError.message}`);
   }
+  const dataError = databaseDataError(error);
+  if (dataError) return base(400, ErrorCode.VALUE_OUT_OF_RANGE, dataError);
   const status = fastifyError.statusCode ?? 500;
   if (status === 400 && error instanceof SyntaxError) return base(400, ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${error.message}`);
   if (status >= 400 && status < 500) return base(status, codeForStatus(status), fastifyError.message);
   return base(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
+}
+
+/**
+ * What a PostgreSQL data exception (SQLSTATE class 22, from PostgreSQL or PGlite) says about the
+ * request, or undefined for any other error. Validation bounds what it can, but a sum of bounded
+ * values (a product's stock over its variants) can still leave INT, and such a value is the
+ * client's, not a server fault: it must never page anyone as a 500. The database's own message
+ * (SQL, column names) stays in the log.
+ */
+function databaseDataError(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; severity?: unknown; cause?: unknown } | undefined, hops = 0; e && hops < 3; e = e.cause as typeof e, hops++) {
+    if (typeof e.code !== 'string' || typeof e.severity !== 'string' || !/^22[0-9A-Z]{3}$/.test(e.code)) continue;
+    if (e.code === '22003') return 'A number is out of the range that can be stored (a stock total above 2,147,483,647, say)';
+    if (e.code === '22021' || e.code === '22P05') return 'A text contains a character that cannot be stored';
+    return 'A value cannot be stored as given';
+  }
+  return undefined;
 }
 
 function codeForStatus(status: number): string {

@@ -3,13 +3,13 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
-import { Ajv, type Options as AjvOptions } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { ErrorCode, Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
 import { sendProblem, toProblem } from './problems.ts';
+import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
+import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
 export type DemaApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -70,7 +70,6 @@ export interface HttpServerOptions {
 /** Answers a request itself (true), or leaves it to the app's routes (false) having done nothing. */
 export type RequestTaker = (request: IncomingMessage, response: ServerResponse) => boolean;
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const anonymous: Principal = { kind: 'anonymous' };
 const requestIdPattern = /^[\w.:-]{1,128}$/;
 // Keep-alive past typical load-balancer idle timeouts so they, not we, close idle connections.
@@ -79,20 +78,6 @@ const keepAliveTimeout = 65_000;
 /** A request's id: the `x-request-id` it came with when that is sane, else a new one. */
 export function requestIdFrom(given: string | string[] | undefined): string {
   return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
-}
-
-function createAjv(options: AjvOptions): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    removeAdditional: false,
-    useDefaults: true,
-    strict: false,
-    // multipleOf: 0.01 on prices is otherwise at the mercy of binary fractions (0.07 * 100).
-    multipleOfPrecision: 9,
-    ...options,
-  });
-  addFormats(ajv);
-  return ajv;
 }
 
 /**
@@ -118,14 +103,12 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     schemaController: {
       compilersFactory: {
         buildValidator: (externalSchemas: Record<string, unknown>) => {
-          const strictAjv = createAjv({ coerceTypes: false });
-          const coercingAjv = createAjv({ coerceTypes: 'array' });
-          for (const schema of Object.values(externalSchemas)) {
-            strictAjv.addSchema(schema as object);
-            coercingAjv.addSchema(schema as object);
+          const strict = { firstError: createAjv({ coerceTypes: false, allErrors: false }), allErrors: createAjv({ coerceTypes: false }) };
+          const coercing = { firstError: createAjv({ coerceTypes: 'array', allErrors: false }), allErrors: createAjv({ coerceTypes: 'array' }) };
+          for (const ajv of [strict.firstError, strict.allErrors, coercing.firstError, coercing.allErrors]) {
+            for (const schema of Object.values(externalSchemas)) ajv.addSchema(refusingNul(schema) as object);
           }
-          return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
-            (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+          return ({ schema, httpPart }: { schema: object; httpPart?: string }) => compileRequestValidator(httpPart === 'body' ? strict : coercing, schema);
         },
       } as never,
     },
@@ -134,6 +117,32 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   app.addSchema(Problem);
   // JSON is the only body the API speaks; anything else is a 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
+  // A body deeply nested, or of very many values, is refused before JSON.parse builds it: one cheap
+  // pass over the text (`jsonShapeProblem`).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body as string;
+    const shape = jsonShapeProblem(text);
+    if (shape === 'too-deep') {
+      done(new AppError(400, ErrorCode.BODY_TOO_DEEP, `The body nests arrays and objects deeper than ${maxJsonDepth} levels`), undefined);
+      return;
+    }
+    if (shape === 'too-many-values') {
+      done(new AppError(400, ErrorCode.BODY_TOO_COMPLEX, `The body has more than ${maxJsonValues} values (arrays, objects and their members)`), undefined);
+      return;
+    }
+    parseJson(request, text, (error, value) => {
+      if (!error) noteBodySize(value, text.length);
+      done(error, value);
+    });
+  });
+  // A route's own limit (`bodyLimit`) may only lower the process's (DEMA_BODY_LIMIT); a route that
+  // takes no body gets the smallest, so a megabyte sent to it is not parsed for nothing.
+  app.addHook('onRoute', (route) => {
+    const own = route.bodyLimit ?? (route.schema?.body ? options.bodyLimit : bodyLimits.small);
+    route.bodyLimit = Math.min(own, options.bodyLimit);
+  });
   app.decorateRequest('principal', null as never);
   const refusedListeners: RefusedCredentialsListener[] = [];
   app.decorate('onRefusedCredentials', (listener: RefusedCredentialsListener) => {
@@ -169,10 +178,13 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler(async (error, request, reply) => {
     const problem = toProblem(error as Error, request);
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof AppError && error.headers) reply.headers(error.headers);
+    // A body refused before it was read whole (too large, too deep): read the rest first, or the
+    // client still sending it gets a reset instead of this answer.
+    if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
     return sendProblem(reply, problem);
   });
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
 import { ErrorCode, honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
-import { AppError, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName } from '@dema/platform';
+import { AppError, drainRequest, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName } from '@dema/platform';
 import { corsHeaders } from './cors.ts';
 import { exchange, type UpstreamResponse } from './exchange.ts';
 import { splitTarget } from './request-target.ts';
@@ -293,14 +293,20 @@ export function createProxy(options: ProxyOptions): Proxy {
    * A problem+json answer of the gateway's own: a 401, 429, 413, 502, 503 or 504, or a 500 for the
    * unforeseen; `closeConnection` while the gateway is closing.
    */
-  function sendProblem(proxied: Proxied, error: unknown, closeConnection = false): void {
+  function sendProblem(proxied: Proxied, error: unknown, closeConnection = false, drained = false): void {
     const { response } = proxied;
     // The client went away (say, half-way through sending its body): no one is left to answer.
     if (response.destroyed) return;
     const known = error instanceof AppError ? error : new AppError(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
-    if (known.status >= 500 && !closeConnection) log.error({ reqId: proxied.id, err: error }, 'request failed');
+    if (known.status >= 500 && !closeConnection && !drained) log.error({ reqId: proxied.id, err: error }, 'request failed');
     if (response.headersSent) {
       response.destroy();
+      return;
+    }
+    // A body refused before it was read whole (a 413, a 401): read the rest first, or the client
+    // still sending it gets a reset instead of this answer.
+    if (!drained && !proxied.request.complete) {
+      void drainRequest(proxied.request).then((ended) => sendProblem(proxied, error, closeConnection || !ended, true));
       return;
     }
     const body = JSON.stringify(problemOf(known.status, known.code, known.message, proxied));
@@ -355,7 +361,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         request.off('data', onData);
-        // The rest is read and dropped by Node once the 413 is sent, so the connection stays usable.
+        // The rest is read and dropped before the 413 is sent (sendProblem), so the client can read it.
         reject(tooLarge());
         return;
       }

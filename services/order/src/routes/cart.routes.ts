@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { SetCartItem, type Principal } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Carts } from '../carts.ts';
 
 const problem = Type.Ref('Problem');
@@ -28,6 +28,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
   app.put(
     '/api/cart/items/:productId',
     {
+      bodyLimit: bodyLimits.small,
       config: { permission: 'orders:write' },
       schema: {
         tags: ['cart'],

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateOrder, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Orders } from '../orders.ts';
 
 const problem = Type.Ref('Problem');
@@ -28,6 +28,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
   app.post(
     '/api/orders',
     {
+      bodyLimit: bodyLimits.medium,
       config: write,
       schema: {
         tags: ['orders'],
@@ -83,6 +84,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
   app.put(
     '/api/orders/:id/status',
     {
+      bodyLimit: bodyLimits.small,
       config: write,
       schema: {
         tags: ['orders'],

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateCategory, IdOrSlugParam, IdParam, UpdateCategory } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 const problem = Type.Ref('Problem');
@@ -32,6 +32,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
   app.post(
     '/api/categories',
     {
+      bodyLimit: bodyLimits.medium,
       config: write,
       schema: {
         tags: ['categories'],
@@ -50,6 +51,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
   app.put(
     '/api/categories/:id',
     {
+      bodyLimit: bodyLimits.medium,
       config: write,
       schema: {
         tags: ['categories'],

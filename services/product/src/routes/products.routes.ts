@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
 import { ErrorCode } from '@dema/contracts';
-import { notFound, type DemaApp } from '@dema/platform';
+import { bodyLimits, notFound, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 const problem = Type.Ref('Problem');
@@ -99,6 +99,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
   app.post(
     '/api/products/:id/stock-adjustments',
     {
+      bodyLimit: bodyLimits.small,
       config: write,
       schema: {
         tags: ['products'],

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { ReserveStock } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 const OrderIdParam = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
@@ -15,6 +15,7 @@ export async function stockReservationRoutes(app: DemaApp, catalog: Catalog): Pr
   app.put(
     '/internal/stock-reservations/:orderId',
     {
+      bodyLimit: bodyLimits.medium,
       config: { internal: true },
       schema: { hide: true, params: OrderIdParam, body: ReserveStock, response: { 200: Type.Ref('StockReservation'), 409: problem, 422: problem } },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 import type { KeyRing } from '../keys.ts';
 
@@ -18,6 +18,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   app.post(
     '/api/auth/signup',
     {
+      bodyLimit: bodyLimits.small,
       preValidation: trimEmail,
       schema: {
         tags: ['auth'],
@@ -32,6 +33,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   app.post(
     '/api/auth/login',
     {
+      bodyLimit: bodyLimits.small,
       preValidation: trimEmail,
       schema: {
         tags: ['auth'],
@@ -46,6 +48,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   app.post(
     '/api/auth/refresh',
     {
+      bodyLimit: bodyLimits.small,
       schema: {
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (each refresh token works once)',

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { bodyLimits, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 
 const problem = Type.Ref('Problem');
@@ -17,6 +17,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
   app.put(
     '/api/users/me',
     {
+      bodyLimit: bodyLimits.small,
       config: { authenticated: true },
       schema: {
         tags: ['users'],
@@ -50,6 +51,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
   app.put(
     '/api/users/:id',
     {
+      bodyLimit: bodyLimits.small,
       config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
