@@ -327,16 +327,20 @@ async function checkAnalytics(world: World, productIds: string[]): Promise<void>
   }
 }
 
-/** Runs `runs` scenarios (or the given seed's) on `target`, a fresh process every `perProcess` scenarios. */
-export async function proveInvariants(target: TestTarget, options: { runs: number; seed?: number; perProcess?: number }): Promise<void> {
-  let world: World | undefined;
+/**
+ * Runs `runs` scenarios (or the given seed's) on `target`: in `world` when given, else in a process
+ * of their own, a fresh one every `perProcess` scenarios.
+ */
+export async function proveInvariants(target: TestTarget, options: { runs: number; seed?: number; perProcess?: number; world?: World }): Promise<void> {
+  let world = options.world;
   let used = 0;
   try {
     await fc.assert(
       fc.asyncProperty(scenarios, async (scenario) => {
-        if (world && used >= (options.perProcess ?? 25)) {
+        if (!options.world && world && used >= (options.perProcess ?? 25)) {
           await world.dispose();
           world = undefined;
+          used = 0;
         }
         world ??= await startWorld(target);
         used += 1;
@@ -349,6 +353,6 @@ export async function proveInvariants(target: TestTarget, options: { runs: numbe
     const cause = (error as Error).cause as Error | undefined;
     throw new Error(`${(error as Error).message}\n\n${cause?.message ?? ''}`);
   } finally {
-    await world?.dispose();
+    if (!options.world) await world?.dispose();
   }
 }
