@@ -385,7 +385,7 @@ export async function fuzz(world: FuzzWorld, options: { seed: number; count: num
     const op = world.operations[request.operation]!;
     let url = op.path.replace(/\{(\w+)\}/g, (_, name: string) => {
       const value = request.path[name];
-      return encodeURIComponent(value === undefined ? '' : 'fixture' in value ? world.fixtures[value.fixture]! : value.value);
+      return pathSegment(value === undefined ? '' : 'fixture' in value ? world.fixtures[value.fixture]! : value.value);
     });
     if (request.query.length > 0) url += `?${new URLSearchParams(request.query).toString()}`;
     const headers: Record<string, string> = { ...request.headers };
@@ -437,6 +437,11 @@ export async function fuzz(world: FuzzWorld, options: { seed: number; count: num
     }
   }
   return { findings: [...findings.values()], sent: requests.length, statuses };
+}
+
+/** The value percent-encoded as UTF-8; a lone surrogate goes as U+FFFD, as a browser sends it. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(Buffer.from(value, 'utf8').toString('utf8'));
 }
 
 function changedTables(before: string, after: string): string[] {
