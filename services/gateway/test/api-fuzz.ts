@@ -232,24 +232,28 @@ export function requestsFor(operations: Operation[], doc: Schema, fixtures: numb
     const op = operations[index]!;
     const pathParams = op.params.filter((p) => p.in === 'path');
     const queryParams = op.params.filter((p) => p.in === 'query');
-    const pathValue: fc.Arbitrary<PathValue> = fc.oneof(
-      { weight: 5, arbitrary: fc.integer({ min: 0, max: fixtures - 1 }).map((fixture) => ({ fixture })) },
-      { weight: 1, arbitrary: fc.uuid().map((value) => ({ value })) },
+    const pathValue = (schema: Schema): fc.Arbitrary<PathValue> => fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 0, max: fixtures - 1 }).map((fixture) => ({ fixture })) },
+      { weight: 2, arbitrary: validOf(schema, doc, 0).map((value) => ({ value: queryText(value) })) },
       { weight: 2, arbitrary: hostileString.map((value) => ({ value })) },
     );
-    const query = fc.array(
-      fc.oneof(
-        ...(queryParams.length > 0 ? [fc.constantFrom(...queryParams).chain((p) => fc.tuple(fc.constant(p.name), valueOf(p.schema, doc, 0, 3).map(queryText)))] : []),
-        fc.tuple(fc.constantFrom('unknown', 'limit', 'offset', '__proto__'), hostileString),
-      ),
-      { maxLength: 4 },
+    // Valid values for some parameters, and then (mostly) one of them hostile or an unknown one
+    // added: a request wrong in one place reaches further than one wrong everywhere.
+    const validQuery = fc.subarray(queryParams).chain((chosen) => fc.tuple(...chosen.map((p) => validOf(p.schema, doc, 0).map((v): [string, string] => [p.name, queryText(v)]))));
+    const badQuery: fc.Arbitrary<[string, string] | null> = fc.oneof(
+      { weight: 2, arbitrary: fc.constant(null) },
+      { weight: 4, arbitrary: fc.tuple(queryParams.length > 0 ? fc.constantFrom(...queryParams.map((p) => p.name)) : fc.constant('unknown'), hostile.map(queryText)) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom('unknown', '__proto__'), hostileString) },
     );
+    const query = fc.tuple(validQuery, badQuery).map(([valid, bad]) => (bad ? [...valid.filter(([name]) => name !== bad[0]), bad] : valid));
     // fetch sends no body with a GET.
     const body: fc.Arbitrary<FuzzRequest['body']> = op.method === 'GET'
       ? fc.constant({ kind: 'none' as const })
       : op.body
       ? fc.oneof(
-          { weight: 8, arbitrary: valueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
+          { weight: 3, arbitrary: validOf(op.body, doc, 0).map((value) => ({ kind: 'json' as const, value })) },
+          { weight: 4, arbitrary: fc.tuple(validOf(op.body, doc, 0), fc.nat(), hostile, fc.boolean()).map(([value, at, bad, drop]) => ({ kind: 'json' as const, value: mutateOne(value, at, bad, drop) })) },
+          { weight: 2, arbitrary: valueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
           { weight: 2, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) },
           { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1').map((contentType) => ({ kind: 'raw' as const, text: 'a=1', contentType })) },
           { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -261,12 +265,28 @@ export function requestsFor(operations: Operation[], doc: Schema, fixtures: numb
     return fc.record({
       operation: fc.constant(index),
       caller: fc.constantFrom(...callers),
-      path: fc.tuple(...pathParams.map(() => pathValue)).map((values) => Object.fromEntries(pathParams.map((p, i) => [p.name, values[i]!]))),
+      path: fc.tuple(...pathParams.map((p) => pathValue(p.schema))).map((values) => Object.fromEntries(pathParams.map((p, i) => [p.name, values[i]!]))),
       query,
       headers: idempotency.map((key): Record<string, string> => (key === null ? {} : { 'idempotency-key': key })),
       body,
     });
   });
+}
+
+/** `value` with one of its fields or items (the `at`-th, counting depth first) replaced by `bad`, or dropped. */
+function mutateOne(value: unknown, at: number, bad: unknown, drop: boolean): unknown {
+  const copy = JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+  const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) node.forEach((item, i) => (slots.push([node, i]), walk(item)));
+    else if (node && typeof node === 'object') for (const [key, item] of Object.entries(node)) (slots.push([node as Record<string, unknown>, key]), walk(item));
+  };
+  walk(copy);
+  if (slots.length === 0) return bad;
+  const [parent, key] = slots[at % slots.length]!;
+  if (drop && !Array.isArray(parent)) delete parent[key as string];
+  else (parent as Record<string | number, unknown>)[key] = bad;
+  return copy;
 }
 
 function queryText(value: unknown): string {
