@@ -15,14 +15,13 @@ import {
   type StockRelease,
   type StockReservation,
   type StockReservations,
-  type StockUpdatedEvent,
 } from '@dema/contracts';
-import { AppError, appendToOutbox, conflict, createEvent, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { AppError, conflict, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
 import { isUuid, listCacheKey } from './domain/product-query.ts';
-import { recordStockUpdated } from './events/stock-updated.ts';
+import { recordStockUpdated, recordStockUpdates } from './events/stock-updated.ts';
 
 const productList = { name: 'product-list', ...cacheConfigs['product-list'] };
 const productDetail = { name: 'product-detail', ...cacheConfigs['product-detail'] };
@@ -173,7 +172,7 @@ export class Catalog implements StockReservations {
     for (let attempt = 1; ; attempt++) {
       let outcome: reservations.ReserveOutcome;
       try {
-        outcome = await reservations.reserveStock(this.db, orderId, merged, new Date().toISOString());
+        outcome = await reservations.reserveStock(this.db, orderId, merged);
       } catch (error) {
         // A concurrent reservation of the same order id won the primary key: the next try replays it.
         if (attempt === 1 && (error as { code?: string }).code === pgUniqueViolation) continue;
@@ -222,7 +221,7 @@ export class Catalog implements StockReservations {
       }
       if (productDeltas.size === 0) return true;
       const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
-      await appendToOutbox(tx, stockEvents(locked, totals, 'RETURN'));
+      await recordStockUpdates(tx, [...totals].map(([productId, newStock]) => ({ productId, oldStock: locked.get(productId)!.stock, newStock })), 'RETURN');
       return true;
     });
     if (released) await this.afterWrite();
@@ -303,13 +302,6 @@ function reservationRefused(problems: reservations.ReserveProblem[], fieldOf: (n
     ErrorCode.INSUFFICIENT_STOCK,
     `Not enough stock: ${detail}`,
     problems.map((p) => ({ name: `${fieldOf(p.n)}.quantity`, reason: `${p.quantity} requested, ${p.available} of ${named(p)} in stock` })),
-  );
-}
-
-function stockEvents(before: Map<string, reservations.LockedProduct>, after: Map<string, number>, reason: 'ORDER' | 'RETURN'): StockUpdatedEvent[] {
-  const timestamp = new Date().toISOString();
-  return [...after].map(([productId, newStock]) =>
-    createEvent<StockUpdatedEvent>('STOCK_UPDATED', { productId, oldStock: before.get(productId)!.stock, newStock, reason, timestamp }),
   );
 }
 

@@ -108,6 +108,10 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
       return base(400, ErrorCode.MALFORMED_BODY, 'The body is empty but Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return base(400, ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${fastifyError.message}`);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return base(414, ErrorCode.VALIDATION_FAILED, 'A path parameter is longer than 100 characters; no id or slug is');
+    case 'FST_ERR_BAD_URL':
+      return base(400, ErrorCode.VALIDATION_FAILED, 'The path is not valid percent-encoded UTF-8');
   }
   const dataError = databaseDataError(error);
   if (dataError) return base(400, ErrorCode.VALUE_OUT_OF_RANGE, dataError);

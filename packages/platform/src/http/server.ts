@@ -1,13 +1,14 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
-import { ErrorCode, Problem, principalCan, type Permission, type Principal } from '@dema/contracts';
+import { ErrorCode, Problem, problemContentType, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
 import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
-import { sendProblem, toProblem } from './problems.ts';
+import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
 import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
 
@@ -100,6 +101,10 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    // The router's own refusals (a path parameter over 100 characters, bad percent-encoding) and
+    // Node's (headers over 16 KB, not HTTP at all) are problems like every other error.
+    frameworkErrors: (error, request, reply) => sendProblem(reply, toProblem(error, request)),
+    clientErrorHandler: answerClientError,
     schemaController: {
       compilersFactory: {
         buildValidator: (externalSchemas: Record<string, unknown>) => {
@@ -199,6 +204,24 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   return app;
+}
+
+/**
+ * What Node could not even parse as a request (Fastify's default answers these as plain JSON):
+ * headers over the size limit (431), a request that took too long to arrive (408), anything else
+ * (400), as problem+json on the raw socket, which is then closed.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request line and headers exceed the 16 KB limit (a very long URL?)']
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request took too long to arrive']
+    : [400, 'The request is not valid HTTP/1.1'];
+  const body = JSON.stringify(problemOf(status, ErrorCode.VALIDATION_FAILED, detail, { url: '', id: randomUUID() }));
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy(error);
 }
 
 /**

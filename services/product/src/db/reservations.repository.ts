@@ -19,12 +19,12 @@ export type ReserveOutcome =
 
 /**
  * Reserves `lines` (merged: one per product and variant) for `orderId` in one statement, the
- * `reserve_stock` function of migration 0004: all or nothing, with a STOCK_UPDATED (reason ORDER)
+ * `reserve_stock` function of migrations 0004 and 0006: all or nothing, with a STOCK_UPDATED (reason ORDER)
  * per product in the outbox. Throws a unique violation when a concurrent call reserved the same id.
  */
-export async function reserveStock(db: Queryable, orderId: string, lines: StockLine[], timestamp: string): Promise<ReserveOutcome> {
+export async function reserveStock(db: Queryable, orderId: string, lines: StockLine[]): Promise<ReserveOutcome> {
   const { rows } = await db.query<{ outcome: ReserveOutcome }>(
-    'SELECT reserve_stock($1, $2::uuid[], $3::uuid[], $4::int[], $5, $6, $7, $8) AS outcome',
+    'SELECT reserve_stock($1, $2::uuid[], $3::uuid[], $4::int[], $5, $6, $7) AS outcome',
     [
       orderId,
       lines.map((l) => l.productId),
@@ -33,7 +33,6 @@ export async function reserveStock(db: Queryable, orderId: string, lines: StockL
       'STOCK_UPDATED',
       eventVersions.STOCK_UPDATED,
       routingKeys.STOCK_UPDATED,
-      timestamp,
     ],
   );
   return rows[0]!.outcome;

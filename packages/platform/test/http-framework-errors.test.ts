@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import Type from 'typebox';
+import { problemContentType } from '@dema/contracts';
+import { createHttpServer, createLogger, listen, Metrics, type DemaApp } from '@dema/platform';
+
+/**
+ * Requests refused before any route sees them — by Fastify's router or by Node's HTTP parser — are
+ * answered as problem+json with a code like every other error (found by the API fuzzer).
+ */
+describe('refusals from the router and the HTTP parser', () => {
+  let app: DemaApp;
+  let url: string;
+
+  before(async () => {
+    app = createHttpServer({ log: createLogger('silent'), metrics: new Metrics(), authenticate: async () => ({ kind: 'anonymous' }), bodyLimit: 1024, service: 'test' });
+    app.get('/things/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => ({ id: (request.params as { id: string }).id }));
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  const expectProblem = async (response: Response, status: number) => {
+    const text = await response.text();
+    assert.equal(response.status, status, text);
+    assert.equal(response.headers.get('content-type')?.split(';')[0], problemContentType, text);
+    const problem = JSON.parse(text) as { code?: string; status?: number };
+    assert.equal(problem.code, 'VALIDATION_FAILED');
+    assert.equal(problem.status, status);
+  };
+
+  test('a path parameter over 100 characters is a 414 problem', async () => {
+    await expectProblem(await fetch(`${url}/things/${'9'.repeat(300)}`), 414);
+  });
+
+  test('a path that is not valid percent-encoding is a 400 problem', async () => {
+    await expectProblem(await fetch(`${url}/things/%E0%A4%A`), 400);
+  });
+
+  test('a request line and headers over 16 KB are a 431 problem', async () => {
+    await expectProblem(await fetch(`${url}/things/1?q=${'x'.repeat(20_000)}`), 431);
+  });
+
+  test('the routes still answer', async () => {
+    const response = await fetch(`${url}/things/abc`);
+    assert.deepEqual(await response.json(), { id: 'abc' });
+  });
+});
