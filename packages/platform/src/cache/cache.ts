@@ -19,6 +19,8 @@ export interface CacheOptions {
   observe?: CacheObserver;
   /** Bytes of values held in this process. */
   memoryBytes?: number;
+  /** The clock entries age by, in ms since the epoch (tests move it instead of sleeping); `Date.now` by default. */
+  now?: () => number;
 }
 
 interface LocalEntry {
@@ -55,8 +57,10 @@ export class Cache {
   private mustReversion = false;
   /** keyPrefix does not apply to pub/sub channels, so the channel carries the prefix itself. */
   private readonly channel: string;
+  private readonly now: () => number;
 
   constructor(private readonly options: CacheOptions) {
+    this.now = options.now ?? Date.now;
     this.local = new LRUCache<string, LocalEntry>({
       maxSize: options.memoryBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (entry) => entry.value.length + 64,
@@ -96,7 +100,7 @@ export class Cache {
     if (!this.options.enabled) return this.record(config.name, 'bypass', load());
     const key = `${config.key}:${id}`;
     const tags = config.tags ?? [];
-    const now = Date.now();
+    const now = this.now();
 
     const localEntry = this.localUsable() ? this.local.get(key) : undefined;
     if (localEntry && this.isCurrent(localEntry, tags)) {
@@ -113,7 +117,9 @@ export class Cache {
     if (shared.entry) {
       const age = now - shared.entry.storedAt;
       const fresh = age < config.ttl * 1000;
-      if (fresh || config.staleWhileRevalidate) {
+      // The stale window is bounded here too, not only by the key's expiry in Redis: that runs on
+      // Redis's clock from when the value was written, this on the cache's clock from when it was loaded.
+      if (fresh || (config.staleWhileRevalidate && age < config.ttl * 2000)) {
         this.remember(key, shared.entry, tags, before);
         if (!fresh) this.refreshInBackground(config, key, tags, load);
         return this.record(config.name, fresh ? 'hit' : 'stale', shared.entry.value);
@@ -169,7 +175,7 @@ export class Cache {
     if (running && running.stamp === stamp.id) return running.promise;
     const promise = (async () => {
       const value = await load();
-      const storedAt = Date.now();
+      const storedAt = this.now();
       if (this.stamp(tags).id === stamp.id) this.local.set(key, { value, storedAt, epochs: stamp.epochs, generation: stamp.generation });
       if (versions) await this.writeShared(config, key, value, storedAt, versions);
       return value;
