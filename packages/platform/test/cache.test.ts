@@ -402,13 +402,16 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
     await proxy.close();
   });
 
+  // A command times out after 500 ms; 4 s leaves room for a loaded machine and still tells a prompt
+  // fallback from one that waits on reconnection attempts (2 s connect timeout each, three tries).
+  const answerBoundMs = 4_000;
   const timed = async (cache: Cache, config: Config = longLived) => {
     const started = performance.now();
     const value = await cache.get(config, '1', source.load);
     return { value, ms: performance.now() - started };
   };
 
-  test('a get issued the moment Redis goes away answers from the loader within 2 s', async () => {
+  test('a get issued the moment Redis goes away answers from the loader within 4 s', async () => {
     // Another instance warms Redis, so this one's read has to go there.
     await (await env.instance()).get(longLived, '1', source.load);
     const { cache } = await env.instanceVia(proxy);
@@ -416,7 +419,7 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
     proxy.cut();
     const { value, ms } = await timed(cache);
     assert.equal(value, 'v2');
-    assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+    assert.ok(ms < answerBoundMs, `took ${Math.round(ms)} ms`);
   });
 
   test('while Redis is unreachable the state says so and every get answers from the loader without throwing', async () => {
@@ -430,7 +433,7 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
       source.write();
       const { value, ms } = await timed(cache);
       assert.equal(value, `v${i}`);
-      assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+      assert.ok(ms < answerBoundMs, `took ${Math.round(ms)} ms`);
     }
     assert.equal(source.calls, 4);
     assert.equal(cache.state, 'redis-unavailable');
@@ -489,7 +492,7 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
     assert.equal(cache.state, 'redis-unavailable');
     const { value, ms } = await timed(cache);
     assert.equal(value, 'v1');
-    assert.ok(ms < 2_000, `took ${Math.round(ms)} ms`);
+    assert.ok(ms < answerBoundMs, `took ${Math.round(ms)} ms`);
     proxy.restore();
     await waitFor('the cache to heal', () => cache.state === 'redis', 10_000);
     source.write();
