@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canTransition, customerTransitions, orderStatuses, orderTransitions, restockingStatuses } from './orders.ts';
+import { OrderStatus, canTransition, customerTransitions, orderStatuses, orderTransitions, restockingStatuses } from './orders.ts';
 
 // The lifecycle written out by hand (seed: OrderStatus): every move that is allowed; all others are not.
 const allowedMoves = [
@@ -13,8 +13,9 @@ const allowedMoves = [
   'DELIVERED → RETURNED',
 ];
 
-test('the statuses are the seed six, in lifecycle order', () => {
+test('the statuses are the seed six, in lifecycle order, and the schema is referenced as OrderStatus', () => {
   assert.deepEqual([...orderStatuses], ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED']);
+  assert.equal(OrderStatus.$id, 'OrderStatus');
 });
 
 test('canTransition allows exactly the lifecycle moves, out of all 36 pairs', () => {

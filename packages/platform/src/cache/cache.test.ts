@@ -33,6 +33,7 @@ function setup(options: Partial<CacheOptions> = {}) {
     write: () => (version += 1),
     calls: () => calls,
     hold: () => (hold = true),
+    releaseFirst: () => gates.shift()?.(),
     release: () => {
       hold = false;
       for (const open of gates.splice(0)) open();
@@ -195,4 +196,22 @@ test('without a clock option entries age by the wall clock', async () => {
   assert.equal(await cache.get({ ...fresh60, ttl: 0.001 }, '1', load), 'v1');
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(await cache.get({ ...fresh60, ttl: 0.001 }, '1', load), 'v2');
+});
+
+test('a load overtaken by an invalidation, finishing first, leaves the newer load for the gets that follow', async () => {
+  const t = setup();
+  t.hold();
+  const old = t.cache.get(fresh60, '1', t.load);
+  await nextMacrotask();
+  t.write();
+  await t.cache.invalidate(['products']);
+  const newer = t.cache.get(fresh60, '1', t.load);
+  await nextMacrotask();
+  t.releaseFirst();
+  assert.equal(await old, 'v1');
+  const joining = t.cache.get(fresh60, '1', t.load);
+  await nextMacrotask();
+  assert.equal(t.calls(), 2, 'the get after the old load finished joins the newer one');
+  t.release();
+  assert.deepEqual(await Promise.all([newer, joining]), ['v2', 'v2']);
 });

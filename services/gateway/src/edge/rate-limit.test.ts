@@ -52,6 +52,7 @@ test('a signed-in user is limited by user id, anyone else by address, IPv4-mappe
   assert.equal(rateLimitClient(anonymousAt('::ffff:10.0.0.2')), 'ip:10.0.0.2');
   assert.equal(rateLimitClient(anonymousAt('::ffff:abcd')), 'ip:::ffff:abcd');
   assert.equal(rateLimitClient(anonymousAt('2001:db8::1')), 'ip:2001:db8::1');
+  assert.equal(rateLimitClient(anonymousAt('unknown1.2.3.4')), 'ip:unknown1.2.3.4', 'only the ::ffff: prefix is taken off');
 });
 
 test('within the limit each answer carries the policy and what remains; one over gets a 429 with Retry-After', async () => {
