@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
+import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Cache, type CacheOptions, type CacheOutcome } from './cache.ts';
 
@@ -214,4 +215,21 @@ test('a load overtaken by an invalidation, finishing first, leaves the newer loa
   assert.equal(t.calls(), 2, 'the get after the old load finished joins the newer one');
   t.release();
   assert.deepEqual(await Promise.all([newer, joining]), ['v2', 'v2']);
+});
+
+test('a failed background refresh is logged with its key', async () => {
+  const lines: Array<{ msg: string; key?: string; err?: { message: string } }> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const t = setup({ log: pino({ level: 'warn' }, sink) });
+  await t.cache.get(swr60, '1', t.load);
+  t.advance(60_000);
+  await t.cache.get(swr60, '1', () => Promise.reject(new Error('down')));
+  await nextMacrotask();
+  await nextMacrotask();
+  assert.deepEqual(lines.map((l) => [l.msg, l.key, l.err?.message]), [['background cache refresh failed', 'l:1', 'down']]);
 });
