@@ -15,7 +15,7 @@ const allowedMoves = [
 
 test('the statuses are the seed six, in lifecycle order, and the schema is referenced as OrderStatus', () => {
   assert.deepEqual([...orderStatuses], ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED']);
-  assert.equal(OrderStatus.$id, 'OrderStatus');
+  assert.equal((OrderStatus as { $id?: string }).$id, 'OrderStatus');
 });
 
 test('canTransition allows exactly the lifecycle moves, out of all 36 pairs', () => {
