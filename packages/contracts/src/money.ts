@@ -6,7 +6,9 @@ const decimalPattern = /^(-)?(\d+)(?:\.(\d{1,2}))?$/;
 
 /** Parses "19.9", "19.99" or 19.99 into cents; throws on anything with more than two decimals. */
 export function toCents(amount: string | number): bigint {
-  const text = typeof amount === 'number' ? numberToDecimal(amount) : amount.trim();
+  // Shortest round-trip formatting keeps 19.99 as "19.99"; a third decimal, NaN, Infinity or an
+  // exponent ("1e+21") fails the pattern rather than being silently rounded.
+  const text = typeof amount === 'number' ? String(amount) : amount.trim();
   const match = decimalPattern.exec(text);
   if (!match) throw new RangeError(`not a money amount: ${String(amount)}`);
   const [, sign, whole, fraction = ''] = match;
@@ -25,13 +27,6 @@ export function fromCents(cents: bigint): string {
 /** A JSON number for the wire; exact for every DECIMAL(10,2) value (shortest round-trip form). */
 export function toWireAmount(decimal: string): number {
   return Number(decimal);
-}
-
-// Shortest round-trip formatting keeps 19.99 as "19.99"; anything with a third decimal is refused
-// by the pattern rather than silently rounded.
-function numberToDecimal(value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError(`not a money amount: ${value}`);
-  return String(value);
 }
 
 /** Largest value a DECIMAL(10,2) column holds. */

@@ -82,7 +82,8 @@ describe('alert rule evaluation', () => {
       const alert = monitor.alerts().active[0]!;
       const firedAfter = Date.parse(alert.firedAt!) - failingSince;
       assert.ok(Date.parse(alert.firedAt!) - Date.parse(alert.since) >= 1000, `fired ${Date.parse(alert.firedAt!) - Date.parse(alert.since)} ms after pending`);
-      assert.ok(firedAfter >= 1000 && firedAfter < 2500, `fired ${firedAfter} ms after failures began`);
+      // The upper bound leaves room for timers running late on a loaded machine (interval 100 ms).
+      assert.ok(firedAfter >= 1000 && firedAfter < 4000, `fired ${firedAfter} ms after failures began`);
       assert.ok(alert.value! > 0.01 && alert.value! <= 0.5, `value ${alert.value}`);
       assert.deepEqual([alert.name, alert.severity, alert.condition, alert.threshold, alert.channels], ['High Error Rate', 'critical', errorRate('1s').condition, 0.01, ['slack', 'sms', 'email']]);
 

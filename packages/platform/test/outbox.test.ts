@@ -334,8 +334,9 @@ describe('outbox (postgres): several relays', { skip: noPostgres }, () => {
       for (const event of events) await appendToOutbox(tx, event);
     });
 
-    const busA = new RecordingBus(0, 1);
-    const busB = new RecordingBus(0, 1);
+    // 5 ms a publish: one relay cannot drain all 200 before the other's first batch on a loaded machine.
+    const busA = new RecordingBus(0, 5);
+    const busB = new RecordingBus(0, 5);
     const relayA = new OutboxRelay(first, busA, log, undefined, { batchSize: 10 });
     const relayB = new OutboxRelay(second, busB, log, undefined, { batchSize: 10 });
     const [a, b] = await Promise.all([relayA.drain(), relayB.drain()]);

@@ -153,11 +153,16 @@ for (const target of testTargets()) {
         assert.equal(unknownEmail.headers['content-type'], wrongPassword.headers['content-type']);
       });
 
-      test('an unknown email takes about as long as a wrong password (median ratio within 0.5–2)', async () => {
-        const known = await dema.createUser();
+      test('an unknown email takes about as long as a wrong password (median ratio within 0.4–2.5)', async () => {
+        // Nine interleaved samples each, spread over three accounts and three addresses so that no
+        // throttle is reached. Skipping the dummy hash makes the ratio ~0.1 (no argon2 at all); the
+        // band is wide enough for a loaded 2-core machine, where single samples can double.
+        const known = [await dema.createUser(), await dema.createUser(), await dema.createUser()];
         const warmUp = await dema.createUser();
-        const api = dema.client();
+        const clients = [dema.client(), dema.client(), dema.client()];
+        let sent = 0;
         const time = async (email: string) => {
+          const api = clients[Math.floor(sent++ / 2) % clients.length]!;
           const began = performance.now();
           const reply = await api.login(email, 'not-the-password-at-all');
           const elapsed = performance.now() - began;
@@ -168,12 +173,12 @@ for (const target of testTargets()) {
         await time(uniqueEmail('warm-up'));
         const wrong: number[] = [];
         const unknown: number[] = [];
-        for (let i = 0; i < 5; i++) {
-          wrong.push(await time(known.email));
+        for (let i = 0; i < 9; i++) {
+          wrong.push(await time(known[i % known.length]!.email));
           unknown.push(await time(uniqueEmail('nobody')));
         }
         const ratio = median(unknown) / median(wrong);
-        assert.ok(ratio >= 0.5 && ratio <= 2, `unknown email ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
+        assert.ok(ratio >= 0.4 && ratio <= 2.5, `unknown email ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
       });
 
       test('a disabled user cannot log in, even with the right password', async () => {

