@@ -98,7 +98,7 @@ for (const target of dbTargets) {
     test('sources are applied in order and scoped, so equal file names do not collide', async () => {
       const db = server.database(freshSchema());
       const service = await migrationsDir({ '0001_outbox.sql': 'CREATE TABLE orders (id INT); SELECT count(*) FROM outbox;' }, 'order');
-      assert.deepEqual(await runMigrations(db, [platformMigrations, service]), ['platform/0001_outbox.sql', 'order/0001_outbox.sql']);
+      assert.deepEqual(await runMigrations(db, [platformMigrations, service]), ['platform/0001_outbox.sql', 'platform/0002_outbox_dead_letters.sql', 'order/0001_outbox.sql']);
       assert.ok(await tableExists(db, 'outbox'));
       assert.ok(await tableExists(db, 'orders'));
     });

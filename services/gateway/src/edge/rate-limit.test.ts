@@ -118,6 +118,8 @@ test('an allowlist entry that is neither an address, a CIDR nor a user id is ref
 
 test('registered on an app, answers carry the rate-limit fields and the request over the limit is refused before its handler', async () => {
   const app = Fastify() as unknown as DemaApp;
+  // The platform's server announces refused credentials; this bare app refuses none.
+  app.decorate('onRefusedCredentials', () => undefined);
   let handled = 0;
   app.setErrorHandler((error, _request, reply) => {
     const problem = error as unknown as AppError;
