@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anonymousPermissions, checkPermission, permissions, principalCan, roles, type Permission, type Principal } from './permissions.ts';
 
-// Written out by hand from ARCHITECTURE.md and the seed's table, not computed from `permissions`:
+// Written out by hand from the permission table in docs/architecture.md, not computed from `permissions`:
 // a change to the table that is not also made here fails this test. Anonymous visitors may read
 // the catalog and nothing else; customers read the catalog and read and place their own orders;
 // admins may do everything.
