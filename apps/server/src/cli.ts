@@ -3,7 +3,7 @@ import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } fro
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService, KeyRing, keyRetirementSeconds } from '@dema/user';
-import { runGateway } from './edge/run-gateway.ts';
+import { runGateway } from '@dema/gateway';
 import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '@dema/analytics';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';

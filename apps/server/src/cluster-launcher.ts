@@ -73,9 +73,9 @@ export class ClusterError extends Error {
   override name = 'ClusterError';
 }
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-const cliEntry = 'services/gateway/src/cli.ts';
-const gatewayEntry = 'services/gateway/src/gateway.ts';
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const cliEntry = 'apps/server/src/cli.ts';
+const gatewayEntry = 'services/gateway/src/main.ts';
 // What the caller's environment may say about where things are: the cluster decides those itself.
 const decidedByCluster = /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_[A-Z_]+|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
 

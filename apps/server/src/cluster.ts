@@ -1,4 +1,4 @@
-import { ClusterError, startCluster, type Cluster } from './edge/cluster.ts';
+import { ClusterError, startCluster, type Cluster } from './cluster-launcher.ts';
 
 /**
  * `npm run start:cluster`: the gateway and two instances of each service as separate processes on

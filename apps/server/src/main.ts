@@ -1,7 +1,7 @@
 import { loadConfig, runProcess, type DemaConfig } from '@dema/platform';
 import { describeDemoAccounts, type UserService } from '@dema/user';
 import { startWebApp, type RunningWebApp } from '@dema/web/serve';
-import { registerEdgePolicies } from './edge/policies.ts';
+import { registerEdgePolicies } from '@dema/gateway';
 import { allInOneServices } from './services.ts';
 
 /**
@@ -24,7 +24,7 @@ function trustTheStore(): Partial<DemaConfig> {
     return {}; // runProcess reports a bad configuration, every variable at once
   }
 }
-await runProcess('dema', allInOneServices(), async ({ url, infra, services }) => {
+await runProcess('dema', Object.values(allInOneServices()), async ({ url, infra, services }) => {
   if (infra.config.web.enabled) {
     infra.log.info('starting the web app (the first start builds it, about a minute)');
     web = await startWebApp({ apiUrl: url, port: infra.config.web.port, log: infra.log });
