@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestProcess, waitFor, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
 import { allInOneServices } from '../src/services.ts';
+import type { AllInOneServices } from './support/all-in-one.ts';
 
 /**
  * Fuzzing the API from its own OpenAPI document (`/api/docs/openapi.json`): every route and method,
@@ -295,7 +295,7 @@ function queryText(value: unknown): string {
 
 /** An all-in-one process with an admin, a customer, a few resources to aim at, and its API document. */
 export interface FuzzWorld {
-  running: TestProcess;
+  running: TestProcess<AllInOneServices>;
   doc: Schema;
   operations: Operation[];
   /** Ids the path parameters pick from: products, a category, an order, a user, a variant. */
@@ -311,7 +311,7 @@ export interface FuzzWorld {
 
 export async function startFuzzWorld(target: TestTarget): Promise<FuzzWorld> {
   const running = await startTestProcess(target, allInOneServices());
-  const users = running.services[0] as UserService;
+  const users = running.services.user;
   const password = 'correct-horse-battery-staple';
   await users.identity.createUser('admin@fuzz.dema.dev', password, 'Admin', 'admin');
   await users.identity.createUser('customer@fuzz.dema.dev', password, 'Customer', 'customer');

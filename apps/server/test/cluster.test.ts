@@ -9,7 +9,7 @@ import pg from 'pg';
 import type { ApplicationMetrics } from '@dema/contracts';
 import { Redis } from 'ioredis';
 import { deleteRedisKeys, testAmqpUrl, testRedis, waitFor } from '@dema/platform/testing';
-import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../src/edge/cluster.ts';
+import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../src/cluster-launcher.ts';
 
 /**
  * Cluster mode on the real servers: the gateway and several instances per service, each its own

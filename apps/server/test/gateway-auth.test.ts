@@ -9,8 +9,8 @@ import { buildApp, createInfrastructure, type DemaApp, type Infrastructure } fro
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
-import type { RunningGateway } from '../src/edge/run-gateway.ts';
-import { startTestGateway } from '../src/edge/testing.ts';
+import type { RunningGateway } from '@dema/gateway';
+import { startTestGateway } from '@dema/gateway/testing';
 
 /**
  * Authentication at the edge: the gateway verifies access tokens against the real User service's
@@ -39,7 +39,7 @@ async function instanceState(gateway: RunningGateway, url: string): Promise<stri
 
 for (const target of testTargets()) {
   describe(`gateway authentication at the edge (${target.name})`, () => {
-    let upstream: TestProcess;
+    let upstream: TestProcess<{ user: UserService }>;
     let gateway: RunningGateway;
     let customerToken: string;
     let privateJwk: JWK;
@@ -54,8 +54,8 @@ for (const target of testTargets()) {
     const claimsOf = (token: string) => JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))) as { sub: string; role: string; sid: string; exp: number };
 
     before(async () => {
-      upstream = await startTestProcess(target, [createUserService, createProductService], { serviceToken });
-      await (upstream.services[0] as UserService).identity.createUser('ann@edge.dema.dev', password, 'Ann', 'customer');
+      upstream = await startTestProcess(target, { user: createUserService, product: createProductService }, { serviceToken });
+      await upstream.services.user.identity.createUser('ann@edge.dema.dev', password, 'Ann', 'customer');
       // The gateway shares the services' Redis (and key prefix) when there is one: it sees ended sessions too.
       gateway = await startTestGateway(
         { redis: upstream.infra.config.redis },
@@ -143,8 +143,8 @@ for (const target of testTargets()) {
       const fresh = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const newJwk = { ...(await exportJWK(fresh.privateKey)), alg: 'EdDSA' };
       await upstream.dispose();
-      upstream = await startTestProcess(target, [createUserService, createProductService], { port, jwtPrivateKey: JSON.stringify(newJwk), serviceToken });
-      await (upstream.services[0] as UserService).identity.createUser('bo@edge.dema.dev', password, 'Bo', 'customer');
+      upstream = await startTestProcess(target, { user: createUserService, product: createProductService }, { port, jwtPrivateKey: JSON.stringify(newJwk), serviceToken });
+      await upstream.services.user.identity.createUser('bo@edge.dema.dev', password, 'Bo', 'customer');
       await waitFor('the restarted user instance to be up', async () => (await instanceState(gateway, upstream.url)) === 'up');
 
       const token = await login('bo@edge.dema.dev');

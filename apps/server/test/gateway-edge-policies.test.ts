@@ -4,8 +4,9 @@ import { problemContentType } from '@dema/contracts';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
-import { startAllInOne, startTestGateway, type AllInOne } from '../src/edge/testing.ts';
-import type { RunningGateway } from '../src/edge/run-gateway.ts';
+import type { RunningGateway } from '@dema/gateway';
+import { startTestGateway } from '@dema/gateway/testing';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 
 /**
  * CORS, security headers and request ids hold the same on both public entries: the proxying
@@ -21,7 +22,7 @@ for (const target of testTargets()) {
     describe(`edge policies (${kind}, ${target.name})`, () => {
       let upstream: TestProcess | undefined;
       let gateway: RunningGateway | undefined;
-      let allInOne: AllInOne | undefined;
+      let allInOne: AllInOne<object> | undefined;
       let base: string;
 
       before(async () => {
@@ -30,7 +31,7 @@ for (const target of testTargets()) {
           gateway = await startTestGateway({ serviceToken }, { upstreams: { user: [upstream.url], product: [upstream.url] }, policies });
           base = gateway.url;
         } else {
-          allInOne = await startAllInOne(target, [createUserService, createProductService], policies, { serviceToken });
+          allInOne = await startAllInOne(target, { user: createUserService, product: createProductService }, policies, { serviceToken });
           base = allInOne.url;
         }
       });

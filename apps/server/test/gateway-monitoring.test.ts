@@ -8,8 +8,7 @@ import { Metrics, type ApplicationReading } from '@dema/platform';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
-import { InstanceTotals, upstreamApplication, type InstanceReading } from '../src/edge/upstream-application.ts';
-import { UpstreamPool } from '../src/edge/upstream-pool.ts';
+import { InstanceTotals, upstreamApplication, UpstreamPool, type InstanceReading } from '@dema/gateway';
 
 /**
  * A cluster's gateway has no database or cache of its own: its ApplicationMetrics (dashboard,

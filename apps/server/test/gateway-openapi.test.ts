@@ -8,10 +8,8 @@ import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
-import type { OpenApiDocument } from '../src/edge/merged-openapi.ts';
-import { serviceFor } from '../src/edge/routes-table.ts';
-import type { RunningGateway } from '../src/edge/run-gateway.ts';
-import { startTestGateway } from '../src/edge/testing.ts';
+import { serviceFor, type OpenApiDocument, type RunningGateway } from '@dema/gateway';
+import { startTestGateway } from '@dema/gateway/testing';
 
 /**
  * The gateway's `/api/docs`: every service's OpenAPI document merged into one, each service running

@@ -2,12 +2,13 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { problemContentType } from '@dema/contracts';
-import type { RateLimitClass, RateLimitRule, ServiceModule } from '@dema/platform';
+import type { RateLimitClass, RateLimitRule } from '@dema/platform';
 import { realTarget, startTestProcess, TcpProxy, testRedis, testTargets, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
-import type { EdgePolicySettings } from '../src/edge/policies.ts';
-import { isolatedRedis, startAllInOne, startTestGateway } from '../src/edge/testing.ts';
+import type { EdgePolicySettings } from '@dema/gateway';
+import { isolatedRedis, startTestGateway } from '@dema/gateway/testing';
+import { startAllInOne } from './support/all-in-one.ts';
 
 /**
  * Edge rate limits on both public entries: the proxying gateway and the all-in-one process of
@@ -16,6 +17,8 @@ import { isolatedRedis, startAllInOne, startTestGateway } from '../src/edge/test
 
 const password = 'correct-horse-battery-staple';
 const serviceToken = 'rate-limit-test-service-token-3c9e';
+/** What stands behind the entry: the User service (sign-in) and the Product service (the reads). */
+const edgeServices = { user: createUserService, product: createProductService };
 const rules = (read: number, write = 100, auth = 100): Record<RateLimitClass, RateLimitRule> => ({
   read: { limit: read, windowSeconds: 60 },
   write: { limit: write, windowSeconds: 60 },
@@ -48,9 +51,9 @@ function rawPost(base: string, path: string, body: string): Promise<{ status: nu
   });
 }
 
-function tokenIssuer(services: ServiceModule[]): Entry['token'] {
+function tokenIssuer(services: { user: UserService }): Entry['token'] {
   return async (name) => {
-    const identity = (services.find((s) => s.name === 'user') as UserService).identity;
+    const identity = services.user.identity;
     const email = `${name}-${Math.random().toString(36).slice(2)}@limits.dema.dev`;
     const user = await identity.createUser(email, password, name, 'customer');
     return { token: (await identity.login(email, password, '127.0.0.1')).tokens.accessToken, userId: user.id };
@@ -60,11 +63,11 @@ function tokenIssuer(services: ServiceModule[]): Entry['token'] {
 for (const target of testTargets()) {
   for (const kind of ['gateway', 'all-in-one'] as EntryKind[]) {
     describe(`edge rate limits (${kind}, ${target.name})`, () => {
-      let upstream: TestProcess | undefined;
+      let upstream: TestProcess<{ user: UserService }> | undefined;
       const open: Entry[] = [];
 
       before(async () => {
-        if (kind === 'gateway') upstream = await startTestProcess(target, [createUserService, createProductService]);
+        if (kind === 'gateway') upstream = await startTestProcess(target, edgeServices);
       });
       after(async () => {
         for (const entry of open) await entry.close();
@@ -183,9 +186,9 @@ for (const target of testTargets()) {
 const real = realTarget();
 const redis = testRedis();
 describe('edge rate limits across gateway instances (postgres+redis)', { skip: real && redis ? false : 'TEST_DATABASE_URL / TEST_REDIS_HOST not set' }, () => {
-  let upstream: TestProcess;
+  let upstream: TestProcess<{ user: UserService }>;
   before(async () => {
-    upstream = await startTestProcess(real!, [createUserService, createProductService]);
+    upstream = await startTestProcess(real!, edgeServices);
   });
   after(() => upstream?.dispose());
 
@@ -235,7 +238,7 @@ describe('edge rate limits across gateway instances (postgres+redis)', { skip: r
 
 type Policies = Partial<EdgePolicySettings> | ((issue: Entry['token']) => Promise<Partial<EdgePolicySettings>>);
 
-async function startGatewayEntry(target: TestTarget, upstream: TestProcess, policies: Policies): Promise<Entry> {
+async function startGatewayEntry(target: TestTarget, upstream: TestProcess<{ user: UserService }>, policies: Policies): Promise<Entry> {
   const redis = target.name === 'postgres+redis' ? isolatedRedis(testRedis()!) : undefined;
   const token = tokenIssuer(upstream.services);
   const settings = typeof policies === 'function' ? await policies(token) : policies;
@@ -246,7 +249,7 @@ async function startGatewayEntry(target: TestTarget, upstream: TestProcess, poli
 async function startAllInOneEntry(target: TestTarget, policies: Policies): Promise<Entry> {
   const process = await startAllInOne(
     target,
-    [createUserService, createProductService],
+    edgeServices,
     async (services) => (typeof policies === 'function' ? policies(tokenIssuer(services)) : policies),
     { serviceToken },
   );

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import type { Problem, Product } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
-import { startAllInOne, startTestGateway, type AllInOne } from '../src/edge/testing.ts';
-import type { RunningGateway } from '../src/edge/run-gateway.ts';
+import type { RunningGateway } from '@dema/gateway';
+import { startTestGateway } from '@dema/gateway/testing';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
 
 /**
@@ -134,7 +134,7 @@ for (const target of testTargets()) {
 
     before(async () => {
       dema = await startAllInOne(target, allInOneServices(), policies);
-      const users = dema.services[0] as UserService;
+      const users = dema.services.user;
       await users.identity.createUser('admin@hostile.test', password, 'Admin', 'admin');
       await users.identity.createUser('customer@hostile.test', password, 'Customer', 'customer');
       adminToken = (await users.identity.login('admin@hostile.test', password, '127.0.0.1')).tokens.accessToken;

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { behindProxies, keepBusy, leakPattern, statusCounts, realTarget, waitFor, type Outages, type Outcome } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
-import { startAllInOne, type AllInOne } from '../src/edge/testing.ts';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
 
 /**
@@ -34,7 +33,7 @@ describe('PostgreSQL cut under load (real servers)', { skip: real ? false : 'nee
     outages = await behindProxies(real!);
     // One client address for all the load: the allowlist keeps rate limits out of this test.
     dema = await startAllInOne(outages.target, allInOneServices(), { rateLimitAllowlist: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] });
-    const users = dema.services.find((s) => s.name === 'user') as UserService;
+    const users = dema.services.user;
     const signIn = async (email: string, role: 'admin' | 'customer') => {
       await users.identity.createUser(email, 'correct-horse-battery-staple', role, role);
       return (await users.identity.login(email, 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;

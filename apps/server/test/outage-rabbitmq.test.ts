@@ -4,8 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { EventEnvelope, OrderCreatedEvent } from '@dema/contracts';
 import { createLogger, RabbitMqBus } from '@dema/platform';
 import { assertEachOnce, behindProxies, realTarget, testAmqpUrl, waitFor, type Outages } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
-import { startAllInOne, type AllInOne } from '../src/edge/testing.ts';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
 
 /**
@@ -41,7 +40,7 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
     // A consumer of its own that reaches the broker directly, in the process's namespace: what was published, and how often.
     watcher = await RabbitMqBus.open(amqpUrl!, createLogger('silent', { name: 'outage-watcher' }), { namespace: dema.infra.config.amqpNamespace, expiresMs: 60_000 });
     await watcher.subscribe('outage-watcher', ['order.created', 'system.stock.updated'], async (event) => void delivered.push(event));
-    const users = dema.services.find((s) => s.name === 'user') as UserService;
+    const users = dema.services.user;
     const signIn = async (email: string, role: 'admin' | 'customer') => {
       await users.identity.createUser(email, 'correct-horse-battery-staple', role, role);
       return (await users.identity.login(email, 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;

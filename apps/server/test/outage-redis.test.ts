@@ -2,8 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { behindProxies, keepBusy, leakPattern, realTarget, statusCounts, waitFor, type Outages } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
-import { startAllInOne, type AllInOne } from '../src/edge/testing.ts';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
 
 /**
@@ -36,7 +35,7 @@ describe('Redis cut under load (real servers)', { skip: real ? false : 'needs TE
     // Rate limits stay on (they count in Redis) with budgets this one-address load cannot reach.
     const generous = { limit: 1_000_000, windowSeconds: 60 };
     dema = await startAllInOne(outages.target, allInOneServices(), { rateLimits: { auth: generous, read: generous, write: generous } });
-    const users = dema.services.find((s) => s.name === 'user') as UserService;
+    const users = dema.services.user;
     const signIn = async (email: string, role: 'admin' | 'customer') => {
       await users.identity.createUser(email, password, role, role);
       return { email, token: (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken };

@@ -14,6 +14,7 @@ import { createHttpServer, type ServiceModule } from '@dema/platform';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import type { UserService } from '@dema/user';
 import { allInOneServices } from '../src/services.ts';
+import type { AllInOneServices } from './support/all-in-one.ts';
 
 /**
  * The whole authorization matrix of the mounted services: every route of the OpenAPI document ×
@@ -142,7 +143,7 @@ const methods = ['get', 'put', 'post', 'delete', 'patch'];
 
 for (const target of testTargets()) {
   describe(`permission matrix (${target.name})`, () => {
-    let running: TestProcess;
+    let running: TestProcess<AllInOneServices>;
     let users: UserService;
     const fixtures = {} as Record<Fixture, string>;
     const authorization = {} as Record<CallerName, string | undefined>;
@@ -182,7 +183,7 @@ for (const target of testTargets()) {
 
     before(async () => {
       running = await startTestProcess(target, allInOneServices());
-      users = running.services[0] as UserService;
+      users = running.services.user;
       for (const role of ['customer', 'admin'] as const) {
         accounts[role] = { email: `${role}@matrix.dema.dev`, password: 'correct-horse-battery-staple' };
         await users.identity.createUser(accounts[role].email, accounts[role].password, role, role);
@@ -273,7 +274,7 @@ for (const target of testTargets()) {
           declared.set(`${method} ${openApiPath(route.url)}`, { permission: config.permission, authenticated: config.authenticated });
         }
       });
-      const services = running.services as ServiceModule[];
+      const services: ServiceModule[] = Object.values(running.services);
       for (const service of services) for (const schema of service.schemas) scratch.addSchema(schema);
       for (const service of services) await scratch.register(async (scope) => service.routes(scope));
       await scratch.ready();

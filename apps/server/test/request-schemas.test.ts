@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as contracts from '@dema/contracts';
 import { compileRequestValidator, createAjv, createHttpServer, type ServiceModule } from '@dema/platform';
 import { testTargets } from '@dema/platform/testing';
-import { startAllInOne, type AllInOne } from '../src/edge/testing.ts';
+import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
 
 /**
@@ -63,7 +63,7 @@ describe('every request input is bounded', () => {
         if (schema !== undefined) inputs.set(`${[route.method].flat().join(',')} ${route.url} ${part}`, schema);
       }
     });
-    const services = dema.services as ServiceModule[];
+    const services: ServiceModule[] = Object.values(dema.services);
     for (const service of services) for (const schema of service.schemas) scratch.addSchema(schema);
     for (const service of services) await scratch.register(async (scope) => service.routes(scope));
     await scratch.ready();

@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createDatabase, deleteRedisKeys, keepBusy, realTarget, statusCounts, testAmqpUrl, testRedis, type Outcome } from '@dema/platform/testing';
-import { ClusterError, startCluster, type Cluster } from '../src/edge/cluster.ts';
+import { ClusterError, startCluster, type Cluster } from '../src/cluster-launcher.ts';
 
 /**
  * SIGTERM under load to every kind of process (the all-in-one process of `npm start`, the gateway
@@ -113,7 +113,7 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
       DEMA_SHUTDOWN_DRAIN_MS: String(drainMs),
       DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1',
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let printed = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
     const base = `http://127.0.0.1:${port}`;

@@ -31,7 +31,7 @@ async function start(port: number, webPort?: number): Promise<ChildProcess> {
     LOG_LEVEL: 'warn',
     ...(webPort === undefined ? { DEMA_WEB: 'off' } : { WEB_PORT: String(webPort) }),
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.resume();
   // The end of what it printed, for the message of a stop that goes wrong.
   let printed = '';
@@ -133,7 +133,7 @@ test('npm start also serves the store: a production build of the web app, render
 test('Ctrl-C the moment it starts listening, before it has finished starting, still stops it cleanly', { timeout: 300_000 }, async () => {
   const port = await freePort();
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_WEB: 'off' };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let printed = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `code ${code}, signal ${signal}; stderr: ${printed}`)));

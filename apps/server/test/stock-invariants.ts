@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fc from 'fast-check';
 import { restockingStatuses, type OrderStatus, type StockUpdatedEvent } from '@dema/contracts';
 import { startTestProcess, waitFor, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import type { UserService } from '@dema/user';
 import { allInOneServices } from '../src/services.ts';
+import type { AllInOneServices } from './support/all-in-one.ts';
 
 /**
  * Stock invariants under random interleavings, through the HTTP API of the all-in-one process:
@@ -87,7 +87,7 @@ interface Caller {
 /** One all-in-one process with an admin and a few customers, reused by many scenarios. */
 export interface World {
   target: TestTarget;
-  running: TestProcess;
+  running: TestProcess<AllInOneServices>;
   admin: Caller;
   customers: Caller[];
   categoryId: string;
@@ -96,7 +96,7 @@ export interface World {
 
 export async function startWorld(target: TestTarget): Promise<World> {
   const running = await startTestProcess(target, allInOneServices());
-  const users = running.services[0] as UserService;
+  const users = running.services.user;
   const run = Math.random().toString(36).slice(2, 8);
   const signIn = async (email: string, role: 'admin' | 'customer'): Promise<Caller> => {
     const password = 'correct-horse-battery-staple';

@@ -1,6 +1,6 @@
-import type { Db } from '../db/db.ts';
-import { PgliteHost } from '../db/pglite.ts';
-import { PostgresDb } from '../db/postgres.ts';
+import type { Db } from '../src/db/db.ts';
+import { PgliteHost } from '../src/db/pglite.ts';
+import { PostgresDb } from '../src/db/postgres.ts';
 import { createDatabase, realTarget } from './targets.ts';
 
 /** A database server for tests of the db layer itself: PGlite always, PostgreSQL when configured. */

@@ -1,4 +1,4 @@
-import type { DemaConfig } from '../config.ts';
+import type { DemaConfig } from '../src/config.ts';
 import { TcpProxy } from './tcp-proxy.ts';
 import { testAmqpUrl, type TestTarget } from './targets.ts';
 

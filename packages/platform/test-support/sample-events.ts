@@ -1,5 +1,5 @@
 import type { OrderCreatedEvent, StockUpdatedEvent } from '@dema/contracts';
-import { createEvent } from '../bus/outbox.ts';
+import { createEvent } from '../src/bus/outbox.ts';
 
 /** An ORDER_CREATED event with a fresh id; `n` varies the order id. */
 export function sampleOrderCreated(n = 1): OrderCreatedEvent {

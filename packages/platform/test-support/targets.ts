@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { loadConfig, type DemaConfig } from '../config.ts';
+import { loadConfig, type DemaConfig } from '../src/config.ts';
 
 /**
  * Where a suite runs: always on the embedded defaults (in-memory PGlite, in-process cache), and

@@ -1,12 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Order, Product } from '@dema/contracts';
-import type { ServiceFactory } from '@dema/platform';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
-import { productAndOrderServices } from '@dema/order';
-import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
-import { createAnalyticsService } from '../src/app.ts';
+import { createAnalyticsService } from '@dema/analytics';
+import { productAndOrderServices } from '../../src/services.ts';
 
 /**
  * The real producers: the Product service's STOCK_UPDATED and the Order service's ORDER_CREATED
@@ -14,15 +12,14 @@ import { createAnalyticsService } from '../src/app.ts';
  */
 for (const target of testTargets()) {
   describe(`analytics follows the shop's real events (${target.name})`, () => {
-    let dema: TestProcess;
+    let dema: TestProcess<{ user: UserService }>;
     let send: (token: string, method: string, url: string, body?: unknown) => Promise<Response>;
     let admin: string;
     let customer: string;
 
     before(async () => {
-      const factories: ServiceFactory[] = [createUserService, ...productAndOrderServices(createProductService), createAnalyticsService];
-      dema = await startTestProcess(target, factories);
-      const users = dema.services[0] as UserService;
+      dema = await startTestProcess(target, { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService });
+      const users = dema.services.user;
       const login = async (email: string, role: 'admin' | 'customer') => {
         const password = 'correct-horse-battery-staple';
         await users.identity.createUser(email, password, role, role);

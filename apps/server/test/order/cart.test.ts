@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Cart } from '@dema/contracts';
 import { createLogger, HealingRedis } from '@dema/platform';
 import { TcpProxy, testRedis, testTargets } from '@dema/platform/testing';
-import { CartStore } from '../src/db/cart.store.ts';
+import { CartStore } from '@dema/order';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess, type TestUser } from './helpers.ts';
 
 const cartOf = async (response: Response): Promise<Cart> => {

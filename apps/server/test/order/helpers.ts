@@ -1,10 +1,10 @@
 import type { CreateProduct, EventEnvelope, Order, Problem, Product } from '@dema/contracts';
-import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import type { DemaConfig, ServiceFactory } from '@dema/platform';
-import { createProductService, type Catalog } from '@dema/product';
-import { createUserService, type UserService } from '@dema/user';
-import { productAndOrderServices } from '../src/app.ts';
-import type { Orders } from '../src/orders.ts';
+import { startTestProcess, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
+import type { DemaConfig } from '@dema/platform';
+import type { Catalog } from '@dema/product';
+import { createUserService } from '@dema/user';
+import type { Orders } from '@dema/order';
+import { productAndOrderServices } from '../../src/services.ts';
 
 /** A signed-in user of a test process, with requests made as them. */
 export interface TestUser {
@@ -13,7 +13,10 @@ export interface TestUser {
   request(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
-export interface OrderTestProcess extends TestProcess {
+/** The User, Product and Order services, composed as in the all-in-one process. */
+const orderServices = () => ({ user: createUserService, ...productAndOrderServices() });
+
+export interface OrderTestProcess extends TestProcess<ServicesOf<ReturnType<typeof orderServices>>> {
   admin: TestUser;
   customer: TestUser;
   /** Signs up another customer. */
@@ -39,10 +42,9 @@ let customers = 0;
  * reserve stock through the catalog in-process), with an admin and a customer signed in.
  */
 export async function startOrderService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<OrderTestProcess> {
-  const factories: ServiceFactory[] = [createUserService, ...productAndOrderServices(createProductService)];
-  const running = await startTestProcess(target, factories, overrides);
-  const users = running.services[0] as UserService;
-  const orders = (running.services[2] as unknown as { orders: Orders }).orders;
+  const running = await startTestProcess(target, orderServices(), overrides);
+  const users = running.services.user;
+  const orders = running.services.order.orders;
   const send = (token: string | undefined) => async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${running.url}${url}`, {
       method,
@@ -68,7 +70,7 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
     admin,
     customer,
     orders,
-    catalog: (running.services[1] as unknown as { catalog: Catalog }).catalog,
+    catalog: running.services.product.catalog,
     newCustomer: () => signIn(`customer${++customers}-${Date.now()}@test.dema.dev`, 'customer'),
     anonymous: send(undefined),
     async createProduct(input = {}) {

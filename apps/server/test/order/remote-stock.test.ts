@@ -4,26 +4,26 @@ import type { Order, Product } from '@dema/contracts';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
-import { createOrderService } from '../src/app.ts';
+import { createOrderService } from '@dema/order';
 
 const serviceToken = 'test-service-token-0123456789abcdef';
 
 for (const target of testTargets()) {
   describe(`the Order service in its own process, reserving over HTTP (${target.name})`, () => {
-    let catalog: TestProcess;
+    let catalog: TestProcess<{ user: UserService }>;
     let orders: TestProcess;
     let adminToken: string;
     let customerToken: string;
     let product: Product;
 
     before(async () => {
-      catalog = await startTestProcess(target, [createUserService, createProductService], { serviceToken });
+      catalog = await startTestProcess(target, { user: createUserService, product: createProductService }, { serviceToken });
       orders = await startTestProcess(target, [(infra) => createOrderService(infra)], {
         serviceToken,
         upstreams: { product: [catalog.url] },
         jwksUrl: `${catalog.url}/.well-known/jwks.json`,
       });
-      const users = catalog.services[0] as UserService;
+      const users = catalog.services.user;
       for (const [email, role] of [['admin@remote.dema.dev', 'admin'], ['customer@remote.dema.dev', 'customer']] as const) {
         await users.identity.createUser(email, 'correct-horse-battery-staple', role, role);
       }

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { StockLine, StockReservations, StockUpdatedEvent } from '@dema/contracts';
-import { AppError, type OutboxRelay } from '@dema/platform';
+import { AppError } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
-import { CartStore } from '../src/db/cart.store.ts';
-import { Orders } from '../src/orders.ts';
+import { CartStore, Orders } from '@dema/order';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess } from './helpers.ts';
 
 for (const target of testTargets()) {
@@ -103,7 +102,7 @@ for (const target of testTargets()) {
      */
     async function dyingSweeper(point: 'before-release' | 'after-release', sweepLeaseSeconds = 60) {
       const db = await dema.infra.database('order');
-      const relay = (dema.services[2] as unknown as { relay: OutboxRelay }).relay;
+      const relay = dema.services.order.relay;
       const reached: string[] = [];
       const stock: StockReservations = {
         reserveStock: (orderId, lines) => dema.catalog.reserveStock(orderId, lines),

@@ -2,26 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import {
-  buildApp,
-  createInfrastructure,
-  loadConfig,
-  type DemaApp,
-  type DemaConfig,
-  type Infrastructure,
-  type Logger,
-  type ServiceFactory,
-  type ServiceModule,
-} from '@dema/platform';
-import type { TestTarget } from '@dema/platform/testing';
-import type { GatewayOptions } from './gateway-app.ts';
-import { registerEdgePolicies, type EdgePolicySettings } from './policies.ts';
-import { startGateway, type RunningGateway } from './run-gateway.ts';
+import { loadConfig, type DemaConfig, type Logger } from '@dema/platform';
+import type { GatewayOptions } from '../../src/edge/gateway-app.ts';
+import { startGateway, type RunningGateway } from '../../src/edge/run-gateway.ts';
 
 /*
- * Test support for the gateway suites (services/gateway/test/gateway*.test.ts, cluster*.test.ts):
- * real HTTP servers standing in for service instances whose behaviour a test controls, and the two
- * kinds of public entry (the proxying gateway, the all-in-one process) started on a target.
+ * Test support for the gateway suites (services/gateway/test, and apps/server/test where real
+ * services stand behind it): real HTTP servers standing in for service instances whose behaviour a
+ * test controls, and the proxying gateway started on a free port.
  */
 
 /** One request as an upstream received it. */
@@ -168,46 +156,4 @@ export function isolatedRedis(redis: { host: string; port: number }, prefix?: st
 /** Starts a gateway on a free port with checks every 200 ms; `close()` stops it. */
 export async function startTestGateway(config: Partial<DemaConfig>, options: GatewayOptions = {}, log?: Logger): Promise<RunningGateway> {
   return startGateway(testConfig(config), { healthIntervalMs: 200, ...options }, log);
-}
-
-/** An all-in-one process as `npm start` runs it: services on one app, with the edge policies. */
-export interface AllInOne {
-  app: DemaApp;
-  infra: Infrastructure;
-  services: ServiceModule[];
-  url: string;
-  dispose(): Promise<void>;
-}
-
-/**
- * The all-in-one process of embedded mode on `target`: `buildApp` with the services, then
- * `registerEdgePolicies` — what `main.ts` does once `startProcess` takes a `configure` step.
- */
-export async function startAllInOne(
-  target: TestTarget,
-  factories: ServiceFactory[],
-  /** The policy settings, or a function of the services that works them out (an allowlisted user's id). */
-  policies: Partial<EdgePolicySettings> | ((services: ServiceModule[]) => Promise<Partial<EdgePolicySettings>>) = {},
-  overrides: Partial<DemaConfig> = {},
-): Promise<AllInOne> {
-  const environment = await target.environment(overrides);
-  const infra = await createInfrastructure(environment.config, { name: 'test', inMemory: environment.inMemory });
-  const services: ServiceModule[] = [];
-  for (const factory of factories) services.push(await factory(infra));
-  const app = await buildApp(infra, services, 'dema');
-  await registerEdgePolicies(app, infra, typeof policies === 'function' ? await policies(services) : policies);
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  for (const service of services) service.start();
-  return {
-    app,
-    infra,
-    services,
-    url,
-    async dispose() {
-      await app.close();
-      for (const service of services) await service.close();
-      await infra.close();
-      await environment.dispose();
-    },
-  };
 }
