@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../services/gateway/src/edge/cluster.ts';
+import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../apps/server/src/cluster-launcher.ts';
 import type { LoadTestResult } from './load-test.js';
 import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
 
@@ -82,7 +82,7 @@ async function startEmbedded(dataDir: string): Promise<{ url: string; child: Chi
   // The API alone: the web app beside it (DEMA_WEB) would take CPU from the process under load.
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on', DEMA_WEB: 'false' };
   for (const name of Object.keys(env)) if (/DATABASE_URL$|^REDIS_|^AMQP_|^DEMA_UPSTREAM_/.test(name)) delete env[name];
-  const child = spawnTs('services/gateway/src/main.ts', [], { env, stdio: ['ignore', log, log] }, serverNodeFlags);
+  const child = spawnTs('apps/server/src/main.ts', [], { env, stdio: ['ignore', log, log] }, serverNodeFlags);
   closeSync(log);
   const url = `http://127.0.0.1:${port}`;
   console.error(`» starting the embedded all-in-one process on port ${port} (log: ${logPath})`);

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { bodyLimits, loadConfig, maxJsonDepth, maxJsonValues, startProcess } from '@dema/platform';
 import type { UserService } from '@dema/user';
-import { allInOneServices } from '../services/gateway/src/services.ts';
+import { allInOneServices } from '../apps/server/src/services.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -19,7 +19,7 @@ const warmup = Number(values.warmup);
 const targetMs = 50;
 
 const config = { ...loadConfig({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', DEMA_DEMO_DATA: 'false' }) };
-const running = await startProcess(config, 'bench', allInOneServices(), { inMemory: true });
+const running = await startProcess(config, 'bench', Object.values(allInOneServices()), { inMemory: true });
 const users = running.services.find((s) => s.name === 'user') as UserService;
 const password = 'correct-horse-battery-staple';
 await users.identity.createUser('admin@bench.dema.dev', password, 'Admin', 'admin');

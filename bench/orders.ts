@@ -10,7 +10,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createInfrastructure, loadConfig } from '@dema/platform';
 import { createUserService } from '@dema/user';
-import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
+import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
 import { freePort, REPO_ROOT, RESULTS_DIR, waitUntilReady } from './processes.ts';
 
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   const logPath = join(RESULTS_DIR, 'orders-server.log');
   // BENCH_SERVER_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the server.
   const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')] });
+  child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'apps/server/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')] });
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${base}/health/ready`, child, logPath);
 

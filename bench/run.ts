@@ -3,13 +3,13 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { serverNodeFlags } from '../services/gateway/src/edge/cluster.ts';
+import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import type { LoadTestResult } from './load-test.js';
 import { freePort, installCleanup, loadOptionSpec, measure, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
 
 /** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
 
-const DEMA_ENTRY = 'services/gateway/src/main.ts';
+const DEMA_ENTRY = 'apps/server/src/main.ts';
 const CACHE_OFF_CONNECTIONS = 100;
 
 interface BenchConfig extends LoadOptions {

@@ -48,7 +48,7 @@ before(async () => {
     DEMA_STORE_NAME: 'Allowlist Store',
     DEMA_WEB_TRUST_PROXY: trustedProxy,
   };
-  api = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  api = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   api.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
   // The first start builds the web app (a minute or more on a busy machine).
   const deadline = Date.now() + 540_000;

@@ -40,7 +40,7 @@ interface RunningApi {
 
 async function startApi(env: Record<string, string>): Promise<RunningApi> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'services/gateway/src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'apps/server/src/main.ts'], {
     cwd: workspaceRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

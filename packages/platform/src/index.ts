@@ -26,7 +26,7 @@ export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';
 export { createInfrastructure, type Infrastructure } from './infrastructure.ts';
-export { buildApp, startProcess, runProcess, loadConfigOrExit, closeOnSignals, type ServiceModule, type ServiceFactory, type RunningProcess } from './service.ts';
+export { buildApp, startProcess, runProcess, loadConfigOrExit, closeOnSignals, type ServiceModule, type ServiceFactory, type ServiceFactories, type RunningProcess } from './service.ts';
 export {
   createMonitoring,
   configuredChannels,

@@ -28,6 +28,13 @@ export interface ServiceModule {
 
 export type ServiceFactory = (infra: Infrastructure) => Promise<ServiceModule>;
 
+/**
+ * Services by name, in the order they are built (a later one may use an earlier one: the Order
+ * service reserves stock in the Product service's catalog), so that code and tests find a service
+ * by its name rather than by its place in a list.
+ */
+export type ServiceFactories = Record<string, ServiceFactory>;
+
 /** Mounts `services` on one HTTP server with docs, health, metrics and problem+json errors. */
 export async function buildApp(infra: Infrastructure, services: ServiceModule[], name: string): Promise<DemaApp> {
   const app = createHttpServer({

@@ -7,7 +7,7 @@ import type { AlertList, ApplicationMetrics } from '@dema/contracts';
 import { defaultAlertRules } from '../src/monitoring/index.ts';
 import { createMonitoring } from '../src/monitoring/index.ts';
 import type { ServiceFactory } from '../src/service.ts';
-import { startTestProcess, testTargets, waitFor, type TestProcess } from '../src/testing/index.ts';
+import { startTestProcess, testTargets, waitFor, type TestProcess } from '../test-support/index.ts';
 import { HttpReceiver, SmtpReceiver, testIdentity } from './alerting-receivers.ts';
 
 /**

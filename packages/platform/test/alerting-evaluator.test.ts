@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { AlertChannel, AlertRule } from '@dema/contracts';
 import { Metrics } from '../src/metrics.ts';
 import { checkAlertRules, EmailChannel, Monitor, SlackChannel, SmsChannel, type NotificationChannel } from '../src/monitoring/index.ts';
-import { waitFor } from '../src/testing/index.ts';
+import { waitFor } from '../test-support/index.ts';
 import { HttpReceiver, memoryLogger, SmtpReceiver } from './alerting-receivers.ts';
 
 /**

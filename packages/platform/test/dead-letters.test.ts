@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '@dema/contracts';
-import { startTestProcess, testTargets, waitFor, sampleOrderCreated as orderCreated, type TestProcess } from '../src/testing/index.ts';
+import { startTestProcess, testTargets, waitFor, sampleOrderCreated as orderCreated, type TestProcess } from '../test-support/index.ts';
 import type { ServiceFactory } from '../src/service.ts';
 import { createMonitoring } from '../src/monitoring/index.ts';
 import { OutboxRelay, appendToOutbox } from '../src/bus/outbox.ts';

@@ -1,7 +1,7 @@
 import { routingKeys, type DemaEventType, type EventEnvelope, type OrderCreatedEvent, type OrderStatus, type StockUpdatedEvent, type StockUpdateReason, type OrderStatusChangedEvent } from '@dema/contracts';
 import { createEvent, MemoryBus, PgliteHost, PostgresDb, type Db, type DemaConfig } from '@dema/platform';
-import { createDatabase, startTestProcess, waitFor, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import { createUserService, type UserService } from '@dema/user';
+import { createDatabase, startTestProcess, waitFor, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
+import { createUserService } from '@dema/user';
 import { createAnalyticsService, type AnalyticsService } from '../src/app.ts';
 import type { Analytics } from '../src/analytics.ts';
 
@@ -11,7 +11,10 @@ export interface Reply {
   body: any;
 }
 
-export interface AnalyticsTestProcess extends TestProcess {
+/** The Analytics service, with the User service to sign the admin and customer in. */
+const analyticsServices = { user: createUserService, analytics: createAnalyticsService };
+
+export interface AnalyticsTestProcess extends TestProcess<ServicesOf<typeof analyticsServices>> {
   analyticsService: AnalyticsService;
   /** Which bus carries the events: the in-process one, or RabbitMQ on a real target that has it. */
   busKind: 'memory' | 'rabbitmq';
@@ -32,9 +35,9 @@ export interface AnalyticsTestProcess extends TestProcess {
 }
 
 export async function startAnalytics(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<AnalyticsTestProcess> {
-  const running = await startTestProcess(target, [createUserService, createAnalyticsService], overrides);
-  const users = running.services[0] as UserService;
-  const analyticsService = running.services[1] as AnalyticsService;
+  const running = await startTestProcess(target, analyticsServices, overrides);
+  const users = running.services.user;
+  const analyticsService = running.services.analytics;
   const login = async (email: string, role: 'admin' | 'customer') => {
     const password = 'correct-horse-battery-staple';
     await users.identity.createUser(email, password, role, role);

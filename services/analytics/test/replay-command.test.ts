@@ -13,7 +13,7 @@ import { orderCreated, products, stockUpdated } from './helpers.ts';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = path.join(root, 'services/gateway/src/cli.ts');
+const cli = path.join(root, 'apps/server/src/cli.ts');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
 /** `npm run dema -- analytics …` against one analytics database, with nothing else configured. */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import { problemContentType } from '@dema/contracts';
 import { waitFor } from '@dema/platform/testing';
 import type { RunningGateway } from '../src/edge/run-gateway.ts';
-import { startTestGateway, TestUpstream } from '../src/edge/testing.ts';
+import { startTestGateway, TestUpstream } from './support/index.ts';
 
 /**
  * Load balancing, health checks, retries and timeouts, against real HTTP servers standing in for

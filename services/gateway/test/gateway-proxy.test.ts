@@ -12,7 +12,7 @@ import { waitFor } from '@dema/platform/testing';
 import { createEdgePolicies } from '../src/edge/policies.ts';
 import { createProxy } from '../src/edge/proxy.ts';
 import type { RunningGateway } from '../src/edge/run-gateway.ts';
-import { startTestGateway, TestUpstream } from '../src/edge/testing.ts';
+import { startTestGateway, TestUpstream } from './support/index.ts';
 import { UpstreamPool } from '../src/edge/upstream-pool.ts';
 
 /**

@@ -1,12 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { Cart, CartItem, Order, OrderItem, OrderPage, OrderStatus, type StockReservations } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceFactory, type ServiceModule } from '@dema/platform';
+import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { CartStore } from './db/cart.store.ts';
 import { Carts } from './carts.ts';
 import { Orders } from './orders.ts';
 import { HttpStockReservations } from './stock-client.ts';
 import { orderRoutes } from './routes/orders.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
+
+// What the all-in-one process's tests reach in: the orders and the carts' store.
+export { Orders } from './orders.ts';
+export { CartStore } from './db/cart.store.ts';
 
 const migrations = { scope: 'order', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 /** How often unfinished placements are looked for (they count as stale after 30 s). */
@@ -57,23 +61,4 @@ export async function createOrderService(infra: Infrastructure, options: OrderSe
       await relay.stop();
     },
   };
-}
-
-/**
- * The Product and Order services composed for one process, in that order: the Order service
- * reserves stock through the Product service's catalog itself, no network hop. `createProduct` is
- * the Product service's factory (passed in, so this package does not depend on that one).
- */
-export function productAndOrderServices(
-  createProduct: (infra: Infrastructure) => Promise<ServiceModule & { catalog: StockReservations }>,
-): [ServiceFactory, ServiceFactory] {
-  let catalog: StockReservations | undefined;
-  return [
-    async (infra) => {
-      const product = await createProduct(infra);
-      catalog = product.catalog;
-      return product;
-    },
-    (infra) => createOrderService(infra, { stock: catalog }),
-  ];
 }

@@ -1,10 +1,13 @@
 import type { CreateProduct, Product } from '@dema/contracts';
-import { startTestProcess, type TestProcess, type TestTarget } from '@dema/platform/testing';
+import { startTestProcess, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import type { DemaConfig, OutboxRelay } from '@dema/platform';
-import { createUserService, type UserService } from '@dema/user';
+import { createUserService } from '@dema/user';
 import { createProductService } from '../src/app.ts';
 
-export interface ProductTestProcess extends TestProcess {
+/** The Product service, with the User service to sign the admin and customer in. */
+const productServices = { user: createUserService, product: createProductService };
+
+export interface ProductTestProcess extends TestProcess<ServicesOf<typeof productServices>> {
   /** An admin's access token, from a real login. */
   adminToken: string;
   /** A customer's access token, from a real login. */
@@ -21,8 +24,8 @@ export interface ProductTestProcess extends TestProcess {
 }
 
 export async function startProductService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<ProductTestProcess> {
-  const running = await startTestProcess(target, [createUserService, createProductService], overrides);
-  const users = running.services[0] as UserService;
+  const running = await startTestProcess(target, productServices, overrides);
+  const users = running.services.user;
   const login = async (email: string, role: 'admin' | 'customer') => {
     const password = 'correct-horse-battery-staple';
     await users.identity.createUser(email, password, role, role);
@@ -58,7 +61,7 @@ export async function startProductService(target: TestTarget, overrides: Partial
       if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
       return (await response.json()) as Product;
     },
-    relay: () => (running.services[1] as unknown as { relay: OutboxRelay }).relay,
+    relay: () => running.services.product.relay,
     async count(table: string) {
       const db = await running.infra.database('product');
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`);

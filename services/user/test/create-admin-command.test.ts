@@ -11,7 +11,7 @@ import { createUserService, type UserService } from '../src/app.ts';
 import { makeClient, uniqueEmail } from './helpers.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = path.join(root, 'services/gateway/src/cli.ts');
+const cli = path.join(root, 'apps/server/src/cli.ts');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 const adminPassword = 'basalt-willow-comet-58';
 

@@ -35,7 +35,7 @@ export interface Client {
   me(token: string): Promise<Reply>;
 }
 
-export interface UserTestProcess extends TestProcess {
+export interface UserTestProcess extends TestProcess<{ user: UserService }> {
   users: UserService;
   /** A client calling from a local address no other client of this file uses. */
   client(): Client;
@@ -119,8 +119,8 @@ export function makeClient(baseUrl: string, address: string, record?: string[]):
 }
 
 export async function startUserService(target: TestTarget, overrides: Partial<DemaConfig> = {}): Promise<UserTestProcess> {
-  const running = await startTestProcess(target, [createUserService], overrides);
-  const users = running.services[0] as UserService;
+  const running = await startTestProcess(target, { user: createUserService }, overrides);
+  const users = running.services.user;
   const responses: string[] = [];
   const client = () => makeClient(running.url, nextAddress(), responses);
   const createUser: UserTestProcess['createUser'] = async (options = {}) => {

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Order, Product } from '@dema/contracts';
+import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
+import { createProductService } from '@dema/product';
+import { createUserService, type UserService } from '@dema/user';
+import { createOrderService } from '@dema/order';
+
+const serviceToken = 'test-service-token-0123456789abcdef';
+
+for (const target of testTargets()) {
+  describe(`the Order service in its own process, reserving over HTTP (${target.name})`, () => {
+    let catalog: TestProcess<{ user: UserService }>;
+    let orders: TestProcess;
+    let adminToken: string;
+    let customerToken: string;
+    let product: Product;
+
+    before(async () => {
+      catalog = await startTestProcess(target, { user: createUserService, product: createProductService }, { serviceToken });
+      orders = await startTestProcess(target, [(infra) => createOrderService(infra)], {
+        serviceToken,
+        upstreams: { product: [catalog.url] },
+        jwksUrl: `${catalog.url}/.well-known/jwks.json`,
+      });
+      const users = catalog.services.user;
+      for (const [email, role] of [['admin@remote.dema.dev', 'admin'], ['customer@remote.dema.dev', 'customer']] as const) {
+        await users.identity.createUser(email, 'correct-horse-battery-staple', role, role);
+      }
+      adminToken = (await users.identity.login('admin@remote.dema.dev', 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;
+      customerToken = (await users.identity.login('customer@remote.dema.dev', 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;
+      const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const category = (await (await fetch(`${catalog.url}/api/categories`, { method: 'POST', headers, body: JSON.stringify({ name: 'Remote' }) })).json()) as { id: string };
+      product = (await (await fetch(`${catalog.url}/api/products`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: 'Remote Kettle', price: 31.5, stock: 10, categoryId: category.id }),
+      })).json()) as Product;
+    });
+    after(async () => {
+      await orders?.dispose();
+      await catalog?.dispose();
+    });
+
+    const place = (quantity: number) =>
+      fetch(`${orders.url}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: product.id, quantity }] }),
+      });
+    const stockNow = async () => ((await (await fetch(`${catalog.url}/api/products/${product.id}`)).json()) as Product).stock;
+
+    test('an order placed on the order process takes the stock in the product process, at the catalog price', async () => {
+      const response = await place(3);
+      assert.equal(response.status, 201);
+      const order = (await response.json()) as Order;
+      assert.equal(order.total, 94.5);
+      assert.equal(order.items[0]!.name, 'Remote Kettle');
+      assert.equal(await stockNow(), 7);
+    });
+
+    test('a refusal of the product process comes back as the same problem, naming the product', async () => {
+      const response = await place(50);
+      assert.equal(response.status, 409);
+      const problem = (await response.json()) as { code: string; detail: string; invalidParams: Array<{ name: string }> };
+      assert.equal(problem.code, 'INSUFFICIENT_STOCK');
+      assert.match(problem.detail, /Remote Kettle/);
+      assert.deepEqual(problem.invalidParams.map((p) => p.name), ['body.items.0.quantity']);
+      assert.equal(await stockNow(), 7);
+    });
+
+    test('cancelling puts the stock back across the processes', async () => {
+      const order = (await (await place(2)).json()) as Order;
+      assert.equal(await stockNow(), 5);
+      const response = await fetch(`${orders.url}/api/orders/${order.id}/status`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'CANCELLED' }),
+      });
+      assert.equal(response.status, 200);
+      assert.equal(await stockNow(), 7);
+    });
+
+    test('the stock routes answer only to the service token', async () => {
+      const url = `${catalog.url}/internal/stock-reservations/${crypto.randomUUID()}`;
+      const body = JSON.stringify({ lines: [{ productId: product.id, variantId: null, quantity: 1 }] });
+      const json = { 'content-type': 'application/json' };
+      assert.equal((await fetch(url, { method: 'PUT', headers: json, body })).status, 403);
+      assert.equal((await fetch(url, { method: 'PUT', headers: { ...json, 'x-dema-service-token': 'wrong' }, body })).status, 403);
+      assert.equal((await fetch(url, { method: 'PUT', headers: { ...json, authorization: `Bearer ${adminToken}` }, body })).status, 403);
+      assert.equal(await stockNow(), 7);
+      const docs = (await (await fetch(`${catalog.url}/api/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      assert.ok(!Object.keys(docs.paths).some((p) => p.startsWith('/internal')), 'internal routes are not documented');
+    });
+
+    test('with the product process unreachable, an order is refused with 503 and nothing is written', async () => {
+      const stopped = await startTestProcess(target, [(infra) => createOrderService(infra)], {
+        serviceToken,
+        upstreams: { product: ['http://127.0.0.1:9'] },
+        jwksUrl: `${catalog.url}/.well-known/jwks.json`,
+      });
+      try {
+        const response = await fetch(`${stopped.url}/api/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId: product.id, quantity: 1 }] }),
+        });
+        assert.equal(response.status, 503);
+        assert.equal(((await response.json()) as { code: string }).code, 'UNAVAILABLE');
+        const db = await stopped.infra.database('order');
+        assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders')).rows[0]!.n, 0);
+        // The saga log keeps the placement for the sweeper: the reservation's outcome is unknown.
+        assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pending_orders')).rows[0]!.n, 1);
+      } finally {
+        await stopped.dispose();
+      }
+      assert.equal(await stockNow(), 7);
+    });
+  });
+}
