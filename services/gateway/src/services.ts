@@ -1,4 +1,5 @@
-import { createMonitoring, type ServiceFactory } from '@dema/platform';
+import { createMonitoring } from '@dema/monitoring';
+import type { ServiceFactory } from '@dema/platform';
 import { createAnalyticsService } from '@dema/analytics';
 import { productAndOrderServices } from '@dema/order';
 import { createProductService } from '@dema/product';

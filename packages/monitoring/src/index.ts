@@ -1,15 +1,11 @@
 import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
-import type { Infrastructure } from '../infrastructure.ts';
-import type { ServiceModule } from '../service.ts';
+import type { ApplicationReading, Infrastructure, ServiceModule } from '@dema/platform';
 import { EmailChannel, SlackChannel, SmsChannel, type NotificationChannel, type RetryPolicy } from './channels.ts';
-import type { ApplicationReading } from './application.ts';
 import { Monitor } from './monitor.ts';
 import { monitoringRoutes } from './routes.ts';
 import { checkAlertRules, defaultRulesFile, loadAlertRules } from './rules.ts';
 
 export { Monitor, type MonitorOptions, type MetricsSnapshot } from './monitor.ts';
-export { readSystem, systemMetrics, cpuUsageBetween, registerSystemSeries, type SystemReading } from './system.ts';
-export { readApplication, applicationMetrics, type ApplicationReading } from './application.ts';
 export {
   SlackChannel,
   EmailChannel,

@@ -1,12 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Alert, AlertChannel, AlertDelivery, AlertList, ApplicationMetrics, SystemMetrics } from '@dema/contracts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
-import { applicationMetrics, readApplication, type ApplicationReading } from './application.ts';
+import { applicationMetrics, readApplication, readSystem, systemMetrics, type ApplicationReading, type Logger, type Metrics, type SystemReading } from '@dema/platform';
 import { deliver, defaultRetryPolicy, type AlertNotification, type NotificationChannel, type RetryPolicy } from './channels.ts';
 import { evaluateCondition } from './condition.ts';
 import type { ParsedRule } from './rules.ts';
-import { readSystem, systemMetrics, type SystemReading } from './system.ts';
 
 interface Reading {
   at: number;

@@ -1,9 +1,7 @@
 import Type from 'typebox';
-import type { DemaApp } from '../http/server.ts';
-import type { Monitor } from './monitor.ts';
-import type { DeadLetterRegistry } from '../bus/dead-letters.ts';
 import { ErrorCode } from '@dema/contracts';
-import { AppError } from '../http/errors.ts';
+import { AppError, type DeadLetterRegistry, type DemaApp } from '@dema/platform';
+import type { Monitor } from './monitor.ts';
 
 const problem = Type.Ref('Problem');
 
