@@ -1,4 +1,4 @@
-import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
+import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, MetricsHistory, MetricsSample, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
 import type { ApplicationReading, Infrastructure, ServiceModule } from '@dema/platform';
 import { EmailChannel, SlackChannel, SmsChannel, type NotificationChannel, type RetryPolicy } from './channels.ts';
 import { Monitor } from './monitor.ts';
@@ -55,7 +55,7 @@ export function configuredChannels(settings: Infrastructure['config']['alerting'
 
 /**
  * Monitoring & alerting as a module of the process it is mounted in (the gateway): the admin-only
- * routes GET /api/monitoring/system, /application, /alerts and /dead-letters (and POST
+ * routes GET /api/monitoring/system, /application, /history, /alerts and /dead-letters (and POST
  * /dead-letters/retry), and the evaluation loop, which
  * `start()` starts and `close()` stops after deliveries under way finish. Rules come from
  * `options.rules`, else the rules file; a missing or invalid file fails here, at start.
@@ -78,7 +78,7 @@ export async function createMonitoring(infra: Infrastructure, options: Monitorin
   return {
     name: 'monitoring',
     monitor,
-    schemas: [SystemMetrics, ApplicationMetrics, AlertRule, AlertDelivery, Alert, AlertList],
+    schemas: [SystemMetrics, ApplicationMetrics, MetricsSample, MetricsHistory, AlertRule, AlertDelivery, Alert, AlertList],
     routes: (app) => monitoringRoutes(app, monitor, infra.deadLetters),
     start: () => monitor.start(),
     close: () => monitor.stop(),
