@@ -8,7 +8,7 @@ import { createAnalyticsService, exportAnalyticsEvents, replayAnalytics } from '
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { writeFile } from 'node:fs/promises';
-import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/platform';
+import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/monitoring';
 
 /**
  * `npm run dema -- <command>`: operations on an installation, with the same configuration (the

@@ -1,5 +1,6 @@
 import type { StockReservations } from '@dema/contracts';
-import { createMonitoring, type Infrastructure, type ServiceFactories } from '@dema/platform';
+import { createMonitoring } from '@dema/monitoring';
+import type { Infrastructure, ServiceFactories } from '@dema/platform';
 import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';

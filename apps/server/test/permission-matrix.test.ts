@@ -83,6 +83,7 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/analytics/low-stock': { access: can('analytics:read') },
   'GET /api/monitoring/system': { access: can('analytics:read') },
   'GET /api/monitoring/application': { access: can('analytics:read') },
+  'GET /api/monitoring/history': { access: can('analytics:read') },
   'GET /api/monitoring/alerts': { access: can('analytics:read') },
   'GET /api/monitoring/dead-letters': { access: can('analytics:read') },
   'POST /api/monitoring/dead-letters/retry': { access: can('analytics:read') },

@@ -125,3 +125,32 @@ export function Meter({ label, fraction }: { label: string; fraction: number }) 
     </div>
   );
 }
+
+const sparkWidth = 160;
+const sparkHeight = 40;
+
+/**
+ * A small line over time with no axes, for a metric on a dashboard: its size is fixed by the
+ * viewBox and the container, so new points never move the layout. The label says the latest value.
+ */
+export function Sparkline({ title, values, format }: { title: string; values: number[]; format: (n: number) => string }) {
+  const latest = values.at(-1);
+  const label = `${title}: ${latest === undefined ? 'no reading yet' : format(latest)}`;
+  const max = Math.max(0, ...values);
+  const min = Math.min(0, ...values);
+  const span = max - min || 1;
+  const xFor = (index: number) => (values.length <= 1 ? sparkWidth : (sparkWidth * index) / (values.length - 1));
+  const yFor = (value: number) => 2 + (sparkHeight - 4) * (1 - (value - min) / span);
+  const line = values.map((value, index) => `${index === 0 ? 'M' : 'L'}${xFor(index).toFixed(1)},${yFor(value).toFixed(1)}`).join(' ');
+  return (
+    <figure className="spark">
+      <figcaption className="small">
+        <span>{title}</span> <strong data-testid="spark-latest">{latest === undefined ? '—' : format(latest)}</strong>
+      </figcaption>
+      <svg className="chart" viewBox={`0 0 ${sparkWidth} ${sparkHeight}`} preserveAspectRatio="none" role="img" aria-label={label} data-points={values.length}>
+        <title>{label}</title>
+        {values.length > 0 ? <path className="line" d={line} vectorEffect="non-scaling-stroke" /> : null}
+      </svg>
+    </figure>
+  );
+}

@@ -2,13 +2,13 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { AlertList, AnalyticsSummary, OrderPage, Product, ProductPage, RevenueSeries, SystemMetrics } from '@dema/contracts';
+import type { AlertList, AnalyticsSummary, MetricsHistory, MetricsSample, OrderPage, Product, ProductPage, RevenueSeries, SystemMetrics } from '@dema/contracts';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '../lib/format.ts';
 import { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
-import { LineChart, Meter } from './charts.tsx';
+import { LineChart, Meter, Sparkline } from './charts.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { StatusPill } from './status-pill.tsx';
 
@@ -96,6 +96,64 @@ function Health() {
           </div>
         </dl>
       ) : null}
+    </section>
+  );
+}
+
+// Often enough to see load arrive; each read is one small JSON of at most an hour of samples.
+const metricsRefreshMs = 5000;
+
+const percent = (n: number) => `${n.toFixed(0)}%`;
+const millis = (n: number) => `${n.toFixed(1)} ms`;
+const perSecond = (n: number) => `${formatBytes(n)}/s`;
+
+/** Bytes per second between consecutive samples of a counter the kernel keeps since boot. */
+function ratePerSecond(samples: MetricsSample[], read: (s: MetricsSample) => number): number[] {
+  return samples.slice(1).map((sample, i) => {
+    const before = samples[i]!;
+    const seconds = (Date.parse(sample.at) - Date.parse(before.at)) / 1000;
+    return seconds > 0 ? Math.max(0, read(sample) - read(before)) / seconds : 0;
+  });
+}
+
+/** The seed's SystemMetrics and ApplicationMetrics over the last hour, one small chart each. */
+function MetricsHistoryPanel() {
+  const history = useApi<MetricsHistory>('/api/monitoring/history?minutes=60', { optional: true, everyMs: metricsRefreshMs });
+  const samples = history.status === 'ready' ? history.data.samples : [];
+  const series = (read: (s: MetricsSample) => number) => samples.map(read);
+  const charts: Array<{ title: string; values: number[]; format: (n: number) => string }> = [
+    { title: 'CPU usage', values: series((s) => s.system.cpu.usage), format: percent },
+    { title: 'Memory used', values: series((s) => s.system.memory.used), format: formatBytes },
+    { title: 'Disk used', values: series((s) => s.system.disk.used), format: formatBytes },
+    { title: 'Network in', values: ratePerSecond(samples, (s) => s.system.network.bytesIn), format: perSecond },
+    { title: 'Network out', values: ratePerSecond(samples, (s) => s.system.network.bytesOut), format: perSecond },
+    { title: 'Requests', values: series((s) => s.application.requests.total), format: formatCount },
+    { title: 'Succeeded', values: series((s) => s.application.requests.success), format: formatCount },
+    { title: 'Failed', values: series((s) => s.application.requests.failed), format: formatCount },
+    { title: 'Latency', values: series((s) => s.application.requests.latency), format: millis },
+    { title: 'DB connections', values: series((s) => s.application.database.connections), format: formatCount },
+    { title: 'Query time', values: series((s) => s.application.database.queryTime), format: millis },
+    { title: 'Pool size', values: series((s) => s.application.database.poolSize), format: formatCount },
+    { title: 'Cache hits', values: series((s) => s.application.cache.hits), format: formatCount },
+    { title: 'Cache misses', values: series((s) => s.application.cache.misses), format: formatCount },
+    { title: 'Cache hit ratio', values: series((s) => s.application.cache.ratio * 100), format: percent },
+  ];
+  return (
+    <section className="panel" aria-labelledby="metrics-heading" style={{ marginTop: 16 }} data-testid="metrics-history">
+      <div className="panel-title">
+        <h2 id="metrics-heading">Metrics, last hour</h2>
+        <span className="muted small">Refreshes every {metricsRefreshMs / 1000} s</span>
+      </div>
+      {history.status === 'missing' ? <p className="muted">Metrics history is not available on this installation.</p> : null}
+      {history.status === 'error' ? <p className="field-error">{history.error.message}</p> : null}
+      {history.status === 'missing' || history.status === 'error' ? null : (
+        // Drawn empty while loading, so the first data fills the charts in place.
+        <div className="spark-grid">
+          {charts.map((chart) => (
+            <Sparkline key={chart.title} title={chart.title} values={chart.values} format={chart.format} />
+          ))}
+        </div>
+      )}
     </section>
   );
 }
@@ -284,6 +342,7 @@ export function OverviewView() {
           <Alerts />
         </div>
       </div>
+      <MetricsHistoryPanel />
     </>
   );
 }

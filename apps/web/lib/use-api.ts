@@ -13,13 +13,20 @@ export type ApiState<T> =
 
 /**
  * Reads `path` as the signed-in user when it changes (null: not yet), with `reload` to read again.
- * `optional`: a 404 means the feature is not installed (`missing`), not an error.
+ * `optional`: a 404 means the feature is not installed (`missing`), not an error. `everyMs`: read
+ * again on that period; the last data stays shown while the next read is under way.
  */
-export function useApi<T>(path: string | null, options: { optional?: boolean } = {}): ApiState<T> & { reload: () => void } {
+export function useApi<T>(path: string | null, options: { optional?: boolean; everyMs?: number } = {}): ApiState<T> & { reload: () => void } {
   const [state, setState] = useState<ApiState<T>>({ status: 'loading' });
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   const optional = options.optional ?? false;
+  const everyMs = options.everyMs;
+  useEffect(() => {
+    if (path === null || everyMs === undefined) return;
+    const timer = setInterval(reload, everyMs);
+    return () => clearInterval(timer);
+  }, [path, everyMs, reload]);
   useEffect(() => {
     if (path === null) return;
     let current = true;

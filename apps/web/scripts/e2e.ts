@@ -15,6 +15,7 @@ import { startWebApp, type RunningWebApp } from '../serve.ts';
  * non-zero when any test fails. Screenshots go to apps/web/test-results/<target>/.
  *
  *   npx tsx apps/web/scripts/e2e.ts            (E2E_TARGET=embedded|postgres+redis for one target)
+ *   npx tsx apps/web/scripts/e2e.ts monitoring (only the test files whose name contains "monitoring")
  */
 
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -122,9 +123,12 @@ const real: Target = {
   },
 };
 
+// Arguments narrow the run to the test files whose names contain one of them.
+const fileFilters = process.argv.slice(2);
+
 function runTests(env: Record<string, string>): Promise<number> {
   const files = readdirSync(path.join(appDir, 'test'))
-    .filter((file) => file.endsWith('.e2e.ts'))
+    .filter((file) => file.endsWith('.e2e.ts') && (fileFilters.length === 0 || fileFilters.some((filter) => file.includes(filter))))
     .sort()
     .map((file) => path.join('test', file));
   return new Promise((resolve) => {
@@ -150,7 +154,8 @@ async function runTarget(target: Target): Promise<number> {
   await new Promise<void>((resolve) => deadApi.listen(0, '127.0.0.1', resolve));
   const deadPort = (deadApi.address() as { port: number }).port;
   try {
-    api = await startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword });
+    // A sample a second, so the dashboard's metrics charts visibly gain points within a test.
+    api = await startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword, DEMA_ALERT_INTERVAL_MS: '1000' });
     web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
     deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });

@@ -127,3 +127,34 @@ export const AlertList = Type.Object(
   { $id: 'AlertList' },
 );
 export type AlertList = { active: Alert[]; recent: Alert[] };
+
+/** One reading of the machine and the application, as the alert engine took it. */
+export const MetricsSample = Type.Object(
+  {
+    at: Type.String({ format: 'date-time', description: 'When the reading was taken' }),
+    system: Type.Ref('SystemMetrics'),
+    application: Type.Ref('ApplicationMetrics'),
+  },
+  { $id: 'MetricsSample' },
+);
+export type MetricsSample = { at: string; system: SystemMetrics; application: ApplicationMetrics };
+
+/** Most history a sample list covers: the dashboard's last hour. */
+export const metricsHistoryMaxMinutes = 60;
+
+export const MetricsHistoryQuery = Type.Object(
+  {
+    minutes: Type.Integer({ minimum: 1, maximum: metricsHistoryMaxMinutes, default: metricsHistoryMaxMinutes, description: 'How far back to go, in minutes' }),
+  },
+  { additionalProperties: false },
+);
+export type MetricsHistoryQuery = Static<typeof MetricsHistoryQuery>;
+
+export const MetricsHistory = Type.Object(
+  {
+    intervalMs: Type.Integer({ minimum: 1, description: 'Time between samples (the alert evaluation interval)' }),
+    samples: Type.Array(Type.Ref('MetricsSample'), { description: 'Oldest first' }),
+  },
+  { $id: 'MetricsHistory' },
+);
+export type MetricsHistory = { intervalMs: number; samples: MetricsSample[] };

@@ -27,23 +27,5 @@ export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';
 export { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 export { buildApp, startProcess, runProcess, loadConfigOrExit, closeOnSignals, type ServiceModule, type ServiceFactory, type ServiceFactories, type RunningProcess } from './service.ts';
-export {
-  createMonitoring,
-  configuredChannels,
-  Monitor,
-  readApplication,
-  exportPrometheusRules,
-  loadAlertRules,
-  checkAlertRules,
-  defaultAlertRules,
-  defaultRulesFile,
-  AlertRulesError,
-  SlackChannel,
-  EmailChannel,
-  SmsChannel,
-  type MonitoringOptions,
-  type ApplicationReading,
-  type NotificationChannel,
-  type AlertNotification,
-  type RetryPolicy,
-} from './monitoring/index.ts';
+export { readApplication, applicationMetrics, type ApplicationReading } from './application-metrics.ts';
+export { readSystem, systemMetrics, cpuUsageBetween, registerSystemSeries, type SystemReading } from './system-metrics.ts';

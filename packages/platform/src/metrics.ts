@@ -1,7 +1,7 @@
 import client from 'prom-client';
 import type { CacheOutcome } from './cache/cache.ts';
 import type { PoolStats } from './db/db.ts';
-import { registerSystemSeries } from './monitoring/system.ts';
+import { registerSystemSeries } from './system-metrics.ts';
 import type { DeadLetterSource } from './bus/dead-letters.ts';
 
 /**

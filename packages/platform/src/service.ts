@@ -4,7 +4,7 @@ import { createInfrastructure, type Infrastructure } from './infrastructure.ts';
 import { createHttpServer, type DemaApp } from './http/server.ts';
 import { registerDocs } from './http/docs.ts';
 import { registerHealth, startDraining } from './http/health.ts';
-import { readApplication } from './monitoring/application.ts';
+import { readApplication } from './application-metrics.ts';
 import { listen } from './http/listen.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { tokenAuthenticator } from './auth/token-authenticator.ts';

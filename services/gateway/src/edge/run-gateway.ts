@@ -1,4 +1,5 @@
-import { closeOnSignals, createInfrastructure, createMonitoring, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
+import { createMonitoring } from '@dema/monitoring';
+import { closeOnSignals, createInfrastructure, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayModuleFactory, type GatewayOptions } from './gateway-app.ts';
 import { upstreamApplication } from './upstream-application.ts';
 

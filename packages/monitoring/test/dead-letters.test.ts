@@ -2,13 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { EventEnvelope } from '@dema/contracts';
-import { startTestProcess, testTargets, waitFor, sampleOrderCreated as orderCreated, type TestProcess } from '../test-support/index.ts';
-import type { ServiceFactory } from '../src/service.ts';
-import { createMonitoring } from '../src/monitoring/index.ts';
-import { OutboxRelay, appendToOutbox } from '../src/bus/outbox.ts';
-import { platformMigrations, runMigrations } from '../src/db/migrate.ts';
-import type { Db } from '../src/db/db.ts';
-import type { DeadLetter } from '../src/bus/dead-letters.ts';
+import { OutboxRelay, appendToOutbox, platformMigrations, runMigrations, type Db, type DeadLetter, type ServiceFactory } from '@dema/platform';
+import { startTestProcess, testTargets, waitFor, sampleOrderCreated as orderCreated, type TestProcess } from '@dema/platform/testing';
+import { createMonitoring } from '../src/index.ts';
 import { testIdentity } from './alerting-receivers.ts';
 
 /** A service that writes events to its outbox, relayed to the bus as every service's are. */

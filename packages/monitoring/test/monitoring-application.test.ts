@@ -2,9 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import type { ApplicationMetrics, SystemMetrics } from '@dema/contracts';
-import { startTestProcess, testTargets, type TestProcess } from '../test-support/index.ts';
-import type { ServiceFactory } from '../src/service.ts';
-import { createMonitoring, type Monitor } from '../src/monitoring/index.ts';
+import type { ServiceFactory } from '@dema/platform';
+import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
+import { createMonitoring, type Monitor } from '../src/index.ts';
 import { testIdentity } from './alerting-receivers.ts';
 
 const scrapeToken = 'monitoring-test-service-token';

@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import type { AlertRule } from '@dema/contracts';
-import { Metrics } from '../src/metrics.ts';
-import { defaultAlertRules, exportPrometheusRules, metricPaths } from '../src/monitoring/index.ts';
+import { Metrics } from '@dema/platform';
+import { defaultAlertRules, exportPrometheusRules, metricPaths } from '../src/index.ts';
 
 /**
  * The exported alerting rules against Prometheus's own tooling: `promtool check rules` accepts the

@@ -1,15 +1,11 @@
-import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
-import type { Infrastructure } from '../infrastructure.ts';
-import type { ServiceModule } from '../service.ts';
+import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, MetricsHistory, MetricsSample, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
+import type { ApplicationReading, Infrastructure, ServiceModule } from '@dema/platform';
 import { EmailChannel, SlackChannel, SmsChannel, type NotificationChannel, type RetryPolicy } from './channels.ts';
-import type { ApplicationReading } from './application.ts';
 import { Monitor } from './monitor.ts';
 import { monitoringRoutes } from './routes.ts';
 import { checkAlertRules, defaultRulesFile, loadAlertRules } from './rules.ts';
 
 export { Monitor, type MonitorOptions, type MetricsSnapshot } from './monitor.ts';
-export { readSystem, systemMetrics, cpuUsageBetween, registerSystemSeries, type SystemReading } from './system.ts';
-export { readApplication, applicationMetrics, type ApplicationReading } from './application.ts';
 export {
   SlackChannel,
   EmailChannel,
@@ -59,7 +55,7 @@ export function configuredChannels(settings: Infrastructure['config']['alerting'
 
 /**
  * Monitoring & alerting as a module of the process it is mounted in (the gateway): the admin-only
- * routes GET /api/monitoring/system, /application, /alerts and /dead-letters (and POST
+ * routes GET /api/monitoring/system, /application, /history, /alerts and /dead-letters (and POST
  * /dead-letters/retry), and the evaluation loop, which
  * `start()` starts and `close()` stops after deliveries under way finish. Rules come from
  * `options.rules`, else the rules file; a missing or invalid file fails here, at start.
@@ -82,7 +78,7 @@ export async function createMonitoring(infra: Infrastructure, options: Monitorin
   return {
     name: 'monitoring',
     monitor,
-    schemas: [SystemMetrics, ApplicationMetrics, AlertRule, AlertDelivery, Alert, AlertList],
+    schemas: [SystemMetrics, ApplicationMetrics, MetricsSample, MetricsHistory, AlertRule, AlertDelivery, Alert, AlertList],
     routes: (app) => monitoringRoutes(app, monitor, infra.deadLetters),
     start: () => monitor.start(),
     close: () => monitor.stop(),

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import client from 'prom-client';
-import { cpuUsageBetween, readSystem, registerSystemSeries, systemMetrics } from '../src/monitoring/index.ts';
+import { cpuUsageBetween, readSystem, registerSystemSeries, systemMetrics } from '../src/system-metrics.ts';
 
 /**
  * SystemMetrics against independent readings of the same machine: /proc/meminfo, df, /proc/loadavg,

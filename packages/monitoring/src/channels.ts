@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer';
 import type { AlertChannel, AlertDelivery, AlertRule } from '@dema/contracts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '@dema/platform';
 
 /** What a channel is told: a rule started firing, or stopped. */
 export interface AlertNotification {

@@ -22,7 +22,7 @@ export const defaultAlertRules: AlertRuleType[] = [
 ];
 
 /** Where the shipped rules file lives, whatever the working directory. */
-export const defaultRulesFile = fileURLToPath(new URL('../../../../config/alert-rules.json', import.meta.url));
+export const defaultRulesFile = fileURLToPath(new URL('../../../config/alert-rules.json', import.meta.url));
 
 /** A rule with its condition parsed and its duration in milliseconds, ready to evaluate. */
 export interface ParsedRule {

@@ -1,9 +1,7 @@
 import Type from 'typebox';
-import type { DemaApp } from '../http/server.ts';
+import { ErrorCode, MetricsHistoryQuery } from '@dema/contracts';
+import { AppError, type DeadLetterRegistry, type DemaApp } from '@dema/platform';
 import type { Monitor } from './monitor.ts';
-import type { DeadLetterRegistry } from '../bus/dead-letters.ts';
-import { ErrorCode } from '@dema/contracts';
-import { AppError } from '../http/errors.ts';
 
 const problem = Type.Ref('Problem');
 
@@ -42,6 +40,21 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       },
     },
     async () => monitor.applicationMetrics(),
+  );
+
+  app.get(
+    '/api/monitoring/history',
+    {
+      config,
+      schema: {
+        tags: ['monitoring'],
+        summary: 'SystemMetrics and ApplicationMetrics as read at each alert evaluation over the last minutes (at most an hour), oldest first',
+        security,
+        querystring: MetricsHistoryQuery,
+        response: { 200: Type.Ref('MetricsHistory'), 400: problem, ...errors },
+      },
+    },
+    async (request) => monitor.history((request.query as MetricsHistoryQuery).minutes),
   );
 
   app.get(

@@ -1,12 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Alert, AlertChannel, AlertDelivery, AlertList, ApplicationMetrics, SystemMetrics } from '@dema/contracts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
-import { applicationMetrics, readApplication, type ApplicationReading } from './application.ts';
+import { metricsHistoryMaxMinutes, type Alert, type AlertChannel, type AlertDelivery, type AlertList, type ApplicationMetrics, type MetricsHistory, type MetricsSample, type SystemMetrics } from '@dema/contracts';
+import { applicationMetrics, readApplication, readSystem, systemMetrics, type ApplicationReading, type Logger, type Metrics, type SystemReading } from '@dema/platform';
 import { deliver, defaultRetryPolicy, type AlertNotification, type NotificationChannel, type RetryPolicy } from './channels.ts';
 import { evaluateCondition } from './condition.ts';
 import type { ParsedRule } from './rules.ts';
-import { readSystem, systemMetrics, type SystemReading } from './system.ts';
 
 interface Reading {
   at: number;
@@ -36,6 +33,30 @@ interface RuleState {
   sinceMs: number;
 }
 
+/**
+ * The last `capacity` samples in a fixed array, so an hour of history costs the same memory on the
+ * first day as on the hundredth.
+ */
+class SampleRing {
+  private readonly slots: (MetricsSample | undefined)[];
+  private next = 0;
+
+  constructor(readonly capacity: number) {
+    this.slots = new Array<MetricsSample | undefined>(capacity);
+  }
+
+  push(sample: MetricsSample): void {
+    this.slots[this.next] = sample;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Samples taken at or after `since` (epoch ms), oldest first. */
+  since(since: number): MetricsSample[] {
+    const ordered = [...this.slots.slice(this.next), ...this.slots.slice(0, this.next)];
+    return ordered.filter((s): s is MetricsSample => s !== undefined && Date.parse(s.at) >= since);
+  }
+}
+
 /** Shortest span over which a CPU usage figure means something. */
 const minimumCpuSpanMs = 100;
 
@@ -50,6 +71,7 @@ export class Monitor {
   private readonly readings: Reading[] = [];
   private readonly states = new Map<string, RuleState>();
   private readonly recent: Alert[] = [];
+  private readonly samples: SampleRing;
   private readonly inFlight = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private evaluating: Promise<void> | undefined;
@@ -61,7 +83,9 @@ export class Monitor {
     private readonly channels: ReadonlyMap<AlertChannel, NotificationChannel>,
     private readonly log: Logger,
     readonly options: MonitorOptions,
-  ) {}
+  ) {
+    this.samples = new SampleRing(Math.ceil((metricsHistoryMaxMinutes * 60_000) / options.intervalMs) + 1);
+  }
 
   /** Evaluates at once, then every `intervalMs` until `stop`. */
   start(): void {
@@ -110,7 +134,11 @@ export class Monitor {
       this.log.error({ err: error }, 'reading metrics for alert rules failed');
       return;
     }
+    const previous = this.readings.at(-1) ?? now;
     this.readings.push(now);
+    // The dashboard's figures, as /system and /application answer them: CPU over the last
+    // interval, counters since the start (in cluster mode, summed over the instances).
+    this.samples.push({ at: new Date(now.at).toISOString(), system: systemMetrics(previous.system, now.system), application: applicationMetrics(now.application) });
     // Keep one reading at or before the window's start, and everything after it.
     while (this.readings.length > 1 && this.readings[1]!.at <= now.at - this.options.windowMs) this.readings.shift();
     const base = this.readingAt(now.at - this.options.windowMs)!;
@@ -179,6 +207,11 @@ export class Monitor {
       this.inFlight.add(job);
       void job.finally(() => this.inFlight.delete(job));
     }
+  }
+
+  /** The samples of the last `minutes` (at most an hour), one per evaluation, oldest first. */
+  history(minutes: number): MetricsHistory {
+    return { intervalMs: this.options.intervalMs, samples: this.samples.since(Date.now() - minutes * 60_000) };
   }
 
   /** Pending and firing alerts, and the most recent resolved ones (newest first). */

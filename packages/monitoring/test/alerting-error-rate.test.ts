@@ -4,10 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlertList, ApplicationMetrics } from '@dema/contracts';
-import { defaultAlertRules } from '../src/monitoring/index.ts';
-import { createMonitoring } from '../src/monitoring/index.ts';
-import type { ServiceFactory } from '../src/service.ts';
-import { startTestProcess, testTargets, waitFor, type TestProcess } from '../test-support/index.ts';
+import type { ServiceFactory } from '@dema/platform';
+import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
+import { createMonitoring, defaultAlertRules } from '../src/index.ts';
 import { HttpReceiver, SmtpReceiver, testIdentity } from './alerting-receivers.ts';
 
 /**

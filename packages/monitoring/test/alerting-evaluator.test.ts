@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { AlertChannel, AlertRule } from '@dema/contracts';
-import { Metrics } from '../src/metrics.ts';
-import { checkAlertRules, EmailChannel, Monitor, SlackChannel, SmsChannel, type NotificationChannel } from '../src/monitoring/index.ts';
-import { waitFor } from '../test-support/index.ts';
+import { Metrics } from '@dema/platform';
+import { waitFor } from '@dema/platform/testing';
+import { checkAlertRules, EmailChannel, Monitor, SlackChannel, SmsChannel, type NotificationChannel } from '../src/index.ts';
 import { HttpReceiver, memoryLogger, SmtpReceiver } from './alerting-receivers.ts';
 
 /**

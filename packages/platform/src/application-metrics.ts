@@ -1,5 +1,5 @@
 import type { ApplicationMetrics } from '@dema/contracts';
-import type { Metrics } from '../metrics.ts';
+import type { Metrics } from './metrics.ts';
 
 /**
  * Cumulative counts of one process, read from its Prometheus registry, so the JSON the dashboard

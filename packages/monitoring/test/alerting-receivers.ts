@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { accessTokenAudience, accessTokenIssuer, type Role } from '@dema/contracts';
-import type { ServiceModule } from '../src/service.ts';
+import type { ServiceModule } from '@dema/platform';
 
 /**
  * Local stand-ins for the far ends of the alert channels, speaking their real protocols: an HTTP

@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AlertRule } from '@dema/contracts';
-import { deliver, EmailChannel, SlackChannel, SmsChannel, type AlertNotification } from '../src/monitoring/index.ts';
+import { deliver, EmailChannel, SlackChannel, SmsChannel, type AlertNotification } from '../src/index.ts';
 import { HttpReceiver, memoryLogger, SmtpReceiver } from './alerting-receivers.ts';
 
 /** Each channel against a local server speaking its protocol, and the retry policy around them. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '@dema/platform';
 import {
   AlertRulesError,
   checkAlertRules,
@@ -16,7 +16,7 @@ import {
   metricPaths,
   parseCondition,
   parseDuration,
-} from '../src/monitoring/index.ts';
+} from '../src/index.ts';
 
 const metrics = {
   cpu: { usage: 91.5, load: [1.5, 0.75, 0.25] },
