@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -162,6 +163,19 @@ async function buildOnce(log: WebAppLog): Promise<void> {
   }
 }
 
+/**
+ * Rejects with the listen error itself (EADDRINUSE, EACCES: its `code` and `port`, for the caller to
+ * name the setting) when `port` cannot be had: before a build of a minute rather than after it.
+ */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  await new Promise((resolve) => server.close(resolve));
+}
+
 async function waitUntilServing(url: string, exited: () => string | null, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -183,6 +197,7 @@ async function waitUntilServing(url: string, exited: () => string | null, timeou
  * up-to-date build exists. Resolves once the app answers; rejects if it cannot start.
  */
 export async function startWebApp({ apiUrl, port, host = '0.0.0.0', log = consoleLog, env = {} }: WebAppOptions): Promise<RunningWebApp> {
+  await ensurePortFree(host, port);
   await buildOnce(log);
   const child = spawn(process.execPath, ['--import', 'tsx', webServer, '--port', String(port), '--hostname', host], {
     cwd: appDir,
@@ -231,7 +246,11 @@ export async function startWebApp({ apiUrl, port, host = '0.0.0.0', log = consol
 // `tsx apps/web/serve.ts`: serve the web app alone against DEMA_API_URL (default the embedded API).
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const port = Number(process.env.WEB_PORT ?? 3000);
-  const app = await startWebApp({ apiUrl: process.env.DEMA_API_URL ?? 'http://127.0.0.1:8080', port });
+  const app = await startWebApp({ apiUrl: process.env.DEMA_API_URL ?? 'http://127.0.0.1:8080', port }).catch((error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'listen') throw error;
+    console.error(`Port ${port} cannot be used (${error.code}; WEB_PORT): stop the process listening there, or choose another with WEB_PORT`);
+    process.exit(1);
+  });
   console.log(`  Web app: ${app.url}`);
   const stop = () => void app.close().then(() => process.exit(0));
   process.once('SIGINT', stop);

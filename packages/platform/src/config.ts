@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { cacheConfigs } from '@dema/contracts';
+import type { LogFormat } from './logger.ts';
 
 /**
  * Typed configuration. This is the only module that reads `process.env`; everything else receives
@@ -13,7 +14,10 @@ export interface RedisSettings {
   host: string;
   port: number;
   password: string | undefined;
-  /** The seed's `dema:`; another prefix lets several installs (or test runs) share one Redis. */
+  /**
+   * The seed's `dema:`; another prefix lets several installs (or test runs) share one Redis. Always
+   * ends in `:` (REDIS_KEY_PREFIX=shop1 gives `shop1:`).
+   */
   keyPrefix: string;
 }
 
@@ -21,13 +25,18 @@ export interface DemaConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** LOG_FORMAT; default `pretty` on a terminal outside production, else `json`. */
+  logFormat: LogFormat;
   /** Where embedded data (PGlite files, generated keys) lives. */
   dataDir: string;
   /** PostgreSQL URL per service; absent → embedded PGlite. */
   databaseUrls: Partial<Record<ServiceName, string>>;
   redis: RedisSettings | undefined;
   amqpUrl: string | undefined;
-  /** Prefix of every exchange and queue name; another one lets several installs share a broker. */
+  /**
+   * Prefix of every exchange and queue name; another one lets several installs share a broker.
+   * Empty, or ending in `.` (AMQP_NAMESPACE=shop1 gives `shop1.`).
+   */
   amqpNamespace: string;
   /** Delete queues unused this long (throw-away installs, test runs); absent → keep them. */
   amqpQueueExpiresMs: number | undefined;
@@ -108,7 +117,17 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env): DemaConfig {
+/** The variable that gave `service` its database URL: its own (ORDER_DATABASE_URL) when set, else DATABASE_URL. */
+export function databaseUrlVariable(service: ServiceName, env: Env = process.env): string {
+  const own = `${service.toUpperCase()}_DATABASE_URL`;
+  return env[own]?.trim() ? own : 'DATABASE_URL';
+}
+
+/**
+ * The configuration `env` describes. `terminal` (whether stdout is one) only picks the default log
+ * format: readable lines for a person, JSON for anything that stores or forwards them.
+ */
+export function loadConfig(env: Env = process.env, terminal = process.stdout.isTTY === true): DemaConfig {
   const read = new EnvReader(env);
   const sharedDatabaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   const databaseUrls: Partial<Record<ServiceName, string>> = {};
@@ -126,6 +145,7 @@ export function loadConfig(env: Env = process.env): DemaConfig {
     host: read.string('HOST') ?? '0.0.0.0',
     port: read.int('PORT', 8080, 0, 65535),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logFormat: read.oneOf<LogFormat>('LOG_FORMAT', ['json', 'pretty'], terminal && env.NODE_ENV !== 'production' ? 'pretty' : 'json'),
     dataDir: path.resolve(read.string('DEMA_DATA_DIR') ?? '.dema'),
     databaseUrls,
     redis: redisHost
@@ -133,11 +153,11 @@ export function loadConfig(env: Env = process.env): DemaConfig {
           host: redisHost,
           port: read.int('REDIS_PORT', 6379, 1, 65535),
           password: read.string('REDIS_PASSWORD'),
-          keyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'dema:',
+          keyPrefix: read.prefix('REDIS_KEY_PREFIX', ':') ?? 'dema:',
         }
       : undefined,
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
-    amqpNamespace: read.string('AMQP_NAMESPACE') ?? '',
+    amqpNamespace: read.prefix('AMQP_NAMESPACE', '.') ?? '',
     amqpQueueExpiresMs: read.string('AMQP_QUEUE_EXPIRES_MS') === undefined ? undefined : read.int('AMQP_QUEUE_EXPIRES_MS', 0, 1000, 2_147_483_647),
     cacheEnabled: read.bool('DEMA_CACHE', true),
     demoData: read.bool('DEMA_DEMO_DATA', true),
@@ -229,6 +249,20 @@ class EnvReader {
     if ((allowed as readonly string[]).includes(raw)) return raw as T;
     this.problems.push(`${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`);
     return fallback;
+  }
+
+  /**
+   * A name prefix (Redis keys, RabbitMQ exchanges and queues) that ends in `separator`, added when
+   * missing: `shop1` and `shop1:` name the same keys, rather than `shop1cache:…` and `shop1:cache:…`.
+   */
+  prefix(name: string, separator: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (/\s/.test(raw)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected a prefix without spaces, e.g. shop1${separator}`);
+      return undefined;
+    }
+    return raw.endsWith(separator) ? raw : `${raw}${separator}`;
   }
 
   /** A 256-bit secret key: base64 (e.g. `openssl rand -base64 32`) or 64 hex digits. */

@@ -1,5 +1,6 @@
 export { loadConfig, ConfigError, serviceNames, type DemaConfig, type ServiceName, type RedisSettings, type RateLimitClass, type RateLimitRule } from './config.ts';
-export { createLogger, type Logger } from './logger.ts';
+export { createLogger, type Logger, type LogFormat } from './logger.ts';
+export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';
 export { Metrics } from './metrics.ts';
 export type { Db, Queryable, QueryResult, Session, PoolStats } from './db/db.ts';
 export { PgliteHost } from './db/pglite.ts';

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheConfigs } from '@dema/contracts';
 import type { Logger } from 'pino';
-import type { DemaConfig, ServiceName } from './config.ts';
+import { databaseUrlVariable, type DemaConfig, type ServiceName } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import type { Db } from './db/db.ts';
@@ -18,6 +18,7 @@ import type { ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { HttpSessionSource } from './auth/http-session-source.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
+import { amqpStartupError, postgresStartupError, redisStartupError } from './startup-errors.ts';
 
 /**
  * Everything a service runs on, chosen from configuration: PGlite or PostgreSQL per service,
@@ -55,7 +56,7 @@ export interface InfrastructureOptions {
 }
 
 export async function createInfrastructure(config: DemaConfig, options: InfrastructureOptions): Promise<Infrastructure> {
-  const log = options.log ?? createLogger(config.logLevel, { name: options.name });
+  const log = options.log ?? createLogger(config.logLevel, { name: options.name }, config.logFormat);
   const metrics = new Metrics();
   const databases = new Map<ServiceName, Promise<Db>>();
   let host: Promise<PgliteHost> | undefined;
@@ -73,10 +74,23 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     log,
     observe: metrics.observeCache(),
   });
-  if (redis) await Promise.all([redis.commands.connect(), redis.subscriber.connect()]);
-  // RabbitMQ down at start is not fatal: events wait in the outboxes until it answers.
-  const rabbit = config.amqpUrl
-    ? await RabbitMqBus.open(config.amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace, expiresMs: config.amqpQueueExpiresMs })
+  // Redis or RabbitMQ down at start is not fatal (the cache serves from the database, events wait in
+  // the outboxes until the broker answers); refused credentials are, as no retry would mend them.
+  const closeRedis = async () => {
+    if (redis) await Promise.all([redis.commands.close(), redis.subscriber.close()]);
+  };
+  if (redis) {
+    await Promise.all([redis.commands.connect(), redis.subscriber.connect()]).catch(async (error: unknown) => {
+      await closeRedis();
+      throw redisStartupError(error, config.redis!) ?? error;
+    });
+  }
+  const amqpUrl = config.amqpUrl;
+  const rabbit = amqpUrl
+    ? await RabbitMqBus.open(amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace, expiresMs: config.amqpQueueExpiresMs }).catch(async (error: unknown) => {
+        await closeRedis();
+        throw amqpStartupError(error, amqpUrl) ?? error;
+      })
     : undefined;
   const bus: EventBus = rabbit ?? new MemoryBus(log);
   const deadLetters = new DeadLetterRegistry();
@@ -96,7 +110,14 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     const observe = metrics.observeQuery(service);
     let db: Db;
     if (url) {
-      db = new PostgresDb(url, service, config.dbPoolSize, observe);
+      const postgres = new PostgresDb(url, service, config.dbPoolSize, observe);
+      // Where the server is and who may use it are checked once here, so that a wrong URL stops the
+      // start with what to fix rather than with the first migration's error.
+      await postgres.check().catch(async (error: unknown) => {
+        await postgres.close().catch(() => undefined);
+        throw postgresStartupError(error, databaseUrlVariable(service), url) ?? error;
+      });
+      db = postgres;
     } else {
       host ??= openHost();
       db = (await host).database(service, observe);
@@ -162,7 +183,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
       await bus.close();
       await Promise.all([...databases.values()].map(async (db) => (await db).close()));
       if (host) await (await host).close();
-      if (redis) await Promise.all([redis.commands.close(), redis.subscriber.close()]);
+      await closeRedis();
     },
   };
 }

@@ -8,6 +8,7 @@ import { readApplication } from './application-metrics.ts';
 import { listen } from './http/listen.ts';
 import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { tokenAuthenticator } from './auth/token-authenticator.ts';
+import { exitOnStartupFailure } from './startup-errors.ts';
 
 /**
  * The shape every service has, so the all-in-one process and a service started alone assemble
@@ -143,7 +144,8 @@ export function closeOnSignals(starting: Promise<{ infra: Infrastructure; close(
 
 /**
  * Entry point of a process: reads the environment, starts, and shuts down gracefully on SIGINT /
- * SIGTERM (in-flight requests finish, pools close) within the configured timeout.
+ * SIGTERM (in-flight requests finish, pools close) within the configured timeout. A start that
+ * fails for a known reason (a busy port, a database not there) ends the process with one line.
  */
 export async function runProcess(
   name: string,
@@ -155,5 +157,13 @@ export async function runProcess(
   const config = loadConfigOrExit(overrides);
   const starting = startProcess(config, name, factories, options);
   closeOnSignals(starting, config);
-  await onStarted?.(await starting);
+  const started = async () => {
+    const running = await starting;
+    // What comes after listening (the web app beside the API) may still fail the start: close first.
+    await onStarted?.(running).catch(async (error: unknown) => {
+      await running.close().catch(() => undefined);
+      throw error;
+    });
+  };
+  await exitOnStartupFailure(started(), config);
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
 import type { EventBus, EventHandler, SubscribeOptions } from './bus.ts';
 import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
+import { isAmqpRefusal } from '../startup-errors.ts';
 
 /** The direct exchange that carries each consumer's given-up messages to `dema.<consumer>.dead`. */
 export const deadLetterExchange = 'dema.dead';
@@ -107,6 +108,9 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
   private dialing: Promise<void> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectDelayMs = reconnectInitialMs;
+  /** Set while `open` dials: a refused login then fails the open instead of being retried. */
+  private opening = false;
+  private refusal: unknown;
 
   constructor(
     private readonly url: string,
@@ -131,10 +135,19 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     return `${this.queuePrefix}${consumer}`;
   }
 
-  /** Creates the bus and connects it; resolves even when the broker is down (the bus heals). */
+  /**
+   * Creates the bus and connects it; resolves even when the broker is down (the bus heals), but
+   * rejects when the broker refuses the URL's login or virtual host, which no retry mends.
+   */
   static async open(url: string, log: Logger, options?: RabbitMqBusOptions): Promise<RabbitMqBus> {
     const bus = new RabbitMqBus(url, log, options);
+    bus.opening = true;
     await bus.connect();
+    bus.opening = false;
+    if (bus.refusal) {
+      await bus.close();
+      throw bus.refusal;
+    }
     return bus;
   }
 
@@ -318,6 +331,10 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
         clientProperties: { connection_name: this.connectionName },
       });
     } catch (error) {
+      if (this.opening && isAmqpRefusal(error)) {
+        this.refusal = error;
+        return;
+      }
       // Said once per outage; the attempts after that only at debug level.
       const first = this.reconnectDelayMs === reconnectInitialMs;
       this.log[first ? 'warn' : 'debug']({ err: error, retryInMs: this.reconnectDelayMs }, 'RabbitMQ unreachable; retrying');

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisSettings } from '../config.ts';
+import { isRedisAuthFailure } from '../startup-errors.ts';
 
 /** The seed's `redisConfig`, verbatim but for where host, port, password (and prefix) come from. */
 export function redisConfig(settings: RedisSettings): RedisOptions {
@@ -32,6 +33,7 @@ export class HealingRedis {
   private healTimer: NodeJS.Timeout | undefined;
   private readonly readyListeners: Array<(reconnect: boolean) => void> = [];
   private everReady = false;
+  private refusal: Error | undefined;
 
   constructor(settings: RedisSettings, options: Partial<RedisOptions>, private readonly log: Logger, name: string) {
     this.client = new Redis({
@@ -43,7 +45,10 @@ export class HealingRedis {
       connectionName: name,
       ...options,
     });
-    this.client.on('error', (error: Error) => this.log.debug({ err: error, redis: name }, 'redis error'));
+    this.client.on('error', (error: Error) => {
+      if (isRedisAuthFailure(error)) this.refusal ??= error;
+      this.log.debug({ err: error, redis: name }, 'redis error');
+    });
     this.client.on('ready', () => {
       const reconnect = this.everReady;
       this.everReady = true;
@@ -66,9 +71,13 @@ export class HealingRedis {
     this.readyListeners.push(listener);
   }
 
-  /** Connects, without failing when Redis is down at start: the process runs degraded and heals. */
+  /**
+   * Connects, without failing when Redis is down at start: the process runs degraded and heals. It
+   * fails when Redis refuses the password, which no retry mends (the operator has to).
+   */
   async connect(): Promise<void> {
     await this.client.connect().catch(() => undefined);
+    if (this.refusal) throw this.refusal;
   }
 
   private scheduleHeal(): void {

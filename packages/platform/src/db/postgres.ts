@@ -37,6 +37,11 @@ export class PostgresDb implements Db {
     this.pool.on('error', () => undefined);
   }
 
+  /** Connects once, failing with the driver's own error (ECONNREFUSED, 28P01, 3D000, …) when it cannot. */
+  async check(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
     return timed(this.observe, async () => {
       const result = await replanned((config) => this.pool.query(config), sql, params).catch(unavailable);

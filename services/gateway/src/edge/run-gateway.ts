@@ -1,5 +1,5 @@
 import { createMonitoring } from '@dema/monitoring';
-import { closeOnSignals, createInfrastructure, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
+import { closeOnSignals, createInfrastructure, exitOnStartupFailure, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayModuleFactory, type GatewayOptions } from './gateway-app.ts';
 import { upstreamApplication } from './upstream-application.ts';
 
@@ -55,7 +55,7 @@ export async function runGateway(overrides: Partial<DemaConfig> = {}, options: G
     createMonitoring(infra, { application: upstreamApplication(pools, { serviceToken: config.serviceToken, metrics: infra.metrics, log: infra.log }) });
   const starting = startGateway(config, { modules: [monitoring], ...options });
   closeOnSignals(starting, config);
-  const running = await starting;
+  const running = await exitOnStartupFailure(starting, config);
   const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
   for (const [service, pool] of Object.entries(running.gateway.pools)) lines.push(`    ${service.padEnd(9)} → ${pool.instances.map((i) => i.url).join(', ')}`);
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
