@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { AnalyticsRangeQuery, LowStockQuery, RevenueQuery, StockMovementsQuery, TopProductsQuery } from '@dema/contracts';
 import { problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Analytics } from '../analytics.ts';
+
 const read = { permission: 'analytics:read' as const };
 const errors = problemResponses(400, 401, 403);
 const rangeNote = 'Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.';

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { SetCartItem, type Principal } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Carts } from '../carts.ts';
+
 const ProductIdParam = Type.Object({ productId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const userId = (principal: Principal) => (principal as Principal & { kind: 'user' }).userId;
 

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { CreateOrder, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Orders } from '../orders.ts';
+
 const read = { permission: 'orders:read' as const };
 const write = { permission: 'orders:write' as const };
 

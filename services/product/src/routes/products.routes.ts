@@ -3,6 +3,7 @@ import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } 
 import { ErrorCode } from '@dema/contracts';
 import { bodyLimits, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
+
 const json = 'application/json; charset=utf-8';
 
 /** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */

@@ -3,6 +3,7 @@ import { LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 import type { KeyRing } from '../keys.ts';
+
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
