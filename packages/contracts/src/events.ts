@@ -1,3 +1,5 @@
+import Type, { type TSchema } from 'typebox';
+
 /**
  * Events that cross service boundaries. The envelope is the seed's `{ type, payload }` plus an `id`
  * (uuid, the de-duplication key consumers store) and a schema `version`. Payloads carry ids and
@@ -67,3 +69,38 @@ export const routingKeys: Record<DemaEventType, string> = {
 };
 
 export const eventExchange = 'dema.events';
+
+const Uuid = Type.String({ format: 'uuid' });
+const Timestamp = Type.String({ format: 'date-time' });
+const Count = Type.Integer({ minimum: 0 });
+
+/**
+ * The published schema of each event's payload, keyed by event type: what a consumer may rely on
+ * and what contract tests hold every emitted event to. No field beyond these is allowed.
+ */
+export const eventPayloadSchemas = {
+  ORDER_CREATED: Type.Object(
+    {
+      orderId: Uuid,
+      userId: Uuid,
+      items: Type.Array(Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1 }), price: Type.Number({ minimum: 0 }) }, { additionalProperties: false })),
+      total: Type.Number({ minimum: 0 }),
+      timestamp: Timestamp,
+    },
+    { additionalProperties: false },
+  ),
+  STOCK_UPDATED: Type.Object(
+    {
+      productId: Uuid,
+      oldStock: Count,
+      newStock: Count,
+      reason: Type.Union([Type.Literal('ORDER'), Type.Literal('MANUAL'), Type.Literal('RETURN')]),
+      timestamp: Timestamp,
+    },
+    { additionalProperties: false },
+  ),
+  ORDER_STATUS_CHANGED: Type.Object(
+    { orderId: Uuid, userId: Uuid, oldStatus: Type.String(), newStatus: Type.String(), timestamp: Timestamp },
+    { additionalProperties: false },
+  ),
+} satisfies Record<DemaEventType, TSchema>;

@@ -21,7 +21,22 @@ export { problemOf } from './http/problems.ts';
 export { bodyLimits, maxJsonDepth, maxJsonValues, jsonShapeProblem, drainRequest } from './http/request-body.ts';
 export { createAjv, compileRequestValidator, refusingNul } from './http/request-validation.ts';
 export { listen, type ListenOptions } from './http/listen.ts';
-export { AppError, notFound, conflict, unprocessable, unauthenticated, forbidden, tooManyRequests } from './http/errors.ts';
+export {
+  AppError,
+  badRequest,
+  notFound,
+  conflict,
+  unprocessable,
+  unprocessableContent,
+  contentTooLarge,
+  unavailable,
+  internalError,
+  unauthenticated,
+  credentialsRefused,
+  forbidden,
+  tooManyRequests,
+} from './http/errors.ts';
+export { problemResponses, requiresToken } from './http/route-schemas.ts';
 export { registerHealth, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';
 export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';

@@ -1,5 +1,5 @@
 import { ErrorCode, fromCents, toCents, toWireAmount, type Cart, type CartItem, type Product, type SetCartItem, type StockReservations } from '@dema/contracts';
-import { AppError, notFound, unprocessable } from '@dema/platform';
+import { conflict, notFound, unprocessable } from '@dema/platform';
 import type { CartStore } from './db/cart.store.ts';
 
 /**
@@ -60,7 +60,7 @@ export class Carts {
     const available = variant?.stock ?? product.stock;
     if (input.quantity > available) {
       const name = variant ? `${product.name} (${variant.name})` : product.name;
-      throw new AppError(409, ErrorCode.INSUFFICIENT_STOCK, `Only ${available} of ${name} (${productId}) in stock`, [
+      throw conflict(ErrorCode.INSUFFICIENT_STOCK, `Only ${available} of ${name} (${productId}) in stock`, [
         { name: 'body.quantity', reason: `${input.quantity} requested, ${available} in stock` },
       ]);
     }

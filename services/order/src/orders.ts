@@ -14,7 +14,7 @@ import {
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
-import { AppError, forbidden, notFound, unprocessable, type Db, type OutboxRelay } from '@dema/platform';
+import { AppError, badRequest, conflict, forbidden, notFound, unavailable, unprocessable, unprocessableContent, type Db, type OutboxRelay } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as orders from './db/orders.repository.ts';
 import * as saga from './db/saga.repository.ts';
@@ -85,7 +85,7 @@ export class Orders {
       if (claim.kind === 'gone') continue;
       if (claim.kind === 'existing') {
         if (claim.requestHash !== requestHash) {
-          throw new AppError(422, ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request; use a new key for a new order', [
+          throw unprocessableContent(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different request; use a new key for a new order', [
             { name: 'header.idempotency-key', reason: 'was already used with another body' },
           ]);
         }
@@ -131,7 +131,7 @@ export class Orders {
         { id: orderId, userId, status: 'PENDING', priced, createdAt },
         orderCreatedEvent(orderId, userId, priced, createdAt),
       );
-      if (!recorded) throw new AppError(503, ErrorCode.UNAVAILABLE, 'Placing the order took too long and was undone; nothing was ordered. Try again.');
+      if (!recorded) throw unavailable('Placing the order took too long and was undone; nothing was ordered. Try again.');
     } catch (error) {
       await this.abandon(orderId, userId, idempotencyKey, true);
       if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
@@ -174,7 +174,7 @@ export class Orders {
       if (!(await saga.idempotencyKeyHeld(this.db, userId, idempotencyKey, orderId))) return undefined;
       await sleep(delay);
     }
-    throw new AppError(409, ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, { 'retry-after': '1' });
+    throw conflict(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, { 'retry-after': '1' });
   }
 
   private async cartLines(userId: string): Promise<StockLine[]> {
@@ -214,7 +214,7 @@ export class Orders {
       if (!current || (user.role !== 'admin' && current.userId !== user.userId)) throw orderNotFound(id);
       const decision = decideTransition(current.status, status, user, current.userId);
       if (decision === 'illegal') {
-        throw new AppError(409, ErrorCode.ORDER_INVALID_TRANSITION, `Order ${id} is ${current.status}; it cannot become ${status}`, [
+        throw conflict(ErrorCode.ORDER_INVALID_TRANSITION, `Order ${id} is ${current.status}; it cannot become ${status}`, [
           { name: 'body.status', reason: `cannot go from ${current.status} to ${status}` },
         ]);
       }
@@ -264,11 +264,11 @@ const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No or
 
 function orderSource(body: CreateOrder): 'items' | 'cart' {
   if (body.items && body.fromCart) {
-    throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [{ name: 'body.fromCart', reason: 'cannot be sent together with items' }]);
+    throw badRequest(ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [{ name: 'body.fromCart', reason: 'cannot be sent together with items' }]);
   }
   if (body.fromCart) return 'cart';
   if (body.items) return 'items';
-  throw new AppError(400, ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
+  throw badRequest(ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
 }
 
 /** An item as the catalog is asked for it: ids in lower case, since it matches them as text. */

@@ -1,5 +1,5 @@
 import { ErrorCode, type Product, type Problem, type StockLine, type StockRelease, type StockReservation, type StockReservations } from '@dema/contracts';
-import { AppError } from '@dema/platform';
+import { AppError, unavailable } from '@dema/platform';
 import type { Logger } from 'pino';
 
 /**
@@ -66,6 +66,6 @@ export class HttpStockReservations implements StockReservations {
       this.log.warn({ instance: base, path, status: response.status }, 'product service failed, trying another instance');
     }
     this.log.error({ err: lastError, path }, 'no product service instance answered');
-    throw new AppError(503, ErrorCode.UNAVAILABLE, 'The catalog cannot be reached right now; nothing was ordered. Try again shortly.', undefined, { 'retry-after': '5' });
+    throw unavailable('The catalog cannot be reached right now; nothing was ordered. Try again shortly.', 5);
   }
 }

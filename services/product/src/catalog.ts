@@ -16,7 +16,7 @@ import {
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessable, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { AppError, conflict, notFound, unprocessable, unprocessableContent, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
@@ -293,12 +293,11 @@ function reservationRefused(problems: reservations.ReserveProblem[], fieldOf: (n
       : unsellable.some((p) => p.problem === 'variant-required')
         ? ErrorCode.STOCK_MANAGED_BY_VARIANTS
         : ErrorCode.VARIANT_NOT_FOUND;
-    return new AppError(422, code, params.map((p) => `${p.name} ${p.reason}`).join('; '), params);
+    return unprocessableContent(code, params.map((p) => `${p.name} ${p.reason}`).join('; '), params);
   }
   const named = (p: reservations.ReserveProblem) => (p.variantName ? `${p.productName} (${p.variantName})` : p.productName!);
   const detail = problems.map((p) => `${named(p)} (${p.productId}): ${p.quantity} requested, ${p.available} in stock`).join('; ');
-  return new AppError(
-    409,
+  return conflict(
     ErrorCode.INSUFFICIENT_STOCK,
     `Not enough stock: ${detail}`,
     problems.map((p) => ({ name: `${fieldOf(p.n)}.quantity`, reason: `${p.quantity} requested, ${p.available} of ${named(p)} in stock` })),
@@ -310,7 +309,7 @@ const productNotFound = (id: string) => notFound(ErrorCode.PRODUCT_NOT_FOUND, `N
 function insufficientStock(productId: string, delta: number, available?: number): AppError {
   const have = available === undefined ? '' : ` (${available} in stock)`;
   const detail = `Cannot remove ${-delta} units of product ${productId}${have}: stock cannot go below 0`;
-  return new AppError(409, ErrorCode.INSUFFICIENT_STOCK, detail, [{ name: 'body.delta', reason: `would take stock below 0${have}` }]);
+  return conflict(ErrorCode.INSUFFICIENT_STOCK, detail, [{ name: 'body.delta', reason: `would take stock below 0${have}` }]);
 }
 
 async function requireCategory(tx: Queryable, categoryId: string): Promise<void> {
@@ -333,7 +332,7 @@ async function checkSkusFree(tx: Queryable, productId: string | null, variants: 
   const taken = await products.skusTakenElsewhere(tx, productId, skus);
   const index = variants.findIndex((v) => v.sku && taken.includes(v.sku));
   if (index >= 0) {
-    throw new AppError(409, ErrorCode.SKU_TAKEN, `SKU ${variants[index]!.sku} is already used by another product`, [
+    throw conflict(ErrorCode.SKU_TAKEN, `SKU ${variants[index]!.sku} is already used by another product`, [
       { name: `body.variants.${index}.sku`, reason: 'is already used by another product' },
     ]);
   }

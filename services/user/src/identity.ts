@@ -15,8 +15,9 @@ import {
   type UserQuery,
 } from '@dema/contracts';
 import {
-  AppError,
+  badRequest,
   conflict,
+  credentialsRefused,
   notFound,
   tooManyRequests,
   unauthenticated,
@@ -59,8 +60,8 @@ export function loginDelayMs(count: number): number {
 }
 
 const pgUniqueViolation = '23505';
-const invalidCredentials = () => new AppError(401, ErrorCode.INVALID_CREDENTIALS, 'The email or password is wrong');
-const invalidRefresh = (detail: string) => new AppError(401, ErrorCode.INVALID_REFRESH_TOKEN, detail);
+const invalidCredentials = () => credentialsRefused(ErrorCode.INVALID_CREDENTIALS, 'The email or password is wrong');
+const invalidRefresh = (detail: string) => credentialsRefused(ErrorCode.INVALID_REFRESH_TOKEN, detail);
 
 /**
  * The User service's use cases: the seed's login sequence (validate credentials → issue an access
@@ -86,7 +87,7 @@ export class Identity {
     if (attempt.count > throttles.signupPerAddress.limit) throw tooManyRequests('Too many signups from this address; try again later', attempt.resetSeconds);
     const email = normaliseEmail(input.email);
     const weakness = passwordWeakness(input.password, email);
-    if (weakness) throw new AppError(400, ErrorCode.WEAK_PASSWORD, `body.password ${weakness}`, [{ name: 'body.password', reason: weakness }]);
+    if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.password ${weakness}`, [{ name: 'body.password', reason: weakness }]);
     const passwordHash = await hashPassword(input.password);
     return this.db
       .transaction(async (tx) => {
@@ -95,7 +96,7 @@ export class Identity {
       })
       .catch((error: unknown) => {
         if ((error as { code?: string }).code === pgUniqueViolation) {
-          throw new AppError(409, ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
+          throw conflict(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
         }
         throw error;
       });
@@ -204,7 +205,7 @@ export class Identity {
         throw unprocessable(ErrorCode.INVALID_CREDENTIALS, 'body.currentPassword', 'is not your current password');
       }
       const weakness = passwordWeakness(input.newPassword, current.email);
-      if (weakness) throw new AppError(400, ErrorCode.WEAK_PASSWORD, `body.newPassword ${weakness}`, [{ name: 'body.newPassword', reason: weakness }]);
+      if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.newPassword ${weakness}`, [{ name: 'body.newPassword', reason: weakness }]);
       passwordHash = await hashPassword(input.newPassword);
     }
     const { user, ended } = await this.db.transaction(async (tx) => {

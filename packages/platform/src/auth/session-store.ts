@@ -1,7 +1,7 @@
-import { accessTokenTtl, ErrorCode } from '@dema/contracts';
+import { accessTokenTtl } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { HealingRedis } from '../cache/redis.ts';
-import { AppError } from '../http/errors.ts';
+import { unavailable } from '../http/errors.ts';
 
 /**
  * The User DB's own record of ended sessions, which the session store falls back on when Redis
@@ -92,12 +92,12 @@ export class SessionStore {
   }
 
   private async fromSource(sid: string): Promise<boolean> {
-    if (!this.source) throw unavailable();
+    if (!this.source) throw sessionsUnavailable();
     try {
       return await this.source.isEnded(sid);
     } catch (error) {
       this.log.error({ err: error }, 'session store: neither redis nor the User DB can tell whether a session has ended');
-      throw unavailable();
+      throw sessionsUnavailable();
     }
   }
 
@@ -168,5 +168,4 @@ export class SessionStore {
 
 const key = (sid: string) => `session:revoked:${sid}`;
 
-const unavailable = () =>
-  new AppError(503, ErrorCode.UNAVAILABLE, 'Sessions cannot be checked right now; try again shortly', undefined, { 'retry-after': '5' });
+const sessionsUnavailable = () => unavailable('Sessions cannot be checked right now; try again shortly', 5);

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { ErrorCode } from '@dema/contracts';
-import { AppError } from '../http/errors.ts';
+import { unavailable } from '../http/errors.ts';
 import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
 import { timed, toParam } from './pglite.ts';
 
@@ -44,13 +43,13 @@ export class PostgresDb implements Db {
 
   async query<Row>(sql: string, params: unknown[] = []): Promise<QueryResult<Row>> {
     return timed(this.observe, async () => {
-      const result = await replanned((config) => this.pool.query(config), sql, params).catch(unavailable);
+      const result = await replanned((config) => this.pool.query(config), sql, params).catch(rethrowAsUnavailable);
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
     });
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.inTransaction(work).catch(unavailable);
+    return this.inTransaction(work).catch(rethrowAsUnavailable);
   }
 
   private async inTransaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -76,7 +75,7 @@ export class PostgresDb implements Db {
   }
 
   withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
-    return this.locked(name, work).catch(unavailable);
+    return this.locked(name, work).catch(rethrowAsUnavailable);
   }
 
   private async locked<T>(name: string, work: (session: Session) => Promise<T>): Promise<T> {
@@ -139,12 +138,12 @@ const unavailableMessages = /Connection terminated|timeout exceeded when trying 
  * Rethrows a failure to reach PostgreSQL as a 503 problem with Retry-After, so a client (or the
  * gateway) knows to try again rather than seeing a 500; any other error unchanged.
  */
-function unavailable(error: unknown): never {
+function rethrowAsUnavailable(error: unknown): never {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const down =
     (typeof code === 'string' && (unavailableStates.test(code) || networkCodes.has(code))) || (typeof message === 'string' && unavailableMessages.test(message));
   if (!down) throw error;
-  throw new AppError(503, ErrorCode.UNAVAILABLE, 'The database cannot be reached right now; nothing was changed by this request. Try again shortly.', undefined, { 'retry-after': '5' });
+  throw unavailable('The database cannot be reached right now; nothing was changed by this request. Try again shortly.', 5);
 }
 
 const statementNames = new Map<string, string>();

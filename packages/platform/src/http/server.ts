@@ -7,7 +7,7 @@ import type {} from '@fastify/swagger';
 import { ErrorCode, Problem, problemContentType, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
-import { AppError, forbidden, notFound, unauthenticated } from './errors.ts';
+import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
 import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
@@ -130,11 +130,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     const text = body as string;
     const shape = jsonShapeProblem(text);
     if (shape === 'too-deep') {
-      done(new AppError(400, ErrorCode.BODY_TOO_DEEP, `The body nests arrays and objects deeper than ${maxJsonDepth} levels`), undefined);
+      done(badRequest(ErrorCode.BODY_TOO_DEEP, `The body nests arrays and objects deeper than ${maxJsonDepth} levels`), undefined);
       return;
     }
     if (shape === 'too-many-values') {
-      done(new AppError(400, ErrorCode.BODY_TOO_COMPLEX, `The body has more than ${maxJsonValues} values (arrays, objects and their members)`), undefined);
+      done(badRequest(ErrorCode.BODY_TOO_COMPLEX, `The body has more than ${maxJsonValues} values (arrays, objects and their members)`), undefined);
       return;
     }
     parseJson(request, text, (error, value) => {

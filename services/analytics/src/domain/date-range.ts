@@ -1,5 +1,5 @@
 import { defaultAnalyticsRangeDays, ErrorCode, maxAnalyticsRangeDays, type InvalidParam } from '@dema/contracts';
-import { AppError } from '@dema/platform';
+import { badRequest } from '@dema/platform';
 
 /** A range of whole UTC days, inclusive, and the instants that bound it (`end` exclusive). */
 export interface DayRange {
@@ -30,7 +30,7 @@ export function resolveDayRange(query: { from?: string; to?: string }, today: Da
     problems.push({ name: query.from === undefined ? 'query.to' : 'query.from', reason: `makes a range longer than ${maxAnalyticsRangeDays} days` });
   }
   if (problems.length > 0) {
-    throw new AppError(400, ErrorCode.VALIDATION_FAILED, problems.map((p) => `${p.name} ${p.reason}`).join('; '), problems);
+    throw badRequest(ErrorCode.VALIDATION_FAILED, problems.map((p) => `${p.name} ${p.reason}`).join('; '), problems);
   }
   return { from, to, start: new Date(fromMs).toISOString(), end: new Date(toMs + dayMs).toISOString() };
 }

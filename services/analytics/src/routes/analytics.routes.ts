@@ -1,12 +1,10 @@
 import Type from 'typebox';
 import { AnalyticsRangeQuery, LowStockQuery, RevenueQuery, StockMovementsQuery, TopProductsQuery } from '@dema/contracts';
-import type { DemaApp } from '@dema/platform';
+import { problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Analytics } from '../analytics.ts';
 
-const problem = Type.Ref('Problem');
 const read = { permission: 'analytics:read' as const };
-const security = [{ bearer: [] }];
-const errors = { 400: problem, 401: problem, 403: problem };
+const errors = problemResponses(400, 401, 403);
 const rangeNote = 'Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.';
 const salesNote = 'Sales are orders placed in the range that are not (now) CANCELLED or RETURNED.';
 
@@ -20,7 +18,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Revenue and order count per day, week or month',
         description: `${salesNote} Every bucket of the range is listed. ${rangeNote}`,
-        security,
+        security: requiresToken,
         querystring: RevenueQuery,
         response: { 200: Type.Ref('RevenueSeries'), ...errors },
       },
@@ -36,7 +34,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Order count, revenue, average order value, units sold and customers',
         description: `${salesNote} ${rangeNote}`,
-        security,
+        security: requiresToken,
         querystring: AnalyticsRangeQuery,
         response: { 200: Type.Ref('AnalyticsSummary'), ...errors },
       },
@@ -52,7 +50,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Best-selling products by units or by revenue',
         description: `${salesNote} Products are ids: names come from the catalog. ${rangeNote}`,
-        security,
+        security: requiresToken,
         querystring: TopProductsQuery,
         response: { 200: Type.Ref('TopProducts'), ...errors },
       },
@@ -68,7 +66,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Orders placed in the range, by current status',
         description: rangeNote,
-        security,
+        security: requiresToken,
         querystring: AnalyticsRangeQuery,
         response: { 200: Type.Ref('OrdersByStatus'), ...errors },
       },
@@ -84,7 +82,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Stock changes by reason (ORDER, MANUAL, RETURN)',
         description: `From STOCK_UPDATED events that happened in the range. ${rangeNote}`,
-        security,
+        security: requiresToken,
         querystring: StockMovementsQuery,
         response: { 200: Type.Ref('StockMovements'), ...errors },
       },
@@ -100,7 +98,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         summary: 'Products at or below a stock threshold',
         description: 'Each product\'s latest stock from STOCK_UPDATED, fewest units first. Products are ids: names come from the catalog.',
-        security,
+        security: requiresToken,
         querystring: LowStockQuery,
         response: { 200: Type.Ref('LowStock'), ...errors },
       },

@@ -1,4 +1,4 @@
-import { forbidden, type DemaApp } from '@dema/platform';
+import { forbidden, problemResponses, type DemaApp } from '@dema/platform';
 import Type from 'typebox';
 
 export interface CorsOptions {
@@ -52,7 +52,7 @@ export function registerCors(app: DemaApp, options: CorsOptions): void {
       schema: {
         hide: true,
         headers: Type.Object({ origin: Type.Optional(Type.String()), 'access-control-request-method': Type.Optional(Type.String()) }),
-        response: { 204: Type.Null(), 403: Type.Ref('Problem') },
+        response: { 204: Type.Null(), ...problemResponses(403) },
       },
     },
     async (request, reply) => {

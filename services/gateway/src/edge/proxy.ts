@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
-import { ErrorCode, honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
-import { AppError, drainRequest, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName } from '@dema/platform';
+import { honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
+import { AppError, contentTooLarge, drainRequest, internalError, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName, unavailable } from '@dema/platform';
 import { corsHeaders } from './cors.ts';
 import { exchange, type UpstreamResponse } from './exchange.ts';
 import { splitTarget } from './request-target.ts';
@@ -187,7 +187,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   async function forward(proxied: Proxied): Promise<void> {
     const { request, method, service } = proxied;
     if (closing) {
-      sendProblem(proxied, unavailable(503, 'The gateway is shutting down'), true);
+      sendProblem(proxied, upstreamUnavailable(503, 'The gateway is shutting down'), true);
       return;
     }
     try {
@@ -207,7 +207,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       if (counted !== undefined) proxied.limitHeaders = await counted;
       const body = methodsWithBody.has(method) && hasBody(request.headers) ? await readBody(request, options.bodyLimit) : undefined;
       const pool = pools[service];
-      if (!pool) throw unavailable(503, `The ${service} service is not deployed behind this gateway`);
+      if (!pool) throw upstreamUnavailable(503, `The ${service} service is not deployed behind this gateway`);
       const answer = await attempt(proxied, pool, upstreamHeaders(request, chain, protocolOf(request), proxied.id), body);
       send(proxied, answer);
     } catch (error) {
@@ -233,7 +233,7 @@ export function createProxy(options: ProxyOptions): Proxy {
         const code = errorCode(error);
         if (code && timeoutCodes.has(code)) {
           options.onAttemptFailed?.(service, 'final', 'timeout');
-          throw unavailable(504, `The ${service} service did not answer within ${options.timeoutMs} ms`);
+          throw upstreamUnavailable(504, `The ${service} service did not answer within ${options.timeoutMs} ms`);
         }
         const kind: Failure = code && notDeliveredCodes.has(code) ? 'not-delivered' : 'dropped';
         if (kind === 'not-delivered' || (code && droppedCodes.has(code))) pool.eject(instance, describeError(error));
@@ -259,14 +259,14 @@ export function createProxy(options: ProxyOptions): Proxy {
         // No one else to ask: the 503 is the answer.
         if (response.body instanceof Readable) {
           response.body.destroy();
-          throw unavailable(503, `The ${service} service is unavailable`);
+          throw upstreamUnavailable(503, `The ${service} service is unavailable`);
         }
       }
       return response;
     }
-    if (!lastFailure) throw unavailable(503, `No healthy instance of the ${service} service`);
-    if (lastFailure.kind === 'dropped') throw unavailable(502, `The ${service} service dropped the connection (${lastFailure.reason})`);
-    throw unavailable(503, `The ${service} service could not be reached (${lastFailure.reason})`);
+    if (!lastFailure) throw upstreamUnavailable(503, `No healthy instance of the ${service} service`);
+    if (lastFailure.kind === 'dropped') throw upstreamUnavailable(502, `The ${service} service dropped the connection (${lastFailure.reason})`);
+    throw upstreamUnavailable(503, `The ${service} service could not be reached (${lastFailure.reason})`);
   }
 
   /** The instance's answer, with the edge's headers. */
@@ -297,7 +297,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     const { response } = proxied;
     // The client went away (say, half-way through sending its body): no one is left to answer.
     if (response.destroyed) return;
-    const known = error instanceof AppError ? error : new AppError(500, ErrorCode.INTERNAL, 'An unexpected error occurred; the request id identifies it in the logs');
+    const known = error instanceof AppError ? error : internalError();
     if (known.status >= 500 && !closeConnection && !drained) log.error({ reqId: proxied.id, err: error }, 'request failed');
     if (response.headersSent) {
       response.destroy();
@@ -352,7 +352,7 @@ function hasBody(headers: IncomingHttpHeaders): boolean {
 
 /** The request body, whole; a 413 AppError once it exceeds `limit` (said up front by Content-Length, or counted). */
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new AppError(413, ErrorCode.BODY_TOO_LARGE, `The body exceeds the limit of ${limit} bytes`);
+  const tooLarge = () => contentTooLarge(`The body exceeds the limit of ${limit} bytes`);
   if (Number(request.headers['content-length']) > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -373,8 +373,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-function unavailable(status: 502 | 503 | 504, detail: string): AppError {
-  return new AppError(status, ErrorCode.UNAVAILABLE, detail, undefined, status === 503 ? { 'retry-after': '1' } : undefined);
+/** A 503 may pass as soon as another instance is up: the client is told to retry after a second. */
+function upstreamUnavailable(status: 502 | 503 | 504, detail: string): AppError {
+  return unavailable(detail, status === 503 ? 1 : undefined, status);
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
-import { ErrorCode, type Principal } from '@dema/contracts';
-import { AppError, type DemaApp, type RateLimitClass, type RateLimitRule, type RateLimiter } from '@dema/platform';
+import type { Principal } from '@dema/contracts';
+import { tooManyRequests, type DemaApp, type RateLimitClass, type RateLimitRule, type RateLimiter } from '@dema/platform';
 import { splitTarget } from './request-target.ts';
 
 export interface RateLimitOptions {
@@ -77,13 +77,7 @@ export class EdgeRateLimit {
     const remaining = Math.max(0, rule.limit - state.count);
     const headers = { 'ratelimit-policy': this.policies[kind], ratelimit: `"${kind}";r=${remaining};t=${state.resetSeconds}` };
     if (state.count > rule.limit) {
-      throw new AppError(
-        429,
-        ErrorCode.RATE_LIMITED,
-        `More than ${rule.limit} ${kind} requests in ${rule.windowSeconds} s; try again in ${state.resetSeconds} s`,
-        undefined,
-        { ...headers, 'retry-after': String(state.resetSeconds) },
-      );
+      throw tooManyRequests(`More than ${rule.limit} ${kind} requests in ${rule.windowSeconds} s; try again in ${state.resetSeconds} s`, state.resetSeconds, headers);
     }
     return headers;
   }

@@ -1,5 +1,5 @@
 import { cacheConfigs, ErrorCode } from '@dema/contracts';
-import { AppError, type HealingRedis } from '@dema/platform';
+import { unavailable, unprocessableContent, type HealingRedis } from '@dema/platform';
 
 export interface CartLine {
   productId: string;
@@ -55,7 +55,7 @@ export class CartStore {
   async read(userId: string): Promise<{ lines: CartLine[]; expiresAt: string | null }> {
     if (this.redis) {
       const [[readError, fields], [, ttl]] = (await this.command((client) => client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec())) as [[unknown, Record<string, string>], [unknown, number]];
-      if (readError) throw unavailable();
+      if (readError) throw cartUnavailable();
       const lines = Object.entries(fields).map(([productId, value]) => ({ productId, ...(JSON.parse(value) as Omit<CartLine, 'productId'>) }));
       return { lines, expiresAt: ttl > 0 ? new Date(Date.now() + ttl).toISOString() : null };
     }
@@ -111,11 +111,11 @@ export class CartStore {
 
   /** Runs a Redis command; Redis away, or lost while the command ran, is a 503 rather than a 500. */
   private async command<T>(run: (client: HealingRedis['client']) => Promise<T>): Promise<T> {
-    if (!this.redis!.isReady) throw unavailable();
+    if (!this.redis!.isReady) throw cartUnavailable();
     try {
       return await run(this.redis!.client);
     } catch {
-      throw unavailable();
+      throw cartUnavailable();
     }
   }
 
@@ -131,9 +131,9 @@ export class CartStore {
 
 const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
 
-const unavailable = () => new AppError(503, ErrorCode.UNAVAILABLE, 'The cart is unavailable right now; try again shortly', undefined, { 'retry-after': '5' });
+const cartUnavailable = () => unavailable('The cart is unavailable right now; try again shortly', 5);
 
-const cartFull = () => new AppError(422, ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
+const cartFull = () => unprocessableContent(ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
 
 const removeUnchangedScript = `
 for i = 1, #ARGV, 2 do

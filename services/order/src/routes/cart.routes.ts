@@ -1,10 +1,8 @@
 import Type from 'typebox';
 import { SetCartItem, type Principal } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Carts } from '../carts.ts';
 
-const problem = Type.Ref('Problem');
-const security = [{ bearer: [] }];
 const ProductIdParam = Type.Object({ productId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 const userId = (principal: Principal) => (principal as Principal & { kind: 'user' }).userId;
 
@@ -18,8 +16,8 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
         tags: ['cart'],
         summary: 'Get my cart',
         description: 'Lines with current prices and stock from the catalog; `problems` lists lines that cannot be checked out as they are.',
-        security,
-        response: { 200: Type.Ref('Cart'), 401: problem, 403: problem, 503: problem },
+        security: requiresToken,
+        response: { 200: Type.Ref('Cart'), ...problemResponses(401, 403, 503) },
       },
     },
     async (request) => carts.view(userId(request.principal)),
@@ -33,10 +31,10 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       schema: {
         tags: ['cart'],
         summary: 'Set the quantity of a product in my cart',
-        security,
+        security: requiresToken,
         params: ProductIdParam,
         body: SetCartItem,
-        response: { 200: Type.Ref('Cart'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem, 503: problem },
+        response: { 200: Type.Ref('Cart'), ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (request) => carts.setItem(userId(request.principal), request.params.productId, request.body),
@@ -49,9 +47,9 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       schema: {
         tags: ['cart'],
         summary: 'Remove a product from my cart',
-        security,
+        security: requiresToken,
         params: ProductIdParam,
-        response: { 200: Type.Ref('Cart'), 400: problem, 401: problem, 403: problem, 404: problem, 503: problem },
+        response: { 200: Type.Ref('Cart'), ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
     async (request) => carts.removeItem(userId(request.principal), request.params.productId),
@@ -61,7 +59,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
     '/api/cart',
     {
       config: { permission: 'orders:write' },
-      schema: { tags: ['cart'], summary: 'Empty my cart', security, response: { 204: Type.Null(), 401: problem, 403: problem, 503: problem } },
+      schema: { tags: ['cart'], summary: 'Empty my cart', security: requiresToken, response: { 204: Type.Null(), ...problemResponses(401, 403, 503) } },
     },
     async (request, reply) => {
       await carts.clear(userId(request.principal));

@@ -1,10 +1,8 @@
 import Type from 'typebox';
 import { CreateOrder, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Orders } from '../orders.ts';
 
-const problem = Type.Ref('Problem');
-const security = [{ bearer: [] }];
 const read = { permission: 'orders:read' as const };
 const write = { permission: 'orders:write' as const };
 
@@ -36,10 +34,10 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         description:
           'From explicit `items` or the caller\'s cart (`fromCart: true`, which empties it). Prices come from the catalog at order time; ' +
           'all items are reserved or none (409 names the product that is short). Send `Idempotency-Key` to make retries safe.',
-        security,
+        security: requiresToken,
         headers: IdempotencyHeaders,
         body: CreateOrder,
-        response: { 201: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem, 503: problem },
+        response: { 201: Type.Ref('Order'), ...problemResponses(400, 401, 403, 409, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -57,9 +55,9 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         tags: ['orders'],
         summary: 'List orders',
         description: 'Every order for an admin; the caller\'s own for a customer. Newest first.',
-        security,
+        security: requiresToken,
         querystring: OrderListQuery,
-        response: { 200: Type.Ref('OrderPage'), 400: problem, 401: problem, 403: problem },
+        response: { 200: Type.Ref('OrderPage'), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => orders.listOrders(user(request.principal), request.query),
@@ -73,9 +71,9 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         tags: ['orders'],
         summary: 'Get an order',
         description: "A customer sees only their own orders: another user's order is a 404.",
-        security,
+        security: requiresToken,
         params: IdParam,
-        response: { 200: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 404: problem },
+        response: { 200: Type.Ref('Order'), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => orders.getOrder(user(request.principal), request.params.id),
@@ -92,10 +90,10 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         description:
           'PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may ' +
           'cancel their own order until it ships. An illegal move is a 409. Cancelling or returning puts the stock back.',
-        security,
+        security: requiresToken,
         params: IdParam,
         body: UpdateOrderStatus,
-        response: { 200: Type.Ref('Order'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+        response: { 200: Type.Ref('Order'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => orders.changeStatus(user(request.principal), request.params.id, request.body.status),
@@ -109,10 +107,10 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         tags: ['orders'],
         summary: "List a user's orders",
         description: 'A customer may list only their own (403 otherwise); admins anyone\'s.',
-        security,
+        security: requiresToken,
         params: UserIdParam,
         querystring: OrderListQuery,
-        response: { 200: Type.Ref('OrderPage'), 400: problem, 401: problem, 403: problem },
+        response: { 200: Type.Ref('OrderPage'), ...problemResponses(400, 401, 403) },
       },
     },
     async (request) => orders.listUserOrders(user(request.principal), request.params.userId, request.query),

@@ -1,9 +1,7 @@
 import Type from 'typebox';
 import { CreateCategory, IdOrSlugParam, IdParam, UpdateCategory } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
-
-const problem = Type.Ref('Problem');
 
 /** Categories: public reads (with product counts), admin writes. */
 export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
@@ -20,14 +18,13 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
         tags: ['categories'],
         summary: 'Get a category by id or slug, with its product count',
         params: IdOrSlugParam,
-        response: { 200: Type.Ref('Category'), 404: problem },
+        response: { 200: Type.Ref('Category'), ...problemResponses(404) },
       },
     },
     async (request) => catalog.category(request.params.id),
   );
 
   const write = { permission: 'products:write' as const };
-  const security = [{ bearer: [] }];
 
   app.post(
     '/api/categories',
@@ -37,9 +34,9 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       schema: {
         tags: ['categories'],
         summary: 'Create a category',
-        security,
+        security: requiresToken,
         body: CreateCategory,
-        response: { 201: Type.Ref('Category'), 400: problem, 401: problem, 403: problem, 409: problem },
+        response: { 201: Type.Ref('Category'), ...problemResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
@@ -56,10 +53,10 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       schema: {
         tags: ['categories'],
         summary: 'Update a category',
-        security,
+        security: requiresToken,
         params: IdParam,
         body: UpdateCategory,
-        response: { 200: Type.Ref('Category'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+        response: { 200: Type.Ref('Category'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => catalog.updateCategory(request.params.id, request.body),
@@ -72,9 +69,9 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       schema: {
         tags: ['categories'],
         summary: 'Delete an empty category',
-        security,
+        security: requiresToken,
         params: IdParam,
-        response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,9 @@
 import Type from 'typebox';
 import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
 import { ErrorCode } from '@dema/contracts';
-import { bodyLimits, notFound, type DemaApp } from '@dema/platform';
+import { bodyLimits, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
-const problem = Type.Ref('Problem');
 const json = 'application/json; charset=utf-8';
 
 /** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */
@@ -17,7 +16,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         summary: 'List products',
         description: 'Paginated (limit ≤ 100), filtered by category (id or slug), price range, stock and text, sorted by price, name or newest.',
         querystring: ProductQuery,
-        response: { 200: Type.Ref('ProductPage'), 400: problem },
+        response: { 200: Type.Ref('ProductPage'), ...problemResponses(400) },
       },
     },
     async (request, reply) => reply.type(json).send(await catalog.listProductsJson(request.query)),
@@ -30,7 +29,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         tags: ['products'],
         summary: 'Get a product',
         params: IdParam,
-        response: { 200: Type.Ref('Product'), 400: problem, 404: problem },
+        response: { 200: Type.Ref('Product'), ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -41,7 +40,6 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
   );
 
   const write = { permission: 'products:write' as const };
-  const security = [{ bearer: [] }];
 
   app.post(
     '/api/products',
@@ -50,9 +48,9 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       schema: {
         tags: ['products'],
         summary: 'Create a product',
-        security,
+        security: requiresToken,
         body: CreateProduct,
-        response: { 201: Type.Ref('Product'), 400: problem, 401: problem, 403: problem, 409: problem, 422: problem },
+        response: { 201: Type.Ref('Product'), ...problemResponses(400, 401, 403, 409, 422) },
       },
     },
     async (request, reply) => {
@@ -69,10 +67,10 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         tags: ['products'],
         summary: 'Update a product',
         description: 'Fields present replace the current ones; `variants`, `images` and `specifications` are replaced whole.',
-        security,
+        security: requiresToken,
         params: IdParam,
         body: UpdateProduct,
-        response: { 200: Type.Ref('Product'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+        response: { 200: Type.Ref('Product'), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => catalog.updateProduct(request.params.id, request.body),
@@ -85,9 +83,9 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       schema: {
         tags: ['products'],
         summary: 'Delete a product',
-        security,
+        security: requiresToken,
         params: IdParam,
-        response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem },
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -105,10 +103,10 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         tags: ['products'],
         summary: 'Adjust stock (reason MANUAL)',
         description: 'Adds or removes units atomically; never below zero (409). Emits STOCK_UPDATED in the same transaction.',
-        security,
+        security: requiresToken,
         params: IdParam,
         body: StockAdjustment,
-        response: { 200: Type.Ref('StockLevel'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem, 422: problem },
+        response: { 200: Type.Ref('StockLevel'), ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
     },
     async (request) => catalog.adjustStock(request.params.id, request.body),

@@ -1,10 +1,9 @@
 import Type from 'typebox';
 import { ReserveStock } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 const OrderIdParam = Type.Object({ orderId: Type.String({ format: 'uuid' }) });
-const problem = Type.Ref('Problem');
 
 /**
  * The Order service's saga steps over HTTP, when it runs in another process: reserve (PUT, so a
@@ -17,7 +16,7 @@ export async function stockReservationRoutes(app: DemaApp, catalog: Catalog): Pr
     {
       bodyLimit: bodyLimits.medium,
       config: { internal: true },
-      schema: { hide: true, params: OrderIdParam, body: ReserveStock, response: { 200: Type.Ref('StockReservation'), 409: problem, 422: problem } },
+      schema: { hide: true, params: OrderIdParam, body: ReserveStock, response: { 200: Type.Ref('StockReservation'), ...problemResponses(409, 422) } },
     },
     async (request) => catalog.reserveStock(request.params.orderId, request.body.lines),
   );

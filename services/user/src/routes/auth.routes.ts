@@ -1,10 +1,9 @@
 import Type from 'typebox';
 import { LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 import type { KeyRing } from '../keys.ts';
 
-const problem = Type.Ref('Problem');
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
@@ -24,7 +23,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
         tags: ['auth'],
         summary: 'Create a customer account and sign in',
         body: SignupBody,
-        response: { 201: Type.Ref('Session'), 400: problem, 409: problem, 429: problem },
+        response: { 201: Type.Ref('Session'), ...problemResponses(400, 409, 429) },
       },
     },
     async (request, reply) => reply.status(201).send(await identity.signup(request.body, request.ip)),
@@ -39,7 +38,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
         tags: ['auth'],
         summary: 'Sign in: an access token (15 min) and a refresh token',
         body: LoginBody,
-        response: { 200: Type.Ref('Session'), 400: problem, 401: problem, 429: problem },
+        response: { 200: Type.Ref('Session'), ...problemResponses(400, 401, 429) },
       },
     },
     async (request) => identity.login(request.body.email, request.body.password, request.ip),
@@ -53,7 +52,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
         body: RefreshBody,
-        response: { 200: Type.Ref('TokenPair'), 400: problem, 401: problem },
+        response: { 200: Type.Ref('TokenPair'), ...problemResponses(400, 401) },
       },
     },
     async (request) => identity.refresh(request.body.refreshToken),
@@ -63,7 +62,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
     '/api/auth/logout',
     {
       config: { authenticated: true },
-      schema: { tags: ['auth'], summary: 'End this session now', security: [{ bearer: [] }], response: { 204: Type.Null(), 401: problem } },
+      schema: { tags: ['auth'], summary: 'End this session now', security: requiresToken, response: { 204: Type.Null(), ...problemResponses(401) } },
     },
     async (request, reply) => {
       await identity.logout(request.principal);

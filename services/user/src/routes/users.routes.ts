@@ -1,16 +1,13 @@
 import Type from 'typebox';
 import { IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
-import { bodyLimits, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
-
-const problem = Type.Ref('Problem');
-const security = [{ bearer: [] }];
 
 /** The caller's own account, and the admin's user management (users:read / users:write). */
 export async function userRoutes(app: DemaApp, identity: Identity): Promise<void> {
   app.get(
     '/api/users/me',
-    { config: { authenticated: true }, schema: { tags: ['users'], summary: 'Your account', security, response: { 200: Type.Ref('User'), 401: problem } } },
+    { config: { authenticated: true }, schema: { tags: ['users'], summary: 'Your account', security: requiresToken, response: { 200: Type.Ref('User'), ...problemResponses(401) } } },
     async (request) => identity.me(request.principal),
   );
 
@@ -22,9 +19,9 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       schema: {
         tags: ['users'],
         summary: 'Change your name or password (needs the current one; ends your other sessions)',
-        security,
+        security: requiresToken,
         body: UpdateMe,
-        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 422: problem, 429: problem },
+        response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 422, 429) },
       },
     },
     async (request) => identity.updateMe(request.principal, request.body, request.ip),
@@ -34,7 +31,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users',
     {
       config: { permission: 'users:read' },
-      schema: { tags: ['users'], summary: 'List users, newest first; search by email', security, querystring: UserQuery, response: { 200: Type.Ref('UserPage'), 400: problem, 401: problem, 403: problem } },
+      schema: { tags: ['users'], summary: 'List users, newest first; search by email', security: requiresToken, querystring: UserQuery, response: { 200: Type.Ref('UserPage'), ...problemResponses(400, 401, 403) } },
     },
     async (request) => identity.listUsers(request.query),
   );
@@ -43,7 +40,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/:id',
     {
       config: { permission: 'users:read' },
-      schema: { tags: ['users'], summary: 'Get a user', security, params: IdParam, response: { 200: Type.Ref('User'), 400: problem, 401: problem, 403: problem, 404: problem } },
+      schema: { tags: ['users'], summary: 'Get a user', security: requiresToken, params: IdParam, response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 403, 404) } },
     },
     async (request) => identity.user(request.params.id),
   );
@@ -56,10 +53,10 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       schema: {
         tags: ['users'],
         summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions; never the last active admin's, 409)",
-        security,
+        security: requiresToken,
         params: IdParam,
         body: UpdateUser,
-        response: { 200: Type.Ref('User'), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem },
+        response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => identity.updateUser(request.params.id, request.body),
@@ -69,7 +66,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/:id',
     {
       config: { permission: 'users:write' },
-      schema: { tags: ['users'], summary: 'Disable a user and end every session (their orders stay)', security, params: IdParam, response: { 204: Type.Null(), 400: problem, 401: problem, 403: problem, 404: problem, 409: problem } },
+      schema: { tags: ['users'], summary: 'Disable a user and end every session (their orders stay)', security: requiresToken, params: IdParam, response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
       await identity.deleteUser(request.params.id);
