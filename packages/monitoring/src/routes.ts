@@ -1,9 +1,7 @@
 import Type from 'typebox';
-import { ErrorCode, MetricsHistoryQuery } from '@dema/contracts';
-import { AppError, type DeadLetterRegistry, type DemaApp } from '@dema/platform';
+import { MetricsHistoryQuery } from '@dema/contracts';
+import { AppError, problemResponses, requiresToken, unavailable, type DeadLetterRegistry, type DemaApp } from '@dema/platform';
 import type { Monitor } from './monitor.ts';
-
-const problem = Type.Ref('Problem');
 
 /**
  * The dashboard's monitoring reads, admin only: the seed has no monitoring permission, and
@@ -11,8 +9,8 @@ const problem = Type.Ref('Problem');
  */
 export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLetters: DeadLetterRegistry): Promise<void> {
   const config = { permission: 'analytics:read' as const };
-  const security = [{ bearer: [] }];
-  const errors = { 401: problem, 403: problem };
+  const security = requiresToken;
+  const errors = problemResponses(401, 403);
 
   app.get(
     '/api/monitoring/system',
@@ -51,7 +49,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         summary: 'SystemMetrics and ApplicationMetrics as read at each alert evaluation over the last minutes (at most an hour), oldest first',
         security,
         querystring: MetricsHistoryQuery,
-        response: { 200: Type.Ref('MetricsHistory'), 400: problem, ...errors },
+        response: { 200: Type.Ref('MetricsHistory'), ...problemResponses(400), ...errors },
       },
     },
     async (request) => monitor.history((request.query as MetricsHistoryQuery).minutes),
@@ -83,7 +81,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
           'Their number is the `events_dead_letters` metric.',
         security,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }, { additionalProperties: false }),
-        response: { 200: DeadLetterList, 400: problem, ...errors, 503: problem },
+        response: { 200: DeadLetterList, ...problemResponses(400, 503), ...errors },
       },
     },
     async (request) => ({ items: await unavailableOnError(deadLetters.list((request.query as { limit: number }).limit)) }),
@@ -98,7 +96,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         summary: 'Delivers dead letters again (all, or those with the given event ids) to the consumers that failed on them',
         security,
         body: Type.Object({ ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), 400: problem, ...errors, 503: problem },
+        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), ...problemResponses(400, 503), ...errors },
       },
     },
     async (request) => ({ retried: await unavailableOnError(deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase()))) }),
@@ -112,7 +110,7 @@ async function unavailableOnError<T>(work: Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof AppError) throw error;
     // The cause goes to the log with the request (as `cause`), never to the client.
-    throw Object.assign(new AppError(503, ErrorCode.UNAVAILABLE, 'Dead letters cannot be reached right now; try again shortly', undefined, { 'retry-after': '5' }), { cause: error });
+    throw Object.assign(unavailable('Dead letters cannot be reached right now; try again shortly', 5), { cause: error });
   }
 }
 
