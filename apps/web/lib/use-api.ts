@@ -20,6 +20,7 @@ export function useApi<T>(path: string | null, options: { optional?: boolean } =
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
   const optional = options.optional ?? false;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger `reload` bumps to read again
   useEffect(() => {
     if (path === null) return;
     let current = true;
