@@ -85,7 +85,13 @@ export async function waitUntilReady(url: string, child: ChildProcess, logPath: 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (hasExited(child)) throw new Error(`exited (${child.signalCode ?? child.exitCode}) before it was ready; see ${logPath}`);
-    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(async (r) => (await r.arrayBuffer(), r.status === 200), () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.status === 200;
+      },
+      () => false,
+    );
     if (ok) return;
     await sleep(250);
   }

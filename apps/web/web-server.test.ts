@@ -35,7 +35,10 @@ test('the reverse proxy in DEMA_WEB_TRUST_PROXY keeps the headers it set, also o
 
 const respond = () => {
   const headers = new Map<string, string>();
-  return { headers, setHeader: (name: string, value: string | number | readonly string[]) => (headers.set(name, String(value)), undefined as never) };
+  return { headers, setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers.set(name, String(value));
+      return undefined as never;
+    } };
 };
 
 test('each response gets a fresh script nonce, handed to Next.js in place of any policy the client sent', () => {

@@ -112,7 +112,10 @@ export class ClusterProcess {
     while (Date.now() < deadline) {
       if (!this.running) throw new ClusterError(`${this.name} exited before it was ready; the end of ${this.logPath}:\n${this.logTail()}`);
       const ready = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
-        async (r) => (await r.arrayBuffer(), r.status === 200),
+        async (r) => {
+          await r.arrayBuffer();
+          return r.status === 200;
+        },
         () => false,
       );
       if (ready) return;

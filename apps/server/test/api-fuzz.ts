@@ -63,6 +63,7 @@ const hostileStrings = [
   '\uFEFF\u200B',
   "' OR 1=1 --",
   '"; DROP TABLE products; --',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as plain text
   '${7*7}{{7*7}}',
   '../../etc/passwd',
   '%00',
@@ -115,7 +116,7 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A value for `schema`, often valid, sometimes hostile (the wrong type, out of range, …). */
-function valueOf(schema: Schema, doc: Schema, depth = 0, hostileWeight = 1): fc.Arbitrary<unknown> {
+function anyValueOf(schema: Schema, doc: Schema, depth = 0, hostileWeight = 1): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 4, arbitrary: validOf(schema, doc, depth) }, { weight: hostileWeight, arbitrary: hostile });
 }
 
@@ -143,7 +144,7 @@ function validOf(schema: Schema, doc: Schema, depth: number): fc.Arbitrary<unkno
       return fc.constant(null);
     case 'array':
       if (depth > 3) return fc.constant([]);
-      return fc.array(valueOf(schema.items ?? {}, doc, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, 3) });
+      return fc.array(anyValueOf(schema.items ?? {}, doc, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 3, 3) });
     case 'object': {
       if (depth > 3) return fc.constant({});
       return objectOf(schema, doc, depth);
@@ -157,7 +158,7 @@ function objectOf(schema: Schema, doc: Schema, depth: number): fc.Arbitrary<Reco
   const properties = (schema.properties ?? {}) as Record<string, Schema>;
   const names = Object.keys(properties);
   const required = ((schema.required ?? []) as string[]).filter((n) => n in properties);
-  const record = fc.record(Object.fromEntries(names.map((n) => [n, valueOf(properties[n]!, doc, depth + 1)])), { requiredKeys: required });
+  const record = fc.record(Object.fromEntries(names.map((n) => [n, anyValueOf(properties[n]!, doc, depth + 1)])), { requiredKeys: required });
   // Sometimes a required field goes missing, sometimes an unknown one comes along.
   return fc.tuple(record, fc.option(fc.constantFrom(...(required.length > 0 ? required : ['-'])), { freq: 6 }), fc.option(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor', 'role', 'id'), hostile), { freq: 6 }))
     .map(([value, drop, extra]) => {
@@ -253,7 +254,7 @@ export function requestsFor(operations: Operation[], doc: Schema, fixtures: numb
       ? fc.oneof(
           { weight: 3, arbitrary: validOf(op.body, doc, 0).map((value) => ({ kind: 'json' as const, value })) },
           { weight: 4, arbitrary: fc.tuple(validOf(op.body, doc, 0), fc.nat(), hostile, fc.boolean()).map(([value, at, bad, drop]) => ({ kind: 'json' as const, value: mutateOne(value, at, bad, drop) })) },
-          { weight: 2, arbitrary: valueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
+          { weight: 2, arbitrary: anyValueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
           { weight: 2, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) },
           { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1').map((contentType) => ({ kind: 'raw' as const, text: 'a=1', contentType })) },
           { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
@@ -278,8 +279,17 @@ function mutateOne(value: unknown, at: number, bad: unknown, drop: boolean): unk
   const copy = JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
   const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const walk = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((item, i) => (slots.push([node, i]), walk(item)));
-    else if (node && typeof node === 'object') for (const [key, item] of Object.entries(node)) (slots.push([node as Record<string, unknown>, key]), walk(item));
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        slots.push([node, i]);
+        walk(item);
+      });
+    } else if (node && typeof node === 'object') {
+      for (const [key, item] of Object.entries(node)) {
+        slots.push([node as Record<string, unknown>, key]);
+        walk(item);
+      }
+    }
   };
   walk(copy);
   if (slots.length === 0) return bad;

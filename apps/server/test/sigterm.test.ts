@@ -40,7 +40,10 @@ async function freePort(): Promise<number> {
 const accepts = (url: string) =>
   new Promise<boolean>((resolve) => {
     const { hostname, port } = new URL(url);
-    const socket = connect(Number(port), hostname, () => (socket.destroy(), resolve(true)));
+    const socket = connect(Number(port), hostname, () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 

@@ -140,7 +140,10 @@ test('Ctrl-C the moment it starts listening, before it has finished starting, st
   // Poll the port closely: the first connection it takes is the earliest a user could press Ctrl-C at a serving process.
   const listening = async () =>
     new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true)));
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
     });
   const deadline = Date.now() + 120_000;

@@ -12,6 +12,7 @@ export function AccountMenu() {
   const pathname = usePathname();
   const menu = useRef<HTMLDetailsElement>(null);
   // A navigation closes the menu, as a person expects.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the path is the trigger, not an input
   useEffect(() => {
     if (menu.current) menu.current.open = false;
   }, [pathname]);

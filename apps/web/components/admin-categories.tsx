@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import type { Category } from '@dema/contracts';
-import { ApiError } from '../lib/problem.ts';
+import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';

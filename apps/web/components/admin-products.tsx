@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import type { Category, CreateProduct, Product, ProductPage, StockLevel, UpdateProduct, VariantInput } from '@dema/contracts';
 import { describeStock, formatPrice } from '../lib/format.ts';
-import { ApiError } from '../lib/problem.ts';
+import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
@@ -29,6 +29,7 @@ export function AdminProductList() {
           New product
         </Link>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is the landmark every browser knows; <search> is too new */}
       <form
         className="toolbar"
         role="search"
@@ -370,6 +371,7 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
         </div>
         {form.specs.length === 0 ? <p className="muted small">None yet.</p> : null}
         {form.specs.map((row, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the inputs are controlled, so a row is its position; rows have no id of their own
           <div className="kv-row" key={index}>
             <div>
               <label className="visually-hidden" htmlFor={`spec-key-${index}`}>

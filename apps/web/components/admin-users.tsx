@@ -83,6 +83,7 @@ export function AdminUsers() {
       <div className="page-head">
         <h1>Users</h1>
       </div>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is the landmark every browser knows; <search> is too new */}
       <form
         className="toolbar"
         role="search"

@@ -37,6 +37,7 @@ function Section<T>({ title, state, children }: { title: string; state: ApiState
 function useProductNames(ids: string[]): Record<string, string> {
   const [names, setNames] = useState<Record<string, string>>({});
   const key = ids.join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for `ids`, a new array each render
   useEffect(() => {
     let current = true;
     Promise.all(
@@ -50,7 +51,7 @@ function useProductNames(ids: string[]): Record<string, string> {
     return () => {
       current = false;
     };
-  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps -- `key` stands for `ids`
+  }, [key]);
   return names;
 }
 

@@ -21,10 +21,10 @@ function useRedirectWhenSignedIn(): void {
   const session = useSession();
   const go = useAfterSignIn();
   const role = session.status === 'signed-in' ? session.user.role : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of who is signed in should navigate, not each render's new `go`
   useEffect(() => {
-    // Only a change of who is signed in should navigate, not each render's new `go`.
     if (role) go(role);
-  }, [role]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [role]);
 }
 
 function Field({

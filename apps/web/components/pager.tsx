@@ -14,9 +14,9 @@ export function Pager({ page, pages, hrefFor }: { page: number; pages: number; h
             </Link>
           </li>
         ) : null}
-        {pagerPages(page, pages).map((number, index) =>
+        {pagerPages(page, pages).map((number, index, all) =>
           number === null ? (
-            <li key={`gap-${index}`}>
+            <li key={`gap-after-${all[index - 1]}`}>
               <span className="gap">…</span>
             </li>
           ) : (

@@ -17,6 +17,7 @@ export function SiteHeader({ storeName }: { storeName: string }) {
           <Link href="/products">Products</Link>
           <Link href="/categories">Categories</Link>
         </nav>
+        {/* biome-ignore lint/a11y/useSemanticElements: a form with role=search is the landmark every browser knows; <search> is too new */}
         <form className="header-search" role="search" action="/products" method="get">
           <label htmlFor="site-search" className="visually-hidden">
             Search products

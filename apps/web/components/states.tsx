@@ -32,6 +32,7 @@ export function ServiceUnavailable({ heading: Heading = 'h1' }: { heading?: 'h1'
       </div>
       <Heading>The store is temporarily unavailable</Heading>
       <p>We can&apos;t reach our catalog right now. Your cart and orders are safe. Please try again in a moment.</p>
+      {/* biome-ignore lint/a11y/useValidAnchor: an empty href reloads this very page, query included, without client script */}
       <a className="btn btn-primary" href="">
         Try again
       </a>
@@ -55,8 +56,9 @@ export function CatalogSkeleton() {
 /** Grey placeholder blocks while content loads. */
 export function SkeletonGrid({ count = 8 }: { count?: number }) {
   return (
-    <div className="product-grid" aria-busy="true" aria-label="Loading">
+    <div className="product-grid" role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: count }, (_, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: identical placeholders have no identity but their place
         <div key={index} className="card" style={{ padding: 12 }}>
           <div className="skeleton" style={{ aspectRatio: '4 / 3', marginBottom: 10 }} />
           <div className="skeleton" style={{ height: 16, width: '70%', marginBottom: 8 }} />

@@ -4,7 +4,7 @@
  * a crafted link cannot send a shopper off-site after they typed their password.
  */
 export function safeNextPath(next: string | null | undefined, fallback = '/'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
   if (next.startsWith('/auth/') || next.startsWith('/api/')) return fallback;
   return next;
 }

@@ -27,6 +27,7 @@ export function useApi<T>(path: string | null, options: { optional?: boolean; ev
     const timer = setInterval(reload, everyMs);
     return () => clearInterval(timer);
   }, [path, everyMs, reload]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` is the trigger `reload` bumps to read again
   useEffect(() => {
     if (path === null) return;
     let current = true;

@@ -101,6 +101,7 @@ test('forms work from the keyboard and announce their errors', async () => {
   assert.match((await alert.textContent()) ?? '', /Please correct the highlighted fields/);
   assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
   const describedBy = (await page.getByLabel('Password').getAttribute('aria-describedby')) ?? '';
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText, the text a reader sees
   assert.match(await page.locator(`[id="${describedBy.split(' ').pop()}"]`).innerText(), /at least 12 characters/i);
   await shot(page, 'signup-errors');
   await context.close();

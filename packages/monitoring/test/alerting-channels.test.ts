@@ -119,7 +119,11 @@ describe('SMS channel', () => {
   test('a retry reaches only the recipients the failed try missed', async () => {
     provider.received.length = 0;
     let refusedOnce = false;
-    provider.refuse = (d) => !refusedOnce && new URLSearchParams(d.body).get('To') === '+15550003' && (refusedOnce = true);
+    provider.refuse = (d) => {
+      if (refusedOnce || new URLSearchParams(d.body).get('To') !== '+15550003') return false;
+      refusedOnce = true;
+      return true;
+    };
     try {
       const { log } = memoryLogger();
       const channel = new SmsChannel({ url: provider.url, account: undefined, token: undefined, from: '+1', to: ['+15550002', '+15550003'] });

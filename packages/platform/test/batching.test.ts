@@ -5,7 +5,7 @@ import { connect, type Channel, type ChannelModel } from 'amqplib';
 import type { EventEnvelope } from '@dema/contracts';
 import {
   createLogger,
-  EventDeliveryError,
+  type EventDeliveryError,
   handleInBatches,
   handleOnceBatch,
   MemoryBus,
@@ -101,7 +101,7 @@ for (const target of dbTargets) {
 
       const applied: string[][] = [];
       const c = widgetMade(3);
-      const ran = await handleOnceBatch(db, consumer, [c, a, c], async (tx, fresh) => void applied.push(fresh.map((e) => e.id)));
+      const ran = await handleOnceBatch(db, consumer, [c, a, c], async (_tx, fresh) => void applied.push(fresh.map((e) => e.id)));
       assert.deepEqual(ran, [true, false, false]);
       assert.deepEqual(applied, [[c.id]]);
       assert.deepEqual(await handleOnceBatch(db, consumer, [a, b], async () => assert.fail('nothing is new')), [false, false]);

@@ -78,7 +78,10 @@ describe('listen: accepting a burst of connections', () => {
     await app.close();
     const outcome = await new Promise<string>((resolve) => {
       const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve('connected')));
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
       socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
     });
     assert.equal(outcome, 'ECONNREFUSED');

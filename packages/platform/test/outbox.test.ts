@@ -182,7 +182,10 @@ for (const target of dbTargets) {
       // The first relay claims the batch, then its publish never returns: the process is gone.
       const dying: EventBus = { publish: () => new Promise<void>(() => undefined), subscribe: async () => undefined, close: async () => undefined };
       let claimed = false;
-      const probe: EventBus = { ...dying, publish: (...args) => ((claimed = true), dying.publish(...args)) };
+      const probe: EventBus = { ...dying, publish: (...args) => {
+        claimed = true;
+        return dying.publish(...args);
+      } };
       void new OutboxRelay(db, probe, log, undefined, { claimSeconds: 1 }).drain();
       await waitFor('the first relay to claim the batch', () => claimed, 5_000);
 
@@ -190,7 +193,10 @@ for (const target of dbTargets) {
       const survivor = new OutboxRelay(db, bus, log);
       assert.equal(await survivor.drain(), 0, 'the lease is still held');
       let published = 0;
-      await waitFor('the lease to run out', async () => (published += await survivor.drain()) === 3, 5_000);
+      await waitFor('the lease to run out', async () => {
+        published += await survivor.drain();
+        return published === 3;
+      }, 5_000);
       assertEachOnce(
         bus.accepted.map((a) => a.event.id),
         events.map((e) => e.id),

@@ -275,7 +275,9 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
     const b = await bus({ maxAttempts: 5, retryDelayMs: 50 });
     const name = consumer('garbage');
     let calls = 0;
-    await b.subscribe(name, ['order.#'], async () => void (calls += 1));
+    await b.subscribe(name, ['order.#'], async () => {
+      calls += 1;
+    });
     channel.publish(eventExchange, 'order.garbage', Buffer.from('not json'), { messageId: 'garbage-1' });
 
     await waitFor('the dead letter', async () => (await messages(`dema.${name}.dead`)) === 1);

@@ -88,7 +88,7 @@ async function importHistory(tx: Queryable, file: string, batchSize: number, rep
     for await (const line of handle.readLines({ encoding: 'utf8' })) {
       number += 1;
       if (line.trim() === '') continue;
-      let event;
+      let event: EventEnvelope;
       try {
         event = checkEnvelope(JSON.parse(line));
         // Checked now so a bad event is reported by its line rather than during the rebuild.

@@ -95,7 +95,7 @@ describe('the gateway proxy', () => {
     const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer proxy-test-service-token' } })).text();
     for (const route of ['/api/*', '/media/*']) {
       const series = metrics.split('\n').find((line) => line.startsWith('http_requests_total{') && line.includes(`route="${route}"`) && line.includes('status_code="200"'));
-      assert.ok(series && series.includes('service="gateway"') && Number(series.slice(series.lastIndexOf(' ') + 1)) >= 1, `${route}: ${series}`);
+      assert.ok(series?.includes('service="gateway"') && Number(series.slice(series.lastIndexOf(' ') + 1)) >= 1, `${route}: ${series}`);
     }
     await waitFor('the access log line', () => lines.some((l) => l.msg === 'request' && l.reqId === 'proxy-log-1' && l.url === '/api/products?limit=1' && l.statusCode === 200));
   });

@@ -19,12 +19,18 @@ export class Carts {
     const items: CartItem[] = [];
     const problems: Cart['problems'] = [];
     let subtotal = 0n;
-    lines.forEach((line, index) => {
+    for (const [index, line] of lines.entries()) {
       const product = products[index];
       const problem = (reason: string) => problems.push({ productId: line.productId, variantId: line.variantId, reason });
-      if (!product) return problem('is no longer sold');
+      if (!product) {
+        problem('is no longer sold');
+        continue;
+      }
       const variant = line.variantId ? product.variants.find((v) => v.id === line.variantId) : undefined;
-      if (line.variantId && !variant) return problem(`this variant of ${product.name} is no longer sold`);
+      if (line.variantId && !variant) {
+        problem(`this variant of ${product.name} is no longer sold`);
+        continue;
+      }
       if (!line.variantId && product.variants.length > 0) problem(`choose a variant of ${product.name}`);
       const price = variant?.price ?? product.price;
       const available = variant?.stock ?? product.stock;
@@ -41,7 +47,7 @@ export class Carts {
         image: product.images[0] ?? null,
         available,
       });
-    });
+    }
     return { items, subtotal: toWireAmount(fromCents(subtotal)), problems, expiresAt };
   }
 

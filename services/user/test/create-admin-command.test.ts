@@ -98,7 +98,7 @@ for (const target of testTargets()) {
     test('an existing customer is promoted only with --promote, which ends every session it had', async () => {
       const email = uniqueEmail('earlier-signup');
       let process = await open();
-      let session;
+      let session: { accessToken: string; refreshToken: string };
       try {
         await (process.services[0] as UserService).identity.createUser(email, 'customer-password-3141', 'Earlier Signup', 'customer');
         const login = await client(process).login(email, 'customer-password-3141');

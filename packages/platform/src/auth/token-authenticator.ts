@@ -1,4 +1,4 @@
-import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { accessTokenAudience, accessTokenIssuer, roles, type Principal, type Role } from '@dema/contracts';
 import { unauthenticated } from '../http/errors.ts';
 import type { Authenticator } from '../http/server.ts';
@@ -21,7 +21,7 @@ export function tokenAuthenticator(keys: JWTVerifyGetKey, sessions: SessionStore
 }
 
 export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey, sessions: SessionStore): Promise<Principal> {
-  let payload;
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(token, keys, {
       algorithms: ['EdDSA'],

@@ -5,9 +5,7 @@ import type { HealingRedis } from './redis.ts';
 
 export type CacheOutcome = 'hit' | 'stale' | 'miss' | 'bypass';
 
-export interface CacheObserver {
-  (cache: string, outcome: CacheOutcome): void;
-}
+export type CacheObserver = (cache: string, outcome: CacheOutcome) => void;
 
 export interface CacheOptions {
   /** Shared store and invalidation channel; absent → this process's memory only. */
@@ -163,7 +161,7 @@ export class Cache {
   // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private async readShared(key: string, tags: string[]): Promise<{ usable: boolean; versions?: string[]; entry?: { value: string; storedAt: number } }> {
     const redis = this.options.redis;
-    if (!redis || !redis.commands.isReady) return { usable: false };
+    if (!redis?.commands.isReady) return { usable: false };
     try {
       if (this.mustReversion) await this.reversionAll();
       const [raw, ...versions] = (await redis.commands.client.mget(key, ...tags.map(tagKey))) as Array<string | null>;
@@ -217,7 +215,7 @@ export class Cache {
   // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   private async writeShared(config: CacheConfig, key: string, value: string, storedAt: number, versions: string[]): Promise<void> {
     const redis = this.options.redis;
-    if (!redis || !redis.commands.isReady) return;
+    if (!redis?.commands.isReady) return;
     const keepFor = config.ttl * (config.staleWhileRevalidate ? 2 : 1);
     await redis.commands.client
       .set(key, encodeEntry(value, storedAt, versions.join(',')), 'PX', Math.round(keepFor * 1000))

@@ -1,6 +1,6 @@
 // RFC 3986 §2.3: an escaped unreserved character means the character itself (§6.2.2.2).
 const unreserved = /^[A-Za-z0-9\-._~]$/;
-const escape = /%([0-9A-Fa-f]{2})/g;
+const escaped = /%([0-9A-Fa-f]{2})/g;
 
 /**
  * The path and query of a request target, the path normalized as a server behind us could read it:
@@ -15,9 +15,9 @@ export function splitTarget(url: string): { pathname: string; search: string } {
   let path = query === -1 ? url : url.slice(0, query);
   if (!/[.%\\]/.test(path)) return { pathname: path, search: query === -1 ? '' : url.slice(query) };
   if (path.includes('%')) {
-    path = path.replace(escape, (escaped, hex: string) => {
+    path = path.replace(escaped, (match, hex: string) => {
       const character = String.fromCharCode(Number.parseInt(hex, 16));
-      return unreserved.test(character) ? character : escaped;
+      return unreserved.test(character) ? character : match;
     });
   }
   const rest = query === -1 ? '' : url.slice(query);

@@ -9,7 +9,11 @@ const pricePattern = /^\d{1,8}\.\d{2}$/;
 
 function duplicates(values: string[]): string[] {
   const seen = new Set<string>();
-  return values.filter((v) => (seen.has(v) ? true : (seen.add(v), false)));
+  return values.filter((v) => {
+    if (seen.has(v)) return true;
+    seen.add(v);
+    return false;
+  });
 }
 
 test('has at least 8 categories with unique kebab-case slugs', () => {
@@ -77,7 +81,7 @@ test('every referenced image exists and every image is referenced', () => {
   assert.deepEqual(duplicates(referenced), []);
   for (const p of demoProducts) assert.ok(p.images.length >= 1 && p.images.length <= 3, `${p.slug}: image count`);
   for (const name of referenced) {
-    assert.ok(existsSync(new URL('../../assets/demo/' + name, import.meta.url)), `missing image ${name}`);
+    assert.ok(existsSync(new URL(`../../assets/demo/${name}`, import.meta.url)), `missing image ${name}`);
   }
   const onDisk = readdirSync(assetsDir).sort();
   const unreferenced = onDisk.filter((f) => !referenced.includes(f));

@@ -53,6 +53,7 @@ export default async function ProductPage({ params }: Props) {
           { label: product.name },
         ]}
       />
+      {/* biome-ignore lint/security/noDangerouslySetInnerHtml: JSON-LD must be the script's own text; our JSON with `<` escaped cannot end the element */}
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: JSON.stringify(jsonLd).replace(/</g, '\\u003c') }} />
       <div className="product-detail">
         <ProductGallery images={product.images} name={product.name} />
