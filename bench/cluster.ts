@@ -7,7 +7,20 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../apps/server/src/cluster-launcher.ts';
 import type { LoadTestResult } from './load-test.js';
-import { freePort, installCleanup, loadOptionSpec, measure as measureUrl, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
+import {
+  freePort,
+  installCleanup,
+  loadOptionSpec,
+  measure as measureUrl,
+  readLoad,
+  RESULTS_DIR,
+  spawnTs,
+  startListening,
+  stopChild,
+  waitUntilReady,
+  wasInterrupted,
+  type LoadOptions,
+} from './processes.ts';
 
 /**
  * `npm run bench:cluster`: the same endpoint through the gateway in cluster mode (gateway, one user
@@ -47,7 +60,8 @@ function parseConfig(argv: string[], env: NodeJS.ProcessEnv): BenchConfig {
   if (!['both', 'embedded', 'cluster'].includes(values.mode)) throw new Error(`--mode must be both, embedded or cluster, got ${values.mode}`);
   const load = readLoad(values);
   const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1 || rounds > load.duration) throw new Error(`--rounds must be a whole number from 1 to --duration, got ${values.rounds}`);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > load.duration)
+    throw new Error(`--rounds must be a whole number from 1 to --duration, got ${values.rounds}`);
   return {
     ...load,
     mode: values.mode as BenchConfig['mode'],
@@ -64,7 +78,10 @@ let cluster: Cluster | undefined;
  */
 async function measureReference(bodyFile: string, config: BenchConfig): Promise<{ bare: LoadTestResult; proxied: LoadTestResult; ratio: number }> {
   const servers = [await startListening('bare-server.ts', ['--body-file', bodyFile]), await startListening('bare-server.ts', ['--body-file', bodyFile])];
-  const proxy = await startListening('bare-proxy.ts', servers.flatMap((server) => ['--upstream', server.url]));
+  const proxy = await startListening(
+    'bare-proxy.ts',
+    servers.flatMap((server) => ['--upstream', server.url]),
+  );
   try {
     const bare = await measure('reference: bare server', servers[0]!.url, config);
     const proxied = await measure('reference: bare proxy → 2 bare servers', proxy.url, config);
@@ -80,7 +97,16 @@ async function startEmbedded(dataDir: string): Promise<{ url: string; child: Chi
   const logPath = join(RESULTS_DIR, 'cluster-bench-embedded.log');
   const log = openSync(logPath, 'w');
   // The API alone: the web app beside it (DEMA_WEB) would take CPU from the process under load.
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...ALLOW_THIS_MACHINE, DEMA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DEMA_CACHE: 'on', DEMA_WEB: 'false' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    ...ALLOW_THIS_MACHINE,
+    DEMA_DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DEMA_CACHE: 'on',
+    DEMA_WEB: 'false',
+  };
   for (const name of Object.keys(env)) if (/DATABASE_URL$|^REDIS_|^AMQP_|^DEMA_UPSTREAM_/.test(name)) delete env[name];
   const child = spawnTs('apps/server/src/main.ts', [], { env, stdio: ['ignore', log, log] }, serverNodeFlags);
   closeSync(log);
@@ -226,7 +252,9 @@ async function main(): Promise<void> {
   try {
     if (config.mode !== 'cluster') embedded = await startEmbedded(join(tempDir, 'data'));
     if (config.mode !== 'embedded') cluster = await startBenchCluster(join(RESULTS_DIR, 'cluster-logs'), process.env);
-    const clusterProcesses: Measured = cluster ? [cluster.gateway, ...cluster.instances.filter((p) => p.service === 'product')].map((p) => ({ name: p.name, pid: p.child?.pid })) : [];
+    const clusterProcesses: Measured = cluster
+      ? [cluster.gateway, ...cluster.instances.filter((p) => p.service === 'product')].map((p) => ({ name: p.name, pid: p.child?.pid }))
+      : [];
     // Both start from the same demo catalog, so they should answer with the same bytes; if not, the
     // ratio compares different work (a larger page costs every process on the way more).
     if (embedded) {
@@ -235,7 +263,9 @@ async function main(): Promise<void> {
     }
     if (cluster) bodyBytes.cluster = (await (await fetch(cluster.gateway.url + config.endpoint)).arrayBuffer()).byteLength;
     if (embedded && cluster && bodyBytes.embedded !== bodyBytes.cluster) {
-      console.error(`» warning: the modes answer with different bodies (embedded ${bodyBytes.embedded} bytes, cluster ${bodyBytes.cluster}): their ratio compares different work`);
+      console.error(
+        `» warning: the modes answer with different bodies (embedded ${bodyBytes.embedded} bytes, cluster ${bodyBytes.cluster}): their ratio compares different work`,
+      );
     }
 
     // Only one mode is under load at a time (the other idles): each has both cores to share with the load generator.
@@ -245,7 +275,10 @@ async function main(): Promise<void> {
       const load: BenchConfig = { ...config, duration: perRound, warmup: round === 1 ? config.warmup : Math.min(3, config.warmup) };
       const turn = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
       const embeddedTurn = async () => {
-        if (embedded) embeddedRounds.push(await measureRound(`embedded (all-in-one process)${turn}`, embedded.url, [{ name: 'all-in-one', pid: embedded.child.pid }], load));
+        if (embedded)
+          embeddedRounds.push(
+            await measureRound(`embedded (all-in-one process)${turn}`, embedded.url, [{ name: 'all-in-one', pid: embedded.child.pid }], load),
+          );
       };
       const clusterTurn = async () => {
         if (cluster) clusterRounds.push(await measureRound(`cluster (gateway → 2 product instances)${turn}`, cluster.gateway.url, clusterProcesses, load));
@@ -264,8 +297,12 @@ async function main(): Promise<void> {
     }
   }
   if (config.reference) reference = await measureReference(join(tempDir, 'body.json'), config);
-  for (const [mode, rounds] of [['embedded', embeddedRounds], ['cluster', clusterRounds]] as const) {
-    for (const [i, r] of rounds.entries()) console.error(`» ${mode} round ${i + 1}: ${r.result.metrics.throughput} req/s, CPU µs per request: ${JSON.stringify(r.cpuMicrosPerRequest)}`);
+  for (const [mode, rounds] of [
+    ['embedded', embeddedRounds],
+    ['cluster', clusterRounds],
+  ] as const) {
+    for (const [i, r] of rounds.entries())
+      console.error(`» ${mode} round ${i + 1}: ${r.result.metrics.throughput} req/s, CPU µs per request: ${JSON.stringify(r.cpuMicrosPerRequest)}`);
   }
   if (embeddedRounds.length === 0 || clusterRounds.length === 0) return;
 
@@ -288,10 +325,17 @@ async function main(): Promise<void> {
     const names = Object.keys(rs[0]?.cpuMicrosPerRequest ?? {});
     return names.map((name) => `${name} ${Math.round(rs.reduce((sum, r) => sum + (r.cpuMicrosPerRequest[name] ?? 0), 0) / rs.length)}`).join(', ');
   };
-  console.log(`| embedded | ${embeddedResult.metrics.throughput} req/s | ${embeddedResult.metrics.p99ResponseTime} ms | ${embeddedResult.metrics.errorRate} | ${cpu(embeddedRounds)} |`);
-  console.log(`| cluster | ${clusterResult.metrics.throughput} req/s | ${clusterResult.metrics.p99ResponseTime} ms | ${clusterResult.metrics.errorRate} | ${cpu(clusterRounds)} |`);
+  console.log(
+    `| embedded | ${embeddedResult.metrics.throughput} req/s | ${embeddedResult.metrics.p99ResponseTime} ms | ${embeddedResult.metrics.errorRate} | ${cpu(embeddedRounds)} |`,
+  );
+  console.log(
+    `| cluster | ${clusterResult.metrics.throughput} req/s | ${clusterResult.metrics.p99ResponseTime} ms | ${clusterResult.metrics.errorRate} | ${cpu(clusterRounds)} |`,
+  );
   if (reference) {
-    for (const [mode, r] of [['reference: bare server', reference.bare], ['reference: bare proxy → 2 bare servers', reference.proxied]] as const) {
+    for (const [mode, r] of [
+      ['reference: bare server', reference.bare],
+      ['reference: bare proxy → 2 bare servers', reference.proxied],
+    ] as const) {
       console.log(`| ${mode} | ${r.metrics.throughput} req/s | ${r.metrics.p99ResponseTime} ms | ${r.metrics.errorRate} | |`);
     }
   }

@@ -58,7 +58,9 @@ const shapes: Record<string, (size: number) => string> = {
     // Each `{…}` and the comma after it are two values.
     const count = Math.min(Math.floor((maxJsonValues - 10) / 2), Math.floor((size - 20) / 11));
     const each = Math.max(0, Math.floor((size - 20) / count) - 10);
-    return `{"variants":[${Array(count).fill(`{"n":"${'x'.repeat(each)}"}`).join(',')}]}`;
+    return `{"variants":[${Array(count)
+      .fill(`{"n":"${'x'.repeat(each)}"}`)
+      .join(',')}]}`;
   },
   'the most values allowed, as numbers, then a string': (size) => {
     const count = Math.min(maxJsonValues - 10, Math.floor(size / 2) - 40);
@@ -123,7 +125,16 @@ for (const route of routes) {
       code = (response.json() as { code?: string }).code ?? '';
     }
     times.sort((a, b) => a - b);
-    rows.push({ route: `${route.method} ${route.url.replace(someId, ':productId')}`, caller: route.caller, shape, bytes: payload.length, status, code, medianMs: times[Math.floor(times.length / 2)]!, worstMs: times.at(-1)! });
+    rows.push({
+      route: `${route.method} ${route.url.replace(someId, ':productId')}`,
+      caller: route.caller,
+      shape,
+      bytes: payload.length,
+      status,
+      code,
+      medianMs: times[Math.floor(times.length / 2)]!,
+      worstMs: times.at(-1)!,
+    });
   }
 }
 await running.close();
@@ -131,7 +142,9 @@ await running.close();
 const pad = (text: string, width: number) => text.padEnd(width);
 console.log(`${pad('route', 34)}${pad('caller', 10)}${pad('shape', 54)}${pad('bytes', 9)}${pad('answer', 22)}median    worst`);
 for (const row of rows) {
-  console.log(`${pad(row.route, 34)}${pad(row.caller, 10)}${pad(row.shape, 54)}${pad(String(row.bytes), 9)}${pad(`${row.status} ${row.code}`, 22)}${pad(`${row.medianMs.toFixed(1)} ms`, 10)}${row.worstMs.toFixed(1)} ms`);
+  console.log(
+    `${pad(row.route, 34)}${pad(row.caller, 10)}${pad(row.shape, 54)}${pad(String(row.bytes), 9)}${pad(`${row.status} ${row.code}`, 22)}${pad(`${row.medianMs.toFixed(1)} ms`, 10)}${row.worstMs.toFixed(1)} ms`,
+  );
 }
 const accepted = rows.filter((r) => r.status < 500);
 if (accepted.length !== rows.length) console.log('\nFAIL: some hostile bodies got a 5xx');

@@ -125,7 +125,9 @@ export async function runLoadTest(opts: LoadTestOptions): Promise<LoadTestResult
       errors: result.errors,
       timeouts: result.timeouts,
       non2xx: result.non2xx,
-      ...(result.non2xx > 0 ? { statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count])) } : {}),
+      ...(result.non2xx > 0
+        ? { statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count])) }
+        : {}),
     },
   };
 }
@@ -143,7 +145,8 @@ function parseCli(argv: string[]): LoadTestOptions {
       body: { type: 'string' },
     },
   });
-  if (!values.url) throw new Error('usage: load-test.ts --url URL [--method GET] [--connections N] [--duration S] [--warmup S] [--header "k: v"]... [--body STR]');
+  if (!values.url)
+    throw new Error('usage: load-test.ts --url URL [--method GET] [--connections N] [--duration S] [--warmup S] [--header "k: v"]... [--body STR]');
   return {
     url: values.url,
     method: values.method,

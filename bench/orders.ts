@@ -73,7 +73,11 @@ async function main(): Promise<void> {
   const logPath = join(RESULTS_DIR, 'orders-server.log');
   // BENCH_SERVER_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the server.
   const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'apps/server/src/main.ts'], { cwd: REPO_ROOT, env, stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')] });
+  child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'apps/server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')],
+  });
   const base = `http://127.0.0.1:${port}`;
   await waitUntilReady(`${base}/health/ready`, child, logPath);
 
@@ -133,7 +137,10 @@ async function main(): Promise<void> {
     { target: 'error rate 0', actual: result.metrics.errorRate, pass: result.metrics.errorRate === 0 },
   ];
   report(result, checks, targets);
-  writeFileSync(join(RESULTS_DIR, `orders-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ result, checks, targets, node: process.version }, null, 2));
+  writeFileSync(
+    join(RESULTS_DIR, `orders-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
+    JSON.stringify({ result, checks, targets, node: process.version }, null, 2),
+  );
 }
 
 /** User + system CPU time the process has used so far (Linux /proc), in ms. */
@@ -156,7 +163,12 @@ async function createCatalog(base: string, token: string): Promise<string[]> {
     Array.from({ length: 16 }, async () => {
       while (next < productCount) {
         const n = next++;
-        const body = { name: `Bench product ${n}`, price: Number((1 + (n % 500) + 0.99).toFixed(2)), stock: STOCK_PER_PRODUCT, categoryId: categories[n % categories.length] };
+        const body = {
+          name: `Bench product ${n}`,
+          price: Number((1 + (n % 500) + 0.99).toFixed(2)),
+          stock: STOCK_PER_PRODUCT,
+          categoryId: categories[n % categories.length],
+        };
         const response = await fetch(`${base}/api/products`, { method: 'POST', headers, body: JSON.stringify(body) });
         if (response.status !== 201) throw new Error(`creating a product: ${response.status} ${await response.text()}`);
         ids.push(((await response.json()) as { id: string }).id);
@@ -183,7 +195,10 @@ async function verify(base: string, adminToken: string, productIds: string[]): P
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const taken = await client.query<{ units: string }>('SELECT sum($1::bigint - stock)::text AS units FROM product.products WHERE id = ANY($2::uuid[])', [STOCK_PER_PRODUCT, productIds]);
+    const taken = await client.query<{ units: string }>('SELECT sum($1::bigint - stock)::text AS units FROM product.products WHERE id = ANY($2::uuid[])', [
+      STOCK_PER_PRODUCT,
+      productIds,
+    ]);
     const items = await client.query<{ units: string }>('SELECT COALESCE(sum(quantity), 0)::text AS units FROM "order".order_items');
     const pending = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM "order".pending_orders');
     return {
@@ -214,7 +229,11 @@ async function analyticsCatchUp(orders: number, loadEnded: number): Promise<Reco
       await sleep(250);
       n = await counted();
     }
-    return { analyticsOrdersBehindAtLoadEnd: behindAtEnd, analyticsCountedEveryOrder: n === orders, analyticsCaughtUpSecondsAfterLoad: Math.round((Date.now() - loadEnded) / 100) / 10 };
+    return {
+      analyticsOrdersBehindAtLoadEnd: behindAtEnd,
+      analyticsCountedEveryOrder: n === orders,
+      analyticsCaughtUpSecondsAfterLoad: Math.round((Date.now() - loadEnded) / 100) / 10,
+    };
   } finally {
     await client.end();
   }
@@ -223,7 +242,9 @@ async function analyticsCatchUp(orders: number, loadEnded: number): Promise<Reco
 function report(result: LoadTestResult, checks: Record<string, number | boolean>, targets: Array<{ target: string; actual: number; pass: boolean }>): void {
   const m = result.metrics;
   console.log(`\nPOST /api/orders, ${result.concurrentUsers} customers, ${result.duration} s (PostgreSQL + Redis + RabbitMQ, all-in-one process)`);
-  console.log(`  throughput ${m.throughput} orders/s · avg ${m.avgResponseTime} ms · p95 ${m.p95ResponseTime} ms · p99 ${m.p99ResponseTime} ms · errors ${(m.errorRate * 100).toFixed(3)} %`);
+  console.log(
+    `  throughput ${m.throughput} orders/s · avg ${m.avgResponseTime} ms · p95 ${m.p95ResponseTime} ms · p99 ${m.p99ResponseTime} ms · errors ${(m.errorRate * 100).toFixed(3)} %`,
+  );
   console.log(`  checks: ${JSON.stringify(checks)}`);
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${t.target} (${t.actual})`);
   console.log(`\n${JSON.stringify(result)}`);
@@ -245,15 +266,18 @@ async function cleanUp(): Promise<void> {
   }
   await sql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   const redis = new Redis({ host: redisHost, lazyConnect: true });
-  await redis.connect().then(async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-    await redis.quit();
-  }, () => undefined);
+  await redis.connect().then(
+    async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+    () => undefined,
+  );
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -5,7 +5,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import type { LoadTestResult } from './load-test.js';
-import { freePort, installCleanup, loadOptionSpec, measure, readLoad, RESULTS_DIR, spawnTs, startListening, stopChild, waitUntilReady, wasInterrupted, type LoadOptions } from './processes.ts';
+import {
+  freePort,
+  installCleanup,
+  loadOptionSpec,
+  measure,
+  readLoad,
+  RESULTS_DIR,
+  spawnTs,
+  startListening,
+  stopChild,
+  waitUntilReady,
+  wasInterrupted,
+  type LoadOptions,
+} from './processes.ts';
 
 /** `npm run bench`: Dema against a bare Node.js server serving the same bytes, on this machine. */
 
@@ -59,15 +72,28 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
   const port = await freePort();
   const logPath = join(RESULTS_DIR, `${name}.log`);
   const log = openSync(logPath, 'w');
-  const child = spawnTs(DEMA_ENTRY, [], {
-    // A data dir of the bench's own (unless the caller names one) keeps the developer's .dema out
-    // of it, and keeps it from racing a dev server that uses the same PGlite files.
-    // Access logs off unless the caller sets LOG_LEVEL: one JSON line per request is a log
-    // pipeline's cost, not the API's.
-    // The load comes from this machine's address: what the rate-limit allowlist is for. No store.
-    env: { DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1', DEMA_WEB: 'off', ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', log, log],
-  }, serverNodeFlags);
+  const child = spawnTs(
+    DEMA_ENTRY,
+    [],
+    {
+      // A data dir of the bench's own (unless the caller names one) keeps the developer's .dema out
+      // of it, and keeps it from racing a dev server that uses the same PGlite files.
+      // Access logs off unless the caller sets LOG_LEVEL: one JSON line per request is a log
+      // pipeline's cost, not the API's.
+      // The load comes from this machine's address: what the rate-limit allowlist is for. No store.
+      env: {
+        DEMA_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
+        DEMA_WEB: 'off',
+        ...process.env,
+        ...env,
+        PORT: String(port),
+      },
+      stdio: ['ignore', log, log],
+    },
+    serverNodeFlags,
+  );
   closeSync(log);
   const baseUrl = `http://127.0.0.1:${port}`;
   console.error(`» starting ${name} on port ${port} (log: ${logPath})`);

@@ -30,7 +30,7 @@ test('an edited, added or renamed source asks for a new build', () => {
   }
 });
 
-test('the web app\'s processes see only the variables they need, never the API\'s secrets', () => {
+test("the web app's processes see only the variables they need, never the API's secrets", () => {
   const api = {
     NODE_ENV: 'development' as const,
     PATH: '/usr/bin',

@@ -25,7 +25,19 @@ const webServer = path.join(appDir, 'web-server.ts');
  * Never the rest: the process that starts it is the API, whose environment holds the signing key,
  * the database passwords and the service token.
  */
-const webVariables = new Set(['PATH', 'HOME', 'USER', 'LANG', 'TZ', 'TMPDIR', 'NODE_EXTRA_CA_CERTS', 'DEMA_WEB_URL', 'DEMA_WEB_TRUST_PROXY', 'DEMA_STORE_NAME', 'DEMA_BODY_LIMIT']);
+const webVariables = new Set([
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'TZ',
+  'TMPDIR',
+  'NODE_EXTRA_CA_CERTS',
+  'DEMA_WEB_URL',
+  'DEMA_WEB_TRUST_PROXY',
+  'DEMA_STORE_NAME',
+  'DEMA_BODY_LIMIT',
+]);
 const webVariablePattern = /^(LC_[A-Z]+|NEXT_TELEMETRY_DISABLED)$/;
 
 /** The environment of a web app process: the allowed part of `source`, then `extra`. */

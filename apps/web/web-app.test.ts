@@ -29,37 +29,43 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-before(async () => {
-  const port = await freePort();
-  webPort = await freePort();
-  const env: NodeJS.ProcessEnv = {
-    NODE_ENV: 'test',
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    WEB_PORT: String(webPort),
-    DEMA_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    // A small read budget, so that one visitor can spend it in a few pages.
-    DEMA_RATE_LIMIT_READ: '40/60',
-    DEMA_SERVICE_TOKEN: serviceToken,
-    UNRELATED_SECRET: unrelatedSecret,
-    DEMA_STORE_NAME: 'Allowlist Store',
-    DEMA_WEB_TRUST_PROXY: trustedProxy,
-  };
-  api = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
-  api.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
-  // The first start builds the web app (a minute or more on a busy machine).
-  const deadline = Date.now() + 540_000;
-  for (;;) {
-    if (api.exitCode !== null) throw new Error(`exited early with ${api.exitCode}: ${printed}`);
-    const ready = await fetch(`http://127.0.0.1:${webPort}/healthz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error(`the store did not answer within 540 s: ${printed}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}, { timeout: 600_000 });
+before(
+  async () => {
+    const port = await freePort();
+    webPort = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      NODE_ENV: 'test',
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      WEB_PORT: String(webPort),
+      DEMA_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      // A small read budget, so that one visitor can spend it in a few pages.
+      DEMA_RATE_LIMIT_READ: '40/60',
+      DEMA_SERVICE_TOKEN: serviceToken,
+      UNRELATED_SECRET: unrelatedSecret,
+      DEMA_STORE_NAME: 'Allowlist Store',
+      DEMA_WEB_TRUST_PROXY: trustedProxy,
+    };
+    api = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    api.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
+    // The first start builds the web app (a minute or more on a busy machine).
+    const deadline = Date.now() + 540_000;
+    for (;;) {
+      if (api.exitCode !== null) throw new Error(`exited early with ${api.exitCode}: ${printed}`);
+      const ready = await fetch(`http://127.0.0.1:${webPort}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error(`the store did not answer within 540 s: ${printed}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  },
+  { timeout: 600_000 },
+);
 
 after(async () => {
   if (api && api.exitCode === null) {
@@ -112,7 +118,10 @@ test('a visitor over its read budget gets 429 while another visitor still gets r
   const page = await visit(other, 'GET', '/products');
   assert.equal(page.status, 200);
   assert.ok(!page.body.includes('We could not show these products'), 'the other visitor is not refused');
-  assert.ok(names.some((name) => page.body.includes(escaped(name))), 'the other visitor sees the catalog');
+  assert.ok(
+    names.some((name) => page.body.includes(escaped(name))),
+    'the other visitor sees the catalog',
+  );
   assert.equal((await visit(other, 'GET', '/api/products?limit=1')).status, 200);
 });
 
@@ -142,7 +151,10 @@ async function sendLargeBody(target: string, total: number, declare: boolean): P
   const deadline = Date.now() + 5_000;
   while (!closed && Date.now() < deadline && !/\r\n\r\n[\s\S]*\}/.test(received)) await new Promise((resolve) => setTimeout(resolve, 20));
   socket.destroy();
-  const [head = '', rest = ''] = received.split('\r\n\r\n', 2).length === 2 ? [received.slice(0, received.indexOf('\r\n\r\n')), received.slice(received.indexOf('\r\n\r\n') + 4)] : [received];
+  const [head = '', rest = ''] =
+    received.split('\r\n\r\n', 2).length === 2
+      ? [received.slice(0, received.indexOf('\r\n\r\n')), received.slice(received.indexOf('\r\n\r\n') + 4)]
+      : [received];
   const body = /transfer-encoding: chunked/i.test(head) ? rest.replace(/(^|\r\n)[0-9a-f]+\r\n/gi, '') : rest;
   return { sent, status: Number(head.split(' ')[1] ?? 0), head, body };
 }
@@ -172,7 +184,11 @@ test('every page carries a nonce Content-Security-Policy that its scripts follow
   const second = await visit('127.0.0.1', 'GET', '/login');
   assert.equal(first.status, 200);
   const policy = String(first.headers['content-security-policy'] ?? '');
-  const scriptSrc = policy.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src')) ?? '';
+  const scriptSrc =
+    policy
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src')) ?? '';
   const nonce = /'nonce-([A-Za-z0-9+/_=-]+)'/.exec(scriptSrc)?.[1];
   assert.ok(nonce, `a script nonce in ${policy}`);
   assert.ok(!scriptSrc.includes("'unsafe-inline'") && !scriptSrc.includes("'unsafe-eval'"), scriptSrc);
@@ -200,7 +216,7 @@ function childrenOf(pid: number): number[] {
   );
 }
 
-test('the web process gets only what it needs of the environment, not the API\'s secrets', { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
+test("the web process gets only what it needs of the environment, not the API's secrets", { skip: process.platform !== 'linux' && 'reads /proc' }, () => {
   const environments = childrenOf(api.pid!).map((pid) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
   const web = environments.find((env) => env.some((entry) => entry.startsWith('DEMA_API_URL=')));
   assert.ok(web, 'the web process is a child of the API process');

@@ -7,7 +7,12 @@ import { contentSecurityPolicy, secureTheResponse, stateTheClient, trustedProxie
 const from = (remoteAddress: string, headers: IncomingHttpHeaders) => ({ headers, socket: { remoteAddress } as Socket });
 
 test('a forwarding address a shopper wrote is replaced by the address the request came from', () => {
-  const request = from('198.51.100.7', { 'x-forwarded-for': '203.0.113.1', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', host: 'shop.example' });
+  const request = from('198.51.100.7', {
+    'x-forwarded-for': '203.0.113.1',
+    'x-forwarded-host': 'evil.example',
+    'x-forwarded-proto': 'https',
+    host: 'shop.example',
+  });
   stateTheClient(request, trustedProxies(undefined));
   assert.equal(request.headers['x-forwarded-for'], '198.51.100.7');
   assert.equal(request.headers['x-forwarded-proto'], 'http');
@@ -35,10 +40,13 @@ test('the reverse proxy in DEMA_WEB_TRUST_PROXY keeps the headers it set, also o
 
 const respond = () => {
   const headers = new Map<string, string>();
-  return { headers, setHeader: (name: string, value: string | number | readonly string[]) => {
+  return {
+    headers,
+    setHeader: (name: string, value: string | number | readonly string[]) => {
       headers.set(name, String(value));
       return undefined as never;
-    } };
+    },
+  };
 };
 
 test('each response gets a fresh script nonce, handed to Next.js in place of any policy the client sent', () => {

@@ -87,7 +87,9 @@ async function createAdmin(args: string[]): Promise<void> {
     options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, promote: { type: 'boolean', default: false } },
   });
   if (values.password !== undefined) {
-    throw new TypeError('create-admin no longer takes --password: the process list shows it to every user of the machine. Type it at the prompt, or pipe it on stdin.');
+    throw new TypeError(
+      'create-admin no longer takes --password: the process list shows it to every user of the machine. Type it at the prompt, or pipe it on stdin.',
+    );
   }
   if (!values.email) throw new TypeError(`create-admin needs --email\n\n${usage}`);
   const password = await readPassword();
@@ -109,7 +111,9 @@ async function rotateSigningKey(): Promise<void> {
   try {
     const users = await createUserService(infra);
     const kid = await KeyRing.rotate(await infra.database('user'), { encryptionKey: config.keyEncryptionKey });
-    console.log(`new signing key ${kid}; restart every User service instance now (the previous key verifies for ${Math.round(keyRetirementSeconds / 60)} more minutes)`);
+    console.log(
+      `new signing key ${kid}; restart every User service instance now (the previous key verifies for ${Math.round(keyRetirementSeconds / 60)} more minutes)`,
+    );
     await users.close();
   } finally {
     await infra.close();
@@ -180,7 +184,11 @@ async function alerts(args: string[]): Promise<void> {
   if (positionals[0] !== 'export') throw new TypeError(`alerts needs a subcommand: export\n\n${usage}`);
   const { alerting } = loadConfig();
   const file = values.rules ?? alerting.rulesFile ?? defaultRulesFile;
-  const text = exportPrometheusRules((await loadAlertRules(file)).map((r) => r.rule), alerting.windowMs, file);
+  const text = exportPrometheusRules(
+    (await loadAlertRules(file)).map((r) => r.rule),
+    alerting.windowMs,
+    file,
+  );
   if (values.out) {
     await writeFile(values.out, text);
     console.error(`wrote ${values.out}`);

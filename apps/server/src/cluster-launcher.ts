@@ -77,7 +77,8 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliEntry = 'apps/server/src/cli.ts';
 const gatewayEntry = 'services/gateway/src/main.ts';
 // What the caller's environment may say about where things are: the cluster decides those itself.
-const decidedByCluster = /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_[A-Z_]+|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
+const decidedByCluster =
+  /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_[A-Z_]+|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
 
 /** One process of the cluster; `start` again after `kill` is what an orchestrator's restart does. */
 export class ClusterProcess {
@@ -206,13 +207,32 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let port = basePort;
   const urls = {} as Record<ServiceName, string[]>;
   for (const service of services) urls[service.name] = Array.from({ length: service.instances }, () => `http://127.0.0.1:${port++}`);
-  const taken = await portsInUse([gatewayPort, ...Object.values(urls).flat().map((u) => Number(new URL(u).port))]);
-  if (taken.length > 0) throw new ClusterError(`Port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use: choose others with PORT (the gateway) and DEMA_CLUSTER_BASE_PORT (services)`);
+  const taken = await portsInUse([
+    gatewayPort,
+    ...Object.values(urls)
+      .flat()
+      .map((u) => Number(new URL(u).port)),
+  ]);
+  if (taken.length > 0)
+    throw new ClusterError(
+      `Port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} already in use: choose others with PORT (the gateway) and DEMA_CLUSTER_BASE_PORT (services)`,
+    );
   await checkServers(options);
-  const databases = await createDatabases(options.databaseUrl, prefix, services.map((s) => s.name));
-  report(`databases: ${Object.values(databases).map((u) => new URL(u).pathname.slice(1)).join(', ')}`);
+  const databases = await createDatabases(
+    options.databaseUrl,
+    prefix,
+    services.map((s) => s.name),
+  );
+  report(
+    `databases: ${Object.values(databases)
+      .map((u) => new URL(u).pathname.slice(1))
+      .join(', ')}`,
+  );
 
-  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => value !== undefined && !decidedByCluster.test(key))) as Record<string, string>;
+  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => value !== undefined && !decidedByCluster.test(key))) as Record<
+    string,
+    string
+  >;
   const shared: Record<string, string> = {
     ...baseEnv,
     REDIS_HOST: options.redis.host,
@@ -223,7 +243,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const serviceToken = options.serviceToken ?? randomBytes(32).toString('base64url');
-
 
   const instances: ClusterProcess[] = [];
   for (const service of services) {
@@ -245,7 +264,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       // When Redis cannot answer whether a session has ended, the User service's instances do.
       if (service.name !== 'user' && urls.user) env.DEMA_UPSTREAM_USER = urls.user.join(',');
       const name = `${service.name}-${i + 1}`;
-      instances.push(new ClusterProcess(name, service.name, url, [cliEntry, 'serve', service.name, '--port', new URL(url).port], env, path.join(logDir, `${name}.log`), report));
+      instances.push(
+        new ClusterProcess(
+          name,
+          service.name,
+          url,
+          [cliEntry, 'serve', service.name, '--port', new URL(url).port],
+          env,
+          path.join(logDir, `${name}.log`),
+          report,
+        ),
+      );
     });
   }
   const gatewayEnv: Record<string, string> = {
@@ -313,7 +342,9 @@ async function checkServers(options: ClusterOptions): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    problems.push(`Redis at ${options.redis.host}:${options.redis.port} does not answer (${(redisError ?? (error as Error)).message}); start it or set REDIS_HOST / REDIS_PORT`);
+    problems.push(
+      `Redis at ${options.redis.host}:${options.redis.port} does not answer (${(redisError ?? (error as Error)).message}); start it or set REDIS_HOST / REDIS_PORT`,
+    );
   } finally {
     redis.disconnect();
   }

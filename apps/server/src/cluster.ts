@@ -40,8 +40,10 @@ say('');
 say(`  Dema cluster: gateway at ${local}  (API docs: ${local}/api/docs, instances: ${local}/health/ready)`);
 for (const instance of running.instances) say(`    ${instance.name.padEnd(12)} ${instance.url}   log: ${instance.logPath}`);
 say(`    ${'gateway'.padEnd(12)} ${running.gateway.url}   log: ${running.gateway.logPath}`);
-say(`  /metrics on each answers Authorization: Bearer ${env.DEMA_SERVICE_TOKEN ? '$DEMA_SERVICE_TOKEN' : '<a random token: set DEMA_SERVICE_TOKEN to scrape them>'}`);
-say('  Ctrl-C stops everything gracefully. An instance that dies stays down (restarting is an orchestrator\'s job).');
+say(
+  `  /metrics on each answers Authorization: Bearer ${env.DEMA_SERVICE_TOKEN ? '$DEMA_SERVICE_TOKEN' : '<a random token: set DEMA_SERVICE_TOKEN to scrape them>'}`,
+);
+say("  Ctrl-C stops everything gracefully. An instance that dies stays down (restarting is an orchestrator's job).");
 say('');
 
 let stopping = false;

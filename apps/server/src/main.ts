@@ -24,25 +24,31 @@ function trustTheStore(): Partial<DemaConfig> {
     return {}; // runProcess reports a bad configuration, every variable at once
   }
 }
-await runProcess('dema', Object.values(allInOneServices()), async ({ url, infra, services }) => {
-  if (infra.config.web.enabled) {
-    infra.log.info('starting the web app (the first start builds it, about a minute)');
-    web = await startWebApp({ apiUrl: url, port: infra.config.web.port, log: infra.log });
-  }
-  const embedded = Object.keys(infra.config.databaseUrls).length === 0;
-  const local = url.replace('127.0.0.1', 'localhost');
-  const demo = (services.find((s) => s.name === 'user') as UserService).demoAccounts;
-  const lines = [
-    '',
-    `  Dema is running at ${local}`,
-    ...(web ? [`    store:     ${web.url.replace('0.0.0.0', 'localhost')}  (admin: ${web.url.replace('0.0.0.0', 'localhost')}/overview)`] : []),
-    `    catalog:   ${local}/api/products`,
-    `    API docs:  ${local}/api/docs`,
-    `    database:  ${embedded ? `embedded PGlite in ${infra.config.dataDir}` : 'PostgreSQL'}; cache: ${infra.cache.state}`,
-    ...(demo ? describeDemoAccounts(demo) : []),
-    '',
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-}, trustTheStore(), { configure: (app, infra) => registerEdgePolicies(app, infra) });
+await runProcess(
+  'dema',
+  Object.values(allInOneServices()),
+  async ({ url, infra, services }) => {
+    if (infra.config.web.enabled) {
+      infra.log.info('starting the web app (the first start builds it, about a minute)');
+      web = await startWebApp({ apiUrl: url, port: infra.config.web.port, log: infra.log });
+    }
+    const embedded = Object.keys(infra.config.databaseUrls).length === 0;
+    const local = url.replace('127.0.0.1', 'localhost');
+    const demo = (services.find((s) => s.name === 'user') as UserService).demoAccounts;
+    const lines = [
+      '',
+      `  Dema is running at ${local}`,
+      ...(web ? [`    store:     ${web.url.replace('0.0.0.0', 'localhost')}  (admin: ${web.url.replace('0.0.0.0', 'localhost')}/overview)`] : []),
+      `    catalog:   ${local}/api/products`,
+      `    API docs:  ${local}/api/docs`,
+      `    database:  ${embedded ? `embedded PGlite in ${infra.config.dataDir}` : 'PostgreSQL'}; cache: ${infra.cache.state}`,
+      ...(demo ? describeDemoAccounts(demo) : []),
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  },
+  trustTheStore(),
+  { configure: (app, infra) => registerEdgePolicies(app, infra) },
+);
 // The web app is a child process: it goes when this process does (close-with-grace has run by then).
 process.once('exit', () => void web?.close());

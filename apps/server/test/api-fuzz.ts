@@ -160,7 +160,12 @@ function objectOf(schema: Schema, doc: Schema, depth: number): fc.Arbitrary<Reco
   const required = ((schema.required ?? []) as string[]).filter((n) => n in properties);
   const record = fc.record(Object.fromEntries(names.map((n) => [n, anyValueOf(properties[n]!, doc, depth + 1)])), { requiredKeys: required });
   // Sometimes a required field goes missing, sometimes an unknown one comes along.
-  return fc.tuple(record, fc.option(fc.constantFrom(...(required.length > 0 ? required : ['-'])), { freq: 6 }), fc.option(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor', 'role', 'id'), hostile), { freq: 6 }))
+  return fc
+    .tuple(
+      record,
+      fc.option(fc.constantFrom(...(required.length > 0 ? required : ['-'])), { freq: 6 }),
+      fc.option(fc.tuple(fc.constantFrom('extra', '__proto__', 'constructor', 'role', 'id'), hostile), { freq: 6 }),
+    )
     .map(([value, drop, extra]) => {
       const out: Record<string, unknown> = { ...value };
       if (drop) delete out[drop];
@@ -192,7 +197,12 @@ function stringOf(schema: Schema): fc.Arbitrary<string> {
 }
 
 function resolve(ref: string, doc: Schema): Schema {
-  return ref.split('/').slice(1).reduce((node: Schema, key) => node?.[key], doc) ?? {};
+  return (
+    ref
+      .split('/')
+      .slice(1)
+      .reduce((node: Schema, key) => node?.[key], doc) ?? {}
+  );
 }
 
 /** Every operation of the document (the health probes included). */
@@ -233,35 +243,61 @@ export function requestsFor(operations: Operation[], doc: Schema, fixtures: numb
     const op = operations[index]!;
     const pathParams = op.params.filter((p) => p.in === 'path');
     const queryParams = op.params.filter((p) => p.in === 'query');
-    const pathValue = (schema: Schema): fc.Arbitrary<PathValue> => fc.oneof(
-      { weight: 4, arbitrary: fc.integer({ min: 0, max: fixtures - 1 }).map((fixture) => ({ fixture })) },
-      { weight: 2, arbitrary: validOf(schema, doc, 0).map((value) => ({ value: queryText(value) })) },
-      { weight: 2, arbitrary: hostileString.map((value) => ({ value })) },
-    );
+    const pathValue = (schema: Schema): fc.Arbitrary<PathValue> =>
+      fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: 0, max: fixtures - 1 }).map((fixture) => ({ fixture })) },
+        { weight: 2, arbitrary: validOf(schema, doc, 0).map((value) => ({ value: queryText(value) })) },
+        { weight: 2, arbitrary: hostileString.map((value) => ({ value })) },
+      );
     // Valid values for some parameters, and then (mostly) one of them hostile or an unknown one
     // added: a request wrong in one place reaches further than one wrong everywhere.
-    const validQuery = fc.subarray(queryParams).chain((chosen) => fc.tuple(...chosen.map((p) => validOf(p.schema, doc, 0).map((v): [string, string] => [p.name, queryText(v)]))));
+    const validQuery = fc
+      .subarray(queryParams)
+      .chain((chosen) => fc.tuple(...chosen.map((p) => validOf(p.schema, doc, 0).map((v): [string, string] => [p.name, queryText(v)]))));
     const badQuery: fc.Arbitrary<[string, string] | null> = fc.oneof(
       { weight: 2, arbitrary: fc.constant(null) },
-      { weight: 4, arbitrary: fc.tuple(queryParams.length > 0 ? fc.constantFrom(...queryParams.map((p) => p.name)) : fc.constant('unknown'), hostile.map(queryText)) },
+      {
+        weight: 4,
+        arbitrary: fc.tuple(queryParams.length > 0 ? fc.constantFrom(...queryParams.map((p) => p.name)) : fc.constant('unknown'), hostile.map(queryText)),
+      },
       { weight: 1, arbitrary: fc.tuple(fc.constantFrom('unknown', '__proto__'), hostileString) },
     );
     const query = fc.tuple(validQuery, badQuery).map(([valid, bad]) => (bad ? [...valid.filter(([name]) => name !== bad[0]), bad] : valid));
     // fetch sends no body with a GET.
-    const body: fc.Arbitrary<FuzzRequest['body']> = op.method === 'GET'
-      ? fc.constant({ kind: 'none' as const })
-      : op.body
-      ? fc.oneof(
-          { weight: 3, arbitrary: validOf(op.body, doc, 0).map((value) => ({ kind: 'json' as const, value })) },
-          { weight: 4, arbitrary: fc.tuple(validOf(op.body, doc, 0), fc.nat(), hostile, fc.boolean()).map(([value, at, bad, drop]) => ({ kind: 'json' as const, value: mutateOne(value, at, bad, drop) })) },
-          { weight: 2, arbitrary: anyValueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
-          { weight: 2, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) },
-          { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1').map((contentType) => ({ kind: 'raw' as const, text: 'a=1', contentType })) },
-          { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-        )
-      : fc.oneof({ weight: 6, arbitrary: fc.constant({ kind: 'none' as const }) }, { weight: 1, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) });
+    const body: fc.Arbitrary<FuzzRequest['body']> =
+      op.method === 'GET'
+        ? fc.constant({ kind: 'none' as const })
+        : op.body
+          ? fc.oneof(
+              { weight: 3, arbitrary: validOf(op.body, doc, 0).map((value) => ({ kind: 'json' as const, value })) },
+              {
+                weight: 4,
+                arbitrary: fc
+                  .tuple(validOf(op.body, doc, 0), fc.nat(), hostile, fc.boolean())
+                  .map(([value, at, bad, drop]) => ({ kind: 'json' as const, value: mutateOne(value, at, bad, drop) })),
+              },
+              { weight: 2, arbitrary: anyValueOf(op.body, doc).map((value) => ({ kind: 'json' as const, value })) },
+              { weight: 2, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) },
+              {
+                weight: 1,
+                arbitrary: fc
+                  .constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1')
+                  .map((contentType) => ({ kind: 'raw' as const, text: 'a=1', contentType })),
+              },
+              { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
+            )
+          : fc.oneof(
+              { weight: 6, arbitrary: fc.constant({ kind: 'none' as const }) },
+              { weight: 1, arbitrary: malformed.map((text) => ({ kind: 'raw' as const, text, contentType: 'application/json' })) },
+            );
     const idempotency = op.params.some((p) => p.in === 'header' && p.name === 'idempotency-key')
-      ? fc.option(fc.oneof(fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 }), fc.constantFrom('x'.repeat(300), ' ', 'a b')), { freq: 2 })
+      ? fc.option(
+          fc.oneof(
+            fc.string({ unit: fc.integer({ min: 0x21, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 40 }),
+            fc.constantFrom('x'.repeat(300), ' ', 'a b'),
+          ),
+          { freq: 2 },
+        )
       : fc.constant(null);
     return fc.record({
       operation: fc.constant(index),
@@ -300,7 +336,7 @@ function mutateOne(value: unknown, at: number, bad: unknown, drop: boolean): unk
 }
 
 function queryText(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
 }
 
 /** An all-in-one process with an admin, a customer, a few resources to aim at, and its API document. */
@@ -329,7 +365,11 @@ export async function startFuzzWorld(target: TestTarget): Promise<FuzzWorld> {
   const login = async (email: string) => (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
   const adminToken = await login('admin@fuzz.dema.dev');
   const as = (token: string) => async (method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${running.url}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${running.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await response.json()) as { id: string; variants?: Array<{ id: string }> };
     if (response.status >= 300) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(json)}`);
     return json;
@@ -340,7 +380,10 @@ export async function startFuzzWorld(target: TestTarget): Promise<FuzzWorld> {
     name: 'Fuzz Shirt',
     price: 9.5,
     categoryId: category.id,
-    variants: [{ name: 'S', stock: 500, options: { size: 'S' } }, { name: 'M', stock: 500, options: { size: 'M' } }],
+    variants: [
+      { name: 'S', stock: 500, options: { size: 'S' } },
+      { name: 'M', stock: 500, options: { size: 'M' } },
+    ],
   });
   const order = await as(await login('customer@fuzz.dema.dev'))('POST', '/api/orders', { items: [{ productId: kettle.id, quantity: 1 }] });
   const doc = (await (await fetch(`${running.url}/api/docs/openapi.json`)).json()) as Schema;
@@ -354,35 +397,44 @@ export async function startFuzzWorld(target: TestTarget): Promise<FuzzWorld> {
       return { anonymous: undefined, customer: await login('customer@fuzz.dema.dev'), admin: await login('admin@fuzz.dema.dev') };
     },
     async digest() {
-      const parts = await Promise.all(dbs.map(async (db) => {
-        const { rows: tables } = await db.query<{ name: string }>(
-          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
-        );
-        // The outbox's relay columns and the consumers' processed ids change after the fact, by design.
-        const digestOf = (name: string) =>
-          name === 'outbox' ? `SELECT 'outbox' AS name, md5(coalesce(string_agg(id::text || payload::text, '|' ORDER BY seq), '')) AS hash FROM outbox`
-          : name === 'processed_events' ? `SELECT 'processed_events' AS name, '' AS hash`
-          : `SELECT '${name}' AS name, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM "${name}" t`;
-        const { rows } = await db.query<{ name: string; hash: string }>(tables.map((t) => digestOf(t.name)).join(' UNION ALL '));
-        return rows.map((r) => `${r.name}:${r.hash}`).join(' ');
-      }));
+      const parts = await Promise.all(
+        dbs.map(async (db) => {
+          const { rows: tables } = await db.query<{ name: string }>(
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1",
+          );
+          // The outbox's relay columns and the consumers' processed ids change after the fact, by design.
+          const digestOf = (name: string) =>
+            name === 'outbox'
+              ? `SELECT 'outbox' AS name, md5(coalesce(string_agg(id::text || payload::text, '|' ORDER BY seq), '')) AS hash FROM outbox`
+              : name === 'processed_events'
+                ? `SELECT 'processed_events' AS name, '' AS hash`
+                : `SELECT '${name}' AS name, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM "${name}" t`;
+          const { rows } = await db.query<{ name: string; hash: string }>(tables.map((t) => digestOf(t.name)).join(' UNION ALL '));
+          return rows.map((r) => `${r.name}:${r.hash}`).join(' ');
+        }),
+      );
       return parts.join(' ');
     },
     async settle() {
-      await waitFor('the outboxes to drain', async () => {
-        for (const db of dbs) {
-          const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-          if (rows[0]!.n > 0) return false;
-        }
-        return true;
-      }, 20_000);
+      await waitFor(
+        'the outboxes to drain',
+        async () => {
+          for (const db of dbs) {
+            const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+            if (rows[0]!.n > 0) return false;
+          }
+          return true;
+        },
+        20_000,
+      );
       await sleep(30); // the consumers of what was just relayed
     },
     dispose: () => running.dispose(),
   };
 }
 
-const leak = /\bat [\w$.<>]+ \(|node:internal|\.[cm]?[jt]s:\d+:\d+|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|\bUPDATE\b[\s\S]*\bSET\b|\bDELETE FROM\b|syntax error at|violates [\w ]*constraint|duplicate key value|relation "|column "|SQLSTATE/i;
+const leak =
+  /\bat [\w$.<>]+ \(|node:internal|\.[cm]?[jt]s:\d+:\d+|\bSELECT\b[\s\S]*\bFROM\b|\bINSERT INTO\b|\bUPDATE\b[\s\S]*\bSET\b|\bDELETE FROM\b|syntax error at|violates [\w ]*constraint|duplicate key value|relation "|column "|SQLSTATE/i;
 
 function describe(method: string, url: string, request: FuzzRequest, text: string | undefined): string {
   const body = text === undefined ? '' : ` ${text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text}`;
@@ -393,7 +445,10 @@ function describe(method: string, url: string, request: FuzzRequest, text: strin
  * Sends `count` requests generated from `seed`, one at a time, and returns what broke a rule,
  * one finding per route, status and rule (with the first request that showed it).
  */
-export async function fuzz(world: FuzzWorld, options: { seed: number; count: number; batch?: number; onProgress?: (sent: number) => void }): Promise<{ findings: Finding[]; sent: number; statuses: Record<number, number> }> {
+export async function fuzz(
+  world: FuzzWorld,
+  options: { seed: number; count: number; batch?: number; onProgress?: (sent: number) => void },
+): Promise<{ findings: Finding[]; sent: number; statuses: Record<number, number> }> {
   const requests = fc.sample(requestsFor(world.operations, world.doc, world.fixtures.length), { seed: options.seed, numRuns: options.count });
   const findings = new Map<string, Finding>();
   const statuses: Record<number, number> = {};
@@ -439,7 +494,14 @@ export async function fuzz(world: FuzzWorld, options: { seed: number; count: num
       contentType = response.headers.get('content-type') ?? '';
       text = await response.text();
     } catch (error) {
-      note({ route, caller: request.caller, status: 0, what: `no answer (${(error as Error).message})`, request: describe(op.method, url, request, payload), response: '' });
+      note({
+        route,
+        caller: request.caller,
+        status: 0,
+        what: `no answer (${(error as Error).message})`,
+        request: describe(op.method, url, request, payload),
+        response: '',
+      });
       before = await world.digest();
       continue;
     }
@@ -476,7 +538,10 @@ function pathSegment(value: string): string {
 
 function changedTables(before: string, after: string): string[] {
   const was = new Set(before.split(' '));
-  return after.split(' ').filter((part) => !was.has(part)).map((part) => part.split(':')[0]!);
+  return after
+    .split(' ')
+    .filter((part) => !was.has(part))
+    .map((part) => part.split(':')[0]!);
 }
 
 export function formatFindings(findings: Finding[]): string {

@@ -63,7 +63,8 @@ async function instanceState(cluster: Cluster, process: ClusterProcess): Promise
 async function answered(cluster: Cluster, process: ClusterProcess, route: string): Promise<number> {
   const text = await (await fetch(`${process.url}/metrics`, { headers: { authorization: `Bearer ${cluster.serviceToken}` } })).text();
   let total = 0;
-  for (const line of text.split('\n')) if (line.startsWith('http_requests_total{') && line.includes(`route="${route}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const line of text.split('\n'))
+    if (line.startsWith('http_requests_total{') && line.includes(`route="${route}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
   return total;
 }
 
@@ -101,7 +102,13 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
           redisKeyPrefix: keyPrefix,
           amqpNamespace: `test-cluster-${suffix}.`,
           logDir,
-          env: { LOG_LEVEL: 'warn', DEMA_DEMO_DATA: 'false', DEMA_ADMIN_EMAIL: admin.email, DEMA_ADMIN_PASSWORD: admin.password, AMQP_QUEUE_EXPIRES_MS: '600000' },
+          env: {
+            LOG_LEVEL: 'warn',
+            DEMA_DEMO_DATA: 'false',
+            DEMA_ADMIN_EMAIL: admin.email,
+            DEMA_ADMIN_PASSWORD: admin.password,
+            AMQP_QUEUE_EXPIRES_MS: '600000',
+          },
           // All load comes from this one address: the allowlist exists for exactly this.
           gatewayEnv: { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' },
         });
@@ -110,9 +117,18 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
         if (!(error instanceof ClusterError && /already in use/.test(error.message)) || attempt > 5) throw error;
       }
     }
-    const login = async (body: object) => (await json<{ tokens: { accessToken: string } }>(await api('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))).tokens.accessToken;
+    const login = async (body: object) =>
+      (
+        await json<{ tokens: { accessToken: string } }>(
+          await api('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+        )
+      ).tokens.accessToken;
     adminToken = await login(admin);
-    const signup = await api('/api/auth/signup', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `buyer-${suffix}@cluster.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }) });
+    const signup = await api('/api/auth/signup', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `buyer-${suffix}@cluster.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }),
+    });
     assert.equal(signup.status, 201);
     customer = (await json<{ tokens: { accessToken: string } }>(signup)).tokens.accessToken;
   });
@@ -137,7 +153,10 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
     const [first, second] = [cluster.instance('product', 1), cluster.instance('product', 2)];
     const before = [await answered(cluster, first, '/api/categories'), await answered(cluster, second, '/api/categories')];
     for (let i = 0; i < 20; i++) assert.equal((await api('/api/categories')).status, 200);
-    assert.deepEqual([(await answered(cluster, first, '/api/categories')) - before[0]!, (await answered(cluster, second, '/api/categories')) - before[1]!], [10, 10]);
+    assert.deepEqual(
+      [(await answered(cluster, first, '/api/categories')) - before[0]!, (await answered(cluster, second, '/api/categories')) - before[1]!],
+      [10, 10],
+    );
   });
 
   test('/metrics of the gateway and of every instance is for the scraper with the service token, never for anonymous clients', async () => {
@@ -181,15 +200,27 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
 
     const failures = load.outcomes.filter((o) => !o.ok);
     const late = failures.filter((o) => o.at > killedAt + 2_000);
-    t.diagnostic(`${load.outcomes.length} reads under load, ${failures.length} failed: ${JSON.stringify(failures.map((f) => ({ ms: f.at - killedAt, detail: f.detail })))}`);
+    t.diagnostic(
+      `${load.outcomes.length} reads under load, ${failures.length} failed: ${JSON.stringify(failures.map((f) => ({ ms: f.at - killedAt, detail: f.detail })))}`,
+    );
     assert.ok(load.outcomes.length > 200, `${load.outcomes.length} requests under load`);
-    assert.deepEqual(late.map((o) => o.detail), [], 'no request failed after the first two seconds');
+    assert.deepEqual(
+      late.map((o) => o.detail),
+      [],
+      'no request failed after the first two seconds',
+    );
     assert.ok(failures.length <= 16, `${failures.length} failed in the first seconds (at most those in flight)`);
     assert.ok((await answered(cluster, victim, '/api/products')) > served, 'the restarted instance answers requests again');
   });
 
   test('an order instance killed while orders are placed: no order is lost or doubled', async (t) => {
-    const category = await json<{ id: string }>(await api('/api/categories', { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `Cluster ${suffix}` }) }));
+    const category = await json<{ id: string }>(
+      await api('/api/categories', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `Cluster ${suffix}` }),
+      }),
+    );
     const created = await api('/api/products', {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
@@ -243,13 +274,19 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
     assert.ok(keys.length >= 10, `${keys.length} orders attempted`);
     assert.equal(placed.size, keys.length, 'every order was placed in the end');
     assert.equal(new Set(placed.values()).size, keys.length, 'one order per key');
-    const mine = await json<{ items: Array<{ id: string }>; total: number }>(await api('/api/orders?limit=100', { headers: { authorization: `Bearer ${customer}` } }));
+    const mine = await json<{ items: Array<{ id: string }>; total: number }>(
+      await api('/api/orders?limit=100', { headers: { authorization: `Bearer ${customer}` } }),
+    );
     assert.equal(mine.total, keys.length, 'the customer has exactly one order per key');
     assert.deepEqual(new Set(mine.items.map((o) => o.id)), new Set(placed.values()));
-    await waitFor('stock to settle at 1000 minus the orders', async () => {
-      const product = await json<{ stock: number }>(await api(`/api/products/${productId}`));
-      return product.stock === 1000 - keys.length;
-    }, 60_000);
+    await waitFor(
+      'stock to settle at 1000 minus the orders',
+      async () => {
+        const product = await json<{ stock: number }>(await api(`/api/products/${productId}`));
+        return product.stock === 1000 - keys.length;
+      },
+      60_000,
+    );
 
     await victim.start();
     await waitFor('the gateway to show order-1 up', async () => (await instanceState(cluster, victim)) === 'up', 10_000);

@@ -44,14 +44,18 @@ for (const target of testTargets()) {
     let customerToken: string;
     let privateJwk: JWK;
 
-    const me = (authorization?: string) =>
-      fetch(`${gateway.url}/api/users/me`, { headers: authorization === undefined ? {} : { authorization } });
+    const me = (authorization?: string) => fetch(`${gateway.url}/api/users/me`, { headers: authorization === undefined ? {} : { authorization } });
     const login = async (email: string) => {
-      const response = await fetch(`${gateway.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+      const response = await fetch(`${gateway.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
       assert.equal(response.status, 200, await response.clone().text());
       return ((await response.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
     };
-    const claimsOf = (token: string) => JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))) as { sub: string; role: string; sid: string; exp: number };
+    const claimsOf = (token: string) =>
+      JSON.parse(new TextDecoder().decode(base64url.decode(token.split('.')[1]!))) as { sub: string; role: string; sid: string; exp: number };
 
     before(async () => {
       upstream = await startTestProcess(target, { user: createUserService, product: createProductService }, { serviceToken });
@@ -143,7 +147,11 @@ for (const target of testTargets()) {
       const fresh = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
       const newJwk = { ...(await exportJWK(fresh.privateKey)), alg: 'EdDSA' };
       await upstream.dispose();
-      upstream = await startTestProcess(target, { user: createUserService, product: createProductService }, { port, jwtPrivateKey: JSON.stringify(newJwk), serviceToken });
+      upstream = await startTestProcess(
+        target,
+        { user: createUserService, product: createProductService },
+        { port, jwtPrivateKey: JSON.stringify(newJwk), serviceToken },
+      );
       await upstream.services.user.identity.createUser('bo@edge.dema.dev', password, 'Bo', 'customer');
       await waitFor('the restarted user instance to be up', async () => (await instanceState(gateway, upstream.url)) === 'up');
 

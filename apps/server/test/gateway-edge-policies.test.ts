@@ -44,18 +44,26 @@ for (const target of testTargets()) {
       test('a preflight from the web app is answered with the methods and headers it may use', async () => {
         const response = await fetch(`${base}/api/orders`, {
           method: 'OPTIONS',
-          headers: { origin: webApp, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, idempotency-key' },
+          headers: {
+            origin: webApp,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type, idempotency-key',
+          },
         });
         assert.equal(response.status, 204);
         assert.equal(response.headers.get('access-control-allow-origin'), webApp);
         assert.match(response.headers.get('access-control-allow-methods') ?? '', /\bPOST\b/);
-        for (const header of ['authorization', 'content-type', 'idempotency-key']) assert.match(response.headers.get('access-control-allow-headers') ?? '', new RegExp(`\\b${header}\\b`));
+        for (const header of ['authorization', 'content-type', 'idempotency-key'])
+          assert.match(response.headers.get('access-control-allow-headers') ?? '', new RegExp(`\\b${header}\\b`));
         assert.ok(Number(response.headers.get('access-control-max-age')) > 0);
         assert.match(response.headers.get('vary') ?? '', /origin/i);
       });
 
       test('a preflight from an origin not on the list gets a 403 problem and no CORS grant', async () => {
-        const response = await fetch(`${base}/api/products`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+        const response = await fetch(`${base}/api/products`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+        });
         assert.equal(response.status, 403);
         assert.equal(response.headers.get('content-type')?.split(';')[0], problemContentType);
         assert.equal(response.headers.get('access-control-allow-origin'), null);

@@ -70,14 +70,16 @@ for (const target of testTargets()) {
           assert.deepEqual(operationsOf(merged, path), operationsOf(document, path), `${service}: ${path}`);
         }
       }
-      for (const path of ['/api/products', '/api/auth/login', '/api/orders', '/api/cart', '/api/analytics/summary', '/.well-known/jwks.json']) assert.ok(merged.paths[path], path);
+      for (const path of ['/api/products', '/api/auth/login', '/api/orders', '/api/cart', '/api/analytics/summary', '/.well-known/jwks.json'])
+        assert.ok(merged.paths[path], path);
     });
 
     test('the routes the gateway retries with an Idempotency-Key are exactly those that document the header', () => {
       const documented: string[] = [];
       for (const [path, operations] of Object.entries(merged.paths)) {
         for (const [method, operation] of Object.entries(operations as Record<string, { parameters?: Array<{ in: string; name: string }> }>)) {
-          if (operation.parameters?.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key')) documented.push(`${method.toUpperCase()} ${path}`);
+          if (operation.parameters?.some((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key'))
+            documented.push(`${method.toUpperCase()} ${path}`);
         }
       }
       assert.deepEqual(documented.sort(), idempotencyKeyRoutes.map((r) => `${r.method} ${r.path}`).sort());
@@ -96,7 +98,10 @@ for (const target of testTargets()) {
     test("documents the gateway's own routes (readiness, monitoring) and never a service's health or internal routes", () => {
       assert.ok(merged.paths['/health/ready']);
       assert.ok(merged.paths['/api/monitoring/alerts']);
-      assert.deepEqual(Object.keys(merged.paths).filter((p) => p.startsWith('/internal')), []);
+      assert.deepEqual(
+        Object.keys(merged.paths).filter((p) => p.startsWith('/internal')),
+        [],
+      );
       assert.equal(merged.openapi, '3.1.0');
       assert.equal(merged['x-dema-unavailable'], undefined);
     });

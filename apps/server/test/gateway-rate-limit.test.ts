@@ -42,10 +42,14 @@ async function read(entry: Entry, headers: Record<string, string> = {}) {
 /** A POST with exactly this path on the wire (fetch resolves `..` and `%2e`). */
 function rawPost(base: string, path: string, body: string): Promise<{ status: number; policy: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${base}/`, { method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, policy: response.headers['ratelimit-policy'] as string | undefined }));
-    });
+    const request = http.request(
+      `${base}/`,
+      { method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, policy: response.headers['ratelimit-policy'] as string | undefined }));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -102,7 +106,11 @@ for (const target of testTargets()) {
       test('sign-in routes have their own, stricter budget; reads are not spent by them', async () => {
         const entry = await start({ rateLimits: rules(50, 50, 2) });
         const attempt = () =>
-          fetch(`${entry.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'nobody@limits.dema.dev', password }) });
+          fetch(`${entry.url}/api/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: 'nobody@limits.dema.dev', password }),
+          });
         assert.equal((await attempt()).status, 401);
         assert.equal((await attempt()).status, 401);
         const third = await attempt();
@@ -175,7 +183,10 @@ for (const target of testTargets()) {
         for (let i = 0; i < 5; i++) {
           assert.equal((await fetch(`${entry.url}/health/live`)).status, 200);
           assert.equal((await fetch(`${entry.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).status, 200);
-          const preflight = await fetch(`${entry.url}/api/products`, { method: 'OPTIONS', headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' } });
+          const preflight = await fetch(`${entry.url}/api/products`, {
+            method: 'OPTIONS',
+            headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'GET' },
+          });
           assert.equal(preflight.status, 204);
         }
       });
@@ -247,11 +258,8 @@ async function startGatewayEntry(target: TestTarget, upstream: TestProcess<{ use
 }
 
 async function startAllInOneEntry(target: TestTarget, policies: Policies): Promise<Entry> {
-  const process = await startAllInOne(
-    target,
-    edgeServices,
-    async (services) => (typeof policies === 'function' ? policies(tokenIssuer(services)) : policies),
-    { serviceToken },
-  );
+  const process = await startAllInOne(target, edgeServices, async (services) => (typeof policies === 'function' ? policies(tokenIssuer(services)) : policies), {
+    serviceToken,
+  });
   return { url: process.url, token: tokenIssuer(process.services), close: () => process.dispose() };
 }

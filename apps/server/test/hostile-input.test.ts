@@ -51,7 +51,13 @@ function postLargeBody(base: string, path: string, size: number, headers: Record
       }
     };
     const request = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(size), ...headers },
+      },
       (response) => {
         let body = '';
         response.setEncoding('utf8');
@@ -165,7 +171,11 @@ for (const target of testTargets()) {
       });
 
       test('in a body string (a login email containing \\u0000)', async () => {
-        const problem = problemOf(await call('POST', '/api/auth/login', { body: { email: 'customer\u0000@hostile.test', password } }), 400, 'VALIDATION_FAILED');
+        const problem = problemOf(
+          await call('POST', '/api/auth/login', { body: { email: 'customer\u0000@hostile.test', password } }),
+          400,
+          'VALIDATION_FAILED',
+        );
         assert.deepEqual(named(problem), ['body.email']);
       });
 
@@ -188,7 +198,7 @@ for (const target of testTargets()) {
       });
     });
 
-    test('a number past its parameter\'s maximum is a 400 naming it (GET /api/orders?offset=1e20)', async () => {
+    test("a number past its parameter's maximum is a 400 naming it (GET /api/orders?offset=1e20)", async () => {
       const problem = problemOf(await call('GET', '/api/orders?offset=1e20', { token: customerToken }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(named(problem), ['query.offset']);
       assert.equal((await call('GET', '/api/orders?offset=1000000', { token: customerToken })).status, 200);
@@ -199,7 +209,11 @@ for (const target of testTargets()) {
         const created = await call('POST', '/api/products', { token: adminToken, body: { name: 'Bolts', price: 1, stock: 2_147_483_000, categoryId } });
         assert.equal(created.status, 201, created.text);
         const product = created.json() as Product;
-        problemOf(await call('POST', `/api/products/${product.id}/stock-adjustments`, { token: adminToken, body: { delta: 1_000_000 } }), 400, 'VALUE_OUT_OF_RANGE');
+        problemOf(
+          await call('POST', `/api/products/${product.id}/stock-adjustments`, { token: adminToken, body: { delta: 1_000_000 } }),
+          400,
+          'VALUE_OUT_OF_RANGE',
+        );
         assert.equal(((await call('GET', `/api/products/${product.id}`)).json() as Product).stock, 2_147_483_000);
       });
 
@@ -209,10 +223,17 @@ for (const target of testTargets()) {
           { name: 'Small', stock: 2_147_483_647 },
           { name: 'Large', stock: 2_147_483_647 },
         ];
-        problemOf(await call('POST', '/api/products', { token: adminToken, body: { name: 'Shirt', price: 5, categoryId, variants } }), 400, 'VALUE_OUT_OF_RANGE');
+        problemOf(
+          await call('POST', '/api/products', { token: adminToken, body: { name: 'Shirt', price: 5, categoryId, variants } }),
+          400,
+          'VALUE_OUT_OF_RANGE',
+        );
         assert.equal(await productCount(), before);
 
-        const created = await call('POST', '/api/products', { token: adminToken, body: { name: 'Shirt', price: 5, categoryId, variants: [{ name: 'Small', stock: 1 }] } });
+        const created = await call('POST', '/api/products', {
+          token: adminToken,
+          body: { name: 'Shirt', price: 5, categoryId, variants: [{ name: 'Small', stock: 1 }] },
+        });
         assert.equal(created.status, 201, created.text);
         const shirt = created.json() as Product;
         problemOf(await call('PUT', `/api/products/${shirt.id}`, { token: adminToken, body: { variants } }), 400, 'VALUE_OUT_OF_RANGE');
@@ -230,19 +251,26 @@ for (const target of testTargets()) {
       });
 
       test('more than 10,000 values is a 400 BODY_TOO_COMPLEX before it is parsed; 10,000 is parsed (and then validated)', async () => {
-        const values = (count: number) => `{"variants":[${Array(count - 1).fill('1').join(',')}]}`;
+        const values = (count: number) =>
+          `{"variants":[${Array(count - 1)
+            .fill('1')
+            .join(',')}]}`;
         problemOf(await call('POST', '/api/products', { token: adminToken, body: values(10_001) }), 400, 'BODY_TOO_COMPLEX');
         problemOf(await call('POST', '/api/products', { token: adminToken, body: values(10_000) }), 400, 'VALIDATION_FAILED');
         // Commas inside strings are text.
         problemOf(await call('POST', '/api/products', { token: adminToken, body: { name: ','.repeat(20_000) } }), 400, 'VALIDATION_FAILED');
       });
 
-      test('a body over its route\'s limit is a 413 (16 KB for a login), while a catalog write of the same size is read', async () => {
+      test("a body over its route's limit is a 413 (16 KB for a login), while a catalog write of the same size is read", async () => {
         const body = { email: 'customer@hostile.test', password: 'x'.repeat(20_000) };
         problemOf(await call('POST', '/api/auth/login', { body }), 413, 'BODY_TOO_LARGE');
         const product = { name: 'Lamp', price: 3, stock: 1, categoryId, description: 'x'.repeat(20_000) };
         problemOf(await call('POST', '/api/products', { token: adminToken, body: product }), 400, 'VALIDATION_FAILED');
-        problemOf(await call('PUT', '/api/cart/items/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a', { token: customerToken, body: { quantity: 1, pad: 'x'.repeat(20_000) } }), 413, 'BODY_TOO_LARGE');
+        problemOf(
+          await call('PUT', '/api/cart/items/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a', { token: customerToken, body: { quantity: 1, pad: 'x'.repeat(20_000) } }),
+          413,
+          'BODY_TOO_LARGE',
+        );
         problemOf(await call('POST', '/api/orders', { token: customerToken, body: { fromCart: true, pad: 'x'.repeat(70_000) } }), 413, 'BODY_TOO_LARGE');
       });
 

@@ -18,7 +18,9 @@ const orderCount = 1_000;
 const outageMs = 60_000;
 const placers = 8;
 
-describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers)', { skip: real && amqpUrl ? false : 'needs TEST_DATABASE_URL, TEST_REDIS_HOST and TEST_AMQP_URL' }, () => {
+describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers)', {
+  skip: real && amqpUrl ? false : 'needs TEST_DATABASE_URL, TEST_REDIS_HOST and TEST_AMQP_URL',
+}, () => {
   let outages: Outages;
   let dema: AllInOne;
   let watcher: RabbitMqBus;
@@ -38,7 +40,10 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
     outages = await behindProxies(real!);
     dema = await startAllInOne(outages.target, allInOneServices(), { rateLimitAllowlist: ['127.0.0.1', '::1', '::ffff:127.0.0.1'] });
     // A consumer of its own that reaches the broker directly, in the process's namespace: what was published, and how often.
-    watcher = await RabbitMqBus.open(amqpUrl!, createLogger('silent', { name: 'outage-watcher' }), { namespace: dema.infra.config.amqpNamespace, expiresMs: 60_000 });
+    watcher = await RabbitMqBus.open(amqpUrl!, createLogger('silent', { name: 'outage-watcher' }), {
+      namespace: dema.infra.config.amqpNamespace,
+      expiresMs: 60_000,
+    });
     await watcher.subscribe('outage-watcher', ['order.created', 'system.stock.updated'], async (event) => void delivered.push(event));
     const users = dema.services.user;
     const signIn = async (email: string, role: 'admin' | 'customer') => {
@@ -60,7 +65,11 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
     const created = await api(admin, 'POST', '/api/products', { name: 'Broker Lamp', price: 2.5, stock: 5_000, categoryId: category.id });
     assert.equal(created.status, 201, await created.clone().text());
     const productId = ((await created.json()) as { id: string }).id;
-    await waitFor("the product's first STOCK_UPDATED on the broker", () => delivered.some((e) => e.type === 'STOCK_UPDATED' && (e.payload as { productId: string }).productId === productId), 15_000);
+    await waitFor(
+      "the product's first STOCK_UPDATED on the broker",
+      () => delivered.some((e) => e.type === 'STOCK_UPDATED' && (e.payload as { productId: string }).productId === productId),
+      15_000,
+    );
 
     outages.rabbitmq!.cut();
     const cutAt = Date.now();
@@ -90,9 +99,13 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
     outages.rabbitmq!.restore();
     const restoredAt = Date.now();
     const ordersOnBroker = () => delivered.filter((e) => e.type === 'ORDER_CREATED' && orderIds.includes((e as OrderCreatedEvent).payload.orderId));
-    await waitFor('every ORDER_CREATED and STOCK_UPDATED of the 1,000 orders on the broker', () => ordersOnBroker().length >= orderCount && delivered.filter((e) => e.type === 'STOCK_UPDATED').length >= orderCount + 1, 120_000);
+    await waitFor(
+      'every ORDER_CREATED and STOCK_UPDATED of the 1,000 orders on the broker',
+      () => ordersOnBroker().length >= orderCount && delivered.filter((e) => e.type === 'STOCK_UPDATED').length >= orderCount + 1,
+      120_000,
+    );
     const publishedMs = Date.now() - restoredAt;
-    const report = async () => ((await (await api(admin, 'GET', '/api/analytics/orders-by-status')).json()) as { total: number });
+    const report = async () => (await (await api(admin, 'GET', '/api/analytics/orders-by-status')).json()) as { total: number };
     await waitFor('analytics to count the 1,000 orders', async () => (await report()).total >= orderCount, 120_000);
     const drainedMs = Date.now() - restoredAt;
     // Let any second delivery arrive before counting.
@@ -102,7 +115,9 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
     const products = await dema.infra.database('product');
     const analytics = await dema.infra.database('analytics');
     const one = async (db: typeof orders, sql: string) => (await db.query<{ n: number }>(sql)).rows[0]!.n;
-    const publishedAfter = (await one(orders, `SELECT count(*)::int AS n FROM outbox WHERE published_at >= to_timestamp(${restoredAt / 1000})`)) + (await one(products, `SELECT count(*)::int AS n FROM outbox WHERE published_at >= to_timestamp(${restoredAt / 1000})`));
+    const publishedAfter =
+      (await one(orders, `SELECT count(*)::int AS n FROM outbox WHERE published_at >= to_timestamp(${restoredAt / 1000})`)) +
+      (await one(products, `SELECT count(*)::int AS n FROM outbox WHERE published_at >= to_timestamp(${restoredAt / 1000})`));
     const counted = (await report()).total;
     const facts = await one(analytics, 'SELECT count(*)::int AS n FROM order_facts');
     const movements = await one(analytics, `SELECT count(*)::int AS n FROM stock_movement_facts WHERE reason = 'ORDER'`);
@@ -114,9 +129,15 @@ describe('RabbitMQ away for a minute while 1,000 orders are placed (real servers
 
     // Events are not backed off for the broker's absence: they go as soon as it is back (reconnects every 5 s at most).
     assert.ok(publishedMs < 30_000, `events on the broker ${publishedMs} ms after its return`);
-    assertEachOnce(ordersOnBroker().map((e) => (e as OrderCreatedEvent).payload.orderId), orderIds);
-    assertEachOnce(delivered.map((e) => e.id), [...new Set(delivered.map((e) => e.id))]);
-    assert.equal(publishedAfter, 2 * orderCount, 'each order\'s ORDER_CREATED and STOCK_UPDATED published after the return');
+    assertEachOnce(
+      ordersOnBroker().map((e) => (e as OrderCreatedEvent).payload.orderId),
+      orderIds,
+    );
+    assertEachOnce(
+      delivered.map((e) => e.id),
+      [...new Set(delivered.map((e) => e.id))],
+    );
+    assert.equal(publishedAfter, 2 * orderCount, "each order's ORDER_CREATED and STOCK_UPDATED published after the return");
     assert.equal(counted, orderCount);
     assert.equal(facts, orderCount);
     assert.equal(movements, orderCount);

@@ -53,18 +53,33 @@ describe('Redis cut under load (real servers)', { skip: real ? false : 'needs TE
     await outages?.close();
   });
 
-  test('the catalog stays 2xx from the database, every request answers within 5 s, and carts work again within 10 s of its return', { timeout: 120_000 }, async (t) => {
-    const catalog = keepBusy(4, (signal, worker) =>
-      api(undefined, 'GET', worker % 2 === 0 ? `/api/products/${productId}` : `/api/products?limit=5&offset=${Math.floor(Math.random() * 3)}`, undefined, signal),
-    answerWithinMs);
+  test('the catalog stays 2xx from the database, every request answers within 5 s, and carts work again within 10 s of its return', {
+    timeout: 120_000,
+  }, async (t) => {
+    const catalog = keepBusy(
+      4,
+      (signal, worker) =>
+        api(
+          undefined,
+          'GET',
+          worker % 2 === 0 ? `/api/products/${productId}` : `/api/products?limit=5&offset=${Math.floor(Math.random() * 3)}`,
+          undefined,
+          signal,
+        ),
+      answerWithinMs,
+    );
     const carts = keepBusy(2, (signal, worker) => api(shoppers[worker]!.token, 'PUT', `/api/cart/items/${productId}`, { quantity: 1 }, signal), answerWithinMs);
     // Sessions: signed-in reads (the token is checked against revocations), logins (throttled) and a wrong password now and then.
-    const sessions = keepBusy(2, (signal, worker) => {
-      const shopper = shoppers[2 + worker]!;
-      return Math.random() < 0.5
-        ? api(shopper.token, 'GET', '/api/users/me', undefined, signal)
-        : api(undefined, 'POST', '/api/auth/login', { email: shopper.email, password: Math.random() < 0.2 ? 'wrong-password-entirely' : password }, signal);
-    }, answerWithinMs);
+    const sessions = keepBusy(
+      2,
+      (signal, worker) => {
+        const shopper = shoppers[2 + worker]!;
+        return Math.random() < 0.5
+          ? api(shopper.token, 'GET', '/api/users/me', undefined, signal)
+          : api(undefined, 'POST', '/api/auth/login', { email: shopper.email, password: Math.random() < 0.2 ? 'wrong-password-entirely' : password }, signal);
+      },
+      answerWithinMs,
+    );
 
     await delay(1_500);
     outages.redis.cut();
@@ -74,11 +89,15 @@ describe('Redis cut under load (real servers)', { skip: real ? false : 'needs TE
     const restoredAt = Date.now();
     let last = '';
     try {
-      await waitFor('a cart to be written in Redis again', async () => {
-        const response = await api(shoppers[0]!.token, 'PUT', `/api/cart/items/${productId}`, { quantity: 2 });
-        last = `${response.status} ${await response.text()}`;
-        return response.status === 200;
-      }, 10_000);
+      await waitFor(
+        'a cart to be written in Redis again',
+        async () => {
+          const response = await api(shoppers[0]!.token, 'PUT', `/api/cart/items/${productId}`, { quantity: 2 });
+          last = `${response.status} ${await response.text()}`;
+          return response.status === 200;
+        },
+        10_000,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}; last answer: ${last.slice(0, 300)}`);
     } finally {
@@ -92,7 +111,11 @@ describe('Redis cut under load (real servers)', { skip: real ? false : 'needs TE
     );
 
     assert.ok(during(catalog.outcomes).length > 20, 'the catalog was read while Redis was away');
-    assert.deepEqual(catalog.outcomes.filter((o) => o.status < 200 || o.status > 299).map((o) => `${o.status} ${o.detail.slice(0, 200)}`), [], 'every catalog read answered 2xx');
+    assert.deepEqual(
+      catalog.outcomes.filter((o) => o.status < 200 || o.status > 299).map((o) => `${o.status} ${o.detail.slice(0, 200)}`),
+      [],
+      'every catalog read answered 2xx',
+    );
     for (const o of [...catalog.outcomes, ...carts.outcomes, ...sessions.outcomes]) {
       assert.ok(o.status !== 0, `a request did not answer within ${answerWithinMs} ms: ${o.detail}`);
       assert.ok(o.status < 500 || o.status === 503, `${o.status} ${o.detail.slice(0, 300)}`);

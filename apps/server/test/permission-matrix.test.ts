@@ -1,15 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
-import {
-  accessTokenAudience,
-  accessTokenIssuer,
-  principalCan,
-  problemContentType,
-  type Permission,
-  type Principal,
-  type Role,
-} from '@dema/contracts';
+import { accessTokenAudience, accessTokenIssuer, principalCan, problemContentType, type Permission, type Principal, type Role } from '@dema/contracts';
 import { createHttpServer, type ServiceModule } from '@dema/platform';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import type { UserService } from '@dema/user';
@@ -110,8 +102,8 @@ const callerKinds: Record<CallerName, { principal: Principal; bad: boolean; what
   customer: { principal: user('customer'), bad: false, what: "a customer's real access token" },
   admin: { principal: user('admin'), bad: false, what: "an admin's real access token" },
   expired: { principal: user('admin'), bad: true, what: 'admin claims signed with the real key, exp in the past' },
-  tampered: { principal: user('admin'), bad: true, what: "a real admin token with one character of its payload changed" },
-  escalated: { principal: user('admin'), bad: true, what: "a real customer token whose role claim was rewritten to admin" },
+  tampered: { principal: user('admin'), bad: true, what: 'a real admin token with one character of its payload changed' },
+  escalated: { principal: user('admin'), bad: true, what: 'a real customer token whose role claim was rewritten to admin' },
   'foreign-key': { principal: user('admin'), bad: true, what: 'admin claims signed by a fresh Ed25519 key under the real kid' },
   'alg-none': { principal: user('admin'), bad: true, what: 'an unsigned (alg: none) token with admin claims' },
   'hs256-public-key': { principal: user('admin'), bad: true, what: "admin claims signed HS256 with the public key's bytes as the secret" },
@@ -162,7 +154,8 @@ for (const target of testTargets()) {
         },
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
       });
-    const login = async (role: 'customer' | 'admin') => (await users.identity.login(accounts[role].email, accounts[role].password, '127.0.0.1')).tokens.accessToken;
+    const login = async (role: 'customer' | 'admin') =>
+      (await users.identity.login(accounts[role].email, accounts[role].password, '127.0.0.1')).tokens.accessToken;
     const created = async (response: Response, what: string): Promise<string> => {
       const text = await response.text();
       if (response.status !== 201) throw new Error(`creating ${what}: ${response.status} ${text}`);
@@ -203,10 +196,15 @@ for (const target of testTargets()) {
       fixtures.user = (await users.identity.createUser('member@matrix.dema.dev', 'correct-horse-battery-staple', 'Member', 'customer')).id;
       fixtures.doomedUser = (await users.identity.createUser('doomed@matrix.dema.dev', 'correct-horse-battery-staple', 'Doomed', 'customer')).id;
       fixtures.customer = decodeJwt(customerToken).sub!;
-      fixtures.order = await created(await call('POST', '/api/orders', { ...asAdmin, body: { items: [{ productId: fixtures.product, quantity: 1 }] } }), 'an order');
+      fixtures.order = await created(
+        await call('POST', '/api/orders', { ...asAdmin, body: { items: [{ productId: fixtures.product, quantity: 1 }] } }),
+        'an order',
+      );
 
       const db = await running.infra.database('user');
-      const { rows } = await db.query<{ private_jwk: JWK; public_jwk: JWK }>('SELECT private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1');
+      const { rows } = await db.query<{ private_jwk: JWK; public_jwk: JWK }>(
+        'SELECT private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC LIMIT 1',
+      );
       privateJwk = rows[0]!.private_jwk;
       const publicJwk = rows[0]!.public_jwk;
 
@@ -221,7 +219,8 @@ for (const target of testTargets()) {
       const escalatedPayload = JSON.stringify({ ...decodeJwt(baitCustomerToken), role: 'admin' });
       const foreign = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
       const claims = { role: 'admin', sid: bait.sid };
-      const fresh = (builder: SignJWT) => builder.setSubject(bait.sub!).setIssuer(accessTokenIssuer).setAudience(accessTokenAudience).setIssuedAt().setExpirationTime('10m');
+      const fresh = (builder: SignJWT) =>
+        builder.setSubject(bait.sub!).setIssuer(accessTokenIssuer).setAudience(accessTokenAudience).setIssuedAt().setExpirationTime('10m');
 
       const tokens: Record<CallerName, string | undefined> = {
         anonymous: undefined,
@@ -232,7 +231,9 @@ for (const target of testTargets()) {
         escalated: `${customerHeader}.${base64url.encode(escalatedPayload)}.${customerSignature}`,
         'foreign-key': await fresh(new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: header.kid!, typ: 'at+jwt' })).sign(foreign.privateKey),
         'alg-none': `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url.encode(JSON.stringify({ ...bait, exp: now() + 600 }))}.`,
-        'hs256-public-key': await fresh(new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: header.kid!, typ: 'at+jwt' })).sign(base64url.decode(publicJwk.x!)),
+        'hs256-public-key': await fresh(new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: header.kid!, typ: 'at+jwt' })).sign(
+          base64url.decode(publicJwk.x!),
+        ),
         'wrong-audience': await signWithRealKey(bait, now() + 600, 'someone-else'),
         'not-bearer': undefined,
       };
@@ -245,7 +246,11 @@ for (const target of testTargets()) {
       const document = (await (await call('GET', '/api/docs/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
       const documented = Object.entries(document.paths)
         .filter(([path]) => path.startsWith('/api/') || path.startsWith('/.well-known/'))
-        .flatMap(([path, operations]) => Object.keys(operations).filter((m) => methods.includes(m)).map((m) => `${m.toUpperCase()} ${path}`))
+        .flatMap(([path, operations]) =>
+          Object.keys(operations)
+            .filter((m) => methods.includes(m))
+            .map((m) => `${m.toUpperCase()} ${path}`),
+        )
         .sort();
       assert.deepEqual(documented, Object.keys(matrix).sort());
     });
@@ -260,7 +265,7 @@ for (const target of testTargets()) {
       }
     });
 
-    test("every route declares (config.permission / config.authenticated) the access the matrix expects", async () => {
+    test('every route declares (config.permission / config.authenticated) the access the matrix expects', async () => {
       const declared = new Map<string, Access>();
       const scratch = createHttpServer({
         log: running.infra.log,

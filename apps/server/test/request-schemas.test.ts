@@ -56,7 +56,13 @@ describe('every request input is bounded', () => {
 
   before(async () => {
     dema = await startAllInOne(testTargets()[0]!, allInOneServices());
-    const scratch = createHttpServer({ log: dema.infra.log, metrics: dema.infra.metrics, authenticate: async () => ({ kind: 'anonymous' }), bodyLimit: dema.infra.config.bodyLimit, service: 'inputs' });
+    const scratch = createHttpServer({
+      log: dema.infra.log,
+      metrics: dema.infra.metrics,
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: dema.infra.config.bodyLimit,
+      service: 'inputs',
+    });
     scratch.addHook('onRoute', (route) => {
       for (const part of requestParts) {
         const schema = (route.schema as Record<string, unknown> | undefined)?.[part];
@@ -84,7 +90,8 @@ describe('every request input is bounded', () => {
     const unbounded: string[] = [];
     for (const [input, schema] of inputs) {
       for (const [node, at] of subschemas(schema, input)) {
-        if ((isType(node, 'integer') || isType(node, 'number')) && typeof node.maximum !== 'number' && typeof node.exclusiveMaximum !== 'number') unbounded.push(at);
+        if ((isType(node, 'integer') || isType(node, 'number')) && typeof node.maximum !== 'number' && typeof node.exclusiveMaximum !== 'number')
+          unbounded.push(at);
       }
     }
     assert.deepEqual(unbounded, []);

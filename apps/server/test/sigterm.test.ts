@@ -56,7 +56,10 @@ async function terminateUnderLoad(url: string, child: ChildProcess, send: (signa
   let refusedAt: number | undefined;
   const watcher = (async () => {
     while (child.exitCode === null && child.signalCode === null) {
-      const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
+      const ready = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (ready === 503) readyDownAt ??= Date.now();
       if (refusedAt === undefined && !(await accepts(url))) refusedAt = Date.now();
       await delay(50);
@@ -87,11 +90,17 @@ function describeOutcomes(sent: Outcome[]): string {
 
 function assertNoClientError(sent: Outcome[]): void {
   const failed = sent.filter((o) => o.status < 200 || o.status > 299);
-  assert.deepEqual(failed.map((o) => `${o.status} ${o.detail.slice(0, 200)}`), [], 'no client saw an error');
+  assert.deepEqual(
+    failed.map((o) => `${o.status} ${o.detail.slice(0, 200)}`),
+    [],
+    'no client saw an error',
+  );
 }
 
 describe('SIGTERM under load (real servers)', { skip }, () => {
-  test('the all-in-one process: readiness 503 first, in-flight requests finish, no client error, exit 0 within the shutdown timeout', { timeout: 120_000 }, async (t) => {
+  test('the all-in-one process: readiness 503 first, in-flight requests finish, no client error, exit 0 within the shutdown timeout', {
+    timeout: 120_000,
+  }, async (t) => {
     const { url: databaseUrl, drop } = await createDatabase();
     const dataDir = await mkdtemp(path.join(tmpdir(), 'dema-sigterm-'));
     const keyPrefix = `dema-test-sigterm-${randomBytes(4).toString('hex')}:`;
@@ -123,10 +132,18 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
     try {
       for (const deadline = Date.now() + 90_000; ; await delay(250)) {
         assert.ok(child.exitCode === null && Date.now() < deadline, `did not become ready: ${printed}`);
-        if (await fetch(`${base}/health/ready`).then((r) => r.ok, () => false)) break;
+        if (
+          await fetch(`${base}/health/ready`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        )
+          break;
       }
       const result = await terminateUnderLoad(base, child, (signal) => fetch(`${base}/api/products?limit=5`, { signal }), true);
-      t.diagnostic(`all-in-one: ${describeOutcomes(result.sent)}; readiness 503 after ${result.readyDownMs} ms, connections refused after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`);
+      t.diagnostic(
+        `all-in-one: ${describeOutcomes(result.sent)}; readiness 503 after ${result.readyDownMs} ms, connections refused after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`,
+      );
       assert.equal(result.code, 0, `exit: ${result.code ?? result.signal}; stderr: ${printed}`);
       assert.ok(result.exitedMs < shutdownTimeoutMs, `exited after ${result.exitedMs} ms`);
       assert.ok(result.readyDownMs !== undefined, 'readiness answered 503 before the process went');
@@ -192,11 +209,21 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
       }
       const json = async <T>(response: Response) => (await response.json()) as T;
       const post = (pathname: string, body: unknown, token?: string) =>
-        api(pathname, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+        api(pathname, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
       const adminToken = (await json<{ tokens: { accessToken: string } }>(await post('/api/auth/login', admin))).tokens.accessToken;
-      customer = (await json<{ tokens: { accessToken: string } }>(await post('/api/auth/signup', { email: `buyer-${suffix}@sigterm.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }))).tokens.accessToken;
+      customer = (
+        await json<{ tokens: { accessToken: string } }>(
+          await post('/api/auth/signup', { email: `buyer-${suffix}@sigterm.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }),
+        )
+      ).tokens.accessToken;
       const category = await json<{ id: string }>(await post('/api/categories', { name: `Sigterm ${suffix}` }, adminToken));
-      productId = (await json<{ id: string }>(await post('/api/products', { name: 'Sigterm Mug', price: 3, stock: 100_000, categoryId: category.id }, adminToken))).id;
+      productId = (
+        await json<{ id: string }>(await post('/api/products', { name: 'Sigterm Mug', price: 3, stock: 100_000, categoryId: category.id }, adminToken))
+      ).id;
     });
 
     after(async () => {
@@ -215,27 +242,46 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
     // Orders without an Idempotency-Key: the gateway may not retry them, so only routing away from a draining instance keeps them from failing.
     const placeOrder = (signal: AbortSignal) =>
       Math.random() < 0.5
-        ? api('/api/orders', { method: 'POST', signal, headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' }, body: JSON.stringify({ items: [{ productId, quantity: 1 }] }) })
+        ? api('/api/orders', {
+            method: 'POST',
+            signal,
+            headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ items: [{ productId, quantity: 1 }] }),
+          })
         : api(`/api/products/${productId}`, { signal });
 
-    test('a service instance: the gateway routes away while it drains; no client sees an error; exit 0 within the shutdown timeout', { timeout: 120_000 }, async (t) => {
+    test('a service instance: the gateway routes away while it drains; no client sees an error; exit 0 within the shutdown timeout', {
+      timeout: 120_000,
+    }, async (t) => {
       const victim = cluster.instance('order', 1);
       const result = await terminateUnderLoad(victim.url, victim.child!, placeOrder, false);
-      t.diagnostic(`order-1 instance: ${describeOutcomes(result.sent)} through the gateway; its readiness 503 after ${result.readyDownMs} ms, refusing after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`);
+      t.diagnostic(
+        `order-1 instance: ${describeOutcomes(result.sent)} through the gateway; its readiness 503 after ${result.readyDownMs} ms, refusing after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`,
+      );
       assert.equal(result.code, 0, `exit ${result.code ?? result.signal}; ${victim.logTail()}`);
       assert.ok(result.exitedMs < shutdownTimeoutMs, `exited after ${result.exitedMs} ms`);
-      assert.ok(result.readyDownMs !== undefined && (result.refusedMs === undefined || result.readyDownMs < result.refusedMs), 'readiness 503 before connections were refused');
+      assert.ok(
+        result.readyDownMs !== undefined && (result.refusedMs === undefined || result.readyDownMs < result.refusedMs),
+        'readiness 503 before connections were refused',
+      );
       assertNoClientError(result.sent);
       await victim.start();
     });
 
-    test('the gateway: readiness 503 first, in-flight requests finish, no client error, exit 0 within the shutdown timeout', { timeout: 120_000 }, async (t) => {
+    test('the gateway: readiness 503 first, in-flight requests finish, no client error, exit 0 within the shutdown timeout', {
+      timeout: 120_000,
+    }, async (t) => {
       const gateway = cluster.gateway;
       const result = await terminateUnderLoad(gateway.url, gateway.child!, placeOrder, true);
-      t.diagnostic(`gateway: ${describeOutcomes(result.sent)}; readiness 503 after ${result.readyDownMs} ms, refusing after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`);
+      t.diagnostic(
+        `gateway: ${describeOutcomes(result.sent)}; readiness 503 after ${result.readyDownMs} ms, refusing after ${result.refusedMs} ms, exited ${result.code ?? result.signal} after ${result.exitedMs} ms`,
+      );
       assert.equal(result.code, 0, `exit ${result.code ?? result.signal}; ${gateway.logTail()}`);
       assert.ok(result.exitedMs < shutdownTimeoutMs, `exited after ${result.exitedMs} ms`);
-      assert.ok(result.readyDownMs !== undefined && (result.refusedMs === undefined || result.readyDownMs < result.refusedMs), 'readiness 503 before connections were refused');
+      assert.ok(
+        result.readyDownMs !== undefined && (result.refusedMs === undefined || result.readyDownMs < result.refusedMs),
+        'readiness 503 before connections were refused',
+      );
       assertNoClientError(result.sent);
       await gateway.start();
     });

@@ -40,7 +40,10 @@ async function start(port: number, webPort?: number): Promise<ChildProcess> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}`);
-    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return child;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -60,13 +63,18 @@ async function stop(child: ChildProcess): Promise<{ code: number | string; ms: n
   return { code: await exited, ms: Date.now() - began };
 }
 
-test('npm start on embedded defaults loads the demo catalog and accounts, keeps data across a restart, and stops cleanly on Ctrl-C', { timeout: 300_000 }, async () => {
+test('npm start on embedded defaults loads the demo catalog and accounts, keeps data across a restart, and stops cleanly on Ctrl-C', {
+  timeout: 300_000,
+}, async () => {
   const port = await freePort();
   const first = await start(port);
   const base = `http://127.0.0.1:${port}`;
   const page = await (await fetch(`${base}/api/products?limit=100`)).json();
   assert.ok(page.total >= 60, `demo catalog has ${page.total} products`);
-  assert.ok(page.items.some((p: { variants: unknown[] }) => p.variants.length > 0), 'some products have variants');
+  assert.ok(
+    page.items.some((p: { variants: unknown[] }) => p.variants.length > 0),
+    'some products have variants',
+  );
   const categories = await (await fetch(`${base}/api/categories`)).json();
   assert.ok(categories.items.length >= 6);
 
@@ -95,7 +103,11 @@ test('npm start on embedded defaults loads the demo catalog and accounts, keeps 
     const product = await (await fetch(`${base}/api/products/${id}`)).json();
     assert.equal(product.name, 'Survives Restarts');
     assert.equal(product.price, 12.34);
-    const relogin = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demo.customer) });
+    const relogin = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(demo.customer),
+    });
     assert.equal(relogin.status, 200, 'the demo accounts survive the restart');
     const again = await (await fetch(`${base}/api/products?limit=1`)).json();
     assert.equal(again.total, page.total + 1, 'the demo catalog is not loaded twice');
@@ -121,22 +133,38 @@ test('npm start also serves the store: a production build of the web app, render
     const { items } = (await (await fetch(`http://127.0.0.1:${port}/api/products?limit=20`)).json()) as { items: Array<{ name: string }> };
     assert.match(html, /<html/);
     const escaped = (name: string) => name.replace(/&/g, '&amp;').replace(/'/g, '&#x27;');
-    assert.ok(items.some((p) => html.includes(escaped(p.name))), 'catalog names are rendered on the server');
+    assert.ok(
+      items.some((p) => html.includes(escaped(p.name))),
+      'catalog names are rendered on the server',
+    );
   } finally {
     const { code } = await stop(child);
     assert.equal(code, 0);
   }
-  const after = await fetch(`${store}/products`).then(() => 'answering', () => 'gone');
+  const after = await fetch(`${store}/products`).then(
+    () => 'answering',
+    () => 'gone',
+  );
   assert.equal(after, 'gone', 'the store stops with the API');
 });
 
 test('Ctrl-C the moment it starts listening, before it has finished starting, still stops it cleanly', { timeout: 300_000 }, async () => {
   const port = await freePort();
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), HOST: '127.0.0.1', DEMA_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DEMA_WEB: 'off' };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DEMA_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    DEMA_WEB: 'off',
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let printed = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `code ${code}, signal ${signal}; stderr: ${printed}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code === 0 ? 'exit 0' : `code ${code}, signal ${signal}; stderr: ${printed}`)),
+  );
   // Poll the port closely: the first connection it takes is the earliest a user could press Ctrl-C at a serving process.
   const listening = async () =>
     new Promise<boolean>((resolve) => {

@@ -28,10 +28,12 @@ for (const target of testTargets()) {
         assert.equal(set.status, 200, JSON.stringify(set.body));
         assert.equal(order.status, 201, JSON.stringify(order.body));
         const { stock } = (await db.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [id])).rows[0]!;
-        const trail = (await db.query<{ payload: StockUpdatedEvent['payload'] }>(
-          "SELECT payload FROM outbox WHERE type = 'STOCK_UPDATED' AND payload->>'productId' = $1 ORDER BY payload->>'timestamp', seq",
-          [id],
-        )).rows.map((r) => `${r.payload.reason} ${r.payload.oldStock}→${r.payload.newStock}`);
+        const trail = (
+          await db.query<{ payload: StockUpdatedEvent['payload'] }>(
+            "SELECT payload FROM outbox WHERE type = 'STOCK_UPDATED' AND payload->>'productId' = $1 ORDER BY payload->>'timestamp', seq",
+            [id],
+          )
+        ).rows.map((r) => `${r.payload.reason} ${r.payload.oldStock}→${r.payload.newStock}`);
         // The set came last (the order's 2 units were taken from 10, then the stock was set to 7),
         // or first (the order took 2 of the 7): never a set that silently swallowed the order.
         const setLast = ['MANUAL 0→10', 'ORDER 10→8', 'MANUAL 8→7'];

@@ -134,7 +134,12 @@ export async function checkScenario(world: World, scenario: Scenario): Promise<v
   const { admin, customers } = world;
   const ids: string[] = [];
   for (const [i, stock] of scenario.initial.entries()) {
-    const created = await admin.request('POST', '/api/products', { name: `Invariant product ${i}`, price: Number(scenario.prices[i]), stock, categoryId: world.categoryId });
+    const created = await admin.request('POST', '/api/products', {
+      name: `Invariant product ${i}`,
+      price: Number(scenario.prices[i]),
+      stock,
+      categoryId: world.categoryId,
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     ids.push(created.body.id);
   }
@@ -188,39 +193,51 @@ export async function checkScenario(world: World, scenario: Scenario): Promise<v
   const productDb = await running.infra.database('product');
   const orderDb = await running.infra.database('order');
   // Every event of the scenario leaves the product's outbox (the trail is read from there, as emitted).
-  await waitFor('the product outbox to drain', async () => {
-    const { rows } = await productDb.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-    return rows[0]!.n === 0;
-  }, 30_000);
+  await waitFor(
+    'the product outbox to drain',
+    async () => {
+      const { rows } = await productDb.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
+      return rows[0]!.n === 0;
+    },
+    30_000,
+  );
 
   const live = (o: Placed) => !restockingStatuses.includes(o.status);
   for (const [i, productId] of ids.entries()) {
     const context = `product ${i} (${productId}) of ${JSON.stringify(scenario)}`;
-    const { rows: [row] } = await productDb.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
+    const {
+      rows: [row],
+    } = await productDb.query<{ stock: number }>('SELECT stock FROM products WHERE id = $1', [productId]);
     const stock = row!.stock;
     assert.ok(stock >= 0, `stock ${stock} < 0: ${context}`);
     const shown = await admin.request('GET', `/api/products/${productId}`);
     assert.equal(shown.body.stock, stock, `the catalog shows the stock column: ${context}`);
 
     const units = (orders: Placed[]) => orders.reduce((n, o) => n + o.lines.filter((l) => l.productId === productId).reduce((m, l) => m + l.quantity, 0), 0);
-    const { rows: [held] } = await orderDb.query<{ units: number }>(
+    const {
+      rows: [held],
+    } = await orderDb.query<{ units: number }>(
       `SELECT COALESCE(sum(i.quantity), 0)::int AS units FROM order_items i JOIN orders o ON o.id = i.order_id
         WHERE i.product_id = $1 AND o.status NOT IN ('CANCELLED', 'RETURNED')`,
       [productId],
     );
     const reserved = held!.units;
     assert.equal(reserved, units(placed.filter(live)), `the Order service holds what the live orders hold: ${context}`);
-    const { rows: [reservedInCatalog] } = await productDb.query<{ units: number }>(
+    const {
+      rows: [reservedInCatalog],
+    } = await productDb.query<{ units: number }>(
       `SELECT COALESCE(sum((l->>'quantity')::int), 0)::int AS units FROM stock_reservations r, jsonb_array_elements(r.lines) l
         WHERE r.status = 'RESERVED' AND l->>'productId' = $1`,
       [productId],
     );
     assert.equal(reservedInCatalog!.units, reserved, `the catalog's reservations match the live orders: ${context}`);
 
-    const trail = (await productDb.query<{ payload: StockUpdatedEvent['payload']; seq: string }>(
-      "SELECT payload, seq FROM outbox WHERE type = 'STOCK_UPDATED' AND payload->>'productId' = $1 ORDER BY seq",
-      [productId],
-    )).rows.map((r) => r.payload);
+    const trail = (
+      await productDb.query<{ payload: StockUpdatedEvent['payload']; seq: string }>(
+        "SELECT payload, seq FROM outbox WHERE type = 'STOCK_UPDATED' AND payload->>'productId' = $1 ORDER BY seq",
+        [productId],
+      )
+    ).rows.map((r) => r.payload);
     const byReason = (reason: string) => trail.filter((e) => e.reason === reason);
     const containing = (orders: Placed[]) => orders.filter((o) => o.lines.some((l) => l.productId === productId)).length;
     assert.equal(byReason('ORDER').length, containing(placed), `one ORDER event per placed order: ${context}`);
@@ -233,7 +250,10 @@ export async function checkScenario(world: World, scenario: Scenario): Promise<v
     const creation = scenario.initial[i]! > 0 ? 1 : 0;
     const ownAdjustments = adjustments.filter((a) => a.productId === productId);
     for (const a of ownAdjustments) {
-      assert.ok(manual.some((e) => e.oldStock === a.oldStock && e.newStock === a.newStock), `adjustment ${JSON.stringify(a)} is in the trail: ${context}`);
+      assert.ok(
+        manual.some((e) => e.oldStock === a.oldStock && e.newStock === a.newStock),
+        `adjustment ${JSON.stringify(a)} is in the trail: ${context}`,
+      );
     }
     const ownSets = sets.filter((s) => s.productId === productId);
     const setEvents = manual.length - creation - ownAdjustments.length;
@@ -283,11 +303,18 @@ async function checkAnalytics(world: World, productIds: string[]): Promise<void>
   const sales = orders.filter((o) => !restockingStatuses.includes(o.status as OrderStatus));
   const revenueCents = sales.reduce((n, o) => n + cents(o.total), 0);
   const expected = {
-    summary: { orders: sales.length, revenue: revenueCents / 100, unitsSold: sales.reduce((n, o) => n + o.units, 0), customers: new Set(sales.map((o) => o.user_id)).size },
-    byStatus: Object.fromEntries(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'].map((status) => {
-      const these = orders.filter((o) => o.status === status);
-      return [status, { orders: these.length, value: these.reduce((n, o) => n + cents(o.total), 0) / 100 }];
-    })),
+    summary: {
+      orders: sales.length,
+      revenue: revenueCents / 100,
+      unitsSold: sales.reduce((n, o) => n + o.units, 0),
+      customers: new Set(sales.map((o) => o.user_id)).size,
+    },
+    byStatus: Object.fromEntries(
+      ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'].map((status) => {
+        const these = orders.filter((o) => o.status === status);
+        return [status, { orders: these.length, value: these.reduce((n, o) => n + cents(o.total), 0) / 100 }];
+      }),
+    ),
     top: Object.fromEntries(items.map((i) => [i.product_id, { units: i.units, revenue: Number(i.cents) / 100, orders: i.orders }])),
   };
   const { rows: stockRows } = await productDb.query<{ id: string; stock: number }>('SELECT id, stock FROM products WHERE id = ANY($1::uuid[])', [productIds]);
@@ -304,26 +331,43 @@ async function checkAnalytics(world: World, productIds: string[]): Promise<void>
     const s = summary.body;
     return {
       summary: { orders: s.orders, revenue: s.revenue, unitsSold: s.unitsSold, customers: s.customers },
-      byStatus: Object.fromEntries((byStatus.body.items as Array<{ status: string; orders: number; value: number }>).map((i) => [i.status, { orders: i.orders, value: i.value }])),
-      top: Object.fromEntries((top.body.items as Array<{ productId: string; units: number; revenue: number; orders: number }>).map((i) => [i.productId, { units: i.units, revenue: i.revenue, orders: i.orders }])),
-      stock: Object.fromEntries((low.body.items as Array<{ productId: string; stock: number }>).filter((i) => productIds.includes(i.productId)).map((i) => [i.productId, i.stock])),
+      byStatus: Object.fromEntries(
+        (byStatus.body.items as Array<{ status: string; orders: number; value: number }>).map((i) => [i.status, { orders: i.orders, value: i.value }]),
+      ),
+      top: Object.fromEntries(
+        (top.body.items as Array<{ productId: string; units: number; revenue: number; orders: number }>).map((i) => [
+          i.productId,
+          { units: i.units, revenue: i.revenue, orders: i.orders },
+        ]),
+      ),
+      stock: Object.fromEntries(
+        (low.body.items as Array<{ productId: string; stock: number }>).filter((i) => productIds.includes(i.productId)).map((i) => [i.productId, i.stock]),
+      ),
     };
   };
   // A product that never had a STOCK_UPDATED (created with 0, never moved) is unknown to analytics.
   const known = (stock: Record<string, number>) => Object.fromEntries(Object.entries(expectedStock).filter(([id, n]) => n > 0 || id in stock));
   try {
-    await waitFor('analytics to equal a recomputation from the orders', async () => {
-      const now = await reading();
-      actual = now;
-      try {
-        assert.deepEqual(now, { ...expected, stock: known(now.stock) });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 30_000);
+    await waitFor(
+      'analytics to equal a recomputation from the orders',
+      async () => {
+        const now = await reading();
+        actual = now;
+        try {
+          assert.deepEqual(now, { ...expected, stock: known(now.stock) });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      30_000,
+    );
   } catch {
-    assert.deepEqual(actual, { ...expected, stock: known((actual as { stock: Record<string, number> }).stock) }, 'analytics equals a recomputation from the orders');
+    assert.deepEqual(
+      actual,
+      { ...expected, stock: known((actual as { stock: Record<string, number> }).stock) },
+      'analytics equals a recomputation from the orders',
+    );
   }
 }
 

@@ -38,9 +38,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         </main>
         <footer className="site-footer">
           <div className="container">
-            <span>
-              © {name}. Powered by Dema.
-            </span>
+            <span>© {name}. Powered by Dema.</span>
             <span>Secure checkout · Prices in USD</span>
           </div>
         </footer>

@@ -9,7 +9,11 @@ export default async function robots(): Promise<MetadataRoute.Robots> {
   const requestHeaders = await headers();
   const base = publicWebUrl() ?? `${requestHeaders.get('x-forwarded-proto') ?? 'http'}://${requestHeaders.get('host') ?? 'localhost:3000'}`;
   return {
-    rules: { userAgent: '*', allow: '/', disallow: ['/api/', '/auth/', '/cart', '/checkout', '/orders', '/overview', '/analytics', '/admin/', '/login', '/signup'] },
+    rules: {
+      userAgent: '*',
+      allow: '/',
+      disallow: ['/api/', '/auth/', '/cart', '/checkout', '/orders', '/overview', '/analytics', '/admin/', '/login', '/signup'],
+    },
     sitemap: `${base}/sitemap.xml`,
   };
 }

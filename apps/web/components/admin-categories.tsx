@@ -47,16 +47,43 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
 
   return (
     <form onSubmit={submit} noValidate>
-      <div aria-live="assertive">{error ? <p className="alert alert-error" role="alert">{error}</p> : null}</div>
+      <div aria-live="assertive">
+        {error ? (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${prefix}-name`}>Name</label>
-          <input id={`${prefix}-name`} type="text" value={name} maxLength={255} onChange={(e) => setName(e.target.value)} aria-invalid={errors.name ? true : undefined} aria-describedby={errors.name ? `${prefix}-name-error` : undefined} />
-          {errors.name ? <div className="field-error" id={`${prefix}-name-error`}>{errors.name}</div> : null}
+          <input
+            id={`${prefix}-name`}
+            type="text"
+            value={name}
+            maxLength={255}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={errors.name ? `${prefix}-name-error` : undefined}
+          />
+          {errors.name ? (
+            <div className="field-error" id={`${prefix}-name-error`}>
+              {errors.name}
+            </div>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor={`${prefix}-slug`}>URL name</label>
-          <input id={`${prefix}-slug`} type="text" value={slug} maxLength={255} placeholder="made from the name" onChange={(e) => setSlug(e.target.value)} aria-invalid={errors.slug ? true : undefined} aria-describedby={`${prefix}-slug-hint`} />
+          <input
+            id={`${prefix}-slug`}
+            type="text"
+            value={slug}
+            maxLength={255}
+            placeholder="made from the name"
+            onChange={(e) => setSlug(e.target.value)}
+            aria-invalid={errors.slug ? true : undefined}
+            aria-describedby={`${prefix}-slug-hint`}
+          />
           <div className="field-hint" id={`${prefix}-slug-hint`}>
             Lowercase letters, digits and dashes: /categories/<strong>{slug || 'your-category'}</strong>
           </div>
@@ -64,7 +91,13 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
         </div>
         <div className="field full">
           <label htmlFor={`${prefix}-description`}>Description</label>
-          <textarea id={`${prefix}-description`} value={description} maxLength={10000} onChange={(e) => setDescription(e.target.value)} style={{ minHeight: 64 }} />
+          <textarea
+            id={`${prefix}-description`}
+            value={description}
+            maxLength={10000}
+            onChange={(e) => setDescription(e.target.value)}
+            style={{ minHeight: 64 }}
+          />
         </div>
       </div>
       <div className="toolbar">
@@ -108,7 +141,13 @@ export function AdminCategories() {
       <div className="page-head">
         <h1>Categories</h1>
       </div>
-      <div aria-live="polite">{notice ? <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>{notice.text}</p> : null}</div>
+      <div aria-live="polite">
+        {notice ? (
+          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
+            {notice.text}
+          </p>
+        ) : null}
+      </div>
       <section className="panel" aria-labelledby="new-category">
         <h2 id="new-category">New category</h2>
         <CategoryForm category={null} onDone={done} />

@@ -48,9 +48,25 @@ export function AdminProductList() {
         </button>
       </form>
       {result.status === 'loading' ? <Loading label="Loading products…" /> : null}
-      {result.status === 'error' ? <ErrorState message={result.error.message} action={<button type="button" className="btn" onClick={result.reload}>Try again</button>} /> : null}
+      {result.status === 'error' ? (
+        <ErrorState
+          message={result.error.message}
+          action={
+            <button type="button" className="btn" onClick={result.reload}>
+              Try again
+            </button>
+          }
+        />
+      ) : null}
       {result.status === 'ready' && result.data.items.length === 0 ? (
-        <EmptyState title={search ? 'No products match' : 'No products yet'} action={<Link className="btn btn-primary" href="/admin/products/new">Create a product</Link>} />
+        <EmptyState
+          title={search ? 'No products match' : 'No products yet'}
+          action={
+            <Link className="btn btn-primary" href="/admin/products/new">
+              Create a product
+            </Link>
+          }
+        />
       ) : null}
       {result.status === 'ready' && result.data.items.length > 0 ? (
         <div className="panel" style={{ padding: 0 }}>
@@ -129,7 +145,13 @@ function toForm(product: Product | null) {
     categoryId: product?.category?.id ?? '',
     images: (product?.images ?? []).join('\n'),
     specs: Object.entries(product?.specifications ?? {}).map(([key, value]) => ({ key, value })) as SpecRow[],
-    variants: (product?.variants ?? []).map((v) => ({ id: v.id, name: v.name, sku: v.sku ?? '', price: v.price === null ? '' : v.price.toFixed(2), stock: String(v.stock) })) as VariantRow[],
+    variants: (product?.variants ?? []).map((v) => ({
+      id: v.id,
+      name: v.name,
+      sku: v.sku ?? '',
+      price: v.price === null ? '' : v.price.toFixed(2),
+      stock: String(v.stock),
+    })) as VariantRow[],
   };
 }
 
@@ -142,7 +164,12 @@ function toBody(form: FormState): CreateProduct {
   const variants: VariantInput[] = form.variants
     .filter((row) => row.name.trim())
     .map((row) => {
-      const variant: VariantInput = { name: row.name.trim(), stock: Number(row.stock || '0'), sku: row.sku.trim() || null, price: row.price.trim() ? Number(row.price) : null };
+      const variant: VariantInput = {
+        name: row.name.trim(),
+        stock: Number(row.stock || '0'),
+        sku: row.sku.trim() || null,
+        price: row.price.trim() ? Number(row.price) : null,
+      };
       if (row.id) variant.id = row.id;
       return variant;
     });
@@ -200,7 +227,10 @@ function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: 
         method: 'POST',
         json: product.variants.length > 0 ? { delta: change, variantId } : { delta: change },
       });
-      setMessage({ ok: true, text: `Stock is now ${level.variantStock ?? level.newStock}${level.variantStock !== null ? ` for this variant (${level.newStock} in total)` : ''}.` });
+      setMessage({
+        ok: true,
+        text: `Stock is now ${level.variantStock ?? level.newStock}${level.variantStock !== null ? ` for this variant (${level.newStock} in total)` : ''}.`,
+      });
       setDelta('');
       onAdjusted();
     } catch (error) {
@@ -234,7 +264,13 @@ function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: 
           Apply
         </button>
       </div>
-      <div aria-live="polite">{message ? <p className={message.ok ? 'alert alert-success' : 'alert alert-error'} role={message.ok ? 'status' : 'alert'}>{message.text}</p> : null}</div>
+      <div aria-live="polite">
+        {message ? (
+          <p className={message.ok ? 'alert alert-success' : 'alert alert-error'} role={message.ok ? 'status' : 'alert'}>
+            {message.text}
+          </p>
+        ) : null}
+      </div>
     </form>
   );
 }
@@ -311,7 +347,13 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
 
   return (
     <form onSubmit={save} noValidate aria-labelledby="product-form-heading">
-      <div aria-live="assertive">{notice ? <div className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>{notice.text}</div> : null}</div>
+      <div aria-live="assertive">
+        {notice ? (
+          <div className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
+            {notice.text}
+          </div>
+        ) : null}
+      </div>
       <section className="panel">
         <h2 id="product-form-heading">Details</h2>
         <div className="form-grid">
@@ -340,7 +382,16 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
           {form.variants.length === 0 ? (
             <div className="field">
               <label htmlFor="stock">Stock</label>
-              <input id="stock" type="number" min={0} value={form.stock} onChange={(e) => set('stock', e.target.value)} {...fieldProps('stock')} disabled={!creating} aria-describedby="stock-hint" />
+              <input
+                id="stock"
+                type="number"
+                min={0}
+                value={form.stock}
+                onChange={(e) => set('stock', e.target.value)}
+                {...fieldProps('stock')}
+                disabled={!creating}
+                aria-describedby="stock-hint"
+              />
               <div className="field-hint" id="stock-hint">
                 {creating ? 'Units on hand.' : 'Change stock with “Adjust stock” below, so every change is recorded.'}
               </div>
@@ -349,12 +400,24 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
           ) : null}
           <div className="field full">
             <label htmlFor="description">Description</label>
-            <textarea id="description" value={form.description} maxLength={10000} onChange={(e) => set('description', e.target.value)} {...fieldProps('description')} />
+            <textarea
+              id="description"
+              value={form.description}
+              maxLength={10000}
+              onChange={(e) => set('description', e.target.value)}
+              {...fieldProps('description')}
+            />
             {fieldError('description')}
           </div>
           <div className="field full">
             <label htmlFor="images">Image URLs</label>
-            <textarea id="images" value={form.images} onChange={(e) => set('images', e.target.value)} aria-describedby="images-hint" style={{ minHeight: 64 }} />
+            <textarea
+              id="images"
+              value={form.images}
+              onChange={(e) => set('images', e.target.value)}
+              aria-describedby="images-hint"
+              style={{ minHeight: 64 }}
+            />
             <div className="field-hint" id="images-hint">
               One per line: a path on this store (/media/…) or an https:// address. The first is the cover.
             </div>
@@ -377,15 +440,48 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
               <label className="visually-hidden" htmlFor={`spec-key-${index}`}>
                 Specification {index + 1} name
               </label>
-              <input id={`spec-key-${index}`} type="text" placeholder="Name (e.g. Weight)" value={row.key} maxLength={100} onChange={(e) => set('specs', form.specs.map((r, i) => (i === index ? { ...r, key: e.target.value } : r)))} />
+              <input
+                id={`spec-key-${index}`}
+                type="text"
+                placeholder="Name (e.g. Weight)"
+                value={row.key}
+                maxLength={100}
+                onChange={(e) =>
+                  set(
+                    'specs',
+                    form.specs.map((r, i) => (i === index ? { ...r, key: e.target.value } : r)),
+                  )
+                }
+              />
             </div>
             <div>
               <label className="visually-hidden" htmlFor={`spec-value-${index}`}>
                 Specification {index + 1} value
               </label>
-              <input id={`spec-value-${index}`} type="text" placeholder="Value (e.g. 220 g)" value={row.value} maxLength={1000} onChange={(e) => set('specs', form.specs.map((r, i) => (i === index ? { ...r, value: e.target.value } : r)))} />
+              <input
+                id={`spec-value-${index}`}
+                type="text"
+                placeholder="Value (e.g. 220 g)"
+                value={row.value}
+                maxLength={1000}
+                onChange={(e) =>
+                  set(
+                    'specs',
+                    form.specs.map((r, i) => (i === index ? { ...r, value: e.target.value } : r)),
+                  )
+                }
+              />
             </div>
-            <button type="button" className="btn btn-small btn-danger" onClick={() => set('specs', form.specs.filter((_, i) => i !== index))}>
+            <button
+              type="button"
+              className="btn btn-small btn-danger"
+              onClick={() =>
+                set(
+                  'specs',
+                  form.specs.filter((_, i) => i !== index),
+                )
+              }
+            >
               Remove<span className="visually-hidden"> specification {index + 1}</span>
             </button>
           </div>
@@ -398,7 +494,11 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
             Add variant
           </button>
         </div>
-        {form.variants.length === 0 ? <p className="muted small">No variants: the product is sold as one item.</p> : <p className="muted small">Name, SKU, price (empty: the product&apos;s price) and stock of each option.</p>}
+        {form.variants.length === 0 ? (
+          <p className="muted small">No variants: the product is sold as one item.</p>
+        ) : (
+          <p className="muted small">Name, SKU, price (empty: the product&apos;s price) and stock of each option.</p>
+        )}
         {form.variants.map((row, index) => (
           <div className="variant-row" key={row.id ?? `new-${index}`}>
             {(['name', 'sku', 'price', 'stock'] as const).map((key) => (
@@ -412,11 +512,25 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
                   placeholder={key === 'name' ? 'Name (e.g. Large)' : key === 'sku' ? 'SKU' : key === 'price' ? 'Price' : 'Stock'}
                   value={row[key]}
                   disabled={key === 'stock' && Boolean(row.id)}
-                  onChange={(e) => set('variants', form.variants.map((r, i) => (i === index ? { ...r, [key]: e.target.value } : r)))}
+                  onChange={(e) =>
+                    set(
+                      'variants',
+                      form.variants.map((r, i) => (i === index ? { ...r, [key]: e.target.value } : r)),
+                    )
+                  }
                 />
               </div>
             ))}
-            <button type="button" className="btn btn-small btn-danger" onClick={() => set('variants', form.variants.filter((_, i) => i !== index))}>
+            <button
+              type="button"
+              className="btn btn-small btn-danger"
+              onClick={() =>
+                set(
+                  'variants',
+                  form.variants.filter((_, i) => i !== index),
+                )
+              }
+            >
               Remove<span className="visually-hidden"> variant {index + 1}</span>
             </button>
           </div>
@@ -445,7 +559,17 @@ export function AdminProductEditor({ id, created }: { id: string; created: boole
   if (categories.status !== 'ready') return <ErrorState message={categories.status === 'error' ? categories.error.message : 'Categories are not available.'} />;
   if (!creating && product.status !== 'ready') {
     const missing = product.status === 'error' && product.error.status === 404;
-    return <ErrorState title={missing ? 'Product not found' : 'Could not load the product'} message={product.status === 'error' ? product.error.message : ''} action={<Link className="btn" href="/admin/products">All products</Link>} />;
+    return (
+      <ErrorState
+        title={missing ? 'Product not found' : 'Could not load the product'}
+        message={product.status === 'error' ? product.error.message : ''}
+        action={
+          <Link className="btn" href="/admin/products">
+            All products
+          </Link>
+        }
+      />
+    );
   }
   const current = !creating && product.status === 'ready' ? product.data : null;
   return (

@@ -56,7 +56,12 @@ function UserRow({ user, self, onChanged, onError }: { user: User; self: boolean
           type="button"
           className={`btn btn-small ${user.disabled ? '' : 'btn-danger'}`}
           disabled={busy || self}
-          onClick={() => void update({ disabled: !user.disabled }, user.disabled ? `Enable ${user.email}?` : `Disable ${user.email}? They are signed out everywhere at once.`)}
+          onClick={() =>
+            void update(
+              { disabled: !user.disabled },
+              user.disabled ? `Enable ${user.email}?` : `Disable ${user.email}? They are signed out everywhere at once.`,
+            )
+          }
         >
           {user.disabled ? 'Enable' : 'Disable'}
           <span className="visually-hidden"> {user.email}</span>
@@ -101,7 +106,13 @@ export function AdminUsers() {
           Search
         </button>
       </form>
-      <div aria-live="assertive">{error ? <p className="alert alert-error" role="alert">{error}</p> : null}</div>
+      <div aria-live="assertive">
+        {error ? (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
       {result.status === 'loading' ? <Loading /> : null}
       {result.status === 'error' ? <ErrorState message={result.error.message} /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? <EmptyState title="No users found" /> : null}

@@ -26,7 +26,11 @@ function Section<T>({ title, state, children }: { title: string; state: ApiState
         <h2>{title}</h2>
       </div>
       {state.status === 'loading' ? <Loading /> : null}
-      {state.status === 'error' ? <p className="field-error" role="alert">{state.error.message}</p> : null}
+      {state.status === 'error' ? (
+        <p className="field-error" role="alert">
+          {state.error.message}
+        </p>
+      ) : null}
       {state.status === 'missing' ? <p className="muted">Not available.</p> : null}
       {state.status === 'ready' ? children(state.data) : null}
     </section>
@@ -125,7 +129,11 @@ export function AnalyticsView() {
           </select>
         </div>
       </div>
-      {summary.status === 'error' ? <p className="alert alert-error" role="alert">{summary.error.message}</p> : null}
+      {summary.status === 'error' ? (
+        <p className="alert alert-error" role="alert">
+          {summary.error.message}
+        </p>
+      ) : null}
       <div className="stats">
         {[
           { label: 'Revenue', value: summary.status === 'ready' ? formatPrice(summary.data.revenue) : '…' },
@@ -142,13 +150,27 @@ export function AnalyticsView() {
       </div>
       <div className="grid-2">
         <Section title={`Revenue per ${interval}`} state={revenue}>
-          {(data) => <LineChart title={`Revenue per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))} format={money} />}
+          {(data) => (
+            <LineChart title={`Revenue per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))} format={money} />
+          )}
         </Section>
         <Section title={`Orders per ${interval}`} state={revenue}>
-          {(data) => <BarChart title={`Orders per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.orders }))} format={(n) => formatCount(Math.round(n))} />}
+          {(data) => (
+            <BarChart
+              title={`Orders per ${interval}`}
+              points={data.points.map((p) => ({ label: shortDay(p.period), value: p.orders }))}
+              format={(n) => formatCount(Math.round(n))}
+            />
+          )}
         </Section>
         <Section title="Orders by status" state={byStatus}>
-          {(data) => <BarChart title="Orders by current status" points={data.items.map((item) => ({ label: item.status.toLowerCase(), value: item.orders }))} format={(n) => formatCount(Math.round(n))} />}
+          {(data) => (
+            <BarChart
+              title="Orders by current status"
+              points={data.items.map((item) => ({ label: item.status.toLowerCase(), value: item.orders }))}
+              format={(n) => formatCount(Math.round(n))}
+            />
+          )}
         </Section>
         <Section title="Top products by revenue" state={top}>
           {(data) => <TopProductsTable data={data} />}

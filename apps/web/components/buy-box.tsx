@@ -79,22 +79,22 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
         </fieldset>
       ) : null}
       <div className="buy-row">
-          <div className="qty">
-            <label htmlFor={quantityId}>Quantity</label>
-            <input
-              id={quantityId}
-              type="number"
-              min={1}
-              max={maxQuantity}
-              value={quantity}
-              disabled={available <= 0}
-              onChange={(event) => setQuantity(Math.max(1, Math.min(maxQuantity, Math.floor(Number(event.target.value) || 1))))}
-            />
-          </div>
-          <button type="button" className="btn btn-primary" onClick={add} disabled={busy || available <= 0 || session.status === 'loading'}>
-            {busy ? <span className="spinner" aria-hidden="true" /> : null}
-            {available <= 0 ? 'Out of stock' : 'Add to cart'}
-          </button>
+        <div className="qty">
+          <label htmlFor={quantityId}>Quantity</label>
+          <input
+            id={quantityId}
+            type="number"
+            min={1}
+            max={maxQuantity}
+            value={quantity}
+            disabled={available <= 0}
+            onChange={(event) => setQuantity(Math.max(1, Math.min(maxQuantity, Math.floor(Number(event.target.value) || 1))))}
+          />
+        </div>
+        <button type="button" className="btn btn-primary" onClick={add} disabled={busy || available <= 0 || session.status === 'loading'}>
+          {busy ? <span className="spinner" aria-hidden="true" /> : null}
+          {available <= 0 ? 'Out of stock' : 'Add to cart'}
+        </button>
       </div>
       <div aria-live="polite" style={{ marginTop: 12 }}>
         {message ? (

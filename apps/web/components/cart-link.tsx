@@ -10,8 +10,7 @@ export function CartLink() {
   const cart = useCart();
   const session = useSession();
   const guest = useGuestCart();
-  const units =
-    session.status === 'anonymous' ? guest.reduce((sum, line) => sum + line.quantity, 0) : cart.status === 'ready' ? cartUnits(cart.cart) : 0;
+  const units = session.status === 'anonymous' ? guest.reduce((sum, line) => sum + line.quantity, 0) : cart.status === 'ready' ? cartUnits(cart.cart) : 0;
   return (
     <Link className="header-link cart-link" href="/cart" aria-label={`Cart, ${units} ${units === 1 ? 'item' : 'items'}`}>
       <svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">

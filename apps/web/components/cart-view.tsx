@@ -113,7 +113,12 @@ function CartContents({ cart }: { cart: Cart }) {
         </div>
         <ul className="cart-lines">
           {cart.items.map((item) => (
-            <CartLine key={`${item.productId}:${item.variantId ?? ''}:${item.quantity}`} item={item} problem={problems.get(item.productId)} onError={setError} />
+            <CartLine
+              key={`${item.productId}:${item.variantId ?? ''}:${item.quantity}`}
+              item={item}
+              problem={problems.get(item.productId)}
+              onError={setError}
+            />
           ))}
         </ul>
       </section>
@@ -167,7 +172,12 @@ function GuestCartView() {
       key
         .split(',')
         .filter(Boolean)
-        .map((id) => apiFetch<Product>(`/api/products/${id}`).then((p) => [id, p] as const, () => [id, null] as const)),
+        .map((id) =>
+          apiFetch<Product>(`/api/products/${id}`).then(
+            (p) => [id, p] as const,
+            () => [id, null] as const,
+          ),
+        ),
     ).then((entries) => current && setProducts(Object.fromEntries(entries)));
     return () => {
       current = false;
@@ -175,7 +185,14 @@ function GuestCartView() {
   }, [key]);
   if (lines.length === 0) {
     return (
-      <EmptyState title="Your cart is empty" action={<Link className="btn btn-primary" href="/products">Browse products</Link>}>
+      <EmptyState
+        title="Your cart is empty"
+        action={
+          <Link className="btn btn-primary" href="/products">
+            Browse products
+          </Link>
+        }
+      >
         <p>
           Find something you like and add it here. Have an account? <Link href="/login?next=/cart">Sign in</Link> to see your saved cart.
         </p>
@@ -204,7 +221,14 @@ function GuestCartView() {
                     <label htmlFor={inputId} className="visually-hidden">
                       Quantity
                     </label>
-                    <input id={inputId} type="number" min={1} max={1000} value={row.line.quantity} onChange={(event) => setGuestQuantity(row.line.productId, Math.floor(Number(event.target.value) || 1))} />
+                    <input
+                      id={inputId}
+                      type="number"
+                      min={1}
+                      max={1000}
+                      value={row.line.quantity}
+                      onChange={(event) => setGuestQuantity(row.line.productId, Math.floor(Number(event.target.value) || 1))}
+                    />
                     <button type="button" className="btn btn-small btn-danger" onClick={() => removeFromGuestCart(row.line.productId)}>
                       Remove
                     </button>

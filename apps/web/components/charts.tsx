@@ -102,7 +102,15 @@ export function BarChart({ title, points, format }: { title: string; points: Cha
         {points.map((point, index) => {
           const barHeight = (plotHeight * point.value) / max;
           return (
-            <rect key={point.label} className="bar" x={xFor(index) - barWidth / 2} y={pad.top + plotHeight - barHeight} width={barWidth} height={barHeight} rx={3}>
+            <rect
+              key={point.label}
+              className="bar"
+              x={xFor(index) - barWidth / 2}
+              y={pad.top + plotHeight - barHeight}
+              width={barWidth}
+              height={barHeight}
+              rx={3}
+            >
               <title>
                 {point.label}: {format(point.value)}
               </title>

@@ -55,7 +55,14 @@ export function CheckoutView() {
         if (cart.status !== 'ready') return <Loading label="Preparing checkout…" />;
         if (cart.cart.items.length === 0 && !busy) {
           return (
-            <EmptyState title="Nothing to check out" action={<Link className="btn btn-primary" href="/products">Browse products</Link>}>
+            <EmptyState
+              title="Nothing to check out"
+              action={
+                <Link className="btn btn-primary" href="/products">
+                  Browse products
+                </Link>
+              }
+            >
               <p>Your cart is empty.</p>
             </EmptyState>
           );

@@ -11,8 +11,21 @@ const staffOnly = ['/overview', '/analytics', '/admin'];
 const isStaffPath = (path: string): boolean => staffOnly.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 
 const adminLinks = [
-  { group: 'Store', items: [{ href: '/overview', label: 'Overview' }, { href: '/orders', label: 'Orders' }, { href: '/analytics', label: 'Analytics' }] },
-  { group: 'Catalog', items: [{ href: '/admin/products', label: 'Products' }, { href: '/admin/categories', label: 'Categories' }] },
+  {
+    group: 'Store',
+    items: [
+      { href: '/overview', label: 'Overview' },
+      { href: '/orders', label: 'Orders' },
+      { href: '/analytics', label: 'Analytics' },
+    ],
+  },
+  {
+    group: 'Catalog',
+    items: [
+      { href: '/admin/products', label: 'Products' },
+      { href: '/admin/categories', label: 'Categories' },
+    ],
+  },
   { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
 ];
 const customerLinks = [{ group: 'Account', items: [{ href: '/orders', label: 'My orders' }] }];

@@ -64,7 +64,11 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
             <ErrorState
               title={notFound ? 'Order not found' : 'We could not load this order'}
               message={notFound ? 'There is no order with this number in your account.' : result.error.message}
-              action={<Link className="btn" href="/orders">All orders</Link>}
+              action={
+                <Link className="btn" href="/orders">
+                  All orders
+                </Link>
+              }
             />
           );
         }

@@ -81,7 +81,13 @@ export function OrderStatusControl({
         <label htmlFor={selectId} className="visually-hidden">
           New status for order {order.id.slice(0, 8)}
         </label>
-        <select id={selectId} value={selected} onChange={(event) => setTarget(event.target.value as OrderStatus)} style={{ width: 'auto', minHeight: 32, padding: '4px 8px' }} disabled={busy}>
+        <select
+          id={selectId}
+          value={selected}
+          onChange={(event) => setTarget(event.target.value as OrderStatus)}
+          style={{ width: 'auto', minHeight: 32, padding: '4px 8px' }}
+          disabled={busy}
+        >
           {moves.map((to) => (
             <option key={to} value={to}>
               {statusLabel(to)}

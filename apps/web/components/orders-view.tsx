@@ -78,11 +78,28 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
       </div>
       {result.status === 'loading' ? <Loading label="Loading orders…" /> : null}
       {result.status === 'error' ? (
-        <ErrorState title="We could not load the orders" message={result.error.message} action={<button type="button" className="btn" onClick={result.reload}>Try again</button>} />
+        <ErrorState
+          title="We could not load the orders"
+          message={result.error.message}
+          action={
+            <button type="button" className="btn" onClick={result.reload}>
+              Try again
+            </button>
+          }
+        />
       ) : null}
       {result.status === 'missing' ? <ErrorState title="Orders are not available" message="The order service is not running on this installation." /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? (
-        <EmptyState title={status ? `No ${statusLabel(status).toLowerCase()} orders` : admin ? 'No orders yet' : 'You have no orders yet'} action={admin ? undefined : <Link className="btn btn-primary" href="/products">Start shopping</Link>} />
+        <EmptyState
+          title={status ? `No ${statusLabel(status).toLowerCase()} orders` : admin ? 'No orders yet' : 'You have no orders yet'}
+          action={
+            admin ? undefined : (
+              <Link className="btn btn-primary" href="/products">
+                Start shopping
+              </Link>
+            )
+          }
+        />
       ) : null}
       {result.status === 'ready' && result.data.items.length > 0 ? (
         <div className="panel" style={{ padding: 0 }}>
@@ -101,7 +118,11 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
                     Total
                   </th>
                   <th scope="col">Status</th>
-                  {admin ? <th scope="col" className="num">Change status</th> : null}
+                  {admin ? (
+                    <th scope="col" className="num">
+                      Change status
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -123,7 +144,13 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
                       </td>
                       {admin ? (
                         <td className="num">
-                          <OrderStatusControl order={order} lifecycle={lifecycle} role="admin" compact onChanged={(next) => setChanged((all) => ({ ...all, [next.id]: next }))} />
+                          <OrderStatusControl
+                            order={order}
+                            lifecycle={lifecycle}
+                            role="admin"
+                            compact
+                            onChanged={(next) => setChanged((all) => ({ ...all, [next.id]: next }))}
+                          />
                         </td>
                       ) : null}
                     </tr>

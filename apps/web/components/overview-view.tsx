@@ -2,7 +2,17 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { AlertList, AnalyticsSummary, MetricsHistory, MetricsSample, OrderPage, Product, ProductPage, RevenueSeries, SystemMetrics } from '@dema/contracts';
+import type {
+  AlertList,
+  AnalyticsSummary,
+  MetricsHistory,
+  MetricsSample,
+  OrderPage,
+  Product,
+  ProductPage,
+  RevenueSeries,
+  SystemMetrics,
+} from '@dema/contracts';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '../lib/format.ts';
 import { ApiError } from '../lib/problem.ts';
@@ -268,7 +278,11 @@ export function OverviewView() {
           <div className="value">{lowStock.status === 'ready' ? formatCount(lowStock.items.length) : lowStock.status === 'loading' ? '…' : '—'}</div>
         </div>
       </div>
-      {summary.status === 'error' ? <p className="alert alert-error" role="alert">{summary.error.message}</p> : null}
+      {summary.status === 'error' ? (
+        <p className="alert alert-error" role="alert">
+          {summary.error.message}
+        </p>
+      ) : null}
       <div className="grid-2">
         <section className="panel" aria-labelledby="revenue-heading">
           <div className="panel-title">
@@ -279,7 +293,11 @@ export function OverviewView() {
           {revenue.status === 'missing' ? <p className="muted">Not available on this installation.</p> : null}
           {revenue.status === 'error' ? <p className="field-error">{revenue.error.message}</p> : null}
           {revenue.status === 'ready' ? (
-            <LineChart title="Revenue per day, last 14 days" points={revenue.data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))} format={(n) => formatPrice(n).replace(/\.00$/, '')} />
+            <LineChart
+              title="Revenue per day, last 14 days"
+              points={revenue.data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))}
+              format={(n) => formatPrice(n).replace(/\.00$/, '')}
+            />
           ) : null}
         </section>
         <section className="panel" aria-labelledby="recent-heading">
@@ -288,7 +306,9 @@ export function OverviewView() {
             <Link href="/orders">All orders</Link>
           </div>
           {recent.status === 'loading' ? <Loading /> : null}
-          {recent.status === 'error' || recent.status === 'missing' ? <p className="field-error">{recent.status === 'error' ? recent.error.message : 'Orders are not available.'}</p> : null}
+          {recent.status === 'error' || recent.status === 'missing' ? (
+            <p className="field-error">{recent.status === 'error' ? recent.error.message : 'Orders are not available.'}</p>
+          ) : null}
           {recent.status === 'ready' && recent.data.items.length === 0 ? <p className="muted">No orders yet.</p> : null}
           {recent.status === 'ready' && recent.data.items.length > 0 ? (
             <table className="data">
@@ -318,7 +338,9 @@ export function OverviewView() {
           </div>
           {lowStock.status === 'loading' ? <Loading /> : null}
           {lowStock.status === 'error' ? <ErrorState message={lowStock.message} /> : null}
-          {lowStock.status === 'ready' && lowStock.items.length === 0 ? <EmptyState title="Stock is healthy">No product has {lowStockThreshold} or fewer units.</EmptyState> : null}
+          {lowStock.status === 'ready' && lowStock.items.length === 0 ? (
+            <EmptyState title="Stock is healthy">No product has {lowStockThreshold} or fewer units.</EmptyState>
+          ) : null}
           {lowStock.status === 'ready' && lowStock.items.length > 0 ? (
             <table className="data" data-testid="low-stock">
               <tbody>
@@ -335,7 +357,9 @@ export function OverviewView() {
               </tbody>
             </table>
           ) : null}
-          {lowStock.status === 'ready' && !lowStock.complete ? <p className="muted small">Only the first {lowStockScanPages * 100} products were checked.</p> : null}
+          {lowStock.status === 'ready' && !lowStock.complete ? (
+            <p className="muted small">Only the first {lowStockScanPages * 100} products were checked.</p>
+          ) : null}
         </section>
         <div>
           <Health />

@@ -43,7 +43,19 @@ export function Pager({ page, pages, hrefFor }: { page: number; pages: number; h
  * The footer of an admin table: where the page stands in the list, and Previous / Next buttons that
  * move `offset` by `pageSize` (state, not URLs: admin lists are not pages to link to).
  */
-export function TablePager({ offset, shown, total, pageSize, onOffset }: { offset: number; shown: number; total: number; pageSize: number; onOffset: (offset: number) => void }) {
+export function TablePager({
+  offset,
+  shown,
+  total,
+  pageSize,
+  onOffset,
+}: {
+  offset: number;
+  shown: number;
+  total: number;
+  pageSize: number;
+  onOffset: (offset: number) => void;
+}) {
   return (
     <div className="toolbar" style={{ padding: 12, margin: 0, justifyContent: 'space-between', alignItems: 'center' }}>
       <span className="muted small">

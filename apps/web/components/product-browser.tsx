@@ -57,13 +57,31 @@ export function ProductBrowser({
                 <label htmlFor="filter-min" className="visually-hidden">
                   Minimum price
                 </label>
-                <input id="filter-min" type="number" name="minPrice" min={0} step="0.01" inputMode="decimal" placeholder="Min" defaultValue={state.minPrice ?? ''} />
+                <input
+                  id="filter-min"
+                  type="number"
+                  name="minPrice"
+                  min={0}
+                  step="0.01"
+                  inputMode="decimal"
+                  placeholder="Min"
+                  defaultValue={state.minPrice ?? ''}
+                />
               </div>
               <div>
                 <label htmlFor="filter-max" className="visually-hidden">
                   Maximum price
                 </label>
-                <input id="filter-max" type="number" name="maxPrice" min={0} step="0.01" inputMode="decimal" placeholder="Max" defaultValue={state.maxPrice ?? ''} />
+                <input
+                  id="filter-max"
+                  type="number"
+                  name="maxPrice"
+                  min={0}
+                  step="0.01"
+                  inputMode="decimal"
+                  placeholder="Max"
+                  defaultValue={state.maxPrice ?? ''}
+                />
               </div>
             </div>
           </fieldset>

@@ -8,7 +8,9 @@ export function ProductGallery({ images, name }: { images: string[]; name: strin
   const current = images[selected] ?? images[0];
   return (
     <div>
-      <div className="gallery-main">{current ? <img src={current} alt={`${name}, view ${selected + 1} of ${images.length}`} width={800} height={600} /> : null}</div>
+      <div className="gallery-main">
+        {current ? <img src={current} alt={`${name}, view ${selected + 1} of ${images.length}`} width={800} height={600} /> : null}
+      </div>
       {images.length > 1 ? (
         <ul className="gallery-thumbs" aria-label="Images">
           {images.map((image, index) => (

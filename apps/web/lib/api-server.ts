@@ -7,9 +7,7 @@ import { apiBaseUrl } from './config.ts';
  * Server-side reads from the API for pages rendered on the server (the catalog). Never throws for
  * an API that is down or answers an error: the result says so, and the page renders a clear state.
  */
-export type ApiResult<T> =
-  | { ok: true; data: T }
-  | { ok: false; status: number; problem: Problem | null; unreachable: boolean };
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; problem: Problem | null; unreachable: boolean };
 
 const timeoutMs = 8_000;
 

@@ -147,9 +147,7 @@ export function apiUnreachable(): NextResponse {
   return problemResponse(503, ErrorCode.UNAVAILABLE, 'Service Unavailable', 'The store is temporarily unavailable. Please try again in a moment.');
 }
 
-export type RefreshOutcome =
-  | { ok: true; user: User; tokens: TokenPair }
-  | { ok: false; answer: ApiAnswer | null };
+export type RefreshOutcome = { ok: true; user: User; tokens: TokenPair } | { ok: false; answer: ApiAnswer | null };
 
 // Two requests can present the same refresh token at nearly the same time (two tabs, a reload while
 // a refresh is in flight). Each refresh token works once and reuse revokes the whole session, so

@@ -10,11 +10,7 @@ import type { ApiError } from './problem.ts';
  * The signed-in shopper's cart as the Order service keeps it (`/api/cart`), shared by the header's
  * count, the product page and the cart page so they never disagree.
  */
-export type CartState =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'ready'; cart: Cart }
-  | { status: 'error'; error: ApiError };
+export type CartState = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; cart: Cart } | { status: 'error'; error: ApiError };
 
 const idle: CartState = { status: 'idle' };
 let state: CartState = idle;

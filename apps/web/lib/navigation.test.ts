@@ -8,7 +8,17 @@ test('after sign-in a path on this site is followed', () => {
 });
 
 test('anything that could leave the site falls back', () => {
-  for (const next of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'javascript:alert(1)', '', null, undefined, '/auth/logout', '/api/users']) {
+  for (const next of [
+    'https://evil.example/',
+    '//evil.example/x',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '',
+    null,
+    undefined,
+    '/auth/logout',
+    '/api/users',
+  ]) {
     assert.equal(safeNextPath(next, '/fallback'), '/fallback', String(next));
   }
 });

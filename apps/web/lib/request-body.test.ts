@@ -40,7 +40,7 @@ test('a body within the limit arrives whole, and as JSON', async () => {
   assert.deepEqual(await readJsonWithin(new Request('http://store.test/', { method: 'POST', body: 'not json' }), 100), { tooLarge: false, value: null });
 });
 
-test('the refusal is a 413 problem in the API\'s shape', async () => {
+test("the refusal is a 413 problem in the API's shape", async () => {
   const response = bodyTooLarge(16_384);
   assert.equal(response.status, 413);
   assert.equal(response.headers.get('content-type'), 'application/problem+json');

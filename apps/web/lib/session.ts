@@ -10,10 +10,7 @@ import { ApiError } from './problem.ts';
  * to expire, and once more when the API answers 401 — so an expired token never shows. Tabs take
  * turns refreshing (Web Locks), because each refresh token works only once.
  */
-export type SessionState =
-  | { status: 'loading' }
-  | { status: 'anonymous' }
-  | { status: 'signed-in'; user: User; can: Record<Permission, boolean> };
+export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User; can: Record<Permission, boolean> };
 
 interface BrowserSession {
   user: User;

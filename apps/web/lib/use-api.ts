@@ -5,11 +5,7 @@ import { ApiError } from './problem.ts';
 import { apiFetch } from './session.ts';
 
 /** A client-side read: loading, the data, or the error (a 404 of a whole feature is `missing`). */
-export type ApiState<T> =
-  | { status: 'loading' }
-  | { status: 'ready'; data: T }
-  | { status: 'missing' }
-  | { status: 'error'; error: ApiError };
+export type ApiState<T> = { status: 'loading' } | { status: 'ready'; data: T } | { status: 'missing' } | { status: 'error'; error: ApiError };
 
 /**
  * Reads `path` as the signed-in user when it changes (null: not yet), with `reload` to read again.

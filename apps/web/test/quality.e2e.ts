@@ -51,7 +51,11 @@ test('search, filters, sort and pagination narrow and order the catalog', async 
   const prices = await page.getByTestId('card-price').allTextContents();
   const numbers = prices.map((text) => Number(text.replace(/[^0-9.–]/g, '').split('–')[0]));
   assert.ok(numbers.length > 2);
-  assert.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'sorted by price, low to high');
+  assert.deepEqual(
+    numbers,
+    [...numbers].sort((a, b) => a - b),
+    'sorted by price, low to high',
+  );
 
   await page.getByRole('link', { name: 'Page 2' }).first().click();
   await page.waitForURL(/page=2/);
@@ -119,7 +123,10 @@ test('an API that is down gives a clear page, not a blank one', async () => {
   await page.getByLabel('Email').fill('anyone@example.com');
   await page.getByLabel('Password').fill('whatever-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('alert').filter({ hasText: /temporarily unavailable/i }).waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /temporarily unavailable/i })
+    .waitFor({ timeout: 30_000 });
   await context.close();
 });
 

@@ -135,7 +135,10 @@ test('an admin changes the order status and the shopper sees it', async () => {
   await admin.waitForURL('**/overview');
   await admin.getByTestId('api-health').waitFor();
   // Today's figures count the order the shopper just placed.
-  await admin.getByTestId('orders-today').filter({ hasText: /^[1-9]/ }).waitFor();
+  await admin
+    .getByTestId('orders-today')
+    .filter({ hasText: /^[1-9]/ })
+    .waitFor();
   await admin.getByTestId('low-stock').or(admin.getByText('Stock is healthy')).first().waitFor();
   await shot(admin, 'admin-overview');
 
@@ -175,7 +178,10 @@ test('an admin edits a price and the storefront shows it', async () => {
 
 test('an admin sees analytics, categories and users', async () => {
   await admin.goto('/analytics');
-  await admin.getByRole('heading', { name: /^Analytics/ }).first().waitFor();
+  await admin
+    .getByRole('heading', { name: /^Analytics/ })
+    .first()
+    .waitFor();
   // Charts when the analytics service runs in this installation, a clear "not available" otherwise.
   await admin.locator('svg.chart').or(admin.getByText('Analytics is not available')).first().waitFor();
   await shot(admin, 'admin-analytics');
@@ -227,7 +233,11 @@ test('an expired access token is renewed without the shopper noticing', async ()
   await page.route('**/api/orders/user/**', async (route) => {
     if (refused) return route.continue();
     refused = true;
-    return route.fulfill({ status: 401, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'UNAUTHENTICATED' }) });
+    return route.fulfill({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'UNAUTHENTICATED' }),
+    });
   });
   const second = page.waitForRequest((request) => request.url().endsWith('/auth/refresh'));
   await page.getByRole('button', { name: 'Refresh' }).click();
@@ -244,7 +254,10 @@ test('signing out ends the session in this browser and at the API', async () => 
   await shopper.getByRole('button', { name: 'Sign out' }).click();
   await shopper.getByRole('link', { name: 'Sign in' }).waitFor();
   const cookies = await shopperContext.cookies();
-  assert.equal(cookies.find((cookie) => cookie.name === 'dema_refresh'), undefined);
+  assert.equal(
+    cookies.find((cookie) => cookie.name === 'dema_refresh'),
+    undefined,
+  );
   await shopper.goto('/orders');
   await shopper.waitForURL(/\/login\?next=%2Forders/);
   await adminContext.close();

@@ -31,7 +31,10 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (its own cookies) on the web app, collecting page errors and CSP violations. */
-export async function newShopper(browser: Browser, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+export async function newShopper(
+  browser: Browser,
+  viewport = { width: 1280, height: 900 },
+): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ baseURL: e2e.webUrl, viewport });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -181,8 +181,5 @@ export type LowStockProduct = Static<typeof LowStockProduct>;
  * Products at or below `threshold` units, fewest first. Known from STOCK_UPDATED only: a product
  * never changed since analytics started listening is absent until its next change.
  */
-export const LowStock = Type.Object(
-  { threshold: Type.Integer(), items: Type.Array(LowStockProduct) },
-  { $id: 'LowStock' },
-);
+export const LowStock = Type.Object({ threshold: Type.Integer(), items: Type.Array(LowStockProduct) }, { $id: 'LowStock' });
 export type LowStock = Static<typeof LowStock>;

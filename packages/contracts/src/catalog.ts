@@ -16,16 +16,12 @@ const Slug = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-z0-9]+(?:
 const ImageUrl = Type.String({ minLength: 1, maxLength: 2048, pattern: '^(/|https?://)\\S+$' });
 const Timestamp = Type.String({ format: 'date-time' });
 
-export const Specifications = Type.Record(
-  Type.String({ minLength: 1, maxLength: 100 }),
-  Type.String({ maxLength: 1000 }),
-  { description: 'Name → value, in display order', maxProperties: 100 },
-);
+export const Specifications = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 1000 }), {
+  description: 'Name → value, in display order',
+  maxProperties: 100,
+});
 
-export const CategoryRef = Type.Object(
-  { id: Uuid, name: Type.String(), slug: Type.String() },
-  { $id: 'CategoryRef' },
-);
+export const CategoryRef = Type.Object({ id: Uuid, name: Type.String(), slug: Type.String() }, { $id: 'CategoryRef' });
 
 export const Category = Type.Object(
   {

@@ -13,13 +13,17 @@ export interface EventEnvelope<TType extends string = string, TPayload = unknown
 }
 
 /** Fired once per placed order, in the same transaction that writes the order. */
-export interface OrderCreatedEvent extends EventEnvelope<'ORDER_CREATED', {
-  orderId: string;
-  userId: string;
-  items: Array<{ productId: string; quantity: number; price: number }>;
-  total: number;
-  timestamp: string;
-}> {}
+export interface OrderCreatedEvent
+  extends EventEnvelope<
+    'ORDER_CREATED',
+    {
+      orderId: string;
+      userId: string;
+      items: Array<{ productId: string; quantity: number; price: number }>;
+      total: number;
+      timestamp: string;
+    }
+  > {}
 
 export type StockUpdateReason = 'ORDER' | 'MANUAL' | 'RETURN';
 
@@ -28,25 +32,33 @@ export type StockUpdateReason = 'ORDER' | 'MANUAL' | 'RETURN';
  * reserving it (ORDER), an admin adjusting it (MANUAL), a cancelled or returned order putting it
  * back (RETURN). `oldStock`/`newStock` are the product's total across its variants.
  */
-export interface StockUpdatedEvent extends EventEnvelope<'STOCK_UPDATED', {
-  productId: string;
-  oldStock: number;
-  newStock: number;
-  reason: StockUpdateReason;
-  timestamp: string;
-}> {}
+export interface StockUpdatedEvent
+  extends EventEnvelope<
+    'STOCK_UPDATED',
+    {
+      productId: string;
+      oldStock: number;
+      newStock: number;
+      reason: StockUpdateReason;
+      timestamp: string;
+    }
+  > {}
 
 /**
  * Fired once per status change of an order (admin moves, a customer's cancellation), in the same
  * transaction as the change. Not in the seed; the Analytics service needs it for orders by status.
  */
-export interface OrderStatusChangedEvent extends EventEnvelope<'ORDER_STATUS_CHANGED', {
-  orderId: string;
-  userId: string;
-  oldStatus: string;
-  newStatus: string;
-  timestamp: string;
-}> {}
+export interface OrderStatusChangedEvent
+  extends EventEnvelope<
+    'ORDER_STATUS_CHANGED',
+    {
+      orderId: string;
+      userId: string;
+      oldStatus: string;
+      newStatus: string;
+      timestamp: string;
+    }
+  > {}
 
 export type DemaEvent = OrderCreatedEvent | StockUpdatedEvent | OrderStatusChangedEvent;
 export type DemaEventType = DemaEvent['type'];
@@ -83,7 +95,9 @@ export const eventPayloadSchemas = {
     {
       orderId: Uuid,
       userId: Uuid,
-      items: Type.Array(Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1 }), price: Type.Number({ minimum: 0 }) }, { additionalProperties: false })),
+      items: Type.Array(
+        Type.Object({ productId: Uuid, quantity: Type.Integer({ minimum: 1 }), price: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
+      ),
       total: Type.Number({ minimum: 0 }),
       timestamp: Timestamp,
     },

@@ -11,7 +11,10 @@ const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Not only spaces' });
 export const passwordPolicy = { minLength: 12, maxLength: 128 } as const;
 /** A password being set: the policy's length bounds here, the common-password check in the service. */
-const NewPassword = Type.String({ ...passwordPolicy, description: `${passwordPolicy.minLength} to ${passwordPolicy.maxLength} characters, not a common password` });
+const NewPassword = Type.String({
+  ...passwordPolicy,
+  description: `${passwordPolicy.minLength} to ${passwordPolicy.maxLength} characters, not a common password`,
+});
 /** A password being checked: no policy (it would tell an attacker what exists), only a sane bound. */
 const GivenPassword = Type.String({ minLength: 1, maxLength: 1024 });
 
@@ -46,10 +49,7 @@ export const TokenPair = Type.Object(
 );
 export type TokenPair = Static<typeof TokenPair>;
 
-export const Session = Type.Object(
-  { user: Type.Ref('User'), tokens: Type.Ref('TokenPair') },
-  { $id: 'Session' },
-);
+export const Session = Type.Object({ user: Type.Ref('User'), tokens: Type.Ref('TokenPair') }, { $id: 'Session' });
 export type Session = { user: User; tokens: TokenPair };
 
 export const SignupBody = Type.Object({ email: Email, password: NewPassword, name: Name }, { additionalProperties: false });

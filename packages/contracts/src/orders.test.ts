@@ -31,7 +31,10 @@ test('the transition table lists the same moves, and none out of CANCELLED or RE
 });
 
 test('customers may only cancel, and only before shipping', () => {
-  assert.deepEqual(customerTransitions.map(([from, to]) => `${from} → ${to}`), ['PENDING → CANCELLED', 'CONFIRMED → CANCELLED']);
+  assert.deepEqual(
+    customerTransitions.map(([from, to]) => `${from} → ${to}`),
+    ['PENDING → CANCELLED', 'CONFIRMED → CANCELLED'],
+  );
 });
 
 test('cancelling and returning put stock back; no other status does', () => {

@@ -14,7 +14,10 @@ export const Quantity = Type.Integer({ minimum: 1, maximum: 1000 });
 /** The seed's `OrderStatus`. */
 export const orderStatuses = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
-export const OrderStatus = Type.Union(orderStatuses.map((s) => Type.Literal(s)), { $id: 'OrderStatus' });
+export const OrderStatus = Type.Union(
+  orderStatuses.map((s) => Type.Literal(s)),
+  { $id: 'OrderStatus' },
+);
 
 /**
  * The order lifecycle as a transition table: `orderTransitions[from]` lists where an order may go.
@@ -89,10 +92,7 @@ export const OrderPage = Type.Object(
 );
 export type OrderPage = { items: Order[]; total: number; limit: number; offset: number };
 
-export const OrderLineInput = Type.Object(
-  { productId: Uuid, variantId: Type.Optional(Uuid), quantity: Quantity },
-  { additionalProperties: false },
-);
+export const OrderLineInput = Type.Object({ productId: Uuid, variantId: Type.Optional(Uuid), quantity: Quantity }, { additionalProperties: false });
 export type OrderLineInput = Static<typeof OrderLineInput>;
 
 /**
@@ -155,8 +155,5 @@ export type Cart = {
   expiresAt: string | null;
 };
 
-export const SetCartItem = Type.Object(
-  { quantity: Quantity, variantId: Type.Optional(Uuid) },
-  { additionalProperties: false },
-);
+export const SetCartItem = Type.Object({ quantity: Quantity, variantId: Type.Optional(Uuid) }, { additionalProperties: false });
 export type SetCartItem = Static<typeof SetCartItem>;

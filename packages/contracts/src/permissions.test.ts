@@ -7,9 +7,33 @@ import { anonymousPermissions, checkPermission, permissions, principalCan, roles
 // the catalog and nothing else; customers read the catalog and read and place their own orders;
 // admins may do everything.
 const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, boolean>> = {
-  anonymous: { 'products:read': true, 'products:write': false, 'orders:read': false, 'orders:write': false, 'users:read': false, 'users:write': false, 'analytics:read': false },
-  customer: { 'products:read': true, 'products:write': false, 'orders:read': true, 'orders:write': true, 'users:read': false, 'users:write': false, 'analytics:read': false },
-  admin: { 'products:read': true, 'products:write': true, 'orders:read': true, 'orders:write': true, 'users:read': true, 'users:write': true, 'analytics:read': true },
+  anonymous: {
+    'products:read': true,
+    'products:write': false,
+    'orders:read': false,
+    'orders:write': false,
+    'users:read': false,
+    'users:write': false,
+    'analytics:read': false,
+  },
+  customer: {
+    'products:read': true,
+    'products:write': false,
+    'orders:read': true,
+    'orders:write': true,
+    'users:read': false,
+    'users:write': false,
+    'analytics:read': false,
+  },
+  admin: {
+    'products:read': true,
+    'products:write': true,
+    'orders:read': true,
+    'orders:write': true,
+    'users:read': true,
+    'users:write': true,
+    'analytics:read': true,
+  },
 };
 
 const seedPermissions = ['products:read', 'products:write', 'orders:read', 'orders:write', 'users:read', 'users:write', 'analytics:read'] as const;

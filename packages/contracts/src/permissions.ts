@@ -21,15 +21,10 @@ export const roles: readonly Role[] = ['customer', 'admin'];
 export const anonymousPermissions: readonly Permission[] = ['products:read'];
 
 /** The identity a request acts as; `anonymous` when it presented no credentials. */
-export type Principal =
-  | { kind: 'anonymous' }
-  | { kind: 'user'; userId: string; role: Role; sessionId: string };
+export type Principal = { kind: 'anonymous' } | { kind: 'user'; userId: string; role: Role; sessionId: string };
 
-export const checkPermission = (user: { role: Role }, permission: Permission): boolean =>
-  (permissions[permission] as readonly Role[]).includes(user.role);
+export const checkPermission = (user: { role: Role }, permission: Permission): boolean => (permissions[permission] as readonly Role[]).includes(user.role);
 
 /** `checkPermission` extended to anonymous callers. */
 export const principalCan = (principal: Principal, permission: Permission): boolean =>
-  principal.kind === 'anonymous'
-    ? anonymousPermissions.includes(permission)
-    : checkPermission(principal, permission);
+  principal.kind === 'anonymous' ? anonymousPermissions.includes(permission) : checkPermission(principal, permission);

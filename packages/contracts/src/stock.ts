@@ -16,10 +16,7 @@ export const StockLine = Type.Object(
 );
 export type StockLine = Static<typeof StockLine>;
 
-export const ReserveStock = Type.Object(
-  { lines: Type.Array(StockLine, { minItems: 1, maxItems: 100 }) },
-  { additionalProperties: false },
-);
+export const ReserveStock = Type.Object({ lines: Type.Array(StockLine, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
 export type ReserveStock = Static<typeof ReserveStock>;
 
 /** A reserved line with the catalog's name and unit price at the moment of reservation. */

@@ -51,7 +51,10 @@ async function expectOk(response: Response, what: string): Promise<void> {
 /** Slack incoming webhook: one JSON POST with `text` (and a coloured attachment). */
 export class SlackChannel implements NotificationChannel {
   readonly name = 'slack' as const;
-  constructor(private readonly webhookUrl: string, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly webhookUrl: string,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async send(n: AlertNotification): Promise<void> {
     const color = n.event === 'resolved' ? 'good' : n.rule.severity === 'critical' || n.rule.severity === 'error' ? 'danger' : 'warning';
@@ -80,7 +83,10 @@ export class EmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
   private readonly transport: Transporter;
 
-  constructor(private readonly settings: EmailSettings, timeoutMs = 10_000) {
+  constructor(
+    private readonly settings: EmailSettings,
+    timeoutMs = 10_000,
+  ) {
     this.transport = nodemailer.createTransport({
       url: settings.smtpUrl,
       connectionTimeout: timeoutMs,
@@ -115,7 +121,10 @@ export class SmsChannel implements NotificationChannel {
   readonly name = 'sms' as const;
   private readonly reached = new WeakMap<AlertNotification, Set<string>>();
 
-  constructor(private readonly settings: SmsSettings, private readonly timeoutMs = 10_000) {}
+  constructor(
+    private readonly settings: SmsSettings,
+    private readonly timeoutMs = 10_000,
+  ) {}
 
   async send(n: AlertNotification): Promise<void> {
     const reached = this.reached.get(n) ?? new Set<string>();

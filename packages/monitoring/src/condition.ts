@@ -152,12 +152,17 @@ export function evaluateCondition(condition: Condition, metrics: unknown, thresh
   const value = evaluateExpression(condition.left, metrics, threshold);
   const right = evaluateExpression(condition.right, metrics, threshold);
   const holds =
-    condition.op === '>' ? value > right
-    : condition.op === '>=' ? value >= right
-    : condition.op === '<' ? value < right
-    : condition.op === '<=' ? value <= right
-    : condition.op === '==' ? value === right
-    : value !== right;
+    condition.op === '>'
+      ? value > right
+      : condition.op === '>='
+        ? value >= right
+        : condition.op === '<'
+          ? value < right
+          : condition.op === '<='
+            ? value <= right
+            : condition.op === '=='
+              ? value === right
+              : value !== right;
   return { holds, value };
 }
 

@@ -13,7 +13,11 @@ export function parseDuration(text: string): number {
 /** The shortest exact Prometheus form of `ms` (60000 → `1m`, 1500 → `1500ms`). */
 export function formatDuration(ms: number): string {
   if (!Number.isInteger(ms) || ms <= 0) throw new RangeError(`${ms} ms is not a positive whole duration`);
-  for (const [unit, size] of [['h', units.h], ['m', units.m], ['s', units.s]] as const) {
+  for (const [unit, size] of [
+    ['h', units.h],
+    ['m', units.m],
+    ['s', units.s],
+  ] as const) {
     if (ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

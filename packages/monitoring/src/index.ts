@@ -1,4 +1,15 @@
-import { Alert, AlertDelivery, AlertList, AlertRule, ApplicationMetrics, MetricsHistory, MetricsSample, SystemMetrics, type AlertChannel, type AlertRule as AlertRuleType } from '@dema/contracts';
+import {
+  Alert,
+  AlertDelivery,
+  AlertList,
+  AlertRule,
+  ApplicationMetrics,
+  MetricsHistory,
+  MetricsSample,
+  SystemMetrics,
+  type AlertChannel,
+  type AlertRule as AlertRuleType,
+} from '@dema/contracts';
 import type { ApplicationReading, Infrastructure, ServiceModule } from '@dema/platform';
 import { EmailChannel, SlackChannel, SmsChannel, type NotificationChannel, type RetryPolicy } from './channels.ts';
 import { Monitor } from './monitor.ts';

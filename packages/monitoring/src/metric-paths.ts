@@ -36,4 +36,3 @@ export const pathQueries: Record<string, (w: string) => string> = {
 
 /** The metric paths an alert condition may read. */
 export const metricPaths: ReadonlySet<string> = new Set(Object.keys(pathQueries));
-

@@ -1,6 +1,25 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { metricsHistoryMaxMinutes, type Alert, type AlertChannel, type AlertDelivery, type AlertList, type ApplicationMetrics, type MetricsHistory, type MetricsSample, type SystemMetrics } from '@dema/contracts';
-import { applicationMetrics, readApplication, readSystem, systemMetrics, type ApplicationReading, type Logger, type Metrics, type SystemReading } from '@dema/platform';
+import {
+  metricsHistoryMaxMinutes,
+  type Alert,
+  type AlertChannel,
+  type AlertDelivery,
+  type AlertList,
+  type ApplicationMetrics,
+  type MetricsHistory,
+  type MetricsSample,
+  type SystemMetrics,
+} from '@dema/contracts';
+import {
+  applicationMetrics,
+  readApplication,
+  readSystem,
+  systemMetrics,
+  type ApplicationReading,
+  type Logger,
+  type Metrics,
+  type SystemReading,
+} from '@dema/platform';
 import { deliver, defaultRetryPolicy, type AlertNotification, type NotificationChannel, type RetryPolicy } from './channels.ts';
 import { evaluateCondition } from './condition.ts';
 import type { ParsedRule } from './rules.ts';
@@ -91,7 +110,8 @@ export class Monitor {
   start(): void {
     if (this.timer || this.stopped) return;
     const missing = new Set(this.rules.flatMap((r) => r.rule.channels).filter((c) => !this.channels.has(c)));
-    if (missing.size > 0) this.log.warn({ channels: [...missing] }, 'alert rules name channels that are not configured; those deliveries will be recorded as failed');
+    if (missing.size > 0)
+      this.log.warn({ channels: [...missing] }, 'alert rules name channels that are not configured; those deliveries will be recorded as failed');
     const tick = async () => {
       await this.evaluate();
       if (!this.stopped) this.timer = setTimeout(tick, this.options.intervalMs).unref();
@@ -138,7 +158,11 @@ export class Monitor {
     this.readings.push(now);
     // The dashboard's figures, as /system and /application answer them: CPU over the last
     // interval, counters since the start (in cluster mode, summed over the instances).
-    this.samples.push({ at: new Date(now.at).toISOString(), system: systemMetrics(previous.system, now.system), application: applicationMetrics(now.application) });
+    this.samples.push({
+      at: new Date(now.at).toISOString(),
+      system: systemMetrics(previous.system, now.system),
+      application: applicationMetrics(now.application),
+    });
     // Keep one reading at or before the window's start, and everything after it.
     while (this.readings.length > 1 && this.readings[1]!.at <= now.at - this.options.windowMs) this.readings.shift();
     const base = this.readingAt(now.at - this.options.windowMs)!;

@@ -95,8 +95,15 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         tags: ['monitoring'],
         summary: 'Delivers dead letters again (all, or those with the given event ids) to the consumers that failed on them',
         security,
-        body: Type.Object({ ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }), ...problemResponses(400, 503), ...errors },
+        body: Type.Object(
+          { ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 1000 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ retried: Type.Integer({ description: 'How many dead letters were put back in line' }) }),
+          ...problemResponses(400, 503),
+          ...errors,
+        },
       },
     },
     async (request) => ({ retried: await unavailableOnError(deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase()))) }),

@@ -38,7 +38,10 @@ describe('Slack channel', () => {
     await new SlackChannel(`${slack.url}/services/T000/B000/XXXX`).send(firing());
     await new SlackChannel(`${slack.url}/services/T000/B000/XXXX`).send(resolved());
     assert.equal(slack.received.length, 2);
-    const [first, second] = slack.received.map((d) => ({ ...d, json: JSON.parse(d.body) as { text: string; attachments: Array<{ color: string; text: string }> } }));
+    const [first, second] = slack.received.map((d) => ({
+      ...d,
+      json: JSON.parse(d.body) as { text: string; attachments: Array<{ color: string; text: string }> },
+    }));
     assert.equal(first!.method, 'POST');
     assert.equal(first!.url, '/services/T000/B000/XXXX');
     assert.match(String(first!.headers['content-type']), /^application\/json/);
@@ -100,12 +103,21 @@ describe('SMS channel', () => {
 
   test('posts a Twilio-style form to {base}/Messages with basic auth, one per recipient', async () => {
     provider.received.length = 0;
-    const channel = new SmsChannel({ url: `${provider.url}/2010-04-01/Accounts/AC123/`, account: 'AC123', token: 'tok en', from: '+15550001', to: ['+15550002', '+15550003'] });
+    const channel = new SmsChannel({
+      url: `${provider.url}/2010-04-01/Accounts/AC123/`,
+      account: 'AC123',
+      token: 'tok en',
+      from: '+15550001',
+      to: ['+15550002', '+15550003'],
+    });
     await channel.send(firing());
-    assert.deepEqual(provider.received.map((d) => [d.method, d.url]), [
-      ['POST', '/2010-04-01/Accounts/AC123/Messages'],
-      ['POST', '/2010-04-01/Accounts/AC123/Messages'],
-    ]);
+    assert.deepEqual(
+      provider.received.map((d) => [d.method, d.url]),
+      [
+        ['POST', '/2010-04-01/Accounts/AC123/Messages'],
+        ['POST', '/2010-04-01/Accounts/AC123/Messages'],
+      ],
+    );
     for (const [i, d] of provider.received.entries()) {
       assert.equal(d.headers['content-type'], 'application/x-www-form-urlencoded');
       assert.equal(Buffer.from(String(d.headers.authorization).replace(/^Basic /, ''), 'base64').toString(), 'AC123:tok en');
@@ -130,7 +142,10 @@ describe('SMS channel', () => {
       const delivery = await deliver(channel, firing(), quick, log);
       assert.equal(delivery.delivered, true);
       assert.equal(delivery.attempts, 2);
-      assert.deepEqual(provider.received.map((d) => new URLSearchParams(d.body).get('To')), ['+15550002', '+15550003']);
+      assert.deepEqual(
+        provider.received.map((d) => new URLSearchParams(d.body).get('To')),
+        ['+15550002', '+15550003'],
+      );
       assert.equal(provider.received[0]!.headers.authorization, undefined);
     } finally {
       provider.refuse = undefined;
@@ -153,7 +168,13 @@ describe('delivery with retries', () => {
       // Waits of 40 ms then 80 ms between the three tries.
       assert.ok(took >= 120, `took ${took} ms`);
       const warnings = lines.filter((l) => l.msg === 'alert delivery failed; will retry');
-      assert.deepEqual(warnings.map((l) => [l.channel, l.attempt]), [['slack', 1], ['slack', 2]]);
+      assert.deepEqual(
+        warnings.map((l) => [l.channel, l.attempt]),
+        [
+          ['slack', 1],
+          ['slack', 2],
+        ],
+      );
       assert.match(String(warnings[0]!.err), /answered 500/);
     } finally {
       await slack.close();

@@ -137,10 +137,14 @@ for (const target of testTargets()) {
         assert.deepEqual(after.active, []);
         assert.equal(after.recent[0]!.state, 'resolved');
         assert.ok(Date.parse(after.recent[0]!.resolvedAt!) > Date.parse(after.recent[0]!.firedAt!));
-        assert.deepEqual(
-          after.recent[0]!.deliveries.map((d) => `${d.channel}:${d.event}:${d.delivered}`).sort(),
-          ['email:firing:true', 'email:resolved:true', 'slack:firing:true', 'slack:resolved:true', 'sms:firing:true', 'sms:resolved:true'],
-        );
+        assert.deepEqual(after.recent[0]!.deliveries.map((d) => `${d.channel}:${d.event}:${d.delivered}`).sort(), [
+          'email:firing:true',
+          'email:resolved:true',
+          'slack:firing:true',
+          'slack:resolved:true',
+          'sms:firing:true',
+          'sms:resolved:true',
+        ]);
         assert.deepEqual(told(), { slack: [firing, resolved], sms: [firing, resolved], email: [firing, resolved] });
       } finally {
         sending = false;

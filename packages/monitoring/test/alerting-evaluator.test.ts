@@ -85,13 +85,20 @@ describe('alert rule evaluation', () => {
       // The upper bound leaves room for timers running late on a loaded machine (interval 100 ms).
       assert.ok(firedAfter >= 1000 && firedAfter < 4000, `fired ${firedAfter} ms after failures began`);
       assert.ok(alert.value! > 0.01 && alert.value! <= 0.5, `value ${alert.value}`);
-      assert.deepEqual([alert.name, alert.severity, alert.condition, alert.threshold, alert.channels], ['High Error Rate', 'critical', errorRate('1s').condition, 0.01, ['slack', 'sms', 'email']]);
+      assert.deepEqual(
+        [alert.name, alert.severity, alert.condition, alert.threshold, alert.channels],
+        ['High Error Rate', 'critical', errorRate('1s').condition, 0.01, ['slack', 'sms', 'email']],
+      );
 
       await waitFor('every channel to be told', () => monitor.alerts().active[0]!.deliveries.length === 3, 3000);
       // Still failing for well over the duration again: nobody is told twice.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       assert.equal(monitor.alerts().active[0]!.state, 'firing');
-      assert.deepEqual(messages(), { slack: ['[FIRING] High Error Rate (critical)'], sms: ['[FIRING] High Error Rate (critical)'], email: ['[FIRING] High Error Rate (critical)'] });
+      assert.deepEqual(messages(), {
+        slack: ['[FIRING] High Error Rate (critical)'],
+        sms: ['[FIRING] High Error Rate (critical)'],
+        email: ['[FIRING] High Error Rate (critical)'],
+      });
 
       load.state.failing = false;
       const recoveredAt = Date.now();
@@ -103,11 +110,22 @@ describe('alert rule evaluation', () => {
       assert.ok(Date.parse(recent[0]!.resolvedAt!) - recoveredAt < 1500);
       await waitFor('every channel to hear of it', () => monitor.alerts().recent[0]!.deliveries.length === 6, 3000);
       assert.deepEqual(
-        monitor.alerts().recent[0]!.deliveries.map((d) => [d.channel, d.event, d.delivered, d.attempts]).sort(),
-        [['email', 'firing', true, 1], ['email', 'resolved', true, 1], ['slack', 'firing', true, 1], ['slack', 'resolved', true, 1], ['sms', 'firing', true, 1], ['sms', 'resolved', true, 1]],
+        monitor
+          .alerts()
+          .recent[0]!.deliveries.map((d) => [d.channel, d.event, d.delivered, d.attempts])
+          .sort(),
+        [
+          ['email', 'firing', true, 1],
+          ['email', 'resolved', true, 1],
+          ['slack', 'firing', true, 1],
+          ['slack', 'resolved', true, 1],
+          ['sms', 'firing', true, 1],
+          ['sms', 'resolved', true, 1],
+        ],
       );
       const told = messages();
-      for (const channel of ['slack', 'sms', 'email'] as const) assert.deepEqual(told[channel], ['[FIRING] High Error Rate (critical)', '[RESOLVED] High Error Rate (critical)'], channel);
+      for (const channel of ['slack', 'sms', 'email'] as const)
+        assert.deepEqual(told[channel], ['[FIRING] High Error Rate (critical)', '[RESOLVED] High Error Rate (critical)'], channel);
     } finally {
       load.stop();
       await monitor.stop();
@@ -173,8 +191,15 @@ describe('alert rule evaluation', () => {
       assert.ok(lines.some((l) => l.level === 40 && JSON.stringify(l.channels) === '["sms","email"]'));
       load.state.failing = true;
       await waitFor('three delivery outcomes', () => (monitor.alerts().active[0]?.deliveries.length ?? 0) === 3, 5000);
-      const outcomes = monitor.alerts().active[0]!.deliveries.map((d) => [d.channel, d.delivered, d.error ?? null]).sort();
-      assert.deepEqual(outcomes, [['email', false, 'channel not configured'], ['slack', true, null], ['sms', false, 'channel not configured']]);
+      const outcomes = monitor
+        .alerts()
+        .active[0]!.deliveries.map((d) => [d.channel, d.delivered, d.error ?? null])
+        .sort();
+      assert.deepEqual(outcomes, [
+        ['email', false, 'channel not configured'],
+        ['slack', true, null],
+        ['sms', false, 'channel not configured'],
+      ]);
     } finally {
       load.stop();
       await monitor.stop();
@@ -183,13 +208,26 @@ describe('alert rule evaluation', () => {
 
   test('High CPU Usage fires on the real CPU reading while every core is kept busy', async () => {
     const metrics = new Metrics();
-    const rule: AlertRule = { name: 'High CPU Usage', condition: 'cpu.usage > threshold', threshold: 70, duration: '500ms', severity: 'warning', channels: ['slack', 'email'] };
+    const rule: AlertRule = {
+      name: 'High CPU Usage',
+      condition: 'cpu.usage > threshold',
+      threshold: 70,
+      duration: '500ms',
+      severity: 'warning',
+      channels: ['slack', 'email'],
+    };
     const monitor = monitorFor([rule], metrics);
     monitor.start();
     const stop = new Int32Array(new SharedArrayBuffer(4));
-    const workers = os.cpus().map(
-      () => new Worker('const { workerData } = require("worker_threads"); const end = Date.now() + 6000; while (Date.now() < end && Atomics.load(workerData, 0) === 0) {}', { eval: true, workerData: stop }),
-    );
+    const workers = os
+      .cpus()
+      .map(
+        () =>
+          new Worker(
+            'const { workerData } = require("worker_threads"); const end = Date.now() + 6000; while (Date.now() < end && Atomics.load(workerData, 0) === 0) {}',
+            { eval: true, workerData: stop },
+          ),
+      );
     try {
       await waitFor('High CPU Usage to fire', () => monitor.alerts().active[0]?.state === 'firing', 6000);
       assert.ok(monitor.alerts().active[0]!.value! > 70, `cpu.usage ${monitor.alerts().active[0]!.value}`);

@@ -22,7 +22,10 @@ const promtool = '/usr/bin/promtool';
 const requireReal = process.env.DEMA_TEST_REQUIRE_REAL === '1';
 
 interface RulesFile {
-  groups: Array<{ name: string; rules: Array<{ alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }> }>;
+  groups: Array<{
+    name: string;
+    rules: Array<{ alert: string; expr: string; for: string; labels: Record<string, string>; annotations: Record<string, string> }>;
+  }>;
 }
 
 async function havePromtool(): Promise<boolean> {
@@ -48,7 +51,10 @@ async function promtoolRun(args: string[]): Promise<{ code: number; output: stri
 /** `dema alerts export` exactly as a person runs it. */
 async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'apps/server/src/cli.ts', ...args], { cwd: root, env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'apps/server/src/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -108,7 +114,17 @@ describe('dema alerts export', () => {
     for (const rule of document.groups[0]!.rules) {
       for (const [, name] of rule.expr.matchAll(/\b([a-z][a-z0-9_]*)\s*(?=[{[])/g)) names.add(name!);
     }
-    const all = exportPrometheusRules([...metricPaths].map((p, i) => ({ name: `r${i}`, condition: `${p} > threshold`, threshold: 1, duration: '1m', severity: 'info' as const, channels: ['email' as const] })), 60_000);
+    const all = exportPrometheusRules(
+      [...metricPaths].map((p, i) => ({
+        name: `r${i}`,
+        condition: `${p} > threshold`,
+        threshold: 1,
+        duration: '1m',
+        severity: 'info' as const,
+        channels: ['email' as const],
+      })),
+      60_000,
+    );
     for (const rule of (parse(all) as RulesFile).groups[0]!.rules) {
       for (const [, name] of rule.expr.matchAll(/\b([a-z][a-z0-9_]*)\s*(?=[{[])/g)) names.add(name!);
     }
@@ -129,7 +145,14 @@ describe('dema alerts export', () => {
 
   test('promtool check rules accepts a rule over every metric path, and refuses a broken file', async (t) => {
     if (!(await havePromtool())) return t.skip('promtool is not installed');
-    const rules: AlertRule[] = [...metricPaths].map((p, i) => ({ name: `Rule ${i}`, condition: `${p} * 2 - 1 >= threshold`, threshold: 3, duration: '30s', severity: 'info', channels: ['slack'] }));
+    const rules: AlertRule[] = [...metricPaths].map((p, i) => ({
+      name: `Rule ${i}`,
+      condition: `${p} * 2 - 1 >= threshold`,
+      threshold: 3,
+      duration: '30s',
+      severity: 'info',
+      channels: ['slack'],
+    }));
     const file = path.join(dir, 'every-path.yml');
     await writeFile(file, exportPrometheusRules(rules, 120_000));
     const result = await promtoolRun(['check', 'rules', file]);

@@ -84,7 +84,10 @@ export class SmtpReceiver {
   refused = 0;
   private readonly sockets = new Set<net.Socket>();
 
-  private constructor(private readonly server: net.Server, private readonly credentials?: { user: string; pass: string }) {}
+  private constructor(
+    private readonly server: net.Server,
+    private readonly credentials?: { user: string; pass: string },
+  ) {}
 
   static async start(credentials?: { user: string; pass: string }): Promise<SmtpReceiver> {
     const server = net.createServer();

@@ -95,7 +95,10 @@ for (const target of testTargets()) {
       await waitFor('the retried event to be handled', () => handled.length > 0, 30_000);
       await waitFor('the dead letter to be gone', async () => (await deadLetters()).length === 0 && (await gauge()) === 0);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      assert.deepEqual(handled.map((e) => e.id), [event.id]);
+      assert.deepEqual(
+        handled.map((e) => e.id),
+        [event.id],
+      );
       assert.deepEqual(handled[0]!.payload, event.payload);
     });
   });

@@ -57,12 +57,15 @@ for (const target of testTargets()) {
     let adminToken: string;
     let customerToken: string;
     /** GET as the admin, or as `token`; `null` sends no credentials. */
-    const get = async (url: string, token: string | null = adminToken) => fetch(`${dema.url}${url}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const get = async (url: string, token: string | null = adminToken) =>
+      fetch(`${dema.url}${url}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const application = async () => (await (await get('/api/monitoring/application')).json()) as ApplicationMetrics;
 
     before(async () => {
       const identity = await testIdentity();
-      dema = await startTestProcess(target, [async () => identity.module, probe, (infra) => createMonitoring(infra, { intervalMs: 200, windowMs: 1000 })], { serviceToken: scrapeToken });
+      dema = await startTestProcess(target, [async () => identity.module, probe, (infra) => createMonitoring(infra, { intervalMs: 200, windowMs: 1000 })], {
+        serviceToken: scrapeToken,
+      });
       monitor = (dema.services[2] as unknown as { monitor: Monitor }).monitor;
       adminToken = await identity.token('admin');
       customerToken = await identity.token('customer');
@@ -141,8 +144,12 @@ for (const target of testTargets()) {
       assert.equal(metrics.requests.total, sum(text, 'http_requests_total'));
       const failed = ['500'].reduce((n, status) => n + sum(text, 'http_requests_total', { status_code: status }), 0);
       assert.equal(metrics.requests.failed, failed);
-      assert.ok(Math.abs(metrics.requests.latency - (1000 * sum(text, 'http_request_duration_seconds_sum')) / sum(text, 'http_request_duration_seconds_count')) < 1e-9);
-      assert.ok(Math.abs(metrics.database.queryTime - (1000 * sum(text, 'db_query_duration_seconds_sum')) / sum(text, 'db_query_duration_seconds_count')) < 1e-9);
+      assert.ok(
+        Math.abs(metrics.requests.latency - (1000 * sum(text, 'http_request_duration_seconds_sum')) / sum(text, 'http_request_duration_seconds_count')) < 1e-9,
+      );
+      assert.ok(
+        Math.abs(metrics.database.queryTime - (1000 * sum(text, 'db_query_duration_seconds_sum')) / sum(text, 'db_query_duration_seconds_count')) < 1e-9,
+      );
       assert.equal(metrics.database.poolSize, sum(text, 'db_pool_connections', { state: 'total' }));
       assert.equal(metrics.cache.hits, sum(text, 'cache_requests_total', { outcome: 'hit' }) + sum(text, 'cache_requests_total', { outcome: 'stale' }));
       assert.equal(metrics.cache.misses, sum(text, 'cache_requests_total', { outcome: 'miss' }) + sum(text, 'cache_requests_total', { outcome: 'bypass' }));

@@ -11,7 +11,8 @@ for (const target of testTargets()) {
     let dema: TestProcess;
     let adminToken: string;
     let customerToken: string;
-    const get = async (url: string, token: string | null = adminToken) => fetch(`${dema.url}${url}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const get = async (url: string, token: string | null = adminToken) =>
+      fetch(`${dema.url}${url}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const history = async (query = '') => (await (await get(`/api/monitoring/history${query}`)).json()) as MetricsHistory;
 
     before(async () => {
@@ -26,9 +27,15 @@ for (const target of testTargets()) {
       const first = await history();
       assert.equal(first.intervalMs, 100);
       let later = first;
-      await waitFor('three more samples', async () => (later = await history()).samples.length >= first.samples.length + 3);
+      await waitFor('three more samples', async () => {
+        later = await history();
+        return later.samples.length >= first.samples.length + 3;
+      });
       const times = later.samples.map((s) => Date.parse(s.at));
-      assert.deepEqual(times, [...times].sort((a, b) => a - b));
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => a - b),
+      );
       const last = later.samples.at(-1)!;
       assert.ok(last.system.memory.total > 0);
       assert.ok(last.system.cpu.usage >= 0 && last.system.cpu.usage <= 100);

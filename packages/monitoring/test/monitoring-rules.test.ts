@@ -116,7 +116,10 @@ describe('alert rules files', () => {
     try {
       const rule = { name: 'Slow answers', condition: 'requests.latency > threshold', threshold: 250, duration: '30s', severity: 'info', channels: ['email'] };
       await writeFile(path.join(dir, 'a.json'), JSON.stringify({ rules: [rule] }));
-      await writeFile(path.join(dir, 'b.yaml'), 'rules:\n  - name: Slow answers\n    condition: requests.latency > threshold\n    threshold: 250\n    duration: 30s\n    severity: info\n    channels: [email]\n');
+      await writeFile(
+        path.join(dir, 'b.yaml'),
+        'rules:\n  - name: Slow answers\n    condition: requests.latency > threshold\n    threshold: 250\n    duration: 30s\n    severity: info\n    channels: [email]\n',
+      );
       for (const file of ['a.json', 'b.yaml']) {
         const [parsed] = await loadAlertRules(path.join(dir, file));
         assert.deepEqual(parsed!.rule, rule);
@@ -143,7 +146,8 @@ describe('alert rules files', () => {
         assert.ok(error instanceof AlertRulesError);
         assert.match(error.message, /\/1\/severity must be one of: info, warning, error, critical/);
         assert.match(error.message, /\/1\/channels\/0 must be one of: slack, email, sms/);
-        for (const part of ['/0/threshold', '/1/duration', '/1/severity', '/1/channels/0', '/2 ', 'name', '/2/channels']) assert.match(error.message, new RegExp(part.replace(/[/]/g, '\\/')), part);
+        for (const part of ['/0/threshold', '/1/duration', '/1/severity', '/1/channels/0', '/2 ', 'name', '/2/channels'])
+          assert.match(error.message, new RegExp(part.replace(/[/]/g, '\\/')), part);
         return true;
       });
       await writeFile(file, '[{"name": "A",');
@@ -199,13 +203,23 @@ describe('alerting configuration', () => {
 
   test('refuses a channel without its addresses, and bad URLs and numbers, naming each variable', () => {
     assert.throws(
-      () => loadConfig({ DEMA_SMTP_URL: 'smtp://mail.example', DEMA_SMS_URL: 'ftp://sms.example', DEMA_SLACK_WEBHOOK_URL: 'not a url', DEMA_ALERT_INTERVAL_MS: '10' }),
+      () =>
+        loadConfig({
+          DEMA_SMTP_URL: 'smtp://mail.example',
+          DEMA_SMS_URL: 'ftp://sms.example',
+          DEMA_SLACK_WEBHOOK_URL: 'not a url',
+          DEMA_ALERT_INTERVAL_MS: '10',
+        }),
       (error: Error) => {
         assert.ok(error instanceof ConfigError);
-        for (const name of ['DEMA_ALERT_EMAIL_FROM', 'DEMA_ALERT_EMAIL_TO', 'DEMA_SMS_URL', 'DEMA_SLACK_WEBHOOK_URL', 'DEMA_ALERT_INTERVAL_MS']) assert.match(error.message, new RegExp(name), name);
+        for (const name of ['DEMA_ALERT_EMAIL_FROM', 'DEMA_ALERT_EMAIL_TO', 'DEMA_SMS_URL', 'DEMA_SLACK_WEBHOOK_URL', 'DEMA_ALERT_INTERVAL_MS'])
+          assert.match(error.message, new RegExp(name), name);
         return true;
       },
     );
-    assert.throws(() => loadConfig({ DEMA_SMS_URL: 'https://sms.example', DEMA_SMS_FROM: '+1' }), /DEMA_SMS_TO: needed \(comma-separated\) when DEMA_SMS_URL is set/);
+    assert.throws(
+      () => loadConfig({ DEMA_SMS_URL: 'https://sms.example', DEMA_SMS_FROM: '+1' }),
+      /DEMA_SMS_TO: needed \(comma-separated\) when DEMA_SMS_URL is set/,
+    );
   });
 });

@@ -302,7 +302,10 @@ class EnvReader {
 
   /** A comma-separated list of plain values (addresses, ids); absent → empty. */
   list(name: string): string[] {
-    return (this.string(name) ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+    return (this.string(name) ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   }
 
   /** `count/seconds`, e.g. `1200/60`: at most `count` requests per `seconds`-long window. */
@@ -322,7 +325,10 @@ class EnvReader {
   urlList(name: string, protocols: string[]): string[] | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
-    const urls = raw.split(',').map((u) => u.trim()).filter(Boolean);
+    const urls = raw
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
     const bad = urls.filter((u) => {
       try {
         return !protocols.includes(new URL(u).protocol);
@@ -346,7 +352,10 @@ class EnvReader {
 
   /** A comma-separated list that `because` makes necessary. */
   requiredList(name: string, because: string): string[] {
-    const items = (this.string(name) ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    const items = (this.string(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
     if (items.length === 0) this.problems.push(`${name}: needed (comma-separated) when ${because} is set`);
     return items;
   }

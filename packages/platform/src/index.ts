@@ -1,4 +1,13 @@
-export { loadConfig, ConfigError, serviceNames, type DemaConfig, type ServiceName, type RedisSettings, type RateLimitClass, type RateLimitRule } from './config.ts';
+export {
+  loadConfig,
+  ConfigError,
+  serviceNames,
+  type DemaConfig,
+  type ServiceName,
+  type RedisSettings,
+  type RateLimitClass,
+  type RateLimitRule,
+} from './config.ts';
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';
 export { Metrics } from './metrics.ts';
@@ -42,6 +51,16 @@ export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';
 export { createInfrastructure, type Infrastructure } from './infrastructure.ts';
-export { buildApp, startProcess, runProcess, loadConfigOrExit, closeOnSignals, type ServiceModule, type ServiceFactory, type ServiceFactories, type RunningProcess } from './service.ts';
+export {
+  buildApp,
+  startProcess,
+  runProcess,
+  loadConfigOrExit,
+  closeOnSignals,
+  type ServiceModule,
+  type ServiceFactory,
+  type ServiceFactories,
+  type RunningProcess,
+} from './service.ts';
 export { readApplication, applicationMetrics, type ApplicationReading } from './application-metrics.ts';
 export { readSystem, systemMetrics, cpuUsageBetween, registerSystemSeries, type SystemReading } from './system-metrics.ts';

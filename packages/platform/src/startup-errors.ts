@@ -48,7 +48,8 @@ export function postgresStartupError(error: unknown, variable: string, url: stri
   } catch {
     // serverOf said so already
   }
-  if (code === 'ECONNREFUSED') return new StartupError(`${server} refused the connection (${variable}): start PostgreSQL, or set ${variable} to a server that runs`);
+  if (code === 'ECONNREFUSED')
+    return new StartupError(`${server} refused the connection (${variable}): start PostgreSQL, or set ${variable} to a server that runs`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new StartupError(`${server}: no such host (${variable}): correct the host name in ${variable}`);
   if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /connection timeout/i.test(message)) {
     return new StartupError(`${server} did not answer (${variable}): check that it runs and that this machine can reach it, or correct ${variable}`);
@@ -56,7 +57,9 @@ export function postgresStartupError(error: unknown, variable: string, url: stri
   // 28P01 wrong password, 28000 no such role or no pg_hba.conf entry; a server asking for a password
   // that the URL lacks fails in the client (SCRAM / SASL) before the server answers.
   if (code === '28P01' || code === '28000' || /SASL|SCRAM|password/i.test(message)) {
-    return new StartupError(`${server} refused ${user ? `user "${user}"` : 'the login'} (${variable}): ${message}; correct the user and password in ${variable}`);
+    return new StartupError(
+      `${server} refused ${user ? `user "${user}"` : 'the login'} (${variable}): ${message}; correct the user and password in ${variable}`,
+    );
   }
   if (code === '3D000') {
     return new StartupError(`${server} has no database "${database}" (${variable}): create it (createdb ${database}) or name an existing one in ${variable}`);
@@ -102,7 +105,9 @@ export function amqpStartupError(error: unknown, url: string): StartupError | un
     // serverOf said so already
   }
   return /NOT[-_]ALLOWED/.test(messageOf(error))
-    ? new StartupError(`${server} has no virtual host "${vhost}" for user "${user}" (AMQP_URL): create it, grant the user access, or correct the path of AMQP_URL`)
+    ? new StartupError(
+        `${server} has no virtual host "${vhost}" for user "${user}" (AMQP_URL): create it, grant the user access, or correct the path of AMQP_URL`,
+      )
     : new StartupError(`${server} refused user "${user}" (AMQP_URL): correct the user and password in AMQP_URL`);
 }
 

@@ -25,9 +25,17 @@ export type ServicesOf<F extends ServiceFactories> = { [Name in keyof F]: Awaite
  * Starts services on a fresh environment of `target`, listening on a free local port. Given by
  * name (`{ user: createUserService }`), they come back by name (`running.services.user`).
  */
-export async function startTestProcess<F extends ServiceFactories>(target: TestTarget, factories: F, overrides?: Partial<DemaConfig>): Promise<TestProcess<ServicesOf<F>>>;
+export async function startTestProcess<F extends ServiceFactories>(
+  target: TestTarget,
+  factories: F,
+  overrides?: Partial<DemaConfig>,
+): Promise<TestProcess<ServicesOf<F>>>;
 export async function startTestProcess(target: TestTarget, factories: ServiceFactory[], overrides?: Partial<DemaConfig>): Promise<TestProcess>;
-export async function startTestProcess(target: TestTarget, factories: ServiceFactory[] | ServiceFactories, overrides: Partial<DemaConfig> = {}): Promise<TestProcess<unknown>> {
+export async function startTestProcess(
+  target: TestTarget,
+  factories: ServiceFactory[] | ServiceFactories,
+  overrides: Partial<DemaConfig> = {},
+): Promise<TestProcess<unknown>> {
   const environment = await target.environment(overrides);
   const named = !Array.isArray(factories);
   const running = await startProcess(environment.config, 'test', Object.values(factories), { inMemory: environment.inMemory });

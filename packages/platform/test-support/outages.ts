@@ -74,7 +74,11 @@ export interface Outcome {
  * Keeps `workers` requests of `send` in flight until `stop()`, recording each outcome. Each request
  * is given up after `timeoutMs` (recorded as status 0), so a hang shows up as an outcome, not a stuck test.
  */
-export function keepBusy(workers: number, send: (signal: AbortSignal, worker: number) => Promise<Response>, timeoutMs = 15_000): { outcomes: Outcome[]; stop(): Promise<void> } {
+export function keepBusy(
+  workers: number,
+  send: (signal: AbortSignal, worker: number) => Promise<Response>,
+  timeoutMs = 15_000,
+): { outcomes: Outcome[]; stop(): Promise<void> } {
   const outcomes: Outcome[] = [];
   let running = true;
   const loops = Array.from({ length: workers }, async (_, worker) => {
@@ -114,5 +118,8 @@ export const leakPattern = /\n\s+at |node_modules|\bSELECT\b|\bINSERT\b|\bUPDATE
 export function statusCounts(outcomes: Outcome[]): string {
   const counts = new Map<number, number>();
   for (const o of outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(', ');
+  return [...counts]
+    .sort(([a], [b]) => a - b)
+    .map(([status, n]) => `${status}×${n}`)
+    .join(', ');
 }

@@ -14,7 +14,15 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
 export function assertEachOnce(ids: string[], expected: string[]): void {
   const counts = new Map<string, number>();
   for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
-  assert.deepEqual([...counts].filter(([, n]) => n > 1).map(([id]) => id), [], 'events delivered more than once');
-  assert.deepEqual(expected.filter((id) => !counts.has(id)), [], 'events never delivered');
+  assert.deepEqual(
+    [...counts].filter(([, n]) => n > 1).map(([id]) => id),
+    [],
+    'events delivered more than once',
+  );
+  assert.deepEqual(
+    expected.filter((id) => !counts.has(id)),
+    [],
+    'events never delivered',
+  );
   assert.equal(ids.length, expected.length);
 }

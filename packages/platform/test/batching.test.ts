@@ -73,17 +73,34 @@ for (const target of dbTargets) {
           return rows.length;
         }),
       );
-      assert.deepEqual(seen, events.map(() => 1), 'each widget is there when its call resolves');
-      assert.deepEqual(await widgets(), events.map((_, i) => i));
+      assert.deepEqual(
+        seen,
+        events.map(() => 1),
+        'each widget is there when its call resolves',
+      );
+      assert.deepEqual(
+        await widgets(),
+        events.map((_, i) => i),
+      );
       assert.ok(batches.length < events.length && batches.some((b) => b.length > 1), `batches of ${batches.map((b) => b.length)}`);
-      assert.ok(batches.every((b) => b.length <= 16), 'no batch exceeds the maximum');
-      assert.deepEqual(batches.flat().map((e) => e.id), events.map((e) => e.id), 'each event handled once, in arrival order');
+      assert.ok(
+        batches.every((b) => b.length <= 16),
+        'no batch exceeds the maximum',
+      );
+      assert.deepEqual(
+        batches.flat().map((e) => e.id),
+        events.map((e) => e.id),
+        'each event handled once, in arrival order',
+      );
     });
 
     test('one failing event in a batch rejects alone; the others commit', async () => {
       const events = Array.from({ length: 10 }, (_, i) => widgetMade(i, i === 4 ? -1 : 1));
       const outcomes = await Promise.allSettled(events.map((event) => handle(event)));
-      assert.deepEqual(outcomes.map((o) => o.status), events.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')));
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        events.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+      );
       assert.match(String((outcomes[4] as PromiseRejectedResult).reason), /check constraint/);
       assert.deepEqual(await widgets(), [0, 1, 2, 3, 5, 6, 7, 8, 9]);
       assert.equal(batches[0]!.length, events.length, 'the first try was one batch of all');
@@ -112,7 +129,10 @@ for (const target of dbTargets) {
       await bus.subscribe(consumer, ['widget.#'], handle);
       const events = Array.from({ length: 30 }, (_, i) => widgetMade(i, i === 7 ? -1 : 1));
       const outcomes = await Promise.allSettled([...events, events[3]!].map((event) => bus.publish(event, 'widget.made')));
-      assert.deepEqual(await widgets(), events.map((_, i) => i).filter((i) => i !== 7));
+      assert.deepEqual(
+        await widgets(),
+        events.map((_, i) => i).filter((i) => i !== 7),
+      );
       // The failing one is refused to the outbox, which keeps it dead-lettered.
       const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [(o.reason as EventDeliveryError).eventId] : []));
       assert.deepEqual(refused, [events[7]!.id]);
@@ -133,21 +153,37 @@ for (const target of dbTargets) {
 
       test('concurrent deliveries are handled in batches, each once, a failing one dead-lettered alone', async () => {
         // Queues of their own, deleted by the broker once unused.
-        const bus = await RabbitMqBus.open(amqpUrl!, log, { namespace: `t${randomBytes(4).toString('hex')}.`, expiresMs: 30_000, prefetch: 24, maxAttempts: 2, retryDelayMs: 50 });
+        const bus = await RabbitMqBus.open(amqpUrl!, log, {
+          namespace: `t${randomBytes(4).toString('hex')}.`,
+          expiresMs: 30_000,
+          prefetch: 24,
+          maxAttempts: 2,
+          retryDelayMs: 50,
+        });
         try {
           await bus.subscribe(consumer, ['widget.#'], handle);
           const events = Array.from({ length: 120 }, (_, i) => widgetMade(i, i === 50 ? -1 : 1));
           await Promise.all([...events, ...events.slice(0, 10)].map((event) => bus.publish(event, 'widget.made')));
           const dead: string[] = [];
-          await waitFor('the failing event dead-lettered', async () => {
-            const message = await channel.get(`${bus.queueOf(consumer)}.dead`, { noAck: true });
-            if (message) dead.push(String(message.properties.messageId));
-            return dead.length > 0;
-          }, 20_000);
+          await waitFor(
+            'the failing event dead-lettered',
+            async () => {
+              const message = await channel.get(`${bus.queueOf(consumer)}.dead`, { noAck: true });
+              if (message) dead.push(String(message.properties.messageId));
+              return dead.length > 0;
+            },
+            20_000,
+          );
           await waitFor('119 widgets', async () => (await widgets()).length === 119, 20_000);
           assert.deepEqual(dead, [events[50]!.id]);
-          assert.deepEqual(await widgets(), events.map((_, i) => i).filter((i) => i !== 50));
-          assert.ok(batches.some((b) => b.length > 1), `batches of ${batches.map((b) => b.length)}`);
+          assert.deepEqual(
+            await widgets(),
+            events.map((_, i) => i).filter((i) => i !== 50),
+          );
+          assert.ok(
+            batches.some((b) => b.length > 1),
+            `batches of ${batches.map((b) => b.length)}`,
+          );
         } finally {
           await bus.close();
         }

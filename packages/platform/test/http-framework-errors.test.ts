@@ -13,7 +13,13 @@ describe('refusals from the router and the HTTP parser', () => {
   let url: string;
 
   before(async () => {
-    app = createHttpServer({ log: createLogger('silent'), metrics: new Metrics(), authenticate: async () => ({ kind: 'anonymous' }), bodyLimit: 1024, service: 'test' });
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+    });
     app.get('/things/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => ({ id: (request.params as { id: string }).id }));
     url = await listen(app, { host: '127.0.0.1', port: 0 });
   });

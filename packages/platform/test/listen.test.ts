@@ -66,8 +66,13 @@ describe('listen: accepting a burst of connections', () => {
       const iterations = await iterationsToAcceptBurst(app, port, 24);
       assert.ok(iterations <= 4, `24 connections took ${iterations} iterations`);
       // Each request on a fresh connection lands on whichever handle accepts it; all are answered.
-      const answers = await Promise.all(Array.from({ length: 24 }, () => fetch(`http://127.0.0.1:${port}/hello`, { headers: { connection: 'close' } }).then((r) => r.json())));
-      assert.deepEqual(answers, Array.from({ length: 24 }, () => ({ hello: 'world' })));
+      const answers = await Promise.all(
+        Array.from({ length: 24 }, () => fetch(`http://127.0.0.1:${port}/hello`, { headers: { connection: 'close' } }).then((r) => r.json())),
+      );
+      assert.deepEqual(
+        answers,
+        Array.from({ length: 24 }, () => ({ hello: 'world' })),
+      );
     } finally {
       await app.close();
     }

@@ -98,7 +98,11 @@ for (const target of dbTargets) {
     test('sources are applied in order and scoped, so equal file names do not collide', async () => {
       const db = server.database(freshSchema());
       const service = await migrationsDir({ '0001_outbox.sql': 'CREATE TABLE orders (id INT); SELECT count(*) FROM outbox;' }, 'order');
-      assert.deepEqual(await runMigrations(db, [platformMigrations, service]), ['platform/0001_outbox.sql', 'platform/0002_outbox_dead_letters.sql', 'order/0001_outbox.sql']);
+      assert.deepEqual(await runMigrations(db, [platformMigrations, service]), [
+        'platform/0001_outbox.sql',
+        'platform/0002_outbox_dead_letters.sql',
+        'order/0001_outbox.sql',
+      ]);
       assert.ok(await tableExists(db, 'outbox'));
       assert.ok(await tableExists(db, 'orders'));
     });
@@ -107,7 +111,7 @@ for (const target of dbTargets) {
       const schema = freshSchema();
       const running = server.database(schema);
       const upgraded = server.database(schema);
-      const v1 = await migrationsDir({ '0001_things.sql': "CREATE TABLE things (id INT PRIMARY KEY); INSERT INTO things VALUES (1);" });
+      const v1 = await migrationsDir({ '0001_things.sql': 'CREATE TABLE things (id INT PRIMARY KEY); INSERT INTO things VALUES (1);' });
       await runMigrations(running, [v1]);
       const read = async () => (await running.query<Record<string, unknown>>('SELECT t.* FROM things t ORDER BY t.id')).rows;
       assert.deepEqual(await read(), [{ id: 1 }]);

@@ -22,8 +22,6 @@ import { assertEachOnce, waitFor, sampleOrderCreated as orderCreated, sampleStoc
 const log = createLogger('silent');
 const noPostgres = dbTargets.find((t) => t.name === 'postgres')!.skip;
 
-
-
 /** A bus that records what it accepted; it refuses the first `failures` publishes, as a broker that is down would. */
 class RecordingBus implements EventBus {
   readonly accepted: Array<{ event: EventEnvelope; routingKey: string }> = [];
@@ -47,8 +45,6 @@ class RecordingBus implements EventBus {
   async subscribe(): Promise<void> {}
   async close(): Promise<void> {}
 }
-
-
 
 async function pending(db: Db): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
@@ -140,7 +136,10 @@ for (const target of dbTargets) {
       assert.equal(first, 2);
       assert.equal(await pending(db), 3);
       const { rows } = await db.query<{ last_error: string | null }>('SELECT last_error FROM outbox WHERE published_at IS NULL');
-      assert.ok(rows.every((row) => row.last_error?.includes('broker refused')), 'the refusal is recorded');
+      assert.ok(
+        rows.every((row) => row.last_error?.includes('broker refused')),
+        'the refusal is recorded',
+      );
 
       // The claim was released, so the retry need not wait out the lease.
       assert.equal(await relay.drain(), 3);
@@ -182,10 +181,13 @@ for (const target of dbTargets) {
       // The first relay claims the batch, then its publish never returns: the process is gone.
       const dying: EventBus = { publish: () => new Promise<void>(() => undefined), subscribe: async () => undefined, close: async () => undefined };
       let claimed = false;
-      const probe: EventBus = { ...dying, publish: (...args) => {
-        claimed = true;
-        return dying.publish(...args);
-      } };
+      const probe: EventBus = {
+        ...dying,
+        publish: (...args) => {
+          claimed = true;
+          return dying.publish(...args);
+        },
+      };
       void new OutboxRelay(db, probe, log, undefined, { claimSeconds: 1 }).drain();
       await waitFor('the first relay to claim the batch', () => claimed, 5_000);
 
@@ -193,10 +195,14 @@ for (const target of dbTargets) {
       const survivor = new OutboxRelay(db, bus, log);
       assert.equal(await survivor.drain(), 0, 'the lease is still held');
       let published = 0;
-      await waitFor('the lease to run out', async () => {
-        published += await survivor.drain();
-        return published === 3;
-      }, 5_000);
+      await waitFor(
+        'the lease to run out',
+        async () => {
+          published += await survivor.drain();
+          return published === 3;
+        },
+        5_000,
+      );
       assertEachOnce(
         bus.accepted.map((a) => a.event.id),
         events.map((e) => e.id),
@@ -232,7 +238,10 @@ for (const target of dbTargets) {
       // With a batch of one, the poison event would be claimed first forever without the back-off.
       assert.equal(await relay.drain(), 1);
       const { rows } = await db.query<{ id: string; published: boolean }>('SELECT id, published_at IS NOT NULL AS published FROM outbox ORDER BY seq');
-      assert.deepEqual(rows, [{ id: poison.id, published: false }, { id: later.id, published: true }]);
+      assert.deepEqual(rows, [
+        { id: poison.id, published: false },
+        { id: later.id, published: true },
+      ]);
     });
 
     test('a consumer that fails a few times then succeeds gets the event exactly once, and it is published', async () => {
@@ -416,7 +425,10 @@ describe('MemoryBus', () => {
     await assert.rejects(bus.publish(event, 'order.created'), (error: unknown) => {
       assert.ok(error instanceof EventDeliveryError);
       assert.equal(error.eventId, event.id);
-      assert.deepEqual(error.failures.map((f) => f.consumer), ['broken']);
+      assert.deepEqual(
+        error.failures.map((f) => f.consumer),
+        ['broken'],
+      );
       assert.match(error.failures[0]!.error, /handler is broken/);
       return true;
     });

@@ -16,10 +16,6 @@ const amqpUrl = testAmqpUrl();
 const log = createLogger('silent');
 const busModule = fileURLToPath(new URL('../src/bus/rabbitmq-bus.ts', import.meta.url));
 
-
-
-
-
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -134,7 +130,10 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
 
     await waitFor('200 events', () => received.length >= 200, 15_000);
     await delay(300);
-    assertEachOnce(received, events.map((e) => e.id));
+    assertEachOnce(
+      received,
+      events.map((e) => e.id),
+    );
   });
 
   test('a handler that fails twice is retried and the event handled once', async () => {
@@ -205,7 +204,10 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
     await second.subscribe(name, ['order.#'], async (event) => void received.push(event.id));
     await waitFor('the waiting events', () => received.length >= 3);
     await delay(200);
-    assertEachOnce(received, events.map((e) => e.id));
+    assertEachOnce(
+      received,
+      events.map((e) => e.id),
+    );
   });
 
   test('with the broker unreachable from the start, connect resolves and publish rejects at once', async () => {

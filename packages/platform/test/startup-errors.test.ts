@@ -11,7 +11,11 @@ const repoRoot = new URL('../../../', import.meta.url);
 /** Runs `entry` with `env` added; its exit code and everything it wrote. */
 function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: repoRoot, env: { ...process.env, DEMA_WEB: 'off', PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: repoRoot,
+      env: { ...process.env, DEMA_WEB: 'off', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
@@ -62,7 +66,10 @@ test('LOG_FORMAT: pretty on a terminal outside production, json otherwise, as se
   assert.equal(loadConfig({ NODE_ENV: 'production' }, true).logFormat, 'json');
   assert.equal(loadConfig({ LOG_FORMAT: 'pretty' }, false).logFormat, 'pretty');
   assert.equal(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat, 'json');
-  assert.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), (error: unknown) => error instanceof ConfigError && /LOG_FORMAT="xml": expected one of json, pretty/.test(error.message));
+  assert.throws(
+    () => loadConfig({ LOG_FORMAT: 'xml' }),
+    (error: unknown) => error instanceof ConfigError && /LOG_FORMAT="xml": expected one of json, pretty/.test(error.message),
+  );
 });
 
 test('REDIS_KEY_PREFIX and AMQP_NAMESPACE get their separator, and refuse spaces', () => {

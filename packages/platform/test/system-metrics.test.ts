@@ -19,10 +19,15 @@ const linux = process.platform === 'linux';
 
 async function meminfo(): Promise<Record<string, number>> {
   const text = await readFile('/proc/meminfo', 'utf8');
-  return Object.fromEntries(text.split('\n').filter(Boolean).map((line) => {
-    const [key, value] = line.split(':');
-    return [key!, Number.parseInt(value!, 10) * 1024];
-  }));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [key, value] = line.split(':');
+        return [key!, Number.parseInt(value!, 10) * 1024];
+      }),
+  );
 }
 
 /** Bytes through every interface but loopback, from sysfs (a different file than ours). */
@@ -52,7 +57,9 @@ function osCpuSeconds(): Record<string, number> {
 
 /** Keeps every core busy for `ms` in worker threads. */
 async function burnCpu(ms: number): Promise<void> {
-  const workers = os.cpus().map(() => new Worker('const end = Date.now() + require("worker_threads").workerData; while (Date.now() < end) {}', { eval: true, workerData: ms }));
+  const workers = os
+    .cpus()
+    .map(() => new Worker('const end = Date.now() + require("worker_threads").workerData; while (Date.now() < end) {}', { eval: true, workerData: ms }));
   await Promise.all(workers.map((w) => new Promise((resolve) => w.once('exit', resolve))));
 }
 
@@ -135,9 +142,13 @@ describe('system metrics', { skip: linux ? false : 'reads /proc' }, () => {
     const port = (server.address() as net.AddressInfo).port;
     const openClients = () =>
       Promise.all(
-        Array.from({ length: 40 }, () => new Promise<net.Socket>((resolve) => {
-          const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
-        })),
+        Array.from(
+          { length: 40 },
+          () =>
+            new Promise<net.Socket>((resolve) => {
+              const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+            }),
+        ),
       );
     const established = async () => {
       const { stdout } = await run('ss', ['-Htn', 'state', 'established']);
@@ -161,7 +172,8 @@ describe('system metrics', { skip: linux ? false : 'reads /proc' }, () => {
           const ssAfter = hasSs ? await established() : undefined;
           // Each loopback connection is established at both ends.
           const countsOurs = during - before >= 70;
-          const agrees = ssBefore === undefined || ssAfter === undefined || (during >= Math.min(ssBefore, ssAfter) - 15 && during <= Math.max(ssBefore, ssAfter) + 15);
+          const agrees =
+            ssBefore === undefined || ssAfter === undefined || (during >= Math.min(ssBefore, ssAfter) - 15 && during <= Math.max(ssBefore, ssAfter) + 15);
           tries.push(`before ${before}, with 40 more connections ${during}, ss ${ssBefore}…${ssAfter}`);
           if (countsOurs && agrees) return;
         } finally {

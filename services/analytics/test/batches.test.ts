@@ -9,7 +9,14 @@ import { allReports, freshDatabase, orderCreated, startAnalytics, statusChanged,
 const march = { from: '2023-03-01', to: '2023-03-31' };
 const productIds = Array.from({ length: 6 }, (_, i) => `c0ffee00-3333-4000-8000-${String(i + 1).padStart(12, '0')}`);
 /** Each order's lifecycle after PENDING: every path of it occurs. */
-const lifecycles: OrderStatus[][] = [['CONFIRMED', 'SHIPPED', 'DELIVERED'], ['CANCELLED'], ['CONFIRMED'], [], ['CONFIRMED', 'SHIPPED', 'RETURNED'], ['CONFIRMED', 'CANCELLED']];
+const lifecycles: OrderStatus[][] = [
+  ['CONFIRMED', 'SHIPPED', 'DELIVERED'],
+  ['CANCELLED'],
+  ['CONFIRMED'],
+  [],
+  ['CONFIRMED', 'SHIPPED', 'RETURNED'],
+  ['CONFIRMED', 'CANCELLED'],
+];
 
 /** A seeded shuffle, so a failure can be run again as it was. */
 function shuffled<T>(items: T[], seed: number): T[] {

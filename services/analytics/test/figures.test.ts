@@ -10,11 +10,25 @@ const { kettle, mug, tea } = products;
  * A month of a small shop, as events. Sales in May (not cancelled or returned): o1 64.99, o2 0.30,
  * o3 99.98, o5 7.60. o4 is cancelled, o8 returned; o7 (April) and o6 (June) fall outside May.
  */
-const o1 = orderCreated({ userId: users.ada, timestamp: '2024-05-01T09:00:00.000Z', items: [{ productId: kettle, quantity: 1, price: 49.99 }, { productId: mug, quantity: 2, price: 7.5 }] });
+const o1 = orderCreated({
+  userId: users.ada,
+  timestamp: '2024-05-01T09:00:00.000Z',
+  items: [
+    { productId: kettle, quantity: 1, price: 49.99 },
+    { productId: mug, quantity: 2, price: 7.5 },
+  ],
+});
 const o2 = orderCreated({ userId: users.bob, timestamp: '2024-05-01T23:59:59.999Z', items: [{ productId: tea, quantity: 3, price: 0.1 }] });
 const o3 = orderCreated({ userId: users.ada, timestamp: '2024-05-06T00:00:00.000Z', items: [{ productId: kettle, quantity: 2, price: 49.99 }] });
 const o4 = orderCreated({ userId: users.bob, timestamp: '2024-05-15T12:00:00.000Z', items: [{ productId: mug, quantity: 10, price: 7.5 }] });
-const o5 = orderCreated({ userId: users.ada, timestamp: '2024-05-31T23:00:00.000Z', items: [{ productId: tea, quantity: 1, price: 0.1 }, { productId: mug, quantity: 1, price: 7.5 }] });
+const o5 = orderCreated({
+  userId: users.ada,
+  timestamp: '2024-05-31T23:00:00.000Z',
+  items: [
+    { productId: tea, quantity: 1, price: 0.1 },
+    { productId: mug, quantity: 1, price: 7.5 },
+  ],
+});
 const o6 = orderCreated({ userId: users.bob, timestamp: '2024-06-01T00:00:00.000Z', items: [{ productId: kettle, quantity: 1, price: 49.99 }] });
 const o7 = orderCreated({ userId: users.ada, timestamp: '2024-04-30T23:59:59.000Z', items: [{ productId: mug, quantity: 1, price: 7.5 }] });
 const o8 = orderCreated({ userId: users.bob, timestamp: '2024-05-20T10:00:00.000Z', items: [{ productId: kettle, quantity: 1, price: 49.99 }] });
@@ -158,10 +172,13 @@ for (const target of testTargets()) {
 
     test('top products by revenue, limited', async () => {
       const body = await get(`/api/analytics/top-products?${may}&by=revenue&limit=2`);
-      assert.deepEqual(body.items.map((i: any) => [i.productId, i.revenue]), [
-        [kettle, 149.97],
-        [mug, 22.5],
-      ]);
+      assert.deepEqual(
+        body.items.map((i: any) => [i.productId, i.revenue]),
+        [
+          [kettle, 149.97],
+          [mug, 22.5],
+        ],
+      );
     });
 
     test('stock movements by reason, zeros included', async () => {
@@ -173,11 +190,14 @@ for (const target of testTargets()) {
         { reason: 'RETURN', movements: 2, unitsIn: 11, unitsOut: 0, net: 11 },
       ]);
       const june = await get('/api/analytics/stock-movements?from=2024-06-01&to=2024-06-30');
-      assert.deepEqual(june.items.map((i: any) => [i.reason, i.movements, i.net]), [
-        ['ORDER', 0, 0],
-        ['MANUAL', 1, -5],
-        ['RETURN', 0, 0],
-      ]);
+      assert.deepEqual(
+        june.items.map((i: any) => [i.reason, i.movements, i.net]),
+        [
+          ['ORDER', 0, 0],
+          ['MANUAL', 1, -5],
+          ['RETURN', 0, 0],
+        ],
+      );
     });
 
     test('stock movements of one product', async () => {
@@ -190,7 +210,7 @@ for (const target of testTargets()) {
       ]);
     });
 
-    test('low stock is each product\'s latest stock by when it changed, not by when the event arrived', async () => {
+    test("low stock is each product's latest stock by when it changed, not by when the event arrived", async () => {
       const body = await get('/api/analytics/low-stock');
       assert.equal(body.threshold, 5);
       assert.deepEqual(body.items, [
@@ -199,11 +219,14 @@ for (const target of testTargets()) {
       ]);
       assert.deepEqual((await get('/api/analytics/low-stock?threshold=0')).items, []);
       const all = await get('/api/analytics/low-stock?threshold=20');
-      assert.deepEqual(all.items.map((i: any) => [i.productId, i.stock]), [
-        [tea, 1],
-        [mug, 4],
-        [kettle, 17],
-      ]);
+      assert.deepEqual(
+        all.items.map((i: any) => [i.productId, i.stock]),
+        [
+          [tea, 1],
+          [mug, 4],
+          [kettle, 17],
+        ],
+      );
       assert.equal((await get('/api/analytics/low-stock?threshold=20&limit=1')).items.length, 1);
     });
 

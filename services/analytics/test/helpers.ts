@@ -1,4 +1,13 @@
-import { routingKeys, type DemaEventType, type EventEnvelope, type OrderCreatedEvent, type OrderStatus, type StockUpdatedEvent, type StockUpdateReason, type OrderStatusChangedEvent } from '@dema/contracts';
+import {
+  routingKeys,
+  type DemaEventType,
+  type EventEnvelope,
+  type OrderCreatedEvent,
+  type OrderStatus,
+  type StockUpdatedEvent,
+  type StockUpdateReason,
+  type OrderStatusChangedEvent,
+} from '@dema/contracts';
 import { createEvent, MemoryBus, PgliteHost, PostgresDb, type Db, type DemaConfig } from '@dema/platform';
 import { createDatabase, startTestProcess, waitFor, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import { createUserService } from '@dema/user';
@@ -45,11 +54,13 @@ export async function startAnalytics(target: TestTarget, overrides: Partial<Dema
   };
   const adminToken = await login('admin@test.dema.dev', 'admin');
   const customerToken = await login('customer@test.dema.dev', 'customer');
-  const get = (token: string | undefined) => async (path: string): Promise<Reply> => {
-    const response = await fetch(`${running.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
-  };
+  const get =
+    (token: string | undefined) =>
+    async (path: string): Promise<Reply> => {
+      const response = await fetch(`${running.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      const text = await response.text();
+      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+    };
   const consumed = async (): Promise<number> => {
     const metric = running.infra.metrics.registry.getSingleMetric('dema_analytics_events_total');
     const { values } = await metric!.get();

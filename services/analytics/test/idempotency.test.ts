@@ -47,7 +47,10 @@ for (const target of testTargets()) {
       await dema.settled(mark, 2);
       assert.deepEqual(await summary(day), { from: day, to: day, orders: 1, revenue: 59.97, averageOrderValue: 59.97, unitsSold: 3, customers: 1 });
       assert.equal(await logged([order.id]), 1);
-      const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1 AND event_id = $2', [analyticsConsumer, order.id]);
+      const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1 AND event_id = $2', [
+        analyticsConsumer,
+        order.id,
+      ]);
       assert.equal(rows[0]!.n, 1);
     });
 
@@ -69,7 +72,14 @@ for (const target of testTargets()) {
     test('many different events at once are each counted, exactly', async () => {
       const day = nextDay();
       const orders = Array.from({ length: 25 }, (_, i) =>
-        orderCreated({ userId: i % 2 ? users.ada : users.bob, timestamp: `${day}T${String(i % 24).padStart(2, '0')}:00:00Z`, items: [{ productId: tea, quantity: 1, price: 0.1 }, { productId: kettle, quantity: 1, price: 0.2 }] }),
+        orderCreated({
+          userId: i % 2 ? users.ada : users.bob,
+          timestamp: `${day}T${String(i % 24).padStart(2, '0')}:00:00Z`,
+          items: [
+            { productId: tea, quantity: 1, price: 0.1 },
+            { productId: kettle, quantity: 1, price: 0.2 },
+          ],
+        }),
       );
       const mark = await dema.mark();
       await Promise.all(orders.map((o) => dema.publish(o)));
@@ -79,7 +89,7 @@ for (const target of testTargets()) {
       assert.deepEqual([s.orders, s.revenue, s.averageOrderValue, s.unitsSold, s.customers], [25, 7.5, 0.3, 50, 2]);
     });
 
-    test('a status change racing its order\'s creation still leaves the order in its latest status', async () => {
+    test("a status change racing its order's creation still leaves the order in its latest status", async () => {
       const day = nextDay();
       const pairs = Array.from({ length: 10 }, () => {
         const order = orderCreated({ timestamp: `${day}T08:00:00Z`, items: [{ productId: kettle, quantity: 1, price: 10 }] });
@@ -90,7 +100,10 @@ for (const target of testTargets()) {
       await dema.settled(mark, 20);
       const byStatus = (await dema.admin(`/api/analytics/orders-by-status?from=${day}&to=${day}`)).body;
       assert.equal(byStatus.total, 10);
-      assert.deepEqual(byStatus.items.filter((i: any) => i.orders > 0), [{ status: 'CANCELLED', orders: 10, value: 100 }]);
+      assert.deepEqual(
+        byStatus.items.filter((i: any) => i.orders > 0),
+        [{ status: 'CANCELLED', orders: 10, value: 100 }],
+      );
       assert.equal((await summary(day)).orders, 0);
     });
 
@@ -115,7 +128,10 @@ for (const target of testTargets()) {
       const mark = await dema.mark();
       // Not awaited: on the embedded bus, publish settles only once the bad event is given up on
       // (and then rejects, for the outbox to keep it dead-lettered).
-      const badDelivery = dema.publish(bad).then(() => undefined, (error: unknown) => error);
+      const badDelivery = dema.publish(bad).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       await Promise.all(good.map((o) => dema.publish(o)));
       await dema.settled(mark, good.length);
       const s = await summary(day);
@@ -125,7 +141,10 @@ for (const target of testTargets()) {
       if (dema.busKind === 'memory') {
         assert.ok(refusal instanceof EventDeliveryError);
         assert.equal(refusal.eventId, bad.id);
-        assert.deepEqual(refusal.failures.map((f) => f.consumer), [analyticsConsumer]);
+        assert.deepEqual(
+          refusal.failures.map((f) => f.consumer),
+          [analyticsConsumer],
+        );
         assert.match(refusal.failures[0]!.error, /items\.0\.price/);
       } else {
         const connection = await connect(testAmqpUrl()!);
@@ -133,11 +152,15 @@ for (const target of testTargets()) {
         const queue = `${dema.infra.config.amqpNamespace}dema.${analyticsConsumer}.dead`;
         try {
           const messageIds: string[] = [];
-          await waitFor('the bad event in the dead-letter queue', async () => {
-            const message = await channel.get(queue, { noAck: true });
-            if (message) messageIds.push(String(message.properties.messageId));
-            return messageIds.includes(bad.id);
-          }, 30_000);
+          await waitFor(
+            'the bad event in the dead-letter queue',
+            async () => {
+              const message = await channel.get(queue, { noAck: true });
+              if (message) messageIds.push(String(message.properties.messageId));
+              return messageIds.includes(bad.id);
+            },
+            30_000,
+          );
           assert.deepEqual(messageIds, [bad.id]);
         } finally {
           await channel.close();

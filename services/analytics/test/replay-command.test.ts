@@ -19,7 +19,11 @@ const tsx = path.join(root, 'node_modules/.bin/tsx');
 /** `npm run dema -- analytics …` against one analytics database, with nothing else configured. */
 async function dema(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(tsx, [cli, ...args], { cwd: root, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env }, timeout: 120_000 });
+    const { stdout, stderr } = await run(tsx, [cli, ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+      timeout: 120_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -71,7 +75,10 @@ for (const target of testTargets()) {
       const out = path.join(dir, 'export.ndjson');
       const exported = await dema(['analytics', 'export', '--out', out], env);
       assert.equal(exported.code, 0, exported.stderr);
-      const lines = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+      const lines = (await readFile(out, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
       assert.deepEqual(lines, [order, stock]);
 
       const { db, close } = await open();
@@ -79,7 +86,10 @@ for (const target of testTargets()) {
         const analytics = new Analytics(db);
         const summary = await analytics.summary({ from: '2024-05-01', to: '2024-05-01' });
         assert.deepEqual([summary.orders, summary.revenue, summary.unitsSold], [1, 7.05, 3]);
-        assert.deepEqual((await analytics.lowStock({ threshold: 5, limit: 10 })).items.map((i) => i.stock), [4]);
+        assert.deepEqual(
+          (await analytics.lowStock({ threshold: 5, limit: 10 })).items.map((i) => i.stock),
+          [4],
+        );
       } finally {
         await close();
       }

@@ -51,7 +51,14 @@ describe('exchange (gateway → upstream)', () => {
   });
 
   const call = (path: string, method = 'GET', body?: string) =>
-    exchange(pool, { path, method, headers: { 'x-request-id': 'r-1' }, body: body === undefined ? undefined : Buffer.from(body), timeoutMs: 5_000, bufferLimit: 1024 * 1024 });
+    exchange(pool, {
+      path,
+      method,
+      headers: { 'x-request-id': 'r-1' },
+      body: body === undefined ? undefined : Buffer.from(body),
+      timeoutMs: 5_000,
+      bufferLimit: 1024 * 1024,
+    });
 
   test('a small answer arrives whole, with lower-case names and every Set-Cookie kept apart', async () => {
     const response = await call('/small');

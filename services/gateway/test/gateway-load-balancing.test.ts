@@ -62,7 +62,10 @@ describe('gateway load balancing', () => {
     test('spreads requests evenly, round-robin, over every instance', async () => {
       const before = instances.map((i) => i.hits('/api/').length);
       for (let i = 0; i < 30; i++) assert.equal((await get(gateway.url, '/api/products')).status, 200);
-      assert.deepEqual(instances.map((instance, i) => instance.hits('/api/').length - before[i]!), [10, 10, 10]);
+      assert.deepEqual(
+        instances.map((instance, i) => instance.hits('/api/').length - before[i]!),
+        [10, 10, 10],
+      );
     });
 
     test('a failing health check takes an instance out within seconds, and it takes traffic again once it passes', async () => {
@@ -86,8 +89,14 @@ describe('gateway load balancing', () => {
       const response = await fetch(`${gateway.url}/health/ready`);
       assert.equal(response.status, 200);
       const ready = (await response.json()) as { status: string; upstreams: Record<string, Array<{ url: string; state: string; since: string }>> };
-      assert.deepEqual(ready.upstreams.product!.map((i) => i.url), instances.map((i) => i.url));
-      assert.deepEqual(ready.upstreams.user!.map((i) => i.url), [users.url]);
+      assert.deepEqual(
+        ready.upstreams.product!.map((i) => i.url),
+        instances.map((i) => i.url),
+      );
+      assert.deepEqual(
+        ready.upstreams.user!.map((i) => i.url),
+        [users.url],
+      );
       for (const instance of Object.values(ready.upstreams).flat()) {
         assert.equal(instance.state, 'up');
         assert.ok(!Number.isNaN(Date.parse(instance.since)));
@@ -134,9 +143,16 @@ describe('gateway load balancing', () => {
         assert.equal(response.status, 200, response.text);
         assert.equal(JSON.parse(response.text).instance, 'y');
       }
-      const dropped = x.hits('/api/').slice(before).map((r) => r.headers['x-request-id']);
+      const dropped = x
+        .hits('/api/')
+        .slice(before)
+        .map((r) => r.headers['x-request-id']);
       assert.ok(dropped.length >= 1, 'x was tried');
-      for (const id of dropped) assert.ok(y.hits('/api/').some((r) => r.headers['x-request-id'] === id), `${id} retried on y`);
+      for (const id of dropped)
+        assert.ok(
+          y.hits('/api/').some((r) => r.headers['x-request-id'] === id),
+          `${id} retried on y`,
+        );
       assert.equal(await instanceState(gateway, 'product', x.url), 'down', 'the instance that dropped it is out');
       await restoreX();
     });
@@ -148,7 +164,10 @@ describe('gateway load balancing', () => {
         assert.equal(response.status, 200);
         assert.equal(JSON.parse(response.text).instance, 'y', 'a complete body from y');
       }
-      assert.ok(x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('truncated-')), 'x was tried');
+      assert.ok(
+        x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('truncated-')),
+        'x was tried',
+      );
       await restoreX();
     });
 
@@ -192,7 +211,10 @@ describe('gateway load balancing', () => {
         assert.equal(atY.length, 1);
         assert.equal(atY[0]!.headers['idempotency-key'], `key-${i}`);
       }
-      assert.ok(x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('post-key-')), 'x was tried first at least once');
+      assert.ok(
+        x.hits('/api/').some((r) => String(r.headers['x-request-id']).startsWith('post-key-')),
+        'x was tried first at least once',
+      );
       await restoreX();
     });
 
@@ -201,7 +223,12 @@ describe('gateway load balancing', () => {
       let failed: { status: number; text: string; id: string } | undefined;
       for (let i = 0; i < 4 && !failed; i++) {
         const id = `adjust-key-${i}`;
-        const response = await post(gateway.url, '/api/products/0b6f3d52-44a1-4a57-9a3e-1f0e7c2b9a10/stock-adjustments', { 'x-request-id': id, 'idempotency-key': `adjust-${i}` }, '{"delta":5}');
+        const response = await post(
+          gateway.url,
+          '/api/products/0b6f3d52-44a1-4a57-9a3e-1f0e7c2b9a10/stock-adjustments',
+          { 'x-request-id': id, 'idempotency-key': `adjust-${i}` },
+          '{"delta":5}',
+        );
         if (response.status !== 200) failed = { ...response, id };
       }
       assert.ok(failed, 'one adjustment went to x');
@@ -260,7 +287,10 @@ describe('gateway load balancing', () => {
       assert.equal(second.headers.get('retry-after'), '1');
       assert.equal(JSON.parse(second.text).code, 'UNAVAILABLE');
       const ready = (await (await fetch(`${gateway.url}/health/ready`)).json()) as { status: string; upstreams: Record<string, Array<{ state: string }>> };
-      assert.deepEqual(ready.upstreams.product!.map((i) => i.state), ['down', 'down']);
+      assert.deepEqual(
+        ready.upstreams.product!.map((i) => i.state),
+        ['down', 'down'],
+      );
       assert.equal(ready.status, 'degraded', 'still ready: the User service answers');
       await x.revive();
       await y.revive();
@@ -297,7 +327,12 @@ describe('gateway load balancing', () => {
     });
 
     test('X-Forwarded-For names the real client, whatever the client claimed; the service token header never passes', async () => {
-      await rawGet(gateway.url, '/api/products/forwarded', { 'x-forwarded-for': '203.0.113.9', 'x-dema-service-token': 'guess', connection: 'keep-alive, x-secret', 'x-secret': 'hop' });
+      await rawGet(gateway.url, '/api/products/forwarded', {
+        'x-forwarded-for': '203.0.113.9',
+        'x-dema-service-token': 'guess',
+        connection: 'keep-alive, x-secret',
+        'x-secret': 'hop',
+      });
       const received = upstream.hits('/api/products/forwarded').at(-1)!;
       assert.equal(received.headers['x-forwarded-for'], '127.0.0.1');
       assert.equal(received.headers['x-forwarded-proto'], 'http');
@@ -309,7 +344,10 @@ describe('gateway load balancing', () => {
       const body = '{ "name" : "Spaced  Out",\n "price": 12.50 }';
       const response = await post(gateway.url, '/api/products', { 'content-type': 'application/json; charset=utf-8' }, body);
       assert.equal(response.status, 200);
-      const received = upstream.hits('/api/products').filter((r) => r.method === 'POST').at(-1)!;
+      const received = upstream
+        .hits('/api/products')
+        .filter((r) => r.method === 'POST')
+        .at(-1)!;
       assert.equal(received.body, body);
       assert.equal(received.headers['content-type'], 'application/json; charset=utf-8');
     });
@@ -324,11 +362,22 @@ describe('gateway load balancing', () => {
 
     test('/internal/* is never forwarded, however the path is spelled', async () => {
       const before = upstream.received.length;
-      for (const path of ['/internal/stock-reservations', '/api/../internal/stock-reservations', '/api/products/%2e%2e/%2e%2e/internal/x', '/api/products/..%2f..%2finternal']) {
+      for (const path of [
+        '/internal/stock-reservations',
+        '/api/../internal/stock-reservations',
+        '/api/products/%2e%2e/%2e%2e/internal/x',
+        '/api/products/..%2f..%2finternal',
+      ]) {
         const status = await rawGet(gateway.url, path);
         assert.ok(status === 404 || status === 400, `${path} → ${status}`);
       }
-      assert.deepEqual(upstream.received.slice(before).map((r) => r.url).filter((u) => u.includes('internal')), []);
+      assert.deepEqual(
+        upstream.received
+          .slice(before)
+          .map((r) => r.url)
+          .filter((u) => u.includes('internal')),
+        [],
+      );
     });
 
     test('paths no service owns are a 404 problem from the gateway', async () => {

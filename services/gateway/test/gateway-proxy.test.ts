@@ -50,11 +50,15 @@ async function startBigUpstream(): Promise<{ url: string; close(): Promise<void>
 /** A POST whose body goes in chunks, without a Content-Length. */
 function postChunked(base: string, path: string, chunks: Buffer[]): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const request = http.request(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (response) => {
-      let body = '';
-      response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const request = http.request(
+      `${base}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     request.on('error', reject);
     for (const chunk of chunks) request.write(chunk);
     request.end();
@@ -94,10 +98,14 @@ describe('the gateway proxy', () => {
     assert.equal((await fetch(`${gateway.url}/media/demo/a.svg`)).status, 200);
     const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: 'Bearer proxy-test-service-token' } })).text();
     for (const route of ['/api/*', '/media/*']) {
-      const series = metrics.split('\n').find((line) => line.startsWith('http_requests_total{') && line.includes(`route="${route}"`) && line.includes('status_code="200"'));
+      const series = metrics
+        .split('\n')
+        .find((line) => line.startsWith('http_requests_total{') && line.includes(`route="${route}"`) && line.includes('status_code="200"'));
       assert.ok(series?.includes('service="gateway"') && Number(series.slice(series.lastIndexOf(' ') + 1)) >= 1, `${route}: ${series}`);
     }
-    await waitFor('the access log line', () => lines.some((l) => l.msg === 'request' && l.reqId === 'proxy-log-1' && l.url === '/api/products?limit=1' && l.statusCode === 200));
+    await waitFor('the access log line', () =>
+      lines.some((l) => l.msg === 'request' && l.reqId === 'proxy-log-1' && l.url === '/api/products?limit=1' && l.statusCode === 200),
+    );
   });
 
   test('an answer larger than the gateway buffers is streamed through whole, with or without a Content-Length', async () => {
@@ -138,7 +146,10 @@ describe('the gateway proxy', () => {
     socket.destroy();
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(products.received.length, before);
-    assert.deepEqual(lines.filter((l) => Number(l.level) >= 50), []);
+    assert.deepEqual(
+      lines.filter((l) => Number(l.level) >= 50),
+      [],
+    );
     assert.equal((await fetch(`${gateway.url}/api/products?limit=1`)).status, 200, 'and the gateway goes on serving');
   });
 
@@ -150,18 +161,21 @@ describe('the gateway proxy', () => {
 
   test('a route of the gateway’s own under a service’s paths is refused at start: the proxy would shadow it', async () => {
     await assert.rejects(
-      startTestGateway({}, {
-        upstreams: { user: [users.url] },
-        modules: [
-          async () => ({
-            name: 'shadowed',
-            schemas: [],
-            routes: async (app) => void app.get('/api/products/mine', async () => ({})),
-            start() {},
-            close: async () => undefined,
-          }),
-        ],
-      }),
+      startTestGateway(
+        {},
+        {
+          upstreams: { user: [users.url] },
+          modules: [
+            async () => ({
+              name: 'shadowed',
+              schemas: [],
+              routes: async (app) => void app.get('/api/products/mine', async () => ({})),
+              start() {},
+              close: async () => undefined,
+            }),
+          ],
+        },
+      ),
       /\/api\/products\/mine .*service's paths/,
     );
   });

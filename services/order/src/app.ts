@@ -29,7 +29,10 @@ export interface OrderServiceOptions {
  * orders and their items in its own database, stock reserved in the Product service by a saga,
  * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox.
  */
-export async function createOrderService(infra: Infrastructure, options: OrderServiceOptions = {}): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
+export async function createOrderService(
+  infra: Infrastructure,
+  options: OrderServiceOptions = {},
+): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
   const db = await infra.database('order');
   await runMigrations(db, [platformMigrations, migrations]);
   const log = infra.log.child({ service: 'order' });

@@ -14,7 +14,18 @@ import {
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
-import { AppError, badRequest, conflict, forbidden, notFound, unavailable, unprocessable, unprocessableContent, type Db, type OutboxRelay } from '@dema/platform';
+import {
+  AppError,
+  badRequest,
+  conflict,
+  forbidden,
+  notFound,
+  unavailable,
+  unprocessable,
+  unprocessableContent,
+  type Db,
+  type OutboxRelay,
+} from '@dema/platform';
 import type { Logger } from 'pino';
 import * as orders from './db/orders.repository.ts';
 import * as saga from './db/saga.repository.ts';
@@ -105,7 +116,9 @@ export class Orders {
       const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);
       if (source === 'cart') {
         // Only the lines that were ordered, as they were: one added or changed meanwhile (another tab) stays.
-        await this.carts.removeOrdered(user.userId, lines).catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
+        await this.carts
+          .removeOrdered(user.userId, lines)
+          .catch((err: unknown) => this.log.warn({ err, orderId }, 'order placed but the cart could not be emptied'));
       }
       return { order, replayed: false };
     }
@@ -142,7 +155,14 @@ export class Orders {
       id: orderId,
       userId,
       status: 'PENDING',
-      items: priced.lines.map((l) => ({ productId: l.productId, variantId: l.variantId, name: l.name, quantity: l.quantity, price: toWireAmount(l.unitPrice), lineTotal: toWireAmount(l.lineTotal) })),
+      items: priced.lines.map((l) => ({
+        productId: l.productId,
+        variantId: l.variantId,
+        name: l.name,
+        quantity: l.quantity,
+        price: toWireAmount(l.unitPrice),
+        lineTotal: toWireAmount(l.lineTotal),
+      })),
       total: toWireAmount(priced.total),
       createdAt,
       updatedAt: createdAt,
@@ -174,7 +194,9 @@ export class Orders {
       if (!(await saga.idempotencyKeyHeld(this.db, userId, idempotencyKey, orderId))) return undefined;
       await sleep(delay);
     }
-    throw conflict(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, { 'retry-after': '1' });
+    throw conflict(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, {
+      'retry-after': '1',
+    });
   }
 
   private async cartLines(userId: string): Promise<StockLine[]> {
@@ -199,7 +221,7 @@ export class Orders {
   /** A user's orders: their own, or anyone's for an admin; another customer's → 403. */
   async listUserOrders(user: User, userIdAsGiven: string, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
     const userId = userIdAsGiven.toLowerCase(); // a uuid in capitals is still the caller's own id
-    if (user.role !== 'admin' && user.userId !== userId) throw forbidden("Customers may only list their own orders");
+    if (user.role !== 'admin' && user.userId !== userId) throw forbidden('Customers may only list their own orders');
     return { ...(await orders.listOrders(this.db, { ...query, userId })), limit: query.limit, offset: query.offset };
   }
 
@@ -224,7 +246,9 @@ export class Orders {
     });
     this.relay.notify();
     if (restockingStatuses.includes(status)) {
-      await this.stock.releaseStock(id).catch((err: unknown) => this.log.warn({ err, orderId: id }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'));
+      await this.stock
+        .releaseStock(id)
+        .catch((err: unknown) => this.log.warn({ err, orderId: id }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'));
     }
     return (await orders.findOrder(this.db, id))!;
   }
@@ -264,11 +288,15 @@ const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No or
 
 function orderSource(body: CreateOrder): 'items' | 'cart' {
   if (body.items && body.fromCart) {
-    throw badRequest(ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [{ name: 'body.fromCart', reason: 'cannot be sent together with items' }]);
+    throw badRequest(ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [
+      { name: 'body.fromCart', reason: 'cannot be sent together with items' },
+    ]);
   }
   if (body.fromCart) return 'cart';
   if (body.items) return 'items';
-  throw badRequest(ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [{ name: 'body.items', reason: 'is required (or send fromCart: true)' }]);
+  throw badRequest(ErrorCode.VALIDATION_FAILED, 'Say what to order: items, or fromCart: true', [
+    { name: 'body.items', reason: 'is required (or send fromCart: true)' },
+  ]);
 }
 
 /** An item as the catalog is asked for it: ids in lower case, since it matches them as text. */

@@ -60,7 +60,12 @@ export class HttpStockReservations implements StockReservations {
       if (response.ok) return (await response.json()) as T;
       if (response.status < 500) {
         const problem = (await response.json().catch(() => undefined)) as Problem | undefined;
-        throw new AppError(response.status, problem?.code ?? ErrorCode.INTERNAL, problem?.detail ?? problem?.title ?? `product service answered ${response.status}`, problem?.invalidParams);
+        throw new AppError(
+          response.status,
+          problem?.code ?? ErrorCode.INTERNAL,
+          problem?.detail ?? problem?.title ?? `product service answered ${response.status}`,
+          problem?.invalidParams,
+        );
       }
       lastError = new Error(`product service answered ${response.status}`);
       this.log.warn({ instance: base, path, status: response.status }, 'product service failed, trying another instance');

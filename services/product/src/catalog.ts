@@ -16,7 +16,7 @@ import {
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessable, unprocessableContent, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { type AppError, conflict, notFound, unprocessable, unprocessableContent, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
@@ -96,7 +96,7 @@ export class Catalog implements StockReservations {
       if (input.categoryId !== undefined) await requireCategory(tx, input.categoryId);
       const willHaveVariants = input.variants ? input.variants.length > 0 : current.hasVariants;
       if (willHaveVariants && input.stock !== undefined) {
-        throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, 'body.stock', 'cannot be set on a product with variants; set each variant\'s stock');
+        throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, 'body.stock', "cannot be set on a product with variants; set each variant's stock");
       }
       await products.updateProductFields(tx, id, {
         name: input.name,
@@ -205,7 +205,10 @@ export class Catalog implements StockReservations {
       const lines = await reservations.markReleased(tx, orderId);
       if (!lines || lines.length === 0) return false;
       const locked = await reservations.lockProducts(tx, [...new Set(lines.map((l) => l.productId))]);
-      const variants = await reservations.lockVariants(tx, lines.flatMap((l) => (l.variantId ? [l.variantId] : [])));
+      const variants = await reservations.lockVariants(
+        tx,
+        lines.flatMap((l) => (l.variantId ? [l.variantId] : [])),
+      );
       const productDeltas = new Map<string, number>();
       const variantDeltas = new Map<string, number>();
       for (const line of lines) {
@@ -221,7 +224,11 @@ export class Catalog implements StockReservations {
       }
       if (productDeltas.size === 0) return true;
       const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
-      await recordStockUpdates(tx, [...totals].map(([productId, newStock]) => ({ productId, oldStock: locked.get(productId)!.stock, newStock })), 'RETURN');
+      await recordStockUpdates(
+        tx,
+        [...totals].map(([productId, newStock]) => ({ productId, oldStock: locked.get(productId)!.stock, newStock })),
+        'RETURN',
+      );
       return true;
     });
     if (released) await this.afterWrite();
@@ -320,7 +327,7 @@ async function requireCategory(tx: Queryable, categoryId: string): Promise<void>
 
 function checkStockSource(variants: VariantInput[], stock: number | undefined, field: string): void {
   if (variants.length > 0 && stock !== undefined) {
-    throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, field, 'must be omitted when variants are given: the product\'s stock is the sum of theirs');
+    throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, field, "must be omitted when variants are given: the product's stock is the sum of theirs");
   }
   if (variants.length === 0 && stock === undefined) throw unprocessable(ErrorCode.VALIDATION_FAILED, field, 'is required when there are no variants');
 }

@@ -23,7 +23,9 @@ async function snapshot(dema: ProductTestProcess, productIds: string[]) {
     outbox: await dema.count('outbox'),
   };
   const rows = {
-    products: (await db.query('SELECT id, name, description, price::text AS price, stock, category_id, updated_at::text AS updated_at FROM products ORDER BY id')).rows,
+    products: (
+      await db.query('SELECT id, name, description, price::text AS price, stock, category_id, updated_at::text AS updated_at FROM products ORDER BY id')
+    ).rows,
     variants: (await db.query('SELECT id, product_id, name, sku, price::text AS price, stock, options, position FROM product_variants ORDER BY id')).rows,
     categories: (await db.query('SELECT id, name, slug, description, updated_at::text AS updated_at FROM categories ORDER BY id')).rows,
   };
@@ -37,12 +39,7 @@ async function snapshot(dema: ProductTestProcess, productIds: string[]) {
 }
 
 /** Sends `request`, checks the problem it gets back, and that nothing at all was written. */
-async function assertRejected(
-  dema: ProductTestProcess,
-  request: () => Promise<Response>,
-  expected: Expected,
-  productIds: string[],
-): Promise<Problem> {
+async function assertRejected(dema: ProductTestProcess, request: () => Promise<Response>, expected: Expected, productIds: string[]): Promise<Problem> {
   const before = await snapshot(dema, productIds);
   const response = await request();
   const text = await response.text();
@@ -199,7 +196,15 @@ for (const target of testTargets()) {
       });
 
       test('refuses the same SKU twice in one request with 422, naming the repeat', async () => {
-        const body = { name: 'Probe', price: 10, categoryId: kitchen.id, variants: [{ name: 'A', sku: 'DUP-1', stock: 1 }, { name: 'B', sku: 'DUP-1', stock: 1 }] };
+        const body = {
+          name: 'Probe',
+          price: 10,
+          categoryId: kitchen.id,
+          variants: [
+            { name: 'A', sku: 'DUP-1', stock: 1 },
+            { name: 'B', sku: 'DUP-1', stock: 1 },
+          ],
+        };
         await assertRejected(dema, create(body), { status: 422, code: 'SKU_TAKEN', fields: ['body.variants.1.sku'] }, all());
       });
 
@@ -255,7 +260,12 @@ for (const target of testTargets()) {
       });
 
       test('lists every bad field when there are several', async () => {
-        await assertRejected(dema, update(kettle.id, { name: '', price: '12', stock: -1, colour: 'red' }), invalid(['body.name', 'body.price', 'body.stock', 'body.colour']), all());
+        await assertRejected(
+          dema,
+          update(kettle.id, { name: '', price: '12', stock: -1, colour: 'red' }),
+          invalid(['body.name', 'body.price', 'body.stock', 'body.colour']),
+          all(),
+        );
       });
 
       test('answers malformed JSON with 400 MALFORMED_BODY', async () => {
@@ -289,7 +299,10 @@ for (const target of testTargets()) {
       });
 
       test('refuses the same SKU twice in one request with 422, naming the repeat', async () => {
-        const variants = [{ name: 'A', sku: 'SHIRT-S', stock: 1 }, { name: 'B', sku: 'SHIRT-S', stock: 1 }];
+        const variants = [
+          { name: 'A', sku: 'SHIRT-S', stock: 1 },
+          { name: 'B', sku: 'SHIRT-S', stock: 1 },
+        ];
         await assertRejected(dema, update(shirt.id, { variants }), { status: 422, code: 'SKU_TAKEN', fields: ['body.variants.1.sku'] }, all());
       });
 
@@ -304,7 +317,12 @@ for (const target of testTargets()) {
 
       test("refuses another product's variant id with 422 VARIANT_NOT_FOUND", async () => {
         const variants = [{ id: mug.variants[0]!.id, name: 'Stolen', sku: 'SHIRT-X', stock: 7 }];
-        await assertRejected(dema, update(shirt.id, { price: 21, variants }), { status: 422, code: 'VARIANT_NOT_FOUND', fields: ['body.variants.0.id'] }, all());
+        await assertRejected(
+          dema,
+          update(shirt.id, { price: 21, variants }),
+          { status: 422, code: 'VARIANT_NOT_FOUND', fields: ['body.variants.0.id'] },
+          all(),
+        );
       });
 
       test('answers 404 PRODUCT_NOT_FOUND for a product that does not exist', async () => {
@@ -335,7 +353,12 @@ for (const target of testTargets()) {
       });
 
       test('lists every bad parameter when there are several', async () => {
-        await assertRejected(dema, list('?limit=0&sort=popular&minPrice=-1&colour=red'), invalid(['query.limit', 'query.sort', 'query.minPrice', 'query.colour']), all());
+        await assertRejected(
+          dema,
+          list('?limit=0&sort=popular&minPrice=-1&colour=red'),
+          invalid(['query.limit', 'query.sort', 'query.minPrice', 'query.colour']),
+          all(),
+        );
       });
     });
 

@@ -55,7 +55,10 @@ for (const target of testTargets()) {
 
     test('lists categories in name order', async () => {
       const names = (await listCategories()).map((c) => c.name);
-      assert.deepEqual(names, [...names].sort((a, b) => a.localeCompare(b)));
+      assert.deepEqual(
+        names,
+        [...names].sort((a, b) => a.localeCompare(b)),
+      );
     });
 
     test('gets a category by id, with its product count', async () => {

@@ -79,7 +79,13 @@ for (const target of testTargets()) {
       };
       for (const [path, methods] of Object.entries(expected)) {
         assert.ok(doc.paths[path], `missing ${path}`);
-        assert.deepEqual(Object.keys(doc.paths[path]!).filter((key) => ['get', 'post', 'put', 'patch', 'delete'].includes(key)).sort(), methods, path);
+        assert.deepEqual(
+          Object.keys(doc.paths[path]!)
+            .filter((key) => ['get', 'post', 'put', 'patch', 'delete'].includes(key))
+            .sort(),
+          methods,
+          path,
+        );
       }
     });
 
@@ -280,14 +286,21 @@ for (const target of testTargets()) {
       const used = new Set(products.map((p) => p.category?.id));
       assert.ok(used.size >= 6, `${used.size} categories in use`);
       assert.ok(categories.filter((c) => c.productCount > 0).length >= 6);
-      assert.equal(categories.reduce((sum, c) => sum + c.productCount, 0), products.length);
+      assert.equal(
+        categories.reduce((sum, c) => sum + c.productCount, 0),
+        products.length,
+      );
     });
 
     test('has products with variants, whose stock is the sum of theirs', () => {
       const withVariants = products.filter((p) => p.variants.length > 0);
       assert.ok(withVariants.length > 0, 'no product has variants');
       for (const product of withVariants) {
-        assert.equal(product.stock, product.variants.reduce((sum, v) => sum + v.stock, 0), product.name);
+        assert.equal(
+          product.stock,
+          product.variants.reduce((sum, v) => sum + v.stock, 0),
+          product.name,
+        );
       }
     });
 

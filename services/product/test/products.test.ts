@@ -47,8 +47,14 @@ for (const target of testTargets()) {
       const first = await list('?limit=2&offset=0&sort=name');
       const second = await list('?limit=2&offset=2&sort=name');
       const past = await list('?limit=2&offset=10&sort=name');
-      assert.deepEqual(first.items.map((p) => p.name), ['Atlas of Remote Islands', 'Cast Iron Skillet']);
-      assert.deepEqual(second.items.map((p) => p.name), ['Chef Knife', 'Espresso Machine']);
+      assert.deepEqual(
+        first.items.map((p) => p.name),
+        ['Atlas of Remote Islands', 'Cast Iron Skillet'],
+      );
+      assert.deepEqual(
+        second.items.map((p) => p.name),
+        ['Chef Knife', 'Espresso Machine'],
+      );
       assert.equal(past.items.length, 0);
       assert.equal(past.total, 5);
     });
@@ -63,20 +69,35 @@ for (const target of testTargets()) {
     test('filters by category id or slug, price range and stock', async () => {
       assert.equal((await list(`?category=${kitchen.id}`)).total, 3);
       assert.equal((await list(`?category=${books.slug}`)).total, 2);
-      assert.deepEqual((await list('?minPrice=20&maxPrice=90&sort=price')).items.map((p) => p.price), [24, 39.9, 89.5]);
+      assert.deepEqual(
+        (await list('?minPrice=20&maxPrice=90&sort=price')).items.map((p) => p.price),
+        [24, 39.9, 89.5],
+      );
       assert.equal((await list('?inStock=true')).total, 4);
-      assert.deepEqual((await list('?inStock=false')).items.map((p) => p.name), ['Chef Knife']);
+      assert.deepEqual(
+        (await list('?inStock=false')).items.map((p) => p.name),
+        ['Chef Knife'],
+      );
     });
 
     test('searches name and description by word prefix', async () => {
-      assert.deepEqual((await list('?q=skill')).items.map((p) => p.name), ['Cast Iron Skillet']);
-      assert.deepEqual((await list('?q=fifty%20island')).items.map((p) => p.name), ['Atlas of Remote Islands']);
+      assert.deepEqual(
+        (await list('?q=skill')).items.map((p) => p.name),
+        ['Cast Iron Skillet'],
+      );
+      assert.deepEqual(
+        (await list('?q=fifty%20island')).items.map((p) => p.name),
+        ['Atlas of Remote Islands'],
+      );
       assert.equal((await list('?q=nonexistentword')).total, 0);
     });
 
     test('sorts by price both ways and by name', async () => {
       const ascending = (await list('?sort=price')).items.map((p) => p.price);
-      assert.deepEqual(ascending, [...ascending].sort((a, b) => a - b));
+      assert.deepEqual(
+        ascending,
+        [...ascending].sort((a, b) => a - b),
+      );
       const descending = (await list('?sort=-price')).items.map((p) => p.price);
       assert.deepEqual(descending, [...ascending].reverse());
       const names = (await list('?sort=-name')).items.map((p) => p.name);
@@ -113,7 +134,13 @@ for (const target of testTargets()) {
       });
       assert.equal(created.stock, 10);
       assert.deepEqual(created.specifications, { Material: 'Linen', Length: '90 cm' });
-      assert.deepEqual(created.variants.map((v) => [v.sku, v.price, v.stock]), [['APR-SND', null, 4], ['APR-CHR', 27.5, 6]]);
+      assert.deepEqual(
+        created.variants.map((v) => [v.sku, v.price, v.stock]),
+        [
+          ['APR-SND', null, 4],
+          ['APR-CHR', 27.5, 6],
+        ],
+      );
       assert.deepEqual(created.images, ['/media/demo/apron-1.svg']);
       await dema.admin('DELETE', `/api/products/${created.id}`);
     });
@@ -123,7 +150,10 @@ for (const target of testTargets()) {
         name: 'Teapot',
         price: 30,
         categoryId: kitchen.id,
-        variants: [{ name: 'Small', sku: 'TEA-S', stock: 2 }, { name: 'Large', sku: 'TEA-L', stock: 3 }],
+        variants: [
+          { name: 'Small', sku: 'TEA-S', stock: 2 },
+          { name: 'Large', sku: 'TEA-L', stock: 3 },
+        ],
       });
       await new Promise((resolve) => setTimeout(resolve, 20));
       const small = created.variants[0]!;
@@ -135,7 +165,10 @@ for (const target of testTargets()) {
       const updated = (await response.json()) as Product;
       assert.equal(updated.price, 32.5);
       assert.equal(updated.stock, 9);
-      assert.deepEqual(updated.variants.map((v) => v.id), [small.id]);
+      assert.deepEqual(
+        updated.variants.map((v) => v.id),
+        [small.id],
+      );
       assert.ok(updated.updatedAt > created.updatedAt, 'updated_at moves forward');
       assert.equal(updated.createdAt, created.createdAt);
       await dema.admin('DELETE', `/api/products/${created.id}`);
@@ -159,7 +192,11 @@ for (const target of testTargets()) {
         body: JSON.stringify(body),
       });
       assert.equal(forged.status, 401);
-      for (const [method, url] of [['PUT', '/api/products/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a'], ['DELETE', '/api/products/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a'], ['POST', '/api/categories']] as const) {
+      for (const [method, url] of [
+        ['PUT', '/api/products/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a'],
+        ['DELETE', '/api/products/7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a'],
+        ['POST', '/api/categories'],
+      ] as const) {
         assert.equal((await dema.anonymous(method, url, method === 'DELETE' ? undefined : {})).status, 401, `${method} ${url}`);
       }
       assert.equal((await list('')).total, 5);

@@ -40,7 +40,10 @@ for (const target of testTargets()) {
 
       const events = await until(() => (eventsFor(product.id).length === 2 ? eventsFor(product.id) : undefined), 'two events');
       const [created, adjusted] = events;
-      assert.deepEqual({ ...created!.payload, timestamp: undefined }, { productId: product.id, oldStock: 0, newStock: 10, reason: 'MANUAL', timestamp: undefined });
+      assert.deepEqual(
+        { ...created!.payload, timestamp: undefined },
+        { productId: product.id, oldStock: 0, newStock: 10, reason: 'MANUAL', timestamp: undefined },
+      );
       assert.equal(adjusted!.type, 'STOCK_UPDATED');
       assert.equal(adjusted!.version, 1);
       assert.match(adjusted!.id, /^[0-9a-f-]{36}$/);
@@ -69,7 +72,10 @@ for (const target of testTargets()) {
       assert.equal(statuses.filter((s) => s === 200).length, 20);
       assert.equal(statuses.filter((s) => s === 409).length, 30);
       const levels = await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.json() as Promise<StockLevel>));
-      assert.deepEqual(levels.map((l) => l.newStock).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i));
+      assert.deepEqual(
+        levels.map((l) => l.newStock).sort((a, b) => a - b),
+        Array.from({ length: 20 }, (_, i) => i),
+      );
       const reread = await (await dema.anonymous('GET', `/api/products/${product.id}`)).json();
       assert.equal(reread.stock, 0);
       const events = await until(() => (eventsFor(product.id).length === 21 ? eventsFor(product.id) : undefined), '21 events');
@@ -79,7 +85,10 @@ for (const target of testTargets()) {
     test('a variant adjustment changes the variant and the product total, and the event carries the totals', async () => {
       const product = await dema.createProduct({
         categoryId,
-        variants: [{ name: 'S', stock: 3 }, { name: 'L', stock: 5 }],
+        variants: [
+          { name: 'S', stock: 3 },
+          { name: 'L', stock: 5 },
+        ],
       });
       const large = product.variants[1]!;
       const response = await adjust(product.id, { delta: 4, variantId: large.id });

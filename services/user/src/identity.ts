@@ -137,9 +137,12 @@ export class Identity {
       this.limiter.hit(keys.address, throttles.loginPerAddress.windowSeconds),
       this.limiter.hit(keys.account, throttles.loginPerAccount.windowSeconds),
     ]);
-    if (pair.count > throttles.loginPerAccountAndAddress.limit) throw tooManyRequests('Too many failed logins for this account from this address; try again later', pair.resetSeconds);
-    if (fromAddress.count > throttles.loginPerAddress.limit) throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
-    if (account.count > throttles.loginPerAccount.limit) throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
+    if (pair.count > throttles.loginPerAccountAndAddress.limit)
+      throw tooManyRequests('Too many failed logins for this account from this address; try again later', pair.resetSeconds);
+    if (fromAddress.count > throttles.loginPerAddress.limit)
+      throw tooManyRequests('Too many failed logins from this address; try again later', fromAddress.resetSeconds);
+    if (account.count > throttles.loginPerAccount.limit)
+      throw tooManyRequests('Too many failed logins for this account; try again later', account.resetSeconds);
     const wait = loginDelayMs(account.count);
     if (wait > 0) await delay(wait);
     if (!(await check())) return false;

@@ -142,7 +142,9 @@ function open(kid: string, stored: StoredPrivate, key: Buffer | undefined): JWK 
 
 /** Encrypts the private keys stored before DEMA_KEY_ENCRYPTION_KEY was set. */
 async function sealPlaintextKeys(db: Db, key: Buffer): Promise<void> {
-  const { rows } = await db.query<{ kid: string; private_jwk: StoredPrivate | null }>('SELECT kid, private_jwk FROM signing_keys WHERE private_jwk IS NOT NULL');
+  const { rows } = await db.query<{ kid: string; private_jwk: StoredPrivate | null }>(
+    'SELECT kid, private_jwk FROM signing_keys WHERE private_jwk IS NOT NULL',
+  );
   for (const row of rows) {
     if (isSealed(row.private_jwk!)) continue;
     await db.query('UPDATE signing_keys SET private_jwk = $2 WHERE kid = $1', [row.kid, seal(row.kid, row.private_jwk as JWK, key)]);

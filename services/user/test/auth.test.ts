@@ -62,7 +62,10 @@ for (const target of testTargets()) {
         const again = await dema.client().signup(signupBody({ email: `BOB.${tag.toUpperCase()}@Example.Com` }));
         assert.equal(again.status, 409, again.text);
         assert.equal(again.body.code, 'EMAIL_TAKEN');
-        assert.deepEqual(again.body.invalidParams.map((p: { name: string }) => p.name), ['body.email']);
+        assert.deepEqual(
+          again.body.invalidParams.map((p: { name: string }) => p.name),
+          ['body.email'],
+        );
       });
 
       test('refuses an 11-character password, naming body.password and the length rule', async () => {
@@ -77,7 +80,10 @@ for (const target of testTargets()) {
       test('refuses a 129-character password', async () => {
         const reply = await dema.client().signup(signupBody({ password: 'correct-horse-'.repeat(10).slice(0, 129) }));
         assert.equal(reply.status, 400, reply.text);
-        assert.ok(reply.body.invalidParams.some((p: { name: string; reason: string }) => p.name === 'body.password' && /128/.test(p.reason)), reply.text);
+        assert.ok(
+          reply.body.invalidParams.some((p: { name: string; reason: string }) => p.name === 'body.password' && /128/.test(p.reason)),
+          reply.text,
+        );
       });
 
       test('accepts a 128-character password', async () => {
@@ -96,7 +102,10 @@ for (const target of testTargets()) {
       test('refuses a name of only spaces, naming body.name', async () => {
         const reply = await dema.client().signup(signupBody({ name: '   ' }));
         assert.equal(reply.status, 400, reply.text);
-        assert.ok(reply.body.invalidParams.some((p: { name: string }) => p.name === 'body.name'), reply.text);
+        assert.ok(
+          reply.body.invalidParams.some((p: { name: string }) => p.name === 'body.name'),
+          reply.text,
+        );
       });
 
       test('makes a customer, never an admin', async () => {
@@ -111,7 +120,10 @@ for (const target of testTargets()) {
         const reply = await dema.client().signup(signupBody({ email, role: 'admin' }));
         assert.equal(reply.status, 400, reply.text);
         assert.equal(reply.body.code, 'VALIDATION_FAILED');
-        assert.ok(reply.body.invalidParams.some((p: { name: string; reason: string }) => p.name === 'body.role' && /not a known field/.test(p.reason)), reply.text);
+        assert.ok(
+          reply.body.invalidParams.some((p: { name: string; reason: string }) => p.name === 'body.role' && /not a known field/.test(p.reason)),
+          reply.text,
+        );
         assert.equal((await dema.client().login(email, goodPassword)).status, 401, 'no account was made');
       });
     });
@@ -178,7 +190,10 @@ for (const target of testTargets()) {
           unknown.push(await time(uniqueEmail('nobody')));
         }
         const ratio = median(unknown) / median(wrong);
-        assert.ok(ratio >= 0.4 && ratio <= 2.5, `unknown email ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
+        assert.ok(
+          ratio >= 0.4 && ratio <= 2.5,
+          `unknown email ${median(unknown).toFixed(1)} ms vs wrong password ${median(wrong).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`,
+        );
       });
 
       test('a disabled user cannot log in, even with the right password', async () => {
@@ -203,7 +218,10 @@ for (const target of testTargets()) {
         const header = decodeProtectedHeader(session.tokens.accessToken);
         assert.equal(header.alg, 'EdDSA');
         assert.ok(header.kid, 'has a kid');
-        assert.ok(jwks.keys.some((key) => key.kid === header.kid), `kid ${header.kid} in ${JSON.stringify(jwks.keys.map((k) => k.kid))}`);
+        assert.ok(
+          jwks.keys.some((key) => key.kid === header.kid),
+          `kid ${header.kid} in ${JSON.stringify(jwks.keys.map((k) => k.kid))}`,
+        );
       });
 
       test('verifies against the published JWKS, with this issuer and audience', async () => {
@@ -394,14 +412,20 @@ for (const target of testTargets()) {
         const { session } = await dema.signedIn();
         const reply = await put(session.tokens.accessToken, { newPassword });
         assert.equal(reply.status, 422, reply.text);
-        assert.deepEqual(reply.body.invalidParams.map((p: { name: string }) => p.name), ['body.currentPassword']);
+        assert.deepEqual(
+          reply.body.invalidParams.map((p: { name: string }) => p.name),
+          ['body.currentPassword'],
+        );
       });
 
       test('a new password with a wrong currentPassword → 422 naming body.currentPassword', async () => {
         const { session } = await dema.signedIn();
         const reply = await put(session.tokens.accessToken, { newPassword, currentPassword: 'not-my-password-at-all' });
         assert.equal(reply.status, 422, reply.text);
-        assert.deepEqual(reply.body.invalidParams.map((p: { name: string }) => p.name), ['body.currentPassword']);
+        assert.deepEqual(
+          reply.body.invalidParams.map((p: { name: string }) => p.name),
+          ['body.currentPassword'],
+        );
       });
 
       test('a refused change leaves the old password working', async () => {
@@ -471,7 +495,10 @@ for (const target of testTargets()) {
         const { session } = await dema.signedIn();
         const reply = await put(session.tokens.accessToken, { name: '   ' });
         assert.equal(reply.status, 400, reply.text);
-        assert.ok(reply.body.invalidParams.some((p: { name: string }) => p.name === 'body.name'), reply.text);
+        assert.ok(
+          reply.body.invalidParams.some((p: { name: string }) => p.name === 'body.name'),
+          reply.text,
+        );
       });
 
       test('a name change alone keeps every session', async () => {
@@ -494,7 +521,10 @@ for (const target of testTargets()) {
         const db = await dema.userDb();
         const { rows } = await db.query<{ kid: string }>('SELECT kid FROM signing_keys');
         assert.equal(rows.length, 1);
-        assert.deepEqual(dema.users.keys.jwks().keys.map((k) => k.kid), [rows[0]!.kid]);
+        assert.deepEqual(
+          dema.users.keys.jwks().keys.map((k) => k.kid),
+          [rows[0]!.kid],
+        );
       });
 
       test('loading the key ring again on the same database signs with the same kid, adding no key', async () => {

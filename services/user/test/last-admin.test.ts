@@ -13,7 +13,8 @@ function assertLastAdmin(reply: Reply): void {
 for (const target of testTargets()) {
   describe(`the last admin (${target.name})`, () => {
     let dema: UserTestProcess;
-    const as = (session: Session) => (method: string, path: string, body?: unknown) => dema.client().send(method, path, { token: session.tokens.accessToken, body });
+    const as = (session: Session) => (method: string, path: string, body?: unknown) =>
+      dema.client().send(method, path, { token: session.tokens.accessToken, body });
     const activeAdmins = async () => {
       const { rows } = await (await dema.userDb()).query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND disabled_at IS NULL");
       return rows[0]!.n;
@@ -42,7 +43,10 @@ for (const target of testTargets()) {
       const second = await dema.signedIn('admin');
       const others = (await activeAdmins()) - 2;
       // Demote everyone else so these two are the only admins.
-      const { rows } = await (await dema.userDb()).query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id NOT IN ($1, $2)", [first.user.id, second.user.id]);
+      const { rows } = await (await dema.userDb()).query<{ id: string }>(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id NOT IN ($1, $2)",
+        [first.user.id, second.user.id],
+      );
       for (const row of rows) assert.equal((await as(first.session)('PUT', `/api/users/${row.id}`, { role: 'customer' })).status, 200);
       assert.equal(rows.length, others);
       assert.equal((await as(first.session)('PUT', `/api/users/${second.user.id}`, { disabled: true })).status, 200);
@@ -53,7 +57,10 @@ for (const target of testTargets()) {
     test('two admins demoting each other at once: one succeeds, one gets 409, one admin remains', async () => {
       const a = await dema.signedIn('admin');
       const b = await dema.signedIn('admin');
-      const { rows } = await (await dema.userDb()).query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id NOT IN ($1, $2)", [a.user.id, b.user.id]);
+      const { rows } = await (await dema.userDb()).query<{ id: string }>(
+        "SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL AND id NOT IN ($1, $2)",
+        [a.user.id, b.user.id],
+      );
       for (const row of rows) assert.equal((await as(a.session)('PUT', `/api/users/${row.id}`, { role: 'customer' })).status, 200);
       const replies = await Promise.all([
         as(a.session)('PUT', `/api/users/${b.user.id}`, { role: 'customer' }),
@@ -62,7 +69,10 @@ for (const target of testTargets()) {
       const statuses = replies.map((r) => r.status);
       // The loser may also be refused as 401: the winner's change ended the loser's session first.
       assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(','));
-      assert.ok(statuses.every((s) => s === 200 || s === 409 || s === 401), statuses.join(','));
+      assert.ok(
+        statuses.every((s) => s === 200 || s === 409 || s === 401),
+        statuses.join(','),
+      );
       assert.equal(await activeAdmins(), 1);
     });
   });

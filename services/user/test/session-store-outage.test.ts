@@ -43,7 +43,8 @@ const probe: ServiceFactory = async () => ({
   start: () => undefined,
   close: async () => undefined,
 });
-const probeClient = (process: RunningProcess, session: Session) => makeClient(process.url, '127.0.0.1').send('GET', '/api/probe', { token: session.tokens.accessToken });
+const probeClient = (process: RunningProcess, session: Session) =>
+  makeClient(process.url, '127.0.0.1').send('GET', '/api/probe', { token: session.tokens.accessToken });
 
 /** A local port nothing listens on. */
 async function closedPort(): Promise<number> {

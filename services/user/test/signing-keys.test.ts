@@ -24,7 +24,10 @@ test('DEMA_KEY_ENCRYPTION_KEY must be 32 bytes: anything else stops the start wi
   assert.equal(loadConfig({ DEMA_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') }).keyEncryptionKey?.length, 44);
   assert.equal(loadConfig({ DEMA_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex') }).keyEncryptionKey?.length, 64);
   for (const bad of ['secret', randomBytes(16).toString('base64'), randomBytes(31).toString('hex')]) {
-    assert.throws(() => loadConfig({ DEMA_KEY_ENCRYPTION_KEY: bad }), (error: unknown) => error instanceof ConfigError && /DEMA_KEY_ENCRYPTION_KEY/.test(error.message));
+    assert.throws(
+      () => loadConfig({ DEMA_KEY_ENCRYPTION_KEY: bad }),
+      (error: unknown) => error instanceof ConfigError && /DEMA_KEY_ENCRYPTION_KEY/.test(error.message),
+    );
   }
 });
 
@@ -76,7 +79,10 @@ for (const target of testTargets()) {
       const sealed = await KeyRing.load(db, { encryptionKey });
       assert.equal(kidOf(await sealed.sign(claims)), kidOf(before));
       const { rows } = await db.query<{ private_jwk: Record<string, unknown> }>('SELECT private_jwk FROM signing_keys');
-      assert.ok(rows.every((row) => row.private_jwk.enc === 'A256GCM'), JSON.stringify(rows));
+      assert.ok(
+        rows.every((row) => row.private_jwk.enc === 'A256GCM'),
+        JSON.stringify(rows),
+      );
       // A fresh plaintext key for the next tests.
       await db.query('DELETE FROM signing_keys');
       await KeyRing.load(db);
@@ -99,10 +105,18 @@ for (const target of testTargets()) {
 
       await db.query('UPDATE signing_keys SET created_at = now() - make_interval(secs => $2) WHERE kid = $1', [newKid, keyRetirementSeconds + 1]);
       const later = await KeyRing.load(db);
-      assert.deepEqual(later.jwks().keys.map((key) => key.kid), [newKid], 'only the new key is published');
+      assert.deepEqual(
+        later.jwks().keys.map((key) => key.kid),
+        [newKid],
+        'only the new key is published',
+      );
       assert.equal(await verifies(later, oldToken), false, "the old key's tokens no longer verify");
       const { rows } = await db.query<{ kid: string }>('SELECT kid FROM signing_keys');
-      assert.deepEqual(rows.map((row) => row.kid), [newKid], 'and the old key is deleted');
+      assert.deepEqual(
+        rows.map((row) => row.kid),
+        [newKid],
+        'and the old key is deleted',
+      );
     });
 
     test('the key that signs is never retired, even when a newer key exists', async () => {
@@ -111,7 +125,7 @@ for (const target of testTargets()) {
       await db.query('UPDATE signing_keys SET created_at = now() - make_interval(secs => 7200) WHERE kid <> $1', [configured]);
       await db.query('UPDATE signing_keys SET created_at = now() - make_interval(secs => 3600) WHERE kid = $1', [configured]);
       // A newer row that cannot sign here (a configured key's public half, from another deployment).
-      await db.query("UPDATE signing_keys SET private_jwk = NULL WHERE kid = $1", [configured]);
+      await db.query('UPDATE signing_keys SET private_jwk = NULL WHERE kid = $1', [configured]);
       const ring = await KeyRing.load(db);
       const token = await ring.sign(claims);
       assert.notEqual(kidOf(token), configured);

@@ -91,7 +91,10 @@ for (const target of testTargets()) {
       const api = dema.client();
       const replies = await Promise.all(Array.from({ length: 20 }, () => api.login(email, wrong)));
       const statuses = replies.map((r) => r.status);
-      assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join(','));
+      assert.ok(
+        statuses.every((s) => s === 401 || s === 429),
+        statuses.join(','),
+      );
       const checked = statuses.filter((s) => s === 401).length;
       const limit = throttles.loginPerAccountAndAddress.limit;
       assert.ok(checked <= limit, `${checked} of 20 concurrent guesses were checked (limit ${limit})`);
@@ -211,7 +214,9 @@ if (real) {
 
     test("the account's ceiling counts failures from every address on both processes", async () => {
       const { email, password } = await dema.createUser();
-      const attackers = Array.from({ length: throttles.loginPerAccount.limit / 5 }, (_, i) => (i % 2 === 0 ? dema.client() : makeClient(second.url, dema.client().address)));
+      const attackers = Array.from({ length: throttles.loginPerAccount.limit / 5 }, (_, i) =>
+        i % 2 === 0 ? dema.client() : makeClient(second.url, dema.client().address),
+      );
       await Promise.all(attackers.map((attacker) => fail(attacker, email, 5)));
       assertRateLimited(await makeClient(second.url, dema.client().address).login(email, password));
       assertRateLimited(await dema.client().login(email, password));

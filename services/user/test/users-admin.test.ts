@@ -16,8 +16,10 @@ for (const target of testTargets()) {
     let tag: string;
     let accounts = 0;
 
-    const as = (session: Session) => (method: string, path: string, body?: unknown): Promise<Reply> =>
-      dema.client().send(method, path, { token: session.tokens.accessToken, body });
+    const as =
+      (session: Session) =>
+      (method: string, path: string, body?: unknown): Promise<Reply> =>
+        dema.client().send(method, path, { token: session.tokens.accessToken, body });
     const asAdmin = (method: string, path: string, body?: unknown) => as(admin)(method, path, body);
     const asCustomer = (method: string, path: string, body?: unknown) => as(customer)(method, path, body);
     /** A signed-in customer whose email starts with `name` and contains the run's tag. */
@@ -48,9 +50,15 @@ for (const target of testTargets()) {
         assert.equal(page.total, 3);
         assert.equal(page.limit, 2);
         assert.equal(page.offset, 0);
-        assert.deepEqual(page.items.map((u) => u.id), [made[2]!.user.id, made[1]!.user.id]);
+        assert.deepEqual(
+          page.items.map((u) => u.id),
+          [made[2]!.user.id, made[1]!.user.id],
+        );
         const rest = (await asAdmin('GET', `/api/users?email=page.&limit=2&offset=2`)).body as UserPage;
-        assert.deepEqual(rest.items.map((u) => u.id), [made[0]!.user.id]);
+        assert.deepEqual(
+          rest.items.map((u) => u.id),
+          [made[0]!.user.id],
+        );
         assert.equal(rest.total, 3);
       });
 
@@ -88,7 +96,10 @@ for (const target of testTargets()) {
         const upper = (await asAdmin('GET', '/api/users?email=ANN')).body as UserPage;
         assert.deepEqual(upper.items.map((u) => u.id).sort(), ids);
         const narrow = (await asAdmin('GET', `/api/users?email=${encodeURIComponent(`ann.${accounts - 2}.${tag}`)}`)).body as UserPage;
-        assert.deepEqual(narrow.items.map((u) => u.id), [ann.user.id]);
+        assert.deepEqual(
+          narrow.items.map((u) => u.id),
+          [ann.user.id],
+        );
       });
 
       test('the email search takes _ and % literally, not as wildcards', async () => {

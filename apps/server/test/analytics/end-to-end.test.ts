@@ -51,11 +51,19 @@ for (const target of testTargets()) {
 
       const report = async (path: string) => json<any>(await send(admin, 'GET', path), 200);
       // MANUAL 0→6, ORDER 6→4, ORDER_CREATED, ORDER_STATUS_CHANGED, RETURN 4→6, ORDER 6→3, ORDER_CREATED.
-      await waitFor('the shop\'s seven events in analytics', async () => {
-        const movements = await report(`/api/analytics/stock-movements?productId=${product.id}`);
-        const byStatus = await report('/api/analytics/orders-by-status');
-        return movements.items.reduce((n: number, i: any) => n + i.movements, 0) === 4 && byStatus.total === 2 && byStatus.items.find((i: any) => i.status === 'CANCELLED').orders === 1;
-      }, 20_000);
+      await waitFor(
+        "the shop's seven events in analytics",
+        async () => {
+          const movements = await report(`/api/analytics/stock-movements?productId=${product.id}`);
+          const byStatus = await report('/api/analytics/orders-by-status');
+          return (
+            movements.items.reduce((n: number, i: any) => n + i.movements, 0) === 4 &&
+            byStatus.total === 2 &&
+            byStatus.items.find((i: any) => i.status === 'CANCELLED').orders === 1
+          );
+        },
+        20_000,
+      );
 
       const summary = await report('/api/analytics/summary');
       assert.deepEqual([summary.orders, summary.revenue, summary.averageOrderValue, summary.unitsSold, summary.customers], [1, 37.5, 37.5, 3, 1]);
@@ -68,7 +76,10 @@ for (const target of testTargets()) {
         { reason: 'RETURN', movements: 1, unitsIn: 2, unitsOut: 0, net: 2 },
       ]);
       const low = await report('/api/analytics/low-stock?threshold=3');
-      assert.deepEqual(low.items.map((i: any) => [i.productId, i.stock]), [[product.id, 3]]);
+      assert.deepEqual(
+        low.items.map((i: any) => [i.productId, i.stock]),
+        [[product.id, 3]],
+      );
     });
   });
 }

@@ -64,7 +64,13 @@ for (const target of testTargets()) {
 
     test('an unknown product is a 422 PRODUCT_NOT_FOUND naming body.items.N.productId', async () => {
       await assertRefused([
-        { what: 'unknown product', send: items({ productId: randomUUID(), quantity: 1 }), status: 422, code: 'PRODUCT_NOT_FOUND', fields: ['body.items.0.productId'] },
+        {
+          what: 'unknown product',
+          send: items({ productId: randomUUID(), quantity: 1 }),
+          status: 422,
+          code: 'PRODUCT_NOT_FOUND',
+          fields: ['body.items.0.productId'],
+        },
         {
           what: 'unknown product second',
           send: items({ productId: plain.id, quantity: 1 }, { productId: randomUUID(), quantity: 1 }),
@@ -91,8 +97,20 @@ for (const target of testTargets()) {
           code: 'VARIANT_NOT_FOUND',
           fields: ['body.items.0.variantId'],
         },
-        { what: 'unknown variant', send: items({ productId: shirt.id, variantId: randomUUID(), quantity: 1 }), status: 422, code: 'VARIANT_NOT_FOUND', fields: ['body.items.0.variantId'] },
-        { what: 'missing variant', send: items({ productId: shirt.id, quantity: 1 }), status: 422, code: 'STOCK_MANAGED_BY_VARIANTS', fields: ['body.items.0.variantId'] },
+        {
+          what: 'unknown variant',
+          send: items({ productId: shirt.id, variantId: randomUUID(), quantity: 1 }),
+          status: 422,
+          code: 'VARIANT_NOT_FOUND',
+          fields: ['body.items.0.variantId'],
+        },
+        {
+          what: 'missing variant',
+          send: items({ productId: shirt.id, quantity: 1 }),
+          status: 422,
+          code: 'STOCK_MANAGED_BY_VARIANTS',
+          fields: ['body.items.0.variantId'],
+        },
       ]);
     });
 
@@ -106,7 +124,9 @@ for (const target of testTargets()) {
           fields: ['body.items.0.quantity'],
         })),
       );
-      await assertRefused([{ what: 'no quantity', send: items({ productId: plain.id }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.quantity'] }]);
+      await assertRefused([
+        { what: 'no quantity', send: items({ productId: plain.id }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.quantity'] },
+      ]);
     });
 
     test('the shape of the order body: items or fromCart, exactly one, nothing else', async () => {
@@ -120,7 +140,13 @@ for (const target of testTargets()) {
         { what: 'total from the client', send: post({ items: [line], total: 0.01 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.total'] },
         { what: 'extra line field', send: items({ ...line, discount: 5 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.discount'] },
         { what: 'price in a line', send: items({ ...line, price: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.price'] },
-        { what: 'non-uuid product', send: items({ productId: 'kettle', quantity: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.productId'] },
+        {
+          what: 'non-uuid product',
+          send: items({ productId: 'kettle', quantity: 1 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.items.0.productId'],
+        },
         { what: 'non-uuid variant', send: items({ ...line, variantId: 'M' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items.0.variantId'] },
         { what: 'items not an array', send: post({ items: line }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.items'] },
         { what: 'body an array', send: post([line]), status: 400, code: 'VALIDATION_FAILED', fields: ['body'] },
@@ -169,17 +195,44 @@ for (const target of testTargets()) {
       const before = await written();
       const problem = await problemOf(await shopper.request('POST', '/api/orders', { fromCart: true }), 422);
       assert.equal(problem.code, 'CART_EMPTY');
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['body.fromCart']);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['body.fromCart'],
+      );
       assert.deepEqual(await written(), before);
     });
 
     test('ids in the path must be uuids (400 naming the path parameter)', async () => {
       await assertRefused([
         { what: 'GET order', send: () => dema.customer.request('GET', '/api/orders/42'), status: 400, code: 'VALIDATION_FAILED', fields: ['path.id'] },
-        { what: 'PUT status', send: () => dema.admin.request('PUT', '/api/orders/42/status', { status: 'CONFIRMED' }), status: 400, code: 'VALIDATION_FAILED', fields: ['path.id'] },
-        { what: 'user orders', send: () => dema.customer.request('GET', '/api/orders/user/me'), status: 400, code: 'VALIDATION_FAILED', fields: ['path.userId'] },
-        { what: 'cart PUT', send: () => dema.customer.request('PUT', '/api/cart/items/kettle', { quantity: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['path.productId'] },
-        { what: 'cart DELETE', send: () => dema.customer.request('DELETE', '/api/cart/items/kettle'), status: 400, code: 'VALIDATION_FAILED', fields: ['path.productId'] },
+        {
+          what: 'PUT status',
+          send: () => dema.admin.request('PUT', '/api/orders/42/status', { status: 'CONFIRMED' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['path.id'],
+        },
+        {
+          what: 'user orders',
+          send: () => dema.customer.request('GET', '/api/orders/user/me'),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['path.userId'],
+        },
+        {
+          what: 'cart PUT',
+          send: () => dema.customer.request('PUT', '/api/cart/items/kettle', { quantity: 1 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['path.productId'],
+        },
+        {
+          what: 'cart DELETE',
+          send: () => dema.customer.request('DELETE', '/api/cart/items/kettle'),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['path.productId'],
+        },
       ]);
     });
 
@@ -219,11 +272,28 @@ for (const target of testTargets()) {
 
     test('anonymous callers get 401 and write nothing', async () => {
       await assertRefused([
-        { what: 'anonymous order', send: () => dema.anonymous('POST', '/api/orders', { items: [{ productId: plain.id, quantity: 1 }] }), status: 401, code: 'UNAUTHENTICATED', fields: [] },
-        { what: 'anonymous cart', send: () => dema.anonymous('PUT', `/api/cart/items/${plain.id}`, { quantity: 1 }), status: 401, code: 'UNAUTHENTICATED', fields: [] },
+        {
+          what: 'anonymous order',
+          send: () => dema.anonymous('POST', '/api/orders', { items: [{ productId: plain.id, quantity: 1 }] }),
+          status: 401,
+          code: 'UNAUTHENTICATED',
+          fields: [],
+        },
+        {
+          what: 'anonymous cart',
+          send: () => dema.anonymous('PUT', `/api/cart/items/${plain.id}`, { quantity: 1 }),
+          status: 401,
+          code: 'UNAUTHENTICATED',
+          fields: [],
+        },
         {
           what: 'bad token',
-          send: () => fetch(`${dema.url}/api/orders`, { method: 'POST', headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' }, body: JSON.stringify({ fromCart: true }) }),
+          send: () =>
+            fetch(`${dema.url}/api/orders`, {
+              method: 'POST',
+              headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json' },
+              body: JSON.stringify({ fromCart: true }),
+            }),
           status: 401,
           code: 'UNAUTHENTICATED',
           fields: [],
@@ -243,7 +313,13 @@ for (const target of testTargets()) {
         })),
         { what: 'cart without quantity', send: put(plain.id, {}), status: 400, code: 'VALIDATION_FAILED', fields: ['body.quantity'] },
         { what: 'cart extra field', send: put(plain.id, { quantity: 1, price: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.price'] },
-        { what: 'cart non-uuid variant', send: put(shirt.id, { quantity: 1, variantId: 'M' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.variantId'] },
+        {
+          what: 'cart non-uuid variant',
+          send: put(shirt.id, { quantity: 1, variantId: 'M' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.variantId'],
+        },
         { what: 'cart unknown product', send: put(randomUUID(), { quantity: 1 }), status: 404, code: 'PRODUCT_NOT_FOUND', fields: [] },
         {
           what: 'cart variant of another product',
@@ -269,7 +345,10 @@ for (const target of testTargets()) {
       for (const response of refused) {
         const problem = await problemOf(response, 422);
         assert.equal(problem.code, 'VALIDATION_FAILED');
-        assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['path.productId']);
+        assert.deepEqual(
+          problem.invalidParams?.map((p) => p.name),
+          ['path.productId'],
+        );
       }
       await Promise.all(responses.filter((r) => r.status === 200).map((r) => r.arrayBuffer()));
       const cart = (await (await shopper.request('GET', '/api/cart')).json()) as Cart;

@@ -20,7 +20,8 @@ for (const target of testTargets()) {
     });
     after(() => dema.dispose());
 
-    const setItem = (user: TestUser, productId: string, body: { quantity: number; variantId?: string }) => user.request('PUT', `/api/cart/items/${productId}`, body);
+    const setItem = (user: TestUser, productId: string, body: { quantity: number; variantId?: string }) =>
+      user.request('PUT', `/api/cart/items/${productId}`, body);
     const viewCart = async (user: TestUser) => cartOf(await user.request('GET', '/api/cart'));
     const checkOut = (user: TestUser) => user.request('POST', '/api/orders', { fromCart: true });
 
@@ -36,8 +37,14 @@ for (const target of testTargets()) {
       await cartOf(await setItem(shopper, mug.id, { quantity: 3 }));
       const cart = await cartOf(await setItem(shopper, pin.id, { quantity: 1 }));
       const byProduct = new Map(cart.items.map((i) => [i.productId, i]));
-      assert.deepEqual({ ...byProduct.get(mug.id) }, { productId: mug.id, variantId: null, quantity: 3, name: 'Cart Mug', price: 19.99, lineTotal: 59.97, image: '/img/mug.jpg', available: 9 });
-      assert.deepEqual({ ...byProduct.get(pin.id) }, { productId: pin.id, variantId: null, quantity: 1, name: 'Cart Pin', price: 0.1, lineTotal: 0.1, image: null, available: 9 });
+      assert.deepEqual(
+        { ...byProduct.get(mug.id) },
+        { productId: mug.id, variantId: null, quantity: 3, name: 'Cart Mug', price: 19.99, lineTotal: 59.97, image: '/img/mug.jpg', available: 9 },
+      );
+      assert.deepEqual(
+        { ...byProduct.get(pin.id) },
+        { productId: pin.id, variantId: null, quantity: 1, name: 'Cart Pin', price: 0.1, lineTotal: 0.1, image: null, available: 9 },
+      );
       assert.equal(cart.subtotal, 60.07);
       assert.deepEqual(cart.problems, []);
       // The seed's user-cart ttl: a day from the last change.
@@ -51,7 +58,10 @@ for (const target of testTargets()) {
       const product = await dema.createProduct({ name: 'Replace Quantity', stock: 9 });
       await cartOf(await setItem(shopper, product.id, { quantity: 2 }));
       const cart = await cartOf(await setItem(shopper, product.id, { quantity: 5 }));
-      assert.deepEqual(cart.items.map((i) => [i.productId, i.quantity]), [[product.id, 5]]);
+      assert.deepEqual(
+        cart.items.map((i) => [i.productId, i.quantity]),
+        [[product.id, 5]],
+      );
     });
 
     test('a variant line is named and priced after its variant', async () => {
@@ -66,9 +76,10 @@ for (const target of testTargets()) {
       });
       const large = shirt.variants.find((v) => v.name === 'L')!;
       const cart = await cartOf(await setItem(shopper, shirt.id, { quantity: 2, variantId: large.id }));
-      assert.deepEqual(cart.items.map((i) => ({ variantId: i.variantId, name: i.name, price: i.price, lineTotal: i.lineTotal, available: i.available })), [
-        { variantId: large.id, name: 'Cart Shirt (L)', price: 17.5, lineTotal: 35, available: 6 },
-      ]);
+      assert.deepEqual(
+        cart.items.map((i) => ({ variantId: i.variantId, name: i.name, price: i.price, lineTotal: i.lineTotal, available: i.available })),
+        [{ variantId: large.id, name: 'Cart Shirt (L)', price: 17.5, lineTotal: 35, available: 6 }],
+      );
     });
 
     test('a product id or variant id in capital letters is the same line', async () => {
@@ -77,7 +88,10 @@ for (const target of testTargets()) {
       const variantId = cap.variants[0]!.id;
       await cartOf(await setItem(shopper, cap.id.toUpperCase(), { quantity: 1, variantId: variantId.toUpperCase() }));
       const cart = await cartOf(await setItem(shopper, cap.id, { quantity: 2, variantId }));
-      assert.deepEqual(cart.items.map((i) => [i.productId, i.variantId, i.quantity]), [[cap.id, variantId, 2]]);
+      assert.deepEqual(
+        cart.items.map((i) => [i.productId, i.variantId, i.quantity]),
+        [[cap.id, variantId, 2]],
+      );
       await cartOf(await shopper.request('DELETE', `/api/cart/items/${cap.id.toUpperCase()}`));
       assert.deepEqual((await viewCart(shopper)).items, []);
     });
@@ -87,7 +101,10 @@ for (const target of testTargets()) {
       const product = await dema.createProduct({ name: 'Few Left', stock: 2 });
       const problem = await problemOf(await setItem(shopper, product.id, { quantity: 3 }), 409);
       assert.equal(problem.code, 'INSUFFICIENT_STOCK');
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['body.quantity']);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['body.quantity'],
+      );
       assert.match(problem.detail!, /Few Left/);
       assert.deepEqual((await viewCart(shopper)).items, []);
     });
@@ -99,8 +116,14 @@ for (const target of testTargets()) {
       await setItem(shopper, keep.id, { quantity: 1 });
       await setItem(shopper, drop.id, { quantity: 2 });
       const cart = await cartOf(await shopper.request('DELETE', `/api/cart/items/${drop.id}`));
-      assert.deepEqual(cart.items.map((i) => i.productId), [keep.id]);
-      assert.deepEqual((await viewCart(shopper)).items.map((i) => i.productId), [keep.id]);
+      assert.deepEqual(
+        cart.items.map((i) => i.productId),
+        [keep.id],
+      );
+      assert.deepEqual(
+        (await viewCart(shopper)).items.map((i) => i.productId),
+        [keep.id],
+      );
       const problem = await problemOf(await shopper.request('DELETE', `/api/cart/items/${drop.id}`), 404);
       assert.equal(problem.code, 'NOT_FOUND');
     });
@@ -121,7 +144,10 @@ for (const target of testTargets()) {
       await setItem(alice, product.id, { quantity: 2 });
       assert.deepEqual((await viewCart(bob)).items, []);
       await bob.request('DELETE', '/api/cart');
-      assert.deepEqual((await viewCart(alice)).items.map((i) => i.quantity), [2]);
+      assert.deepEqual(
+        (await viewCart(alice)).items.map((i) => i.quantity),
+        [2],
+      );
     });
 
     test('POST /api/orders {fromCart: true} orders the cart’s lines and empties it', async () => {
@@ -133,7 +159,13 @@ for (const target of testTargets()) {
       const order = await orderOf(await checkOut(shopper));
       assert.equal(order.status, 'PENDING');
       assert.equal(order.userId, shopper.id);
-      assert.deepEqual(order.items.map((i) => [i.productId, i.quantity, i.price]).sort(), [[a.id, 3, 3.3], [b.id, 1, 7]].sort());
+      assert.deepEqual(
+        order.items.map((i) => [i.productId, i.quantity, i.price]).sort(),
+        [
+          [a.id, 3, 3.3],
+          [b.id, 1, 7],
+        ].sort(),
+      );
       assert.equal(order.total, 16.9);
       assert.deepEqual((await viewCart(shopper)).items, []);
       assert.equal((await dema.product(a.id)).stock, 7);
@@ -148,7 +180,10 @@ for (const target of testTargets()) {
       const cart = await viewCart(shopper);
       assert.deepEqual([cart.items[0]!.price, cart.subtotal], [44.45, 88.9]);
       const order = await orderOf(await checkOut(shopper));
-      assert.deepEqual(order.items.map((i) => [i.price, i.lineTotal]), [[44.45, 88.9]]);
+      assert.deepEqual(
+        order.items.map((i) => [i.price, i.lineTotal]),
+        [[44.45, 88.9]],
+      );
       assert.equal(order.total, 88.9);
     });
 
@@ -161,16 +196,29 @@ for (const target of testTargets()) {
       const adjusted = await dema.admin.request('POST', `/api/products/${scarce.id}/stock-adjustments`, { delta: -2 });
       assert.equal(adjusted.status, 200);
       const before = await viewCart(shopper);
-      assert.deepEqual(before.problems.map((p) => p.productId), [scarce.id], 'the cart already shows the problem');
+      assert.deepEqual(
+        before.problems.map((p) => p.productId),
+        [scarce.id],
+        'the cart already shows the problem',
+      );
       const ordersBefore = await dema.count('order', 'SELECT 1 FROM orders');
 
       const problem = await problemOf(await checkOut(shopper), 409);
       assert.equal(problem.code, 'INSUFFICIENT_STOCK');
       assert.match(problem.detail!, /Scarce Saucer/);
       assert.ok(problem.detail!.includes(scarce.id));
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), [`cart.${scarce.id}.quantity`]);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        [`cart.${scarce.id}.quantity`],
+      );
 
-      assert.deepEqual((await viewCart(shopper)).items.map((i) => [i.productId, i.quantity]).sort(), [[plenty.id, 2], [scarce.id, 3]].sort());
+      assert.deepEqual(
+        (await viewCart(shopper)).items.map((i) => [i.productId, i.quantity]).sort(),
+        [
+          [plenty.id, 2],
+          [scarce.id, 3],
+        ].sort(),
+      );
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders'), ordersBefore);
       assert.equal((await dema.product(plenty.id)).stock, 10);
       assert.equal((await dema.product(scarce.id)).stock, 2);
@@ -183,10 +231,16 @@ for (const target of testTargets()) {
       assert.equal((await dema.admin.request('DELETE', `/api/products/${product.id}`)).status, 204);
       const cart = await viewCart(shopper);
       assert.deepEqual(cart.items, []);
-      assert.deepEqual(cart.problems.map((p) => [p.productId, p.reason]), [[product.id, 'is no longer sold']]);
+      assert.deepEqual(
+        cart.problems.map((p) => [p.productId, p.reason]),
+        [[product.id, 'is no longer sold']],
+      );
       const problem = await problemOf(await checkOut(shopper), 422);
       assert.equal(problem.code, 'PRODUCT_NOT_FOUND');
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), [`cart.${product.id}.productId`]);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        [`cart.${product.id}.productId`],
+      );
     });
 
     test('anonymous callers have no cart (401 on every cart route)', async () => {
@@ -260,7 +314,12 @@ for (const target of testTargets()) {
 describe('cart store losing Redis mid-command (real Redis)', { skip: testRedis() ? false : 'TEST_REDIS_HOST not set' }, () => {
   test('a command in flight when the connection drops is a 503 problem with Retry-After, not a 500', async () => {
     const proxy = await TcpProxy.start(testRedis()!);
-    const redis = new HealingRedis({ host: '127.0.0.1', port: proxy.port, password: undefined, keyPrefix: `dema-test-cart-${Date.now()}:` }, {}, createLogger('silent'), 'cart-test');
+    const redis = new HealingRedis(
+      { host: '127.0.0.1', port: proxy.port, password: undefined, keyPrefix: `dema-test-cart-${Date.now()}:` },
+      {},
+      createLogger('silent'),
+      'cart-test',
+    );
     try {
       await redis.connect();
       assert.equal(redis.isReady, true);
@@ -269,7 +328,10 @@ describe('cart store losing Redis mid-command (real Redis)', { skip: testRedis()
       const reading = store.read('someone');
       proxy.cut();
       for (const pending of [writing, reading]) {
-        await assert.rejects(pending, (error: { status?: number; headers?: Record<string, string> }) => error.status === 503 && error.headers?.['retry-after'] === '5');
+        await assert.rejects(
+          pending,
+          (error: { status?: number; headers?: Record<string, string> }) => error.status === 503 && error.headers?.['retry-after'] === '5',
+        );
       }
     } finally {
       await redis.close();

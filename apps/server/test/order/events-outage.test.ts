@@ -58,11 +58,14 @@ describe('orders while RabbitMQ is unreachable (real broker)', { skip: amqpUrl &
     await waitFor('the 20 events held while the broker was away', () => during.every((id) => received.some((e) => e.payload.orderId === id)), 60_000);
     // Give duplicates, if any, time to show up before asserting once-each.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    assertEachOnce(received.map((e) => e.id), received.map((e) => e.id).filter((id, i, all) => all.indexOf(id) === i));
+    assertEachOnce(
+      received.map((e) => e.id),
+      received.map((e) => e.id).filter((id, i, all) => all.indexOf(id) === i),
+    );
     assertEachOnce(
       received.map((e) => e.payload.orderId).filter((id) => during.includes(id)),
       during,
     );
-    assert.equal(await dema.count('order', "SELECT 1 FROM outbox WHERE published_at IS NULL"), 0);
+    assert.equal(await dema.count('order', 'SELECT 1 FROM outbox WHERE published_at IS NULL'), 0);
   });
 });

@@ -45,16 +45,18 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
   const running = await startTestProcess(target, orderServices(), overrides);
   const users = running.services.user;
   const orders = running.services.order.orders;
-  const send = (token: string | undefined) => async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${running.url}${url}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+  const send =
+    (token: string | undefined) =>
+    async (method: string, url: string, body?: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${running.url}${url}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
   const signIn = async (email: string, role: 'admin' | 'customer'): Promise<TestUser> => {
     const password = 'correct-horse-battery-staple';
     const created = await users.identity.createUser(email, password, role, role);
@@ -63,7 +65,7 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
   };
   const admin = await signIn('admin@test.dema.dev', 'admin');
   const customer = await signIn('customer@test.dema.dev', 'customer');
-  const category = await (await admin.request('POST', '/api/categories', { name: 'Everything' })).json() as { id: string };
+  const category = (await (await admin.request('POST', '/api/categories', { name: 'Everything' })).json()) as { id: string };
   const subscriptions: string[] = [];
   return {
     ...running,
@@ -108,7 +110,8 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
 export const problemOf = async (response: Response, status: number): Promise<Problem> => {
   const text = await response.text();
   if (response.status !== status) throw new Error(`expected ${status}, got ${response.status} ${text}`);
-  if (!response.headers.get('content-type')?.startsWith('application/problem+json')) throw new Error(`not problem+json: ${response.headers.get('content-type')}`);
+  if (!response.headers.get('content-type')?.startsWith('application/problem+json'))
+    throw new Error(`not problem+json: ${response.headers.get('content-type')}`);
   return JSON.parse(text) as Problem;
 };
 

@@ -54,7 +54,10 @@ for (const target of testTargets()) {
       await orderOf(await dema.placeOrder(shopper, [{ productId: product.id, quantity: 1 }], withKey(key)));
       const problem = await problemOf(await dema.placeOrder(shopper, [{ productId: product.id, quantity: 2 }], withKey(key)), 422);
       assert.equal(problem.code, 'IDEMPOTENCY_KEY_REUSED');
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['header.idempotency-key']);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['header.idempotency-key'],
+      );
       const cartProblem = await problemOf(await shopper.request('POST', '/api/orders', { fromCart: true }, withKey(key)), 422);
       assert.equal(cartProblem.code, 'IDEMPOTENCY_KEY_REUSED');
       assert.equal(await ordersOf(shopper.id), 1);
@@ -66,7 +69,10 @@ for (const target of testTargets()) {
       const product = await dema.createProduct({ name: 'Double Click', price: 5.5, stock: 100 });
       const key = randomUUID();
       const responses = await Promise.all(Array.from({ length: 20 }, () => dema.placeOrder(shopper, [{ productId: product.id, quantity: 3 }], withKey(key))));
-      assert.deepEqual(responses.map((r) => r.status), Array(20).fill(201));
+      assert.deepEqual(
+        responses.map((r) => r.status),
+        Array(20).fill(201),
+      );
       const orders = await Promise.all(responses.map(orderOf));
       assert.equal(new Set(orders.map((o) => o.id)).size, 1);
       assert.equal(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 19);

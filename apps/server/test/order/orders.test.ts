@@ -64,9 +64,20 @@ for (const target of testTargets()) {
       test('the total is the exact decimal sum: 3 × 19.99 + 0.10 = 60.07, stored as DECIMAL 60.07', async () => {
         const shirt = await dema.createProduct({ name: 'Exact Shirt', price: 19.99, stock: 10 });
         const sticker = await dema.createProduct({ name: 'Exact Sticker', price: 0.1, stock: 10 });
-        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: shirt.id, quantity: 3 }, { productId: sticker.id, quantity: 1 }]));
+        const order = await orderOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: shirt.id, quantity: 3 },
+            { productId: sticker.id, quantity: 1 },
+          ]),
+        );
         assert.equal(order.total, 60.07);
-        assert.deepEqual(order.items.map((i) => [i.price, i.lineTotal]), [[19.99, 59.97], [0.1, 0.1]]);
+        assert.deepEqual(
+          order.items.map((i) => [i.price, i.lineTotal]),
+          [
+            [19.99, 59.97],
+            [0.1, 0.1],
+          ],
+        );
         const [row] = await dema.query<{ total: string }>('order', 'SELECT total::text AS total FROM orders WHERE id = $1', [order.id]);
         assert.equal(row!.total, '60.07');
       });
@@ -81,10 +92,21 @@ for (const target of testTargets()) {
           ],
         });
         const [small, large] = [tee.variants.find((v) => v.name === 'S')!, tee.variants.find((v) => v.name === 'XL')!];
-        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: tee.id, variantId: large.id, quantity: 2 }, { productId: tee.id, variantId: small.id, quantity: 1 }]));
+        const order = await orderOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: tee.id, variantId: large.id, quantity: 2 },
+            { productId: tee.id, variantId: small.id, quantity: 1 },
+          ]),
+        );
         const byVariant = new Map(order.items.map((i) => [i.variantId, i]));
-        assert.deepEqual({ ...byVariant.get(large.id) }, { productId: tee.id, variantId: large.id, name: 'Variant Tee (XL)', quantity: 2, price: 23.5, lineTotal: 47 });
-        assert.deepEqual({ ...byVariant.get(small.id) }, { productId: tee.id, variantId: small.id, name: 'Variant Tee (S)', quantity: 1, price: 20, lineTotal: 20 });
+        assert.deepEqual(
+          { ...byVariant.get(large.id) },
+          { productId: tee.id, variantId: large.id, name: 'Variant Tee (XL)', quantity: 2, price: 23.5, lineTotal: 47 },
+        );
+        assert.deepEqual(
+          { ...byVariant.get(small.id) },
+          { productId: tee.id, variantId: small.id, name: 'Variant Tee (S)', quantity: 1, price: 20, lineTotal: 20 },
+        );
         assert.equal(order.total, 67);
       });
 
@@ -94,7 +116,10 @@ for (const target of testTargets()) {
         const response = await dema.customer.request('POST', '/api/orders', { items: [{ productId: product.id, quantity: 1, price: 0.01 }] });
         const problem = await problemOf(response, 400);
         assert.equal(problem.code, 'VALIDATION_FAILED');
-        assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['body.items.0.price']);
+        assert.deepEqual(
+          problem.invalidParams?.map((p) => p.name),
+          ['body.items.0.price'],
+        );
         assert.equal(await dema.count('order', 'SELECT 1 FROM orders'), ordersBefore);
         assert.equal((await dema.product(product.id)).stock, 5);
       });
@@ -112,11 +137,25 @@ for (const target of testTargets()) {
 
       test('a product named on two lines is checked against its stock for their sum', async () => {
         const product = await dema.createProduct({ name: 'Twice Listed', price: 2.5, stock: 3 });
-        const refused = await problemOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 2 }, { productId: product.id, quantity: 2 }]), 409);
+        const refused = await problemOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: product.id, quantity: 2 },
+            { productId: product.id, quantity: 2 },
+          ]),
+          409,
+        );
         assert.equal(refused.code, 'INSUFFICIENT_STOCK');
         assert.equal((await dema.product(product.id)).stock, 3);
-        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 1 }, { productId: product.id, quantity: 2 }]));
-        assert.equal(order.items.reduce((sum, i) => sum + i.quantity, 0), 3);
+        const order = await orderOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: product.id, quantity: 1 },
+            { productId: product.id, quantity: 2 },
+          ]),
+        );
+        assert.equal(
+          order.items.reduce((sum, i) => sum + i.quantity, 0),
+          3,
+        );
         assert.equal(order.total, 7.5);
         assert.equal((await dema.product(product.id)).stock, 0);
       });
@@ -126,11 +165,17 @@ for (const target of testTargets()) {
         const tee = await dema.createProduct({ name: 'Capital Tee', price: 9, variants: [{ name: 'S', stock: 3, options: { size: 'S' } }] });
         const variant = tee.variants[0]!;
         const order = await orderOf(await dema.placeOrder(shopper, [{ productId: tee.id.toUpperCase(), variantId: variant.id.toUpperCase(), quantity: 2 }]));
-        assert.deepEqual(order.items.map((i) => [i.productId, i.variantId, i.quantity]), [[tee.id, variant.id, 2]]);
+        assert.deepEqual(
+          order.items.map((i) => [i.productId, i.variantId, i.quantity]),
+          [[tee.id, variant.id, 2]],
+        );
         assert.equal((await dema.product(tee.id)).variants[0]!.stock, 1);
         const own = await shopper.request('GET', `/api/orders/user/${shopper.id.toUpperCase()}`);
         assert.equal(own.status, 200);
-        assert.deepEqual(((await own.json()) as OrderPage).items.map((o) => o.id), [order.id]);
+        assert.deepEqual(
+          ((await own.json()) as OrderPage).items.map((o) => o.id),
+          [order.id],
+        );
         assert.equal((await shopper.request('GET', `/api/orders/${order.id.toUpperCase()}`)).status, 200);
       });
 
@@ -138,7 +183,12 @@ for (const target of testTargets()) {
         const events = await record(['order.created']);
         const a = await dema.createProduct({ name: 'Event A', price: 19.99, stock: 5 });
         const b = await dema.createProduct({ name: 'Event B', price: 0.1, stock: 5 });
-        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: a.id, quantity: 3 }, { productId: b.id, quantity: 1 }]));
+        const order = await orderOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: a.id, quantity: 3 },
+            { productId: b.id, quantity: 1 },
+          ]),
+        );
         const ofOrder = () => events.filter((e) => (e as OrderCreatedEvent).payload.orderId === order.id) as OrderCreatedEvent[];
         await waitFor('ORDER_CREATED', () => ofOrder().length >= 1);
         await new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would arrive by now
@@ -146,26 +196,43 @@ for (const target of testTargets()) {
         const [event] = ofOrder();
         assert.equal(event!.type, 'ORDER_CREATED');
         assert.deepEqual(Object.keys(event!.payload).sort(), ['items', 'orderId', 'timestamp', 'total', 'userId']);
-        assert.deepEqual({ ...event!.payload, items: [...event!.payload.items].sort((x, y) => x.price - y.price) }, {
-          orderId: order.id,
-          userId: dema.customer.id,
-          items: [{ productId: b.id, quantity: 1, price: 0.1 }, { productId: a.id, quantity: 3, price: 19.99 }],
-          total: 60.07,
-          timestamp: order.createdAt,
-        });
+        assert.deepEqual(
+          { ...event!.payload, items: [...event!.payload.items].sort((x, y) => x.price - y.price) },
+          {
+            orderId: order.id,
+            userId: dema.customer.id,
+            items: [
+              { productId: b.id, quantity: 1, price: 0.1 },
+              { productId: a.id, quantity: 3, price: 19.99 },
+            ],
+            total: 60.07,
+            timestamp: order.createdAt,
+          },
+        );
       });
 
-      test("an order reserves its stock with one STOCK_UPDATED of reason ORDER per product", async () => {
+      test('an order reserves its stock with one STOCK_UPDATED of reason ORDER per product', async () => {
         const events = await record(['system.stock.updated']);
         const product = await dema.createProduct({ name: 'Reserved Chair', stock: 5 });
         await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 2 }]));
         const ofProduct = () => events.map((e) => (e as StockUpdatedEvent).payload).filter((p) => p.productId === product.id && p.reason !== 'MANUAL');
         await waitFor('the reservation event', () => ofProduct().length >= 1);
-        assert.deepEqual(ofProduct().map(({ oldStock, newStock, reason }) => ({ oldStock, newStock, reason })), [{ oldStock: 5, newStock: 3, reason: 'ORDER' }]);
+        assert.deepEqual(
+          ofProduct().map(({ oldStock, newStock, reason }) => ({ oldStock, newStock, reason })),
+          [{ oldStock: 5, newStock: 3, reason: 'ORDER' }],
+        );
       });
 
       test('the orders table has exactly the seed columns and types, and the items live in order_items', async () => {
-        const columns = await dema.query<{ column_name: string; data_type: string; is_nullable: string; precision: number | null; scale: number | null; length: number | null; default: string | null }>(
+        const columns = await dema.query<{
+          column_name: string;
+          data_type: string;
+          is_nullable: string;
+          precision: number | null;
+          scale: number | null;
+          length: number | null;
+          default: string | null;
+        }>(
           'order',
           `SELECT column_name, data_type, is_nullable, numeric_precision AS precision, numeric_scale AS scale,
                   character_maximum_length AS length, column_default AS default
@@ -197,13 +264,24 @@ for (const target of testTargets()) {
 
         const a = await dema.createProduct({ name: 'Items Table A', stock: 5 });
         const b = await dema.createProduct({ name: 'Items Table B', stock: 5 });
-        const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 2 }]));
+        const order = await orderOf(
+          await dema.placeOrder(dema.customer, [
+            { productId: a.id, quantity: 1 },
+            { productId: b.id, quantity: 2 },
+          ]),
+        );
         const items = await dema.query<{ product_id: string; quantity: number; name: string }>(
           'order',
           'SELECT product_id, quantity, name FROM order_items WHERE order_id = $1 ORDER BY position',
           [order.id],
         );
-        assert.deepEqual(items.map((i) => [i.product_id, i.quantity, i.name]), [[a.id, 1, 'Items Table A'], [b.id, 2, 'Items Table B']]);
+        assert.deepEqual(
+          items.map((i) => [i.product_id, i.quantity, i.name]),
+          [
+            [a.id, 1, 'Items Table A'],
+            [b.id, 2, 'Items Table B'],
+          ],
+        );
       });
     });
 
@@ -224,7 +302,9 @@ for (const target of testTargets()) {
         await waitFor('three ORDER_STATUS_CHANGED events', () => ofOrder().length >= 3);
         await new Promise((resolve) => setTimeout(resolve, 200)); // a duplicate would arrive by now
         assert.deepEqual(
-          ofOrder().map((p) => `${p.oldStatus}→${p.newStatus}`).sort(),
+          ofOrder()
+            .map((p) => `${p.oldStatus}→${p.newStatus}`)
+            .sort(),
           ['CONFIRMED→SHIPPED', 'PENDING→CONFIRMED', 'SHIPPED→DELIVERED'],
         );
         assert.ok(ofOrder().every((p) => p.userId === dema.customer.id));
@@ -252,7 +332,10 @@ for (const target of testTargets()) {
           const order = await orderIn(from);
           const problem = await problemOf(await setStatus(dema.admin, order.id, to), 409);
           assert.equal(problem.code, 'ORDER_INVALID_TRANSITION', `${from} → ${to}`);
-          assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['body.status']);
+          assert.deepEqual(
+            problem.invalidParams?.map((p) => p.name),
+            ['body.status'],
+          );
           assert.match(problem.detail!, new RegExp(`${from}.*${to}`));
           assert.equal(await statusOf(order.id), from, `${from} → ${to} left the status alone`);
         }
@@ -268,7 +351,10 @@ for (const target of testTargets()) {
         assert.equal((await dema.product(product.id)).stock, 7);
         const returns = () => events.map((e) => (e as StockUpdatedEvent).payload).filter((p) => p.productId === product.id && p.reason === 'RETURN');
         await waitFor('the RETURN event', () => returns().length >= 1);
-        assert.deepEqual(returns().map(({ oldStock, newStock }) => ({ oldStock, newStock })), [{ oldStock: 4, newStock: 7 }]);
+        assert.deepEqual(
+          returns().map(({ oldStock, newStock }) => ({ oldStock, newStock })),
+          [{ oldStock: 4, newStock: 7 }],
+        );
       });
 
       test('a customer may cancel their own CONFIRMED order', async () => {
@@ -290,7 +376,12 @@ for (const target of testTargets()) {
       });
 
       test('a customer cannot confirm, ship, deliver or return their own order (403, unchanged)', async () => {
-        const moves: Array<[OrderStatus, OrderStatus]> = [['PENDING', 'CONFIRMED'], ['CONFIRMED', 'SHIPPED'], ['SHIPPED', 'DELIVERED'], ['DELIVERED', 'RETURNED']];
+        const moves: Array<[OrderStatus, OrderStatus]> = [
+          ['PENDING', 'CONFIRMED'],
+          ['CONFIRMED', 'SHIPPED'],
+          ['SHIPPED', 'DELIVERED'],
+          ['DELIVERED', 'RETURNED'],
+        ];
         for (const [from, to] of moves) {
           const order = await orderIn(from);
           const problem = await problemOf(await setStatus(dema.customer, order.id, to), 403);
@@ -309,10 +400,15 @@ for (const target of testTargets()) {
         const byCustomer = await problemOf(await setStatus(dema.customer, order.id, 'CANCELLED'), 409);
         assert.equal(byCustomer.code, 'ORDER_INVALID_TRANSITION');
         // The Product service also releases on ORDER_STATUS_CHANGED: let that consumer run too.
-        await waitFor('the cancellation event', () => events.some((e) => e.type === 'ORDER_STATUS_CHANGED' && (e as OrderStatusChangedEvent).payload.orderId === order.id));
+        await waitFor('the cancellation event', () =>
+          events.some((e) => e.type === 'ORDER_STATUS_CHANGED' && (e as OrderStatusChangedEvent).payload.orderId === order.id),
+        );
         await new Promise((resolve) => setTimeout(resolve, 500));
         assert.equal((await dema.product(product.id)).stock, 6);
-        const returns = events.filter((e) => e.type === 'STOCK_UPDATED' && (e as StockUpdatedEvent).payload.productId === product.id && (e as StockUpdatedEvent).payload.reason === 'RETURN');
+        const returns = events.filter(
+          (e) =>
+            e.type === 'STOCK_UPDATED' && (e as StockUpdatedEvent).payload.productId === product.id && (e as StockUpdatedEvent).payload.reason === 'RETURN',
+        );
         assert.equal(returns.length, 1);
         assert.equal(events.filter((e) => e.type === 'ORDER_STATUS_CHANGED' && (e as OrderStatusChangedEvent).payload.orderId === order.id).length, 1);
       });
@@ -321,9 +417,7 @@ for (const target of testTargets()) {
         const events = await record(['order.status.changed']);
         const product = await dema.createProduct({ name: 'Raced Cancel', stock: 8 });
         const order = await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 5 }]));
-        const responses = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => setStatus(i % 2 === 0 ? dema.customer : dema.admin, order.id, 'CANCELLED')),
-        );
+        const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => setStatus(i % 2 === 0 ? dema.customer : dema.admin, order.id, 'CANCELLED')));
         assert.deepEqual(responses.map((r) => r.status).sort(), [200, ...Array(9).fill(409)]);
         await Promise.all(responses.map((r) => r.arrayBuffer()));
         await waitFor('the cancellation event', () => events.some((e) => (e as OrderStatusChangedEvent).payload.orderId === order.id));
@@ -342,7 +436,10 @@ for (const target of testTargets()) {
         const returns = () => events.map((e) => (e as StockUpdatedEvent).payload).filter((p) => p.productId === product && p.reason === 'RETURN');
         await waitFor('the RETURN event', () => returns().length >= 1);
         await new Promise((resolve) => setTimeout(resolve, 300));
-        assert.deepEqual(returns().map(({ oldStock, newStock }) => [oldStock, newStock]), [[9, 10]]);
+        assert.deepEqual(
+          returns().map(({ oldStock, newStock }) => [oldStock, newStock]),
+          [[9, 10]],
+        );
       });
 
       test('a shipped order can be returned straight away, restocking it', async () => {
@@ -385,11 +482,14 @@ for (const target of testTargets()) {
         const second = await orderIn('CONFIRMED', shopper);
         const page = (await (await shopper.request('GET', `/api/orders/user/${shopper.id}`)).json()) as OrderPage;
         assert.equal(page.total, 2);
-        assert.deepEqual(page.items.map((o) => o.id), [second.id, first.id]);
+        assert.deepEqual(
+          page.items.map((o) => o.id),
+          [second.id, first.id],
+        );
         assert.deepEqual(page.items[1], first);
       });
 
-      test("GET /api/orders/user/:otherId is a 403 for a customer, and allowed to an admin", async () => {
+      test('GET /api/orders/user/:otherId is a 403 for a customer, and allowed to an admin', async () => {
         const shopper = await dema.newCustomer();
         const order = await orderIn('PENDING', shopper);
         const problem = await problemOf(await dema.customer.request('GET', `/api/orders/user/${shopper.id}`), 403);
@@ -397,7 +497,10 @@ for (const target of testTargets()) {
         const response = await dema.admin.request('GET', `/api/orders/user/${shopper.id}`);
         assert.equal(response.status, 200);
         const page = (await response.json()) as OrderPage;
-        assert.deepEqual(page.items.map((o) => o.id), [order.id]);
+        assert.deepEqual(
+          page.items.map((o) => o.id),
+          [order.id],
+        );
       });
 
       test('GET /api/orders lists a customer only their own orders and an admin everyone’s', async () => {
@@ -418,7 +521,10 @@ for (const target of testTargets()) {
         const shopper = await dema.newCustomer();
         const orders = [await orderIn('PENDING', shopper), await orderIn('CANCELLED', shopper), await orderIn('PENDING', shopper)];
         const cancelled = (await (await shopper.request('GET', '/api/orders?status=CANCELLED')).json()) as OrderPage;
-        assert.deepEqual(cancelled.items.map((o) => o.id), [orders[1]!.id]);
+        assert.deepEqual(
+          cancelled.items.map((o) => o.id),
+          [orders[1]!.id],
+        );
         const page = (await (await shopper.request('GET', '/api/orders?limit=1&offset=1')).json()) as OrderPage;
         assert.deepEqual([page.total, page.limit, page.offset, page.items.map((o) => o.id)], [3, 1, 1, [orders[1]!.id]]);
       });

@@ -24,18 +24,25 @@ for (const target of testTargets()) {
         jwksUrl: `${catalog.url}/.well-known/jwks.json`,
       });
       const users = catalog.services.user;
-      for (const [email, role] of [['admin@remote.dema.dev', 'admin'], ['customer@remote.dema.dev', 'customer']] as const) {
+      for (const [email, role] of [
+        ['admin@remote.dema.dev', 'admin'],
+        ['customer@remote.dema.dev', 'customer'],
+      ] as const) {
         await users.identity.createUser(email, 'correct-horse-battery-staple', role, role);
       }
       adminToken = (await users.identity.login('admin@remote.dema.dev', 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;
       customerToken = (await users.identity.login('customer@remote.dema.dev', 'correct-horse-battery-staple', '127.0.0.1')).tokens.accessToken;
       const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
-      const category = (await (await fetch(`${catalog.url}/api/categories`, { method: 'POST', headers, body: JSON.stringify({ name: 'Remote' }) })).json()) as { id: string };
-      product = (await (await fetch(`${catalog.url}/api/products`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ name: 'Remote Kettle', price: 31.5, stock: 10, categoryId: category.id }),
-      })).json()) as Product;
+      const category = (await (await fetch(`${catalog.url}/api/categories`, { method: 'POST', headers, body: JSON.stringify({ name: 'Remote' }) })).json()) as {
+        id: string;
+      };
+      product = (await (
+        await fetch(`${catalog.url}/api/products`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: 'Remote Kettle', price: 31.5, stock: 10, categoryId: category.id }),
+        })
+      ).json()) as Product;
     });
     after(async () => {
       await orders?.dispose();
@@ -65,7 +72,10 @@ for (const target of testTargets()) {
       const problem = (await response.json()) as { code: string; detail: string; invalidParams: Array<{ name: string }> };
       assert.equal(problem.code, 'INSUFFICIENT_STOCK');
       assert.match(problem.detail, /Remote Kettle/);
-      assert.deepEqual(problem.invalidParams.map((p) => p.name), ['body.items.0.quantity']);
+      assert.deepEqual(
+        problem.invalidParams.map((p) => p.name),
+        ['body.items.0.quantity'],
+      );
       assert.equal(await stockNow(), 7);
     });
 

@@ -21,16 +21,25 @@ for (const target of testTargets()) {
 
     const record = () => dema.recordEvents(`test-saga-${tag}-${++consumers}`, ['system.stock.updated']);
     const stockTrail = (events: Array<{ payload: unknown }>, productId: string) =>
-      events.map((e) => (e as StockUpdatedEvent).payload).filter((p) => p.productId === productId && p.reason !== 'MANUAL').map((p) => `${p.reason} ${p.oldStock}→${p.newStock}`);
+      events
+        .map((e) => (e as StockUpdatedEvent).payload)
+        .filter((p) => p.productId === productId && p.reason !== 'MANUAL')
+        .map((p) => `${p.reason} ${p.oldStock}→${p.newStock}`);
     const reservationsOf = (productId: string) =>
-      dema.query<{ order_id: string; status: string }>('product', 'SELECT order_id, status FROM stock_reservations WHERE lines @> $1::jsonb', [JSON.stringify([{ productId }])]);
+      dema.query<{ order_id: string; status: string }>('product', 'SELECT order_id, status FROM stock_reservations WHERE lines @> $1::jsonb', [
+        JSON.stringify([{ productId }]),
+      ]);
 
     /** What a placement that crashed after reserving leaves behind: a pending row, `ageSeconds` old, and the reservation. */
     async function crashedPlacement(lines: StockLine[], ageSeconds: number, userId = dema.customer.id): Promise<string> {
       const orderId = randomUUID();
       // Reserve first: the background sweeper must not see the pending row before the stock is taken.
       await dema.catalog.reserveStock(orderId, lines);
-      await dema.query('order', `INSERT INTO pending_orders (order_id, user_id, created_at) VALUES ($1, $2, now() - make_interval(secs => $3))`, [orderId, userId, ageSeconds]);
+      await dema.query('order', `INSERT INTO pending_orders (order_id, user_id, created_at) VALUES ($1, $2, now() - make_interval(secs => $3))`, [
+        orderId,
+        userId,
+        ageSeconds,
+      ]);
       return orderId;
     }
 
@@ -40,12 +49,18 @@ for (const target of testTargets()) {
       const ordersBefore = await dema.count('order', 'SELECT 1 FROM orders');
       const problem = await problemOf(await dema.placeOrder(dema.customer, [{ productId: yacht.id, quantity: 2 }]), 422);
       assert.equal(problem.code, 'VALIDATION_FAILED');
-      assert.deepEqual(problem.invalidParams?.map((p) => p.name), ['body.items']);
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['body.items'],
+      );
       assert.match(problem.detail!, /too large/);
 
       assert.equal((await dema.product(yacht.id)).stock, 5);
       const reservations = await reservationsOf(yacht.id);
-      assert.deepEqual(reservations.map((r) => r.status), ['RELEASED']);
+      assert.deepEqual(
+        reservations.map((r) => r.status),
+        ['RELEASED'],
+      );
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders'), ordersBefore);
       assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [reservations[0]!.order_id]), 0);
       // It was reserved, then given back: the trail says so, and nets to zero.
@@ -78,9 +93,15 @@ for (const target of testTargets()) {
       await dema.orders.sweepStalePlacements();
       // The process's own sweeper (every 5 s) may have taken it first; either way the stock comes
       // back, and then the placement leaves the saga log.
-      await waitFor('the placement to be compensated', async () =>
-        (await dema.product(product.id)).stock === 10 && (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId])) === 0);
-      assert.deepEqual((await reservationsOf(product.id)).map((r) => [r.order_id, r.status]), [[orderId, 'RELEASED']]);
+      await waitFor(
+        'the placement to be compensated',
+        async () =>
+          (await dema.product(product.id)).stock === 10 && (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId])) === 0,
+      );
+      assert.deepEqual(
+        (await reservationsOf(product.id)).map((r) => [r.order_id, r.status]),
+        [[orderId, 'RELEASED']],
+      );
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
       await waitFor('the RETURN event', () => stockTrail(events, product.id).length >= 2);
       assert.deepEqual(stockTrail(events, product.id), ['ORDER 10→6', 'RETURN 6→10']);
@@ -118,7 +139,9 @@ for (const target of testTargets()) {
     }
     /** Lets the lease on `orderId` run out, and makes the placement old enough for this process's sweeper. */
     const expireLease = (orderId: string) =>
-      dema.query('order', "UPDATE pending_orders SET swept_until = now() - interval '1 second', created_at = now() - interval '1 minute' WHERE order_id = $1", [orderId]);
+      dema.query('order', "UPDATE pending_orders SET swept_until = now() - interval '1 second', created_at = now() - interval '1 minute' WHERE order_id = $1", [
+        orderId,
+      ]);
 
     test('a sweeper killed before it releases the stock leaves the placement leased; once the lease runs out a later sweep releases it', async () => {
       const product = await dema.createProduct({ name: 'Killed Before Release', stock: 10 });
@@ -138,7 +161,10 @@ for (const target of testTargets()) {
       await dema.orders.sweepStalePlacements();
       await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
       assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 0);
-      assert.deepEqual((await reservationsOf(product.id)).map((r) => [r.order_id, r.status]), [[orderId, 'RELEASED']]);
+      assert.deepEqual(
+        (await reservationsOf(product.id)).map((r) => [r.order_id, r.status]),
+        [[orderId, 'RELEASED']],
+      );
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
     });
 
@@ -191,7 +217,10 @@ for (const target of testTargets()) {
       const swept = await dema.orders.sweepStalePlacements();
       // Only the background sweeper could have taken some of them first (and may still be at it).
       assert.ok(swept <= 2);
-      await waitFor('both placements off the saga log', async () => (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = ANY($1::uuid[])', [orderIds])) === 0);
+      await waitFor(
+        'both placements off the saga log',
+        async () => (await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = ANY($1::uuid[])', [orderIds])) === 0,
+      );
       await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
       assert.equal(await dema.orders.sweepStalePlacements(), 0);
       assert.equal((await dema.product(product.id)).stock, 10);
@@ -203,7 +232,10 @@ for (const target of testTargets()) {
       await dema.orders.sweepStalePlacements();
       assert.equal((await dema.product(product.id)).stock, 7);
       assert.equal(await dema.count('order', 'SELECT 1 FROM pending_orders WHERE order_id = $1', [orderId]), 1);
-      assert.deepEqual((await reservationsOf(product.id)).map((r) => r.status), ['RESERVED']);
+      assert.deepEqual(
+        (await reservationsOf(product.id)).map((r) => r.status),
+        ['RESERVED'],
+      );
       // Once it is old enough it is compensated after all.
       await dema.query('order', "UPDATE pending_orders SET created_at = now() - interval '1 minute' WHERE order_id = $1", [orderId]);
       await dema.orders.sweepStalePlacements();
@@ -215,7 +247,12 @@ for (const target of testTargets()) {
       const product = await dema.createProduct({ name: 'Retry After Crash', stock: 10 });
       const key = randomUUID();
       const orderId = await crashedPlacement([{ productId: product.id, variantId: null, quantity: 2 }], 60, shopper.id);
-      await dema.query('order', 'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)', [shopper.id, key, 'x'.repeat(64), orderId]);
+      await dema.query('order', 'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)', [
+        shopper.id,
+        key,
+        'x'.repeat(64),
+        orderId,
+      ]);
       await dema.orders.sweepStalePlacements();
       await waitFor('the key to be freed', async () => (await dema.count('order', 'SELECT 1 FROM idempotency_keys WHERE order_id = $1', [orderId])) === 0);
       await waitFor('the stock to come back', async () => (await dema.product(product.id)).stock === 10);
@@ -230,18 +267,19 @@ for (const target of testTargets()) {
       const shopper = await dema.newCustomer();
       const product = await dema.createProduct({ name: 'Orphan Key', stock: 10 });
       const claim = (key: string, ageSeconds: number) =>
-        dema.query('order', 'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, created_at) VALUES ($1, $2, $3, $4, now() - make_interval(secs => $5))', [
-          shopper.id,
-          key,
-          'x'.repeat(64),
-          randomUUID(),
-          ageSeconds,
-        ]);
+        dema.query(
+          'order',
+          'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id, created_at) VALUES ($1, $2, $3, $4, now() - make_interval(secs => $5))',
+          [shopper.id, key, 'x'.repeat(64), randomUUID(), ageSeconds],
+        );
       await claim('died-long-ago', 60);
       await claim('still-running', 5);
       await dema.orders.sweepStalePlacements();
       const left = await dema.query<{ key: string }>('order', 'SELECT key FROM idempotency_keys WHERE user_id = $1', [shopper.id]);
-      assert.deepEqual(left.map((k) => k.key), ['still-running']);
+      assert.deepEqual(
+        left.map((k) => k.key),
+        ['still-running'],
+      );
       const started = Date.now();
       const retry = await dema.placeOrder(shopper, [{ productId: product.id, quantity: 1 }], { 'idempotency-key': 'died-long-ago' });
       assert.equal(retry.status, 201);

@@ -48,7 +48,10 @@ for (const target of testTargets()) {
       const trail = trailOf();
       assert.equal(trail.length, 100);
       assert.ok(trail.every((p) => p.newStock >= 0 && p.oldStock - p.newStock === 1));
-      assert.deepEqual(trail.map((p) => p.newStock).sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i));
+      assert.deepEqual(
+        trail.map((p) => p.newStock).sort((a, b) => a - b),
+        Array.from({ length: 100 }, (_, i) => i),
+      );
     });
 
     test('an order with several items where one is short reserves none of them', async () => {
@@ -64,7 +67,10 @@ for (const target of testTargets()) {
       const problem = (await response.json()) as { code: string; detail: string; invalidParams: Array<{ name: string }> };
       assert.equal(problem.code, 'INSUFFICIENT_STOCK');
       assert.match(problem.detail, /Scarce Teapot/);
-      assert.deepEqual(problem.invalidParams.map((p) => p.name), ['body.items.1.quantity']);
+      assert.deepEqual(
+        problem.invalidParams.map((p) => p.name),
+        ['body.items.1.quantity'],
+      );
       assert.equal((await dema.product(plenty.id)).stock, 50);
       assert.equal((await dema.product(other.id)).stock, 50);
       assert.equal((await dema.product(scarce.id)).stock, 2);
@@ -77,9 +83,18 @@ for (const target of testTargets()) {
       const b = await dema.createProduct({ name: 'Crossing B', stock: 1000 });
       const responses = await Promise.all(
         Array.from({ length: 100 }, (_, i) =>
-          dema.placeOrder(shoppers[i % shoppers.length]!, i % 2 === 0
-            ? [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 1 }]
-            : [{ productId: b.id, quantity: 2 }, { productId: a.id, quantity: 1 }]),
+          dema.placeOrder(
+            shoppers[i % shoppers.length]!,
+            i % 2 === 0
+              ? [
+                  { productId: a.id, quantity: 2 },
+                  { productId: b.id, quantity: 1 },
+                ]
+              : [
+                  { productId: b.id, quantity: 2 },
+                  { productId: a.id, quantity: 1 },
+                ],
+          ),
         ),
       );
       assert.deepEqual(countBy(responses.map((r) => r.status)), { 201: 100 });

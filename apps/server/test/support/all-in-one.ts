@@ -1,12 +1,4 @@
-import {
-  buildApp,
-  createInfrastructure,
-  type DemaApp,
-  type DemaConfig,
-  type Infrastructure,
-  type ServiceFactories,
-  type ServiceModule,
-} from '@dema/platform';
+import { buildApp, createInfrastructure, type DemaApp, type DemaConfig, type Infrastructure, type ServiceFactories, type ServiceModule } from '@dema/platform';
 import type { ServicesOf, TestTarget } from '@dema/platform/testing';
 import { registerEdgePolicies, type EdgePolicySettings } from '@dema/gateway';
 import type { allInOneServices } from '../../src/services.ts';

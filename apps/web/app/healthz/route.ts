@@ -14,5 +14,8 @@ export async function GET(): Promise<Response> {
   } catch {
     api = { status: null, body: null };
   }
-  return Response.json({ web: 'ok', api: { reachable: api.status !== null, ready: api.status === 200, details: api.body } }, { headers: { 'cache-control': 'no-store' } });
+  return Response.json(
+    { web: 'ok', api: { reachable: api.status !== null, ready: api.status === 200, details: api.body } },
+    { headers: { 'cache-control': 'no-store' } },
+  );
 }

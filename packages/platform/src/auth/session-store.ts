@@ -115,7 +115,8 @@ export class SessionStore {
 
   /** Redis may have lost entries or missed revocations made elsewhere meanwhile: write them again. */
   private async reconnected(): Promise<void> {
-    if (this.authoritative) await this.load().catch((error: unknown) => this.log.warn({ err: error }, 'session store: could not read the ended sessions from the User DB'));
+    if (this.authoritative)
+      await this.load().catch((error: unknown) => this.log.warn({ err: error }, 'session store: could not read the ended sessions from the User DB'));
     await this.flush();
   }
 
@@ -149,7 +150,8 @@ export class SessionStore {
         const result = results?.[i];
         if (result && !result[0]) this.pending.delete(sid);
       });
-      if (this.pending.size > 0) this.log.warn({ sessions: this.pending.size }, 'session store: redis did not take every revocation; writing them again when it is back');
+      if (this.pending.size > 0)
+        this.log.warn({ sessions: this.pending.size }, 'session store: redis did not take every revocation; writing them again when it is back');
     } catch (error) {
       this.log.warn({ err: error, sessions: this.pending.size }, 'session store: writing revocations to redis failed; writing them again when it is back');
     }

@@ -21,10 +21,13 @@ export async function appendToOutbox(tx: Queryable, events: DemaEvent | DemaEven
   if (list.length === 0) return;
   if (list.length === 1) {
     const [event] = list as [DemaEvent];
-    await tx.query(
-      'INSERT INTO outbox (id, type, version, routing_key, payload) VALUES ($1, $2, $3, $4, $5)',
-      [event.id, event.type, event.version, routingKeys[event.type], event.payload],
-    );
+    await tx.query('INSERT INTO outbox (id, type, version, routing_key, payload) VALUES ($1, $2, $3, $4, $5)', [
+      event.id,
+      event.type,
+      event.version,
+      routingKeys[event.type],
+      event.payload,
+    ]);
     return;
   }
   // One statement for many events: an order that moves the stock of several products.
@@ -206,10 +209,15 @@ export class OutboxRelay implements DeadLetterSource {
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {
-    const { rows } = await this.db.query<{ id: string; type: string; routing_key: string; attempts: number; last_error: string | null; dead_at: Date | string; dead_consumers: string[] | null }>(
-      'SELECT id, type, routing_key, attempts, last_error, dead_at, dead_consumers FROM outbox WHERE dead_at IS NOT NULL ORDER BY seq LIMIT $1',
-      [limit],
-    );
+    const { rows } = await this.db.query<{
+      id: string;
+      type: string;
+      routing_key: string;
+      attempts: number;
+      last_error: string | null;
+      dead_at: Date | string;
+      dead_consumers: string[] | null;
+    }>('SELECT id, type, routing_key, attempts, last_error, dead_at, dead_consumers FROM outbox WHERE dead_at IS NOT NULL ORDER BY seq LIMIT $1', [limit]);
     return rows.map((row) => ({
       id: row.id,
       type: row.type,

@@ -57,7 +57,15 @@ const heartbeatSeconds = 10;
 const closeGraceMs = 5_000;
 const consumerName = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Headers the broker adds when dead-lettering; dropped when a message is sent on again by hand. */
-const brokerHeaders = ['x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason'];
+const brokerHeaders = [
+  'x-death',
+  'x-first-death-exchange',
+  'x-first-death-queue',
+  'x-first-death-reason',
+  'x-last-death-exchange',
+  'x-last-death-queue',
+  'x-last-death-reason',
+];
 
 /**
  * The event bus over RabbitMQ.
@@ -374,7 +382,10 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     }
     this.ready = true;
     this.reconnectDelayMs = reconnectInitialMs;
-    this.log.info({ reconnect: this.everConnected, consumers: this.subscriptions.map((s) => s.consumer) }, this.everConnected ? 'RabbitMQ reconnected' : 'RabbitMQ connected');
+    this.log.info(
+      { reconnect: this.everConnected, consumers: this.subscriptions.map((s) => s.consumer) },
+      this.everConnected ? 'RabbitMQ reconnected' : 'RabbitMQ connected',
+    );
     this.everConnected = true;
   }
 
@@ -490,7 +501,10 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
         this.log.error({ err: error, consumer, eventId: event.id, type: event.type, attempts: attempt }, 'event dead-lettered');
         await this.forward(channel, message, this.deadLetterExchange, queue, { [attemptsHeader]: attempt, [errorHeader]: reason });
       } else {
-        this.log.warn({ err: error, consumer, eventId: event.id, type: event.type, attempt, maxAttempts: this.maxAttempts }, 'event handler failed; will retry');
+        this.log.warn(
+          { err: error, consumer, eventId: event.id, type: event.type, attempt, maxAttempts: this.maxAttempts },
+          'event handler failed; will retry',
+        );
         await this.forward(channel, message, '', `${queue}.retry`, { [attemptsHeader]: attempt });
       }
       return;
@@ -503,7 +517,13 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
    * original only once the broker confirmed the copy. If the copy is refused the original stays
    * unacked: redelivered when its channel closes, or requeued here after a pause.
    */
-  private async forward(channel: ConfirmChannel, message: ConsumeMessage, exchange: string, routingKey: string, headers: Record<string, unknown>): Promise<void> {
+  private async forward(
+    channel: ConfirmChannel,
+    message: ConsumeMessage,
+    exchange: string,
+    routingKey: string,
+    headers: Record<string, unknown>,
+  ): Promise<void> {
     const kept = { ...(message.properties.headers ?? {}) };
     for (const name of brokerHeaders) delete kept[name];
     const p = message.properties;
@@ -522,7 +542,9 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     try {
       await new Promise<void>((resolve, reject) => {
         try {
-          channel.publish(exchange, routingKey, message.content, options, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve()));
+          channel.publish(exchange, routingKey, message.content, options, (error) =>
+            error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+          );
         } catch (error) {
           reject(error);
         }

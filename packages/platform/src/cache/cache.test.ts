@@ -15,7 +15,14 @@ const swr60 = { name: 'list', key: 'l', ttl: 60, staleWhileRevalidate: true, tag
 function setup(options: Partial<CacheOptions> = {}) {
   let time = 1_000_000;
   const outcomes: Array<`${string} ${CacheOutcome}`> = [];
-  const cache = new Cache({ enabled: true, tags: ['products', 'categories'], log, now: () => time, observe: (name, outcome) => outcomes.push(`${name} ${outcome}`), ...options });
+  const cache = new Cache({
+    enabled: true,
+    tags: ['products', 'categories'],
+    log,
+    now: () => time,
+    observe: (name, outcome) => outcomes.push(`${name} ${outcome}`),
+    ...options,
+  });
   let version = 1;
   let calls = 0;
   const gates: Array<() => void> = [];
@@ -144,7 +151,10 @@ test('concurrent misses share one load; a miss after an invalidation does not jo
 
 test('a failed load is not kept, and the next get loads again', async () => {
   const t = setup();
-  await assert.rejects(t.cache.get(fresh60, '1', () => Promise.reject(new Error('down'))), /down/);
+  await assert.rejects(
+    t.cache.get(fresh60, '1', () => Promise.reject(new Error('down'))),
+    /down/,
+  );
   assert.equal(await t.cache.get(fresh60, '1', t.load), 'v1');
   assert.equal(await t.cache.get(fresh60, '1', t.load), 'v1');
   assert.equal(t.calls(), 1);
@@ -187,7 +197,11 @@ test('without Redis the state is memory, and values past the memory budget are e
   assert.deepEqual(t.outcomes, ['detail miss', 'detail miss', 'detail hit', 'detail miss']);
   await t.cache.get(fresh60, 'a', big('a'));
   await t.cache.get(fresh60, 'b', big('b'));
-  assert.deepEqual(t.outcomes.slice(4), ['detail hit', 'detail miss'], 'two values of 124 bytes (with their overhead) fit: b, used least recently, made room for c');
+  assert.deepEqual(
+    t.outcomes.slice(4),
+    ['detail hit', 'detail miss'],
+    'two values of 124 bytes (with their overhead) fit: b, used least recently, made room for c',
+  );
 });
 
 test('without a clock option entries age by the wall clock', async () => {
@@ -231,5 +245,8 @@ test('a failed background refresh is logged with its key', async () => {
   await t.cache.get(swr60, '1', () => Promise.reject(new Error('down')));
   await nextMacrotask();
   await nextMacrotask();
-  assert.deepEqual(lines.map((l) => [l.msg, l.key, l.err?.message]), [['background cache refresh failed', 'l:1', 'down']]);
+  assert.deepEqual(
+    lines.map((l) => [l.msg, l.key, l.err?.message]),
+    [['background cache refresh failed', 'l:1', 'down']],
+  );
 });

@@ -225,7 +225,12 @@ export class Cache {
 
   // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
   /** Keeps a value read from Redis in memory, unless an invalidation arrived while it was read. */
-  private remember(key: string, entry: { value: string; storedAt: number }, tags: string[], before: { epochs: number[]; generation: number; id: string }): void {
+  private remember(
+    key: string,
+    entry: { value: string; storedAt: number },
+    tags: string[],
+    before: { epochs: number[]; generation: number; id: string },
+  ): void {
     if (!this.localUsable() || this.stamp(tags).id !== before.id) return;
     this.local.set(key, { value: entry.value, storedAt: entry.storedAt, epochs: before.epochs, generation: before.generation });
   }

@@ -35,7 +35,12 @@ export class HealingRedis {
   private everReady = false;
   private refusal: Error | undefined;
 
-  constructor(settings: RedisSettings, options: Partial<RedisOptions>, private readonly log: Logger, name: string) {
+  constructor(
+    settings: RedisSettings,
+    options: Partial<RedisOptions>,
+    private readonly log: Logger,
+    name: string,
+  ) {
     this.client = new Redis({
       ...redisConfig(settings),
       // A stalled Redis must cost a request milliseconds, not hang it.

@@ -1,7 +1,17 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Transaction } from '@electric-sql/pglite';
 import { Mutex } from './mutex.ts';
-import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
+import {
+  quoteIdent,
+  timestampToIso,
+  TIMESTAMP_OID,
+  TIMESTAMPTZ_OID,
+  type Db,
+  type Queryable,
+  type QueryObserver,
+  type QueryResult,
+  type Session,
+} from './db.ts';
 
 /**
  * The embedded database: one PGlite instance (it costs ~830 MB, so never one per service) shared by
@@ -67,9 +77,7 @@ class PgliteDb implements Db {
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.host.use(this.schema, (pg) =>
-      pg.transaction((tx) => work({ query: (sql, params = []) => timed(this.observe, () => run(tx, sql, params)) })),
-    );
+    return this.host.use(this.schema, (pg) => pg.transaction((tx) => work({ query: (sql, params = []) => timed(this.observe, () => run(tx, sql, params)) })));
   }
 
   async withExclusiveLock<T>(_name: string, work: (session: Session) => Promise<T>): Promise<T> {

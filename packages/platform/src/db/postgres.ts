@@ -1,7 +1,17 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { unavailable } from '../http/errors.ts';
-import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type Db, type Queryable, type QueryObserver, type QueryResult, type Session } from './db.ts';
+import {
+  quoteIdent,
+  timestampToIso,
+  TIMESTAMP_OID,
+  TIMESTAMPTZ_OID,
+  type Db,
+  type Queryable,
+  type QueryObserver,
+  type QueryResult,
+  type Session,
+} from './db.ts';
 import { timed, toParam } from './pglite.ts';
 
 const types = {
@@ -141,7 +151,8 @@ const unavailableMessages = /Connection terminated|timeout exceeded when trying 
 function rethrowAsUnavailable(error: unknown): never {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
   const down =
-    (typeof code === 'string' && (unavailableStates.test(code) || networkCodes.has(code))) || (typeof message === 'string' && unavailableMessages.test(message));
+    (typeof code === 'string' && (unavailableStates.test(code) || networkCodes.has(code))) ||
+    (typeof message === 'string' && unavailableMessages.test(message));
   if (!down) throw error;
   throw unavailable('The database cannot be reached right now; nothing was changed by this request. Try again shortly.', 5);
 }

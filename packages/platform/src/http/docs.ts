@@ -5,10 +5,16 @@ import { problemContentType } from '@dema/contracts';
 import type { DemaApp } from './server.ts';
 
 interface OpenApiDocument {
-  paths?: Record<string, Record<string, {
-    parameters?: Array<{ in: string; required?: boolean; schema?: { default?: unknown } }>;
-    responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
-  }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ in: string; required?: boolean; schema?: { default?: unknown } }>;
+        responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+      }
+    >
+  >;
 }
 
 /**
@@ -44,8 +50,7 @@ export async function registerDocs(app: DemaApp, info: { title: string; version:
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transformObject: (document) =>
-      ('openapiObject' in document ? describeAsSent(document.openapiObject as OpenApiDocument) : document.swaggerObject) as never,
+    transformObject: (document) => ('openapiObject' in document ? describeAsSent(document.openapiObject as OpenApiDocument) : document.swaggerObject) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { deepLinking: true } });
   app.get('/api/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());

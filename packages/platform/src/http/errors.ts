@@ -24,8 +24,7 @@ export const notFound = (code: string, detail: string) => new AppError(404, code
 export const conflict = (code: string, detail: string, invalidParams?: InvalidParam[], headers?: Record<string, string>) =>
   new AppError(409, code, detail, invalidParams, headers);
 /** The body was well-formed but names something that cannot be used (422, naming the field). */
-export const unprocessable = (code: string, field: string, reason: string) =>
-  new AppError(422, code, `${field} ${reason}`, [{ name: field, reason }]);
+export const unprocessable = (code: string, field: string, reason: string) => new AppError(422, code, `${field} ${reason}`, [{ name: field, reason }]);
 /** 422 naming several fields at once, or none (`invalidParams` is the whole list). */
 export const unprocessableContent = (code: string, detail: string, invalidParams?: InvalidParam[]) => new AppError(422, code, detail, invalidParams);
 /** 413: the body is larger than the route takes. */

@@ -63,7 +63,8 @@ function mergeConstAlternatives(params: InvalidParam[]): InvalidParam[] {
       const m = /^must be one of (\[.*\])$/.exec(p.reason);
       return m ? (JSON.parse(m[1]!) as unknown[]) : [];
     });
-    if (literals.length > 1 && literals.length === group.length) merged.push({ name, reason: `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}` });
+    if (literals.length > 1 && literals.length === group.length)
+      merged.push({ name, reason: `must be one of ${literals.map((l) => JSON.stringify(l)).join(', ')}` });
     else merged.push(...group);
   }
   return merged;
@@ -103,7 +104,11 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return base(413, ErrorCode.BODY_TOO_LARGE, `The body exceeds the limit of ${request.routeOptions.bodyLimit} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return base(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Type ${String(request.headers['content-type'] ?? '(none)')} is not accepted; send application/json`);
+      return base(
+        415,
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+        `Content-Type ${String(request.headers['content-type'] ?? '(none)')} is not accepted; send application/json`,
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return base(400, ErrorCode.MALFORMED_BODY, 'The body is empty but Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -29,7 +29,10 @@ export const maxJsonValues = 10_000;
  * bracket or comma inside one does not count), stopping at the first limit passed. It does not
  * check the JSON is well-formed; JSON.parse does that after, on a body now known to be cheap to build.
  */
-export function jsonShapeProblem(text: string, limits: { depth: number; values: number } = { depth: maxJsonDepth, values: maxJsonValues }): 'too-deep' | 'too-many-values' | undefined {
+export function jsonShapeProblem(
+  text: string,
+  limits: { depth: number; values: number } = { depth: maxJsonDepth, values: maxJsonValues },
+): 'too-deep' | 'too-many-values' | undefined {
   let depth = 0;
   // Each container opened and each comma starts one more value.
   let values = 0;

@@ -214,12 +214,16 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
 function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, detail] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'The request line and headers exceed the 16 KB limit (a very long URL?)']
-    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'The request took too long to arrive']
-    : [400, 'The request is not valid HTTP/1.1'];
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'The request line and headers exceed the 16 KB limit (a very long URL?)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive']
+        : [400, 'The request is not valid HTTP/1.1'];
   const body = JSON.stringify(problemOf(status, ErrorCode.VALIDATION_FAILED, detail, { url: '', id: randomUUID() }));
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${problemContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   }
   socket.destroy(error);
 }
@@ -254,5 +258,6 @@ function checkScrapeToken(given: string | undefined, expected: string | undefine
   const match = given === undefined ? null : /^Bearer\s+(\S+)$/i.exec(given);
   const a = Buffer.from(match?.[1] ?? '');
   const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw unauthenticated('Metrics are for the scraper: present Authorization: Bearer <service token>', given !== undefined);
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw unauthenticated('Metrics are for the scraper: present Authorization: Bearer <service token>', given !== undefined);
 }

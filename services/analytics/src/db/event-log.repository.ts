@@ -43,10 +43,10 @@ export async function appendEvents(tx: Queryable, events: EventEnvelope[]): Prom
 
 /** Up to `limit` events after `afterSeq`, in history order. */
 export async function eventsAfter(db: Queryable, afterSeq: string, limit: number): Promise<LoggedEvent[]> {
-  const { rows } = await db.query<EventRow>(
-    'SELECT seq::text AS seq, id, type, version, payload FROM event_log WHERE seq > $1::bigint ORDER BY seq LIMIT $2',
-    [afterSeq, limit],
-  );
+  const { rows } = await db.query<EventRow>('SELECT seq::text AS seq, id, type, version, payload FROM event_log WHERE seq > $1::bigint ORDER BY seq LIMIT $2', [
+    afterSeq,
+    limit,
+  ]);
   return rows.map((row) => ({ seq: row.seq, event: { id: row.id, type: row.type, version: row.version, payload: row.payload } }));
 }
 

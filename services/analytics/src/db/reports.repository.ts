@@ -118,9 +118,9 @@ export interface LowStockRow {
 
 /** Products at or below `threshold`, fewest units first. */
 export async function lowStock(db: Queryable, threshold: number, limit: number): Promise<LowStockRow[]> {
-  const { rows } = await db.query<LowStockRow>(
-    'SELECT product_id, stock, as_of FROM product_stock WHERE stock <= $1 ORDER BY stock, product_id LIMIT $2',
-    [threshold, limit],
-  );
+  const { rows } = await db.query<LowStockRow>('SELECT product_id, stock, as_of FROM product_stock WHERE stock <= $1 ORDER BY stock, product_id LIMIT $2', [
+    threshold,
+    limit,
+  ]);
   return rows;
 }

@@ -79,7 +79,10 @@ const broken: Array<[string, Record<string, unknown>, RegExp]> = [
 
 for (const [what, overrides, field] of broken) {
   test(`ORDER_CREATED with ${what} is refused, naming the field`, () => {
-    assert.throws(() => factOf(orderCreated(overrides)), (error: unknown) => error instanceof InvalidEvent && field.test(error.message));
+    assert.throws(
+      () => factOf(orderCreated(overrides)),
+      (error: unknown) => error instanceof InvalidEvent && field.test(error.message),
+    );
   });
 }
 
@@ -90,7 +93,10 @@ test('STOCK_UPDATED with an unknown reason or negative stock is refused', () => 
 });
 
 test('ORDER_STATUS_CHANGED to a status outside the lifecycle is refused', () => {
-  assert.throws(() => factOf(event('ORDER_STATUS_CHANGED', { orderId, userId, oldStatus: 'PENDING', newStatus: 'LOST', timestamp: '2024-05-01T12:00:00Z' })), /newStatus/);
+  assert.throws(
+    () => factOf(event('ORDER_STATUS_CHANGED', { orderId, userId, oldStatus: 'PENDING', newStatus: 'LOST', timestamp: '2024-05-01T12:00:00Z' })),
+    /newStatus/,
+  );
 });
 
 test('an envelope needs a uuid id, a type, a positive version and an object payload', () => {

@@ -145,7 +145,8 @@ class PayloadReader {
 
   integer(name: string, min: number, max: number): number {
     const value = this.object[name];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw this.invalid(name, `must be a whole number from ${min} to ${max}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+      throw this.invalid(name, `must be a whole number from ${min} to ${max}`);
     return value;
   }
 

@@ -43,12 +43,18 @@ function refused(query: { from?: string; to?: string }): AppError {
 test('`from` after `to` is a 400 naming query.from', () => {
   const error = refused({ from: '2024-05-02', to: '2024-05-01' });
   assert.equal(error.status, 400);
-  assert.deepEqual(error.invalidParams?.map((p) => p.name), ['query.from']);
+  assert.deepEqual(
+    error.invalidParams?.map((p) => p.name),
+    ['query.from'],
+  );
 });
 
 test('a range longer than the maximum is a 400 naming query.from', () => {
   const error = refused({ from: '2000-01-01', to: '2024-05-01' });
-  assert.deepEqual(error.invalidParams?.map((p) => p.name), ['query.from']);
+  assert.deepEqual(
+    error.invalidParams?.map((p) => p.name),
+    ['query.from'],
+  );
   assert.match(error.invalidParams![0]!.reason, new RegExp(String(maxAnalyticsRangeDays)));
 });
 

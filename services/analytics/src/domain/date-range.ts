@@ -25,7 +25,10 @@ export function resolveDayRange(query: { from?: string; to?: string }, today: Da
   const fromMs = dayStart(from);
   const problems: InvalidParam[] = [];
   if (fromMs > toMs) {
-    problems.push({ name: query.from === undefined ? 'query.to' : 'query.from', reason: `must not be after ${query.from === undefined ? `the default from (${from})` : `query.to (${to})`}` });
+    problems.push({
+      name: query.from === undefined ? 'query.to' : 'query.from',
+      reason: `must not be after ${query.from === undefined ? `the default from (${from})` : `query.to (${to})`}`,
+    });
   } else if ((toMs - fromMs) / dayMs + 1 > maxAnalyticsRangeDays) {
     problems.push({ name: query.from === undefined ? 'query.to' : 'query.from', reason: `makes a range longer than ${maxAnalyticsRangeDays} days` });
   }

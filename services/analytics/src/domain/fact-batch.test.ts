@@ -28,14 +28,17 @@ test('an order is written once with its furthest status, whatever order its even
   for (const order of [events, [...events].reverse(), [events[1]!, events[0]!, events[2]!]]) {
     const { orders } = reduceFacts(order.map((fact) => ({ fact, seq: '1' })));
     assert.equal(orders.length, 1);
-    assert.deepEqual({ ...orders[0]!, placed: orders[0]!.placed?.total }, {
-      orderId,
-      userId,
-      placed: '5.00',
-      status: 'SHIPPED',
-      rank: statusRanks.SHIPPED,
-      statusAt: '2024-05-03T00:00:00.000Z',
-    });
+    assert.deepEqual(
+      { ...orders[0]!, placed: orders[0]!.placed?.total },
+      {
+        orderId,
+        userId,
+        placed: '5.00',
+        status: 'SHIPPED',
+        rank: statusRanks.SHIPPED,
+        statusAt: '2024-05-03T00:00:00.000Z',
+      },
+    );
   }
 });
 

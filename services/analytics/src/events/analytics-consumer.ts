@@ -29,7 +29,10 @@ export async function recordEvents(tx: Queryable, events: EventEnvelope[]): Prom
   const checked = events.map(checkEnvelope);
   const facts = checked.map(factOf);
   const seqs = await appendEvents(tx, checked);
-  await applyFacts(tx, facts.flatMap((fact, i) => (seqs[i] === undefined ? [] : [{ fact, seq: seqs[i]! }])));
+  await applyFacts(
+    tx,
+    facts.flatMap((fact, i) => (seqs[i] === undefined ? [] : [{ fact, seq: seqs[i]! }])),
+  );
   return facts.map((fact, i) => (seqs[i] === undefined ? 'duplicate' : fact.kind === 'history-only' ? 'history-only' : 'counted'));
 }
 
@@ -48,15 +51,18 @@ export function subscribeAnalytics(bus: EventBus, db: Db, log: Logger, registry?
     labelNames: ['type', 'outcome'] as const,
     registers: registry ? [registry] : [],
   });
-  const handle = handleInBatches(async (events) => {
-    let outcomes: RecordOutcome[] = [];
-    const ran = await handleOnceBatch(db, analyticsConsumer, events, async (tx, fresh) => {
-      outcomes = await recordEvents(tx, fresh);
-    });
-    // Counted once committed: a batch that fails counts nothing and is handled again event by event.
-    const fresh = outcomes.values();
-    for (const [i, event] of events.entries()) consumed.inc({ type: event.type, outcome: ran[i] ? fresh.next().value! : 'duplicate' });
-  }, { maxBatchSize: analyticsBatchSize });
+  const handle = handleInBatches(
+    async (events) => {
+      let outcomes: RecordOutcome[] = [];
+      const ran = await handleOnceBatch(db, analyticsConsumer, events, async (tx, fresh) => {
+        outcomes = await recordEvents(tx, fresh);
+      });
+      // Counted once committed: a batch that fails counts nothing and is handled again event by event.
+      const fresh = outcomes.values();
+      for (const [i, event] of events.entries()) consumed.inc({ type: event.type, outcome: ran[i] ? fresh.next().value! : 'duplicate' });
+    },
+    { maxBatchSize: analyticsBatchSize },
+  );
   return bus.subscribe(
     analyticsConsumer,
     analyticsBindings,

@@ -97,7 +97,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       schema: {
         tags: ['analytics'],
         summary: 'Products at or below a stock threshold',
-        description: 'Each product\'s latest stock from STOCK_UPDATED, fewest units first. Products are ids: names come from the catalog.',
+        description: "Each product's latest stock from STOCK_UPDATED, fewest units first. Products are ids: names come from the catalog.",
         security: requiresToken,
         querystring: LowStockQuery,
         response: { 200: Type.Ref('LowStock'), ...errors },

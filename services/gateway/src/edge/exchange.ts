@@ -106,7 +106,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
       return;
     }
     const chunks = this.chunks!;
-    this.settle({ statusCode: this.statusCode, headers: this.headers, body: this.bodiless ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+    this.settle({
+      statusCode: this.statusCode,
+      headers: this.headers,
+      body: this.bodiless ? undefined : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
+    });
   }
 
   onError(error: Error): void {

@@ -1,13 +1,5 @@
 import client from 'prom-client';
-import {
-  createHttpServer,
-  serviceNames,
-  tokenAuthenticator,
-  type DemaApp,
-  type Infrastructure,
-  type ServiceModule,
-  type ServiceName,
-} from '@dema/platform';
+import { createHttpServer, serviceNames, tokenAuthenticator, type DemaApp, type Infrastructure, type ServiceModule, type ServiceName } from '@dema/platform';
 import { registerMergedDocs } from './merged-openapi.ts';
 import { registerGatewayHealth } from './gateway-health.ts';
 import { applyEdgePolicies, createEdgePolicies, type EdgePolicySettings } from './policies.ts';
@@ -134,7 +126,13 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     if (serviceFor(route.url) !== undefined) throw new TypeError(`Route ${route.url} of the gateway lies under a service's paths, which the gateway forwards`);
   });
   await applyEdgePolicies(app, policies);
-  await registerMergedDocs(app, pools, { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' }, log, options.docsCacheMs);
+  await registerMergedDocs(
+    app,
+    pools,
+    { title: 'Dema API', version: '0.1.0', description: 'Every Dema service behind one gateway. Errors are RFC 9457 problem+json.' },
+    log,
+    options.docsCacheMs,
+  );
   const modules: ServiceModule[] = [];
   try {
     for (const factory of options.modules ?? []) modules.push(await factory(infra, { pools }));

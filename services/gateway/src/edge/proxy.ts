@@ -2,7 +2,20 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
 import { honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
-import { AppError, contentTooLarge, drainRequest, internalError, problemOf, requestIdFrom, type Authenticator, type Logger, type Metrics, type RequestTaker, type ServiceName, unavailable } from '@dema/platform';
+import {
+  AppError,
+  contentTooLarge,
+  drainRequest,
+  internalError,
+  problemOf,
+  requestIdFrom,
+  type Authenticator,
+  type Logger,
+  type Metrics,
+  type RequestTaker,
+  type ServiceName,
+  unavailable,
+} from '@dema/platform';
 import { corsHeaders } from './cors.ts';
 import { exchange, type UpstreamResponse } from './exchange.ts';
 import { splitTarget } from './request-target.ts';
@@ -160,7 +173,18 @@ export function createProxy(options: ProxyOptions): Proxy {
     if (route === undefined) return false;
     const service = owner(pathname, pools);
     if (service === undefined) return false;
-    const forwarding = forward({ request, response, method, url, route, service, pathname, target: pathname + search, id: requestIdFrom(request.headers['x-request-id']), started: performance.now() });
+    const forwarding = forward({
+      request,
+      response,
+      method,
+      url,
+      route,
+      service,
+      pathname,
+      target: pathname + search,
+      id: requestIdFrom(request.headers['x-request-id']),
+      started: performance.now(),
+    });
     inFlight.add(forwarding);
     void forwarding.finally(() => inFlight.delete(forwarding));
     return true;
@@ -216,7 +240,12 @@ export function createProxy(options: ProxyOptions): Proxy {
   }
 
   /** Asks the instances in turn (at most two), as `mayRetry` allows. */
-  async function attempt(proxied: Proxied, pool: UpstreamPool, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<UpstreamResponse> {
+  async function attempt(
+    proxied: Proxied,
+    pool: UpstreamPool,
+    headers: Record<string, string | string[]>,
+    body: Buffer | undefined,
+  ): Promise<UpstreamResponse> {
     const { request, method, service } = proxied;
     // A client that leaves does not cancel its upstream request: the timeouts bound it, and an
     // AbortController per request costs more, at thousands a second, than the rare request it would save.
@@ -228,7 +257,14 @@ export function createProxy(options: ProxyOptions): Proxy {
       tried.add(instance);
       let response: UpstreamResponse;
       try {
-        response = await exchange(instance.dispatcher, { path: proxied.target, method, headers, body, timeoutMs: options.timeoutMs, bufferLimit: bufferedBodyLimit });
+        response = await exchange(instance.dispatcher, {
+          path: proxied.target,
+          method,
+          headers,
+          body,
+          timeoutMs: options.timeoutMs,
+          bufferLimit: bufferedBodyLimit,
+        });
       } catch (error) {
         const code = errorCode(error);
         if (code && timeoutCodes.has(code)) {
@@ -310,7 +346,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       return;
     }
     const body = JSON.stringify(problemOf(known.status, known.code, known.message, proxied));
-    const headers: OutgoingHttpHeaders = { 'content-type': `${problemContentType}; charset=utf-8`, 'content-length': Buffer.byteLength(body), ...known.headers };
+    const headers: OutgoingHttpHeaders = {
+      'content-type': `${problemContentType}; charset=utf-8`,
+      'content-length': Buffer.byteLength(body),
+      ...known.headers,
+    };
     if (closeConnection) headers.connection = 'close';
     addEdgeHeaders(proxied, headers, problemContentType, false);
     response.once('finish', () => finished(proxied));
@@ -332,7 +372,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     const ms = performance.now() - proxied.started;
     const statusCode = proxied.response.statusCode;
     metrics.observeRequest(proxied.method, proxied.route, statusCode, options.metricsLabel, ms / 1000);
-    if (log.isLevelEnabled('info')) log.info({ reqId: proxied.id, method: proxied.method, url: proxied.url, statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    if (log.isLevelEnabled('info'))
+      log.info({ reqId: proxied.id, method: proxied.method, url: proxied.url, statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
   }
 
   return {
@@ -391,7 +432,10 @@ function errorCode(error: unknown): string | undefined {
 function upstreamHeaders(request: IncomingMessage, chain: string[], protocol: string, id: string): Record<string, string | string[]> {
   // Connection may name more hop-by-hop fields (its usual values name none).
   const connection = request.headers.connection;
-  const alsoDropped = typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close' ? connection.split(',').map((name) => name.trim().toLowerCase()) : noFields;
+  const alsoDropped =
+    typeof connection === 'string' && connection !== 'keep-alive' && connection !== 'close'
+      ? connection.split(',').map((name) => name.trim().toLowerCase())
+      : noFields;
   const headers: Record<string, string | string[]> = {};
   for (const name in request.headers) {
     const value = request.headers[name];

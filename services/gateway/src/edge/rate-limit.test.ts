@@ -123,7 +123,10 @@ test('registered on an app, answers carry the rate-limit fields and the request 
   let handled = 0;
   app.setErrorHandler((error, _request, reply) => {
     const problem = error as unknown as AppError;
-    void reply.code(problem.status).headers(problem.headers ?? {}).send({ code: problem.code });
+    void reply
+      .code(problem.status)
+      .headers(problem.headers ?? {})
+      .send({ code: problem.code });
   });
   registerRateLimit(app, edgeLimit());
   app.get('/api/products', async () => {

@@ -77,7 +77,11 @@ export class EdgeRateLimit {
     const remaining = Math.max(0, rule.limit - state.count);
     const headers = { 'ratelimit-policy': this.policies[kind], ratelimit: `"${kind}";r=${remaining};t=${state.resetSeconds}` };
     if (state.count > rule.limit) {
-      throw tooManyRequests(`More than ${rule.limit} ${kind} requests in ${rule.windowSeconds} s; try again in ${state.resetSeconds} s`, state.resetSeconds, headers);
+      throw tooManyRequests(
+        `More than ${rule.limit} ${kind} requests in ${rule.windowSeconds} s; try again in ${state.resetSeconds} s`,
+        state.resetSeconds,
+        headers,
+      );
     }
     return headers;
   }

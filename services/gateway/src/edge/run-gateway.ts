@@ -1,5 +1,15 @@
 import { createMonitoring } from '@dema/monitoring';
-import { closeOnSignals, createInfrastructure, exitOnStartupFailure, listen, loadConfigOrExit, startDraining, type DemaConfig, type Infrastructure, type Logger } from '@dema/platform';
+import {
+  closeOnSignals,
+  createInfrastructure,
+  exitOnStartupFailure,
+  listen,
+  loadConfigOrExit,
+  startDraining,
+  type DemaConfig,
+  type Infrastructure,
+  type Logger,
+} from '@dema/platform';
 import { buildGateway, type Gateway, type GatewayModuleFactory, type GatewayOptions } from './gateway-app.ts';
 import { upstreamApplication } from './upstream-application.ts';
 

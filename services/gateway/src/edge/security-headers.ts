@@ -19,7 +19,8 @@ const everyResponse: HeaderPairs = [
 // JSON and images need no scripts, styles or frames at all.
 const apiPolicy = "default-src 'none'; frame-ancestors 'none'";
 // The API docs page (Swagger UI) loads its own scripts and styles from this origin.
-const pagePolicy = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
+const pagePolicy =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 
 // Every combination, built once: these headers go on every response the edge sends.
 const withPolicy = (corp: string, policy?: string): HeaderPairs => [
@@ -54,7 +55,11 @@ export function registerSecurityHeaders(app: DemaApp): void {
   // showed in the throughput of cached catalog reads.
   app.addHook('onSend', (request, reply, payload, done) => {
     const contentType = reply.getHeader('content-type');
-    for (const [name, value] of securityHeaders(request.url, typeof contentType === 'string' ? contentType : undefined, reply.hasHeader('content-security-policy'))) {
+    for (const [name, value] of securityHeaders(
+      request.url,
+      typeof contentType === 'string' ? contentType : undefined,
+      reply.hasHeader('content-security-policy'),
+    )) {
       reply.header(name, value);
     }
     done(null, payload);

@@ -64,7 +64,10 @@ export function upstreamApplication(pools: Partial<Record<ServiceName, UpstreamP
 
   const readInstance = async (url: string): Promise<InstanceReading | undefined> => {
     try {
-      const response = await fetch(`${url}/internal/metrics/application`, { headers: { 'x-dema-service-token': serviceToken }, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${url}/internal/metrics/application`, {
+        headers: { 'x-dema-service-token': serviceToken },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (!response.ok) {
         // Read to the end, so that its connection is free again rather than held until collected.
         await response.arrayBuffer();
@@ -74,7 +77,8 @@ export function upstreamApplication(pools: Partial<Record<ServiceName, UpstreamP
       if (unreachable.delete(url)) log.info({ upstream: url }, 'monitoring reads this instance again');
       return reading;
     } catch (error) {
-      if (!unreachable.has(url)) log.warn({ upstream: url, err: error }, 'monitoring could not read this instance; its database and cache figures are left out until it answers');
+      if (!unreachable.has(url))
+        log.warn({ upstream: url, err: error }, 'monitoring could not read this instance; its database and cache figures are left out until it answers');
       unreachable.add(url);
       return undefined;
     }

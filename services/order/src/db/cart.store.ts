@@ -54,7 +54,10 @@ export class CartStore {
 
   async read(userId: string): Promise<{ lines: CartLine[]; expiresAt: string | null }> {
     if (this.redis) {
-      const [[readError, fields], [, ttl]] = (await this.command((client) => client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec())) as [[unknown, Record<string, string>], [unknown, number]];
+      const [[readError, fields], [, ttl]] = (await this.command((client) => client.pipeline().hgetall(key(userId)).pttl(key(userId)).exec())) as [
+        [unknown, Record<string, string>],
+        [unknown, number],
+      ];
       if (readError) throw cartUnavailable();
       const lines = Object.entries(fields).map(([productId, value]) => ({ productId, ...(JSON.parse(value) as Omit<CartLine, 'productId'>) }));
       return { lines, expiresAt: ttl > 0 ? new Date(Date.now() + ttl).toISOString() : null };
@@ -68,7 +71,9 @@ export class CartStore {
     const value = JSON.stringify({ variantId: line.variantId, quantity: line.quantity });
     if (this.redis) {
       // The limit check and the write in one script: concurrent adds cannot exceed it together.
-      const accepted = (await this.command((client) => client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines)))) as number;
+      const accepted = (await this.command((client) =>
+        client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines)),
+      )) as number;
       if (accepted === 0) throw cartFull();
       return;
     }
@@ -133,7 +138,10 @@ const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
 
 const cartUnavailable = () => unavailable('The cart is unavailable right now; try again shortly', 5);
 
-const cartFull = () => unprocessableContent(ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [{ name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` }]);
+const cartFull = () =>
+  unprocessableContent(ErrorCode.VALIDATION_FAILED, `A cart holds at most ${maxCartLines} products`, [
+    { name: 'path.productId', reason: `the cart already holds ${maxCartLines} products` },
+  ]);
 
 const removeUnchangedScript = `
 for i = 1, #ARGV, 2 do

@@ -20,7 +20,14 @@ const orderColumns = `o.id, o.user_id, o.status, o.total::text AS total, o.creat
 function toOrder(row: OrderRow): Order {
   const items: OrderItem[] = row.items.map((item) => {
     const price = toWireAmount(item.price);
-    return { productId: item.productId, variantId: item.variantId, name: item.name, quantity: item.quantity, price, lineTotal: lineTotal(item.price, item.quantity) };
+    return {
+      productId: item.productId,
+      variantId: item.variantId,
+      name: item.name,
+      quantity: item.quantity,
+      price,
+      lineTotal: lineTotal(item.price, item.quantity),
+    };
   });
   return { id: row.id, userId: row.user_id, status: row.status, items, total: toWireAmount(row.total), createdAt: row.created_at, updatedAt: row.updated_at };
 }
@@ -90,7 +97,11 @@ export async function listOrders(db: Queryable, filter: OrderFilter): Promise<{ 
   const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const paging = `LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
   const [page, count] = await Promise.all([
-    db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o ${condition} ORDER BY o.created_at DESC, o.id DESC ${paging}`, [...params, filter.limit, filter.offset]),
+    db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o ${condition} ORDER BY o.created_at DESC, o.id DESC ${paging}`, [
+      ...params,
+      filter.limit,
+      filter.offset,
+    ]),
     db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders o ${condition}`, params),
   ]);
   return { items: page.rows.map(toOrder), total: count.rows[0]!.n };

@@ -68,7 +68,12 @@ export async function releaseOrphanIdempotencyKeys(db: Queryable, seconds: numbe
  * (`record_order` refuses a leased placement). Rows whose lease ran out (their sweeper died) are
  * taken again. Concurrent sweeps skip each other's rows (SKIP LOCKED).
  */
-export async function leaseStalePendingOrders(db: Queryable, seconds: number, limit: number, leaseSeconds: number): Promise<Array<{ orderId: string; userId: string }>> {
+export async function leaseStalePendingOrders(
+  db: Queryable,
+  seconds: number,
+  limit: number,
+  leaseSeconds: number,
+): Promise<Array<{ orderId: string; userId: string }>> {
   const { rows } = await db.query<{ order_id: string; user_id: string }>(
     `UPDATE pending_orders SET swept_until = now() + make_interval(secs => $3) WHERE order_id IN (
        SELECT order_id FROM pending_orders

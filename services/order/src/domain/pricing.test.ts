@@ -8,7 +8,10 @@ test('the total is the exact decimal sum of price × quantity (no binary-float d
   // 0.1 + 0.2 in floats is 0.30000000000000004; 3 × 19.99 is 59.97 exactly.
   const priced = priceOrder([line('0.10', 1), line('0.20', 1), line('19.99', 3)]);
   assert.equal(priced.total, '60.27');
-  assert.deepEqual(priced.lines.map((l) => l.lineTotal), ['0.10', '0.20', '59.97']);
+  assert.deepEqual(
+    priced.lines.map((l) => l.lineTotal),
+    ['0.10', '0.20', '59.97'],
+  );
 });
 
 test('many small amounts add up exactly', () => {

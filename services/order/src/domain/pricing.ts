@@ -29,4 +29,3 @@ export function priceOrder(lines: ReservedLine[]): PricedOrder {
   if (total > maxTotalCents) throw new RangeError(`order total ${fromCents(total)} exceeds ${maxAmount}`);
   return { lines: priced, total: fromCents(total) };
 }
-

@@ -32,7 +32,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         tags: ['orders'],
         summary: 'Place an order',
         description:
-          'From explicit `items` or the caller\'s cart (`fromCart: true`, which empties it). Prices come from the catalog at order time; ' +
+          "From explicit `items` or the caller's cart (`fromCart: true`, which empties it). Prices come from the catalog at order time; " +
           'all items are reserved or none (409 names the product that is short). Send `Idempotency-Key` to make retries safe.',
         security: requiresToken,
         headers: IdempotencyHeaders,
@@ -54,7 +54,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       schema: {
         tags: ['orders'],
         summary: 'List orders',
-        description: 'Every order for an admin; the caller\'s own for a customer. Newest first.',
+        description: "Every order for an admin; the caller's own for a customer. Newest first.",
         security: requiresToken,
         querystring: OrderListQuery,
         response: { 200: Type.Ref('OrderPage'), ...problemResponses(400, 401, 403) },
@@ -86,7 +86,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: write,
       schema: {
         tags: ['orders'],
-        summary: 'Change an order\'s status',
+        summary: "Change an order's status",
         description:
           'PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may ' +
           'cancel their own order until it ships. An illegal move is a 409. Cancelling or returning puts the stock back.',
@@ -106,7 +106,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       schema: {
         tags: ['orders'],
         summary: "List a user's orders",
-        description: 'A customer may list only their own (403 otherwise); admins anyone\'s.',
+        description: "A customer may list only their own (403 otherwise); admins anyone's.",
         security: requiresToken,
         params: UserIdParam,
         querystring: OrderListQuery,

@@ -34,10 +34,7 @@ export async function listCategories(db: Queryable): Promise<Category[]> {
 
 /** By id when `idOrSlug` is a uuid, else by slug. */
 export async function findCategory(db: Queryable, idOrSlug: string, byId: boolean): Promise<Category | undefined> {
-  const { rows } = await db.query<CategoryRow>(
-    `SELECT ${categoryColumns} FROM categories c WHERE ${byId ? 'c.id = $1' : 'c.slug = $1'}`,
-    [idOrSlug],
-  );
+  const { rows } = await db.query<CategoryRow>(`SELECT ${categoryColumns} FROM categories c WHERE ${byId ? 'c.id = $1' : 'c.slug = $1'}`, [idOrSlug]);
   return rows[0] ? toCategory(rows[0]) : undefined;
 }
 

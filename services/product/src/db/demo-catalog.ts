@@ -101,11 +101,7 @@ export const demoProducts: DemoProduct[] = [
       Charging: 'USB-C, fast charge',
       Drivers: '40 mm dynamic',
     },
-    images: [
-      'wireless-noise-cancelling-headphones-1.svg',
-      'wireless-noise-cancelling-headphones-2.svg',
-      'wireless-noise-cancelling-headphones-3.svg',
-    ],
+    images: ['wireless-noise-cancelling-headphones-1.svg', 'wireless-noise-cancelling-headphones-2.svg', 'wireless-noise-cancelling-headphones-3.svg'],
     variants: [
       { name: 'Black', sku: 'HDP-ANC-BLK', price: null, stock: 64, options: { Colour: 'Black' } },
       { name: 'Silver', sku: 'HDP-ANC-SLV', price: null, stock: 38, options: { Colour: 'Silver' } },
@@ -157,9 +153,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'portable-waterproof-bluetooth-speaker',
     categorySlug: 'electronics',
     name: 'Portable Waterproof Bluetooth Speaker',
-    description:
-      'A palm-sized speaker rated IP67, so it survives rain, sand and the occasional drop in the pool. ' +
-      'Pair two for stereo sound.',
+    description: 'A palm-sized speaker rated IP67, so it survives rain, sand and the occasional drop in the pool. ' + 'Pair two for stereo sound.',
     price: '79.95',
     stock: 187,
     specifications: {
@@ -213,8 +207,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'electronics',
     name: 'Wireless Charging Pad',
     description:
-      'A slim Qi charging pad that tops up phones and earbuds at up to 15 W. ' +
-      'The non-slip fabric surface keeps your phone in place on the nightstand.',
+      'A slim Qi charging pad that tops up phones and earbuds at up to 15 W. ' + 'The non-slip fabric surface keeps your phone in place on the nightstand.',
     price: '29.99',
     stock: 0,
     specifications: {
@@ -333,11 +326,7 @@ export const demoProducts: DemoProduct[] = [
       'Oven Safe': 'Up to 250 °C',
       Hobs: 'Gas, electric, ceramic, induction',
     },
-    images: [
-      'enamelled-cast-iron-dutch-oven-1.svg',
-      'enamelled-cast-iron-dutch-oven-2.svg',
-      'enamelled-cast-iron-dutch-oven-3.svg',
-    ],
+    images: ['enamelled-cast-iron-dutch-oven-1.svg', 'enamelled-cast-iron-dutch-oven-2.svg', 'enamelled-cast-iron-dutch-oven-3.svg'],
     variants: [
       { name: 'Cherry Red', sku: 'DOV-26-RED', price: null, stock: 22, options: { Colour: 'Cherry Red' } },
       { name: 'Sage Green', sku: 'DOV-26-GRN', price: null, stock: 17, options: { Colour: 'Sage Green' } },
@@ -366,7 +355,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'home-kitchen',
     name: "8-Inch Chef's Knife",
     description:
-      'A forged chef\'s knife with a high-carbon stainless blade, sharpened to 15 degrees per side. ' +
+      "A forged chef's knife with a high-carbon stainless blade, sharpened to 15 degrees per side. " +
       'The full tang and pakkawood handle give it balance for hours of chopping.',
     price: '89.00',
     stock: 64,
@@ -383,8 +372,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'home-kitchen',
     name: 'Bamboo Cutting Board Set',
     description:
-      'Three bamboo boards in small, medium and large, each with a juice groove on one side. ' +
-      'Bamboo is hard enough to last and gentle on knife edges.',
+      'Three bamboo boards in small, medium and large, each with a juice groove on one side. ' + 'Bamboo is hard enough to last and gentle on knife edges.',
     price: '27.99',
     stock: 158,
     specifications: {
@@ -492,8 +480,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'apparel',
     name: 'Organic Cotton Crew-Neck T-Shirt',
     description:
-      'A heavyweight crew-neck tee in certified organic cotton that keeps its shape wash after wash. ' +
-      'Relaxed through the body with a reinforced collar.',
+      'A heavyweight crew-neck tee in certified organic cotton that keeps its shape wash after wash. ' + 'Relaxed through the body with a reinforced collar.',
     price: '24.00',
     stock: 208,
     specifications: {
@@ -502,11 +489,7 @@ export const demoProducts: DemoProduct[] = [
       Fit: 'Relaxed',
       Care: 'Machine wash 30 °C',
     },
-    images: [
-      'organic-cotton-crew-neck-t-shirt-1.svg',
-      'organic-cotton-crew-neck-t-shirt-2.svg',
-      'organic-cotton-crew-neck-t-shirt-3.svg',
-    ],
+    images: ['organic-cotton-crew-neck-t-shirt-1.svg', 'organic-cotton-crew-neck-t-shirt-2.svg', 'organic-cotton-crew-neck-t-shirt-3.svg'],
     variants: [
       { name: 'S', sku: 'TEE-ORG-S', price: null, stock: 40, options: { Size: 'S' } },
       { name: 'M', sku: 'TEE-ORG-M', price: null, stock: 72, options: { Size: 'M' } },
@@ -541,9 +524,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'waterproof-rain-jacket',
     categorySlug: 'apparel',
     name: 'Waterproof Rain Jacket',
-    description:
-      'A three-layer shell with fully taped seams that keeps out downpours while letting sweat escape. ' +
-      'It packs into its own chest pocket.',
+    description: 'A three-layer shell with fully taped seams that keeps out downpours while letting sweat escape. ' + 'It packs into its own chest pocket.',
     price: '159.99',
     stock: 18,
     specifications: {
@@ -563,9 +544,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'slim-fit-stretch-chinos',
     categorySlug: 'apparel',
     name: 'Slim-Fit Stretch Chinos',
-    description:
-      'Cotton twill chinos with a touch of stretch for comfort at the desk and on the bike. ' +
-      'Slim through the thigh with a tapered leg.',
+    description: 'Cotton twill chinos with a touch of stretch for comfort at the desk and on the bike. ' + 'Slim through the thigh with a tapered leg.',
     price: '64.50',
     stock: 100,
     specifications: {
@@ -621,9 +600,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'ribbed-wool-beanie',
     categorySlug: 'apparel',
     name: 'Ribbed Wool Beanie',
-    description:
-      'A chunky rib-knit beanie in soft lambswool with a deep turn-up that covers the ears. ' +
-      'One size fits most.',
+    description: 'A chunky rib-knit beanie in soft lambswool with a deep turn-up that covers the ears. ' + 'One size fits most.',
     price: '22.00',
     stock: 176,
     specifications: {
@@ -639,8 +616,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'apparel',
     name: 'Classic Denim Jacket',
     description:
-      'A trucker-style jacket in rigid 13 oz denim that breaks in to fit you over time. ' +
-      'Two chest pockets, two hand pockets and copper shank buttons.',
+      'A trucker-style jacket in rigid 13 oz denim that breaks in to fit you over time. ' + 'Two chest pockets, two hand pockets and copper shank buttons.',
     price: '89.90',
     stock: 0,
     specifications: {
@@ -656,8 +632,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'apparel',
     name: 'Linen Button-Down Shirt',
     description:
-      'A lightweight linen shirt with a button-down collar that stays cool on the hottest days. ' +
-      'Garment-dyed for a soft hand and subtle colour variation.',
+      'A lightweight linen shirt with a button-down collar that stays cool on the hottest days. ' + 'Garment-dyed for a soft hand and subtle colour variation.',
     price: '58.00',
     stock: 47,
     specifications: {
@@ -672,9 +647,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'cotton-crew-socks-5-pack',
     categorySlug: 'apparel',
     name: 'Cotton Crew Socks (5-Pack)',
-    description:
-      'Five pairs of combed-cotton crew socks with a cushioned sole and a seamless toe. ' +
-      'The ribbed cuff stays up all day without pinching.',
+    description: 'Five pairs of combed-cotton crew socks with a cushioned sole and a seamless toe. ' + 'The ribbed cuff stays up all day without pinching.',
     price: '16.99',
     stock: 243,
     specifications: {
@@ -781,8 +754,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'books',
     name: 'Watercolour Painting for Beginners',
     description:
-      'Twenty step-by-step projects that build up washes, glazing and wet-in-wet techniques. ' +
-      'Lay-flat binding keeps the book open next to your palette.',
+      'Twenty step-by-step projects that build up washes, glazing and wet-in-wet techniques. ' + 'Lay-flat binding keeps the book open next to your palette.',
     price: '24.50',
     stock: 0,
     specifications: {
@@ -798,8 +770,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'books',
     name: 'A Short History of Maps',
     description:
-      'How people have drawn the world, from clay tablets and medieval mappae mundi to satellite imagery. ' +
-      'Richly illustrated with 150 historic maps.',
+      'How people have drawn the world, from clay tablets and medieval mappae mundi to satellite imagery. ' + 'Richly illustrated with 150 historic maps.',
     price: '29.95',
     stock: 23,
     specifications: {
@@ -814,9 +785,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'ollie-and-the-deep-blue-sea',
     categorySlug: 'books',
     name: 'Ollie and the Deep Blue Sea',
-    description:
-      'A curious octopus sets off to find the bottom of the ocean and makes friends on the way down. ' +
-      'A rhyming picture book for ages 3 to 6.',
+    description: 'A curious octopus sets off to find the bottom of the ocean and makes friends on the way down. ' + 'A rhyming picture book for ages 3 to 6.',
     price: '12.99',
     stock: 150,
     specifications: {
@@ -868,8 +837,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Non-Slip Yoga Mat',
     description:
-      'A 6 mm natural rubber mat with a polyurethane top that grips even in a sweaty hot-yoga class. ' +
-      'Alignment lines help with hand and foot placement.',
+      'A 6 mm natural rubber mat with a polyurethane top that grips even in a sweaty hot-yoga class. ' + 'Alignment lines help with hand and foot placement.',
     price: '44.95',
     stock: 135,
     specifications: {
@@ -917,11 +885,7 @@ export const demoProducts: DemoProduct[] = [
       'Cold / Hot': '24 h / 12 h',
       'BPA-Free': 'Yes',
     },
-    images: [
-      'insulated-stainless-water-bottle-1.svg',
-      'insulated-stainless-water-bottle-2.svg',
-      'insulated-stainless-water-bottle-3.svg',
-    ],
+    images: ['insulated-stainless-water-bottle-1.svg', 'insulated-stainless-water-bottle-2.svg', 'insulated-stainless-water-bottle-3.svg'],
     variants: [
       { name: '500 ml', sku: 'BTL-INS-500', price: null, stock: 120, options: { Capacity: '500 ml' } },
       { name: '750 ml', sku: 'BTL-INS-750', price: '34.95', stock: 94, options: { Capacity: '750 ml' } },
@@ -951,8 +915,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Trail Running Hydration Vest',
     description:
-      'A close-fitting 8-litre vest with two soft flasks on the chest and room for a jacket and snacks. ' +
-      'Stays put without bouncing on steep descents.',
+      'A close-fitting 8-litre vest with two soft flasks on the chest and room for a jacket and snacks. ' + 'Stays put without bouncing on steep descents.',
     price: '84.99',
     stock: 43,
     specifications: {
@@ -968,8 +931,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Match Football (Size 5)',
     description:
-      'A thermally bonded match ball with a textured surface for true flight and a good touch in the wet. ' +
-      'Suitable for grass and artificial turf.',
+      'A thermally bonded match ball with a textured surface for true flight and a good touch in the wet. ' + 'Suitable for grass and artificial turf.',
     price: '34.99',
     stock: 99,
     specifications: {
@@ -985,8 +947,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Carbon Fibre Trekking Poles',
     description:
-      'Three-section folding poles in carbon fibre that weigh 240 g each and pack down to 38 cm. ' +
-      'Cork grips stay comfortable when your hands get sweaty.',
+      'Three-section folding poles in carbon fibre that weigh 240 g each and pack down to 38 cm. ' + 'Cork grips stay comfortable when your hands get sweaty.',
     price: '119.00',
     stock: 28,
     specifications: {
@@ -1003,8 +964,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Resistance Bands Set',
     description:
-      'Five latex bands from extra light to extra heavy, with handles, ankle straps and a door anchor. ' +
-      'A complete home gym that fits in a drawer.',
+      'Five latex bands from extra light to extra heavy, with handles, ankle straps and a door anchor. ' + 'A complete home gym that fits in a drawer.',
     price: '24.99',
     stock: 181,
     specifications: {
@@ -1019,9 +979,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'down-sleeping-bag',
     categorySlug: 'sports-outdoors',
     name: 'Down Sleeping Bag (-5 °C)',
-    description:
-      'A mummy-shaped bag filled with responsibly sourced 650-fill duck down, comfortable to -5 °C. ' +
-      'Compresses to the size of a loaf of bread.',
+    description: 'A mummy-shaped bag filled with responsibly sourced 650-fill duck down, comfortable to -5 °C. ' + 'Compresses to the size of a loaf of bread.',
     price: '229.00',
     stock: 0,
     specifications: {
@@ -1037,8 +995,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'sports-outdoors',
     name: 'Ventilated Road Bike Helmet',
     description:
-      'A lightweight road helmet with 18 vents and an internal rotational-impact liner. ' +
-      'The dial fit system adjusts with one hand while riding.',
+      'A lightweight road helmet with 18 vents and an internal rotational-impact liner. ' + 'The dial fit system adjusts with one hand while riding.',
     price: '94.50',
     stock: 45,
     specifications: {
@@ -1093,9 +1050,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'bamboo-paddle-hair-brush',
     categorySlug: 'beauty',
     name: 'Bamboo Paddle Hair Brush',
-    description:
-      'A wide paddle brush with a bamboo body and rounded bamboo pins that detangle gently and massage the scalp. ' +
-      'Works on wet and dry hair.',
+    description: 'A wide paddle brush with a bamboo body and rounded bamboo pins that detangle gently and massage the scalp. ' + 'Works on wet and dry hair.',
     price: '15.50',
     stock: 117,
     specifications: {
@@ -1111,8 +1066,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'beauty',
     name: 'Aluminium-Free Natural Deodorant',
     description:
-      'A baking-soda-free deodorant stick with arrowroot and coconut oil that keeps you fresh all day. ' +
-      'Scented with bergamot and lime essential oils.',
+      'A baking-soda-free deodorant stick with arrowroot and coconut oil that keeps you fresh all day. ' + 'Scented with bergamot and lime essential oils.',
     price: '11.95',
     stock: 163,
     specifications: {
@@ -1127,9 +1081,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'beard-grooming-kit',
     categorySlug: 'beauty',
     name: 'Beard Grooming Kit',
-    description:
-      'Everything for a well-kept beard: cedarwood beard oil, a shaping balm, a boar-bristle brush and a wooden comb. ' +
-      'Packed in a gift box.',
+    description: 'Everything for a well-kept beard: cedarwood beard oil, a shaping balm, a boar-bristle brush and a wooden comb. ' + 'Packed in a gift box.',
     price: '42.00',
     stock: 52,
     specifications: {
@@ -1161,9 +1113,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'shea-butter-hand-cream',
     categorySlug: 'beauty',
     name: 'Shea Butter Hand Cream',
-    description:
-      'A rich but fast-absorbing hand cream with 20% shea butter for dry, work-worn hands. ' +
-      'The pocket-sized tube fits in any bag.',
+    description: 'A rich but fast-absorbing hand cream with 20% shea butter for dry, work-worn hands. ' + 'The pocket-sized tube fits in any bag.',
     price: '6.50',
     stock: 230,
     specifications: {
@@ -1216,9 +1166,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'kaolin-clay-face-mask',
     categorySlug: 'beauty',
     name: 'Kaolin Clay Face Mask',
-    description:
-      'A gentle white clay mask that draws out oil and refines pores in ten minutes. ' +
-      'Aloe and oat extract soothe the skin as it dries.',
+    description: 'A gentle white clay mask that draws out oil and refines pores in ten minutes. ' + 'Aloe and oat extract soothe the skin as it dries.',
     price: '21.00',
     stock: 98,
     specifications: {
@@ -1236,8 +1184,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Wooden Building Blocks (100 Pieces)',
     description:
-      'One hundred smooth beech blocks in arches, cylinders, triangles and planks, finished in water-based paints. ' +
-      'Packed in a sturdy drawstring bag.',
+      'One hundred smooth beech blocks in arches, cylinders, triangles and planks, finished in water-based paints. ' + 'Packed in a sturdy drawstring bag.',
     price: '39.99',
     stock: 84,
     specifications: {
@@ -1270,8 +1217,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Alpine Lake 1000-Piece Jigsaw Puzzle',
     description:
-      'A tranquil mountain lake at sunrise, printed on thick recycled board with a linen finish that reduces glare. ' +
-      'Every piece is uniquely shaped.',
+      'A tranquil mountain lake at sunrise, printed on thick recycled board with a linen finish that reduces glare. ' + 'Every piece is uniquely shaped.',
     price: '19.99',
     stock: 112,
     specifications: {
@@ -1287,8 +1233,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Remote Control Stunt Car',
     description:
-      'A double-sided stunt car that flips, spins 360 degrees and keeps driving upside down. ' +
-      'The rechargeable battery gives 25 minutes of play.',
+      'A double-sided stunt car that flips, spins 360 degrees and keeps driving upside down. ' + 'The rechargeable battery gives 25 minutes of play.',
     price: '54.95',
     stock: 60,
     specifications: {
@@ -1308,8 +1253,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Soft Plush Teddy Bear',
     description:
-      'A huggable teddy bear in super-soft plush with embroidered eyes, safe from birth. ' +
-      'Machine washable for when it inevitably ends up in the mud.',
+      'A huggable teddy bear in super-soft plush with embroidered eyes, safe from birth. ' + 'Machine washable for when it inevitably ends up in the mud.',
     price: '24.50',
     stock: 80,
     specifications: {
@@ -1329,8 +1273,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Magnetic Building Tiles (60 Pieces)',
     description:
-      'Translucent magnetic tiles in squares and triangles that click together into towers, houses and rockets. ' +
-      'Light shines through in bright colours.',
+      'Translucent magnetic tiles in squares and triangles that click together into towers, houses and rockets. ' + 'Light shines through in bright colours.',
     price: '64.99',
     stock: 39,
     specifications: {
@@ -1363,8 +1306,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Quick-Draw Family Card Game',
     description:
-      'A fast matching game where everyone plays at once and the quickest eye wins the round. ' +
-      'Games take ten minutes and the tin fits in a pocket.',
+      'A fast matching game where everyone plays at once and the quickest eye wins the round. ' + 'Games take ten minutes and the tin fits in a pocket.',
     price: '12.99',
     stock: 198,
     specifications: {
@@ -1380,8 +1322,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'toys-games',
     name: 'Wooden Railway Train Set',
     description:
-      'Forty pieces of beech track with a bridge, a tunnel and a magnetic train with three carriages. ' +
-      'Compatible with most wooden railway systems.',
+      'Forty pieces of beech track with a bridge, a tunnel and a magnetic train with three carriages. ' + 'Compatible with most wooden railway systems.',
     price: '79.00',
     stock: 25,
     specifications: {
@@ -1396,9 +1337,7 @@ export const demoProducts: DemoProduct[] = [
     slug: '3x3-speed-cube',
     categorySlug: 'toys-games',
     name: '3x3 Speed Cube',
-    description:
-      'A smooth, stickerless 3x3 puzzle cube with adjustable tension and corner-cutting for fast solves. ' +
-      'Comes with a beginner solution guide.',
+    description: 'A smooth, stickerless 3x3 puzzle cube with adjustable tension and corner-cutting for fast solves. ' + 'Comes with a beginner solution guide.',
     price: '8.99',
     stock: 247,
     specifications: {
@@ -1427,11 +1366,7 @@ export const demoProducts: DemoProduct[] = [
       'Seat Height': '44 to 54 cm',
       Warranty: '5 years',
     },
-    images: [
-      'ergonomic-mesh-office-chair-1.svg',
-      'ergonomic-mesh-office-chair-2.svg',
-      'ergonomic-mesh-office-chair-3.svg',
-    ],
+    images: ['ergonomic-mesh-office-chair-1.svg', 'ergonomic-mesh-office-chair-2.svg', 'ergonomic-mesh-office-chair-3.svg'],
     variants: [
       { name: 'Black', sku: 'CHR-ERG-BLK', price: null, stock: 21, options: { Colour: 'Black' } },
       { name: 'Light Grey', sku: 'CHR-ERG-GRY', price: null, stock: 13, options: { Colour: 'Light Grey' } },
@@ -1480,9 +1415,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'fine-point-gel-pens-12-pack',
     categorySlug: 'office',
     name: 'Fine-Point Gel Pens (12-Pack)',
-    description:
-      'Twelve quick-drying 0.5 mm gel pens in assorted colours with comfortable rubber grips. ' +
-      'Smudge-resistant ink for left-handed writers.',
+    description: 'Twelve quick-drying 0.5 mm gel pens in assorted colours with comfortable rubber grips. ' + 'Smudge-resistant ink for left-handed writers.',
     price: '5.99',
     stock: 224,
     specifications: {
@@ -1498,8 +1431,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'office',
     name: 'Dimmable LED Desk Lamp',
     description:
-      'An aluminium desk lamp with a flicker-free LED bar, five colour temperatures and stepless dimming. ' +
-      'A USB-C port in the base charges your phone.',
+      'An aluminium desk lamp with a flicker-free LED bar, five colour temperatures and stepless dimming. ' + 'A USB-C port in the base charges your phone.',
     price: '59.00',
     stock: 72,
     specifications: {
@@ -1515,9 +1447,7 @@ export const demoProducts: DemoProduct[] = [
     slug: 'bamboo-monitor-riser-stand',
     categorySlug: 'office',
     name: 'Bamboo Monitor Riser Stand',
-    description:
-      'Lifts your screen 10 cm to eye level and frees up space underneath for a keyboard or notebooks. ' +
-      'Supports up to 20 kg.',
+    description: 'Lifts your screen 10 cm to eye level and frees up space underneath for a keyboard or notebooks. ' + 'Supports up to 20 kg.',
     price: '36.99',
     stock: 58,
     specifications: {
@@ -1550,8 +1480,7 @@ export const demoProducts: DemoProduct[] = [
     categorySlug: 'office',
     name: 'Felt Desk Organiser',
     description:
-      'A wool-felt organiser with compartments for pens, cards, a phone and a notebook. ' +
-      'Soft edges protect your desk and the felt muffles clatter.',
+      'A wool-felt organiser with compartments for pens, cards, a phone and a notebook. ' + 'Soft edges protect your desk and the felt muffles clatter.',
     price: '24.00',
     stock: 89,
     specifications: {

@@ -24,9 +24,7 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   };
   if (query.category !== undefined) {
     where.push(
-      isUuid(query.category)
-        ? `p.category_id = ${param(query.category)}`
-        : `p.category_id = (SELECT id FROM categories WHERE slug = ${param(query.category)})`,
+      isUuid(query.category) ? `p.category_id = ${param(query.category)}` : `p.category_id = (SELECT id FROM categories WHERE slug = ${param(query.category)})`,
     );
   }
   if (query.minPrice !== undefined) where.push(`p.price >= ${param(query.minPrice.toFixed(2))}::numeric`);
@@ -35,7 +33,9 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   if (query.q !== undefined) {
     // Text with no searchable word matches nothing rather than everything.
     const search = toSearchQuery(query.q);
-    where.push(search === undefined ? 'false' : `to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`);
+    where.push(
+      search === undefined ? 'false' : `to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`,
+    );
   }
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const order = orderBy[query.sort].replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2');
@@ -134,7 +134,11 @@ export async function replaceImages(tx: Queryable, productId: string, images: st
  * one of this product's), the rest inserted, and any not listed deleted. Returns the ids listed
  * that do not belong to the product, so the caller can refuse the request.
  */
-export async function replaceVariants(tx: Queryable, productId: string, variants: VariantInput[]): Promise<{ unknownIds: Array<{ index: number; id: string }> }> {
+export async function replaceVariants(
+  tx: Queryable,
+  productId: string,
+  variants: VariantInput[],
+): Promise<{ unknownIds: Array<{ index: number; id: string }> }> {
   const { rows } = await tx.query<{ id: string }>('SELECT id FROM product_variants WHERE product_id = $1', [productId]);
   const existing = new Set(rows.map((row) => row.id));
   const unknownIds = variants.flatMap((v, index) => (v.id !== undefined && !existing.has(v.id) ? [{ index, id: v.id }] : []));
@@ -144,15 +148,16 @@ export async function replaceVariants(tx: Queryable, productId: string, variants
   for (const [position, variant] of variants.entries()) {
     const values = [variant.name, variant.sku ?? null, variant.price == null ? null : variant.price.toFixed(2), variant.stock, variant.options ?? {}, position];
     if (variant.id) {
-      await tx.query(
-        'UPDATE product_variants SET name = $2, sku = $3, price = $4, stock = $5, options = $6, position = $7 WHERE id = $1',
-        [variant.id, ...values],
-      );
+      await tx.query('UPDATE product_variants SET name = $2, sku = $3, price = $4, stock = $5, options = $6, position = $7 WHERE id = $1', [
+        variant.id,
+        ...values,
+      ]);
     } else {
-      await tx.query(
-        'INSERT INTO product_variants (id, product_id, name, sku, price, stock, options, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [randomUUID(), productId, ...values],
-      );
+      await tx.query('INSERT INTO product_variants (id, product_id, name, sku, price, stock, options, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        randomUUID(),
+        productId,
+        ...values,
+      ]);
     }
   }
   return { unknownIds: [] };
@@ -197,10 +202,10 @@ export async function addProductStock(tx: Queryable, productId: string, delta: n
 
 /** Which of `skus` variants of other products already use. */
 export async function skusTakenElsewhere(tx: Queryable, productId: string | null, skus: string[]): Promise<string[]> {
-  const { rows } = await tx.query<{ sku: string }>(
-    'SELECT sku FROM product_variants WHERE sku = ANY($1::text[]) AND product_id IS DISTINCT FROM $2::uuid',
-    [skus, productId],
-  );
+  const { rows } = await tx.query<{ sku: string }>('SELECT sku FROM product_variants WHERE sku = ANY($1::text[]) AND product_id IS DISTINCT FROM $2::uuid', [
+    skus,
+    productId,
+  ]);
   return rows.map((row) => row.sku);
 }
 

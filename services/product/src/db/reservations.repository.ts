@@ -23,18 +23,15 @@ export type ReserveOutcome =
  * per product in the outbox. Throws a unique violation when a concurrent call reserved the same id.
  */
 export async function reserveStock(db: Queryable, orderId: string, lines: StockLine[]): Promise<ReserveOutcome> {
-  const { rows } = await db.query<{ outcome: ReserveOutcome }>(
-    'SELECT reserve_stock($1, $2::uuid[], $3::uuid[], $4::int[], $5, $6, $7) AS outcome',
-    [
-      orderId,
-      lines.map((l) => l.productId),
-      lines.map((l) => l.variantId),
-      lines.map((l) => l.quantity),
-      'STOCK_UPDATED',
-      eventVersions.STOCK_UPDATED,
-      routingKeys.STOCK_UPDATED,
-    ],
-  );
+  const { rows } = await db.query<{ outcome: ReserveOutcome }>('SELECT reserve_stock($1, $2::uuid[], $3::uuid[], $4::int[], $5, $6, $7) AS outcome', [
+    orderId,
+    lines.map((l) => l.productId),
+    lines.map((l) => l.variantId),
+    lines.map((l) => l.quantity),
+    'STOCK_UPDATED',
+    eventVersions.STOCK_UPDATED,
+    routingKeys.STOCK_UPDATED,
+  ]);
   return rows[0]!.outcome;
 }
 
@@ -43,10 +40,9 @@ export async function reserveStock(db: Queryable, orderId: string, lines: StockL
  * none when it was released already or never reserved (then a tombstone blocks later reservations).
  */
 export async function markReleased(tx: Queryable, orderId: string): Promise<ReservedLine[] | undefined> {
-  const tombstone = await tx.query(
-    "INSERT INTO stock_reservations (order_id, status, released_at) VALUES ($1, 'RELEASED', now()) ON CONFLICT DO NOTHING",
-    [orderId],
-  );
+  const tombstone = await tx.query("INSERT INTO stock_reservations (order_id, status, released_at) VALUES ($1, 'RELEASED', now()) ON CONFLICT DO NOTHING", [
+    orderId,
+  ]);
   if (tombstone.rowCount === 1) return undefined;
   const { rows } = await tx.query<{ lines: ReservedLine[] }>(
     `WITH target AS (SELECT order_id, lines FROM stock_reservations WHERE order_id = $1 AND status = 'RESERVED' FOR UPDATE)
@@ -101,11 +97,7 @@ export async function lockVariants(tx: Queryable, ids: string[]): Promise<Map<st
  * Applies per-product and per-variant stock deltas in two statements and returns each product's
  * new total. The CHECK constraints are the last guard: a negative result aborts the transaction.
  */
-export async function applyStockDeltas(
-  tx: Queryable,
-  productDeltas: Map<string, number>,
-  variantDeltas: Map<string, number>,
-): Promise<Map<string, number>> {
+export async function applyStockDeltas(tx: Queryable, productDeltas: Map<string, number>, variantDeltas: Map<string, number>): Promise<Map<string, number>> {
   if (variantDeltas.size > 0) {
     await tx.query(
       `UPDATE product_variants v SET stock = v.stock + d.delta

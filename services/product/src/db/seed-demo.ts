@@ -47,7 +47,11 @@ async function insertAll(tx: Session): Promise<void> {
       index,
     );
     await products.replaceSpecifications(tx, id, demo.specifications);
-    await products.replaceImages(tx, id, demo.images.map((file) => `${demoMediaPrefix}${file}`));
+    await products.replaceImages(
+      tx,
+      id,
+      demo.images.map((file) => `${demoMediaPrefix}${file}`),
+    );
     let stock = demo.stock;
     if (demo.variants) {
       await products.replaceVariants(

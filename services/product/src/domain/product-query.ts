@@ -8,7 +8,10 @@ import type { ProductQuery, ProductSort } from '@dema/contracts';
 export function toSearchQuery(text: string): string | undefined {
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu);
   if (!words) return undefined;
-  return [...new Set(words)].slice(0, 10).map((word) => `${word}:*`).join(' & ');
+  return [...new Set(words)]
+    .slice(0, 10)
+    .map((word) => `${word}:*`)
+    .join(' & ');
 }
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -5,11 +5,9 @@ import type { Catalog } from '../catalog.ts';
 
 /** Categories: public reads (with product counts), admin writes. */
 export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
-  app.get(
-    '/api/categories',
-    { schema: { tags: ['categories'], summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } },
-    async () => ({ items: await catalog.listCategories() }),
-  );
+  app.get('/api/categories', { schema: { tags: ['categories'], summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } }, async () => ({
+    items: await catalog.listCategories(),
+  }));
 
   app.get(
     '/api/categories/:id',

@@ -8,10 +8,11 @@ export async function insertFamily(tx: Queryable, userId: string): Promise<strin
 }
 
 export async function insertRefreshToken(tx: Queryable, familyId: string, tokenHash: string, ttlSeconds: number): Promise<void> {
-  await tx.query(
-    `INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
-    [tokenHash, familyId, ttlSeconds],
-  );
+  await tx.query(`INSERT INTO refresh_tokens (token_hash, family_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
+    tokenHash,
+    familyId,
+    ttlSeconds,
+  ]);
 }
 
 export interface PresentedToken {
@@ -40,10 +41,10 @@ export async function markUsed(tx: Queryable, tokenHash: string): Promise<void> 
 
 /** Ends one login session; returns whether it was still active. */
 export async function revokeFamily(tx: Queryable, familyId: string, reason: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    'UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL',
-    [familyId, reason],
-  );
+  const { rowCount } = await tx.query('UPDATE session_families SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL', [
+    familyId,
+    reason,
+  ]);
   return rowCount > 0;
 }
 

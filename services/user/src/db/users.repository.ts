@@ -29,10 +29,13 @@ export function toUser(row: UserRow): User {
 export type StoredUser = UserRow;
 
 export async function insertUser(tx: Queryable, fields: { email: string; name: string; role: Role; passwordHash: string }): Promise<StoredUser> {
-  const { rows } = await tx.query<UserRow>(
-    'INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-    [randomUUID(), fields.email, fields.name, fields.role, fields.passwordHash],
-  );
+  const { rows } = await tx.query<UserRow>('INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
+    randomUUID(),
+    fields.email,
+    fields.name,
+    fields.role,
+    fields.passwordHash,
+  ]);
   return rows[0]!;
 }
 

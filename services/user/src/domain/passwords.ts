@@ -3,8 +3,13 @@ import { passwordPolicy } from '@dema/contracts';
 import { commonPasswords } from './common-passwords.ts';
 
 /** argon2id with OWASP's recommended minimum: 19 MiB of memory, 2 iterations, 1 lane. */
-const argon2id = { // Algorithm.Argon2id is a const enum the ESM build cannot import; 2 is its value.
-  algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+const argon2id = {
+  // Algorithm.Argon2id is a const enum the ESM build cannot import; 2 is its value.
+  algorithm: 2,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, argon2id);

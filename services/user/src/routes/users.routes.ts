@@ -7,7 +7,10 @@ import type { Identity } from '../identity.ts';
 export async function userRoutes(app: DemaApp, identity: Identity): Promise<void> {
   app.get(
     '/api/users/me',
-    { config: { authenticated: true }, schema: { tags: ['users'], summary: 'Your account', security: requiresToken, response: { 200: Type.Ref('User'), ...problemResponses(401) } } },
+    {
+      config: { authenticated: true },
+      schema: { tags: ['users'], summary: 'Your account', security: requiresToken, response: { 200: Type.Ref('User'), ...problemResponses(401) } },
+    },
     async (request) => identity.me(request.principal),
   );
 
@@ -31,7 +34,13 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users',
     {
       config: { permission: 'users:read' },
-      schema: { tags: ['users'], summary: 'List users, newest first; search by email', security: requiresToken, querystring: UserQuery, response: { 200: Type.Ref('UserPage'), ...problemResponses(400, 401, 403) } },
+      schema: {
+        tags: ['users'],
+        summary: 'List users, newest first; search by email',
+        security: requiresToken,
+        querystring: UserQuery,
+        response: { 200: Type.Ref('UserPage'), ...problemResponses(400, 401, 403) },
+      },
     },
     async (request) => identity.listUsers(request.query),
   );
@@ -40,7 +49,13 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/:id',
     {
       config: { permission: 'users:read' },
-      schema: { tags: ['users'], summary: 'Get a user', security: requiresToken, params: IdParam, response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 403, 404) } },
+      schema: {
+        tags: ['users'],
+        summary: 'Get a user',
+        security: requiresToken,
+        params: IdParam,
+        response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 403, 404) },
+      },
     },
     async (request) => identity.user(request.params.id),
   );
@@ -66,7 +81,13 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/:id',
     {
       config: { permission: 'users:write' },
-      schema: { tags: ['users'], summary: 'Disable a user and end every session (their orders stay)', security: requiresToken, params: IdParam, response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) } },
+      schema: {
+        tags: ['users'],
+        summary: 'Disable a user and end every session (their orders stay)',
+        security: requiresToken,
+        params: IdParam,
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },
+      },
     },
     async (request, reply) => {
       await identity.deleteUser(request.params.id);

@@ -40,7 +40,11 @@ export default async function CategoryPage({ params, searchParams }: Props) {
       <div className="page-head">
         <div>
           <h1>{category.data.name}</h1>
-          {category.data.description ? <p className="muted" style={{ margin: '6px 0 0' }}>{category.data.description}</p> : null}
+          {category.data.description ? (
+            <p className="muted" style={{ margin: '6px 0 0' }}>
+              {category.data.description}
+            </p>
+          ) : null}
         </div>
       </div>
       <Suspense key={JSON.stringify(state)} fallback={<CatalogSkeleton />}>
@@ -54,6 +58,12 @@ async function Results({ category, state }: { category: Category; state: Product
   const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
   if (!page.ok) return <ServiceUnavailable heading="h2" />;
   return (
-    <ProductBrowser basePath={`/categories/${category.slug}`} state={state} page={page.data} categories={categories.ok ? categories.data.items : []} fixedCategory={category} />
+    <ProductBrowser
+      basePath={`/categories/${category.slug}`}
+      state={state}
+      page={page.data}
+      categories={categories.ok ? categories.data.items : []}
+      fixedCategory={category}
+    />
   );
 }

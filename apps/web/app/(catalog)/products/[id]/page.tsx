@@ -42,7 +42,12 @@ export default async function ProductPage({ params }: Props) {
     name: product.name,
     description: product.description ?? undefined,
     image: product.images,
-    offers: { '@type': 'Offer', price: product.price.toFixed(2), priceCurrency: 'USD', availability: `https://schema.org/${product.stock > 0 ? 'InStock' : 'OutOfStock'}` },
+    offers: {
+      '@type': 'Offer',
+      price: product.price.toFixed(2),
+      priceCurrency: 'USD',
+      availability: `https://schema.org/${product.stock > 0 ? 'InStock' : 'OutOfStock'}`,
+    },
   };
   return (
     <>
