@@ -36,6 +36,9 @@ import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-even
 
 type User = Principal & { kind: 'user' };
 
+/** The step of a compensation that failed, as its log line names it. */
+type CompensationStep = 'release-stock' | 'end-placement' | 'free-idempotency-key' | 'expire-sweep-lease';
+
 /** A placement older than this without its order written is considered crashed and compensated. */
 const defaultStalePlacementSeconds = 30;
 /**
@@ -171,17 +174,28 @@ export class Orders {
 
   /**
    * Compensation: releases what the placement may have reserved and ends its pending state, then
-   * frees its idempotency key so a retry places the order anew. If the release cannot be made now
-   * the pending row stays, and the sweeper releases it later.
+   * frees its idempotency key so a retry places the order anew. Never throws, so the caller answers
+   * with the error that made it give up: a step that fails is logged (with the order id and the
+   * step) and left to the sweeper, for which the pending row stays when the release could not be made.
    */
   private async abandon(orderId: string, userId: string, idempotencyKey: string | undefined, mayHaveReserved: boolean): Promise<void> {
+    let step: CompensationStep = 'release-stock';
     try {
       if (mayHaveReserved) await this.stock.releaseStock(orderId);
+      step = 'end-placement';
       await this.db.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
     } catch (err) {
-      this.log.error({ err, orderId }, 'could not release the stock of an abandoned order now; the sweeper will');
-    } finally {
-      if (idempotencyKey !== undefined) await saga.releaseIdempotencyKey(this.db, userId, idempotencyKey, orderId).catch(() => undefined);
+      this.log.error({ err, orderId, step }, 'could not compensate an abandoned placement now; it stays pending and the sweeper will');
+    }
+    if (idempotencyKey !== undefined) {
+      await saga
+        .releaseIdempotencyKey(this.db, userId, idempotencyKey, orderId)
+        .catch((err: unknown) =>
+          this.log.error(
+            { err, orderId, step: 'free-idempotency-key' satisfies CompensationStep },
+            'could not free the Idempotency-Key of an abandoned placement; the sweeper will',
+          ),
+        );
     }
   }
 
@@ -248,7 +262,9 @@ export class Orders {
     if (restockingStatuses.includes(status)) {
       await this.stock
         .releaseStock(id)
-        .catch((err: unknown) => this.log.warn({ err, orderId: id }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'));
+        .catch((err: unknown) =>
+          this.log.warn({ err, orderId: id, step: 'release-stock' satisfies CompensationStep }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'),
+        );
     }
     return (await orders.findOrder(this.db, id))!;
   }
@@ -268,14 +284,23 @@ export class Orders {
     const stale = await saga.leaseStalePendingOrders(this.db, this.stalePlacementSeconds, 50, this.sweepLeaseSeconds);
     let compensated = 0;
     for (const { orderId } of stale) {
+      let step: CompensationStep = 'release-stock';
       try {
         await this.stock.releaseStock(orderId);
+        step = 'end-placement';
         await saga.endSweptPlacement(this.db, orderId);
         compensated += 1;
         this.log.warn({ orderId }, 'released the stock of an order whose placement never finished');
       } catch (err) {
-        await saga.expireSweepLease(this.db, orderId).catch(() => undefined);
-        this.log.error({ err, orderId }, 'could not release an unfinished placement; will retry');
+        this.log.error({ err, orderId, step }, 'could not compensate an unfinished placement; a later sweep retries');
+        await saga
+          .expireSweepLease(this.db, orderId)
+          .catch((leaseErr: unknown) =>
+            this.log.error(
+              { err: leaseErr, orderId, step: 'expire-sweep-lease' satisfies CompensationStep },
+              'could not hand back the lease of an unfinished placement; a sweep retries once it runs out',
+            ),
+          );
       }
     }
     await saga.releaseOrphanIdempotencyKeys(this.db, this.stalePlacementSeconds);
