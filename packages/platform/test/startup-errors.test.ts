@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '@dema/platform';
-import { assertOneLine, freePort, occupyPort, runEntry as run } from '@dema/platform/testing';
+import { assertOneLine, freePort, occupyPort, runEntry as run, waitFor } from '@dema/platform/testing';
 
 /** The entry a service is started alone with (repoint when entries move). */
 const serviceEntry = 'services/product/src/main.ts';
@@ -69,6 +72,51 @@ describe('Redis refusing the credentials', { skip: redisMissing && !requireReal 
     assertOneLine(result, `Redis at 127.0.0.1:${port} refused the password in REDIS_PASSWORD`, 'set the right one');
     assert.doesNotMatch(result.output, /wrong/, 'the password is not printed');
   });
+});
+
+test('an unreachable Redis does not stop the start: the service runs degraded, from its database', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'dema-startup-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry], {
+    cwd: new URL('../../../', import.meta.url),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMA_DATA_DIR: dataDir,
+      DEMA_DEMO_DATA: 'false',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(await freePort()),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = once(child, 'exit');
+  try {
+    let ready: { status: string; checks: { cache: { detail: string } } } | undefined;
+    await waitFor(
+      'the service to answer /health/ready',
+      async () => {
+        assert.equal(child.exitCode, null, `exited:\n${output}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+        if (response?.status === 200) ready = (await response.json()) as typeof ready;
+        return ready !== undefined;
+      },
+      100_000,
+    );
+    assert.equal(ready!.status, 'degraded');
+    assert.match(ready!.checks.cache.detail, /redis unreachable/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/products`)).status, 200);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  assert.equal(child.exitCode, 0, output);
+  assert.doesNotMatch(output, / {4}at /);
 });
 
 test('a malformed variable is named', async () => {
