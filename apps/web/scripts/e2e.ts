@@ -9,12 +9,16 @@ import { startWebApp, type RunningWebApp } from '../serve.ts';
 
 /**
  * The browser tests, end to end: for each target (embedded always; PostgreSQL + Redis + RabbitMQ
- * too when TEST_DATABASE_URL and TEST_REDIS_HOST are set, as for the other suites) it starts the
- * API on a fresh data directory or database, the production web app in front of it, and a second
- * web app whose API is down; then runs test/*.e2e.ts with node's test runner in Chromium. Exits
- * non-zero when any test fails. Screenshots go to apps/web/test-results/<target>/.
+ * too when TEST_DATABASE_URL and TEST_REDIS_HOST are set, as for the other suites; and the cluster
+ * when TEST_AMQP_URL is set as well) it starts the API on a fresh data directory or database, the
+ * production web app in front of it, and a second web app whose API is down; then runs
+ * test/*.e2e.ts with node's test runner in Chromium. The cluster target (the gateway and an
+ * instance or two of each service, each its own process) runs the monitoring tests only: the rest
+ * reads the same through the gateway, and a cluster costs a minute of CPU to start. Each target
+ * prints its own `# pass N` / `# fail N`. Exits non-zero when any test fails. Screenshots go to
+ * apps/web/test-results/<target>/.
  *
- *   npx tsx apps/web/scripts/e2e.ts            (E2E_TARGET=embedded|postgres+redis for one target)
+ *   npx tsx apps/web/scripts/e2e.ts            (E2E_TARGET=embedded|postgres+redis|cluster for one target)
  *   npx tsx apps/web/scripts/e2e.ts monitoring (only the test files whose name contains "monitoring")
  */
 
@@ -39,7 +43,17 @@ interface RunningApi {
   close(): Promise<void>;
 }
 
-async function startApi(env: Record<string, string>): Promise<RunningApi> {
+/** Stops `child` with SIGTERM (SIGKILL after 15 s, or 60 s for a cluster dropping its databases). */
+async function stopChild(child: ChildProcess, exited: Promise<void>, graceMs = 15_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The all-in-one process (`npm start`), as the embedded and postgres+redis targets run it. */
+async function startAllInOne(env: Record<string, string>): Promise<RunningApi> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [tsxCli, 'apps/server/src/main.ts'], {
     cwd: workspaceRoot,
@@ -67,24 +81,56 @@ async function startApi(env: Record<string, string>): Promise<RunningApi> {
   }
   return {
     url,
-    async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    close: () => stopChild(child, exited),
   };
 }
 
+/**
+ * The cluster (apps/server/src/cluster-launcher.ts, as `npm run start:cluster` runs it) on the TEST_*
+ * servers, started by apps/server/test/support/browser-test-cluster.ts: a process of its own, as the
+ * web app may not import server code. Its gateway is the API the store talks to.
+ */
+async function startCluster(env: Record<string, string>): Promise<RunningApi> {
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'apps/server/test/support/browser-test-cluster.ts'], {
+    cwd: workspaceRoot,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`the cluster did not become ready within 4 minutes:\n${output}`));
+    }, 240_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /^gateway (http:\S+)$/m.exec(output);
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready[1]!);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the cluster exited during start:\n${output}`));
+    });
+  });
+  return { url, close: () => stopChild(child, exited, 60_000) };
+}
+
 interface Target {
-  name: 'embedded' | 'postgres+redis';
+  name: 'embedded' | 'postgres+redis' | 'cluster';
   env(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }>;
+  startApi(env: Record<string, string>): Promise<RunningApi>;
+  /** Only the test files whose names contain one of these; default every file. */
+  files?: string[];
 }
 
 const embedded: Target = {
   name: 'embedded',
+  startApi: startAllInOne,
   async env() {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dema-e2e-'));
     return { env: { DEMA_DATA_DIR: dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
@@ -93,6 +139,7 @@ const embedded: Target = {
 
 const real: Target = {
   name: 'postgres+redis',
+  startApi: startAllInOne,
   async env() {
     // Imported only here: the module insists on its variables when DEMA_TEST_REQUIRE_REAL=1.
     const { createDatabase } = await import('@dema/platform/testing');
@@ -123,14 +170,28 @@ const real: Target = {
   },
 };
 
+const cluster: Target = {
+  name: 'cluster',
+  // The cluster makes its own databases, keys and namespace, and drops them when it stops.
+  env: async () => ({ env: {}, dispose: async () => undefined }),
+  startApi: startCluster,
+  // The dashboard's charts: the gateway reads every instance's figures to draw them.
+  files: ['monitoring'],
+};
+
 // Arguments narrow the run to the test files whose names contain one of them.
 const fileFilters = process.argv.slice(2);
 
-function runTests(env: Record<string, string>): Promise<number> {
-  const files = readdirSync(path.join(appDir, 'test'))
-    .filter((file) => file.endsWith('.e2e.ts') && (fileFilters.length === 0 || fileFilters.some((filter) => file.includes(filter))))
+/** The test files `target` runs, as narrowed by the arguments and by the target itself. */
+function testFiles(target: Target): string[] {
+  const matches = (file: string, filters: string[] | undefined) => !filters?.length || filters.some((filter) => file.includes(filter));
+  return readdirSync(path.join(appDir, 'test'))
+    .filter((file) => file.endsWith('.e2e.ts') && matches(file, fileFilters) && matches(file, target.files))
     .sort()
     .map((file) => path.join('test', file));
+}
+
+function runTests(files: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
       cwd: appDir,
@@ -142,7 +203,12 @@ function runTests(env: Record<string, string>): Promise<number> {
 }
 
 async function runTarget(target: Target): Promise<number> {
-  console.log(`\n== browser tests on ${target.name}`);
+  const files = testFiles(target);
+  if (files.length === 0) {
+    console.log(`\n== browser tests on ${target.name}: none of its test files is selected`);
+    return 0;
+  }
+  console.log(`\n== browser tests on ${target.name}${target.files ? ` (${files.join(', ')} only)` : ''}`);
   const { env, dispose } = await target.env();
   const adminEmail = `e2e-admin-${randomBytes(3).toString('hex')}@example.com`;
   const adminPassword = `e2e-${randomBytes(12).toString('base64url')}`;
@@ -155,13 +221,13 @@ async function runTarget(target: Target): Promise<number> {
   const deadPort = (deadApi.address() as { port: number }).port;
   try {
     // A sample a second, so the dashboard's metrics charts visibly gain points within a test.
-    api = await startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword, DEMA_ALERT_INTERVAL_MS: '1000' });
+    api = await target.startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword, DEMA_ALERT_INTERVAL_MS: '1000' });
     web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
     deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });
     const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
     mkdirSync(shots, { recursive: true });
-    return await runTests({
+    return await runTests(files, {
       E2E_WEB_URL: web.url,
       E2E_DEAD_WEB_URL: deadWeb.url,
       E2E_API_URL: api.url,
@@ -178,12 +244,20 @@ async function runTarget(target: Target): Promise<number> {
   }
 }
 
-// E2E_TARGET=embedded or E2E_TARGET=postgres+redis runs one target only.
-const targets: Target[] = (process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST ? [embedded, real] : [embedded]).filter(
+// E2E_TARGET=embedded, postgres+redis or cluster runs one target only.
+const hasReal = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST);
+const hasBroker = Boolean(process.env.TEST_AMQP_URL);
+const targets: Target[] = [embedded, ...(hasReal ? [real] : []), ...(hasReal && hasBroker ? [cluster] : [])].filter(
   (target) => !process.env.E2E_TARGET || target.name === process.env.E2E_TARGET,
 );
-if (process.env.DEMA_TEST_REQUIRE_REAL === '1' && !(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST)) {
-  console.error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL / TEST_REDIS_HOST are not set');
+if (process.env.DEMA_TEST_REQUIRE_REAL === '1' && !(hasReal && hasBroker)) {
+  console.error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL / TEST_REDIS_HOST / TEST_AMQP_URL are not set');
+  process.exit(1);
+}
+if (process.env.E2E_TARGET && targets.length === 0) {
+  console.error(
+    `E2E_TARGET=${process.env.E2E_TARGET}: no such target here (embedded; postgres+redis with TEST_DATABASE_URL and TEST_REDIS_HOST; cluster with TEST_AMQP_URL too)`,
+  );
   process.exit(1);
 }
 if (!existsSync('/usr/bin/chromium')) console.error('warning: /usr/bin/chromium is missing; every browser test will fail (apt-get install chromium)');

@@ -337,7 +337,8 @@ class EnvReader {
       }
     });
     if (bad.length > 0 || urls.length === 0) {
-      this.problems.push(`${name}: expected comma-separated ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URLs`);
+      const not = bad.length > 0 ? `, not ${bad.map((u) => JSON.stringify(u)).join(', ')}` : '';
+      this.problems.push(`${name}: expected comma-separated ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URLs${not}`);
       return undefined;
     }
     return urls.map((u) => u.replace(/\/+$/, ''));

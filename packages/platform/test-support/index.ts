@@ -51,3 +51,4 @@ export async function startTestProcess(
     },
   };
 }
+export { runEntry, assertOneLine, occupyPort, freePort, type EntryResult, type RunOptions } from './startup.ts';

@@ -1,47 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { test } from 'node:test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '@dema/platform';
+import { assertOneLine, freePort, occupyPort, runEntry as run, waitFor } from '@dema/platform/testing';
 
 /** The entry a service is started alone with (repoint when entries move). */
 const serviceEntry = 'services/product/src/main.ts';
-const repoRoot = new URL('../../../', import.meta.url);
-
-/** Runs `entry` with `env` added; its exit code and everything it wrote. */
-function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      cwd: repoRoot,
-      env: { ...process.env, DEMA_WEB: 'off', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
-function assertOneLine(result: { code: number | null; output: string }, ...words: string[]): void {
-  assert.notEqual(result.code, 0, result.output);
-  assert.doesNotMatch(result.output, / {4}at /, 'no stack trace');
-  const line = result.output.trim().split('\n').at(-1)!;
-  for (const word of words) assert.match(line, new RegExp(word));
-}
 
 test('a busy PORT is named in one line', async () => {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
-  const port = (server.address() as { port: number }).port;
+  const held = await occupyPort();
   try {
-    assertOneLine(await run(serviceEntry, { PORT: String(port) }), `Port ${port} is already in use`, 'PORT');
+    assertOneLine(await run(serviceEntry, { PORT: String(held.port) }), `Port ${held.port} is already in use`, 'PORT');
   } finally {
-    server.close();
+    await held.close();
   }
 });
 
@@ -51,6 +26,97 @@ test('an unreachable DATABASE_URL is named in one line', async () => {
 
 test('RabbitMQ refusing the login names AMQP_URL', { skip: !process.env.TEST_AMQP_URL }, async () => {
   assertOneLine(await run(serviceEntry, { AMQP_URL: 'amqp://bad:bad@127.0.0.1:5672' }), 'refused user "bad"', 'AMQP_URL');
+});
+
+// A Redis of its own that wants a password, so that refusals are real and the shared one is untouched.
+const redisMissing = spawnSync('redis-server', ['--version']).error !== undefined;
+const requireReal = process.env.DEMA_TEST_REQUIRE_REAL === '1';
+
+describe('Redis refusing the credentials', { skip: redisMissing && !requireReal ? 'redis-server is not on PATH' : false }, () => {
+  let redis: ChildProcess | undefined;
+  let port = 0;
+
+  before(async () => {
+    assert.ok(!redisMissing, 'DEMA_TEST_REQUIRE_REAL=1 but redis-server is not on PATH');
+    port = await freePort();
+    redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--requirepass', 'secret', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let printed = '';
+    redis.stdout!.setEncoding('utf8');
+    for await (const chunk of redis.stdout!) {
+      printed += chunk;
+      if (/Ready to accept connections/.test(printed)) break;
+    }
+    redis.stdout!.resume();
+  });
+
+  after(async () => {
+    if (redis && redis.exitCode === null) {
+      redis.kill('SIGTERM');
+      await once(redis, 'exit');
+    }
+  });
+
+  test('without REDIS_PASSWORD: names REDIS_PASSWORD', async () => {
+    const result = await run(serviceEntry, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), REDIS_PASSWORD: '' });
+    assertOneLine(result, `Redis at 127.0.0.1:${port} requires a password`, 'set REDIS_PASSWORD');
+  });
+
+  test('a wrong REDIS_PASSWORD: says it was refused and what to do', async () => {
+    const result = await run(serviceEntry, { REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), REDIS_PASSWORD: 'wrong' });
+    assertOneLine(result, `Redis at 127.0.0.1:${port} refused the password in REDIS_PASSWORD`, 'set the right one');
+    assert.doesNotMatch(result.output, /wrong/, 'the password is not printed');
+  });
+});
+
+test('an unreachable Redis does not stop the start: the service runs degraded, from its database', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'dema-startup-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', serviceEntry], {
+    cwd: new URL('../../../', import.meta.url),
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      DEMA_DATA_DIR: dataDir,
+      DEMA_DEMO_DATA: 'false',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(await freePort()),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const exited = once(child, 'exit');
+  try {
+    let ready: { status: string; checks: { cache: { detail: string } } } | undefined;
+    await waitFor(
+      'the service to answer /health/ready',
+      async () => {
+        assert.equal(child.exitCode, null, `exited:\n${output}`);
+        const response = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+        if (response?.status === 200) ready = (await response.json()) as typeof ready;
+        return ready !== undefined;
+      },
+      100_000,
+    );
+    assert.equal(ready!.status, 'degraded');
+    assert.match(ready!.checks.cache.detail, /redis unreachable/);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/api/products`)).status, 200);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  assert.equal(child.exitCode, 0, output);
+  assert.doesNotMatch(output, / {4}at /);
 });
 
 test('a malformed variable is named', async () => {

@@ -1,5 +1,14 @@
 import client from 'prom-client';
-import { createHttpServer, serviceNames, tokenAuthenticator, type DemaApp, type Infrastructure, type ServiceModule, type ServiceName } from '@dema/platform';
+import {
+  StartupError,
+  createHttpServer,
+  serviceNames,
+  tokenAuthenticator,
+  type DemaApp,
+  type Infrastructure,
+  type ServiceModule,
+  type ServiceName,
+} from '@dema/platform';
 import { registerMergedDocs } from './merged-openapi.ts';
 import { registerGatewayHealth } from './gateway-health.ts';
 import { applyEdgePolicies, createEdgePolicies, type EdgePolicySettings } from './policies.ts';
@@ -86,7 +95,9 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   const userPool = pools.user;
   if (!userPool) {
     await closePools(pools);
-    throw new TypeError('The gateway needs the User service (DEMA_UPSTREAM_USER): it verifies access tokens with its keys');
+    throw new StartupError(
+      'The gateway needs the User service (DEMA_UPSTREAM_USER), whose keys verify access tokens: set DEMA_UPSTREAM_USER to its instances (http://host:port, comma-separated)',
+    );
   }
 
   const jwks = upstreamJwks(userPool, { cooldownMs: options.jwksCooldownMs });
