@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCategoryId, type Product } from '@dema/contracts';
-import { platformMigrations, runMigrations, type Db, type MigrationSource } from '@dema/platform';
-import { dbTargets, type DbTarget } from '@dema/platform/testing';
+import { platformMigrations, runMigrations, startProcess, type Db, type MigrationSource, type RunningProcess } from '@dema/platform';
+import { dbTargets, realTarget, type DbTarget } from '@dema/platform/testing';
+import { createProductService } from '../src/app.ts';
+import { startProductService, type ProductTestProcess } from './helpers.ts';
 
 /**
  * 0007_default_category on a catalog written before it: products whose category_id is null (which
@@ -97,3 +99,32 @@ for (const target of dbTargets) {
     });
   });
 }
+
+// Only Redis outlives a start: the embedded cache is gone with the process that filled it.
+const real = realTarget();
+describe('a start that applies a migration drops the catalog cached before it (postgres+redis)', { skip: !real && 'TEST_DATABASE_URL is not set' }, () => {
+  let dema: ProductTestProcess;
+  let restarted: RunningProcess | undefined;
+
+  before(async () => {
+    dema = await startProductService(real!);
+  });
+  after(async () => {
+    await restarted?.close();
+    await dema.dispose();
+  });
+
+  test('a product document the migration changed is read fresh, not from Redis', async () => {
+    const category = await dema.createCategory('Before Migration');
+    const product = await dema.createProduct({ name: 'Cached Lamp', price: 9, stock: 1, categoryId: category.id });
+    const nameAt = async (url: string) => ((await (await fetch(`${url}/api/products/${product.id}`)).json()) as Product).category.name;
+    assert.equal(await nameAt(dema.url), 'Before Migration');
+    assert.equal(await nameAt(dema.url), 'Before Migration'); // now in Redis
+    // What a migration does: change documents in SQL, past the Catalog and its invalidations.
+    const db = await dema.infra.database('product');
+    await db.query(`UPDATE categories SET name = 'After Migration' WHERE id = $1`, [category.id]);
+    await db.query(`DELETE FROM schema_migrations WHERE name = $1`, [`product/${migration}`]);
+    restarted = await startProcess(dema.environment.config, 'after-migration', [createProductService]);
+    assert.equal(await nameAt(restarted.url), 'After Migration');
+  });
+});
