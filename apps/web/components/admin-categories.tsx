@@ -1,7 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import type { Category } from '@dema/contracts';
+import { type Category, defaultCategoryId } from '@dema/contracts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
@@ -114,7 +114,10 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
   );
 }
 
-/** Categories for staff: create, rename, describe, delete (only empty ones: the API refuses others). */
+/**
+ * Categories for staff: create, rename, describe, delete (only empty ones, and never the default
+ * category, where products without a category go: the API refuses those).
+ */
 export function AdminCategories() {
   const result = useApi<{ items: Category[] }>('/api/categories');
   const [editing, setEditing] = useState<string | null>(null);
@@ -180,7 +183,10 @@ export function AdminCategories() {
                   </tr>
                 ) : (
                   <tr key={category.id}>
-                    <td>{category.name}</td>
+                    <td>
+                      {category.name}
+                      {category.id === defaultCategoryId ? <span className="muted small"> · default</span> : null}
+                    </td>
                     <td className="mono small">{category.slug}</td>
                     <td className="num">{category.productCount}</td>
                     <td className="num">
@@ -192,8 +198,14 @@ export function AdminCategories() {
                           type="button"
                           className="btn btn-small btn-danger"
                           onClick={() => void remove(category)}
-                          disabled={category.productCount > 0}
-                          title={category.productCount > 0 ? 'Move or delete its products first' : undefined}
+                          disabled={category.id === defaultCategoryId || category.productCount > 0}
+                          title={
+                            category.id === defaultCategoryId
+                              ? 'The default category cannot be deleted; it can be renamed'
+                              : category.productCount > 0
+                                ? 'Move or delete its products first'
+                                : undefined
+                          }
                         >
                           Delete<span className="visually-hidden"> {category.name}</span>
                         </button>

@@ -3,7 +3,16 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import type { Category, CreateProduct, Product, ProductPage, StockLevel, UpdateProduct, VariantInput } from '@dema/contracts';
+import {
+  type Category,
+  type CreateProduct,
+  defaultCategoryId,
+  type Product,
+  type ProductPage,
+  type StockLevel,
+  type UpdateProduct,
+  type VariantInput,
+} from '@dema/contracts';
 import { describeStock, formatPrice } from '../lib/format.ts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
@@ -96,7 +105,7 @@ export function AdminProductList() {
                         <Link href={`/admin/products/${product.id}`}>{product.name}</Link>
                         {product.variants.length > 0 ? <span className="muted small"> · {product.variants.length} variants</span> : null}
                       </td>
-                      <td className="small">{product.category?.name ?? '—'}</td>
+                      <td className="small">{product.category.name}</td>
                       <td className="num">{formatPrice(product.price)}</td>
                       <td className="num">
                         <span className={`pill pill-${stock.tone}`}>{product.stock}</span>
@@ -142,7 +151,8 @@ function toForm(product: Product | null) {
     description: product?.description ?? '',
     price: product ? product.price.toFixed(2) : '',
     stock: product ? String(product.stock) : '0',
-    categoryId: product?.category?.id ?? '',
+    // A new product starts in the default category, where the API would put it anyway.
+    categoryId: product?.category.id ?? defaultCategoryId,
     images: (product?.images ?? []).join('\n'),
     specs: Object.entries(product?.specifications ?? {}).map(([key, value]) => ({ key, value })) as SpecRow[],
     variants: (product?.variants ?? []).map((v) => ({
@@ -301,7 +311,6 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
     const local: Record<string, string> = {};
     if (!form.name.trim()) local.name = 'Enter a name.';
     if (!/^\d{1,8}(\.\d{1,2})?$/.test(form.price.trim())) local.price = 'Enter a price like 19.99.';
-    if (!form.categoryId) local.categoryId = 'Choose a category.';
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setNotice({ ok: false, text: 'Please correct the highlighted fields.' });
@@ -370,7 +379,6 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
           <div className="field">
             <label htmlFor="categoryId">Category</label>
             <select id="categoryId" value={form.categoryId} onChange={(e) => set('categoryId', e.target.value)} {...fieldProps('categoryId')}>
-              <option value="">Choose…</option>
               {categories.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}

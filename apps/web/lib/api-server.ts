@@ -1,6 +1,7 @@
 import { headers } from 'next/headers';
 import type { Category, Problem, Product, ProductPage } from '@dema/contracts';
 import { forwardingHeadersOf } from './api-proxy.ts';
+import { shopCategories } from './categories.ts';
 import { apiBaseUrl } from './config.ts';
 
 /**
@@ -56,7 +57,11 @@ export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
 export const catalogApi = {
   listProducts: (query: URLSearchParams) => apiGet<ProductPage>(`/api/products?${query.toString()}`),
   product: (id: string) => apiGet<Product>(`/api/products/${encodeURIComponent(id)}`),
-  categories: () => apiGet<{ items: Category[] }>('/api/categories'),
+  /** The categories shoppers see (see shopCategories). */
+  categories: async (): Promise<ApiResult<{ items: Category[] }>> => {
+    const result = await apiGet<{ items: Category[] }>('/api/categories');
+    return result.ok ? { ok: true, data: { items: shopCategories(result.data.items) } } : result;
+  },
   category: (idOrSlug: string) => apiGet<Category>(`/api/categories/${encodeURIComponent(idOrSlug)}`),
 };
 

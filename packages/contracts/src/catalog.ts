@@ -21,6 +21,13 @@ export const Specifications = Type.Record(Type.String({ minLength: 1, maxLength:
   maxProperties: 100,
 });
 
+/**
+ * The default category ("Uncategorized", slug `uncategorized` when it was created): every product
+ * has a category, and a product created without `categoryId` is put here. It always exists (the
+ * Product service's migrations create it) and cannot be deleted; it can be renamed.
+ */
+export const defaultCategoryId = 'b273cadf-82de-480d-b904-2b12a4bdc9e8';
+
 export const CategoryRef = Type.Object({ id: Uuid, name: Type.String(), slug: Type.String() }, { $id: 'CategoryRef' });
 
 export const Category = Type.Object(
@@ -74,7 +81,8 @@ export const Product = Type.Object(
     price: Type.Number(),
     /** Units available; for a product with variants, the sum of its variants' stock. */
     stock: Type.Integer(),
-    category: Type.Union([Type.Ref('CategoryRef'), Type.Null()]),
+    /** Never null: a product without a category of its own is in the default category. */
+    category: Type.Ref('CategoryRef'),
     specifications: Specifications,
     variants: Type.Array(Type.Ref('ProductVariant')),
     images: Type.Array(Type.String()),
@@ -84,7 +92,7 @@ export const Product = Type.Object(
   { $id: 'Product' },
 );
 export type Product = Omit<Static<typeof Product>, 'category' | 'variants'> & {
-  category: Static<typeof CategoryRef> | null;
+  category: Static<typeof CategoryRef>;
   variants: ProductVariant[];
 };
 
@@ -150,7 +158,7 @@ export const CreateProduct = Type.Object(
     description: Type.Optional(productFields.description),
     price: productFields.price,
     stock: Type.Optional(Type.Integer({ ...productFields.stock, description: 'Required unless variants carry the stock' })),
-    categoryId: productFields.categoryId,
+    categoryId: Type.Optional(Type.String({ ...productFields.categoryId, description: 'Omitted: the default category (`defaultCategoryId`)' })),
     specifications: Type.Optional(productFields.specifications),
     images: Type.Optional(productFields.images),
     variants: Type.Optional(productFields.variants),

@@ -1,6 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { Category, CategoryList, CategoryRef, Product, ProductPage, ProductVariant, StockLevel, StockRelease, StockReservation } from '@dema/contracts';
+import {
+  Category,
+  CategoryList,
+  CategoryRef,
+  cacheConfigs,
+  Product,
+  ProductPage,
+  ProductVariant,
+  StockLevel,
+  StockRelease,
+  StockReservation,
+} from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Catalog } from './catalog.ts';
 import { seedDemoCatalog } from './db/seed-demo.ts';
@@ -22,7 +33,10 @@ const assets = fileURLToPath(new URL('../assets/', import.meta.url));
  */
 export async function createProductService(infra: Infrastructure): Promise<ServiceModule & { catalog: Catalog; relay: OutboxRelay }> {
   const db = await infra.database('product');
-  await runMigrations(db, [platformMigrations, migrations]);
+  const applied = await runMigrations(db, [platformMigrations, migrations]);
+  // A migration can rewrite product documents (0007 put products without a category in the default
+  // one): copies cached before it, in Redis for up to two TTLs, must not be served after it.
+  if (applied.length > 0) await infra.cache.invalidate([...cacheConfigs['product-list'].tags]);
   if (infra.config.demoData) {
     const loaded = await seedDemoCatalog(db);
     if (loaded > 0) infra.log.info({ products: loaded }, 'loaded the demo catalog');

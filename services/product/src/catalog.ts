@@ -1,5 +1,6 @@
 import {
   cacheConfigs,
+  defaultCategoryId,
   ErrorCode,
   type Category,
   type CreateCategory,
@@ -66,13 +67,13 @@ export class Catalog implements StockReservations {
     checkStockSource(variants, input.stock, 'body.stock');
     checkDistinctSkus(variants);
     const product = await this.write(async (tx) => {
-      await requireCategory(tx, input.categoryId);
+      if (input.categoryId !== undefined) await requireCategory(tx, input.categoryId);
       const id = await products.insertProduct(tx, {
         name: input.name,
         description: input.description ?? null,
         price: input.price.toFixed(2),
         stock: variants.length > 0 ? 0 : input.stock!,
-        categoryId: input.categoryId,
+        categoryId: input.categoryId ?? defaultCategoryId,
       });
       await products.replaceSpecifications(tx, id, input.specifications ?? {});
       await products.replaceImages(tx, id, input.images ?? []);
@@ -265,7 +266,19 @@ export class Catalog implements StockReservations {
     });
   }
 
+  /**
+   * Deletes an empty category. One with products is refused (409 CATEGORY_NOT_EMPTY) rather than
+   * emptied into the default category behind the admin's back; the default category is refused
+   * always (409 CATEGORY_DEFAULT): products created without a category need it.
+   */
   async deleteCategory(id: string): Promise<void> {
+    if (id.toLowerCase() === defaultCategoryId) {
+      throw conflict(
+        ErrorCode.CATEGORY_DEFAULT,
+        `Category ${id} is the default category, where products without a category go; it can be renamed, not deleted`,
+        [{ name: 'path.id', reason: 'is the default category' }],
+      );
+    }
     await this.write(async (tx) => {
       const result = await categories.deleteCategory(tx, id);
       if (result === 'in-use') throw conflict(ErrorCode.CATEGORY_NOT_EMPTY, `Category ${id} still has products; move or delete them first`);

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Category, CategoryList, Product, ProductPage } from '@dema/contracts';
+import { defaultCategoryId, type Category, type CategoryList, type Product, type ProductPage } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import { startProductService, type ProductTestProcess } from './helpers.ts';
 
@@ -151,10 +151,29 @@ for (const target of testTargets()) {
       await expectProblem(await dema.admin('PUT', `/api/categories/${absentId}`, { name: 'Ghost' }), 404, 'CATEGORY_NOT_FOUND');
     });
 
-    test('refuses deleting a category that has products with 409 CATEGORY_NOT_EMPTY; it still exists', async () => {
+    test('refuses deleting a category that has products with 409 CATEGORY_NOT_EMPTY; it and its products stay as they were', async () => {
       await expectProblem(await dema.admin('DELETE', `/api/categories/${tools.id}`), 409, 'CATEGORY_NOT_EMPTY');
       const still = await getCategory(tools.id);
       assert.equal(still.productCount, 2);
+      const page = (await (await dema.anonymous('GET', `/api/products?category=${tools.id}&sort=name`)).json()) as ProductPage;
+      assert.deepEqual(
+        page.items.map((p) => [p.name, p.category.id]),
+        [
+          ['Rake', tools.id],
+          ['Spade', tools.id],
+        ],
+      );
+    });
+
+    test('deletes a category once its products moved to the default category', async () => {
+      const category = await dema.createCategory('Emptied Out');
+      const product = await dema.createProduct({ name: 'Moved Away', price: 3, stock: 1, categoryId: category.id });
+      await expectProblem(await dema.admin('DELETE', `/api/categories/${category.id}`), 409, 'CATEGORY_NOT_EMPTY');
+      assert.equal((await dema.admin('PUT', `/api/products/${product.id}`, { categoryId: defaultCategoryId })).status, 200);
+      assert.equal((await dema.admin('DELETE', `/api/categories/${category.id}`)).status, 204);
+      assert.equal(((await (await dema.anonymous('GET', `/api/products/${product.id}`)).json()) as Product).category.id, defaultCategoryId);
+      // The default category's own tests below start from it empty.
+      assert.equal((await dema.admin('DELETE', `/api/products/${product.id}`)).status, 204);
     });
 
     test('deletes an empty category: 204, then 404', async () => {
@@ -172,7 +191,7 @@ for (const target of testTargets()) {
       const read = async () => {
         const response = await dema.anonymous('GET', `/api/products?category=${category.id}`);
         assert.equal(response.status, 200);
-        return ((await response.json()) as ProductPage).items[0]!.category!.name;
+        return ((await response.json()) as ProductPage).items[0]!.category.name;
       };
       assert.equal(await read(), 'Renamed Later');
       assert.equal(await read(), 'Renamed Later'); // now served from the cache
@@ -186,12 +205,88 @@ for (const target of testTargets()) {
       const read = async () => {
         const response = await dema.anonymous('GET', `/api/products/${product.id}`);
         assert.equal(response.status, 200);
-        return ((await response.json()) as Product).category!.name;
+        return ((await response.json()) as Product).category.name;
       };
       assert.equal(await read(), 'Detail Before');
       assert.equal(await read(), 'Detail Before');
       assert.equal((await dema.admin('PUT', `/api/categories/${category.id}`, { name: 'Detail After' })).status, 200);
       assert.equal(await read(), 'Detail After');
+    });
+
+    describe('the default category', () => {
+      const uncategorized = { id: defaultCategoryId, name: 'Uncategorized', slug: 'uncategorized' };
+
+      test('exists from the start, listed with the others, with the id the contracts export', async () => {
+        const listed = (await listCategories()).find((c) => c.id === defaultCategoryId);
+        assert.deepEqual(listed && { id: listed.id, name: listed.name, slug: listed.slug }, uncategorized);
+        assert.equal((await getCategory('uncategorized')).id, defaultCategoryId);
+      });
+
+      test('cannot be deleted, even when empty: 409 CATEGORY_DEFAULT naming path.id; it still exists', async () => {
+        assert.equal((await getCategory(defaultCategoryId)).productCount, 0);
+        const response = await dema.admin('DELETE', `/api/categories/${defaultCategoryId}`);
+        const text = await response.text();
+        assert.equal(response.status, 409, text);
+        const problem = JSON.parse(text) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.equal(problem.code, 'CATEGORY_DEFAULT');
+        assert.deepEqual(
+          problem.invalidParams.map((p) => p.name),
+          ['path.id'],
+        );
+        assert.equal((await getCategory(defaultCategoryId)).name, 'Uncategorized');
+      });
+
+      test('takes a product created without categoryId', async () => {
+        const product = await dema.createProduct({ name: 'Unfiled Trowel', price: 8, stock: 2 });
+        assert.deepEqual(product.category, uncategorized);
+        const read = (await (await dema.anonymous('GET', `/api/products/${product.id}`)).json()) as Product;
+        assert.deepEqual(read.category, uncategorized);
+        const page = (await (await dema.anonymous('GET', '/api/products?category=uncategorized')).json()) as ProductPage;
+        assert.deepEqual(
+          page.items.map((p) => p.name),
+          ['Unfiled Trowel'],
+        );
+        assert.equal((await getCategory(defaultCategoryId)).productCount, 1);
+      });
+
+      test('cannot be deleted while it has products either: 409 CATEGORY_DEFAULT', async () => {
+        assert.ok((await getCategory(defaultCategoryId)).productCount > 0);
+        await expectProblem(await dema.admin('DELETE', `/api/categories/${defaultCategoryId}`), 409, 'CATEGORY_DEFAULT');
+      });
+
+      test('a product moves out of the default category and back in, and the counts follow', async () => {
+        const product = await dema.createProduct({ name: 'Drifting Pot', price: 6, stock: 1 });
+        const count = async (id: string) => (await getCategory(id)).productCount;
+        const [inDefault, inBooks] = [await count(defaultCategoryId), await count(books.id)];
+        const moveTo = async (categoryId: string) => {
+          const response = await dema.admin('PUT', `/api/products/${product.id}`, { categoryId });
+          assert.equal(response.status, 200, await response.clone().text());
+          return ((await response.json()) as Product).category.id;
+        };
+        assert.equal(await moveTo(books.id), books.id);
+        assert.deepEqual([await count(defaultCategoryId), await count(books.id)], [inDefault - 1, inBooks + 1]);
+        assert.equal(await moveTo(defaultCategoryId), defaultCategoryId);
+        assert.deepEqual([await count(defaultCategoryId), await count(books.id)], [inDefault, inBooks]);
+        assert.equal(((await (await dema.anonymous('GET', `/api/products/${product.id}`)).json()) as Product).category.id, defaultCategoryId);
+      });
+
+      test('can be renamed; its products show the new name and it keeps its id', async () => {
+        const product = await dema.createProduct({ name: 'Renamed Home', price: 4, stock: 1 });
+        const response = await dema.admin('PUT', `/api/categories/${defaultCategoryId}`, { name: 'Everything Else' });
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.equal(((await response.json()) as Category).id, defaultCategoryId);
+        const read = (await (await dema.anonymous('GET', `/api/products/${product.id}`)).json()) as Product;
+        assert.deepEqual(read.category, { ...uncategorized, name: 'Everything Else' });
+        const created = await dema.createProduct({ name: 'After Rename', price: 4, stock: 1 });
+        assert.deepEqual(created.category, { ...uncategorized, name: 'Everything Else' });
+        assert.equal((await dema.admin('PUT', `/api/categories/${defaultCategoryId}`, { name: 'Uncategorized' })).status, 200);
+      });
+
+      test("the database refuses a product without category, whatever the API's checks", async () => {
+        const [product] = ((await (await dema.anonymous('GET', '/api/products?limit=1')).json()) as ProductPage).items;
+        const db = await dema.infra.database('product');
+        await assert.rejects(db.query('UPDATE products SET category_id = NULL WHERE id = $1', [product!.id]), /null/i);
+      });
     });
 
     test('refuses anonymous writes with 401 UNAUTHENTICATED, changing nothing', async () => {

@@ -82,7 +82,8 @@ for (const target of testTargets()) {
     test('the categories list is a CategoryList and each category a Category', async () => {
       const list = (await read('/api/categories')) as CategoryList;
       conforms(validator('CategoryList'), list, 'categories');
-      assert.deepEqual(list.items.map((category) => category.slug).sort(), demoCategories.map((category) => category.slug).sort());
+      // The demo's categories, and the default one every install has.
+      assert.deepEqual(list.items.map((category) => category.slug).sort(), [...demoCategories.map((category) => category.slug), 'uncategorized'].sort());
       for (const category of list.items) conforms(validator('Category'), await read(`/api/categories/${category.slug}`), `category ${category.slug}`);
     });
 
@@ -90,6 +91,12 @@ for (const target of testTargets()) {
       const [product] = ((await read('/api/products?limit=1')) as ProductPage).items;
       assert.equal(validator('Product')({ ...product, weight: 1 }), false);
       assert.equal(validator('Product')({ ...product, category: { ...product!.category, parent: null } }), false);
+    });
+
+    test('a product without a category fails the check: every product has one', async () => {
+      const [product] = ((await read('/api/products?limit=1')) as ProductPage).items;
+      assert.equal(validator('Product')(product), true);
+      assert.equal(validator('Product')({ ...product, category: null }), false);
     });
   });
 }

@@ -109,7 +109,8 @@ for (const target of testTargets()) {
       const body = doc.paths['/api/products']!.post!.requestBody!;
       const schema = body.content['application/json']!.schema as { additionalProperties?: boolean; required?: string[]; properties?: Record<string, unknown> };
       assert.equal(schema.additionalProperties, false);
-      assert.deepEqual([...(schema.required ?? [])].sort(), ['categoryId', 'name', 'price']);
+      // `categoryId` may be left out: the product goes to the default category.
+      assert.deepEqual([...(schema.required ?? [])].sort(), ['name', 'price']);
       for (const field of ['name', 'description', 'price', 'stock', 'categoryId', 'specifications', 'images', 'variants']) {
         assert.ok(schema.properties?.[field], `missing body field ${field}`);
       }
@@ -121,6 +122,9 @@ for (const target of testTargets()) {
       assert.ok(problem, 'Problem schema');
       for (const field of ['id', 'name', 'price', 'stock', 'category', 'variants', 'images']) assert.ok(product.properties?.[field], `Product.${field}`);
       for (const field of ['type', 'title', 'status', 'detail', 'code', 'invalidParams']) assert.ok(problem.properties?.[field], `Problem.${field}`);
+      // Every product has a category: the property is required and names the CategoryRef alone, no null.
+      assert.ok(product.required?.includes('category'));
+      assert.deepEqual(product.properties?.category, { $ref: '#/components/schemas/CategoryRef' });
       const created = doc.paths['/api/products']!.post!.responses['201']!;
       assert.equal(Object.values(created.content ?? {})[0]?.schema.$ref, '#/components/schemas/Product');
     });
@@ -283,7 +287,7 @@ for (const target of testTargets()) {
 
     test('has at least 60 products in at least 6 categories', () => {
       assert.ok(products.length >= 60, `${products.length} products`);
-      const used = new Set(products.map((p) => p.category?.id));
+      const used = new Set(products.map((p) => p.category.id));
       assert.ok(used.size >= 6, `${used.size} categories in use`);
       assert.ok(categories.filter((c) => c.productCount > 0).length >= 6);
       assert.equal(

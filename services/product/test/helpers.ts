@@ -16,7 +16,8 @@ export interface ProductTestProcess extends TestProcess<ServicesOf<typeof produc
   admin(method: string, url: string, body?: unknown): Promise<Response>;
   anonymous(method: string, url: string, body?: unknown): Promise<Response>;
   createCategory(name?: string): Promise<{ id: string; slug: string }>;
-  createProduct(input: Partial<CreateProduct> & { categoryId: string }): Promise<Product>;
+  /** Without `categoryId`, the product goes to the default category. */
+  createProduct(input: Partial<CreateProduct>): Promise<Product>;
   /** The service's outbox relay. */
   relay(): OutboxRelay;
   /** Rows in a table of the product schema, read straight from the database. */

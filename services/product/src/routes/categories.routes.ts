@@ -66,7 +66,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       config: write,
       schema: {
         tags: ['categories'],
-        summary: 'Delete an empty category',
+        summary: 'Delete an empty category (never the default one)',
         security: requiresToken,
         params: IdParam,
         response: { 204: Type.Null(), ...problemResponses(400, 401, 403, 404, 409) },

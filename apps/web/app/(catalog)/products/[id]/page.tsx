@@ -16,7 +16,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const result = await loadProduct((await params).id);
   if (!result?.ok) return { title: 'Product not found', robots: { index: false } };
   const product = result.data;
-  const description = (product.description ?? `${product.name}${product.category ? ` in ${product.category.name}` : ''}`).slice(0, 160);
+  const description = (product.description ?? `${product.name} in ${product.category.name}`).slice(0, 160);
   return {
     title: product.name,
     description,
@@ -52,11 +52,7 @@ export default async function ProductPage({ params }: Props) {
   return (
     <>
       <Breadcrumbs
-        items={[
-          { label: 'Home', href: '/' },
-          product.category ? { label: product.category.name, href: `/categories/${product.category.slug}` } : { label: 'Products', href: '/products' },
-          { label: product.name },
-        ]}
+        items={[{ label: 'Home', href: '/' }, { label: product.category.name, href: `/categories/${product.category.slug}` }, { label: product.name }]}
       />
       {/* biome-ignore lint/security/noDangerouslySetInnerHtml: JSON-LD must be the script's own text; our JSON with `<` escaped cannot end the element */}
       <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: JSON.stringify(jsonLd).replace(/</g, '\\u003c') }} />
@@ -64,7 +60,7 @@ export default async function ProductPage({ params }: Props) {
         <ProductGallery images={product.images} name={product.name} />
         <div>
           <h1 data-testid="product-name">{product.name}</h1>
-          {product.category ? <p className="muted">{product.category.name}</p> : null}
+          <p className="muted">{product.category.name}</p>
           <BuyBox productId={product.id} price={product.price} stock={product.stock} variants={product.variants} />
           {product.description ? (
             <section className="panel" style={{ marginTop: 20 }} aria-labelledby="description-heading">
