@@ -29,11 +29,18 @@ export interface GraphqlModuleOptions {
   wrapTransport?: (transport: ApiTransport) => ApiTransport;
   /** Default `infra.config.graphql`. */
   settings?: Partial<GraphqlSettings>;
-  /**
-   * Subscriptions: the `Subscription` root type and mercurius's `subscription` options (its
-   * emitter, `onConnect`, context); the WebSocket is served at `/graphql` too.
-   */
-  subscription?: { type: GraphQLObjectType; options: MercuriusOptions['subscription'] };
+  /** Subscriptions over graphql-ws at `/graphql`: see `SubscriptionSetup`. */
+  subscription?: SubscriptionSetup;
+}
+
+/**
+ * What subscriptions add: the `Subscription` root type, and mercurius's `subscription` options (its
+ * emitter, `onConnect`, `context`…), or a function that makes them from the module's transport, so
+ * that a resolver checks access with REST (`new Rest(transport, caller, deadline, …)`) as queries do.
+ */
+export interface SubscriptionSetup {
+  type: GraphQLObjectType;
+  options: MercuriusOptions['subscription'] | ((module: { transport: ApiTransport; settings: GraphqlSettings }) => MercuriusOptions['subscription']);
 }
 
 /**
@@ -66,7 +73,7 @@ export interface RegisterOptions {
   settings: GraphqlSettings;
   transport?: ApiTransport;
   wrapTransport?: (transport: ApiTransport) => ApiTransport;
-  subscription?: MercuriusOptions['subscription'];
+  subscription?: SubscriptionSetup['options'];
 }
 
 /** The validation rules every operation meets besides the spec's. */
@@ -127,7 +134,9 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
       const { statusCode, response } = formatErrors({ errors: [new GraphQLError(error.message, { originalError: error })] }, { reply });
       await reply.code(statusCode).send(response);
     },
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+    ...(options.subscription
+      ? { subscription: typeof options.subscription === 'function' ? options.subscription({ transport, settings }) : options.subscription }
+      : {}),
   };
   await app.register(mercurius as never, mercuriusOptions as never);
 }
