@@ -9,6 +9,7 @@ import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type 
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
 import { graphqlErrorCodes } from './errors.ts';
 import { createSchema } from './schema/index.ts';
+import { registerAnonymousResponseCache } from './response-cache.ts';
 import { injectTransport, type ApiTransport } from './transport.ts';
 
 /** The fixed abuse limits (GRAPHQL.md); the cost limit and the time limit are settings. */
@@ -32,13 +33,14 @@ export interface GraphqlModuleOptions {
  * the all-in-one app or the cluster's gateway, under the same edge policies as REST; every resolver
  * calls REST through `options.transport`.
  */
-export async function createGraphqlModule(infra: Pick<Infrastructure, 'config'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
+export async function createGraphqlModule(infra: Pick<Infrastructure, 'config' | 'cache'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
   const settings = { ...infra.config.graphql, ...options.settings };
   const schema = createSchema({ subscription: options.subscription?.type });
   return {
     name: 'graphql',
     schemas: [],
-    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, subscription: options.subscription?.options }),
+    routes: (app) =>
+      registerGraphql(app, { schema, settings, transport: options.transport, subscription: options.subscription?.options, responseCache: infra }),
     start() {},
     async close() {},
   };
@@ -49,6 +51,8 @@ export interface RegisterOptions {
   settings: GraphqlSettings;
   transport?: ApiTransport;
   subscription?: MercuriusOptions['subscription'];
+  /** Where anonymous queries' answers are cached (`registerAnonymousResponseCache`); absent → not cached. */
+  responseCache?: Pick<Infrastructure, 'config' | 'cache'>;
 }
 
 /** The validation rules every operation meets besides the spec's. */
@@ -71,6 +75,8 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
     route.schema = route.schema ?? {};
     (route.schema as { hide?: boolean }).hide = true;
   });
+  // Before mercurius: its hooks go on the /graphql routes as they are added.
+  if (options.responseCache) registerAnonymousResponseCache(app, options.responseCache);
   const mercuriusOptions: MercuriusOptions = {
     schema: options.schema,
     path: '/graphql',
