@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Infrastructure, ServiceModule } from '@dema/platform';
-import { testTargets } from '@dema/platform/testing';
+import { realTarget, testTargets, waitFor, type TestEnvironment, type TestTarget } from '@dema/platform/testing';
 import { anonymousResponseCache, createGraphqlModule } from '@dema/graphql';
 import { allInOneServices } from '../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from './support/all-in-one.ts';
@@ -176,6 +176,86 @@ for (const target of testTargets()) {
         assert.ok(answer.body.errors?.length, answer.text);
       }
       assert.deepEqual(delta(start, await counts()), { hit: 0, miss: 2 });
+    });
+  });
+}
+
+const real = realTarget();
+if (real) {
+  describe('GraphQL anonymous response cache across instances (postgres+redis)', () => {
+    /** Two all-in-one processes on one database and one Redis, as two instances behind a balancer. */
+    let shared: TestEnvironment;
+    let writer: AllInOne<AllInOneServices & { graphql: ServiceModule }>;
+    let reader: AllInOne<AllInOneServices & { graphql: ServiceModule }>;
+    let adminToken: string;
+    let productId: string;
+
+    const anonymousName = async (): Promise<string> => {
+      const response = await fetch(`${reader.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ product(id: "${productId}") { name } }` }),
+      });
+      const body = (await response.json()) as { data?: { product?: { name: string } }; errors?: unknown };
+      assert.equal(body.errors, undefined, JSON.stringify(body));
+      return body.data!.product!.name;
+    };
+    const hits = async (): Promise<number> =>
+      (await reader.infra.metrics.cacheRequests.get()).values.find((v) => v.labels.cache === anonymousResponseCache.name && v.labels.outcome === 'hit')
+        ?.value ?? 0;
+
+    before(async () => {
+      shared = await real.environment();
+      // Both processes get the same database and key prefix; only the last one to stop drops them.
+      const same: TestTarget = { name: real.name, environment: async () => ({ ...shared, dispose: async () => undefined }) };
+      const factories = { ...allInOneServices(), graphql: (infra: Infrastructure) => createGraphqlModule(infra) };
+      writer = await startAllInOne(same, factories, policies);
+      reader = await startAllInOne(same, factories, policies);
+      const identity = writer.services.user.identity;
+      await identity.createUser('admin@gql-cache-two.dema.dev', password, 'Admin', 'admin');
+      adminToken = (await identity.login('admin@gql-cache-two.dema.dev', password, '127.0.0.1')).tokens.accessToken;
+      const post = async (path: string, body: unknown) => {
+        const response = await fetch(`${writer.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(response.status, 201);
+        return ((await response.json()) as { id: string }).id;
+      };
+      const categoryId = await post('/api/categories', { name: 'Two Instances' });
+      productId = await post('/api/products', { name: 'Shared Kettle', price: 30, stock: 3, categoryId });
+    });
+    after(async () => {
+      await reader?.dispose();
+      await writer?.dispose();
+      await shared?.dispose();
+    });
+
+    test("a product updated through REST on one instance is in the other instance's next anonymous answer", async () => {
+      assert.equal(await anonymousName(), 'Shared Kettle');
+      const before = await hits();
+      assert.equal(await anonymousName(), 'Shared Kettle');
+      assert.equal(await hits(), before + 1, 'the reader answered from its cache');
+      const response = await fetch(`${writer.url}/api/products/${productId}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Shared Kettle II' }),
+      });
+      assert.equal(response.status, 200);
+      // The other instance hears of the write through Redis's invalidation channel: at once, not after the ttl.
+      await waitFor('the reader to answer the new name', async () => (await anonymousName()) === 'Shared Kettle II', 5_000);
+    });
+
+    test("a product updated through a GraphQL mutation on one instance is in the other instance's next anonymous answer", async () => {
+      await anonymousName();
+      const response = await fetch(`${writer.url}/graphql`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `mutation { updateProduct(id: "${productId}", input: { name: "Shared Kettle III" }) { name } }` }),
+      });
+      assert.deepEqual(await response.json(), { data: { updateProduct: { name: 'Shared Kettle III' } } });
+      await waitFor('the reader to answer the new name', async () => (await anonymousName()) === 'Shared Kettle III', 5_000);
     });
   });
 }
