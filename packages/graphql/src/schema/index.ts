@@ -9,7 +9,11 @@ export interface SchemaOptions {
   subscription?: GraphQLObjectType;
 }
 
-/** Dema's GraphQL schema, code first: the seed's types, and REST's operations as queries and mutations. */
+/**
+ * Dema's GraphQL schema, code first: the seed's types, and REST's operations as queries and mutations.
+ * Root fields are nullable: one that fails (an aliased login the throttle refuses) is null with its
+ * error, and the others still run and answer.
+ */
 export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
   return new GraphQLSchema({
     query: new GraphQLObjectType<unknown, GraphqlContext>({
