@@ -1,9 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import type { Infrastructure, ServiceModule } from '@dema/platform';
 import { realTarget, testTargets, waitFor, type TestEnvironment, type TestTarget } from '@dema/platform/testing';
-import { anonymousResponseCache, createGraphqlModule } from '@dema/graphql';
+import { anonymousResponseCache } from '@dema/graphql';
 import { allInOneServices } from '../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from './support/all-in-one.ts';
 
@@ -24,7 +23,7 @@ interface GraphqlAnswer {
 
 for (const target of testTargets()) {
   describe(`GraphQL anonymous response cache (${target.name})`, () => {
-    let running: AllInOne<AllInOneServices & { graphql: ServiceModule }>;
+    let running: AllInOne<AllInOneServices>;
     let adminToken: string;
     let customerToken: string;
     let productId: string;
@@ -64,7 +63,7 @@ for (const target of testTargets()) {
     const delta = (before: { hit: number; miss: number }, now: { hit: number; miss: number }) => ({ hit: now.hit - before.hit, miss: now.miss - before.miss });
 
     before(async () => {
-      running = await startAllInOne(target, { ...allInOneServices(), graphql: (infra: Infrastructure) => createGraphqlModule(infra) }, policies);
+      running = await startAllInOne(target, allInOneServices(), policies);
       const identity = running.services.user.identity;
       await identity.createUser('admin@gql-cache.dema.dev', password, 'Admin', 'admin');
       await identity.createUser('customer@gql-cache.dema.dev', password, 'Customer', 'customer');
@@ -185,8 +184,8 @@ if (real) {
   describe('GraphQL anonymous response cache across instances (postgres+redis)', () => {
     /** Two all-in-one processes on one database and one Redis, as two instances behind a balancer. */
     let shared: TestEnvironment;
-    let writer: AllInOne<AllInOneServices & { graphql: ServiceModule }>;
-    let reader: AllInOne<AllInOneServices & { graphql: ServiceModule }>;
+    let writer: AllInOne<AllInOneServices>;
+    let reader: AllInOne<AllInOneServices>;
     let adminToken: string;
     let productId: string;
 
@@ -208,9 +207,8 @@ if (real) {
       shared = await real.environment();
       // Both processes get the same database and key prefix; only the last one to stop drops them.
       const same: TestTarget = { name: real.name, environment: async () => ({ ...shared, dispose: async () => undefined }) };
-      const factories = { ...allInOneServices(), graphql: (infra: Infrastructure) => createGraphqlModule(infra) };
-      writer = await startAllInOne(same, factories, policies);
-      reader = await startAllInOne(same, factories, policies);
+      writer = await startAllInOne(same, allInOneServices(), policies);
+      reader = await startAllInOne(same, allInOneServices(), policies);
       const identity = writer.services.user.identity;
       await identity.createUser('admin@gql-cache-two.dema.dev', password, 'Admin', 'admin');
       adminToken = (await identity.login('admin@gql-cache-two.dema.dev', password, '127.0.0.1')).tokens.accessToken;
