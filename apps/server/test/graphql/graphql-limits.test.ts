@@ -135,6 +135,25 @@ for (const target of testTargets()) {
       assert.deepEqual(calls.map((call) => `${call.method} ${call.path.split('?')[0]}`).sort(), ['GET /api/orders', 'GET /api/products', 'GET /api/users/me']);
     });
 
+    test("an admin's orders of several users: one call for the orders, one for all their users, one for the products", async () => {
+      const { items } = (await fetch(`${dema.url}/api/products?limit=100&inStock=true&sort=price`).then((r) => r.json())) as {
+        items: Array<{ id: string; variants: unknown[] }>;
+      };
+      const simple = items.filter((product) => product.variants.length === 0);
+      for (let i = 0; i < 3; i++) {
+        const buyer = await dema.services.user.identity.createUser(`buyer-${i}@limits.dema.dev`, password, `Buyer ${i}`, 'customer');
+        const token = (await dema.services.user.identity.login(buyer.email, password, '127.0.0.1')).tokens.accessToken;
+        await rest('POST', '/api/orders', token, { items: [{ productId: simple[i]!.id, quantity: 1 }] });
+      }
+      let data: { orders: { edges: Array<{ node: { user: { email: string } } }> } } | undefined;
+      const calls = await recorder.during(async () => {
+        data = ok(await gql('{ orders(first: 20) { edges { node { user { email } items { product { name } } } } } }', { token: tokens.admin })) as typeof data;
+      });
+      const emails = new Set(data!.orders.edges.map((edge) => edge.node.user.email));
+      assert.ok(emails.size >= 4, 'orders of the customer and three buyers');
+      assert.deepEqual(calls.map((call) => `${call.method} ${call.path.split('?')[0]}`).sort(), ['GET /api/orders', 'GET /api/products', 'GET /api/users']);
+    });
+
     test('more than 100 aliases, more than 50 directives and a cost over the limit are refused (400) before any REST call', async () => {
       const listing = 'products(first: 100) { edges { node { id name category { name description } variants { name } specifications { name value } } } }';
       const refused = [
