@@ -8,6 +8,7 @@ import pg from 'pg';
 import { ClusterError, serverNodeFlags, startCluster, type Cluster } from '../apps/server/src/cluster-launcher.ts';
 import type { LoadTestResult } from './load-test.js';
 import {
+  combineResults,
   freePort,
   installCleanup,
   loadOptionSpec,
@@ -202,32 +203,8 @@ async function measureRound(label: string, url: string, processes: Measured, loa
   return { result, cpuMicrosPerRequest };
 }
 
-/** A mode's rounds as one result: mean throughput and latency, the worst round's p99, every failure counted. */
-function combine(rounds: Round[]): LoadTestResult {
-  const results = rounds.map((r) => r.result);
-  const first = results[0]!;
-  const mean = (pick: (r: LoadTestResult) => number) => Math.round((results.reduce((sum, r) => sum + pick(r), 0) / results.length) * 100) / 100;
-  const sum = (pick: (r: LoadTestResult) => number) => results.reduce((total, r) => total + pick(r), 0);
-  const statusCodes: Record<string, number> = {};
-  for (const r of results) for (const [code, n] of Object.entries(r.failures.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + n;
-  return {
-    ...first,
-    duration: sum((r) => r.duration),
-    metrics: {
-      avgResponseTime: mean((r) => r.metrics.avgResponseTime),
-      p95ResponseTime: Math.max(...results.map((r) => r.metrics.p95ResponseTime)),
-      p99ResponseTime: Math.max(...results.map((r) => r.metrics.p99ResponseTime)),
-      errorRate: Math.round(mean((r) => r.metrics.errorRate) * 1e4) / 1e4,
-      throughput: mean((r) => r.metrics.throughput),
-    },
-    failures: {
-      errors: sum((r) => r.failures.errors),
-      timeouts: sum((r) => r.failures.timeouts),
-      non2xx: sum((r) => r.failures.non2xx),
-      ...(Object.keys(statusCodes).length ? { statusCodes } : {}),
-    },
-  };
-}
+/** A mode's rounds as one result (see combineResults). */
+const combine = (rounds: Round[]): LoadTestResult => combineResults(rounds.map((r) => r.result));
 
 const ratioOf = (cluster: LoadTestResult, embedded: LoadTestResult): number =>
   embedded.metrics.throughput > 0 ? Math.round((cluster.metrics.throughput / embedded.metrics.throughput) * 1000) / 1000 : 0;

@@ -111,13 +111,30 @@ export async function startListening(entry: string, args: string[]): Promise<{ u
   throw new Error(`${entry} exited before it was listening`);
 }
 
+/** What each request of a load sends, when it is not a plain GET. */
+export interface LoadRequest {
+  method: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
 /**
  * One measured load on `url`: load-test.ts's CLI in a child process (for its node flags), which
  * prints one LoadTestResult; printed here under `label` too.
  */
-export async function measure(label: string, url: string, load: { connections: number; duration: number; warmup: number }): Promise<LoadTestResult> {
+export async function measure(
+  label: string,
+  url: string,
+  load: { connections: number; duration: number; warmup: number },
+  request?: LoadRequest,
+): Promise<LoadTestResult> {
   console.error(`» ${label}: ${load.connections} connections, ${load.warmup} s warm-up + ${load.duration} s measured`);
   const args = ['--url', url, '--connections', String(load.connections), '--duration', String(load.duration), '--warmup', String(load.warmup)];
+  if (request) {
+    args.push('--method', request.method);
+    if (request.body !== undefined) args.push('--body', request.body);
+    for (const [name, value] of Object.entries(request.headers ?? {})) args.push('--header', `${name}: ${value}`);
+  }
   const child = spawnTs(join(BENCH_DIR, 'load-test.ts'), args, { stdio: ['ignore', 'pipe', 'inherit'] }, GENERATOR_NODE_FLAGS);
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -158,5 +175,32 @@ export function readLoad(values: { endpoint: string; connections: string; durati
     connections: positiveInt(values.connections, '--connections'),
     duration: positiveInt(values.duration, '--duration'),
     warmup: positiveInt(values.warmup, '--warmup'),
+  };
+}
+
+/** Turns of one load as one result: mean throughput and latency, the worst turn's p95 and p99, every failure counted. */
+export function combineResults(results: LoadTestResult[]): LoadTestResult {
+  const first = results[0];
+  if (!first) throw new Error('combineResults needs at least one result');
+  const mean = (pick: (r: LoadTestResult) => number) => Math.round((results.reduce((sum, r) => sum + pick(r), 0) / results.length) * 100) / 100;
+  const sum = (pick: (r: LoadTestResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, n] of Object.entries(r.failures.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    ...first,
+    duration: sum((r) => r.duration),
+    metrics: {
+      avgResponseTime: mean((r) => r.metrics.avgResponseTime),
+      p95ResponseTime: Math.max(...results.map((r) => r.metrics.p95ResponseTime)),
+      p99ResponseTime: Math.max(...results.map((r) => r.metrics.p99ResponseTime)),
+      errorRate: Math.round(mean((r) => r.metrics.errorRate) * 1e4) / 1e4,
+      throughput: mean((r) => r.metrics.throughput),
+    },
+    failures: {
+      errors: sum((r) => r.failures.errors),
+      timeouts: sum((r) => r.failures.timeouts),
+      non2xx: sum((r) => r.failures.non2xx),
+      ...(Object.keys(statusCodes).length ? { statusCodes } : {}),
+    },
   };
 }

@@ -13,6 +13,7 @@ export {
   type SubscriptionSetup,
 } from './module.ts';
 export { createSchema, printSdl, type SchemaOptions } from './schema/index.ts';
+export { registerAnonymousResponseCache, anonymousResponseCache } from './response-cache.ts';
 export { injectTransport, parseJson, type ApiTransport, type ApiRequest, type ApiResponse } from './transport.ts';
 export { Rest, createLoaders, type GraphqlContext, type Loaders, type Caller } from './context.ts';
 export { problemError, graphqlError, graphqlField, graphqlErrorCodes, type FieldMapping } from './errors.ts';

@@ -17,6 +17,7 @@ import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type 
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
 import { graphqlErrorCodes } from './errors.ts';
 import { createSchema } from './schema/index.ts';
+import { registerAnonymousResponseCache } from './response-cache.ts';
 import { injectTransport, type ApiTransport } from './transport.ts';
 
 const graphiqlPolicy =
@@ -52,7 +53,7 @@ export interface SubscriptionSetup {
  * the all-in-one app or the cluster's gateway, under the same edge policies as REST; every resolver
  * calls REST through `options.transport`.
  */
-export async function createGraphqlModule(infra: Pick<Infrastructure, 'config'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
+export async function createGraphqlModule(infra: Pick<Infrastructure, 'config' | 'cache'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
   const settings = { ...infra.config.graphql, ...options.settings };
   const schema = createSchema({ subscription: options.subscription?.type });
   return {
@@ -65,6 +66,7 @@ export async function createGraphqlModule(infra: Pick<Infrastructure, 'config'>,
         transport: options.transport,
         wrapTransport: options.wrapTransport,
         subscription: options.subscription?.options,
+        responseCache: infra,
       }),
     start() {},
     async close() {},
@@ -77,6 +79,8 @@ export interface RegisterOptions {
   transport?: ApiTransport;
   wrapTransport?: (transport: ApiTransport) => ApiTransport;
   subscription?: SubscriptionSetup['options'];
+  /** Where anonymous queries' answers are cached (`registerAnonymousResponseCache`); absent → not cached. */
+  responseCache?: Pick<Infrastructure, 'config' | 'cache'>;
 }
 
 /** The validation rules every operation meets besides the spec's. */
@@ -115,6 +119,8 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
       done(null, payload);
     });
   }
+  // Before mercurius: its hooks go on the /graphql routes as they are added.
+  if (options.responseCache) registerAnonymousResponseCache(app, options.responseCache);
   const mercuriusOptions: MercuriusOptions = {
     schema: options.schema,
     path: '/graphql',
