@@ -111,6 +111,9 @@ export const ProductQuery = Type.Object(
     maxPrice: Type.Optional(Price),
     inStock: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Words to find in name or description' })),
+    ids: Type.Optional(
+      Type.Array(Uuid, { minItems: 1, maxItems: 100, description: "Only these products (repeat the parameter): an order's or a cart's lines in one call" }),
+    ),
     sort: Type.Union([Type.Literal('newest'), Type.Literal('price'), Type.Literal('-price'), Type.Literal('name'), Type.Literal('-name')], {
       default: 'newest',
       description: '`price`/`name` ascending, `-price`/`-name` descending, `newest` first',

@@ -86,6 +86,18 @@ export interface DemaConfig {
   trustProxy: string[];
   /** Monitoring & alerting (seed: Monitoring & Alerting). */
   alerting: AlertingSettings;
+  /** The GraphQL API at `/graphql`. */
+  graphql: GraphqlSettings;
+}
+
+/** Limits and tools of the GraphQL API. */
+export interface GraphqlSettings {
+  /** DEMA_GRAPHQL_TIMEOUT_MS: longest one operation may run before it ends with TIMEOUT. */
+  timeoutMs: number;
+  /** Introspection and the GraphiQL page at /graphiql; DEMA_GRAPHQL_TOOLS, default on unless NODE_ENV=production. */
+  tools: boolean;
+  /** DEMA_GRAPHQL_MAX_COST: the cost limit of one operation (graphql-armor's cost, objects 2, scalars 1, × depth). */
+  maxCost: number;
 }
 
 /** Where alert rules come from, how often they are evaluated, and where alerts are delivered. */
@@ -183,6 +195,11 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     upstreamTimeoutMs: read.int('DEMA_UPSTREAM_TIMEOUT_MS', 10_000, 100, 300_000),
     trustProxy: read.list('DEMA_TRUST_PROXY'),
     alerting: readAlerting(read),
+    graphql: {
+      timeoutMs: read.int('DEMA_GRAPHQL_TIMEOUT_MS', 10_000, 100, 300_000),
+      tools: read.bool('DEMA_GRAPHQL_TOOLS', env.NODE_ENV !== 'production'),
+      maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 20_000, 100, 10_000_000),
+    },
   };
   read.throwIfInvalid();
   return config;

@@ -7,6 +7,7 @@ export {
   type RedisSettings,
   type RateLimitClass,
   type RateLimitRule,
+  type GraphqlSettings,
 } from './config.ts';
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';
@@ -25,7 +26,7 @@ export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type Rabb
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
-export { createHttpServer, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
+export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';
 export { bodyLimits, maxJsonDepth, maxJsonValues, jsonShapeProblem, drainRequest } from './http/request-body.ts';
 export { createAjv, compileRequestValidator, refusingNul } from './http/request-validation.ts';

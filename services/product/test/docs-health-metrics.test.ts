@@ -37,7 +37,7 @@ function sample(metrics: string, name: string, labels: Record<string, string> = 
   return 0;
 }
 
-const productQueryParameters = ['limit', 'offset', 'category', 'minPrice', 'maxPrice', 'inStock', 'q', 'sort'];
+const productQueryParameters = ['limit', 'offset', 'category', 'minPrice', 'maxPrice', 'inStock', 'q', 'ids', 'sort'];
 
 for (const target of testTargets()) {
   describe(`docs, health, metrics and request ids (${target.name})`, () => {

@@ -80,6 +80,24 @@ for (const target of testTargets()) {
       );
     });
 
+    test('lists only the products named by ids (repeated), in the sort asked; refuses an id that is not a uuid', async () => {
+      const all = await list('?sort=name');
+      const [atlas, , chef] = all.items;
+      const named = await list(`?ids=${chef!.id}&ids=${atlas!.id}&ids=00000000-0000-4000-8000-000000000000&sort=name`);
+      assert.deepEqual(
+        named.items.map((p) => p.name),
+        ['Atlas of Remote Islands', 'Chef Knife'],
+      );
+      assert.equal(named.total, 2);
+      assert.deepEqual(
+        (await list(`?ids=${chef!.id}`)).items.map((p) => p.name),
+        ['Chef Knife'],
+      );
+      const response = await dema.anonymous('GET', '/api/products?ids=chef');
+      assert.equal(response.status, 400);
+      assert.equal((await response.json()).invalidParams[0].name, 'query.ids.0');
+    });
+
     test('searches name and description by word prefix', async () => {
       assert.deepEqual(
         (await list('?q=skill')).items.map((p) => p.name),

@@ -183,15 +183,7 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });
 
-  app.setErrorHandler(async (error, request, reply) => {
-    const problem = toProblem(error as Error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
-    if (error instanceof AppError && error.headers) reply.headers(error.headers);
-    // A body refused before it was read whole (too large, too deep): read the rest first, or the
-    // client still sending it gets a reset instead of this answer.
-    if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
-    return sendProblem(reply, problem);
-  });
+  app.setErrorHandler(replyWithProblem);
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, toProblem(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }), request)),
@@ -204,6 +196,20 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   return app;
+}
+
+/**
+ * The app's error handler: anything thrown while answering as problem+json (5xx details only in the
+ * log). For a scope that sets its own handler (GraphQL) to hand back the errors that are not its own.
+ */
+export async function replyWithProblem(error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const problem = toProblem(error as Error, request);
+  if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+  if (error instanceof AppError && error.headers) reply.headers(error.headers);
+  // A body refused before it was read whole (too large, too deep): read the rest first, or the
+  // client still sending it gets a reset instead of this answer.
+  if (!(await drainRequest(request.raw))) reply.header('connection', 'close');
+  return sendProblem(reply, problem);
 }
 
 /**

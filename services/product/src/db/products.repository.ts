@@ -30,6 +30,7 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   if (query.minPrice !== undefined) where.push(`p.price >= ${param(query.minPrice.toFixed(2))}::numeric`);
   if (query.maxPrice !== undefined) where.push(`p.price <= ${param(query.maxPrice.toFixed(2))}::numeric`);
   if (query.inStock !== undefined) where.push(query.inStock ? 'p.stock > 0' : 'p.stock = 0');
+  if (query.ids !== undefined) where.push(`p.id = ANY(${param(query.ids)}::uuid[])`);
   if (query.q !== undefined) {
     // Text with no searchable word matches nothing rather than everything.
     const search = toSearchQuery(query.q);

@@ -30,5 +30,6 @@ export function listCacheKey(query: ProductQuery): string {
   const entries = Object.entries(query)
     .filter(([, value]) => value !== undefined)
     .sort(([a], [b]) => a.localeCompare(b));
-  return entries.map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`).join('&');
+  // `ids` in any order is the same list.
+  return entries.map(([key, value]) => `${key}=${encodeURIComponent(String(Array.isArray(value) ? [...value].sort() : value))}`).join('&');
 }

@@ -1,0 +1,61 @@
+import { GraphQLError } from 'graphql';
+import { ErrorCode, type InvalidParam } from '@dema/contracts';
+
+/** Error codes of GraphQL's own: a query that does not parse, or breaks the schema or the limits. */
+export const graphqlErrorCodes = {
+  PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The operation ran past DEMA_GRAPHQL_TIMEOUT_MS. */
+  TIMEOUT: 'TIMEOUT',
+} as const;
+
+/**
+ * How REST's field names (`body.price`, `query.q`, `path.id`) read as the GraphQL arguments that
+ * carried them: `body: 'input'` makes `body.price` → `input.price`; a name in `rename` wins whole.
+ */
+export interface FieldMapping {
+  body?: string;
+  rename?: Record<string, string>;
+}
+
+interface ProblemBody {
+  code?: unknown;
+  title?: unknown;
+  detail?: unknown;
+  invalidParams?: InvalidParam[];
+}
+
+/** The GraphQL argument a REST field name came from (`body.variants.0.stock` → `input.variants.0.stock`). */
+export function graphqlField(restName: string, mapping: FieldMapping = {}): string {
+  const renamed = mapping.rename?.[restName];
+  if (renamed !== undefined) return renamed;
+  const [part, ...rest] = restName.split('.');
+  if (part === 'body' && mapping.body) return [mapping.body, ...rest].join('.');
+  if ((part === 'body' || part === 'query' || part === 'path' || part === 'header') && rest.length > 0) return rest.join('.');
+  return restName;
+}
+
+/**
+ * A REST problem as a GraphQL error: REST's `code` in `extensions.code`, its status, and the bad
+ * field named as the GraphQL argument (`field`, the first of `invalidParams`, which keep REST's names).
+ */
+export function problemError(status: number, body: unknown, mapping?: FieldMapping): GraphQLError {
+  const problem = (typeof body === 'object' && body !== null ? body : {}) as ProblemBody;
+  const code = typeof problem.code === 'string' ? problem.code : status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED;
+  const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `REST answered ${status}`;
+  const params = Array.isArray(problem.invalidParams) ? problem.invalidParams : undefined;
+  const first = params?.[0];
+  return new GraphQLError(message, {
+    extensions: {
+      code,
+      status,
+      ...(first ? { field: graphqlField(first.name, mapping) } : {}),
+      ...(params ? { invalidParams: params } : {}),
+    },
+  });
+}
+
+/** An error of GraphQL's own making, with a code like REST's. */
+export function graphqlError(code: string, message: string, field?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
+}

@@ -1,0 +1,173 @@
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, type GraphQLObjectType, type GraphQLSchema, type ValidationRule } from 'graphql';
+import mercurius, { type MercuriusOptions } from 'mercurius';
+import { ErrorCode } from '@dema/contracts';
+import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { createLoaders, Rest, type GraphqlContext } from './context.ts';
+import { graphqlErrorCodes } from './errors.ts';
+import { createSchema } from './schema/index.ts';
+import { injectTransport, type ApiTransport } from './transport.ts';
+
+/** The fixed abuse limits (GRAPHQL.md); the cost limit and the time limit are settings. */
+export const graphqlLimits = { depth: 10, aliases: 100, directives: 50 } as const;
+
+export interface GraphqlModuleOptions {
+  /** How resolvers reach REST; default `app.inject` on the app the module is mounted on. */
+  transport?: ApiTransport;
+  /** Default `infra.config.graphql`. */
+  settings?: Partial<GraphqlSettings>;
+  /**
+   * Subscriptions: the `Subscription` root type and mercurius's `subscription` options (its
+   * emitter, `onConnect`, context); the WebSocket is served at `/graphql` too.
+   */
+  subscription?: { type: GraphQLObjectType; options: MercuriusOptions['subscription'] };
+}
+
+/**
+ * The GraphQL API as a module of a process (name `graphql`): `/graphql` (GET and POST, and the
+ * WebSocket when subscriptions are given), GraphiQL at `/graphiql` outside production. Mounted on
+ * the all-in-one app or the cluster's gateway, under the same edge policies as REST; every resolver
+ * calls REST through `options.transport`.
+ */
+export async function createGraphqlModule(infra: Pick<Infrastructure, 'config'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
+  const settings = { ...infra.config.graphql, ...options.settings };
+  const schema = createSchema({ subscription: options.subscription?.type });
+  return {
+    name: 'graphql',
+    schemas: [],
+    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, subscription: options.subscription?.options }),
+    start() {},
+    async close() {},
+  };
+}
+
+export interface RegisterOptions {
+  schema: GraphQLSchema;
+  settings: GraphqlSettings;
+  transport?: ApiTransport;
+  subscription?: MercuriusOptions['subscription'];
+}
+
+/** The validation rules every operation meets besides the spec's. */
+export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>): ValidationRule[] {
+  return [
+    maxDepthRule({ n: graphqlLimits.depth }),
+    maxAliasesRule({ n: graphqlLimits.aliases }),
+    maxDirectivesRule({ n: graphqlLimits.directives }),
+    costLimitRule({ maxCost: settings.maxCost }),
+    ...(settings.tools ? [] : [NoSchemaIntrospectionCustomRule]),
+  ] as ValidationRule[];
+}
+
+/** Registers mercurius on `app` (an encapsulated scope): the one place its options are decided. */
+export async function registerGraphql(app: DemaApp, options: RegisterOptions): Promise<void> {
+  const transport = options.transport ?? injectTransport(app);
+  const { settings } = options;
+  // Not REST: out of the OpenAPI document (and the permission matrix built from it).
+  app.addHook('onRoute', (route) => {
+    route.schema = route.schema ?? {};
+    (route.schema as { hide?: boolean }).hide = true;
+  });
+  const mercuriusOptions: MercuriusOptions = {
+    schema: options.schema,
+    path: '/graphql',
+    graphiql: settings.tools,
+    validationRules: limitRules(settings),
+    persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
+    additionalRouteOptions: { bodyLimit: bodyLimits.medium },
+    context: (request, reply): GraphqlContext => {
+      const headers: Record<string, string> = { 'x-request-id': request.id };
+      for (const name of ['authorization', 'cookie'] as const) {
+        const value = request.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const rest = new Rest(transport, { headers, clientIp: request.ip, principal: request.principal }, Date.now() + settings.timeoutMs, (cookies) => {
+        const before = reply.getHeader('set-cookie');
+        reply.header('set-cookie', [...(before === undefined ? [] : Array.isArray(before) ? before : [String(before)]), ...cookies]);
+      });
+      return { rest, principal: request.principal, loaders: createLoaders(rest, request.principal) };
+    },
+    errorFormatter: (execution, context) => formatErrors(execution, context as unknown as { reply?: { log: DemaApp['log'] } }),
+    // What is not GraphQL's own (a refused token, a rate limit, a body too large) is answered as REST answers it.
+    errorHandler: async (error, request, reply) => {
+      if (!isGraphqlError(error)) {
+        await replyWithProblem(error, request, reply);
+        return;
+      }
+      const { statusCode, response } = formatErrors({ errors: [new GraphQLError(error.message, { originalError: error })] }, { reply });
+      await reply.code(statusCode).send(response);
+    },
+    ...(options.subscription ? { subscription: options.subscription } : {}),
+  };
+  await app.register(mercurius as never, mercuriusOptions as never);
+}
+
+/** Mercurius's own errors (parse, validation, persisted queries, a mutation over GET). */
+function isGraphqlError(error: unknown): error is Error & { code: string; statusCode?: number; errors?: unknown[] } {
+  const code = (error as { code?: unknown }).code;
+  return error instanceof GraphQLError || (typeof code === 'string' && code.startsWith('MER_ERR'));
+}
+
+const persistedQueryCodes: Record<string, string> = {
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  MER_ERR_GQL_PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  MER_ERR_GQL_PERSISTED_QUERY_MISMATCH: 'PERSISTED_QUERY_MISMATCH',
+  MER_ERR_METHOD_NOT_ALLOWED: ErrorCode.METHOD_NOT_ALLOWED,
+};
+
+/**
+ * Every error with an `extensions.code`: a parse or validation failure (400, GRAPHQL_PARSE_FAILED /
+ * GRAPHQL_VALIDATION_FAILED, the limits included), REST's problems as the resolvers threw them, and
+ * anything unforeseen as INTERNAL with its details only in the log.
+ */
+export function formatErrors(
+  execution: ExecutionResult & { errors: readonly GraphQLError[] },
+  context: { reply?: { log: DemaApp['log'] } },
+): { statusCode: number; response: ExecutionResult } {
+  let statusCode = 200;
+  const errors: GraphQLError[] = [];
+  for (const error of execution.errors) {
+    const original = error.originalError as (Error & { code?: string; statusCode?: number; errors?: unknown[] }) | undefined;
+    if (original && Array.isArray(original.errors)) {
+      // Mercurius gathers parse and validation errors in one.
+      statusCode = 400;
+      for (const inner of original.errors) {
+        const graphql = inner instanceof GraphQLError ? inner : new GraphQLError(String((inner as Error).message ?? inner));
+        const code = graphql.message.startsWith('Syntax Error') ? graphqlErrorCodes.PARSE_FAILED : graphqlErrorCodes.VALIDATION_FAILED;
+        errors.push(withCode(graphql, code));
+      }
+    } else if (original?.code !== undefined && original.code in persistedQueryCodes) {
+      statusCode = original.statusCode ?? 400;
+      errors.push(withCode(error, persistedQueryCodes[original.code]!));
+    } else if (original === undefined || original instanceof GraphQLError) {
+      const code = error.extensions.code ?? (original as GraphQLError | undefined)?.extensions.code;
+      errors.push(code === undefined ? withCode(error, graphqlErrorCodes.VALIDATION_FAILED) : error);
+    } else {
+      context.reply?.log.error({ err: original }, 'GraphQL resolver failed');
+      errors.push(
+        new GraphQLError('An unexpected error occurred; the request id identifies it in the logs', {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          extensions: { code: ErrorCode.INTERNAL },
+        }),
+      );
+    }
+  }
+  if (execution.data) statusCode = 200;
+  return { statusCode, response: { data: execution.data ?? null, errors } };
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
