@@ -2,13 +2,23 @@ import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, type GraphQLObjectType, type GraphQLSchema, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import mercurius, { type MercuriusOptions } from 'mercurius';
 import { ErrorCode } from '@dema/contracts';
 import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
 import { graphqlErrorCodes } from './errors.ts';
+import { OrderStatusFeed } from './order-status-feed.ts';
 import { createSchema } from './schema/index.ts';
+import type { SubscriptionServices } from './schema/subscriptions.ts';
 import { injectTransport, type ApiTransport } from './transport.ts';
 
 /** The fixed abuse limits (GRAPHQL.md); the cost limit and the time limit are settings. */
@@ -19,28 +29,32 @@ export interface GraphqlModuleOptions {
   transport?: ApiTransport;
   /** Default `infra.config.graphql`. */
   settings?: Partial<GraphqlSettings>;
-  /**
-   * Subscriptions: the `Subscription` root type and mercurius's `subscription` options (its
-   * emitter, `onConnect`, context); the WebSocket is served at `/graphql` too.
-   */
-  subscription?: { type: GraphQLObjectType; options: MercuriusOptions['subscription'] };
 }
 
 /**
  * The GraphQL API as a module of a process (name `graphql`): `/graphql` (GET and POST, and the
- * WebSocket when subscriptions are given), GraphiQL at `/graphiql` outside production. Mounted on
- * the all-in-one app or the cluster's gateway, under the same edge policies as REST; every resolver
- * calls REST through `options.transport`.
+ * WebSocket for subscriptions when `infra.bus` is given), GraphiQL at `/graphiql` outside
+ * production. Mounted on the all-in-one app or the cluster's gateway, under the same edge policies
+ * as REST; every resolver calls REST through `options.transport`. With a bus, the module follows its
+ * order status changes from creation (a feed of this process's own: every instance sees every
+ * change) until `close`.
  */
-export async function createGraphqlModule(infra: Pick<Infrastructure, 'config'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
+export async function createGraphqlModule(
+  infra: Pick<Infrastructure, 'config'> & Partial<Pick<Infrastructure, 'bus' | 'log'>>,
+  options: GraphqlModuleOptions = {},
+): Promise<ServiceModule> {
   const settings = { ...infra.config.graphql, ...options.settings };
-  const schema = createSchema({ subscription: options.subscription?.type });
+  const schema = createSchema();
+  const orderStatus = infra.bus ? new OrderStatusFeed(infra.bus, infra.log ?? { warn: () => undefined }) : undefined;
+  await orderStatus?.start();
   return {
     name: 'graphql',
     schemas: [],
-    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, subscription: options.subscription?.options }),
+    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, orderStatus }),
     start() {},
-    async close() {},
+    async close() {
+      await orderStatus?.close();
+    },
   };
 }
 
@@ -48,7 +62,8 @@ export interface RegisterOptions {
   schema: GraphQLSchema;
   settings: GraphqlSettings;
   transport?: ApiTransport;
-  subscription?: MercuriusOptions['subscription'];
+  /** Serves subscriptions over WebSocket at `/graphql`, fed by it. */
+  orderStatus?: OrderStatusFeed;
 }
 
 /** The validation rules every operation meets besides the spec's. */
@@ -66,6 +81,7 @@ export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>)
 export async function registerGraphql(app: DemaApp, options: RegisterOptions): Promise<void> {
   const transport = options.transport ?? injectTransport(app);
   const { settings } = options;
+  const subscriptions: SubscriptionServices | undefined = options.orderStatus && { feed: options.orderStatus, transport, timeoutMs: settings.timeoutMs };
   // Not REST: out of the OpenAPI document (and the permission matrix built from it).
   app.addHook('onRoute', (route) => {
     route.schema = route.schema ?? {};
@@ -100,9 +116,17 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
       const { statusCode, response } = formatErrors({ errors: [new GraphQLError(error.message, { originalError: error })] }, { reply });
       await reply.code(statusCode).send(response);
     },
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+    ...(subscriptions ? { subscription: { context: () => ({ subscriptions }) } } : {}),
   };
   await app.register(mercurius as never, mercuriusOptions as never);
+  if (subscriptions) {
+    // Mercurius validates nothing it receives over the WebSocket: the same rules and limits as over HTTP.
+    const rules = [...specifiedRules, ...limitRules(settings)];
+    app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
+      const [first] = validate(schema, document, rules);
+      if (first) throw withCode(first, graphqlErrorCodes.VALIDATION_FAILED);
+    });
+  }
 }
 
 /** Mercurius's own errors (parse, validation, persisted queries, a mutation over GET). */

@@ -3,13 +3,17 @@ import type { GraphqlContext } from '../context.ts';
 import { catalogMutations, catalogQueries } from './catalog.ts';
 import { identityMutations, identityQueries } from './identity.ts';
 import { orderMutations, orderQueries } from './orders.ts';
+import { Subscription } from './subscriptions.ts';
 
 export interface SchemaOptions {
-  /** The `Subscription` root type, when the process serves subscriptions. */
+  /** The `Subscription` root type; default `orderStatusChanged`'s. */
   subscription?: GraphQLObjectType;
 }
 
-/** Dema's GraphQL schema, code first: the seed's types, and REST's operations as queries and mutations. */
+/**
+ * Dema's GraphQL schema, code first: the seed's types, REST's operations as queries and mutations,
+ * and the live order status as a subscription (served where the process has an event bus to follow).
+ */
 export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
   return new GraphQLSchema({
     query: new GraphQLObjectType<unknown, GraphqlContext>({
@@ -20,7 +24,7 @@ export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
       name: 'Mutation',
       fields: { ...catalogMutations, ...orderMutations, ...identityMutations },
     }),
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+    subscription: options.subscription ?? Subscription,
   });
 }
 
