@@ -9,6 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { writeFile } from 'node:fs/promises';
 import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/monitoring';
+import { gatewayModules } from './services.ts';
 
 /**
  * `npm run dema -- <command>`: operations on an installation, with the same configuration (the
@@ -26,7 +27,8 @@ const usage = `usage: npm run dema -- <command>
   serve <service> [--port <port>]
       run one service alone (user, product, order, analytics), for an orchestrator to place
   gateway [--port <port>]
-      run the API gateway alone, in front of the instances listed in DEMA_UPSTREAM_<SERVICE>
+      run the API gateway alone, in front of the instances listed in DEMA_UPSTREAM_<SERVICE>, with
+      monitoring and GraphQL (/graphql) in it
   alerts export [--rules <file>] [--out <file>]
       write the alert rules (default: DEMA_ALERT_RULES or config/alert-rules.json) as a Prometheus
       alerting-rules file, to stdout or --out
@@ -78,7 +80,7 @@ async function gateway(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
-  await runGateway(port === undefined ? {} : { port });
+  await runGateway(port === undefined ? {} : { port }, { modules: gatewayModules() });
 }
 
 async function createAdmin(args: string[]): Promise<void> {

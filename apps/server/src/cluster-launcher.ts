@@ -75,7 +75,6 @@ export class ClusterError extends Error {
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliEntry = 'apps/server/src/cli.ts';
-const gatewayEntry = 'services/gateway/src/main.ts';
 // What the caller's environment may say about where things are: the cluster decides those itself.
 const decidedByCluster =
   /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_[A-Z_]+|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
@@ -289,7 +288,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     AMQP_NAMESPACE: options.amqpNamespace ?? '',
     ...options.gatewayEnv,
   };
-  const gateway = new ClusterProcess('gateway', 'gateway', gatewayUrl, [gatewayEntry], gatewayEnv, path.join(logDir, 'gateway.log'), report);
+  const gateway = new ClusterProcess('gateway', 'gateway', gatewayUrl, [cliEntry, 'gateway'], gatewayEnv, path.join(logDir, 'gateway.log'), report);
   const cluster = new Cluster(gateway, instances, serviceToken);
 
   try {

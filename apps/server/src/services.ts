@@ -1,6 +1,8 @@
 import type { StockReservations } from '@dema/contracts';
+import { createGraphqlModule } from '@dema/graphql';
 import { createMonitoring } from '@dema/monitoring';
 import type { Infrastructure, ServiceFactories } from '@dema/platform';
+import { upstreamTransport, type GatewayModuleFactory } from '@dema/gateway';
 import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
 import { createProductService } from '@dema/product';
@@ -18,6 +20,9 @@ export function allInOneServices() {
     analytics: createAnalyticsService,
     // The dashboard's SystemMetrics / ApplicationMetrics and the alert rules, at the edge.
     monitoring: (infra: Infrastructure) => createMonitoring(infra),
+    // GraphQL at /graphql: its resolvers call the REST routes above in-process (app.inject), so the
+    // edge policies count and check each of them as they would a client's request.
+    graphql: (infra: Infrastructure) => createGraphqlModule(infra),
   } satisfies ServiceFactories;
 }
 
@@ -35,4 +40,18 @@ export function productAndOrderServices() {
     },
     order: (infra: Infrastructure) => createOrderService(infra, { stock: catalog }),
   } satisfies ServiceFactories;
+}
+
+/**
+ * What the cluster's gateway runs besides the proxy and monitoring: GraphQL at /graphql, whose
+ * resolvers call the services' instances directly (`upstreamTransport`), each call counted against
+ * the client's rate limits as the proxy would count it.
+ */
+export function gatewayModules(): GatewayModuleFactory[] {
+  return [
+    (infra, edge) =>
+      createGraphqlModule(infra, {
+        transport: upstreamTransport(edge.pools, { rateLimit: edge.policies.rateLimit, authenticate: edge.authenticate, timeoutMs: edge.timeoutMs }),
+      }),
+  ];
 }

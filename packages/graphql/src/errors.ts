@@ -37,21 +37,26 @@ export function graphqlField(restName: string, mapping: FieldMapping = {}): stri
 
 /**
  * A REST problem as a GraphQL error: REST's `code` in `extensions.code`, its status, and the bad
- * field named as the GraphQL argument (`field`, the first of `invalidParams`, which keep REST's names).
+ * fields named as the GraphQL arguments that carried them (`field`, the first of `invalidParams`).
  */
 export function problemError(status: number, body: unknown, mapping?: FieldMapping): GraphQLError {
   const problem = (typeof body === 'object' && body !== null ? body : {}) as ProblemBody;
   const code = typeof problem.code === 'string' ? problem.code : status >= 500 ? ErrorCode.INTERNAL : ErrorCode.VALIDATION_FAILED;
-  const message = typeof problem.detail === 'string' ? problem.detail : typeof problem.title === 'string' ? problem.title : `REST answered ${status}`;
-  const params = Array.isArray(problem.invalidParams) ? problem.invalidParams : undefined;
+  const params = Array.isArray(problem.invalidParams)
+    ? problem.invalidParams.map((param) => ({ name: graphqlField(param.name, mapping), reason: param.reason }))
+    : undefined;
+  // REST's detail names its own fields (`body.price must be >= 0`): said again with the arguments' names.
+  const message =
+    params && params.length > 0
+      ? params.map((param) => `${param.name} ${param.reason}`).join('; ')
+      : typeof problem.detail === 'string'
+        ? problem.detail
+        : typeof problem.title === 'string'
+          ? problem.title
+          : `REST answered ${status}`;
   const first = params?.[0];
   return new GraphQLError(message, {
-    extensions: {
-      code,
-      status,
-      ...(first ? { field: graphqlField(first.name, mapping) } : {}),
-      ...(params ? { invalidParams: params } : {}),
-    },
+    extensions: { code, status, ...(first ? { field: first.name } : {}), ...(params ? { invalidParams: params } : {}) },
   });
 }
 

@@ -27,6 +27,8 @@ export const graphqlLimits = { depth: 10, aliases: 100, directives: 50 } as cons
 export interface GraphqlModuleOptions {
   /** How resolvers reach REST; default `app.inject` on the app the module is mounted on. */
   transport?: ApiTransport;
+  /** Wraps the transport (the given one or the embedded one): a test counts or slows the calls. */
+  wrapTransport?: (transport: ApiTransport) => ApiTransport;
   /** Default `infra.config.graphql`. */
   settings?: Partial<GraphqlSettings>;
 }
@@ -50,7 +52,7 @@ export async function createGraphqlModule(
   return {
     name: 'graphql',
     schemas: [],
-    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, orderStatus }),
+    routes: (app) => registerGraphql(app, { schema, settings, transport: options.transport, wrapTransport: options.wrapTransport, orderStatus }),
     start() {},
     async close() {
       await orderStatus?.close();
@@ -62,6 +64,7 @@ export interface RegisterOptions {
   schema: GraphQLSchema;
   settings: GraphqlSettings;
   transport?: ApiTransport;
+  wrapTransport?: (transport: ApiTransport) => ApiTransport;
   /** Serves subscriptions over WebSocket at `/graphql`, fed by it. */
   orderStatus?: OrderStatusFeed;
 }
@@ -79,7 +82,8 @@ export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>)
 
 /** Registers mercurius on `app` (an encapsulated scope): the one place its options are decided. */
 export async function registerGraphql(app: DemaApp, options: RegisterOptions): Promise<void> {
-  const transport = options.transport ?? injectTransport(app);
+  const base = options.transport ?? injectTransport(app);
+  const transport = options.wrapTransport ? options.wrapTransport(base) : base;
   const { settings } = options;
   const subscriptions: SubscriptionServices | undefined = options.orderStatus && { feed: options.orderStatus, transport, timeoutMs: settings.timeoutMs };
   // Not REST: out of the OpenAPI document (and the permission matrix built from it).
@@ -155,7 +159,11 @@ export function formatErrors(
   const errors: GraphQLError[] = [];
   for (const error of execution.errors) {
     const original = error.originalError as (Error & { code?: string; statusCode?: number; errors?: unknown[] }) | undefined;
-    if (original && Array.isArray(original.errors)) {
+    if (original?.code !== undefined && original.code in persistedQueryCodes) {
+      statusCode = original.statusCode ?? 400;
+      const message = original.code === 'MER_ERR_METHOD_NOT_ALLOWED' ? 'Only queries may be sent with GET; send mutations with POST' : error.message;
+      errors.push(withCode(new GraphQLError(message), persistedQueryCodes[original.code]!));
+    } else if (original && Array.isArray(original.errors)) {
       // Mercurius gathers parse and validation errors in one.
       statusCode = 400;
       for (const inner of original.errors) {
@@ -163,9 +171,6 @@ export function formatErrors(
         const code = graphql.message.startsWith('Syntax Error') ? graphqlErrorCodes.PARSE_FAILED : graphqlErrorCodes.VALIDATION_FAILED;
         errors.push(withCode(graphql, code));
       }
-    } else if (original?.code !== undefined && original.code in persistedQueryCodes) {
-      statusCode = original.statusCode ?? 400;
-      errors.push(withCode(error, persistedQueryCodes[original.code]!));
     } else if (original === undefined || original instanceof GraphQLError) {
       const code = error.extensions.code ?? (original as GraphQLError | undefined)?.extensions.code;
       errors.push(code === undefined ? withCode(error, graphqlErrorCodes.VALIDATION_FAILED) : error);

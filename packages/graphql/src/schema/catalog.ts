@@ -200,7 +200,7 @@ const productsQueryFields = { rename: { 'query.limit': 'first', 'query.offset': 
 
 export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   products: {
-    type: nonNull(ProductConnection),
+    type: ProductConnection,
     description: "REST's product list: the same filters, sort and search, as a Relay connection (first ≤ 100)",
     args: {
       first: { type: GraphQLInt, defaultValue: 20 },
@@ -233,7 +233,7 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/products/${segment(args.id)}`),
   },
   categories: {
-    type: nonNull(listOf(Category)),
+    type: listOf(Category),
     resolve: async (_root, _args, context) => (await context.rest.call<{ items: CategoryDocument[] }>('GET', '/api/categories')).items,
   },
   category: {
@@ -245,19 +245,19 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
 
 export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   createProduct: {
-    type: nonNull(Product),
+    type: Product,
     args: { input: { type: nonNull(CreateProductInput) } },
     resolve: (_root, args: { input: ProductInput }, context) =>
       context.rest.call('POST', '/api/products', { body: productBody(args.input), fields: { body: 'input' } }),
   },
   updateProduct: {
-    type: nonNull(Product),
+    type: Product,
     args: { id: { type: nonNull(GraphQLID) }, input: { type: nonNull(UpdateProductInput) } },
     resolve: (_root, args: { id: string; input: ProductInput }, context) =>
       context.rest.call('PUT', `/api/products/${segment(args.id)}`, { body: productBody(args.input), fields: { body: 'input' } }),
   },
   deleteProduct: {
-    type: nonNull(GraphQLID),
+    type: GraphQLID,
     description: 'The id of the product deleted',
     args: { id: { type: nonNull(GraphQLID) } },
     resolve: async (_root, args: { id: string }, context) => {
@@ -266,7 +266,7 @@ export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = 
     },
   },
   adjustStock: {
-    type: nonNull(StockLevel),
+    type: StockLevel,
     description: 'Adds (delta > 0) or removes units atomically, never below zero',
     args: { productId: { type: nonNull(GraphQLID) }, delta: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: (_root, args: { productId: string; delta: number; variantId?: string | null }, context) =>

@@ -54,25 +54,25 @@ export const identityQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
 
 export const identityMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   signup: {
-    type: nonNull(Session),
+    type: Session,
     args: { input: { type: nonNull(SignupInput) } },
     resolve: (_root, args: { input: Record<string, string> }, context) =>
       context.rest.call('POST', '/api/auth/signup', { body: args.input, fields: { body: 'input' } }),
   },
   login: {
-    type: nonNull(Session),
+    type: Session,
     description: "Each login counts against REST's login throttles and the edge's auth rate limit, aliased or not",
     args: { email: { type: nonNull(GraphQLString) }, password: { type: nonNull(GraphQLString) } },
     resolve: (_root, args: { email: string; password: string }, context) =>
       context.rest.call('POST', '/api/auth/login', { body: { email: args.email, password: args.password } }),
   },
   refresh: {
-    type: nonNull(TokenPair),
+    type: TokenPair,
     args: { refreshToken: { type: nonNull(GraphQLString) } },
     resolve: (_root, args: { refreshToken: string }, context) => context.rest.call('POST', '/api/auth/refresh', { body: { refreshToken: args.refreshToken } }),
   },
   logout: {
-    type: nonNull(GraphQLBoolean),
+    type: GraphQLBoolean,
     description: "Ends the caller's session now",
     resolve: async (_root, _args, context) => {
       await context.rest.call('POST', '/api/auth/logout');

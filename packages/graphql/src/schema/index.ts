@@ -11,8 +11,10 @@ export interface SchemaOptions {
 }
 
 /**
- * Dema's GraphQL schema, code first: the seed's types, REST's operations as queries and mutations,
+ * Dema's GraphQL schema, code first: the seed's types, and REST's operations as queries and mutations.
  * and the live order status as a subscription (served where the process has an event bus to follow).
+ * Root fields are nullable: one that fails (an aliased login the throttle refuses) is null with its
+ * error, and the others still run and answer.
  */
 export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
   return new GraphQLSchema({

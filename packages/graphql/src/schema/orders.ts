@@ -135,7 +135,7 @@ export const orderQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/orders/${segment(args.id)}`),
   },
   orders: {
-    type: nonNull(OrderConnection),
+    type: OrderConnection,
     description: "A customer's own orders; every order, or one user's, for an admin. Newest first",
     args: {
       userId: { type: GraphQLID },
@@ -150,7 +150,7 @@ export const orderQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
       return connectionOf(await context.rest.call<OrderPage>('GET', `${path}${query}`, { fields: ordersQueryFields }));
     },
   },
-  cart: { type: nonNull(Cart), description: "The caller's cart", resolve: (_root, _args, context) => context.rest.call('GET', '/api/cart') },
+  cart: { type: Cart, description: "The caller's cart", resolve: (_root, _args, context) => context.rest.call('GET', '/api/cart') },
 };
 
 interface CartLineArgs {
@@ -167,7 +167,7 @@ const setCartLine = (context: GraphqlContext, args: CartLineArgs, quantity: numb
 
 export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   addToCart: {
-    type: nonNull(Cart),
+    type: Cart,
     description: 'Adds quantity units of the product (or variant) to those already in the cart',
     args: { productId: { type: nonNull(GraphQLID) }, quantity: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: async (_root, args: CartLineArgs, context) => {
@@ -177,26 +177,26 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     },
   },
   updateCartItem: {
-    type: nonNull(Cart),
+    type: Cart,
     description: 'Sets the quantity of a product (or variant) in the cart',
     args: { productId: { type: nonNull(GraphQLID) }, quantity: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: (_root, args: CartLineArgs, context) => setCartLine(context, args, args.quantity),
   },
   removeFromCart: {
-    type: nonNull(Cart),
+    type: Cart,
     args: { productId: { type: nonNull(GraphQLID) } },
     resolve: (_root, args: { productId: string }, context) =>
       context.rest.call('DELETE', `/api/cart/items/${segment(args.productId)}`, { fields: cartLineFields }),
   },
   clearCart: {
-    type: nonNull(Cart),
+    type: Cart,
     resolve: async (_root, _args, context) => {
       await context.rest.call('DELETE', '/api/cart');
       return context.rest.call('GET', '/api/cart');
     },
   },
   placeOrder: {
-    type: nonNull(Order),
+    type: Order,
     description: 'Prices come from the catalog; all items are reserved or none. The same idempotencyKey and input return the first order',
     args: { input: { type: nonNull(PlaceOrderInput) }, idempotencyKey: { type: nonNull(GraphQLString) } },
     resolve: (_root, args: { input: Record<string, unknown>; idempotencyKey: string }, context) =>
@@ -207,7 +207,7 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
       }),
   },
   changeOrderStatus: {
-    type: nonNull(Order),
+    type: Order,
     description: 'Admins make every move; a customer may cancel their own order until it ships',
     args: { id: { type: nonNull(GraphQLID) }, status: { type: nonNull(OrderStatus) } },
     resolve: (_root, args: { id: string; status: OrderStatusName }, context) =>

@@ -1,8 +1,17 @@
 import client from 'prom-client';
-import { createHttpServer, serviceNames, tokenAuthenticator, type DemaApp, type Infrastructure, type ServiceModule, type ServiceName } from '@dema/platform';
+import {
+  createHttpServer,
+  serviceNames,
+  tokenAuthenticator,
+  type Authenticator,
+  type DemaApp,
+  type Infrastructure,
+  type ServiceModule,
+  type ServiceName,
+} from '@dema/platform';
 import { registerMergedDocs } from './merged-openapi.ts';
 import { registerGatewayHealth } from './gateway-health.ts';
-import { applyEdgePolicies, createEdgePolicies, type EdgePolicySettings } from './policies.ts';
+import { applyEdgePolicies, createEdgePolicies, type EdgePolicies, type EdgePolicySettings } from './policies.ts';
 import { createProxy } from './proxy.ts';
 import { serviceFor } from './routes-table.ts';
 import { upstreamJwks } from './upstream-jwks.ts';
@@ -30,8 +39,20 @@ export interface GatewayOptions {
   modules?: GatewayModuleFactory[];
 }
 
-/** A module of the gateway process: a service factory that may also read the upstream pools. */
-export type GatewayModuleFactory = (infra: Infrastructure, edge: { pools: Partial<Record<ServiceName, UpstreamPool>> }) => Promise<ServiceModule>;
+/** What a module of the gateway process may use of the edge. */
+export interface GatewayEdge {
+  /** The instances the gateway balances over, by service. */
+  pools: Partial<Record<ServiceName, UpstreamPool>>;
+  /** The gateway's policies: calls a module makes for a client are counted against the client's limits. */
+  policies: EdgePolicies;
+  /** Verifies an access token as the proxy does (the User service's keys, the session store). */
+  authenticate: Authenticator;
+  /** DEMA_UPSTREAM_TIMEOUT_MS, or the gateway's `timeoutMs`. */
+  timeoutMs: number;
+}
+
+/** A module of the gateway process: a service factory that may also use the edge (`GatewayEdge`). */
+export type GatewayModuleFactory = (infra: Infrastructure, edge: GatewayEdge) => Promise<ServiceModule>;
 
 /** A built gateway, not yet listening. */
 export interface Gateway {
@@ -94,9 +115,10 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   const policies = createEdgePolicies(infra, options.policies);
   // The label the gateway's requests are counted under, forwarded or its own.
   const metricsLabel = 'gateway';
+  const timeoutMs = options.timeoutMs ?? config.upstreamTimeoutMs;
   const proxy = createProxy({
     pools,
-    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+    timeoutMs,
     bodyLimit: config.bodyLimit,
     authenticate,
     policies,
@@ -135,7 +157,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
   );
   const modules: ServiceModule[] = [];
   try {
-    for (const factory of options.modules ?? []) modules.push(await factory(infra, { pools }));
+    for (const factory of options.modules ?? []) modules.push(await factory(infra, { pools, policies, authenticate, timeoutMs }));
   } catch (error) {
     jwks.close();
     await closePools(pools);

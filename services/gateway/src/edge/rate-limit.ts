@@ -17,6 +17,9 @@ export interface RateLimitOptions {
  */
 export function rateLimitClass(method: string, path: string): RateLimitClass | undefined {
   if (method === 'OPTIONS' || path.startsWith('/health/') || path === '/metrics') return undefined;
+  // A GraphQL request counts as one read, whatever it asks: each REST call its resolvers make is
+  // counted by its own class (an aliased login is an `auth` hit), as if the client had made it.
+  if (path === '/graphql') return 'read';
   const read = method === 'GET' || method === 'HEAD';
   if (!read && (path === '/api/auth' || path.startsWith('/api/auth/'))) return 'auth';
   return read ? 'read' : 'write';

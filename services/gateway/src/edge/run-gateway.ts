@@ -58,14 +58,15 @@ export async function startGateway(config: DemaConfig, options: GatewayOptions =
 /**
  * Entry point of a gateway process (`npm run dema -- gateway`, the cluster): reads the environment,
  * starts, prints where it listens and what it balances, and stops gracefully on SIGINT / SIGTERM.
- * Monitoring and alerting run in it unless `options.modules` says otherwise: at the edge, every
- * request passes, and the instances' database and cache figures are read from them.
+ * Monitoring and alerting always run in it (at the edge, every request passes, and the instances'
+ * database and cache figures are read from them); `options.modules` run beside (GraphQL, which
+ * apps/server composes).
  */
 export async function runGateway(overrides: Partial<DemaConfig> = {}, options: GatewayOptions = {}): Promise<void> {
   const config = loadConfigOrExit(overrides);
   const monitoring: GatewayModuleFactory = (infra, { pools }) =>
     createMonitoring(infra, { application: upstreamApplication(pools, { serviceToken: config.serviceToken, metrics: infra.metrics, log: infra.log }) });
-  const starting = startGateway(config, { modules: [monitoring], ...options });
+  const starting = startGateway(config, { ...options, modules: [monitoring, ...(options.modules ?? [])] });
   closeOnSignals(starting, config);
   const running = await exitOnStartupFailure(starting, config);
   const lines = [`  Dema gateway at ${running.url.replace('127.0.0.1', 'localhost')}`];
