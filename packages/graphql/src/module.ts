@@ -42,13 +42,14 @@ export interface GraphqlModuleOptions {
  * change) until `close`.
  */
 export async function createGraphqlModule(
-  infra: Pick<Infrastructure, 'config'> & Partial<Pick<Infrastructure, 'bus' | 'log'>>,
+  infra: Pick<Infrastructure, 'config'> & Partial<Pick<Infrastructure, 'bus' | 'log' | 'metrics'>>,
   options: GraphqlModuleOptions = {},
 ): Promise<ServiceModule> {
   const settings = { ...infra.config.graphql, ...options.settings };
   const schema = createSchema();
   const orderStatus = infra.bus ? new OrderStatusFeed(infra.bus, infra.log ?? { warn: () => undefined }) : undefined;
   await orderStatus?.start();
+  if (orderStatus) infra.metrics?.trackSubscriptions(() => orderStatus.size);
   return {
     name: 'graphql',
     schemas: [],
