@@ -81,6 +81,15 @@ export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>)
   ] as ValidationRule[];
 }
 
+/** Over HTTP a subscription would have nothing to stream: it is refused as invalid there (400). */
+export const subscriptionsOverWebSocket: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(new GraphQLError('Subscriptions are served over WebSocket at /graphql (protocol graphql-transport-ws)', { nodes: [node] }));
+    }
+  },
+});
+
 /** Registers mercurius on `app` (an encapsulated scope): the one place its options are decided. */
 export async function registerGraphql(app: DemaApp, options: RegisterOptions): Promise<void> {
   const base = options.transport ?? injectTransport(app);
@@ -96,7 +105,7 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
     schema: options.schema,
     path: '/graphql',
     graphiql: settings.tools,
-    validationRules: limitRules(settings),
+    validationRules: [...limitRules(settings), subscriptionsOverWebSocket],
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     additionalRouteOptions: { bodyLimit: bodyLimits.medium },
     context: (request, reply): GraphqlContext => {

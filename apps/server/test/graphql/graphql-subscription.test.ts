@@ -2,12 +2,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import type { RunningGateway } from '@dema/gateway';
 import { startTestGateway } from '@dema/gateway/testing';
 import { realTarget, startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createUserService, type UserService } from '@dema/user';
 import { allInOneServices, gatewayModules, productAndOrderServices } from '../../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from '../support/all-in-one.ts';
+import { failure, graphql } from './client.ts';
 import { nextPayload, refusal, wsClient } from './ws-client.ts';
 
 /**
@@ -181,6 +183,30 @@ for (const target of testTargets()) {
       assert.equal(malformed?.extensions.field, 'orderId', JSON.stringify(malformed));
       const [unknown] = await refusal(ws.iterate({ query: 'subscription { orderStatusChanged(orderId: "x") { colour } }' }));
       assert.equal(unknown?.extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+    });
+
+    test('over HTTP a subscription is refused as invalid (400); a refused token gets no WebSocket but a 401, and the connection ends', async () => {
+      const answer = await graphql(dema.url, subscription, { variables: { orderId: randomUUID() }, token: world.tokens.customer });
+      assert.equal(answer.status, 400);
+      assert.match(failure(answer, 'GRAPHQL_VALIDATION_FAILED').message, /WebSocket/);
+      const status = await new Promise<number>((resolve, reject) => {
+        const socket = new WebSocket(`${dema.url.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws', {
+          headers: { authorization: 'Bearer not-a-token' },
+        });
+        socket.on('unexpected-response', (request, response) => {
+          // Not ended here: the server must end the refused upgrade's connection itself, or it stays
+          // open unread and holds the server's close.
+          response.resume();
+          request.socket?.once('close', () => resolve(response.statusCode ?? 0));
+        });
+        socket.on('open', () => {
+          socket.close();
+          reject(new Error('the WebSocket opened'));
+        });
+        socket.on('error', reject);
+        setTimeout(() => reject(new Error("the server kept the refused upgrade's connection open")), 5_000).unref();
+      });
+      assert.equal(status, 401);
     });
   });
 }
