@@ -86,6 +86,7 @@ export const UserQuery = Type.Object(
     limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
     offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
     email: Type.Optional(Type.String({ minLength: 1, maxLength: 254, description: 'Part of the email address' })),
+    ids: Type.Optional(Type.Array(Type.String({ format: 'uuid' }), { minItems: 1, maxItems: 100, description: 'Only these users (repeat the parameter)' })),
   },
   { additionalProperties: false },
 );

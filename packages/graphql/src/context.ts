@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Category, Principal, Product, User } from '@dema/contracts';
+import { ErrorCode, type Category, type Principal, type Product, type User } from '@dema/contracts';
 import { graphqlError, graphqlErrorCodes, problemError, type FieldMapping } from './errors.ts';
 import type { ApiRequest, ApiTransport } from './transport.ts';
 
@@ -13,7 +13,7 @@ export interface GraphqlContext {
 export interface Loaders {
   /** Category details by id, from one `GET /api/categories` per request. */
   category: DataLoader<string, Category>;
-  /** Users by id: the caller's own from `/api/users/me`, others (an admin's view) by id. */
+  /** Users by id: the caller's own from `/api/users/me`, others (an admin's view) from one `GET /api/users?ids=…`. */
   user: DataLoader<string, User>;
   /** Products by id (order and cart lines); null for one no longer in the catalog. */
   product: DataLoader<string, Product | null>;
@@ -84,16 +84,29 @@ export function createLoaders(rest: Rest, principal: Principal): Loaders {
     category: new DataLoader<string, Category>(async (ids) => {
       const { items } = await rest.call<{ items: Category[] }>('GET', '/api/categories');
       const byId = new Map(items.map((category) => [category.id, category]));
-      return ids.map((id) => byId.get(id) ?? new Error(`No category ${id}`));
+      return ids.map((id) => byId.get(id) ?? graphqlError(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`));
     }),
-    user: new DataLoader<string, User>((ids) =>
-      Promise.all(
-        ids.map((id) =>
-          rest
-            .call<User>('GET', principal.kind === 'user' && principal.userId === id ? '/api/users/me' : `/api/users/${encodeURIComponent(id)}`)
-            .catch((error: Error) => error),
-        ),
-      ),
+    user: new DataLoader<string, User>(
+      async (ids) => {
+        // The caller's own account needs no users:read; anyone else's (an admin's view) comes in one list call.
+        const own = principal.kind === 'user' ? principal.userId : undefined;
+        const others = ids.filter((id) => id !== own);
+        const [mine, page] = await Promise.all([
+          ids.includes(own ?? '') ? rest.call<User>('GET', '/api/users/me').catch((error: Error) => error) : undefined,
+          others.length > 0
+            ? rest
+                .call<{ items: User[] }>('GET', `/api/users?limit=100&${others.map((id) => `ids=${encodeURIComponent(id)}`).join('&')}`)
+                .catch((error: Error) => error)
+            : undefined,
+        ]);
+        const byId = new Map(page && !(page instanceof Error) ? page.items.map((user) => [user.id, user]) : []);
+        return ids.map((id) => {
+          if (id === own) return mine!;
+          if (page instanceof Error) return page;
+          return byId.get(id) ?? graphqlError(ErrorCode.USER_NOT_FOUND, `No user ${id}`);
+        });
+      },
+      { maxBatchSize: 100 },
     ),
     product: new DataLoader<string, Product | null>(
       async (ids) => {

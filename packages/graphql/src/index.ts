@@ -2,7 +2,15 @@
  * Dema's GraphQL API (issue 18): the seed's `Product` and `Order` types and REST's operations, every
  * resolver a call of the REST API (`ApiTransport`), so that no rule is written twice.
  */
-export { createGraphqlModule, registerGraphql, limitRules, formatErrors, graphqlLimits, type GraphqlModuleOptions, type RegisterOptions } from './module.ts';
+export {
+  createGraphqlModule,
+  registerGraphql,
+  limitRules,
+  formatErrors,
+  graphqlLimits,
+  type GraphqlModuleOptions,
+  type RegisterOptions,
+} from './module.ts';
 export { createSchema, printSdl, type SchemaOptions } from './schema/index.ts';
 export { injectTransport, parseJson, type ApiTransport, type ApiRequest, type ApiResponse } from './transport.ts';
 export { Rest, createLoaders, type GraphqlContext, type Loaders, type Caller } from './context.ts';

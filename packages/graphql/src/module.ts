@@ -9,6 +9,7 @@ import {
   validate,
   type ExecutionResult,
   type GraphQLSchema,
+  type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import mercurius, { type MercuriusOptions } from 'mercurius';
@@ -72,11 +73,19 @@ export interface RegisterOptions {
 
 /** The validation rules every operation meets besides the spec's. */
 export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>): ValidationRule[] {
+  // graphql-armor throws its refusal (as a "Syntax Error") unless told otherwise: reported instead, it
+  // is a validation error like any other, answered 400 with the rest of them.
+  const report = {
+    propagateOnRejection: false,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) => context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''))),
+    ],
+  };
   return [
-    maxDepthRule({ n: graphqlLimits.depth }),
-    maxAliasesRule({ n: graphqlLimits.aliases }),
-    maxDirectivesRule({ n: graphqlLimits.directives }),
-    costLimitRule({ maxCost: settings.maxCost }),
+    maxDepthRule({ n: graphqlLimits.depth, ...report }),
+    maxAliasesRule({ n: graphqlLimits.aliases, ...report }),
+    maxDirectivesRule({ n: graphqlLimits.directives, ...report }),
+    costLimitRule({ maxCost: settings.maxCost, ...report }),
     ...(settings.tools ? [] : [NoSchemaIntrospectionCustomRule]),
   ] as ValidationRule[];
 }

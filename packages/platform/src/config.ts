@@ -198,7 +198,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     graphql: {
       timeoutMs: read.int('DEMA_GRAPHQL_TIMEOUT_MS', 10_000, 100, 300_000),
       tools: read.bool('DEMA_GRAPHQL_TOOLS', env.NODE_ENV !== 'production'),
-      maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 20_000, 100, 10_000_000),
+      maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 50_000, 100, 10_000_000),
     },
   };
   read.throwIfInvalid();

@@ -102,6 +102,27 @@ for (const target of testTargets()) {
         );
       });
 
+      test('GET /api/users?ids=…&ids=… lists only those users, also with a search and past its last page', async () => {
+        const ann = await account('idsann');
+        const bob = await account('idsbob');
+        await account('idscarl');
+        const listed = await asAdmin('GET', `/api/users?ids=${ann.user.id}&ids=${bob.user.id}&ids=00000000-0000-4000-8000-000000000000`);
+        assert.equal(listed.status, 200, listed.text);
+        assert.deepEqual((listed.body as UserPage).items.map((u) => u.id).sort(), [ann.user.id, bob.user.id].sort());
+        assert.equal((listed.body as UserPage).total, 2);
+        const searched = (await asAdmin('GET', `/api/users?ids=${ann.user.id}&ids=${bob.user.id}&email=idsbob`)).body as UserPage;
+        assert.deepEqual(
+          searched.items.map((u) => u.id),
+          [bob.user.id],
+        );
+        const past = (await asAdmin('GET', `/api/users?ids=${ann.user.id}&ids=${bob.user.id}&email=ids&offset=5`)).body as UserPage;
+        assert.deepEqual(past.items, []);
+        assert.equal(past.total, 2);
+        const bad = await asAdmin('GET', '/api/users?ids=ann');
+        assert.equal(bad.status, 400);
+        assert.equal(bad.body.invalidParams[0].name, 'query.ids.0');
+      });
+
       test('the email search takes _ and % literally, not as wildcards', async () => {
         await account('literal');
         const underscore = (await asAdmin('GET', `/api/users?email=${encodeURIComponent(`l_teral.`)}`)).body as UserPage;

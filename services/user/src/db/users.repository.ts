@@ -73,19 +73,27 @@ export async function updateUser(
 }
 
 export async function listUsers(db: Queryable, query: UserQuery): Promise<{ items: User[]; total: number }> {
-  const params: unknown[] = [query.limit, query.offset];
-  let filter = '';
+  // The filters' parameters come after limit and offset ($1, $2); `from` renumbers them for the count.
+  const values: unknown[] = [];
+  const conditions: Array<(n: (i: number) => string) => string> = [];
   if (query.email !== undefined) {
-    params.push(`%${query.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    filter = 'WHERE email LIKE $3';
+    values.push(`%${query.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const i = values.length - 1;
+    conditions.push((n) => `email LIKE ${n(i)}`);
   }
+  if (query.ids !== undefined) {
+    values.push(query.ids);
+    const i = values.length - 1;
+    conditions.push((n) => `id = ANY(${n(i)}::uuid[])`);
+  }
+  const filter = (from: number) => (conditions.length > 0 ? `WHERE ${conditions.map((c) => c((i) => `$${from + i}`)).join(' AND ')}` : '');
   const { rows } = await db.query<UserRow & { total: number }>(
-    `SELECT *, count(*) OVER ()::int AS total FROM users ${filter} ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
-    params,
+    `SELECT *, count(*) OVER ()::int AS total FROM users ${filter(3)} ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
+    [query.limit, query.offset, ...values],
   );
   let total = rows[0]?.total;
   if (total === undefined) {
-    const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users ${filter.replace('$3', '$1')}`, params.slice(2));
+    const count = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users ${filter(1)}`, values);
     total = count.rows[0]!.n;
   }
   return { items: rows.map(toUser), total };

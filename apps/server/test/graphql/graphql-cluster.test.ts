@@ -1,0 +1,184 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { deleteRedisKeys, testAmqpUrl, testRedis } from '@dema/platform/testing';
+import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../../src/cluster-launcher.ts';
+import { failure, graphql, ok } from './client.ts';
+
+/**
+ * /graphql in cluster mode: served by the gateway process, its resolvers calling the service
+ * instances directly (`upstreamTransport`), under the gateway's authentication and rate limits.
+ */
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+const redis = testRedis();
+const amqpUrl = testAmqpUrl();
+const skip = adminUrl && redis && amqpUrl ? false : 'needs TEST_DATABASE_URL, TEST_REDIS_HOST and TEST_AMQP_URL';
+const admin = { email: 'admin@gql-cluster.dema.dev', password: 'quartz-meadow-violin-73' };
+
+/** Requests an instance answered on `route`, from its own Prometheus counter. */
+async function answered(cluster: Cluster, instance: ClusterProcess, route: string): Promise<number> {
+  const text = await (await fetch(`${instance.url}/metrics`, { headers: { authorization: `Bearer ${cluster.serviceToken}` } })).text();
+  let total = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith('http_requests_total{') && line.includes(`route="${route}"`)) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return total;
+}
+
+describe('GraphQL through the cluster’s gateway (postgres+redis+rabbitmq)', { skip }, () => {
+  const suffix = randomBytes(4).toString('hex');
+  const prefix = `dema_test_gqlcluster_${suffix}`;
+  const keyPrefix = `dema-test-gqlcluster-${suffix}:`;
+  let logDir: string;
+  let cluster: Cluster;
+
+  before(async () => {
+    logDir = await mkdtemp(path.join(tmpdir(), 'dema-gql-cluster-'));
+    for (let attempt = 0; ; attempt++) {
+      const base = 20_000 + Math.floor(Math.random() * 20_000);
+      try {
+        cluster = await startCluster({
+          databaseUrl: adminUrl!,
+          redis: redis!,
+          amqpUrl: amqpUrl!,
+          services: [
+            { name: 'user', instances: 1 },
+            { name: 'product', instances: 1 },
+            { name: 'order', instances: 1, calls: ['product'] },
+          ],
+          gatewayPort: base,
+          gatewayHost: '127.0.0.1',
+          basePort: base + 1,
+          databasePrefix: prefix,
+          redisKeyPrefix: keyPrefix,
+          amqpNamespace: `test-gqlcluster-${suffix}.`,
+          logDir,
+          env: {
+            LOG_LEVEL: 'warn',
+            DEMA_DEMO_DATA: 'false',
+            DEMA_ADMIN_EMAIL: admin.email,
+            DEMA_ADMIN_PASSWORD: admin.password,
+            AMQP_QUEUE_EXPIRES_MS: '600000',
+          },
+          gatewayEnv: { DEMA_RATE_LIMIT_AUTH: '12/60' },
+        });
+        break;
+      } catch (error) {
+        if (!(error instanceof ClusterError && /already in use/.test(error.message)) || attempt > 5) throw error;
+      }
+    }
+  });
+
+  after(async () => {
+    await cluster?.stop();
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    for (const service of ['user', 'product', 'order']) await client.query(`DROP DATABASE IF EXISTS ${prefix}_${service} WITH (FORCE)`);
+    await client.end();
+    const keys = new Redis({ host: redis!.host, port: redis!.port, lazyConnect: true });
+    await keys.connect();
+    await deleteRedisKeys(keys, keyPrefix);
+    await keys.quit();
+    await rm(logDir, { recursive: true, force: true });
+  });
+
+  test('queries and mutations at the gateway’s /graphql reach the instances, with REST’s permissions and errors', async () => {
+    const url = cluster.gateway.url;
+    const login = ok(
+      await graphql<{ login: { tokens: { accessToken: string } } }>(
+        url,
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { tokens { accessToken } } }',
+        {
+          variables: { e: admin.email, p: admin.password },
+        },
+      ),
+    );
+    const adminToken = login.login.tokens.accessToken;
+    const category = await fetch(`${url}/api/categories`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ name: 'Cluster Pans' }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const productsBefore = await answered(cluster, cluster.instance('product', 1), '/api/products');
+    const created = ok(
+      await graphql<{ createProduct: { id: string; category: { name: string } } }>(
+        url,
+        'mutation($input: CreateProductInput!) { createProduct(input: $input) { id category { name } } }',
+        { variables: { input: { name: 'Cluster Wok', price: 30, stock: 10, categoryId: category.id } }, token: adminToken },
+      ),
+    ).createProduct;
+    assert.deepEqual(created.category, { name: 'Cluster Pans' });
+    assert.ok((await answered(cluster, cluster.instance('product', 1), '/api/products')) > productsBefore, 'the product instance answered the inner call');
+
+    const listed = ok(
+      await graphql<{ products: { totalCount: number; edges: Array<{ node: { name: string; category: { description: string | null } } }> } }>(
+        url,
+        '{ products(first: 5) { totalCount edges { node { name category { description } } } } }',
+      ),
+    );
+    assert.equal(listed.products.totalCount, 1);
+    assert.equal(listed.products.edges[0]!.node.name, 'Cluster Wok');
+
+    const email = `buyer-${suffix}@gql-cluster.dema.dev`;
+    const signup = ok(
+      await graphql<{ signup: { tokens: { accessToken: string } } }>(
+        url,
+        'mutation($input: SignupInput!) { signup(input: $input) { tokens { accessToken } } }',
+        {
+          variables: { input: { email, password: 'tidal-orchid-lantern-42', name: 'Buyer' } },
+        },
+      ),
+    );
+    const customer = signup.signup.tokens.accessToken;
+    failure(
+      await graphql(url, 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+        variables: { input: { name: 'Nope', price: 1, stock: 1, categoryId: category.id } },
+        token: customer,
+      }),
+      'FORBIDDEN',
+    );
+    const placed = ok(
+      await graphql<{ placeOrder: { total: number; user: { email: string }; items: Array<{ product: { name: string } }> } }>(
+        url,
+        'mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { total user { email } items { product { name } } } }',
+        { variables: { input: { items: [{ productId: created.id, quantity: 2 }] }, key: randomUUID() }, token: customer },
+      ),
+    ).placeOrder;
+    assert.deepEqual(placed, { total: 60, user: { email }, items: [{ product: { name: 'Cluster Wok' } }] });
+    const orders = ok(await graphql<{ orders: { totalCount: number } }>(url, '{ orders { totalCount } }', { token: customer }));
+    assert.equal(orders.orders.totalCount, 1);
+    failure(await graphql(url, '{ me { id } }'), 'UNAUTHENTICATED');
+    failure(
+      await graphql(url, 'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }', {
+        variables: { input: { name: 'Bad', price: -1, stock: 1, categoryId: category.id } },
+        token: adminToken,
+      }),
+      'VALIDATION_FAILED',
+      'input.price',
+    );
+  });
+
+  test('the gateway counts each inner call by its class: aliased logins spend the auth budget REST shares', async () => {
+    const url = cluster.gateway.url;
+    const aliases = Array.from(
+      { length: 20 },
+      (_, i) => `a${i}: login(email: "nobody-${i}@gql-cluster.dema.dev", password: "guess-${i}") { user { id } }`,
+    ).join(' ');
+    const answer = await graphql(url, `mutation { ${aliases} }`);
+    assert.equal(answer.errors.length, 20);
+    const edgeRefused = answer.errors.filter((error) => error.extensions.code === 'RATE_LIMITED' && /auth requests/.test(error.message));
+    // The first test spent 2 of the 12 (a login and a signup); 10 more, then the edge refuses.
+    assert.equal(edgeRefused.length, 10);
+    const rest = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: admin.email, password: admin.password }),
+    });
+    assert.equal(rest.status, 429);
+  });
+});
