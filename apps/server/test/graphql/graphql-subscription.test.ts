@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { RunningGateway } from '@dema/gateway';
 import { startTestGateway } from '@dema/gateway/testing';
-import { realTarget, startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
+import { behindProxies, realTarget, startTestProcess, testTargets, waitFor, type Outages, type TestProcess } from '@dema/platform/testing';
 import { createUserService, type UserService } from '@dema/user';
 import { allInOneServices, gatewayModules, productAndOrderServices } from '../../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from '../support/all-in-one.ts';
@@ -266,5 +266,45 @@ describe('GraphQL subscription orderStatusChanged across two gateway instances (
     clients.push(ws);
     const [error] = await refusal(ws.iterate({ query: subscription, variables: { orderId } }));
     assert.equal(error?.extensions.code, 'ORDER_NOT_FOUND');
+  });
+});
+
+describe('GraphQL subscription orderStatusChanged when RabbitMQ goes away and comes back', { skip: real ? false : 'needs the real servers' }, () => {
+  let outages: Outages;
+  let dema: AllInOne<AllInOneServices>;
+  let world: Awaited<ReturnType<typeof shop>>;
+  const clients: Client[] = [];
+
+  before(async () => {
+    outages = await behindProxies(real!);
+    dema = await startAllInOne(outages.target, allInOneServices(), policies, { serviceToken });
+    world = await shop(dema.services.user, dema.url, 'outage');
+  });
+  after(async () => {
+    for (const made of clients) await made.dispose();
+    await dema?.dispose();
+    await outages?.close();
+  });
+
+  test('the subscription survives the outage: the change made during it arrives once the bus is back, and later ones too', async () => {
+    const orderId = await world.placeOrder(world.tokens.customer);
+    const ws = wsClient(dema.url, { token: world.tokens.customer });
+    clients.push(ws);
+    const changes = ws.iterate<Change>({ query: subscription, variables: { orderId } });
+    await waitFor('the subscription to be open', async () => (await openSubscriptions(dema.url)) === 1);
+
+    outages.rabbitmq!.cut();
+    await waitFor('the bus to notice', () => !dema.infra.bus.isReady);
+    // The Order service keeps working: the event waits in its outbox, and is published on the
+    // reconnected bus only once that bus has declared its feed again (the same set-up, before ready).
+    await world.changeStatus(orderId, 'CONFIRMED');
+    outages.rabbitmq!.restore();
+    await waitFor('the bus to reconnect', () => dema.infra.bus.isReady === true, 20_000);
+
+    const during = (await nextPayload(changes, 20_000)).orderStatusChanged;
+    assert.deepEqual([during.previousStatus, during.status], ['PENDING', 'CONFIRMED']);
+    await world.changeStatus(orderId, 'SHIPPED');
+    const afterwards = (await nextPayload(changes)).orderStatusChanged;
+    assert.deepEqual([afterwards.previousStatus, afterwards.status], ['CONFIRMED', 'SHIPPED']);
   });
 });
