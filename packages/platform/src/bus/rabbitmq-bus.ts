@@ -49,7 +49,7 @@ interface Subscription {
   consumerTag?: string;
 }
 
-/** A live feed of this process (`follow`): its queue is the broker's name for a queue of the connection's. */
+/** A live feed of this process (`follow`): consumed from a queue the broker names, owned by the connection. */
 interface Feed {
   bindings: string[];
   handler: FeedHandler;
@@ -424,8 +424,9 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       await publisher.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
       // Subscriptions added meanwhile are appended to the array and picked up by this loop.
       for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
-      // Feeds followed meanwhile are picked up the same way.
-      for (const feed of this.feeds) await this.startFeed(connection, feed);
+      // Until none is left unstarted: feeds followed meanwhile are picked up, and one stopped
+      // meanwhile (taken out of the array) makes no other one skipped.
+      for (let feed = this.feeds.find((f) => !f.channel); feed; feed = this.feeds.find((f) => !f.channel)) await this.startFeed(connection, feed);
       this.publisher = publisher;
     } catch (error) {
       if (this.connection === connection) {
