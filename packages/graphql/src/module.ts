@@ -22,6 +22,9 @@ import { createSchema } from './schema/index.ts';
 import type { SubscriptionServices } from './schema/subscriptions.ts';
 import { injectTransport, type ApiTransport } from './transport.ts';
 
+const graphiqlPolicy =
+  "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
+
 /** The fixed abuse limits (GRAPHQL.md); the cost limit and the time limit are settings. */
 export const graphqlLimits = { depth: 10, aliases: 100, directives: 50 } as const;
 
@@ -110,6 +113,13 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
     route.schema = route.schema ?? {};
     (route.schema as { hide?: boolean }).hide = true;
   });
+  if (settings.tools) {
+    // GraphiQL's page loads React and GraphiQL from unpkg; the edge's page policy allows this origin only.
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (request.url.startsWith('/graphiql')) reply.header('content-security-policy', graphiqlPolicy);
+      done(null, payload);
+    });
+  }
   const mercuriusOptions: MercuriusOptions = {
     schema: options.schema,
     path: '/graphql',

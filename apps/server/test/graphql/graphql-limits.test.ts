@@ -248,6 +248,9 @@ for (const target of testTargets()) {
       const page = await fetch(`${dema.url}/graphiql`);
       assert.equal(page.status, 200);
       assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self' https:\/\/unpkg\.com/, 'the page may load GraphiQL');
+      const api = await fetch(`${dema.url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+      assert.equal(api.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
     });
 
     test('the GraphQL request counts once as a read; each inner REST call counts by its own class, 100 aliased logins as 100 auth hits', async () => {
