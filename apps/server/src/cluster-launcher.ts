@@ -283,6 +283,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...Object.fromEntries(services.map((s) => [`DEMA_UPSTREAM_${s.name.toUpperCase()}`, urls[s.name].join(',')])),
     // Monitoring reads each instance's database and cache figures at /internal/metrics/application.
     DEMA_SERVICE_TOKEN: serviceToken,
+    // Its modules' live feeds (GraphQL subscriptions) follow the services' events.
+    AMQP_URL: options.amqpUrl,
+    AMQP_NAMESPACE: options.amqpNamespace ?? '',
     ...options.gatewayEnv,
   };
   const gateway = new ClusterProcess('gateway', 'gateway', gatewayUrl, [cliEntry, 'gateway'], gatewayEnv, path.join(logDir, 'gateway.log'), report);

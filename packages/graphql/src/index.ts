@@ -10,7 +10,6 @@ export {
   graphqlLimits,
   type GraphqlModuleOptions,
   type RegisterOptions,
-  type SubscriptionSetup,
 } from './module.ts';
 export { createSchema, printSdl, type SchemaOptions } from './schema/index.ts';
 export { registerAnonymousResponseCache, anonymousResponseCache } from './response-cache.ts';
@@ -21,6 +20,8 @@ export { Order, OrderStatus, OrderItem } from './schema/orders.ts';
 export { Product, Category } from './schema/catalog.ts';
 export { User } from './schema/identity.ts';
 export { DateTime } from './schema/scalars.ts';
+export { Subscription, OrderStatusChange, type SubscriptionServices, type SubscriptionContext } from './schema/subscriptions.ts';
+export { OrderStatusFeed, type OrderStatusChange as OrderStatusChangeEvent } from './order-status-feed.ts';
 
 /** The checked-in SDL (`npm run graphql:schema` writes it). */
 export const schemaFile = new URL('../schema.graphql', import.meta.url);

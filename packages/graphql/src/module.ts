@@ -5,8 +5,9 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
   type ExecutionResult,
-  type GraphQLObjectType,
   type GraphQLSchema,
   type ValidationContext,
   type ValidationRule,
@@ -16,8 +17,10 @@ import { ErrorCode } from '@dema/contracts';
 import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
 import { graphqlErrorCodes } from './errors.ts';
+import { OrderStatusFeed } from './order-status-feed.ts';
 import { createSchema } from './schema/index.ts';
 import { registerAnonymousResponseCache } from './response-cache.ts';
+import type { SubscriptionServices } from './schema/subscriptions.ts';
 import { injectTransport, type ApiTransport } from './transport.ts';
 
 const graphiqlPolicy =
@@ -33,29 +36,25 @@ export interface GraphqlModuleOptions {
   wrapTransport?: (transport: ApiTransport) => ApiTransport;
   /** Default `infra.config.graphql`. */
   settings?: Partial<GraphqlSettings>;
-  /** Subscriptions over graphql-ws at `/graphql`: see `SubscriptionSetup`. */
-  subscription?: SubscriptionSetup;
-}
-
-/**
- * What subscriptions add: the `Subscription` root type, and mercurius's `subscription` options (its
- * emitter, `onConnect`, `context`…), or a function that makes them from the module's transport, so
- * that a resolver checks access with REST (`new Rest(transport, caller, deadline, …)`) as queries do.
- */
-export interface SubscriptionSetup {
-  type: GraphQLObjectType;
-  options: MercuriusOptions['subscription'] | ((module: { transport: ApiTransport; settings: GraphqlSettings }) => MercuriusOptions['subscription']);
 }
 
 /**
  * The GraphQL API as a module of a process (name `graphql`): `/graphql` (GET and POST, and the
- * WebSocket when subscriptions are given), GraphiQL at `/graphiql` outside production. Mounted on
- * the all-in-one app or the cluster's gateway, under the same edge policies as REST; every resolver
- * calls REST through `options.transport`.
+ * WebSocket for subscriptions when `infra.bus` is given), GraphiQL at `/graphiql` outside
+ * production. Mounted on the all-in-one app or the cluster's gateway, under the same edge policies
+ * as REST; every resolver calls REST through `options.transport`. With a bus, the module follows its
+ * order status changes from creation (a feed of this process's own: every instance sees every
+ * change) until `close`.
  */
-export async function createGraphqlModule(infra: Pick<Infrastructure, 'config' | 'cache'>, options: GraphqlModuleOptions = {}): Promise<ServiceModule> {
+export async function createGraphqlModule(
+  infra: Pick<Infrastructure, 'config'> & Partial<Pick<Infrastructure, 'bus' | 'log' | 'metrics' | 'cache'>>,
+  options: GraphqlModuleOptions = {},
+): Promise<ServiceModule> {
   const settings = { ...infra.config.graphql, ...options.settings };
-  const schema = createSchema({ subscription: options.subscription?.type });
+  const schema = createSchema();
+  const orderStatus = infra.bus ? new OrderStatusFeed(infra.bus, infra.log ?? { warn: () => undefined }) : undefined;
+  await orderStatus?.start();
+  if (orderStatus) infra.metrics?.trackSubscriptions(() => orderStatus.size);
   return {
     name: 'graphql',
     schemas: [],
@@ -65,11 +64,13 @@ export async function createGraphqlModule(infra: Pick<Infrastructure, 'config' |
         settings,
         transport: options.transport,
         wrapTransport: options.wrapTransport,
-        subscription: options.subscription?.options,
-        responseCache: infra,
+        orderStatus,
+        responseCache: infra.cache ? { config: infra.config, cache: infra.cache } : undefined,
       }),
     start() {},
-    async close() {},
+    async close() {
+      await orderStatus?.close();
+    },
   };
 }
 
@@ -78,7 +79,8 @@ export interface RegisterOptions {
   settings: GraphqlSettings;
   transport?: ApiTransport;
   wrapTransport?: (transport: ApiTransport) => ApiTransport;
-  subscription?: SubscriptionSetup['options'];
+  /** Serves subscriptions over WebSocket at `/graphql`, fed by it. */
+  orderStatus?: OrderStatusFeed;
   /** Where anonymous queries' answers are cached (`registerAnonymousResponseCache`); absent → not cached. */
   responseCache?: Pick<Infrastructure, 'config' | 'cache'>;
 }
@@ -102,11 +104,21 @@ export function limitRules(settings: Pick<GraphqlSettings, 'maxCost' | 'tools'>)
   ] as ValidationRule[];
 }
 
+/** Over HTTP a subscription would have nothing to stream: it is refused as invalid there (400). */
+export const subscriptionsOverWebSocket: ValidationRule = (context) => ({
+  OperationDefinition(node) {
+    if (node.operation === 'subscription') {
+      context.reportError(new GraphQLError('Subscriptions are served over WebSocket at /graphql (protocol graphql-transport-ws)', { nodes: [node] }));
+    }
+  },
+});
+
 /** Registers mercurius on `app` (an encapsulated scope): the one place its options are decided. */
 export async function registerGraphql(app: DemaApp, options: RegisterOptions): Promise<void> {
   const base = options.transport ?? injectTransport(app);
   const transport = options.wrapTransport ? options.wrapTransport(base) : base;
   const { settings } = options;
+  const subscriptions: SubscriptionServices | undefined = options.orderStatus && { feed: options.orderStatus, transport, timeoutMs: settings.timeoutMs };
   // Not REST: out of the OpenAPI document (and the permission matrix built from it).
   app.addHook('onRoute', (route) => {
     route.schema = route.schema ?? {};
@@ -125,7 +137,7 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
     schema: options.schema,
     path: '/graphql',
     graphiql: settings.tools,
-    validationRules: limitRules(settings),
+    validationRules: [...limitRules(settings), subscriptionsOverWebSocket],
     persistedQueryProvider: mercurius.persistedQueryDefaults.automatic(),
     additionalRouteOptions: { bodyLimit: bodyLimits.medium },
     context: (request, reply): GraphqlContext => {
@@ -150,11 +162,17 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
       const { statusCode, response } = formatErrors({ errors: [new GraphQLError(error.message, { originalError: error })] }, { reply });
       await reply.code(statusCode).send(response);
     },
-    ...(options.subscription
-      ? { subscription: typeof options.subscription === 'function' ? options.subscription({ transport, settings }) : options.subscription }
-      : {}),
+    ...(subscriptions ? { subscription: { context: () => ({ subscriptions }) } } : {}),
   };
   await app.register(mercurius as never, mercuriusOptions as never);
+  if (subscriptions) {
+    // Mercurius validates nothing it receives over the WebSocket: the same rules and limits as over HTTP.
+    const rules = [...specifiedRules, ...limitRules(settings)];
+    app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
+      const [first] = validate(schema, document, rules);
+      if (first) throw withCode(first, graphqlErrorCodes.VALIDATION_FAILED);
+    });
+  }
 }
 
 /** Mercurius's own errors (parse, validation, persisted queries, a mutation over GET). */

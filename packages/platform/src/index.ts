@@ -18,7 +18,7 @@ export { PostgresDb } from './db/postgres.ts';
 export { runMigrations, platformMigrations, type MigrationSource } from './db/migrate.ts';
 export { Cache, type CacheOutcome } from './cache/cache.ts';
 export { HealingRedis, redisConfig } from './cache/redis.ts';
-export type { EventBus, EventHandler, SubscribeOptions } from './bus/bus.ts';
+export type { EventBus, EventHandler, FeedHandler, StopFollowing, SubscribeOptions } from './bus/bus.ts';
 export { matchesBinding } from './bus/bus.ts';
 export { MemoryBus, EventDeliveryError } from './bus/memory-bus.ts';
 export { DeadLetterRegistry, type DeadLetter, type DeadLetterSource } from './bus/dead-letters.ts';

@@ -99,6 +99,18 @@ export class Metrics {
     this.pools.set(service, stats);
   }
 
+  /** `graphql_subscriptions_open`: live subscriptions this process serves, read at scrape time. */
+  trackSubscriptions(open: () => number): void {
+    new client.Gauge({
+      name: 'graphql_subscriptions_open',
+      help: 'GraphQL subscriptions (orderStatusChanged) open on this process',
+      registers: [this.registry],
+      collect() {
+        this.set(open());
+      },
+    });
+  }
+
   /**
    * `events_dead_letters{source}`: the dead letters waiting in each of `sources` at scrape time, so
    * that an alert can fire while any is left (a source that cannot answer is left out of the scrape).

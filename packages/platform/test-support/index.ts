@@ -6,7 +6,7 @@ export { testTargets, realTarget, testRedis, testAmqpUrl, createDatabase, type T
 export { TcpProxy } from './tcp-proxy.ts';
 export { behindProxies, keepBusy, leakPattern, statusCounts, type Outages, type Outcome } from './outages.ts';
 export { dbTargets, type DbTarget } from './db-targets.ts';
-export { sampleOrderCreated, sampleStockUpdated } from './sample-events.ts';
+export { sampleOrderCreated, sampleOrderStatusChanged, sampleStockUpdated } from './sample-events.ts';
 export { waitFor, assertEachOnce } from './wait.ts';
 export { deleteRedisKeys } from './targets.ts';
 

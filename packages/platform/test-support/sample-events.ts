@@ -1,4 +1,4 @@
-import type { OrderCreatedEvent, StockUpdatedEvent } from '@dema/contracts';
+import type { OrderCreatedEvent, OrderStatusChangedEvent, StockUpdatedEvent } from '@dema/contracts';
 import { createEvent } from '../src/bus/outbox.ts';
 
 /** An ORDER_CREATED event with a fresh id; `n` varies the order id. */
@@ -19,6 +19,17 @@ export function sampleStockUpdated(): StockUpdatedEvent {
     oldStock: 12,
     newStock: 10,
     reason: 'ORDER',
+    timestamp: '2024-05-01T12:00:00.000Z',
+  });
+}
+
+/** An ORDER_STATUS_CHANGED event with a fresh id; `n` varies the order id as in `sampleOrderCreated`. */
+export function sampleOrderStatusChanged(n = 1, oldStatus = 'pending', newStatus = 'processing'): OrderStatusChangedEvent {
+  return createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', {
+    orderId: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    userId: 'b3c1f0de-1111-4000-8000-000000000001',
+    oldStatus,
+    newStatus,
     timestamp: '2024-05-01T12:00:00.000Z',
   });
 }

@@ -43,6 +43,9 @@ class RecordingBus implements EventBus {
   }
 
   async subscribe(): Promise<void> {}
+  async follow(): Promise<() => Promise<void>> {
+    return async () => undefined;
+  }
   async close(): Promise<void> {}
 }
 
@@ -179,7 +182,12 @@ for (const target of dbTargets) {
         for (const event of events) await appendToOutbox(tx, event);
       });
       // The first relay claims the batch, then its publish never returns: the process is gone.
-      const dying: EventBus = { publish: () => new Promise<void>(() => undefined), subscribe: async () => undefined, close: async () => undefined };
+      const dying: EventBus = {
+        publish: () => new Promise<void>(() => undefined),
+        subscribe: async () => undefined,
+        follow: async () => async () => undefined,
+        close: async () => undefined,
+      };
       let claimed = false;
       const probe: EventBus = {
         ...dying,
@@ -229,6 +237,9 @@ for (const target of dbTargets) {
           if (event.id === poison.id) throw new Error('broker refused the event');
         },
         async subscribe() {},
+        async follow() {
+          return async () => undefined;
+        },
         async close() {},
       };
       const relay = new OutboxRelay(db, refusing, log, undefined, { batchSize: 1 });

@@ -9,7 +9,13 @@ import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
 import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
 import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
-import { assertEachOnce, waitFor, sampleOrderCreated as orderCreated, sampleStockUpdated as stockUpdated } from '@dema/platform/testing';
+import {
+  assertEachOnce,
+  waitFor,
+  sampleOrderCreated as orderCreated,
+  sampleOrderStatusChanged,
+  sampleStockUpdated as stockUpdated,
+} from '@dema/platform/testing';
 
 // Unset without DEMA_TEST_REQUIRE_REAL: the suite is skipped; with it, importing the testing module fails the run.
 const amqpUrl = testAmqpUrl();
@@ -338,5 +344,123 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
     if (code === 'timeout') child.kill('SIGKILL');
     assert.equal(code, 0, `the process exits on its own after close (output: ${output})`);
     assert.match(output, /closed/);
+  });
+
+  describe('follow (a live feed per process)', () => {
+    /** A namespace of its own, so that no other suite's events on the shared broker show up in a feed. */
+    function isolated(): RabbitMqBusOptions {
+      const namespace = `test-feed-${randomBytes(3).toString('hex')}.`;
+      exchanges.push(`${namespace}dema.events`, `${namespace}dema.dead`);
+      return { namespace };
+    }
+
+    test('two buses following the same bindings each receive every event, unlike a named consumer', async () => {
+      const options = isolated();
+      const [one, two] = [await bus(options), await bus(options)];
+      const seenOne: EventEnvelope[] = [];
+      const seenTwo: EventEnvelope[] = [];
+      await one.follow([routingKeys.ORDER_STATUS_CHANGED], (event) => void seenOne.push(event));
+      await two.follow([routingKeys.ORDER_STATUS_CHANGED], (event) => void seenTwo.push(event));
+      const name = consumer('competing');
+      queues.push(`${options.namespace}dema.${name}`, `${options.namespace}dema.${name}.retry`, `${options.namespace}dema.${name}.dead`);
+      const competing: string[] = [];
+      await one.subscribe(name, ['order.#'], async (event) => void competing.push(event.id));
+      await two.subscribe(name, ['order.#'], async (event) => void competing.push(event.id));
+
+      const events = Array.from({ length: 20 }, (_, i) => sampleOrderStatusChanged(i));
+      for (const event of events) await one.publish(event, routingKeys.ORDER_STATUS_CHANGED);
+      await one.publish(orderCreated(), routingKeys.ORDER_CREATED);
+
+      await waitFor('every event on both feeds', () => seenOne.length >= 20 && seenTwo.length >= 20 && competing.length >= 21);
+      await delay(200);
+      assert.deepEqual(seenOne, events, 'in order, envelopes intact, ORDER_CREATED not bound');
+      assert.deepEqual(seenTwo, events);
+      assert.equal(competing.length, 21, 'the named consumer got each event once across its two instances');
+    });
+
+    test('a feed handler that throws loses that event only; the feed goes on', async () => {
+      const b = await bus(isolated());
+      const seen: string[] = [];
+      await b.follow(['order.#'], (event) => {
+        seen.push(event.id);
+        throw new Error('handler failure');
+      });
+      const events = [sampleOrderStatusChanged(1), sampleOrderStatusChanged(2)];
+      for (const event of events) await b.publish(event, routingKeys.ORDER_STATUS_CHANGED);
+      await waitFor('both events', () => seen.length === 2);
+      assert.deepEqual(
+        seen,
+        events.map((e) => e.id),
+      );
+    });
+
+    test('a stopped feed receives nothing more; the others on the bus go on', async () => {
+      const b = await bus(isolated());
+      const stopped: string[] = [];
+      const kept: string[] = [];
+      const stop = await b.follow(['order.#'], (event) => void stopped.push(event.id));
+      await b.follow(['order.#'], (event) => void kept.push(event.id));
+      const before = sampleOrderStatusChanged(1);
+      await b.publish(before, routingKeys.ORDER_STATUS_CHANGED);
+      await waitFor('the first event on both', () => stopped.length === 1 && kept.length === 1);
+      await stop();
+      const after = sampleOrderStatusChanged(2);
+      await b.publish(after, routingKeys.ORDER_STATUS_CHANGED);
+      await waitFor('the second event on the kept feed', () => kept.length === 2);
+      await delay(200);
+      assert.deepEqual(stopped, [before.id]);
+      assert.equal(b.isReady, true, 'stopping a feed does not restart the connection');
+    });
+
+    test('after the connection is cut and restored the feed is declared again and receives new events', async () => {
+      const options = isolated();
+      const target = new URL(amqpUrl!);
+      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) });
+      try {
+        const publisher = await bus(options);
+        const follower = await bus(options, via(proxy.port));
+        const seen: string[] = [];
+        await follower.follow([routingKeys.ORDER_STATUS_CHANGED], (event) => void seen.push(event.id));
+        const before = sampleOrderStatusChanged(1);
+        await publisher.publish(before, routingKeys.ORDER_STATUS_CHANGED);
+        await waitFor('the event before the cut', () => seen.includes(before.id));
+
+        proxy.cut();
+        await waitFor('the follower to notice', () => !follower.isReady);
+        const during = sampleOrderStatusChanged(2);
+        await publisher.publish(during, routingKeys.ORDER_STATUS_CHANGED);
+
+        proxy.restore();
+        await waitFor('the follower to reconnect', () => follower.isReady, 15_000);
+        const after = sampleOrderStatusChanged(3);
+        await publisher.publish(after, routingKeys.ORDER_STATUS_CHANGED);
+        await waitFor('the event after the reconnect', () => seen.includes(after.id));
+        await delay(200);
+        assert.deepEqual(seen, [before.id, after.id], 'best effort: the event of the outage is missed, not replayed');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    test('a feed followed while the broker is unreachable starts once it answers', async () => {
+      const options = isolated();
+      const target = new URL(amqpUrl!);
+      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5672) });
+      try {
+        proxy.cut();
+        const follower = await bus(options, via(proxy.port));
+        assert.equal(follower.isReady, false);
+        const seen: string[] = [];
+        await follower.follow(['order.#'], (event) => void seen.push(event.id));
+        proxy.restore();
+        await waitFor('the follower to connect', () => follower.isReady, 15_000);
+        const publisher = await bus(options);
+        const event = sampleOrderStatusChanged();
+        await publisher.publish(event, routingKeys.ORDER_STATUS_CHANGED);
+        await waitFor('the event', () => seen.includes(event.id));
+      } finally {
+        await proxy.close();
+      }
+    });
   });
 });

@@ -3,14 +3,16 @@ import type { GraphqlContext } from '../context.ts';
 import { catalogMutations, catalogQueries } from './catalog.ts';
 import { identityMutations, identityQueries } from './identity.ts';
 import { orderMutations, orderQueries } from './orders.ts';
+import { Subscription } from './subscriptions.ts';
 
 export interface SchemaOptions {
-  /** The `Subscription` root type, when the process serves subscriptions. */
+  /** The `Subscription` root type; default `orderStatusChanged`'s. */
   subscription?: GraphQLObjectType;
 }
 
 /**
  * Dema's GraphQL schema, code first: the seed's types, and REST's operations as queries and mutations.
+ * and the live order status as a subscription (served where the process has an event bus to follow).
  * Root fields are nullable: one that fails (an aliased login the throttle refuses) is null with its
  * error, and the others still run and answer.
  */
@@ -24,7 +26,7 @@ export function createSchema(options: SchemaOptions = {}): GraphQLSchema {
       name: 'Mutation',
       fields: { ...catalogMutations, ...orderMutations, ...identityMutations },
     }),
-    ...(options.subscription ? { subscription: options.subscription } : {}),
+    subscription: options.subscription ?? Subscription,
   });
 }
 

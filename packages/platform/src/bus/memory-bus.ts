@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { EventEnvelope } from '@dema/contracts';
-import { matchesBinding, type EventBus, type EventHandler } from './bus.ts';
+import { matchesBinding, type EventBus, type EventHandler, type FeedHandler, type StopFollowing } from './bus.ts';
+
+interface Feed {
+  bindings: string[];
+  handler: FeedHandler;
+}
 
 interface Subscription {
   consumer: string;
@@ -30,9 +35,13 @@ export class EventDeliveryError extends Error {
  * event stays in the outbox, dead-lettered, like a message in RabbitMQ's dead-letter queue. When
  * it is published again, only the consumers that have not handled it yet get it (while this
  * process lives; after a restart all do, and they de-duplicate by event id).
+ *
+ * Feeds (`follow`) see each event as it is published, before the consumers handle it and without
+ * holding `publish` up; a re-publish of a dead-lettered event does not show it to them again.
  */
 export class MemoryBus implements EventBus {
   private readonly subscriptions: Subscription[] = [];
+  private readonly feeds: Feed[] = [];
   /** Consumers that handled an event whose delivery failed for others, by event id. */
   private readonly handled = new Map<string, Set<string>>();
 
@@ -44,6 +53,7 @@ export class MemoryBus implements EventBus {
 
   async publish(event: EventEnvelope, routingKey: string): Promise<void> {
     const done = this.handled.get(event.id);
+    if (!done) this.showFeeds(event, routingKey);
     const targets = this.subscriptions.filter((s) => s.bindings.some((b) => matchesBinding(b, routingKey)) && !done?.has(s.consumer));
     const outcomes = await Promise.all(targets.map((subscription) => this.deliver(subscription, event)));
     const failures = outcomes.flatMap((error, i) => (error === undefined ? [] : [{ consumer: targets[i]!.consumer, error }]));
@@ -61,8 +71,30 @@ export class MemoryBus implements EventBus {
     this.subscriptions.push({ consumer, bindings, handler });
   }
 
+  async follow(bindings: string[], handler: FeedHandler): Promise<StopFollowing> {
+    const feed: Feed = { bindings: [...bindings], handler };
+    this.feeds.push(feed);
+    return async () => {
+      const at = this.feeds.indexOf(feed);
+      if (at >= 0) this.feeds.splice(at, 1);
+    };
+  }
+
   async close(): Promise<void> {
     this.subscriptions.length = 0;
+    this.feeds.length = 0;
+  }
+
+  private showFeeds(event: EventEnvelope, routingKey: string): void {
+    for (const feed of this.feeds) {
+      if (!feed.bindings.some((b) => matchesBinding(b, routingKey))) continue;
+      const failed = (error: unknown) => this.log.warn({ err: error, eventId: event.id, type: event.type }, 'event feed handler failed; event skipped');
+      try {
+        void Promise.resolve(feed.handler(event)).catch(failed);
+      } catch (error) {
+        failed(error);
+      }
+    }
   }
 
   /** Resolves undefined once handled, or the last error after `maxAttempts` failures. */

@@ -1,7 +1,7 @@
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type GetMessage, type Options } from 'amqplib';
 import type { Logger } from 'pino';
 import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
-import type { EventBus, EventHandler, SubscribeOptions } from './bus.ts';
+import type { EventBus, EventHandler, FeedHandler, StopFollowing, SubscribeOptions } from './bus.ts';
 import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
 import { isAmqpRefusal } from '../startup-errors.ts';
 
@@ -49,6 +49,14 @@ interface Subscription {
   consumerTag?: string;
 }
 
+/** A live feed of this process (`follow`): consumed from a queue the broker names, owned by the connection. */
+interface Feed {
+  bindings: string[];
+  handler: FeedHandler;
+  channel?: ConfirmChannel;
+  consumerTag?: string;
+}
+
 const reconnectInitialMs = 500;
 const reconnectMaxMs = 5_000;
 const connectTimeoutMs = 2_000;
@@ -88,7 +96,12 @@ const brokerHeaders = [
  *   after the broker confirmed the copy, so a message ends up handled or dead-lettered, never lost.
  *   Retries go to the failing consumer alone, and order is not kept across a retry.
  * - It heals: `connect` does not fail when the broker is down, and a lost connection is redialled
- *   with backoff (0.5 s doubling to 5 s), re-declaring the topology and consumers.
+ *   with backoff (0.5 s doubling to 5 s), re-declaring the topology, consumers and feeds.
+ * - A feed (`follow`) is a server-named, exclusive, auto-delete queue of this connection bound to
+ *   the event exchange, consumed without acks: every process following gets its own copy of each
+ *   event. Best effort by design: the queue dies with the connection, so events published while
+ *   this process is disconnected are missed (a new queue is declared and bound on reconnect), and a
+ *   handler's failure is logged, not retried. Nothing is dead-lettered from a feed.
  * - As a `DeadLetterSource`, it shows the dead-letter queues of the consumers subscribed through it
  *   (metrics and admin) and moves their messages back to the consumer's queue on a retry.
  */
@@ -105,8 +118,11 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
   private readonly queueExpiry: { expires?: number };
   private readonly exchangeOptions: { durable: boolean; autoDelete: boolean };
   private readonly subscriptions: Subscription[] = [];
+  private readonly feeds: Feed[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private connection: ChannelModel | undefined;
+  /** Settles when `connection` is gone: amqplib never settles a close that the connection's loss overtakes. */
+  private lost: Promise<void> = Promise.resolve();
   private publisher: ConfirmChannel | undefined;
   /** The connection is up and its publisher and consumers are set up. */
   private ready = false;
@@ -231,6 +247,35 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     }
   }
 
+  async follow(bindings: string[], handler: FeedHandler): Promise<StopFollowing> {
+    if (this.closing) throw new Error('event bus is closed');
+    const feed: Feed = { bindings: [...bindings], handler };
+    this.feeds.push(feed);
+    const stop = async () => {
+      const at = this.feeds.indexOf(feed);
+      if (at < 0) return;
+      this.feeds.splice(at, 1);
+      const channel = feed.channel;
+      feed.channel = undefined;
+      feed.consumerTag = undefined;
+      // No longer current, so its close does not restart the connection; the queue goes with it.
+      if (channel) await this.quietly(channel.close());
+    };
+    const connection = this.connection;
+    // Not connected (or still setting up, which picks this feed up): started on connect.
+    if (!this.ready || !connection) return stop;
+    try {
+      await this.startFeed(connection, feed);
+    } catch (error) {
+      if (this.connection === connection && !this.closing) {
+        this.feeds.splice(this.feeds.indexOf(feed), 1);
+        throw error;
+      }
+      // The connection went away meanwhile: the reconnect starts the feed.
+    }
+    return stop;
+  }
+
   /** Cancels consumers, lets running handlers finish (briefly), closes channels, then the connection. */
   async close(): Promise<void> {
     this.closing = true;
@@ -239,7 +284,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     const connection = this.connection;
     this.ready = false;
     for (const subscription of this.subscriptions) {
-      if (subscription.channel && subscription.consumerTag) await subscription.channel.cancel(subscription.consumerTag).catch(() => undefined);
+      if (subscription.channel && subscription.consumerTag) await this.quietly(subscription.channel.cancel(subscription.consumerTag));
     }
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -252,14 +297,16 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       clearTimeout(timer);
     }
     for (const subscription of this.subscriptions) {
-      await subscription.channel?.close().catch(() => undefined);
+      if (subscription.channel) await this.quietly(subscription.channel.close());
       subscription.channel = undefined;
       subscription.consumerTag = undefined;
     }
-    await this.publisher?.close().catch(() => undefined);
+    // Their channels and queues end with the connection.
+    for (const feed of this.feeds.splice(0)) feed.channel = undefined;
+    if (this.publisher) await this.quietly(this.publisher.close());
     this.publisher = undefined;
     this.connection = undefined;
-    await connection?.close().catch(() => undefined);
+    if (connection) await this.quietly(connection.close());
     this.subscriptions.length = 0;
   }
 
@@ -317,6 +364,11 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     return retried;
   }
 
+  /** Waits for a close or cancel until it settles or the connection is gone, whichever comes first. */
+  private async quietly(operation: Promise<unknown>): Promise<void> {
+    await Promise.race([operation.catch(() => undefined), this.lost]);
+  }
+
   /** A confirm channel of its own for `work`, closed after (unacked messages go back to their queue). */
   private async withChannel(work: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
     const connection = this.connection;
@@ -364,6 +416,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       this.log.info('RabbitMQ unblocked publishers');
     });
     this.connection = connection;
+    this.lost = new Promise((resolve) => connection.once('close', () => resolve()));
     this.blocked = false;
     try {
       const publisher = await this.openChannel(connection, 'publisher', (channel) => this.publisher === channel);
@@ -371,6 +424,9 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       await publisher.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
       // Subscriptions added meanwhile are appended to the array and picked up by this loop.
       for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
+      // Until none is left unstarted: feeds followed meanwhile are picked up, and one stopped
+      // meanwhile (taken out of the array) makes no other one skipped.
+      for (let feed = this.feeds.find((f) => !f.channel); feed; feed = this.feeds.find((f) => !f.channel)) await this.startFeed(connection, feed);
       this.publisher = publisher;
     } catch (error) {
       if (this.connection === connection) {
@@ -383,7 +439,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     this.ready = true;
     this.reconnectDelayMs = reconnectInitialMs;
     this.log.info(
-      { reconnect: this.everConnected, consumers: this.subscriptions.map((s) => s.consumer) },
+      { reconnect: this.everConnected, consumers: this.subscriptions.map((s) => s.consumer), feeds: this.feeds.length },
       this.everConnected ? 'RabbitMQ reconnected' : 'RabbitMQ connected',
     );
     this.everConnected = true;
@@ -397,6 +453,10 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     for (const subscription of this.subscriptions) {
       subscription.channel = undefined;
       subscription.consumerTag = undefined;
+    }
+    for (const feed of this.feeds) {
+      feed.channel = undefined;
+      feed.consumerTag = undefined;
     }
     if (this.closing) return;
     this.log.warn({ err: error, retryInMs: this.reconnectDelayMs }, 'RabbitMQ connection lost; reconnecting');
@@ -463,6 +523,53 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     } catch (error) {
       await channel.close().catch(() => undefined);
       throw error;
+    }
+  }
+
+  private async startFeed(connection: ChannelModel, feed: Feed): Promise<void> {
+    if (feed.channel) return;
+    const channel = await this.openChannel(connection, 'feed', (channel) => feed.channel === channel);
+    try {
+      await channel.assertExchange(this.eventExchange, 'topic', this.exchangeOptions);
+      // Server-named and the connection's own: deleted by the broker when the connection (or the
+      // feed) ends, so a crashed process leaves nothing behind and nothing accumulates for it.
+      const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
+      for (const pattern of feed.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
+      const { consumerTag } = await channel.consume(queue, (message) => this.onFeedMessage(feed, channel, message), { noAck: true });
+      if (!this.feeds.includes(feed)) {
+        // Stopped while it was being set up.
+        await channel.close().catch(() => undefined);
+        return;
+      }
+      feed.channel = channel;
+      feed.consumerTag = consumerTag;
+    } catch (error) {
+      await channel.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private onFeedMessage(feed: Feed, channel: ConfirmChannel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer (its queue was deleted): restarting the connection
+      // declares a new one.
+      if (this.closing || feed.channel !== channel) return;
+      this.log.warn('RabbitMQ cancelled an event feed; re-declaring it');
+      channel.close().catch(() => undefined);
+      return;
+    }
+    // Stopped: what was still on its way is not shown.
+    if (!this.feeds.includes(feed)) return;
+    const event = parseEnvelope(message.content);
+    if (!event) {
+      this.log.warn({ messageId: message.properties.messageId }, 'malformed event skipped by an event feed');
+      return;
+    }
+    const failed = (error: unknown) => this.log.warn({ err: error, eventId: event.id, type: event.type }, 'event feed handler failed; event skipped');
+    try {
+      void Promise.resolve(feed.handler(event)).catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 

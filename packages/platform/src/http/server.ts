@@ -179,6 +179,10 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    // An upgrade request (a WebSocket's) that got a plain answer instead (a refused token, a rate
+    // limit, a path with no WebSocket) is not read by anyone again: ended here, or its socket stays
+    // open and holds the server's close. Upgraded ones never get here (their reply is hijacked).
+    if (request.headers.upgrade !== undefined) request.raw.socket?.destroySoon();
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, options.service, reply.elapsedTime / 1000);
     request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
   });

@@ -23,12 +23,14 @@ export interface RunningGateway {
 
 /**
  * Builds the gateway on its own infrastructure (Redis for rate limits and the session store, when
- * REDIS_HOST is set; no database) and listens on `config.host:config.port`. `log` replaces the
+ * REDIS_HOST is set; RabbitMQ for its modules' live feeds, when AMQP_URL is set; no database) and listens on `config.host:config.port`. `log` replaces the
  * logger made from `config.logLevel`.
  */
 export async function startGateway(config: DemaConfig, options: GatewayOptions = {}, log?: Logger): Promise<RunningGateway> {
-  // The gateway owns no data: without database URLs nothing is opened, and it needs no bus.
-  const infra = await createInfrastructure({ ...config, amqpUrl: undefined }, { name: 'gateway', log });
+  // The gateway owns no data: without database URLs nothing is opened. It keeps the bus (AMQP_URL)
+  // for the live feeds of the modules it runs (GraphQL subscriptions see every order event through
+  // whichever gateway instance the client is connected to); it consumes and publishes nothing.
+  const infra = await createInfrastructure(config, { name: 'gateway', log });
   let gateway: Gateway | undefined;
   try {
     gateway = await buildGateway(infra, options);
