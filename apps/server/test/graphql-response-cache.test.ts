@@ -7,7 +7,7 @@ import { allInOneServices } from '../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from './support/all-in-one.ts';
 
 /**
- * The anonymous response cache of /graphql (GRAPHQL.md, last section) in the all-in-one process as
+ * The anonymous response cache of /graphql (docs/api.md#graphql) in the all-in-one process as
  * `npm start` runs it: what it serves, to whom, and that a catalog write from either API drops it.
  * Hits and misses are read from the process's own cache metrics (`cache_requests_total`).
  */

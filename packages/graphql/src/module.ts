@@ -26,7 +26,7 @@ import { injectTransport, type ApiTransport } from './transport.ts';
 const graphiqlPolicy =
   "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";
 
-/** The fixed abuse limits (GRAPHQL.md); the cost limit and the time limit are settings. */
+/** The fixed abuse limits (docs/api.md#graphql); the cost limit and the time limit are settings. */
 export const graphqlLimits = { depth: 10, aliases: 100, directives: 50 } as const;
 
 export interface GraphqlModuleOptions {
