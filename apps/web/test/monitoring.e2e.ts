@@ -64,7 +64,9 @@ test('the overview charts every system and application metric, and the charts ga
   );
   assert.ok((await pointsOf(admin, 'CPU usage')) >= first + 2, 'the system charts gain points too');
   assert.ok((await pointsOf(admin, 'Cache hit ratio')) >= first + 2, 'and the cache charts');
-  assert.deepEqual(await panel.boundingBox(), box, 'new points do not move the layout');
+  // Its size, not its place: what sits above it (an alert that fired, a cluster's instance list) may grow meanwhile.
+  const after = await panel.boundingBox();
+  assert.deepEqual({ width: after?.width, height: after?.height }, { width: box?.width, height: box?.height }, 'new points do not resize the charts');
   // The requests chart counts requests answered, and the dashboard itself made some.
   const requests = await panel.getByRole('img', { name: /^Requests: / }).getAttribute('aria-label');
   assert.match(requests ?? '', /^Requests: [1-9]/);
