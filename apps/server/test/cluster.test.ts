@@ -1,15 +1,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import pg from 'pg';
 import type { ApplicationMetrics } from '@dema/contracts';
-import { Redis } from 'ioredis';
-import { deleteRedisKeys, testAmqpUrl, testRedis, waitFor } from '@dema/platform/testing';
-import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../src/cluster-launcher.ts';
+import { waitFor } from '@dema/platform/testing';
+import type { Cluster, ClusterProcess } from '../src/cluster-launcher.ts';
+import { clusterSkip, startTestCluster } from './support/test-cluster.ts';
 
 /**
  * Cluster mode on the real servers: the gateway and several instances per service, each its own
@@ -18,10 +14,6 @@ import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '.
  * neither lost nor doubled.
  */
 
-const adminUrl = process.env.TEST_DATABASE_URL;
-const redis = testRedis();
-const amqpUrl = testAmqpUrl();
-const skip = adminUrl && redis && amqpUrl ? false : 'needs TEST_DATABASE_URL, TEST_REDIS_HOST and TEST_AMQP_URL';
 const admin = { email: 'admin@cluster.dema.dev', password: 'quartz-meadow-violin-73' };
 
 interface Outcome {
@@ -68,12 +60,10 @@ async function answered(cluster: Cluster, process: ClusterProcess, route: string
   return total;
 }
 
-describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
-  const suffix = randomBytes(4).toString('hex');
-  const prefix = `dema_test_cluster_${suffix}`;
-  const keyPrefix = `dema-test-cluster-${suffix}:`;
-  let logDir: string;
+describe('cluster mode (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => {
   let cluster: Cluster;
+  let suffix: string;
+  let closeCluster: (() => Promise<void>) | undefined;
   let customer: string;
   let adminToken: string;
 
@@ -81,42 +71,20 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
   const json = async <T>(response: Response) => (await response.json()) as T;
 
   before(async () => {
-    logDir = await mkdtemp(path.join(tmpdir(), 'dema-cluster-'));
-    // Ports from a random base, tried again elsewhere when taken.
-    for (let attempt = 0; ; attempt++) {
-      const base = 20_000 + Math.floor(Math.random() * 20_000);
-      try {
-        cluster = await startCluster({
-          databaseUrl: adminUrl!,
-          redis: redis!,
-          amqpUrl: amqpUrl!,
-          services: [
-            { name: 'user', instances: 1 },
-            { name: 'product', instances: 2 },
-            { name: 'order', instances: 2, calls: ['product'] },
-          ],
-          gatewayPort: base,
-          gatewayHost: '127.0.0.1',
-          basePort: base + 1,
-          databasePrefix: prefix,
-          redisKeyPrefix: keyPrefix,
-          amqpNamespace: `test-cluster-${suffix}.`,
-          logDir,
-          env: {
-            LOG_LEVEL: 'warn',
-            DEMA_DEMO_DATA: 'false',
-            DEMA_ADMIN_EMAIL: admin.email,
-            DEMA_ADMIN_PASSWORD: admin.password,
-            AMQP_QUEUE_EXPIRES_MS: '600000',
-          },
-          // All load comes from this one address: the allowlist exists for exactly this.
-          gatewayEnv: { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' },
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof ClusterError && /already in use/.test(error.message)) || attempt > 5) throw error;
-      }
-    }
+    ({
+      cluster,
+      suffix,
+      close: closeCluster,
+    } = await startTestCluster('cluster', {
+      services: [
+        { name: 'user', instances: 1 },
+        { name: 'product', instances: 2 },
+        { name: 'order', instances: 2, calls: ['product'] },
+      ],
+      admin,
+      // All load comes from this one address: the allowlist exists for exactly this.
+      gatewayEnv: { DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1' },
+    }));
     const login = async (body: object) =>
       (
         await json<{ tokens: { accessToken: string } }>(
@@ -134,16 +102,7 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip }, () => {
   });
 
   after(async () => {
-    await cluster?.stop();
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    for (const service of ['user', 'product', 'order']) await client.query(`DROP DATABASE IF EXISTS ${prefix}_${service} WITH (FORCE)`);
-    await client.end();
-    const keys = new Redis({ host: redis!.host, port: redis!.port, lazyConnect: true });
-    await keys.connect();
-    await deleteRedisKeys(keys, keyPrefix);
-    await keys.quit();
-    await rm(logDir, { recursive: true, force: true });
+    await closeCluster?.();
   });
 
   test('the gateway balances over every instance, each with its own database per service', async () => {

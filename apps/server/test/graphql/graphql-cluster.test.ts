@@ -1,13 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
-import { Redis } from 'ioredis';
-import { deleteRedisKeys, testAmqpUrl, testRedis } from '@dema/platform/testing';
-import { ClusterError, startCluster, type Cluster, type ClusterProcess } from '../../src/cluster-launcher.ts';
+import { randomUUID } from 'node:crypto';
+import type { Cluster, ClusterProcess } from '../../src/cluster-launcher.ts';
+import { clusterSkip, startTestCluster } from '../support/test-cluster.ts';
 import { failure, graphql, ok } from './client.ts';
 
 /**
@@ -15,10 +10,6 @@ import { failure, graphql, ok } from './client.ts';
  * instances directly (`upstreamTransport`), under the gateway's authentication and rate limits.
  */
 
-const adminUrl = process.env.TEST_DATABASE_URL;
-const redis = testRedis();
-const amqpUrl = testAmqpUrl();
-const skip = adminUrl && redis && amqpUrl ? false : 'needs TEST_DATABASE_URL, TEST_REDIS_HOST and TEST_AMQP_URL';
 const admin = { email: 'admin@gql-cluster.dema.dev', password: 'quartz-meadow-violin-73' };
 
 /** Requests an instance answered on `route`, from its own Prometheus counter. */
@@ -30,61 +21,29 @@ async function answered(cluster: Cluster, instance: ClusterProcess, route: strin
   return total;
 }
 
-describe('GraphQL through the cluster’s gateway (postgres+redis+rabbitmq)', { skip }, () => {
-  const suffix = randomBytes(4).toString('hex');
-  const prefix = `dema_test_gqlcluster_${suffix}`;
-  const keyPrefix = `dema-test-gqlcluster-${suffix}:`;
-  let logDir: string;
+describe('GraphQL through the cluster’s gateway (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => {
   let cluster: Cluster;
+  let suffix: string;
+  let closeCluster: (() => Promise<void>) | undefined;
 
   before(async () => {
-    logDir = await mkdtemp(path.join(tmpdir(), 'dema-gql-cluster-'));
-    for (let attempt = 0; ; attempt++) {
-      const base = 20_000 + Math.floor(Math.random() * 20_000);
-      try {
-        cluster = await startCluster({
-          databaseUrl: adminUrl!,
-          redis: redis!,
-          amqpUrl: amqpUrl!,
-          services: [
-            { name: 'user', instances: 1 },
-            { name: 'product', instances: 1 },
-            { name: 'order', instances: 1, calls: ['product'] },
-          ],
-          gatewayPort: base,
-          gatewayHost: '127.0.0.1',
-          basePort: base + 1,
-          databasePrefix: prefix,
-          redisKeyPrefix: keyPrefix,
-          amqpNamespace: `test-gqlcluster-${suffix}.`,
-          logDir,
-          env: {
-            LOG_LEVEL: 'warn',
-            DEMA_DEMO_DATA: 'false',
-            DEMA_ADMIN_EMAIL: admin.email,
-            DEMA_ADMIN_PASSWORD: admin.password,
-            AMQP_QUEUE_EXPIRES_MS: '600000',
-          },
-          gatewayEnv: { DEMA_RATE_LIMIT_AUTH: '12/60' },
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof ClusterError && /already in use/.test(error.message)) || attempt > 5) throw error;
-      }
-    }
+    ({
+      cluster,
+      suffix,
+      close: closeCluster,
+    } = await startTestCluster('gqlcluster', {
+      services: [
+        { name: 'user', instances: 1 },
+        { name: 'product', instances: 1 },
+        { name: 'order', instances: 1, calls: ['product'] },
+      ],
+      admin,
+      gatewayEnv: { DEMA_RATE_LIMIT_AUTH: '12/60' },
+    }));
   });
 
   after(async () => {
-    await cluster?.stop();
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    for (const service of ['user', 'product', 'order']) await client.query(`DROP DATABASE IF EXISTS ${prefix}_${service} WITH (FORCE)`);
-    await client.end();
-    const keys = new Redis({ host: redis!.host, port: redis!.port, lazyConnect: true });
-    await keys.connect();
-    await deleteRedisKeys(keys, keyPrefix);
-    await keys.quit();
-    await rm(logDir, { recursive: true, force: true });
+    await closeCluster?.();
   });
 
   test('queries and mutations at the gateway’s /graphql reach the instances, with REST’s permissions and errors', async () => {
