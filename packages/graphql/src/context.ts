@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { ErrorCode, type Category, type Principal, type Product, type User } from '@dema/contracts';
 import { graphqlError, graphqlErrorCodes, problemError, type FieldMapping } from './errors.ts';
-import type { ApiRequest, ApiTransport } from './transport.ts';
+import type { ApiRequest, ApiTransport } from '@dema/platform';
 
 /** What every resolver gets: the REST API as the caller, and this request's batching loaders. */
 export interface GraphqlContext {

@@ -13,7 +13,8 @@ export {
 } from './module.ts';
 export { createSchema, printSdl, type SchemaOptions } from './schema/index.ts';
 export { registerAnonymousResponseCache, anonymousResponseCache } from './response-cache.ts';
-export { injectTransport, parseJson, type ApiTransport, type ApiRequest, type ApiResponse } from './transport.ts';
+export { injectTransport } from './transport.ts';
+export type { ApiTransport, ApiRequest, ApiResponse } from '@dema/platform';
 export { Rest, createLoaders, type GraphqlContext, type Loaders, type Caller } from './context.ts';
 export { problemError, graphqlError, graphqlField, graphqlErrorCodes, type FieldMapping } from './errors.ts';
 export { Order, OrderStatus, OrderItem } from './schema/orders.ts';

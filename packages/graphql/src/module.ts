@@ -14,14 +14,14 @@ import {
 } from 'graphql';
 import mercurius, { type MercuriusOptions } from 'mercurius';
 import { ErrorCode } from '@dema/contracts';
-import { bodyLimits, replyWithProblem, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { bodyLimits, replyWithProblem, type ApiTransport, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
 import { graphqlErrorCodes } from './errors.ts';
 import { OrderStatusFeed } from './order-status-feed.ts';
 import { createSchema } from './schema/index.ts';
 import { registerAnonymousResponseCache } from './response-cache.ts';
 import type { SubscriptionServices } from './schema/subscriptions.ts';
-import { injectTransport, type ApiTransport } from './transport.ts';
+import { injectTransport } from './transport.ts';
 
 const graphiqlPolicy =
   "default-src 'self'; script-src 'self' https://unpkg.com; style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'";

@@ -28,6 +28,7 @@ export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';
+export { parseJson, type ApiRequest, type ApiResponse, type ApiTransport } from './http/api-call.ts';
 export { bodyLimits, maxJsonDepth, maxJsonValues, jsonShapeProblem, drainRequest } from './http/request-body.ts';
 export { createAjv, compileRequestValidator, refusingNul } from './http/request-validation.ts';
 export { listen, type ListenOptions } from './http/listen.ts';

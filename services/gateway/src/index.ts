@@ -7,7 +7,7 @@ export { runGateway, startGateway, type RunningGateway } from './edge/run-gatewa
 export { registerEdgePolicies, type EdgePolicySettings } from './edge/policies.ts';
 export { upstreamApplication, InstanceTotals, type InstanceReading } from './edge/upstream-application.ts';
 export { UpstreamPool } from './edge/upstream-pool.ts';
-export { upstreamTransport, type UpstreamCall, type UpstreamAnswer, type UpstreamTransportOptions } from './edge/upstream-transport.ts';
+export { upstreamTransport, type UpstreamTransportOptions } from './edge/upstream-transport.ts';
 export type { EdgePolicies } from './edge/policies.ts';
 export { serviceFor } from './edge/routes-table.ts';
 export type { OpenApiDocument } from './edge/merged-openapi.ts';

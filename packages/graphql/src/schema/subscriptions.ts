@@ -1,9 +1,9 @@
 import { GraphQLID, GraphQLObjectType, type GraphQLFieldConfigMap } from 'graphql';
 import type { Order as OrderDocument, Principal, User as UserDocument } from '@dema/contracts';
+import type { ApiTransport } from '@dema/platform';
 import { createLoaders, Rest, type Caller, type GraphqlContext } from '../context.ts';
 import { graphqlError } from '../errors.ts';
 import type { OrderStatusChange as Change, OrderStatusFeed } from '../order-status-feed.ts';
-import type { ApiTransport } from '../transport.ts';
 import { Order, OrderStatus } from './orders.ts';
 import { DateTime } from './scalars.ts';
 import { nonNull, segment } from './wrappers.ts';

@@ -1,29 +1,11 @@
 import { Readable } from 'node:stream';
 import { honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
-import { AppError, problemOf, unavailable, type Authenticator, type ServiceName } from '@dema/platform';
+import { AppError, parseJson, problemOf, unavailable, type ApiRequest, type ApiResponse, type Authenticator, type ServiceName } from '@dema/platform';
 import { exchange, type UpstreamResponse } from './exchange.ts';
 import type { EdgeRateLimit } from './rate-limit.ts';
 import { splitTarget } from './request-target.ts';
 import { serviceFor } from './routes-table.ts';
 import { describeError, type UpstreamInstance, type UpstreamPool } from './upstream-pool.ts';
-
-/** One REST call of a module in the gateway process (@dema/graphql's `ApiRequest`). */
-export interface UpstreamCall {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  /** Path and query string. */
-  path: string;
-  headers: Record<string, string>;
-  body?: unknown;
-  /** The address of the client the call is made for. */
-  clientIp: string;
-}
-
-/** The service's answer (@dema/graphql's `ApiResponse`): `body` parsed when JSON. */
-export interface UpstreamAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-}
 
 export interface UpstreamTransportOptions {
   /** The gateway's limiter: each call is counted by its path's class, for the client, as the proxy counts a request. */
@@ -50,7 +32,7 @@ const anonymous: Principal = { kind: 'anonymous' };
  * proxy would have answered (429, 502, 503, 504), never as a thrown error.
  */
 export function upstreamTransport(pools: Partial<Record<ServiceName, UpstreamPool>>, options: UpstreamTransportOptions) {
-  return async (call: UpstreamCall): Promise<UpstreamAnswer> => {
+  return async (call: ApiRequest): Promise<ApiResponse> => {
     const { pathname } = splitTarget(call.path);
     try {
       const principal = call.headers.authorization === undefined ? anonymous : await options.authenticate({ headers: call.headers }).catch(() => anonymous);
@@ -69,7 +51,7 @@ export function upstreamTransport(pools: Partial<Record<ServiceName, UpstreamPoo
       const answer = await attempt(pool, service, call, headers, body, pathname, options.timeoutMs);
       const text = answer.body instanceof Readable ? await readAll(answer.body) : (answer.body?.toString('utf8') ?? '');
       const contentType = answer.headers['content-type'];
-      const json = typeof contentType === 'string' && /[/+]json\b/.test(contentType) && text.length > 0 ? (JSON.parse(text) as unknown) : undefined;
+      const json = parseJson(contentType, text);
       return { status: answer.statusCode, headers: answer.headers, body: json };
     } catch (error) {
       const known = error instanceof AppError ? error : unavailable(`The call failed: ${describeError(error)}`, undefined, 502);
@@ -85,7 +67,7 @@ export function upstreamTransport(pools: Partial<Record<ServiceName, UpstreamPoo
 async function attempt(
   pool: UpstreamPool,
   service: ServiceName,
-  call: UpstreamCall,
+  call: ApiRequest,
   headers: Record<string, string>,
   body: Buffer | undefined,
   pathname: string,
