@@ -13,7 +13,7 @@ import {
   type UpdateProduct,
   type VariantInput,
 } from '@dema/contracts';
-import { describeStock, formatPrice } from '../lib/format.ts';
+import { describeStock, formatPrice } from '@dema/contracts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';

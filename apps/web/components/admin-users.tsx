@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { User, UserPage } from '@dema/contracts';
-import { formatDate } from '../lib/format.ts';
+import { formatDate } from '@dema/contracts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch, useSession } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';

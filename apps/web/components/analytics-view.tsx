@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { AnalyticsSummary, OrdersByStatus, Product, RevenueSeries, StockMovements, TopProducts } from '@dema/contracts';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
-import { formatCount, formatPrice } from '../lib/format.ts';
+import { formatCount, formatPrice } from '@dema/contracts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
 import { BarChart, LineChart } from './charts.tsx';

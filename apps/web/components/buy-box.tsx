@@ -5,7 +5,7 @@ import { useId, useState } from 'react';
 import type { ProductVariant } from '@dema/contracts';
 import { addToCart } from '../lib/cart.ts';
 import { addToGuestCart } from '../lib/guest-cart.ts';
-import { describeStock, formatPrice } from '../lib/format.ts';
+import { describeStock, formatPrice } from '@dema/contracts';
 import type { ApiError } from '../lib/problem.ts';
 import { useSession } from '../lib/session.ts';
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { Cart, CartItem, Product } from '@dema/contracts';
 import { loadCart, removeCartItem, setCartItem, useCart } from '../lib/cart.ts';
 import { removeFromGuestCart, setGuestQuantity, useGuestCart, type GuestLine } from '../lib/guest-cart.ts';
-import { formatPrice } from '../lib/format.ts';
+import { formatPrice } from '@dema/contracts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch, useSession } from '../lib/session.ts';
 import { RequireSession } from './require-session.tsx';

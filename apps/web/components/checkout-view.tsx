@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
 import { ErrorCode, type Order } from '@dema/contracts';
 import { cartCheckedOut, loadCart, useCart } from '../lib/cart.ts';
-import { formatPrice } from '../lib/format.ts';
+import { formatPrice } from '@dema/contracts';
 import { newIdempotencyKey } from '../lib/idempotency.ts';
 import type { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';

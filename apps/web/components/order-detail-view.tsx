@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Order } from '@dema/contracts';
-import { formatDateTime, formatPrice } from '../lib/format.ts';
+import { formatDateTime, formatPrice } from '@dema/contracts';
 import { fulfilmentPath, type OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';

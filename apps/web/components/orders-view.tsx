@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Order, OrderPage, OrderStatus, User } from '@dema/contracts';
-import { formatDateTime, formatPrice } from '../lib/format.ts';
+import { formatDateTime, formatPrice } from '@dema/contracts';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';

@@ -14,7 +14,7 @@ import type {
   SystemMetrics,
 } from '@dema/contracts';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
-import { formatBytes, formatCount, formatDateTime, formatPrice } from '../lib/format.ts';
+import { formatBytes, formatCount, formatDateTime, formatPrice } from '@dema/contracts';
 import { ApiError } from '../lib/problem.ts';
 import { apiFetch } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';

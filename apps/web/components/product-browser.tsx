@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { Category, ProductPage } from '@dema/contracts';
-import { formatCount } from '../lib/format.ts';
+import { formatCount } from '@dema/contracts';
 import { pageCount, sortOptions, toPageHref, type ProductListState } from '../lib/product-query.ts';
 import { Pager } from './pager.tsx';
 import { ProductCard } from './product-card.tsx';

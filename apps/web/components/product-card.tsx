@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ProductCardProps } from '@dema/contracts';
-import { describeStock, formatPrice } from '../lib/format.ts';
+import { describeStock, formatPrice } from '@dema/contracts';
 
 /**
  * The seed's product card, rendered on the server from exactly `ProductCardProps`: first image,

@@ -10,3 +10,4 @@ export * from './stock.ts';
 export * from './analytics.ts';
 export * from './monitoring.ts';
 export * from './idempotency.ts';
+export * from './format.ts';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Breadcrumbs, EmptyState, ServiceUnavailable } from '../../../components/states.tsx';
 import { catalogApi } from '../../../lib/api-server.ts';
-import { formatCount } from '../../../lib/format.ts';
+import { formatCount } from '@dema/contracts';
 
 export const metadata: Metadata = {
   title: 'Categories',

@@ -1,5 +1,5 @@
 /**
- * Display formatting shared by server and client components. Prices arrive as JSON numbers with at
+ * Display formatting shared by every client (web, mobile) and the server's pages. Prices arrive as JSON numbers with at
  * most two decimals (contracts/money.ts); they are only formatted here, never computed.
  */
 const currency = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
