@@ -176,6 +176,27 @@ for (const target of testTargets()) {
       assert.equal((await dema.admin('DELETE', `/api/products/${product.id}`)).status, 204);
     });
 
+    test('a category deleted while a product is created in it: one of the two wins cleanly, never a 500 or a product without its category', async () => {
+      for (let round = 0; round < 20; round += 1) {
+        const category = await dema.createCategory(`Contested ${round}`);
+        const [deleted, created] = await Promise.all([
+          dema.admin('DELETE', `/api/categories/${category.id}`),
+          dema.admin('POST', '/api/products', { name: `Contested product ${round}`, price: 5, stock: 1, categoryId: category.id }),
+        ]);
+        const outcome = `${deleted.status}/${created.status}`;
+        if (deleted.status === 204) {
+          await expectProblem(created, 422, 'CATEGORY_NOT_FOUND');
+        } else {
+          assert.equal(created.status, 201, outcome);
+          await expectProblem(deleted, 409, 'CATEGORY_NOT_EMPTY');
+          const product = (await created.json()) as Product;
+          assert.equal(product.category.id, category.id);
+          assert.equal((await dema.admin('DELETE', `/api/products/${product.id}`)).status, 204);
+          assert.equal((await dema.admin('DELETE', `/api/categories/${category.id}`)).status, 204);
+        }
+      }
+    });
+
     test('deletes an empty category: 204, then 404', async () => {
       const created = await dema.createCategory('Short Lived');
       const response = await dema.admin('DELETE', `/api/categories/${created.id}`);

@@ -58,6 +58,9 @@ export async function updateCategory(tx: Queryable, id: string, fields: { name?:
 
 /** Deletes the category unless products still use it: `'in-use'` then, `false` when absent. */
 export async function deleteCategory(tx: Queryable, id: string): Promise<boolean | 'in-use'> {
+  // Locked first, so a product being created in it either commits before the count below or, after this delete, finds no category.
+  const locked = await tx.query('SELECT 1 FROM categories WHERE id = $1 FOR UPDATE', [id]);
+  if (locked.rows.length === 0) return false;
   const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM products WHERE category_id = $1', [id]);
   if (rows[0]!.n > 0) return 'in-use';
   const { rowCount } = await tx.query('DELETE FROM categories WHERE id = $1', [id]);

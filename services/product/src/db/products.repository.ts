@@ -211,7 +211,8 @@ export async function skusTakenElsewhere(tx: Queryable, productId: string | null
 }
 
 export async function categoryExists(db: Queryable, id: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM categories WHERE id = $1', [id]);
+  // KEY SHARE holds the category until this transaction ends: a delete racing the product waits and then sees it in use.
+  const { rows } = await db.query('SELECT 1 FROM categories WHERE id = $1 FOR KEY SHARE', [id]);
   return rows.length > 0;
 }
 
