@@ -18,6 +18,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'getSystemMetrics',
         summary: "This machine's CPU, memory, disk and network (seed: SystemMetrics)",
         security,
         response: { 200: Type.Ref('SystemMetrics'), ...errors },
@@ -32,6 +33,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'getApplicationMetrics',
         summary: 'Requests at this entry, and the database and cache of the services behind it, since they started (seed: ApplicationMetrics)',
         security,
         response: { 200: Type.Ref('ApplicationMetrics'), ...errors },
@@ -46,6 +48,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'getMetricsHistory',
         summary: 'SystemMetrics and ApplicationMetrics as read at each alert evaluation over the last minutes (at most an hour), oldest first',
         security,
         querystring: MetricsHistoryQuery,
@@ -61,6 +64,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'listAlerts',
         summary: 'Active (pending or firing) and recently resolved alerts, with what each channel was told',
         security,
         response: { 200: Type.Ref('AlertList'), ...errors },
@@ -75,6 +79,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'listDeadLetters',
         summary: 'Events a consumer kept failing on, set aside (not lost) until retried; oldest first',
         description:
           'Embedded, they wait in the outbox of the service that wrote them; with RabbitMQ, in the dead-letter queue of the consumer that failed. ' +
@@ -93,6 +98,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
       config,
       schema: {
         tags: ['monitoring'],
+        operationId: 'retryDeadLetters',
         summary: 'Delivers dead letters again (all, or those with the given event ids) to the consumers that failed on them',
         security,
         body: Type.Object(

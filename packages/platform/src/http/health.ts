@@ -29,24 +29,46 @@ const Readiness = Type.Object({ status: Type.String(), checks: Type.Record(Type.
  * 503 when one is down, so an orchestrator or the gateway stops sending traffic.
  */
 export function registerHealth(app: DemaApp, checks: ReadinessCheck[]): void {
-  app.get('/health/live', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'up' }));
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'checkLiveness',
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.String() }) },
+      },
+    },
+    async () => ({ status: 'up' }),
+  );
 
-  app.get('/health/ready', { schema: { tags: ['health'], response: { 200: Readiness, 503: Readiness } } }, async (_request, reply) => {
-    if (draining.has(app)) return reply.status(503).send({ status: 'draining', checks: {} });
-    const results = await Promise.all(
-      checks.map(async ({ name, check }) => {
-        try {
-          return [name, await withTimeout(check(), 1_000)] as const;
-        } catch (error) {
-          return [name, { status: 'down' as CheckStatus, detail: (error as Error).message }] as const;
-        }
-      }),
-    );
-    const down = results.some(([, r]) => r.status === 'down');
-    const degraded = results.some(([, r]) => r.status === 'degraded');
-    reply.status(down ? 503 : 200);
-    return { status: down ? 'down' : degraded ? 'degraded' : 'up', checks: Object.fromEntries(results) };
-  });
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'checkReadiness',
+        summary: 'Readiness: every dependency answers (503 when one is down)',
+        response: { 200: Readiness, 503: Readiness },
+      },
+    },
+    async (_request, reply) => {
+      if (draining.has(app)) return reply.status(503).send({ status: 'draining', checks: {} });
+      const results = await Promise.all(
+        checks.map(async ({ name, check }) => {
+          try {
+            return [name, await withTimeout(check(), 1_000)] as const;
+          } catch (error) {
+            return [name, { status: 'down' as CheckStatus, detail: (error as Error).message }] as const;
+          }
+        }),
+      );
+      const down = results.some(([, r]) => r.status === 'down');
+      const degraded = results.some(([, r]) => r.status === 'degraded');
+      reply.status(down ? 503 : 200);
+      return { status: down ? 'down' : degraded ? 'degraded' : 'up', checks: Object.fromEntries(results) };
+    },
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

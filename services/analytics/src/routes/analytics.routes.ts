@@ -16,6 +16,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'getRevenue',
         summary: 'Revenue and order count per day, week or month',
         description: `${salesNote} Every bucket of the range is listed. ${rangeNote}`,
         security: requiresToken,
@@ -32,6 +33,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'getSalesSummary',
         summary: 'Order count, revenue, average order value, units sold and customers',
         description: `${salesNote} ${rangeNote}`,
         security: requiresToken,
@@ -48,6 +50,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'listTopProducts',
         summary: 'Best-selling products by units or by revenue',
         description: `${salesNote} Products are ids: names come from the catalog. ${rangeNote}`,
         security: requiresToken,
@@ -64,6 +67,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'countOrdersByStatus',
         summary: 'Orders placed in the range, by current status',
         description: rangeNote,
         security: requiresToken,
@@ -80,6 +84,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'getStockMovements',
         summary: 'Stock changes by reason (ORDER, MANUAL, RETURN)',
         description: `From STOCK_UPDATED events that happened in the range. ${rangeNote}`,
         security: requiresToken,
@@ -96,6 +101,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
       config: read,
       schema: {
         tags: ['analytics'],
+        operationId: 'listLowStockProducts',
         summary: 'Products at or below a stock threshold',
         description: "Each product's latest stock from STOCK_UPDATED, fewest units first. Products are ids: names come from the catalog.",
         security: requiresToken,

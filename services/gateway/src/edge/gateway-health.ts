@@ -23,25 +23,47 @@ const GatewayReadiness = Type.Object({
  * answers — a gateway that can still serve the catalog must stay in its load balancer's rotation.
  */
 export function registerGatewayHealth(app: DemaApp, pools: Partial<Record<ServiceName, UpstreamPool>>, checks: ReadinessCheck[]): void {
-  app.get('/health/live', { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.String() }) } } }, async () => ({ status: 'up' }));
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'checkLiveness',
+        summary: 'Liveness: the process answers',
+        response: { 200: Type.Object({ status: Type.String() }) },
+      },
+    },
+    async () => ({ status: 'up' }),
+  );
 
-  app.get('/health/ready', { schema: { tags: ['health'], response: { 200: GatewayReadiness, 503: GatewayReadiness } } }, async (_request, reply) => {
-    const results = await Promise.all(
-      checks.map(async ({ name, check }) => {
-        try {
-          return [name, await check()] as const;
-        } catch (error) {
-          return [name, { status: 'down' as const, detail: (error as Error).message }] as const;
-        }
-      }),
-    );
-    const upstreams = Object.fromEntries(Object.entries(pools).map(([service, pool]) => [service, pool.status()]));
-    if (isDraining(app)) return reply.status(503).send({ status: 'draining' as const, checks: Object.fromEntries(results), upstreams });
-    const instances = Object.values(upstreams).flat();
-    const down = instances.every((i) => i.state === 'down');
-    const degraded = instances.some((i) => i.state === 'down') || results.some(([, r]) => r.status !== 'up');
-    reply.status(down ? 503 : 200);
-    const status = down ? ('down' as const) : degraded ? ('degraded' as const) : ('up' as const);
-    return { status, checks: Object.fromEntries(results), upstreams };
-  });
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'checkReadiness',
+        summary: 'Readiness: every dependency answers (503 when one is down)',
+        response: { 200: GatewayReadiness, 503: GatewayReadiness },
+      },
+    },
+    async (_request, reply) => {
+      const results = await Promise.all(
+        checks.map(async ({ name, check }) => {
+          try {
+            return [name, await check()] as const;
+          } catch (error) {
+            return [name, { status: 'down' as const, detail: (error as Error).message }] as const;
+          }
+        }),
+      );
+      const upstreams = Object.fromEntries(Object.entries(pools).map(([service, pool]) => [service, pool.status()]));
+      if (isDraining(app)) return reply.status(503).send({ status: 'draining' as const, checks: Object.fromEntries(results), upstreams });
+      const instances = Object.values(upstreams).flat();
+      const down = instances.every((i) => i.state === 'down');
+      const degraded = instances.some((i) => i.state === 'down') || results.some(([, r]) => r.status !== 'up');
+      reply.status(down ? 503 : 200);
+      const status = down ? ('down' as const) : degraded ? ('degraded' as const) : ('up' as const);
+      return { status, checks: Object.fromEntries(results), upstreams };
+    },
+  );
 }

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { DemaApp, Logger, ServiceName } from '@dema/platform';
+import { openApiOptions, type DemaApp, type Logger, type ServiceName } from '@dema/platform';
 import { serviceFor } from './routes-table.ts';
 import { describeError, type UpstreamInstance, type UpstreamPool } from './upstream-pool.ts';
 
@@ -10,6 +10,7 @@ type JsonObject = Record<string, unknown>;
 export interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string; description?: string };
+  servers: Array<{ url: string }>;
   paths: Record<string, JsonObject>;
   components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
   tags?: Array<{ name: string }>;
@@ -84,7 +85,7 @@ export class MergedOpenApi {
   }
 
   private empty(): OpenApiDocument {
-    return { openapi: '3.1.0', info: { ...this.info }, paths: {}, components: { schemas: {}, securitySchemes: {} }, tags: [] };
+    return { openapi: '3.1.0', info: { ...this.info }, servers: [{ url: '/' }], paths: {}, components: { schemas: {}, securitySchemes: {} }, tags: [] };
   }
 }
 
@@ -117,11 +118,8 @@ export async function registerMergedDocs(
   log: Logger,
   ttlMs?: number,
 ): Promise<MergedOpenApi> {
-  await app.register(swagger, {
-    openapi: { openapi: '3.1.0', info, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
-    // Shared schemas under their $id, as every service's document names them.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-  });
+  // The gateway's own routes described as every service describes its own.
+  await app.register(swagger, openApiOptions(info));
   const merged = new MergedOpenApi(pools, info, log, () => app.swagger() as Partial<OpenApiDocument>, ttlMs);
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',

@@ -14,6 +14,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       config: { permission: 'orders:read' },
       schema: {
         tags: ['cart'],
+        operationId: 'getCart',
         summary: 'Get my cart',
         description: 'Lines with current prices and stock from the catalog; `problems` lists lines that cannot be checked out as they are.',
         security: requiresToken,
@@ -30,6 +31,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       config: { permission: 'orders:write' },
       schema: {
         tags: ['cart'],
+        operationId: 'setCartItem',
         summary: 'Set the quantity of a product in my cart',
         security: requiresToken,
         params: ProductIdParam,
@@ -46,6 +48,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       config: { permission: 'orders:write' },
       schema: {
         tags: ['cart'],
+        operationId: 'removeCartItem',
         summary: 'Remove a product from my cart',
         security: requiresToken,
         params: ProductIdParam,
@@ -59,7 +62,13 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
     '/api/cart',
     {
       config: { permission: 'orders:write' },
-      schema: { tags: ['cart'], summary: 'Empty my cart', security: requiresToken, response: { 204: Type.Null(), ...problemResponses(401, 403, 503) } },
+      schema: {
+        tags: ['cart'],
+        operationId: 'emptyCart',
+        summary: 'Empty my cart',
+        security: requiresToken,
+        response: { 204: Type.Null(), ...problemResponses(401, 403, 503) },
+      },
     },
     async (request, reply) => {
       await carts.clear(userId(request.principal));

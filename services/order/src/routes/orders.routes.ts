@@ -30,6 +30,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: write,
       schema: {
         tags: ['orders'],
+        operationId: 'placeOrder',
         summary: 'Place an order',
         description:
           "From explicit `items` or the caller's cart (`fromCart: true`, which empties it). Prices come from the catalog at order time; " +
@@ -53,6 +54,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: read,
       schema: {
         tags: ['orders'],
+        operationId: 'listOrders',
         summary: 'List orders',
         description: "Every order for an admin; the caller's own for a customer. Newest first.",
         security: requiresToken,
@@ -69,6 +71,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: read,
       schema: {
         tags: ['orders'],
+        operationId: 'getOrder',
         summary: 'Get an order',
         description: "A customer sees only their own orders: another user's order is a 404.",
         security: requiresToken,
@@ -86,6 +89,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: write,
       schema: {
         tags: ['orders'],
+        operationId: 'changeOrderStatus',
         summary: "Change an order's status",
         description:
           'PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may ' +
@@ -105,6 +109,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
       config: read,
       schema: {
         tags: ['orders'],
+        operationId: 'listUserOrders',
         summary: "List a user's orders",
         description: "A customer may list only their own (403 otherwise); admins anyone's.",
         security: requiresToken,

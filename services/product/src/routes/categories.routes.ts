@@ -5,15 +5,20 @@ import type { Catalog } from '../catalog.ts';
 
 /** Categories: public reads (with product counts), admin writes. */
 export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
-  app.get('/api/categories', { schema: { tags: ['categories'], summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } }, async () => ({
-    items: await catalog.listCategories(),
-  }));
+  app.get(
+    '/api/categories',
+    { schema: { tags: ['categories'], operationId: 'listCategories', summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } },
+    async () => ({
+      items: await catalog.listCategories(),
+    }),
+  );
 
   app.get(
     '/api/categories/:id',
     {
       schema: {
         tags: ['categories'],
+        operationId: 'getCategory',
         summary: 'Get a category by id or slug, with its product count',
         params: IdOrSlugParam,
         response: { 200: Type.Ref('Category'), ...problemResponses(404) },
@@ -31,6 +36,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       config: write,
       schema: {
         tags: ['categories'],
+        operationId: 'createCategory',
         summary: 'Create a category',
         security: requiresToken,
         body: CreateCategory,
@@ -50,6 +56,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       config: write,
       schema: {
         tags: ['categories'],
+        operationId: 'updateCategory',
         summary: 'Update a category',
         security: requiresToken,
         params: IdParam,
@@ -66,6 +73,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
       config: write,
       schema: {
         tags: ['categories'],
+        operationId: 'deleteCategory',
         summary: 'Delete an empty category (never the default one)',
         security: requiresToken,
         params: IdParam,

@@ -13,6 +13,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
     {
       schema: {
         tags: ['products'],
+        operationId: 'listProducts',
         summary: 'List products',
         description: 'Paginated (limit ≤ 100), filtered by category (id or slug), price range, stock and text, sorted by price, name or newest.',
         querystring: ProductQuery,
@@ -27,6 +28,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
     {
       schema: {
         tags: ['products'],
+        operationId: 'getProduct',
         summary: 'Get a product',
         params: IdParam,
         response: { 200: Type.Ref('Product'), ...problemResponses(400, 404) },
@@ -47,6 +49,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       config: write,
       schema: {
         tags: ['products'],
+        operationId: 'createProduct',
         summary: 'Create a product',
         security: requiresToken,
         body: CreateProduct,
@@ -65,6 +68,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       config: write,
       schema: {
         tags: ['products'],
+        operationId: 'updateProduct',
         summary: 'Update a product',
         description: 'Fields present replace the current ones; `variants`, `images` and `specifications` are replaced whole.',
         security: requiresToken,
@@ -82,6 +86,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       config: write,
       schema: {
         tags: ['products'],
+        operationId: 'deleteProduct',
         summary: 'Delete a product',
         security: requiresToken,
         params: IdParam,
@@ -101,6 +106,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       config: write,
       schema: {
         tags: ['products'],
+        operationId: 'adjustStock',
         summary: 'Adjust stock (reason MANUAL)',
         description: 'Adds or removes units atomically; never below zero (409). Emits STOCK_UPDATED in the same transaction.',
         security: requiresToken,

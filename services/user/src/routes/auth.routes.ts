@@ -21,6 +21,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
       preValidation: trimEmail,
       schema: {
         tags: ['auth'],
+        operationId: 'signup',
         summary: 'Create a customer account and sign in',
         body: SignupBody,
         response: { 201: Type.Ref('Session'), ...problemResponses(400, 409, 429) },
@@ -36,6 +37,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
       preValidation: trimEmail,
       schema: {
         tags: ['auth'],
+        operationId: 'login',
         summary: 'Sign in: an access token (15 min) and a refresh token',
         body: LoginBody,
         response: { 200: Type.Ref('Session'), ...problemResponses(400, 401, 429) },
@@ -50,6 +52,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
       bodyLimit: bodyLimits.small,
       schema: {
         tags: ['auth'],
+        operationId: 'refreshTokens',
         summary: 'Exchange a refresh token for a new pair (each refresh token works once)',
         body: RefreshBody,
         response: { 200: Type.Ref('TokenPair'), ...problemResponses(400, 401) },
@@ -62,7 +65,13 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
     '/api/auth/logout',
     {
       config: { authenticated: true },
-      schema: { tags: ['auth'], summary: 'End this session now', security: requiresToken, response: { 204: Type.Null(), ...problemResponses(401) } },
+      schema: {
+        tags: ['auth'],
+        operationId: 'logout',
+        summary: 'End this session now',
+        security: requiresToken,
+        response: { 204: Type.Null(), ...problemResponses(401) },
+      },
     },
     async (request, reply) => {
       await identity.logout(request.principal);
@@ -70,10 +79,18 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
     },
   );
 
-  for (const url of ['/.well-known/jwks.json', '/api/auth/jwks.json']) {
-    app.get(url, { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens (JWKS)', response: { 200: Jwks } } }, async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=300');
-      return keys.jwks();
-    });
+  const jwksRoutes = [
+    { url: '/.well-known/jwks.json', operationId: 'getWellKnownJwks' },
+    { url: '/api/auth/jwks.json', operationId: 'getJwks' },
+  ];
+  for (const { url, operationId } of jwksRoutes) {
+    app.get(
+      url,
+      { schema: { tags: ['auth'], operationId, summary: 'Public keys that verify access tokens (JWKS)', response: { 200: Jwks } } },
+      async (_request, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return keys.jwks();
+      },
+    );
   }
 }

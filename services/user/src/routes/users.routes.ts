@@ -9,7 +9,13 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
     '/api/users/me',
     {
       config: { authenticated: true },
-      schema: { tags: ['users'], summary: 'Your account', security: requiresToken, response: { 200: Type.Ref('User'), ...problemResponses(401) } },
+      schema: {
+        tags: ['users'],
+        operationId: 'getMyAccount',
+        summary: 'Your account',
+        security: requiresToken,
+        response: { 200: Type.Ref('User'), ...problemResponses(401) },
+      },
     },
     async (request) => identity.me(request.principal),
   );
@@ -21,6 +27,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { authenticated: true },
       schema: {
         tags: ['users'],
+        operationId: 'updateMyAccount',
         summary: 'Change your name or password (needs the current one; ends your other sessions)',
         security: requiresToken,
         body: UpdateMe,
@@ -36,6 +43,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:read' },
       schema: {
         tags: ['users'],
+        operationId: 'listUsers',
         summary: 'List users, newest first; search by email',
         security: requiresToken,
         querystring: UserQuery,
@@ -51,6 +59,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:read' },
       schema: {
         tags: ['users'],
+        operationId: 'getUser',
         summary: 'Get a user',
         security: requiresToken,
         params: IdParam,
@@ -67,6 +76,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
+        operationId: 'updateUser',
         summary: "Change a user's name, role or disabled state (a new role or disabling ends their sessions; never the last active admin's, 409)",
         security: requiresToken,
         params: IdParam,
@@ -83,6 +93,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       config: { permission: 'users:write' },
       schema: {
         tags: ['users'],
+        operationId: 'disableUser',
         summary: 'Disable a user and end every session (their orders stay)',
         security: requiresToken,
         params: IdParam,

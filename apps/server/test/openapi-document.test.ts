@@ -1,0 +1,87 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { OpenApiDocument } from '@dema/gateway';
+import { readOpenApiDocuments, type OpenApiDocuments } from './support/openapi-documents.ts';
+
+/**
+ * The OpenAPI documents are fit for any generator: every operation is named (a unique operationId),
+ * summarised, tagged, declares its security (`[]` when public) and its 4xx problems as
+ * application/problem+json; the server URL is relative to where the document was fetched.
+ */
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  tags?: string[];
+  security?: Array<Record<string, string[]>>;
+  responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+
+const methods = ['get', 'put', 'post', 'delete', 'patch'];
+
+function operationsOf(document: OpenApiDocument): Array<[string, Operation]> {
+  return Object.entries(document.paths).flatMap(([path, operations]) =>
+    Object.entries(operations as Record<string, Operation>)
+      .filter(([method]) => methods.includes(method))
+      .map(([method, operation]): [string, Operation] => [`${method.toUpperCase()} ${path}`, operation]),
+  );
+}
+
+const operation = (document: OpenApiDocument, method: string, path: string) => (document.paths[path] as Record<string, Operation>)[method]!;
+
+describe('the OpenAPI documents', () => {
+  let documents: OpenApiDocuments;
+  before(async () => {
+    documents = await readOpenApiDocuments();
+  });
+
+  for (const name of ['allInOne', 'gateway'] as const) {
+    describe(name, () => {
+      test('sets servers to the host it is served from', () => {
+        assert.deepEqual(documents[name].servers, [{ url: '/' }]);
+      });
+
+      test('every operation has a unique operationId, a summary and tags', () => {
+        const operations = operationsOf(documents[name]);
+        assert.ok(operations.length > 40, `${operations.length} operations`);
+        const ids = operations.map(([route, operation]) => {
+          assert.match(operation.operationId ?? '', /^[a-z][a-zA-Z]+$/, `${route} operationId`);
+          assert.ok(operation.summary, `${route} summary`);
+          assert.ok(operation.tags?.length, `${route} tags`);
+          return operation.operationId;
+        });
+        assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+      });
+
+      test('every operation declares its security: bearer with 401, or [] when public', () => {
+        for (const [route, operation] of operationsOf(documents[name])) {
+          assert.ok(Array.isArray(operation.security), `${route} declares security`);
+          const bearer = operation.security!.length > 0;
+          if (bearer) assert.deepEqual(operation.security, [{ bearer: [] }], route);
+          assert.equal(Boolean(operation.responses?.['401']), bearer, `${route} documents 401 exactly when it needs a token`);
+        }
+        assert.deepEqual(operation(documents[name], 'get', '/api/products').security, []);
+        assert.deepEqual(operation(documents[name], 'post', '/api/auth/login').security, []);
+        assert.deepEqual(operation(documents[name], 'post', '/api/orders').security, [{ bearer: [] }]);
+      });
+
+      test('every operation documents its 4xx problems as application/problem+json', () => {
+        for (const [route, operation] of operationsOf(documents[name])) {
+          const problems = Object.entries(operation.responses ?? {}).filter(([status]) => /^4\d\d$/.test(status));
+          assert.ok(problems.length > 0, `${route} documents a 4xx`);
+          for (const [status, response] of problems) {
+            assert.deepEqual(Object.keys(response.content ?? {}), ['application/problem+json'], `${route} ${status}`);
+            assert.equal(response.content!['application/problem+json']!.schema?.$ref, '#/components/schemas/Problem', `${route} ${status}`);
+          }
+          if (route.includes('{')) assert.ok(operation.responses?.['404'], `${route} names something: 404`);
+          if (!route.includes(' /health/')) assert.ok(operation.responses?.['429'], `${route} is rate-limited: 429`);
+        }
+      });
+
+      test('keeps only the component schemas some operation uses', () => {
+        const text = JSON.stringify(documents[name]);
+        for (const schema of Object.keys(documents[name].components.schemas)) assert.ok(text.includes(`"#/components/schemas/${schema}"`), schema);
+      });
+    });
+  }
+});
