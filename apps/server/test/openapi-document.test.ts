@@ -53,12 +53,13 @@ describe('the OpenAPI documents', () => {
         assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
       });
 
-      test('every operation declares its security: bearer with 401, or [] when public', () => {
+      test('every operation declares its security: bearer (with its 401), or [] when public', () => {
         for (const [route, operation] of operationsOf(documents[name])) {
           assert.ok(Array.isArray(operation.security), `${route} declares security`);
           const bearer = operation.security!.length > 0;
           if (bearer) assert.deepEqual(operation.security, [{ bearer: [] }], route);
-          assert.equal(Boolean(operation.responses?.['401']), bearer, `${route} documents 401 exactly when it needs a token`);
+          // A public route may still answer 401 of its own (login with a wrong password).
+          if (bearer) assert.ok(operation.responses?.['401'], `${route} needs a token: 401`);
         }
         assert.deepEqual(operation(documents[name], 'get', '/api/products').security, []);
         assert.deepEqual(operation(documents[name], 'post', '/api/auth/login').security, []);
