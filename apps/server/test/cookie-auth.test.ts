@@ -93,6 +93,22 @@ for (const target of testTargets()) {
         assert.equal((await me(body.tokens.accessToken as string)).status, 200);
       });
 
+      test('signup through the cookie flow answers 201 with the access token and sets the cookie', async () => {
+        const email = `cookie.signup.${randomBytes(4).toString('hex')}@test.dema.dev`;
+        const response = await fetch(`${base}/api/auth/cookie/signup`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: store },
+          body: JSON.stringify({ email, password, name: 'Cookie Signup' }),
+        });
+        assert.equal(response.status, 201);
+        const body = (await response.json()) as { user: { email: string }; tokens: Record<string, unknown> };
+        assert.equal(body.user.email, email);
+        assert.equal(body.tokens.refreshToken, undefined);
+        const cookie = refreshCookieOf(response);
+        assert.ok(cookie.attributes.has('httponly'));
+        assert.equal((await refresh(cookie.value)).status, 200);
+      });
+
       test('a wrong password is a 401 problem and sets no cookie', async () => {
         const email = await account();
         const response = await fetch(`${base}/api/auth/cookie`, {

@@ -8,17 +8,17 @@ import type { KeyRing } from '../keys.ts';
 /** What the cookie routes read of a request: its headers, and how the client reached the API. */
 type CookieRequest = { headers: { origin?: string; cookie?: string }; protocol: string; host: string };
 
+// "  Ann@Example.com " is an address typed with stray spaces, not an invalid one.
+const trimEmail = async (request: { body: unknown }) => {
+  const body = request.body as { email?: unknown } | null;
+  if (body && typeof body.email === 'string') body.email = body.email.trim();
+};
+
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
 export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing): Promise<void> {
-  // "  Ann@Example.com " is an address typed with stray spaces, not an invalid one.
-  const trimEmail = async (request: { body: unknown }) => {
-    const body = request.body as { email?: unknown } | null;
-    if (body && typeof body.email === 'string') body.email = body.email.trim();
-  };
-
   app.post(
     '/api/auth/signup',
     {
@@ -104,10 +104,7 @@ export async function cookieAuthRoutes(app: DemaApp, identity: Identity, origins
     {
       bodyLimit: bodyLimits.small,
       onRequest: checkOrigin,
-      preValidation: async (request) => {
-        const body = request.body as { email?: unknown } | null;
-        if (body && typeof body.email === 'string') body.email = body.email.trim();
-      },
+      preValidation: trimEmail,
       schema: {
         tags: ['auth'],
         operationId: 'loginWithCookie',
@@ -121,6 +118,28 @@ export async function cookieAuthRoutes(app: DemaApp, identity: Identity, origins
       const { user, tokens } = await identity.login(request.body.email, request.body.password, request.ip);
       reply.header('set-cookie', refreshCookie(tokens.refreshToken, cookieOptions(request)));
       return { user, tokens: { accessToken: tokens.accessToken, tokenType: tokens.tokenType, expiresIn: tokens.expiresIn } };
+    },
+  );
+
+  app.post(
+    '/api/auth/cookie/signup',
+    {
+      bodyLimit: bodyLimits.small,
+      onRequest: checkOrigin,
+      preValidation: trimEmail,
+      schema: {
+        tags: ['auth'],
+        operationId: 'signupWithCookie',
+        summary: 'Create a customer account from a browser, signed in as by the cookie login',
+        security: [],
+        body: SignupBody,
+        response: { 201: Type.Ref('CookieSession'), ...problemResponses(400, 403, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { user, tokens } = await identity.signup(request.body, request.ip);
+      reply.header('set-cookie', refreshCookie(tokens.refreshToken, cookieOptions(request)));
+      return reply.status(201).send({ user, tokens: { accessToken: tokens.accessToken, tokenType: tokens.tokenType, expiresIn: tokens.expiresIn } });
     },
   );
 
