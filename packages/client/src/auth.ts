@@ -44,5 +44,6 @@ export const sessionRoutes: ReadonlySet<string> = new Set([
   'POST /api/auth/signup',
   'POST /api/auth/refresh',
   'POST /api/auth/cookie',
+  'POST /api/auth/cookie/signup',
   'POST /api/auth/cookie/refresh',
 ]);
