@@ -113,7 +113,13 @@ export function openApiOptions(info: { title: string; version: string; descripti
       openapi: '3.1.0',
       info,
       servers: [{ url: '/' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          // The browser's refresh token (the cookie flow under /api/auth/cookie), never readable by scripts.
+          refreshCookie: { type: 'apiKey', in: 'cookie', name: 'dema_refresh' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json: JsonObject, _baseUri: unknown, _fragment: unknown, i: number) => String(json.$id ?? `def-${i}`) },
     transform: describeAccess,
