@@ -1,27 +1,38 @@
 import { Stack } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { createHttpApi } from '../lib/api.ts';
 import { ApiProvider } from '../lib/api-context.tsx';
+import { demaClient } from '../lib/auth/dema-client.ts';
+import { SessionProvider, useSession } from '../lib/auth/session.tsx';
 import { apiBaseUrl } from '../lib/config.ts';
 import { createQueryClient, QueryProvider } from '../lib/query.tsx';
-import { currentAccessToken, useSignedIn } from '../lib/session.ts';
 
-const api = createHttpApi({ baseUrl: apiBaseUrl, accessToken: currentAccessToken });
+// The session's access token (kept by the typed client's auth strategy) for the calls not yet on the typed client.
+const api = createHttpApi({ baseUrl: apiBaseUrl, accessToken: async () => (await demaClient.auth?.accessToken()) ?? null });
+
+function SessionApi({ children }: { children: ReactNode }) {
+  const signedIn = useSession().state.status === 'signed-in';
+  return <ApiProvider value={{ api, signedIn }}>{children}</ApiProvider>;
+}
 
 export default function RootLayout() {
   const [client] = useState(() => createQueryClient());
-  const signedIn = useSignedIn();
   return (
-    <ApiProvider value={{ api, signedIn }}>
-      <QueryProvider client={client} persist>
-        <StatusBar style="auto" />
-        <Stack>
-          <Stack.Screen name="(tabs)" options={{ headerShown: false }} />
-          <Stack.Screen name="product/[id]" options={{ title: 'Product' }} />
-          <Stack.Screen name="checkout" options={{ title: 'Checkout' }} />
-        </Stack>
-      </QueryProvider>
-    </ApiProvider>
+    <QueryProvider client={client} persist>
+      <SessionProvider client={demaClient}>
+        <SessionApi>
+          <StatusBar style="auto" />
+          <Stack>
+            <Stack.Screen name="(tabs)" options={{ headerShown: false }} />
+            <Stack.Screen name="product/[id]" options={{ title: 'Product' }} />
+            <Stack.Screen name="checkout" options={{ title: 'Checkout' }} />
+            <Stack.Screen name="login" options={{ title: 'Sign in' }} />
+            <Stack.Screen name="signup" options={{ title: 'Create account' }} />
+            <Stack.Screen name="orders/[id]" options={{ title: 'Order' }} />
+          </Stack>
+        </SessionApi>
+      </SessionProvider>
+    </QueryProvider>
   );
 }
