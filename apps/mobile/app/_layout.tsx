@@ -1,13 +1,14 @@
 import { Stack } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
 import { useState } from 'react';
-import { createHttpApi } from '../lib/api.ts';
+import { createDemaClient } from '@dema/client';
+import { createClientApi } from '../lib/api.ts';
 import { ApiProvider } from '../lib/api-context.tsx';
 import { apiBaseUrl } from '../lib/config.ts';
 import { createQueryClient, QueryProvider } from '../lib/query.tsx';
-import { currentAccessToken, useSignedIn } from '../lib/session.ts';
+import { auth, useSignedIn } from '../lib/session.ts';
 
-const api = createHttpApi({ baseUrl: apiBaseUrl, accessToken: currentAccessToken });
+const api = createClientApi(createDemaClient({ baseUrl: apiBaseUrl, auth }));
 
 export default function RootLayout() {
   const [client] = useState(() => createQueryClient());

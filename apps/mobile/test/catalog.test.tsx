@@ -47,11 +47,11 @@ test('a failing API shows an error with a way to try again', async () => {
   let fail = true;
   const { fetch } = stubFetch(({ path }) => {
     if (path.startsWith('/api/categories')) return { body: categories };
-    return fail ? { status: 500, body: { title: 'Internal', code: 'INTERNAL' } } : { body: aPage([aProduct({ name: 'Back again' })]) };
+    return fail ? { status: 500, body: { status: 500, title: 'Internal', code: 'INTERNAL' } } : { body: aPage([aProduct({ name: 'Back again' })]) };
   });
   renderApp('/', { fetch });
   expect(await screen.findByText('Could not load')).toBeTruthy();
-  expect(screen.getByText('The store had a problem. Please try again.')).toBeTruthy();
+  expect(screen.getByText('Something went wrong on our side. Please try again in a moment.')).toBeTruthy();
   fail = false;
   fireEvent.press(screen.getByLabelText('Try again'));
   expect(await screen.findByText('Back again')).toBeTruthy();
