@@ -42,24 +42,27 @@ export function stubFetch(answer: (request: StubRequest) => StubAnswer) {
 }
 
 // renderRouter takes components, not elements: the layout reads what the current test set up.
-let current: { value: ApiContextValue; client: QueryClient } | null = null;
+let current: { value: ApiContextValue; client: QueryClient; persist: boolean } | null = null;
 
 function TestLayout() {
   if (!current) throw new Error('renderApp sets up the layout');
   return (
     <ApiProvider value={current.value}>
-      <QueryProvider client={current.client} persist={false}>
+      <QueryProvider client={current.client} persist={current.persist}>
         <Slot />
       </QueryProvider>
     </ApiProvider>
   );
 }
 
-/** Renders the app's routes at `initialUrl` with the real API layer over `fetch`. */
-export function renderApp(initialUrl: string, { fetch, signedIn = true }: { fetch: (request: Request) => Promise<Response>; signedIn?: boolean }) {
+/** Renders the app's routes at `initialUrl` with the real API layer over `fetch`; `persist` keeps the cache in (test) AsyncStorage as the app does. */
+export function renderApp(
+  initialUrl: string,
+  { fetch, signedIn = true, persist = false }: { fetch: (request: Request) => Promise<Response>; signedIn?: boolean; persist?: boolean },
+) {
   const auth = signedIn ? tokenAuth({ store: memoryTokenStore({ accessToken: 'access-token', refreshToken: 'refresh-token' }) }) : undefined;
   const api = createClientApi(createDemaClient({ baseUrl: 'http://dema.test', fetch, retry: false, ...(auth ? { auth } : {}) }));
-  current = { value: { api, signedIn }, client: createQueryClient({ retry: false }) };
+  current = { value: { api, signedIn }, client: createQueryClient({ retry: false }), persist };
   return renderRouter(
     {
       _layout: TestLayout,
