@@ -1,15 +1,14 @@
 import { Stack } from 'expo-router';
 import { StatusBar } from 'expo-status-bar';
 import { type ReactNode, useState } from 'react';
-import { createHttpApi } from '../lib/api.ts';
+import { createClientApi } from '../lib/api.ts';
 import { ApiProvider } from '../lib/api-context.tsx';
 import { demaClient } from '../lib/auth/dema-client.ts';
 import { SessionProvider, useSession } from '../lib/auth/session.tsx';
-import { apiBaseUrl } from '../lib/config.ts';
 import { createQueryClient, QueryProvider } from '../lib/query.tsx';
 
-// The session's access token (kept by the typed client's auth strategy) for the calls not yet on the typed client.
-const api = createHttpApi({ baseUrl: apiBaseUrl, accessToken: async () => (await demaClient.auth?.accessToken()) ?? null });
+// One client for every screen: the session's auth strategy (secure store on devices) signs the shop's calls too.
+const api = createClientApi(demaClient);
 
 function SessionApi({ children }: { children: ReactNode }) {
   const signedIn = useSession().state.status === 'signed-in';

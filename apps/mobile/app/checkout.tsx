@@ -3,7 +3,8 @@ import { useRouter } from 'expo-router';
 import { useState } from 'react';
 import { ScrollView, Text } from 'react-native';
 import { Button, Empty, Failure, Loading, styles } from '../components/ui.tsx';
-import { describeFailure, newIdempotencyKey } from '../lib/api.ts';
+import { newIdempotencyKey } from '@dema/client';
+import { describeFailure } from '../lib/api.ts';
 import { useApi } from '../lib/api-context.tsx';
 import { useCart, usePlaceOrder } from '../lib/hooks.ts';
 

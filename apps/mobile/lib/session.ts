@@ -1,17 +1,25 @@
+import { memoryTokenStore, type StoredTokens, tokenAuth } from '@dema/client';
 import { useSyncExternalStore } from 'react';
 
 /**
- * The signed-in shopper's access token, in memory. The sign-in screens set it (and keep it in the platform's secure
- * storage); the catalog, cart and checkout only read it.
+ * The shopper's session. The sign-in screens keep the tokens (in the platform's secure storage on a device); the
+ * catalog, cart and checkout only ask whether someone is signed in.
  */
-let accessToken: string | null = null;
+const store = memoryTokenStore();
+let signedIn = false;
 const listeners = new Set<() => void>();
 
-export const currentAccessToken = (): string | null => accessToken;
-
-export function setAccessToken(token: string | null): void {
-  accessToken = token;
+function publish(next: boolean): void {
+  signedIn = next;
   for (const listener of listeners) listener();
+}
+
+export const auth = tokenAuth({ store, onSessionEnded: () => publish(false) });
+
+export async function keepSession(tokens: StoredTokens | null): Promise<void> {
+  if (tokens) await store.set(tokens);
+  else await store.clear();
+  publish(tokens !== null);
 }
 
 export function useSignedIn(): boolean {
@@ -20,6 +28,6 @@ export function useSignedIn(): boolean {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    () => accessToken !== null,
+    () => signedIn,
   );
 }

@@ -48,7 +48,7 @@ test('errors and offline show a retry', async () => {
   const { fetch } = stubFetch(() => answer);
   renderApp('/cart', { fetch });
   expect(await screen.findByText('You are offline')).toBeTruthy();
-  answer = { status: 503, body: { title: 'Unavailable', code: 'UNAVAILABLE' } };
+  answer = { status: 503, body: { status: 503, title: 'Unavailable', code: 'UNAVAILABLE' } };
   fireEvent.press(screen.getByLabelText('Try again'));
-  await waitFor(() => expect(screen.getByText('The store had a problem. Please try again.')).toBeTruthy());
+  await waitFor(() => expect(screen.getByText('The store is temporarily unavailable. Please try again in a moment.')).toBeTruthy());
 });

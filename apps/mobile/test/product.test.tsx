@@ -49,7 +49,7 @@ test('a refused add shows the API reason', async () => {
   const { fetch } = stubFetch(({ method, path }) => {
     if (path === `/api/products/${plain.id}`) return { body: plain };
     if (path === '/api/cart') return { body: aCart([]) };
-    if (method === 'PUT') return { status: 409, body: { title: 'Conflict', code: 'INSUFFICIENT_STOCK', detail: 'Only 2 left in stock' } };
+    if (method === 'PUT') return { status: 409, body: { status: 409, title: 'Conflict', code: 'INSUFFICIENT_STOCK', detail: 'Only 2 left in stock' } };
     return { status: 404 };
   });
   renderApp(`/product/${plain.id}`, { fetch });
@@ -58,7 +58,7 @@ test('a refused add shows the API reason', async () => {
 });
 
 test('a product that is gone shows the error', async () => {
-  const { fetch } = stubFetch(() => ({ status: 404, body: { title: 'Not Found', code: 'PRODUCT_NOT_FOUND', detail: 'Product not found' } }));
+  const { fetch } = stubFetch(() => ({ status: 404, body: { status: 404, title: 'Not Found', code: 'PRODUCT_NOT_FOUND', detail: 'Product not found' } }));
   renderApp('/product/00000000-0000-4000-8000-999999999999', { fetch });
   expect(await screen.findByText('Could not load')).toBeTruthy();
   expect(screen.getByText('Product not found')).toBeTruthy();

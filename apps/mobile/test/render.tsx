@@ -1,4 +1,5 @@
 import type { Cart, Product, ProductPage } from '@dema/contracts';
+import { createDemaClient, memoryTokenStore, tokenAuth } from '@dema/client';
 import type { QueryClient } from '@tanstack/react-query';
 import { Slot } from 'expo-router';
 import { renderRouter } from 'expo-router/testing-library';
@@ -7,56 +8,61 @@ import CartScreen from '../app/(tabs)/cart.tsx';
 import CatalogScreen from '../app/(tabs)/index.tsx';
 import CheckoutScreen from '../app/checkout.tsx';
 import ProductScreen from '../app/product/[id].tsx';
-import { createHttpApi } from '../lib/api.ts';
+import { createClientApi } from '../lib/api.ts';
 import { type ApiContextValue, ApiProvider } from '../lib/api-context.tsx';
 import { createQueryClient, QueryProvider } from '../lib/query.tsx';
 
-export type StubRequest = { method: string; path: string; headers: Record<string, string>; body: unknown };
+export type StubRequest = { method: string; path: string; headers: Headers; body: unknown };
 /** What the stub answers: a status and JSON body, or `offline` for a network failure. */
 export type StubAnswer = { status?: number; body?: unknown } | 'offline';
 
 /**
- * A stand-in for the network only: the screens, hooks, query cache and API layer all run as in the app, and every
- * request is recorded so a test can check what was sent.
+ * A stand-in for the network only: the screens, hooks, query cache, API layer and typed client all run as in the
+ * app, and every request is recorded so a test can check what was sent.
  */
 export function stubFetch(answer: (request: StubRequest) => StubAnswer) {
   const requests: StubRequest[] = [];
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = new URL(String(input));
-    const request: StubRequest = {
-      method: init?.method ?? 'GET',
+  const fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    const text = await request.text();
+    const recorded: StubRequest = {
+      method: request.method,
       path: `${url.pathname}${url.search}`,
-      headers: (init?.headers ?? {}) as Record<string, string>,
-      body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
+      headers: request.headers,
+      body: text ? JSON.parse(text) : undefined,
     };
-    requests.push(request);
-    const result = answer(request);
+    requests.push(recorded);
+    const result = answer(recorded);
     if (result === 'offline') throw new TypeError('Network request failed');
     const status = result.status ?? 200;
-    const text = result.body === undefined ? '' : JSON.stringify(result.body);
-    return { ok: status >= 200 && status < 300, status, text: async () => text } as Response;
+    const type = status >= 400 ? 'application/problem+json' : 'application/json';
+    return new Response(result.body === undefined ? null : JSON.stringify(result.body), { status, headers: { 'content-type': type } });
   };
-  return { fetch: fetch as typeof globalThis.fetch, requests };
+  return { fetch, requests };
 }
 
 // renderRouter takes components, not elements: the layout reads what the current test set up.
-let current: { value: ApiContextValue; client: QueryClient } | null = null;
+let current: { value: ApiContextValue; client: QueryClient; persist: boolean } | null = null;
 
 function TestLayout() {
   if (!current) throw new Error('renderApp sets up the layout');
   return (
     <ApiProvider value={current.value}>
-      <QueryProvider client={current.client} persist={false}>
+      <QueryProvider client={current.client} persist={current.persist}>
         <Slot />
       </QueryProvider>
     </ApiProvider>
   );
 }
 
-/** Renders the app's routes at `initialUrl` with the real API layer over `fetch`. */
-export function renderApp(initialUrl: string, { fetch, signedIn = true }: { fetch: typeof globalThis.fetch; signedIn?: boolean }) {
-  const api = createHttpApi({ baseUrl: 'http://dema.test', fetch, accessToken: () => (signedIn ? 'access-token' : null) });
-  current = { value: { api, signedIn }, client: createQueryClient({ retry: false }) };
+/** Renders the app's routes at `initialUrl` with the real API layer over `fetch`; `persist` keeps the cache in (test) AsyncStorage as the app does. */
+export function renderApp(
+  initialUrl: string,
+  { fetch, signedIn = true, persist = false }: { fetch: (request: Request) => Promise<Response>; signedIn?: boolean; persist?: boolean },
+) {
+  const auth = signedIn ? tokenAuth({ store: memoryTokenStore({ accessToken: 'access-token', refreshToken: 'refresh-token' }) }) : undefined;
+  const api = createClientApi(createDemaClient({ baseUrl: 'http://dema.test', fetch, retry: false, ...(auth ? { auth } : {}) }));
+  current = { value: { api, signedIn }, client: createQueryClient({ retry: false }), persist };
   return renderRouter(
     {
       _layout: TestLayout,
