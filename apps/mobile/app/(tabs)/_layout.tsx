@@ -1,0 +1,12 @@
+import { Tabs } from 'expo-router';
+
+export default function TabsLayout() {
+  return (
+    <Tabs>
+      <Tabs.Screen name="index" options={{ title: 'Catalog', tabBarAccessibilityLabel: 'Catalog' }} />
+      <Tabs.Screen name="cart" options={{ title: 'Cart', tabBarAccessibilityLabel: 'Cart' }} />
+      <Tabs.Screen name="orders" options={{ title: 'Orders', tabBarAccessibilityLabel: 'My orders' }} />
+      <Tabs.Screen name="account" options={{ title: 'Account', tabBarAccessibilityLabel: 'Account' }} />
+    </Tabs>
+  );
+}

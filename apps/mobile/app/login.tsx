@@ -1,0 +1,3 @@
+import { LoginScreen } from '../features/auth/login-screen.tsx';
+
+export default LoginScreen;

@@ -1,0 +1,3 @@
+import { SignupScreen } from '../features/auth/signup-screen.tsx';
+
+export default SignupScreen;

@@ -1,0 +1,69 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react-native';
+import { SignupScreen } from '../features/auth/signup-screen.tsx';
+import { ann, harness, problem, renderRoutes, tokens, type Harness } from './support/account-harness.tsx';
+
+const routes = (_h: Harness) => ({ signup: () => <SignupScreen />, login: () => null, orders: () => null });
+
+async function fillIn(name: string, email: string, password: string) {
+  fireEvent.changeText(await screen.findByLabelText('Name'), name);
+  fireEvent.changeText(screen.getByLabelText('Email'), email);
+  fireEvent.changeText(screen.getByLabelText('Password'), password);
+  fireEvent.press(screen.getByRole('button', { name: 'Create account' }));
+}
+
+test('a new account is signed in and lands on its orders', async () => {
+  const h = await harness({ signedIn: false });
+  h.api.on('POST', '/api/auth/signup', { status: 201, body: { user: ann, tokens } });
+  const view = renderRoutes(h, routes(h), '/signup');
+  await fillIn('Ann Smith', 'ann@example.com', 'correct horse battery');
+  await waitFor(() => expect(view.getPathname()).toBe('/orders'));
+  expect(h.api.calls('POST', '/api/auth/signup')[0]?.body).toEqual({ name: 'Ann Smith', email: 'ann@example.com', password: 'correct horse battery' });
+});
+
+test('the API’s validation messages show on the fields they name', async () => {
+  const h = await harness({ signedIn: false });
+  h.api.on(
+    'POST',
+    '/api/auth/signup',
+    problem(400, 'VALIDATION_FAILED', 'The request is invalid', [
+      { name: 'body.email', reason: 'must match format "email"' },
+      { name: 'body.password', reason: 'must NOT have fewer than 12 characters' },
+    ]),
+  );
+  const view = renderRoutes(h, routes(h), '/signup');
+  await fillIn('Ann', 'ann@', 'short');
+  expect(await screen.findByText('Email must match format "email"')).toBeTruthy();
+  expect(screen.getByText('Password must NOT have fewer than 12 characters')).toBeTruthy();
+  expect(screen.getByText('Please correct the fields below.')).toBeTruthy();
+  expect(view.getPathname()).toBe('/signup');
+});
+
+test('an email already registered is said on the email field', async () => {
+  const h = await harness({ signedIn: false });
+  h.api.on(
+    'POST',
+    '/api/auth/signup',
+    problem(409, 'EMAIL_TAKEN', 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]),
+  );
+  renderRoutes(h, routes(h), '/signup');
+  await fillIn('Ann Smith', 'ann@example.com', 'correct horse battery');
+  expect(await screen.findByText('Email is already registered')).toBeTruthy();
+});
+
+test('typing in a field clears its message', async () => {
+  const h = await harness({ signedIn: false });
+  renderRoutes(h, routes(h), '/signup');
+  fireEvent.press(await screen.findByRole('button', { name: 'Create account' }));
+  expect(await screen.findByText('Name is required')).toBeTruthy();
+  fireEvent.changeText(screen.getByLabelText('Name'), 'Ann');
+  expect(screen.queryByText('Name is required')).toBeNull();
+});
+
+test('the store being down is one message for the form', async () => {
+  const h = await harness({ signedIn: false });
+  h.api.on('POST', '/api/auth/signup', problem(503, 'SERVICE_UNAVAILABLE', 'The user service is unavailable'));
+  const view = renderRoutes(h, routes(h), '/signup');
+  await fillIn('Ann Smith', 'ann@example.com', 'correct horse battery');
+  expect(await screen.findByRole('alert')).toBeTruthy();
+  expect(view.getPathname()).toBe('/signup');
+});

@@ -1,0 +1,129 @@
+import type { ReactNode } from 'react';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { Slot } from 'expo-router';
+import { renderRouter } from 'expo-router/testing-library';
+import { createDemaClient, memoryTokenStore, tokenAuth, type DemaClient } from '@dema/client';
+import type { Order, User } from '@dema/contracts';
+import { notifySessionEnded } from '../../lib/auth/auth.ts';
+import { SessionProvider } from '../../lib/auth/session.tsx';
+
+export const apiUrl = 'http://dema.test';
+
+export interface StubResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+type Handler = (request: { method: string; path: string; query: URLSearchParams; body: unknown }) => StubResponse | 'offline';
+
+/**
+ * The API as the app's fetch sees it: each route answers what a test sets, anything else is a 404
+ * problem, and 'offline' rejects as fetch does when there is no network. Records every request.
+ */
+export class StubApi {
+  readonly requests: { method: string; path: string; query: URLSearchParams; body: unknown; authorization: string | null }[] = [];
+  private readonly routes = new Map<string, Handler>();
+
+  on(method: string, path: string, handler: Handler | StubResponse | 'offline'): this {
+    this.routes.set(`${method} ${path}`, typeof handler === 'function' ? handler : () => handler);
+    return this;
+  }
+
+  readonly fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = input instanceof Request ? input : new Request(String(input), init);
+    const url = new URL(request.url);
+    const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
+    const body = text ? JSON.parse(text) : undefined;
+    this.requests.push({ method: request.method, path: url.pathname, query: url.searchParams, body, authorization: request.headers.get('authorization') });
+    const handler = this.routes.get(`${request.method} ${url.pathname}`);
+    const answer = handler
+      ? handler({ method: request.method, path: url.pathname, query: url.searchParams, body })
+      : problem(404, 'NOT_FOUND', 'No such route');
+    if (answer === 'offline') throw new TypeError('Network request failed');
+    const json = answer.status >= 400 ? 'application/problem+json' : 'application/json';
+    return new Response(answer.body === undefined ? null : JSON.stringify(answer.body), {
+      status: answer.status,
+      headers: { 'content-type': json, ...answer.headers },
+    });
+  };
+
+  calls(method: string, path: string) {
+    return this.requests.filter((r) => r.method === method && r.path === path);
+  }
+}
+
+export function problem(status: number, code: string, detail: string, invalidParams?: { name: string; reason: string }[]): StubResponse {
+  return { status, body: { type: `about:blank`, title: detail, status, code, detail, ...(invalidParams ? { invalidParams } : {}) } };
+}
+
+export const ann: User = {
+  id: '6f1c2b0e-5a43-4d8e-9b61-0a7f1e2d3c4b',
+  email: 'ann@example.com',
+  name: 'Ann Smith',
+  role: 'customer',
+  disabled: false,
+  createdAt: '2026-12-01T10:00:00.000Z',
+  updatedAt: '2026-12-01T10:00:00.000Z',
+};
+
+export const tokens = { accessToken: 'access-1', refreshToken: 'refresh-1', tokenType: 'Bearer', expiresIn: 900 } as const;
+
+export function anOrder(overrides: Partial<Order> = {}): Order {
+  return {
+    id: '0b7e4c1a-2d3f-4a5b-8c6d-7e8f9a0b1c2d',
+    userId: ann.id,
+    status: 'PENDING',
+    items: [{ productId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', variantId: null, name: 'Trail Runner 2', quantity: 2, price: 59.5, lineTotal: 119 }],
+    total: 119,
+    createdAt: '2026-12-04T09:30:00.000Z',
+    updatedAt: '2026-12-04T09:30:00.000Z',
+    ...overrides,
+  };
+}
+
+export interface Harness {
+  api: StubApi;
+  client: DemaClient;
+  queryClient: QueryClient;
+  store: ReturnType<typeof memoryTokenStore>;
+}
+
+/** A client over the stub API with tokens in memory: signed in when `signedIn` (tokens stored first). */
+export async function harness({ signedIn }: { signedIn: boolean }): Promise<Harness> {
+  const api = new StubApi();
+  const store = memoryTokenStore();
+  if (signedIn) await store.set({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  const client = createDemaClient({ baseUrl: apiUrl, fetch: api.fetch, retry: false, auth: tokenAuth({ store, onSessionEnded: notifySessionEnded }) });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Number.POSITIVE_INFINITY }, mutations: { retry: false } } });
+  return { api, client, queryClient, store };
+}
+
+// renderRouter takes components: the layout reads the harness of the test being rendered.
+let current: Harness | null = null;
+const maySessionExist = async () => (await current!.store.get()) !== undefined;
+
+/** The providers sit in the root layout, as in the app, so that every route renders inside them. */
+function Layout() {
+  const h = current!;
+  return (
+    <QueryClientProvider client={h.queryClient}>
+      <SessionProvider client={h.client} maySessionExist={maySessionExist}>
+        <Slot />
+      </SessionProvider>
+    </QueryClientProvider>
+  );
+}
+
+/** Renders the app's routes given, starting at `url`, inside the session and query providers of `h`. */
+export function renderRoutes(h: Harness, routes: Record<string, () => ReactNode>, url: string) {
+  const wrap = (Screen: () => ReactNode) =>
+    function Route() {
+      return <Screen />;
+    };
+  const mock = Object.fromEntries(Object.entries(routes).map(([path, Screen]) => [path, wrap(Screen)]));
+  current = h;
+  return renderRouter({ _layout: Layout, ...mock }, { initialUrl: url });
+}
+
+// The first render of the router loads most of React Navigation: on a shared 2-core machine that alone can take seconds.
+jest.setTimeout(20_000);
