@@ -88,5 +88,7 @@ export const styles = StyleSheet.create({
   plainText: { color: '#1f4fd1' },
   banner: { backgroundColor: '#fff4ce', padding: 8, fontSize: 14, textAlign: 'center' },
   input: { minHeight: minTarget, borderWidth: 1, borderColor: '#888', borderRadius: 8, paddingHorizontal: 12, fontSize: 16, margin: 12 },
+  // A horizontal strip of chips takes its content's height, not a share of the screen.
+  strip: { flexGrow: 0 },
   row: { flexDirection: 'row', flexWrap: 'wrap', gap: 8, alignItems: 'center' },
 });

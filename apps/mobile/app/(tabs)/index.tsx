@@ -37,7 +37,7 @@ export default function CatalogScreen() {
         onSubmitEditing={() => setQ(search.trim())}
         returnKeyType="search"
       />
-      <ScrollView horizontal contentContainerStyle={[styles.row, { paddingHorizontal: 12 }]} accessibilityLabel="Categories">
+      <ScrollView horizontal style={styles.strip} contentContainerStyle={[styles.row, { paddingHorizontal: 12 }]} accessibilityLabel="Categories">
         <Button kind="plain" label="All" accessibilityLabel="All categories" selected={category === undefined} onPress={() => setCategory(undefined)} />
         {(categories.data?.items ?? []).map((item) => (
           <Button
@@ -50,7 +50,7 @@ export default function CatalogScreen() {
           />
         ))}
       </ScrollView>
-      <ScrollView horizontal contentContainerStyle={[styles.row, { padding: 12 }]} accessibilityLabel="Sort">
+      <ScrollView horizontal style={styles.strip} contentContainerStyle={[styles.row, { padding: 12 }]} accessibilityLabel="Sort">
         {sorts.map((item) => (
           <Button
             key={item.sort}
