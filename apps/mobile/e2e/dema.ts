@@ -100,5 +100,16 @@ export async function startDema(env: Record<string, string>, port: number): Prom
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  return { url, close: () => stopChild(child, exited) };
+  let closing = false;
+  // A Dema that dies under the tests fails them all with "fetch failed": say why, once.
+  void exited.then(() => {
+    if (!closing) console.error(`Dema (${url}) exited during the tests (${child.exitCode ?? child.signalCode}):\n${output}`);
+  });
+  return {
+    url,
+    close: () => {
+      closing = true;
+      return stopChild(child, exited);
+    },
+  };
 }
