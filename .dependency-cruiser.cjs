@@ -65,6 +65,23 @@ module.exports = {
       to: { path: '^(packages/(platform|monitoring)|services|apps/server)/' },
     },
     {
+      name: 'client-imports-only-contracts-and-its-own-deps',
+      severity: 'error',
+      comment:
+        '@dema/client runs in browsers and React Native as well as Node: it shares contracts and uses its declared packages ' +
+        '(openapi-fetch, graphql-ws), nothing of the server side and no Node built-in. In Node, a WebSocket is passed in its options.',
+      from: { path: '^packages/client/src/' },
+      to: {
+        pathNot: '^(packages/(client|contracts)/|node_modules/(openapi-fetch|openapi-typescript-helpers|graphql-ws|graphql|typebox)/)',
+      },
+    },
+    {
+      name: 'client-imports-no-node-builtin',
+      severity: 'error',
+      from: { path: '^packages/client/src/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'src-imports-no-test-support',
       severity: 'error',
       comment: 'Test support lives outside src/ so that nothing shipped depends on it.',

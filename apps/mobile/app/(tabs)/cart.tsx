@@ -1,0 +1,92 @@
+import { formatPrice, type Cart, type CartItem } from '@dema/contracts';
+import { useRouter } from 'expo-router';
+import { FlatList, Text, View } from 'react-native';
+import { Button, Empty, Failure, Loading, OfflineBanner, styles } from '../../components/ui.tsx';
+import { describeFailure, isOffline } from '../../lib/api.ts';
+import { useApi } from '../../lib/api-context.tsx';
+import { useCart, useSetCartItem } from '../../lib/hooks.ts';
+
+export default function CartScreen() {
+  const { signedIn } = useApi();
+  const router = useRouter();
+  const cart = useCart();
+  if (!signedIn) {
+    return (
+      <Empty title="Sign in to see your cart">
+        <Button label="Sign in" accessibilityLabel="Sign in" onPress={() => router.push('/login')} />
+      </Empty>
+    );
+  }
+  if (cart.isPending) return <Loading label="Loading your cart" />;
+  if (!cart.data) return <Failure error={cart.error} onRetry={() => void cart.refetch()} />;
+  return <CartView cart={cart.data} stale={cart.isError && isOffline(cart.error)} onCheckout={() => router.push('/checkout')} />;
+}
+
+function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onCheckout: () => void }) {
+  const setItem = useSetCartItem();
+  if (cart.items.length === 0) return <Empty title="Your cart is empty" />;
+  const problemOf = (item: CartItem) => cart.problems.find((problem) => problem.productId === item.productId)?.reason;
+  return (
+    <View style={styles.screen}>
+      {stale ? <OfflineBanner /> : null}
+      <FlatList
+        data={cart.items}
+        keyExtractor={(item) => item.productId}
+        renderItem={({ item }) => {
+          const problem = problemOf(item);
+          return (
+            <View style={{ padding: 12, gap: 6 }}>
+              <Text style={styles.body}>{item.name}</Text>
+              <Text style={styles.muted}>
+                {item.quantity} × {formatPrice(item.price)} = {formatPrice(item.lineTotal)}
+              </Text>
+              {problem ? (
+                <Text style={styles.problem} accessibilityRole="alert">
+                  {problem}
+                </Text>
+              ) : null}
+              <View style={styles.row}>
+                <Button
+                  kind="plain"
+                  label="−"
+                  accessibilityLabel={`One less ${item.name}`}
+                  disabled={setItem.isPending}
+                  onPress={() => setItem.mutate({ productId: item.productId, quantity: item.quantity - 1, variantId: item.variantId })}
+                />
+                <Text style={styles.body} accessibilityLabel={`Quantity ${item.quantity}`}>
+                  {item.quantity}
+                </Text>
+                <Button
+                  kind="plain"
+                  label="+"
+                  accessibilityLabel={`One more ${item.name}`}
+                  disabled={setItem.isPending || item.quantity >= item.available}
+                  onPress={() => setItem.mutate({ productId: item.productId, quantity: item.quantity + 1, variantId: item.variantId })}
+                />
+                <Button
+                  kind="plain"
+                  label="Remove"
+                  accessibilityLabel={`Remove ${item.name}`}
+                  disabled={setItem.isPending}
+                  onPress={() => setItem.mutate({ productId: item.productId, quantity: 0 })}
+                />
+              </View>
+            </View>
+          );
+        }}
+        ListFooterComponent={
+          <View style={{ padding: 12, gap: 12 }}>
+            {setItem.isError ? (
+              <Text style={styles.problem} accessibilityRole="alert">
+                {describeFailure(setItem.error)}
+              </Text>
+            ) : null}
+            <Text style={styles.title}>Subtotal {formatPrice(cart.subtotal)}</Text>
+            {cart.problems.length > 0 ? <Text style={styles.problem}>Fix the marked lines before checking out.</Text> : null}
+            <Button label="Check out" accessibilityLabel="Check out" disabled={cart.problems.length > 0 || stale} onPress={onCheckout} />
+          </View>
+        }
+      />
+    </View>
+  );
+}

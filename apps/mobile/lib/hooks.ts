@@ -1,0 +1,67 @@
+import type { Cart } from '@dema/contracts';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CatalogQuery } from './api.ts';
+import { useApi } from './api-context.tsx';
+
+export const pageSize = 20;
+
+/** The catalog, a page at a time; `fetchNextPage` while `hasNextPage` loads the next. */
+export function useCatalog(query: CatalogQuery) {
+  const { api } = useApi();
+  return useInfiniteQuery({
+    queryKey: ['catalog', query],
+    queryFn: ({ pageParam }) => api.listProducts({ ...query, limit: pageSize, offset: pageParam }),
+    initialPageParam: 0,
+    getNextPageParam: (last) => (last.offset + last.items.length < last.total ? last.offset + last.items.length : undefined),
+  });
+}
+
+export function useCategories() {
+  const { api } = useApi();
+  return useQuery({ queryKey: ['categories'], queryFn: () => api.listCategories() });
+}
+
+export function useProduct(id: string) {
+  const { api } = useApi();
+  return useQuery({ queryKey: ['product', id], queryFn: () => api.getProduct(id) });
+}
+
+export function useCart() {
+  const { api, signedIn } = useApi();
+  return useQuery({ queryKey: ['cart'], queryFn: () => api.getCart(), enabled: signedIn });
+}
+
+/** Sets a line's quantity (0 removes it); the answer is the whole cart, so the cart query takes it as is. */
+export function useSetCartItem() {
+  const { api } = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ productId, quantity, variantId }: { productId: string; quantity: number; variantId?: string | null }) =>
+      quantity > 0 ? api.setCartItem(productId, quantity, variantId) : api.removeCartItem(productId),
+    onSuccess: (cart: Cart) => client.setQueryData(['cart'], cart),
+  });
+}
+
+/** Adds units to what the cart holds of this product in this variant (the cart keeps one line per product). */
+export function useAddToCart() {
+  const { api } = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ productId, quantity, variantId }: { productId: string; quantity: number; variantId: string | null }) => {
+      const held = await client.fetchQuery({ queryKey: ['cart'], queryFn: () => api.getCart(), staleTime: 5_000 });
+      const line = held.items.find((item) => item.productId === productId);
+      const same = line !== undefined && (line.variantId ?? null) === variantId;
+      return api.setCartItem(productId, (same ? line.quantity : 0) + quantity, variantId);
+    },
+    onSuccess: (cart: Cart) => client.setQueryData(['cart'], cart),
+  });
+}
+
+export function usePlaceOrder() {
+  const { api } = useApi();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ idempotencyKey }: { idempotencyKey: string }) => api.placeOrder({ fromCart: true }, idempotencyKey),
+    onSuccess: () => client.setQueryData(['cart'], (cart: Cart | undefined) => (cart ? { ...cart, items: [], subtotal: 0, problems: [] } : cart)),
+  });
+}

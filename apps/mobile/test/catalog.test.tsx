@@ -1,0 +1,64 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react-native';
+import { aPage, aProduct, renderApp, stubFetch } from './render.tsx';
+
+const categories = { items: [{ id: 'c1', name: 'Tools', slug: 'tools', description: null, productCount: 1, createdAt: '', updatedAt: '' }] };
+
+test('lists products with their price and stock', async () => {
+  const hammer = aProduct({ name: 'Hammer', price: 12.5, stock: 3 });
+  const { fetch } = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: categories } : { body: aPage([hammer]) }));
+  renderApp('/', { fetch });
+  expect(await screen.findByText('Hammer')).toBeTruthy();
+  expect(screen.getByText('$12.50 · Only 3 left')).toBeTruthy();
+  expect(screen.getByLabelText('Hammer, $12.50')).toBeTruthy();
+});
+
+test('search, category and sort go to the API', async () => {
+  const { fetch, requests } = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: categories } : { body: aPage([aProduct()]) }));
+  renderApp('/', { fetch });
+  fireEvent(await screen.findByLabelText('Category Tools'), 'press');
+  await waitFor(() => expect(requests.some((r) => r.path.includes('category=c1'))).toBe(true));
+  fireEvent.press(screen.getByLabelText('Sort by Price: high to low'));
+  await waitFor(() => expect(requests.some((r) => r.path.includes('sort=-price') && r.path.includes('category=c1'))).toBe(true));
+  fireEvent.changeText(screen.getByLabelText('Search products'), 'drill');
+  fireEvent(screen.getByLabelText('Search products'), 'submitEditing');
+  await waitFor(() => expect(requests.some((r) => r.path.includes('q=drill'))).toBe(true));
+});
+
+test('scrolling to the end loads the next page', async () => {
+  const first = Array.from({ length: 20 }, () => aProduct());
+  const last = aProduct({ name: 'The last one' });
+  const { fetch, requests } = stubFetch(({ path }) => {
+    if (path.startsWith('/api/categories')) return { body: categories };
+    return path.includes('offset=20') ? { body: aPage([last], 21, 20) } : { body: aPage(first, 21, 0) };
+  });
+  renderApp('/', { fetch });
+  await screen.findByText(first[0]!.name);
+  fireEvent(screen.UNSAFE_getByType(require('react-native').FlatList), 'onEndReached');
+  await waitFor(() => expect(requests.some((r) => r.path.includes('offset=20'))).toBe(true));
+});
+
+test('an empty catalog says so', async () => {
+  const { fetch } = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: { items: [] } } : { body: aPage([]) }));
+  renderApp('/', { fetch });
+  expect(await screen.findByText('No products yet')).toBeTruthy();
+});
+
+test('a failing API shows an error with a way to try again', async () => {
+  let fail = true;
+  const { fetch } = stubFetch(({ path }) => {
+    if (path.startsWith('/api/categories')) return { body: categories };
+    return fail ? { status: 500, body: { title: 'Internal', code: 'INTERNAL' } } : { body: aPage([aProduct({ name: 'Back again' })]) };
+  });
+  renderApp('/', { fetch });
+  expect(await screen.findByText('Could not load')).toBeTruthy();
+  expect(screen.getByText('The store had a problem. Please try again.')).toBeTruthy();
+  fail = false;
+  fireEvent.press(screen.getByLabelText('Try again'));
+  expect(await screen.findByText('Back again')).toBeTruthy();
+});
+
+test('offline with nothing cached says so', async () => {
+  const { fetch } = stubFetch(() => 'offline');
+  renderApp('/', { fetch });
+  expect(await screen.findByText('You are offline')).toBeTruthy();
+});
