@@ -52,6 +52,21 @@ export type TokenPair = Static<typeof TokenPair>;
 export const Session = Type.Object({ user: Type.Ref('User'), tokens: Type.Ref('TokenPair') }, { $id: 'Session' });
 export type Session = { user: User; tokens: TokenPair };
 
+/** An access token alone: what the cookie flow answers, its refresh token being in an httpOnly cookie. */
+export const AccessToken = Type.Object(
+  {
+    accessToken: Type.String({ description: 'JWT (EdDSA), valid for `expiresIn` seconds' }),
+    tokenType: Type.Literal('Bearer'),
+    expiresIn: Type.Integer(),
+  },
+  { $id: 'AccessToken' },
+);
+export type AccessToken = Static<typeof AccessToken>;
+
+/** A browser's session in the cookie flow: the account and an access token; the refresh token never reaches a script. */
+export const CookieSession = Type.Object({ user: Type.Ref('User'), tokens: Type.Ref('AccessToken') }, { $id: 'CookieSession' });
+export type CookieSession = { user: User; tokens: AccessToken };
+
 export const SignupBody = Type.Object({ email: Email, password: NewPassword, name: Name }, { additionalProperties: false });
 export type SignupBody = Static<typeof SignupBody>;
 

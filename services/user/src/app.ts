@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { Session, TokenPair, User, UserPage } from '@dema/contracts';
+import { AccessToken, CookieSession, Session, TokenPair, User, UserPage } from '@dema/contracts';
 import { platformMigrations, runMigrations, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
 import { KeyRing } from './keys.ts';
 import { seedDemoUsers, type DemoAccounts } from './db/seed-demo.ts';
-import { authRoutes } from './routes/auth.routes.ts';
+import { authRoutes, cookieAuthRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { sessionRoutes } from './routes/sessions.routes.ts';
 
@@ -49,10 +49,11 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
     identity,
     keys,
     demoAccounts,
-    schemas: [User, UserPage, TokenPair, Session],
+    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession],
     accessTokenKeys: keys.verifier(),
     async routes(app) {
       await authRoutes(app, identity, keys);
+      await cookieAuthRoutes(app, identity, new Set(infra.config.corsOrigins));
       await userRoutes(app, identity);
       await sessionRoutes(app, identity);
     },

@@ -35,7 +35,7 @@ import { hashPassword, passwordWeakness, unknownAccountHash, verifyPassword } fr
 import type { KeyRing } from './keys.ts';
 
 /** Refresh tokens live 30 days; each use replaces it with a new one. */
-const refreshTokenTtl = 30 * 24 * 3600;
+export const refreshTokenTtl = 30 * 24 * 3600;
 
 /**
  * Throttles (seed: Abuse). Failed logins count per (account, address): a guesser locks only
@@ -185,6 +185,20 @@ export class Identity {
     if (principal.kind !== 'user') throw unauthenticated();
     await this.db.transaction((tx) => sessions.revokeFamily(tx, principal.sessionId, 'logout'));
     await this.store.revoke([principal.sessionId], accessTokenTtl);
+  }
+
+  /**
+   * Ends the session a refresh token belongs to, used or not: the cookie flow's logout, which has
+   * the refresh cookie but maybe no live access token. An unknown token ends nothing.
+   */
+  async endSessionOf(refreshToken: string): Promise<void> {
+    const familyId = await this.db.transaction(async (tx) => {
+      const presented = await sessions.lockRefreshToken(tx, digest(refreshToken));
+      if (!presented) return undefined;
+      await sessions.revokeFamily(tx, presented.familyId, 'logout');
+      return presented.familyId;
+    });
+    if (familyId) await this.store.revoke([familyId], accessTokenTtl);
   }
 
   async me(principal: Principal): Promise<User> {

@@ -46,7 +46,11 @@ export async function registerDocs(app: DemaApp, info: { title: string; version:
       openapi: '3.1.0',
       info,
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // The browser's refresh token (the cookie flow under /api/auth/cookie), never readable by scripts.
+          refreshCookie: { type: 'apiKey', in: 'cookie', name: 'dema_refresh' },
+        },
       },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },

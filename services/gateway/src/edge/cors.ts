@@ -23,7 +23,10 @@ export function corsHeaders(origins: ReadonlySet<string>, origin: string | undef
   const headers: Array<[string, string]> = [];
   const varied = appendVary(vary, 'origin');
   if (varied !== undefined) headers.push(['vary', varied]);
-  if (origins.has(origin)) headers.push(['access-control-allow-origin', origin], ['access-control-expose-headers', exposedHeaders]);
+  // Credentials (the browser's refresh cookie) only for an origin on the list, named exactly: never `*`,
+  // never an echo of whatever Origin came.
+  if (origins.has(origin))
+    headers.push(['access-control-allow-origin', origin], ['access-control-allow-credentials', 'true'], ['access-control-expose-headers', exposedHeaders]);
   return headers;
 }
 
@@ -32,8 +35,8 @@ export function corsHeaders(origins: ReadonlySet<string>, origin: string | undef
  * every answer — also a 401 that the authentication hook sent before any later onRequest hook could
  * run, which a browser must be able to read to know it should refresh its token. Preflights
  * (`OPTIONS` with Access-Control-Request-Method) are answered here and never forwarded; from an
- * origin not on the list they get a 403 problem. No credentials mode: the API takes bearer tokens,
- * not cookies.
+ * origin not on the list they get a 403 problem. Credentialed requests (the cookie flow's refresh
+ * cookie) are allowed for the listed origins only; the cookie routes check Origin themselves too.
  */
 export function registerCors(app: DemaApp, options: CorsOptions): void {
   const { origins } = options;

@@ -118,7 +118,11 @@ export async function registerMergedDocs(
   ttlMs?: number,
 ): Promise<MergedOpenApi> {
   await app.register(swagger, {
-    openapi: { openapi: '3.1.0', info, components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } },
+    openapi: {
+      openapi: '3.1.0',
+      info,
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, refreshCookie: { type: 'apiKey', in: 'cookie', name: 'dema_refresh' } } },
+    },
     // Shared schemas under their $id, as every service's document names them.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });

@@ -1,9 +1,14 @@
 import Type from 'typebox';
-import { LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
-import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
-import type { Identity } from '../identity.ts';
+import { ErrorCode, LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
+import { bodyLimits, credentialsRefused, forbidden, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { clearedRefreshCookie, originMayUseCookie, readRefreshCookie, refreshCookie, refreshCookieName } from '../domain/refresh-cookie.ts';
+import { refreshTokenTtl, type Identity } from '../identity.ts';
 import type { KeyRing } from '../keys.ts';
 
+/** What the cookie routes read of a request: its headers, and how the client reached the API. */
+type CookieRequest = { headers: { origin?: string; cookie?: string }; protocol: string; host: string };
+
+const EmptyBody = Type.Object({}, { additionalProperties: false });
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
@@ -76,4 +81,95 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
       return keys.jwks();
     });
   }
+}
+
+/**
+ * The cookie flow for browsers: the same login, throttles and refresh-token rotation as above, but
+ * the refresh token travels only in an httpOnly cookie (`refresh-cookie.ts`) and the body carries
+ * the access token alone. Every route refuses a request whose Origin is neither the API's own nor
+ * one of `origins` (DEMA_CORS_ORIGINS) with a 403, before the cookie is read.
+ */
+export async function cookieAuthRoutes(app: DemaApp, identity: Identity, origins: ReadonlySet<string>): Promise<void> {
+  const checkOrigin = async (request: CookieRequest) => {
+    const origin = request.headers.origin;
+    if (!originMayUseCookie(origin, origins, `${request.protocol}://${request.host}`)) {
+      throw forbidden(`Origin ${origin} may not use the session cookie (DEMA_CORS_ORIGINS)`);
+    }
+  };
+  const cookieOptions = (request: CookieRequest) => ({ secure: request.protocol === 'https', maxAgeSeconds: refreshTokenTtl });
+  const cookieSecurity = [{ refreshCookie: [] }];
+
+  app.post(
+    '/api/auth/cookie',
+    {
+      bodyLimit: bodyLimits.small,
+      onRequest: checkOrigin,
+      preValidation: async (request) => {
+        const body = request.body as { email?: unknown } | null;
+        if (body && typeof body.email === 'string') body.email = body.email.trim();
+      },
+      schema: {
+        tags: ['auth'],
+        operationId: 'loginWithCookie',
+        summary: 'Sign in from a browser: the access token in the body, the refresh token in an httpOnly cookie',
+        security: [],
+        body: LoginBody,
+        response: { 200: Type.Ref('CookieSession'), ...problemResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { user, tokens } = await identity.login(request.body.email, request.body.password, request.ip);
+      reply.header('set-cookie', refreshCookie(tokens.refreshToken, cookieOptions(request)));
+      return { user, tokens: { accessToken: tokens.accessToken, tokenType: tokens.tokenType, expiresIn: tokens.expiresIn } };
+    },
+  );
+
+  app.post(
+    '/api/auth/cookie/refresh',
+    {
+      bodyLimit: bodyLimits.small,
+      onRequest: checkOrigin,
+      schema: {
+        tags: ['auth'],
+        operationId: 'refreshCookieSession',
+        summary: 'A new access token for the refresh cookie, which is replaced (each cookie value works once)',
+        description: 'The body is an empty JSON object: its content type makes a cross-origin call need a CORS preflight.',
+        security: cookieSecurity,
+        body: EmptyBody,
+        response: { 200: Type.Ref('AccessToken'), ...problemResponses(400, 401, 403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const presented = readRefreshCookie(request.headers.cookie);
+      // A cookie that no longer works is forgotten, so the page knows to show the login.
+      reply.header('set-cookie', clearedRefreshCookie(cookieOptions(request)));
+      if (presented === undefined) throw credentialsRefused(ErrorCode.INVALID_REFRESH_TOKEN, `No ${refreshCookieName} cookie: log in first`);
+      const tokens = await identity.refresh(presented);
+      reply.header('set-cookie', refreshCookie(tokens.refreshToken, cookieOptions(request)));
+      return { accessToken: tokens.accessToken, tokenType: tokens.tokenType, expiresIn: tokens.expiresIn };
+    },
+  );
+
+  app.delete(
+    '/api/auth/cookie',
+    {
+      onRequest: checkOrigin,
+      schema: {
+        tags: ['auth'],
+        operationId: 'logoutCookieSession',
+        summary: 'Log out from a browser: the session of the refresh cookie ends now and the cookie is cleared',
+        description: 'Answers 204 with or without a working cookie: afterwards this browser has no session either way.',
+        security: cookieSecurity,
+        response: { 204: Type.Null(), ...problemResponses(403, 429) },
+      },
+    },
+    async (request, reply) => {
+      const presented = readRefreshCookie(request.headers.cookie);
+      if (presented !== undefined) await identity.endSessionOf(presented);
+      return reply
+        .status(204)
+        .header('set-cookie', clearedRefreshCookie(cookieOptions(request)))
+        .send(null);
+    },
+  );
 }
