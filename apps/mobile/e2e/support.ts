@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { formatPrice } from '@dema/contracts';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** What run.ts hands the tests: where things run, and the admin it created. */
 export const e2e = {
@@ -87,4 +88,9 @@ export async function shipOrder(orderId: string): Promise<void> {
   const order = await asAdmin<{ status: string }>('GET', `/api/orders/${orderId}`);
   if (order.status === 'PENDING') await asAdmin('PUT', `/api/orders/${orderId}/status`, { status: 'CONFIRMED' });
   await asAdmin('PUT', `/api/orders/${orderId}/status`, { status: 'SHIPPED' });
+}
+
+/** The catalog's row of `product`: a button named by the product's name and price. */
+export function catalogRow(page: Page, product: { name: string; price: number }): Locator {
+  return page.getByRole('button', { name: `${product.name}, ${formatPrice(product.price)}`, exact: true });
 }
