@@ -7,10 +7,7 @@ import { storeName } from '../lib/config.ts';
 /** The storefront's front page: a welcome, the categories and the newest products. */
 export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const notice = (await searchParams).notice;
-  const [categories, newest] = await Promise.all([
-    catalogApi.categories(),
-    catalogApi.listProducts(new URLSearchParams({ limit: '8', sort: 'newest', inStock: 'true' })),
-  ]);
+  const [categories, newest] = await Promise.all([catalogApi.categories(), catalogApi.listProducts({ limit: 8, offset: 0, sort: 'newest', inStock: true })]);
   if (!categories.ok || !newest.ok) return <ServiceUnavailable />;
   return (
     <>

@@ -3,6 +3,7 @@ import type { Category, Problem, Product, ProductPage } from '@dema/contracts';
 import { forwardingHeadersOf } from './api-proxy.ts';
 import { shopCategories } from './categories.ts';
 import { apiBaseUrl } from './config.ts';
+import { toSearchParams, type ProductListQuery } from './product-query.ts';
 
 /**
  * Server-side reads from the API for pages rendered on the server (the catalog). Never throws for
@@ -55,7 +56,7 @@ export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
 
 /** The catalog's reads, named as the pages use them. */
 export const catalogApi = {
-  listProducts: (query: URLSearchParams) => apiGet<ProductPage>(`/api/products?${query.toString()}`),
+  listProducts: (query: ProductListQuery) => apiGet<ProductPage>(`/api/products?${toSearchParams(query).toString()}`),
   product: (id: string) => apiGet<Product>(`/api/products/${encodeURIComponent(id)}`),
   /** The categories shoppers see (see shopCategories). */
   categories: async (): Promise<ApiResult<{ items: Category[] }>> => {

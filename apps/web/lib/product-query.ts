@@ -61,15 +61,34 @@ export function parseProductListState(params: SearchParams): ProductListState {
   return state;
 }
 
-/** The API query (`GET /api/products?…`) for a list state. */
-export function toApiQuery(state: ProductListState): URLSearchParams {
-  const query = new URLSearchParams({ limit: String(pageSize), offset: String((state.page - 1) * pageSize), sort: state.sort });
-  if (state.q) query.set('q', state.q);
-  if (state.category) query.set('category', state.category);
-  if (state.minPrice !== undefined) query.set('minPrice', String(state.minPrice));
-  if (state.maxPrice !== undefined) query.set('maxPrice', String(state.maxPrice));
-  if (state.inStock) query.set('inStock', 'true');
+/** The API's query for `GET /api/products`, as a typed client takes it (`params.query`). */
+export interface ProductListQuery {
+  limit: number;
+  offset: number;
+  sort: ProductSort;
+  q?: string;
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  inStock?: boolean;
+}
+
+/** The API query (`GET /api/products?…`) for a list state; filters left out are absent, not empty. */
+export function toApiQuery(state: ProductListState): ProductListQuery {
+  const query: ProductListQuery = { limit: pageSize, offset: (state.page - 1) * pageSize, sort: state.sort };
+  if (state.q) query.q = state.q;
+  if (state.category) query.category = state.category;
+  if (state.minPrice !== undefined) query.minPrice = state.minPrice;
+  if (state.maxPrice !== undefined) query.maxPrice = state.maxPrice;
+  if (state.inStock) query.inStock = true;
   return query;
+}
+
+/** The query string of an API query (absent values left out). */
+export function toSearchParams(query: object): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
+  return params;
 }
 
 /** The page URL for a list state, leaving out defaults so URLs stay short and canonical. */
