@@ -57,7 +57,9 @@ function describeAccess({ schema, url, route }: { schema: unknown; url: string; 
   if (statuses.length === 0) statuses.push(400);
   const response = { ...(own.response as JsonObject | undefined) };
   for (const status of statuses) response[status] ??= problemRef;
-  return { schema: { ...own, security: needsToken ? requiresToken : [], response }, url };
+  // A route that names its own scheme (the refresh cookie) keeps it; otherwise access decides.
+  const security = own.security ?? (needsToken ? requiresToken : []);
+  return { schema: { ...own, security, response }, url };
 }
 
 /** Every component schema some path reaches (through any chain of $refs). */
