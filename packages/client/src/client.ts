@@ -90,7 +90,8 @@ export function createDemaClient(options: DemaClientOptions): DemaClient {
 
   const send = async (request: Request): Promise<Response> => {
     for (let attempt = 1; ; attempt++) {
-      const response = await withAuth(request);
+      // A copy each time: a body can be read once, and this request may be sent again.
+      const response = await withAuth(request.clone());
       const delay = policy && mayRetry(request) ? retryDelayMs(response, attempt, policy) : undefined;
       if (delay === undefined) return response;
       await response.body?.cancel();
