@@ -27,6 +27,8 @@ interface RouteSpec {
   body?: unknown;
   /** An allowed caller's session ends (logout): it gets a fresh one for this call. */
   endsSession?: true;
+  /** The route authenticates with the browser's refresh cookie, not a bearer token: without the cookie it answers 401 INVALID_REFRESH_TOKEN to every caller. */
+  needsRefreshCookie?: true;
 }
 
 const open: Access = {};
@@ -38,6 +40,10 @@ const matrix: Record<string, RouteSpec> = {
   'POST /api/auth/login': { access: open },
   'POST /api/auth/refresh': { access: open },
   'POST /api/auth/logout': { access: signedIn, body: undefined, endsSession: true },
+  'POST /api/auth/cookie': { access: open },
+  'POST /api/auth/cookie/signup': { access: open },
+  'POST /api/auth/cookie/refresh': { access: open, needsRefreshCookie: true },
+  'DELETE /api/auth/cookie': { access: open },
   'GET /.well-known/jwks.json': { access: open },
   'GET /api/auth/jwks.json': { access: open },
   'GET /api/users/me': { access: signedIn },
@@ -261,7 +267,8 @@ for (const target of testTargets()) {
         const [method, path] = route.split(' ') as [string, string];
         const operation = document.paths[path]?.[method.toLowerCase()];
         const needsSignIn = outcomeFor(spec.access, { kind: 'anonymous' }) === 401;
-        assert.equal(Boolean(operation?.security?.length), needsSignIn, `${route} security in the OpenAPI document`);
+        const bearer = (operation?.security ?? []).some((scheme) => typeof scheme === 'object' && scheme !== null && 'bearer' in scheme);
+        assert.equal(bearer, needsSignIn, `${route} security in the OpenAPI document`);
       }
     });
 
@@ -327,6 +334,11 @@ for (const target of testTargets()) {
           const response = await call(method, url, { authorization: header, body });
           const text = await response.text();
           const context = `${callerKinds[caller].what}: ${response.status} ${text.slice(0, 300)}`;
+          if (outcome === 'allowed' && spec.needsRefreshCookie) {
+            assert.equal(response.status, 401, context);
+            assert.equal(JSON.parse(text).code, 'INVALID_REFRESH_TOKEN', context);
+            return;
+          }
           if (outcome === 'allowed') {
             assert.ok(response.status !== 401 && response.status !== 403, context);
             assert.ok(response.status < 500, context);
