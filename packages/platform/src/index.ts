@@ -49,7 +49,7 @@ export {
 } from './http/errors.ts';
 export { problemResponses, requiresToken } from './http/route-schemas.ts';
 export { openApiOptions } from './http/docs.ts';
-export { registerHealth, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';
+export { registerHealth, registerLiveness, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';
 export { SessionStore, type SessionStateSource } from './auth/session-store.ts';
 export { RateLimiter, type RateLimitState } from './auth/rate-limiter.ts';
 export { tokenAuthenticator, verifyAccessToken } from './auth/token-authenticator.ts';

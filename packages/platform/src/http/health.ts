@@ -24,11 +24,8 @@ export function isDraining(app: DemaApp): boolean {
 const CheckResult = Type.Object({ status: Type.String(), detail: Type.Optional(Type.String()) });
 const Readiness = Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), CheckResult) });
 
-/**
- * `/health/live`: the process answers. `/health/ready`: every dependency answers within a second;
- * 503 when one is down, so an orchestrator or the gateway stops sending traffic.
- */
-export function registerHealth(app: DemaApp, checks: ReadinessCheck[]): void {
+/** `/health/live`: the process answers; the same route for every service and the gateway. */
+export function registerLiveness(app: DemaApp): void {
   app.get(
     '/health/live',
     {
@@ -41,6 +38,14 @@ export function registerHealth(app: DemaApp, checks: ReadinessCheck[]): void {
     },
     async () => ({ status: 'up' }),
   );
+}
+
+/**
+ * `/health/live`: the process answers. `/health/ready`: every dependency answers within a second;
+ * 503 when one is down, so an orchestrator or the gateway stops sending traffic.
+ */
+export function registerHealth(app: DemaApp, checks: ReadinessCheck[]): void {
+  registerLiveness(app);
 
   app.get(
     '/health/ready',

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { isDraining, type DemaApp, type ReadinessCheck, type ServiceName } from '@dema/platform';
+import { isDraining, registerLiveness, type DemaApp, type ReadinessCheck, type ServiceName } from '@dema/platform';
 import type { UpstreamPool } from './upstream-pool.ts';
 
 const Instance = Type.Object({
@@ -23,18 +23,7 @@ const GatewayReadiness = Type.Object({
  * answers — a gateway that can still serve the catalog must stay in its load balancer's rotation.
  */
 export function registerGatewayHealth(app: DemaApp, pools: Partial<Record<ServiceName, UpstreamPool>>, checks: ReadinessCheck[]): void {
-  app.get(
-    '/health/live',
-    {
-      schema: {
-        tags: ['health'],
-        operationId: 'checkLiveness',
-        summary: 'Liveness: the process answers',
-        response: { 200: Type.Object({ status: Type.String() }) },
-      },
-    },
-    async () => ({ status: 'up' }),
-  );
+  registerLiveness(app);
 
   app.get(
     '/health/ready',
