@@ -3,23 +3,23 @@ import { StatusBar } from 'expo-status-bar';
 import { type ReactNode, useState } from 'react';
 import { createClientApi } from '../lib/api.ts';
 import { ApiProvider } from '../lib/api-context.tsx';
-import { demaClient } from '../lib/auth/dema-client.ts';
+import { appAuth, demaClient } from '../lib/auth/dema-client.ts';
 import { SessionProvider, useSession } from '../lib/auth/session.tsx';
 import { createQueryClient, QueryProvider } from '../lib/query.tsx';
 
-// One client for every screen: the session's auth strategy (secure store on devices) signs the shop's calls too.
+// One client for every screen: the session's auth strategy (secure store on devices, cookie on the web) signs the shop's calls too.
 const api = createClientApi(demaClient);
 
 function SessionApi({ children }: { children: ReactNode }) {
-  const signedIn = useSession().state.status === 'signed-in';
-  return <ApiProvider value={{ api, signedIn }}>{children}</ApiProvider>;
+  const { status } = useSession().state;
+  return <ApiProvider value={{ api, signedIn: status === 'signed-in', restoring: status === 'restoring' }}>{children}</ApiProvider>;
 }
 
 export default function RootLayout() {
   const [client] = useState(() => createQueryClient());
   return (
     <QueryProvider client={client} persist>
-      <SessionProvider client={demaClient}>
+      <SessionProvider client={demaClient} sessionHint={appAuth.sessionHint}>
         <SessionApi>
           <StatusBar style="auto" />
           <Stack>

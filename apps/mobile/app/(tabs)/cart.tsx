@@ -7,9 +7,10 @@ import { useApi } from '../../lib/api-context.tsx';
 import { useCart, useSetCartItem } from '../../lib/hooks.ts';
 
 export default function CartScreen() {
-  const { signedIn } = useApi();
+  const { signedIn, restoring } = useApi();
   const router = useRouter();
   const cart = useCart();
+  if (restoring) return <Loading label="Loading your cart" />;
   if (!signedIn) {
     return (
       <Empty title="Sign in to see your cart">

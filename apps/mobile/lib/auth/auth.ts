@@ -1,5 +1,5 @@
 import { Platform } from 'react-native';
-import { memoryTokenStore, tokenAuth } from '@dema/client';
+import { cookieAuth, tokenAuth, type AuthStrategy, type TokenStore } from '@dema/client';
 import { secureTokenStore } from './secure-token-store.ts';
 
 type Listener = () => void;
@@ -16,20 +16,30 @@ export const notifySessionEnded = (): void => {
   for (const listener of endedListeners) listener();
 };
 
-/** Where this platform keeps a session: none on the web (an httpOnly cookie the app cannot read), the secure store elsewhere. */
-export const tokenStore = Platform.OS === 'web' ? null : secureTokenStore();
-
 /**
- * The client's auth strategy for this platform. On a device the tokens live in the secure store
- * (tokenAuth). On the web no token touches storage a script could read: the access token stays in
- * memory and the refresh token in an httpOnly cookie (cookieAuth).
+ * What the app knows at start about a session to restore: tokens are `stored` on this device, there
+ * are `none`, or only the API can say (`ask`: on the web the session is an httpOnly cookie no script can read).
  */
-export function createAuth() {
-  // TODO(cookieAuth): until the client's cookie strategy lands, the web keeps both tokens in memory only (signed out on reload).
-  return tokenAuth({ store: tokenStore ?? memoryTokenStore(), onSessionEnded: notifySessionEnded });
+export type SessionHint = 'stored' | 'none' | 'ask';
+
+export interface PlatformAuth {
+  /** The client's auth strategy. */
+  auth: AuthStrategy;
+  sessionHint(): Promise<SessionHint>;
 }
 
-/** Whether a session may exist to restore: on a device, tokens are stored; on the web only the API knows (the cookie is unreadable), so ask. */
-export async function maySessionExist(): Promise<boolean> {
-  return tokenStore ? (await tokenStore.get()) !== undefined : true;
+/**
+ * The auth of the platform `os` runs on. On a device the tokens live in the secure store
+ * (tokenAuth, `store` being expo-secure-store unless a test gives another). On the web no token
+ * touches storage a script could read: the access token stays in memory and the refresh token in the
+ * API's httpOnly cookie at /api/auth/cookie (cookieAuth), so the API must list the app's origin in
+ * DEMA_CORS_ORIGINS.
+ */
+export function platformAuth(os: typeof Platform.OS = Platform.OS, store?: TokenStore): PlatformAuth {
+  if (os === 'web') return { auth: cookieAuth({ onSessionEnded: notifySessionEnded }), sessionHint: async () => 'ask' };
+  const tokens = store ?? secureTokenStore();
+  return {
+    auth: tokenAuth({ store: tokens, onSessionEnded: notifySessionEnded }),
+    sessionHint: async () => ((await tokens.get()) === undefined ? 'none' : 'stored'),
+  };
 }

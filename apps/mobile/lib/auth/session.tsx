@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { DemaApiError, login, logout, signup, type DemaClient } from '@dema/client';
 import type { LoginBody, SignupBody, User } from '@dema/contracts';
-import { maySessionExist as maySessionExistHere, onSessionEnded } from './auth.ts';
+import { onSessionEnded, type SessionHint } from './auth.ts';
 
 /** Whether someone is signed in. `user` is null while their account is being read (or cannot be, offline). */
 export type SessionState = { status: 'restoring' } | { status: 'signed-out' } | { status: 'signed-in'; user: User | null; userError: unknown };
@@ -26,30 +26,24 @@ const SessionContext = createContext<Session | null>(null);
 
 /**
  * Holds the session for the app: restores it at start, and notices when the client gives up on it.
- * `maySessionExist` says whether there may be one to restore (this platform's store by default).
+ * `sessionHint` says whether there is one to restore (the platform's, from `platformAuth`). When only
+ * the API can say (the web's cookie), the session stays `restoring` until the account is read: a
+ * 401 is being signed out, a failure to reach the API leaves it signed in with the account unread.
  */
-export function SessionProvider({
-  client,
-  children,
-  maySessionExist = maySessionExistHere,
-}: {
-  client: DemaClient;
-  children: ReactNode;
-  maySessionExist?: () => Promise<boolean>;
-}) {
+export function SessionProvider({ client, sessionHint, children }: { client: DemaClient; sessionHint: () => Promise<SessionHint>; children: ReactNode }) {
   const queryClient = useQueryClient();
-  const [phase, setPhase] = useState<'restoring' | 'signed-out' | 'signed-in'>('restoring');
+  const [phase, setPhase] = useState<'restoring' | 'asking' | 'signed-out' | 'signed-in'>('restoring');
 
   useEffect(() => {
     let current = true;
-    maySessionExist().then(
-      (exists) => current && setPhase(exists ? 'signed-in' : 'signed-out'),
+    sessionHint().then(
+      (hint) => current && setPhase(hint === 'stored' ? 'signed-in' : hint === 'ask' ? 'asking' : 'signed-out'),
       () => current && setPhase('signed-out'),
     );
     return () => {
       current = false;
     };
-  }, [maySessionExist]);
+  }, [sessionHint]);
 
   const forget = useCallback(() => {
     // Another user may sign in next on this device: nothing of this one's may show.
@@ -62,15 +56,16 @@ export function SessionProvider({
   const me = useQuery({
     queryKey: meQueryKey,
     queryFn: (): Promise<User> => client.GET('/api/users/me'),
-    enabled: phase === 'signed-in',
+    enabled: phase === 'signed-in' || phase === 'asking',
     // The client already retried what is worth retrying (429, 503) and refreshed on 401; the screen offers "Try again".
     retry: false,
   });
   const unauthenticated = me.error instanceof DemaApiError && me.error.status === 401;
+  const answered = me.data !== undefined || me.error !== null;
   useEffect(() => {
-    // On the web the first look may find no cookie at all: that is simply being signed out.
-    if (phase === 'signed-in' && unauthenticated) forget();
-  }, [phase, unauthenticated, forget]);
+    if (phase === 'asking' && answered) setPhase(unauthenticated ? 'signed-out' : 'signed-in');
+    else if (phase === 'signed-in' && unauthenticated) forget();
+  }, [phase, answered, unauthenticated, forget]);
 
   const adopt = useCallback(
     (user: User) => {
@@ -82,7 +77,8 @@ export function SessionProvider({
   );
 
   const session = useMemo<Session>(() => {
-    const state: SessionState = phase === 'signed-in' ? { status: 'signed-in', user: me.data ?? null, userError: me.error } : { status: phase };
+    const state: SessionState =
+      phase === 'signed-in' ? { status: 'signed-in', user: me.data ?? null, userError: me.error } : { status: phase === 'asking' ? 'restoring' : phase };
     return {
       state,
       signIn: async (credentials) => adopt(await login(client, credentials)),

@@ -2,9 +2,9 @@ import type { ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Slot } from 'expo-router';
 import { renderRouter } from 'expo-router/testing-library';
-import { createDemaClient, memoryTokenStore, tokenAuth, type DemaClient } from '@dema/client';
+import { createDemaClient, memoryTokenStore, type DemaClient } from '@dema/client';
 import type { Order, User } from '@dema/contracts';
-import { notifySessionEnded } from '../../lib/auth/auth.ts';
+import { platformAuth, type PlatformAuth } from '../../lib/auth/auth.ts';
 import { SessionProvider } from '../../lib/auth/session.tsx';
 
 export const apiUrl = 'http://dema.test';
@@ -14,14 +14,21 @@ export interface StubResponse {
   body?: unknown;
   headers?: Record<string, string>;
 }
-type Handler = (request: { method: string; path: string; query: URLSearchParams; body: unknown }) => StubResponse | 'offline';
+type Handler = (request: { method: string; path: string; query: URLSearchParams; body: unknown; authorization: string | null }) => StubResponse | 'offline';
 
 /**
  * The API as the app's fetch sees it: each route answers what a test sets, anything else is a 404
  * problem, and 'offline' rejects as fetch does when there is no network. Records every request.
  */
 export class StubApi {
-  readonly requests: { method: string; path: string; query: URLSearchParams; body: unknown; authorization: string | null }[] = [];
+  readonly requests: {
+    method: string;
+    path: string;
+    query: URLSearchParams;
+    body: unknown;
+    authorization: string | null;
+    credentials: RequestCredentials | undefined;
+  }[] = [];
   private readonly routes = new Map<string, Handler>();
 
   on(method: string, path: string, handler: Handler | StubResponse | 'offline'): this {
@@ -34,10 +41,17 @@ export class StubApi {
     const url = new URL(request.url);
     const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
     const body = text ? JSON.parse(text) : undefined;
-    this.requests.push({ method: request.method, path: url.pathname, query: url.searchParams, body, authorization: request.headers.get('authorization') });
+    this.requests.push({
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      authorization: request.headers.get('authorization'),
+      credentials: init?.credentials ?? (input instanceof Request ? input.credentials : undefined),
+    });
     const handler = this.routes.get(`${request.method} ${url.pathname}`);
     const answer = handler
-      ? handler({ method: request.method, path: url.pathname, query: url.searchParams, body })
+      ? handler({ method: request.method, path: url.pathname, query: url.searchParams, body, authorization: request.headers.get('authorization') })
       : problem(404, 'NOT_FOUND', 'No such route');
     if (answer === 'offline') throw new TypeError('Network request failed');
     const json = answer.status >= 400 ? 'application/problem+json' : 'application/json';
@@ -67,6 +81,8 @@ export const ann: User = {
 };
 
 export const tokens = { accessToken: 'access-1', refreshToken: 'refresh-1', tokenType: 'Bearer', expiresIn: 900 } as const;
+/** The web's tokens: the refresh token stays in the cookie, out of the answer. */
+export const cookieTokens = { accessToken: 'access-1', tokenType: 'Bearer', expiresIn: 900 } as const;
 
 export function anOrder(overrides: Partial<Order> = {}): Order {
   return {
@@ -86,28 +102,40 @@ export interface Harness {
   client: DemaClient;
   queryClient: QueryClient;
   store: ReturnType<typeof memoryTokenStore>;
+  platform: PlatformAuth;
 }
 
-/** A client over the stub API with tokens in memory: signed in when `signedIn` (tokens stored first). */
-export async function harness({ signedIn }: { signedIn: boolean }): Promise<Harness> {
+/**
+ * A client over the stub API with the auth of a device (`ios`, default: tokens in a memory store
+ * standing in for the secure store, stored first when `signedIn`) or of the `web` (the API's cookie:
+ * when `signedIn`, the stub's cookie refresh answers an access token, else 401).
+ */
+export async function harness({ signedIn, os = 'ios' }: { signedIn: boolean; os?: 'ios' | 'web' }): Promise<Harness> {
   const api = new StubApi();
   const store = memoryTokenStore();
-  if (signedIn) await store.set({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
-  const client = createDemaClient({ baseUrl: apiUrl, fetch: api.fetch, retry: false, auth: tokenAuth({ store, onSessionEnded: notifySessionEnded }) });
+  if (signedIn && os === 'ios') await store.set({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  if (os === 'web') {
+    api.on(
+      'POST',
+      '/api/auth/cookie/refresh',
+      signedIn ? { status: 200, body: cookieTokens } : problem(401, 'INVALID_REFRESH_TOKEN', 'The refresh token is invalid or expired'),
+    );
+  }
+  const platform = platformAuth(os, store);
+  const client = createDemaClient({ baseUrl: apiUrl, fetch: api.fetch, retry: false, auth: platform.auth });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false, gcTime: Number.POSITIVE_INFINITY }, mutations: { retry: false } } });
-  return { api, client, queryClient, store };
+  return { api, client, queryClient, store, platform };
 }
 
 // renderRouter takes components: the layout reads the harness of the test being rendered.
 let current: Harness | null = null;
-const maySessionExist = async () => (await current!.store.get()) !== undefined;
 
 /** The providers sit in the root layout, as in the app, so that every route renders inside them. */
 function Layout() {
   const h = current!;
   return (
     <QueryClientProvider client={h.queryClient}>
-      <SessionProvider client={h.client} maySessionExist={maySessionExist}>
+      <SessionProvider client={h.client} sessionHint={h.platform.sessionHint}>
         <Slot />
       </SessionProvider>
     </QueryClientProvider>
