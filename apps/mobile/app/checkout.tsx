@@ -9,13 +9,14 @@ import { useApi } from '../lib/api-context.tsx';
 import { useCart, usePlaceOrder } from '../lib/hooks.ts';
 
 export default function CheckoutScreen() {
-  const { signedIn } = useApi();
+  const { signedIn, restoring } = useApi();
   const router = useRouter();
   const cart = useCart();
   const place = usePlaceOrder();
   // One key per checkout attempt: pressing again after a lost answer cannot place a second order.
   const [idempotencyKey] = useState(newIdempotencyKey);
 
+  if (restoring) return <Loading label="Loading your cart" />;
   if (!signedIn) {
     return (
       <Empty title="Sign in to check out">
@@ -23,16 +24,8 @@ export default function CheckoutScreen() {
       </Empty>
     );
   }
-  if (place.isSuccess) {
-    return (
-      <Empty title="Order placed">
-        <Text style={styles.body}>
-          Order {place.data.id.slice(0, 8)} · {formatPrice(place.data.total)}
-        </Text>
-        <Button label="Keep shopping" accessibilityLabel="Keep shopping" onPress={() => router.replace('/')} />
-      </Empty>
-    );
-  }
+  // Placed: on the way to the order's screen, past the now empty cart.
+  if (place.isSuccess) return <Loading label="Opening your order" />;
   if (cart.isPending) return <Loading label="Loading your cart" />;
   if (!cart.data) return <Failure error={cart.error} onRetry={() => void cart.refetch()} />;
   if (cart.data.items.length === 0) return <Empty title="Your cart is empty" />;
@@ -55,7 +48,8 @@ export default function CheckoutScreen() {
         label={place.isPending ? 'Placing order…' : 'Place order'}
         accessibilityLabel="Place order"
         disabled={blocked || place.isPending}
-        onPress={() => place.mutate({ idempotencyKey })}
+        // The placed order's own screen: its status, kept current while it is open.
+        onPress={() => place.mutate({ idempotencyKey }, { onSuccess: (order) => router.replace(`/orders/${order.id}`) })}
       />
     </ScrollView>
   );

@@ -36,13 +36,14 @@ test('offline, the catalog list the app has seen is still there to browse', asyn
   }
 });
 
-test('opened again with Dema out of reach, the app shows the catalog it kept', async () => {
+test('opened again with Dema out of reach, the app shows the catalog it kept under an offline banner', async () => {
   // The page itself still loads (its own origin); every call to Dema fails as on a dead network.
   await context.route(`${e2e.apiUrl}/**`, (route) => route.abort('internetdisconnected'));
   try {
     await page.goto('/');
     await page.getByRole('button', { name: 'Sort by Name' }).click();
     await catalogRow(page, product).waitFor();
+    await page.getByText('Offline: showing what you saw last.').waitFor();
     await shot(page, 'catalog-restored-offline');
   } finally {
     await context.unroute(`${e2e.apiUrl}/**`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { e2e, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { catalogRow, e2e, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
 
 /**
  * A shopper on the app's web build, from sign-up to a shipped order: the tests run in order and
@@ -10,32 +10,51 @@ import { e2e, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './
  */
 
 let browser: Browser;
+let context: BrowserContext;
 let shopper: Page;
 let shopperErrors: string[];
 let product: { id: string; name: string; price: number; stock: number };
 let orderId = '';
+let accessToken = '';
+// What the API pushed over WebSockets (the GraphQL subscription the order screen opens; it polls only when that fails).
+const pushed: string[] = [];
 
 const suffix = randomBytes(4).toString('hex');
 const account = { name: 'Ada Mobile', email: `ada-mobile-${suffix}@example.com`, password: `tidal-orchid-lantern-${suffix}` };
 
 before(async () => {
   browser = await launchBrowser();
-  ({ page: shopper, errors: shopperErrors } = await newShopper(browser));
+  ({ context, page: shopper, errors: shopperErrors } = await newShopper(browser));
   product = await pickProduct();
+  shopper.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => pushed.push(String(payload))));
 });
 
 after(async () => {
   await browser?.close();
 });
 
-test('a shopper signs up in the app', async () => {
+/** The refresh cookie the API set for the app's origin (it is sent only to the cookie flow's routes). */
+async function refreshCookie() {
+  return (await context.cookies(`${e2e.apiUrl}/api/auth/cookie`)).find((cookie) => cookie.name === 'dema_refresh');
+}
+
+test('a shopper signs up in the app; the session is an httpOnly cookie, no token is kept where a script can read it', async () => {
   await shopper.goto('/signup');
-  await shopper.getByLabel('Name').fill(account.name);
-  await shopper.getByLabel('Email').fill(account.email);
-  await shopper.getByLabel('Password').fill(account.password);
+  await shopper.getByLabel('Name', { exact: true }).fill(account.name);
+  await shopper.getByLabel('Email', { exact: true }).fill(account.email);
+  await shopper.getByLabel('Password', { exact: true }).fill(account.password);
   await shot(shopper, 'signup');
+  const signedUp = shopper.waitForResponse((response) => response.url().endsWith('/api/auth/cookie/signup'));
   await shopper.getByRole('button', { name: 'Create account' }).click();
-  await shopper.waitForURL((url) => !url.pathname.startsWith('/signup'));
+  const answer = await signedUp;
+  assert.equal(answer.status(), 201);
+  accessToken = ((await answer.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
+  await shopper.waitForURL('**/orders');
+  await shopper.getByText('You have no orders yet').waitFor();
+  const cookie = await refreshCookie();
+  assert.ok(cookie?.httpOnly, 'the refresh token is an httpOnly cookie');
+  const readable = await shopper.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookies: document.cookie }));
+  assert.ok(!readable.includes(accessToken) && !readable.includes(cookie.value), 'no token in storage a script can read');
   const login = await fetch(`${e2e.apiUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -46,46 +65,60 @@ test('a shopper signs up in the app', async () => {
 
 test('the shopper browses the catalog, opens a product and adds it to the cart', async () => {
   await shopper.goto('/');
-  await shopper.getByLabel('Search products').fill(product.name);
-  await shopper.getByText(product.name, { exact: true }).first().waitFor();
+  const search = shopper.getByLabel('Search products');
+  await search.fill(product.name);
+  await search.press('Enter');
+  await catalogRow(shopper, product).waitFor();
   await shot(shopper, 'catalog');
-  await shopper.getByText(product.name, { exact: true }).first().click();
+  await catalogRow(shopper, product).click();
   await shopper.waitForURL(`**/product/${product.id}`);
   await shopper.getByTestId('product-name').filter({ hasText: product.name }).waitFor();
   await shot(shopper, 'product');
-  await shopper.getByRole('button', { name: 'Add to cart' }).click();
+  await shopper.getByRole('button', { name: `Add ${product.name} to cart` }).click();
+  await shopper.getByText('Added to your cart.').waitFor();
+  // Opened anew: the session comes back from the cookie, the cart from the API.
   await shopper.goto('/cart');
-  await shopper.getByText(product.name, { exact: true }).first().waitFor();
+  await shopper.getByText(product.name, { exact: true }).waitFor();
   await shot(shopper, 'cart');
 });
 
 test('the shopper checks out and the order appears with its status', async () => {
-  await shopper.getByRole('button', { name: /checkout/i }).click();
+  await shopper.getByRole('button', { name: 'Check out' }).click();
   await shopper.waitForURL('**/checkout');
+  await shopper.getByRole('button', { name: 'Place order' }).waitFor();
   await shot(shopper, 'checkout');
   await shopper.getByRole('button', { name: 'Place order' }).click();
   await shopper.waitForURL(/\/orders\/[0-9a-f-]{36}/);
   orderId = /\/orders\/([0-9a-f-]{36})/.exec(shopper.url())![1]!;
-  await shopper
-    .getByTestId('order-status')
-    .filter({ hasText: /pending/i })
-    .waitFor();
+  await shopper.getByTestId('order-status').filter({ hasText: 'Pending' }).waitFor();
   await shot(shopper, 'order-placed');
   const after = (await (await fetch(`${e2e.apiUrl}/api/products/${product.id}`)).json()) as { stock: number };
   assert.equal(after.stock, product.stock - 1, 'the order took its unit from stock');
   assert.deepEqual(shopperErrors, [], 'no script errors in the app');
 });
 
-test('an admin ships the order through the API and the app shows Shipped without a reload', async () => {
+test('an admin ships the order through the API and the app shows Shipped without a reload, told by the subscription', async () => {
   assert.ok(orderId, 'an order was placed');
   // A mark on this page's window: a reload or a navigation would lose it.
   await shopper.evaluate(() => Object.assign(window, { stillThisPage: true }));
   await shipOrder(orderId);
-  await shopper
-    .getByTestId('order-status')
-    .filter({ hasText: /shipped/i })
-    .waitFor({ timeout: 30_000 });
+  await shopper.getByTestId('order-status').filter({ hasText: 'Shipped' }).waitFor({ timeout: 30_000 });
   assert.equal(await shopper.evaluate(() => (window as { stillThisPage?: boolean }).stillThisPage), true, 'the page was not reloaded');
+  assert.ok(
+    pushed.some((frame) => frame.includes('orderStatusChanged') && frame.includes('SHIPPED')),
+    'the subscription carried the change',
+  );
   await shot(shopper, 'order-shipped');
+  assert.deepEqual(shopperErrors, [], 'no script errors in the app');
+});
+
+test('signed out, the app forgets the session: the cookie is gone and a reload is signed out', async () => {
+  await shopper.goto('/account');
+  await shopper.getByRole('button', { name: 'Sign out of this device' }).click();
+  await shopper.getByText('You are not signed in').waitFor();
+  assert.equal(await refreshCookie(), undefined, 'the refresh cookie is deleted');
+  await shopper.goto('/orders');
+  await shopper.getByText('Sign in to see your orders').waitFor();
+  await shot(shopper, 'signed-out');
   assert.deepEqual(shopperErrors, [], 'no script errors in the app');
 });

@@ -1,6 +1,7 @@
-import type { Cart } from '@dema/contracts';
+import type { Cart, Order } from '@dema/contracts';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CatalogQuery } from './api.ts';
+import { orderQueryKey, ordersQueryKey } from '../features/orders/use-orders.ts';
 import { useApi } from './api-context.tsx';
 
 export const pageSize = 20;
@@ -62,6 +63,11 @@ export function usePlaceOrder() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ idempotencyKey }: { idempotencyKey: string }) => api.placeOrder({ fromCart: true }, idempotencyKey),
-    onSuccess: () => client.setQueryData(['cart'], (cart: Cart | undefined) => (cart ? { ...cart, items: [], subtotal: 0, problems: [] } : cart)),
+    onSuccess: (order: Order) => {
+      client.setQueryData(['cart'], (cart: Cart | undefined) => (cart ? { ...cart, items: [], subtotal: 0, problems: [] } : cart));
+      // The order's screen shows it at once; the list has one more.
+      client.setQueryData(orderQueryKey(order.id), order);
+      void client.invalidateQueries({ queryKey: [...ordersQueryKey, 'list'] });
+    },
   });
 }

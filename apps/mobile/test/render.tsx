@@ -71,6 +71,7 @@ export function renderApp(
       'product/[id]': ProductScreen,
       checkout: CheckoutScreen,
       login: LoginStandIn,
+      'orders/[id]': OrderStandIn,
     },
     { initialUrl },
   );
@@ -78,6 +79,7 @@ export function renderApp(
 
 /** The sign-in screen is another part of the app; tests only check that they get there. */
 const LoginStandIn = () => <Text>Login screen</Text>;
+const OrderStandIn = () => <Text>Order screen</Text>;
 
 let counter = 0;
 export function aProduct(fields: Partial<Product> = {}): Product {

@@ -41,7 +41,7 @@ function ProductView({ product, stale }: { product: Product; stale: boolean }) {
           ))}
         </ScrollView>
       ) : null}
-      <Text style={styles.title} accessibilityRole="header">
+      <Text style={styles.title} accessibilityRole="header" testID="product-name">
         {product.name}
       </Text>
       <Text style={styles.body}>{formatPrice(price)}</Text>

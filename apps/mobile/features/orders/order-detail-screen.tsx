@@ -22,7 +22,7 @@ export function OrderDetailView({ order, stale }: { order: Order; stale: boolean
         Placed {formatDateTime(order.createdAt)} · updated {formatDateTime(order.updatedAt)}
       </Text>
       {/* Announced when the status changes while the screen is open. */}
-      <View style={styles.status} accessibilityLiveRegion="polite">
+      <View style={styles.status} accessibilityLiveRegion="polite" testID="order-status">
         <StatusBadge status={order.status} />
       </View>
       <View style={styles.section}>
