@@ -8,6 +8,7 @@ import { isOffline, isSignedOut } from './api.ts';
 const day = 24 * 60 * 60 * 1000;
 /** What is kept on the device: what the shopper browsed, so the last catalog stays readable offline. Never the cart. */
 const persistedKeys = new Set(['catalog', 'categories', 'product']);
+const isPersisted = (query: { queryKey: readonly unknown[] }) => persistedKeys.has(String(query.queryKey[0]));
 
 export function createQueryClient(options: { retry?: boolean } = {}): QueryClient {
   return new QueryClient({
@@ -33,8 +34,11 @@ export function QueryProvider({ client, persist, children }: { client: QueryClie
       persistOptions={{
         persister,
         maxAge: 7 * day,
-        dehydrateOptions: { shouldDehydrateQuery: (query) => query.state.status === 'success' && persistedKeys.has(String(query.queryKey[0])) },
+        dehydrateOptions: { shouldDehydrateQuery: (query) => query.state.status === 'success' && isPersisted(query) },
       }}
+      // What a previous start kept is shown at once but asked for again, however recent: a failure to
+      // reach the store is what tells the screens to mark it as offline.
+      onSuccess={() => void client.invalidateQueries({ predicate: isPersisted })}
     >
       {children}
     </PersistQueryClientProvider>
