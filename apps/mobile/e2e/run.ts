@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { embedded, real, startDema, type RunningDema, type Target } from './dema.ts';
+import { dataTargets, newAdmin, runNodeTests, selectTestFiles, startAllInOne, type DataTarget, type RunningApi } from '@dema/platform/browser-tests';
 import { exportWeb, mobileDir, type WebExport } from './export-web.ts';
 import { serveExport, type ServedExport } from './serve-export.ts';
 
@@ -22,61 +19,34 @@ import { serveExport, type ServedExport } from './serve-export.ts';
 
 const e2eDir = path.join(mobileDir, 'e2e');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 // Arguments narrow the run to the test files whose names contain one of them.
 const fileFilters = process.argv.slice(2);
+const { embedded, real } = dataTargets('mobile-e2e');
 
-function testFiles(): string[] {
-  return readdirSync(e2eDir)
-    .filter((file) => file.endsWith('.e2e.ts') && (fileFilters.length === 0 || fileFilters.some((filter) => file.includes(filter))))
-    .sort();
-}
-
-function runTests(files: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-      cwd: e2eDir,
-      env: { ...process.env, ...env },
-      stdio: 'inherit',
-    });
-    child.once('exit', (code) => resolve(code ?? 1));
-  });
-}
-
-async function runTarget(target: Target, site: string, files: string[]): Promise<number> {
+async function runTarget(target: DataTarget, site: string, files: string[]): Promise<number> {
   console.log(`\n== app tests in the browser on ${target.name}`);
   const { env, dispose } = await target.env();
-  const adminEmail = `mobile-e2e-admin-${randomBytes(3).toString('hex')}@example.com`;
-  const adminPassword = `e2e-${randomBytes(12).toString('base64url')}`;
+  const admin = newAdmin('mobile-e2e');
   let app: ServedExport | undefined;
   let stranger: ServedExport | undefined;
-  let dema: RunningDema | undefined;
+  let dema: RunningApi | undefined;
   try {
-    // The app's origin first: Dema's CORS list must name it before Dema starts.
+    // The app's origin first: Dema's CORS list must name it, exactly, before Dema starts (the web
+    // build's session is the API's cookie, sent only with CORS credentials for a listed origin).
     app = await serveExport({ dir: site });
     stranger = await serveExport({ dir: site });
-    dema = await startDema({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword, DEMA_CORS_ORIGINS: app.url }, await freePort());
+    dema = await startAllInOne({ ...env, DEMA_ADMIN_EMAIL: admin.email, DEMA_ADMIN_PASSWORD: admin.password, DEMA_CORS_ORIGINS: app.url });
     app.setApiUrl(dema.url);
     stranger.setApiUrl(dema.url);
     const shots = path.join(e2eDir, 'test-results', target.name.replace(/\W+/g, '-'));
     mkdirSync(shots, { recursive: true });
-    return await runTests(files, {
+    return await runNodeTests(files, e2eDir, {
       E2E_TARGET: target.name,
       E2E_APP_URL: app.url,
       E2E_STRANGER_APP_URL: stranger.url,
       E2E_API_URL: dema.url,
-      E2E_ADMIN_EMAIL: adminEmail,
-      E2E_ADMIN_PASSWORD: adminPassword,
+      E2E_ADMIN_EMAIL: admin.email,
+      E2E_ADMIN_PASSWORD: admin.password,
       E2E_SHOTS_DIR: shots,
     });
   } finally {
@@ -88,7 +58,7 @@ async function runTarget(target: Target, site: string, files: string[]): Promise
 }
 
 const hasReal = Boolean(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_HOST);
-const targets: Target[] = [embedded, ...(hasReal ? [real] : [])].filter((target) => !process.env.E2E_TARGET || target.name === process.env.E2E_TARGET);
+const targets: DataTarget[] = [embedded, ...(hasReal ? [real] : [])].filter((target) => !process.env.E2E_TARGET || target.name === process.env.E2E_TARGET);
 if (process.env.DEMA_TEST_REQUIRE_REAL === '1' && !(hasReal && process.env.TEST_AMQP_URL)) {
   console.error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL / TEST_REDIS_HOST / TEST_AMQP_URL are not set');
   process.exit(1);
@@ -99,7 +69,7 @@ if (process.env.E2E_TARGET && targets.length === 0) {
 }
 if (!existsSync('/usr/bin/chromium')) console.error('warning: /usr/bin/chromium is missing; every app test will fail (apt-get install chromium)');
 
-const files = testFiles();
+const files = selectTestFiles(readdirSync(e2eDir), fileFilters);
 if (files.length === 0) {
   console.error(`no test file in apps/mobile/e2e matches ${fileFilters.join(', ')}`);
   process.exit(1);

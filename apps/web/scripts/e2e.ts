@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  dataTargets,
+  freePort,
+  newAdmin,
+  runNodeTests,
+  selectTestFiles,
+  startAllInOne,
+  stopChild,
+  type DataTarget,
+  type RunningApi,
+} from '@dema/platform/browser-tests';
 import { startWebApp, type RunningWebApp } from '../serve.ts';
 
 /**
@@ -26,64 +35,6 @@ const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workspaceRoot = path.resolve(appDir, '../..');
 const tsxCli = path.join(workspaceRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const quiet = { info: () => undefined, error: (message: string) => console.error(message) };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface RunningApi {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Stops `child` with SIGTERM (SIGKILL after 15 s, or 60 s for a cluster dropping its databases). */
-async function stopChild(child: ChildProcess, exited: Promise<void>, graceMs = 15_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** The all-in-one process (`npm start`), as the embedded and postgres+redis targets run it. */
-async function startAllInOne(env: Record<string, string>): Promise<RunningApi> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'apps/server/src/main.ts'], {
-    cwd: workspaceRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the API exited during start:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health/ready`)).ok) break;
-    } catch {
-      // Not yet listening.
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the API did not become ready:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return {
-    url,
-    close: () => stopChild(child, exited),
-  };
-}
 
 /**
  * The cluster (apps/server/src/cluster-launcher.ts, as `npm run start:cluster` runs it) on the TEST_*
@@ -121,54 +72,16 @@ async function startCluster(env: Record<string, string>): Promise<RunningApi> {
 }
 
 interface Target {
-  name: 'embedded' | 'postgres+redis' | 'cluster';
-  env(): Promise<{ env: Record<string, string>; dispose(): Promise<void> }>;
+  name: DataTarget['name'] | 'cluster';
+  env: DataTarget['env'];
   startApi(env: Record<string, string>): Promise<RunningApi>;
   /** Only the test files whose names contain one of these; default every file. */
   files?: string[];
 }
 
-const embedded: Target = {
-  name: 'embedded',
-  startApi: startAllInOne,
-  async env() {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dema-e2e-'));
-    return { env: { DEMA_DATA_DIR: dataDir }, dispose: async () => rmSync(dataDir, { recursive: true, force: true }) };
-  },
-};
-
-const real: Target = {
-  name: 'postgres+redis',
-  startApi: startAllInOne,
-  async env() {
-    // Imported only here: the module insists on its variables when DEMA_TEST_REQUIRE_REAL=1.
-    const { createDatabase } = await import('@dema/platform/testing');
-    const database = await createDatabase();
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dema-e2e-'));
-    const suffix = randomBytes(4).toString('hex');
-    const env: Record<string, string> = {
-      DEMA_DATA_DIR: dataDir,
-      DATABASE_URL: database.url,
-      REDIS_HOST: process.env.TEST_REDIS_HOST!,
-      REDIS_PORT: process.env.TEST_REDIS_PORT ?? '6379',
-      REDIS_KEY_PREFIX: `dema-e2e-${suffix}:`,
-    };
-    if (process.env.TEST_REDIS_PASSWORD) env.REDIS_PASSWORD = process.env.TEST_REDIS_PASSWORD;
-    if (process.env.TEST_AMQP_URL) {
-      env.AMQP_URL = process.env.TEST_AMQP_URL;
-      env.AMQP_NAMESPACE = `e2e-${suffix}.`;
-      // The broker drops this run's queues once they have been unused for a minute.
-      env.AMQP_QUEUE_EXPIRES_MS = '60000';
-    }
-    return {
-      env,
-      async dispose() {
-        await database.drop();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+const data = dataTargets('e2e');
+const embedded: Target = { ...data.embedded, startApi: startAllInOne };
+const real: Target = { ...data.real, startApi: startAllInOne };
 
 const cluster: Target = {
   name: 'cluster',
@@ -184,22 +97,7 @@ const fileFilters = process.argv.slice(2);
 
 /** The test files `target` runs, as narrowed by the arguments and by the target itself. */
 function testFiles(target: Target): string[] {
-  const matches = (file: string, filters: string[] | undefined) => !filters?.length || filters.some((filter) => file.includes(filter));
-  return readdirSync(path.join(appDir, 'test'))
-    .filter((file) => file.endsWith('.e2e.ts') && matches(file, fileFilters) && matches(file, target.files))
-    .sort()
-    .map((file) => path.join('test', file));
-}
-
-function runTests(files: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-      cwd: appDir,
-      env: { ...process.env, ...env },
-      stdio: 'inherit',
-    });
-    child.once('exit', (code) => resolve(code ?? 1));
-  });
+  return selectTestFiles(selectTestFiles(readdirSync(path.join(appDir, 'test')), fileFilters), target.files ?? []).map((file) => path.join('test', file));
 }
 
 async function runTarget(target: Target): Promise<number> {
@@ -210,8 +108,7 @@ async function runTarget(target: Target): Promise<number> {
   }
   console.log(`\n== browser tests on ${target.name}${target.files ? ` (${files.join(', ')} only)` : ''}`);
   const { env, dispose } = await target.env();
-  const adminEmail = `e2e-admin-${randomBytes(3).toString('hex')}@example.com`;
-  const adminPassword = `e2e-${randomBytes(12).toString('base64url')}`;
+  const admin = newAdmin('e2e');
   let api: RunningApi | undefined;
   let web: RunningWebApp | undefined;
   let deadWeb: RunningWebApp | undefined;
@@ -221,18 +118,18 @@ async function runTarget(target: Target): Promise<number> {
   const deadPort = (deadApi.address() as { port: number }).port;
   try {
     // A sample a second, so the dashboard's metrics charts visibly gain points within a test.
-    api = await target.startApi({ ...env, DEMA_ADMIN_EMAIL: adminEmail, DEMA_ADMIN_PASSWORD: adminPassword, DEMA_ALERT_INTERVAL_MS: '1000' });
+    api = await target.startApi({ ...env, DEMA_ADMIN_EMAIL: admin.email, DEMA_ADMIN_PASSWORD: admin.password, DEMA_ALERT_INTERVAL_MS: '1000' });
     web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
     deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });
     const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
     mkdirSync(shots, { recursive: true });
-    return await runTests(files, {
+    return await runNodeTests(files, appDir, {
       E2E_WEB_URL: web.url,
       E2E_DEAD_WEB_URL: deadWeb.url,
       E2E_API_URL: api.url,
-      E2E_ADMIN_EMAIL: adminEmail,
-      E2E_ADMIN_PASSWORD: adminPassword,
+      E2E_ADMIN_EMAIL: admin.email,
+      E2E_ADMIN_PASSWORD: admin.password,
       E2E_SHOTS_DIR: shots,
     });
   } finally {
