@@ -2,7 +2,9 @@ import { formatPrice } from '@dema/contracts';
 import { useRouter } from 'expo-router';
 import { useState } from 'react';
 import { ScrollView, Text } from 'react-native';
-import { Button, Empty, Failure, Loading, styles } from '../components/ui.tsx';
+import { ActionButton } from '../components/action-button.tsx';
+import { Failure, ScreenState } from '../components/screen-state.tsx';
+import { styles } from '../components/ui.tsx';
 import { newIdempotencyKey } from '@dema/client';
 import { describeFailure } from '../lib/api.ts';
 import { useApi } from '../lib/api-context.tsx';
@@ -16,19 +18,15 @@ export default function CheckoutScreen() {
   // One key per checkout attempt: pressing again after a lost answer cannot place a second order.
   const [idempotencyKey] = useState(newIdempotencyKey);
 
-  if (restoring) return <Loading label="Loading your cart" />;
+  if (restoring) return <ScreenState kind="loading" title="Loading your cart" />;
   if (!signedIn) {
-    return (
-      <Empty title="Sign in to check out">
-        <Button label="Sign in" accessibilityLabel="Sign in" onPress={() => router.push('/login')} />
-      </Empty>
-    );
+    return <ScreenState kind="empty" title="Sign in to check out" action={{ label: 'Sign in', onPress: () => router.push('/login') }} />;
   }
   // Placed: on the way to the order's screen, past the now empty cart.
-  if (place.isSuccess) return <Loading label="Opening your order" />;
-  if (cart.isPending) return <Loading label="Loading your cart" />;
+  if (place.isSuccess) return <ScreenState kind="loading" title="Opening your order" />;
+  if (cart.isPending) return <ScreenState kind="loading" title="Loading your cart" />;
   if (!cart.data) return <Failure error={cart.error} onRetry={() => void cart.refetch()} />;
-  if (cart.data.items.length === 0) return <Empty title="Your cart is empty" />;
+  if (cart.data.items.length === 0) return <ScreenState kind="empty" title="Your cart is empty" />;
   const blocked = cart.data.problems.length > 0;
   return (
     <ScrollView style={styles.screen} contentContainerStyle={{ padding: 16, gap: 12 }}>
@@ -44,7 +42,7 @@ export default function CheckoutScreen() {
           {describeFailure(place.error)}
         </Text>
       ) : null}
-      <Button
+      <ActionButton
         label={place.isPending ? 'Placing order…' : 'Place order'}
         accessibilityLabel="Place order"
         disabled={blocked || place.isPending}

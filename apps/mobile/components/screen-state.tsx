@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { ActivityIndicator, StyleSheet, Text, View } from 'react-native';
+import { describeFailure, isOffline } from '../lib/api.ts';
 import { ActionButton } from './action-button.tsx';
 
 export type ScreenStateKind = 'loading' | 'empty' | 'offline' | 'error';
@@ -29,6 +30,19 @@ export function ScreenState({ kind, title, message, action, children }: ScreenSt
         </View>
       ) : null}
     </View>
+  );
+}
+
+/** A failed load as the API's client reports it: offline or an error, in the client's words, with a way to try again. */
+export function Failure({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const offline = isOffline(error);
+  return (
+    <ScreenState
+      kind={offline ? 'offline' : 'error'}
+      title={offline ? 'You are offline' : 'Could not load'}
+      message={describeFailure(error)}
+      action={{ label: 'Try again', onPress: onRetry }}
+    />
   );
 }
 

@@ -1,7 +1,9 @@
 import { formatPrice, type Cart, type CartItem } from '@dema/contracts';
 import { useRouter } from 'expo-router';
 import { FlatList, Text, View } from 'react-native';
-import { Button, Empty, Failure, Loading, OfflineBanner, styles } from '../../components/ui.tsx';
+import { ActionButton } from '../../components/action-button.tsx';
+import { Failure, ScreenState } from '../../components/screen-state.tsx';
+import { OfflineBanner, styles } from '../../components/ui.tsx';
 import { describeFailure, isOffline } from '../../lib/api.ts';
 import { useApi } from '../../lib/api-context.tsx';
 import { useCart, useSetCartItem } from '../../lib/hooks.ts';
@@ -10,22 +12,18 @@ export default function CartScreen() {
   const { signedIn, restoring } = useApi();
   const router = useRouter();
   const cart = useCart();
-  if (restoring) return <Loading label="Loading your cart" />;
+  if (restoring) return <ScreenState kind="loading" title="Loading your cart" />;
   if (!signedIn) {
-    return (
-      <Empty title="Sign in to see your cart">
-        <Button label="Sign in" accessibilityLabel="Sign in" onPress={() => router.push('/login')} />
-      </Empty>
-    );
+    return <ScreenState kind="empty" title="Sign in to see your cart" action={{ label: 'Sign in', onPress: () => router.push('/login') }} />;
   }
-  if (cart.isPending) return <Loading label="Loading your cart" />;
+  if (cart.isPending) return <ScreenState kind="loading" title="Loading your cart" />;
   if (!cart.data) return <Failure error={cart.error} onRetry={() => void cart.refetch()} />;
   return <CartView cart={cart.data} stale={cart.isError && isOffline(cart.error)} onCheckout={() => router.push('/checkout')} />;
 }
 
 function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onCheckout: () => void }) {
   const setItem = useSetCartItem();
-  if (cart.items.length === 0) return <Empty title="Your cart is empty" />;
+  if (cart.items.length === 0) return <ScreenState kind="empty" title="Your cart is empty" />;
   const problemOf = (item: CartItem) => cart.problems.find((problem) => problem.productId === item.productId)?.reason;
   return (
     <View style={styles.screen}>
@@ -47,8 +45,8 @@ function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onC
                 </Text>
               ) : null}
               <View style={styles.row}>
-                <Button
-                  kind="plain"
+                <ActionButton
+                  tone="outline"
                   label="−"
                   accessibilityLabel={`One less ${item.name}`}
                   disabled={setItem.isPending}
@@ -57,15 +55,15 @@ function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onC
                 <Text style={styles.body} accessibilityLabel={`Quantity ${item.quantity}`}>
                   {item.quantity}
                 </Text>
-                <Button
-                  kind="plain"
+                <ActionButton
+                  tone="outline"
                   label="+"
                   accessibilityLabel={`One more ${item.name}`}
                   disabled={setItem.isPending || item.quantity >= item.available}
                   onPress={() => setItem.mutate({ productId: item.productId, quantity: item.quantity + 1, variantId: item.variantId })}
                 />
-                <Button
-                  kind="plain"
+                <ActionButton
+                  tone="outline"
                   label="Remove"
                   accessibilityLabel={`Remove ${item.name}`}
                   disabled={setItem.isPending}
@@ -84,7 +82,7 @@ function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onC
             ) : null}
             <Text style={styles.title}>Subtotal {formatPrice(cart.subtotal)}</Text>
             {cart.problems.length > 0 ? <Text style={styles.problem}>Fix the marked lines before checking out.</Text> : null}
-            <Button label="Check out" accessibilityLabel="Check out" disabled={cart.problems.length > 0 || stale} onPress={onCheckout} />
+            <ActionButton label="Check out" accessibilityLabel="Check out" disabled={cart.problems.length > 0 || stale} onPress={onCheckout} />
           </View>
         }
       />

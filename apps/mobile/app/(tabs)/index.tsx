@@ -2,7 +2,9 @@ import { formatPrice, describeStock, type Product, type ProductSort } from '@dem
 import { useRouter } from 'expo-router';
 import { useState } from 'react';
 import { FlatList, Image, Pressable, RefreshControl, ScrollView, Text, TextInput, View } from 'react-native';
-import { Button, Empty, Failure, Loading, minTarget, OfflineBanner, styles } from '../../components/ui.tsx';
+import { ActionButton } from '../../components/action-button.tsx';
+import { Failure, ScreenState } from '../../components/screen-state.tsx';
+import { minTarget, OfflineBanner, styles } from '../../components/ui.tsx';
 import { isOffline } from '../../lib/api.ts';
 import { apiBaseUrl } from '../../lib/config.ts';
 import { useCatalog, useCategories } from '../../lib/hooks.ts';
@@ -38,11 +40,11 @@ export default function CatalogScreen() {
         returnKeyType="search"
       />
       <ScrollView horizontal style={styles.strip} contentContainerStyle={[styles.row, { paddingHorizontal: 12 }]} accessibilityLabel="Categories">
-        <Button kind="plain" label="All" accessibilityLabel="All categories" selected={category === undefined} onPress={() => setCategory(undefined)} />
+        <ActionButton tone="outline" label="All" accessibilityLabel="All categories" selected={category === undefined} onPress={() => setCategory(undefined)} />
         {(categories.data?.items ?? []).map((item) => (
-          <Button
+          <ActionButton
             key={item.id}
-            kind="plain"
+            tone="outline"
             label={item.name}
             accessibilityLabel={`Category ${item.name}`}
             selected={category === item.id}
@@ -52,9 +54,9 @@ export default function CatalogScreen() {
       </ScrollView>
       <ScrollView horizontal style={styles.strip} contentContainerStyle={[styles.row, { padding: 12 }]} accessibilityLabel="Sort">
         {sorts.map((item) => (
-          <Button
+          <ActionButton
             key={item.sort}
-            kind="plain"
+            tone="outline"
             label={item.label}
             accessibilityLabel={`Sort by ${item.label}`}
             selected={sort === item.sort}
@@ -92,7 +94,7 @@ type ListProps = {
 
 function CatalogList({ products, loading, error, filtered, refreshing, loadingMore, onRefresh, onEndReached }: ListProps) {
   const router = useRouter();
-  if (loading) return <Loading label="Loading products" />;
+  if (loading) return <ScreenState kind="loading" title="Loading products" />;
   if (error) return <Failure error={error} onRetry={onRefresh} />;
   return (
     <FlatList
@@ -101,8 +103,8 @@ function CatalogList({ products, loading, error, filtered, refreshing, loadingMo
       onEndReached={onEndReached}
       onEndReachedThreshold={0.5}
       refreshControl={<RefreshControl refreshing={refreshing} onRefresh={onRefresh} accessibilityLabel="Pull to refresh" />}
-      ListEmptyComponent={<Empty title={filtered ? 'No products match' : 'No products yet'} />}
-      ListFooterComponent={loadingMore ? <Loading label="Loading more products" /> : null}
+      ListEmptyComponent={<ScreenState kind="empty" title={filtered ? 'No products match' : 'No products yet'} />}
+      ListFooterComponent={loadingMore ? <ScreenState kind="loading" title="Loading more products" /> : null}
       renderItem={({ item }) => (
         <Pressable
           accessibilityRole="button"

@@ -2,7 +2,9 @@ import { describeStock, formatPrice, type Product } from '@dema/contracts';
 import { useLocalSearchParams, useRouter } from 'expo-router';
 import { useState } from 'react';
 import { Image, ScrollView, Text, View } from 'react-native';
-import { Button, Failure, Loading, OfflineBanner, styles } from '../../components/ui.tsx';
+import { ActionButton } from '../../components/action-button.tsx';
+import { Failure, ScreenState } from '../../components/screen-state.tsx';
+import { OfflineBanner, styles } from '../../components/ui.tsx';
 import { describeFailure, isOffline } from '../../lib/api.ts';
 import { useApi } from '../../lib/api-context.tsx';
 import { useAddToCart, useProduct } from '../../lib/hooks.ts';
@@ -11,7 +13,7 @@ import { imageUri } from '../(tabs)/index.tsx';
 export default function ProductScreen() {
   const { id } = useLocalSearchParams<{ id: string }>();
   const product = useProduct(id);
-  if (product.isPending) return <Loading label="Loading product" />;
+  if (product.isPending) return <ScreenState kind="loading" title="Loading product" />;
   if (!product.data) return <Failure error={product.error} onRetry={() => void product.refetch()} />;
   return <ProductView product={product.data} stale={product.isError && isOffline(product.error)} />;
 }
@@ -50,9 +52,9 @@ function ProductView({ product, stale }: { product: Product; stale: boolean }) {
       {product.variants.length > 0 ? (
         <View style={styles.row} accessibilityLabel="Variants">
           {product.variants.map((item) => (
-            <Button
+            <ActionButton
               key={item.id}
-              kind="plain"
+              tone="outline"
               label={item.name}
               accessibilityLabel={`Variant ${item.name}`}
               selected={item.id === variantId}
@@ -71,14 +73,14 @@ function ProductView({ product, stale }: { product: Product; stale: boolean }) {
         </View>
       ) : null}
       {signedIn ? (
-        <Button
+        <ActionButton
           label={add.isPending ? 'Adding…' : 'Add to cart'}
           accessibilityLabel={`Add ${product.name} to cart`}
           disabled={stock.tone === 'out' || add.isPending}
           onPress={() => add.mutate({ productId: product.id, quantity: 1, variantId })}
         />
       ) : (
-        <Button label="Sign in to buy" accessibilityLabel="Sign in to add to cart" onPress={() => router.push('/login')} />
+        <ActionButton label="Sign in to buy" accessibilityLabel="Sign in to add to cart" onPress={() => router.push('/login')} />
       )}
       {add.isSuccess ? <Text style={styles.muted}>Added to your cart.</Text> : null}
       {add.isError ? (

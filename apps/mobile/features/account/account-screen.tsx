@@ -7,7 +7,7 @@ import { ActionButton } from '../../components/action-button.tsx';
 import { FormField } from '../../components/form-field.tsx';
 import { ScreenState } from '../../components/screen-state.tsx';
 import { useSession, type Session } from '../../lib/auth/session.tsx';
-import { useSubmit, type SubmitState } from '../auth/use-submit.ts';
+import { fieldProps, useSubmit, type SubmitState } from '../auth/use-submit.ts';
 
 type NameField = 'name';
 type PasswordField = 'currentPassword' | 'newPassword';
@@ -77,15 +77,7 @@ export function AccountView({ user, forms }: { user: User; forms: AccountForms }
             {forms.name.failure.form}
           </Text>
         ) : null}
-        <FormField
-          label={nameLabels.name}
-          value={forms.name.values.name}
-          onChangeText={(text) => forms.name.setValue('name', text)}
-          error={forms.name.failure.fields.name}
-          autoComplete="name"
-          maxLength={100}
-          editable={!forms.name.busy}
-        />
+        <FormField {...fieldProps(forms.name, 'name')} autoComplete="name" maxLength={100} />
         <ActionButton label="Save name" onPress={() => void forms.name.submit()} busy={forms.name.busy} />
       </View>
 
@@ -98,25 +90,13 @@ export function AccountView({ user, forms }: { user: User; forms: AccountForms }
             {forms.password.failure.form}
           </Text>
         ) : null}
+        <FormField {...fieldProps(forms.password, 'currentPassword')} secureTextEntry autoComplete="current-password" />
         <FormField
-          label={passwordLabels.currentPassword}
-          value={forms.password.values.currentPassword}
-          onChangeText={(text) => forms.password.setValue('currentPassword', text)}
-          error={forms.password.failure.fields.currentPassword}
-          secureTextEntry
-          autoComplete="current-password"
-          editable={!forms.password.busy}
-        />
-        <FormField
-          label={passwordLabels.newPassword}
-          value={forms.password.values.newPassword}
-          onChangeText={(text) => forms.password.setValue('newPassword', text)}
-          error={forms.password.failure.fields.newPassword}
+          {...fieldProps(forms.password, 'newPassword')}
           hint={`At least ${passwordPolicy.minLength} characters. Your other devices will be signed out.`}
           secureTextEntry
           autoComplete="new-password"
           maxLength={passwordPolicy.maxLength}
-          editable={!forms.password.busy}
         />
         <ActionButton label="Change password" onPress={() => void forms.password.submit()} busy={forms.password.busy} />
       </View>

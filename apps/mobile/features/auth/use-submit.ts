@@ -2,6 +2,8 @@ import { useCallback, useRef, useState } from 'react';
 import { formFailure, missingFields, type FormFailure } from './field-errors.ts';
 
 export interface SubmitState<Field extends string> {
+  /** Each field's label, as the form shows it and its messages name it. */
+  labels: Record<Field, string>;
   values: Record<Field, string>;
   setValue: (field: Field, value: string) => void;
   failure: FormFailure<Field>;
@@ -51,5 +53,16 @@ export function useSubmit<Field extends string>(
     }
   }, [action, labels, values, initial, resetOnSuccess]);
 
-  return { values, setValue, failure, busy, submit };
+  return { labels, values, setValue, failure, busy, submit };
+}
+
+/** What binds a FormField to `field` of `form`: its label, value, changes and message; read-only while the form is sent. */
+export function fieldProps<Field extends string>(form: SubmitState<Field>, field: Field) {
+  return {
+    label: form.labels[field],
+    value: form.values[field],
+    onChangeText: (text: string) => form.setValue(field, text),
+    error: form.failure.fields[field],
+    editable: !form.busy,
+  };
 }
