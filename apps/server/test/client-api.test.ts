@@ -1,25 +1,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDemaClient, DemaApiError, login, memoryTokenStore, newIdempotencyKey, placeOrder, signup, tokenAuth, type DemaClient } from '@dema/client';
+import { createDemaClient, login, memoryTokenStore, newIdempotencyKey, placeOrder, signup, tokenAuth, type DemaClient } from '@dema/client';
 import { freePort, testTargets } from '@dema/platform/testing';
-import { password, startClientShop, type ClientShop } from './support/client-shop.ts';
+import { failureOf, password, startClientShop, type ClientShop } from './support/client-shop.ts';
 
 /**
  * `@dema/client` against the running all-in-one app: typed answers, the API's problems as
  * `DemaApiError` values, an order placed once per idempotency key, and an API that is not there.
  */
-
-/** The `DemaApiError` that `call` rejects with. */
-async function failureOf(call: Promise<unknown>): Promise<DemaApiError> {
-  try {
-    await call;
-  } catch (error) {
-    assert.ok(error instanceof DemaApiError, `not a DemaApiError: ${String(error)}`);
-    return error;
-  }
-  assert.fail('the call succeeded');
-}
 
 for (const target of testTargets()) {
   describe(`@dema/client against the app (${target.name})`, () => {

@@ -1,5 +1,6 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createDemaClient, login, memoryTokenStore, tokenAuth, type DemaClient } from '@dema/client';
+import { createDemaClient, DemaApiError, login, memoryTokenStore, tokenAuth, type DemaClient } from '@dema/client';
 import type { EdgePolicySettings } from '@dema/gateway';
 import type { DemaConfig } from '@dema/platform';
 import type { TestTarget } from '@dema/platform/testing';
@@ -56,4 +57,15 @@ export async function startClientShop(
       return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
     },
   };
+}
+
+/** The `DemaApiError` that `call` rejects with; fails when it resolves or rejects with anything else. */
+export async function failureOf(call: Promise<unknown>): Promise<DemaApiError> {
+  try {
+    await call;
+  } catch (error) {
+    assert.ok(error instanceof DemaApiError, `not a DemaApiError: ${String(error)}`);
+    return error;
+  }
+  assert.fail('the call succeeded');
 }
