@@ -42,7 +42,7 @@ for (const target of testTargets()) {
       assert.equal(changed.status, status);
     };
     const seeing = (seen: OrderStatus[], statuses: OrderStatus[]) =>
-      waitFor(`the watcher to see ${statuses.join(' → ')} (it saw ${seen.join(' → ')})`, () => seen.join() === statuses.join(), 5_000);
+      waitFor(`the watcher to see ${statuses.join(' → ')} (it saw ${seen.join(' → ')})`, () => seen.join() === statuses.join(), 10_000);
 
     before(async () => {
       shop = await startClientShop(target);
