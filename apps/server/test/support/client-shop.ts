@@ -6,6 +6,7 @@ import type { DemaConfig } from '@dema/platform';
 import type { TestTarget } from '@dema/platform/testing';
 import { allInOneServices } from '../../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from './all-in-one.ts';
+import { openSubscriptions } from './metrics.ts';
 
 /** Every account's password in `@dema/client`'s tests against the running app. */
 export const password = 'tidal-orchid-lantern-42';
@@ -51,11 +52,7 @@ export async function startClientShop(
     admin,
     product: { id: product.id, name: product.name, price: product.price },
     newAccount,
-    async openSubscriptions() {
-      const text = await (await fetch(`${dema.url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).text();
-      const line = text.split('\n').find((l) => l.startsWith('graphql_subscriptions_open'));
-      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
-    },
+    openSubscriptions: () => openSubscriptions(dema.url, serviceToken),
   };
 }
 
