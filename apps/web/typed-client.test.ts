@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
  */
 const allowed: Record<string, string> = {
   'lib/api-proxy.ts': 'the /api/* reverse proxy forwards requests as they come; it calls no operation of its own',
-  'lib/api-server.ts': "the fetch handed to the server's createDemaClient (no-store, a timeout)",
+  'lib/uncached-fetch.ts': 'the fetch the clients are created with (no cache, a timeout)',
   'app/healthz/route.ts': "the web app's health probe of the API's /health/ready, which is no API operation",
   'components/overview-view.tsx': "the web app's own /healthz, not the API",
 };

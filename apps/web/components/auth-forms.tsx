@@ -4,8 +4,8 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { ErrorCode } from '@dema/contracts';
-import { safeNextPath } from '../lib/navigation.ts';
 import { describeFailure, type DemaApiError } from '@dema/client';
+import { safeNextPath } from '../lib/navigation.ts';
 import { signIn, signUp, useSession } from '../lib/session.ts';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;

@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import type { ProductVariant } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { addToCart } from '../lib/cart.ts';
 import { addToGuestCart } from '../lib/guest-cart.ts';
 import { describeStock, formatPrice } from '@dema/contracts';
-import { describeFailure } from '@dema/client';
 import { useSession } from '../lib/session.ts';
 
 /**

@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Cart, CartItem, Product } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { loadCart, removeCartItem, setCartItem, useCart } from '../lib/cart.ts';
 import { removeFromGuestCart, setGuestQuantity, useGuestCart, type GuestLine } from '../lib/guest-cart.ts';
 import { formatPrice } from '@dema/contracts';
-import { describeFailure } from '@dema/client';
 import { api, useSession } from '../lib/session.ts';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';

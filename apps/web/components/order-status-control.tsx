@@ -2,8 +2,8 @@
 
 import { useId, useState } from 'react';
 import type { Order, OrderStatus } from '@dema/contracts';
-import { allowedMoves, type OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { describeFailure } from '@dema/client';
+import { allowedMoves, type OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { api } from '../lib/session.ts';
 import { statusLabel } from './status-pill.tsx';
 

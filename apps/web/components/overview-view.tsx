@@ -3,9 +3,9 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { MetricsSample, Product } from '@dema/contracts';
+import { DemaApiError, describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '@dema/contracts';
-import { DemaApiError, describeFailure } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
 import { LineChart, Meter, Sparkline } from './charts.tsx';

@@ -4,6 +4,7 @@ import { forwardingHeadersOf } from './api-proxy.ts';
 import { shopCategories } from './categories.ts';
 import { apiBaseUrl } from './config.ts';
 import type { ProductListQuery } from './product-query.ts';
+import { uncachedFetch } from './uncached-fetch.ts';
 
 /**
  * Server-side reads from the API for pages rendered on the server (the catalog). Never throws for
@@ -26,7 +27,7 @@ export function serverApi(forwarding: Headers, timeout: number): DemaClient {
     baseUrl: apiBaseUrl(),
     headers: Object.fromEntries(forwarding),
     retry: false,
-    fetch: (request) => fetch(request, { cache: 'no-store', signal: AbortSignal.timeout(timeout) }),
+    fetch: uncachedFetch(timeout),
   });
 }
 

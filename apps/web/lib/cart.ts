@@ -2,9 +2,9 @@
 
 import { useSyncExternalStore } from 'react';
 import type { Cart } from '@dema/contracts';
+import { DemaApiError } from '@dema/client';
 import { takeGuestCart } from './guest-cart.ts';
 import { api } from './session.ts';
-import { DemaApiError } from '@dema/client';
 
 /**
  * The signed-in shopper's cart as the Order service keeps it (`/api/cart`), shared by the header's

@@ -2,8 +2,9 @@
 
 import { useSyncExternalStore } from 'react';
 import type { Permission, User } from '@dema/contracts';
-import type { BrowserSession } from './bff-session.ts';
 import { createDemaClient, DemaApiError, login, logout, signup, type AuthStrategy, type DemaClient } from '@dema/client';
+import type { BrowserSession } from './bff-session.ts';
+import { uncachedFetch } from './uncached-fetch.ts';
 
 /**
  * The browser's session: the access token in this module's memory only (never in storage, never
@@ -106,6 +107,8 @@ const bffAuth: AuthStrategy = {
   credentials: 'same-origin',
   /** A valid access token, renewed first when it is about to expire; none when signed out. */
   async accessToken() {
+    // A refresh under way replaces the token: wait for it rather than send the one it replaces.
+    if (renewal) await renewal;
     if (token && token.expiresAt - renewMarginMs > Date.now()) return token.value;
     if (state.status === 'anonymous') return undefined;
     await renewSession();
@@ -135,7 +138,7 @@ const bffAuth: AuthStrategy = {
  * Not retried on 429/503: the page says at once what failed and how long to wait (`describeFailure`)
  * rather than keep a spinner for the seconds a Retry-After asks.
  */
-export const api: DemaClient = createDemaClient({ baseUrl: globalThis.location?.origin ?? '', auth: bffAuth, retry: false });
+export const api: DemaClient = createDemaClient({ baseUrl: globalThis.location?.origin ?? '', auth: bffAuth, retry: false, fetch: uncachedFetch() });
 
 /** Signs in; rejects with a DemaApiError (INVALID_CREDENTIALS, RATE_LIMITED, …) on failure. */
 export const signIn = (email: string, password: string): Promise<User> => login(api, { email, password });
