@@ -15,12 +15,12 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: DemaApiEr
 const timeoutMs = 8_000;
 
 /**
- * The API's client on the web server, as `request` (a visitor's, or the headers of the page being
- * rendered) should be seen: its address (which web-server.ts took from the connection) forwarded, so
- * that the API's rate limits count each visitor's pages against that visitor and not every page of
- * the shop against the web server's one address. Uncached (the API keeps its own cache current),
- * bounded by `timeout` ms, and never retried: a visitor's refusal (429) is theirs to see at once, and
- * the sign-in calls spend single-use tokens.
+ * The API's client on the web server, sending `forwarding` (forwardingHeadersOf: the visitor's
+ * address, which web-server.ts took from the connection) so that the API's rate limits count each
+ * visitor's pages against that visitor and not every page of the shop against the web server's one
+ * address. Uncached (the API keeps its own cache current), given up after `timeout` ms, and never
+ * retried: a visitor's refusal (429) is theirs to see at once, and the sign-in calls spend
+ * single-use refresh tokens.
  */
 export function serverApi(forwarding: Headers, timeout: number): DemaClient {
   return createDemaClient({
