@@ -6,10 +6,10 @@ const workspaceRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)),
 
 /**
  * The web app reads the API's address at run time (lib/config.ts), never at build time, so one
- * build serves any installation. The contracts package ships TypeScript sources, hence transpiled.
+ * build serves any installation. The workspace packages (contracts, the typed client) ship TypeScript sources, hence transpiled.
  */
 const nextConfig: NextConfig = {
-  transpilePackages: ['@dema/contracts'],
+  transpilePackages: ['@dema/contracts', '@dema/client'],
   poweredByHeader: false,
   reactStrictMode: true,
   turbopack: { root: workspaceRoot },

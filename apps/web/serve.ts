@@ -89,14 +89,14 @@ function filesUnder(dir: string): string[] {
 }
 
 /**
- * A hash of everything a build is made from: the app's sources and config, the contracts it
- * imports, and the Next.js version. Content, not timestamps: a fresh clone has new mtimes.
+ * A hash of everything a build is made from: the app's sources and config, the workspace packages
+ * it imports (contracts, the typed client), and the Next.js version. Content, not timestamps: a fresh clone has new mtimes.
  */
 export function sourceFingerprint(): string {
   const inputs = [
     ...['app', 'components', 'lib', 'public'].flatMap((dir) => filesUnder(path.join(appDir, dir))).filter((file) => !file.endsWith('.test.ts')),
     ...['next.config.ts', 'package.json', 'tsconfig.json'].map((file) => path.join(appDir, file)).filter((file) => existsSync(file)),
-    ...filesUnder(path.join(workspaceRoot, 'packages', 'contracts', 'src')).filter((file) => !file.endsWith('.test.ts')),
+    ...['contracts', 'client'].flatMap((name) => filesUnder(path.join(workspaceRoot, 'packages', name, 'src'))).filter((file) => !file.endsWith('.test.ts')),
     path.join(path.dirname(nextBin), '..', '..', 'package.json'),
   ];
   return fingerprintOf(inputs, workspaceRoot);

@@ -1,7 +1,6 @@
 import type { MetadataRoute } from 'next';
 import { headers } from 'next/headers';
-import type { ProductPage } from '@dema/contracts';
-import { apiGet, catalogApi } from '../lib/api-server.ts';
+import { catalogApi } from '../lib/api-server.ts';
 import { publicWebUrl } from '../lib/config.ts';
 
 export const dynamic = 'force-dynamic';
@@ -27,7 +26,7 @@ export default async function sitemap(): Promise<MetadataRoute.Sitemap> {
     }
   }
   for (let offset = 0; offset < maxProducts; offset += 100) {
-    const page = await apiGet<ProductPage>(`/api/products?limit=100&offset=${offset}&sort=name`);
+    const page = await catalogApi.listProducts({ limit: 100, offset, sort: 'name' });
     if (!page.ok) break;
     for (const product of page.data.items) {
       entries.push({ url: `${base}/products/${product.id}`, lastModified: product.updatedAt, changeFrequency: 'weekly', priority: 0.6 });

@@ -2,8 +2,8 @@
 
 import { useState, type FormEvent } from 'react';
 import { type Category, defaultCategoryId } from '@dema/contracts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch } from '../lib/session.ts';
+import { describeFailure, type DemaApiError } from '@dema/client';
+import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -25,11 +25,10 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
     setBusy(true);
     setError(null);
     setErrors({});
-    const body: Record<string, unknown> = { name: name.trim(), description: description.trim() || null };
-    if (slug.trim()) body.slug = slug.trim();
+    const body = { name: name.trim(), description: description.trim() || null, ...(slug.trim() ? { slug: slug.trim() } : {}) };
     try {
-      if (category) await apiFetch(`/api/categories/${category.id}`, { method: 'PUT', json: body });
-      else await apiFetch('/api/categories', { method: 'POST', json: body });
+      if (category) await api.PUT('/api/categories/{id}', { params: { path: { id: category.id } }, body });
+      else await api.POST('/api/categories', { body });
       if (!category) {
         setName('');
         setSlug('');
@@ -37,9 +36,9 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
       }
       onDone(category ? `Saved “${name.trim()}”.` : `Created “${name.trim()}”.`);
     } catch (caught) {
-      const failure = caught as ApiError;
+      const failure = caught as DemaApiError;
       setErrors(failure.fieldErrors());
-      setError(failure.message);
+      setError(describeFailure(failure));
     } finally {
       setBusy(false);
     }
@@ -119,18 +118,18 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
  * category, where products without a category go: the API refuses those).
  */
 export function AdminCategories() {
-  const result = useApi<{ items: Category[] }>('/api/categories');
+  const result = useApi((client) => client.GET('/api/categories'), []);
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
 
   async function remove(category: Category): Promise<void> {
     if (!window.confirm(`Delete the category “${category.name}”?`)) return;
     try {
-      await apiFetch(`/api/categories/${category.id}`, { method: 'DELETE' });
+      await api.DELETE('/api/categories/{id}', { params: { path: { id: category.id } } });
       setNotice({ ok: true, text: `Deleted “${category.name}”.` });
       result.reload();
     } catch (error) {
-      setNotice({ ok: false, text: (error as ApiError).message });
+      setNotice({ ok: false, text: describeFailure(error) });
     }
   }
   const done = (text: string) => {
@@ -156,7 +155,7 @@ export function AdminCategories() {
         <CategoryForm category={null} onDone={done} />
       </section>
       {result.status === 'loading' ? <Loading /> : null}
-      {result.status === 'error' ? <ErrorState message={result.error.message} /> : null}
+      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? <EmptyState title="No categories yet">Create the first one above.</EmptyState> : null}
       {result.status === 'ready' && result.data.items.length > 0 ? (
         <section className="panel" style={{ padding: 0 }} aria-label="All categories">

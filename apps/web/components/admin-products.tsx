@@ -3,19 +3,10 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import {
-  type Category,
-  type CreateProduct,
-  defaultCategoryId,
-  type Product,
-  type ProductPage,
-  type StockLevel,
-  type UpdateProduct,
-  type VariantInput,
-} from '@dema/contracts';
+import { type Category, type CreateProduct, defaultCategoryId, type Product, type UpdateProduct, type VariantInput } from '@dema/contracts';
 import { describeStock, formatPrice } from '@dema/contracts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch } from '../lib/session.ts';
+import { describeFailure, type DemaApiError } from '@dema/client';
+import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { TablePager } from './pager.tsx';
@@ -27,9 +18,10 @@ export function AdminProductList() {
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
-  const query = new URLSearchParams({ limit: String(pageSize), offset: String(offset), sort: 'name' });
-  if (search) query.set('q', search);
-  const result = useApi<ProductPage>(`/api/products?${query}`);
+  const result = useApi(
+    (client) => client.GET('/api/products', { params: { query: { limit: pageSize, offset, sort: 'name', ...(search ? { q: search } : {}) } } }),
+    [offset, search],
+  );
   return (
     <>
       <div className="page-head">
@@ -59,7 +51,7 @@ export function AdminProductList() {
       {result.status === 'loading' ? <Loading label="Loading products…" /> : null}
       {result.status === 'error' ? (
         <ErrorState
-          message={result.error.message}
+          message={describeFailure(result.error)}
           action={
             <button type="button" className="btn" onClick={result.reload}>
               Try again
@@ -233,9 +225,9 @@ function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: 
     }
     setBusy(true);
     try {
-      const level = await apiFetch<StockLevel>(`/api/products/${product.id}/stock-adjustments`, {
-        method: 'POST',
-        json: product.variants.length > 0 ? { delta: change, variantId } : { delta: change },
+      const level = await api.POST('/api/products/{id}/stock-adjustments', {
+        params: { path: { id: product.id } },
+        body: product.variants.length > 0 ? { delta: change, variantId } : { delta: change },
       });
       setMessage({
         ok: true,
@@ -244,7 +236,7 @@ function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: 
       setDelta('');
       onAdjusted();
     } catch (error) {
-      setMessage({ ok: false, text: (error as ApiError).message });
+      setMessage({ ok: false, text: describeFailure(error) });
     } finally {
       setBusy(false);
     }
@@ -324,8 +316,8 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
         return;
       }
       const saved = creating
-        ? await apiFetch<Product>('/api/products', { method: 'POST', json: toBody(form) })
-        : await apiFetch<Product>(`/api/products/${product.id}`, { method: 'PUT', json: toUpdate(form, product) });
+        ? await api.POST('/api/products', { body: toBody(form) })
+        : await api.PUT('/api/products/{id}', { params: { path: { id: product.id } }, body: toUpdate(form, product) });
       if (creating) {
         router.replace(`/admin/products/${saved.id}?created=1`);
         return;
@@ -334,9 +326,9 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
       setForm(toForm(saved));
       setNotice({ ok: true, text: 'Saved. The storefront shows the change now.' });
     } catch (error) {
-      const failure = error as ApiError;
+      const failure = error as DemaApiError;
       setErrors(failure.fieldErrors());
-      setNotice({ ok: false, text: failure.message });
+      setNotice({ ok: false, text: describeFailure(failure) });
     } finally {
       setBusy(false);
     }
@@ -346,10 +338,10 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
     if (!product || !window.confirm(`Delete “${product.name}”? Shoppers will no longer see it.`)) return;
     setBusy(true);
     try {
-      await apiFetch(`/api/products/${product.id}`, { method: 'DELETE' });
+      await api.DELETE('/api/products/{id}', { params: { path: { id: product.id } } });
       router.replace('/admin/products');
     } catch (error) {
-      setNotice({ ok: false, text: (error as ApiError).message });
+      setNotice({ ok: false, text: describeFailure(error) });
       setBusy(false);
     }
   }
@@ -561,16 +553,17 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
 /** Create (`id` = "new") or edit a product, with stock adjustment and deletion. */
 export function AdminProductEditor({ id, created }: { id: string; created: boolean }) {
   const creating = id === 'new';
-  const categories = useApi<{ items: Category[] }>('/api/categories');
-  const product = useApi<Product>(creating ? null : `/api/products/${id}`);
+  const categories = useApi((client) => client.GET('/api/categories'), []);
+  const product = useApi((client) => (creating ? null : client.GET('/api/products/{id}', { params: { path: { id } } })), [creating, id]);
   if (categories.status === 'loading' || (!creating && product.status === 'loading')) return <Loading label="Loading…" />;
-  if (categories.status !== 'ready') return <ErrorState message={categories.status === 'error' ? categories.error.message : 'Categories are not available.'} />;
+  if (categories.status !== 'ready')
+    return <ErrorState message={categories.status === 'error' ? describeFailure(categories.error) : 'Categories are not available.'} />;
   if (!creating && product.status !== 'ready') {
     const missing = product.status === 'error' && product.error.status === 404;
     return (
       <ErrorState
         title={missing ? 'Product not found' : 'Could not load the product'}
-        message={product.status === 'error' ? product.error.message : ''}
+        message={product.status === 'error' ? describeFailure(product.error) : ''}
         action={
           <Link className="btn" href="/admin/products">
             All products

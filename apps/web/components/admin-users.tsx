@@ -1,10 +1,10 @@
 'use client';
 
 import { useState } from 'react';
-import type { User, UserPage } from '@dema/contracts';
+import type { User } from '@dema/contracts';
 import { formatDate } from '@dema/contracts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch, useSession } from '../lib/session.ts';
+import { describeFailure } from '@dema/client';
+import { api, useSession } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { TablePager } from './pager.tsx';
@@ -17,9 +17,9 @@ function UserRow({ user, self, onChanged, onError }: { user: User; self: boolean
     if (!window.confirm(confirmText)) return;
     setBusy(true);
     try {
-      onChanged(await apiFetch<User>(`/api/users/${user.id}`, { method: 'PUT', json: change }));
+      onChanged(await api.PUT('/api/users/{id}', { params: { path: { id: user.id } }, body: change }));
     } catch (error) {
-      onError((error as ApiError).message);
+      onError(describeFailure(error));
     } finally {
       setBusy(false);
     }
@@ -79,9 +79,10 @@ export function AdminUsers() {
   const [offset, setOffset] = useState(0);
   const [changed, setChanged] = useState<Record<string, User>>({});
   const [error, setError] = useState<string | null>(null);
-  const query = new URLSearchParams({ limit: String(pageSize), offset: String(offset) });
-  if (search) query.set('email', search);
-  const result = useApi<UserPage>(`/api/users?${query}`);
+  const result = useApi(
+    (client) => client.GET('/api/users', { params: { query: { limit: pageSize, offset, ...(search ? { email: search } : {}) } } }),
+    [offset, search],
+  );
   const selfId = session.status === 'signed-in' ? session.user.id : null;
   return (
     <>
@@ -114,7 +115,7 @@ export function AdminUsers() {
         ) : null}
       </div>
       {result.status === 'loading' ? <Loading /> : null}
-      {result.status === 'error' ? <ErrorState message={result.error.message} /> : null}
+      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? <EmptyState title="No users found" /> : null}
       {result.status === 'ready' && result.data.items.length > 0 ? (
         <div className="panel" style={{ padding: 0 }}>

@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { AnalyticsSummary, OrdersByStatus, Product, RevenueSeries, StockMovements, TopProducts } from '@dema/contracts';
+import type { TopProducts } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatCount, formatPrice } from '@dema/contracts';
-import { apiFetch } from '../lib/session.ts';
+import { api } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
 import { BarChart, LineChart } from './charts.tsx';
 import { ErrorState, Loading } from './states.tsx';
@@ -28,7 +29,7 @@ function Section<T>({ title, state, children }: { title: string; state: ApiState
       {state.status === 'loading' ? <Loading /> : null}
       {state.status === 'error' ? (
         <p className="field-error" role="alert">
-          {state.error.message}
+          {describeFailure(state.error)}
         </p>
       ) : null}
       {state.status === 'missing' ? <p className="muted">Not available.</p> : null}
@@ -46,7 +47,7 @@ function useProductNames(ids: string[]): Record<string, string> {
     let current = true;
     Promise.all(
       ids.map((id) =>
-        apiFetch<Product>(`/api/products/${id}`).then(
+        api.GET('/api/products/{id}', { params: { path: { id } } }).then(
           (product) => [id, product.name] as const,
           () => [id, 'Deleted product'] as const,
         ),
@@ -96,12 +97,16 @@ export function AnalyticsView() {
   const to = utcDay(new Date());
   const from = utcDay(daysBefore(new Date(), days - 1));
   const interval = days > 120 ? 'month' : days > 31 ? 'week' : 'day';
-  const range = `from=${from}&to=${to}`;
-  const summary = useApi<AnalyticsSummary>(`/api/analytics/summary?${range}`, { optional: true });
-  const revenue = useApi<RevenueSeries>(`/api/analytics/revenue?${range}&interval=${interval}`, { optional: true });
-  const byStatus = useApi<OrdersByStatus>(`/api/analytics/orders-by-status?${range}`, { optional: true });
-  const top = useApi<TopProducts>(`/api/analytics/top-products?${range}&by=revenue&limit=10`, { optional: true });
-  const stock = useApi<StockMovements>(`/api/analytics/stock-movements?${range}`, { optional: true });
+  const optional = { optional: true };
+  const summary = useApi((client) => client.GET('/api/analytics/summary', { params: { query: { from, to } } }), [from, to], optional);
+  const revenue = useApi((client) => client.GET('/api/analytics/revenue', { params: { query: { from, to, interval } } }), [from, to, interval], optional);
+  const byStatus = useApi((client) => client.GET('/api/analytics/orders-by-status', { params: { query: { from, to } } }), [from, to], optional);
+  const top = useApi(
+    (client) => client.GET('/api/analytics/top-products', { params: { query: { from, to, by: 'revenue', limit: 10 } } }),
+    [from, to],
+    optional,
+  );
+  const stock = useApi((client) => client.GET('/api/analytics/stock-movements', { params: { query: { from, to } } }), [from, to], optional);
 
   if (summary.status === 'missing') {
     return (
@@ -131,7 +136,7 @@ export function AnalyticsView() {
       </div>
       {summary.status === 'error' ? (
         <p className="alert alert-error" role="alert">
-          {summary.error.message}
+          {describeFailure(summary.error)}
         </p>
       ) : null}
       <div className="stats">

@@ -4,8 +4,8 @@ import Link from 'next/link';
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { ErrorCode } from '@dema/contracts';
+import { describeFailure, type DemaApiError } from '@dema/client';
 import { safeNextPath } from '../lib/navigation.ts';
-import type { ApiError } from '../lib/problem.ts';
 import { signIn, signUp, useSession } from '../lib/session.ts';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
@@ -77,8 +77,8 @@ export function LoginForm() {
       const user = await signIn(email, password);
       after(user.role);
     } catch (caught) {
-      const failure = caught as ApiError;
-      setError(failure.code === ErrorCode.INVALID_CREDENTIALS ? 'The email or password is incorrect. Check them and try again.' : failure.message);
+      const failure = caught as DemaApiError;
+      setError(failure.code === ErrorCode.INVALID_CREDENTIALS ? 'The email or password is incorrect. Check them and try again.' : describeFailure(failure));
       setBusy(false);
     }
   }
@@ -138,12 +138,12 @@ export function SignupForm() {
       const user = await signUp(name, email, password);
       after(user.role);
     } catch (caught) {
-      const failure = caught as ApiError;
+      const failure = caught as DemaApiError;
       const fields = failure.fieldErrors() as FieldErrors;
       if (failure.code === ErrorCode.EMAIL_TAKEN) fields.email = 'An account with this email already exists. Sign in instead?';
       if (failure.code === ErrorCode.WEAK_PASSWORD) fields.password = failure.problem?.detail ?? 'This password is too common. Choose another.';
       setErrors(fields);
-      setError(Object.keys(fields).length > 0 ? 'Please correct the highlighted fields.' : failure.message);
+      setError(Object.keys(fields).length > 0 ? 'Please correct the highlighted fields.' : describeFailure(failure));
       setBusy(false);
     }
   }

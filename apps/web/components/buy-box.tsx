@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import type { ProductVariant } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { addToCart } from '../lib/cart.ts';
 import { addToGuestCart } from '../lib/guest-cart.ts';
 import { describeStock, formatPrice } from '@dema/contracts';
-import type { ApiError } from '../lib/problem.ts';
 import { useSession } from '../lib/session.ts';
 
 /**
@@ -36,7 +36,7 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
           : (await addToCart(productId, quantity, variantId)).items.reduce((sum, item) => sum + item.quantity, 0);
       setMessage({ kind: 'ok', text: `Added to your cart (${units} ${units === 1 ? 'item' : 'items'} in cart).` });
     } catch (error) {
-      setMessage({ kind: 'error', text: (error as ApiError).message });
+      setMessage({ kind: 'error', text: describeFailure(error) });
     } finally {
       setBusy(false);
     }

@@ -3,11 +3,11 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Cart, CartItem, Product } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { loadCart, removeCartItem, setCartItem, useCart } from '../lib/cart.ts';
 import { removeFromGuestCart, setGuestQuantity, useGuestCart, type GuestLine } from '../lib/guest-cart.ts';
 import { formatPrice } from '@dema/contracts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch, useSession } from '../lib/session.ts';
+import { api, useSession } from '../lib/session.ts';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -21,7 +21,7 @@ function CartLine({ item, problem, onError }: { item: CartItem; problem: string 
     try {
       await action();
     } catch (error) {
-      onError((error as ApiError).message);
+      onError(describeFailure(error));
       setQuantity(String(item.quantity));
     } finally {
       setBusy(false);
@@ -173,7 +173,7 @@ function GuestCartView() {
         .split(',')
         .filter(Boolean)
         .map((id) =>
-          apiFetch<Product>(`/api/products/${id}`).then(
+          api.GET('/api/products/{id}', { params: { path: { id } } }).then(
             (p) => [id, p] as const,
             () => [id, null] as const,
           ),
@@ -272,7 +272,7 @@ export function CartView() {
           return (
             <ErrorState
               title="We could not load your cart"
-              message={cart.error.message}
+              message={describeFailure(cart.error)}
               action={
                 <button type="button" className="btn" onClick={() => void loadCart()}>
                   Try again

@@ -3,12 +3,11 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useRef, useState } from 'react';
-import { ErrorCode, type Order } from '@dema/contracts';
+import { ErrorCode } from '@dema/contracts';
+import { describeFailure, newIdempotencyKey, placeOrder, type DemaApiError } from '@dema/client';
 import { cartCheckedOut, loadCart, useCart } from '../lib/cart.ts';
 import { formatPrice } from '@dema/contracts';
-import { newIdempotencyKey } from '../lib/idempotency.ts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch } from '../lib/session.ts';
+import { api } from '../lib/session.ts';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -24,24 +23,24 @@ export function CheckoutView() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  async function placeOrder(): Promise<void> {
+  async function checkOut(): Promise<void> {
     key.current ??= newIdempotencyKey();
     setBusy(true);
     setError(null);
     try {
-      const order = await apiFetch<Order>('/api/orders', { method: 'POST', json: { fromCart: true }, headers: { 'idempotency-key': key.current } });
+      const order = await placeOrder(api, { fromCart: true }, { idempotencyKey: key.current });
       cartCheckedOut();
       router.push(`/orders/${order.id}?placed=1`);
     } catch (caught) {
-      const failure = caught as ApiError;
+      const failure = caught as DemaApiError;
       // A refusal (stock ran out, cart changed) is final for this attempt: the next one gets a new key.
       if (failure.status >= 400 && failure.status < 500) key.current = null;
       setError(
         failure.code === ErrorCode.INSUFFICIENT_STOCK
-          ? `${failure.message} Your cart has been refreshed; adjust the quantities and try again.`
+          ? `${describeFailure(failure)} Your cart has been refreshed; adjust the quantities and try again.`
           : failure.code === ErrorCode.CART_EMPTY
             ? 'Your cart is empty.'
-            : failure.message,
+            : describeFailure(failure),
       );
       void loadCart();
       setBusy(false);
@@ -51,7 +50,7 @@ export function CheckoutView() {
   return (
     <RequireSession reason="Sign in to check out.">
       {(user) => {
-        if (cart.status === 'error') return <ErrorState title="We could not load your cart" message={cart.error.message} />;
+        if (cart.status === 'error') return <ErrorState title="We could not load your cart" message={describeFailure(cart.error)} />;
         if (cart.status !== 'ready') return <Loading label="Preparing checkout…" />;
         if (cart.cart.items.length === 0 && !busy) {
           return (
@@ -122,7 +121,7 @@ export function CheckoutView() {
                   Some items cannot be ordered as they are. <Link href="/cart">Fix them in your cart</Link>.
                 </p>
               ) : null}
-              <button type="button" className="btn btn-primary btn-block" style={{ marginTop: 12 }} onClick={placeOrder} disabled={busy || hasProblems}>
+              <button type="button" className="btn btn-primary btn-block" style={{ marginTop: 12 }} onClick={checkOut} disabled={busy || hasProblems}>
                 {busy ? <span className="spinner" aria-hidden="true" /> : null} Place order
               </button>
               <p className="muted small" style={{ marginTop: 10 }}>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Order } from '@dema/contracts';
 import { formatDateTime, formatPrice } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { fulfilmentPath, type OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';
@@ -35,7 +36,7 @@ function Timeline({ order }: { order: Order }) {
 
 /** One order: status (kept current while the page is open), progress, items and the allowed status moves. */
 export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed: boolean; lifecycle: OrderLifecycle }) {
-  const result = useApi<Order>(`/api/orders/${id}`);
+  const result = useApi((client) => client.GET('/api/orders/{id}', { params: { path: { id } } }), [id]);
   const [changed, setChanged] = useState<Order | null>(null);
   const reload = result.reload;
   // A shopper who comes back to the tab sees the status as it is now.
@@ -63,7 +64,7 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
           return (
             <ErrorState
               title={notFound ? 'Order not found' : 'We could not load this order'}
-              message={notFound ? 'There is no order with this number in your account.' : result.error.message}
+              message={notFound ? 'There is no order with this number in your account.' : describeFailure(result.error)}
               action={
                 <Link className="btn" href="/orders">
                   All orders

@@ -2,9 +2,9 @@
 
 import { useId, useState } from 'react';
 import type { Order, OrderStatus } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import { allowedMoves, type OrderLifecycle } from '../lib/order-lifecycle.ts';
-import type { ApiError } from '../lib/problem.ts';
-import { apiFetch } from '../lib/session.ts';
+import { api } from '../lib/session.ts';
 import { statusLabel } from './status-pill.tsx';
 
 const verbs: Partial<Record<OrderStatus, string>> = {
@@ -44,9 +44,9 @@ export function OrderStatusControl({
     setBusy(true);
     setError(null);
     try {
-      onChanged(await apiFetch<Order>(`/api/orders/${order.id}/status`, { method: 'PUT', json: { status: to } }));
+      onChanged(await api.PUT('/api/orders/{id}/status', { params: { path: { id: order.id } }, body: { status: to } }));
     } catch (caught) {
-      setError((caught as ApiError).message);
+      setError(describeFailure(caught));
     } finally {
       setBusy(false);
     }

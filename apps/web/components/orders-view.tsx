@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { Order, OrderPage, OrderStatus, User } from '@dema/contracts';
+import type { Order, OrderStatus, User } from '@dema/contracts';
 import { formatDateTime, formatPrice } from '@dema/contracts';
+import { describeFailure } from '@dema/client';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
-import { apiFetch } from '../lib/session.ts';
+import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
@@ -25,7 +26,7 @@ function useCustomerEmails(ids: string[], enabled: boolean): Record<string, stri
     let current = true;
     Promise.all(
       key.split(',').map((id) =>
-        apiFetch<User>(`/api/users/${id}`).then(
+        api.GET('/api/users/{id}', { params: { path: { id } } }).then(
           (user) => [id, user.email] as const,
           () => [id, `${id.slice(0, 8)}…`] as const,
         ),
@@ -43,11 +44,16 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
   const [status, setStatus] = useState<OrderStatus | ''>('');
   const [offset, setOffset] = useState(0);
   const [changed, setChanged] = useState<Record<string, Order>>({});
-  const query = new URLSearchParams({ limit: String(pageSize), offset: String(offset) });
-  if (status) query.set('status', status);
   // A customer reads their own orders through the seed's route; an admin reads everyone's.
-  const path = admin ? `/api/orders?${query}` : `/api/orders/user/${user.id}?${query}`;
-  const result = useApi<OrderPage>(path);
+  const result = useApi(
+    (client) => {
+      const query = { limit: pageSize, offset, ...(status ? { status } : {}) };
+      return admin
+        ? client.GET('/api/orders', { params: { query } })
+        : client.GET('/api/orders/user/{userId}', { params: { path: { userId: user.id }, query } });
+    },
+    [admin, user.id, offset, status],
+  );
   const emails = useCustomerEmails(result.status === 'ready' ? result.data.items.map((order) => order.userId) : [], admin);
 
   return (
@@ -80,7 +86,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
       {result.status === 'error' ? (
         <ErrorState
           title="We could not load the orders"
-          message={result.error.message}
+          message={describeFailure(result.error)}
           action={
             <button type="button" className="btn" onClick={result.reload}>
               Try again

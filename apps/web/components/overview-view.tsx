@@ -2,21 +2,11 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type {
-  AlertList,
-  AnalyticsSummary,
-  MetricsHistory,
-  MetricsSample,
-  OrderPage,
-  Product,
-  ProductPage,
-  RevenueSeries,
-  SystemMetrics,
-} from '@dema/contracts';
+import type { MetricsSample, Product } from '@dema/contracts';
+import { DemaApiError, describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '@dema/contracts';
-import { ApiError } from '../lib/problem.ts';
-import { apiFetch } from '../lib/session.ts';
+import { api } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
 import { LineChart, Meter, Sparkline } from './charts.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
@@ -35,7 +25,7 @@ function useLowStock(): { status: 'loading' } | { status: 'ready'; items: Produc
       let offset = 0;
       let total = 0;
       for (let page = 0; page < lowStockScanPages; page += 1) {
-        const result = await apiFetch<ProductPage>(`/api/products?limit=100&offset=${offset}&sort=name`);
+        const result = await api.GET('/api/products', { params: { query: { limit: 100, offset, sort: 'name' } } });
         low.push(...result.items.filter((product) => product.stock <= lowStockThreshold));
         total = result.total;
         offset += result.items.length;
@@ -43,7 +33,9 @@ function useLowStock(): { status: 'loading' } | { status: 'ready'; items: Produc
       }
       low.sort((a, b) => a.stock - b.stock);
       if (current) setState({ status: 'ready', items: low, complete: offset >= total });
-    })().catch((error: unknown) => current && setState({ status: 'error', message: error instanceof ApiError ? error.message : 'Could not load stock.' }));
+    })().catch(
+      (error: unknown) => current && setState({ status: 'error', message: error instanceof DemaApiError ? describeFailure(error) : 'Could not load stock.' }),
+    );
     return () => {
       current = false;
     };
@@ -58,7 +50,7 @@ function Health() {
       .then((response) => response.json() as Promise<{ api: { reachable: boolean; ready: boolean } }>)
       .then(setHealth, () => setHealth('error'));
   }, []);
-  const system = useApi<SystemMetrics>('/api/monitoring/system', { optional: true });
+  const system = useApi((client) => client.GET('/api/monitoring/system'), [], { optional: true });
   return (
     <section className="panel" aria-labelledby="health-heading">
       <div className="panel-title">
@@ -77,7 +69,7 @@ function Health() {
       </div>
       {system.status === 'loading' ? <Loading label="Reading metrics…" /> : null}
       {system.status === 'missing' ? <p className="muted">System metrics are not available on this installation.</p> : null}
-      {system.status === 'error' ? <p className="field-error">{system.error.message}</p> : null}
+      {system.status === 'error' ? <p className="field-error">{describeFailure(system.error)}</p> : null}
       {system.status === 'ready' ? (
         <dl style={{ margin: 0, display: 'grid', gap: 12 }}>
           <div>
@@ -128,7 +120,10 @@ function ratePerSecond(samples: MetricsSample[], read: (s: MetricsSample) => num
 
 /** The seed's SystemMetrics and ApplicationMetrics over the last hour, one small chart each. */
 function MetricsHistoryPanel() {
-  const history = useApi<MetricsHistory>('/api/monitoring/history?minutes=60', { optional: true, everyMs: metricsRefreshMs });
+  const history = useApi((client) => client.GET('/api/monitoring/history', { params: { query: { minutes: 60 } } }), [], {
+    optional: true,
+    everyMs: metricsRefreshMs,
+  });
   const samples = history.status === 'ready' ? history.data.samples : [];
   const series = (read: (s: MetricsSample) => number) => samples.map(read);
   const charts: Array<{ title: string; values: number[]; format: (n: number) => string }> = [
@@ -155,7 +150,7 @@ function MetricsHistoryPanel() {
         <span className="muted small">Refreshes every {metricsRefreshMs / 1000} s</span>
       </div>
       {history.status === 'missing' ? <p className="muted">Metrics history is not available on this installation.</p> : null}
-      {history.status === 'error' ? <p className="field-error">{history.error.message}</p> : null}
+      {history.status === 'error' ? <p className="field-error">{describeFailure(history.error)}</p> : null}
       {history.status === 'missing' || history.status === 'error' ? null : (
         // Drawn empty while loading, so the first data fills the charts in place.
         <div className="spark-grid">
@@ -169,7 +164,7 @@ function MetricsHistoryPanel() {
 }
 
 function Alerts() {
-  const alerts = useApi<AlertList>('/api/monitoring/alerts', { optional: true });
+  const alerts = useApi((client) => client.GET('/api/monitoring/alerts'), [], { optional: true });
   return (
     <section className="panel" aria-labelledby="alerts-heading">
       <div className="panel-title">
@@ -178,7 +173,7 @@ function Alerts() {
       </div>
       {alerts.status === 'loading' ? <Loading label="Loading alerts…" /> : null}
       {alerts.status === 'missing' ? <p className="muted">Alerting is not available on this installation.</p> : null}
-      {alerts.status === 'error' ? <p className="field-error">{alerts.error.message}</p> : null}
+      {alerts.status === 'error' ? <p className="field-error">{describeFailure(alerts.error)}</p> : null}
       {alerts.status === 'ready' && alerts.data.active.length === 0 ? <p className="muted">No active alerts. All clear.</p> : null}
       {alerts.status === 'ready' && alerts.data.active.length > 0 ? (
         <ul style={{ listStyle: 'none', padding: 0, margin: 0 }}>
@@ -207,7 +202,7 @@ const todayScanPages = 5;
  * returned ones), counted from the order list when analytics is not installed.
  */
 function useTodaySales(today: string): ApiState<{ orders: number; revenue: number; averageOrderValue: number }> {
-  const summary = useApi<AnalyticsSummary>(`/api/analytics/summary?from=${today}&to=${today}`, { optional: true });
+  const summary = useApi((client) => client.GET('/api/analytics/summary', { params: { query: { from: today, to: today } } }), [today], { optional: true });
   const [counted, setCounted] = useState<ApiState<{ orders: number; revenue: number; averageOrderValue: number }>>({ status: 'loading' });
   const missing = summary.status === 'missing';
   useEffect(() => {
@@ -218,7 +213,7 @@ function useTodaySales(today: string): ApiState<{ orders: number; revenue: numbe
       let orders = 0;
       let offset = 0;
       for (let page = 0; page < todayScanPages; page += 1) {
-        const result = await apiFetch<OrderPage>(`/api/orders?limit=100&offset=${offset}`);
+        const result = await api.GET('/api/orders', { params: { query: { limit: 100, offset } } });
         const todays = result.items.filter((order) => order.createdAt.slice(0, 10) === today);
         for (const order of todays) {
           if (order.status === 'CANCELLED' || order.status === 'RETURNED') continue;
@@ -231,7 +226,7 @@ function useTodaySales(today: string): ApiState<{ orders: number; revenue: numbe
       }
       const revenue = cents / 100;
       if (current) setCounted({ status: 'ready', data: { orders, revenue, averageOrderValue: orders ? Math.round(cents / orders) / 100 : 0 } });
-    })().catch((error: unknown) => current && setCounted({ status: 'error', error: error instanceof ApiError ? error : ApiError.unreachable() }));
+    })().catch((error: unknown) => current && setCounted({ status: 'error', error: error instanceof DemaApiError ? error : DemaApiError.unreachable(error) }));
     return () => {
       current = false;
     };
@@ -246,8 +241,11 @@ export function OverviewView() {
   const now = new Date();
   const today = utcDay(now);
   const summary = useTodaySales(today);
-  const revenue = useApi<RevenueSeries>(`/api/analytics/revenue?from=${utcDay(daysBefore(now, 13))}&to=${today}&interval=day`, { optional: true });
-  const recent = useApi<OrderPage>('/api/orders?limit=5');
+  const from = utcDay(daysBefore(now, 13));
+  const revenue = useApi((client) => client.GET('/api/analytics/revenue', { params: { query: { from, to: today, interval: 'day' } } }), [from, today], {
+    optional: true,
+  });
+  const recent = useApi((client) => client.GET('/api/orders', { params: { query: { limit: 5 } } }), []);
   const lowStock = useLowStock();
 
   return (
@@ -280,7 +278,7 @@ export function OverviewView() {
       </div>
       {summary.status === 'error' ? (
         <p className="alert alert-error" role="alert">
-          {summary.error.message}
+          {describeFailure(summary.error)}
         </p>
       ) : null}
       <div className="grid-2">
@@ -291,7 +289,7 @@ export function OverviewView() {
           </div>
           {revenue.status === 'loading' ? <Loading /> : null}
           {revenue.status === 'missing' ? <p className="muted">Not available on this installation.</p> : null}
-          {revenue.status === 'error' ? <p className="field-error">{revenue.error.message}</p> : null}
+          {revenue.status === 'error' ? <p className="field-error">{describeFailure(revenue.error)}</p> : null}
           {revenue.status === 'ready' ? (
             <LineChart
               title="Revenue per day, last 14 days"
@@ -307,7 +305,7 @@ export function OverviewView() {
           </div>
           {recent.status === 'loading' ? <Loading /> : null}
           {recent.status === 'error' || recent.status === 'missing' ? (
-            <p className="field-error">{recent.status === 'error' ? recent.error.message : 'Orders are not available.'}</p>
+            <p className="field-error">{recent.status === 'error' ? describeFailure(recent.error) : 'Orders are not available.'}</p>
           ) : null}
           {recent.status === 'ready' && recent.data.items.length === 0 ? <p className="muted">No orders yet.</p> : null}
           {recent.status === 'ready' && recent.data.items.length > 0 ? (

@@ -32,7 +32,12 @@ export function forwardingHeaders(request: Request): Headers {
   return forwardingHeadersOf(request.headers, new URL(request.url));
 }
 
-/** Forwards `request` to the API at `pathAndQuery`; a down API becomes a 503 problem, not a hang. */
+/**
+ * Forwards `request` to the API at `pathAndQuery`; a down API becomes a 503 problem, not a hang.
+ * A plain fetch, not `@dema/client`: a proxy passes any request and its answer through as they are
+ * (body streamed, status and problem untouched, no token added, no retry), which is what the
+ * browser's own client, on the other side of it, relies on.
+ */
 export async function forwardToApi(request: Request, pathAndQuery: string): Promise<Response> {
   const headers = forwardingHeaders(request);
   for (const name of requestHeaders) {

@@ -1,69 +1,63 @@
 import { headers } from 'next/headers';
-import type { Category, Problem, Product, ProductPage } from '@dema/contracts';
+import { createDemaClient, DemaApiError, type DemaClient } from '@dema/client';
 import { forwardingHeadersOf } from './api-proxy.ts';
 import { shopCategories } from './categories.ts';
 import { apiBaseUrl } from './config.ts';
-import { toSearchParams, type ProductListQuery } from './product-query.ts';
+import type { ProductListQuery } from './product-query.ts';
+import { uncachedFetch } from './uncached-fetch.ts';
 
 /**
  * Server-side reads from the API for pages rendered on the server (the catalog). Never throws for
  * an API that is down or answers an error: the result says so, and the page renders a clear state.
  */
-export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; problem: Problem | null; unreachable: boolean };
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: DemaApiError };
 
 const timeoutMs = 8_000;
 
 /**
- * The visitor a page is rendered for, as the API should see it: its address (which web-server.ts
- * took from the connection), so that the API's rate limits count each visitor's pages against that
- * visitor and not every page of the shop against the web server's one address.
+ * The API's client on the web server, sending `forwarding` (forwardingHeadersOf: the visitor's
+ * address, which web-server.ts took from the connection) so that the API's rate limits count each
+ * visitor's pages against that visitor and not every page of the shop against the web server's one
+ * address. Uncached (the API keeps its own cache current), given up after `timeout` ms, and never
+ * retried: a visitor's refusal (429) is theirs to see at once, and the sign-in calls spend
+ * single-use refresh tokens.
  */
-async function visitorHeaders(): Promise<Headers> {
+export function serverApi(forwarding: Headers, timeout: number): DemaClient {
+  return createDemaClient({
+    baseUrl: apiBaseUrl(),
+    headers: Object.fromEntries(forwarding),
+    retry: false,
+    fetch: uncachedFetch(timeout),
+  });
+}
+
+/** The client for the page being rendered, as its visitor. */
+async function visitorApi(): Promise<DemaClient> {
   let incoming: Headers;
   try {
     incoming = await headers();
   } catch {
-    return new Headers({ accept: 'application/json' }); // outside a request (never for these dynamic pages)
+    incoming = new Headers(); // outside a request (never for these dynamic pages)
   }
-  const outgoing = forwardingHeadersOf(incoming);
-  outgoing.set('accept', 'application/json');
-  return outgoing;
+  return serverApi(forwardingHeadersOf(incoming), timeoutMs);
 }
 
-/** GET `path` (starting with `/api/`) from the API, uncached: the API keeps its own cache current. */
-export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
-  let response: Response;
+/** Runs a read as the page's visitor; its failure (unreachable, refused) as a value. */
+export async function apiRead<T>(read: (client: DemaClient) => Promise<T>): Promise<ApiResult<T>> {
   try {
-    response = await fetch(`${apiBaseUrl()}${path}`, {
-      cache: 'no-store',
-      headers: await visitorHeaders(),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch {
-    return { ok: false, status: 503, problem: null, unreachable: true };
+    return { ok: true, data: await read(await visitorApi()) };
+  } catch (error) {
+    return { ok: false, error: error instanceof DemaApiError ? error : DemaApiError.unreachable(error) };
   }
-  if (!response.ok) {
-    let problem: Problem | null = null;
-    try {
-      problem = (await response.json()) as Problem;
-    } catch {
-      problem = null;
-    }
-    return { ok: false, status: response.status, problem, unreachable: false };
-  }
-  return { ok: true, data: (await response.json()) as T };
 }
 
 /** The catalog's reads, named as the pages use them. */
 export const catalogApi = {
-  listProducts: (query: ProductListQuery) => apiGet<ProductPage>(`/api/products?${toSearchParams(query).toString()}`),
-  product: (id: string) => apiGet<Product>(`/api/products/${encodeURIComponent(id)}`),
+  listProducts: (query: ProductListQuery) => apiRead((client) => client.GET('/api/products', { params: { query } })),
+  product: (id: string) => apiRead((client) => client.GET('/api/products/{id}', { params: { path: { id } } })),
   /** The categories shoppers see (see shopCategories). */
-  categories: async (): Promise<ApiResult<{ items: Category[] }>> => {
-    const result = await apiGet<{ items: Category[] }>('/api/categories');
-    return result.ok ? { ok: true, data: { items: shopCategories(result.data.items) } } : result;
-  },
-  category: (idOrSlug: string) => apiGet<Category>(`/api/categories/${encodeURIComponent(idOrSlug)}`),
+  categories: () => apiRead(async (client) => ({ items: shopCategories((await client.GET('/api/categories')).items) })),
+  category: (idOrSlug: string) => apiRead((client) => client.GET('/api/categories/{id}', { params: { path: { id: idOrSlug } } })),
 };
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -11,8 +11,9 @@ import {
   type TokenPair,
   type User,
 } from '@dema/contracts';
-import { apiBaseUrl } from './config.ts';
+import { DemaApiError, type DemaClient } from '@dema/client';
 import { forwardingHeaders } from './api-proxy.ts';
+import { serverApi } from './api-server.ts';
 
 /**
  * The web app's side of the login sequence (a thin backend-for-frontend). The refresh token lives
@@ -108,46 +109,24 @@ export function crossOriginRefused(): NextResponse {
   return problemResponse(403, ErrorCode.FORBIDDEN, 'Forbidden', 'Sign-in requests are accepted from this site only.');
 }
 
-/** An answer of the API: status and parsed JSON body (problem or payload). */
-export interface ApiAnswer {
-  status: number;
-  body: unknown;
-  retryAfter: string | null;
-}
+/** The API's client for a sign-in route answering `request` (its client address forwarded). */
+export const bffApi = (request: NextRequest): DemaClient => serverApi(forwardingHeaders(request), 15_000);
 
-/** Calls the API from the web server on behalf of `request` (its client address forwarded). */
-export async function callApi(request: NextRequest, path: string, init: { method: string; body?: unknown; accessToken?: string }): Promise<ApiAnswer | null> {
-  const headers = forwardingHeaders(request);
-  headers.set('accept', 'application/json');
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
-  if (init.accessToken) headers.set('authorization', `Bearer ${init.accessToken}`);
-  try {
-    const response = await fetch(`${apiBaseUrl()}${path}`, {
-      method: init.method,
-      headers,
-      body: init.body === undefined ? null : JSON.stringify(init.body),
-      cache: 'no-store',
-      signal: AbortSignal.timeout(15_000),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : null, retryAfter: response.headers.get('retry-after') };
-  } catch {
-    return null;
+/**
+ * Relays a failed call of the API to the page as it was (status, problem, Retry-After); an API that
+ * could not be reached is the web app's own 503.
+ */
+export function relayFailure(error: unknown): NextResponse {
+  if (!(error instanceof DemaApiError) || error.status === 0) {
+    return problemResponse(503, ErrorCode.UNAVAILABLE, 'Service Unavailable', 'The store is temporarily unavailable. Please try again in a moment.');
   }
-}
-
-/** Relays an API failure to the page as it was (status, problem body, Retry-After). */
-export function relayFailure(answer: ApiAnswer): NextResponse {
-  const response = NextResponse.json(answer.body, { status: answer.status, headers: { 'content-type': problemContentType, 'cache-control': 'no-store' } });
-  if (answer.retryAfter) response.headers.set('retry-after', answer.retryAfter);
+  const problem: Problem = error.problem ?? { type: problemType(error.code), title: error.title, status: error.status, code: error.code };
+  const response = NextResponse.json(problem, { status: error.status, headers: { 'content-type': problemContentType, 'cache-control': 'no-store' } });
+  if (error.retryAfterSeconds !== undefined) response.headers.set('retry-after', String(error.retryAfterSeconds));
   return response;
 }
 
-export function apiUnreachable(): NextResponse {
-  return problemResponse(503, ErrorCode.UNAVAILABLE, 'Service Unavailable', 'The store is temporarily unavailable. Please try again in a moment.');
-}
-
-export type RefreshOutcome = { ok: true; user: User; tokens: TokenPair } | { ok: false; answer: ApiAnswer | null };
+export type RefreshOutcome = { ok: true; user: User; tokens: TokenPair } | { ok: false; error: DemaApiError };
 
 // Two requests can present the same refresh token at nearly the same time (two tabs, a reload while
 // a refresh is in flight). Each refresh token works once and reuse revokes the whole session, so
@@ -170,12 +149,14 @@ export function refreshSession(request: NextRequest, refreshToken: string, brows
   const known = recentRefreshes.get(key);
   if (known && known.browser === browser) return known.outcome;
   const outcome = (async (): Promise<RefreshOutcome> => {
-    const answer = await callApi(request, '/api/auth/refresh', { method: 'POST', body: { refreshToken } });
-    if (answer === null || answer.status !== 200) return { ok: false, answer };
-    const tokens = answer.body as TokenPair;
-    const me = await callApi(request, '/api/users/me', { method: 'GET', accessToken: tokens.accessToken });
-    if (me === null || me.status !== 200) return { ok: false, answer: me };
-    return { ok: true, user: me.body as User, tokens };
+    const api = bffApi(request);
+    try {
+      const tokens = await api.POST('/api/auth/refresh', { body: { refreshToken } });
+      const user = await api.GET('/api/users/me', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+      return { ok: true, user, tokens };
+    } catch (error) {
+      return { ok: false, error: error instanceof DemaApiError ? error : DemaApiError.unreachable(error) };
+    }
   })();
   // The first browser's refresh stays the one shared; another's attempt is answered, not remembered.
   if (!known) recentRefreshes.set(key, { at: now, browser, outcome });

@@ -2,15 +2,15 @@
 
 import { useSyncExternalStore } from 'react';
 import type { Cart } from '@dema/contracts';
+import { DemaApiError } from '@dema/client';
 import { takeGuestCart } from './guest-cart.ts';
-import { apiFetch } from './session.ts';
-import type { ApiError } from './problem.ts';
+import { api } from './session.ts';
 
 /**
  * The signed-in shopper's cart as the Order service keeps it (`/api/cart`), shared by the header's
  * count, the product page and the cart page so they never disagree.
  */
-export type CartState = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; cart: Cart } | { status: 'error'; error: ApiError };
+export type CartState = { status: 'idle' } | { status: 'loading' } | { status: 'ready'; cart: Cart } | { status: 'error'; error: DemaApiError };
 
 const idle: CartState = { status: 'idle' };
 let state: CartState = idle;
@@ -39,9 +39,9 @@ export const cartUnits = (cart: Cart): number => cart.items.reduce((sum, item) =
 export async function loadCart(): Promise<void> {
   if (state.status !== 'ready') publish({ status: 'loading' });
   try {
-    publish({ status: 'ready', cart: await apiFetch<Cart>('/api/cart') });
+    publish({ status: 'ready', cart: await api.GET('/api/cart') });
   } catch (error) {
-    publish({ status: 'error', error: error as ApiError });
+    publish({ status: 'error', error: error instanceof DemaApiError ? error : DemaApiError.unreachable(error) });
   }
 }
 
@@ -49,13 +49,14 @@ export async function loadCart(): Promise<void> {
 export const resetCart = (): void => publish(idle);
 
 // The Order service keeps one line per product (the line remembers its variant).
-const itemPath = (productId: string): string => `/api/cart/items/${encodeURIComponent(productId)}`;
+const putItem = (productId: string, body: { quantity: number; variantId?: string }): Promise<Cart> =>
+  api.PUT('/api/cart/items/{productId}', { params: { path: { productId } }, body });
 
 /** Sets a line's quantity (adding the line if new); throws the API's problem when refused. */
 export async function setCartItem(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
   const body: { quantity: number; variantId?: string } = { quantity };
   if (variantId) body.variantId = variantId;
-  const cart = await apiFetch<Cart>(itemPath(productId), { method: 'PUT', json: body });
+  const cart = await putItem(productId, body);
   publish({ status: 'ready', cart });
   return cart;
 }
@@ -73,7 +74,7 @@ export async function addToCart(productId: string, quantity: number, variantId?:
 
 /** Removes a product's line. */
 export async function removeCartItem(productId: string): Promise<void> {
-  publish({ status: 'ready', cart: await apiFetch<Cart>(itemPath(productId), { method: 'DELETE' }) });
+  publish({ status: 'ready', cart: await api.DELETE('/api/cart/items/{productId}', { params: { path: { productId } } }) });
 }
 
 /** Marks the cart as emptied after checkout (the Order service empties it when the order is placed). */
@@ -91,13 +92,13 @@ export async function mergeGuestCart(): Promise<void> {
   if (lines.length > 0) {
     publish({ status: 'loading' });
     try {
-      const held = await apiFetch<Cart>('/api/cart');
+      const held = await api.GET('/api/cart');
       for (const line of lines) {
         const current = held.items.find((item) => item.productId === line.productId);
         const quantity = (current && (current.variantId ?? null) === line.variantId ? current.quantity : 0) + line.quantity;
         const body: { quantity: number; variantId?: string } = { quantity: Math.min(1000, quantity) };
         if (line.variantId) body.variantId = line.variantId;
-        await apiFetch<Cart>(itemPath(line.productId), { method: 'PUT', json: body }).catch(() => undefined);
+        await putItem(line.productId, body).catch(() => undefined);
       }
     } catch {
       // The cart could not be read: loadCart below reports it.

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pageCount, pagerPages, pageSize, parseProductListState, toApiQuery, toPageHref, toSearchParams } from './product-query.ts';
+import { pageCount, pagerPages, pageSize, parseProductListState, toApiQuery, toPageHref } from './product-query.ts';
 
 test('an empty URL is the first page of every product, newest first', () => {
   assert.deepEqual(parseProductListState({}), { sort: 'newest', page: 1 });
   assert.deepEqual(toApiQuery(parseProductListState({})), { limit: pageSize, offset: 0, sort: 'newest' });
-  assert.equal(toSearchParams(toApiQuery(parseProductListState({}))).toString(), `limit=${pageSize}&offset=0&sort=newest`);
 });
 
 test('search, category, prices, stock, sort and page reach the API query', () => {
@@ -22,10 +21,6 @@ test('search, category, prices, stock, sort and page reach the API query', () =>
     maxPrice: 99.5,
     inStock: true,
   });
-  const sent = toSearchParams(query);
-  assert.equal(sent.get('minPrice'), '10');
-  assert.equal(sent.get('maxPrice'), '99.5');
-  assert.equal(sent.get('inStock'), 'true');
 });
 
 test('malformed values in a hand-edited URL are dropped, not sent on', () => {

@@ -84,13 +84,6 @@ export function toApiQuery(state: ProductListState): ProductListQuery {
   return query;
 }
 
-/** The query string of an API query (absent values left out). */
-export function toSearchParams(query: object): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, String(value));
-  return params;
-}
-
 /** The page URL for a list state, leaving out defaults so URLs stay short and canonical. */
 export function toPageHref(basePath: string, state: ProductListState, change: Partial<ProductListState> = {}): string {
   const next = { ...state, ...change };

@@ -2,22 +2,18 @@
 
 import { useSyncExternalStore } from 'react';
 import type { Permission, User } from '@dema/contracts';
-import { ApiError } from './problem.ts';
+import { createDemaClient, DemaApiError, login, logout, signup, type AuthStrategy, type DemaClient } from '@dema/client';
+import type { BrowserSession } from './bff-session.ts';
+import { uncachedFetch } from './uncached-fetch.ts';
 
 /**
  * The browser's session: the access token in this module's memory only (never in storage, never
  * in a cookie a script can read), renewed through `/auth/refresh` — before a call when it is about
- * to expire, and once more when the API answers 401 — so an expired token never shows. Tabs take
- * turns refreshing (Web Locks), because each refresh token works only once.
+ * to expire, and once more when the API answers 401 (`bffAuth`, the client's auth strategy) — so
+ * an expired token never shows. Tabs take turns refreshing (Web Locks), because each refresh token
+ * works only once.
  */
 export type SessionState = { status: 'loading' } | { status: 'anonymous' } | { status: 'signed-in'; user: User; can: Record<Permission, boolean> };
-
-interface BrowserSession {
-  user: User;
-  accessToken: string;
-  expiresIn: number;
-  can: Record<Permission, boolean>;
-}
 
 const loading: SessionState = { status: 'loading' };
 let state: SessionState = loading;
@@ -31,9 +27,10 @@ function publish(next: SessionState): void {
   for (const listener of listeners) listener();
 }
 
-function adopt(session: BrowserSession): void {
+function adopt(session: BrowserSession): User {
   token = { value: session.accessToken, expiresAt: Date.now() + session.expiresIn * 1000 };
   publish({ status: 'signed-in', user: session.user, can: session.can });
+  return session.user;
 }
 
 function forget(): void {
@@ -76,23 +73,22 @@ async function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 let renewal: Promise<boolean> | null = null;
-/** Trades the refresh cookie for a new access token; false when there is no session any more. */
-export function renewSession(): Promise<boolean> {
+/**
+ * Trades the refresh cookie for a new access token; false when there is no session any more or the
+ * web app could not be reached. Single-flight in this tab (callers share the refresh under way) and
+ * across tabs (the Web Lock), because each refresh token works only once.
+ */
+function renewSession(): Promise<boolean> {
   renewal ??= withRefreshLock(async () => {
     try {
-      const response = await fetch('/auth/refresh', { method: 'POST', credentials: 'same-origin' });
-      if (response.ok) {
-        adopt((await response.json()) as BrowserSession);
-        return true;
-      }
-      if (response.status === 401 || response.status === 403) {
+      adopt(await api.transport.send<BrowserSession>('POST', '/auth/refresh'));
+      return true;
+    } catch (error) {
+      if (error instanceof DemaApiError && (error.status === 401 || error.status === 403)) {
         forget();
         return false;
       }
       // The API is down: keep whatever we had; the caller sees its own request fail clearly.
-      if (state.status === 'loading') publish({ status: 'anonymous' });
-      return false;
-    } catch {
       if (state.status === 'loading') publish({ status: 'anonymous' });
       return false;
     }
@@ -102,77 +98,53 @@ export function renewSession(): Promise<boolean> {
   return renewal;
 }
 
-/** A valid access token, renewed first when it is about to expire; null when signed out. */
-export async function accessToken(): Promise<string | null> {
-  if (token && token.expiresAt - renewMarginMs > Date.now()) return token.value;
-  if (state.status === 'anonymous') return null;
-  await renewSession();
-  return token?.value ?? null;
-}
-
-async function authenticate(path: '/auth/login' | '/auth/signup', body: unknown): Promise<User> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw ApiError.unreachable();
-  }
-  if (!response.ok) throw await ApiError.from(response);
-  const session = (await response.json()) as BrowserSession;
-  adopt(session);
-  return session.user;
-}
-
-/** Signs in; throws an ApiError (INVALID_CREDENTIALS, RATE_LIMITED, …) on failure. */
-export const signIn = (email: string, password: string): Promise<User> => authenticate('/auth/login', { email, password });
-
-/** Creates a customer account and signs in; throws an ApiError naming bad fields on failure. */
-export const signUp = (name: string, email: string, password: string): Promise<User> => authenticate('/auth/signup', { name, email, password });
-
-/** Ends the session everywhere it counts: at the API and in this browser. */
-export async function signOut(): Promise<void> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token.value}`;
-  try {
-    await fetch('/auth/logout', { method: 'POST', credentials: 'same-origin', headers });
-  } finally {
-    forget();
-  }
-}
-
-/** Options of `apiFetch`: `json` is sent as the body with the right content type. */
-export interface ApiFetchInit extends Omit<RequestInit, 'body'> {
-  json?: unknown;
-}
+/**
+ * The backend-for-frontend session as an `AuthStrategy` of `@dema/client`: sign-in, sign-up,
+ * refresh and logout go to the web app's own `/auth/*` routes (which keep the refresh token in their
+ * httpOnly cookie), the access token stays in this module's memory.
+ */
+const bffAuth: AuthStrategy = {
+  credentials: 'same-origin',
+  /** A valid access token, renewed first when it is about to expire; none when signed out. */
+  async accessToken() {
+    // A refresh under way replaces the token: wait for it rather than send the one it replaces.
+    if (renewal) await renewal;
+    if (token && token.expiresAt - renewMarginMs > Date.now()) return token.value;
+    if (state.status === 'anonymous') return undefined;
+    await renewSession();
+    return token?.value;
+  },
+  /** The token may have been revoked or lapsed between the check and the API: renew once (unless another call already did). */
+  async refresh(sent) {
+    if (sent === undefined) return false;
+    if (token && token.value !== sent) return true;
+    return (await renewSession()) && token !== null;
+  },
+  login: async (transport, body) => adopt(await transport.send<BrowserSession>('POST', '/auth/login', { body })),
+  signup: async (transport, body) => adopt(await transport.send<BrowserSession>('POST', '/auth/signup', { body })),
+  async logout(transport) {
+    try {
+      // Authorized, so the route can end the session at the API with this tab's access token.
+      await transport.send('POST', '/auth/logout', { authorized: true });
+    } finally {
+      forget();
+    }
+  },
+};
 
 /**
- * Calls the API (same-origin `/api/*`) as the signed-in user. Resolves to the parsed body (undefined
- * for 204); rejects with an ApiError carrying the problem the API sent.
+ * The browser's one client of the API: same-origin (`/api/*` goes through the web app's proxy, so
+ * the browser needs no CORS and never learns the API's address), signed in as the session's user.
+ * Not retried on 429/503: the page says at once what failed and how long to wait (`describeFailure`)
+ * rather than keep a spinner for the seconds a Retry-After asks.
  */
-export async function apiFetch<T>(path: string, init: ApiFetchInit = {}): Promise<T> {
-  const { json, headers: extra, ...rest } = init;
-  const send = (bearer: string | null): Promise<Response> => {
-    const headers = new Headers(extra);
-    headers.set('accept', 'application/json');
-    if (json !== undefined) headers.set('content-type', 'application/json');
-    if (bearer) headers.set('authorization', `Bearer ${bearer}`);
-    return fetch(path, { ...rest, headers, body: json === undefined ? null : JSON.stringify(json), cache: 'no-store' });
-  };
-  let response: Response;
-  try {
-    const bearer = await accessToken();
-    response = await send(bearer);
-    // The token may have been revoked or lapsed between the check and the API: renew once and retry.
-    if (response.status === 401 && bearer && (await renewSession()) && token) response = await send(token.value);
-  } catch {
-    throw ApiError.unreachable();
-  }
-  if (!response.ok) throw await ApiError.from(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
-}
+export const api: DemaClient = createDemaClient({ baseUrl: globalThis.location?.origin ?? '', auth: bffAuth, retry: false, fetch: uncachedFetch() });
+
+/** Signs in; rejects with a DemaApiError (INVALID_CREDENTIALS, RATE_LIMITED, …) on failure. */
+export const signIn = (email: string, password: string): Promise<User> => login(api, { email, password });
+
+/** Creates a customer account and signs in; rejects with a DemaApiError naming bad fields on failure. */
+export const signUp = (name: string, email: string, password: string): Promise<User> => signup(api, { name, email, password });
+
+/** Ends the session everywhere it counts: at the API and in this browser. */
+export const signOut = (): Promise<void> => logout(api);

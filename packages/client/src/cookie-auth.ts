@@ -1,6 +1,6 @@
 import type { AccessToken, CookieSession, LoginBody, SignupBody, User } from '@dema/contracts';
 import type { AuthStrategy, AuthTransport } from './auth.ts';
-import { DemaApiError } from './errors.ts';
+import { isRefusal, singleFlightRefresh } from './refresh.ts';
 
 export interface CookieAuthOptions {
   /** Called once the session is over without a logout: the refresh cookie was refused (expired, revoked, already used). */
@@ -17,7 +17,6 @@ export interface CookieAuthOptions {
  */
 export function cookieAuth({ onSessionEnded }: CookieAuthOptions = {}): AuthStrategy {
   let access: string | undefined;
-  let refreshing: Promise<boolean> | undefined;
 
   const renew = async (sent: string | undefined, transport: AuthTransport): Promise<boolean> => {
     if (access !== undefined && access !== sent) return true;
@@ -25,13 +24,14 @@ export function cookieAuth({ onSessionEnded }: CookieAuthOptions = {}): AuthStra
       access = (await transport.send<AccessToken>('POST', '/api/auth/cookie/refresh', { body: {} })).accessToken;
       return true;
     } catch (error) {
-      if (!(error instanceof DemaApiError) || !isRefusal(error.status)) throw error;
+      if (!isRefusal(error)) throw error;
       const hadSession = access !== undefined;
       access = undefined;
       if (hadSession) onSessionEnded?.();
       return false;
     }
   };
+  const { refresh, settled } = singleFlightRefresh(renew);
 
   const keep = (session: CookieSession): User => {
     access = session.tokens.accessToken;
@@ -41,18 +41,10 @@ export function cookieAuth({ onSessionEnded }: CookieAuthOptions = {}): AuthStra
   return {
     credentials: 'include',
     async accessToken() {
-      if (refreshing) await refreshing.catch(() => undefined);
+      await settled();
       return access;
     },
-    refresh(sent, transport) {
-      if (!refreshing) {
-        const started = renew(sent, transport).finally(() => {
-          if (refreshing === started) refreshing = undefined;
-        });
-        refreshing = started;
-      }
-      return refreshing;
-    },
+    refresh,
     login: async (transport, body: LoginBody) => keep(await transport.send<CookieSession>('POST', '/api/auth/cookie', { body })),
     signup: async (transport, body: SignupBody) => keep(await transport.send<CookieSession>('POST', '/api/auth/cookie/signup', { body })),
     async logout(transport) {
@@ -64,5 +56,3 @@ export function cookieAuth({ onSessionEnded }: CookieAuthOptions = {}): AuthStra
     },
   };
 }
-
-const isRefusal = (status: number) => status === 400 || status === 401 || status === 403;

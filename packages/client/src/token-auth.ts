@@ -1,6 +1,7 @@
 import type { LoginBody, Session, SignupBody, TokenPair, User } from '@dema/contracts';
 import type { AuthStrategy, AuthTransport } from './auth.ts';
 import { DemaApiError } from './errors.ts';
+import { isRefusal, singleFlightRefresh } from './refresh.ts';
 
 /** A session's two tokens as a `TokenStore` keeps them. */
 export interface StoredTokens {
@@ -46,8 +47,6 @@ export interface TokenAuthOptions {
  * could not be made (API unreachable, 5xx) keeps the tokens and rejects the request with its error.
  */
 export function tokenAuth({ store, onSessionEnded }: TokenAuthOptions): AuthStrategy {
-  let refreshing: Promise<boolean> | undefined;
-
   const renew = async (sent: string | undefined, transport: AuthTransport): Promise<boolean> => {
     const current = await store.get();
     if (!current) return false;
@@ -58,12 +57,13 @@ export function tokenAuth({ store, onSessionEnded }: TokenAuthOptions): AuthStra
       await store.set({ accessToken: pair.accessToken, refreshToken: pair.refreshToken });
       return true;
     } catch (error) {
-      if (!(error instanceof DemaApiError) || !isRefusal(error.status)) throw error;
+      if (!isRefusal(error)) throw error;
       await store.clear();
       onSessionEnded?.();
       return false;
     }
   };
+  const { refresh, settled } = singleFlightRefresh(renew);
 
   const keep = async (session: Session): Promise<User> => {
     await store.set({ accessToken: session.tokens.accessToken, refreshToken: session.tokens.refreshToken });
@@ -72,19 +72,10 @@ export function tokenAuth({ store, onSessionEnded }: TokenAuthOptions): AuthStra
 
   return {
     async accessToken() {
-      if (refreshing) await refreshing.catch(() => undefined);
+      await settled();
       return (await store.get())?.accessToken;
     },
-    refresh(sent, transport) {
-      // Set before any await, so that every 401 arriving during the refresh joins this one.
-      if (!refreshing) {
-        const started = renew(sent, transport).finally(() => {
-          if (refreshing === started) refreshing = undefined;
-        });
-        refreshing = started;
-      }
-      return refreshing;
-    },
+    refresh,
     login: async (transport, body: LoginBody) => keep(await transport.send<Session>('POST', '/api/auth/login', { body })),
     signup: async (transport, body: SignupBody) => keep(await transport.send<Session>('POST', '/api/auth/signup', { body })),
     async logout(transport) {
@@ -98,6 +89,3 @@ export function tokenAuth({ store, onSessionEnded }: TokenAuthOptions): AuthStra
     },
   };
 }
-
-/** The refresh token itself was refused, as opposed to the API failing to answer. */
-const isRefusal = (status: number) => status === 400 || status === 401 || status === 403;

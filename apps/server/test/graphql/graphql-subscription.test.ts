@@ -9,6 +9,7 @@ import { behindProxies, realTarget, startTestProcess, testTargets, waitFor, type
 import { createUserService, type UserService } from '@dema/user';
 import { allInOneServices, gatewayModules, productAndOrderServices } from '../../src/services.ts';
 import { startAllInOne, type AllInOne, type AllInOneServices } from '../support/all-in-one.ts';
+import { openSubscriptions as openSubscriptionsAt } from '../support/metrics.ts';
 import { failure, graphql } from './client.ts';
 import { nextPayload, refusal, wsClient } from './ws-client.ts';
 
@@ -58,11 +59,7 @@ function restOf(url: string) {
 }
 
 /** The process's open subscriptions, from its Prometheus scrape. */
-async function openSubscriptions(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${serviceToken}` } })).text();
-  const line = text.split('\n').find((l) => l.startsWith('graphql_subscriptions_open'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
-}
+const openSubscriptions = (url: string): Promise<number> => openSubscriptionsAt(url, serviceToken);
 
 /** Signs up admin, customer and other on `users`, and puts a product on sale through REST at `url`. */
 async function shop(users: UserService, url: string, label: string) {

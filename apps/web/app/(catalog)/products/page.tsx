@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
+import { describeFailure } from '@dema/client';
 import { ProductBrowser } from '../../../components/product-browser.tsx';
 import { Breadcrumbs, CatalogSkeleton, ErrorState, ServiceUnavailable } from '../../../components/states.tsx';
 import { catalogApi } from '../../../lib/api-server.ts';
-import { describeFailure } from '../../../lib/problem.ts';
 import { parseProductListState, toApiQuery, type ProductListState } from '../../../lib/product-query.ts';
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -22,8 +22,8 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
 async function Results({ state }: { state: ProductListState }) {
   const [page, categories] = await Promise.all([catalogApi.listProducts(toApiQuery(state)), catalogApi.categories()]);
   if (!page.ok) {
-    if (page.unreachable || page.status >= 500) return <ServiceUnavailable heading="h2" />;
-    return <ErrorState title="We could not show these products" message={describeFailure(page.status, page.problem)} />;
+    if (page.error.status === 0 || page.error.status >= 500) return <ServiceUnavailable heading="h2" />;
+    return <ErrorState title="We could not show these products" message={describeFailure(page.error)} />;
   }
   return <ProductBrowser basePath="/products" state={state} page={page.data} categories={categories.ok ? categories.data.items : []} />;
 }

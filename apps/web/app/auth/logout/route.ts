@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { browserIdFor, callApi, clearSessionCookies, crossOriginRefused, isSameOrigin, refreshCookie, refreshSession } from '../../../lib/bff-session.ts';
+import { bffApi, browserIdFor, clearSessionCookies, crossOriginRefused, isSameOrigin, refreshCookie, refreshSession } from '../../../lib/bff-session.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +16,10 @@ export async function POST(request: NextRequest): Promise<Response> {
     const outcome = await refreshSession(request, refreshToken, browserIdFor(request));
     if (outcome.ok) accessToken = outcome.tokens.accessToken;
   }
-  if (accessToken) await callApi(request, '/api/auth/logout', { method: 'POST', accessToken });
+  // The cookies go whatever the API answers: this browser is signed out either way.
+  if (accessToken)
+    await bffApi(request)
+      .POST('/api/auth/logout', { headers: { authorization: `Bearer ${accessToken}` } })
+      .catch(() => undefined);
   return clearSessionCookies(new NextResponse(null, { status: 204 }));
 }

@@ -1,7 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { ErrorCode } from '@dema/contracts';
 import {
-  apiUnreachable,
   browserIdFor,
   clearSessionCookies,
   crossOriginRefused,
@@ -28,7 +27,6 @@ export async function POST(request: NextRequest): Promise<Response> {
   const browserId = browserIdFor(request);
   const outcome = await refreshSession(request, token, browserId);
   if (outcome.ok) return sessionResponse(200, outcome.user, outcome.tokens, browserId);
-  if (outcome.answer === null) return apiUnreachable();
-  const response = relayFailure(outcome.answer);
-  return outcome.answer.status === 401 || outcome.answer.status === 403 ? clearSessionCookies(response) : response;
+  const response = relayFailure(outcome.error);
+  return outcome.error.status === 401 || outcome.error.status === 403 ? clearSessionCookies(response) : response;
 }

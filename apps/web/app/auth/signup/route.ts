@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
-import type { Session } from '@dema/contracts';
-import { apiUnreachable, browserIdFor, callApi, crossOriginRefused, isSameOrigin, relayFailure, sessionResponse } from '../../../lib/bff-session.ts';
+import type { SignupBody } from '@dema/contracts';
+import { bffApi, browserIdFor, crossOriginRefused, isSameOrigin, relayFailure, sessionResponse } from '../../../lib/bff-session.ts';
 import { bodyTooLarge, readJsonWithin, signInBodyLimit } from '../../../lib/request-body.ts';
 
 export const dynamic = 'force-dynamic';
@@ -10,9 +10,11 @@ export async function POST(request: NextRequest): Promise<Response> {
   if (!isSameOrigin(request)) return crossOriginRefused();
   const body = await readJsonWithin(request, signInBodyLimit);
   if (body.tooLarge) return bodyTooLarge(signInBodyLimit);
-  const answer = await callApi(request, '/api/auth/signup', { method: 'POST', body: body.value });
-  if (answer === null) return apiUnreachable();
-  if (answer.status !== 201) return relayFailure(answer);
-  const session = answer.body as Session;
-  return sessionResponse(201, session.user, session.tokens, browserIdFor(request));
+  try {
+    // Relayed as the page sent it: the API validates it and names any bad field.
+    const session = await bffApi(request).POST('/api/auth/signup', { body: body.value as SignupBody });
+    return sessionResponse(201, session.user, session.tokens, browserIdFor(request));
+  } catch (error) {
+    return relayFailure(error);
+  }
 }

@@ -30,7 +30,7 @@ export default async function CategoryPage({ params, searchParams }: Props) {
   const { slug } = await params;
   const category = await loadCategory(slug);
   if (!category.ok) {
-    if (category.status === 404 || category.status === 400) notFound();
+    if (category.error.status === 404 || category.error.status === 400) notFound();
     return <ServiceUnavailable />;
   }
   const state = { ...parseProductListState(await searchParams), category: category.data.slug };

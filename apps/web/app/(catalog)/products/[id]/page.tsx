@@ -1,11 +1,11 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
+import { describeFailure } from '@dema/client';
 import { BuyBox } from '../../../../components/buy-box.tsx';
 import { ProductGallery } from '../../../../components/product-gallery.tsx';
 import { Breadcrumbs, ErrorState, ServiceUnavailable } from '../../../../components/states.tsx';
 import { catalogApi, isUuid } from '../../../../lib/api-server.ts';
-import { describeFailure } from '../../../../lib/problem.ts';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -30,9 +30,9 @@ export default async function ProductPage({ params }: Props) {
   const result = await loadProduct((await params).id);
   if (result === null) notFound();
   if (!result.ok) {
-    if (result.status === 404) notFound();
-    if (result.unreachable || result.status >= 500) return <ServiceUnavailable />;
-    return <ErrorState message={describeFailure(result.status, result.problem)} />;
+    if (result.error.status === 404) notFound();
+    if (result.error.status === 0 || result.error.status >= 500) return <ServiceUnavailable />;
+    return <ErrorState message={describeFailure(result.error)} />;
   }
   const product = result.data;
   const specifications = Object.entries(product.specifications);
