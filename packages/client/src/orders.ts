@@ -1,5 +1,5 @@
 import type { CreateOrder, Order, OrderStatus } from '@dema/contracts';
-import { createClient, type Client as GraphqlWsClient } from 'graphql-ws';
+import { createClient, type Client as GraphqlWsClient } from 'graphql-ws/client';
 import type { DemaClient } from './client.ts';
 import { DemaApiError } from './errors.ts';
 

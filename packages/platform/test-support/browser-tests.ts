@@ -95,7 +95,19 @@ export async function startAllInOne(env: Record<string, string>): Promise<Runnin
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [tsxCli, 'apps/server/src/main.ts'], {
     cwd: workspaceRoot,
-    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
+    // The browser tests put their own web app (or the mobile export) in front: the process's own web
+    // app would only take port 3000 from whatever else runs here and build Next.js for nothing. The
+    // web app in front forwards each visitor's address, so the API trusts this machine as it would
+    // with its own web app on.
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DEMA_WEB: 'off',
+      DEMA_TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
