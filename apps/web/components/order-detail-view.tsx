@@ -3,14 +3,14 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Order } from '@dema/contracts';
-import { formatDateTime, formatPrice } from '@dema/contracts';
+import { formatDateTime, formatPrice, fulfilmentPath, orderStatusLabel } from '@dema/contracts';
 import { describeFailure } from '@dema/client';
-import { fulfilmentPath, type OrderLifecycle } from '../lib/order-lifecycle.ts';
+import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
 import { ErrorState, Loading } from './states.tsx';
-import { StatusPill, statusLabel } from './status-pill.tsx';
+import { StatusPill } from './status-pill.tsx';
 
 function Timeline({ order }: { order: Order }) {
   const ended = order.status === 'CANCELLED' || order.status === 'RETURNED';
@@ -21,13 +21,13 @@ function Timeline({ order }: { order: Order }) {
         const state = !ended && index === reached ? 'current' : !ended && index < reached ? 'done' : '';
         return (
           <li key={step} className={state} aria-current={state === 'current' ? 'step' : undefined}>
-            {statusLabel(step)}
+            {orderStatusLabel(step)}
           </li>
         );
       })}
       {ended ? (
         <li className="current" aria-current="step">
-          {statusLabel(order.status)}
+          {orderStatusLabel(order.status)}
         </li>
       ) : null}
     </ol>

@@ -5,7 +5,7 @@ import type { Order, OrderStatus } from '@dema/contracts';
 import { describeFailure } from '@dema/client';
 import { allowedMoves, type OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { api } from '../lib/session.ts';
-import { statusLabel } from './status-pill.tsx';
+import { orderStatusLabel } from '@dema/contracts';
 
 const verbs: Partial<Record<OrderStatus, string>> = {
   CONFIRMED: 'Confirm',
@@ -67,7 +67,7 @@ export function OrderStatusControl({
       <div>
         {moves.map((to) => (
           <button key={to} type="button" className="btn btn-danger btn-small" disabled={busy} onClick={() => void move(to)}>
-            {verbs[to] ?? statusLabel(to)}
+            {verbs[to] ?? orderStatusLabel(to)}
           </button>
         ))}
         {errorNode}
@@ -90,7 +90,7 @@ export function OrderStatusControl({
         >
           {moves.map((to) => (
             <option key={to} value={to}>
-              {statusLabel(to)}
+              {orderStatusLabel(to)}
             </option>
           ))}
         </select>

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Order, OrderStatus, User } from '@dema/contracts';
-import { formatDateTime, formatPrice } from '@dema/contracts';
+import { formatDateTime, formatPrice, orderStatusLabel } from '@dema/contracts';
 import { describeFailure } from '@dema/client';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { api } from '../lib/session.ts';
@@ -11,7 +11,7 @@ import { useApi } from '../lib/use-api.ts';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
-import { StatusPill, statusLabel } from './status-pill.tsx';
+import { StatusPill } from './status-pill.tsx';
 import { TablePager } from './pager.tsx';
 
 const pageSize = 20;
@@ -73,7 +73,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
             <option value="">All statuses</option>
             {lifecycle.statuses.map((s) => (
               <option key={s} value={s}>
-                {statusLabel(s)}
+                {orderStatusLabel(s)}
               </option>
             ))}
           </select>
@@ -97,7 +97,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
       {result.status === 'missing' ? <ErrorState title="Orders are not available" message="The order service is not running on this installation." /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? (
         <EmptyState
-          title={status ? `No ${statusLabel(status).toLowerCase()} orders` : admin ? 'No orders yet' : 'You have no orders yet'}
+          title={status ? `No ${orderStatusLabel(status).toLowerCase()} orders` : admin ? 'No orders yet' : 'You have no orders yet'}
           action={
             admin ? undefined : (
               <Link className="btn btn-primary" href="/products">

@@ -17,6 +17,3 @@ export function allowedMoves(lifecycle: OrderLifecycle, status: OrderStatus, rol
   if (role === 'admin') return [...moves];
   return moves.filter((to) => lifecycle.customer.some(([from, allowed]) => from === status && allowed === to));
 }
-
-/** The happy path shown as a timeline; CANCELLED and RETURNED end it early. */
-export const fulfilmentPath: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED'];

@@ -1,3 +1,5 @@
+import type { OrderStatus } from './orders.ts';
+
 /**
  * Display formatting shared by every client (web, mobile) and the server's pages. Prices arrive as JSON numbers with at
  * most two decimals (contracts/money.ts); they are only formatted here, never computed.
@@ -33,3 +35,15 @@ export function describeStock(stock: number): { label: string; tone: 'out' | 'lo
   if (stock <= 5) return { label: `Only ${stock} left`, tone: 'low' };
   return { label: `In stock (${formatCount(stock)})`, tone: 'ok' };
 }
+
+const orderStatusLabels: Record<OrderStatus, string> = {
+  PENDING: 'Pending',
+  CONFIRMED: 'Confirmed',
+  SHIPPED: 'Shipped',
+  DELIVERED: 'Delivered',
+  CANCELLED: 'Cancelled',
+  RETURNED: 'Returned',
+};
+
+/** An order status as shoppers and merchants read it: `SHIPPED` → `Shipped`. */
+export const orderStatusLabel = (status: OrderStatus): string => orderStatusLabels[status];

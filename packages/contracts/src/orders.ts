@@ -38,6 +38,9 @@ export const customerTransitions: ReadonlyArray<readonly [OrderStatus, OrderStat
   ['CONFIRMED', 'CANCELLED'],
 ];
 
+/** The way an order goes when all is well, as clients show its progress; CANCELLED and RETURNED end it early. */
+export const fulfilmentPath: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED'];
+
 /** Statuses that put the order's stock back when entered (STOCK_UPDATED, reason RETURN). */
 export const restockingStatuses: readonly OrderStatus[] = ['CANCELLED', 'RETURNED'];
 

@@ -1,19 +1,4 @@
-import type { OrderStatus } from '@dema/contracts';
-
-const labels: Record<OrderStatus, string> = {
-  PENDING: 'Pending',
-  CONFIRMED: 'Confirmed',
-  SHIPPED: 'Shipped',
-  DELIVERED: 'Delivered',
-  CANCELLED: 'Cancelled',
-  RETURNED: 'Returned',
-};
-
-/** An order status as people read it ("Shipped"). */
-export const statusLabel = (status: OrderStatus): string => labels[status];
-
-/** The happy path shown as progress; CANCELLED and RETURNED end it early. */
-export const fulfilmentPath: readonly OrderStatus[] = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED'];
+import { fulfilmentPath, type OrderStatus, orderTransitions } from '@dema/contracts';
 
 export type StepState = 'done' | 'current' | 'todo';
 
@@ -31,4 +16,4 @@ export function progressOf(status: OrderStatus): { status: OrderStatus; state: S
 }
 
 /** Statuses after which an order never changes again: no point watching it live. */
-export const isFinal = (status: OrderStatus): boolean => status === 'CANCELLED' || status === 'RETURNED';
+export const isFinal = (status: OrderStatus): boolean => orderTransitions[status].length === 0;

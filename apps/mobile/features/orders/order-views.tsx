@@ -1,6 +1,6 @@
 import { StyleSheet, Text, View } from 'react-native';
-import type { OrderStatus } from '@dema/contracts';
-import { progressOf, statusLabel } from './order-status.ts';
+import { type OrderStatus, orderStatusLabel } from '@dema/contracts';
+import { progressOf } from './order-status.ts';
 
 const tones: Record<OrderStatus, { background: string; text: string }> = {
   PENDING: { background: '#fef3c7', text: '#92400e' },
@@ -16,8 +16,8 @@ export function StatusBadge({ status }: { status: OrderStatus }) {
   const tone = tones[status];
   return (
     <View style={[styles.badge, { backgroundColor: tone.background }]} testID={`status-${status}`}>
-      <Text style={[styles.badgeText, { color: tone.text }]} accessibilityLabel={`Status: ${statusLabel(status)}`}>
-        {statusLabel(status)}
+      <Text style={[styles.badgeText, { color: tone.text }]} accessibilityLabel={`Status: ${orderStatusLabel(status)}`}>
+        {orderStatusLabel(status)}
       </Text>
     </View>
   );
@@ -29,9 +29,9 @@ export function OrderProgress({ status }: { status: OrderStatus }) {
   return (
     <View accessibilityRole="list" accessibilityLabel="Order progress" style={styles.progress}>
       {steps.map((step) => (
-        <View key={step.status} style={styles.step} accessibilityLabel={`${statusLabel(step.status)}, ${step.state === 'todo' ? 'not yet' : step.state}`}>
+        <View key={step.status} style={styles.step} accessibilityLabel={`${orderStatusLabel(step.status)}, ${step.state === 'todo' ? 'not yet' : step.state}`}>
           <View style={[styles.dot, step.state === 'done' ? styles.dotDone : step.state === 'current' ? styles.dotCurrent : null]} />
-          <Text style={[styles.stepText, step.state === 'current' ? styles.stepCurrent : null]}>{statusLabel(step.status)}</Text>
+          <Text style={[styles.stepText, step.state === 'current' ? styles.stepCurrent : null]}>{orderStatusLabel(step.status)}</Text>
         </View>
       ))}
     </View>

@@ -1,11 +1,10 @@
 import { useRouter } from 'expo-router';
 import { ActivityIndicator, FlatList, Pressable, RefreshControl, StyleSheet, Text, View } from 'react-native';
 import { DemaApiError, type DemaClient } from '@dema/client';
-import { formatDateTime, formatPrice, type Order } from '@dema/contracts';
+import { formatDateTime, formatPrice, type Order, orderStatusLabel } from '@dema/contracts';
 import { ScreenState } from '../../components/screen-state.tsx';
 import { useSession } from '../../lib/auth/session.tsx';
 import { StatusBadge } from './order-views.tsx';
-import { statusLabel } from './order-status.ts';
 import { useOrders } from './use-orders.ts';
 
 const itemCount = (order: Order) => order.items.reduce((sum, item) => sum + item.quantity, 0);
@@ -15,7 +14,7 @@ function OrderRow({ order, onOpen }: { order: Order; onOpen: () => void }) {
   return (
     <Pressable
       accessibilityRole="button"
-      accessibilityLabel={`Order ${order.id.slice(0, 8)}, ${statusLabel(order.status)}, ${count} ${count === 1 ? 'item' : 'items'}, ${formatPrice(order.total)}`}
+      accessibilityLabel={`Order ${order.id.slice(0, 8)}, ${orderStatusLabel(order.status)}, ${count} ${count === 1 ? 'item' : 'items'}, ${formatPrice(order.total)}`}
       accessibilityHint="Opens the order"
       onPress={onOpen}
       style={({ pressed }) => [styles.row, pressed ? styles.pressed : null]}
