@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { AccountScreen } from '../features/account/account-screen.tsx';
 import { ann, harness, problem, renderRoutes, type Harness } from './support/account-harness.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const routes = (h: Harness) => ({ account: () => <AccountScreen client={h.client} />, login: () => null });
 
@@ -10,6 +11,7 @@ test('the account shows who is signed in, with their name ready to change', asyn
   renderRoutes(h, routes(h), '/account');
   expect(await screen.findByText('ann@example.com')).toBeTruthy();
   expect(screen.getByLabelText('Name')).toHaveDisplayValue('Ann Smith');
+  expectAccessible();
   expect(h.api.calls('GET', '/api/users/me')[0]?.authorization).toBe('Bearer access-1');
 });
 
@@ -40,6 +42,7 @@ test('a wrong current password is said on that field', async () => {
   fireEvent.changeText(screen.getByLabelText('New password'), 'a much longer passphrase');
   fireEvent.press(screen.getByRole('button', { name: 'Change password' }));
   expect(await screen.findByText('Current password is not your current password')).toBeTruthy();
+  expectAccessible();
   expect(h.api.calls('PUT', '/api/users/me')[0]?.body).toEqual({ currentPassword: 'not my password', newPassword: 'a much longer passphrase' });
 });
 
@@ -92,6 +95,7 @@ test('offline, the account says so and can try again', async () => {
   h.api.on('GET', '/api/users/me', 'offline');
   renderRoutes(h, routes(h), '/account');
   expect(await screen.findByText('You are offline')).toBeTruthy();
+  expectAccessible();
   h.api.on('GET', '/api/users/me', { status: 200, body: ann });
   fireEvent.press(screen.getByRole('button', { name: 'Load your account again' }));
   expect(await screen.findByText('ann@example.com')).toBeTruthy();

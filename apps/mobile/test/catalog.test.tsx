@@ -1,6 +1,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { FlatList } from 'react-native';
 import { aPage, aProduct, renderApp, stubFetch } from './render.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const categories = { items: [{ id: 'c1', name: 'Tools', slug: 'tools', description: null, productCount: 1, createdAt: '', updatedAt: '' }] };
 
@@ -11,6 +12,7 @@ test('lists products with their price and stock', async () => {
   expect(await screen.findByText('Hammer')).toBeTruthy();
   expect(screen.getByText('$12.50 · Only 3 left')).toBeTruthy();
   expect(screen.getByLabelText('Hammer, $12.50')).toBeTruthy();
+  expectAccessible();
 });
 
 test('search, category and sort go to the API', async () => {
@@ -42,6 +44,7 @@ test('an empty catalog says so', async () => {
   const { fetch } = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: { items: [] } } : { body: aPage([]) }));
   renderApp('/', { fetch });
   expect(await screen.findByText('No products yet')).toBeTruthy();
+  expectAccessible();
 });
 
 test('a failing API shows an error with a way to try again', async () => {
@@ -53,6 +56,7 @@ test('a failing API shows an error with a way to try again', async () => {
   renderApp('/', { fetch });
   expect(await screen.findByText('Could not load')).toBeTruthy();
   expect(screen.getByText('Something went wrong on our side. Please try again in a moment.')).toBeTruthy();
+  expectAccessible();
   fail = false;
   fireEvent.press(screen.getByLabelText('Try again'));
   expect(await screen.findByText('Back again')).toBeTruthy();
@@ -80,6 +84,7 @@ test('the last catalog seen stays browsable offline, after the app is started ag
   expect(screen.getByLabelText('Category Tools')).toBeTruthy();
   // Asked again at start, however fresh the kept copy: the store cannot be reached, so it is marked as offline.
   expect(await screen.findByText('Offline: showing what you saw last.')).toBeTruthy();
+  expectAccessible();
   expect(offline.requests.some((request) => request.path.startsWith('/api/products'))).toBe(true);
   expect(screen.getByText('Kept offline')).toBeTruthy();
   // Pulling to refresh fails the same way: the cached catalog stays.

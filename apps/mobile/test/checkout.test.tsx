@@ -1,5 +1,6 @@
 import { fireEvent, screen } from '@testing-library/react-native';
 import { aCart, aProduct, renderApp, stubFetch } from './render.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const book = aProduct({ name: 'Book', price: 15 });
 const order = { id: 'abcdef12-0000-4000-8000-000000000000', userId: 'u', status: 'Pending', items: [], total: 30, createdAt: '', updatedAt: '' };
@@ -15,6 +16,7 @@ test('places the cart as an order with an idempotency key, the same key on a ret
   expect(await screen.findByText('Total $30.00')).toBeTruthy();
   fireEvent.press(screen.getByLabelText('Place order'));
   expect(await screen.findByText('We could not reach the store. Check your connection and try again.')).toBeTruthy();
+  expectAccessible();
   fail = false;
   fireEvent.press(screen.getByLabelText('Place order'));
   expect(await screen.findByText('Order screen')).toBeTruthy();
@@ -48,10 +50,12 @@ test('an empty cart has nothing to check out', async () => {
   const { fetch } = stubFetch(() => ({ body: aCart([]) }));
   renderApp('/checkout', { fetch });
   expect(await screen.findByText('Your cart is empty')).toBeTruthy();
+  expectAccessible();
 });
 
 test('a cart that cannot be read shows the error', async () => {
   const { fetch } = stubFetch(() => ({ status: 500, body: { status: 500, title: 'Internal', code: 'INTERNAL' } }));
   renderApp('/checkout', { fetch });
   expect(await screen.findByText('Could not load')).toBeTruthy();
+  expectAccessible();
 });

@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { useLocalSearchParams } from 'expo-router';
 import { OrderDetailScreen } from '../features/orders/order-detail-screen.tsx';
 import { anOrder, harness, problem, renderRoutes, type Harness } from './support/account-harness.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const order = anOrder();
 // No WebSocket here (as on a platform without one): the client falls back to polling the order.
@@ -30,6 +31,7 @@ test('the order shows its items, total and progress', async () => {
   expect(screen.getByLabelText('Order total $119.00')).toBeTruthy();
   expect(screen.getByLabelText('Status: Delivered')).toBeTruthy();
   expect(screen.getByLabelText('Shipped, done')).toBeTruthy();
+  expectAccessible();
 });
 
 test('the status updates while the screen is open, without a reload', async () => {
@@ -47,6 +49,7 @@ test('another customer’s order (404) is not found, with a way back to my order
   h.api.on('GET', `/api/orders/${order.id}`, problem(404, 'ORDER_NOT_FOUND', 'No such order'));
   const view = renderRoutes(h, routes(h), `/orders/${order.id}`);
   expect(await screen.findByText('Order not found')).toBeTruthy();
+  expectAccessible();
   fireEvent.press(screen.getByRole('button', { name: 'Go to all your orders' }));
   await waitFor(() => expect(view.getPathname()).toBe('/orders'));
 });
@@ -57,6 +60,7 @@ test('offline with nothing loaded, the order says so', async () => {
   renderRoutes(h, routes(h), `/orders/${order.id}`);
   expect(await screen.findByText('You are offline')).toBeTruthy();
   expect(screen.getByRole('button', { name: 'Load the order again' })).toBeTruthy();
+  expectAccessible();
 });
 
 test('a server failure is an error state', async () => {

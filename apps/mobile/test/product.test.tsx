@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { aCart, aProduct, renderApp, stubFetch } from './render.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const shirt = aProduct({
   name: 'Shirt',
@@ -27,6 +28,7 @@ test('shows images, specifications, variants and their stock; adds the chosen va
   // The first variant is chosen and sold out: adding is refused until another is chosen.
   expect(screen.getByText('Out of stock')).toBeTruthy();
   expect(screen.getByLabelText('Add Shirt to cart')).toBeDisabled();
+  expectAccessible();
   fireEvent.press(screen.getByLabelText('Variant Large'));
   expect(screen.getByText('$25.00')).toBeTruthy();
   expect(screen.getByText('Only 5 left')).toBeTruthy();
@@ -55,6 +57,7 @@ test('a refused add shows the API reason', async () => {
   renderApp(`/product/${plain.id}`, { fetch });
   fireEvent.press(await screen.findByLabelText('Add Mug to cart'));
   expect(await screen.findByText('Only 2 left in stock')).toBeTruthy();
+  expectAccessible();
 });
 
 test('a product that is gone shows the error', async () => {
@@ -62,6 +65,7 @@ test('a product that is gone shows the error', async () => {
   renderApp('/product/00000000-0000-4000-8000-999999999999', { fetch });
   expect(await screen.findByText('Could not load')).toBeTruthy();
   expect(screen.getByText('Product not found')).toBeTruthy();
+  expectAccessible();
 });
 
 test('offline, a product not seen before says so and retries', async () => {

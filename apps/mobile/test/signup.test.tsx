@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { SignupScreen } from '../features/auth/signup-screen.tsx';
 import { ann, harness, problem, renderRoutes, tokens, type Harness } from './support/account-harness.tsx';
+import { expectAccessible } from './support/accessibility.ts';
 
 const routes = (_h: Harness) => ({ signup: () => <SignupScreen />, login: () => null, orders: () => null });
 
@@ -35,6 +36,7 @@ test('the API’s validation messages show on the fields they name', async () =>
   expect(await screen.findByText('Email must match format "email"')).toBeTruthy();
   expect(screen.getByText('Password must NOT have fewer than 12 characters')).toBeTruthy();
   expect(screen.getByText('Please correct the fields below.')).toBeTruthy();
+  expectAccessible();
   expect(view.getPathname()).toBe('/signup');
 });
 
