@@ -20,7 +20,8 @@ export const styles = StyleSheet.create({
   problem: { fontSize: 14, color: '#b00020' },
   banner: { backgroundColor: '#fff4ce', padding: 8, fontSize: 14, textAlign: 'center' },
   input: { minHeight: minTarget, borderWidth: 1, borderColor: '#888', borderRadius: 8, paddingHorizontal: 12, fontSize: 16, margin: 12 },
-  // A horizontal strip of chips takes its content's height, not a share of the screen.
-  strip: { flexGrow: 0 },
+  // A horizontal strip of chips takes its content's height, not a share of the screen, and keeps it when
+  // large text makes the screen's content taller than the screen (a ScrollView may shrink, clipping the chips).
+  strip: { flexGrow: 0, flexShrink: 0 },
   row: { flexDirection: 'row', flexWrap: 'wrap', gap: 8, alignItems: 'center' },
 });
