@@ -31,7 +31,7 @@ export default function CheckoutScreen() {
   return (
     <ScrollView style={styles.screen} contentContainerStyle={{ padding: 16, gap: 12 }}>
       {cart.data.items.map((item) => (
-        <Text key={item.productId} style={styles.body}>
+        <Text key={`${item.productId}:${item.variantId ?? ''}`} style={styles.body}>
           {item.quantity} × {item.name} · {formatPrice(item.lineTotal)}
         </Text>
       ))}

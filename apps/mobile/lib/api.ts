@@ -13,7 +13,8 @@ export interface DemaApi {
   getProduct(id: string): Promise<Product>;
   getCart(): Promise<Cart>;
   setCartItem(productId: string, quantity: number, variantId?: string | null): Promise<Cart>;
-  removeCartItem(productId: string): Promise<Cart>;
+  /** Removes one line: the product, or the given variant of it. */
+  removeCartItem(productId: string, variantId?: string | null): Promise<Cart>;
   /** Checks out; the same `idempotencyKey` on a retry answers the first order instead of placing two. */
   placeOrder(body: CreateOrder, idempotencyKey: string): Promise<Order>;
 }
@@ -38,7 +39,8 @@ export function createClientApi(client: DemaClient): DemaApi {
         params: { path: { productId } },
         body: variantId ? { quantity, variantId } : { quantity },
       })) as Cart,
-    removeCartItem: async (productId) => (await client.DELETE('/api/cart/items/{productId}', { params: { path: { productId } } })) as Cart,
+    removeCartItem: async (productId, variantId) =>
+      (await client.DELETE('/api/cart/items/{productId}', { params: { path: { productId }, query: variantId ? { variantId } : undefined } })) as Cart,
     placeOrder: (body, idempotencyKey) => placeOrder(client, body, { idempotencyKey }),
   };
 }

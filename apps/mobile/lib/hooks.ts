@@ -38,21 +38,20 @@ export function useSetCartItem() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ productId, quantity, variantId }: { productId: string; quantity: number; variantId?: string | null }) =>
-      quantity > 0 ? api.setCartItem(productId, quantity, variantId) : api.removeCartItem(productId),
+      quantity > 0 ? api.setCartItem(productId, quantity, variantId) : api.removeCartItem(productId, variantId ?? null),
     onSuccess: (cart: Cart) => client.setQueryData(['cart'], cart),
   });
 }
 
-/** Adds units to what the cart holds of this product in this variant (the cart keeps one line per product). */
+/** Adds units to what the cart holds of this product in this variant (each variant is a line of its own). */
 export function useAddToCart() {
   const { api } = useApi();
   const client = useQueryClient();
   return useMutation({
     mutationFn: async ({ productId, quantity, variantId }: { productId: string; quantity: number; variantId: string | null }) => {
       const held = await client.fetchQuery({ queryKey: ['cart'], queryFn: () => api.getCart(), staleTime: 5_000 });
-      const line = held.items.find((item) => item.productId === productId);
-      const same = line !== undefined && (line.variantId ?? null) === variantId;
-      return api.setCartItem(productId, (same ? line.quantity : 0) + quantity, variantId);
+      const line = held.items.find((item) => item.productId === productId && (item.variantId ?? null) === variantId);
+      return api.setCartItem(productId, (line?.quantity ?? 0) + quantity, variantId);
     },
     onSuccess: (cart: Cart) => client.setQueryData(['cart'], cart),
   });

@@ -14,7 +14,7 @@ import { EmptyState, ErrorState, Loading } from './states.tsx';
 function CartLine({ item, problem, onError }: { item: CartItem; problem: string | undefined; onError: (message: string) => void }) {
   const [busy, setBusy] = useState(false);
   const [quantity, setQuantity] = useState(String(item.quantity));
-  const inputId = `qty-${item.productId}`;
+  const inputId = `qty-${item.productId}-${item.variantId ?? 'product'}`;
 
   async function run(action: () => Promise<unknown>): Promise<void> {
     setBusy(true);
@@ -69,7 +69,12 @@ function CartLine({ item, problem, onError }: { item: CartItem; problem: string 
               if (event.key === 'Enter') commit();
             }}
           />
-          <button type="button" className="btn btn-small btn-danger" disabled={busy} onClick={() => void run(() => removeCartItem(item.productId))}>
+          <button
+            type="button"
+            className="btn btn-small btn-danger"
+            disabled={busy}
+            onClick={() => void run(() => removeCartItem(item.productId, item.variantId))}
+          >
             Remove<span className="visually-hidden"> {item.name}</span>
           </button>
         </div>
@@ -97,7 +102,7 @@ function CartContents({ cart }: { cart: Cart }) {
       </EmptyState>
     );
   }
-  const problems = new Map(cart.problems.map((p) => [p.productId, p.reason]));
+  const problems = new Map(cart.problems.map((p) => [`${p.productId}:${p.variantId ?? ''}`, p.reason]));
   return (
     <div className="cart-layout">
       <section className="panel" aria-labelledby="lines-heading">
@@ -116,7 +121,7 @@ function CartContents({ cart }: { cart: Cart }) {
             <CartLine
               key={`${item.productId}:${item.variantId ?? ''}:${item.quantity}`}
               item={item}
-              problem={problems.get(item.productId)}
+              problem={problems.get(`${item.productId}:${item.variantId ?? ''}`)}
               onError={setError}
             />
           ))}
@@ -208,9 +213,9 @@ function GuestCartView() {
         <ul className="cart-lines">
           {rows.map((row) => {
             const variant = row.product?.variants.find((v) => v.id === row.line.variantId);
-            const inputId = `guest-qty-${row.line.productId}`;
+            const inputId = `guest-qty-${row.line.productId}-${row.line.variantId ?? 'product'}`;
             return (
-              <li className="cart-line" key={row.line.productId} data-testid="cart-line">
+              <li className="cart-line" key={`${row.line.productId}:${row.line.variantId ?? ''}`} data-testid="cart-line">
                 {row.product?.images[0] ? <img src={row.product.images[0]} alt="" width={80} height={60} /> : <span />}
                 <div>
                   <Link href={`/products/${row.line.productId}`}>
@@ -227,9 +232,9 @@ function GuestCartView() {
                       min={1}
                       max={1000}
                       value={row.line.quantity}
-                      onChange={(event) => setGuestQuantity(row.line.productId, Math.floor(Number(event.target.value) || 1))}
+                      onChange={(event) => setGuestQuantity(row.line.productId, row.line.variantId, Math.floor(Number(event.target.value) || 1))}
                     />
-                    <button type="button" className="btn btn-small btn-danger" onClick={() => removeFromGuestCart(row.line.productId)}>
+                    <button type="button" className="btn btn-small btn-danger" onClick={() => removeFromGuestCart(row.line.productId, row.line.variantId)}>
                       Remove
                     </button>
                   </div>

@@ -89,7 +89,7 @@ export function CheckoutView() {
                   </thead>
                   <tbody>
                     {cart.cart.items.map((item) => (
-                      <tr key={item.productId}>
+                      <tr key={`${item.productId}:${item.variantId ?? ''}`}>
                         <td>{item.name}</td>
                         <td className="num">{item.quantity}</td>
                         <td className="num">{formatPrice(item.price)}</td>

@@ -48,7 +48,7 @@ export async function loadCart(): Promise<void> {
 /** Forgets the cart (on sign-out). */
 export const resetCart = (): void => publish(idle);
 
-// The Order service keeps one line per product (the line remembers its variant).
+// The Order service keeps one line per product, or per variant for a product sold by variant.
 const putItem = (productId: string, body: { quantity: number; variantId?: string }): Promise<Cart> =>
   api.PUT('/api/cart/items/{productId}', { params: { path: { productId } }, body });
 
@@ -62,19 +62,20 @@ export async function setCartItem(productId: string, quantity: number, variantId
 }
 
 /**
- * Adds `quantity` units to what the cart already holds of this product in this variant. The cart
- * keeps one line per product, so choosing another variant replaces the line's variant.
+ * Adds `quantity` units to what the cart already holds of this product in this variant (another
+ * variant of the same product is a line of its own).
  */
 export async function addToCart(productId: string, quantity: number, variantId?: string | null): Promise<Cart> {
   if (state.status !== 'ready') await loadCart();
-  const current = state.status === 'ready' ? state.cart.items.find((item) => item.productId === productId) : undefined;
-  const sameVariant = current !== undefined && (current.variantId ?? null) === (variantId ?? null);
-  return setCartItem(productId, (sameVariant ? current.quantity : 0) + quantity, variantId);
+  const current =
+    state.status === 'ready' ? state.cart.items.find((item) => item.productId === productId && (item.variantId ?? null) === (variantId ?? null)) : undefined;
+  return setCartItem(productId, (current?.quantity ?? 0) + quantity, variantId);
 }
 
-/** Removes a product's line. */
-export async function removeCartItem(productId: string): Promise<void> {
-  publish({ status: 'ready', cart: await api.DELETE('/api/cart/items/{productId}', { params: { path: { productId } } }) });
+/** Removes one line: the product, or the given variant of it. */
+export async function removeCartItem(productId: string, variantId?: string | null): Promise<void> {
+  const query = variantId ? { variantId } : undefined;
+  publish({ status: 'ready', cart: await api.DELETE('/api/cart/items/{productId}', { params: { path: { productId }, query } }) });
 }
 
 /** Marks the cart as emptied after checkout (the Order service empties it when the order is placed). */
@@ -94,8 +95,8 @@ export async function mergeGuestCart(): Promise<void> {
     try {
       const held = await api.GET('/api/cart');
       for (const line of lines) {
-        const current = held.items.find((item) => item.productId === line.productId);
-        const quantity = (current && (current.variantId ?? null) === line.variantId ? current.quantity : 0) + line.quantity;
+        const current = held.items.find((item) => item.productId === line.productId && (item.variantId ?? null) === line.variantId);
+        const quantity = (current?.quantity ?? 0) + line.quantity;
         const body: { quantity: number; variantId?: string } = { quantity: Math.min(1000, quantity) };
         if (line.variantId) body.variantId = line.variantId;
         await putItem(line.productId, body).catch(() => undefined);

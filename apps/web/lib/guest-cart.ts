@@ -4,7 +4,7 @@ import { useSyncExternalStore } from 'react';
 
 /**
  * A visitor's cart before they sign in: product ids and quantities in localStorage (nothing
- * secret), one line per product like the Order service's cart. At sign-in it is moved into the
+ * secret), one line per product or variant like the Order service's cart. At sign-in it is moved into the
  * account's cart (`mergeGuestCart`) and cleared.
  */
 export interface GuestLine {
@@ -23,7 +23,9 @@ function read(): GuestLine[] {
   try {
     const parsed: unknown = JSON.parse(localStorage.getItem(storageKey) ?? '[]');
     cached = Array.isArray(parsed)
-      ? parsed.filter((l): l is GuestLine => typeof l?.productId === 'string' && Number.isInteger(l?.quantity) && l.quantity > 0)
+      ? parsed
+          .filter((l): l is GuestLine => typeof l?.productId === 'string' && Number.isInteger(l?.quantity) && l.quantity > 0)
+          .map((l) => ({ ...l, variantId: l.variantId ?? null }))
       : [];
   } catch {
     cached = [];
@@ -53,22 +55,23 @@ export function useGuestCart(): GuestLine[] {
   );
 }
 
-/** Adds units of a product (a different variant replaces the line's variant, as the real cart does). */
+const sameLine = (line: GuestLine, productId: string, variantId: string | null) => line.productId === productId && line.variantId === variantId;
+
+/** Adds units of a product in a variant (another variant of the product is a line of its own). */
 export function addToGuestCart(productId: string, quantity: number, variantId: string | null): number {
   const lines = read();
-  const current = lines.find((line) => line.productId === productId);
-  const sameVariant = current !== undefined && current.variantId === variantId;
-  const next = { productId, variantId, quantity: Math.min(1000, (sameVariant ? current.quantity : 0) + quantity) };
-  write([...lines.filter((line) => line.productId !== productId), next]);
+  const current = lines.find((line) => sameLine(line, productId, variantId));
+  const next = { productId, variantId, quantity: Math.min(1000, (current?.quantity ?? 0) + quantity) };
+  write([...lines.filter((line) => !sameLine(line, productId, variantId)), next]);
   return read().reduce((sum, line) => sum + line.quantity, 0);
 }
 
-export function setGuestQuantity(productId: string, quantity: number): void {
-  write(read().map((line) => (line.productId === productId ? { ...line, quantity: Math.max(1, Math.min(1000, quantity)) } : line)));
+export function setGuestQuantity(productId: string, variantId: string | null, quantity: number): void {
+  write(read().map((line) => (sameLine(line, productId, variantId) ? { ...line, quantity: Math.max(1, Math.min(1000, quantity)) } : line)));
 }
 
-export function removeFromGuestCart(productId: string): void {
-  write(read().filter((line) => line.productId !== productId));
+export function removeFromGuestCart(productId: string, variantId: string | null): void {
+  write(read().filter((line) => !sameLine(line, productId, variantId)));
 }
 
 /** The guest lines, handed over once: the caller moves them into the account's cart. */

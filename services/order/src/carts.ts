@@ -52,7 +52,8 @@ export class Carts {
   }
 
   /**
-   * Sets how many of a product (and which variant) the cart holds. Refuses a product that does
+   * Sets how many of a product, or of one of its variants, the cart holds (each variant is a line
+   * of its own). Refuses a product that does
    * not exist (404), a missing or foreign variant (422) and more than is in stock now (409).
    */
   async setItem(userId: string, productIdAsGiven: string, input: SetCartItem): Promise<Cart> {
@@ -74,8 +75,18 @@ export class Carts {
     return this.view(userId);
   }
 
-  async removeItem(userId: string, productId: string): Promise<Cart> {
-    if (!(await this.store.remove(userId, productId.toLowerCase()))) throw notFound(ErrorCode.NOT_FOUND, `The cart holds no product ${productId}`);
+  /**
+   * Removes the line of the product in `variantId`, or (no `variantId`) every line of the product;
+   * 404 when the cart holds no such line.
+   */
+  async removeItem(userId: string, productId: string, variantId?: string): Promise<Cart> {
+    const removed = await this.store.remove(userId, productId.toLowerCase(), variantId?.toLowerCase());
+    if (!removed) {
+      throw notFound(
+        ErrorCode.NOT_FOUND,
+        variantId ? `The cart holds no variant ${variantId} of product ${productId}` : `The cart holds no product ${productId}`,
+      );
+    }
     return this.view(userId);
   }
 

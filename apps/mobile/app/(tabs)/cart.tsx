@@ -24,13 +24,13 @@ export default function CartScreen() {
 function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onCheckout: () => void }) {
   const setItem = useSetCartItem();
   if (cart.items.length === 0) return <ScreenState kind="empty" title="Your cart is empty" />;
-  const problemOf = (item: CartItem) => cart.problems.find((problem) => problem.productId === item.productId)?.reason;
+  const problemOf = (item: CartItem) => cart.problems.find((problem) => problem.productId === item.productId && problem.variantId === item.variantId)?.reason;
   return (
     <View style={styles.screen}>
       {stale ? <OfflineBanner /> : null}
       <FlatList
         data={cart.items}
-        keyExtractor={(item) => item.productId}
+        keyExtractor={(item) => `${item.productId}:${item.variantId ?? ''}`}
         renderItem={({ item }) => {
           const problem = problemOf(item);
           return (

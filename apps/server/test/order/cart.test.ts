@@ -82,6 +82,82 @@ for (const target of testTargets()) {
       );
     });
 
+    test('two variants of one product are two lines; setting one leaves the other as it was', async () => {
+      const shopper = await dema.newCustomer();
+      const shirt = await dema.createProduct({
+        name: 'Two Size Shirt',
+        price: 20,
+        variants: [
+          { name: 'S', stock: 4, options: { size: 'S' } },
+          { name: 'XL', stock: 4, price: 22.5, options: { size: 'XL' } },
+        ],
+      });
+      const [small, large] = [shirt.variants.find((v) => v.name === 'S')!, shirt.variants.find((v) => v.name === 'XL')!];
+      await cartOf(await setItem(shopper, shirt.id, { quantity: 1, variantId: small.id }));
+      await cartOf(await setItem(shopper, shirt.id, { quantity: 2, variantId: large.id }));
+      const cart = await cartOf(await setItem(shopper, shirt.id, { quantity: 3, variantId: small.id }));
+      const lines = (c: Cart) => c.items.map((i) => [i.variantId, i.name, i.quantity, i.lineTotal]).sort();
+      assert.deepEqual(
+        lines(cart),
+        [
+          [large.id, 'Two Size Shirt (XL)', 2, 45],
+          [small.id, 'Two Size Shirt (S)', 3, 60],
+        ].sort(),
+      );
+      assert.equal(cart.subtotal, 105);
+
+      const order = await orderOf(await checkOut(shopper));
+      assert.deepEqual(
+        order.items.map((i) => [i.variantId, i.quantity]).sort(),
+        [
+          [large.id, 2],
+          [small.id, 3],
+        ].sort(),
+      );
+      assert.equal(order.total, 105);
+      const stock = (await dema.product(shirt.id)).variants;
+      assert.deepEqual(stock.map((v) => [v.name, v.stock]).sort(), [
+        ['S', 1],
+        ['XL', 2],
+      ]);
+      assert.deepEqual((await viewCart(shopper)).items, []);
+    });
+
+    test('DELETE with ?variantId removes that variant’s line only; without it, every line of the product', async () => {
+      const shopper = await dema.newCustomer();
+      const sock = await dema.createProduct({
+        name: 'Sock Pair',
+        variants: [
+          { name: 'Red', stock: 9, options: { colour: 'red' } },
+          { name: 'Blue', stock: 9, options: { colour: 'blue' } },
+        ],
+      });
+      const other = await dema.createProduct({ name: 'Sock Drawer', stock: 9 });
+      const [red, blue] = sock.variants;
+      await setItem(shopper, sock.id, { quantity: 1, variantId: red!.id });
+      await setItem(shopper, sock.id, { quantity: 1, variantId: blue!.id });
+      await setItem(shopper, other.id, { quantity: 1 });
+      const afterOne = await cartOf(await shopper.request('DELETE', `/api/cart/items/${sock.id}?variantId=${red!.id.toUpperCase()}`));
+      assert.deepEqual(afterOne.items.map((i) => i.variantId).sort(), [blue!.id, null].sort());
+      const missing = await problemOf(await shopper.request('DELETE', `/api/cart/items/${sock.id}?variantId=${red!.id}`), 404);
+      assert.equal(missing.code, 'NOT_FOUND');
+      await setItem(shopper, sock.id, { quantity: 2, variantId: red!.id });
+      const afterAll = await cartOf(await shopper.request('DELETE', `/api/cart/items/${sock.id}`));
+      assert.deepEqual(
+        afterAll.items.map((i) => i.productId),
+        [other.id],
+      );
+      const bad = await problemOf(await shopper.request('DELETE', `/api/cart/items/${other.id}?variantId=not-a-uuid`), 400);
+      assert.deepEqual(
+        bad.invalidParams?.map((p) => p.name),
+        ['query.variantId'],
+      );
+      assert.deepEqual(
+        (await viewCart(shopper)).items.map((i) => i.productId),
+        [other.id],
+      );
+    });
+
     test('a product id or variant id in capital letters is the same line', async () => {
       const shopper = await dema.newCustomer();
       const cap = await dema.createProduct({ name: 'Capital Cap', variants: [{ name: 'One Size', stock: 5, options: { size: 'one' } }] });

@@ -310,10 +310,13 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the quantity of a product in my cart */
+        /**
+         * Set the quantity of a product (or one of its variants) in my cart
+         * @description Each variant of a product is a line of its own: two sizes of one shirt are two lines.
+         */
         put: operations["setCartItem"];
         post?: never;
-        /** Remove a product from my cart */
+        /** Remove a product, or one variant of it, from my cart */
         delete: operations["removeCartItem"];
         options?: never;
         head?: never;
@@ -2199,7 +2202,10 @@ export interface operations {
     };
     removeCartItem: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The variant whose line to remove; without it, every line of the product */
+                variantId?: string;
+            };
             header?: never;
             path: {
                 productId: string;

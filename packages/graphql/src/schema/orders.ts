@@ -184,9 +184,12 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   },
   removeFromCart: {
     type: Cart,
-    args: { productId: { type: nonNull(GraphQLID) } },
-    resolve: (_root, args: { productId: string }, context) =>
-      context.rest.call('DELETE', `/api/cart/items/${segment(args.productId)}`, { fields: cartLineFields }),
+    description: 'Removes the line of the product in variantId, or every line of the product when variantId is absent',
+    args: { productId: { type: nonNull(GraphQLID) }, variantId: { type: GraphQLID } },
+    resolve: (_root, args: { productId: string; variantId?: string | null }, context) =>
+      context.rest.call('DELETE', `/api/cart/items/${segment(args.productId)}${args.variantId ? `?variantId=${encodeURIComponent(args.variantId)}` : ''}`, {
+        fields: cartLineFields,
+      }),
   },
   clearCart: {
     type: Cart,

@@ -7,7 +7,7 @@ export interface CartLine {
   quantity: number;
 }
 
-/** A cart holds at most this many distinct products. */
+/** A cart holds at most this many lines (a product, or one variant of a product). */
 export const maxCartLines = 100;
 /** How often, at most, the embedded store looks for expired carts to drop. */
 const pruneEveryMs = 60_000;
@@ -17,7 +17,8 @@ const pruneEveryMs = 60_000;
  * every change). In Redis, a hash per user so that two tabs changing different lines never
  * overwrite each other; embedded, this process's memory with the same expiry: expired carts are
  * dropped when read and, at most once a minute, all at once when a cart is written, so carts that
- * nobody comes back to do not pile up. With Redis configured but unreachable, cart calls answer 503
+ * nobody comes back to do not pile up. A line is a product, or one variant of it: two sizes of one
+ * shirt are two lines (hash field `<productId>` or `<productId>:<variantId>`). With Redis configured but unreachable, cart calls answer 503
  * rather than keep a cart other instances cannot see.
  */
 export class CartStore {
@@ -59,37 +60,52 @@ export class CartStore {
         [unknown, number],
       ];
       if (readError) throw cartUnavailable();
-      const lines = Object.entries(fields).map(([productId, value]) => ({ productId, ...(JSON.parse(value) as Omit<CartLine, 'productId'>) }));
+      const lines = Object.entries(fields).map(([field, value]) => ({
+        productId: field.split(':')[0]!,
+        ...(JSON.parse(value) as Omit<CartLine, 'productId'>),
+      }));
       return { lines, expiresAt: ttl > 0 ? new Date(Date.now() + ttl).toISOString() : null };
     }
     const cart = this.localCart(userId);
     return cart ? { lines: [...cart.lines.values()], expiresAt: new Date(cart.expiresAt).toISOString() } : { lines: [], expiresAt: null };
   }
 
-  /** Sets the line of `line.productId` (replacing its quantity and variant) and renews the cart's life. */
+  /** Sets the quantity of the line of `line.productId` in `line.variantId` and renews the cart's life. */
   async put(userId: string, line: CartLine): Promise<void> {
     const value = JSON.stringify({ variantId: line.variantId, quantity: line.quantity });
     if (this.redis) {
       // The limit check and the write in one script: concurrent adds cannot exceed it together.
       const accepted = (await this.command((client) =>
-        client.eval(putScript, 1, key(userId), line.productId, value, String(this.ttlSeconds), String(maxCartLines)),
+        client.eval(putScript, 1, key(userId), lineKey(line), value, String(this.ttlSeconds), String(maxCartLines)),
       )) as number;
       if (accepted === 0) throw cartFull();
       return;
     }
     if (this.now() - this.lastPrune >= pruneEveryMs) this.pruneExpired();
     const cart = this.localCart(userId) ?? { lines: new Map<string, CartLine>(), expiresAt: 0 };
-    if (!cart.lines.has(line.productId) && cart.lines.size >= maxCartLines) throw cartFull();
-    cart.lines.set(line.productId, { ...line });
+    if (!cart.lines.has(lineKey(line)) && cart.lines.size >= maxCartLines) throw cartFull();
+    cart.lines.set(lineKey(line), { ...line });
     cart.expiresAt = this.now() + this.ttlSeconds * 1000;
     this.local.set(userId, cart);
   }
 
-  /** Removes the line of `productId`; false when the cart had none. */
-  async remove(userId: string, productId: string): Promise<boolean> {
-    if (this.redis) return (await this.command((client) => client.hdel(key(userId), productId))) === 1;
+  /**
+   * Removes the line of `productId` in `variantId` (null: the product without a variant), or every
+   * line of the product when `variantId` is undefined; false when the cart had no such line.
+   */
+  async remove(userId: string, productId: string, variantId?: string | null): Promise<boolean> {
+    if (this.redis) {
+      if (variantId !== undefined) return (await this.command((client) => client.hdel(key(userId), lineKey({ productId, variantId })))) === 1;
+      return ((await this.command((client) => client.eval(removeProductScript, 1, key(userId), productId))) as number) > 0;
+    }
     const cart = this.localCart(userId);
-    return cart?.lines.delete(productId) ?? false;
+    if (!cart) return false;
+    if (variantId !== undefined) return cart.lines.delete(lineKey({ productId, variantId }));
+    let removed = false;
+    for (const [field, line] of cart.lines) {
+      if (line.productId === productId) removed = cart.lines.delete(field) || removed;
+    }
+    return removed;
   }
 
   /**
@@ -98,14 +114,14 @@ export class CartStore {
    */
   async removeOrdered(userId: string, lines: CartLine[]): Promise<void> {
     if (this.redis) {
-      const args = lines.flatMap((l) => [l.productId, JSON.stringify({ variantId: l.variantId, quantity: l.quantity })]);
+      const args = lines.flatMap((l) => [lineKey(l), JSON.stringify({ variantId: l.variantId, quantity: l.quantity })]);
       await this.command((client) => client.eval(removeUnchangedScript, 1, key(userId), ...args));
       return;
     }
     const cart = this.localCart(userId);
     for (const line of lines) {
-      const held = cart?.lines.get(line.productId);
-      if (held && held.quantity === line.quantity && held.variantId === line.variantId) cart!.lines.delete(line.productId);
+      const held = cart?.lines.get(lineKey(line));
+      if (held && held.quantity === line.quantity && held.variantId === line.variantId) cart!.lines.delete(lineKey(line));
     }
   }
 
@@ -136,6 +152,9 @@ export class CartStore {
 
 const key = (userId: string) => `${cacheConfigs['user-cart'].key}:${userId}`;
 
+/** A line's field in the cart: the product, or the product and its variant. */
+const lineKey = (line: { productId: string; variantId: string | null }) => (line.variantId ? `${line.productId}:${line.variantId}` : line.productId);
+
 const cartUnavailable = () => unavailable('The cart is unavailable right now; try again shortly', 5);
 
 const cartFull = () =>
@@ -148,6 +167,16 @@ for i = 1, #ARGV, 2 do
   if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
 end
 return 1`;
+
+// Fields are `<productId>` or `<productId>:<variantId>`; ids are uuids, so the prefix test is exact.
+const removeProductScript = `
+local removed = 0
+for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if field == ARGV[1] or string.sub(field, 1, #ARGV[1] + 1) == ARGV[1] .. ':' then
+    removed = removed + redis.call('HDEL', KEYS[1], field)
+  end
+end
+return removed`;
 
 const putScript = `
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then

@@ -4,6 +4,10 @@ import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema
 import type { Carts } from '../carts.ts';
 
 const ProductIdParam = Type.Object({ productId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+const RemoveQuery = Type.Object(
+  { variantId: Type.Optional(Type.String({ format: 'uuid', description: 'The variant whose line to remove; without it, every line of the product' })) },
+  { additionalProperties: false },
+);
 const userId = (principal: Principal) => (principal as Principal & { kind: 'user' }).userId;
 
 /** The caller's own cart (orders:read to see it, orders:write to change it). */
@@ -32,7 +36,8 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       schema: {
         tags: ['cart'],
         operationId: 'setCartItem',
-        summary: 'Set the quantity of a product in my cart',
+        summary: 'Set the quantity of a product (or one of its variants) in my cart',
+        description: 'Each variant of a product is a line of its own: two sizes of one shirt are two lines.',
         security: requiresToken,
         params: ProductIdParam,
         body: SetCartItem,
@@ -49,13 +54,14 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
       schema: {
         tags: ['cart'],
         operationId: 'removeCartItem',
-        summary: 'Remove a product from my cart',
+        summary: 'Remove a product, or one variant of it, from my cart',
         security: requiresToken,
         params: ProductIdParam,
+        querystring: RemoveQuery,
         response: { 200: Type.Ref('Cart'), ...problemResponses(400, 401, 403, 404, 503) },
       },
     },
-    async (request) => carts.removeItem(userId(request.principal), request.params.productId),
+    async (request) => carts.removeItem(userId(request.principal), request.params.productId, request.query.variantId),
   );
 
   app.delete(
