@@ -22,6 +22,14 @@ export interface OrderCreatedEvent
       items: Array<{ productId: string; quantity: number; price: number }>;
       total: number;
       timestamp: string;
+      /** Added with checkout (issue 20); absent in events of orders placed before it. Σ price × quantity. */
+      subtotal?: number;
+      discountTotal?: number;
+      shippingTotal?: number;
+      /** Tax on items and shipping; inside `total` either way (see pricesIncludeTax). */
+      taxTotal?: number;
+      pricesIncludeTax?: boolean;
+      currency?: string;
     }
   > {}
 
@@ -100,6 +108,12 @@ export const eventPayloadSchemas = {
       ),
       total: Type.Number({ minimum: 0 }),
       timestamp: Timestamp,
+      subtotal: Type.Optional(Type.Number({ minimum: 0 })),
+      discountTotal: Type.Optional(Type.Number({ minimum: 0 })),
+      shippingTotal: Type.Optional(Type.Number({ minimum: 0 })),
+      taxTotal: Type.Optional(Type.Number({ minimum: 0 })),
+      pricesIncludeTax: Type.Optional(Type.Boolean()),
+      currency: Type.Optional(Type.String({ minLength: 3, maxLength: 3 })),
     },
     { additionalProperties: false },
   ),

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import type { Address } from './addresses.ts';
 
 /**
  * Order and cart contracts (seed: Order, OrderItem, OrderStatus, the orders table, the order routes,
@@ -57,10 +58,26 @@ export const OrderItem = Type.Object(
     price: Type.Number(),
     /** price × quantity, exact. */
     lineTotal: Type.Number(),
+    /** The promotion's share of this line, rounded to the cent (0 without a promotion). */
+    discount: Type.Number(),
+    /** Tax charged on this line after its discount, rounded to the cent; inside the price when the store's prices include tax. */
+    tax: Type.Number(),
   },
   { $id: 'OrderItem' },
 );
 export type OrderItem = Static<typeof OrderItem>;
+
+export const OrderTaxLine = Type.Object(
+  {
+    name: Type.String(),
+    /** Percent, as a decimal string with up to three decimals ("8.875"). */
+    rate: Type.String(),
+    amount: Type.Number(),
+    appliesTo: Type.Union([Type.Literal('items'), Type.Literal('shipping')]),
+  },
+  { $id: 'OrderTaxLine' },
+);
+export type OrderTaxLine = Static<typeof OrderTaxLine>;
 
 export const Order = Type.Object(
   {
@@ -68,7 +85,23 @@ export const Order = Type.Object(
     userId: Uuid,
     status: Type.Ref('OrderStatus'),
     items: Type.Array(Type.Ref('OrderItem')),
+    /** What the customer pays: subtotal − discount + shipping, plus tax unless prices include it. */
     total: Type.Number(),
+    /** Σ lineTotal, before the discount. */
+    subtotal: Type.Number(),
+    discountTotal: Type.Number(),
+    shippingTotal: Type.Number(),
+    /** Tax on the items and on shipping; part of `total` only when `pricesIncludeTax` is false. */
+    taxTotal: Type.Number(),
+    pricesIncludeTax: Type.Boolean(),
+    /** ISO 4217 code of every amount of the order. */
+    currency: Type.String(),
+    taxLines: Type.Array(Type.Ref('OrderTaxLine')),
+    shippingAddress: Type.Union([Type.Ref('Address'), Type.Null()]),
+    billingAddress: Type.Union([Type.Ref('Address'), Type.Null()]),
+    /** The method charged, as it was named at checkout. */
+    shippingMethod: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+    promotionCode: Type.Union([Type.String(), Type.Null()]),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -80,6 +113,17 @@ export type Order = {
   status: OrderStatus;
   items: OrderItem[];
   total: number;
+  subtotal: number;
+  discountTotal: number;
+  shippingTotal: number;
+  taxTotal: number;
+  pricesIncludeTax: boolean;
+  currency: string;
+  taxLines: OrderTaxLine[];
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
+  shippingMethod: { id: string; name: string } | null;
+  promotionCode: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -100,16 +144,81 @@ export type OrderLineInput = Static<typeof OrderLineInput>;
 
 /**
  * `POST /api/orders`: explicit `items`, or `{ "fromCart": true }` to check out the caller's cart
- * (which is emptied once the order is placed). Send an `Idempotency-Key` header to make retries safe.
+ * (which is emptied once the order is placed), with where it ships, how, and a promotion code.
+ * Send an `Idempotency-Key` header to make retries safe.
  */
 export const CreateOrder = Type.Object(
   {
     items: Type.Optional(Type.Array(OrderLineInput, { minItems: 1, maxItems: 100 })),
     fromCart: Type.Optional(Type.Literal(true)),
+    shippingAddress: Type.Optional(Type.Ref('Address')),
+    billingAddress: Type.Optional(Type.Ref('Address', { description: 'Omitted: the shipping address' })),
+    shippingMethodId: Type.Optional(Type.String({ format: 'uuid', description: 'One of the methods `POST /api/checkout/shipping-options` offers for the address' })),
+    promotionCode: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   },
-  { additionalProperties: false, description: 'Exactly one of `items` or `fromCart: true`' },
+  {
+    additionalProperties: false,
+    description:
+      'Exactly one of `items` or `fromCart: true`. Once the store has shipping zones, `shippingAddress` and `shippingMethodId` are required.',
+  },
 );
-export type CreateOrder = { items?: OrderLineInput[]; fromCart?: true };
+export type CreateOrder = {
+  items?: OrderLineInput[];
+  fromCart?: true;
+  shippingAddress?: Address;
+  billingAddress?: Address;
+  shippingMethodId?: string;
+  promotionCode?: string;
+};
+
+/** `POST /api/checkout/shipping-options`: where a cart (or explicit items) would ship. */
+export const ShippingOptionsRequest = Type.Object(
+  {
+    address: Type.Ref('Address'),
+    items: Type.Optional(Type.Array(OrderLineInput, { minItems: 1, maxItems: 100 })),
+    fromCart: Type.Optional(Type.Literal(true)),
+  },
+  { additionalProperties: false, description: 'The address, and exactly one of `items` or `fromCart: true`' },
+);
+export type ShippingOptionsRequest = { address: Address; items?: OrderLineInput[]; fromCart?: true };
+
+export const ShippingOption = Type.Object(
+  {
+    id: Uuid,
+    name: Type.String(),
+    /** The shipping zone the method belongs to. */
+    zone: Type.String(),
+    /** What it costs for this cart, before any promotion. */
+    amount: Type.Number(),
+  },
+  { $id: 'ShippingOption' },
+);
+export type ShippingOption = Static<typeof ShippingOption>;
+
+export const ShippingOptionList = Type.Object({ items: Type.Array(Type.Ref('ShippingOption')) }, { $id: 'ShippingOptionList' });
+export type ShippingOptionList = { items: ShippingOption[] };
+
+/** `POST /api/checkout/preview`: what `POST /api/orders` with the same body would charge now. */
+export const CheckoutPreview = Type.Object(
+  {
+    items: Type.Array(Type.Ref('OrderItem')),
+    subtotal: Type.Number(),
+    discountTotal: Type.Number(),
+    shippingTotal: Type.Number(),
+    taxTotal: Type.Number(),
+    total: Type.Number(),
+    pricesIncludeTax: Type.Boolean(),
+    currency: Type.String(),
+    taxLines: Type.Array(Type.Ref('OrderTaxLine')),
+    shippingMethod: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
+    promotionCode: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: 'CheckoutPreview' },
+);
+export type CheckoutPreview = Pick<
+  Order,
+  'items' | 'subtotal' | 'discountTotal' | 'shippingTotal' | 'taxTotal' | 'total' | 'pricesIncludeTax' | 'currency' | 'taxLines' | 'shippingMethod' | 'promotionCode'
+>;
 
 export const UpdateOrderStatus = Type.Object({ status: OrderStatus }, { additionalProperties: false });
 export type UpdateOrderStatus = { status: OrderStatus };

@@ -1,9 +1,24 @@
 import { fileURLToPath } from 'node:url';
-import { Cart, CartItem, Order, OrderItem, OrderPage, OrderStatus, type StockReservations } from '@dema/contracts';
+import {
+  Address,
+  Cart,
+  CartItem,
+  CheckoutPreview,
+  Order,
+  OrderItem,
+  OrderPage,
+  OrderStatus,
+  OrderTaxLine,
+  ShippingOption,
+  ShippingOptionList,
+  type StockReservations,
+} from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { CartStore } from './db/cart.store.ts';
 import { Carts } from './carts.ts';
 import { Orders } from './orders.ts';
+import { Checkout } from './checkout.ts';
+import { checkoutRoutes } from './routes/checkout.routes.ts';
 import { HttpStockReservations } from './stock-client.ts';
 import { orderRoutes } from './routes/orders.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
@@ -11,6 +26,7 @@ import { cartRoutes } from './routes/cart.routes.ts';
 // What the all-in-one process's tests reach in: the orders and the carts' store.
 export { Orders } from './orders.ts';
 export { CartStore } from './db/cart.store.ts';
+export { Checkout } from './checkout.ts';
 
 const migrations = { scope: 'order', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 /** How often unfinished placements are looked for (they count as stale after 30 s). */
@@ -40,17 +56,19 @@ export async function createOrderService(
   const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
   infra.deadLetters.add(relay);
   const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
-  const orders = new Orders(db, stock, relay, cartStore, log);
+  const checkout = new Checkout(db, stock);
+  const orders = new Orders(db, stock, relay, cartStore, checkout, log);
   const carts = new Carts(cartStore, stock);
   let sweeper: NodeJS.Timeout | undefined;
   return {
     name: 'order',
     orders,
     relay,
-    schemas: [OrderStatus, OrderItem, Order, OrderPage, CartItem, Cart],
+    schemas: [OrderStatus, OrderItem, OrderTaxLine, Address, Order, OrderPage, CartItem, Cart, ShippingOption, ShippingOptionList, CheckoutPreview],
     async routes(app) {
       await orderRoutes(app, orders);
       await cartRoutes(app, carts);
+      await checkoutRoutes(app, checkout, orders);
     },
     start() {
       relay.start();

@@ -2,8 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ErrorCode,
+  normalizeAddress,
   restockingStatuses,
   toWireAmount,
+  type Address,
   type CreateOrder,
   type InvalidParam,
   type Order,
@@ -31,7 +33,8 @@ import * as orders from './db/orders.repository.ts';
 import * as saga from './db/saga.repository.ts';
 import type { CartStore } from './db/cart.store.ts';
 import { decideTransition } from './domain/order-status.ts';
-import { priceOrder, type PricedOrder } from './domain/pricing.ts';
+import type { PricedOrder } from './domain/pricing.ts';
+import type { Checkout, CheckoutPlan } from './checkout.ts';
 import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-events.ts';
 
 type User = Principal & { kind: 'user' };
@@ -78,6 +81,7 @@ export class Orders {
     private readonly stock: StockReservations,
     private readonly relay: OutboxRelay,
     private readonly carts: CartStore,
+    private readonly checkout: Checkout,
     private readonly log: Logger,
     options: OrdersOptions = {},
   ) {
@@ -108,15 +112,17 @@ export class Orders {
         continue; // the first attempt failed and freed the key: this one places the order
       }
       let lines: StockLine[];
+      let plan: CheckoutPlan;
       try {
         lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map(toStockLine);
+        plan = await this.checkout.plan(user, body);
       } catch (error) {
         // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
         // (an empty cart, filled later, would otherwise make every retry wait and fail for 24 h).
         await this.abandon(orderId, user.userId, idempotencyKey, false);
         throw error;
       }
-      const order = await this.place(orderId, user.userId, lines, source, idempotencyKey);
+      const order = await this.place(orderId, user.userId, lines, plan, source, idempotencyKey);
       if (source === 'cart') {
         // Only the lines that were ordered, as they were: one added or changed meanwhile (another tab) stays.
         await this.carts
@@ -128,7 +134,14 @@ export class Orders {
   }
 
   /** Steps 2 and 3 of the saga, for a placement already on the saga log (`pending_orders`). */
-  private async place(orderId: string, userId: string, lines: StockLine[], source: 'items' | 'cart', idempotencyKey: string | undefined): Promise<Order> {
+  private async place(
+    orderId: string,
+    userId: string,
+    lines: StockLine[],
+    plan: CheckoutPlan,
+    source: 'items' | 'cart',
+    idempotencyKey: string | undefined,
+  ): Promise<Order> {
     let reservation: StockReservation;
     try {
       reservation = await this.stock.reserveStock(orderId, lines);
@@ -141,13 +154,14 @@ export class Orders {
     let priced: PricedOrder;
     const createdAt = new Date().toISOString();
     try {
-      priced = priceOrder(reservation.lines);
-      const recorded = await orders.recordPlacedOrder(
+      priced = this.checkout.price(plan, reservation.lines);
+      const outcome = await orders.recordPlacedOrder(
         this.db,
         { id: orderId, userId, status: 'PENDING', priced, createdAt },
         orderCreatedEvent(orderId, userId, priced, createdAt),
       );
-      if (!recorded) throw unavailable('Placing the order took too long and was undone; nothing was ordered. Try again.');
+      if (outcome === 'not-pending') throw unavailable('Placing the order took too long and was undone; nothing was ordered. Try again.');
+      if (outcome !== 'recorded') throw promotionLost(plan, outcome);
     } catch (error) {
       await this.abandon(orderId, userId, idempotencyKey, true);
       if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
@@ -165,8 +179,21 @@ export class Orders {
         quantity: l.quantity,
         price: toWireAmount(l.unitPrice),
         lineTotal: toWireAmount(l.lineTotal),
+        discount: toWireAmount(l.discount),
+        tax: toWireAmount(l.tax),
       })),
       total: toWireAmount(priced.total),
+      subtotal: toWireAmount(priced.subtotal),
+      discountTotal: toWireAmount(priced.discountTotal),
+      shippingTotal: toWireAmount(priced.shippingTotal),
+      taxTotal: toWireAmount(priced.taxTotal),
+      pricesIncludeTax: priced.pricesIncludeTax,
+      currency: priced.currency,
+      taxLines: priced.taxLines.map((t) => ({ ...t, amount: toWireAmount(t.amount) })),
+      shippingAddress: priced.shippingAddress,
+      billingAddress: priced.billingAddress,
+      shippingMethod: priced.shippingMethod,
+      promotionCode: priced.promotion?.code ?? null,
       createdAt,
       updatedAt: createdAt,
     };
@@ -211,6 +238,11 @@ export class Orders {
     throw conflict(ErrorCode.IDEMPOTENCY_KEY_IN_FLIGHT, 'A request with this Idempotency-Key is still being processed; retry shortly', undefined, {
       'retry-after': '1',
     });
+  }
+
+  /** The lines a checkout body names: its `items`, or the caller's cart (422 when it is empty). */
+  async linesOf(user: User, body: { items?: CreateOrder['items']; fromCart?: true }): Promise<StockLine[]> {
+    return orderSource(body) === 'cart' ? this.cartLines(user.userId) : body.items!.map(toStockLine);
   }
 
   private async cartLines(userId: string): Promise<StockLine[]> {
@@ -311,7 +343,18 @@ export class Orders {
 
 const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No order ${id}`);
 
-function orderSource(body: CreateOrder): 'items' | 'cart' {
+/** The promotion could not be taken when the order was recorded (others used it meanwhile, or it was deleted). */
+function promotionLost(plan: CheckoutPlan, outcome: Exclude<orders.RecordOutcome, 'recorded' | 'not-pending'>): AppError {
+  const code = plan.promotion?.code ?? '';
+  const reason = {
+    'promotion-gone': 'no longer exists',
+    'promotion-exhausted': 'has been used up',
+    'promotion-customer-limit': 'has already been used by you as often as it may be',
+  }[outcome];
+  return unprocessableContent(ErrorCode.PROMOTION_NOT_APPLICABLE, `The code ${code} ${reason}; nothing was ordered`, [{ name: 'body.promotionCode', reason }]);
+}
+
+function orderSource(body: Pick<CreateOrder, 'items' | 'fromCart'>): 'items' | 'cart' {
   if (body.items && body.fromCart) {
     throw badRequest(ErrorCode.VALIDATION_FAILED, 'Order either items or your cart, not both', [
       { name: 'body.fromCart', reason: 'cannot be sent together with items' },
@@ -333,11 +376,24 @@ const toStockLine = (item: NonNullable<CreateOrder['items']>[number]): StockLine
 
 /** The request as the key remembers it: same fields in any order hash the same. */
 function hashRequest(body: CreateOrder): string {
-  const canonical = body.fromCart
+  const lines = body.fromCart
     ? { fromCart: true }
     : { items: body.items!.map((i) => ({ productId: i.productId.toLowerCase(), variantId: i.variantId?.toLowerCase() ?? null, quantity: i.quantity })) };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+  // Orders without checkout fields hash as they did before checkout existed: keys stored then still match.
+  const checkout = [body.shippingAddress, body.billingAddress, body.shippingMethodId, body.promotionCode].some((field) => field !== undefined)
+    ? {
+        shippingAddress: canonicalAddress(body.shippingAddress),
+        billingAddress: canonicalAddress(body.billingAddress),
+        shippingMethodId: body.shippingMethodId?.toLowerCase() ?? null,
+        promotionCode: body.promotionCode?.trim().toUpperCase() ?? null,
+      }
+    : {};
+  return createHash('sha256').update(JSON.stringify({ ...lines, ...checkout })).digest('hex');
 }
+
+/** An address with its fields in one order, so the same address sent in another key order hashes the same. */
+const canonicalAddress = (address: Address | undefined) =>
+  address === undefined ? null : Object.fromEntries(Object.entries(normalizeAddress(address)).sort(([a], [b]) => a.localeCompare(b)));
 
 /** The Product service names lines `lines.N.…`; the caller knows them as `body.items.N.…` or cart lines. */
 function renameLineFields(error: unknown, source: 'items' | 'cart', lines: StockLine[]): unknown {

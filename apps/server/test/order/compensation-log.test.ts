@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { StockReservations } from '@dema/contracts';
 import { AppError } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
-import { CartStore, Orders } from '@dema/order';
+import { CartStore, Checkout, Orders } from '@dema/order';
 import { startOrderService, type OrderTestProcess } from './helpers.ts';
 
 /** A log line as pino writes it. */
@@ -53,7 +53,7 @@ for (const target of testTargets()) {
         },
       };
       const db = await dema.infra.database('order');
-      const orders = new Orders(db, stock, dema.services.order.relay, new CartStore(undefined, 60), pino({ level: 'info' }, sink), options);
+      const orders = new Orders(db, stock, dema.services.order.relay, new CartStore(undefined, 60), new Checkout(db, stock), pino({ level: 'info' }, sink), options);
       return { orders, errors: () => lines.filter((line) => line.level === errorLevel) };
     }
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import type { StockLine, StockReservations, StockUpdatedEvent } from '@dema/contracts';
 import { AppError } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
-import { CartStore, Orders } from '@dema/order';
+import { CartStore, Checkout, Orders } from '@dema/order';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess } from './helpers.ts';
 
 for (const target of testTargets()) {
@@ -134,7 +134,7 @@ for (const target of testTargets()) {
           return new Promise<never>(() => undefined);
         },
       };
-      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), dema.infra.log, { sweepLeaseSeconds, stalePlacementSeconds: 1 });
+      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), new Checkout(db, stock), dema.infra.log, { sweepLeaseSeconds, stalePlacementSeconds: 1 });
       return { sweep: () => void orders.sweepStalePlacements(), reached };
     }
     /** Lets the lease on `orderId` run out, and makes the placement old enough for this process's sweeper. */

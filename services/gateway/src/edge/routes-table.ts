@@ -15,6 +15,7 @@ export const serviceRoutes: ReadonlyArray<{ prefix: string; service: ServiceName
   { prefix: '/media', service: 'product' },
   { prefix: '/api/orders', service: 'order' },
   { prefix: '/api/cart', service: 'order' },
+  { prefix: '/api/checkout', service: 'order' },
   { prefix: '/api/analytics', service: 'analytics' },
 ];
 

@@ -1,4 +1,4 @@
-import { fromCents, routingKeys, toCents, toWireAmount, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
+import { fromCents, routingKeys, toCents, toWireAmount, type Address, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
 
@@ -7,66 +7,124 @@ interface OrderRow {
   user_id: string;
   status: OrderStatus;
   total: string;
+  subtotal: string;
+  discount_total: string;
+  shipping_total: string;
+  tax_total: string;
+  prices_include_tax: boolean;
+  currency: string;
+  shipping_address: Address | null;
+  billing_address: Address | null;
+  shipping_method: { id: string; name: string } | null;
+  promotion: { id: string; code: string } | null;
   created_at: string;
   updated_at: string;
-  items: Array<{ productId: string; variantId: string | null; name: string; quantity: number; price: string }>;
+  items: Array<{ productId: string; variantId: string | null; name: string; quantity: number; price: string; discount: string; tax: string }>;
+  tax_lines: Array<{ name: string; rate: string; amount: string; appliesTo: 'items' | 'shipping' }>;
 }
 
-const orderColumns = `o.id, o.user_id, o.status, o.total::text AS total, o.created_at, o.updated_at,
+// Orders placed before checkout existed have no subtotal of their own: it was their total.
+const orderColumns = `o.id, o.user_id, o.status, o.total::text AS total, COALESCE(o.subtotal, o.total)::text AS subtotal,
+  o.discount_total::text AS discount_total, o.shipping_total::text AS shipping_total, o.tax_total::text AS tax_total,
+  o.prices_include_tax, o.currency, o.shipping_address, o.billing_address, o.shipping_method, o.promotion, o.created_at, o.updated_at,
   COALESCE((SELECT json_agg(json_build_object('productId', i.product_id, 'variantId', i.variant_id, 'name', i.name,
-                                              'quantity', i.quantity, 'price', i.unit_price::text) ORDER BY i.position)
-              FROM order_items i WHERE i.order_id = o.id), '[]') AS items`;
+                                              'quantity', i.quantity, 'price', i.unit_price::text,
+                                              'discount', i.discount::text, 'tax', i.tax::text) ORDER BY i.position)
+              FROM order_items i WHERE i.order_id = o.id), '[]') AS items,
+  COALESCE((SELECT json_agg(json_build_object('name', t.name, 'rate', t.rate::text, 'amount', t.amount::text, 'appliesTo', t.applies_to)
+                            ORDER BY t.position)
+              FROM order_tax_lines t WHERE t.order_id = o.id), '[]') AS tax_lines`;
 
 function toOrder(row: OrderRow): Order {
-  const items: OrderItem[] = row.items.map((item) => {
-    const price = toWireAmount(item.price);
-    return {
-      productId: item.productId,
-      variantId: item.variantId,
-      name: item.name,
-      quantity: item.quantity,
-      price,
-      lineTotal: lineTotal(item.price, item.quantity),
-    };
-  });
-  return { id: row.id, userId: row.user_id, status: row.status, items, total: toWireAmount(row.total), createdAt: row.created_at, updatedAt: row.updated_at };
+  const items: OrderItem[] = row.items.map((item) => ({
+    productId: item.productId,
+    variantId: item.variantId,
+    name: item.name,
+    quantity: item.quantity,
+    price: toWireAmount(item.price),
+    lineTotal: lineTotal(item.price, item.quantity),
+    discount: toWireAmount(item.discount),
+    tax: toWireAmount(item.tax),
+  }));
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    items,
+    total: toWireAmount(row.total),
+    subtotal: toWireAmount(row.subtotal),
+    discountTotal: toWireAmount(row.discount_total),
+    shippingTotal: toWireAmount(row.shipping_total),
+    taxTotal: toWireAmount(row.tax_total),
+    pricesIncludeTax: row.prices_include_tax,
+    currency: row.currency,
+    taxLines: row.tax_lines.map((t) => ({ name: t.name, rate: formatPercent(t.rate), amount: toWireAmount(t.amount), appliesTo: t.appliesTo })),
+    shippingAddress: row.shipping_address,
+    billingAddress: row.billing_address,
+    shippingMethod: row.shipping_method,
+    promotionCode: row.promotion?.code ?? null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 // Exact: unit price in cents times quantity, back to a two-decimal number.
 const lineTotal = (price: string, quantity: number): number => toWireAmount(fromCents(toCents(price) * BigInt(quantity)));
 
+/** NUMERIC(6,3) reads as "8.875" or "20.000"; the API shows "8.875" and "20". */
+const formatPercent = (rate: string): string => rate.replace(/\.?0+$/, '');
+
+/** How the placement's last step ended (see `record_checkout_order`). */
+export type RecordOutcome = 'recorded' | 'not-pending' | 'promotion-gone' | 'promotion-exhausted' | 'promotion-customer-limit';
+
 /**
- * Ends the pending placement and writes the order, its items and its ORDER_CREATED event in one
- * statement (the `record_order` function). False, with nothing written, when the placement is no
- * longer pending.
+ * Takes the promotion's use, ends the pending placement and writes the order, its items, its tax
+ * lines and its ORDER_CREATED event in one statement (the `record_checkout_order` function). Any
+ * outcome but 'recorded' wrote nothing.
  */
 export async function recordPlacedOrder(
   db: Queryable,
   order: { id: string; userId: string; status: OrderStatus; priced: PricedOrder; createdAt: string },
   event: OrderCreatedEvent,
-): Promise<boolean> {
-  const lines = order.priced.lines;
-  const { rows } = await db.query<{ recorded: boolean }>(
-    `SELECT record_order($1, $2, $3, $4, $5, $6::uuid[], $7::uuid[], $8::text[], $9::numeric[], $10::int[], $11, $12, $13, $14, $15) AS recorded`,
-    [
-      order.id,
-      order.userId,
-      order.status,
-      order.priced.total,
-      order.createdAt,
-      lines.map((l) => l.productId),
-      lines.map((l) => l.variantId),
-      lines.map((l) => l.name),
-      lines.map((l) => l.unitPrice),
-      lines.map((l) => l.quantity),
-      event.id,
-      event.type,
-      event.version,
-      routingKeys[event.type],
-      JSON.stringify(event.payload),
-    ],
-  );
-  return rows[0]!.recorded;
+): Promise<RecordOutcome> {
+  const { priced } = order;
+  const document = {
+    id: order.id,
+    userId: order.userId,
+    status: order.status,
+    createdAt: order.createdAt,
+    total: priced.total,
+    subtotal: priced.subtotal,
+    discountTotal: priced.discountTotal,
+    shippingTotal: priced.shippingTotal,
+    taxTotal: priced.taxTotal,
+    pricesIncludeTax: priced.pricesIncludeTax,
+    currency: priced.currency,
+    shippingAddress: priced.shippingAddress,
+    billingAddress: priced.billingAddress,
+    shippingMethod: priced.shippingMethod,
+    promotion: priced.promotion,
+    items: priced.lines.map((l) => ({
+      productId: l.productId,
+      variantId: l.variantId,
+      name: l.name,
+      unitPrice: l.unitPrice,
+      quantity: l.quantity,
+      discount: l.discount,
+      tax: l.tax,
+      weightGrams: l.weightGrams,
+    })),
+    taxLines: priced.taxLines,
+  };
+  const { rows } = await db.query<{ outcome: RecordOutcome }>(`SELECT record_checkout_order($1, $2, $3, $4, $5, $6) AS outcome`, [
+    JSON.stringify(document),
+    event.id,
+    event.type,
+    event.version,
+    routingKeys[event.type],
+    JSON.stringify(event.payload),
+  ]);
+  return rows[0]!.outcome;
 }
 
 export async function findOrder(db: Queryable, id: string): Promise<Order | undefined> {

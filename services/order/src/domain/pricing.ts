@@ -1,31 +1,72 @@
-import { fromCents, maxAmount, toCents, type ReservedLine } from '@dema/contracts';
+import { fromCents, maxAmount, toCents, type Address, type ReservedLine } from '@dema/contracts';
 
 export interface PricedLine extends ReservedLine {
   /** unitPrice × quantity, as a DECIMAL string. */
   lineTotal: string;
+  /** The promotion's share of the line. */
+  discount: string;
+  /** Tax on the line after its discount (inside it when prices include tax). */
+  tax: string;
+  /** Weight of one unit, as the catalog had it when the stock was reserved (0 when it had none). */
+  weightGrams: number;
 }
 
+/** A tax line as the order keeps it. */
+export interface ChargedTax {
+  name: string;
+  /** Percent with up to three decimals. */
+  rate: string;
+  amount: string;
+  appliesTo: 'items' | 'shipping';
+}
+
+/** Everything an order records about what it costs, every amount a DECIMAL string. */
 export interface PricedOrder {
   lines: PricedLine[];
-  /** The exact sum of the line totals, as a DECIMAL string. */
+  subtotal: string;
+  discountTotal: string;
+  shippingTotal: string;
+  taxTotal: string;
+  /** What the customer pays. */
   total: string;
+  pricesIncludeTax: boolean;
+  currency: string;
+  taxLines: ChargedTax[];
+  shippingAddress: Address | null;
+  billingAddress: Address | null;
+  shippingMethod: { id: string; name: string } | null;
+  promotion: { id: string; code: string } | null;
 }
 
 /** The largest order total the seed's `orders.total DECIMAL(10,2)` can hold, in cents. */
 const maxTotalCents = toCents(maxAmount);
 
 /**
- * Prices an order from what the catalog reserved: every figure in integer cents, so the total is
- * the exact decimal sum of price × quantity. Throws RangeError when the total would not fit the
- * seed's DECIMAL(10,2) column.
+ * Prices an order that ships nowhere and has no promotion (a store without shipping zones): every
+ * figure in integer cents, so the total is the exact decimal sum of price × quantity. Throws
+ * RangeError when the total would not fit the seed's DECIMAL(10,2) column.
  */
-export function priceOrder(lines: ReservedLine[]): PricedOrder {
+export function priceOrder(lines: ReservedLine[], store: { currency: string; pricesIncludeTax: boolean } = { currency: 'USD', pricesIncludeTax: false }): PricedOrder {
   let total = 0n;
   const priced = lines.map((line) => {
     const lineCents = toCents(line.unitPrice) * BigInt(line.quantity);
     total += lineCents;
-    return { ...line, lineTotal: fromCents(lineCents) };
+    return { ...line, lineTotal: fromCents(lineCents), discount: '0.00', tax: '0.00', weightGrams: line.weightGrams ?? 0 };
   });
   if (total > maxTotalCents) throw new RangeError(`order total ${fromCents(total)} exceeds ${maxAmount}`);
-  return { lines: priced, total: fromCents(total) };
+  return {
+    lines: priced,
+    subtotal: fromCents(total),
+    discountTotal: '0.00',
+    shippingTotal: '0.00',
+    taxTotal: '0.00',
+    total: fromCents(total),
+    pricesIncludeTax: store.pricesIncludeTax,
+    currency: store.currency,
+    taxLines: [],
+    shippingAddress: null,
+    billingAddress: null,
+    shippingMethod: null,
+    promotion: null,
+  };
 }

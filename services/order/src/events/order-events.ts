@@ -5,8 +5,9 @@ import type { PricedOrder } from '../domain/pricing.ts';
 
 /**
  * ORDER_CREATED: fired once per placed order, written with the order in one statement (after its
- * stock was reserved; see `recordPlacedOrder`). Exactly the seed's payload: one item per order line
- * with its unit price, and the total, as numbers with two decimals.
+ * stock was reserved; see `recordPlacedOrder`). The seed's payload (one item per order line with its
+ * unit price, and the total, as numbers with two decimals) plus the checkout's breakdown: subtotal,
+ * discount, shipping and tax, so Analytics can tell gross sales from net revenue.
  */
 export function orderCreatedEvent(orderId: string, userId: string, priced: PricedOrder, timestamp: string): OrderCreatedEvent {
   return createEvent<OrderCreatedEvent>('ORDER_CREATED', {
@@ -15,6 +16,12 @@ export function orderCreatedEvent(orderId: string, userId: string, priced: Price
     items: priced.lines.map((l) => ({ productId: l.productId, quantity: l.quantity, price: toWireAmount(l.unitPrice) })),
     total: toWireAmount(priced.total),
     timestamp,
+    subtotal: toWireAmount(priced.subtotal),
+    discountTotal: toWireAmount(priced.discountTotal),
+    shippingTotal: toWireAmount(priced.shippingTotal),
+    taxTotal: toWireAmount(priced.taxTotal),
+    pricesIncludeTax: priced.pricesIncludeTax,
+    currency: priced.currency,
   });
 }
 
