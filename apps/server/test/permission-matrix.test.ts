@@ -73,6 +73,8 @@ const matrix: Record<string, RouteSpec> = {
   'PUT /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart': { access: can('orders:write') },
+  'POST /api/checkout/shipping-options': { access: can('orders:write') },
+  'POST /api/checkout/preview': { access: can('orders:write') },
   'GET /api/analytics/revenue': { access: can('analytics:read') },
   'GET /api/analytics/summary': { access: can('analytics:read') },
   'GET /api/analytics/top-products': { access: can('analytics:read') },
