@@ -17,8 +17,9 @@ import { freePort, REPO_ROOT, RESULTS_DIR, waitUntilReady } from './processes.ts
 /**
  * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
  * RabbitMQ), three items per order from a catalog of 1,000 products, through the all-in-one
- * process. Every order is checked afterwards: as many order rows as 201s, and the stock taken is
- * exactly three units per order.
+ * process. Every order is a whole checkout: a shipping address (one of five US states), a shipping
+ * method, the state's tax and a promotion code. Every order is checked afterwards: as many order
+ * rows as 201s, the stock taken is exactly three units per order, and every order used the code.
  */
 
 const ADMIN = { email: 'bench-admin@dema.dev', password: 'orders-load-generator-7' };
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
   await infra.close();
 
   const productIds = await createCatalog(base, adminToken);
-  console.log(`catalog: ${productIds.length} products; ${tokens.length} customers; ${itemsPerOrder} items per order`);
+  const checkout = await configureCheckout(base, adminToken);
+  console.log(`catalog: ${productIds.length} products; ${tokens.length} customers; ${itemsPerOrder} items per order; checkout with address, shipping, tax and code`);
 
   let nextToken = 0;
   const cpuBefore = processCpuMs(child.pid!);
@@ -119,7 +121,12 @@ async function main(): Promise<void> {
           return {
             ...request,
             headers: { 'content-type': 'application/json', authorization: `Bearer ${String(context.token)}`, 'idempotency-key': randomUUID() },
-            body: JSON.stringify({ items: [...chosen].map((productId) => ({ productId, quantity: 1 })) }),
+            body: JSON.stringify({
+              items: [...chosen].map((productId) => ({ productId, quantity: 1 })),
+              shippingAddress: benchAddresses[Math.floor(Math.random() * benchAddresses.length)],
+              shippingMethodId: checkout.methodId,
+              promotionCode: checkout.code,
+            }),
           };
         },
       },
@@ -148,6 +155,35 @@ function processCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / 100;
+}
+
+/** Where the bench's customers live: five states, each with a tax rate of its own. */
+const benchAddresses = [
+  ['NY', '10001', 'New York'],
+  ['CA', '94105', 'San Francisco'],
+  ['TX', '73301', 'Austin'],
+  ['WA', '98101', 'Seattle'],
+  ['IL', '60601', 'Chicago'],
+].map(([region, postalCode, city]) => ({ firstName: 'Bench', lastName: 'Customer', line1: '1 Load St', city, region, postalCode, country: 'US' }));
+
+/** A US zone with a flat and a free-above method, a rate per state, and a 10 % code without limits. */
+async function configureCheckout(base: string, token: string): Promise<{ methodId: string; code: string }> {
+  const post = async (path: string, body: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status !== 201) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as { id: string };
+  };
+  const zone = await post('/api/shipping-zones', { name: 'Bench US', countries: ['US'], taxShipping: true });
+  await post(`/api/shipping-zones/${zone.id}/methods`, { name: 'Bench Flat', rate: { kind: 'flat', amount: 4.95 } });
+  const method = await post(`/api/shipping-zones/${zone.id}/methods`, { name: 'Bench Standard', rate: { kind: 'free_above', amount: 6.5, threshold: 250 } });
+  const rates = { NY: '8.875', CA: '7.25', TX: '6.25', WA: '6.5', IL: '6.25' };
+  for (const [region, rate] of Object.entries(rates)) await post('/api/tax-rates', { name: `${region} sales tax`, country: 'US', region, rate });
+  await post('/api/promotions', { code: 'BENCH10', kind: 'percentage', value: '10' });
+  return { methodId: method.id, code: 'BENCH10' };
 }
 
 async function createCatalog(base: string, token: string): Promise<string[]> {
@@ -201,7 +237,13 @@ async function verify(base: string, adminToken: string, productIds: string[]): P
     ]);
     const items = await client.query<{ units: string }>('SELECT COALESCE(sum(quantity), 0)::text AS units FROM "order".order_items');
     const pending = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM "order".pending_orders');
+    const uncharged = await client.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "order".orders o
+        WHERE o.promotion IS NULL OR o.shipping_address IS NULL OR o.tax_total = 0
+           OR NOT EXISTS (SELECT 1 FROM "order".promotion_redemptions r WHERE r.order_id = o.id)`,
+    );
     return {
+      ordersWithoutTheWholeCheckout: uncharged.rows[0]!.n,
       orders: orderCount,
       unitsOrdered: Number(items.rows[0]!.units),
       unitsTakenFromStock: Number(taken.rows[0]!.units),
