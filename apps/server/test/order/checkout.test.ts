@@ -252,8 +252,8 @@ for (const target of testTargets()) {
       assert.equal(statuses.filter((s) => s === 201).length, 10, JSON.stringify(statuses));
       assert.equal(statuses.filter((s) => s === 422).length, 90);
       for (const answer of answers.filter((a) => a.status === 422)) assert.equal((await problemOf(answer, 422)).code, 'PROMOTION_NOT_APPLICABLE');
-      const [row] = await dema.query<{ times_used: number }>('order', 'SELECT times_used FROM promotions WHERE id = $1', [code.id]);
-      assert.equal(row!.times_used, 10);
+      const shown = await created<{ timesUsed: number }>(await dema.admin.request('GET', `/api/promotions/${code.id}`));
+      assert.equal(shown.timesUsed, 10);
       assert.equal(await dema.count('order', 'SELECT 1 FROM promotion_redemptions WHERE promotion_id = $1', [code.id]), 10);
       assert.equal(await stockOf(prize), 990, 'only the 10 orders keep their stock');
     });

@@ -36,9 +36,12 @@ CREATE TABLE order_tax_lines (
 
 -- The last step of placing an order, as record_order was, for the order with its checkout: in one
 -- statement it takes the promotion's use (if any), ends the pending placement, and writes the
--- order, its items, its tax lines and its ORDER_CREATED event; all or nothing. The promotion's row
--- is locked first, so concurrent checkouts with one code queue on it and its limits hold exactly:
--- 100 shoppers racing for a code with 10 uses get 10 orders.
+-- order, its items, its tax lines and its ORDER_CREATED event; all or nothing.
+--
+-- A promotion's uses are its rows in promotion_redemptions. A code with a limit has its row locked
+-- before they are counted, so concurrent checkouts with it queue there and the limits hold exactly:
+-- 100 shoppers racing for a code with 10 uses get 10 orders. A code without limits takes no lock,
+-- so a store-wide code on every order does not make all orders wait on one row.
 --
 -- Returns 'recorded'; 'not-pending' (the sweeper has taken the placement); 'promotion-gone',
 -- 'promotion-exhausted' or 'promotion-customer-limit' with nothing written (the caller releases
@@ -54,16 +57,20 @@ DECLARE
   v_promotion RECORD;
 BEGIN
   IF v_promotion_id IS NOT NULL THEN
-    SELECT usage_limit, times_used, per_customer_limit INTO v_promotion FROM promotions WHERE id = v_promotion_id FOR UPDATE;
+    SELECT usage_limit, per_customer_limit INTO v_promotion FROM promotions WHERE id = v_promotion_id;
     IF NOT FOUND THEN
       RETURN 'promotion-gone';
     END IF;
-    IF v_promotion.usage_limit IS NOT NULL AND v_promotion.times_used >= v_promotion.usage_limit THEN
-      RETURN 'promotion-exhausted';
-    END IF;
-    IF v_promotion.per_customer_limit IS NOT NULL
-       AND (SELECT count(*) FROM promotion_redemptions WHERE promotion_id = v_promotion_id AND user_id = v_user_id) >= v_promotion.per_customer_limit THEN
-      RETURN 'promotion-customer-limit';
+    IF v_promotion.usage_limit IS NOT NULL OR v_promotion.per_customer_limit IS NOT NULL THEN
+      PERFORM 1 FROM promotions WHERE id = v_promotion_id FOR UPDATE;
+      IF v_promotion.usage_limit IS NOT NULL
+         AND (SELECT count(*) FROM promotion_redemptions WHERE promotion_id = v_promotion_id) >= v_promotion.usage_limit THEN
+        RETURN 'promotion-exhausted';
+      END IF;
+      IF v_promotion.per_customer_limit IS NOT NULL
+         AND (SELECT count(*) FROM promotion_redemptions WHERE promotion_id = v_promotion_id AND user_id = v_user_id) >= v_promotion.per_customer_limit THEN
+        RETURN 'promotion-customer-limit';
+      END IF;
     END IF;
   END IF;
 
@@ -73,7 +80,6 @@ BEGIN
   END IF;
 
   IF v_promotion_id IS NOT NULL THEN
-    UPDATE promotions SET times_used = times_used + 1 WHERE id = v_promotion_id;
     INSERT INTO promotion_redemptions (promotion_id, user_id, order_id) VALUES (v_promotion_id, v_user_id, v_order_id);
   END IF;
 
