@@ -53,7 +53,8 @@ export interface OrderServiceOptions {
 /**
  * The Order service (seed: Order Service, Order DB): carts (in the cache, seed `user-cart`),
  * orders and their items in its own database, stock reserved in the Product service by a saga,
- * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox.
+ * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox; and the store's checkout configuration
+ * (shipping zones and methods, tax rates, promotions, checkout settings), which it applies to orders.
  */
 export async function createOrderService(
   infra: Infrastructure,
