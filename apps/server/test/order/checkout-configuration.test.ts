@@ -274,6 +274,23 @@ for (const target of testTargets()) {
       assert.equal((await bodyOf<Promotion>(await admin('PATCH', `/api/promotions/${other.id}`, { code: 'winter' }))).code, 'WINTER');
     });
 
+    test('concurrent creations of one code in different cases make one promotion; the others are 409 PROMOTION_CODE_TAKEN', async () => {
+      const codes = ['RACE', 'race', 'Race', 'rAce', 'raCe', 'racE', 'RAce', 'raCE'];
+      const responses = await Promise.all(codes.map((code) => admin('POST', '/api/promotions', { code, kind: 'free_shipping' })));
+      assert.deepEqual(responses.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+      for (const refused of responses.filter((r) => r.status === 409)) assert.equal((await problemOf(refused, 409)).code, 'PROMOTION_CODE_TAKEN');
+      assert.equal(await dema.count('order', "SELECT 1 FROM promotions WHERE upper(code) = 'RACE'"), 1);
+    });
+
+    test('concurrent creations of a rate for one region make one tax rate; the others are 409 TAX_RATE_TAKEN', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => admin('POST', '/api/tax-rates', { name: `Race ${i}`, country: 'AU', region: 'NSW', rate: '10' })),
+      );
+      assert.deepEqual(responses.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+      for (const refused of responses.filter((r) => r.status === 409)) assert.equal((await problemOf(refused, 409)).code, 'TAX_RATE_TAKEN');
+      assert.equal(await dema.count('order', "SELECT 1 FROM tax_rates WHERE country = 'AU' AND region = 'NSW'"), 1);
+    });
+
     test('the checkout settings are replaced whole by an admin, and everyone reads the new ones', async () => {
       const settings: CheckoutSettings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout' };
       assert.deepEqual(await bodyOf(await admin('PUT', '/api/checkout-settings', settings)), settings);
