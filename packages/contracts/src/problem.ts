@@ -44,6 +44,14 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_IN_FLIGHT: 'IDEMPOTENCY_KEY_IN_FLIGHT',
   CART_EMPTY: 'CART_EMPTY',
   RESERVATION_RELEASED: 'RESERVATION_RELEASED',
+  SHIPPING_ZONE_NOT_FOUND: 'SHIPPING_ZONE_NOT_FOUND',
+  SHIPPING_METHOD_NOT_FOUND: 'SHIPPING_METHOD_NOT_FOUND',
+  TAX_RATE_NOT_FOUND: 'TAX_RATE_NOT_FOUND',
+  /** Another tax rate already covers this (country, region). */
+  TAX_RATE_TAKEN: 'TAX_RATE_TAKEN',
+  PROMOTION_NOT_FOUND: 'PROMOTION_NOT_FOUND',
+  /** Another promotion has this code, in whatever case. */
+  PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
