@@ -949,6 +949,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             variants: components["schemas"]["ProductVariant"][];
+            weightGrams: number;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -967,6 +968,7 @@ export interface components {
             price: number | null;
             sku: string | null;
             stock: number;
+            weightGrams: number | null;
         };
         RevenueSeries: {
             /**
@@ -3415,7 +3417,11 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    /** @description Shipping weight in grams; omitted: 0 */
+                    weightGrams?: number;
                 };
             };
         };
@@ -3567,7 +3573,10 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    weightGrams?: number;
                 };
             };
         };
