@@ -1218,6 +1218,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             variants: components["schemas"]["ProductVariant"][];
+            weightGrams: number;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -1236,6 +1237,7 @@ export interface components {
             price: number | null;
             sku: string | null;
             stock: number;
+            weightGrams: number | null;
         };
         Promotion: {
             active: boolean;
@@ -3873,7 +3875,11 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    /** @description Shipping weight in grams; omitted: 0 */
+                    weightGrams?: number;
                 };
             };
         };
@@ -4025,7 +4031,10 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    weightGrams?: number;
                 };
             };
         };
