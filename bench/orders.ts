@@ -100,7 +100,9 @@ async function main(): Promise<void> {
 
   const productIds = await createCatalog(base, adminToken);
   const checkout = await configureCheckout(base, adminToken);
-  console.log(`catalog: ${productIds.length} products; ${tokens.length} customers; ${itemsPerOrder} items per order; checkout with address, shipping, tax and code`);
+  console.log(
+    `catalog: ${productIds.length} products; ${tokens.length} customers; ${itemsPerOrder} items per order; checkout with address, shipping, tax and code`,
+  );
 
   let nextToken = 0;
   const cpuBefore = processCpuMs(child.pid!);

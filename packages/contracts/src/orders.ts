@@ -153,13 +153,14 @@ export const CreateOrder = Type.Object(
     fromCart: Type.Optional(Type.Literal(true)),
     shippingAddress: Type.Optional(AddressRef()),
     billingAddress: Type.Optional(AddressRef({ description: 'Omitted: the shipping address' })),
-    shippingMethodId: Type.Optional(Type.String({ format: 'uuid', description: 'One of the methods `POST /api/checkout/shipping-options` offers for the address' })),
+    shippingMethodId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'One of the methods `POST /api/checkout/shipping-options` offers for the address' }),
+    ),
     promotionCode: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   },
   {
     additionalProperties: false,
-    description:
-      'Exactly one of `items` or `fromCart: true`. Once the store has shipping zones, `shippingAddress` and `shippingMethodId` are required.',
+    description: 'Exactly one of `items` or `fromCart: true`. Once the store has shipping zones, `shippingAddress` and `shippingMethodId` are required.',
   },
 );
 export type CreateOrder = {
@@ -217,7 +218,17 @@ export const CheckoutPreview = Type.Object(
 );
 export type CheckoutPreview = Pick<
   Order,
-  'items' | 'subtotal' | 'discountTotal' | 'shippingTotal' | 'taxTotal' | 'total' | 'pricesIncludeTax' | 'currency' | 'taxLines' | 'shippingMethod' | 'promotionCode'
+  | 'items'
+  | 'subtotal'
+  | 'discountTotal'
+  | 'shippingTotal'
+  | 'taxTotal'
+  | 'total'
+  | 'pricesIncludeTax'
+  | 'currency'
+  | 'taxLines'
+  | 'shippingMethod'
+  | 'promotionCode'
 >;
 
 export const UpdateOrderStatus = Type.Object({ status: OrderStatus }, { additionalProperties: false });

@@ -92,7 +92,11 @@ export class Checkout {
       }
       promotionUsedByCustomer = await countCustomerRedemptions(this.db, promotion.id, user.userId);
       // The subtotal is not known yet: the minimum is checked once the lines are priced.
-      const refusal = promotionRefusal(termsOf(promotion), { now: this.now(), subtotal: BigInt(Number.MAX_SAFE_INTEGER), usedByCustomer: promotionUsedByCustomer });
+      const refusal = promotionRefusal(termsOf(promotion), {
+        now: this.now(),
+        subtotal: BigInt(Number.MAX_SAFE_INTEGER),
+        usedByCustomer: promotionUsedByCustomer,
+      });
       if (refusal) throw promotionRefused(promotion, refusal);
     }
     const taxRate = shippingAddress ? taxRateFor(rates, shippingAddress) : undefined;
@@ -168,7 +172,8 @@ export class Checkout {
     const options: ShippingOption[] = [];
     for (const method of await listMethodsOfZones(this.db, [...zoneNames.keys()])) {
       const amount = method.active ? shippingAmount(method.rate, subtotal, weightGrams) : undefined;
-      if (amount !== undefined) options.push({ id: method.id, name: method.name, zone: zoneNames.get(method.zoneId)!, amount: toWireAmount(fromCents(amount)) });
+      if (amount !== undefined)
+        options.push({ id: method.id, name: method.name, zone: zoneNames.get(method.zoneId)!, amount: toWireAmount(fromCents(amount)) });
     }
     return options;
   }
@@ -245,7 +250,8 @@ function checkedAddress(address: Address, field: string): Address {
   return normalized;
 }
 
-const invalid = (name: string, reason: string) => unprocessableContent(ErrorCode.VALIDATION_FAILED, `${name.replace(/^body\./, '')} ${reason}`, [{ name, reason }]);
+const invalid = (name: string, reason: string) =>
+  unprocessableContent(ErrorCode.VALIDATION_FAILED, `${name.replace(/^body\./, '')} ${reason}`, [{ name, reason }]);
 
 function shippingUnavailable(address: Address, field = 'body.shippingAddress.country') {
   const where = address.region ? `${address.country}-${address.region}` : address.country;

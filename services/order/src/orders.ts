@@ -391,7 +391,9 @@ function hashRequest(body: CreateOrder): string {
         promotionCode: body.promotionCode?.trim().toUpperCase() ?? null,
       }
     : {};
-  return createHash('sha256').update(JSON.stringify({ ...lines, ...checkout })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ ...lines, ...checkout }))
+    .digest('hex');
 }
 
 /** An address with its fields in one order, so the same address sent in another key order hashes the same. */

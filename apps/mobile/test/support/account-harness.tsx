@@ -89,7 +89,7 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
     id: '0b7e4c1a-2d3f-4a5b-8c6d-7e8f9a0b1c2d',
     userId: ann.id,
     status: 'PENDING',
-    items: [{ productId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', variantId: null, name: 'Trail Runner 2', quantity: 2, price: 59.5, lineTotal: 119 }],
+    items: [{ productId: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', variantId: null, name: 'Trail Runner 2', quantity: 2, price: 59.5, lineTotal: 119, discount: 0, tax: 0 }],
     total: 119,
     createdAt: '2026-12-04T09:30:00.000Z',
     updatedAt: '2026-12-04T09:30:00.000Z',

@@ -29,7 +29,10 @@ for (const target of testTargets()) {
       domestic = await created(await dema.admin.request('POST', '/api/shipping-zones', { name: 'Domestic', countries: ['US'] }));
       europe = await created(await dema.admin.request('POST', '/api/shipping-zones', { name: 'Europe', countries: ['DE', 'FR'], taxShipping: true }));
       standard = await created(
-        await dema.admin.request('POST', `/api/shipping-zones/${domestic.id}/methods`, { name: 'Standard', rate: { kind: 'free_above', amount: 5, threshold: 100 } }),
+        await dema.admin.request('POST', `/api/shipping-zones/${domestic.id}/methods`, {
+          name: 'Standard',
+          rate: { kind: 'free_above', amount: 5, threshold: 100 },
+        }),
       );
       byWeight = await created(
         await dema.admin.request('POST', `/api/shipping-zones/${domestic.id}/methods`, {
@@ -43,8 +46,12 @@ for (const target of testTargets()) {
           },
         }),
       );
-      await created(await dema.admin.request('POST', `/api/shipping-zones/${domestic.id}/methods`, { name: 'Retired', rate: { kind: 'flat', amount: 1 }, active: false }));
-      euFlat = await created(await dema.admin.request('POST', `/api/shipping-zones/${europe.id}/methods`, { name: 'EU Post', rate: { kind: 'flat', amount: 10 } }));
+      await created(
+        await dema.admin.request('POST', `/api/shipping-zones/${domestic.id}/methods`, { name: 'Retired', rate: { kind: 'flat', amount: 1 }, active: false }),
+      );
+      euFlat = await created(
+        await dema.admin.request('POST', `/api/shipping-zones/${europe.id}/methods`, { name: 'EU Post', rate: { kind: 'flat', amount: 10 } }),
+      );
       await created(await dema.admin.request('POST', '/api/tax-rates', { name: 'NY sales tax', country: 'US', region: 'NY', rate: '8.875' }));
       await created(await dema.admin.request('POST', '/api/tax-rates', { name: 'MwSt', country: 'DE', rate: '19' }));
     });
@@ -56,7 +63,9 @@ for (const target of testTargets()) {
     test('an order to New York by a flat-rate method records subtotal, shipping, tax per line and an exact total', async () => {
       const mug = await dema.createProduct({ name: 'Checkout Mug', price: 19.99, stock: 10 });
       const shopper = await dema.newCustomer();
-      const order = await orderOf(await place(shopper, { items: [{ productId: mug.id, quantity: 3 }], shippingAddress: newYork, shippingMethodId: standard.id }));
+      const order = await orderOf(
+        await place(shopper, { items: [{ productId: mug.id, quantity: 3 }], shippingAddress: newYork, shippingMethodId: standard.id }),
+      );
       // 3 × 19.99 = 59.97; shipping 5.00 (below the 100.00 threshold, and not taxed in this zone);
       // tax 59.97 × 8.875% = 5.3223… → 5.32; total 59.97 + 5.00 + 5.32.
       assert.deepEqual(
@@ -79,7 +88,9 @@ for (const target of testTargets()) {
     test('ORDER_CREATED keeps the seed’s payload and adds the breakdown', async () => {
       const events = await dema.recordEvents(`checkout-created-${randomUUID()}`, ['order.created']);
       const lamp = await dema.createProduct({ name: 'Event Lamp', price: 120, stock: 5 });
-      const order = await orderOf(await place(dema.customer, { items: [{ productId: lamp.id, quantity: 1 }], shippingAddress: berlin, shippingMethodId: euFlat.id }));
+      const order = await orderOf(
+        await place(dema.customer, { items: [{ productId: lamp.id, quantity: 1 }], shippingAddress: berlin, shippingMethodId: euFlat.id }),
+      );
       const mine = () => events.find((e) => (e as OrderCreatedEvent).payload.orderId === order.id) as OrderCreatedEvent | undefined;
       await waitFor('the order’s ORDER_CREATED', () => mine() !== undefined);
       const event = mine()!;
@@ -124,7 +135,10 @@ for (const target of testTargets()) {
         (await options(10)).items.map((o) => o.name),
         ['Standard'],
       );
-      const refused = await problemOf(await place(dema.customer, { items: [{ productId: anvil.id, quantity: 10 }], shippingAddress: newYork, shippingMethodId: byWeight.id }), 422);
+      const refused = await problemOf(
+        await place(dema.customer, { items: [{ productId: anvil.id, quantity: 10 }], shippingAddress: newYork, shippingMethodId: byWeight.id }),
+        422,
+      );
       assert.equal(refused.code, 'SHIPPING_METHOD_UNAVAILABLE');
       assert.deepEqual(
         refused.invalidParams?.map((p) => p.name),
@@ -136,13 +150,19 @@ for (const target of testTargets()) {
     test('an address outside every zone is a 422 SHIPPING_UNAVAILABLE naming the country; nothing is reserved or written', async () => {
       const vase = await dema.createProduct({ name: 'Far Vase', price: 10, stock: 4 });
       const orders = await dema.count('order', 'SELECT 1 FROM orders');
-      const options = await problemOf(await dema.customer.request('POST', '/api/checkout/shipping-options', { address: tokyo, items: [{ productId: vase.id, quantity: 1 }] }), 422);
+      const options = await problemOf(
+        await dema.customer.request('POST', '/api/checkout/shipping-options', { address: tokyo, items: [{ productId: vase.id, quantity: 1 }] }),
+        422,
+      );
       assert.equal(options.code, 'SHIPPING_UNAVAILABLE');
       assert.deepEqual(
         options.invalidParams?.map((p) => p.name),
         ['body.address.country'],
       );
-      const placed = await problemOf(await place(dema.customer, { items: [{ productId: vase.id, quantity: 1 }], shippingAddress: tokyo, shippingMethodId: standard.id }), 422);
+      const placed = await problemOf(
+        await place(dema.customer, { items: [{ productId: vase.id, quantity: 1 }], shippingAddress: tokyo, shippingMethodId: standard.id }),
+        422,
+      );
       assert.equal(placed.code, 'SHIPPING_UNAVAILABLE');
       assert.deepEqual(
         placed.invalidParams?.map((p) => p.name),
@@ -162,7 +182,11 @@ for (const target of testTargets()) {
         [{ items, shippingAddress: { ...newYork, region: undefined }, shippingMethodId: standard.id }, 'VALIDATION_FAILED', 'body.shippingAddress.region'],
         [{ items, shippingAddress: newYork, shippingMethodId: euFlat.id }, 'SHIPPING_METHOD_UNAVAILABLE', 'body.shippingMethodId'],
         [{ items, shippingAddress: newYork, shippingMethodId: randomUUID() }, 'SHIPPING_METHOD_UNAVAILABLE', 'body.shippingMethodId'],
-        [{ items, shippingAddress: newYork, billingAddress: { ...berlin, postalCode: 'ABC' }, shippingMethodId: standard.id }, 'VALIDATION_FAILED', 'body.billingAddress.postalCode'],
+        [
+          { items, shippingAddress: newYork, billingAddress: { ...berlin, postalCode: 'ABC' }, shippingMethodId: standard.id },
+          'VALIDATION_FAILED',
+          'body.billingAddress.postalCode',
+        ],
       ];
       const orders = await dema.count('order', 'SELECT 1 FROM orders');
       for (const [body, code, field] of cases) {
@@ -189,7 +213,12 @@ for (const target of testTargets()) {
       ];
       const preview = async (code: string) =>
         created<CheckoutPreview>(
-          await dema.customer.request('POST', '/api/checkout/preview', { items, shippingAddress: newYork, shippingMethodId: standard.id, promotionCode: code.toLowerCase() }),
+          await dema.customer.request('POST', '/api/checkout/preview', {
+            items,
+            shippingAddress: newYork,
+            shippingMethodId: standard.id,
+            promotionCode: code.toLowerCase(),
+          }),
         );
       // 10%: 3.00 and 2.00 off; tax on 27.00 and 18.00 at 8.875%: 2.40 (2.39625) and 1.60 (1.5975).
       const percentage = await preview(tenOff.code);
@@ -213,14 +242,27 @@ for (const target of testTargets()) {
       assert.equal(free.promotionCode, freeShip.code.toUpperCase());
 
       const order = await orderOf(await place(dema.customer, { items, shippingAddress: newYork, shippingMethodId: standard.id, promotionCode: tenOff.code }));
-      assert.deepEqual([order.subtotal, order.discountTotal, order.shippingTotal, order.taxTotal, order.total, order.promotionCode], [50, 5, 5, 4, 54, tenOff.code.toUpperCase()]);
+      assert.deepEqual(
+        [order.subtotal, order.discountTotal, order.shippingTotal, order.taxTotal, order.total, order.promotionCode],
+        [50, 5, 5, 4, 54, tenOff.code.toUpperCase()],
+      );
     });
 
     test('a code that is unknown, expired, not yet valid or below its minimum is a 422 naming body.promotionCode; the stock comes back', async () => {
       const clock = await dema.createProduct({ name: 'Promo Clock', price: 20, stock: 6 });
       const hour = 3_600_000;
-      const expired = await promotion({ code: `old${randomUUID().slice(0, 6)}`, kind: 'percentage', value: '5', endsAt: new Date(Date.now() - hour).toISOString() });
-      const future = await promotion({ code: `new${randomUUID().slice(0, 6)}`, kind: 'percentage', value: '5', startsAt: new Date(Date.now() + hour).toISOString() });
+      const expired = await promotion({
+        code: `old${randomUUID().slice(0, 6)}`,
+        kind: 'percentage',
+        value: '5',
+        endsAt: new Date(Date.now() - hour).toISOString(),
+      });
+      const future = await promotion({
+        code: `new${randomUUID().slice(0, 6)}`,
+        kind: 'percentage',
+        value: '5',
+        startsAt: new Date(Date.now() + hour).toISOString(),
+      });
       const minimum = await promotion({ code: `min${randomUUID().slice(0, 6)}`, kind: 'fixed', value: 5, minSubtotal: 50 });
       const cases: Array<[string, string, RegExp]> = [
         ['NOSUCHCODE', 'PROMOTION_NOT_FOUND', /not a code/],
@@ -230,7 +272,12 @@ for (const target of testTargets()) {
       ];
       for (const [code, errorCode, reason] of cases) {
         const problem = await problemOf(
-          await place(dema.customer, { items: [{ productId: clock.id, quantity: 2 }], shippingAddress: newYork, shippingMethodId: standard.id, promotionCode: code }),
+          await place(dema.customer, {
+            items: [{ productId: clock.id, quantity: 2 }],
+            shippingAddress: newYork,
+            shippingMethodId: standard.id,
+            promotionCode: code,
+          }),
           422,
         );
         assert.equal(problem.code, errorCode, code);
@@ -296,7 +343,9 @@ for (const target of testTargets()) {
       assert.equal((await dema.admin.request('PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: true })).status, 200);
       try {
         const towel = await dema.createProduct({ name: 'Gross Towel', price: 10, stock: 9 });
-        const order = await orderOf(await place(dema.customer, { items: [{ productId: towel.id, quantity: 2 }], shippingAddress: berlin, shippingMethodId: euFlat.id }));
+        const order = await orderOf(
+          await place(dema.customer, { items: [{ productId: towel.id, quantity: 2 }], shippingAddress: berlin, shippingMethodId: euFlat.id }),
+        );
         // 20.00 holds 20 × 19/119 = 3.19 of tax; shipping 10.00 holds 1.60 (the zone taxes shipping).
         assert.deepEqual([order.subtotal, order.shippingTotal, order.taxTotal, order.total, order.pricesIncludeTax], [20, 10, 4.79, 30, true]);
       } finally {

@@ -53,7 +53,15 @@ for (const target of testTargets()) {
         },
       };
       const db = await dema.infra.database('order');
-      const orders = new Orders(db, stock, dema.services.order.relay, new CartStore(undefined, 60), new Checkout(db, stock), pino({ level: 'info' }, sink), options);
+      const orders = new Orders(
+        db,
+        stock,
+        dema.services.order.relay,
+        new CartStore(undefined, 60),
+        new Checkout(db, stock),
+        pino({ level: 'info' }, sink),
+        options,
+      );
       return { orders, errors: () => lines.filter((line) => line.level === errorLevel) };
     }
 

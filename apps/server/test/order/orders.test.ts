@@ -48,8 +48,37 @@ for (const target of testTargets()) {
         assert.equal(response.headers.get('location'), `/api/orders/${order.id}`);
         assert.equal(order.status, 'PENDING');
         assert.equal(order.userId, dema.customer.id);
-        assert.deepEqual(order.items, [{ productId: kettle.id, variantId: null, name: 'Copper Kettle', quantity: 2, price: 34.5, lineTotal: 69 }]);
+        assert.deepEqual(order.items, [
+          { productId: kettle.id, variantId: null, name: 'Copper Kettle', quantity: 2, price: 34.5, lineTotal: 69, discount: 0, tax: 0 },
+        ]);
         assert.equal(order.total, 69);
+        // A store without shipping zones, tax rates or a code: the order is its items and nothing more.
+        assert.deepEqual(
+          {
+            subtotal: order.subtotal,
+            discountTotal: order.discountTotal,
+            shippingTotal: order.shippingTotal,
+            taxTotal: order.taxTotal,
+            taxLines: order.taxLines,
+            shippingAddress: order.shippingAddress,
+            billingAddress: order.billingAddress,
+            shippingMethod: order.shippingMethod,
+            promotionCode: order.promotionCode,
+            currency: order.currency,
+          },
+          {
+            subtotal: 69,
+            discountTotal: 0,
+            shippingTotal: 0,
+            taxTotal: 0,
+            taxLines: [],
+            shippingAddress: null,
+            billingAddress: null,
+            shippingMethod: null,
+            promotionCode: null,
+            currency: 'USD',
+          },
+        );
         assert.ok(!Number.isNaN(Date.parse(order.createdAt)));
         assert.equal((await dema.product(kettle.id)).stock, 6);
       });
@@ -101,11 +130,11 @@ for (const target of testTargets()) {
         const byVariant = new Map(order.items.map((i) => [i.variantId, i]));
         assert.deepEqual(
           { ...byVariant.get(large.id) },
-          { productId: tee.id, variantId: large.id, name: 'Variant Tee (XL)', quantity: 2, price: 23.5, lineTotal: 47 },
+          { productId: tee.id, variantId: large.id, name: 'Variant Tee (XL)', quantity: 2, price: 23.5, lineTotal: 47, discount: 0, tax: 0 },
         );
         assert.deepEqual(
           { ...byVariant.get(small.id) },
-          { productId: tee.id, variantId: small.id, name: 'Variant Tee (S)', quantity: 1, price: 20, lineTotal: 20 },
+          { productId: tee.id, variantId: small.id, name: 'Variant Tee (S)', quantity: 1, price: 20, lineTotal: 20, discount: 0, tax: 0 },
         );
         assert.equal(order.total, 67);
       });
@@ -131,7 +160,9 @@ for (const target of testTargets()) {
         assert.equal(update.status, 200);
         assert.equal((await dema.product(product.id)).name, 'Renamed Vase');
         const read = await orderOf(await dema.customer.request('GET', `/api/orders/${placed.id}`));
-        assert.deepEqual(read.items, [{ productId: product.id, variantId: null, name: 'Snapshot Vase', quantity: 2, price: 45.9, lineTotal: 91.8 }]);
+        assert.deepEqual(read.items, [
+          { productId: product.id, variantId: null, name: 'Snapshot Vase', quantity: 2, price: 45.9, lineTotal: 91.8, discount: 0, tax: 0 },
+        ]);
         assert.equal(read.total, 91.8);
       });
 
@@ -179,7 +210,7 @@ for (const target of testTargets()) {
         assert.equal((await shopper.request('GET', `/api/orders/${order.id.toUpperCase()}`)).status, 200);
       });
 
-      test("ORDER_CREATED fires once per order with exactly the seed's payload", async () => {
+      test("ORDER_CREATED fires once per order with the seed's payload unchanged, and the breakdown beside it", async () => {
         const events = await record(['order.created']);
         const a = await dema.createProduct({ name: 'Event A', price: 19.99, stock: 5 });
         const b = await dema.createProduct({ name: 'Event B', price: 0.1, stock: 5 });
@@ -195,9 +226,22 @@ for (const target of testTargets()) {
         assert.equal(ofOrder().length, 1);
         const [event] = ofOrder();
         assert.equal(event!.type, 'ORDER_CREATED');
-        assert.deepEqual(Object.keys(event!.payload).sort(), ['items', 'orderId', 'timestamp', 'total', 'userId']);
+        assert.deepEqual(Object.keys(event!.payload).sort(), [
+          'currency',
+          'discountTotal',
+          'items',
+          'orderId',
+          'pricesIncludeTax',
+          'shippingTotal',
+          'subtotal',
+          'taxTotal',
+          'timestamp',
+          'total',
+          'userId',
+        ]);
+        const { orderId, userId, items, total, timestamp, ...breakdown } = event!.payload;
         assert.deepEqual(
-          { ...event!.payload, items: [...event!.payload.items].sort((x, y) => x.price - y.price) },
+          { orderId, userId, items: [...items].sort((x, y) => x.price - y.price), total, timestamp },
           {
             orderId: order.id,
             userId: dema.customer.id,
@@ -209,6 +253,7 @@ for (const target of testTargets()) {
             timestamp: order.createdAt,
           },
         );
+        assert.deepEqual(breakdown, { subtotal: 60.07, discountTotal: 0, shippingTotal: 0, taxTotal: 0, pricesIncludeTax: false, currency: 'USD' });
       });
 
       test('an order reserves its stock with one STOCK_UPDATED of reason ORDER per product', async () => {
@@ -223,7 +268,7 @@ for (const target of testTargets()) {
         );
       });
 
-      test('the orders table has exactly the seed columns and types, and the items live in order_items', async () => {
+      test('the orders table keeps the seed columns and types first, then the checkout breakdown; the items live in order_items', async () => {
         const columns = await dema.query<{
           column_name: string;
           data_type: string;
@@ -247,6 +292,16 @@ for (const target of testTargets()) {
             ['total', 'numeric', 'NO'],
             ['created_at', 'timestamp without time zone', 'YES'],
             ['updated_at', 'timestamp without time zone', 'YES'],
+            ['subtotal', 'numeric', 'YES'],
+            ['discount_total', 'numeric', 'NO'],
+            ['shipping_total', 'numeric', 'NO'],
+            ['tax_total', 'numeric', 'NO'],
+            ['prices_include_tax', 'boolean', 'NO'],
+            ['currency', 'character', 'NO'],
+            ['shipping_address', 'jsonb', 'YES'],
+            ['billing_address', 'jsonb', 'YES'],
+            ['shipping_method', 'jsonb', 'YES'],
+            ['promotion', 'jsonb', 'YES'],
           ],
         );
         const byName = new Map(columns.map((c) => [c.column_name, c]));

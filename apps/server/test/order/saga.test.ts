@@ -134,7 +134,10 @@ for (const target of testTargets()) {
           return new Promise<never>(() => undefined);
         },
       };
-      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), new Checkout(db, stock), dema.infra.log, { sweepLeaseSeconds, stalePlacementSeconds: 1 });
+      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), new Checkout(db, stock), dema.infra.log, {
+        sweepLeaseSeconds,
+        stalePlacementSeconds: 1,
+      });
       return { sweep: () => void orders.sweepStalePlacements(), reached };
     }
     /** Lets the lease on `orderId` run out, and makes the placement old enough for this process's sweeper. */
@@ -196,12 +199,27 @@ for (const target of testTargets()) {
       const dying = await dyingSweeper('before-release');
       dying.sweep();
       await waitFor('the dying sweeper to take the placement', () => dying.reached.includes(orderId));
-      const [recorded] = await dema.query<{ recorded: boolean }>(
+      const order = {
+        id: orderId,
+        userId: dema.customer.id,
+        status: 'PENDING',
+        createdAt: new Date().toISOString(),
+        total: '20.00',
+        subtotal: '20.00',
+        discountTotal: '0.00',
+        shippingTotal: '0.00',
+        taxTotal: '0.00',
+        pricesIncludeTax: false,
+        currency: 'USD',
+        items: [{ productId: product.id, variantId: null, name: 'x', unitPrice: '10.00', quantity: 2, discount: '0.00', tax: '0.00', weightGrams: 0 }],
+        taxLines: [],
+      };
+      const [recorded] = await dema.query<{ outcome: string }>(
         'order',
-        `SELECT record_order($1, $2, 'PENDING', 20, $3, ARRAY[$4]::uuid[], ARRAY[NULL]::uuid[], ARRAY['x'], ARRAY[10]::numeric[], ARRAY[2], $5, 'ORDER_CREATED', 1, 'order.created', '{}'::jsonb) AS recorded`,
-        [orderId, dema.customer.id, new Date().toISOString(), product.id, randomUUID()],
+        `SELECT record_checkout_order($1, $2, 'ORDER_CREATED', 1, 'order.created', '{}'::jsonb) AS outcome`,
+        [JSON.stringify(order), randomUUID()],
       );
-      assert.equal(recorded!.recorded, false);
+      assert.equal(recorded!.outcome, 'not-pending');
       assert.equal(await dema.count('order', 'SELECT 1 FROM orders WHERE id = $1', [orderId]), 0);
       await expireLease(orderId);
       await dema.orders.sweepStalePlacements();

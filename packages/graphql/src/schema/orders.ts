@@ -47,10 +47,43 @@ export const OrderItem = new GraphQLObjectType<OrderItemDocument, GraphqlContext
     quantity: { type: nonNull(GraphQLInt) },
     price: { type: nonNull(GraphQLFloat), description: 'Unit price when the order was placed' },
     lineTotal: { type: nonNull(GraphQLFloat) },
+    discount: { type: nonNull(GraphQLFloat), description: "The promotion's share of this line" },
+    tax: { type: nonNull(GraphQLFloat), description: 'Tax on this line after its discount (inside it when prices include tax)' },
   },
 });
 
-/** The seed's `Order`, exactly its fields and nullability, and the user's id. */
+const addressFields = {
+  firstName: { type: nonNull(GraphQLString) },
+  lastName: { type: nonNull(GraphQLString) },
+  company: { type: GraphQLString },
+  line1: { type: nonNull(GraphQLString) },
+  line2: { type: GraphQLString },
+  city: { type: nonNull(GraphQLString) },
+  region: { type: GraphQLString, description: 'ISO 3166-2 subdivision without the country prefix ("CA")' },
+  postalCode: { type: GraphQLString },
+  country: { type: nonNull(GraphQLString), description: 'ISO 3166-1 alpha-2' },
+  phone: { type: GraphQLString },
+};
+
+export const Address = new GraphQLObjectType({ name: 'Address', fields: addressFields });
+const AddressInput = new GraphQLInputObjectType({ name: 'AddressInput', fields: addressFields });
+
+const OrderTaxLine = new GraphQLObjectType({
+  name: 'OrderTaxLine',
+  fields: {
+    name: { type: nonNull(GraphQLString) },
+    rate: { type: nonNull(GraphQLString), description: 'Percent, up to three decimals' },
+    amount: { type: nonNull(GraphQLFloat) },
+    appliesTo: { type: nonNull(GraphQLString), description: '`items` or `shipping`' },
+  },
+});
+
+const ShippingMethodRef = new GraphQLObjectType({
+  name: 'OrderShippingMethod',
+  fields: { id: { type: nonNull(GraphQLID) }, name: { type: nonNull(GraphQLString) } },
+});
+
+/** The seed's `Order`, exactly its fields and nullability, and the user's id; then what checkout charged. */
 export const Order = new GraphQLObjectType<OrderDocument, GraphqlContext>({
   name: 'Order',
   fields: {
@@ -62,6 +95,17 @@ export const Order = new GraphQLObjectType<OrderDocument, GraphqlContext>({
     createdAt: { type: nonNull(DateTime) },
     updatedAt: { type: nonNull(DateTime) },
     userId: { type: nonNull(GraphQLID) },
+    subtotal: { type: nonNull(GraphQLFloat) },
+    discountTotal: { type: nonNull(GraphQLFloat) },
+    shippingTotal: { type: nonNull(GraphQLFloat) },
+    taxTotal: { type: nonNull(GraphQLFloat), description: 'Part of total only when pricesIncludeTax is false' },
+    pricesIncludeTax: { type: nonNull(GraphQLBoolean) },
+    currency: { type: nonNull(GraphQLString) },
+    taxLines: { type: nonNull(listOf(OrderTaxLine)) },
+    shippingAddress: { type: Address },
+    billingAddress: { type: Address },
+    shippingMethod: { type: ShippingMethodRef },
+    promotionCode: { type: GraphQLString },
   },
 });
 
@@ -113,8 +157,16 @@ const OrderLineInput = new GraphQLInputObjectType({
 
 const PlaceOrderInput = new GraphQLInputObjectType({
   name: 'PlaceOrderInput',
-  description: 'Exactly one of items or fromCart: true (which empties the cart once the order is placed)',
-  fields: { items: { type: listOf(OrderLineInput) }, fromCart: { type: GraphQLBoolean } },
+  description:
+    'Exactly one of items or fromCart: true (which empties the cart once the order is placed); once the store has shipping zones, a shippingAddress and a shippingMethodId',
+  fields: {
+    items: { type: listOf(OrderLineInput) },
+    fromCart: { type: GraphQLBoolean },
+    shippingAddress: { type: AddressInput },
+    billingAddress: { type: AddressInput, description: 'Omitted: the shipping address' },
+    shippingMethodId: { type: GraphQLID },
+    promotionCode: { type: GraphQLString },
+  },
 });
 
 interface OrdersArgs {

@@ -1,4 +1,14 @@
-import { fromCents, routingKeys, toCents, toWireAmount, type Address, type Order, type OrderCreatedEvent, type OrderItem, type OrderStatus } from '@dema/contracts';
+import {
+  fromCents,
+  routingKeys,
+  toCents,
+  toWireAmount,
+  type Address,
+  type Order,
+  type OrderCreatedEvent,
+  type OrderItem,
+  type OrderStatus,
+} from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
 

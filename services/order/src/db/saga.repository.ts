@@ -65,7 +65,7 @@ export async function releaseOrphanIdempotencyKeys(db: Queryable, seconds: numbe
 /**
  * Leases pending orders older than `seconds` (a crashed or stuck placement), at most `limit`, for
  * `leaseSeconds`: neither taken by another sweep meanwhile nor, ever after, recorded as an order
- * (`record_order` refuses a leased placement). Rows whose lease ran out (their sweeper died) are
+ * (`record_checkout_order` refuses a leased placement). Rows whose lease ran out (their sweeper died) are
  * taken again. Concurrent sweeps skip each other's rows (SKIP LOCKED).
  */
 export async function leaseStalePendingOrders(

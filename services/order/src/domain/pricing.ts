@@ -46,7 +46,10 @@ const maxTotalCents = toCents(maxAmount);
  * figure in integer cents, so the total is the exact decimal sum of price × quantity. Throws
  * RangeError when the total would not fit the seed's DECIMAL(10,2) column.
  */
-export function priceOrder(lines: ReservedLine[], store: { currency: string; pricesIncludeTax: boolean } = { currency: 'USD', pricesIncludeTax: false }): PricedOrder {
+export function priceOrder(
+  lines: ReservedLine[],
+  store: { currency: string; pricesIncludeTax: boolean } = { currency: 'USD', pricesIncludeTax: false },
+): PricedOrder {
   let total = 0n;
   const priced = lines.map((line) => {
     const lineCents = toCents(line.unitPrice) * BigInt(line.quantity);

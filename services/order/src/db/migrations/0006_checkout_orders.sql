@@ -102,3 +102,6 @@ BEGIN
   RETURN 'recorded';
 END;
 $$ LANGUAGE plpgsql SET search_path FROM CURRENT SET plan_cache_mode = force_generic_plan;
+
+-- Every placement records through record_checkout_order now.
+DROP FUNCTION record_order(UUID, UUID, TEXT, NUMERIC, TEXT, UUID[], UUID[], TEXT[], NUMERIC[], INT[], UUID, TEXT, INT, TEXT, JSONB);
