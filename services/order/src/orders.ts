@@ -273,7 +273,7 @@ export class Orders {
 
   /**
    * Moves an order along its lifecycle (ORDER_STATUS_CHANGED in the same transaction). Entering
-   * CANCELLED or RETURNED puts its stock back (STOCK_UPDATED, reason RETURN): asked of the Product
+   * CANCELLED gives back its promotion code's use. Entering CANCELLED or RETURNED puts its stock back (STOCK_UPDATED, reason RETURN): asked of the Product
    * service right away, and guaranteed by that service's consumer of the event if the call fails.
    */
   async changeStatus(user: User, id: string, status: OrderStatus): Promise<Order> {
@@ -288,6 +288,9 @@ export class Orders {
       }
       if (decision === 'forbidden') throw forbidden(`A customer may only cancel their own order before it ships`);
       await orders.setStatus(tx, id, status);
+      // A cancelled order no longer counts against its code's limits (as in Vendure and Medusa):
+      // an abandoned or refused order does not use up a code meant for others.
+      if (status === 'CANCELLED') await tx.query('DELETE FROM promotion_redemptions WHERE order_id = $1', [id]);
       await recordOrderStatusChanged(tx, id, current.userId, current.status, status);
     });
     this.relay.notify();

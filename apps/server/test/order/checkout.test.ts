@@ -276,6 +276,19 @@ for (const target of testTargets()) {
       assert.equal(await stockOf(tea), 98);
     });
 
+    test('cancelling an order gives its code’s use back: a code with one use can then be used again', async () => {
+      const kite = await dema.createProduct({ name: 'Single Kite', price: 12, stock: 9 });
+      const code = await promotion({ code: `one${randomUUID().slice(0, 6)}`, kind: 'fixed', value: 2, usageLimit: 1 });
+      const body = { items: [{ productId: kite.id, quantity: 1 }], shippingAddress: newYork, shippingMethodId: standard.id, promotionCode: code.code };
+      const first = await orderOf(await place(dema.customer, body));
+      assert.equal((await problemOf(await place(dema.customer, body), 422)).code, 'PROMOTION_NOT_APPLICABLE');
+      assert.equal((await dema.customer.request('PUT', `/api/orders/${first.id}/status`, { status: 'CANCELLED' })).status, 200);
+      const second = await orderOf(await place(dema.customer, body));
+      assert.equal(second.discountTotal, 2);
+      const shown = await created<{ timesUsed: number }>(await dema.admin.request('GET', `/api/promotions/${code.id}`));
+      assert.equal(shown.timesUsed, 1);
+    });
+
     test('prices entered with tax: the tax is taken out of each line, and the total is what the lines and shipping cost', async () => {
       const settings = await created<Record<string, unknown>>(await dema.anonymous('GET', '/api/checkout-settings'));
       assert.equal((await dema.admin.request('PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: true })).status, 200);
