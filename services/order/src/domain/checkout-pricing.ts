@@ -116,10 +116,10 @@ function divideRounded(numerator: bigint, denominator: bigint): bigint {
  * its exact proportion by less than a cent. All weights 0 (or none): all shares 0, whatever the amount.
  */
 export function splitLargestRemainder(amount: bigint, weights: readonly bigint[]): bigint[] {
-  const total = weights.reduce((sum, weight) => sum + weight, 0n);
+  const total = sum(weights);
   if (total === 0n) return weights.map(() => 0n);
   const shares = weights.map((weight) => (amount * weight) / total);
-  let left = amount - shares.reduce((sum, share) => sum + share, 0n);
+  let left = amount - sum(shares);
   const byRemainder = weights
     .map((weight, index) => ({ index, remainder: (amount * weight) % total }))
     .sort((a, b) => (a.remainder === b.remainder ? a.index - b.index : a.remainder > b.remainder ? -1 : 1));
