@@ -11,6 +11,8 @@ export const permissions = {
   'users:read': ['admin'],
   'users:write': ['admin'],
   'analytics:read': ['admin'],
+  /** The store's checkout configuration: shipping zones and methods, tax rates, promotions, settings. */
+  'checkout:manage': ['admin'],
 } as const;
 
 export type Permission = keyof typeof permissions;

@@ -46,6 +46,14 @@ export const ErrorCode = {
   SHIPPING_UNAVAILABLE: 'SHIPPING_UNAVAILABLE',
   SHIPPING_METHOD_UNAVAILABLE: 'SHIPPING_METHOD_UNAVAILABLE',
   PROMOTION_NOT_APPLICABLE: 'PROMOTION_NOT_APPLICABLE',
+  SHIPPING_ZONE_NOT_FOUND: 'SHIPPING_ZONE_NOT_FOUND',
+  SHIPPING_METHOD_NOT_FOUND: 'SHIPPING_METHOD_NOT_FOUND',
+  TAX_RATE_NOT_FOUND: 'TAX_RATE_NOT_FOUND',
+  /** Another tax rate already covers this (country, region). */
+  TAX_RATE_TAKEN: 'TAX_RATE_TAKEN',
+  PROMOTION_NOT_FOUND: 'PROMOTION_NOT_FOUND',
+  /** Another promotion has this code, in whatever case. */
+  PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
