@@ -1164,6 +1164,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             variants: components["schemas"]["ProductVariant"][];
+            weightGrams: number;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -1182,6 +1183,7 @@ export interface components {
             price: number | null;
             sku: string | null;
             stock: number;
+            weightGrams: number | null;
         };
         Promotion: {
             active: boolean;
@@ -3804,7 +3806,11 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    /** @description Shipping weight in grams; omitted: 0 */
+                    weightGrams?: number;
                 };
             };
         };
@@ -3956,7 +3962,10 @@ export interface operations {
                         price?: number | null;
                         sku?: string | null;
                         stock: number;
+                        /** @description Grams; null or omitted: the product's weight */
+                        weightGrams?: number | null;
                     }[];
+                    weightGrams?: number;
                 };
             };
         };
