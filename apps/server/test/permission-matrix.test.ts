@@ -64,6 +64,11 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/auth/jwks.json': { access: open },
   'GET /api/users/me': { access: signedIn },
   'PUT /api/users/me': { access: signedIn },
+  'GET /api/users/me/addresses': { access: signedIn },
+  'POST /api/users/me/addresses': { access: signedIn },
+  // Any uuid: an allowed caller gets 404 (not in their book), which is neither 401 nor 403.
+  'PATCH /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
+  'DELETE /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'GET /api/users': { access: can('users:read') },
   'GET /api/users/{id}': { access: can('users:read'), id: 'user' },
   'PUT /api/users/{id}': { access: can('users:write'), id: 'user' },

@@ -58,6 +58,7 @@ export {
   buildApp,
   startProcess,
   runProcess,
+  declareSchemas,
   loadConfigOrExit,
   closeOnSignals,
   type ServiceModule,
