@@ -384,6 +384,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/checkout/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price an order without placing it
+         * @description The same body as `POST /api/orders`; answers the full breakdown (subtotal, discount, shipping, tax, total, tax lines) at current prices. Nothing is reserved or written; the order itself is priced again when placed.
+         */
+        post: operations["previewCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/checkout/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List the shipping options for an address
+         * @description The active methods of the shipping zones that hold the address, each priced for the cart (or `items`): flat, free above a subtotal, or by weight. A method by weight that does not take a cart this heavy is left out; an address outside every zone is a 422 SHIPPING_UNAVAILABLE.
+         */
+        post: operations["listShippingOptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/monitoring/alerts": {
         parameters: {
             query?: never;
@@ -1101,6 +1141,23 @@ export interface components {
             name: string;
             slug: string;
         };
+        CheckoutPreview: {
+            currency: string;
+            discountTotal: number;
+            items: components["schemas"]["OrderItem"][];
+            pricesIncludeTax: boolean;
+            promotionCode: string | null;
+            shippingMethod: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            shippingTotal: number;
+            subtotal: number;
+            taxLines: components["schemas"]["OrderTaxLine"][];
+            taxTotal: number;
+            total: number;
+        };
         CheckoutSettings: {
             captureOn: "shipment" | "checkout";
             currency: string;
@@ -1137,12 +1194,27 @@ export interface components {
             system: components["schemas"]["SystemMetrics"];
         };
         Order: {
+            billingAddress: components["schemas"]["Address"] | null;
             /** Format: date-time */
             createdAt: string;
+            currency: string;
+            discountTotal: number;
             /** Format: uuid */
             id: string;
             items: components["schemas"]["OrderItem"][];
+            pricesIncludeTax: boolean;
+            promotionCode: string | null;
+            shippingAddress: components["schemas"]["Address"] | null;
+            shippingMethod: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            } | null;
+            shippingTotal: number;
             status: components["schemas"]["OrderStatus"];
+            subtotal: number;
+            taxLines: components["schemas"]["OrderTaxLine"][];
+            taxTotal: number;
             total: number;
             /** Format: date-time */
             updatedAt: string;
@@ -1150,12 +1222,14 @@ export interface components {
             userId: string;
         };
         OrderItem: {
+            discount: number;
             lineTotal: number;
             name: string;
             price: number;
             /** Format: uuid */
             productId: string;
             quantity: number;
+            tax: number;
             variantId: string | null;
         };
         OrderPage: {
@@ -1186,6 +1260,12 @@ export interface components {
             total: number;
         };
         OrderStatus: "PENDING" | "CONFIRMED" | "SHIPPED" | "DELIVERED" | "CANCELLED" | "RETURNED";
+        OrderTaxLine: {
+            amount: number;
+            appliesTo: "items" | "shipping";
+            name: string;
+            rate: string;
+        };
         /** @description RFC 9457 problem details (application/problem+json) */
         Problem: {
             code: string;
@@ -1321,6 +1401,16 @@ export interface components {
         };
         ShippingMethodList: {
             items: components["schemas"]["ShippingMethod"][];
+        };
+        ShippingOption: {
+            amount: number;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            zone: string;
+        };
+        ShippingOptionList: {
+            items: components["schemas"]["ShippingOption"][];
         };
         ShippingRate: {
             amount: number;
@@ -3048,6 +3138,193 @@ export interface operations {
             };
         };
     };
+    previewCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of `items` or `fromCart: true`. Once the store has shipping zones, `shippingAddress` and `shippingMethodId` are required. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    billingAddress?: components["schemas"]["Address"];
+                    /** @enum {boolean} */
+                    fromCart?: true;
+                    items?: {
+                        /** Format: uuid */
+                        productId: string;
+                        quantity: number;
+                        /** Format: uuid */
+                        variantId?: string;
+                    }[];
+                    promotionCode?: string;
+                    shippingAddress?: components["schemas"]["Address"];
+                    /**
+                     * Format: uuid
+                     * @description One of the methods `POST /api/checkout/shipping-options` offers for the address
+                     */
+                    shippingMethodId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutPreview"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listShippingOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The address, and exactly one of `items` or `fromCart: true` */
+        requestBody: {
+            content: {
+                "application/json": {
+                    address: components["schemas"]["Address"];
+                    /** @enum {boolean} */
+                    fromCart?: true;
+                    items?: {
+                        /** Format: uuid */
+                        productId: string;
+                        quantity: number;
+                        /** Format: uuid */
+                        variantId?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingOptionList"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAlerts: {
         parameters: {
             query?: never;
@@ -3477,10 +3754,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        /** @description Exactly one of `items` or `fromCart: true` */
+        /** @description Exactly one of `items` or `fromCart: true`. Once the store has shipping zones, `shippingAddress` and `shippingMethodId` are required. */
         requestBody: {
             content: {
                 "application/json": {
+                    billingAddress?: components["schemas"]["Address"];
                     /** @enum {boolean} */
                     fromCart?: true;
                     items?: {
@@ -3490,6 +3768,13 @@ export interface operations {
                         /** Format: uuid */
                         variantId?: string;
                     }[];
+                    promotionCode?: string;
+                    shippingAddress?: components["schemas"]["Address"];
+                    /**
+                     * Format: uuid
+                     * @description One of the methods `POST /api/checkout/shipping-options` offers for the address
+                     */
+                    shippingMethodId?: string;
                 };
             };
         };
