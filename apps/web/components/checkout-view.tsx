@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ErrorCode, formatPrice, type Cart, type CheckoutPreview, type ShippingOption } from '@dema/contracts';
+import { ErrorCode, formatPrice, type Cart, type CheckoutPreview, type SavedAddress, type ShippingOption } from '@dema/contracts';
 import { describeFailure, newIdempotencyKey, placeOrder, DemaApiError } from '@dema/client';
 import { cartCheckedOut, loadCart, useCart } from '../lib/cart.ts';
 import {
@@ -11,6 +11,7 @@ import {
   addressOf,
   blankAddress,
   checkoutBody,
+  draftOf,
   fieldErrorsUnder,
   needsShippingAddress,
   noChoices,
@@ -22,6 +23,7 @@ import { api } from '../lib/session.ts';
 import { AddressForm } from './address-form.tsx';
 import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
 import { RequireSession } from './require-session.tsx';
+import { SavedAddressPicker, useAddressBook } from './saved-addresses.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
 /** Whether this store needs an address at checkout: learnt once per visit from a preview of the cart alone. */
@@ -67,6 +69,35 @@ export function CheckoutView() {
   const [codeError, setCodeError] = useState<string | null>(null);
   const [working, setWorking] = useState<'address' | 'method' | 'code' | 'order' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The address book: which saved address each form holds ('' a new or changed one), and whether to keep a new one.
+  const addressBook = useAddressBook(shipping.status === 'needed');
+  const [savedShippingId, setSavedShippingId] = useState('');
+  const [savedBillingId, setSavedBillingId] = useState('');
+  const [saveShipping, setSaveShipping] = useState(false);
+
+  // The customer's default addresses are where checkout starts.
+  useEffect(() => {
+    const defaultShipping = addressBook.find((saved) => saved.defaultShipping);
+    const defaultBilling = addressBook.find((saved) => saved.defaultBilling);
+    if (defaultShipping) {
+      setShippingDraft(draftOf(defaultShipping.address));
+      setSavedShippingId(defaultShipping.id);
+    }
+    if (defaultBilling) {
+      setBillingDraft(draftOf(defaultBilling.address));
+      setSavedBillingId(defaultBilling.id);
+    }
+  }, [addressBook]);
+
+  function pickShipping(saved: SavedAddress | null): void {
+    setShippingDraft(saved ? draftOf(saved.address) : blankAddress);
+    setSavedShippingId(saved?.id ?? '');
+  }
+
+  function pickBilling(saved: SavedAddress | null): void {
+    setBillingDraft(saved ? draftOf(saved.address) : blankAddress);
+    setSavedBillingId(saved?.id ?? '');
+  }
 
   const hasItems = cart.status === 'ready' && cart.cart.items.length > 0;
   useEffect(() => {
@@ -200,6 +231,12 @@ export function CheckoutView() {
     try {
       const order = await placeOrder(api, checkoutBody(choices), { idempotencyKey: key.current });
       cartCheckedOut();
+      // Best effort: the order is placed whatever becomes of it (a full address book refuses it).
+      if (saveShipping && savedShippingId === '' && choices.shippingAddress) {
+        await api
+          .POST('/api/users/me/addresses', { body: { address: choices.shippingAddress, defaultShipping: addressBook.length === 0 } })
+          .catch(() => undefined);
+      }
       router.push(`/orders/${order.id}?placed=1`);
     } catch (caught) {
       const failure = asApiError(caught);
@@ -262,19 +299,41 @@ export function CheckoutView() {
                   summary={<AddressSummary choices={choices} />}
                 >
                   <form onSubmit={submitAddress} noValidate aria-label="Shipping address">
+                    <SavedAddressPicker id="saved-shipping" saved={addressBook} selected={savedShippingId} onPick={pickShipping} />
                     <AddressForm
                       section="shipping"
                       legend="Where should we send it?"
                       value={shippingDraft}
                       errors={addressErrors.shipping}
-                      onChange={setShippingDraft}
+                      onChange={(next) => {
+                        setShippingDraft(next);
+                        setSavedShippingId('');
+                      }}
                     />
+                    {savedShippingId === '' ? (
+                      <label className="checkbox" style={{ margin: '0 0 8px' }}>
+                        <input type="checkbox" checked={saveShipping} onChange={(event) => setSaveShipping(event.target.checked)} /> Save this address to my
+                        account
+                      </label>
+                    ) : null}
                     <label className="checkbox" style={{ margin: '4px 0 16px' }}>
                       <input type="checkbox" checked={sameBilling} onChange={(event) => setSameBilling(event.target.checked)} /> Billing address same as
                       shipping
                     </label>
                     {sameBilling ? null : (
-                      <AddressForm section="billing" legend="Billing address" value={billingDraft} errors={addressErrors.billing} onChange={setBillingDraft} />
+                      <>
+                        <SavedAddressPicker id="saved-billing" saved={addressBook} selected={savedBillingId} onPick={pickBilling} />
+                        <AddressForm
+                          section="billing"
+                          legend="Billing address"
+                          value={billingDraft}
+                          errors={addressErrors.billing}
+                          onChange={(next) => {
+                            setBillingDraft(next);
+                            setSavedBillingId('');
+                          }}
+                        />
+                      </>
                     )}
                     <button type="submit" className="btn btn-primary" disabled={working !== null}>
                       {working === 'address' ? <span className="spinner" aria-hidden="true" /> : null} Continue to shipping

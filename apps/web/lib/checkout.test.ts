@@ -6,6 +6,8 @@ import {
   addressOf,
   blankAddress,
   checkoutBody,
+  draftOf,
+  savedAddressLabel,
   fieldErrorsUnder,
   needsShippingAddress,
   noChoices,
@@ -77,4 +79,14 @@ test('countries come from the contracts’ rules, by name, with region lists whe
 test('shipping that costs nothing reads "Free"', () => {
   assert.equal(shippingPrice(0), 'Free');
   assert.equal(shippingPrice(7.5), '$7.50');
+});
+
+test('a saved address fills the form as it was saved, and is offered by its label', () => {
+  const address = { firstName: 'Ada', lastName: 'Lovelace', line1: '1 Main St', city: 'Toronto', region: 'ON', postalCode: 'M5H 2N2', country: 'CA' };
+  const draft = draftOf(address);
+  assert.equal(draft.company, '');
+  assert.deepEqual(addressOf(draft), address);
+  const saved = { id: 'a', label: 'Home', address, defaultShipping: true, defaultBilling: false, createdAt: '', updatedAt: '' };
+  assert.equal(savedAddressLabel(saved), 'Home — Ada Lovelace, 1 Main St, Toronto');
+  assert.equal(savedAddressLabel({ ...saved, label: null }), 'Ada Lovelace, 1 Main St, Toronto');
 });

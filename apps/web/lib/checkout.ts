@@ -1,4 +1,4 @@
-import { countryRules, formatPrice, type Address, type CreateOrder } from '@dema/contracts';
+import { countryRules, formatPrice, type Address, type CreateOrder, type SavedAddress } from '@dema/contracts';
 import type { DemaApiError } from '@dema/client';
 
 /**
@@ -57,6 +57,20 @@ export function addressOf(draft: AddressDraft): Address {
     if (value) address[field] = value;
   }
   return address;
+}
+
+/** A saved (or any) address in its form, to show it and let the shopper change it. */
+export function draftOf(address: Address): AddressDraft {
+  const draft = { ...blankAddress };
+  for (const field of Object.keys(blankAddress) as Array<keyof AddressDraft>) draft[field] = address[field] ?? '';
+  return draft;
+}
+
+/** How a saved address is offered: its label when it has one, and where it is. */
+export function savedAddressLabel(saved: SavedAddress): string {
+  const { firstName, lastName, line1, city } = saved.address;
+  const where = `${firstName} ${lastName}, ${line1}, ${city}`;
+  return saved.label ? `${saved.label} — ${where}` : where;
 }
 
 /** What each address field is called on the page; a reason from the API reads after it ("Postal code must look like 12345"). */
