@@ -21,8 +21,9 @@ import {
 /**
  * Checkout as a shopper goes through it, on a store configured through the admin API (a Canadian
  * zone with a courier and a pick-up point, Ontario's 13 % taxed on shipping too, a 10 % code): the
- * address, the method, the code, the review with every figure, and the order page that keeps them;
- * a code the store does not have; an address outside every zone.
+ * address (kept in the address book for next time), the method, the code, the review with every
+ * figure, and the order page that keeps them; a code the store does not have; an address outside
+ * every zone.
  */
 
 let browser: Browser;
@@ -69,7 +70,9 @@ test('a shopper checks out with an address, a method and a code; the review and 
   const shipping = shopper.getByRole('group', { name: 'Where should we send it?' });
   assert.equal(await shipping.getByLabel('First name').getAttribute('autocomplete'), 'shipping given-name');
   assert.equal(await shipping.getByLabel('Country').getAttribute('autocomplete'), 'shipping country');
+  assert.equal(await shopper.getByLabel('Saved addresses').count(), 0, 'an empty address book offers nothing');
   await fillAddress(shopper, 'Where should we send it?', torontoAddress);
+  await shopper.getByLabel('Save this address to my account').check();
   const sameBilling = shopper.getByLabel('Billing address same as shipping');
   assert.equal(await sameBilling.isChecked(), true, 'billing is the shipping address unless the shopper says otherwise');
   await sameBilling.uncheck();
@@ -143,12 +146,23 @@ test('a shopper checks out with an address, a method and a code; the review and 
   const order = await callApi<{ total: number; promotionCode: string | null }>(token, 'GET', `/api/orders/${orderId}`);
   assert.equal(cents(order.total), total, 'the order charges what the review said');
   assert.equal(order.promotionCode, storeCheckout.code);
+  const book = await callApi<{ items: Array<{ address: { city: string }; defaultShipping: boolean }> }>(token, 'GET', '/api/users/me/addresses');
+  assert.deepEqual(
+    book.items.map((saved) => [saved.address.city, saved.defaultShipping]),
+    [['Toronto', true]],
+    'the address was saved, as the default (the first one)',
+  );
   assert.deepEqual(shopperErrors, [], 'no script errors on the pages');
 });
 
 test('a code the store does not have is refused at the code field, and the figures stay as they were', async () => {
   await openCheckout(1);
-  await checkOutToReview(shopper);
+  // The address saved with the first order is where the next checkout starts.
+  const picker = shopper.getByLabel('Saved addresses');
+  await picker.locator('option:checked', { hasText: 'Toronto' }).waitFor({ state: 'attached' });
+  assert.equal(await shopper.getByRole('group', { name: 'Where should we send it?' }).getByLabel('City').inputValue(), 'Toronto');
+  assert.equal(await shopper.getByLabel('Save this address to my account').count(), 0, 'a saved address is not offered for saving again');
+  await checkOutToReview(shopper, { prefilled: true });
   const totalBefore = await shopper.getByTestId('checkout-total').textContent();
   const field = shopper.getByRole('textbox', { name: 'Promotion code' });
   await field.fill('NO-SUCH-CODE');

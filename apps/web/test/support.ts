@@ -176,9 +176,12 @@ export async function fillAddress(
   await form.getByLabel(/^Postal code/).fill(address.postalCode ?? '');
 }
 
-/** From the checkout page: the Toronto address, the courier, up to the review (the "Place order" button). */
-export async function checkOutToReview(page: Page): Promise<void> {
-  await fillAddress(page, 'Where should we send it?', torontoAddress);
+/**
+ * From the checkout page: the Toronto address (already there when `prefilled` from the address
+ * book), the courier, up to the review (the "Place order" button).
+ */
+export async function checkOutToReview(page: Page, { prefilled = false } = {}): Promise<void> {
+  if (!prefilled) await fillAddress(page, 'Where should we send it?', torontoAddress);
   await page.getByRole('button', { name: 'Continue to shipping' }).click();
   await page.getByRole('radio', { name: new RegExp(storeCheckout.courier.name) }).check();
   await page.getByRole('button', { name: 'Continue to review' }).click();
