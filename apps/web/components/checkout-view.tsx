@@ -99,6 +99,17 @@ export function CheckoutView() {
     setSavedBillingId(saved?.id ?? '');
   }
 
+  // A saved address changed in its form is a new address.
+  function editShipping(next: AddressDraft): void {
+    setShippingDraft(next);
+    setSavedShippingId('');
+  }
+
+  function editBilling(next: AddressDraft): void {
+    setBillingDraft(next);
+    setSavedBillingId('');
+  }
+
   const hasItems = cart.status === 'ready' && cart.cart.items.length > 0;
   useEffect(() => {
     if (!hasItems || shipping.status !== 'probing') return;
@@ -305,10 +316,7 @@ export function CheckoutView() {
                       legend="Where should we send it?"
                       value={shippingDraft}
                       errors={addressErrors.shipping}
-                      onChange={(next) => {
-                        setShippingDraft(next);
-                        setSavedShippingId('');
-                      }}
+                      onChange={editShipping}
                     />
                     {savedShippingId === '' ? (
                       <label className="checkbox" style={{ margin: '0 0 8px' }}>
@@ -323,16 +331,7 @@ export function CheckoutView() {
                     {sameBilling ? null : (
                       <>
                         <SavedAddressPicker id="saved-billing" saved={addressBook} selected={savedBillingId} onPick={pickBilling} />
-                        <AddressForm
-                          section="billing"
-                          legend="Billing address"
-                          value={billingDraft}
-                          errors={addressErrors.billing}
-                          onChange={(next) => {
-                            setBillingDraft(next);
-                            setSavedBillingId('');
-                          }}
-                        />
+                        <AddressForm section="billing" legend="Billing address" value={billingDraft} errors={addressErrors.billing} onChange={editBilling} />
                       </>
                     )}
                     <button type="submit" className="btn btn-primary" disabled={working !== null}>
