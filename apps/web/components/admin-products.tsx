@@ -223,11 +223,10 @@ function toUpdate(form: FormState, original: Product): UpdateProduct {
 
 const weightHint = `Enter whole grams, up to ${maxWeightGrams.toLocaleString('en-US')}.`;
 
-/** Whole grams within what the API takes; empty is 0 for the product and "the product's weight" for a variant. */
-function isWeight(value: string, emptyAllowed: boolean): boolean {
+/** Whole grams within what the API takes, or nothing: 0 for the product, "the product's weight" for a variant. */
+function isWeight(value: string): boolean {
   const text = value.trim();
-  if (text === '') return emptyAllowed;
-  return /^\d{1,7}$/.test(text) && Number(text) <= maxWeightGrams;
+  return text === '' || (/^\d{1,7}$/.test(text) && Number(text) <= maxWeightGrams);
 }
 
 /** A variant row's inputs, each with the API field its errors are named by (`body.variants.N.<field>`). */
@@ -331,8 +330,8 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
     const local: Record<string, string> = {};
     if (!form.name.trim()) local.name = 'Enter a name.';
     if (!/^\d{1,8}(\.\d{1,2})?$/.test(form.price.trim())) local.price = 'Enter a price like 19.99.';
-    if (!isWeight(form.weight, true)) local.weightGrams = weightHint;
-    for (const [index, row] of form.variants.entries()) if (!isWeight(row.weight, false)) local[`variants.${index}.weightGrams`] = weightHint;
+    if (!isWeight(form.weight)) local.weightGrams = weightHint;
+    for (const [index, row] of form.variants.entries()) if (!isWeight(row.weight)) local[`variants.${index}.weightGrams`] = weightHint;
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setNotice({ ok: false, text: 'Please correct the highlighted fields.' });

@@ -35,6 +35,9 @@ export const Address = Type.Object(
 );
 export type Address = Static<typeof Address>;
 
+/** A reference to the shared Address schema for other schemas to embed, typed as an Address (a bare Type.Ref is `unknown`). */
+export const AddressRef = (options: { description?: string } = {}) => Type.Unsafe<Address>(Type.Ref('Address', options));
+
 /** How a country writes its postal codes. */
 export interface PostalCodeRule {
   /** Matched against the normalized code (upper case, single spaces where the country puts one). */

@@ -1,8 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { Address } from './addresses.ts';
-
-/** A reference to the shared Address schema, typed as an Address (a bare Type.Ref is `unknown`). */
-const AddressRef = Type.Unsafe<Address>(Type.Ref('Address'));
+import { AddressRef, type Address } from './addresses.ts';
 
 /**
  * Identity contracts (seed: User Service, Authentication Flow): accounts, the token pair the login
@@ -138,7 +135,7 @@ export type SavedAddressList = { items: SavedAddress[] };
 /** `POST /api/users/me/addresses`. A new default takes the place of the one before. */
 export const CreateSavedAddress = Type.Object(
   {
-    address: AddressRef,
+    address: AddressRef(),
     label: Type.Optional(Type.Union([AddressLabel, Type.Null()])),
     defaultShipping: Type.Optional(Type.Boolean({ default: false })),
     defaultBilling: Type.Optional(Type.Boolean({ default: false })),
@@ -150,7 +147,7 @@ export type CreateSavedAddress = { address: Address; label?: string | null; defa
 /** `PATCH /api/users/me/addresses/{id}`: what is present replaces (`address` whole). */
 export const UpdateSavedAddress = Type.Object(
   {
-    address: Type.Optional(AddressRef),
+    address: Type.Optional(AddressRef()),
     label: Type.Optional(Type.Union([AddressLabel, Type.Null()])),
     defaultShipping: Type.Optional(Type.Boolean()),
     defaultBilling: Type.Optional(Type.Boolean()),

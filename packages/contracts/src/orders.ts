@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import type { Address } from './addresses.ts';
+import { AddressRef, type Address } from './addresses.ts';
 
 /**
  * Order and cart contracts (seed: Order, OrderItem, OrderStatus, the orders table, the order routes,
@@ -151,8 +151,8 @@ export const CreateOrder = Type.Object(
   {
     items: Type.Optional(Type.Array(OrderLineInput, { minItems: 1, maxItems: 100 })),
     fromCart: Type.Optional(Type.Literal(true)),
-    shippingAddress: Type.Optional(Type.Ref('Address')),
-    billingAddress: Type.Optional(Type.Ref('Address', { description: 'Omitted: the shipping address' })),
+    shippingAddress: Type.Optional(AddressRef()),
+    billingAddress: Type.Optional(AddressRef({ description: 'Omitted: the shipping address' })),
     shippingMethodId: Type.Optional(Type.String({ format: 'uuid', description: 'One of the methods `POST /api/checkout/shipping-options` offers for the address' })),
     promotionCode: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
   },
@@ -174,7 +174,7 @@ export type CreateOrder = {
 /** `POST /api/checkout/shipping-options`: where a cart (or explicit items) would ship. */
 export const ShippingOptionsRequest = Type.Object(
   {
-    address: Type.Ref('Address'),
+    address: AddressRef(),
     items: Type.Optional(Type.Array(OrderLineInput, { minItems: 1, maxItems: 100 })),
     fromCart: Type.Optional(Type.Literal(true)),
   },

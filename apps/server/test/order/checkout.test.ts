@@ -80,7 +80,9 @@ for (const target of testTargets()) {
       const events = await dema.recordEvents(`checkout-created-${randomUUID()}`, ['order.created']);
       const lamp = await dema.createProduct({ name: 'Event Lamp', price: 120, stock: 5 });
       const order = await orderOf(await place(dema.customer, { items: [{ productId: lamp.id, quantity: 1 }], shippingAddress: berlin, shippingMethodId: euFlat.id }));
-      const event = (await waitFor(() => events.find((e) => (e as OrderCreatedEvent).payload.orderId === order.id))) as OrderCreatedEvent;
+      const mine = () => events.find((e) => (e as OrderCreatedEvent).payload.orderId === order.id) as OrderCreatedEvent | undefined;
+      await waitFor('the order’s ORDER_CREATED', () => mine() !== undefined);
+      const event = mine()!;
       const { timestamp, ...payload } = event.payload;
       assert.ok(timestamp);
       // DE: 19% on the items (120 → 22.80) and on shipping (the Europe zone taxes it: 10 → 1.90).

@@ -19,7 +19,8 @@ interface PromotionRow {
 
 // trim_scale: a percentage as it was entered ("10", "12.5"), not padded to the column's scale.
 const promotionColumns = `id, code, kind, trim_scale(percent)::text AS percent, amount::text AS amount, min_subtotal::text AS min_subtotal,
-  starts_at, ends_at, usage_limit, per_customer_limit, times_used, active, created_at`;
+  starts_at, ends_at, usage_limit, per_customer_limit, active, created_at,
+  (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = promotions.id) AS times_used`;
 
 const wireAmount = (decimal: string | null) => (decimal === null ? null : toWireAmount(decimal));
 
@@ -52,6 +53,21 @@ export async function listPromotions(db: Queryable, page: { limit: number; offse
 export async function findPromotion(db: Queryable, id: string, lock = false): Promise<Promotion | undefined> {
   const { rows } = await db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
   return rows[0] && toPromotion(rows[0]);
+}
+
+/** The promotion a shopper's code names, whatever its case. */
+export async function findPromotionByCode(db: Queryable, code: string): Promise<Promotion | undefined> {
+  const { rows } = await db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions WHERE upper(code) = upper($1)`, [code]);
+  return rows[0] && toPromotion(rows[0]);
+}
+
+/** How many of a customer's orders used the promotion (cancelled ones no longer count). */
+export async function countCustomerRedemptions(db: Queryable, promotionId: string, userId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM promotion_redemptions WHERE promotion_id = $1 AND user_id = $2', [
+    promotionId,
+    userId,
+  ]);
+  return rows[0]!.n;
 }
 
 /**

@@ -59,6 +59,15 @@ export async function listMethods(db: Queryable, zoneId: string): Promise<Shippi
   return rows.map(toMethod);
 }
 
+/** The methods of several zones (those covering an address), zone by zone in the given order, each in creation order. */
+export async function listMethodsOfZones(db: Queryable, zoneIds: string[]): Promise<ShippingMethod[]> {
+  const { rows } = await db.query<MethodRow>(
+    `SELECT ${methodColumns} FROM shipping_methods WHERE zone_id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], zone_id), created_seq`,
+    [zoneIds],
+  );
+  return rows.map(toMethod);
+}
+
 export async function findMethod(db: Queryable, id: string, lock = false): Promise<ShippingMethod | undefined> {
   const { rows } = await db.query<MethodRow>(`SELECT ${methodColumns} FROM shipping_methods WHERE id = $1 ${forUpdate(lock)}`, [id]);
   return rows[0] && toMethod(rows[0]);

@@ -45,9 +45,10 @@ CREATE TABLE tax_rates (
 );
 CREATE UNIQUE INDEX tax_rates_country_region_key ON tax_rates (country, coalesce(region, ''));
 
--- Codes are stored upper case and unique whatever the case. `times_used` is counted by the order
--- placement itself, with a conditional UPDATE (… WHERE usage_limit IS NULL OR times_used <
--- usage_limit), so concurrent shoppers never use a code more often than its limit.
+-- Codes are stored upper case and unique whatever the case. How often a code was used is the count
+-- of its promotion_redemptions, written with each order (see record_checkout_order, which holds the
+-- limits under concurrency); no counter here, so a store-wide code does not make every order update
+-- one row.
 CREATE TABLE promotions (
   id UUID PRIMARY KEY,
   code VARCHAR(50) NOT NULL,
@@ -61,7 +62,6 @@ CREATE TABLE promotions (
   ends_at TIMESTAMPTZ,
   usage_limit INT,
   per_customer_limit INT,
-  times_used INT NOT NULL DEFAULT 0,
   active BOOLEAN NOT NULL DEFAULT true,
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   CONSTRAINT promotions_value_matches_kind CHECK (
@@ -71,8 +71,7 @@ CREATE TABLE promotions (
   ),
   CONSTRAINT promotions_min_subtotal_positive CHECK (min_subtotal > 0),
   CONSTRAINT promotions_ends_after_start CHECK (ends_at > starts_at),
-  CONSTRAINT promotions_limits_positive CHECK (usage_limit > 0 AND per_customer_limit > 0),
-  CONSTRAINT promotions_times_used_not_negative CHECK (times_used >= 0)
+  CONSTRAINT promotions_limits_positive CHECK (usage_limit > 0 AND per_customer_limit > 0)
 );
 CREATE UNIQUE INDEX promotions_code_key ON promotions (upper(code));
 CREATE INDEX promotions_by_date ON promotions (created_at DESC, id);
