@@ -36,7 +36,7 @@ type Stage = 'address' | 'method' | 'review';
  * order body then carries the choice.
  */
 const paymentMethods = [
-  { id: 'manual', label: 'Pay on delivery / bank transfer', note: 'Your order waits for your payment; we will send the bank details with the confirmation.' },
+  { id: 'manual', label: 'Pay on delivery / bank transfer', note: 'Your order waits for your payment: the store marks it paid once the money has arrived.' },
 ] as const;
 
 const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApiError ? caught : DemaApiError.unreachable(caught));
