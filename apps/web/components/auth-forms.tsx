@@ -7,6 +7,7 @@ import { ErrorCode } from '@dema/contracts';
 import { describeFailure, type DemaApiError } from '@dema/client';
 import { safeNextPath } from '../lib/navigation.ts';
 import { signIn, signUp, useSession } from '../lib/session.ts';
+import { FormField } from './form-field.tsx';
 
 type FieldErrors = Partial<Record<'name' | 'email' | 'password', string>>;
 
@@ -34,22 +35,10 @@ function Field({
   hint,
   ...input
 }: { id: string; label: string; error?: string | undefined; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} name={id} aria-invalid={error ? true : undefined} aria-describedby={described} {...input} />
-      {hint ? (
-        <div className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </div>
-      ) : null}
-      {error ? (
-        <div className="field-error" id={`${id}-error`}>
-          {error}
-        </div>
-      ) : null}
-    </div>
+    <FormField id={id} label={label} error={error} hint={hint}>
+      {(aria) => <input {...aria} name={id} {...input} />}
+    </FormField>
   );
 }
 

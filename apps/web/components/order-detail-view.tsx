@@ -7,6 +7,7 @@ import { formatDateTime, formatPrice, fulfilmentPath, orderStatusLabel } from '@
 import { describeFailure } from '@dema/client';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { useApi } from '../lib/use-api.ts';
+import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
 import { ErrorState, Loading } from './states.tsx';
@@ -34,7 +35,39 @@ function Timeline({ order }: { order: Order }) {
   );
 }
 
-/** One order: status (kept current while the page is open), progress, items and the allowed status moves. */
+/** Where the order goes, how, and who pays: the addresses and the shipping method it was placed with. */
+function Delivery({ order }: { order: Order }) {
+  return (
+    <div className="panel" data-testid="order-delivery">
+      <div className="panel-title">
+        <h2>Delivery</h2>
+      </div>
+      <div className="address-pair">
+        {order.shippingAddress ? (
+          <div>
+            <p className="muted small">Ships to</p>
+            <AddressLines address={order.shippingAddress} />
+            {order.shippingMethod ? (
+              <p style={{ marginTop: 8 }}>
+                <span className="muted small">Shipping method</span>
+                <br />
+                <span data-testid="order-shipping-method">{order.shippingMethod.name}</span>
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {order.billingAddress ? (
+          <div>
+            <p className="muted small">Billing address</p>
+            <AddressLines address={order.billingAddress} />
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
+/** One order: status (kept current while the page is open), progress, items with the order's figures, delivery and the allowed status moves. */
 export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed: boolean; lifecycle: OrderLifecycle }) {
   const result = useApi((client) => client.GET('/api/orders/{id}', { params: { path: { id } } }), [id]);
   const [changed, setChanged] = useState<Order | null>(null);
@@ -74,6 +107,7 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
           );
         }
         const order = changed ?? result.data;
+        const hasDiscount = order.items.some((item) => item.discount > 0);
         return (
           <>
             {placed ? (
@@ -118,6 +152,11 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
                       <th scope="col" className="num">
                         Total
                       </th>
+                      {hasDiscount ? (
+                        <th scope="col" className="num">
+                          Discount
+                        </th>
+                      ) : null}
                     </tr>
                   </thead>
                   <tbody>
@@ -129,22 +168,17 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
                         <td className="num">{item.quantity}</td>
                         <td className="num">{formatPrice(item.price)}</td>
                         <td className="num">{formatPrice(item.lineTotal)}</td>
+                        {hasDiscount ? <td className="num">{item.discount > 0 ? `−${formatPrice(item.discount)}` : '—'}</td> : null}
                       </tr>
                     ))}
                   </tbody>
-                  <tfoot>
-                    <tr>
-                      <th scope="row" colSpan={3} style={{ textAlign: 'right', padding: '10px 12px' }}>
-                        Order total
-                      </th>
-                      <td className="num" style={{ fontWeight: 700 }} data-testid="order-total">
-                        {formatPrice(order.total)}
-                      </td>
-                    </tr>
-                  </tfoot>
                 </table>
               </div>
+              <div className="order-figures">
+                <OrderBreakdown figures={order} prefix="order" />
+              </div>
             </div>
+            {order.shippingAddress || order.billingAddress ? <Delivery order={order} /> : null}
             <div className="panel">
               <OrderStatusControl order={order} lifecycle={lifecycle} role={user.role} onChanged={setChanged} />
               {user.role === 'admin' ? (

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { e2e, launchBrowser, newShopper, pickProduct, shot, signInThroughForm } from './support.ts';
+import { checkOutToReview, configureCheckout, e2e, launchBrowser, newShopper, pickProduct, shot, signInThroughForm } from './support.ts';
 
 /**
  * A shopper and an admin, each in their own browser profile, through the whole store: sign-up,
@@ -24,6 +24,8 @@ const account = { name: 'Ada Shopper', email: `ada-${suffix}@example.com`, passw
 const usd = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(n);
 
 before(async () => {
+  // The store ships (as a store does): checkout asks where to.
+  await configureCheckout();
   browser = await launchBrowser();
   ({ context: shopperContext, page: shopper, errors: shopperErrors } = await newShopper(browser));
   ({ context: adminContext, page: admin } = await newShopper(browser));
@@ -106,15 +108,18 @@ test('the shopper browses, searches, adds to the cart, checks out and sees the o
   await shot(shopper, 'cart');
 
   await shopper.getByRole('link', { name: 'Checkout' }).click();
-  await shopper.getByTestId('checkout-total').waitFor();
-  assert.equal(await shopper.getByTestId('checkout-total').textContent(), usd(product.price * 2));
+  await shopper.getByTestId('checkout-subtotal').waitFor();
+  assert.equal(await shopper.getByTestId('checkout-subtotal').textContent(), usd(product.price * 2));
+  await checkOutToReview(shopper);
+  assert.equal(await shopper.getByTestId('checkout-subtotal').textContent(), usd(product.price * 2));
+  const checkoutTotal = await shopper.getByTestId('checkout-total').textContent();
   await shot(shopper, 'checkout');
   await shopper.getByRole('button', { name: 'Place order' }).click();
   await shopper.waitForURL(/\/orders\/[0-9a-f-]{36}\?placed=1/);
   orderId = new URL(shopper.url()).pathname.split('/')[2]!;
   await shopper.getByText('Your order has been placed').waitFor();
   assert.equal(await shopper.getByTestId('order-status').locator('[data-status]').getAttribute('data-status'), 'PENDING');
-  assert.equal(await shopper.getByTestId('order-total').textContent(), usd(product.price * 2));
+  assert.equal(await shopper.getByTestId('order-total').textContent(), checkoutTotal, 'the order charges what checkout showed');
   await shot(shopper, 'order-placed');
   await shopper.getByTestId('cart-count').waitFor({ state: 'detached' });
 
@@ -309,9 +314,9 @@ test('a visitor fills a cart before signing in, and it comes along to checkout',
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL('**/checkout');
-  await page.getByTestId('checkout-total').waitFor();
+  await page.getByTestId('checkout-subtotal').waitFor();
   const price = (await (await fetch(`${e2e.apiUrl}/api/products/${product.id}`)).json()) as { price: number };
-  assert.equal(await page.getByTestId('checkout-total').textContent(), usd(price.price));
+  assert.equal(await page.getByTestId('checkout-subtotal').textContent(), usd(price.price));
   assert.equal(await page.evaluate(() => localStorage.getItem('dema_guest_cart')), null, 'the browser copy is gone once merged');
   assert.deepEqual(errors, []);
   await context.close();
