@@ -6,6 +6,7 @@ export * from './cache-configs.ts';
 export * from './catalog.ts';
 export * from './identity.ts';
 export * from './orders.ts';
+export * from './payments.ts';
 export * from './stock.ts';
 export * from './analytics.ts';
 export * from './monitoring.ts';

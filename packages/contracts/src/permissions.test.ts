@@ -15,6 +15,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': false,
     'users:write': false,
     'analytics:read': false,
+    'payments:manage': false,
   },
   customer: {
     'products:read': true,
@@ -24,6 +25,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': false,
     'users:write': false,
     'analytics:read': false,
+    'payments:manage': false,
   },
   admin: {
     'products:read': true,
@@ -33,10 +35,21 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': true,
     'users:write': true,
     'analytics:read': true,
+    'payments:manage': true,
   },
 };
 
-const seedPermissions = ['products:read', 'products:write', 'orders:read', 'orders:write', 'users:read', 'users:write', 'analytics:read'] as const;
+// The seed's seven, and payments:manage (issue 20: admins mark manual payments paid and refund).
+const seedPermissions = [
+  'products:read',
+  'products:write',
+  'orders:read',
+  'orders:write',
+  'users:read',
+  'users:write',
+  'analytics:read',
+  'payments:manage',
+] as const;
 
 const principals: Record<keyof typeof expected, Principal> = {
   anonymous: { kind: 'anonymous' },
@@ -44,7 +57,7 @@ const principals: Record<keyof typeof expected, Principal> = {
   admin: { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' },
 };
 
-test('the table names exactly the seed permissions and the two roles', () => {
+test('the table names exactly the seed permissions, payments:manage and the two roles', () => {
   assert.deepEqual(Object.keys(permissions).sort(), [...seedPermissions].sort());
   assert.deepEqual([...roles], ['customer', 'admin']);
 });

@@ -43,6 +43,15 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_IN_FLIGHT: 'IDEMPOTENCY_KEY_IN_FLIGHT',
   CART_EMPTY: 'CART_EMPTY',
   RESERVATION_RELEASED: 'RESERVATION_RELEASED',
+  PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
+  /** The payment is not in a state the request needs (mark-paid on a card payment, a refund before capture). */
+  PAYMENT_INVALID_STATE: 'PAYMENT_INVALID_STATE',
+  /** A refund above what was paid and not yet refunded. */
+  REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
+  /** The payment provider refused or could not be reached; nothing was changed. */
+  PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
+  /** A webhook whose signature does not verify; nothing was changed. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
