@@ -73,6 +73,12 @@ const matrix: Record<string, RouteSpec> = {
   'PUT /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart/items/{productId}': { access: can('orders:write'), id: 'product' },
   'DELETE /api/cart': { access: can('orders:write') },
+  // The order fixture has no payment: allowed callers get a 404, never 401/403.
+  'GET /api/orders/{orderId}/payment': { access: can('orders:read'), id: 'order' },
+  'POST /api/orders/{orderId}/payment/mark-paid': { access: can('payments:manage'), id: 'order', body: undefined },
+  'POST /api/orders/{orderId}/refunds': { access: can('payments:manage'), id: 'order' },
+  // Stripe's, authenticated by its signature: open to anyone, refused (400) without a good one.
+  'POST /api/payments/stripe/webhook': { access: open },
   'GET /api/analytics/revenue': { access: can('analytics:read') },
   'GET /api/analytics/summary': { access: can('analytics:read') },
   'GET /api/analytics/top-products': { access: can('analytics:read') },
