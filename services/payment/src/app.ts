@@ -14,6 +14,8 @@ export { Payments } from './payments.ts';
 export type { PaymentProviderAdapter, ProviderPayment, ProviderStatus } from './providers/provider.ts';
 
 const migrations = { scope: 'payment', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
+/** How often refunds left pending by a crash are looked for. */
+const sweepIntervalMs = 30_000;
 
 export type PaymentService = ServiceModule & { payments: Payments; relay: OutboxRelay };
 
@@ -32,6 +34,7 @@ export async function createPaymentService(infra: Infrastructure): Promise<Payme
   const stripe = infra.config.stripe;
   const providers: Partial<Record<PaymentProvider, PaymentProviderAdapter>> = { manual: manualProvider, ...(stripe ? { stripe: stripeProvider(stripe) } : {}) };
   const payments = new Payments(db, providers, relay, log);
+  let sweeper: NodeJS.Timeout | undefined;
   return {
     name: 'payment',
     payments,
@@ -45,8 +48,13 @@ export async function createPaymentService(infra: Infrastructure): Promise<Payme
     },
     start() {
       relay.start();
+      sweeper = setInterval(() => {
+        payments.finishPendingRefunds().catch((err: unknown) => log.error({ err }, 'finishing pending refunds failed'));
+      }, sweepIntervalMs);
+      sweeper.unref();
     },
     async close() {
+      clearInterval(sweeper);
       await relay.stop();
     },
   };

@@ -15,7 +15,7 @@ import {
 import { AppError, conflict, notFound, unprocessable, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as payments from './db/payments.repository.ts';
-import type { PaymentRecord } from './db/payments.repository.ts';
+import type { PaymentRecord, PendingRefund } from './db/payments.repository.ts';
 import { decideMove, refundableCents, statusAfterRefund, stripeEventMoves } from './domain/payment-status.ts';
 import { recordPaymentAuthorized, recordPaymentCaptured, recordPaymentFailed, recordPaymentRefunded } from './events/payment-events.ts';
 import type { PaymentProviderAdapter } from './providers/provider.ts';
@@ -28,6 +28,12 @@ export interface ProviderEvent {
   type: string;
   data: { object: Record<string, unknown> };
 }
+
+/**
+ * A refund pending this long lost its request (a crash between asking the provider and recording
+ * the answer): longer than the Stripe client's three attempts of 20 s each take.
+ */
+const defaultStaleRefundSeconds = 120;
 
 /** Why the system refunds a cancelled order's payment in full. */
 const cancelledOrderReason = 'Order cancelled';
@@ -227,24 +233,57 @@ export class Payments {
     });
     // Refunding all of a payment with nothing left (refunds still being made cover it) is done.
     if (!reserved) return undefined;
-    const provider = this.provider(reserved.payment.provider, 'provider');
+    const refund = await this.finishRefund({ id: refundId, orderId, amount: reserved.amount, reason: request.reason, lines: request.lines ?? null });
+    return refund ?? (await this.readPayment(orderId)).refunds.find((r) => r.id === refundId)!;
+  }
+
+  /**
+   * Asks the provider for a reserved (pending) refund, with the refund's id as idempotency key, and
+   * records it: the payment's new total and status and PAYMENT_REFUNDED, once, however many times
+   * it is finished (the request, the sweep). A refusal (4xx) drops the reservation; no answer (a
+   * timeout, a 5xx) leaves it pending, since the provider may have made it: the sweep asks again.
+   */
+  private async finishRefund(pending: PendingRefund): Promise<Refund | undefined> {
+    const payment = (await payments.readPayment(this.db, pending.orderId))!;
+    const provider = this.provider(payment.provider, 'provider');
     let refundRef: string | null;
     try {
-      ({ refundRef } = await provider.refund(reserved.payment.providerRef!, reserved.amount, `refund-${refundId}`));
+      ({ refundRef } = await provider.refund(payment.providerRef!, pending.amount, `refund-${pending.id}`));
     } catch (error) {
-      await payments
-        .dropPendingRefund(this.db, refundId)
-        .catch((err: unknown) => this.log.error({ err, orderId, refundId }, 'a refund the provider refused stays pending'));
+      if (error instanceof AppError && error.status < 500) {
+        await payments
+          .dropPendingRefund(this.db, pending.id)
+          .catch((err: unknown) =>
+            this.log.error({ err, orderId: pending.orderId, refundId: pending.id }, 'a refused refund stays pending; the sweep retries'),
+          );
+      }
       throw error;
     }
     const refund = await this.db.transaction(async (tx) => {
-      const payment = (await payments.lockPayment(tx, orderId))!;
-      const done = await payments.completeRefund(tx, refundId, refundRef);
-      await this.addRefunded(tx, payment, { id: refundId, amount: reserved.amount, reason: request.reason, lines: request.lines ?? null });
+      const locked = (await payments.lockPayment(tx, pending.orderId))!;
+      const done = await payments.completeRefund(tx, pending.id, refundRef);
+      if (done) await this.addRefunded(tx, locked, pending);
       return done;
     });
     this.relay.notify();
     return refund;
+  }
+
+  /**
+   * Finishes the refunds whose request died after reserving them (pending longer than
+   * `staleRefundSeconds`): asks the provider again with the same idempotency key, so one it already
+   * made is answered, not made twice. Returns how many it recorded.
+   */
+  async finishPendingRefunds(staleRefundSeconds = defaultStaleRefundSeconds): Promise<number> {
+    let finished = 0;
+    for (const pending of await payments.stalePendingRefunds(this.db, staleRefundSeconds, 50)) {
+      try {
+        if (await this.finishRefund(pending)) finished += 1;
+      } catch (err) {
+        this.log.error({ err, orderId: pending.orderId, refundId: pending.id }, 'could not finish a pending refund; a later sweep retries');
+      }
+    }
+    return finished;
   }
 
   /** Counts a succeeded refund on a locked payment: new total, new status, PAYMENT_REFUNDED. */

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import type { Payment, Refund } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import { eventsArrived, json, problemOf, startPayments, waitFor, type PaymentTestProcess } from './helpers.ts';
@@ -271,6 +272,48 @@ for (const target of testTargets()) {
       assert.equal(payment.refunds.length, 0);
       assert.equal(payment.status, 'paid');
       await waitFor('no pending refund', async () => (await shop.count(`SELECT 1 FROM refunds WHERE status = 'pending'`)) === 0);
+    });
+    test('a refund left pending by a crash is finished by the sweep, once, even when Stripe had already made it', async () => {
+      const seen = await shop.recordEvents();
+      const opened = await captured(40);
+      const db = await shop.infra.database('payment');
+      const reserve = async (amount: string) => {
+        const refundId = randomUUID();
+        await db.query(
+          `INSERT INTO refunds (id, payment_id, amount, reason, created_by, status, created_at)
+           VALUES ($1, $2, $3, 'crashed mid-way', $4, 'pending', now() - interval '10 minutes')`,
+          [refundId, opened.id, amount, shop.admin.id],
+        );
+        return refundId;
+      };
+      // One crashed before asking Stripe; one after Stripe made it (same idempotency key as ours).
+      const notAsked = await reserve('10.00');
+      const madeAtStripe = await reserve('5.00');
+      const made = await fetch(`${shop.stripe.url}/v1/refunds`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk_test_dema', 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': `refund-${madeAtStripe}` },
+        body: new URLSearchParams({ payment_intent: opened.providerRef!, amount: '500' }),
+      });
+      assert.equal(made.status, 200);
+      const limited = await problemOf(await shop.admin.request('POST', `/api/orders/${opened.orderId}/refunds`, { amount: 25.01, reason: 'more' }), 422);
+      assert.match(limited.detail ?? '', /25\.00/, 'pending refunds count against what is left');
+
+      const payments = shop.services.payment.payments;
+      const finished = await Promise.all([payments.finishPendingRefunds(), payments.finishPendingRefunds()]);
+      assert.equal(finished[0] + finished[1], 2);
+      const payment = await paymentOf(opened.orderId);
+      assert.equal(payment.amountRefunded, 15);
+      assert.deepEqual(
+        payment.refunds.map((r) => r.status),
+        ['succeeded', 'succeeded'],
+      );
+      assert.deepEqual(payment.refunds.map((r) => r.id).sort(), [notAsked, madeAtStripe].sort());
+      assert.equal(shop.stripe.charges.get(shop.stripe.intents.get(opened.providerRef!)!.latest_charge!)!.amount_refunded, 1500, 'Stripe refunded each once');
+      assert.equal(await payments.finishPendingRefunds(), 0);
+      await shop.flushEvents();
+      await eventsArrived(seen, 4);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(seen.filter((e) => e.type === 'PAYMENT_REFUNDED' && (e.payload as { orderId: string }).orderId === opened.orderId).length, 2);
     });
   });
 }

@@ -169,8 +169,11 @@ export async function insertRefund(tx: Queryable, refund: NewRefund): Promise<vo
   ]);
 }
 
-/** Marks a pending refund made, with the provider's id of it. */
-export async function completeRefund(tx: Queryable, id: string, providerRef: string | null): Promise<Refund> {
+/**
+ * Marks a pending refund made, with the provider's id of it; undefined when it is no longer pending
+ * (the request that made it and the sweep that finishes stale ones both get here: one counts it).
+ */
+export async function completeRefund(tx: Queryable, id: string, providerRef: string | null): Promise<Refund | undefined> {
   const { rows } = await tx.query<{
     id: string;
     payment_id: string;
@@ -181,22 +184,43 @@ export async function completeRefund(tx: Queryable, id: string, providerRef: str
     provider_ref: string | null;
     created_at: string;
   }>(
-    `UPDATE refunds SET status = 'succeeded', provider_ref = $2 WHERE id = $1
+    `UPDATE refunds SET status = 'succeeded', provider_ref = $2 WHERE id = $1 AND status = 'pending'
      RETURNING id, payment_id, amount::text AS amount, reason, lines, created_by, provider_ref, created_at`,
     [id, providerRef],
   );
-  const row = rows[0]!;
-  return {
-    id: row.id,
-    paymentId: row.payment_id,
-    amount: toWireAmount(row.amount),
-    reason: row.reason,
-    lines: row.lines,
-    createdBy: row.created_by,
-    status: 'succeeded',
-    providerRef: row.provider_ref,
-    createdAt: row.created_at,
-  };
+  const row = rows[0];
+  return (
+    row && {
+      id: row.id,
+      paymentId: row.payment_id,
+      amount: toWireAmount(row.amount),
+      reason: row.reason,
+      lines: row.lines,
+      createdBy: row.created_by,
+      status: 'succeeded',
+      providerRef: row.provider_ref,
+      createdAt: row.created_at,
+    }
+  );
+}
+
+/** A refund still pending, with what finishing it needs. */
+export interface PendingRefund {
+  id: string;
+  orderId: string;
+  amount: string;
+  reason: string;
+  lines: RefundLine[] | null;
+}
+
+/** Refunds pending longer than `seconds`: their request died between reserving and recording them. */
+export async function stalePendingRefunds(db: Queryable, seconds: number, limit: number): Promise<PendingRefund[]> {
+  const { rows } = await db.query<{ id: string; order_id: string; amount: string; reason: string; lines: RefundLine[] | null }>(
+    `SELECT r.id, p.order_id, r.amount::text AS amount, r.reason, r.lines FROM refunds r JOIN payments p ON p.id = r.payment_id
+      WHERE r.status = 'pending' AND r.created_at < now() - make_interval(secs => $1) ORDER BY r.created_at LIMIT $2`,
+    [seconds, limit],
+  );
+  return rows.map((r) => ({ id: r.id, orderId: r.order_id, amount: r.amount, reason: r.reason, lines: r.lines }));
 }
 
 /** Forgets a pending refund the provider refused: its amount is refundable again. */
