@@ -138,5 +138,18 @@ for (const target of testTargets()) {
       const again = await json(await shop.internal('POST', `/internal/payments/${opened.orderId}/cancel`));
       assert.equal(again.refunds.length, 1, 'cancelling twice refunds once');
     });
+    test('without Stripe configured, a card payment is a 422 naming body.provider and every webhook a 400', async () => {
+      const plain = await startPayments(target, { stripe: undefined });
+      try {
+        const body = { userId: plain.customer.id, amount: 5, currency: 'USD', provider: 'stripe' };
+        const refused = await problemOf(await plain.internal('PUT', `/internal/payments/${randomUUID()}`, body), 422);
+        assert.equal(refused.invalidParams?.[0]?.name, 'body.provider');
+        assert.equal(await plain.count('SELECT 1 FROM payments'), 0);
+        const webhook = await plain.anonymous('POST', '/api/payments/stripe/webhook', { id: 'evt_1', type: 'payment_intent.succeeded', data: { object: {} } });
+        assert.equal((await problemOf(webhook, 400)).code, 'WEBHOOK_SIGNATURE_INVALID');
+      } finally {
+        await plain.dispose();
+      }
+    });
   });
 }
