@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ErrorCode,
   fromCents,
@@ -12,7 +12,7 @@ import {
   type Refund,
   type RefundLine,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessable, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { AppError, conflict, notFound, unprocessable, unprocessableContent, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as payments from './db/payments.repository.ts';
 import type { PaymentRecord, PendingRefund } from './db/payments.repository.ts';
@@ -187,13 +187,17 @@ export class Payments {
    * what was refunded or is being refunded, recorded with who made it and why. Under concurrency the
    * payment row is locked while the refund is reserved (a pending row), so ten racing refunds of
    * 10.00 on a 50.00 payment give exactly five. The provider is asked after the reservation commits;
-   * a refusal drops the reservation and nothing was refunded.
+   * a refusal drops the reservation and nothing was refunded. With an `idempotencyKey`, a repeat of
+   * the same request answers with the first refund (`replayed`), even while that one is being made;
+   * the same key with another request is a 422.
    */
-  async refund(user: User, orderId: string, body: CreateRefund): Promise<Refund> {
+  async refund(user: User, orderId: string, body: CreateRefund, idempotencyKey?: string): Promise<{ refund: Refund; replayed: boolean }> {
     if (body.lines && body.amount === undefined) {
       throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.amount', 'is required with lines: the amount to give back for them');
     }
-    return (await this.startRefund(orderId, body, user.userId, 'as-asked'))!;
+    const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: hashRefundRequest(body) };
+    const outcome = (await this.startRefund(orderId, body, user.userId, 'as-asked', idempotency))!;
+    return 'replayed' in outcome ? { refund: outcome.replayed, replayed: true } : { refund: outcome, replayed: false };
   }
 
   private async startRefund(
@@ -201,11 +205,22 @@ export class Payments {
     request: { amount?: number; lines?: RefundLine[]; reason: string },
     createdBy: string | null,
     mode: 'as-asked' | 'refund-all',
-  ): Promise<Refund | undefined> {
+    idempotency?: { key: string; requestHash: string },
+  ): Promise<Refund | { replayed: Refund } | undefined> {
     const refundId = randomUUID();
     const reserved = await this.db.transaction(async (tx) => {
       const payment = await payments.lockPayment(tx, orderId);
       if (!payment) throw paymentNotFound(orderId);
+      // Under the payment's lock, so a concurrent duplicate finds the first one's refund here.
+      const earlier = idempotency && (await payments.findRefundByKey(tx, payment.id, idempotency.key));
+      if (earlier) {
+        if (earlier.requestHash !== idempotency.requestHash) {
+          throw unprocessableContent(ErrorCode.IDEMPOTENCY_KEY_REUSED, 'This Idempotency-Key was used for a different refund; use a new key for a new refund', [
+            { name: 'header.idempotency-key', reason: 'was already used with another body' },
+          ]);
+        }
+        return { replay: earlier.id };
+      }
       // A refunded payment has nothing left: that is the amount's fault (422 below), not the state's.
       if (!['paid', 'partially_refunded', 'refunded'].includes(payment.status)) {
         throw conflict(ErrorCode.PAYMENT_INVALID_STATE, `The payment of order ${orderId} is ${payment.status}: only money that was taken is refunded`);
@@ -219,20 +234,25 @@ export class Payments {
       if (cents > left)
         throw unprocessable(ErrorCode.REFUND_EXCEEDS_PAID, 'body.amount', `must be at most ${fromCents(left)}, what was paid and not yet refunded`);
       const amount = fromCents(cents);
-      await payments.insertRefund(tx, {
-        id: refundId,
-        paymentId: payment.id,
-        amount,
-        reason: request.reason,
-        lines: request.lines ?? null,
-        createdBy,
-        status: 'pending',
-        providerRef: null,
-      });
+      await payments.insertRefund(
+        tx,
+        {
+          id: refundId,
+          paymentId: payment.id,
+          amount,
+          reason: request.reason,
+          lines: request.lines ?? null,
+          createdBy,
+          status: 'pending',
+          providerRef: null,
+        },
+        idempotency,
+      );
       return { payment, amount };
     });
     // Refunding all of a payment with nothing left (refunds still being made cover it) is done.
     if (!reserved) return undefined;
+    if ('replay' in reserved) return { replayed: (await this.readPayment(orderId)).refunds.find((r) => r.id === reserved.replay)! };
     const refund = await this.finishRefund({ id: refundId, orderId, amount: reserved.amount, reason: request.reason, lines: request.lines ?? null });
     return refund ?? (await this.readPayment(orderId)).refunds.find((r) => r.id === refundId)!;
   }
@@ -406,4 +426,12 @@ function stringField(object: Record<string, unknown>, key: string): string | und
 function numberField(object: Record<string, unknown>, key: string): number | undefined {
   const value = object[key];
   return typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+}
+
+/** A refund request as its Idempotency-Key remembers it: the same fields in any order hash the same. */
+function hashRefundRequest(body: CreateRefund): string {
+  const lines = body.lines?.map((l) => ({ productId: l.productId.toLowerCase(), variantId: l.variantId?.toLowerCase() ?? null, quantity: l.quantity })) ?? null;
+  return createHash('sha256')
+    .update(JSON.stringify({ amount: body.amount ?? null, reason: body.reason, lines }))
+    .digest('hex');
 }

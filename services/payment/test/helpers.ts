@@ -13,7 +13,7 @@ export const serviceToken = 'payment-test-service-token';
 
 export interface Caller {
   id: string;
-  request(method: string, path: string, body?: unknown): Promise<Response>;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
 export interface PaymentTestProcess extends TestProcess<ServicesOf<typeof paymentServices>> {
@@ -54,10 +54,10 @@ export async function startPayments(target: TestTarget, overrides: Partial<DemaC
   stripe.webhookUrl = `${running.url}/api/payments/stripe/webhook`;
   const send =
     (headers: Record<string, string>) =>
-    async (method: string, path: string, body?: unknown): Promise<Response> =>
+    async (method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<Response> =>
       fetch(`${running.url}${path}`, {
         method,
-        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        headers: { ...headers, ...extra, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
   const users = running.services.user;

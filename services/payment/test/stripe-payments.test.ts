@@ -315,5 +315,27 @@ for (const target of testTargets()) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(seen.filter((e) => e.type === 'PAYMENT_REFUNDED' && (e.payload as { orderId: string }).orderId === opened.orderId).length, 2);
     });
+    test('a refund with an Idempotency-Key is made once however often it is sent; the same key with another body is a 422', async () => {
+      const opened = await captured(30);
+      const path = `/api/orders/${opened.orderId}/refunds`;
+      const send = (body: object, key: string) => shop.admin.request('POST', path, body, { 'idempotency-key': key });
+      const body = { amount: 7, reason: 'double click' };
+      const answers = await Promise.all(Array.from({ length: 5 }, () => send(body, 'refund-click-1')));
+      assert.deepEqual(
+        answers.map((r) => r.status),
+        [201, 201, 201, 201, 201],
+      );
+      const refunds = await Promise.all(answers.map((r) => r.json() as Promise<Refund>));
+      assert.equal(new Set(refunds.map((r) => r.id)).size, 1);
+      assert.equal(answers.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 4);
+      const reused = await problemOf(await send({ ...body, amount: 8 }, 'refund-click-1'), 422);
+      assert.equal(reused.code, 'IDEMPOTENCY_KEY_REUSED');
+      assert.equal(reused.invalidParams?.[0]?.name, 'header.idempotency-key');
+      const payment = await paymentOf(opened.orderId);
+      assert.equal(payment.amountRefunded, 7);
+      assert.equal(payment.refunds.length, 1);
+      assert.equal(shop.stripe.charges.get(shop.stripe.intents.get(opened.providerRef!)!.latest_charge!)!.amount_refunded, 700);
+      assert.equal((await json<Refund>(await send(body, 'refund-click-2'), 201)).amount, 7, 'a new key is a new refund');
+    });
   });
 }

@@ -580,7 +580,7 @@ export interface paths {
         put?: never;
         /**
          * Refund an order
-         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409.
+         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.
          */
         post: operations["refundOrder"];
         delete?: never;
@@ -3524,7 +3524,10 @@ export interface operations {
     refundOrder: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: the same key and body return the first refund instead of making another */
+                "idempotency-key"?: string;
+            };
             path: {
                 orderId: string;
             };

@@ -156,17 +156,32 @@ export async function updatePayment(
   );
 }
 
-export async function insertRefund(tx: Queryable, refund: NewRefund): Promise<void> {
-  await tx.query(`INSERT INTO refunds (id, payment_id, amount, reason, lines, created_by, status, provider_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-    refund.id,
-    refund.paymentId,
-    refund.amount,
-    refund.reason,
-    refund.lines === null ? null : JSON.stringify(refund.lines),
-    refund.createdBy,
-    refund.status,
-    refund.providerRef,
+/** The refund of a payment made with Idempotency-Key `key`, and the hash of its request; undefined when none was. */
+export async function findRefundByKey(tx: Queryable, paymentId: string, key: string): Promise<{ id: string; requestHash: string } | undefined> {
+  const { rows } = await tx.query<{ id: string; request_hash: string }>('SELECT id, request_hash FROM refunds WHERE payment_id = $1 AND idempotency_key = $2', [
+    paymentId,
+    key,
   ]);
+  return rows[0] && { id: rows[0].id, requestHash: rows[0].request_hash };
+}
+
+export async function insertRefund(tx: Queryable, refund: NewRefund, idempotency?: { key: string; requestHash: string }): Promise<void> {
+  await tx.query(
+    `INSERT INTO refunds (id, payment_id, amount, reason, lines, created_by, status, provider_ref, idempotency_key, request_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      refund.id,
+      refund.paymentId,
+      refund.amount,
+      refund.reason,
+      refund.lines === null ? null : JSON.stringify(refund.lines),
+      refund.createdBy,
+      refund.status,
+      refund.providerRef,
+      idempotency?.key ?? null,
+      idempotency?.requestHash ?? null,
+    ],
+  );
 }
 
 /**

@@ -6,6 +6,17 @@ import type { Payments } from '../payments.ts';
 const read = { permission: 'orders:read' as const };
 const manage = { permission: 'payments:manage' as const };
 
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description: 'Makes retries safe: the same key and body return the first refund instead of making another',
+    }),
+  ),
+});
+
 // The permission hook has already turned anonymous callers away on every route here.
 const user = (principal: Principal) => principal as Principal & { kind: 'user' };
 
@@ -58,15 +69,18 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
         summary: 'Refund an order',
         description:
           'Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for ' +
-          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409.',
+          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. ' +
+          'Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.',
         security: requiresToken,
         params: OrderIdParam,
+        headers: IdempotencyHeaders,
         body: CreateRefund,
         response: { 201: Type.Ref('Refund'), ...problemResponses(400, 401, 403, 404, 409, 422, 503) },
       },
     },
     async (request, reply) => {
-      const refund = await payments.refund(user(request.principal), request.params.orderId, request.body);
+      const { refund, replayed } = await payments.refund(user(request.principal), request.params.orderId, request.body, request.headers['idempotency-key']);
+      if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.status(201).header('location', `/api/orders/${request.params.orderId}/payment`).send(refund);
     },
   );

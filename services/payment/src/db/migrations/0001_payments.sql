@@ -47,9 +47,14 @@ CREATE TABLE refunds (
   created_by UUID,
   status VARCHAR(20) NOT NULL,
   provider_ref VARCHAR(255) UNIQUE,
+  -- The admin's Idempotency-Key, if sent, and a hash of the request it came with: a repeat answers
+  -- with this refund instead of making another.
+  idempotency_key VARCHAR(255),
+  request_hash CHAR(64),
   created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
   CONSTRAINT refunds_amount_positive CHECK (amount > 0),
-  CONSTRAINT refunds_status_known CHECK (status IN ('pending', 'succeeded'))
+  CONSTRAINT refunds_status_known CHECK (status IN ('pending', 'succeeded')),
+  CONSTRAINT refunds_idempotency_key_once UNIQUE (payment_id, idempotency_key)
 );
 CREATE INDEX refunds_by_payment ON refunds (payment_id, created_at, id);
 
