@@ -15,17 +15,16 @@ import { catalogRow, launchBrowser, newShopper, pickProduct, shot } from './supp
  * system's text size, which a browser does not pass to react-native-web). So the test does what iOS and Android
  * do at a larger text size: every text (and text field) gets twice its font size and line height,
  * boxes keep the sizes the app gave them. A script in the page doubles each outermost element that
- * holds text once (nested text inherits it), again whenever React renders new text. Except the tab
- * bar's labels: on iOS React Navigation keeps them at their size and shows them enlarged on a long
- * press (the Large Content Viewer, Apple's way for bars), so they are left as they are. On Android they
- * would grow and be cut with an ellipsis at 2× (four one-word tabs do not fit 390 points): not fixed yet.
+ * holds text once (nested text inherits it), again whenever React renders new text, the tab bar's
+ * labels too: the app's tab bar grows with them (a second row when four words no longer fit 390 points).
  *
  * What is measured, after the text has grown: the page is no wider than the phone
  * (document.scrollingElement.scrollWidth <= innerWidth; the category and sort strips scroll inside
  * themselves by design), and no text is cut off: for each element holding text and each of its
  * ancestors that hides overflow, scrollHeight <= clientHeight + 1 and scrollWidth <= clientWidth + 1
- * (an ellipsis is a cut too). Text that runs under another box without overflow hidden, or colours,
- * are not measured here.
+ * (an ellipsis is a cut too). The tab bar's labels are measured against their tabs and the screen:
+ * each label whole inside its tab, each tab inside the screen, no two tabs overlapping. Other text
+ * that runs under another box without overflow hidden, or colours, are not measured here.
  */
 
 const textScale = 2;
@@ -62,8 +61,6 @@ const growText = (scale: number) => `(() => {
     const pending = [];
     for (const element of document.body.querySelectorAll('*')) {
       if (!holdsText(element) || grown.get(element) === element.style.fontSize) continue;
-      // The tab bar's labels keep their size, as on iOS (see the header).
-      if (element.closest('[role="tablist"]')) continue;
       let parent = element.parentElement;
       while (parent && !holdsText(parent)) parent = parent.parentElement;
       // Inside a text that is grown already: it inherits the larger size.
@@ -110,12 +107,35 @@ const measureScript = `(() => {
   return [...new Set(problems)];
 })()`;
 
+/** Runs in the page: each tab bar label whole inside its tab, each tab inside the screen, no two tabs overlapping. */
+const measureTabsScript = `(() => {
+  const problems = [];
+  const tabs = [...document.querySelectorAll('[role="tablist"] [role="tab"]')];
+  if (tabs.length === 0) return problems;
+  const rects = tabs.map((tab) => tab.getBoundingClientRect());
+  tabs.forEach((tab, index) => {
+    const name = tab.textContent.trim();
+    const box = rects[index];
+    if (box.left < 0 || box.right > window.innerWidth + 1 || box.bottom > window.innerHeight + 1) problems.push('the tab "' + name + '" reaches outside the screen');
+    const range = document.createRange();
+    range.selectNodeContents(tab);
+    const text = range.getBoundingClientRect();
+    if (text.left < box.left - 1 || text.right > box.right + 1 || text.top < box.top - 1 || text.bottom > box.bottom + 1) problems.push('the label "' + name + '" runs out of its tab');
+    rects.forEach((other, j) => {
+      if (j > index && box.left < other.right - 1 && other.left < box.right - 1 && box.top < other.bottom - 1 && other.top < box.bottom - 1) {
+        problems.push('the tabs "' + name + '" and "' + tabs[j].textContent.trim() + '" overlap');
+      }
+    });
+  });
+  return problems;
+})()`;
+
 /** What does not fit once the text is large. */
 async function layoutProblems(): Promise<string[]> {
   await page.evaluate('window.growText()');
   // Two frames: the grown text is laid out before it is measured.
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
-  return page.evaluate<string[]>(measureScript);
+  return [...(await page.evaluate<string[]>(measureScript)), ...(await page.evaluate<string[]>(measureTabsScript))];
 }
 
 async function expectFits(name: string) {
@@ -129,10 +149,12 @@ test('the sign-in screen fits at twice the text size', async () => {
   await expectFits('login');
 });
 
-test('the catalog fits at twice the text size', async () => {
+test('the catalog, with the tab bar, fits at twice the text size', async () => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Sort by Name' }).click();
   await catalogRow(page, product).waitFor();
+  // Four tabs, so the bar is measured with all its labels.
+  assert.equal(await page.locator('[role="tablist"] [role="tab"]').count(), 4);
   await expectFits('catalog');
 });
 

@@ -58,17 +58,21 @@ test('a changed password empties the fields and says the other devices are signe
   expect(screen.getByLabelText('New password')).toHaveDisplayValue('');
 });
 
-test('signing out ends the session at the API, forgets the tokens and every cached answer', async () => {
+test('signing out ends the session at the API, forgets the tokens and every cached answer of theirs, not the catalog', async () => {
   const h = await harness({ signedIn: true });
   h.api.on('GET', '/api/users/me', { status: 200, body: ann });
   h.api.on('POST', '/api/auth/logout', { status: 204 });
   h.queryClient.setQueryData(['orders', 'list'], { pages: [], pageParams: [] });
+  h.queryClient.setQueryData(['cart'], { items: [] });
+  h.queryClient.setQueryData(['catalog', { sort: 'newest' }], { pages: [], pageParams: [] });
   renderRoutes(h, routes(h), '/account');
   fireEvent.press(await screen.findByRole('button', { name: 'Sign out of this device' }));
   expect(await screen.findByText('You are not signed in')).toBeTruthy();
   expect(h.api.calls('POST', '/api/auth/logout')).toHaveLength(1);
   expect(await h.store.get()).toBeUndefined();
   expect(h.queryClient.getQueryData(['orders', 'list'])).toBeUndefined();
+  expect(h.queryClient.getQueryData(['cart'])).toBeUndefined();
+  expect(h.queryClient.getQueryData(['catalog', { sort: 'newest' }])).toBeDefined();
 });
 
 test('signing out offline still forgets the session on this device', async () => {

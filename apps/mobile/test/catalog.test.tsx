@@ -68,7 +68,7 @@ test('offline with nothing cached says so', async () => {
   expect(await screen.findByText('You are offline')).toBeTruthy();
 });
 
-test('the last catalog seen stays browsable offline, after the app is started again', async () => {
+test('the last catalog seen stays browsable offline, after the app is started again, and again', async () => {
   const AsyncStorage = require('@react-native-async-storage/async-storage');
   await AsyncStorage.clear();
   const online = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: categories } : { body: aPage([aProduct({ name: 'Kept offline' })]) }));
@@ -79,7 +79,7 @@ test('the last catalog seen stays browsable offline, after the app is started ag
   first.unmount();
 
   const offline = stubFetch(() => 'offline');
-  renderApp('/', { fetch: offline.fetch, persist: true });
+  const second = renderApp('/', { fetch: offline.fetch, persist: true });
   expect(await screen.findByText('Kept offline')).toBeTruthy();
   expect(screen.getByLabelText('Category Tools')).toBeTruthy();
   // Asked again at start, however fresh the kept copy: the store cannot be reached, so it is marked as offline.
@@ -91,4 +91,12 @@ test('the last catalog seen stays browsable offline, after the app is started ag
   await act(async () => screen.UNSAFE_getByType(FlatList).props.refreshControl.props.onRefresh());
   expect(screen.getByText('Offline: showing what you saw last.')).toBeTruthy();
   expect(screen.getByText('Kept offline')).toBeTruthy();
+
+  // The failed asks are written to storage too (no kept answer is a success any more): the kept catalog
+  // must survive that write, for the next start offline.
+  await waitFor(async () => expect(await AsyncStorage.getItem('dema-query-cache')).not.toContain('"status":"success"'), { timeout: 5000 });
+  second.unmount();
+  renderApp('/', { fetch: offline.fetch, persist: true });
+  expect(await screen.findByText('Kept offline')).toBeTruthy();
+  expect(await screen.findByText('Offline: showing what you saw last.')).toBeTruthy();
 });

@@ -9,8 +9,8 @@ const shirt = aProduct({
   specifications: { Material: 'Cotton' },
   images: ['/media/shirt.svg'],
   variants: [
-    { id: '10000000-0000-4000-8000-000000000001', name: 'Small', sku: null, price: null, stock: 0, options: {} },
-    { id: '10000000-0000-4000-8000-000000000002', name: 'Large', sku: null, price: 25, stock: 5, options: {} },
+    { id: '10000000-0000-4000-8000-000000000001', name: 'Small', sku: null, price: null, stock: 0, weightGrams: null, options: {} },
+    { id: '10000000-0000-4000-8000-000000000002', name: 'Large', sku: null, price: 25, stock: 5, weightGrams: null, options: {} },
   ],
 });
 

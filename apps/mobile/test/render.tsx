@@ -91,6 +91,7 @@ export function aProduct(fields: Partial<Product> = {}): Product {
     description: null,
     price: 19.9,
     stock: 10,
+    weightGrams: 0,
     category: { id: 'c1', name: 'Tools', slug: 'tools' },
     specifications: {},
     variants: [],

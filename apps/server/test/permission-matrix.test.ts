@@ -17,7 +17,23 @@ import type { AllInOneServices } from './support/all-in-one.ts';
  */
 
 type Access = { permission?: Permission; authenticated?: true };
-type Fixture = 'product' | 'doomedProduct' | 'category' | 'doomedCategory' | 'user' | 'doomedUser' | 'order' | 'customer';
+type Fixture =
+  | 'product'
+  | 'doomedProduct'
+  | 'category'
+  | 'doomedCategory'
+  | 'user'
+  | 'doomedUser'
+  | 'order'
+  | 'customer'
+  | 'zone'
+  | 'doomedZone'
+  | 'method'
+  | 'doomedMethod'
+  | 'taxRate'
+  | 'doomedTaxRate'
+  | 'promotion'
+  | 'doomedPromotion';
 
 interface RouteSpec {
   access: Access;
@@ -48,6 +64,11 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/auth/jwks.json': { access: open },
   'GET /api/users/me': { access: signedIn },
   'PUT /api/users/me': { access: signedIn },
+  'GET /api/users/me/addresses': { access: signedIn },
+  'POST /api/users/me/addresses': { access: signedIn },
+  // Any uuid: an allowed caller gets 404 (not in their book), which is neither 401 nor 403.
+  'PATCH /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
+  'DELETE /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'GET /api/users': { access: can('users:read') },
   'GET /api/users/{id}': { access: can('users:read'), id: 'user' },
   'PUT /api/users/{id}': { access: can('users:write'), id: 'user' },
@@ -79,6 +100,27 @@ const matrix: Record<string, RouteSpec> = {
   'POST /api/orders/{orderId}/refunds': { access: can('payments:manage'), id: 'order' },
   // Stripe's, authenticated by its signature: open to anyone, refused (400) without a good one.
   'POST /api/payments/stripe/webhook': { access: open },
+  'GET /api/shipping-zones': { access: can('checkout:manage') },
+  'POST /api/shipping-zones': { access: can('checkout:manage') },
+  'GET /api/shipping-zones/{id}': { access: can('checkout:manage'), id: 'zone' },
+  'PATCH /api/shipping-zones/{id}': { access: can('checkout:manage'), id: 'zone' },
+  'DELETE /api/shipping-zones/{id}': { access: can('checkout:manage'), id: 'doomedZone' },
+  'GET /api/shipping-zones/{id}/methods': { access: can('checkout:manage'), id: 'zone' },
+  'POST /api/shipping-zones/{id}/methods': { access: can('checkout:manage'), id: 'zone' },
+  'PATCH /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'method' },
+  'DELETE /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'doomedMethod' },
+  'GET /api/tax-rates': { access: can('checkout:manage') },
+  'POST /api/tax-rates': { access: can('checkout:manage') },
+  'PATCH /api/tax-rates/{id}': { access: can('checkout:manage'), id: 'taxRate' },
+  'DELETE /api/tax-rates/{id}': { access: can('checkout:manage'), id: 'doomedTaxRate' },
+  'GET /api/promotions': { access: can('checkout:manage') },
+  'POST /api/promotions': { access: can('checkout:manage') },
+  'GET /api/promotions/{id}': { access: can('checkout:manage'), id: 'promotion' },
+  'PATCH /api/promotions/{id}': { access: can('checkout:manage'), id: 'promotion' },
+  'DELETE /api/promotions/{id}': { access: can('checkout:manage'), id: 'doomedPromotion' },
+  // The storefront shows prices with them before anyone signs in.
+  'GET /api/checkout-settings': { access: open },
+  'PUT /api/checkout-settings': { access: can('checkout:manage') },
   'GET /api/analytics/revenue': { access: can('analytics:read') },
   'GET /api/analytics/summary': { access: can('analytics:read') },
   'GET /api/analytics/top-products': { access: can('analytics:read') },
@@ -212,6 +254,19 @@ for (const target of testTargets()) {
         await call('POST', '/api/orders', { ...asAdmin, body: { items: [{ productId: fixtures.product, quantity: 1 }] } }),
         'an order',
       );
+      const zone = (name: string) => call('POST', '/api/shipping-zones', { ...asAdmin, body: { name, countries: ['US'] } });
+      fixtures.zone = await created(await zone('Matrix Zone'), 'a shipping zone');
+      fixtures.doomedZone = await created(await zone('Matrix Doomed Zone'), 'a shipping zone');
+      const method = (name: string) =>
+        call('POST', `/api/shipping-zones/${fixtures.zone}/methods`, { ...asAdmin, body: { name, rate: { kind: 'flat', amount: 5 } } });
+      fixtures.method = await created(await method('Matrix Standard'), 'a shipping method');
+      fixtures.doomedMethod = await created(await method('Matrix Express'), 'a shipping method');
+      const taxRate = (region: string) => call('POST', '/api/tax-rates', { ...asAdmin, body: { name: `Matrix ${region}`, country: 'US', region, rate: '5' } });
+      fixtures.taxRate = await created(await taxRate('CA'), 'a tax rate');
+      fixtures.doomedTaxRate = await created(await taxRate('NY'), 'a tax rate');
+      const promotion = (code: string) => call('POST', '/api/promotions', { ...asAdmin, body: { code, kind: 'free_shipping' } });
+      fixtures.promotion = await created(await promotion('MATRIX'), 'a promotion');
+      fixtures.doomedPromotion = await created(await promotion('MATRIX-DOOMED'), 'a promotion');
 
       const db = await running.infra.database('user');
       const { rows } = await db.query<{ private_jwk: JWK; public_jwk: JWK }>(

@@ -135,7 +135,12 @@ interface VariantRow {
   sku: string;
   price: string;
   stock: string;
+  /** Grams; empty: the product's weight. */
+  weight: string;
 }
+
+/** The most a product or variant may weigh, as the API allows: a tonne, in grams. */
+const maxWeightGrams = 1_000_000;
 
 function toForm(product: Product | null) {
   return {
@@ -143,6 +148,7 @@ function toForm(product: Product | null) {
     description: product?.description ?? '',
     price: product ? product.price.toFixed(2) : '',
     stock: product ? String(product.stock) : '0',
+    weight: product ? String(product.weightGrams) : '0',
     // A new product starts in the default category, where the API would put it anyway.
     categoryId: product?.category.id ?? defaultCategoryId,
     images: (product?.images ?? []).join('\n'),
@@ -153,6 +159,7 @@ function toForm(product: Product | null) {
       sku: v.sku ?? '',
       price: v.price === null ? '' : v.price.toFixed(2),
       stock: String(v.stock),
+      weight: v.weightGrams === null ? '' : String(v.weightGrams),
     })) as VariantRow[],
   };
 }
@@ -171,6 +178,7 @@ function toBody(form: FormState): CreateProduct {
         stock: Number(row.stock || '0'),
         sku: row.sku.trim() || null,
         price: row.price.trim() ? Number(row.price) : null,
+        weightGrams: row.weight.trim() ? Number(row.weight) : null,
       };
       if (row.id) variant.id = row.id;
       return variant;
@@ -179,6 +187,7 @@ function toBody(form: FormState): CreateProduct {
     name: form.name.trim(),
     description: form.description.trim() || null,
     price: Number(form.price),
+    weightGrams: Number(form.weight.trim() || '0'),
     categoryId: form.categoryId,
     specifications,
     images: form.images
@@ -204,12 +213,30 @@ function toUpdate(form: FormState, original: Product): UpdateProduct {
   if (next.name !== before.name) update.name = next.name;
   if (next.description !== before.description) update.description = next.description ?? null;
   if (next.price !== before.price) update.price = next.price;
+  if (next.weightGrams !== before.weightGrams) update.weightGrams = next.weightGrams;
   if (next.categoryId !== before.categoryId) update.categoryId = next.categoryId;
   if (JSON.stringify(next.specifications) !== JSON.stringify(before.specifications)) update.specifications = next.specifications ?? {};
   if (JSON.stringify(next.images) !== JSON.stringify(before.images)) update.images = next.images ?? [];
   if (JSON.stringify(next.variants) !== JSON.stringify(before.variants)) update.variants = next.variants ?? [];
   return update;
 }
+
+const weightHint = `Enter whole grams, up to ${maxWeightGrams.toLocaleString('en-US')}.`;
+
+/** Whole grams within what the API takes, or nothing: 0 for the product, "the product's weight" for a variant. */
+function isWeight(value: string): boolean {
+  const text = value.trim();
+  return text === '' || (/^\d{1,7}$/.test(text) && Number(text) <= maxWeightGrams);
+}
+
+/** A variant row's inputs, each with the API field its errors are named by (`body.variants.N.<field>`). */
+const variantColumns = [
+  { key: 'name', field: 'name', placeholder: 'Name (e.g. Large)' },
+  { key: 'sku', field: 'sku', placeholder: 'SKU' },
+  { key: 'price', field: 'price', placeholder: 'Price' },
+  { key: 'stock', field: 'stock', placeholder: 'Stock' },
+  { key: 'weight', field: 'weightGrams', placeholder: 'Weight (g)' },
+] as const;
 
 function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: () => void }) {
   const [delta, setDelta] = useState('');
@@ -303,6 +330,8 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
     const local: Record<string, string> = {};
     if (!form.name.trim()) local.name = 'Enter a name.';
     if (!/^\d{1,8}(\.\d{1,2})?$/.test(form.price.trim())) local.price = 'Enter a price like 19.99.';
+    if (!isWeight(form.weight)) local.weightGrams = weightHint;
+    for (const [index, row] of form.variants.entries()) if (!isWeight(row.weight)) local[`variants.${index}.weightGrams`] = weightHint;
     setErrors(local);
     if (Object.keys(local).length > 0) {
       setNotice({ ok: false, text: 'Please correct the highlighted fields.' });
@@ -378,6 +407,22 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
               ))}
             </select>
             {fieldError('categoryId')}
+          </div>
+          <div className="field">
+            <label htmlFor="weightGrams">Weight (g)</label>
+            <input
+              id="weightGrams"
+              type="text"
+              inputMode="numeric"
+              value={form.weight}
+              onChange={(e) => set('weight', e.target.value)}
+              {...fieldProps('weightGrams')}
+              aria-describedby={errors.weightGrams ? 'weightGrams-error' : 'weightGrams-hint'}
+            />
+            <div className="field-hint" id="weightGrams-hint">
+              For shipping rates by weight; variants without their own weigh this.
+            </div>
+            {fieldError('weightGrams')}
           </div>
           {form.variants.length === 0 ? (
             <div className="field">
@@ -490,18 +535,24 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
       <section className="panel" aria-labelledby="variants-heading">
         <div className="panel-title">
           <h2 id="variants-heading">Variants</h2>
-          <button type="button" className="btn btn-small" onClick={() => set('variants', [...form.variants, { name: '', sku: '', price: '', stock: '0' }])}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => set('variants', [...form.variants, { name: '', sku: '', price: '', stock: '0', weight: '' }])}
+          >
             Add variant
           </button>
         </div>
         {form.variants.length === 0 ? (
           <p className="muted small">No variants: the product is sold as one item.</p>
         ) : (
-          <p className="muted small">Name, SKU, price (empty: the product&apos;s price) and stock of each option.</p>
+          <p className="muted small">
+            Name, SKU, price (empty: the product&apos;s price), stock and weight in grams (empty: the product&apos;s weight) of each option.
+          </p>
         )}
         {form.variants.map((row, index) => (
           <div className="variant-row" key={row.id ?? `new-${index}`}>
-            {(['name', 'sku', 'price', 'stock'] as const).map((key) => (
+            {variantColumns.map(({ key, field, placeholder }) => (
               <div key={key}>
                 <label className="visually-hidden" htmlFor={`variant-${key}-${index}`}>
                   Variant {index + 1} {key}
@@ -509,7 +560,8 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
                 <input
                   id={`variant-${key}-${index}`}
                   type={key === 'stock' ? 'number' : 'text'}
-                  placeholder={key === 'name' ? 'Name (e.g. Large)' : key === 'sku' ? 'SKU' : key === 'price' ? 'Price' : 'Stock'}
+                  inputMode={key === 'weight' ? 'numeric' : undefined}
+                  placeholder={placeholder}
                   value={row[key]}
                   disabled={key === 'stock' && Boolean(row.id)}
                   onChange={(e) =>
@@ -518,7 +570,9 @@ function ProductForm({ product: loaded, categories }: { product: Product | null;
                       form.variants.map((r, i) => (i === index ? { ...r, [key]: e.target.value } : r)),
                     )
                   }
+                  {...fieldProps(`variants.${index}.${field}`)}
                 />
+                {fieldError(`variants.${index}.${field}`)}
               </div>
             ))}
             <button

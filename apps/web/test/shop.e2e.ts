@@ -176,6 +176,37 @@ test('an admin edits a price and the storefront shows it', async () => {
   assert.equal(await card.getByTestId('card-price').textContent(), usd(newPrice));
 });
 
+test('an admin weighs a new product and one of its variants; the product page shows the weights', async () => {
+  await admin.goto('/admin/products/new');
+  await admin.getByLabel('Name', { exact: true }).fill(`Weighed Press ${suffix}`);
+  await admin.getByLabel('Price (USD)').fill('39.90');
+  await admin.getByLabel('Weight (g)', { exact: true }).fill('450');
+  for (const [index, name] of ['350 ml', '1 L'].entries()) {
+    await admin.getByRole('button', { name: 'Add variant' }).click();
+    await admin.getByLabel(`Variant ${index + 1} name`).fill(name);
+    await admin.getByLabel(`Variant ${index + 1} stock`).fill('3');
+  }
+  // A fraction of a gram is refused on the spot, next to the variant, and nothing is created.
+  await admin.getByLabel('Variant 2 weight').fill('900.5');
+  await admin.getByRole('button', { name: 'Create product' }).click();
+  await admin.getByText('Enter whole grams, up to 1,000,000.').waitFor();
+  assert.equal(await admin.getByLabel('Variant 2 weight').getAttribute('aria-invalid'), 'true');
+  assert.equal(new URL(admin.url()).pathname, '/admin/products/new');
+
+  await admin.getByLabel('Variant 2 weight').fill('900');
+  await admin.getByRole('button', { name: 'Create product' }).click();
+  await admin.getByRole('status').filter({ hasText: 'Product created' }).waitFor();
+  const id = new URL(admin.url()).pathname.split('/').pop()!;
+  assert.equal(await admin.getByLabel('Weight (g)', { exact: true }).inputValue(), '450');
+  assert.equal(await admin.getByLabel('Variant 1 weight').inputValue(), '', "the first weighs the product's weight");
+  assert.equal(await admin.getByLabel('Variant 2 weight').inputValue(), '900');
+  await shot(admin, 'admin-product-weights');
+
+  await shopper.goto(`/products/${id}`);
+  const weight = shopper.locator('.spec-table tr', { has: shopper.getByRole('rowheader', { name: 'Weight' }) });
+  assert.equal(await weight.locator('td').textContent(), '450 g – 900 g');
+});
+
 test('an admin sees analytics, categories and users', async () => {
   await admin.goto('/analytics');
   await admin

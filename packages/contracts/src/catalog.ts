@@ -12,6 +12,8 @@ export const Price = Type.Number({ minimum: 0, maximum: maxAmount, multipleOf: 0
 const Name = Type.String({ minLength: 1, maxLength: 255 });
 const Description = Type.String({ maxLength: 10_000 });
 const Stock = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+/** Whole grams, for shipping rates by weight; a tonne at most (anything above is a typo). */
+const WeightGrams = Type.Integer({ minimum: 0, maximum: 1_000_000 });
 const Slug = Type.String({ minLength: 1, maxLength: 255, pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' });
 const ImageUrl = Type.String({ minLength: 1, maxLength: 2048, pattern: '^(/|https?://)\\S+$' });
 const Timestamp = Type.String({ format: 'date-time' });
@@ -67,6 +69,8 @@ export const ProductVariant = Type.Object(
     /** The variant's own price, or null when it sells at the product's price. */
     price: Type.Union([Type.Number(), Type.Null()]),
     stock: Type.Integer(),
+    /** The variant's own weight in grams, or null when it weighs what the product does. */
+    weightGrams: Type.Union([Type.Integer(), Type.Null()]),
     options: Type.Record(Type.String(), Type.String()),
   },
   { $id: 'ProductVariant' },
@@ -81,6 +85,8 @@ export const Product = Type.Object(
     price: Type.Number(),
     /** Units available; for a product with variants, the sum of its variants' stock. */
     stock: Type.Integer(),
+    /** Shipping weight in grams (0 until an admin sets one); a variant without its own weighs this. */
+    weightGrams: Type.Integer(),
     /** Never null: a product without a category of its own is in the default category. */
     category: Type.Ref('CategoryRef'),
     specifications: Specifications,
@@ -138,6 +144,7 @@ export const VariantInput = Type.Object(
     sku: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
     price: Type.Optional(Type.Union([Price, Type.Null()])),
     stock: Stock,
+    weightGrams: Type.Optional(Type.Union([WeightGrams, Type.Null()], { description: "Grams; null or omitted: the product's weight" })),
     options: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 255 }), { maxProperties: 20 })),
   },
   { additionalProperties: false },
@@ -149,6 +156,7 @@ const productFields = {
   description: Type.Union([Description, Type.Null()]),
   price: Price,
   stock: Stock,
+  weightGrams: WeightGrams,
   categoryId: Uuid,
   specifications: Specifications,
   images: Type.Array(ImageUrl, { maxItems: 20 }),
@@ -161,6 +169,7 @@ export const CreateProduct = Type.Object(
     description: Type.Optional(productFields.description),
     price: productFields.price,
     stock: Type.Optional(Type.Integer({ ...productFields.stock, description: 'Required unless variants carry the stock' })),
+    weightGrams: Type.Optional(Type.Integer({ ...productFields.weightGrams, description: 'Shipping weight in grams; omitted: 0' })),
     categoryId: Type.Optional(Type.String({ ...productFields.categoryId, description: 'Omitted: the default category (`defaultCategoryId`)' })),
     specifications: Type.Optional(productFields.specifications),
     images: Type.Optional(productFields.images),
@@ -177,6 +186,7 @@ export const UpdateProduct = Type.Object(
     description: Type.Optional(productFields.description),
     price: Type.Optional(productFields.price),
     stock: Type.Optional(productFields.stock),
+    weightGrams: Type.Optional(productFields.weightGrams),
     categoryId: Type.Optional(productFields.categoryId),
     specifications: Type.Optional(productFields.specifications),
     images: Type.Optional(productFields.images),

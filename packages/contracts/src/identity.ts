@@ -1,4 +1,8 @@
 import Type, { type Static } from 'typebox';
+import type { Address } from './addresses.ts';
+
+/** A reference to the shared Address schema, typed as an Address (a bare Type.Ref is `unknown`). */
+const AddressRef = Type.Unsafe<Address>(Type.Ref('Address'));
 
 /**
  * Identity contracts (seed: User Service, Authentication Flow): accounts, the token pair the login
@@ -106,6 +110,54 @@ export const UserQuery = Type.Object(
   { additionalProperties: false },
 );
 export type UserQuery = Static<typeof UserQuery>;
+
+/** A customer keeps at most this many addresses. */
+export const maxSavedAddresses = 20;
+
+const AddressLabel = Type.String({ minLength: 1, maxLength: 50, description: 'What the customer calls it ("Home", "Office")' });
+
+/** An address in a customer's address book. */
+export const SavedAddress = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    label: Type.Union([Type.String(), Type.Null()]),
+    /** As checkout takes it: normalised and valid for its country. */
+    address: Type.Ref('Address'),
+    defaultShipping: Type.Boolean(),
+    defaultBilling: Type.Boolean(),
+    createdAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+  },
+  { $id: 'SavedAddress' },
+);
+export type SavedAddress = Omit<Static<typeof SavedAddress>, 'address'> & { address: Address };
+
+export const SavedAddressList = Type.Object({ items: Type.Array(Type.Ref('SavedAddress')) }, { $id: 'SavedAddressList' });
+export type SavedAddressList = { items: SavedAddress[] };
+
+/** `POST /api/users/me/addresses`. A new default takes the place of the one before. */
+export const CreateSavedAddress = Type.Object(
+  {
+    address: AddressRef,
+    label: Type.Optional(Type.Union([AddressLabel, Type.Null()])),
+    defaultShipping: Type.Optional(Type.Boolean({ default: false })),
+    defaultBilling: Type.Optional(Type.Boolean({ default: false })),
+  },
+  { additionalProperties: false },
+);
+export type CreateSavedAddress = { address: Address; label?: string | null; defaultShipping?: boolean; defaultBilling?: boolean };
+
+/** `PATCH /api/users/me/addresses/{id}`: what is present replaces (`address` whole). */
+export const UpdateSavedAddress = Type.Object(
+  {
+    address: Type.Optional(AddressRef),
+    label: Type.Optional(Type.Union([AddressLabel, Type.Null()])),
+    defaultShipping: Type.Optional(Type.Boolean()),
+    defaultBilling: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateSavedAddress = Partial<CreateSavedAddress>;
 
 /** What an access token asserts; `sid` names the login session (refresh-token family). */
 export interface AccessClaims {

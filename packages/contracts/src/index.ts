@@ -7,6 +7,8 @@ export * from './catalog.ts';
 export * from './identity.ts';
 export * from './orders.ts';
 export * from './payments.ts';
+export * from './addresses.ts';
+export * from './checkout.ts';
 export * from './stock.ts';
 export * from './analytics.ts';
 export * from './monitoring.ts';

@@ -15,6 +15,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': false,
     'users:write': false,
     'analytics:read': false,
+    'checkout:manage': false,
     'payments:manage': false,
   },
   customer: {
@@ -25,6 +26,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': false,
     'users:write': false,
     'analytics:read': false,
+    'checkout:manage': false,
     'payments:manage': false,
   },
   admin: {
@@ -35,11 +37,13 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:read': true,
     'users:write': true,
     'analytics:read': true,
+    'checkout:manage': true,
     'payments:manage': true,
   },
 };
 
-// The seed's seven, and payments:manage (issue 20: admins mark manual payments paid and refund).
+// The seed's seven, checkout:manage (issue 20: the admin configures shipping, tax and promotions) and
+// payments:manage (issue 20: admins mark manual payments paid and refund).
 const seedPermissions = [
   'products:read',
   'products:write',
@@ -48,6 +52,7 @@ const seedPermissions = [
   'users:read',
   'users:write',
   'analytics:read',
+  'checkout:manage',
   'payments:manage',
 ] as const;
 
@@ -57,7 +62,7 @@ const principals: Record<keyof typeof expected, Principal> = {
   admin: { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' },
 };
 
-test('the table names exactly the seed permissions, payments:manage and the two roles', () => {
+test('the table names exactly the seed permissions, checkout:manage, payments:manage and the two roles', () => {
   assert.deepEqual(Object.keys(permissions).sort(), [...seedPermissions].sort());
   assert.deepEqual([...roles], ['customer', 'admin']);
 });

@@ -35,6 +35,7 @@ export const ErrorCode = {
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   USER_NOT_FOUND: 'USER_NOT_FOUND',
+  ADDRESS_NOT_FOUND: 'ADDRESS_NOT_FOUND',
   LAST_ADMIN: 'LAST_ADMIN',
   STOCK_MANAGED_BY_VARIANTS: 'STOCK_MANAGED_BY_VARIANTS',
   ORDER_NOT_FOUND: 'ORDER_NOT_FOUND',
@@ -52,6 +53,14 @@ export const ErrorCode = {
   PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
   /** A webhook whose signature does not verify; nothing was changed. */
   WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
+  SHIPPING_ZONE_NOT_FOUND: 'SHIPPING_ZONE_NOT_FOUND',
+  SHIPPING_METHOD_NOT_FOUND: 'SHIPPING_METHOD_NOT_FOUND',
+  TAX_RATE_NOT_FOUND: 'TAX_RATE_NOT_FOUND',
+  /** Another tax rate already covers this (country, region). */
+  TAX_RATE_TAKEN: 'TAX_RATE_TAKEN',
+  PROMOTION_NOT_FOUND: 'PROMOTION_NOT_FOUND',
+  /** Another promotion has this code, in whatever case. */
+  PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

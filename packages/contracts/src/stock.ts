@@ -19,7 +19,7 @@ export type StockLine = Static<typeof StockLine>;
 export const ReserveStock = Type.Object({ lines: Type.Array(StockLine, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
 export type ReserveStock = Static<typeof ReserveStock>;
 
-/** A reserved line with the catalog's name and unit price at the moment of reservation. */
+/** A reserved line with the catalog's name, unit price and weight at the moment of reservation. */
 export const ReservedLine = Type.Object({
   productId: Uuid,
   variantId: Type.Union([Uuid, Type.Null()]),
@@ -27,6 +27,12 @@ export const ReservedLine = Type.Object({
   name: Type.String(),
   /** Unit price, DECIMAL as a string ("19.90") so no float ever touches money. */
   unitPrice: Type.String(),
+  /**
+   * Weight of one unit in grams: the variant's own, else its product's. Optional because
+   * reservations recorded before products had a weight (Product migration 0008) lack it, and a
+   * replay returns them as they were recorded: a reader treats a missing weight as 0.
+   */
+  weightGrams: Type.Optional(Type.Integer({ minimum: 0, description: 'Grams per unit; absent on reservations made before weights existed: read as 0' })),
 });
 export type ReservedLine = Static<typeof ReservedLine>;
 

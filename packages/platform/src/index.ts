@@ -59,6 +59,7 @@ export {
   buildApp,
   startProcess,
   runProcess,
+  declareSchemas,
   loadConfigOrExit,
   closeOnSignals,
   type ServiceModule,

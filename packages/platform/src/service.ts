@@ -55,7 +55,7 @@ export async function buildApp(infra: Infrastructure, services: ServiceModule[],
     version: '0.1.0',
     description: 'Catalog, identity, orders and analytics of a Dema shop. Errors are RFC 9457 problem+json.',
   });
-  for (const service of services) for (const schema of service.schemas) app.addSchema(schema);
+  declareSchemas(app, services);
   for (const service of services) await app.register(async (scope) => service.routes(scope));
   registerHealth(app, infra.readiness());
   // A cluster's gateway reads this from every instance: its ApplicationMetrics then cover the
@@ -166,4 +166,20 @@ export async function runProcess(
     });
   };
   await exitOnStartupFailure(started(), config);
+}
+
+/**
+ * Adds the shared schemas of `modules` to `app`, each `$id` once: services that share a contract
+ * (Address: the User service's address book and the Order service's checkout) each list it.
+ */
+export function declareSchemas(app: { addSchema(schema: object): unknown }, modules: ReadonlyArray<Pick<ServiceModule, 'schemas'>>): void {
+  const declared = new Set<unknown>();
+  for (const module of modules) {
+    for (const schema of module.schemas) {
+      const id = (schema as { $id?: unknown }).$id;
+      if (declared.has(id)) continue;
+      declared.add(id);
+      app.addSchema(schema);
+    }
+  }
 }

@@ -1,18 +1,44 @@
 import { fileURLToPath } from 'node:url';
-import { Cart, CartItem, Order, OrderItem, OrderPage, OrderStatus, type StockReservations } from '@dema/contracts';
+import {
+  Cart,
+  CartItem,
+  CheckoutSettings,
+  Order,
+  OrderItem,
+  OrderPage,
+  OrderStatus,
+  Promotion,
+  PromotionPage,
+  ShippingMethod,
+  ShippingMethodList,
+  ShippingRate,
+  ShippingZone,
+  ShippingZoneList,
+  TaxRate,
+  TaxRateList,
+  type StockReservations,
+} from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { CartStore } from './db/cart.store.ts';
 import { Carts } from './carts.ts';
+import { CheckoutConfiguration } from './checkout-configuration.ts';
+import { seedDemoCheckoutConfiguration } from './db/seed-demo.ts';
 import { Orders } from './orders.ts';
 import { HttpStockReservations } from './stock-client.ts';
 import { orderRoutes } from './routes/orders.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
+import { shippingRoutes } from './routes/shipping.routes.ts';
+import { taxRateRoutes } from './routes/tax-rates.routes.ts';
+import { promotionRoutes } from './routes/promotions.routes.ts';
+import { checkoutSettingsRoutes } from './routes/checkout-settings.routes.ts';
 
 // What the all-in-one process's tests reach in: the orders and the carts' store.
 export { Orders } from './orders.ts';
 export { CartStore } from './db/cart.store.ts';
 
 const migrations = { scope: 'order', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
+/** The migration that creates the checkout configuration: the demo's is loaded when it has just run. */
+const checkoutConfigurationMigration = 'order/0005_checkout_configuration.sql';
 /** How often unfinished placements are looked for (they count as stale after 30 s). */
 const sweepIntervalMs = 5_000;
 
@@ -27,30 +53,56 @@ export interface OrderServiceOptions {
 /**
  * The Order service (seed: Order Service, Order DB): carts (in the cache, seed `user-cart`),
  * orders and their items in its own database, stock reserved in the Product service by a saga,
- * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox.
+ * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox; and the store's checkout configuration
+ * (shipping zones and methods, tax rates, promotions, checkout settings), which it applies to orders.
  */
 export async function createOrderService(
   infra: Infrastructure,
   options: OrderServiceOptions = {},
 ): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
   const db = await infra.database('order');
-  await runMigrations(db, [platformMigrations, migrations]);
+  const applied = await runMigrations(db, [platformMigrations, migrations]);
   const log = infra.log.child({ service: 'order' });
+  if (infra.config.demoData && applied.includes(checkoutConfigurationMigration) && (await seedDemoCheckoutConfiguration(db))) {
+    log.info('loaded the demo checkout configuration');
+  }
   const stock = options.stock ?? new HttpStockReservations(infra.config.upstreams.product ?? [], infra.config.serviceToken, log);
   const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
   infra.deadLetters.add(relay);
   const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
   const orders = new Orders(db, stock, relay, cartStore, log);
   const carts = new Carts(cartStore, stock);
+  const configuration = new CheckoutConfiguration(db);
   let sweeper: NodeJS.Timeout | undefined;
   return {
     name: 'order',
     orders,
     relay,
-    schemas: [OrderStatus, OrderItem, Order, OrderPage, CartItem, Cart],
+    schemas: [
+      OrderStatus,
+      OrderItem,
+      Order,
+      OrderPage,
+      CartItem,
+      Cart,
+      ShippingZone,
+      ShippingZoneList,
+      ShippingRate,
+      ShippingMethod,
+      ShippingMethodList,
+      TaxRate,
+      TaxRateList,
+      Promotion,
+      PromotionPage,
+      CheckoutSettings,
+    ],
     async routes(app) {
       await orderRoutes(app, orders);
       await cartRoutes(app, carts);
+      await shippingRoutes(app, configuration);
+      await taxRateRoutes(app, configuration);
+      await promotionRoutes(app, configuration);
+      await checkoutSettingsRoutes(app, configuration);
     },
     start() {
       relay.start();

@@ -73,6 +73,7 @@ export class Catalog implements StockReservations {
         description: input.description ?? null,
         price: input.price.toFixed(2),
         stock: variants.length > 0 ? 0 : input.stock!,
+        weightGrams: input.weightGrams ?? 0,
         categoryId: input.categoryId ?? defaultCategoryId,
       });
       await products.replaceSpecifications(tx, id, input.specifications ?? {});
@@ -104,6 +105,7 @@ export class Catalog implements StockReservations {
         description: input.description,
         price: input.price?.toFixed(2),
         stock: input.stock,
+        weightGrams: input.weightGrams,
         categoryId: input.categoryId,
       });
       if (input.specifications) await products.replaceSpecifications(tx, id, input.specifications);

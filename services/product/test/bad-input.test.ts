@@ -24,9 +24,13 @@ async function snapshot(dema: ProductTestProcess, productIds: string[]) {
   };
   const rows = {
     products: (
-      await db.query('SELECT id, name, description, price::text AS price, stock, category_id, updated_at::text AS updated_at FROM products ORDER BY id')
+      await db.query(
+        'SELECT id, name, description, price::text AS price, stock, weight_grams, category_id, updated_at::text AS updated_at FROM products ORDER BY id',
+      )
     ).rows,
-    variants: (await db.query('SELECT id, product_id, name, sku, price::text AS price, stock, options, position FROM product_variants ORDER BY id')).rows,
+    variants: (
+      await db.query('SELECT id, product_id, name, sku, price::text AS price, stock, weight_grams, options, position FROM product_variants ORDER BY id')
+    ).rows,
     categories: (await db.query('SELECT id, name, slug, description, updated_at::text AS updated_at FROM categories ORDER BY id')).rows,
   };
   const reread: Product[] = [];
@@ -153,6 +157,27 @@ for (const target of testTargets()) {
         await assertRejected(dema, create(body), invalid(['body.variants.0.stock']), all());
       });
 
+      test('refuses a weight that is negative, fractional, above a tonne or null, naming body.weightGrams', async () => {
+        for (const weightGrams of [-1, 1.5, 1_000_001, null, '250']) {
+          await assertRejected(dema, create({ ...valid(), weightGrams }), invalid(['body.weightGrams']), all());
+        }
+      });
+
+      test("names each bad variant weight by its path; null is the product's weight, not an error", async () => {
+        const body = {
+          name: 'Probe',
+          price: 10,
+          categoryId: kitchen.id,
+          variants: [
+            { name: 'A', stock: 1, weightGrams: -1 },
+            { name: 'B', stock: 1, weightGrams: null },
+            { name: 'C', stock: 1, weightGrams: 2.5 },
+            { name: 'D', stock: 1, weightGrams: 1_000_001 },
+          ],
+        };
+        await assertRejected(dema, create(body), invalid(['body.variants.0.weightGrams', 'body.variants.2.weightGrams', 'body.variants.3.weightGrams']), all());
+      });
+
       test('lists every bad field when there are several', async () => {
         const body = { name: 42, price: '12', stock: 1.5, categoryId: 'not-a-uuid', colour: 'red' };
         await assertRejected(dema, create(body), invalid(['body.name', 'body.price', 'body.stock', 'body.categoryId', 'body.colour']), all());
@@ -253,6 +278,19 @@ for (const target of testTargets()) {
 
       test('refuses a description of 10001 characters', async () => {
         await assertRejected(dema, update(kettle.id, { description: 'd'.repeat(10_001) }), invalid(['body.description']), all());
+      });
+
+      test('refuses a weight that is negative, fractional, above a tonne or null, naming body.weightGrams', async () => {
+        for (const weightGrams of [-1, 0.5, 1_000_001, null]) {
+          await assertRejected(dema, update(kettle.id, { weightGrams }), invalid(['body.weightGrams']), all());
+        }
+      });
+
+      test('names a bad variant weight by its path, and changes no variant', async () => {
+        const variants = shirt.variants.map((v, index) => ({ id: v.id, name: v.name, stock: v.stock, weightGrams: index === 1 ? -5 : 300 }));
+        await assertRejected(dema, update(shirt.id, { variants }), invalid(['body.variants.1.weightGrams']), all());
+        variants[1]!.weightGrams = 12.25;
+        await assertRejected(dema, update(shirt.id, { weightGrams: 200, variants }), invalid(['body.variants.1.weightGrams']), all());
       });
 
       test('refuses an empty object: there is nothing to update', async () => {

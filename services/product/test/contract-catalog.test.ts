@@ -79,6 +79,18 @@ for (const target of testTargets()) {
       for (const id of ids) conforms(validator('Product'), await read(`/api/products/${id}`), `product ${id}`);
     });
 
+    test('each demo product and variant weighs what the demo catalog says; a variant without a weight of its own, null', async () => {
+      const loaded = new Map((await allPages(100)).flatMap((page) => page.items.map((product) => [product.name, product])));
+      for (const demo of demoProducts) {
+        const product = loaded.get(demo.name) ?? assert.fail(`${demo.slug} was not loaded`);
+        assert.deepEqual(
+          { product: product.weightGrams, variants: product.variants.map((v) => [v.sku, v.weightGrams]) },
+          { product: demo.weightGrams, variants: (demo.variants ?? []).map((v) => [v.sku, v.weightGrams ?? null]) },
+          demo.slug,
+        );
+      }
+    });
+
     test('the categories list is a CategoryList and each category a Category', async () => {
       const list = (await read('/api/categories')) as CategoryList;
       conforms(validator('CategoryList'), list, 'categories');

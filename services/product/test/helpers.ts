@@ -1,6 +1,10 @@
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CreateProduct, Product } from '@dema/contracts';
 import { startTestProcess, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
-import type { DemaConfig, OutboxRelay } from '@dema/platform';
+import type { DemaConfig, MigrationSource, OutboxRelay } from '@dema/platform';
 import { createUserService } from '@dema/user';
 import { createProductService } from '../src/app.ts';
 
@@ -69,4 +73,20 @@ export async function startProductService(target: TestTarget, overrides: Partial
       return rows[0]!.n;
     },
   };
+}
+
+export type MigrationCut = MigrationSource & { remove(): Promise<void> };
+
+const migrationsDir = fileURLToPath(new URL('../src/db/migrations/', import.meta.url));
+
+/**
+ * The service's migrations whose file names `keep` accepts, copied to a folder of their own under
+ * the same scope and names: a database migrated with them stands where an install stood at that
+ * point, and migrating it with a later cut applies only the files in between. `remove` deletes it.
+ */
+export async function productMigrationsWhere(keep: (file: string) => boolean): Promise<MigrationCut> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dema-product-migrations-'));
+  for (const file of await readdir(migrationsDir))
+    if (file.endsWith('.sql') && keep(file)) await copyFile(path.join(migrationsDir, file), path.join(dir, file));
+  return { scope: 'product', dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }

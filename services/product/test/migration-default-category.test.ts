@@ -1,33 +1,29 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultCategoryId, type Product } from '@dema/contracts';
-import { platformMigrations, runMigrations, startProcess, type Db, type MigrationSource, type RunningProcess } from '@dema/platform';
+import { platformMigrations, runMigrations, startProcess, type Db, type RunningProcess } from '@dema/platform';
 import { dbTargets, realTarget, type DbTarget } from '@dema/platform/testing';
 import { createProductService } from '../src/app.ts';
-import { startProductService, type ProductTestProcess } from './helpers.ts';
+import { type MigrationCut, productMigrationsWhere, startProductService, type ProductTestProcess } from './helpers.ts';
 
 /**
  * 0007_default_category on a catalog written before it: products whose category_id is null (which
  * the schema allowed until then) are moved to the default category, and the column then refuses null.
  */
-const migrationsDir = fileURLToPath(new URL('../src/db/migrations/', import.meta.url));
 const migration = '0007_default_category.sql';
-const productMigrations: MigrationSource = { scope: 'product', dir: migrationsDir };
 
-let before0007: MigrationSource;
+let before0007: MigrationCut;
+/** Up to 0007 and no further, so that 0007 is what these tests see applied, whatever follows it. */
+let through0007: MigrationCut;
 
 before(async () => {
-  // The same scope and file names as the service's, so the full folder later applies 0007 alone.
-  const dir = await mkdtemp(path.join(tmpdir(), 'dema-product-migrations-'));
-  for (const file of await readdir(migrationsDir))
-    if (file.endsWith('.sql') && file < migration) await copyFile(path.join(migrationsDir, file), path.join(dir, file));
-  before0007 = { scope: 'product', dir };
+  before0007 = await productMigrationsWhere((file) => file < migration);
+  through0007 = await productMigrationsWhere((file) => file <= migration);
 });
-after(() => rm(before0007.dir, { recursive: true, force: true }));
+after(async () => {
+  await before0007.remove();
+  await through0007.remove();
+});
 
 const garden = '5d0c3a1e-6f1b-4f44-9b0e-0a2c7e1f9d01';
 const spade = '1f6b2e3c-8a7d-4e21-9c55-3b0d9e6a4f11';
@@ -52,7 +48,7 @@ for (const target of dbTargets) {
       await db.query(`INSERT INTO products (id, name, price, stock, category_id) VALUES ($1, 'Spade', 25, 4, $2)`, [spade, garden]);
       for (const id of loose) await db.query(`INSERT INTO products (id, name, price, stock, category_id) VALUES ($1, $2, 5, 1, NULL)`, [id, `Loose ${id}`]);
       assert.equal((await document(db, loose[0]!)).category, null, 'before the migration, the document of a product without category has none');
-      applied = await runMigrations(db, [platformMigrations, productMigrations]);
+      applied = await runMigrations(db, [platformMigrations, through0007]);
     });
     after(() => server.close());
 
@@ -90,7 +86,7 @@ for (const target of dbTargets) {
       const other = server.database('product_slug_taken');
       await runMigrations(other, [platformMigrations, before0007]);
       await other.query(`INSERT INTO categories (id, name, slug) VALUES ($1, 'Misc', 'uncategorized')`, [garden]);
-      await runMigrations(other, [platformMigrations, productMigrations]);
+      await runMigrations(other, [platformMigrations, through0007]);
       const { rows } = await other.query<{ id: string; slug: string }>('SELECT id, slug FROM categories ORDER BY slug');
       assert.deepEqual(rows, [
         { id: garden, slug: 'uncategorized' },

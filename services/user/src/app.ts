@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { AccessToken, CookieSession, Session, TokenPair, User, UserPage } from '@dema/contracts';
+import { AccessToken, Address, CookieSession, SavedAddress, SavedAddressList, Session, TokenPair, User, UserPage } from '@dema/contracts';
 import { platformMigrations, runMigrations, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
+import { AddressBook } from './address-book.ts';
+import { addressRoutes } from './routes/addresses.routes.ts';
 import { KeyRing } from './keys.ts';
 import { seedDemoUsers, type DemoAccounts } from './db/seed-demo.ts';
 import { authRoutes, cookieAuthRoutes } from './routes/auth.routes.ts';
@@ -49,13 +51,14 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
     identity,
     keys,
     demoAccounts,
-    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession],
+    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession, Address, SavedAddress, SavedAddressList],
     accessTokenKeys: keys.verifier(),
     async routes(app) {
       await authRoutes(app, identity, keys);
       await cookieAuthRoutes(app, identity, new Set(infra.config.corsOrigins));
       await userRoutes(app, identity);
       await sessionRoutes(app, identity);
+      await addressRoutes(app, new AddressBook(db));
     },
     start: () => undefined,
     close: async () => undefined,

@@ -2,6 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { DemaApiError, login, logout, signup, type DemaClient } from '@dema/client';
 import type { LoginBody, SignupBody, User } from '@dema/contracts';
+import { forgetShopper } from '../query.tsx';
 import { onSessionEnded, type SessionHint } from './auth.ts';
 
 /** Whether someone is signed in. `user` is null while their account is being read (or cannot be, offline). */
@@ -46,8 +47,10 @@ export function SessionProvider({ client, sessionHint, children }: { client: Dem
   }, [sessionHint]);
 
   const forget = useCallback(() => {
-    // Another user may sign in next on this device: nothing of this one's may show.
-    queryClient.clear();
+    // Another user may sign in next on this device: nothing of this one's may show. The catalog is no
+    // one's: it stays, also because a session found over when the store answers again (a 401 after an
+    // offline start) would otherwise take the catalog kept for offline with it.
+    forgetShopper(queryClient);
     setPhase('signed-out');
   }, [queryClient]);
 

@@ -3,16 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Cart, Product } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
-import { orderOf, problemOf, startOrderService, type OrderTestProcess, type TestUser } from './helpers.ts';
-
-interface Refusal {
-  what: string;
-  send(): Promise<Response>;
-  status: number;
-  code: string;
-  /** The fields the problem must name (exactly these). */
-  fields: string[];
-}
+import { orderOf, problemOf, startOrderService, type OrderTestProcess, type Refusal, type TestUser } from './helpers.ts';
 
 for (const target of testTargets()) {
   describe(`bad input to orders and carts (${target.name})`, () => {

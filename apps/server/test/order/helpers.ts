@@ -106,6 +106,16 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
   };
 }
 
+/** A request that must be refused, and how. */
+export interface Refusal {
+  what: string;
+  send(): Promise<Response>;
+  status: number;
+  code: string;
+  /** The fields the problem must name (exactly these). */
+  fields: string[];
+}
+
 /** The problem+json body of a refusal, after checking its status and media type. */
 export const problemOf = async (response: Response, status: number): Promise<Problem> => {
   const text = await response.text();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Order, Product } from '@dema/contracts';
+import type { Order, Product, StockReservation } from '@dema/contracts';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
@@ -101,6 +101,39 @@ for (const target of testTargets()) {
       assert.equal(await stockNow(), 7);
       const docs = (await (await fetch(`${catalog.url}/api/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
       assert.ok(!Object.keys(docs.paths).some((p) => p.startsWith('/internal')), 'internal routes are not documented');
+    });
+
+    test("a reservation over HTTP carries each line's weight, as the in-process one does", async () => {
+      const headers = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const bottle = (await (
+        await fetch(`${catalog.url}/api/products`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({
+            name: 'Remote Bottle',
+            price: 20,
+            weightGrams: 340,
+            variants: [
+              { name: '500 ml', stock: 3 },
+              { name: '1 L', stock: 3, weightGrams: 480 },
+            ],
+          }),
+        })
+      ).json()) as Product;
+      const response = await fetch(`${catalog.url}/internal/stock-reservations/${crypto.randomUUID()}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-dema-service-token': serviceToken },
+        body: JSON.stringify({ lines: bottle.variants.map((v) => ({ productId: bottle.id, variantId: v.id, quantity: 1 })) }),
+      });
+      assert.equal(response.status, 200);
+      const reservation = (await response.json()) as StockReservation;
+      assert.deepEqual(
+        reservation.lines.map((l) => [l.name, l.weightGrams]),
+        [
+          ['Remote Bottle (500 ml)', 340],
+          ['Remote Bottle (1 L)', 480],
+        ],
+      );
     });
 
     test('with the product process unreachable, an order is refused with 503 and nothing is written', async () => {

@@ -5,6 +5,7 @@ import { noNulKeyword } from './request-validation.ts';
 
 interface AjvIssue {
   instancePath: string;
+  schemaPath: string;
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
@@ -19,7 +20,7 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
   const prefix = contextNames[context] ?? context;
   const seen = new Set<string>();
   const params: InvalidParam[] = [];
-  for (const issue of issues) {
+  for (const issue of chosenBranchesOnly(issues)) {
     // anyOf/oneOf wrap the useful message of their branches; the branch errors already say it.
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
     const path = issue.instancePath.split('/').filter(Boolean).map(decodePointer);
@@ -47,6 +48,47 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
   }
   return mergeConstAlternatives(dropNullAlternatives(params));
 }
+
+/**
+ * A union of objects told apart by a constant field (a shipping rate's `kind`) fails in every branch,
+ * and only the branch the value chose says what is wrong with it. So, per union: the issues of the
+ * branches whose constant field the value does not match are dropped; when it matches none, only that
+ * field is named (its alternatives merge below); when every branch misses the same required field (no
+ * `kind` at all), only that field is named.
+ */
+function chosenBranchesOnly(issues: AjvIssue[]): AjvIssue[] {
+  const branchOf = (issue: AjvIssue, union: string) => new RegExp(`^${escapeRegExp(union)}/(\\d+)/`).exec(issue.schemaPath)?.[1];
+  const unions = new Set<string>();
+  for (const issue of issues) for (const at of issue.schemaPath.matchAll(/\/anyOf\/\d+\//g)) unions.add(`${issue.schemaPath.slice(0, at.index)}/anyOf`);
+  let kept = issues;
+  for (const union of unions) {
+    const branches = new Map<string, AjvIssue[]>();
+    for (const issue of kept) {
+      const branch = branchOf(issue, union);
+      if (branch !== undefined) branches.set(branch, [...(branches.get(branch) ?? []), issue]);
+    }
+    const tagMiss = (issue: AjvIssue, branch: string) =>
+      issue.keyword === 'const' && new RegExp(`^${escapeRegExp(union)}/${branch}/properties/[^/]+/const$`).test(issue.schemaPath);
+    const missed = [...branches].filter(([branch, found]) => found.some((issue) => tagMiss(issue, branch))).map(([branch]) => branch);
+    const missing = [...branches.values()].map((found) => new Set(found.filter((i) => i.keyword === 'required').map((i) => String(i.params.missingProperty))));
+    const missingEverywhere = [...(missing[0] ?? [])].filter((property) => missing.every((m) => m.has(property)));
+    let drop: (issue: AjvIssue, branch: string) => boolean = () => false;
+    if (branches.size > 1 && missingEverywhere.length > 0) {
+      drop = (issue) => !(issue.keyword === 'required' && missingEverywhere.includes(String(issue.params.missingProperty)));
+    } else if (missed.length > 0 && missed.length < branches.size) {
+      drop = (_issue, branch) => missed.includes(branch);
+    } else if (missed.length > 0) {
+      drop = (issue, branch) => !tagMiss(issue, branch);
+    }
+    kept = kept.filter((issue) => {
+      const branch = branchOf(issue, union);
+      return branch === undefined || !drop(issue, branch);
+    });
+  }
+  return kept;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // A nullable field that fails its real rule also fails "must be null"; that half only confuses.
 function dropNullAlternatives(params: InvalidParam[]): InvalidParam[] {

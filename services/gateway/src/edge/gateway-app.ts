@@ -2,6 +2,7 @@ import client from 'prom-client';
 import {
   StartupError,
   createHttpServer,
+  declareSchemas,
   serviceNames,
   tokenAuthenticator,
   type Authenticator,
@@ -166,7 +167,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     await closePools(pools);
     throw error;
   }
-  for (const module of modules) for (const schema of module.schemas) app.addSchema(schema);
+  declareSchemas(app, modules);
   for (const module of modules) await app.register(async (scope) => module.routes(scope));
   registerGatewayHealth(app, pools, infra.readiness());
 

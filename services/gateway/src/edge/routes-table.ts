@@ -20,6 +20,11 @@ export const serviceRoutes: ReadonlyArray<{ prefix: string; service: ServiceName
   { prefix: '/api/payments', service: 'payment' },
   { prefix: '/api/orders', service: 'order' },
   { prefix: '/api/cart', service: 'order' },
+  { prefix: '/api/shipping-zones', service: 'order' },
+  { prefix: '/api/shipping-methods', service: 'order' },
+  { prefix: '/api/tax-rates', service: 'order' },
+  { prefix: '/api/promotions', service: 'order' },
+  { prefix: '/api/checkout-settings', service: 'order' },
   { prefix: '/api/analytics', service: 'analytics' },
 ];
 

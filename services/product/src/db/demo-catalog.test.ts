@@ -63,6 +63,25 @@ test('stock is a non-negative integer and equals the sum of variant stock', () =
   }
 });
 
+test('every product has a weight in whole grams; a variant with its own weighs something else', () => {
+  const grams = (value: number) => Number.isInteger(value) && value >= 0 && value <= 1_000_000;
+  for (const p of demoProducts) {
+    assert.ok(grams(p.weightGrams) && p.weightGrams > 0, `${p.slug}: weight ${p.weightGrams}`);
+    for (const v of p.variants ?? []) {
+      if (v.weightGrams === undefined) continue;
+      assert.ok(grams(v.weightGrams) && v.weightGrams !== p.weightGrams, `${v.sku}: weight ${v.weightGrams}`);
+    }
+  }
+});
+
+test('a product whose Weight specification is in g or kg weighs that much', () => {
+  const units: Record<string, number> = { g: 1, kg: 1000 };
+  for (const p of demoProducts) {
+    const match = /^(\d+(?:\.\d+)?) (g|kg)$/.exec(p.specifications.Weight ?? '');
+    if (match) assert.equal(p.weightGrams, Math.round(Number(match[1]) * units[match[2]!]!), p.slug);
+  }
+});
+
 test('some products are out of stock and some have variants', () => {
   const outOfStock = demoProducts.filter((p) => p.stock === 0).length;
   const withVariants = demoProducts.filter((p) => (p.variants?.length ?? 0) > 0).length;

@@ -3,7 +3,9 @@
  * database on first start, so that a fresh install has something to browse, search and buy.
  *
  * Plain data, no imports. Prices are decimal strings (never JS floats); a product with variants has
- * a stock equal to the sum of its variants' stock. Image names are files under
+ * a stock equal to the sum of its variants' stock. Weights are the item's own, in grams: the
+ * 'Weight' specification where a product has one (a pair for shoes and poles), a fair guess otherwise.
+ * Image names are files under
  * `services/product/assets/demo/`, served locally (no internet needed).
  * The invariants are checked by `demo-catalog.test.ts`.
  */
@@ -20,6 +22,8 @@ export interface DemoVariant {
   /** null: sells at the product's price; otherwise the variant's own decimal price. */
   price: string | null;
   stock: number;
+  /** grams, when the variant weighs other than its product (a bigger size); absent: the product's weight */
+  weightGrams?: number;
   options: Record<string, string>;
 }
 
@@ -34,6 +38,8 @@ export interface DemoProduct {
   price: string;
   /** integer >= 0; for a product with variants, the sum of its variants' stock */
   stock: number;
+  /** integer grams, 0..1,000,000 */
+  weightGrams: number;
   specifications: Record<string, string>;
   /** file names under services/product/assets/demo/ */
   images: string[];
@@ -94,6 +100,7 @@ export const demoProducts: DemoProduct[] = [
       'A single charge lasts 35 hours, and ten minutes on USB-C adds another five.',
     price: '249.99',
     stock: 123,
+    weightGrams: 254,
     specifications: {
       'Battery Life': '35 hours (ANC on)',
       Connectivity: 'Bluetooth 5.3, 3.5 mm jack',
@@ -117,6 +124,7 @@ export const demoProducts: DemoProduct[] = [
       'Hot-swappable switches, PBT keycaps and a detachable braided USB-C cable.',
     price: '119.00',
     stock: 97,
+    weightGrams: 850,
     specifications: {
       Layout: 'Tenkeyless (87 keys)',
       Keycaps: 'Double-shot PBT',
@@ -140,6 +148,7 @@ export const demoProducts: DemoProduct[] = [
       'One USB-C cable carries video, data and 65 W of power to your laptop.',
     price: '429.50',
     stock: 34,
+    weightGrams: 5600,
     specifications: {
       Resolution: '3840 x 2160',
       Panel: 'IPS, 60 Hz',
@@ -156,6 +165,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A palm-sized speaker rated IP67, so it survives rain, sand and the occasional drop in the pool. ' + 'Pair two for stereo sound.',
     price: '79.95',
     stock: 187,
+    weightGrams: 540,
     specifications: {
       'Water Resistance': 'IP67',
       'Battery Life': '16 hours',
@@ -173,6 +183,7 @@ export const demoProducts: DemoProduct[] = [
       'The always-on display stays readable in bright sunlight.',
     price: '199.00',
     stock: 73,
+    weightGrams: 42,
     specifications: {
       Display: '1.4" AMOLED, always-on',
       'Battery Life': 'Up to 7 days',
@@ -182,7 +193,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['fitness-smartwatch-with-gps-1.svg', 'fitness-smartwatch-with-gps-2.svg'],
     variants: [
       { name: '41 mm', sku: 'WCH-GPS-41', price: null, stock: 40, options: { 'Case Size': '41 mm' } },
-      { name: '45 mm', sku: 'WCH-GPS-45', price: '219.00', stock: 33, options: { 'Case Size': '45 mm' } },
+      { name: '45 mm', sku: 'WCH-GPS-45', price: '219.00', stock: 33, weightGrams: 48, options: { 'Case Size': '45 mm' } },
     ],
   },
   {
@@ -194,6 +205,7 @@ export const demoProducts: DemoProduct[] = [
       'The aluminium shell doubles as a heat sink.',
     price: '49.99',
     stock: 212,
+    weightGrams: 80,
     specifications: {
       Ports: 'HDMI 4K60, 2x USB-A 3.2, SD, microSD, Gigabit Ethernet, USB-C PD',
       'Power Delivery': '100 W pass-through',
@@ -210,6 +222,7 @@ export const demoProducts: DemoProduct[] = [
       'A slim Qi charging pad that tops up phones and earbuds at up to 15 W. ' + 'The non-slip fabric surface keeps your phone in place on the nightstand.',
     price: '29.99',
     stock: 0,
+    weightGrams: 120,
     specifications: {
       Standard: 'Qi',
       Output: 'Up to 15 W',
@@ -227,6 +240,7 @@ export const demoProducts: DemoProduct[] = [
       'Two Thunderbolt ports drive external monitors and fast storage.',
     price: '1299.00',
     stock: 18,
+    weightGrams: 1100,
     specifications: {
       Display: '14" 2880 x 1800 OLED',
       Processor: '12-core, 4.8 GHz',
@@ -261,6 +275,7 @@ export const demoProducts: DemoProduct[] = [
       'Touch controls handle music and calls, and the buds resist sweat and splashes.',
     price: '89.99',
     stock: 143,
+    weightGrams: 50,
     specifications: {
       'Battery Life': '7 hours (28 with case)',
       'Water Resistance': 'IPX4',
@@ -278,6 +293,7 @@ export const demoProducts: DemoProduct[] = [
       'A front-facing screen makes framing selfies and vlogs easy.',
     price: '279.00',
     stock: 27,
+    weightGrams: 150,
     specifications: {
       Video: '4K60, 2.7K120',
       Photo: '23 MP',
@@ -298,6 +314,7 @@ export const demoProducts: DemoProduct[] = [
       'The four-layer filter leaves the grounds behind and the body goes in the dishwasher.',
     price: '39.90',
     stock: 129,
+    weightGrams: 450,
     specifications: {
       Material: '18/8 stainless steel',
       Insulation: 'Double-walled',
@@ -307,7 +324,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['stainless-steel-french-press-1.svg', 'stainless-steel-french-press-2.svg'],
     variants: [
       { name: '350 ml', sku: 'FRP-350', price: null, stock: 58, options: { Capacity: '350 ml' } },
-      { name: '1 L', sku: 'FRP-1000', price: '44.90', stock: 71, options: { Capacity: '1 L' } },
+      { name: '1 L', sku: 'FRP-1000', price: '44.90', stock: 71, weightGrams: 900, options: { Capacity: '1 L' } },
     ],
   },
   {
@@ -319,6 +336,7 @@ export const demoProducts: DemoProduct[] = [
       'The enamel needs no seasoning, and the pot works on every hob including induction and in the oven up to 250 °C.',
     price: '119.95',
     stock: 48,
+    weightGrams: 5400,
     specifications: {
       Capacity: '5.2 L',
       Diameter: '26 cm',
@@ -342,6 +360,7 @@ export const demoProducts: DemoProduct[] = [
       'Spiral ribs inside the cone keep the flow even for a clean, bright cup.',
     price: '34.50',
     stock: 96,
+    weightGrams: 900,
     specifications: {
       Material: 'Stoneware',
       'Carafe Capacity': '600 ml',
@@ -359,6 +378,7 @@ export const demoProducts: DemoProduct[] = [
       'The full tang and pakkawood handle give it balance for hours of chopping.',
     price: '89.00',
     stock: 64,
+    weightGrams: 230,
     specifications: {
       'Blade Length': '20 cm',
       Steel: 'High-carbon stainless, 58 HRC',
@@ -375,6 +395,7 @@ export const demoProducts: DemoProduct[] = [
       'Three bamboo boards in small, medium and large, each with a juice groove on one side. ' + 'Bamboo is hard enough to last and gentle on knife edges.',
     price: '27.99',
     stock: 158,
+    weightGrams: 2000,
     specifications: {
       Material: 'Organic bamboo',
       Pieces: '3',
@@ -392,6 +413,7 @@ export const demoProducts: DemoProduct[] = [
       'Ideal for pour-over coffee and delicate green teas.',
     price: '69.99',
     stock: 0,
+    weightGrams: 1100,
     specifications: {
       Capacity: '0.9 L',
       Power: '1200 W',
@@ -409,6 +431,7 @@ export const demoProducts: DemoProduct[] = [
       'It breathes in summer, insulates in winter and gets softer with every wash.',
     price: '149.00',
     stock: 51,
+    weightGrams: 1400,
     specifications: {
       Material: '100% European flax linen',
       Weight: '170 g/m²',
@@ -417,9 +440,9 @@ export const demoProducts: DemoProduct[] = [
     },
     images: ['stonewashed-linen-duvet-cover-1.svg', 'stonewashed-linen-duvet-cover-2.svg'],
     variants: [
-      { name: 'Single', sku: 'DUV-LIN-SGL', price: '129.00', stock: 14, options: { Size: 'Single' } },
+      { name: 'Single', sku: 'DUV-LIN-SGL', price: '129.00', stock: 14, weightGrams: 1000, options: { Size: 'Single' } },
       { name: 'Double', sku: 'DUV-LIN-DBL', price: null, stock: 26, options: { Size: 'Double' } },
-      { name: 'King', sku: 'DUV-LIN-KNG', price: '179.00', stock: 11, options: { Size: 'King' } },
+      { name: 'King', sku: 'DUV-LIN-KNG', price: '179.00', stock: 11, weightGrams: 1800, options: { Size: 'King' } },
     ],
   },
   {
@@ -431,6 +454,7 @@ export const demoProducts: DemoProduct[] = [
       'The silicone seals keep soups and sauces from leaking in your bag.',
     price: '42.75',
     stock: 121,
+    weightGrams: 3500,
     specifications: {
       Material: 'Borosilicate glass, BPA-free lids',
       Pieces: '5 containers + 5 lids',
@@ -448,6 +472,7 @@ export const demoProducts: DemoProduct[] = [
       'Ten speeds and a pulse setting give fine control for nut butters and salsas.',
     price: '189.00',
     stock: 37,
+    weightGrams: 4500,
     specifications: {
       Power: '1500 W',
       Jar: '2 L, BPA-free',
@@ -465,6 +490,7 @@ export const demoProducts: DemoProduct[] = [
       'The cotton wick burns cleanly for about 50 hours.',
     price: '18.50',
     stock: 190,
+    weightGrams: 220,
     specifications: {
       Wax: '100% soy',
       Wick: 'Cotton',
@@ -483,6 +509,7 @@ export const demoProducts: DemoProduct[] = [
       'A heavyweight crew-neck tee in certified organic cotton that keeps its shape wash after wash. ' + 'Relaxed through the body with a reinforced collar.',
     price: '24.00',
     stock: 208,
+    weightGrams: 180,
     specifications: {
       Material: '100% organic cotton',
       Weight: '220 g/m²',
@@ -506,6 +533,7 @@ export const demoProducts: DemoProduct[] = [
       'Wear it over a shirt at the office or on its own at the weekend.',
     price: '98.00',
     stock: 54,
+    weightGrams: 350,
     specifications: {
       Material: '100% extra-fine merino wool',
       Gauge: '14 gauge',
@@ -527,6 +555,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A three-layer shell with fully taped seams that keeps out downpours while letting sweat escape. ' + 'It packs into its own chest pocket.',
     price: '159.99',
     stock: 18,
+    weightGrams: 340,
     specifications: {
       Waterproofing: '20,000 mm',
       Breathability: '15,000 g/m²/24h',
@@ -547,6 +576,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'Cotton twill chinos with a touch of stretch for comfort at the desk and on the bike. ' + 'Slim through the thigh with a tapered leg.',
     price: '64.50',
     stock: 100,
+    weightGrams: 450,
     specifications: {
       Material: '98% cotton, 2% elastane',
       Fit: 'Slim, tapered',
@@ -564,6 +594,7 @@ export const demoProducts: DemoProduct[] = [
       'The solid brass buckle is held by screws, so it can be swapped.',
     price: '45.00',
     stock: 88,
+    weightGrams: 250,
     specifications: {
       Material: 'Vegetable-tanned full-grain leather',
       Width: '3.5 cm',
@@ -581,6 +612,7 @@ export const demoProducts: DemoProduct[] = [
       'The knit upper flexes with your foot and the rubber outsole grips on wet pavements.',
     price: '110.00',
     stock: 69,
+    weightGrams: 520,
     specifications: {
       Upper: 'Engineered knit',
       Midsole: 'EVA foam',
@@ -603,6 +635,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A chunky rib-knit beanie in soft lambswool with a deep turn-up that covers the ears. ' + 'One size fits most.',
     price: '22.00',
     stock: 176,
+    weightGrams: 90,
     specifications: {
       Material: '100% lambswool',
       Knit: '2x2 rib',
@@ -619,6 +652,7 @@ export const demoProducts: DemoProduct[] = [
       'A trucker-style jacket in rigid 13 oz denim that breaks in to fit you over time. ' + 'Two chest pockets, two hand pockets and copper shank buttons.',
     price: '89.90',
     stock: 0,
+    weightGrams: 900,
     specifications: {
       Material: '100% cotton denim, 13 oz',
       Wash: 'Mid-blue rinse',
@@ -635,6 +669,7 @@ export const demoProducts: DemoProduct[] = [
       'A lightweight linen shirt with a button-down collar that stays cool on the hottest days. ' + 'Garment-dyed for a soft hand and subtle colour variation.',
     price: '58.00',
     stock: 47,
+    weightGrams: 220,
     specifications: {
       Material: '100% linen',
       Collar: 'Button-down',
@@ -650,6 +685,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'Five pairs of combed-cotton crew socks with a cushioned sole and a seamless toe. ' + 'The ribbed cuff stays up all day without pinching.',
     price: '16.99',
     stock: 243,
+    weightGrams: 250,
     specifications: {
       Material: '80% combed cotton, 18% polyamide, 2% elastane',
       Pairs: '5',
@@ -669,6 +705,7 @@ export const demoProducts: DemoProduct[] = [
       'Includes 45 recipes for breads, pizza, crackers and pancakes.',
     price: '27.50',
     stock: 64,
+    weightGrams: 900,
     specifications: {
       Pages: '288',
       Language: 'English',
@@ -678,7 +715,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['practical-guide-to-sourdough-baking-1.svg', 'practical-guide-to-sourdough-baking-2.svg'],
     variants: [
       { name: 'Hardcover', sku: 'BK-SOUR-HC', price: null, stock: 37, options: { Format: 'Hardcover' } },
-      { name: 'Paperback', sku: 'BK-SOUR-PB', price: '18.99', stock: 27, options: { Format: 'Paperback' } },
+      { name: 'Paperback', sku: 'BK-SOUR-PB', price: '18.99', stock: 27, weightGrams: 550, options: { Format: 'Paperback' } },
     ],
   },
   {
@@ -690,6 +727,7 @@ export const demoProducts: DemoProduct[] = [
       'Each chapter ends with exercises and worked solutions.',
     price: '54.00',
     stock: 41,
+    weightGrams: 850,
     specifications: {
       Format: 'Paperback',
       Pages: '512',
@@ -707,6 +745,7 @@ export const demoProducts: DemoProduct[] = [
       'Seasonal star charts are printed on water-resistant paper.',
     price: '19.95',
     stock: 88,
+    weightGrams: 300,
     specifications: {
       Format: 'Flexibound',
       Pages: '176',
@@ -724,6 +763,7 @@ export const demoProducts: DemoProduct[] = [
       'A slow-burning mystery set in an isolated alpine valley.',
     price: '14.99',
     stock: 132,
+    weightGrams: 400,
     specifications: {
       Format: 'Paperback',
       Pages: '368',
@@ -741,6 +781,7 @@ export const demoProducts: DemoProduct[] = [
       'Each recipe lists its prep time and whether it freezes well.',
     price: '32.00',
     stock: 57,
+    weightGrams: 1200,
     specifications: {
       Format: 'Hardcover',
       Pages: '320',
@@ -757,6 +798,7 @@ export const demoProducts: DemoProduct[] = [
       'Twenty step-by-step projects that build up washes, glazing and wet-in-wet techniques. ' + 'Lay-flat binding keeps the book open next to your palette.',
     price: '24.50',
     stock: 0,
+    weightGrams: 600,
     specifications: {
       Format: 'Spiral-bound',
       Pages: '160',
@@ -773,6 +815,7 @@ export const demoProducts: DemoProduct[] = [
       'How people have drawn the world, from clay tablets and medieval mappae mundi to satellite imagery. ' + 'Richly illustrated with 150 historic maps.',
     price: '29.95',
     stock: 23,
+    weightGrams: 1100,
     specifications: {
       Format: 'Hardcover',
       Pages: '256',
@@ -788,6 +831,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A curious octopus sets off to find the bottom of the ocean and makes friends on the way down. ' + 'A rhyming picture book for ages 3 to 6.',
     price: '12.99',
     stock: 150,
+    weightGrams: 450,
     specifications: {
       Format: 'Hardcover picture book',
       Pages: '32',
@@ -805,6 +849,7 @@ export const demoProducts: DemoProduct[] = [
       'Short chapters with one exercise each.',
     price: '17.49',
     stock: 96,
+    weightGrams: 280,
     specifications: {
       Format: 'Paperback',
       Pages: '224',
@@ -822,6 +867,7 @@ export const demoProducts: DemoProduct[] = [
       'Measured drawings are included for every build.',
     price: '39.00',
     stock: 31,
+    weightGrams: 1300,
     specifications: {
       Format: 'Hardcover',
       Pages: '304',
@@ -840,6 +886,7 @@ export const demoProducts: DemoProduct[] = [
       'A 6 mm natural rubber mat with a polyurethane top that grips even in a sweaty hot-yoga class. ' + 'Alignment lines help with hand and foot placement.',
     price: '44.95',
     stock: 135,
+    weightGrams: 2400,
     specifications: {
       Material: 'Natural rubber, PU top layer',
       Dimensions: '183 x 68 cm',
@@ -862,6 +909,7 @@ export const demoProducts: DemoProduct[] = [
       'The cradle keeps them tidy in a corner.',
     price: '349.00',
     stock: 16,
+    weightGrams: 48000,
     specifications: {
       'Weight Range': '2.5 to 24 kg each',
       Increments: '15 settings',
@@ -879,6 +927,7 @@ export const demoProducts: DemoProduct[] = [
       'The leak-proof lid has a carry loop and the powder coat will not sweat or slip.',
     price: '29.95',
     stock: 214,
+    weightGrams: 340,
     specifications: {
       Material: '18/8 stainless steel',
       Insulation: 'Double-wall vacuum',
@@ -888,8 +937,8 @@ export const demoProducts: DemoProduct[] = [
     images: ['insulated-stainless-water-bottle-1.svg', 'insulated-stainless-water-bottle-2.svg', 'insulated-stainless-water-bottle-3.svg'],
     variants: [
       { name: '500 ml', sku: 'BTL-INS-500', price: null, stock: 120, options: { Capacity: '500 ml' } },
-      { name: '750 ml', sku: 'BTL-INS-750', price: '34.95', stock: 94, options: { Capacity: '750 ml' } },
-      { name: '1 L', sku: 'BTL-INS-1000', price: '39.95', stock: 0, options: { Capacity: '1 L' } },
+      { name: '750 ml', sku: 'BTL-INS-750', price: '34.95', stock: 94, weightGrams: 400, options: { Capacity: '750 ml' } },
+      { name: '1 L', sku: 'BTL-INS-1000', price: '39.95', stock: 0, weightGrams: 480, options: { Capacity: '1 L' } },
     ],
   },
   {
@@ -901,6 +950,7 @@ export const demoProducts: DemoProduct[] = [
       'Two doors and two vestibules mean nobody has to climb over anyone at night.',
     price: '289.00',
     stock: 14,
+    weightGrams: 1550,
     specifications: {
       Capacity: '2 people',
       'Packed Weight': '1.55 kg',
@@ -918,6 +968,7 @@ export const demoProducts: DemoProduct[] = [
       'A close-fitting 8-litre vest with two soft flasks on the chest and room for a jacket and snacks. ' + 'Stays put without bouncing on steep descents.',
     price: '84.99',
     stock: 43,
+    weightGrams: 210,
     specifications: {
       Capacity: '8 L',
       Includes: '2 x 500 ml soft flasks',
@@ -934,6 +985,7 @@ export const demoProducts: DemoProduct[] = [
       'A thermally bonded match ball with a textured surface for true flight and a good touch in the wet. ' + 'Suitable for grass and artificial turf.',
     price: '34.99',
     stock: 99,
+    weightGrams: 430,
     specifications: {
       Size: '5',
       Construction: 'Thermally bonded, 12 panels',
@@ -950,6 +1002,7 @@ export const demoProducts: DemoProduct[] = [
       'Three-section folding poles in carbon fibre that weigh 240 g each and pack down to 38 cm. ' + 'Cork grips stay comfortable when your hands get sweaty.',
     price: '119.00',
     stock: 28,
+    weightGrams: 480,
     specifications: {
       Material: 'Carbon fibre',
       Length: '110 to 130 cm',
@@ -967,6 +1020,7 @@ export const demoProducts: DemoProduct[] = [
       'Five latex bands from extra light to extra heavy, with handles, ankle straps and a door anchor. ' + 'A complete home gym that fits in a drawer.',
     price: '24.99',
     stock: 181,
+    weightGrams: 600,
     specifications: {
       Bands: '5 (5 to 25 kg)',
       Material: 'Natural latex',
@@ -982,6 +1036,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A mummy-shaped bag filled with responsibly sourced 650-fill duck down, comfortable to -5 °C. ' + 'Compresses to the size of a loaf of bread.',
     price: '229.00',
     stock: 0,
+    weightGrams: 1050,
     specifications: {
       'Comfort Rating': '-5 °C',
       Fill: '650 FP duck down',
@@ -998,6 +1053,7 @@ export const demoProducts: DemoProduct[] = [
       'A lightweight road helmet with 18 vents and an internal rotational-impact liner. ' + 'The dial fit system adjusts with one hand while riding.',
     price: '94.50',
     stock: 45,
+    weightGrams: 265,
     specifications: {
       Vents: '18',
       Weight: '265 g',
@@ -1007,7 +1063,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['ventilated-road-bike-helmet-1.svg', 'ventilated-road-bike-helmet-2.svg'],
     variants: [
       { name: 'S/M (52-58 cm)', sku: 'HLM-ROAD-SM', price: null, stock: 19, options: { Size: 'S/M' } },
-      { name: 'M/L (56-62 cm)', sku: 'HLM-ROAD-ML', price: null, stock: 26, options: { Size: 'M/L' } },
+      { name: 'M/L (56-62 cm)', sku: 'HLM-ROAD-ML', price: null, stock: 26, weightGrams: 290, options: { Size: 'M/L' } },
     ],
   },
 
@@ -1021,6 +1077,7 @@ export const demoProducts: DemoProduct[] = [
       'Fragrance-free and suitable for sensitive skin.',
     price: '28.00',
     stock: 164,
+    weightGrams: 90,
     specifications: {
       Volume: '30 ml',
       'Key Ingredients': 'Hyaluronic acid 2%, panthenol',
@@ -1038,6 +1095,7 @@ export const demoProducts: DemoProduct[] = [
       'Water-resistant for 40 minutes and gentle enough for daily use on the face.',
     price: '19.99',
     stock: 203,
+    weightGrams: 80,
     specifications: {
       Volume: '50 ml',
       Protection: 'SPF 50, broad spectrum',
@@ -1053,6 +1111,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A wide paddle brush with a bamboo body and rounded bamboo pins that detangle gently and massage the scalp. ' + 'Works on wet and dry hair.',
     price: '15.50',
     stock: 117,
+    weightGrams: 120,
     specifications: {
       Material: 'Bamboo, natural rubber cushion',
       Pins: 'Bamboo, rounded tips',
@@ -1069,6 +1128,7 @@ export const demoProducts: DemoProduct[] = [
       'A baking-soda-free deodorant stick with arrowroot and coconut oil that keeps you fresh all day. ' + 'Scented with bergamot and lime essential oils.',
     price: '11.95',
     stock: 163,
+    weightGrams: 75,
     specifications: {
       Weight: '75 g',
       'Key Ingredients': 'Arrowroot, coconut oil, magnesium',
@@ -1084,6 +1144,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'Everything for a well-kept beard: cedarwood beard oil, a shaping balm, a boar-bristle brush and a wooden comb. ' + 'Packed in a gift box.',
     price: '42.00',
     stock: 52,
+    weightGrams: 400,
     specifications: {
       Includes: 'Oil 30 ml, balm 60 g, brush, comb',
       Scent: 'Cedarwood and vetiver',
@@ -1101,6 +1162,7 @@ export const demoProducts: DemoProduct[] = [
       'One charge lasts a month.',
     price: '64.99',
     stock: 75,
+    weightGrams: 150,
     specifications: {
       Modes: 'Clean, sensitive, whiten',
       'Battery Life': '30 days',
@@ -1116,6 +1178,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A rich but fast-absorbing hand cream with 20% shea butter for dry, work-worn hands. ' + 'The pocket-sized tube fits in any bag.',
     price: '6.50',
     stock: 230,
+    weightGrams: 100,
     specifications: {
       Volume: '75 ml',
       'Key Ingredients': 'Shea butter 20%, glycerin',
@@ -1133,6 +1196,7 @@ export const demoProducts: DemoProduct[] = [
       'Three heat settings, a cool shot and a slim concentrator nozzle.',
     price: '129.00',
     stock: 33,
+    weightGrams: 550,
     specifications: {
       Power: '2000 W',
       Settings: '3 heat, 2 speed, cool shot',
@@ -1150,6 +1214,7 @@ export const demoProducts: DemoProduct[] = [
       'Light enough to wear under sunscreen and make-up.',
     price: '34.00',
     stock: 85,
+    weightGrams: 120,
     specifications: {
       'Key Ingredients': 'Vitamin C 10%, niacinamide 4%',
       'Skin Type': 'Normal to combination',
@@ -1159,7 +1224,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['vitamin-c-brightening-moisturiser-1.svg', 'vitamin-c-brightening-moisturiser-2.svg'],
     variants: [
       { name: '50 ml', sku: 'VTC-MOIST-50', price: null, stock: 61, options: { Volume: '50 ml' } },
-      { name: '100 ml', sku: 'VTC-MOIST-100', price: '54.00', stock: 24, options: { Volume: '100 ml' } },
+      { name: '100 ml', sku: 'VTC-MOIST-100', price: '54.00', stock: 24, weightGrams: 200, options: { Volume: '100 ml' } },
     ],
   },
   {
@@ -1169,6 +1234,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A gentle white clay mask that draws out oil and refines pores in ten minutes. ' + 'Aloe and oat extract soothe the skin as it dries.',
     price: '21.00',
     stock: 98,
+    weightGrams: 150,
     specifications: {
       Volume: '100 ml',
       'Key Ingredients': 'Kaolin, aloe vera, oat extract',
@@ -1187,6 +1253,7 @@ export const demoProducts: DemoProduct[] = [
       'One hundred smooth beech blocks in arches, cylinders, triangles and planks, finished in water-based paints. ' + 'Packed in a sturdy drawstring bag.',
     price: '39.99',
     stock: 84,
+    weightGrams: 1800,
     specifications: {
       Pieces: '100',
       Material: 'Solid beech wood',
@@ -1204,6 +1271,7 @@ export const demoProducts: DemoProduct[] = [
       'Easy to learn, with enough strategy to keep adults coming back.',
     price: '44.00',
     stock: 61,
+    weightGrams: 1500,
     specifications: {
       Players: '3-4',
       'Playing Time': '60-90 minutes',
@@ -1220,6 +1288,7 @@ export const demoProducts: DemoProduct[] = [
       'A tranquil mountain lake at sunrise, printed on thick recycled board with a linen finish that reduces glare. ' + 'Every piece is uniquely shaped.',
     price: '19.99',
     stock: 112,
+    weightGrams: 700,
     specifications: {
       Pieces: '1000',
       'Finished Size': '70 x 50 cm',
@@ -1236,6 +1305,7 @@ export const demoProducts: DemoProduct[] = [
       'A double-sided stunt car that flips, spins 360 degrees and keeps driving upside down. ' + 'The rechargeable battery gives 25 minutes of play.',
     price: '54.95',
     stock: 60,
+    weightGrams: 600,
     specifications: {
       Range: '50 m',
       'Battery Life': '25 minutes',
@@ -1256,6 +1326,7 @@ export const demoProducts: DemoProduct[] = [
       'A huggable teddy bear in super-soft plush with embroidered eyes, safe from birth. ' + 'Machine washable for when it inevitably ends up in the mud.',
     price: '24.50',
     stock: 80,
+    weightGrams: 200,
     specifications: {
       Material: 'Polyester plush, recycled fibre fill',
       Eyes: 'Embroidered',
@@ -1265,7 +1336,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['soft-plush-teddy-bear-1.svg', 'soft-plush-teddy-bear-2.svg', 'soft-plush-teddy-bear-3.svg'],
     variants: [
       { name: 'Small (30 cm)', sku: 'TED-PLU-S', price: null, stock: 58, options: { Size: '30 cm' } },
-      { name: 'Large (50 cm)', sku: 'TED-PLU-L', price: '39.50', stock: 22, options: { Size: '50 cm' } },
+      { name: 'Large (50 cm)', sku: 'TED-PLU-L', price: '39.50', stock: 22, weightGrams: 450, options: { Size: '50 cm' } },
     ],
   },
   {
@@ -1276,6 +1347,7 @@ export const demoProducts: DemoProduct[] = [
       'Translucent magnetic tiles in squares and triangles that click together into towers, houses and rockets. ' + 'Light shines through in bright colours.',
     price: '64.99',
     stock: 39,
+    weightGrams: 1400,
     specifications: {
       Pieces: '60',
       Shapes: 'Squares, triangles',
@@ -1293,6 +1365,7 @@ export const demoProducts: DemoProduct[] = [
       'Includes a display case for the finished crystals.',
     price: '27.99',
     stock: 71,
+    weightGrams: 800,
     specifications: {
       Experiments: '7',
       Includes: 'Crystal powders, seeds, cups, display case',
@@ -1309,6 +1382,7 @@ export const demoProducts: DemoProduct[] = [
       'A fast matching game where everyone plays at once and the quickest eye wins the round. ' + 'Games take ten minutes and the tin fits in a pocket.',
     price: '12.99',
     stock: 198,
+    weightGrams: 150,
     specifications: {
       Players: '2-8',
       'Playing Time': '10 minutes',
@@ -1325,6 +1399,7 @@ export const demoProducts: DemoProduct[] = [
       'Forty pieces of beech track with a bridge, a tunnel and a magnetic train with three carriages. ' + 'Compatible with most wooden railway systems.',
     price: '79.00',
     stock: 25,
+    weightGrams: 2500,
     specifications: {
       Pieces: '40',
       Material: 'Beech wood',
@@ -1340,6 +1415,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'A smooth, stickerless 3x3 puzzle cube with adjustable tension and corner-cutting for fast solves. ' + 'Comes with a beginner solution guide.',
     price: '8.99',
     stock: 247,
+    weightGrams: 80,
     specifications: {
       Size: '56 mm',
       Type: 'Stickerless',
@@ -1359,6 +1435,7 @@ export const demoProducts: DemoProduct[] = [
       'Designed for eight-hour days and tested to 150 kg.',
     price: '389.00',
     stock: 34,
+    weightGrams: 15000,
     specifications: {
       Material: 'Mesh back, fabric seat, aluminium base',
       Adjustments: 'Height, depth, lumbar, 4D armrests, tilt',
@@ -1381,6 +1458,7 @@ export const demoProducts: DemoProduct[] = [
       'Anti-collision sensing stops it if it meets an obstacle.',
     price: '549.00',
     stock: 16,
+    weightGrams: 28000,
     specifications: {
       'Height Range': '62 to 127 cm',
       Motors: 'Dual',
@@ -1391,7 +1469,7 @@ export const demoProducts: DemoProduct[] = [
     images: ['electric-standing-desk-1.svg', 'electric-standing-desk-2.svg'],
     variants: [
       { name: '120 x 60 cm', sku: 'DSK-ELC-120', price: null, stock: 9, options: { 'Top Size': '120 x 60 cm' } },
-      { name: '160 x 80 cm', sku: 'DSK-ELC-160', price: '649.00', stock: 7, options: { 'Top Size': '160 x 80 cm' } },
+      { name: '160 x 80 cm', sku: 'DSK-ELC-160', price: '649.00', stock: 7, weightGrams: 34000, options: { 'Top Size': '160 x 80 cm' } },
     ],
   },
   {
@@ -1403,6 +1481,7 @@ export const demoProducts: DemoProduct[] = [
       'Includes an index, two ribbon markers and a back pocket.',
     price: '14.50',
     stock: 206,
+    weightGrams: 350,
     specifications: {
       Size: 'A5 (14.8 x 21 cm)',
       Pages: '192, numbered',
@@ -1418,6 +1497,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'Twelve quick-drying 0.5 mm gel pens in assorted colours with comfortable rubber grips. ' + 'Smudge-resistant ink for left-handed writers.',
     price: '5.99',
     stock: 224,
+    weightGrams: 150,
     specifications: {
       'Tip Size': '0.5 mm',
       Ink: 'Quick-dry gel',
@@ -1434,6 +1514,7 @@ export const demoProducts: DemoProduct[] = [
       'An aluminium desk lamp with a flicker-free LED bar, five colour temperatures and stepless dimming. ' + 'A USB-C port in the base charges your phone.',
     price: '59.00',
     stock: 72,
+    weightGrams: 900,
     specifications: {
       Material: 'Aluminium',
       'Colour Temperature': '2700 to 6500 K',
@@ -1450,6 +1531,7 @@ export const demoProducts: DemoProduct[] = [
     description: 'Lifts your screen 10 cm to eye level and frees up space underneath for a keyboard or notebooks. ' + 'Supports up to 20 kg.',
     price: '36.99',
     stock: 58,
+    weightGrams: 2200,
     specifications: {
       Material: 'Bamboo',
       Dimensions: '55 x 22 x 10 cm',
@@ -1467,6 +1549,7 @@ export const demoProducts: DemoProduct[] = [
       'Connects over Bluetooth or a USB receiver and runs for months on one charge.',
     price: '39.95',
     stock: 131,
+    weightGrams: 110,
     specifications: {
       Connectivity: 'Bluetooth, 2.4 GHz USB receiver',
       DPI: '800 / 1600 / 2400',
@@ -1483,6 +1566,7 @@ export const demoProducts: DemoProduct[] = [
       'A wool-felt organiser with compartments for pens, cards, a phone and a notebook. ' + 'Soft edges protect your desk and the felt muffles clatter.',
     price: '24.00',
     stock: 89,
+    weightGrams: 300,
     specifications: {
       Material: 'Wool felt',
       Dimensions: '30 x 12 x 10 cm',
@@ -1500,6 +1584,7 @@ export const demoProducts: DemoProduct[] = [
       'Runs for 20 minutes without a break and the 20-litre bin pulls out for easy emptying.',
     price: '119.99',
     stock: 19,
+    weightGrams: 4500,
     specifications: {
       'Sheet Capacity': '10 sheets',
       'Security Level': 'P-4 cross-cut',
@@ -1517,6 +1602,7 @@ export const demoProducts: DemoProduct[] = [
       'Magnets hold notes in place, and four markers and an eraser are included.',
     price: '149.00',
     stock: 22,
+    weightGrams: 9000,
     specifications: {
       Dimensions: '90 x 60 cm',
       Surface: 'Tempered glass, magnetic',

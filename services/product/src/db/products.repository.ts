@@ -66,6 +66,7 @@ export interface ProductFields {
   description: string | null;
   price: string;
   stock: number;
+  weightGrams: number;
   categoryId: string;
 }
 
@@ -73,9 +74,9 @@ export interface ProductFields {
 export async function insertProduct(tx: Queryable, fields: ProductFields, ageSeconds = 0): Promise<string> {
   const id = randomUUID();
   await tx.query(
-    `INSERT INTO products (id, name, description, price, stock, category_id, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, CURRENT_TIMESTAMP - make_interval(secs => $7), CURRENT_TIMESTAMP - make_interval(secs => $7))`,
-    [id, fields.name, fields.description, fields.price, fields.stock, fields.categoryId, ageSeconds],
+    `INSERT INTO products (id, name, description, price, stock, weight_grams, category_id, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, CURRENT_TIMESTAMP - make_interval(secs => $8), CURRENT_TIMESTAMP - make_interval(secs => $8))`,
+    [id, fields.name, fields.description, fields.price, fields.stock, fields.weightGrams, fields.categoryId, ageSeconds],
   );
   return id;
 }
@@ -96,6 +97,7 @@ export async function updateProductFields(tx: Queryable, id: string, fields: Par
     description: 'description',
     price: 'price',
     stock: 'stock',
+    weightGrams: 'weight_grams',
     categoryId: 'category_id',
   };
   const sets: string[] = [];
@@ -147,18 +149,26 @@ export async function replaceVariants(
   const kept = variants.flatMap((v) => (v.id ? [v.id] : []));
   await tx.query('DELETE FROM product_variants WHERE product_id = $1 AND NOT (id = ANY($2::uuid[]))', [productId, kept]);
   for (const [position, variant] of variants.entries()) {
-    const values = [variant.name, variant.sku ?? null, variant.price == null ? null : variant.price.toFixed(2), variant.stock, variant.options ?? {}, position];
+    // A variant listed without a weight weighs what its product does, as one without a price sells at its price.
+    const values = [
+      variant.name,
+      variant.sku ?? null,
+      variant.price == null ? null : variant.price.toFixed(2),
+      variant.stock,
+      variant.weightGrams ?? null,
+      variant.options ?? {},
+      position,
+    ];
     if (variant.id) {
-      await tx.query('UPDATE product_variants SET name = $2, sku = $3, price = $4, stock = $5, options = $6, position = $7 WHERE id = $1', [
+      await tx.query('UPDATE product_variants SET name = $2, sku = $3, price = $4, stock = $5, weight_grams = $6, options = $7, position = $8 WHERE id = $1', [
         variant.id,
         ...values,
       ]);
     } else {
-      await tx.query('INSERT INTO product_variants (id, product_id, name, sku, price, stock, options, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-        randomUUID(),
-        productId,
-        ...values,
-      ]);
+      await tx.query(
+        'INSERT INTO product_variants (id, product_id, name, sku, price, stock, weight_grams, options, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [randomUUID(), productId, ...values],
+      );
     }
   }
   return { unknownIds: [] };

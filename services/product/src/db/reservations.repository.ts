@@ -19,7 +19,7 @@ export type ReserveOutcome =
 
 /**
  * Reserves `lines` (merged: one per product and variant) for `orderId` in one statement, the
- * `reserve_stock` function of migrations 0004 and 0006: all or nothing, with a STOCK_UPDATED (reason ORDER)
+ * `reserve_stock` function of migrations 0004, 0006 and 0008: all or nothing, with a STOCK_UPDATED (reason ORDER)
  * per product in the outbox. Throws a unique violation when a concurrent call reserved the same id.
  */
 export async function reserveStock(db: Queryable, orderId: string, lines: StockLine[]): Promise<ReserveOutcome> {

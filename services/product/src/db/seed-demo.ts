@@ -42,6 +42,7 @@ async function insertAll(tx: Session): Promise<void> {
         description: demo.description,
         price: demo.price,
         stock: demo.variants ? 0 : demo.stock,
+        weightGrams: demo.weightGrams,
         categoryId: categoryIds.get(demo.categorySlug)!,
       },
       index,
@@ -57,7 +58,14 @@ async function insertAll(tx: Session): Promise<void> {
       await products.replaceVariants(
         tx,
         id,
-        demo.variants.map((v) => ({ name: v.name, sku: v.sku, price: v.price === null ? null : Number(v.price), stock: v.stock, options: v.options })),
+        demo.variants.map((v) => ({
+          name: v.name,
+          sku: v.sku,
+          price: v.price === null ? null : Number(v.price),
+          stock: v.stock,
+          weightGrams: v.weightGrams ?? null,
+          options: v.options,
+        })),
       );
       stock = await products.syncStockWithVariants(tx, id);
     }

@@ -6,6 +6,7 @@ import { BuyBox } from '../../../../components/buy-box.tsx';
 import { ProductGallery } from '../../../../components/product-gallery.tsx';
 import { Breadcrumbs, ErrorState, ServiceUnavailable } from '../../../../components/states.tsx';
 import { catalogApi, isUuid } from '../../../../lib/api-server.ts';
+import { specificationsWithWeight } from '../../../../lib/product-weight.ts';
 
 type Props = { params: Promise<{ id: string }> };
 
@@ -25,7 +26,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   };
 }
 
-/** A product: images, price, stock, variants, specifications, description, and "Add to cart". */
+/** A product: images, price, stock, variants, specifications (with its weight), description, and "Add to cart". */
 export default async function ProductPage({ params }: Props) {
   const result = await loadProduct((await params).id);
   if (result === null) notFound();
@@ -35,7 +36,7 @@ export default async function ProductPage({ params }: Props) {
     return <ErrorState message={describeFailure(result.error)} />;
   }
   const product = result.data;
-  const specifications = Object.entries(product.specifications);
+  const specifications = specificationsWithWeight(product);
   const jsonLd = {
     '@context': 'https://schema.org',
     '@type': 'Product',

@@ -1,0 +1,599 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { CheckoutSettings, Promotion, PromotionPage, ShippingMethod, ShippingZone, TaxRate } from '@dema/contracts';
+import { testTargets } from '@dema/platform/testing';
+import { problemOf, startOrderService, type OrderTestProcess, type Refusal } from './helpers.ts';
+
+/** The 2xx body of a response, after checking its status. */
+const bodyOf = async <T>(response: Response, status = 200): Promise<T> => {
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+};
+
+for (const target of testTargets()) {
+  describe(`checkout configuration (${target.name})`, () => {
+    let dema: OrderTestProcess;
+
+    before(async () => {
+      dema = await startOrderService(target);
+    });
+    after(() => dema.dispose());
+
+    const admin = (method: string, url: string, body?: unknown) => dema.admin.request(method, url, body);
+    const createZone = async (body: Record<string, unknown> = {}) =>
+      bodyOf<ShippingZone>(await admin('POST', '/api/shipping-zones', { name: 'Zone', countries: ['US'], ...body }), 201);
+    const createMethod = async (zoneId: string, body: Record<string, unknown> = {}) =>
+      bodyOf<ShippingMethod>(
+        await admin('POST', `/api/shipping-zones/${zoneId}/methods`, { name: 'Standard', rate: { kind: 'flat', amount: 5 }, ...body }),
+        201,
+      );
+    const createTaxRate = async (body: Record<string, unknown>) =>
+      bodyOf<TaxRate>(await admin('POST', '/api/tax-rates', { name: 'Tax', rate: '10', ...body }), 201);
+    const createPromotion = async (body: Record<string, unknown>) =>
+      bodyOf<Promotion>(await admin('POST', '/api/promotions', { kind: 'percentage', value: '10', ...body }), 201);
+
+    /** Every row of the configuration tables: what a refused request must leave as it was. */
+    async function configuration() {
+      const rows = await dema.query<Record<string, string | null>>(
+        'order',
+        `SELECT (SELECT json_agg(z ORDER BY id)::text FROM shipping_zones z) AS zones,
+                (SELECT json_agg(m ORDER BY id)::text FROM shipping_methods m) AS methods,
+                (SELECT json_agg(t ORDER BY id)::text FROM tax_rates t) AS tax_rates,
+                (SELECT json_agg(p ORDER BY id)::text FROM promotions p) AS promotions,
+                (SELECT json_agg(s)::text FROM checkout_settings s) AS settings`,
+      );
+      return rows[0];
+    }
+
+    async function assertRefused(refusals: Refusal[]): Promise<void> {
+      for (const refusal of refusals) {
+        const before = await configuration();
+        const problem = await problemOf(await refusal.send(), refusal.status).catch((error: Error) => assert.fail(`${refusal.what}: ${error.message}`));
+        assert.equal(problem.code, refusal.code, refusal.what);
+        assert.deepEqual([...new Set(problem.invalidParams?.map((p) => p.name))], refusal.fields, `${refusal.what}: ${JSON.stringify(problem.invalidParams)}`);
+        assert.deepEqual(await configuration(), before, `${refusal.what} wrote nothing`);
+      }
+    }
+
+    test('a new store has no shipping zones, tax rates or promotions, and the default settings, which anyone may read', async () => {
+      assert.deepEqual(await bodyOf(await admin('GET', '/api/shipping-zones')), { items: [] });
+      assert.deepEqual(await bodyOf(await admin('GET', '/api/tax-rates')), { items: [] });
+      assert.deepEqual(await bodyOf(await admin('GET', '/api/promotions')), { items: [], total: 0, limit: 20, offset: 0 });
+      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      assert.deepEqual(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings')), defaults);
+      assert.deepEqual(await bodyOf(await dema.customer.request('GET', '/api/checkout-settings')), defaults);
+    });
+
+    test('a shipping zone is created, read, listed, changed and deleted', async () => {
+      const response = await admin('POST', '/api/shipping-zones', { name: 'North America', countries: ['US', 'CA'], regions: ['US-CA', 'US-NY'] });
+      const zone = await bodyOf<ShippingZone>(response, 201);
+      assert.equal(response.headers.get('location'), `/api/shipping-zones/${zone.id}`);
+      assert.deepEqual(zone, { id: zone.id, name: 'North America', countries: ['US', 'CA'], regions: ['US-CA', 'US-NY'], taxShipping: false });
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/shipping-zones/${zone.id}`)), zone);
+      assert.ok((await bodyOf<{ items: ShippingZone[] }>(await admin('GET', '/api/shipping-zones'))).items.some((z) => z.id === zone.id));
+
+      const changed = await bodyOf<ShippingZone>(await admin('PATCH', `/api/shipping-zones/${zone.id}`, { regions: [], taxShipping: true }));
+      assert.deepEqual(changed, { ...zone, regions: [], taxShipping: true });
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/shipping-zones/${zone.id}`)), changed);
+
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${zone.id}`)).status, 204);
+      assert.equal((await problemOf(await admin('GET', `/api/shipping-zones/${zone.id}`), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('DELETE', `/api/shipping-zones/${zone.id}`), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('PATCH', `/api/shipping-zones/${zone.id}`, { name: 'Gone' }), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+    });
+
+    test('shipping methods of each rate kind are created in a zone, listed, changed and deleted', async () => {
+      const zone = await createZone({ name: 'Methods' });
+      const flat = await createMethod(zone.id, { name: 'Flat', rate: { kind: 'flat', amount: 4.99 } });
+      const free = await createMethod(zone.id, { name: 'Free above', rate: { kind: 'free_above', amount: 5, threshold: 50 } });
+      const brackets = [
+        { maxWeightGrams: 1000, amount: 12 },
+        { maxWeightGrams: 5000, amount: 20.5 },
+      ];
+      const weight = await createMethod(zone.id, { name: 'By weight', rate: { kind: 'weight', brackets }, active: false });
+      assert.deepEqual(flat, { id: flat.id, zoneId: zone.id, name: 'Flat', rate: { kind: 'flat', amount: 4.99 }, active: true });
+      assert.deepEqual(free.rate, { kind: 'free_above', amount: 5, threshold: 50 });
+      assert.deepEqual(weight.rate, { kind: 'weight', brackets });
+      assert.equal(weight.active, false);
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/shipping-zones/${zone.id}/methods`)), { items: [flat, free, weight] });
+
+      const changed = await bodyOf<ShippingMethod>(
+        await admin('PATCH', `/api/shipping-methods/${flat.id}`, { rate: { kind: 'free_above', amount: 3, threshold: 25.5 } }),
+      );
+      assert.deepEqual(changed, { ...flat, rate: { kind: 'free_above', amount: 3, threshold: 25.5 } });
+      assert.equal((await admin('DELETE', `/api/shipping-methods/${free.id}`)).status, 204);
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/shipping-zones/${zone.id}/methods`)), { items: [changed, weight] });
+      assert.equal((await problemOf(await admin('DELETE', `/api/shipping-methods/${free.id}`), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      assert.equal((await problemOf(await admin('PATCH', `/api/shipping-methods/${free.id}`, { active: true }), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      const unknownZone = randomUUID();
+      assert.equal((await problemOf(await admin('GET', `/api/shipping-zones/${unknownZone}/methods`), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+      assert.equal(
+        (await problemOf(await admin('POST', `/api/shipping-zones/${unknownZone}/methods`, { name: 'X', rate: { kind: 'flat', amount: 1 } }), 404)).code,
+        'SHIPPING_ZONE_NOT_FOUND',
+      );
+    });
+
+    test('deleting a zone deletes its methods, and only its own', async () => {
+      const doomed = await createZone({ name: 'Doomed' });
+      const kept = await createZone({ name: 'Kept' });
+      const doomedMethods = [await createMethod(doomed.id), await createMethod(doomed.id, { name: 'Express' })];
+      const keptMethod = await createMethod(kept.id);
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${doomed.id}`)).status, 204);
+      assert.equal(await dema.count('order', 'SELECT 1 FROM shipping_methods WHERE zone_id = $1', [doomed.id]), 0);
+      for (const method of doomedMethods) {
+        assert.equal((await problemOf(await admin('PATCH', `/api/shipping-methods/${method.id}`, { active: false }), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      }
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/shipping-zones/${kept.id}/methods`)), { items: [keptMethod] });
+    });
+
+    test('tax rates are created for a country and its regions, listed country first, changed and deleted; rates keep up to three decimals', async () => {
+      const country = await createTaxRate({ name: 'Canada GST', country: 'CA', rate: '5.000' });
+      const region = await createTaxRate({ name: 'Ontario HST', country: 'CA', region: 'ON', rate: '8.875' });
+      assert.deepEqual(country, { id: country.id, name: 'Canada GST', country: 'CA', region: null, rate: '5' });
+      assert.deepEqual(region, { id: region.id, name: 'Ontario HST', country: 'CA', region: 'ON', rate: '8.875' });
+      const listed = (await bodyOf<{ items: TaxRate[] }>(await admin('GET', '/api/tax-rates'))).items.filter((r) => r.country === 'CA');
+      assert.deepEqual(listed, [country, region]);
+
+      const changed = await bodyOf<TaxRate>(await admin('PATCH', `/api/tax-rates/${region.id}`, { rate: '13', name: 'Ontario' }));
+      assert.deepEqual(changed, { ...region, name: 'Ontario', rate: '13' });
+      assert.equal((await admin('DELETE', `/api/tax-rates/${country.id}`)).status, 204);
+      assert.equal((await problemOf(await admin('DELETE', `/api/tax-rates/${country.id}`), 404)).code, 'TAX_RATE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('PATCH', `/api/tax-rates/${country.id}`, { rate: '1' }), 404)).code, 'TAX_RATE_NOT_FOUND');
+      // The country's rate is free again, and a rate may move to the whole country.
+      const moved = await bodyOf<TaxRate>(await admin('PATCH', `/api/tax-rates/${region.id}`, { region: null }));
+      assert.deepEqual(moved, { ...changed, region: null });
+    });
+
+    test('one tax rate per country and per region: another is a 409 TAX_RATE_TAKEN naming the field, and nothing is written', async () => {
+      await createTaxRate({ name: 'Germany', country: 'DE', rate: '19' });
+      await createTaxRate({ name: 'Bavaria', country: 'DE', region: 'BY', rate: '19' });
+      const other = await createTaxRate({ name: 'Berlin', country: 'DE', region: 'BE', rate: '19' });
+      // The same region code in another country is another region.
+      await createTaxRate({ name: 'Belgium-ish', country: 'AT', region: 'BY', rate: '20' });
+      await assertRefused([
+        {
+          what: 'a second country-wide rate',
+          send: () => admin('POST', '/api/tax-rates', { name: 'Again', country: 'DE', rate: '7' }),
+          status: 409,
+          code: 'TAX_RATE_TAKEN',
+          fields: ['body.country'],
+        },
+        {
+          what: 'a second country-wide rate, region null given',
+          send: () => admin('POST', '/api/tax-rates', { name: 'Again', country: 'DE', region: null, rate: '7' }),
+          status: 409,
+          code: 'TAX_RATE_TAKEN',
+          fields: ['body.country'],
+        },
+        {
+          what: 'a second rate for a region',
+          send: () => admin('POST', '/api/tax-rates', { name: 'Again', country: 'DE', region: 'BY', rate: '7' }),
+          status: 409,
+          code: 'TAX_RATE_TAKEN',
+          fields: ['body.region'],
+        },
+        {
+          what: 'a rate moved onto a region that has one',
+          send: () => admin('PATCH', `/api/tax-rates/${other.id}`, { region: 'BY' }),
+          status: 409,
+          code: 'TAX_RATE_TAKEN',
+          fields: ['body.region'],
+        },
+        {
+          what: 'a rate moved onto the whole country, which has one',
+          send: () => admin('PATCH', `/api/tax-rates/${other.id}`, { region: null }),
+          status: 409,
+          code: 'TAX_RATE_TAKEN',
+          fields: ['body.country'],
+        },
+      ]);
+    });
+
+    test('a promotion is created (its code in upper case), read, listed newest first, changed and deleted', async () => {
+      const response = await admin('POST', '/api/promotions', {
+        code: 'summer-20',
+        kind: 'percentage',
+        value: '12.500',
+        minSubtotal: 30,
+        startsAt: '2026-06-01T00:00:00.000Z',
+        endsAt: '2026-09-01T00:00:00.000Z',
+        usageLimit: 100,
+        perCustomerLimit: 1,
+      });
+      const summer = await bodyOf<Promotion>(response, 201);
+      assert.equal(response.headers.get('location'), `/api/promotions/${summer.id}`);
+      assert.deepEqual(summer, {
+        id: summer.id,
+        code: 'SUMMER-20',
+        kind: 'percentage',
+        value: '12.5',
+        minSubtotal: 30,
+        startsAt: '2026-06-01T00:00:00.000Z',
+        endsAt: '2026-09-01T00:00:00.000Z',
+        usageLimit: 100,
+        perCustomerLimit: 1,
+        timesUsed: 0,
+        active: true,
+        createdAt: summer.createdAt,
+      });
+      const fixed = await createPromotion({ code: 'FIVE', kind: 'fixed', value: 5.5 });
+      const shipping = await createPromotion({ code: 'SHIPFREE', kind: 'free_shipping', value: null });
+      assert.deepEqual(
+        [fixed.value, fixed.minSubtotal, fixed.startsAt, fixed.endsAt, fixed.usageLimit, fixed.perCustomerLimit],
+        [5.5, null, null, null, null, null],
+      );
+      assert.equal(shipping.value, null);
+      assert.deepEqual(await bodyOf(await admin('GET', `/api/promotions/${summer.id}`)), summer);
+      const page = await bodyOf<PromotionPage>(await admin('GET', '/api/promotions?limit=2'));
+      assert.deepEqual(
+        page.items.map((p) => p.code),
+        ['SHIPFREE', 'FIVE'],
+      );
+      assert.equal(page.limit, 2);
+      assert.ok(page.total >= 3);
+
+      const changed = await bodyOf<Promotion>(
+        await admin('PATCH', `/api/promotions/${summer.id}`, { kind: 'fixed', value: 10, minSubtotal: null, endsAt: null, active: false }),
+      );
+      assert.deepEqual(changed, { ...summer, kind: 'fixed', value: 10, minSubtotal: null, endsAt: null, active: false });
+      assert.equal((await admin('DELETE', `/api/promotions/${summer.id}`)).status, 204);
+      assert.equal((await problemOf(await admin('GET', `/api/promotions/${summer.id}`), 404)).code, 'PROMOTION_NOT_FOUND');
+      assert.equal((await problemOf(await admin('PATCH', `/api/promotions/${summer.id}`, { active: true }), 404)).code, 'PROMOTION_NOT_FOUND');
+      assert.equal((await problemOf(await admin('DELETE', `/api/promotions/${summer.id}`), 404)).code, 'PROMOTION_NOT_FOUND');
+    });
+
+    test('promotion codes are unique whatever their case: another is a 409 PROMOTION_CODE_TAKEN naming body.code, and nothing is written', async () => {
+      await createPromotion({ code: 'Autumn' });
+      const other = await createPromotion({ code: 'WINTER' });
+      await assertRefused([
+        {
+          what: 'the same code in upper case',
+          send: () => admin('POST', '/api/promotions', { code: 'AUTUMN', kind: 'free_shipping' }),
+          status: 409,
+          code: 'PROMOTION_CODE_TAKEN',
+          fields: ['body.code'],
+        },
+        {
+          what: 'the same code in lower case',
+          send: () => admin('POST', '/api/promotions', { code: 'autumn', kind: 'free_shipping' }),
+          status: 409,
+          code: 'PROMOTION_CODE_TAKEN',
+          fields: ['body.code'],
+        },
+        {
+          what: "another promotion's code given to one",
+          send: () => admin('PATCH', `/api/promotions/${other.id}`, { code: 'aUtUmN' }),
+          status: 409,
+          code: 'PROMOTION_CODE_TAKEN',
+          fields: ['body.code'],
+        },
+      ]);
+      // Its own code, in another case, is no conflict.
+      assert.equal((await bodyOf<Promotion>(await admin('PATCH', `/api/promotions/${other.id}`, { code: 'winter' }))).code, 'WINTER');
+    });
+
+    test('concurrent creations of one code in different cases make one promotion; the others are 409 PROMOTION_CODE_TAKEN', async () => {
+      const codes = ['RACE', 'race', 'Race', 'rAce', 'raCe', 'racE', 'RAce', 'raCE'];
+      const responses = await Promise.all(codes.map((code) => admin('POST', '/api/promotions', { code, kind: 'free_shipping' })));
+      assert.deepEqual(responses.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+      for (const refused of responses.filter((r) => r.status === 409)) assert.equal((await problemOf(refused, 409)).code, 'PROMOTION_CODE_TAKEN');
+      assert.equal(await dema.count('order', "SELECT 1 FROM promotions WHERE upper(code) = 'RACE'"), 1);
+    });
+
+    test('concurrent creations of a rate for one region make one tax rate; the others are 409 TAX_RATE_TAKEN', async () => {
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => admin('POST', '/api/tax-rates', { name: `Race ${i}`, country: 'AU', region: 'NSW', rate: '10' })),
+      );
+      assert.deepEqual(responses.map((r) => r.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409]);
+      for (const refused of responses.filter((r) => r.status === 409)) assert.equal((await problemOf(refused, 409)).code, 'TAX_RATE_TAKEN');
+      assert.equal(await dema.count('order', "SELECT 1 FROM tax_rates WHERE country = 'AU' AND region = 'NSW'"), 1);
+    });
+
+    test('the checkout settings are replaced whole by an admin, and everyone reads the new ones', async () => {
+      const settings: CheckoutSettings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout' };
+      assert.deepEqual(await bodyOf(await admin('PUT', '/api/checkout-settings', settings)), settings);
+      assert.deepEqual(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings')), settings);
+      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      assert.deepEqual(await bodyOf(await admin('PUT', '/api/checkout-settings', defaults)), defaults);
+    });
+
+    test('a zone refused by its rules is a 4xx naming the field, and nothing is written', async () => {
+      const zone = await createZone({ name: 'Rules', countries: ['US', 'CA'], regions: ['US-CA'] });
+      await assertRefused([
+        {
+          what: 'no country',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: [] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.countries'],
+        },
+        {
+          what: 'a lower-case country',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['us'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.countries.0'],
+        },
+        {
+          what: 'a country twice',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['US', 'US'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.countries'],
+        },
+        {
+          what: 'a region without its country prefix',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['US'], regions: ['CA'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.regions.0'],
+        },
+        {
+          what: 'a region of a country the zone does not list',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['US'], regions: ['US-NY', 'CA-ON'] }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.regions.1'],
+        },
+        {
+          what: 'a blank name',
+          send: () => admin('POST', '/api/shipping-zones', { name: '   ', countries: ['US'] }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.name'],
+        },
+        {
+          what: "a change that drops the country of the zone's region",
+          send: () => admin('PATCH', `/api/shipping-zones/${zone.id}`, { countries: ['CA'] }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.countries'],
+        },
+        {
+          what: 'a change adding a region outside the countries',
+          send: () => admin('PATCH', `/api/shipping-zones/${zone.id}`, { regions: ['US-CA', 'MX-JAL'] }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.regions.1'],
+        },
+        { what: 'an empty change', send: () => admin('PATCH', `/api/shipping-zones/${zone.id}`, {}), status: 400, code: 'VALIDATION_FAILED', fields: ['body'] },
+      ]);
+    });
+
+    test('a shipping method refused by its rate rules is a 4xx naming the field, and nothing is written', async () => {
+      const zone = await createZone({ name: 'Rate rules' });
+      const method = await createMethod(zone.id);
+      const post = (rate: unknown) => () => admin('POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'M', rate });
+      const weight = (...grams: number[]) => ({ kind: 'weight', brackets: grams.map((g) => ({ maxWeightGrams: g, amount: 5 })) });
+      await assertRefused([
+        {
+          what: 'weight brackets descending',
+          send: post(weight(1000, 500)),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.brackets.1.maxWeightGrams'],
+        },
+        {
+          what: 'weight brackets repeated',
+          send: post(weight(500, 1000, 1000)),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.brackets.2.maxWeightGrams'],
+        },
+        {
+          what: 'weight brackets out of order, changed in',
+          send: () => admin('PATCH', `/api/shipping-methods/${method.id}`, { rate: weight(2000, 1000) }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.brackets.1.maxWeightGrams'],
+        },
+        { what: 'no brackets', send: post({ kind: 'weight', brackets: [] }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate.brackets'] },
+        {
+          what: 'a free_above threshold of 0',
+          send: post({ kind: 'free_above', amount: 5, threshold: 0 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.threshold'],
+        },
+        {
+          what: 'an amount with three decimals',
+          send: post({ kind: 'flat', amount: 4.999 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.amount'],
+        },
+        { what: 'a negative amount', send: post({ kind: 'flat', amount: -1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate.amount'] },
+        { what: 'an unknown rate kind', send: post({ kind: 'by_distance', amount: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate.kind'] },
+        { what: 'a rate without kind', send: post({ amount: 1 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate.kind'] },
+        { what: 'a rate that is no object', send: post(5), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
+        {
+          what: "a field of another kind's rate",
+          send: post({ kind: 'flat', amount: 1, threshold: 5 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.rate.threshold'],
+        },
+      ]);
+    });
+
+    test('a tax rate out of bounds is a 400 naming the field, and nothing is written', async () => {
+      const post = (body: Record<string, unknown>) => () => admin('POST', '/api/tax-rates', { name: 'T', country: 'IT', rate: '22', ...body });
+      await assertRefused([
+        { what: 'above 100 %', send: post({ rate: '100.5' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
+        { what: 'four decimals', send: post({ rate: '8.8755' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
+        { what: 'negative', send: post({ rate: '-1' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
+        { what: 'a number, not a string', send: post({ rate: 22 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
+        { what: 'an alpha-3 country', send: post({ country: 'ITA' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.country'] },
+        { what: 'a region with its country prefix', send: post({ region: 'IT-RM' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.region'] },
+      ]);
+    });
+
+    test('a promotion refused by its rules is a 4xx naming the field, and nothing is written', async () => {
+      const dated = await createPromotion({ code: 'DATED', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
+      const post = (body: Record<string, unknown>) => () => admin('POST', '/api/promotions', { code: `RULE${randomUUID().slice(0, 8)}`, ...body });
+      const patch = (body: Record<string, unknown>) => () => admin('PATCH', `/api/promotions/${dated.id}`, body);
+      await assertRefused([
+        { what: 'a percentage of 0', send: post({ kind: 'percentage', value: '0' }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        { what: 'a percentage above 100', send: post({ kind: 'percentage', value: '100.5' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        {
+          what: 'a percentage given as a number',
+          send: post({ kind: 'percentage', value: 10 }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.value'],
+        },
+        { what: 'a percentage without value', send: post({ kind: 'percentage' }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        { what: 'a fixed amount of 0', send: post({ kind: 'fixed', value: 0 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        {
+          what: 'a fixed amount given as a percent string',
+          send: post({ kind: 'fixed', value: '5' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.value'],
+        },
+        { what: 'free shipping with a value', send: post({ kind: 'free_shipping', value: 5 }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        {
+          what: 'an end before the start',
+          send: post({ kind: 'free_shipping', startsAt: '2026-03-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.endsAt'],
+        },
+        {
+          what: 'an end at the start',
+          send: post({ kind: 'free_shipping', startsAt: '2026-03-01T00:00:00Z', endsAt: '2026-03-01T00:00:00Z' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.endsAt'],
+        },
+        {
+          what: 'a start moved after the end',
+          send: patch({ startsAt: '2026-03-01T00:00:00Z' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.startsAt'],
+        },
+        {
+          what: 'an end moved before the start',
+          send: patch({ endsAt: '2025-12-01T00:00:00Z' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.endsAt'],
+        },
+        { what: 'a kind changed without a value of that kind', send: patch({ kind: 'fixed' }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.value'] },
+        {
+          what: 'a code with a space',
+          send: post({ code: 'TWO WORDS', kind: 'free_shipping' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.code'],
+        },
+        {
+          what: 'a usage limit of 0',
+          send: post({ kind: 'free_shipping', usageLimit: 0 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.usageLimit'],
+        },
+        {
+          what: 'a minimum subtotal of 0',
+          send: post({ kind: 'free_shipping', minSubtotal: 0 }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.minSubtotal'],
+        },
+        { what: 'an unknown kind', send: post({ kind: 'bogo' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.kind'] },
+        { what: 'an empty change', send: patch({}), status: 400, code: 'VALIDATION_FAILED', fields: ['body'] },
+      ]);
+    });
+
+    test('settings out of bounds are a 400 naming the field, and nothing is written', async () => {
+      const good: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      const put = (body: Record<string, unknown>) => () => admin('PUT', '/api/checkout-settings', { ...good, ...body });
+      await assertRefused([
+        { what: 'a lower-case currency', send: put({ currency: 'usd' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.currency'] },
+        { what: 'a timeout of 0', send: put({ paymentTimeoutMinutes: 0 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.paymentTimeoutMinutes'] },
+        { what: 'an unknown capture moment', send: put({ captureOn: 'delivery' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.captureOn'] },
+        {
+          what: 'a setting left out',
+          send: () => admin('PUT', '/api/checkout-settings', { pricesIncludeTax: true }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.currency', 'body.paymentTimeoutMinutes', 'body.captureOn'],
+        },
+      ]);
+    });
+
+    test('customers get 403 and anonymous callers 401 from every admin route, and change nothing', async () => {
+      const zone = await createZone({ name: 'Guarded' });
+      const method = await createMethod(zone.id);
+      const rate = await createTaxRate({ name: 'Guarded', country: 'JP', rate: '10' });
+      const promotion = await createPromotion({ code: 'GUARDED' });
+      const routes: Array<[string, string, unknown?]> = [
+        ['GET', '/api/shipping-zones'],
+        ['POST', '/api/shipping-zones', { name: 'Mine', countries: ['US'] }],
+        ['GET', `/api/shipping-zones/${zone.id}`],
+        ['PATCH', `/api/shipping-zones/${zone.id}`, { name: 'Mine' }],
+        ['DELETE', `/api/shipping-zones/${zone.id}`],
+        ['GET', `/api/shipping-zones/${zone.id}/methods`],
+        ['POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'Mine', rate: { kind: 'flat', amount: 0 } }],
+        ['PATCH', `/api/shipping-methods/${method.id}`, { rate: { kind: 'flat', amount: 0 } }],
+        ['DELETE', `/api/shipping-methods/${method.id}`],
+        ['GET', '/api/tax-rates'],
+        ['POST', '/api/tax-rates', { name: 'Mine', country: 'JP', region: '13', rate: '0' }],
+        ['PATCH', `/api/tax-rates/${rate.id}`, { rate: '0' }],
+        ['DELETE', `/api/tax-rates/${rate.id}`],
+        ['GET', '/api/promotions'],
+        ['POST', '/api/promotions', { code: 'MINE', kind: 'percentage', value: '100' }],
+        ['GET', `/api/promotions/${promotion.id}`],
+        ['PATCH', `/api/promotions/${promotion.id}`, { value: '100' }],
+        ['DELETE', `/api/promotions/${promotion.id}`],
+        ['PUT', '/api/checkout-settings', { pricesIncludeTax: true, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' }],
+      ];
+      const before = await configuration();
+      for (const [method, url, body] of routes) {
+        assert.equal((await problemOf(await dema.customer.request(method, url, body), 403)).code, 'FORBIDDEN', `${method} ${url} as a customer`);
+        assert.equal((await problemOf(await dema.anonymous(method, url, body), 401)).code, 'UNAUTHENTICATED', `${method} ${url} as anonymous`);
+      }
+      assert.deepEqual(await configuration(), before);
+    });
+  });
+
+  describe(`the demo store's checkout configuration (${target.name})`, () => {
+    let dema: OrderTestProcess;
+
+    before(async () => {
+      dema = await startOrderService(target, { demoData: true });
+    });
+    after(() => dema.dispose());
+
+    test('a demo store starts with a domestic and a European zone, their methods, some tax rates and WELCOME10', async () => {
+      const zones = (await bodyOf<{ items: ShippingZone[] }>(await dema.admin.request('GET', '/api/shipping-zones'))).items;
+      assert.deepEqual(
+        zones.map((z) => [z.name, z.countries.includes('US'), z.countries.includes('DE')]),
+        [
+          ['Domestic', true, false],
+          ['Europe', false, true],
+        ],
+      );
+      const domestic = (await bodyOf<{ items: ShippingMethod[] }>(await dema.admin.request('GET', `/api/shipping-zones/${zones[0]!.id}/methods`))).items;
+      assert.deepEqual(
+        domestic.map((m) => [m.name, m.rate.kind]),
+        [
+          ['Standard', 'free_above'],
+          ['Express', 'weight'],
+        ],
+      );
+      assert.deepEqual(domestic[0]!.rate, { kind: 'free_above', amount: 5, threshold: 50 });
+      const rates = (await bodyOf<{ items: TaxRate[] }>(await dema.admin.request('GET', '/api/tax-rates'))).items;
+      assert.ok(rates.some((r) => r.country === 'US' && r.region === 'CA' && r.rate === '7.25'));
+      const promotions = (await bodyOf<PromotionPage>(await dema.admin.request('GET', '/api/promotions'))).items;
+      assert.deepEqual(
+        promotions.map((p) => [p.code, p.kind, p.value, p.perCustomerLimit]),
+        [['WELCOME10', 'percentage', '10', 1]],
+      );
+    });
+  });
+}

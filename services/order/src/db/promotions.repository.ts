@@ -1,0 +1,106 @@
+import { toWireAmount, type Promotion } from '@dema/contracts';
+import type { Queryable } from '@dema/platform';
+
+interface PromotionRow {
+  id: string;
+  code: string;
+  kind: Promotion['kind'];
+  percent: string | null;
+  amount: string | null;
+  min_subtotal: string | null;
+  starts_at: string | null;
+  ends_at: string | null;
+  usage_limit: number | null;
+  per_customer_limit: number | null;
+  times_used: number;
+  active: boolean;
+  created_at: string;
+}
+
+// trim_scale: a percentage as it was entered ("10", "12.5"), not padded to the column's scale.
+const promotionColumns = `id, code, kind, trim_scale(percent)::text AS percent, amount::text AS amount, min_subtotal::text AS min_subtotal,
+  starts_at, ends_at, usage_limit, per_customer_limit, active, created_at,
+  (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = promotions.id) AS times_used`;
+
+const wireAmount = (decimal: string | null) => (decimal === null ? null : toWireAmount(decimal));
+
+function toPromotion(row: PromotionRow): Promotion {
+  return {
+    id: row.id,
+    code: row.code,
+    kind: row.kind,
+    value: row.percent ?? wireAmount(row.amount),
+    minSubtotal: wireAmount(row.min_subtotal),
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    usageLimit: row.usage_limit,
+    perCustomerLimit: row.per_customer_limit,
+    timesUsed: row.times_used,
+    active: row.active,
+    createdAt: row.created_at,
+  };
+}
+
+/** Newest first; `total` counts them all. */
+export async function listPromotions(db: Queryable, page: { limit: number; offset: number }): Promise<{ items: Promotion[]; total: number }> {
+  const [rows, count] = await Promise.all([
+    db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`, [page.limit, page.offset]),
+    db.query<{ n: number }>('SELECT count(*)::int AS n FROM promotions'),
+  ]);
+  return { items: rows.rows.map(toPromotion), total: count.rows[0]!.n };
+}
+
+export async function findPromotion(db: Queryable, id: string, lock = false): Promise<Promotion | undefined> {
+  const { rows } = await db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+  return rows[0] && toPromotion(rows[0]);
+}
+
+/** The promotion a shopper's code names, whatever its case. */
+export async function findPromotionByCode(db: Queryable, code: string): Promise<Promotion | undefined> {
+  const { rows } = await db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions WHERE upper(code) = upper($1)`, [code]);
+  return rows[0] && toPromotion(rows[0]);
+}
+
+/** How many of a customer's orders used the promotion (cancelled ones no longer count). */
+export async function countCustomerRedemptions(db: Queryable, promotionId: string, userId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM promotion_redemptions WHERE promotion_id = $1 AND user_id = $2', [
+    promotionId,
+    userId,
+  ]);
+  return rows[0]!.n;
+}
+
+/**
+ * Writes what an admin sets of the promotion (everything but `timesUsed` and `createdAt`, which are
+ * the store's): inserted when its id is new, replaced otherwise. A code another promotion has, in
+ * any case, fails on the unique index `promotions_code_key`.
+ */
+export async function savePromotion(tx: Queryable, promotion: Omit<Promotion, 'timesUsed' | 'createdAt'>): Promise<void> {
+  const { value } = promotion;
+  await tx.query(
+    `INSERT INTO promotions (id, code, kind, percent, amount, min_subtotal, starts_at, ends_at, usage_limit, per_customer_limit, active)
+     VALUES ($1, upper($2), $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, kind = EXCLUDED.kind, percent = EXCLUDED.percent, amount = EXCLUDED.amount,
+       min_subtotal = EXCLUDED.min_subtotal, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, usage_limit = EXCLUDED.usage_limit,
+       per_customer_limit = EXCLUDED.per_customer_limit, active = EXCLUDED.active`,
+    [
+      promotion.id,
+      promotion.code,
+      promotion.kind,
+      typeof value === 'string' ? value : null,
+      typeof value === 'number' ? value : null,
+      promotion.minSubtotal,
+      promotion.startsAt,
+      promotion.endsAt,
+      promotion.usageLimit,
+      promotion.perCustomerLimit,
+      promotion.active,
+    ],
+  );
+}
+
+/** Deletes the promotion and the record of its redemptions; false when there was none. */
+export async function deletePromotion(tx: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await tx.query('DELETE FROM promotions WHERE id = $1', [id]);
+  return rowCount > 0;
+}
