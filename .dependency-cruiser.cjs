@@ -46,8 +46,8 @@ module.exports = {
       severity: 'error',
       comment:
         'A service reaches another through a port and its HTTP API, never its code (see StockReservations). ' +
-        'Exception, tests only: the product and analytics tests start the User service to sign callers in with real tokens.',
-      from: { path: '^services/([^/]+)/', pathNot: '^services/(product|analytics)/test/helpers\\.ts$' },
+        'Exception, tests only: the product, analytics and payment tests start the User service to sign callers in with real tokens.',
+      from: { path: '^services/([^/]+)/', pathNot: '^services/(product|analytics|payment)/test/helpers\\.ts$' },
       to: { path: '^services/([^/]+)/', pathNot: '^services/$1/' },
     },
     {

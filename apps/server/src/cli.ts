@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createInfrastructure, loadConfig, runProcess, type ServiceFactory } from '@dema/platform';
 import { createOrderService } from '@dema/order';
+import { createPaymentService } from '@dema/payment';
 import { createProductService } from '@dema/product';
 import { createUserService, KeyRing, keyRetirementSeconds } from '@dema/user';
 import { runGateway } from '@dema/gateway';
@@ -25,7 +26,7 @@ const usage = `usage: npm run dema -- <command>
       make a new access-token signing key (stored, encrypted with DEMA_KEY_ENCRYPTION_KEY when set);
       it signs once each User service instance restarts, and the old key is retired 16 minutes later
   serve <service> [--port <port>]
-      run one service alone (user, product, order, analytics), for an orchestrator to place
+      run one service alone (user, product, order, analytics, payment), for an orchestrator to place
   gateway [--port <port>]
       run the API gateway alone, in front of the instances listed in DEMA_UPSTREAM_<SERVICE>, with
       monitoring and GraphQL (/graphql) in it
@@ -44,6 +45,7 @@ const factories: Record<string, ServiceFactory> = {
   // Alone, the Order service reserves stock over HTTP at DEMA_UPSTREAM_PRODUCT.
   order: (infra) => createOrderService(infra),
   analytics: createAnalyticsService,
+  payment: createPaymentService,
 };
 
 const [command, ...rest] = process.argv.slice(2);

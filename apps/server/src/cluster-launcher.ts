@@ -36,6 +36,7 @@ export const clusterServices: ClusterService[] = [
   { name: 'product', instances: 2 },
   { name: 'order', instances: 2, calls: ['product'] },
   { name: 'analytics', instances: 2 },
+  { name: 'payment', instances: 2 },
 ];
 
 export interface ClusterOptions {

@@ -5,19 +5,21 @@ import type { Infrastructure, ServiceFactories } from '@dema/platform';
 import { upstreamTransport, type GatewayModuleFactory } from '@dema/gateway';
 import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
+import { createPaymentService } from '@dema/payment';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
 
 /**
  * Every service, composed for one process: the Order service reserves stock through the Product
  * service's catalog directly (no network hop); the Analytics service consumes the others' events
- * from the in-process bus (or RabbitMQ).
+ * from the in-process bus (or RabbitMQ); the Payment service keeps each order's payment and refunds.
  */
 export function allInOneServices() {
   return {
     user: createUserService,
     ...productAndOrderServices(),
     analytics: createAnalyticsService,
+    payment: createPaymentService,
     // The dashboard's SystemMetrics / ApplicationMetrics and the alert rules, at the edge.
     monitoring: (infra: Infrastructure) => createMonitoring(infra),
     // GraphQL at /graphql: its resolvers call the REST routes above in-process (app.inject), so the

@@ -7,6 +7,7 @@ import type { ServiceName } from '@dema/platform';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createAnalyticsService } from '@dema/analytics';
 import { createOrderService } from '@dema/order';
+import { createPaymentService } from '@dema/payment';
 import { createProductService } from '@dema/product';
 import { createUserService } from '@dema/user';
 import { serviceFor, type OpenApiDocument, type RunningGateway } from '@dema/gateway';
@@ -36,6 +37,7 @@ for (const target of testTargets()) {
       processes.product = await startTestProcess(target, [createProductService]);
       processes.order = await startTestProcess(target, [(infra) => createOrderService(infra)], { upstreams: { product: [processes.product.url] } });
       processes.analytics = await startTestProcess(target, [createAnalyticsService]);
+      processes.payment = await startTestProcess(target, [createPaymentService]);
       for (const [service, running] of Object.entries(processes)) {
         documents[service as ServiceName] = (await (await fetch(`${running.url}/api/docs/openapi.json`)).json()) as Partial<OpenApiDocument>;
       }
@@ -70,7 +72,16 @@ for (const target of testTargets()) {
           assert.deepEqual(operationsOf(merged, path), operationsOf(document, path), `${service}: ${path}`);
         }
       }
-      for (const path of ['/api/products', '/api/auth/login', '/api/orders', '/api/cart', '/api/analytics/summary', '/.well-known/jwks.json'])
+      for (const path of [
+        '/api/products',
+        '/api/auth/login',
+        '/api/orders',
+        '/api/cart',
+        '/api/analytics/summary',
+        '/api/orders/{orderId}/payment',
+        '/api/orders/{orderId}/refunds',
+        '/.well-known/jwks.json',
+      ])
         assert.ok(merged.paths[path], path);
     });
 

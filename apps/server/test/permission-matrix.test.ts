@@ -96,6 +96,12 @@ const matrix: Record<string, RouteSpec> = {
   'DELETE /api/cart': { access: can('orders:write') },
   'POST /api/checkout/shipping-options': { access: can('orders:write') },
   'POST /api/checkout/preview': { access: can('orders:write') },
+  // The order fixture has no payment: allowed callers get a 404, never 401/403.
+  'GET /api/orders/{orderId}/payment': { access: can('orders:read'), id: 'order' },
+  'POST /api/orders/{orderId}/payment/mark-paid': { access: can('payments:manage'), id: 'order', body: undefined },
+  'POST /api/orders/{orderId}/refunds': { access: can('payments:manage'), id: 'order' },
+  // Stripe's, authenticated by its signature: open to anyone, refused (400) without a good one.
+  'POST /api/payments/stripe/webhook': { access: open },
   'GET /api/shipping-zones': { access: can('checkout:manage') },
   'POST /api/shipping-zones': { access: can('checkout:manage') },
   'GET /api/shipping-zones/{id}': { access: can('checkout:manage'), id: 'zone' },

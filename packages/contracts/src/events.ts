@@ -68,7 +68,59 @@ export interface OrderStatusChangedEvent
     }
   > {}
 
-export type DemaEvent = OrderCreatedEvent | StockUpdatedEvent | OrderStatusChangedEvent;
+/** What every payment event says of its payment; amounts are numbers with two decimals, as on the wire. */
+interface PaymentFacts {
+  paymentId: string;
+  orderId: string;
+  userId: string;
+  provider: 'manual' | 'stripe';
+  currency: string;
+  timestamp: string;
+}
+
+/**
+ * Fired once when a card payment is authorized (the money is held, not taken), in the transaction
+ * that records it: from the provider's webhook, whichever of its deliveries comes first.
+ */
+export interface PaymentAuthorizedEvent extends EventEnvelope<'PAYMENT_AUTHORIZED', PaymentFacts & { amount: number }> {}
+
+/**
+ * Fired once when a payment's money is taken: a card captured (by the Order service's capture, or
+ * the provider's webhook, whichever is recorded first) or a manual payment marked paid by an admin.
+ * `amount` is what was captured.
+ */
+export interface PaymentCapturedEvent extends EventEnvelope<'PAYMENT_CAPTURED', PaymentFacts & { amount: number }> {}
+
+/**
+ * Fired once per refund that succeeded (an admin's, the full refund of a cancelled order, or one made
+ * at the provider and learned from its webhook). `amount` is this refund; `amountRefunded` the
+ * payment's total refunded so far, `fullyRefunded` whether that is everything captured; `lines` the
+ * returned lines the refund is for, when it names them (the Order service restocks those).
+ */
+export interface PaymentRefundedEvent
+  extends EventEnvelope<
+    'PAYMENT_REFUNDED',
+    PaymentFacts & {
+      refundId: string;
+      amount: number;
+      amountRefunded: number;
+      fullyRefunded: boolean;
+      reason: string;
+      lines: Array<{ productId: string; variantId: string | null; quantity: number }> | null;
+    }
+  > {}
+
+/** Fired once each time the provider reports the card declined (the shopper may try another card). */
+export interface PaymentFailedEvent extends EventEnvelope<'PAYMENT_FAILED', PaymentFacts & { reason: string }> {}
+
+export type DemaEvent =
+  | OrderCreatedEvent
+  | StockUpdatedEvent
+  | OrderStatusChangedEvent
+  | PaymentAuthorizedEvent
+  | PaymentCapturedEvent
+  | PaymentRefundedEvent
+  | PaymentFailedEvent;
 export type DemaEventType = DemaEvent['type'];
 
 /** Current payload version of each event type. */
@@ -76,16 +128,24 @@ export const eventVersions: Record<DemaEventType, number> = {
   ORDER_CREATED: 1,
   STOCK_UPDATED: 1,
   ORDER_STATUS_CHANGED: 1,
+  PAYMENT_AUTHORIZED: 1,
+  PAYMENT_CAPTURED: 1,
+  PAYMENT_REFUNDED: 1,
+  PAYMENT_FAILED: 1,
 };
 
 /**
- * Routing keys on the topic exchange: order events and system events on their own keys, so a
- * consumer binds to `order.#` or `system.#` (or both).
+ * Routing keys on the topic exchange: order, payment and system events on their own keys, so a
+ * consumer binds to `order.#`, `payment.#` or `system.#` (or several).
  */
 export const routingKeys: Record<DemaEventType, string> = {
   ORDER_CREATED: 'order.created',
   STOCK_UPDATED: 'system.stock.updated',
   ORDER_STATUS_CHANGED: 'order.status.changed',
+  PAYMENT_AUTHORIZED: 'payment.authorized',
+  PAYMENT_CAPTURED: 'payment.captured',
+  PAYMENT_REFUNDED: 'payment.refunded',
+  PAYMENT_FAILED: 'payment.failed',
 };
 
 export const eventExchange = 'dema.events';
@@ -93,6 +153,15 @@ export const eventExchange = 'dema.events';
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Count = Type.Integer({ minimum: 0 });
+const Amount = Type.Number({ minimum: 0 });
+const paymentFacts = {
+  paymentId: Uuid,
+  orderId: Uuid,
+  userId: Uuid,
+  provider: Type.Union([Type.Literal('manual'), Type.Literal('stripe')]),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  timestamp: Timestamp,
+};
 
 /**
  * The published schema of each event's payload, keyed by event type: what a consumer may rely on
@@ -131,4 +200,24 @@ export const eventPayloadSchemas = {
     { orderId: Uuid, userId: Uuid, oldStatus: Type.String(), newStatus: Type.String(), timestamp: Timestamp },
     { additionalProperties: false },
   ),
+  PAYMENT_AUTHORIZED: Type.Object({ ...paymentFacts, amount: Amount }, { additionalProperties: false }),
+  PAYMENT_CAPTURED: Type.Object({ ...paymentFacts, amount: Amount }, { additionalProperties: false }),
+  PAYMENT_REFUNDED: Type.Object(
+    {
+      ...paymentFacts,
+      refundId: Uuid,
+      amount: Amount,
+      amountRefunded: Amount,
+      fullyRefunded: Type.Boolean(),
+      reason: Type.String(),
+      lines: Type.Union([
+        Type.Array(
+          Type.Object({ productId: Uuid, variantId: Type.Union([Uuid, Type.Null()]), quantity: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
+        ),
+        Type.Null(),
+      ]),
+    },
+    { additionalProperties: false },
+  ),
+  PAYMENT_FAILED: Type.Object({ ...paymentFacts, reason: Type.String() }, { additionalProperties: false }),
 } satisfies Record<DemaEventType, TSchema>;

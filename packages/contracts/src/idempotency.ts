@@ -6,10 +6,19 @@
  * route joins the list when its service stores the key with the outcome, not before;
  * `gateway-openapi.test.ts` checks that each listed route documents the header.
  */
-export const idempotencyKeyRoutes: ReadonlyArray<{ method: 'POST' | 'PATCH'; path: string }> = [{ method: 'POST', path: '/api/orders' }];
+export const idempotencyKeyRoutes: ReadonlyArray<{ method: 'POST' | 'PATCH'; path: string }> = [
+  { method: 'POST', path: '/api/orders' },
+  { method: 'POST', path: '/api/orders/{orderId}/refunds' },
+];
+
+// A `{parameter}` of a listed path stands for one segment of a request's path.
+const routePatterns = idempotencyKeyRoutes.map((route) => ({
+  method: route.method,
+  pattern: new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`),
+}));
 
 /** Whether `method path` (a normalized path, no query) is a route listed in `idempotencyKeyRoutes`. */
 export function honoursIdempotencyKey(method: string, path: string): boolean {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return idempotencyKeyRoutes.some((route) => route.method === method && route.path === trimmed);
+  return routePatterns.some((route) => route.method === method && route.pattern.test(trimmed));
 }

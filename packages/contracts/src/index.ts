@@ -6,6 +6,7 @@ export * from './cache-configs.ts';
 export * from './catalog.ts';
 export * from './identity.ts';
 export * from './orders.ts';
+export * from './payments.ts';
 export * from './addresses.ts';
 export * from './checkout.ts';
 export * from './stock.ts';

@@ -16,6 +16,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:write': false,
     'analytics:read': false,
     'checkout:manage': false,
+    'payments:manage': false,
   },
   customer: {
     'products:read': true,
@@ -26,6 +27,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:write': false,
     'analytics:read': false,
     'checkout:manage': false,
+    'payments:manage': false,
   },
   admin: {
     'products:read': true,
@@ -36,10 +38,12 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'users:write': true,
     'analytics:read': true,
     'checkout:manage': true,
+    'payments:manage': true,
   },
 };
 
-// The seed's seven, and checkout:manage (issue 20: the admin configures shipping, tax and promotions).
+// The seed's seven, checkout:manage (issue 20: the admin configures shipping, tax and promotions) and
+// payments:manage (issue 20: admins mark manual payments paid and refund).
 const seedPermissions = [
   'products:read',
   'products:write',
@@ -49,6 +53,7 @@ const seedPermissions = [
   'users:write',
   'analytics:read',
   'checkout:manage',
+  'payments:manage',
 ] as const;
 
 const principals: Record<keyof typeof expected, Principal> = {
@@ -57,7 +62,7 @@ const principals: Record<keyof typeof expected, Principal> = {
   admin: { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' },
 };
 
-test('the table names exactly the seed permissions, checkout:manage and the two roles', () => {
+test('the table names exactly the seed permissions, checkout:manage, payments:manage and the two roles', () => {
   assert.deepEqual(Object.keys(permissions).sort(), [...seedPermissions].sort());
   assert.deepEqual([...roles], ['customer', 'admin']);
 });

@@ -11,6 +11,8 @@ export const permissions = {
   'users:read': ['admin'],
   'users:write': ['admin'],
   'analytics:read': ['admin'],
+  /** Payments of every order: marking manual payments paid, refunds (issue 20). */
+  'payments:manage': ['admin'],
   /** The store's checkout configuration: shipping zones and methods, tax rates, promotions, settings. */
   'checkout:manage': ['admin'],
 } as const;

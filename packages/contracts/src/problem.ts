@@ -47,6 +47,15 @@ export const ErrorCode = {
   SHIPPING_UNAVAILABLE: 'SHIPPING_UNAVAILABLE',
   SHIPPING_METHOD_UNAVAILABLE: 'SHIPPING_METHOD_UNAVAILABLE',
   PROMOTION_NOT_APPLICABLE: 'PROMOTION_NOT_APPLICABLE',
+  PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
+  /** The payment is not in a state the request needs (mark-paid on a card payment, a refund before capture). */
+  PAYMENT_INVALID_STATE: 'PAYMENT_INVALID_STATE',
+  /** A refund above what was paid and not yet refunded. */
+  REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
+  /** The payment provider refused or could not be reached; nothing was changed. */
+  PAYMENT_PROVIDER_ERROR: 'PAYMENT_PROVIDER_ERROR',
+  /** A webhook whose signature does not verify; nothing was changed. */
+  WEBHOOK_SIGNATURE_INVALID: 'WEBHOOK_SIGNATURE_INVALID',
   SHIPPING_ZONE_NOT_FOUND: 'SHIPPING_ZONE_NOT_FOUND',
   SHIPPING_METHOD_NOT_FOUND: 'SHIPPING_METHOD_NOT_FOUND',
   TAX_RATE_NOT_FOUND: 'TAX_RATE_NOT_FOUND',

@@ -7,7 +7,7 @@ import type { LogFormat } from './logger.ts';
  * a `DemaConfig`. Which adapter runs (PGlite or PostgreSQL, in-memory or Redis, in-process bus or
  * RabbitMQ) follows from which URLs are present, never from code edits.
  */
-export const serviceNames = ['user', 'product', 'order', 'analytics'] as const;
+export const serviceNames = ['user', 'product', 'order', 'analytics', 'payment'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
 export interface RedisSettings {
@@ -88,6 +88,21 @@ export interface DemaConfig {
   alerting: AlertingSettings;
   /** The GraphQL API at `/graphql`. */
   graphql: GraphqlSettings;
+  /** Card payments through Stripe; absent (no STRIPE_SECRET_KEY) → only manual payments. */
+  stripe: StripeSettings | undefined;
+}
+
+/** Where and as whom the Payment service talks to Stripe, and how it checks Stripe's webhooks. */
+export interface StripeSettings {
+  /** STRIPE_SECRET_KEY: `sk_test_…` for test mode, `sk_live_…` for real money. */
+  secretKey: string;
+  /** STRIPE_WEBHOOK_SECRET (`whsec_…`): verifies webhook signatures; absent → every webhook is refused (400). */
+  webhookSecret: string | undefined;
+  /**
+   * STRIPE_API_BASE: another API host than Stripe's (a local fake in tests, e.g.
+   * http://127.0.0.1:12111); absent → api.stripe.com.
+   */
+  api: { host: string; port: number; protocol: 'http' | 'https' } | undefined;
 }
 
 /** Limits and tools of the GraphQL API. */
@@ -200,6 +215,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       tools: read.bool('DEMA_GRAPHQL_TOOLS', env.NODE_ENV !== 'production'),
       maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 50_000, 100, 10_000_000),
     },
+    stripe: readStripe(read),
   };
   read.throwIfInvalid();
   return config;
@@ -227,6 +243,25 @@ function readAlerting(read: EnvReader): AlertingSettings {
           to: read.requiredList('DEMA_SMS_TO', 'DEMA_SMS_URL'),
         }
       : undefined,
+  };
+}
+
+/** The Stripe variables: a secret key turns card payments on; the rest only make sense with it. */
+function readStripe(read: EnvReader): StripeSettings | undefined {
+  const secretKey = read.string('STRIPE_SECRET_KEY');
+  const webhookSecret = read.string('STRIPE_WEBHOOK_SECRET');
+  const apiBase = read.url('STRIPE_API_BASE', ['http:', 'https:']);
+  if (secretKey === undefined) {
+    if (webhookSecret !== undefined || apiBase !== undefined)
+      read.required('STRIPE_SECRET_KEY', webhookSecret !== undefined ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_API_BASE');
+    return undefined;
+  }
+  const url = apiBase === undefined ? undefined : new URL(apiBase);
+  const protocol = url?.protocol === 'http:' ? 'http' : 'https';
+  return {
+    secretKey,
+    webhookSecret,
+    api: url && { host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443, protocol },
   };
 }
 

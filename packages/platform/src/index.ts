@@ -8,6 +8,7 @@ export {
   type RateLimitClass,
   type RateLimitRule,
   type GraphqlSettings,
+  type StripeSettings,
 } from './config.ts';
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';

@@ -59,7 +59,7 @@ const real: TestTarget = {
     const keyPrefix = `${run}:`;
     const redis = { host: redisHost!, port: redisPort, password: env.TEST_REDIS_PASSWORD, keyPrefix };
     const config = baseConfig({
-      databaseUrls: { user: url, product: url, order: url, analytics: url },
+      databaseUrls: { user: url, product: url, order: url, analytics: url, payment: url },
       redis,
       // Events cross the real broker, in a namespace of their own that the broker deletes once unused.
       ...(amqpUrl ? { amqpUrl, amqpNamespace: `${run}.`, amqpQueueExpiresMs: 60_000 } : {}),

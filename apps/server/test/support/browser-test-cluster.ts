@@ -30,6 +30,7 @@ const services: ClusterService[] = [
   { name: 'product', instances: 2 },
   { name: 'order', instances: 1, calls: ['product'] },
   { name: 'analytics', instances: 1 },
+  { name: 'payment', instances: 1 },
 ];
 const suffix = randomBytes(4).toString('hex');
 const databasePrefix = `dema_e2e_cluster_${suffix}`;
