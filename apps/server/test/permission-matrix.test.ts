@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { base64url, decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { accessTokenAudience, accessTokenIssuer, principalCan, problemContentType, type Permission, type Principal, type Role } from '@dema/contracts';
-import { createHttpServer, type ServiceModule } from '@dema/platform';
+import { createHttpServer, declareSchemas, type ServiceModule } from '@dema/platform';
 import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/testing';
 import type { UserService } from '@dema/user';
 import { allInOneServices } from '../src/services.ts';
@@ -351,7 +351,7 @@ for (const target of testTargets()) {
         }
       });
       const services: ServiceModule[] = Object.values(running.services);
-      for (const service of services) for (const schema of service.schemas) scratch.addSchema(schema);
+      declareSchemas(scratch, services);
       for (const service of services) await scratch.register(async (scope) => service.routes(scope));
       await scratch.ready();
       await scratch.close();

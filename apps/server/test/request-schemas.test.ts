@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as contracts from '@dema/contracts';
-import { compileRequestValidator, createAjv, createHttpServer, type ServiceModule } from '@dema/platform';
+import { compileRequestValidator, createAjv, createHttpServer, declareSchemas, type ServiceModule } from '@dema/platform';
 import { testTargets } from '@dema/platform/testing';
 import { startAllInOne, type AllInOne } from './support/all-in-one.ts';
 import { allInOneServices } from '../src/services.ts';
@@ -70,7 +70,7 @@ describe('every request input is bounded', () => {
       }
     });
     const services: ServiceModule[] = Object.values(dema.services);
-    for (const service of services) for (const schema of service.schemas) scratch.addSchema(schema);
+    declareSchemas(scratch, services);
     for (const service of services) await scratch.register(async (scope) => service.routes(scope));
     await scratch.ready();
     await scratch.close();
