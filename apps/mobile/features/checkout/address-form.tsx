@@ -1,23 +1,7 @@
-import { type Address, countryRules } from '@dema/contracts';
+import { type Address, type AddressDraft, countryRules } from '@dema/contracts';
 import { Text, View } from 'react-native';
 import { ActionButton } from '../../components/action-button.tsx';
 import { FormField } from '../../components/form-field.tsx';
-
-/** An address as its form holds it: every field a string, blank when not filled in. */
-export type AddressDraft = { [Field in keyof Required<Address>]: string };
-
-export const blankAddress: AddressDraft = {
-  firstName: '',
-  lastName: '',
-  company: '',
-  line1: '',
-  line2: '',
-  city: '',
-  region: '',
-  postalCode: '',
-  country: 'US',
-  phone: '',
-};
 
 /** What each field is called on screen; an API reason reads after it ("Postal code must look like 12345"). */
 export const addressLabels: Record<keyof Address, string> = {
@@ -37,28 +21,6 @@ export const addressLabels: Record<keyof Address, string> = {
 const countries = Object.entries(countryRules)
   .map(([code, rule]) => ({ code, name: rule.name }))
   .sort((a, b) => a.name.localeCompare(b.name, 'en'));
-
-/** The draft as the API takes it: trimmed, blank optional fields left out (blank required ones sent, so the API names them). */
-export function addressOf(draft: AddressDraft): Address {
-  const address: Address = {
-    firstName: draft.firstName.trim(),
-    lastName: draft.lastName.trim(),
-    line1: draft.line1.trim(),
-    city: draft.city.trim(),
-    country: draft.country,
-  };
-  for (const field of ['company', 'line2', 'region', 'postalCode', 'phone'] as const) {
-    const value = draft[field].trim();
-    if (value) address[field] = value;
-  }
-  return address;
-}
-
-export function draftOf(address: Address): AddressDraft {
-  const draft = { ...blankAddress };
-  for (const field of Object.keys(blankAddress) as Array<keyof Address>) draft[field] = address[field] ?? '';
-  return draft;
-}
 
 const textFields = ['firstName', 'lastName', 'company', 'line1', 'line2', 'city'] as const;
 

@@ -1,4 +1,15 @@
-import { type Address, type CheckoutPreview, type CreateOrder, ErrorCode, formatPrice, type ShippingOption } from '@dema/contracts';
+import {
+  type Address,
+  type AddressDraft,
+  addressOf,
+  blankAddress,
+  type CheckoutPreview,
+  draftOf,
+  type CreateOrder,
+  ErrorCode,
+  formatPrice,
+  type ShippingOption,
+} from '@dema/contracts';
 import { DemaApiError, describeFailure, newIdempotencyKey } from '@dema/client';
 import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'expo-router';
@@ -10,7 +21,7 @@ import { Failure, ScreenState } from '../../components/screen-state.tsx';
 import { styles as ui } from '../../components/ui.tsx';
 import { useApi } from '../../lib/api-context.tsx';
 import { useCart, usePlaceOrder, useSavedAddresses } from '../../lib/hooks.ts';
-import { AddressForm, type AddressDraft, addressLabels, addressOf, blankAddress, draftOf } from './address-form.tsx';
+import { AddressForm, addressLabels } from './address-form.tsx';
 
 /** What the shopper chose; the preview and the order are placed with the same body. */
 type Choices = { shippingAddress: Address | null; shippingMethodId: string | null; promotionCode: string | null };
@@ -63,7 +74,7 @@ export function CheckoutScreen() {
   const needsAddress = probeError !== null && probeError.status === 422 && 'shippingAddress' in probeError.fieldErrors();
   const saved = useSavedAddresses(needsAddress);
 
-  const [draft, setDraft] = useState<AddressDraft>(blankAddress);
+  const [draft, setDraft] = useState<AddressDraft>({ ...blankAddress, country: 'US' });
   const [touched, setTouched] = useState(false);
   const [addressErrors, setAddressErrors] = useState<Partial<Record<keyof Address, string>>>({});
   const [options, setOptions] = useState<ShippingOption[] | null>(null);
