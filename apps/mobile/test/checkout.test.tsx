@@ -156,6 +156,23 @@ test('a code the API refuses is shown at the field with its reason', async () =>
   expectAccessible();
 });
 
+test('an order refused for an address field shows the reason at that field', async () => {
+  const { fetch } = zonedStore(({ path }) => {
+    if (path === '/api/checkout/shipping-options') return { body: { items: [standard] } };
+    if (path === '/api/checkout/preview') return { body: aPreview({ shippingMethod: { id: standard.id, name: standard.name } }) };
+    return problem(422, 'VALIDATION_FAILED', 'Invalid address', [{ name: 'body.shippingAddress.postalCode', reason: 'must look like 12345 or 12345-6789' }]);
+  });
+  renderApp('/checkout', { fetch });
+  expect(await screen.findByText('Shipping address')).toBeTruthy();
+  fillAddress();
+  fireEvent.press(screen.getByLabelText('Show shipping options'));
+  expect(await screen.findByLabelText('Shipping (Standard) Free')).toBeTruthy();
+  fireEvent.press(screen.getByLabelText('Place order'));
+  expect(await screen.findByText('Postal code must look like 12345 or 12345-6789')).toBeTruthy();
+  expect(screen.getByLabelText('Postal code')).toHaveProp('aria-invalid', true);
+  expectAccessible();
+});
+
 test('the default saved address fills the form', async () => {
   const saved = { id: 's1', label: 'Home', address, defaultShipping: true, defaultBilling: true };
   const { fetch } = stubFetch((request) => {
