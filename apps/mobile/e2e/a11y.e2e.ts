@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { catalogRow, launchBrowser, newShopper, pickProduct, shot } from './support.ts';
 
 /**
- * Dynamic type in the browser: the main screens (catalog, product, cart, sign-in) at twice the text
+ * Dynamic type in the browser: the main screens (catalog, product, cart, checkout, sign-in) at twice the text
  * size neither spill sideways nor clip text.
  *
  * What scales the text: nothing Chromium offers does it for react-native-web. Its Text sets
@@ -177,4 +177,18 @@ test('the cart with a line fits at twice the text size', async () => {
   await page.goto('/cart');
   await page.getByRole('button', { name: `Remove ${product.name}` }).waitFor();
   await expectFits('cart');
+});
+
+test('checkout, with its address, shipping options and review, fits at twice the text size', async () => {
+  // The cart of the test before: its line is what is checked out.
+  await page.goto('/checkout');
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('Lovelace');
+  await page.getByLabel('Address', { exact: true }).fill('1 Main St');
+  await page.getByLabel('City').fill('New York');
+  await page.getByLabel('State / province').fill('NY');
+  await page.getByLabel('Postal code').fill('10001');
+  await page.getByRole('button', { name: 'Show shipping options' }).click();
+  await page.getByTestId('checkout-total').waitFor();
+  await expectFits('checkout');
 });
