@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { catalogRow, launchBrowser, newShopper, pickProduct, shot } from './support.ts';
+import { catalogRow, fillUsAddress, launchBrowser, newShopper, pickProduct, shot } from './support.ts';
 
 /**
  * Dynamic type in the browser: the main screens (catalog, product, cart, checkout, sign-in) at twice the text
@@ -182,12 +182,7 @@ test('the cart with a line fits at twice the text size', async () => {
 test('checkout, with its address, shipping options and review, fits at twice the text size', async () => {
   // The cart of the test before: its line is what is checked out.
   await page.goto('/checkout');
-  await page.getByLabel('First name').fill('Ada');
-  await page.getByLabel('Last name').fill('Lovelace');
-  await page.getByLabel('Address', { exact: true }).fill('1 Main St');
-  await page.getByLabel('City').fill('New York');
-  await page.getByLabel('State / province').fill('NY');
-  await page.getByLabel('Postal code').fill('10001');
+  await fillUsAddress(page);
   await page.getByRole('button', { name: 'Show shipping options' }).click();
   await page.getByTestId('checkout-total').waitFor();
   await expectFits('checkout');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { catalogRow, e2e, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
+import { catalogRow, e2e, fillUsAddress, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
 
 /**
  * A shopper on the app's web build, from sign-up to a shipped order: the tests run in order and
@@ -86,12 +86,7 @@ test('the shopper checks out and the order appears with its status', async () =>
   await shopper.getByRole('button', { name: 'Check out' }).click();
   await shopper.waitForURL('**/checkout');
   // The demo store ships through zones: an address and a method are part of the order.
-  await shopper.getByLabel('First name').fill('Ada');
-  await shopper.getByLabel('Last name').fill('Lovelace');
-  await shopper.getByLabel('Address', { exact: true }).fill('1 Main St');
-  await shopper.getByLabel('City').fill('New York');
-  await shopper.getByLabel('State / province').fill('NY');
-  await shopper.getByLabel('Postal code').fill('10001');
+  await fillUsAddress(shopper);
   await shot(shopper, 'checkout-address');
   await shopper.getByRole('button', { name: 'Show shipping options' }).click();
   await shopper.getByRole('button', { name: /^Standard, / }).click();
