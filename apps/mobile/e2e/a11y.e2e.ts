@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { catalogRow, launchBrowser, newShopper, pickProduct, shot } from './support.ts';
+import { catalogRow, fillUsAddress, launchBrowser, newShopper, pickProduct, shot } from './support.ts';
 
 /**
- * Dynamic type in the browser: the main screens (catalog, product, cart, sign-in) at twice the text
+ * Dynamic type in the browser: the main screens (catalog, product, cart, checkout, sign-in) at twice the text
  * size neither spill sideways nor clip text.
  *
  * What scales the text: nothing Chromium offers does it for react-native-web. Its Text sets
@@ -177,4 +177,13 @@ test('the cart with a line fits at twice the text size', async () => {
   await page.goto('/cart');
   await page.getByRole('button', { name: `Remove ${product.name}` }).waitFor();
   await expectFits('cart');
+});
+
+test('checkout, with its address, shipping options and review, fits at twice the text size', async () => {
+  // The cart of the test before: its line is what is checked out.
+  await page.goto('/checkout');
+  await fillUsAddress(page);
+  await page.getByRole('button', { name: 'Show shipping options' }).click();
+  await page.getByTestId('checkout-total').waitFor();
+  await expectFits('checkout');
 });

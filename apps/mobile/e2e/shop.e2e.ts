@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { catalogRow, e2e, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
+import { catalogRow, e2e, fillUsAddress, launchBrowser, newShopper, pickProduct, shipOrder, shot } from './support.ts';
 
 /**
  * A shopper on the app's web build, from sign-up to a shipped order: the tests run in order and
@@ -85,12 +85,20 @@ test('the shopper browses the catalog, opens a product and adds it to the cart',
 test('the shopper checks out and the order appears with its status', async () => {
   await shopper.getByRole('button', { name: 'Check out' }).click();
   await shopper.waitForURL('**/checkout');
-  await shopper.getByRole('button', { name: 'Place order' }).waitFor();
+  // The demo store ships through zones: an address and a method are part of the order.
+  await fillUsAddress(shopper);
+  await shot(shopper, 'checkout-address');
+  await shopper.getByRole('button', { name: 'Show shipping options' }).click();
+  await shopper.getByRole('button', { name: /^Standard, / }).click();
+  await shopper.getByTestId('checkout-shipping').filter({ hasText: 'Standard' }).waitFor();
+  await shopper.getByTestId('checkout-total').waitFor();
   await shot(shopper, 'checkout');
   await shopper.getByRole('button', { name: 'Place order' }).click();
   await shopper.waitForURL(/\/orders\/[0-9a-f-]{36}/);
   orderId = /\/orders\/([0-9a-f-]{36})/.exec(shopper.url())![1]!;
   await shopper.getByTestId('order-status').filter({ hasText: 'Pending' }).waitFor();
+  await shopper.getByTestId('order-shipping-address').filter({ hasText: '1 Main St' }).waitFor();
+  await shopper.getByTestId('order-shipping').filter({ hasText: 'Standard' }).waitFor();
   await shot(shopper, 'order-placed');
   const after = (await (await fetch(`${e2e.apiUrl}/api/products/${product.id}`)).json()) as { stock: number };
   assert.equal(after.stock, product.stock - 1, 'the order took its unit from stock');

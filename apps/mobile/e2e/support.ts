@@ -94,3 +94,13 @@ export async function shipOrder(orderId: string): Promise<void> {
 export function catalogRow(page: Page, product: { name: string; price: number }): Locator {
   return page.getByRole('button', { name: `${product.name}, ${formatPrice(product.price)}`, exact: true });
 }
+
+/** Fills checkout's shipping address with one in the demo store's Domestic (US) zone; the country is the form's default, the US. */
+export async function fillUsAddress(page: Page): Promise<void> {
+  await page.getByLabel('First name').fill('Ada');
+  await page.getByLabel('Last name').fill('Lovelace');
+  await page.getByLabel('Address', { exact: true }).fill('1 Main St');
+  await page.getByLabel('City').fill('New York');
+  await page.getByLabel('State / province').fill('NY');
+  await page.getByLabel('Postal code').fill('10001');
+}

@@ -1,4 +1,16 @@
-import type { Cart, CategoryList, CreateOrder, Order, Product, ProductPage, ProductSort } from '@dema/contracts';
+import type {
+  Address,
+  Cart,
+  CategoryList,
+  CheckoutPreview,
+  CreateOrder,
+  Order,
+  Product,
+  ProductPage,
+  ProductSort,
+  SavedAddress,
+  ShippingOption,
+} from '@dema/contracts';
 import { type DemaClient, DemaApiError, describeFailure, placeOrder } from '@dema/client';
 
 export { describeFailure };
@@ -17,6 +29,11 @@ export interface DemaApi {
   removeCartItem(productId: string, variantId?: string | null): Promise<Cart>;
   /** Checks out; the same `idempotencyKey` on a retry answers the first order instead of placing two. */
   placeOrder(body: CreateOrder, idempotencyKey: string): Promise<Order>;
+  /** The shipping methods that take the cart to `address`, priced; 422 SHIPPING_UNAVAILABLE when no zone covers it. */
+  shippingOptions(address: Address): Promise<ShippingOption[]>;
+  /** What `placeOrder` with this body would charge, without placing anything. */
+  previewCheckout(body: CreateOrder): Promise<CheckoutPreview>;
+  listSavedAddresses(): Promise<SavedAddress[]>;
 }
 
 export type CatalogQuery = { q?: string; category?: string; sort: ProductSort };
@@ -42,5 +59,8 @@ export function createClientApi(client: DemaClient): DemaApi {
     removeCartItem: async (productId, variantId) =>
       (await client.DELETE('/api/cart/items/{productId}', { params: { path: { productId }, query: variantId ? { variantId } : undefined } })) as Cart,
     placeOrder: (body, idempotencyKey) => placeOrder(client, body, { idempotencyKey }),
+    shippingOptions: async (address) => (await client.POST('/api/checkout/shipping-options', { body: { address, fromCart: true } })).items,
+    previewCheckout: async (body) => (await client.POST('/api/checkout/preview', { body })) as CheckoutPreview,
+    listSavedAddresses: async () => ((await client.GET('/api/users/me/addresses')) as { items: SavedAddress[] }).items,
   };
 }

@@ -1,4 +1,4 @@
-import type { Cart, Order } from '@dema/contracts';
+import type { Cart, CreateOrder, Order } from '@dema/contracts';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CatalogQuery } from './api.ts';
 import { orderQueryKey, ordersQueryKey } from '../features/orders/use-orders.ts';
@@ -61,7 +61,7 @@ export function usePlaceOrder() {
   const { api } = useApi();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ idempotencyKey }: { idempotencyKey: string }) => api.placeOrder({ fromCart: true }, idempotencyKey),
+    mutationFn: ({ body, idempotencyKey }: { body: CreateOrder; idempotencyKey: string }) => api.placeOrder(body, idempotencyKey),
     onSuccess: (order: Order) => {
       client.setQueryData(['cart'], (cart: Cart | undefined) => (cart ? { ...cart, items: [], subtotal: 0, problems: [] } : cart));
       // The order's screen shows it at once; the list has one more.
@@ -69,4 +69,10 @@ export function usePlaceOrder() {
       void client.invalidateQueries({ queryKey: [...ordersQueryKey, 'list'] });
     },
   });
+}
+
+/** The customer's address book; checkout starts from the default shipping address. */
+export function useSavedAddresses(enabled: boolean) {
+  const { api, signedIn } = useApi();
+  return useQuery({ queryKey: ['saved-addresses'], queryFn: () => api.listSavedAddresses(), enabled: signedIn && enabled });
 }

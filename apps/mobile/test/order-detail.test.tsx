@@ -76,3 +76,32 @@ test('signed out, it asks to sign in', async () => {
   expect(await screen.findByText('Sign in to see this order')).toBeTruthy();
   expect(h.api.requests).toHaveLength(0);
 });
+
+test('the order shows its breakdown — discount with its code, shipping, tax — and where it ships', async () => {
+  const h = await harness({ signedIn: true });
+  const address = { firstName: 'Ada', lastName: 'Lovelace', line1: '1 Main St', city: 'New York', region: 'NY', postalCode: '10001', country: 'US' };
+  h.api.on('GET', `/api/orders/${order.id}`, {
+    status: 200,
+    body: anOrder({
+      subtotal: 119,
+      discountTotal: 11.9,
+      promotionCode: 'WELCOME10',
+      shippingTotal: 5,
+      shippingMethod: { id: '5b7e4c1a-0000-4000-8000-000000000001', name: 'Standard' },
+      taxTotal: 9.51,
+      total: 121.61,
+      shippingAddress: address,
+      billingAddress: address,
+    }),
+  });
+  renderRoutes(h, routes(h), `/orders/${order.id}`);
+  expect(await screen.findByLabelText('Subtotal $119.00')).toBeTruthy();
+  expect(screen.getByLabelText('Discount (WELCOME10) −$11.90')).toBeTruthy();
+  expect(screen.getByLabelText('Shipping (Standard) $5.00')).toBeTruthy();
+  expect(screen.getByLabelText('Tax $9.51')).toBeTruthy();
+  expect(screen.getByLabelText('Order total $121.61')).toBeTruthy();
+  expect(screen.getByText('1 Main St')).toBeTruthy();
+  expect(screen.getByText('10001 New York NY')).toBeTruthy();
+  expect(screen.getByText('United States')).toBeTruthy();
+  expectAccessible();
+});

@@ -1,27 +1,14 @@
 import { countryRules, formatPrice, type Address, type CreateOrder, type SavedAddress } from '@dema/contracts';
 import type { DemaApiError } from '@dema/client';
 
+// The form's draft of an address lives with the address rules, shared with the mobile app.
+export { addressOf, blankAddress, draftOf, type AddressDraft } from '@dema/contracts';
+
 /**
  * What the checkout page keeps between its steps, and how it turns into the body of
  * `POST /api/checkout/preview` and `POST /api/orders` (the same body, so the review shows what the
  * order will charge). Every amount comes from the API: nothing here adds up money.
  */
-
-/** An address as its form holds it: every field a string, blank when not filled in. */
-export type AddressDraft = { [Field in keyof Required<Address>]: string };
-
-export const blankAddress: AddressDraft = {
-  firstName: '',
-  lastName: '',
-  company: '',
-  line1: '',
-  line2: '',
-  city: '',
-  region: '',
-  postalCode: '',
-  country: '',
-  phone: '',
-};
 
 /** The countries Dema can address (contracts' `countryRules`), by name, for the country select. */
 export const addressCountries: ReadonlyArray<{ code: string; name: string }> = Object.entries(countryRules)
@@ -39,32 +26,6 @@ export const postalCodeRequired = (country: string): boolean => {
   const rule = countryRules[country]?.postalCode;
   return rule !== undefined && rule.optional !== true;
 };
-
-/**
- * The address a form holds, as the API takes it: fields trimmed, blank optional fields left out.
- * Required fields are sent even when blank, so that the API names them (the page shows its reasons).
- */
-export function addressOf(draft: AddressDraft): Address {
-  const address: Address = {
-    firstName: draft.firstName.trim(),
-    lastName: draft.lastName.trim(),
-    line1: draft.line1.trim(),
-    city: draft.city.trim(),
-    country: draft.country.trim(),
-  };
-  for (const field of ['company', 'line2', 'region', 'postalCode', 'phone'] as const) {
-    const value = draft[field].trim();
-    if (value) address[field] = value;
-  }
-  return address;
-}
-
-/** A saved (or any) address in its form, to show it and let the shopper change it. */
-export function draftOf(address: Address): AddressDraft {
-  const draft = { ...blankAddress };
-  for (const field of Object.keys(blankAddress) as Array<keyof AddressDraft>) draft[field] = address[field] ?? '';
-  return draft;
-}
 
 /** How a saved address is offered: its label when it has one, and where it is. */
 export function savedAddressLabel(saved: SavedAddress): string {

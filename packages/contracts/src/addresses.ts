@@ -177,3 +177,45 @@ export function validateAddress(address: Address, field = 'body.shippingAddress'
   }
   return problems;
 }
+
+/** An address as a form (web or mobile) holds it: every field a string, blank when not filled in. */
+export type AddressDraft = { [Field in keyof Required<Address>]: string };
+
+export const blankAddress: AddressDraft = {
+  firstName: '',
+  lastName: '',
+  company: '',
+  line1: '',
+  line2: '',
+  city: '',
+  region: '',
+  postalCode: '',
+  country: '',
+  phone: '',
+};
+
+/**
+ * The address a form holds, as the API takes it: fields trimmed, blank optional fields left out.
+ * Required fields are sent even when blank, so that the API names them (the page shows its reasons).
+ */
+export function addressOf(draft: AddressDraft): Address {
+  const address: Address = {
+    firstName: draft.firstName.trim(),
+    lastName: draft.lastName.trim(),
+    line1: draft.line1.trim(),
+    city: draft.city.trim(),
+    country: draft.country.trim(),
+  };
+  for (const field of ['company', 'line2', 'region', 'postalCode', 'phone'] as const) {
+    const value = draft[field].trim();
+    if (value) address[field] = value;
+  }
+  return address;
+}
+
+/** A saved (or any) address in its form, to show it and let the shopper change it. */
+export function draftOf(address: Address): AddressDraft {
+  const draft = { ...blankAddress };
+  for (const field of Object.keys(blankAddress) as Array<keyof AddressDraft>) draft[field] = address[field] ?? '';
+  return draft;
+}

@@ -1,7 +1,7 @@
 import { useRouter } from 'expo-router';
 import { ScrollView, StyleSheet, Text, View } from 'react-native';
 import { DemaApiError, type DemaClient } from '@dema/client';
-import { formatDateTime, formatPrice, type Order } from '@dema/contracts';
+import { type Address, countryRules, formatDateTime, formatPrice, type Order } from '@dema/contracts';
 import { ScreenState } from '../../components/screen-state.tsx';
 import { useSession } from '../../lib/auth/session.tsx';
 import { OrderProgress, StatusBadge } from './order-views.tsx';
@@ -46,13 +46,64 @@ export function OrderDetailView({ order, stale }: { order: Order; stale: boolean
             <Text style={styles.itemTotal}>{formatPrice(item.lineTotal)}</Text>
           </View>
         ))}
-        <View style={styles.totalRow} accessible accessibilityLabel={`Order total ${formatPrice(order.total)}`}>
+        <Amount label="Subtotal" value={formatPrice(order.subtotal)} testID="order-subtotal" />
+        {order.discountTotal > 0 ? (
+          <Amount
+            label={order.promotionCode ? `Discount (${order.promotionCode})` : 'Discount'}
+            value={`−${formatPrice(order.discountTotal)}`}
+            testID="order-discount"
+          />
+        ) : null}
+        {order.shippingMethod ? (
+          <Amount
+            label={`Shipping (${order.shippingMethod.name})`}
+            value={order.shippingTotal === 0 ? 'Free' : formatPrice(order.shippingTotal)}
+            testID="order-shipping"
+          />
+        ) : null}
+        <Amount label={order.pricesIncludeTax ? 'Tax included' : 'Tax'} value={formatPrice(order.taxTotal)} testID="order-tax" />
+        <View style={styles.totalRow} accessible accessibilityLabel={`Order total ${formatPrice(order.total)}`} testID="order-total">
           <Text style={styles.totalLabel}>Order total</Text>
           <Text style={styles.totalValue}>{formatPrice(order.total)}</Text>
         </View>
       </View>
+      {order.shippingAddress ? (
+        <View style={styles.section} accessible testID="order-shipping-address">
+          <Text style={styles.heading} accessibilityRole="header">
+            Shipping address
+          </Text>
+          {addressLines(order.shippingAddress).map((line) => (
+            <Text key={line} style={styles.itemMeta}>
+              {line}
+            </Text>
+          ))}
+        </View>
+      ) : null}
     </ScrollView>
   );
+}
+
+function Amount({ label, value, testID }: { label: string; value: string; testID: string }) {
+  return (
+    <View style={styles.amountRow} accessible accessibilityLabel={`${label} ${value}`} testID={testID}>
+      <Text style={styles.itemMeta}>{label}</Text>
+      <Text style={styles.itemMeta}>{value}</Text>
+    </View>
+  );
+}
+
+/** An address as it is written on a parcel, a line each. */
+function addressLines(address: Address): string[] {
+  const place = [address.postalCode, address.city, address.region].filter(Boolean).join(' ');
+  return [
+    `${address.firstName} ${address.lastName}`,
+    address.company,
+    address.line1,
+    address.line2,
+    place,
+    countryRules[address.country]?.name ?? address.country,
+    address.phone,
+  ].filter((line): line is string => Boolean(line));
 }
 
 /** One order with its status updating live while the screen is open. */
@@ -111,6 +162,7 @@ const styles = StyleSheet.create({
   itemName: { flexGrow: 1, flexShrink: 1, fontSize: 15, color: '#111827' },
   itemMeta: { fontSize: 14, color: '#4b5563' },
   itemTotal: { fontSize: 15, fontWeight: '600', color: '#111827' },
+  amountRow: { flexDirection: 'row', flexWrap: 'wrap', justifyContent: 'space-between', gap: 8 },
   totalRow: { flexDirection: 'row', justifyContent: 'space-between', paddingTop: 8 },
   totalLabel: { fontSize: 16, fontWeight: '600', color: '#111827' },
   totalValue: { fontSize: 16, fontWeight: '700', color: '#111827' },
