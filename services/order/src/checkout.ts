@@ -26,7 +26,7 @@ import { countCustomerRedemptions, findPromotionByCode } from './db/promotions.r
 import { findMethod, listMethodsOfZones, listZones } from './db/shipping.repository.ts';
 import { listTaxRates } from './db/tax-rates.repository.ts';
 import { priceCheckout, promotionRefusal, shippingAmount, taxRateFor, zonesFor, type PromotionRefusal } from './domain/checkout-pricing.ts';
-import { priceOrder, type PricedOrder } from './domain/pricing.ts';
+import { priceOrder, wirePricing, type PricedOrder } from './domain/pricing.ts';
 
 type User = Principal & { kind: 'user' };
 
@@ -195,29 +195,7 @@ export class Checkout {
   /** What placing this order would charge, without reserving or writing anything. */
   async preview(user: User, body: CreateOrder, lines: StockLine[]): Promise<CheckoutPreview> {
     const plan = await this.plan(user, body);
-    const priced = this.price(plan, await this.catalogLines(lines));
-    return {
-      items: priced.lines.map((l) => ({
-        productId: l.productId,
-        variantId: l.variantId,
-        name: l.name,
-        quantity: l.quantity,
-        price: toWireAmount(l.unitPrice),
-        lineTotal: toWireAmount(l.lineTotal),
-        discount: toWireAmount(l.discount),
-        tax: toWireAmount(l.tax),
-      })),
-      subtotal: toWireAmount(priced.subtotal),
-      discountTotal: toWireAmount(priced.discountTotal),
-      shippingTotal: toWireAmount(priced.shippingTotal),
-      taxTotal: toWireAmount(priced.taxTotal),
-      total: toWireAmount(priced.total),
-      pricesIncludeTax: priced.pricesIncludeTax,
-      currency: priced.currency,
-      taxLines: priced.taxLines.map((t) => ({ ...t, amount: toWireAmount(t.amount) })),
-      shippingMethod: priced.shippingMethod,
-      promotionCode: priced.promotion?.code ?? null,
-    };
+    return wirePricing(this.price(plan, await this.catalogLines(lines)));
   }
 
   /** Lines priced from the catalog's current view, as a reservation would price them (no stock taken). */

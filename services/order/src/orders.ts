@@ -4,7 +4,6 @@ import {
   ErrorCode,
   normalizeAddress,
   restockingStatuses,
-  toWireAmount,
   type Address,
   type CreateOrder,
   type InvalidParam,
@@ -33,7 +32,7 @@ import * as orders from './db/orders.repository.ts';
 import * as saga from './db/saga.repository.ts';
 import type { CartStore } from './db/cart.store.ts';
 import { decideTransition } from './domain/order-status.ts';
-import type { PricedOrder } from './domain/pricing.ts';
+import { wirePricing, type PricedOrder } from './domain/pricing.ts';
 import type { Checkout, CheckoutPlan } from './checkout.ts';
 import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-events.ts';
 
@@ -172,28 +171,9 @@ export class Orders {
       id: orderId,
       userId,
       status: 'PENDING',
-      items: priced.lines.map((l) => ({
-        productId: l.productId,
-        variantId: l.variantId,
-        name: l.name,
-        quantity: l.quantity,
-        price: toWireAmount(l.unitPrice),
-        lineTotal: toWireAmount(l.lineTotal),
-        discount: toWireAmount(l.discount),
-        tax: toWireAmount(l.tax),
-      })),
-      total: toWireAmount(priced.total),
-      subtotal: toWireAmount(priced.subtotal),
-      discountTotal: toWireAmount(priced.discountTotal),
-      shippingTotal: toWireAmount(priced.shippingTotal),
-      taxTotal: toWireAmount(priced.taxTotal),
-      pricesIncludeTax: priced.pricesIncludeTax,
-      currency: priced.currency,
-      taxLines: priced.taxLines.map((t) => ({ ...t, amount: toWireAmount(t.amount) })),
+      ...wirePricing(priced),
       shippingAddress: priced.shippingAddress,
       billingAddress: priced.billingAddress,
-      shippingMethod: priced.shippingMethod,
-      promotionCode: priced.promotion?.code ?? null,
       createdAt,
       updatedAt: createdAt,
     };

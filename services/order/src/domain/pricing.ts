@@ -1,4 +1,4 @@
-import { fromCents, maxAmount, toCents, type Address, type ReservedLine } from '@dema/contracts';
+import { fromCents, maxAmount, toCents, toWireAmount, type Address, type CheckoutPreview, type ReservedLine } from '@dema/contracts';
 
 export interface PricedLine extends ReservedLine {
   /** unitPrice × quantity, as a DECIMAL string. */
@@ -71,5 +71,31 @@ export function priceOrder(
     billingAddress: null,
     shippingMethod: null,
     promotion: null,
+  };
+}
+
+/** What an order or a preview shows of its pricing, as the API carries it (amounts as JSON numbers). */
+export function wirePricing(priced: PricedOrder): CheckoutPreview {
+  return {
+    items: priced.lines.map((l) => ({
+      productId: l.productId,
+      variantId: l.variantId,
+      name: l.name,
+      quantity: l.quantity,
+      price: toWireAmount(l.unitPrice),
+      lineTotal: toWireAmount(l.lineTotal),
+      discount: toWireAmount(l.discount),
+      tax: toWireAmount(l.tax),
+    })),
+    subtotal: toWireAmount(priced.subtotal),
+    discountTotal: toWireAmount(priced.discountTotal),
+    shippingTotal: toWireAmount(priced.shippingTotal),
+    taxTotal: toWireAmount(priced.taxTotal),
+    total: toWireAmount(priced.total),
+    pricesIncludeTax: priced.pricesIncludeTax,
+    currency: priced.currency,
+    taxLines: priced.taxLines.map((t) => ({ ...t, amount: toWireAmount(t.amount) })),
+    shippingMethod: priced.shippingMethod,
+    promotionCode: priced.promotion?.code ?? null,
   };
 }
