@@ -1,3 +1,5 @@
+import Type from 'typebox';
+
 /**
  * The routes that honour an `Idempotency-Key` header: a repeat carrying the key of an earlier request
  * answers with that request's outcome instead of acting again. The gateway sends a POST or PATCH to a
@@ -22,3 +24,9 @@ export function honoursIdempotencyKey(method: string, path: string): boolean {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
   return routePatterns.some((route) => route.method === method && route.pattern.test(trimmed));
 }
+
+/** The `Idempotency-Key` request header of a route listed above; `description` says what a repeat answers. */
+export const IdempotencyKeyHeaders = (description: string) =>
+  Type.Object({
+    'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description })),
+  });

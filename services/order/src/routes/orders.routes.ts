@@ -1,21 +1,12 @@
 import Type from 'typebox';
-import { CreateOrder, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
+import { CreateOrder, IdempotencyKeyHeaders, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Orders } from '../orders.ts';
 
 const read = { permission: 'orders:read' as const };
 const write = { permission: 'orders:write' as const };
 
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 255,
-      pattern: '^[\\x21-\\x7e]+$',
-      description: 'Makes retries safe: the same key and body return the first order instead of placing another (kept 24 h)',
-    }),
-  ),
-});
+const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body return the first order instead of placing another (kept 24 h)');
 const UserIdParam = Type.Object({ userId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
 
 // The permission hook has already turned anonymous callers away on every route here.

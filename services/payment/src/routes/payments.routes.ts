@@ -1,21 +1,12 @@
 import Type from 'typebox';
-import { CreateRefund, OrderIdParam, type Principal } from '@dema/contracts';
+import { CreateRefund, IdempotencyKeyHeaders, OrderIdParam, type Principal } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
 const read = { permission: 'orders:read' as const };
 const manage = { permission: 'payments:manage' as const };
 
-const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 255,
-      pattern: '^[\\x21-\\x7e]+$',
-      description: 'Makes retries safe: the same key and body return the first refund instead of making another',
-    }),
-  ),
-});
+const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body return the first refund instead of making another');
 
 // The permission hook has already turned anonymous callers away on every route here.
 const user = (principal: Principal) => principal as Principal & { kind: 'user' };
