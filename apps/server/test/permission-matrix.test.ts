@@ -125,6 +125,7 @@ const matrix: Record<string, RouteSpec> = {
   'PUT /api/checkout-settings': { access: can('checkout:manage') },
   'GET /api/analytics/revenue': { access: can('analytics:read') },
   'GET /api/analytics/summary': { access: can('analytics:read') },
+  'GET /api/analytics/sales': { access: can('analytics:read') },
   'GET /api/analytics/top-products': { access: can('analytics:read') },
   'GET /api/analytics/orders-by-status': { access: can('analytics:read') },
   'GET /api/analytics/stock-movements': { access: can('analytics:read') },

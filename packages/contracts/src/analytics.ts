@@ -2,7 +2,7 @@ import Type, { type Static } from 'typebox';
 
 /**
  * Analytics contracts (seed: Analytics Service, Analytics DB, the dashboard's `analytics` page).
- * Every figure is derived from events (ORDER_CREATED, ORDER_STATUS_CHANGED, STOCK_UPDATED), never
+ * Every figure is derived from events (ORDER_CREATED, ORDER_STATUS_CHANGED, STOCK_UPDATED, PAYMENT_REFUNDED), never
  * from another service's tables. Money is a JSON number with two decimals, summed exactly (DECIMAL
  * in SQL, integer cents in code). Days are UTC calendar days; a range includes both `from` and `to`.
  *
@@ -104,6 +104,33 @@ export const AnalyticsSummary = Type.Object(
   { $id: 'AnalyticsSummary' },
 );
 export type AnalyticsSummary = Static<typeof AnalyticsSummary>;
+
+/**
+ * The sales of the range by part of their price, and what was refunded on them. Net revenue is
+ * what the shop keeps: grossSales − discounts + shipping − refunds, less the tax inside prices
+ * where the store enters prices with tax (tax is never revenue; where prices exclude it, it was
+ * added on top and grossSales does not hold it).
+ */
+export const SalesBreakdown = Type.Object(
+  {
+    from: Day,
+    to: Day,
+    orders: Type.Integer({ description: 'Sales: orders placed in the range, less cancelled and returned ones (as the summary counts)' }),
+    grossSales: Type.Number({ description: 'Σ subtotal: items at their prices, before discounts (an order placed before checkout: its total)' }),
+    discounts: Type.Number({ description: 'Σ promotion discounts' }),
+    shipping: Type.Number({ description: 'Σ shipping charged' }),
+    tax: Type.Number({ description: 'Σ tax charged, on items and shipping, whether prices include it or not' }),
+    refunds: Type.Number({
+      description: 'Σ refunds made on these sales, whenever made (a cancelled or returned order is out with its refunds)',
+    }),
+    netRevenue: Type.Number({
+      description:
+        'grossSales − discounts + shipping − refunds − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. May be negative.',
+    }),
+  },
+  { $id: 'SalesBreakdown', description: 'Money: two decimals, summed exactly in integer cents.' },
+);
+export type SalesBreakdown = Static<typeof SalesBreakdown>;
 
 export const TopProduct = Type.Object({
   /** Names are the catalog's: join them from GET /api/products/{id}. */

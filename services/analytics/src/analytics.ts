@@ -7,6 +7,7 @@ import {
   type OrdersByStatus,
   type RevenueQuery,
   type RevenueSeries,
+  type SalesBreakdown,
   type StockMovements,
   type StockMovementsQuery,
   type StockUpdateReason,
@@ -17,7 +18,7 @@ import {
 import type { Db } from '@dema/platform';
 import * as reports from './db/reports.repository.ts';
 import { resolveDayRange } from './domain/date-range.ts';
-import { averageOrderValue, sumAmounts } from './domain/figures.ts';
+import { averageOrderValue, netRevenue, sumAmounts } from './domain/figures.ts';
 
 const stockReasons: readonly StockUpdateReason[] = ['ORDER', 'MANUAL', 'RETURN'];
 
@@ -59,6 +60,30 @@ export class Analytics {
       averageOrderValue: toWireAmount(averageOrderValue(row.revenue, row.orders)),
       unitsSold: Number(row.units),
       customers: row.customers,
+    };
+  }
+
+  async sales(query: AnalyticsRangeQuery): Promise<SalesBreakdown> {
+    const range = resolveDayRange(query, this.now());
+    const row = await reports.salesSums(this.db, range);
+    const sums = {
+      grossSales: row.gross_sales,
+      discounts: row.discounts,
+      shipping: row.shipping,
+      tax: row.tax,
+      taxInPrices: row.tax_in_prices,
+      refunds: row.refunds,
+    };
+    return {
+      from: range.from,
+      to: range.to,
+      orders: row.orders,
+      grossSales: toWireAmount(sums.grossSales),
+      discounts: toWireAmount(sums.discounts),
+      shipping: toWireAmount(sums.shipping),
+      tax: toWireAmount(sums.tax),
+      refunds: toWireAmount(sums.refunds),
+      netRevenue: toWireAmount(netRevenue(sums)),
     };
   }
 

@@ -1,4 +1,4 @@
-import { AnalyticsSummary, LowStock, OrdersByStatus, RevenueSeries, StockMovements, TopProducts } from '@dema/contracts';
+import { AnalyticsSummary, LowStock, OrdersByStatus, RevenueSeries, SalesBreakdown, StockMovements, TopProducts } from '@dema/contracts';
 import { platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Analytics } from './analytics.ts';
 import { subscribeAnalytics } from './events/analytics-consumer.ts';
@@ -13,7 +13,7 @@ export type AnalyticsService = ServiceModule & { analytics: Analytics };
 
 /**
  * The Analytics service (seed: Analytics Service, Analytics DB): consumes order and system events
- * (ORDER_CREATED, ORDER_STATUS_CHANGED, STOCK_UPDATED, and keeps any other in its history) into
+ * (ORDER_CREATED, ORDER_STATUS_CHANGED, STOCK_UPDATED, PAYMENT_REFUNDED, and keeps any other in its history) into
  * its own database, each event counted once, and serves the admin's reports under /api/analytics.
  * It reads no other service's tables.
  *
@@ -28,7 +28,7 @@ export async function createAnalyticsService(infra: Infrastructure): Promise<Ana
   return {
     name: 'analytics',
     analytics,
-    schemas: [RevenueSeries, AnalyticsSummary, TopProducts, OrdersByStatus, StockMovements, LowStock],
+    schemas: [RevenueSeries, AnalyticsSummary, SalesBreakdown, TopProducts, OrdersByStatus, StockMovements, LowStock],
     async routes(app) {
       await analyticsRoutes(app, analytics);
     },

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import {
   routingKeys,
   type DemaEventType,
   type EventEnvelope,
   type OrderCreatedEvent,
   type OrderStatus,
+  type PaymentRefundedEvent,
   type StockUpdatedEvent,
   type StockUpdateReason,
   type OrderStatusChangedEvent,
@@ -128,6 +130,8 @@ export function orderCreated(input: {
   items: Array<{ productId: string; quantity: number; price: number }>;
   total?: number;
   timestamp: string;
+  /** The checkout breakdown (issue 20); without it the event has the shape of an order placed before. */
+  breakdown?: Pick<OrderCreatedEvent['payload'], 'subtotal' | 'discountTotal' | 'shippingTotal' | 'taxTotal' | 'pricesIncludeTax' | 'currency'>;
 }): OrderCreatedEvent {
   // The total the order service would send; given explicitly where a test needs an odd one.
   const cents = input.items.reduce((n, i) => n + Math.round(i.price * 100) * i.quantity, 0);
@@ -137,6 +141,25 @@ export function orderCreated(input: {
     items: input.items,
     total: input.total ?? cents / 100,
     timestamp: input.timestamp,
+    ...input.breakdown,
+  });
+}
+
+/** A refund of `amount` on `order`; `refundId` given to announce the same refund again. */
+export function paymentRefunded(order: OrderCreatedEvent, amount: number, timestamp: string, refundId: string = randomUUID()): PaymentRefundedEvent {
+  return createEvent<PaymentRefundedEvent>('PAYMENT_REFUNDED', {
+    paymentId: order.payload.orderId.replace(/^0/, '9'),
+    orderId: order.payload.orderId,
+    userId: order.payload.userId,
+    provider: 'manual',
+    currency: 'USD',
+    refundId,
+    amount,
+    amountRefunded: amount,
+    fullyRefunded: false,
+    reason: 'test',
+    lines: null,
+    timestamp,
   });
 }
 
@@ -161,6 +184,7 @@ export async function allReports(analytics: Analytics, range: { from: string; to
     week: await analytics.revenue({ ...range, interval: 'week' }),
     month: await analytics.revenue({ ...range, interval: 'month' }),
     summary: await analytics.summary(range),
+    sales: await analytics.sales(range),
     topByUnits: await analytics.topProducts({ ...range, by: 'units', limit: 100 }),
     topByRevenue: await analytics.topProducts({ ...range, by: 'revenue', limit: 100 }),
     byStatus: await analytics.ordersByStatus(range),

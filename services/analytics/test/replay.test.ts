@@ -9,7 +9,18 @@ import { finished } from 'node:stream/promises';
 import type { EventEnvelope } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import { Analytics, exportAnalyticsEvents, replayAnalytics } from '../src/app.ts';
-import { allReports, freshDatabase, orderCreated, products, startAnalytics, statusChanged, stockUpdated, users, type AnalyticsTestProcess } from './helpers.ts';
+import {
+  allReports,
+  freshDatabase,
+  orderCreated,
+  paymentRefunded,
+  products,
+  startAnalytics,
+  statusChanged,
+  stockUpdated,
+  users,
+  type AnalyticsTestProcess,
+} from './helpers.ts';
 
 const { kettle, mug, tea } = products;
 const year = { from: '2024-01-01', to: '2024-12-31' };
@@ -37,6 +48,15 @@ function shopHistory(): EventEnvelope[] {
     }
   }
   events.push(stockUpdated(mug, 3, 40, 'MANUAL', '2024-03-01T00:00:00.000Z'), stockUpdated(tea, 9, 2, 'MANUAL', '2024-04-01T00:00:00.000Z'));
+  // A checkout-era order with its breakdown, refunded in part (and the refund announced twice).
+  const checkout = orderCreated({
+    timestamp: '2024-07-01T09:00:00.000Z',
+    items: [{ productId: kettle, quantity: 2, price: 49.99 }],
+    total: 102.87,
+    breakdown: { subtotal: 99.98, discountTotal: 10, shippingTotal: 5, taxTotal: 7.89, pricesIncludeTax: false, currency: 'USD' },
+  });
+  const refund = paymentRefunded(checkout, 20, '2024-07-05T00:00:00.000Z');
+  events.push(checkout, refund, paymentRefunded(checkout, 20, '2024-07-06T00:00:00.000Z', refund.payload.refundId));
   events.push({ id: randomUUID(), type: 'PRODUCT_DELETED', version: 1, payload: { productId: mug } });
   return events;
 }
@@ -60,6 +80,7 @@ for (const target of testTargets()) {
       figures = await allReports(analytics, year);
       // The fixture must exercise what a replay has to get right.
       assert.ok(figures.summary.orders > 0 && figures.byStatus.items.some((s) => s.status === 'CANCELLED' && s.orders > 0));
+      assert.ok(figures.sales.refunds === 20 && figures.sales.shipping === 5);
     });
     after(async () => {
       await dema?.dispose();
@@ -80,6 +101,7 @@ for (const target of testTargets()) {
       await db.query('DELETE FROM order_item_facts');
       await db.query('UPDATE product_stock SET stock = stock + 1000');
       await db.query("UPDATE order_facts SET status = 'PENDING'");
+      await db.query('DELETE FROM refund_facts');
       assert.notDeepEqual(await allReports(analytics, year), figures);
       await replayAnalytics(db);
       assert.deepEqual(await allReports(analytics, year), figures);

@@ -78,6 +78,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gross sales, discounts, shipping, tax, refunds and net revenue
+         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax (tax is never revenue). Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
+         */
+        get: operations["getSalesBreakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/analytics/stock-movements": {
         parameters: {
             query?: never;
@@ -1492,6 +1512,33 @@ export interface components {
                 revenue: number;
             };
         };
+        /** @description Money: two decimals, summed exactly in integer cents. */
+        SalesBreakdown: {
+            /** @description Σ promotion discounts */
+            discounts: number;
+            /**
+             * Format: date
+             * @description A UTC calendar day, YYYY-MM-DD
+             */
+            from: string;
+            /** @description Σ subtotal: items at their prices, before discounts (an order placed before checkout: its total) */
+            grossSales: number;
+            /** @description grossSales − discounts + shipping − refunds − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. May be negative. */
+            netRevenue: number;
+            /** @description Sales: orders placed in the range, less cancelled and returned ones (as the summary counts) */
+            orders: number;
+            /** @description Σ refunds made on these sales, whenever made (a cancelled or returned order is out with its refunds) */
+            refunds: number;
+            /** @description Σ shipping charged */
+            shipping: number;
+            /** @description Σ tax charged, on items and shipping, whether prices include it or not */
+            tax: number;
+            /**
+             * Format: date
+             * @description A UTC calendar day, YYYY-MM-DD
+             */
+            to: string;
+        };
         SavedAddress: {
             address: components["schemas"]["Address"];
             /** Format: date-time */
@@ -1875,6 +1922,67 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevenueSeries"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSalesBreakdown: {
+        parameters: {
+            query?: {
+                /** @description First day, inclusive (UTC); default 29 days before `to` */
+                from?: string;
+                /** @description Last day, inclusive (UTC); default today */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Money: two decimals, summed exactly in integer cents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesBreakdown"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */

@@ -10,19 +10,27 @@ import { reduceFacts, type LoggedFact } from '../domain/fact-batch.ts';
  * the same order every time, so concurrent batches wait for each other rather than deadlock.
  */
 export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<void> {
-  const { orders, movements, stock } = reduceFacts(facts);
+  const { orders, movements, stock, refunds } = reduceFacts(facts);
   if (orders.length > 0) {
     // A status already further than the batch's (say, one that overtook this ORDER_CREATED) stays;
     // the placement's fields come from the batch when it holds the ORDER_CREATED.
     await tx.query(
-      `INSERT INTO order_facts AS f (order_id, user_id, placed_at, total, units, status, status_rank, status_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::numeric[], $5::int[], $6::varchar[], $7::int[], $8::timestamptz[])
+      `INSERT INTO order_facts AS f (order_id, user_id, placed_at, total, units, status, status_rank, status_at,
+                                     subtotal, discount_total, shipping_total, tax_total, prices_include_tax, currency)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::numeric[], $5::int[], $6::varchar[], $7::int[], $8::timestamptz[],
+                            $9::numeric[], $10::numeric[], $11::numeric[], $12::numeric[], $13::boolean[], $14::char(3)[])
         ORDER BY 1
        ON CONFLICT (order_id) DO UPDATE
          SET user_id = CASE WHEN excluded.placed_at IS NULL THEN f.user_id ELSE excluded.user_id END,
              placed_at = COALESCE(excluded.placed_at, f.placed_at),
              total = CASE WHEN excluded.placed_at IS NULL THEN f.total ELSE excluded.total END,
              units = CASE WHEN excluded.placed_at IS NULL THEN f.units ELSE excluded.units END,
+             subtotal = CASE WHEN excluded.placed_at IS NULL THEN f.subtotal ELSE excluded.subtotal END,
+             discount_total = CASE WHEN excluded.placed_at IS NULL THEN f.discount_total ELSE excluded.discount_total END,
+             shipping_total = CASE WHEN excluded.placed_at IS NULL THEN f.shipping_total ELSE excluded.shipping_total END,
+             tax_total = CASE WHEN excluded.placed_at IS NULL THEN f.tax_total ELSE excluded.tax_total END,
+             prices_include_tax = CASE WHEN excluded.placed_at IS NULL THEN f.prices_include_tax ELSE excluded.prices_include_tax END,
+             currency = CASE WHEN excluded.placed_at IS NULL THEN f.currency ELSE excluded.currency END,
              status = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status ELSE f.status END,
              status_rank = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status_rank ELSE f.status_rank END,
              status_at = CASE WHEN (excluded.status_rank, excluded.status_at) > (f.status_rank, f.status_at) THEN excluded.status_at ELSE f.status_at END
@@ -36,6 +44,12 @@ export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<vo
         orders.map((o) => o.status),
         orders.map((o) => o.rank),
         orders.map((o) => o.statusAt),
+        orders.map((o) => o.placed?.subtotal ?? null),
+        orders.map((o) => o.placed?.discountTotal ?? null),
+        orders.map((o) => o.placed?.shippingTotal ?? null),
+        orders.map((o) => o.placed?.taxTotal ?? null),
+        orders.map((o) => o.placed?.pricesIncludeTax ?? null),
+        orders.map((o) => o.placed?.currency ?? null),
       ],
     );
   }
@@ -81,6 +95,23 @@ export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<vo
       ],
     );
   }
+  if (refunds.length > 0) {
+    // A refund never changes once made: its second announcement does nothing.
+    await tx.query(
+      `INSERT INTO refund_facts (refund_id, order_id, payment_id, amount, currency, refunded_at)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::numeric[], $5::char(3)[], $6::timestamptz[])
+        ORDER BY 1
+       ON CONFLICT (refund_id) DO NOTHING`,
+      [
+        refunds.map((r) => r.refundId),
+        refunds.map((r) => r.orderId),
+        refunds.map((r) => r.paymentId),
+        refunds.map((r) => r.amount),
+        refunds.map((r) => r.currency),
+        refunds.map((r) => r.refundedAt),
+      ],
+    );
+  }
   if (stock.length > 0) {
     await tx.query(
       `INSERT INTO product_stock AS s (product_id, stock, as_of, event_seq)
@@ -96,5 +127,5 @@ export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<vo
 
 /** Empties every fact table (the history stays): the first step of a replay. */
 export async function clearFacts(tx: Queryable): Promise<void> {
-  await tx.query('TRUNCATE order_facts, order_item_facts, stock_movement_facts, product_stock');
+  await tx.query('TRUNCATE order_facts, order_item_facts, stock_movement_facts, product_stock, refund_facts');
 }

@@ -39,7 +39,52 @@ test('ORDER_CREATED becomes a placed order with exact decimal money and a UTC ti
       { productId: productA, quantity: 2, unitPrice: '39.90', lineTotal: '79.80' },
       { productId: productB, quantity: 3, unitPrice: '0.10', lineTotal: '0.30' },
     ],
+    // An event of an order placed before checkout: no breakdown, so all of the total is subtotal.
+    subtotal: '80.10',
+    discountTotal: '0.00',
+    shippingTotal: '0.00',
+    taxTotal: '0.00',
+    pricesIncludeTax: false,
+    currency: null,
   });
+});
+
+test("ORDER_CREATED's breakdown is read exactly when the event carries it", () => {
+  const fact = factOf(
+    orderCreated({ subtotal: 80.1, discountTotal: 8.01, shippingTotal: 4.99, taxTotal: 12.8, pricesIncludeTax: true, currency: 'EUR', total: 77.08 }),
+  );
+  assert.ok(fact.kind === 'order-placed');
+  const { subtotal, discountTotal, shippingTotal, taxTotal, pricesIncludeTax, currency } = fact.order;
+  assert.deepEqual(
+    { subtotal, discountTotal, shippingTotal, taxTotal, pricesIncludeTax, currency },
+    { subtotal: '80.10', discountTotal: '8.01', shippingTotal: '4.99', taxTotal: '12.80', pricesIncludeTax: true, currency: 'EUR' },
+  );
+  assert.throws(() => factOf(orderCreated({ discountTotal: 0.001 })), /payload\.discountTotal must be an amount with at most two decimals/);
+  assert.throws(() => factOf(orderCreated({ pricesIncludeTax: 'yes' })), /payload\.pricesIncludeTax must be a boolean/);
+});
+
+test('PAYMENT_REFUNDED becomes a refund keyed by its refund id, its own amount and not the running total', () => {
+  const refundId = '7e000000-0000-4000-8000-000000000001';
+  const paymentId = '9a000000-0000-4000-8000-000000000001';
+  const payload = {
+    paymentId,
+    orderId,
+    userId,
+    provider: 'stripe',
+    currency: 'USD',
+    refundId,
+    amount: 12.5,
+    amountRefunded: 20,
+    fullyRefunded: false,
+    reason: 'damaged',
+    lines: null,
+    timestamp: '2024-05-02T10:00:00Z',
+  };
+  assert.deepEqual(factOf(event('PAYMENT_REFUNDED', payload)), {
+    kind: 'payment-refunded',
+    refund: { refundId, orderId, paymentId, amount: '12.50', currency: 'USD', refundedAt: '2024-05-02T10:00:00.000Z' },
+  });
+  assert.throws(() => factOf(event('PAYMENT_REFUNDED', { ...payload, amount: -1 })), /payload\.amount must not be negative/);
 });
 
 test('ORDER_STATUS_CHANGED carries the new status with its depth in the lifecycle', () => {

@@ -9,6 +9,7 @@ export type AnalyticsFact =
   | { kind: 'order-placed'; order: PlacedOrder }
   | { kind: 'order-status-changed'; change: StatusChange }
   | { kind: 'stock-updated'; movement: StockMovementFact }
+  | { kind: 'payment-refunded'; refund: RefundFact }
   /** Kept in the history but not counted: a type analytics does not derive figures from, or a newer version. */
   | { kind: 'history-only'; why: string };
 
@@ -20,6 +21,28 @@ export interface PlacedOrder {
   total: string;
   units: number;
   items: Array<{ productId: string; quantity: number; unitPrice: string; lineTotal: string }>;
+  /**
+   * The breakdown ORDER_CREATED carries since checkout (issue 20), DECIMAL text. An event of an
+   * order placed before has none: its subtotal is its total and the rest is zero, which is what
+   * such an order was (no discount, shipping or tax existed).
+   */
+  subtotal: string;
+  discountTotal: string;
+  shippingTotal: string;
+  taxTotal: string;
+  pricesIncludeTax: boolean;
+  currency: string | null;
+}
+
+/** One refund that succeeded, keyed by its refund id (the same refund announced twice is one refund). */
+export interface RefundFact {
+  refundId: string;
+  orderId: string;
+  paymentId: string;
+  /** DECIMAL text: this refund, not the payment's running total. */
+  amount: string;
+  currency: string;
+  refundedAt: string;
 }
 
 export interface StatusChange {
@@ -94,6 +117,21 @@ export function factOf(event: EventEnvelope): AnalyticsFact {
           occurredAt: p.timestamp('timestamp'),
         },
       };
+    case 'PAYMENT_REFUNDED': {
+      const amount = p.money('amount');
+      if (amount > maxTotalCents) throw p.invalid('amount', 'is too large');
+      return {
+        kind: 'payment-refunded',
+        refund: {
+          refundId: p.uuid('refundId'),
+          orderId: p.uuid('orderId'),
+          paymentId: p.uuid('paymentId'),
+          amount: fromCents(amount),
+          currency: p.currency('currency'),
+          refundedAt: p.timestamp('timestamp'),
+        },
+      };
+    }
     default:
       return { kind: 'history-only', why: `no figures derive from ${event.type}` };
   }
@@ -113,7 +151,28 @@ function placedOrder(p: PayloadReader): PlacedOrder {
   if (units > maxInt) throw p.invalid('items', 'hold more units than analytics can count');
   const total = p.money('total');
   if (total > maxTotalCents) throw p.invalid('total', 'is too large');
-  return { orderId: p.uuid('orderId'), userId: p.uuid('userId'), placedAt: p.timestamp('timestamp'), total: fromCents(total), units, items };
+  const amount = (name: string, absent: bigint) => {
+    if (p.field(name) === undefined) return fromCents(absent);
+    const cents = p.money(name);
+    if (cents > maxTotalCents) throw p.invalid(name, 'is too large');
+    return fromCents(cents);
+  };
+  const pricesIncludeTax = p.field('pricesIncludeTax');
+  if (pricesIncludeTax !== undefined && typeof pricesIncludeTax !== 'boolean') throw p.invalid('pricesIncludeTax', 'must be a boolean');
+  return {
+    orderId: p.uuid('orderId'),
+    userId: p.uuid('userId'),
+    placedAt: p.timestamp('timestamp'),
+    total: fromCents(total),
+    units,
+    items,
+    subtotal: amount('subtotal', total),
+    discountTotal: amount('discountTotal', 0n),
+    shippingTotal: amount('shippingTotal', 0n),
+    taxTotal: amount('taxTotal', 0n),
+    pricesIncludeTax: pricesIncludeTax ?? false,
+    currency: p.field('currency') === undefined ? null : p.currency('currency'),
+  };
 }
 
 /** Reads payload fields, each failure naming the event and the field. */
@@ -162,6 +221,13 @@ class PayloadReader {
     }
     if (cents < 0n) throw this.invalid(name, 'must not be negative');
     return cents;
+  }
+
+  /** An ISO 4217 code, upper case. */
+  currency(name: string): string {
+    const value = this.object[name];
+    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value)) throw this.invalid(name, 'must be a three-letter currency code');
+    return value;
   }
 
   /** ISO-8601 with a zone, returned in UTC. */

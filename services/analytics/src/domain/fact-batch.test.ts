@@ -9,7 +9,15 @@ const userId = 'b3c1f0de-1111-4000-8000-000000000001';
 const product = 'a1a1a1a1-2222-4000-8000-000000000002';
 
 function placed(total: string, placedAt = '2024-05-01T10:00:00.000Z'): AnalyticsFact {
-  const order: PlacedOrder = { orderId, userId, placedAt, total, units: 1, items: [{ productId: product, quantity: 1, unitPrice: total, lineTotal: total }] };
+  const order: PlacedOrder = {
+    orderId,
+    userId,
+    placedAt,
+    total,
+    units: 1,
+    items: [{ productId: product, quantity: 1, unitPrice: total, lineTotal: total }],
+    ...{ subtotal: total, discountTotal: '0.00', shippingTotal: '0.00', taxTotal: '0.00', pricesIncludeTax: false, currency: null },
+  };
   return { kind: 'order-placed', order };
 }
 
@@ -68,5 +76,16 @@ test('a product keeps its latest stock by time, then by place in the history; ev
 });
 
 test('facts kept only in the history write no row', () => {
-  assert.deepEqual(reduceFacts(logged([{ kind: 'history-only', why: 'test' }])), { orders: [], movements: [], stock: [] });
+  assert.deepEqual(reduceFacts(logged([{ kind: 'history-only', why: 'test' }])), { orders: [], movements: [], stock: [], refunds: [] });
+});
+
+test('a refund announced twice in a batch is one refund, its first announcement', () => {
+  const refund = (amount: string): AnalyticsFact => ({
+    kind: 'payment-refunded',
+    refund: { refundId: '7e000000-0000-4000-8000-000000000001', orderId, paymentId: orderId, amount, currency: 'USD', refundedAt: '2024-05-02T00:00:00.000Z' },
+  });
+  assert.deepEqual(
+    reduceFacts(logged([refund('5.00'), refund('9.00')])).refunds.map((r) => r.amount),
+    ['5.00'],
+  );
 });

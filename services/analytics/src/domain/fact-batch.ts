@@ -1,4 +1,4 @@
-import type { AnalyticsFact, PlacedOrder, StockMovementFact } from './analytics-events.ts';
+import type { AnalyticsFact, PlacedOrder, RefundFact, StockMovementFact } from './analytics-events.ts';
 import { statusRanks } from './order-status-rank.ts';
 
 /** A fact with its event's place in the history. */
@@ -31,6 +31,8 @@ export interface FactRows {
   orders: OrderRow[];
   movements: StockMovementFact[];
   stock: StockRow[];
+  /** Each refund id once, its first announcement (a refund never changes once made). */
+  refunds: RefundFact[];
 }
 
 /**
@@ -44,6 +46,7 @@ export function reduceFacts(facts: LoggedFact[]): FactRows {
   const orders = new Map<string, OrderRow>();
   const movements: StockMovementFact[] = [];
   const stock = new Map<string, StockRow>();
+  const refunds = new Map<string, RefundFact>();
   const reachStatus = (orderId: string, userId: string, status: string, rank: number, at: string) => {
     const row = orders.get(orderId);
     if (!row) {
@@ -75,11 +78,14 @@ export function reduceFacts(facts: LoggedFact[]): FactRows {
         }
         break;
       }
+      case 'payment-refunded':
+        if (!refunds.has(fact.refund.refundId)) refunds.set(fact.refund.refundId, fact.refund);
+        break;
       case 'history-only':
         break;
     }
   }
-  return { orders: [...orders.values()], movements, stock: [...stock.values()] };
+  return { orders: [...orders.values()], movements, stock: [...stock.values()], refunds: [...refunds.values()] };
 }
 
 /** Row comparison as SQL's `(a, b) > (c, d)`. */

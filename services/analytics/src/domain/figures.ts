@@ -16,3 +16,27 @@ export function averageOrderValue(revenue: string, orders: number): string {
   const rounded = cents >= 0n ? (2n * cents + n) / (2n * n) : -((-2n * cents + n) / (2n * n));
   return fromCents(rounded);
 }
+
+/** Sums over the sales of a range, each DECIMAL text (see `SalesBreakdown` in the contracts). */
+export interface SalesSums {
+  /** Σ subtotal: items at their prices, before discounts. */
+  grossSales: string;
+  discounts: string;
+  shipping: string;
+  /** Σ tax charged, on items and shipping. */
+  tax: string;
+  /** The part of `tax` charged on orders whose prices include tax: it sits inside their subtotal. */
+  taxInPrices: string;
+  refunds: string;
+}
+
+/**
+ * Net revenue = gross sales − discounts + shipping − refunds − tax inside prices, exactly (cents).
+ * Tax is never revenue: where prices exclude it, it was added on top and gross sales lacks it
+ * already; where they include it, it sits inside the subtotal and comes out here. Refunds are
+ * what was paid back, whole (tax included, as the refund's amount is).
+ */
+export function netRevenue(sums: Omit<SalesSums, 'tax'>): string {
+  const c = (amount: string) => toCents(amount);
+  return fromCents(c(sums.grossSales) - c(sums.discounts) + c(sums.shipping) - c(sums.refunds) - c(sums.taxInPrices));
+}

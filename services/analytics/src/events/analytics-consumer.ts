@@ -8,8 +8,11 @@ import { applyFacts } from '../db/facts.repository.ts';
 
 /** The durable consumer name (RabbitMQ queue `dema.analytics`; key in `processed_events`). */
 export const analyticsConsumer = 'analytics';
-/** Order events and system events (seed: Message Queue → Order Events, System Events). */
-export const analyticsBindings = ['order.#', 'system.#'];
+/**
+ * Order events and system events (seed: Message Queue → Order Events, System Events), and refunds
+ * for the sales breakdown; the other payment events tell analytics nothing it counts.
+ */
+export const analyticsBindings = ['order.#', 'system.#', 'payment.refunded'];
 
 /** Events written in one transaction at most. */
 const analyticsBatchSize = 256;

@@ -45,6 +45,23 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
   );
 
   app.get(
+    '/api/analytics/sales',
+    {
+      config: read,
+      schema: {
+        tags: ['analytics'],
+        operationId: 'getSalesBreakdown',
+        summary: 'Gross sales, discounts, shipping, tax, refunds and net revenue',
+        description: `${salesNote} Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax (tax is never revenue). ${rangeNote}`,
+        security: requiresToken,
+        querystring: AnalyticsRangeQuery,
+        response: { 200: Type.Ref('SalesBreakdown'), ...errors },
+      },
+    },
+    async (request) => analytics.sales(request.query),
+  );
+
+  app.get(
     '/api/analytics/top-products',
     {
       config: read,
