@@ -5,6 +5,7 @@ import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/
 import { createUserService, type UserService } from '@dema/user';
 import { createAnalyticsService } from '@dema/analytics';
 import { productAndOrderServices } from '../../src/services.ts';
+import { signInAdminAndCustomer } from './helpers.ts';
 
 /**
  * The real producers: the Product service's STOCK_UPDATED and the Order service's ORDER_CREATED
@@ -19,14 +20,7 @@ for (const target of testTargets()) {
 
     before(async () => {
       dema = await startTestProcess(target, { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService });
-      const users = dema.services.user;
-      const login = async (email: string, role: 'admin' | 'customer') => {
-        const password = 'correct-horse-battery-staple';
-        await users.identity.createUser(email, password, role, role);
-        return (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
-      };
-      admin = await login('admin@test.dema.dev', 'admin');
-      customer = await login('customer@test.dema.dev', 'customer');
+      ({ admin, customer } = await signInAdminAndCustomer(dema.services.user));
       send = (token, method, url, body) =>
         fetch(`${dema.url}${url}`, {
           method,
