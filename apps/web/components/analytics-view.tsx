@@ -91,7 +91,10 @@ function TopProductsTable({ data }: { data: TopProducts }) {
   );
 }
 
-/** Sales analytics from the Analytics service: summary, revenue and orders over time, status mix, top products, stock movements. */
+/**
+ * Sales analytics from the Analytics service: summary, the sales breakdown down to net revenue,
+ * revenue and orders over time, status mix, top products, stock movements.
+ */
 export function AnalyticsView() {
   const [days, setDays] = useState<number>(30);
   const to = utcDay(new Date());
@@ -107,6 +110,7 @@ export function AnalyticsView() {
     optional,
   );
   const stock = useApi((client) => client.GET('/api/analytics/stock-movements', { params: { query: { from, to } } }), [from, to], optional);
+  const sales = useApi((client) => client.GET('/api/analytics/sales', { params: { query: { from, to } } }), [from, to], optional);
 
   if (summary.status === 'missing') {
     return (
@@ -175,6 +179,29 @@ export function AnalyticsView() {
               points={data.items.map((item) => ({ label: item.status.toLowerCase(), value: item.orders }))}
               format={(n) => formatCount(Math.round(n))}
             />
+          )}
+        </Section>
+        <Section title="Sales breakdown" state={sales}>
+          {(data) => (
+            <table className="data">
+              <tbody>
+                {(
+                  [
+                    ['Gross sales', data.grossSales],
+                    ['Less discounts', data.discounts],
+                    ['Plus shipping', data.shipping],
+                    ['Less refunds', data.refunds],
+                    ['Net revenue (tax excluded)', data.netRevenue],
+                    ['Tax collected', data.tax],
+                  ] as const
+                ).map(([label, amount]) => (
+                  <tr key={label}>
+                    <th scope="row">{label}</th>
+                    <td className="num">{formatPrice(amount)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
         </Section>
         <Section title="Top products by revenue" state={top}>
