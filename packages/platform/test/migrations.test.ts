@@ -214,6 +214,7 @@ describe('config', () => {
       product: 'postgresql://catalog.internal/products',
       order: 'postgres://db.internal/dema',
       analytics: 'postgres://db.internal/dema',
+      payment: 'postgres://db.internal/dema',
     });
   });
 
