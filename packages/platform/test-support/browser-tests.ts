@@ -106,6 +106,10 @@ export async function startAllInOne(env: Record<string, string>): Promise<Runnin
       PORT: String(port),
       DEMA_WEB: 'off',
       DEMA_TRUST_PROXY: '127.0.0.1,::1,::ffff:127.0.0.1',
+      // Every shopper of a browser suite signs up, signs in and renews from this one address: the
+      // edge's 30 sign-in calls a minute per client would refuse a suite, not a guesser (the
+      // per-account and per-address login throttles stay as they are).
+      DEMA_RATE_LIMIT_AUTH: '600/60',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
