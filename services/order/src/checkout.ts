@@ -20,11 +20,9 @@ import {
   type StockReservations,
   type TaxRate,
 } from '@dema/contracts';
-import { unprocessableContent, type Queryable } from '@dema/platform';
-import { readCheckoutSettings } from './db/checkout-settings.repository.ts';
-import { countCustomerRedemptions, findPromotionByCode } from './db/promotions.repository.ts';
-import { findMethod, listMethodsOfZones, listZones } from './db/shipping.repository.ts';
-import { listTaxRates } from './db/tax-rates.repository.ts';
+import { unprocessableContent, type Db } from '@dema/platform';
+import { CheckoutConfigurationCache } from './checkout-configuration-cache.ts';
+import { readPlacementTerms } from './db/promotions.repository.ts';
 import { priceCheckout, promotionRefusal, shippingAmount, taxRateFor, zonesFor, type PromotionRefusal } from './domain/checkout-pricing.ts';
 import { priceOrder, wirePricing, type PricedOrder } from './domain/pricing.ts';
 
@@ -57,26 +55,28 @@ const promotionReasons: Record<PromotionRefusal, string> = {
  * country, the zone, the method, the code) before any stock is reserved; `price` then prices the
  * reserved lines by the money rules of `domain/checkout-pricing.ts`. Both only read: the
  * promotion's use is taken when the order is recorded (`record_checkout_order`), which is where
- * its limits hold under concurrency.
+ * its limits hold under concurrency. The configuration comes from this instance's cache, checked
+ * against the database's version on every plan (see `CheckoutConfigurationCache`).
  */
 export class Checkout {
+  private readonly configuration: CheckoutConfigurationCache;
+
   constructor(
-    private readonly db: Queryable,
+    private readonly db: Db,
     private readonly catalog: StockReservations,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.configuration = new CheckoutConfigurationCache(db);
+  }
 
   /** Checks a placement's checkout fields; throws a 422 naming the field at the first that is wrong. */
   async plan(user: User, body: Pick<CreateOrder, 'shippingAddress' | 'billingAddress' | 'shippingMethodId' | 'promotionCode'>): Promise<CheckoutPlan> {
-    // Everything the plan may need, read at once: an order is one round trip of reads here, not five.
+    // One query per plan: the configuration's version with the promotion (and its uses, when limited);
+    // the rest of the configuration comes from memory unless the version moved.
     const code = body.promotionCode?.trim();
-    const [settings, zones, rates, method, found] = await Promise.all([
-      readCheckoutSettings(this.db),
-      listZones(this.db),
-      listTaxRates(this.db),
-      body.shippingMethodId === undefined ? undefined : findMethod(this.db, body.shippingMethodId.toLowerCase()),
-      code === undefined ? undefined : findPromotionByCode(this.db, code),
-    ]);
+    const terms = await readPlacementTerms(this.db, code, user.userId);
+    const { settings, zones, taxRates: rates, methods } = await this.configuration.at(terms.configurationVersion);
+    const method = body.shippingMethodId === undefined ? undefined : methods.get(body.shippingMethodId.toLowerCase());
     const shippingAddress = body.shippingAddress ? checkedAddress(body.shippingAddress, 'body.shippingAddress') : null;
     const billingAddress = body.billingAddress ? checkedAddress(body.billingAddress, 'body.billingAddress') : shippingAddress;
     let shipping: CheckoutPlan['shipping'] = null;
@@ -98,13 +98,13 @@ export class Checkout {
     let promotion: Promotion | null = null;
     let promotionUsedByCustomer = 0;
     if (code !== undefined) {
-      promotion = found ?? null;
+      promotion = terms.promotion ?? null;
       if (!promotion) {
         throw unprocessableContent(ErrorCode.PROMOTION_NOT_FOUND, `No promotion code ${code}`, [
           { name: 'body.promotionCode', reason: 'is not a code of this store' },
         ]);
       }
-      if (promotion.perCustomerLimit !== null) promotionUsedByCustomer = await countCustomerRedemptions(this.db, promotion.id, user.userId);
+      promotionUsedByCustomer = terms.usedByCustomer;
       // The subtotal is not known yet: the minimum is checked once the lines are priced.
       const refusal = promotionRefusal(termsOf(promotion), {
         now: this.now(),
@@ -177,17 +177,18 @@ export class Checkout {
    */
   async shippingOptions(address: Address, lines: StockLine[]): Promise<ShippingOption[]> {
     const shippingAddress = checkedAddress(address, 'body.address');
-    const covering = zonesFor(await listZones(this.db), shippingAddress);
+    const configuration = await this.configuration.current();
+    const covering = zonesFor(configuration.zones, shippingAddress);
     if (covering.length === 0) throw shippingUnavailable(shippingAddress, 'body.address.country');
     const priced = await this.catalogLines(lines);
     const subtotal = priced.reduce((sum, line) => sum + toCents(line.unitPrice) * BigInt(line.quantity), 0n);
     const weightGrams = priced.reduce((sum, line) => sum + (line.weightGrams ?? 0) * line.quantity, 0);
-    const zoneNames = new Map(covering.map((zone) => [zone.id, zone.name]));
     const options: ShippingOption[] = [];
-    for (const method of await listMethodsOfZones(this.db, [...zoneNames.keys()])) {
-      const amount = method.active ? shippingAmount(method.rate, subtotal, weightGrams) : undefined;
-      if (amount !== undefined)
-        options.push({ id: method.id, name: method.name, zone: zoneNames.get(method.zoneId)!, amount: toWireAmount(fromCents(amount)) });
+    for (const zone of covering) {
+      for (const method of configuration.methodsOfZone.get(zone.id) ?? []) {
+        const amount = method.active ? shippingAmount(method.rate, subtotal, weightGrams) : undefined;
+        if (amount !== undefined) options.push({ id: method.id, name: method.name, zone: zone.name, amount: toWireAmount(fromCents(amount)) });
+      }
     }
     return options;
   }

@@ -55,19 +55,43 @@ export async function findPromotion(db: Queryable, id: string, lock = false): Pr
   return rows[0] && toPromotion(rows[0]);
 }
 
-/** The promotion a shopper's code names, whatever its case. */
-export async function findPromotionByCode(db: Queryable, code: string): Promise<Promotion | undefined> {
-  const { rows } = await db.query<PromotionRow>(`SELECT ${promotionColumns} FROM promotions WHERE upper(code) = upper($1)`, [code]);
-  return rows[0] && toPromotion(rows[0]);
+/** What a placement reads fresh each time: the configuration's version and the promotion its code names. */
+export interface PlacementTerms {
+  /** The version of the cacheable checkout configuration (see migration 0008), as text (a BIGINT). */
+  configurationVersion: string;
+  /** The promotion the code names, whatever its case; its `timesUsed` is counted only when it has a usage limit (0 otherwise). */
+  promotion: Promotion | undefined;
+  /** How many of the customer's orders used it, counted only when it has a per-customer limit (0 otherwise). */
+  usedByCustomer: number;
 }
 
-/** How many of a customer's orders used the promotion (cancelled ones no longer count). */
-export async function countCustomerRedemptions(db: Queryable, promotionId: string, userId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM promotion_redemptions WHERE promotion_id = $1 AND user_id = $2', [
-    promotionId,
-    userId,
-  ]);
-  return rows[0]!.n;
+/**
+ * In one query: the checkout configuration's version and the promotion `code` names (none when
+ * `code` is undefined). A code's uses are counted only when a limit needs them: a store-wide code
+ * without limits would otherwise count all of its redemptions on every order, ever more of them.
+ */
+export async function readPlacementTerms(db: Queryable, code: string | undefined, userId: string): Promise<PlacementTerms> {
+  const { rows } = await db.query<{ configuration_version: string } & Partial<PromotionRow> & { used_by_customer: number | null }>(
+    `SELECT v.version::text AS configuration_version, p.*
+       FROM checkout_configuration_version v
+       LEFT JOIN LATERAL (
+         SELECT id, code, kind, trim_scale(percent)::text AS percent, amount::text AS amount, min_subtotal::text AS min_subtotal,
+                starts_at, ends_at, usage_limit, per_customer_limit, active, created_at,
+                CASE WHEN usage_limit IS NULL THEN 0
+                     ELSE (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = promotions.id) END AS times_used,
+                CASE WHEN per_customer_limit IS NULL THEN 0
+                     ELSE (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = promotions.id AND r.user_id = $2::uuid) END
+                  AS used_by_customer
+           FROM promotions WHERE upper(code) = upper($1)
+       ) p ON true`,
+    [code ?? null, userId],
+  );
+  const row = rows[0]!;
+  return {
+    configurationVersion: row.configuration_version,
+    promotion: row.id === undefined || row.id === null ? undefined : toPromotion(row as PromotionRow),
+    usedByCustomer: row.used_by_customer ?? 0,
+  };
 }
 
 /**

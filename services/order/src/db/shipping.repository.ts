@@ -59,12 +59,9 @@ export async function listMethods(db: Queryable, zoneId: string): Promise<Shippi
   return rows.map(toMethod);
 }
 
-/** The methods of several zones (those covering an address), zone by zone in the given order, each in creation order. */
-export async function listMethodsOfZones(db: Queryable, zoneIds: string[]): Promise<ShippingMethod[]> {
-  const { rows } = await db.query<MethodRow>(
-    `SELECT ${methodColumns} FROM shipping_methods WHERE zone_id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], zone_id), created_seq`,
-    [zoneIds],
-  );
+/** Every method of every zone, in the order they were created. */
+export async function listAllMethods(db: Queryable): Promise<ShippingMethod[]> {
+  const { rows } = await db.query<MethodRow>(`SELECT ${methodColumns} FROM shipping_methods ORDER BY created_seq`);
   return rows.map(toMethod);
 }
 
