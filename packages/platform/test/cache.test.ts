@@ -375,6 +375,23 @@ describe('cache (redis): two instances on one Redis', { skip: noRedis }, () => {
     assert.equal(sourceA.calls, 1);
   });
 
+  test('concurrent invalidations reach Redis together, each before it resolves: the other instance loads the new value', async () => {
+    assert.equal(await a.get(longLived, '1', sourceA.load), 'v1');
+    const version = async () => Number((await env.admin.get(`${env.keyPrefix}tag:products`)) ?? '0');
+    const before = await version();
+    write();
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        await a.invalidate(['products']);
+        assert.ok((await version()) > before, 'the tag has its new version in Redis when invalidate resolves');
+      }),
+    );
+    assert.ok((await version()) - before <= 2, `20 concurrent invalidations took ${(await version()) - before} INCRs, not one each`);
+    // B has nothing in memory: it reads Redis, where the entry's versions are no longer current.
+    assert.equal(await b.get(longLived, '1', sourceB.load), 'v2');
+    assert.equal(sourceB.calls, 1);
+  });
+
   test('a read racing with its own instance’s invalidation does not keep the older value current', async () => {
     await b.get(longLived, '1', sourceB.load);
     // A has nothing in memory, so this read goes to Redis; the invalidation overtakes it locally.
