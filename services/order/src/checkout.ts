@@ -7,7 +7,6 @@ import {
   validateAddress,
   type Address,
   type CheckoutPreview,
-  type CheckoutSettings,
   type CreateOrder,
   type InvalidParam,
   type Principal,
@@ -21,7 +20,7 @@ import {
   type TaxRate,
 } from '@dema/contracts';
 import { unprocessableContent, type Queryable } from '@dema/platform';
-import { readCheckoutSettings } from './db/checkout-settings.repository.ts';
+import { readCheckoutSettings, type StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
 import { countCustomerRedemptions, findPromotionByCode } from './db/promotions.repository.ts';
 import { findMethod, listMethodsOfZones, listZones } from './db/shipping.repository.ts';
 import { listTaxRates } from './db/tax-rates.repository.ts';
@@ -32,7 +31,7 @@ type User = Principal & { kind: 'user' };
 
 /** Everything about a checkout that can be settled before stock is reserved. */
 export interface CheckoutPlan {
-  settings: CheckoutSettings;
+  settings: StoredCheckoutSettings;
   shippingAddress: Address | null;
   billingAddress: Address | null;
   shipping: { method: ShippingMethod; zone: ShippingZone } | null;
