@@ -3,6 +3,7 @@ import type {
   Cart,
   CategoryList,
   CheckoutPreview,
+  CheckoutSettings,
   CreateOrder,
   Order,
   Product,
@@ -34,6 +35,8 @@ export interface DemaApi {
   /** What `placeOrder` with this body would charge, without placing anything. */
   previewCheckout(body: CreateOrder): Promise<CheckoutPreview>;
   listSavedAddresses(): Promise<SavedAddress[]>;
+  /** The store's checkout settings: its currency and the countries it ships to, among others. */
+  checkoutSettings(): Promise<CheckoutSettings>;
 }
 
 export type CatalogQuery = { q?: string; category?: string; sort: ProductSort };
@@ -62,5 +65,6 @@ export function createClientApi(client: DemaClient): DemaApi {
     shippingOptions: async (address) => (await client.POST('/api/checkout/shipping-options', { body: { address, fromCart: true } })).items,
     previewCheckout: async (body) => (await client.POST('/api/checkout/preview', { body })) as CheckoutPreview,
     listSavedAddresses: async () => ((await client.GET('/api/users/me/addresses')) as { items: SavedAddress[] }).items,
+    checkoutSettings: async () => (await client.GET('/api/checkout-settings')) as CheckoutSettings,
   };
 }

@@ -10,7 +10,9 @@ type Field = keyof AddressDraft;
  * is offered and what a postal code looks like), every control labelled and carrying the
  * autocomplete token of its `section` ("shipping", "billing") so browsers fill the right address.
  * `errors` are the API's reasons by field name; the country select offers the countries Dema can
- * address, and the API says when the store does not ship to the one chosen.
+ * address (or only `countries`, when given: those the store ships to), and the API says when the
+ * store does not ship to the one chosen. A country already in the address stays offered, so an
+ * address from the address book shows as it is and the API's refusal names it.
  */
 export function AddressForm({
   section,
@@ -18,13 +20,16 @@ export function AddressForm({
   value,
   errors,
   onChange,
+  countries,
 }: {
   section: 'shipping' | 'billing';
   legend: string;
   value: AddressDraft;
   errors: Record<string, string>;
   onChange: (next: AddressDraft) => void;
+  countries?: readonly string[] | undefined;
 }) {
+  const offered = countries ? addressCountries.filter((country) => countries.includes(country.code) || country.code === value.country) : addressCountries;
   const id = (field: Field) => `${section}-${field}`;
   const auto = (token: string) => `${section} ${token}`;
   const set = (field: Field) => (event: { target: { value: string } }) => onChange({ ...value, [field]: event.target.value });
@@ -70,7 +75,7 @@ export function AddressForm({
               onChange={(event) => onChange({ ...value, country: event.target.value, region: '' })}
             >
               <option value="">Choose a country</option>
-              {addressCountries.map((country) => (
+              {offered.map((country) => (
                 <option key={country.code} value={country.code}>
                   {country.name}
                 </option>

@@ -20,6 +20,7 @@ import {
   type CheckoutChoices,
 } from '../lib/checkout.ts';
 import { api } from '../lib/session.ts';
+import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
 import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
 import { RequireSession } from './require-session.tsx';
@@ -53,6 +54,10 @@ const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApi
 export function CheckoutView() {
   const cart = useCart();
   const router = useRouter();
+  // The store's currency and the countries it ships to; until they arrive, every country and USD.
+  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
+  const shipsTo = settings.status === 'ready' && settings.data.shipsTo.length > 0 ? settings.data.shipsTo : undefined;
+  const currency = settings.status === 'ready' ? settings.data.currency : undefined;
   const key = useRef<string | null>(null);
   const [shipping, setShipping] = useState<Shipping>({ status: 'probing' });
   const [stage, setStage] = useState<Stage>('address');
@@ -317,6 +322,7 @@ export function CheckoutView() {
                       value={shippingDraft}
                       errors={addressErrors.shipping}
                       onChange={editShipping}
+                      countries={shipsTo}
                     />
                     {savedShippingId === '' ? (
                       <label className="checkbox" style={{ margin: '0 0 8px' }}>
@@ -346,7 +352,11 @@ export function CheckoutView() {
                   title="Shipping method"
                   open={stage === 'method'}
                   onChange={stage === 'review' ? () => setStage('method') : undefined}
-                  summary={chosenMethod ? <p style={{ margin: 0 }}>{`${chosenMethod.name} · ${shippingPrice(chosenMethod.amount)}`}</p> : null}
+                  summary={
+                    chosenMethod ? (
+                      <p style={{ margin: 0 }}>{`${chosenMethod.name} · ${shippingPrice(chosenMethod.amount, preview?.currency ?? currency)}`}</p>
+                    ) : null
+                  }
                 >
                   <form onSubmit={submitMethod} noValidate>
                     <fieldset className="choice-list" aria-describedby={methodError ? 'shipping-method-error' : undefined}>
@@ -363,7 +373,7 @@ export function CheckoutView() {
                           <span className="choice-name">
                             {option.name} <span className="muted small">{option.zone}</span>
                           </span>
-                          <span className="choice-price">{shippingPrice(option.amount)}</span>
+                          <span className="choice-price">{shippingPrice(option.amount, preview?.currency ?? currency)}</span>
                         </label>
                       ))}
                     </fieldset>
@@ -384,7 +394,7 @@ export function CheckoutView() {
                     {choices.promotionCode ? (
                       <p style={{ marginTop: 0 }}>
                         Code <strong className="mono">{preview?.promotionCode ?? choices.promotionCode}</strong> applied
-                        {preview ? ` (−${formatPrice(preview.discountTotal)})` : ''}.{' '}
+                        {preview ? ` (−${formatPrice(preview.discountTotal, preview.currency)})` : ''}.{' '}
                         <button type="button" className="btn-link" onClick={removeCode} disabled={working !== null}>
                           Remove
                         </button>
@@ -437,7 +447,7 @@ export function CheckoutView() {
             </div>
             <aside className="panel" aria-labelledby="summary-heading">
               <h2 id="summary-heading">Order summary</h2>
-              <Summary cart={cart.cart} preview={preview} />
+              <Summary cart={cart.cart} preview={preview} currency={currency} />
               <div aria-live="assertive">
                 {error ? (
                   <div className="alert alert-error" role="alert" style={{ marginTop: 12 }}>
@@ -526,7 +536,9 @@ function AddressSummary({ choices }: { choices: CheckoutChoices }) {
 }
 
 /** The lines and figures: the API's preview once there is one, the cart's own subtotal until then. */
-function Summary({ cart, preview }: { cart: Cart; preview: CheckoutPreview | null }) {
+function Summary({ cart, preview, currency }: { cart: Cart; preview: CheckoutPreview | null; currency: string | undefined }) {
+  // The preview's currency is the order's; the store's until there is a preview.
+  const money = preview?.currency ?? currency;
   const lines = preview?.items ?? cart.items.map((item) => ({ ...item, discount: 0 }));
   return (
     <>
@@ -537,8 +549,8 @@ function Summary({ cart, preview }: { cart: Cart; preview: CheckoutPreview | nul
               {line.name} <span className="muted">× {line.quantity}</span>
             </span>
             <span className="num">
-              {formatPrice(line.lineTotal)}
-              {line.discount > 0 ? <span className="line-discount">−{formatPrice(line.discount)}</span> : null}
+              {formatPrice(line.lineTotal, money)}
+              {line.discount > 0 ? <span className="line-discount">−{formatPrice(line.discount, money)}</span> : null}
             </span>
           </li>
         ))}
@@ -549,7 +561,7 @@ function Summary({ cart, preview }: { cart: Cart; preview: CheckoutPreview | nul
         <>
           <div className="summary-row">
             <span>Subtotal</span>
-            <span data-testid="checkout-subtotal">{formatPrice(cart.subtotal)}</span>
+            <span data-testid="checkout-subtotal">{formatPrice(cart.subtotal, money)}</span>
           </div>
           <p className="muted small">Shipping and tax are worked out once you say where the order goes.</p>
         </>

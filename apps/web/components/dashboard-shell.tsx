@@ -26,6 +26,15 @@ const adminLinks = [
       { href: '/admin/categories', label: 'Categories' },
     ],
   },
+  {
+    group: 'Checkout',
+    items: [
+      { href: '/admin/shipping', label: 'Shipping' },
+      { href: '/admin/tax-rates', label: 'Tax rates' },
+      { href: '/admin/promotions', label: 'Promotions' },
+      { href: '/admin/checkout-settings', label: 'Settings' },
+    ],
+  },
   { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
 ];
 const customerLinks = [{ group: 'Account', items: [{ href: '/orders', label: 'My orders' }] }];

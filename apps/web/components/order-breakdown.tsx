@@ -11,35 +11,35 @@ export function OrderBreakdown({ figures, prefix }: { figures: CheckoutPreview; 
     <div className="breakdown">
       <div className="summary-row">
         <span>Subtotal</span>
-        <span data-testid={`${prefix}-subtotal`}>{formatPrice(figures.subtotal)}</span>
+        <span data-testid={`${prefix}-subtotal`}>{formatPrice(figures.subtotal, figures.currency)}</span>
       </div>
       {figures.discountTotal > 0 || figures.promotionCode ? (
         <div className="summary-row">
           <span>Discount{figures.promotionCode ? <span className="code-chip">{figures.promotionCode}</span> : null}</span>
-          <span data-testid={`${prefix}-discount`}>−{formatPrice(figures.discountTotal)}</span>
+          <span data-testid={`${prefix}-discount`}>−{formatPrice(figures.discountTotal, figures.currency)}</span>
         </div>
       ) : null}
       {figures.shippingMethod ? (
         <div className="summary-row">
           <span>Shipping · {figures.shippingMethod.name}</span>
-          <span data-testid={`${prefix}-shipping`}>{shippingPrice(figures.shippingTotal)}</span>
+          <span data-testid={`${prefix}-shipping`}>{shippingPrice(figures.shippingTotal, figures.currency)}</span>
         </div>
       ) : null}
       <div className="summary-row">
         <span>{figures.pricesIncludeTax ? 'Tax included in prices' : 'Tax'}</span>
-        <span data-testid={`${prefix}-tax`}>{formatPrice(figures.taxTotal)}</span>
+        <span data-testid={`${prefix}-tax`}>{formatPrice(figures.taxTotal, figures.currency)}</span>
       </div>
       {figures.taxLines.map((line) => (
         <div className="summary-row sub" key={`${line.appliesTo}:${line.name}`} data-testid={`${prefix}-tax-line`}>
           <span>
             {line.name} ({line.rate}%)
           </span>
-          <span>{formatPrice(line.amount)}</span>
+          <span>{formatPrice(line.amount, figures.currency)}</span>
         </div>
       ))}
       <div className="summary-row total">
         <span>Total</span>
-        <span data-testid={`${prefix}-total`}>{formatPrice(figures.total)}</span>
+        <span data-testid={`${prefix}-total`}>{formatPrice(figures.total, figures.currency)}</span>
       </div>
     </div>
   );

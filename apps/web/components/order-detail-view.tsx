@@ -166,9 +166,9 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
                           <Link href={`/products/${item.productId}`}>{item.name}</Link>
                         </td>
                         <td className="num">{item.quantity}</td>
-                        <td className="num">{formatPrice(item.price)}</td>
-                        <td className="num">{formatPrice(item.lineTotal)}</td>
-                        {hasDiscount ? <td className="num">{item.discount > 0 ? `−${formatPrice(item.discount)}` : '—'}</td> : null}
+                        <td className="num">{formatPrice(item.price, order.currency)}</td>
+                        <td className="num">{formatPrice(item.lineTotal, order.currency)}</td>
+                        {hasDiscount ? <td className="num">{item.discount > 0 ? `−${formatPrice(item.discount, order.currency)}` : '—'}</td> : null}
                       </tr>
                     ))}
                   </tbody>

@@ -144,7 +144,7 @@ function OrdersTable({ user, lifecycle }: { user: User; lifecycle: OrderLifecycl
                       <td className="nowrap">{formatDateTime(order.createdAt)}</td>
                       {admin ? <td className="small">{emails[order.userId] ?? <span className="muted">…</span>}</td> : null}
                       <td className="num">{order.items.reduce((sum, item) => sum + item.quantity, 0)}</td>
-                      <td className="num">{formatPrice(order.total)}</td>
+                      <td className="num">{formatPrice(order.total, order.currency)}</td>
                       <td>
                         <StatusPill status={order.status} />
                       </td>

@@ -101,5 +101,5 @@ export const names = (error: DemaApiError, field: string): boolean => Object.key
  */
 export const needsShippingAddress = (previewRefusal: DemaApiError): boolean => previewRefusal.status === 422 && names(previewRefusal, 'body.shippingAddress');
 
-/** A shipping price as the shopper reads it: "Free" for nothing. */
-export const shippingPrice = (amount: number): string => (amount === 0 ? 'Free' : formatPrice(amount));
+/** A shipping price in `currency` (the store's) as the shopper reads it: "Free" for nothing. */
+export const shippingPrice = (amount: number, currency?: string): string => (amount === 0 ? 'Free' : formatPrice(amount, currency));

@@ -140,8 +140,10 @@ export async function configureCheckout(): Promise<void> {
   if (!promotions.items.some((promotion) => promotion.code === storeCheckout.code)) {
     await callApi(token, 'POST', '/api/promotions', { code: storeCheckout.code, kind: 'percentage', value: String(storeCheckout.percentOff) });
   }
-  const settings = await callApi<Record<string, unknown>>(token, 'GET', '/api/checkout-settings');
-  if (settings.pricesIncludeTax !== false) await callApi(token, 'PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: false });
+  const { pricesIncludeTax, currency, paymentTimeoutMinutes, captureOn } = await callApi<Record<string, unknown>>(token, 'GET', '/api/checkout-settings');
+  // Only the settings themselves go back: the answer carries more (the countries shipped to) than a PUT takes.
+  if (pricesIncludeTax !== false)
+    await callApi(token, 'PUT', '/api/checkout-settings', { pricesIncludeTax: false, currency, paymentTimeoutMinutes, captureOn });
 }
 
 /** An address in the test zone (Toronto, Ontario). */

@@ -276,6 +276,8 @@ export const CheckoutSettings = Type.Object(
     paymentTimeoutMinutes: Type.Integer(),
     /** When an authorized card payment is captured: when the order ships, or at checkout. */
     captureOn: CaptureOn,
+    /** The countries some shipping zone covers (ISO 3166-1 alpha-2, sorted, each once): where a storefront offers to ship. */
+    shipsTo: Type.Array(Type.String()),
   },
   { $id: 'CheckoutSettings' },
 );

@@ -4,13 +4,28 @@ import type { OrderStatus } from './orders.ts';
  * Display formatting shared by every client (web, mobile) and the server's pages. Prices arrive as JSON numbers with at
  * most two decimals (contracts/money.ts); they are only formatted here, never computed.
  */
-const currency = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 const integer = new Intl.NumberFormat('en-US');
 const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
 const date = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeZone: 'UTC' });
 
-/** `19.9` → `$19.90`. */
-export const formatPrice = (amount: number): string => currency.format(amount);
+// One formatter per currency, made on first use: building an Intl.NumberFormat costs far more than formatting with it.
+const currencyFormats = new Map<string, Intl.NumberFormat>();
+function currencyFormat(currency: string): Intl.NumberFormat {
+  let format = currencyFormats.get(currency);
+  if (!format) {
+    // The currency's own digits (two for EUR, none for JPY, three for KWD): Intl knows them from ISO 4217.
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    currencyFormats.set(currency, format);
+  }
+  return format;
+}
+
+/**
+ * An amount in `currency` (ISO 4217, the store's or the order's; USD unless told), with that
+ * currency's digits: `19.9` → `$19.90`, `(19.9, 'EUR')` → `€19.90`, `(1990, 'JPY')` → `¥1,990`.
+ * A code Intl does not know throws a RangeError, as a wrong currency is a bug to see, not to hide.
+ */
+export const formatPrice = (amount: number, currency = 'USD'): string => currencyFormat(currency).format(amount);
 /** `12345` → `12,345`. */
 export const formatCount = (count: number): string => integer.format(count);
 /** An ISO timestamp as a short UTC date and time (the same on server and client, so hydration agrees). */

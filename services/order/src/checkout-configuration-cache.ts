@@ -1,13 +1,13 @@
-import type { CheckoutSettings, ShippingMethod, ShippingZone, TaxRate } from '@dema/contracts';
+import type { ShippingMethod, ShippingZone, TaxRate } from '@dema/contracts';
 import type { Db } from '@dema/platform';
-import { readCheckoutSettings } from './db/checkout-settings.repository.ts';
+import { readCheckoutSettings, type StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
 import { listAllMethods, listZones } from './db/shipping.repository.ts';
 import { listTaxRates } from './db/tax-rates.repository.ts';
 
 /** The checkout configuration a placement applies, as it was at `version`. */
 export interface ConfigurationSnapshot {
   version: bigint;
-  settings: CheckoutSettings;
+  settings: StoredCheckoutSettings;
   zones: ShippingZone[];
   taxRates: TaxRate[];
   /** Every method by its id. */

@@ -167,15 +167,20 @@ export class CheckoutConfiguration {
     if (!(await this.db.transaction((tx) => promotions.deletePromotion(tx, id)))) throwPromotionNotFound(id);
   }
 
-  checkoutSettings(): Promise<CheckoutSettings> {
-    return settings.readCheckoutSettings(this.db);
+  /** The stored settings and the countries the zones cover (`shipsTo`), read together. */
+  async checkoutSettings(): Promise<CheckoutSettings> {
+    const [stored, zones] = await Promise.all([settings.readCheckoutSettings(this.db), shipping.listZones(this.db)]);
+    return { ...stored, shipsTo: shipsToOf(zones) };
   }
 
   async replaceCheckoutSettings(input: UpdateCheckoutSettings): Promise<CheckoutSettings> {
     await settings.writeCheckoutSettings(this.db, input);
-    return settings.readCheckoutSettings(this.db);
+    return this.checkoutSettings();
   }
 }
+
+/** Every country of some zone, sorted, each once (a country with regions listed counts: part of it is shipped to). */
+const shipsToOf = (zones: readonly ShippingZone[]): string[] => [...new Set(zones.flatMap((zone) => zone.countries))].sort();
 
 const given = (body: object): ReadonlySet<string> => new Set(Object.keys(body));
 

@@ -7,7 +7,6 @@ import {
   validateAddress,
   type Address,
   type CheckoutPreview,
-  type CheckoutSettings,
   type CreateOrder,
   type InvalidParam,
   type Principal,
@@ -22,6 +21,7 @@ import {
 } from '@dema/contracts';
 import { unprocessableContent, type Db } from '@dema/platform';
 import { CheckoutConfigurationCache } from './checkout-configuration-cache.ts';
+import type { StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
 import { readPlacementTerms } from './db/promotions.repository.ts';
 import { priceCheckout, promotionRefusal, shippingAmount, taxRateFor, zonesFor, type PromotionRefusal } from './domain/checkout-pricing.ts';
 import { priceOrder, wirePricing, type PricedOrder } from './domain/pricing.ts';
@@ -30,7 +30,7 @@ type User = Principal & { kind: 'user' };
 
 /** Everything about a checkout that can be settled before stock is reserved. */
 export interface CheckoutPlan {
-  settings: CheckoutSettings;
+  settings: StoredCheckoutSettings;
   shippingAddress: Address | null;
   billingAddress: Address | null;
   shipping: { method: ShippingMethod; zone: ShippingZone } | null;

@@ -26,14 +26,16 @@ const textFields = ['firstName', 'lastName', 'company', 'line1', 'line2', 'city'
 
 /**
  * The shipping address: text fields, the country as a row of choices (only countries the store can
- * address), then the region where the country needs one and the postal code in the country's format.
+ * address; of those, only `shipsTo` when given, keeping the one chosen), then the region where the country needs one and the postal code in the country's format.
  * `errors` are sentences by field name, shown at their field.
  */
 export function AddressForm({
   draft,
   errors,
   onChange,
+  shipsTo,
 }: {
+  shipsTo?: readonly string[] | undefined;
   draft: AddressDraft;
   errors: Partial<Record<keyof Address, string>>;
   onChange: (next: AddressDraft) => void;
@@ -49,7 +51,7 @@ export function AddressForm({
         Country
       </Text>
       <View style={{ flexDirection: 'row', flexWrap: 'wrap', gap: 8, marginBottom: 8 }} accessibilityRole="radiogroup" accessibilityLabel="Country">
-        {countries.map(({ code, name }) => (
+        {(shipsTo ? countries.filter(({ code }) => shipsTo.includes(code) || code === draft.country) : countries).map(({ code, name }) => (
           <ActionButton
             key={code}
             label={name}

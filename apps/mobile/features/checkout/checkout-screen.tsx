@@ -73,6 +73,9 @@ export function CheckoutScreen() {
   const probeError = probe.error ? asApiError(probe.error) : null;
   const needsAddress = probeError !== null && probeError.status === 422 && 'shippingAddress' in probeError.fieldErrors();
   const saved = useSavedAddresses(needsAddress);
+  // Where the store ships: the country choices; until it is known, every country.
+  const settings = useQuery({ queryKey: ['checkout-settings'], queryFn: () => api.checkoutSettings(), enabled: needsAddress });
+  const shipsTo = settings.data && settings.data.shipsTo.length > 0 ? settings.data.shipsTo : undefined;
 
   const [draft, setDraft] = useState<AddressDraft>({ ...blankAddress, country: 'US' });
   const [touched, setTouched] = useState(false);
@@ -177,7 +180,7 @@ export function CheckoutScreen() {
           <Text style={styles.heading} accessibilityRole="header">
             Shipping address
           </Text>
-          <AddressForm draft={draft} errors={addressErrors} onChange={editAddress} />
+          <AddressForm draft={draft} errors={addressErrors} onChange={editAddress} shipsTo={shipsTo} />
           <ActionButton
             label="Show shipping options"
             busy={working === 'options'}

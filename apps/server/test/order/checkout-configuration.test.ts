@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { CheckoutSettings, Promotion, PromotionPage, ShippingMethod, ShippingZone, TaxRate } from '@dema/contracts';
+import type { CheckoutSettings, Promotion, PromotionPage, ShippingMethod, ShippingZone, TaxRate, UpdateCheckoutSettings } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import { problemOf, startOrderService, type OrderTestProcess, type Refusal } from './helpers.ts';
 
@@ -61,7 +61,7 @@ for (const target of testTargets()) {
       assert.deepEqual(await bodyOf(await admin('GET', '/api/shipping-zones')), { items: [] });
       assert.deepEqual(await bodyOf(await admin('GET', '/api/tax-rates')), { items: [] });
       assert.deepEqual(await bodyOf(await admin('GET', '/api/promotions')), { items: [], total: 0, limit: 20, offset: 0 });
-      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment', shipsTo: [] };
       assert.deepEqual(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings')), defaults);
       assert.deepEqual(await bodyOf(await dema.customer.request('GET', '/api/checkout-settings')), defaults);
     });
@@ -292,11 +292,37 @@ for (const target of testTargets()) {
     });
 
     test('the checkout settings are replaced whole by an admin, and everyone reads the new ones', async () => {
-      const settings: CheckoutSettings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout' };
-      assert.deepEqual(await bodyOf(await admin('PUT', '/api/checkout-settings', settings)), settings);
-      assert.deepEqual(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings')), settings);
-      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
-      assert.deepEqual(await bodyOf(await admin('PUT', '/api/checkout-settings', defaults)), defaults);
+      // `shipsTo` follows from the zones (the test below): the settings set here are the rest.
+      const stored = ({ shipsTo: _, ...rest }: CheckoutSettings) => rest;
+      const settings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout' } as const;
+      assert.deepEqual(stored(await bodyOf(await admin('PUT', '/api/checkout-settings', settings))), settings);
+      assert.deepEqual(stored(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings'))), settings);
+      const defaults = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' } as const;
+      assert.deepEqual(stored(await bodyOf(await admin('PUT', '/api/checkout-settings', defaults))), defaults);
+      const refused = await admin('PUT', '/api/checkout-settings', { ...defaults, shipsTo: ['US'] });
+      assert.equal(refused.status, 400, 'shipsTo is not a setting: the zones decide it');
+    });
+
+    test('the settings tell anyone the countries the zones ship to, sorted and each once, as the zones change', async () => {
+      const shipsTo = async () => (await bodyOf<CheckoutSettings>(await dema.anonymous('GET', '/api/checkout-settings'))).shipsTo;
+      const zoneCountries = async () =>
+        [...new Set((await bodyOf<{ items: ShippingZone[] }>(await admin('GET', '/api/shipping-zones'))).items.flatMap((z) => z.countries))].sort();
+      const nordic = await createZone({ name: 'Nordic', countries: ['NO', 'AT'] });
+      const alpine = await createZone({ name: 'Alpine', countries: ['CH', 'AT'], regions: ['CH-ZH'] });
+      const now = await shipsTo();
+      assert.deepEqual(now, await zoneCountries(), 'every country of every zone');
+      assert.deepEqual(now, [...now].sort(), 'sorted');
+      assert.equal(new Set(now).size, now.length, 'each once');
+      for (const country of ['AT', 'CH', 'NO']) assert.ok(now.includes(country), `${country} is shipped to`);
+
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${nordic.id}`)).status, 204);
+      const afterDelete = await shipsTo();
+      assert.ok(!afterDelete.includes('NO'), 'Norway, in no zone now, is no longer offered');
+      assert.ok(afterDelete.includes('AT'), 'Austria is still in the Alpine zone');
+      await bodyOf(await admin('PATCH', `/api/shipping-zones/${alpine.id}`, { countries: ['CH'], regions: [] }));
+      assert.ok(!(await shipsTo()).includes('AT'), 'a zone changed away from a country takes it away');
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${alpine.id}`)).status, 204);
+      assert.ok(!(await shipsTo()).includes('CH'));
     });
 
     test('a zone refused by its rules is a 4xx naming the field, and nothing is written', async () => {
@@ -510,7 +536,7 @@ for (const target of testTargets()) {
     });
 
     test('settings out of bounds are a 400 naming the field, and nothing is written', async () => {
-      const good: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      const good: UpdateCheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
       const put = (body: Record<string, unknown>) => () => admin('PUT', '/api/checkout-settings', { ...good, ...body });
       await assertRefused([
         { what: 'a lower-case currency', send: put({ currency: 'usd' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.currency'] },

@@ -1263,6 +1263,7 @@ export interface components {
             currency: string;
             paymentTimeoutMinutes: number;
             pricesIncludeTax: boolean;
+            shipsTo: string[];
         };
         CookieSession: {
             tokens: components["schemas"]["AccessToken"];

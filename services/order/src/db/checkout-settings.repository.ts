@@ -1,6 +1,9 @@
 import type { CheckoutSettings } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 
+/** The settings the store keeps (what `PUT /api/checkout-settings` sets); the answer adds what follows from the zones. */
+export type StoredCheckoutSettings = Omit<CheckoutSettings, 'shipsTo'>;
+
 interface SettingsRow {
   prices_include_tax: boolean;
   currency: string;
@@ -9,13 +12,13 @@ interface SettingsRow {
 }
 
 /** The store's one row of settings (the migration creates it with the defaults). */
-export async function readCheckoutSettings(db: Queryable): Promise<CheckoutSettings> {
+export async function readCheckoutSettings(db: Queryable): Promise<StoredCheckoutSettings> {
   const { rows } = await db.query<SettingsRow>('SELECT prices_include_tax, currency, payment_timeout_minutes, capture_on FROM checkout_settings');
   const row = rows[0]!;
   return { pricesIncludeTax: row.prices_include_tax, currency: row.currency, paymentTimeoutMinutes: row.payment_timeout_minutes, captureOn: row.capture_on };
 }
 
-export async function writeCheckoutSettings(db: Queryable, settings: CheckoutSettings): Promise<void> {
+export async function writeCheckoutSettings(db: Queryable, settings: StoredCheckoutSettings): Promise<void> {
   await db.query('UPDATE checkout_settings SET prices_include_tax = $1, currency = $2, payment_timeout_minutes = $3, capture_on = $4, updated_at = now()', [
     settings.pricesIncludeTax,
     settings.currency,

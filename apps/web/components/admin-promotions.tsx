@@ -1,0 +1,262 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { formatCount, formatDateTime, formatPrice, type Promotion } from '@dema/contracts';
+import { describeFailure, type DemaApiError } from '@dema/client';
+import { api } from '../lib/session.ts';
+import { useApi } from '../lib/use-api.ts';
+import { FormField } from './form-field.tsx';
+import { EmptyState, ErrorState, Loading } from './states.tsx';
+
+type Kind = Promotion['kind'];
+const pageSize = 20;
+
+// Dates are entered and shown in UTC, as every date of the dashboard is (formatDateTime).
+const toInput = (iso: string | null): string => (iso ? iso.slice(0, 16) : '');
+const fromInput = (value: string): string | null => (value ? `${value}:00.000Z` : null);
+const numberOrNull = (text: string): number | null => (text.trim() ? Number(text) : null);
+
+function describeValue(promotion: Promotion): string {
+  if (promotion.kind === 'free_shipping') return 'Free shipping';
+  if (promotion.kind === 'percentage') return `${promotion.value} % off`;
+  return `${formatPrice(Number(promotion.value))} off`;
+}
+
+function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion | null; onDone: (message: string) => void; onCancel?: () => void }) {
+  const [code, setCode] = useState(promotion?.code ?? '');
+  const [kind, setKind] = useState<Kind>(promotion?.kind ?? 'percentage');
+  const [value, setValue] = useState(promotion?.value === null || promotion === null ? '' : String(promotion.value));
+  const [minSubtotal, setMinSubtotal] = useState(promotion?.minSubtotal === null || promotion === null ? '' : String(promotion.minSubtotal));
+  const [startsAt, setStartsAt] = useState(toInput(promotion?.startsAt ?? null));
+  const [endsAt, setEndsAt] = useState(toInput(promotion?.endsAt ?? null));
+  const [usageLimit, setUsageLimit] = useState(promotion?.usageLimit === null || promotion === null ? '' : String(promotion.usageLimit));
+  const [perCustomerLimit, setPerCustomerLimit] = useState(
+    promotion?.perCustomerLimit === null || promotion === null ? '' : String(promotion.perCustomerLimit),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const prefix = promotion ? `promotion-${promotion.id}` : 'promotion-new';
+
+  async function submit(event: FormEvent): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setErrors({});
+    // A percentage travels as a percent string, a fixed amount as a number (contracts/checkout.ts).
+    const typedValue = kind === 'free_shipping' ? null : kind === 'percentage' ? value.trim() : Number(value);
+    const body = {
+      code: code.trim(),
+      kind,
+      value: typedValue,
+      minSubtotal: numberOrNull(minSubtotal),
+      startsAt: fromInput(startsAt),
+      endsAt: fromInput(endsAt),
+      usageLimit: numberOrNull(usageLimit),
+      perCustomerLimit: numberOrNull(perCustomerLimit),
+    };
+    try {
+      if (promotion) await api.PATCH('/api/promotions/{id}', { params: { path: { id: promotion.id } }, body });
+      else await api.POST('/api/promotions', { body });
+      if (!promotion) {
+        setCode('');
+        setValue('');
+        setMinSubtotal('');
+        setStartsAt('');
+        setEndsAt('');
+        setUsageLimit('');
+        setPerCustomerLimit('');
+      }
+      onDone(promotion ? `Saved ${body.code.toUpperCase()}.` : `Created ${body.code.toUpperCase()}.`);
+    } catch (caught) {
+      const failure = caught as DemaApiError;
+      setErrors(failure.fieldErrors());
+      setError(describeFailure(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-label={promotion ? `Edit ${promotion.code}` : 'New promotion'}>
+      <div aria-live="assertive">
+        {error ? (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+      <div className="form-grid">
+        <FormField id={`${prefix}-code`} label="Code" hint="Letters, digits, - and _; shoppers may type any case" error={errors.code}>
+          {(aria) => <input {...aria} type="text" value={code} maxLength={50} onChange={(e) => setCode(e.target.value)} />}
+        </FormField>
+        <FormField id={`${prefix}-kind`} label="Discount" error={errors.kind}>
+          {(aria) => (
+            <select {...aria} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+              <option value="percentage">Percentage off</option>
+              <option value="fixed">Fixed amount off</option>
+              <option value="free_shipping">Free shipping</option>
+            </select>
+          )}
+        </FormField>
+        {kind !== 'free_shipping' ? (
+          <FormField id={`${prefix}-value`} label={kind === 'percentage' ? 'Percent' : 'Amount'} error={errors.value}>
+            {(aria) => <input {...aria} type="text" inputMode="decimal" value={value} onChange={(e) => setValue(e.target.value)} />}
+          </FormField>
+        ) : null}
+        <FormField id={`${prefix}-min`} label="Minimum subtotal (optional)" error={errors.minSubtotal}>
+          {(aria) => <input {...aria} type="text" inputMode="decimal" value={minSubtotal} onChange={(e) => setMinSubtotal(e.target.value)} />}
+        </FormField>
+        <FormField id={`${prefix}-starts`} label="Starts (UTC, optional)" error={errors.startsAt}>
+          {(aria) => <input {...aria} type="datetime-local" value={startsAt} onChange={(e) => setStartsAt(e.target.value)} />}
+        </FormField>
+        <FormField id={`${prefix}-ends`} label="Ends (UTC, optional)" error={errors.endsAt}>
+          {(aria) => <input {...aria} type="datetime-local" value={endsAt} onChange={(e) => setEndsAt(e.target.value)} />}
+        </FormField>
+        <FormField id={`${prefix}-limit`} label="Total uses (optional)" error={errors.usageLimit}>
+          {(aria) => <input {...aria} type="number" min={1} step={1} value={usageLimit} onChange={(e) => setUsageLimit(e.target.value)} />}
+        </FormField>
+        <FormField id={`${prefix}-per-customer`} label="Uses per customer (optional)" error={errors.perCustomerLimit}>
+          {(aria) => <input {...aria} type="number" min={1} step={1} value={perCustomerLimit} onChange={(e) => setPerCustomerLimit(e.target.value)} />}
+        </FormField>
+      </div>
+      <div className="toolbar">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {promotion ? 'Save' : 'Create promotion'}
+        </button>
+        {onCancel ? (
+          <button type="button" className="btn" onClick={onCancel}>
+            Cancel
+          </button>
+        ) : null}
+      </div>
+    </form>
+  );
+}
+
+/** Promotion codes for admins: create, edit, deactivate (keeps the record) or delete, with how often each was used. */
+export function AdminPromotions() {
+  const [offset, setOffset] = useState(0);
+  const result = useApi((client) => client.GET('/api/promotions', { params: { query: { limit: pageSize, offset } } }), [offset]);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const done = (text: string) => {
+    setNotice({ ok: true, text });
+    setEditing(null);
+    result.reload();
+  };
+
+  async function setActive(promotion: Promotion, active: boolean): Promise<void> {
+    try {
+      await api.PATCH('/api/promotions/{id}', { params: { path: { id: promotion.id } }, body: { active } });
+      done(active ? `Activated ${promotion.code}.` : `Deactivated ${promotion.code}.`);
+    } catch (error) {
+      setNotice({ ok: false, text: describeFailure(error) });
+    }
+  }
+  async function remove(promotion: Promotion): Promise<void> {
+    if (!window.confirm(`Delete the promotion ${promotion.code}? Orders that used it keep their discount.`)) return;
+    try {
+      await api.DELETE('/api/promotions/{id}', { params: { path: { id: promotion.id } } });
+      done(`Deleted ${promotion.code}.`);
+    } catch (error) {
+      setNotice({ ok: false, text: describeFailure(error) });
+    }
+  }
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Promotions</h1>
+      </div>
+      <div aria-live="polite">
+        {notice ? (
+          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
+            {notice.text}
+          </p>
+        ) : null}
+      </div>
+      <section className="panel" aria-labelledby="new-promotion">
+        <h2 id="new-promotion">New promotion</h2>
+        <PromotionForm promotion={null} onDone={done} />
+      </section>
+      {result.status === 'loading' ? <Loading /> : null}
+      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
+      {result.status === 'ready' && result.data.total === 0 ? <EmptyState title="No promotions yet">Create the first code above.</EmptyState> : null}
+      {result.status === 'ready' && result.data.items.length > 0 ? (
+        <section className="panel" style={{ padding: 0 }} aria-label="All promotions">
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Discount</th>
+                <th scope="col">Valid</th>
+                <th scope="col" className="num">
+                  Uses
+                </th>
+                <th scope="col" className="num">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.items.map((promotion) =>
+                editing === promotion.id ? (
+                  <tr key={promotion.id}>
+                    <td colSpan={5}>
+                      <PromotionForm promotion={promotion} onDone={done} onCancel={() => setEditing(null)} />
+                    </td>
+                  </tr>
+                ) : (
+                  <tr key={promotion.id}>
+                    <td className="mono">
+                      {promotion.code}
+                      {promotion.active ? null : <span className="muted small"> · inactive</span>}
+                    </td>
+                    <td>
+                      {describeValue(promotion)}
+                      {promotion.minSubtotal !== null ? <span className="muted small"> · from {formatPrice(promotion.minSubtotal)}</span> : null}
+                    </td>
+                    <td className="small">
+                      {promotion.startsAt ? `from ${formatDateTime(promotion.startsAt)}` : 'now'}
+                      {promotion.endsAt ? ` until ${formatDateTime(promotion.endsAt)}` : ''}
+                    </td>
+                    <td className="num">
+                      {formatCount(promotion.timesUsed)}
+                      {promotion.usageLimit !== null ? ` / ${formatCount(promotion.usageLimit)}` : ''}
+                      {promotion.perCustomerLimit !== null ? <div className="muted small">{promotion.perCustomerLimit} per customer</div> : null}
+                    </td>
+                    <td className="num">
+                      <div className="row-actions">
+                        <button type="button" className="btn btn-small" onClick={() => setEditing(promotion.id)}>
+                          Edit<span className="visually-hidden"> {promotion.code}</span>
+                        </button>
+                        <button type="button" className="btn btn-small" onClick={() => void setActive(promotion, !promotion.active)}>
+                          {promotion.active ? 'Deactivate' : 'Activate'}
+                          <span className="visually-hidden"> {promotion.code}</span>
+                        </button>
+                        <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(promotion)}>
+                          Delete<span className="visually-hidden"> {promotion.code}</span>
+                        </button>
+                      </div>
+                    </td>
+                  </tr>
+                ),
+              )}
+            </tbody>
+          </table>
+          {result.data.total > pageSize ? (
+            <div className="toolbar">
+              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
+                Newer
+              </button>
+              <button type="button" className="btn btn-small" disabled={offset + pageSize >= result.data.total} onClick={() => setOffset(offset + pageSize)}>
+                Older
+              </button>
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+    </>
+  );
+}
