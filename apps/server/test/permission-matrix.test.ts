@@ -100,6 +100,8 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/orders/{orderId}/payment': { access: can('orders:read'), id: 'order' },
   'POST /api/orders/{orderId}/payment/mark-paid': { access: can('payments:manage'), id: 'order', body: undefined },
   'POST /api/orders/{orderId}/refunds': { access: can('payments:manage'), id: 'order' },
+  'POST /api/orders/{id}/returns': { access: can('payments:manage'), id: 'order' },
+  'GET /api/orders/{id}/returns': { access: can('orders:read'), id: 'order' },
   // Stripe's, authenticated by its signature: open to anyone, refused (400) without a good one.
   'POST /api/payments/stripe/webhook': { access: open },
   'GET /api/shipping-zones': { access: can('checkout:manage') },

@@ -14,3 +14,4 @@ export * from './analytics.ts';
 export * from './monitoring.ts';
 export * from './idempotency.ts';
 export * from './format.ts';
+export * from './returns.ts';

@@ -42,6 +42,17 @@ export type StockReservation = { orderId: string; lines: ReservedLine[] };
 export const StockRelease = Type.Object({ orderId: Uuid, released: Type.Boolean() }, { $id: 'StockRelease' });
 export type StockRelease = Static<typeof StockRelease>;
 
+/** `PUT /internal/stock-reservations/:orderId/returns/:returnId`: units of the order given back. */
+export const ReturnStock = Type.Object({ lines: Type.Array(StockLine, { minItems: 1, maxItems: 100 }) }, { additionalProperties: false });
+export type ReturnStock = Static<typeof ReturnStock>;
+
+/**
+ * A return's restock: `restocked` is false when the order's reservation had been released before
+ * (cancelled, RETURNED): that release already put the units back.
+ */
+export const StockReturn = Type.Object({ orderId: Uuid, returnId: Uuid, restocked: Type.Boolean() }, { $id: 'StockReturn' });
+export type StockReturn = Static<typeof StockReturn>;
+
 export interface StockReservations {
   /**
    * Reserves every line of order `orderId` or none (409 INSUFFICIENT_STOCK naming the short
@@ -55,6 +66,14 @@ export interface StockReservations {
    * later reservation under that id.
    */
   releaseStock(orderId: string): Promise<StockRelease>;
+  /**
+   * Puts back `lines` of order `orderId` that a customer returned (STOCK_UPDATED reason RETURN), as
+   * return `returnId`: idempotent by return id (a repeat restocks nothing more). A later release of
+   * the order puts back only what was not returned; a return after the release restocks nothing
+   * (`restocked: false`). Lines beyond what the order reserved and has not returned are refused
+   * (422 naming `lines.N.quantity` or `lines.N.productId`), restocking nothing.
+   */
+  returnStock(orderId: string, returnId: string, lines: StockLine[]): Promise<StockReturn>;
   /** The catalog's current view of a product (price, stock, variants), or undefined. */
   getProduct(productId: string): Promise<Product | undefined>;
 }

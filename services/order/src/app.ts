@@ -8,6 +8,8 @@ import {
   Order,
   OrderItem,
   OrderPage,
+  OrderReturn,
+  OrderReturnList,
   OrderStatus,
   OrderTaxLine,
   Promotion,
@@ -21,6 +23,7 @@ import {
   ShippingZoneList,
   TaxRate,
   TaxRateList,
+  type ReturnRefunds,
   type StockReservations,
 } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
@@ -38,6 +41,8 @@ import { shippingRoutes } from './routes/shipping.routes.ts';
 import { taxRateRoutes } from './routes/tax-rates.routes.ts';
 import { promotionRoutes } from './routes/promotions.routes.ts';
 import { checkoutSettingsRoutes } from './routes/checkout-settings.routes.ts';
+import { Returns } from './returns.ts';
+import { returnRoutes } from './routes/returns.routes.ts';
 
 // What the all-in-one process's tests reach in: the orders and the carts' store.
 export { Orders } from './orders.ts';
@@ -56,6 +61,8 @@ export interface OrderServiceOptions {
    * network hop); absent → over HTTP to the instances in DEMA_UPSTREAM_PRODUCT.
    */
   stock?: StockReservations;
+  /** The Payment service, which refunds returns; without it a return that refunds money is a 503. */
+  payments?: ReturnRefunds;
 }
 
 /**
@@ -81,6 +88,7 @@ export async function createOrderService(
   const checkout = new Checkout(db, stock);
   const orders = new Orders(db, stock, relay, cartStore, checkout, log);
   const carts = new Carts(cartStore, stock);
+  const returns = new Returns(db, stock, options.payments, relay, log);
   const configuration = new CheckoutConfiguration(db);
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -109,6 +117,8 @@ export async function createOrderService(
       Promotion,
       PromotionPage,
       CheckoutSettings,
+      OrderReturn,
+      OrderReturnList,
     ],
     async routes(app) {
       await orderRoutes(app, orders);
@@ -118,11 +128,13 @@ export async function createOrderService(
       await taxRateRoutes(app, configuration);
       await promotionRoutes(app, configuration);
       await checkoutSettingsRoutes(app, configuration);
+      await returnRoutes(app, returns);
     },
     start() {
       relay.start();
       sweeper = setInterval(() => {
         orders.sweepStalePlacements().catch((err: unknown) => log.error({ err }, 'sweeping unfinished placements failed'));
+        returns.finishPendingReturns().catch((err: unknown) => log.error({ err }, 'finishing pending returns failed'));
       }, sweepIntervalMs);
       sweeper.unref();
     },

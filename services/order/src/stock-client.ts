@@ -1,4 +1,13 @@
-import { ErrorCode, type Product, type Problem, type StockLine, type StockRelease, type StockReservation, type StockReservations } from '@dema/contracts';
+import {
+  ErrorCode,
+  type Product,
+  type Problem,
+  type StockLine,
+  type StockRelease,
+  type StockReservation,
+  type StockReservations,
+  type StockReturn,
+} from '@dema/contracts';
 import { AppError, unavailable } from '@dema/platform';
 import type { Logger } from 'pino';
 
@@ -26,6 +35,10 @@ export class HttpStockReservations implements StockReservations {
 
   releaseStock(orderId: string): Promise<StockRelease> {
     return this.call<StockRelease>('DELETE', `/internal/stock-reservations/${orderId}`);
+  }
+
+  returnStock(orderId: string, returnId: string, lines: StockLine[]): Promise<StockReturn> {
+    return this.call<StockReturn>('PUT', `/internal/stock-reservations/${orderId}/returns/${returnId}`, { lines });
   }
 
   async getProduct(productId: string): Promise<Product | undefined> {

@@ -10,6 +10,7 @@ import {
   ProductVariant,
   StockLevel,
   StockRelease,
+  StockReturn,
   StockReservation,
 } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
@@ -48,7 +49,7 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     name: 'product',
     catalog,
     relay,
-    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel, StockReservation, StockRelease],
+    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel, StockReservation, StockRelease, StockReturn],
     async routes(app) {
       await app.register(fastifyStatic, { root: assets, prefix: '/media/', maxAge: '1d', immutable: true });
       await productRoutes(app, catalog);

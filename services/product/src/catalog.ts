@@ -14,6 +14,7 @@ import {
   type VariantInput,
   type StockLine,
   type StockRelease,
+  type StockReturn,
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
@@ -205,37 +206,82 @@ export class Catalog implements StockReservations {
    */
   async releaseStock(orderId: string): Promise<StockRelease> {
     const released = await this.db.transaction(async (tx) => {
-      const lines = await reservations.markReleased(tx, orderId);
-      if (!lines || lines.length === 0) return false;
-      const locked = await reservations.lockProducts(tx, [...new Set(lines.map((l) => l.productId))]);
-      const variants = await reservations.lockVariants(
-        tx,
-        lines.flatMap((l) => (l.variantId ? [l.variantId] : [])),
-      );
-      const productDeltas = new Map<string, number>();
-      const variantDeltas = new Map<string, number>();
-      for (const line of lines) {
-        const product = locked.get(line.productId);
-        if (!product) continue;
-        if (line.variantId) {
-          if (!variants.has(line.variantId)) continue;
-          variantDeltas.set(line.variantId, (variantDeltas.get(line.variantId) ?? 0) + line.quantity);
-        } else if (product.hasVariants) {
-          continue; // sold before the product had variants: its total is now theirs to decide
-        }
-        productDeltas.set(product.id, (productDeltas.get(product.id) ?? 0) + line.quantity);
-      }
-      if (productDeltas.size === 0) return true;
-      const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
-      await recordStockUpdates(
-        tx,
-        [...totals].map(([productId, newStock]) => ({ productId, oldStock: locked.get(productId)!.stock, newStock })),
-        'RETURN',
-      );
+      const reserved = await reservations.markReleased(tx, orderId);
+      if (!reserved || reserved.length === 0) return false;
+      // Units a return put back already are not put back again (the reservation's row lock, taken
+      // by markReleased, keeps a return from being recorded meanwhile).
+      const lines = reservations.subtractLines(reserved, await reservations.returnedLines(tx, orderId));
+      await this.restock(tx, lines);
       return true;
     });
     if (released) await this.afterWrite();
     return { orderId, released };
+  }
+
+  /**
+   * Puts back the units of return `returnId` of order `orderId` (reason RETURN), once per return id.
+   * Under the reservation's row lock, so it and a release of the order never both put the same unit
+   * back: a return after the release restocks nothing (the release did), a release after the return
+   * leaves out what it returned. Lines beyond what is left of the reservation are refused (422).
+   */
+  async returnStock(orderId: string, returnId: string, input: StockLine[]): Promise<StockReturn> {
+    const lines = reservations.mergeLines(input.map((l) => ({ ...l, productId: l.productId.toLowerCase(), variantId: l.variantId?.toLowerCase() ?? null })));
+    const restocked = await this.db.transaction(async (tx) => {
+      const reservation = await reservations.lockReservation(tx, orderId);
+      if (!reservation) throw notFound(ErrorCode.ORDER_NOT_FOUND, `Order ${orderId} reserved no stock; nothing of it can be returned`);
+      const earlier = await reservations.findReturn(tx, returnId);
+      if (earlier) {
+        if (earlier.orderId !== orderId) throw conflict(ErrorCode.CONFLICT, `Return ${returnId} belongs to another order`);
+        return { restocked: earlier.restocked, replayed: true };
+      }
+      const left = reservations.subtractLines(reservation.lines, await reservations.returnedLines(tx, orderId));
+      const params = lines.flatMap((line, i) => {
+        const have = left.find((l) => l.productId === line.productId && (l.variantId ?? null) === line.variantId);
+        if (!have) return [{ name: `lines.${i}.productId`, reason: 'names no line the order reserved (with this variantId)' }];
+        if (line.quantity > have.quantity) return [{ name: `lines.${i}.quantity`, reason: `is more than is left to return: ${have.quantity}` }];
+        return [];
+      });
+      if (params.length > 0) throw unprocessableContent(ErrorCode.VALIDATION_FAILED, params.map((p) => `${p.name} ${p.reason}`).join('; '), params);
+      const released = reservation.status === 'RELEASED';
+      if (!released) await this.restock(tx, lines);
+      await reservations.insertReturn(tx, { returnId, orderId, lines, restocked: !released });
+      return { restocked: !released, replayed: false };
+    });
+    if (restocked.restocked && !restocked.replayed) await this.afterWrite();
+    return { orderId, returnId, restocked: restocked.restocked };
+  }
+
+  /**
+   * Adds `lines` back to their products' and variants' stock with one STOCK_UPDATED (reason RETURN)
+   * per product. A line whose product or variant was deleted meanwhile is not restocked.
+   */
+  private async restock(tx: Queryable, lines: StockLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    const locked = await reservations.lockProducts(tx, [...new Set(lines.map((l) => l.productId))]);
+    const variants = await reservations.lockVariants(
+      tx,
+      lines.flatMap((l) => (l.variantId ? [l.variantId] : [])),
+    );
+    const productDeltas = new Map<string, number>();
+    const variantDeltas = new Map<string, number>();
+    for (const line of lines) {
+      const product = locked.get(line.productId);
+      if (!product) continue;
+      if (line.variantId) {
+        if (!variants.has(line.variantId)) continue;
+        variantDeltas.set(line.variantId, (variantDeltas.get(line.variantId) ?? 0) + line.quantity);
+      } else if (product.hasVariants) {
+        continue; // sold before the product had variants: its total is now theirs to decide
+      }
+      productDeltas.set(product.id, (productDeltas.get(product.id) ?? 0) + line.quantity);
+    }
+    if (productDeltas.size === 0) return;
+    const totals = await reservations.applyStockDeltas(tx, productDeltas, variantDeltas);
+    await recordStockUpdates(
+      tx,
+      [...totals].map(([productId, newStock]) => ({ productId, oldStock: locked.get(productId)!.stock, newStock })),
+      'RETURN',
+    );
   }
 
   private async afterWrite(): Promise<void> {

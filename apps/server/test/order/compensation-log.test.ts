@@ -48,6 +48,7 @@ for (const target of testTargets()) {
       const stock: StockReservations = {
         reserveStock: (orderId, stockLines) => dema.catalog.reserveStock(orderId, stockLines),
         getProduct: (productId) => dema.catalog.getProduct(productId),
+        returnStock: (orderId, returnId, lines) => dema.catalog.returnStock(orderId, returnId, lines),
         releaseStock: async () => {
           throw new Error('the catalog went away');
         },

@@ -128,6 +128,7 @@ for (const target of testTargets()) {
       const stock: StockReservations = {
         reserveStock: (orderId, lines) => dema.catalog.reserveStock(orderId, lines),
         getProduct: (productId) => dema.catalog.getProduct(productId),
+        returnStock: (orderId, returnId, lines) => dema.catalog.returnStock(orderId, returnId, lines),
         async releaseStock(orderId) {
           if (point === 'after-release') await dema.catalog.releaseStock(orderId);
           reached.push(orderId);

@@ -53,6 +53,47 @@ export async function markReleased(tx: Queryable, orderId: string): Promise<Rese
   return rows[0]?.lines;
 }
 
+/** Locks the reservation of `orderId` (what a release also locks); undefined when the order never reserved. */
+export async function lockReservation(tx: Queryable, orderId: string): Promise<{ status: 'RESERVED' | 'RELEASED'; lines: StockLine[] } | undefined> {
+  const { rows } = await tx.query<{ status: 'RESERVED' | 'RELEASED'; lines: ReservedLine[] }>(
+    'SELECT status, lines FROM stock_reservations WHERE order_id = $1 FOR UPDATE',
+    [orderId],
+  );
+  const row = rows[0];
+  return row && { status: row.status, lines: row.lines.map((l) => ({ productId: l.productId, variantId: l.variantId, quantity: l.quantity })) };
+}
+
+export async function findReturn(tx: Queryable, returnId: string): Promise<{ orderId: string; restocked: boolean } | undefined> {
+  const { rows } = await tx.query<{ order_id: string; restocked: boolean }>('SELECT order_id, restocked FROM stock_returns WHERE return_id = $1', [returnId]);
+  return rows[0] && { orderId: rows[0].order_id, restocked: rows[0].restocked };
+}
+
+/** Every unit the returns of `orderId` gave back, merged per product and variant. */
+export async function returnedLines(tx: Queryable, orderId: string): Promise<StockLine[]> {
+  const { rows } = await tx.query<{ lines: StockLine[] }>('SELECT lines FROM stock_returns WHERE order_id = $1', [orderId]);
+  return mergeLines(rows.flatMap((r) => r.lines));
+}
+
+export async function insertReturn(tx: Queryable, stockReturn: { returnId: string; orderId: string; lines: StockLine[]; restocked: boolean }): Promise<void> {
+  await tx.query('INSERT INTO stock_returns (return_id, order_id, lines, restocked) VALUES ($1, $2, $3, $4)', [
+    stockReturn.returnId,
+    stockReturn.orderId,
+    JSON.stringify(stockReturn.lines),
+    stockReturn.restocked,
+  ]);
+}
+
+/** `lines` less `minus` per product and variant; lines left with nothing are dropped. */
+export function subtractLines<Line extends StockLine>(lines: Line[], minus: StockLine[]): Line[] {
+  const taken = new Map(mergeLines(minus).map((l) => [`${l.productId}/${l.variantId ?? ''}`, l.quantity]));
+  return lines.flatMap((line) => {
+    const key = `${line.productId}/${line.variantId ?? ''}`;
+    const quantity = line.quantity - (taken.get(key) ?? 0);
+    taken.set(key, Math.max(0, -quantity));
+    return quantity > 0 ? [{ ...line, quantity }] : [];
+  });
+}
+
 export interface LockedProduct {
   id: string;
   name: string;
