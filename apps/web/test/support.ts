@@ -140,7 +140,12 @@ export async function configureCheckout(): Promise<void> {
   if (!promotions.items.some((promotion) => promotion.code === storeCheckout.code)) {
     await callApi(token, 'POST', '/api/promotions', { code: storeCheckout.code, kind: 'percentage', value: String(storeCheckout.percentOff) });
   }
-  const settings = await callApi<Record<string, unknown>>(token, 'GET', '/api/checkout-settings');
+  // The payment options come from the server's configuration and are read, not set.
+  const {
+    paymentProviders: _providers,
+    stripePublishableKey: _key,
+    ...settings
+  } = await callApi<Record<string, unknown>>(token, 'GET', '/api/checkout-settings');
   if (settings.pricesIncludeTax !== false) await callApi(token, 'PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: false });
 }
 

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { apiToken, callApi, checkOutToReview, configureCheckout, e2e, launchBrowser, newShopper, pickProduct, shot, signInThroughForm } from './support.ts';
+
+/**
+ * Payments as the shopper and the store see them on the order page: a manual order the admin marks
+ * paid and refunds in part (an amount above what was paid refused at the field), the shopper then
+ * seeing "Partially refunded" with the refund's amount and reason; and a card order authorized
+ * through the card form at checkout (the fake Stripe's stand-in Stripe.js, its webhook delivered to
+ * this Dema).
+ */
+
+let browser: Browser;
+let shopper: Page;
+let shopperErrors: string[];
+let admin: Page;
+let adminErrors: string[];
+let token: string;
+let product: { id: string; name: string; price: number; stock: number };
+
+const suffix = randomBytes(4).toString('hex');
+const account = { name: 'Paula Payer', email: `paula-${suffix}@example.com`, password: `copper-lantern-meadow-${suffix}` };
+const usd = (n: number) => new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(n);
+
+before(async () => {
+  await configureCheckout();
+  browser = await launchBrowser();
+  ({ page: shopper, errors: shopperErrors } = await newShopper(browser));
+  ({ page: admin, errors: adminErrors } = await newShopper(browser));
+  product = await pickProduct();
+  const signup = await fetch(`${e2e.apiUrl}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  assert.equal(signup.status, 201, 'the shopper signs up');
+  token = await apiToken(account.email, account.password);
+  await signInThroughForm(shopper, account.email, account.password);
+  await signInThroughForm(admin, e2e.adminEmail, e2e.adminPassword);
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** The shopper checks out one of the product to the review, pays with `method` (its radio's name) and places the order; its id. */
+async function placeOrder(method: RegExp, beforePlacing?: () => Promise<void>): Promise<string> {
+  await callApi(token, 'PUT', `/api/cart/items/${product.id}`, { quantity: 1 });
+  await shopper.goto('/checkout');
+  await shopper.getByRole('group', { name: 'Where should we send it?' }).waitFor();
+  await checkOutToReview(shopper);
+  await shopper.getByRole('radio', { name: method }).check();
+  await beforePlacing?.();
+  await shopper.getByRole('button', { name: 'Place order' }).click();
+  await shopper.waitForURL(/\/orders\/[0-9a-f-]{36}\?placed=1/);
+  return new URL(shopper.url()).pathname.split('/')[2]!;
+}
+
+const paymentStatus = (page: Page) => page.getByTestId('payment-status');
+
+test('the admin marks a manual order paid and refunds part of it; a refund seen by the shopper', async () => {
+  const orderId = await placeOrder(/Pay on delivery \/ bank transfer/);
+  await paymentStatus(shopper).waitFor();
+  assert.equal(await paymentStatus(shopper).textContent(), 'Unpaid');
+  assert.equal(await shopper.getByTestId('payment-provider').textContent(), 'Bank transfer / cash on delivery');
+  assert.equal(await shopper.getByRole('button', { name: 'Mark as paid' }).count(), 0, 'a shopper cannot mark an order paid');
+  const total = (await callApi<{ total: number }>(token, 'GET', `/api/orders/${orderId}`)).total;
+
+  await admin.goto(`/orders/${orderId}`);
+  await admin.getByRole('button', { name: 'Mark as paid' }).click();
+  await admin
+    .getByTestId('payment-status')
+    .filter({ hasText: /^Paid$/ })
+    .waitFor();
+  assert.equal(await admin.getByTestId('payment-captured').textContent(), usd(total));
+
+  const refund = admin.getByRole('form', { name: 'Refund' });
+  const amount = refund.getByLabel('Amount');
+  assert.equal(await amount.inputValue(), total.toFixed(2), 'the amount starts at all that is left');
+  await refund.getByRole('button', { name: 'Refund' }).click();
+  await admin.locator('#refund-reason-error').waitFor();
+  assert.equal(await refund.getByLabel('Reason').getAttribute('aria-invalid'), 'true', 'a refund needs a reason');
+
+  await amount.fill((total + 1).toFixed(2));
+  await refund.getByLabel('Reason').fill('Box arrived dented');
+  await refund.getByRole('button', { name: 'Refund' }).click();
+  const amountError = admin.locator('#refund-amount-error');
+  await amountError.waitFor();
+  assert.match(
+    (await amountError.textContent()) ?? '',
+    new RegExp(`at most ${total.toFixed(2).replace('.', '\\.')}`),
+    'the API refuses more than was paid, at the field',
+  );
+  assert.equal(await amount.getAttribute('aria-invalid'), 'true');
+  assert.equal(await admin.getByTestId('payment-refund').count(), 0, 'nothing was refunded');
+  await shot(admin, 'payment-refund-too-much');
+
+  await amount.fill('5.00');
+  await refund.getByRole('button', { name: 'Refund' }).click();
+  await admin.getByTestId('payment-status').filter({ hasText: 'Partially refunded' }).waitFor();
+  const row = admin.getByTestId('payment-refund');
+  assert.equal(await row.count(), 1);
+  assert.match((await row.textContent()) ?? '', /Box arrived dented/);
+  assert.equal(await admin.getByRole('columnheader', { name: 'By' }).count(), 1, 'the admin sees who refunded');
+  assert.doesNotMatch((await row.textContent()) ?? '', /Automatic/, 'an admin’s refund, not the system’s');
+  assert.equal(await admin.getByTestId('payment-refunded').textContent(), usd(5));
+  assert.equal(await refund.getByLabel('Amount').inputValue(), (total - 5).toFixed(2), 'what is left is offered next');
+  await shot(admin, 'payment-admin-refunded');
+
+  await shopper.reload();
+  await paymentStatus(shopper).filter({ hasText: 'Partially refunded' }).waitFor();
+  assert.equal(await shopper.getByTestId('payment-refund-amount').textContent(), usd(5));
+  assert.equal(await shopper.getByTestId('payment-refund-reason').textContent(), 'Box arrived dented');
+  assert.equal(await shopper.getByRole('columnheader', { name: 'By' }).count(), 0, 'the shopper is not told which admin refunded');
+  assert.equal(await shopper.getByRole('form', { name: 'Refund' }).count(), 0);
+  await shot(shopper, 'payment-shopper-refund');
+  assert.deepEqual(shopperErrors, [], 'no script errors on the shopper’s pages');
+  assert.deepEqual(adminErrors, [], 'no script errors on the admin’s pages');
+});
+
+test('a card order is authorized through the card form at checkout', async () => {
+  const orderId = await placeOrder(/^Card/, async () => {
+    const card = shopper.getByLabel('Card number');
+    await card.waitFor();
+    await card.fill('4242 4242 4242 4242');
+  });
+  await paymentStatus(shopper).filter({ hasText: 'Authorized' }).waitFor();
+  assert.equal(await shopper.getByTestId('payment-provider').textContent(), 'Card');
+  const payment = await callApi<{ status: string; provider: string }>(token, 'GET', `/api/orders/${orderId}/payment`);
+  assert.deepEqual([payment.provider, payment.status], ['stripe', 'authorized']);
+  await shot(shopper, 'payment-card-authorized');
+  assert.deepEqual(shopperErrors, [], 'no script errors (nor CSP refusals) on the checkout with Stripe.js');
+});
