@@ -7,7 +7,6 @@ import {
   fromCents,
   paymentProviderLabel,
   paymentStatusLabel,
-  toCents,
   type Payment,
   type PaymentStatus,
   type Refund,
@@ -15,6 +14,7 @@ import {
 import { DemaApiError, describeFailure, newIdempotencyKey } from '@dema/client';
 import { fieldErrorsUnder } from '../lib/checkout.ts';
 import { api, useSession } from '../lib/session.ts';
+import { parseRefundAmount, refundableCents } from '../lib/payments.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 
@@ -30,13 +30,6 @@ const statusNotes: Record<PaymentStatus, string> = {
 };
 
 const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApiError ? caught : DemaApiError.unreachable(caught));
-
-/** What is left to refund, in cents: what was taken, less what went back and what is going back. */
-export function refundableCents(payment: Payment): bigint {
-  const pending = payment.refunds.filter((refund) => refund.status === 'pending').reduce((sum, refund) => sum + toCents(refund.amount), 0n);
-  const left = toCents(payment.amountCaptured) - toCents(payment.amountRefunded) - pending;
-  return left > 0n ? left : 0n;
-}
 
 /**
  * An order's payment: how it is paid, where it stands (in words), what was taken and given back,
@@ -219,13 +212,13 @@ function PaymentActions({ payment, onChanged }: { payment: Payment; onChanged: (
     event.preventDefault();
     setError(null);
     setDone(null);
-    const typed = amount.trim();
+    const refundAmount = parseRefundAmount(amount);
     const problems: { amount?: string; reason?: string } = {};
-    if (!/^\d+(\.\d{1,2})?$/.test(typed) || Number(typed) <= 0) problems.amount = 'Enter an amount such as 12.50.';
+    if (refundAmount === null) problems.amount = 'Enter an amount such as 12.50.';
     if (!reason.trim()) problems.reason = 'Say why the money goes back: the customer sees it.';
     setFieldErrors(problems);
     if (problems.amount || problems.reason) return;
-    const body = { amount: Number(typed), reason: reason.trim() };
+    const body = { amount: refundAmount!, reason: reason.trim() };
     const bodyText = JSON.stringify(body);
     // The same refund asked again (a retry) keeps its key; another one gets a new key.
     if (key.current?.body !== bodyText) key.current = { body: bodyText, value: newIdempotencyKey() };
