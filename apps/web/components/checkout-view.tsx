@@ -463,7 +463,9 @@ export function CheckoutView({ stripeJsUrl }: { stripeJsUrl: string }) {
                           <span className="choice-name">
                             {method.label}
                             <span className="muted small" style={{ display: 'block' }}>
-                              {method.note}
+                              {method.id === 'stripe' && settings.status === 'ready' && settings.data.captureOn === 'checkout'
+                                ? 'Your card is charged when you place the order.'
+                                : method.note}
                             </span>
                           </span>
                         </label>

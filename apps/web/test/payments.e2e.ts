@@ -140,6 +140,35 @@ test('the admin marks a manual order paid and refunds part of it; a refund seen 
   assert.deepEqual(adminErrors, [], 'no script errors on the admin’s pages');
 });
 
+test('the card form loads Stripe.js from the configured URL and mounts its card field under the page’s CSP', async () => {
+  // Whatever the store offers, the settings this page reads offer a card: this is about the form, not the order.
+  const { context, page, errors } = await newShopper(browser);
+  try {
+    await page.route('**/api/checkout-settings', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      await route.fulfill({ response, json: { ...body, paymentProviders: ['manual', 'stripe'], stripePublishableKey: 'pk_test_dema_e2e' } });
+    });
+    await signInThroughForm(page, account.email, account.password);
+    await callApi(token, 'PUT', `/api/cart/items/${product.id}`, { quantity: 1 });
+    await page.goto('/checkout');
+    await page.getByRole('group', { name: 'Where should we send it?' }).waitFor();
+    await checkOutToReview(page);
+    assert.equal(await page.getByRole('radio', { name: /Pay on delivery/ }).isChecked(), true, 'manual stays the default');
+    await page.getByRole('radio', { name: /^Card/ }).check();
+    const cardNumber = page.getByTestId('card-field').getByLabel('Card number');
+    await cardNumber.waitFor();
+    const loaded = await page.evaluate(() => [...document.scripts].map((script) => script.src).filter((src) => src.endsWith('/v3/')));
+    assert.equal(loaded.length, 1, 'Stripe.js is added once, from DEMA_STRIPE_JS_URL');
+    await shot(page, 'payment-card-form');
+    await page.getByRole('radio', { name: /Pay on delivery/ }).check();
+    assert.equal(await cardNumber.count(), 0, 'the card field goes with the card choice');
+    assert.deepEqual(errors, [], 'no script errors nor CSP refusals');
+  } finally {
+    await context.close();
+  }
+});
+
 // The card is offered once placement takes `paymentProvider` (payments-wiring M1): before that this Dema offers none.
 const settings = (await (await fetch(`${e2e.apiUrl}/api/checkout-settings`)).json()) as { paymentProviders?: string[] };
 const cardOffered = settings.paymentProviders?.includes('stripe') ?? false;
