@@ -20,9 +20,9 @@ import {
   type CheckoutChoices,
 } from '../lib/checkout.ts';
 import { api } from '../lib/session.ts';
-import { loadStripe, type StripeCardElement, type StripeJs } from '../lib/stripe.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
+import { CardField, type Card } from './card-field.tsx';
 import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
 import { RequireSession } from './require-session.tsx';
 import { SavedAddressPicker, useAddressBook } from './saved-addresses.tsx';
@@ -44,9 +44,6 @@ type PaymentChoice = (typeof paymentMethods)[number]['id'];
 
 /** What the public checkout settings say of payments (absent before the store offered any choice). */
 type PaymentSettings = { paymentProviders?: string[]; stripePublishableKey?: string | null };
-
-/** The card field, once Stripe.js has mounted it: what confirms the payment after the order is placed. */
-type Card = { stripe: StripeJs; element: StripeCardElement };
 
 const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApiError ? caught : DemaApiError.unreachable(caught));
 
@@ -607,46 +604,5 @@ function Summary({ cart, preview }: { cart: Cart; preview: CheckoutPreview | nul
         </>
       )}
     </>
-  );
-}
-
-/**
- * The card field of Stripe.js, mounted here once Stripe.js has loaded (from `scriptUrl`); `onReady`
- * gets it (null again once it is gone). Says so when Stripe.js cannot be loaded.
- */
-function CardField({ scriptUrl, publishableKey, onReady }: { scriptUrl: string; publishableKey: string; onReady: (card: Card | null) => void }) {
-  const host = useRef<HTMLDivElement>(null);
-  const [state, setState] = useState<'loading' | 'ready' | 'failed'>('loading');
-  const ready = useRef(onReady);
-  ready.current = onReady;
-  useEffect(() => {
-    let current = true;
-    let element: StripeCardElement | null = null;
-    loadStripe(scriptUrl, publishableKey).then(
-      (stripe) => {
-        if (!current || !host.current) return;
-        element = stripe.elements().create('card');
-        element.mount(host.current);
-        ready.current({ stripe, element });
-        setState('ready');
-      },
-      () => current && setState('failed'),
-    );
-    return () => {
-      current = false;
-      element?.destroy();
-      ready.current(null);
-    };
-  }, [scriptUrl, publishableKey]);
-  return (
-    <div className="field" style={{ marginTop: 12 }}>
-      <div ref={host} className="card-field" data-testid="card-field" />
-      {state === 'loading' ? <p className="muted small">Loading the card form…</p> : null}
-      {state === 'failed' ? (
-        <p className="field-error" role="alert">
-          The card form could not be loaded. Try again later, or choose another way to pay.
-        </p>
-      ) : null}
-    </div>
   );
 }

@@ -72,7 +72,7 @@ function Delivery({ order }: { order: Order }) {
  * One order: status (kept current while the page is open), progress, items with the order's figures,
  * its payment (with the admin's payment moves), delivery and the allowed status moves.
  */
-export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed: boolean; lifecycle: OrderLifecycle }) {
+export function OrderDetailView({ id, placed, lifecycle, stripeJsUrl }: { id: string; placed: boolean; lifecycle: OrderLifecycle; stripeJsUrl: string }) {
   const result = useApi((client) => client.GET('/api/orders/{id}', { params: { path: { id } } }), [id]);
   const [changed, setChanged] = useState<Order | null>(null);
   const reload = result.reload;
@@ -182,7 +182,7 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
                 <OrderBreakdown figures={order} prefix="order" />
               </div>
             </div>
-            <OrderPayment orderId={order.id} version={order.updatedAt} />
+            <OrderPayment orderId={order.id} version={order.updatedAt} stripeJsUrl={stripeJsUrl} />
             {order.shippingAddress || order.billingAddress ? <Delivery order={order} /> : null}
             <div className="panel">
               <OrderStatusControl order={order} lifecycle={lifecycle} role={user.role} onChanged={setChanged} />

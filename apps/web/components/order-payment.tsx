@@ -16,6 +16,7 @@ import { fieldErrorsUnder } from '../lib/checkout.ts';
 import { api, useSession } from '../lib/session.ts';
 import { parseRefundAmount, refundableCents } from '../lib/payments.ts';
 import { useApi } from '../lib/use-api.ts';
+import { CardField, type Card } from './card-field.tsx';
 import { FormField } from './form-field.tsx';
 
 /** What each status means for the one reading it, beside its label. */
@@ -37,9 +38,10 @@ const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApi
  * for a manual payment still unpaid and the refund form. An order placed before payments existed
  * has none (a 404): the panel is then not shown. `version` changes whenever the order does, so the
  * panel reads the payment again with it; a card payment the provider has not yet reported on is
- * read again every few seconds.
+ * read again every few seconds. While a card payment still waits for its card (never confirmed,
+ * or declined), its owner gets the card form to pay with (the client secret comes only to them).
  */
-export function OrderPayment({ orderId, version }: { orderId: string; version: string }) {
+export function OrderPayment({ orderId, version, stripeJsUrl }: { orderId: string; version: string; stripeJsUrl: string }) {
   const session = useSession();
   const canManage = session.status === 'signed-in' && session.can['payments:manage'];
   const [awaitingProvider, setAwaitingProvider] = useState(false);
@@ -95,8 +97,63 @@ export function OrderPayment({ orderId, version }: { orderId: string; version: s
         </div>
       </div>
       {shown.refunds.length > 0 ? <Refunds refunds={shown.refunds} showWho={canManage} /> : null}
+      {shown.clientSecret && (shown.status === 'unpaid' || shown.status === 'failed') ? (
+        <PayByCard clientSecret={shown.clientSecret} stripeJsUrl={stripeJsUrl} onConfirmed={result.reload} />
+      ) : null}
       {canManage ? <PaymentActions payment={shown} onChanged={result.reload} /> : null}
     </section>
+  );
+}
+
+/**
+ * The card form for a payment still waiting for its card: Stripe.js confirms the PaymentIntent with
+ * its client secret; the provider's webhook then moves the payment, which the panel reads again.
+ */
+function PayByCard({ clientSecret, stripeJsUrl, onConfirmed }: { clientSecret: string; stripeJsUrl: string; onConfirmed: () => void }) {
+  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
+  const publishableKey = settings.status === 'ready' ? (settings.data as { stripePublishableKey?: string | null }).stripePublishableKey : null;
+  const card = useRef<Card | null>(null);
+  const [working, setWorking] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  if (!publishableKey) return null;
+
+  async function pay(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    if (!card.current) {
+      setError('The card form is not ready yet.');
+      return;
+    }
+    setWorking(true);
+    setError(null);
+    const outcome = await card.current.stripe
+      .confirmCardPayment(clientSecret, { payment_method: { card: card.current.element } })
+      .catch(() => ({ error: { message: 'The card could not be checked: try again.' } }));
+    setWorking(false);
+    if (outcome.error) setError(outcome.error.message ?? 'The card was not accepted.');
+    else onConfirmed();
+  }
+
+  return (
+    <form onSubmit={pay} noValidate aria-label="Pay by card" style={{ marginTop: 16 }}>
+      <h3 style={{ margin: '0 0 8px' }}>Pay by card</h3>
+      <CardField
+        scriptUrl={stripeJsUrl}
+        publishableKey={publishableKey}
+        onReady={(ready) => {
+          card.current = ready;
+        }}
+      />
+      <button type="submit" className="btn btn-primary" disabled={working}>
+        {working ? <span className="spinner" aria-hidden="true" /> : null} Pay
+      </button>
+      <div aria-live="assertive">
+        {error ? (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        ) : null}
+      </div>
+    </form>
   );
 }
 

@@ -188,3 +188,45 @@ test('a card order is authorized through the card form at checkout', {
   await shot(shopper, 'payment-card-authorized');
   assert.deepEqual(shopperErrors, [], 'no script errors (nor CSP refusals) on the checkout with Stripe.js');
 });
+
+test('a card payment still waiting for its card is paid from the order page: a declined card is said so, another authorizes it', async () => {
+  // With card payments at checkout, a declined card leaves the order waiting; before them, the test opens a card payment for the order.
+  const orderId = cardOffered
+    ? await placeOrder(/^Card/, async () => {
+        await shopper.getByLabel('Card number').fill('4000 0000 0000 0002');
+      })
+    : await placeOrder(/Pay on delivery \/ bank transfer/);
+  if (!cardOffered) {
+    // …and the publishable key the harness gave the API (STRIPE_PUBLISHABLE_KEY), which the settings carry once placement takes cards.
+    await shopper.route('**/api/checkout-settings', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...((await response.json()) as object), stripePublishableKey: 'pk_test_dema_e2e' } });
+    });
+    await ensurePayment(orderId, 'stripe');
+  }
+  await paymentStatus(shopper).waitFor();
+  assert.equal(await shopper.getByTestId('payment-provider').textContent(), 'Card');
+  const form = shopper.getByRole('form', { name: 'Pay by card' });
+  const cardNumber = form.getByLabel('Card number');
+  await cardNumber.waitFor();
+  await cardNumber.fill('4000 0000 0000 0002');
+  await form.getByRole('button', { name: 'Pay' }).click();
+  await form.getByRole('alert').filter({ hasText: 'Your card was declined.' }).waitFor();
+  await paymentStatus(shopper).filter({ hasText: 'Failed' }).waitFor();
+  await shot(shopper, 'payment-card-declined');
+
+  await form.getByLabel('Card number').fill('4242 4242 4242 4242');
+  await form.getByRole('button', { name: 'Pay' }).click();
+  await paymentStatus(shopper).filter({ hasText: 'Authorized' }).waitFor();
+  assert.equal(await shopper.getByRole('form', { name: 'Pay by card' }).count(), 0, 'nothing more to pay');
+  const payment = await callApi<{ status: string; clientSecret?: string }>(token, 'GET', `/api/orders/${orderId}/payment`);
+  assert.equal(payment.status, 'authorized');
+  assert.equal(payment.clientSecret, undefined, 'the client secret is no longer handed out');
+
+  await admin.goto(`/orders/${orderId}`);
+  await admin.getByTestId('payment-status').filter({ hasText: 'Authorized' }).waitFor();
+  assert.equal(await admin.getByRole('form', { name: 'Pay by card' }).count(), 0, 'an admin never gets the card form');
+  assert.equal(await admin.getByRole('button', { name: 'Mark as paid' }).count(), 0, 'a card payment is not marked paid by hand');
+  await shopper.unrouteAll();
+  assert.deepEqual(shopperErrors, [], 'no script errors nor CSP refusals');
+});
