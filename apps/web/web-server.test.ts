@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
-import { contentSecurityPolicy, secureTheResponse, stateTheClient, trustedProxies } from './web-server.ts';
+import { contentSecurityPolicy, paymentOrigins, secureTheResponse, stateTheClient, trustedProxies } from './web-server.ts';
 
 const from = (remoteAddress: string, headers: IncomingHttpHeaders) => ({ headers, socket: { remoteAddress } as Socket });
 
@@ -82,4 +82,15 @@ test('HSTS only for https: over plain http, or when a visitor merely claims http
   assert.match(proxiedResponse.headers.get('strict-transport-security')!, /^max-age=63072000/);
   assert.match(proxiedResponse.headers.get('content-security-policy')!, /upgrade-insecure-requests/);
   assert.match(contentSecurityPolicy('abc', false), /frame-ancestors 'none'/);
+});
+
+test('the policy lets Stripe.js load, call Stripe and frame its card field, and nothing else of another origin', () => {
+  const stripe = contentSecurityPolicy('abc', false, paymentOrigins('https://js.stripe.com/v3/'));
+  assert.match(stripe, /script-src 'self' 'nonce-abc' 'strict-dynamic' https:\/\/js\.stripe\.com;/);
+  assert.match(stripe, /connect-src 'self' https:\/\/api\.stripe\.com;/);
+  assert.match(stripe, /frame-src https:\/\/js\.stripe\.com https:\/\/hooks\.stripe\.com;/);
+  const standIn = contentSecurityPolicy('abc', false, paymentOrigins('http://127.0.0.1:40123/v3/'));
+  assert.match(standIn, /connect-src 'self' http:\/\/127\.0\.0\.1:40123;/);
+  assert.match(standIn, /frame-src http:\/\/127\.0\.0\.1:40123;/);
+  assert.match(standIn, /frame-ancestors 'none'/);
 });

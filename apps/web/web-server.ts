@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import { stripeJsUrl } from './lib/config.ts';
 
 /**
  * Makes the forwarding headers of a request say what this server knows, not what the client wrote:
@@ -35,24 +36,48 @@ export function trustedProxies(value: string | undefined): Set<string> {
  * The Content-Security-Policy of one response. Scripts run only with this response's `nonce`
  * (Next.js reads it from the request's policy header and puts it on every script it writes) or
  * when loaded by such a script; no inline handlers, no eval, no plugins, no framing, and
- * connections, forms and the base URL stay on this origin. Inline styles stay allowed: React's
+ * connections, forms and the base URL stay on this origin, Stripe.js's own origins apart
+ * (`paymentOrigins`). Inline styles stay allowed: React's
  * `style` attributes need them, and a style cannot run code.
  */
-export function contentSecurityPolicy(nonce: string, https: boolean): string {
+export function contentSecurityPolicy(nonce: string, https: boolean, payments: PaymentOrigins = paymentOrigins(stripeJsUrl())): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    // Stripe.js is added by the checkout's own script ('strict-dynamic' lets it in); its origin is
+    // named too for browsers without 'strict-dynamic'.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' ${payments.script}`,
     "style-src 'self' 'unsafe-inline'",
     // Product images may be any https address an admin entered.
     "img-src 'self' data: blob: https:",
     "font-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src 'self' ${payments.connect}`,
+    `frame-src ${payments.frame}`,
     "object-src 'none'",
     "base-uri 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
     ...(https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
+}
+
+/** The origins Stripe.js needs beyond this one: where it is loaded from, whom it calls, and its frames (the card field, 3-D Secure). */
+export interface PaymentOrigins {
+  script: string;
+  connect: string;
+  frame: string;
+}
+
+/**
+ * What the policy lets Stripe.js do when it is loaded from `scriptUrl`: Stripe's documented hosts
+ * for Stripe's own Stripe.js (https://docs.stripe.com/security/guide#content-security-policy);
+ * for a stand-in (the browser tests' fake Stripe), its origin for all three.
+ */
+export function paymentOrigins(scriptUrl: string): PaymentOrigins {
+  const origin = new URL(scriptUrl).origin;
+  if (origin === 'https://js.stripe.com') {
+    return { script: origin, connect: 'https://api.stripe.com', frame: 'https://js.stripe.com https://hooks.stripe.com' };
+  }
+  return { script: origin, connect: origin, frame: origin };
 }
 
 /** Two years, the HSTS preload list's minimum being one. */

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ErrorCode, formatPrice, type Cart, type CheckoutPreview, type SavedAddress, type ShippingOption } from '@dema/contracts';
+import { ErrorCode, formatPrice, type Cart, type CheckoutPreview, type CreateOrder, type SavedAddress, type ShippingOption } from '@dema/contracts';
 import { describeFailure, newIdempotencyKey, placeOrder, DemaApiError } from '@dema/client';
 import { cartCheckedOut, loadCart, useCart } from '../lib/cart.ts';
 import {
@@ -22,6 +22,7 @@ import {
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
+import { CardField, type Card } from './card-field.tsx';
 import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
 import { RequireSession } from './require-session.tsx';
 import { SavedAddressPicker, useAddressBook } from './saved-addresses.tsx';
@@ -32,13 +33,17 @@ type Shipping = { status: 'probing' } | { status: 'needed' } | { status: 'none' 
 type Stage = 'address' | 'method' | 'review';
 
 /**
- * How the shopper pays. Only the manual provider (the order waits until an admin marks it paid)
- * exists yet; the card form for Stripe joins this list when the payment service offers it, and the
- * order body then carries the choice.
+ * How the shopper may pay: the manual provider always (the order waits until an admin marks it
+ * paid); a card when the store's checkout settings offer Stripe with a publishable key.
  */
 const paymentMethods = [
   { id: 'manual', label: 'Pay on delivery / bank transfer', note: 'Your order waits for your payment: the store marks it paid once the money has arrived.' },
+  { id: 'stripe', label: 'Card', note: 'Your card is authorized now and charged when the order ships.' },
 ] as const;
+type PaymentChoice = (typeof paymentMethods)[number]['id'];
+
+/** What the public checkout settings say of payments (absent before the store offered any choice). */
+type PaymentSettings = { paymentProviders?: string[]; stripePublishableKey?: string | null };
 
 const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApiError ? caught : DemaApiError.unreachable(caught));
 
@@ -51,7 +56,7 @@ const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApi
  * The Idempotency-Key is made once per body, so a double click or a retry after a network failure
  * cannot place two orders.
  */
-export function CheckoutView() {
+export function CheckoutView({ stripeJsUrl }: { stripeJsUrl: string }) {
   const cart = useCart();
   const router = useRouter();
   // The store's currency and the countries it ships to; until they arrive, every country and USD.
@@ -79,6 +84,12 @@ export function CheckoutView() {
   const [savedShippingId, setSavedShippingId] = useState('');
   const [savedBillingId, setSavedBillingId] = useState('');
   const [saveShipping, setSaveShipping] = useState(false);
+  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
+  const paymentSettings: PaymentSettings = settings.status === 'ready' ? (settings.data as PaymentSettings) : {};
+  const publishableKey = paymentSettings.paymentProviders?.includes('stripe') ? paymentSettings.stripePublishableKey : null;
+  const offered = paymentMethods.filter((method) => method.id === 'manual' || publishableKey);
+  const [paymentChoice, setPaymentChoice] = useState<PaymentChoice>('manual');
+  const card = useRef<Card | null>(null);
 
   // The customer's default addresses are where checkout starts.
   useEffect(() => {
@@ -240,13 +251,32 @@ export function CheckoutView() {
     setWorking(null);
   }
 
+  function choosePayment(choice: PaymentChoice): void {
+    // Another provider is another body: a new key for it.
+    key.current = null;
+    setPaymentChoice(choice);
+    setError(null);
+  }
+
   async function place(): Promise<void> {
+    const byCard = paymentChoice === 'stripe';
+    if (byCard && !card.current) {
+      setError('The card form is not ready yet: wait a moment, or choose another way to pay.');
+      return;
+    }
     key.current ??= newIdempotencyKey();
     setWorking('order');
     setError(null);
     try {
-      const order = await placeOrder(api, checkoutBody(choices), { idempotencyKey: key.current });
+      // Manual is the API's default: the choice is only sent for a card.
+      const body: CreateOrder = byCard ? ({ ...checkoutBody(choices), paymentProvider: 'stripe' } as CreateOrder) : checkoutBody(choices);
+      const order = await placeOrder(api, body, { idempotencyKey: key.current });
       cartCheckedOut();
+      const clientSecret = (order as { payment?: { clientSecret?: string } }).payment?.clientSecret;
+      if (byCard && card.current && clientSecret) {
+        // The order is placed whatever the card says: a declined card shows as such on the order page.
+        await card.current.stripe.confirmCardPayment(clientSecret, { payment_method: { card: card.current.element } }).catch(() => undefined);
+      }
       // Best effort: the order is placed whatever becomes of it (a full address book refuses it).
       if (saveShipping && savedShippingId === '' && choices.shippingAddress) {
         await api
@@ -426,18 +456,36 @@ export function CheckoutView() {
                   <Step number={needsAddress ? 4 : 2} title="Payment" open>
                     <fieldset className="choice-list">
                       <legend className="visually-hidden">Payment method</legend>
-                      {paymentMethods.map((method) => (
+                      {offered.map((method) => (
                         <label key={method.id} className="choice">
-                          <input type="radio" name="payment" value={method.id} checked readOnly />
+                          <input
+                            type="radio"
+                            name="payment"
+                            value={method.id}
+                            checked={paymentChoice === method.id}
+                            onChange={() => choosePayment(method.id)}
+                            disabled={working !== null}
+                          />
                           <span className="choice-name">
                             {method.label}
                             <span className="muted small" style={{ display: 'block' }}>
-                              {method.note}
+                              {method.id === 'stripe' && settings.status === 'ready' && settings.data.captureOn === 'checkout'
+                                ? 'Your card is charged when you place the order.'
+                                : method.note}
                             </span>
                           </span>
                         </label>
                       ))}
                     </fieldset>
+                    {paymentChoice === 'stripe' && publishableKey ? (
+                      <CardField
+                        scriptUrl={stripeJsUrl}
+                        publishableKey={publishableKey}
+                        onReady={(ready) => {
+                          card.current = ready;
+                        }}
+                      />
+                    ) : null}
                     <p className="muted small">
                       Order confirmation goes to <strong>{user.email}</strong>.
                     </p>

@@ -8,6 +8,7 @@ import { describeFailure } from '@dema/client';
 import type { OrderLifecycle } from '../lib/order-lifecycle.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressLines, OrderBreakdown } from './order-breakdown.tsx';
+import { OrderPayment } from './order-payment.tsx';
 import { OrderStatusControl } from './order-status-control.tsx';
 import { RequireSession } from './require-session.tsx';
 import { ErrorState, Loading } from './states.tsx';
@@ -67,8 +68,11 @@ function Delivery({ order }: { order: Order }) {
   );
 }
 
-/** One order: status (kept current while the page is open), progress, items with the order's figures, delivery and the allowed status moves. */
-export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed: boolean; lifecycle: OrderLifecycle }) {
+/**
+ * One order: status (kept current while the page is open), progress, items with the order's figures,
+ * its payment (with the admin's payment moves), delivery and the allowed status moves.
+ */
+export function OrderDetailView({ id, placed, lifecycle, stripeJsUrl }: { id: string; placed: boolean; lifecycle: OrderLifecycle; stripeJsUrl: string }) {
   const result = useApi((client) => client.GET('/api/orders/{id}', { params: { path: { id } } }), [id]);
   const [changed, setChanged] = useState<Order | null>(null);
   const reload = result.reload;
@@ -178,6 +182,7 @@ export function OrderDetailView({ id, placed, lifecycle }: { id: string; placed:
                 <OrderBreakdown figures={order} prefix="order" />
               </div>
             </div>
+            <OrderPayment orderId={order.id} version={order.updatedAt} stripeJsUrl={stripeJsUrl} />
             {order.shippingAddress || order.billingAddress ? <Delivery order={order} /> : null}
             <div className="panel">
               <OrderStatusControl order={order} lifecycle={lifecycle} role={user.role} onChanged={setChanged} />

@@ -27,3 +27,11 @@ export function apiBodyLimit(): number {
   const value = Number(process.env.DEMA_BODY_LIMIT);
   return Number.isInteger(value) && value > 0 ? value : 1_048_576;
 }
+
+/**
+ * Where the checkout's card form loads Stripe.js from (`DEMA_STRIPE_JS_URL`, default Stripe's own
+ * https://js.stripe.com/v3/; the browser tests point it at the fake Stripe's stand-in).
+ */
+export function stripeJsUrl(): string {
+  return process.env.DEMA_STRIPE_JS_URL?.trim() || 'https://js.stripe.com/v3/';
+}

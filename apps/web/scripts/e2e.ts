@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import {
   type DataTarget,
   type RunningApi,
 } from '@dema/platform/browser-tests';
+import { FakeStripe } from '@dema/payment/testing';
 import { startWebApp, type RunningWebApp } from '../serve.ts';
 
 /**
@@ -116,10 +118,25 @@ async function runTarget(target: Target): Promise<number> {
   const deadApi = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => deadApi.listen(0, '127.0.0.1', resolve));
   const deadPort = (deadApi.address() as { port: number }).port;
+  // Card payments go to a local fake Stripe, whose stand-in Stripe.js the storefront loads and whose webhooks reach this Dema.
+  const stripe = await FakeStripe.start();
+  // The services' own token, for a test that stands in for one service calling another (payments.e2e.ts).
+  const serviceToken = randomBytes(24).toString('base64url');
   try {
     // A sample a second, so the dashboard's metrics charts visibly gain points within a test.
-    api = await target.startApi({ ...env, DEMA_ADMIN_EMAIL: admin.email, DEMA_ADMIN_PASSWORD: admin.password, DEMA_ALERT_INTERVAL_MS: '1000' });
-    web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet });
+    api = await target.startApi({
+      ...env,
+      DEMA_ADMIN_EMAIL: admin.email,
+      DEMA_ADMIN_PASSWORD: admin.password,
+      DEMA_ALERT_INTERVAL_MS: '1000',
+      STRIPE_SECRET_KEY: 'sk_test_dema_e2e',
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_dema_e2e',
+      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+      STRIPE_API_BASE: stripe.url,
+      DEMA_SERVICE_TOKEN: serviceToken,
+    });
+    stripe.webhookUrl = `${api.url}/api/payments/stripe/webhook`;
+    web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet, env: { DEMA_STRIPE_JS_URL: `${stripe.url}/v3/` } });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
     deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });
     const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
@@ -131,12 +148,14 @@ async function runTarget(target: Target): Promise<number> {
       E2E_ADMIN_EMAIL: admin.email,
       E2E_ADMIN_PASSWORD: admin.password,
       E2E_SHOTS_DIR: shots,
+      E2E_SERVICE_TOKEN: serviceToken,
     });
   } finally {
     deadApi.close();
     await deadWeb?.close();
     await web?.close();
     await api?.close();
+    await stripe.close();
     await dispose();
   }
 }

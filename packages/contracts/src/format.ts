@@ -1,4 +1,5 @@
 import type { OrderStatus } from './orders.ts';
+import type { PaymentProvider, PaymentStatus } from './payments.ts';
 
 /**
  * Display formatting shared by every client (web, mobile) and the server's pages. Prices arrive as JSON numbers with at
@@ -62,3 +63,24 @@ const orderStatusLabels: Record<OrderStatus, string> = {
 
 /** An order status as shoppers and merchants read it: `SHIPPED` → `Shipped`. */
 export const orderStatusLabel = (status: OrderStatus): string => orderStatusLabels[status];
+
+const paymentStatusLabels: Record<PaymentStatus, string> = {
+  unpaid: 'Unpaid',
+  authorized: 'Authorized',
+  paid: 'Paid',
+  partially_refunded: 'Partially refunded',
+  refunded: 'Refunded',
+  failed: 'Failed',
+  voided: 'Voided',
+};
+
+/** A payment status as shoppers and merchants read it: `partially_refunded` → `Partially refunded`. */
+export const paymentStatusLabel = (status: PaymentStatus): string => paymentStatusLabels[status];
+
+const paymentProviderLabels: Record<PaymentProvider, string> = {
+  manual: 'Bank transfer / cash on delivery',
+  stripe: 'Card',
+};
+
+/** How an order is paid, as the shopper chose it: `stripe` → `Card`. */
+export const paymentProviderLabel = (provider: PaymentProvider): string => paymentProviderLabels[provider];

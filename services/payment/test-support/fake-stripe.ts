@@ -14,6 +14,12 @@ import type { AddressInfo } from 'node:net';
  * Endpoints: POST /v1/payment_intents, GET /v1/payment_intents/:id, POST /v1/payment_intents/:id/
  * {capture,cancel,confirm}, POST /v1/refunds. `confirm` is what the shopper's browser does with
  * Stripe.js: `payment_method=pm_card_visa` authorizes, `pm_card_chargeDeclined` is declined.
+ *
+ * For browser tests it also serves a stand-in Stripe.js at GET /v3/ (`standInStripeJs`): a page
+ * loads it as it would https://js.stripe.com/v3/, and its `confirmCardPayment` confirms from the
+ * browser as Stripe.js does (the publishable key and the client secret in the body, CORS allowed).
+ * A confirmation from the browser delivers its events to `webhookUrl` at once, signed, before it is
+ * answered, as Stripe would shortly after: nobody else is there to deliver them in a browser test.
  */
 
 type Json = Record<string, unknown>;
@@ -167,6 +173,21 @@ export class FakeStripe {
       });
       response.end(body);
     };
+    if (request.method === 'GET' && path === '/v3/') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(standInStripeJs(this.url));
+      return;
+    }
+    if (request.method === 'OPTIONS') {
+      response.writeHead(204, browserCors);
+      response.end();
+      return;
+    }
+    const browser = browserConfirmation(request.method ?? 'GET', path, new URLSearchParams(text));
+    if (browser) {
+      await this.confirmFromBrowser(browser, response);
+      return;
+    }
     if (!/^Bearer (sk|pk|rk)_/.test(request.headers.authorization ?? '')) {
       send(401, JSON.stringify({ error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }));
       return;
@@ -194,6 +215,37 @@ export class FakeStripe {
     // Stripe keeps the answer for the key, errors included (except its own 5xx).
     if (scopedKey !== undefined && request.method === 'POST') this.idempotent.set(scopedKey, { params: `${path}?${text}`, status, body });
     send(status, body);
+  }
+
+  /**
+   * A confirmation as Stripe.js sends it from the shopper's browser: checked against the intent's
+   * client secret, then confirmed; the events it caused are delivered (signed) before it is
+   * answered, with `{ error }` for a decline as Stripe.js would resolve it.
+   */
+  private async confirmFromBrowser(confirmation: { intentId: string; params: URLSearchParams }, response: ServerResponse): Promise<void> {
+    const answer = (status: number, body: Json) => {
+      response.writeHead(status, { ...browserCors, 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    const intent = this.intents.get(confirmation.intentId);
+    if (!intent || confirmation.params.get('client_secret') !== intent.client_secret) {
+      answer(404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } });
+      return;
+    }
+    const before = this.events.length;
+    let status = 200;
+    let body: Json;
+    try {
+      body = this.confirmIntent(intent, confirmation.params, null);
+    } catch (error) {
+      if (!(error instanceof StripeError)) throw error;
+      status = error.status;
+      body = { error: { type: error.type, code: error.code, message: error.message, ...error.extra } };
+    }
+    if (this.webhookUrl) {
+      for (const event of this.events.slice(before)) await this.deliver(event).catch(() => undefined);
+    }
+    answer(status, body);
   }
 
   private route(method: string, path: string, params: URLSearchParams, idempotencyKey: string | null): Json {
@@ -364,4 +416,82 @@ function unexpectedState(intent: FakeIntent, action: string): StripeError {
     `You cannot ${action} this PaymentIntent because it has a status of ${intent.status}.`,
     { payment_intent: clone(intent) },
   );
+}
+
+/** What a page on another origin (the storefront) needs to call the fake from the browser. */
+const browserCors = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+};
+
+/** A confirmation from the browser: the intent's confirm route with a publishable key in the body (no secret key header). */
+function browserConfirmation(method: string, path: string, params: URLSearchParams): { intentId: string; params: URLSearchParams } | undefined {
+  const match = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path);
+  if (method !== 'POST' || !match || !params.get('key')?.startsWith('pk_')) return undefined;
+  return { intentId: match[1]!, params };
+}
+
+/**
+ * The stand-in for Stripe.js the fake serves at /v3/: `Stripe(pk)` with `elements().create('card')`
+ * (a plain card-number input, labelled "Card number", mounted where asked) and
+ * `confirmCardPayment(clientSecret, { payment_method: { card } })`, which resolves to
+ * `{ paymentIntent }` or `{ error }` as Stripe.js does. Card 4000 0000 0000 0002 is declined, as on
+ * Stripe's test cards; any other number authorizes.
+ */
+export function standInStripeJs(base: string): string {
+  return `(function () {
+  var base = ${JSON.stringify(base)};
+  window.Stripe = function (publishableKey) {
+    if (typeof publishableKey !== 'string' || publishableKey.indexOf('pk_') !== 0) throw new Error('Stripe(): a publishable key (pk_...) is required');
+    return {
+      elements: function () {
+        return {
+          create: function (type) {
+            var input = document.createElement('input');
+            input.type = 'text';
+            input.inputMode = 'numeric';
+            input.autocomplete = 'cc-number';
+            input.setAttribute('aria-label', 'Card number');
+            input.placeholder = '4242 4242 4242 4242';
+            input.className = 'stand-in-card';
+            return {
+              type: type,
+              mount: function (target) {
+                var host = typeof target === 'string' ? document.querySelector(target) : target;
+                host.appendChild(input);
+              },
+              unmount: function () { if (input.parentNode) input.parentNode.removeChild(input); },
+              destroy: function () { if (input.parentNode) input.parentNode.removeChild(input); },
+              on: function () {},
+              focus: function () { input.focus(); },
+              _number: function () { return input.value.replace(/\\s+/g, ''); }
+            };
+          }
+        };
+      },
+      confirmCardPayment: function (clientSecret, data) {
+        var card = data && data.payment_method && data.payment_method.card;
+        var number = card && card._number ? card._number() : '';
+        var intentId = String(clientSecret).split('_secret_')[0];
+        var body = new URLSearchParams({
+          key: publishableKey,
+          client_secret: clientSecret,
+          payment_method: number === '4000000000000002' ? 'pm_card_chargeDeclined' : 'pm_card_visa'
+        });
+        return fetch(base + '/v1/payment_intents/' + encodeURIComponent(intentId) + '/confirm', { method: 'POST', body: body }).then(
+          function (response) {
+            return response.json().then(function (answer) {
+              return response.ok ? { paymentIntent: answer } : { error: answer.error };
+            });
+          },
+          function () {
+            return { error: { type: 'api_connection_error', message: 'Stripe could not be reached' } };
+          }
+        );
+      }
+    };
+  };
+})();
+`;
 }

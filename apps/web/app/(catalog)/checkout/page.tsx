@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { CheckoutView } from '../../../components/checkout-view.tsx';
+import { stripeJsUrl } from '../../../lib/config.ts';
 
 export const metadata: Metadata = { title: 'Checkout', robots: { index: false } };
 
@@ -9,7 +10,7 @@ export default function CheckoutPage() {
       <div className="page-head">
         <h1>Checkout</h1>
       </div>
-      <CheckoutView />
+      <CheckoutView stripeJsUrl={stripeJsUrl()} />
     </>
   );
 }
