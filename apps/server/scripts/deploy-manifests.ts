@@ -29,9 +29,9 @@ export interface Role {
 }
 
 /**
- * Memory from the resident size of each process of `npm run start:cluster` on PostgreSQL + Redis +
- * RabbitMQ after the orders bench (docs/scaling.md): the request is that, rounded up, the limit
- * about twice it, for the heap to grow under load before the kernel ends the process.
+ * Requests and limits are estimates (a service idles at 120–200 MB resident); not yet measured per
+ * role under load — the limit is about twice the request, for the heap to grow before the kernel
+ * ends the process.
  */
 export const roles: readonly Role[] = [
   service('user', [], { memoryMiB: 192, memoryLimitMiB: 384, cpuMillis: 200 }),
