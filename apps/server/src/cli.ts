@@ -10,7 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { writeFile } from 'node:fs/promises';
 import { defaultRulesFile, exportPrometheusRules, loadAlertRules } from '@dema/monitoring';
-import { gatewayModules } from './services.ts';
+import { startWebApp } from '@dema/web/serve';
+import { allInOneServices, gatewayModules } from './services.ts';
 
 /**
  * `npm run dema -- <command>`: operations on an installation, with the same configuration (the
@@ -18,6 +19,13 @@ import { gatewayModules } from './services.ts';
  */
 const usage = `usage: npm run dema -- <command>
 
+  start
+      the all-in-one process, as \`npm start\` (every service, and the web app unless DEMA_WEB=off)
+  migrate
+      apply every service's database migrations and exit (a deployment's migration job); services
+      also migrate on start, under a lock, so this only moves the wait out of their start
+  web [--port <port>]
+      the web app alone (default WEB_PORT or 3000), talking to the API at DEMA_API_URL
   create-admin --email <email> [--name <name>] [--promote]
       create an admin; the password is typed at a prompt or read from stdin (first line), never
       from the command line, where the process list shows it. An existing account with that email
@@ -51,6 +59,15 @@ const factories: Record<string, ServiceFactory> = {
 const [command, ...rest] = process.argv.slice(2);
 try {
   switch (command) {
+    case 'start':
+      await import('./main.ts');
+      break;
+    case 'migrate':
+      await migrate();
+      break;
+    case 'web':
+      await web(rest);
+      break;
     case 'create-admin':
       await createAdmin(rest);
       break;
@@ -79,10 +96,40 @@ try {
 }
 
 async function gateway(args: string[]): Promise<void> {
+  const port = portOption(args);
+  await runGateway(port === undefined ? {} : { port }, { modules: gatewayModules() });
+}
+
+function portOption(args: string[]): number | undefined {
   const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
-  await runGateway(port === undefined ? {} : { port }, { modules: gatewayModules() });
+  return port;
+}
+
+/**
+ * Builds every service once against the configured databases (which applies their migrations under
+ * the cross-instance lock), without a bus, demo data or first admin, and closes them again.
+ */
+async function migrate(): Promise<void> {
+  const config = { ...loadConfig(), demoData: false, firstAdmin: undefined, amqpUrl: undefined };
+  const infra = await createInfrastructure(config, { name: 'dema-migrate' });
+  try {
+    const { monitoring: _monitoring, graphql: _graphql, ...services } = allInOneServices();
+    for (const [name, factory] of Object.entries(services)) {
+      const service = await factory(infra);
+      await service.close();
+      console.log(`${name}: migrations applied`);
+    }
+  } finally {
+    await infra.close();
+  }
+}
+
+async function web(args: string[]): Promise<void> {
+  const port = portOption(args) ?? Number(process.env.WEB_PORT ?? 3000);
+  const app = await startWebApp({ apiUrl: process.env.DEMA_API_URL ?? 'http://127.0.0.1:8080', port });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void app.close());
 }
 
 async function createAdmin(args: string[]): Promise<void> {
@@ -174,12 +221,11 @@ function promptHidden(question: string): Promise<string> {
 }
 
 async function serve(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' } } });
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: { port: { type: 'string' } } });
   const name = positionals[0];
   const factory = name === undefined ? undefined : factories[name];
   if (!factory) throw new TypeError(`serve needs a service name: ${Object.keys(factories).join(', ')}\n\n${usage}`);
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new TypeError(`--port must be a port number, not ${values.port}`);
+  const port = portOption(args.filter((arg) => arg !== name));
   await runProcess(name!, [factory], undefined, port === undefined ? {} : { port });
 }
 
