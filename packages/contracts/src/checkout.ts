@@ -278,6 +278,10 @@ export const CheckoutSettings = Type.Object(
     captureOn: CaptureOn,
     /** The countries some shipping zone covers (ISO 3166-1 alpha-2, sorted, each once): where a storefront offers to ship. */
     shipsTo: Type.Array(Type.String()),
+    /** How a shopper may pay (`paymentProvider` of `POST /api/orders`): manual always, stripe when the store has it configured. */
+    paymentProviders: Type.Optional(Type.Array(Type.Union([Type.Literal('manual'), Type.Literal('stripe')]))),
+    /** What the storefront's card form loads Stripe.js with (`pk_…`); null when Stripe is not configured. */
+    stripePublishableKey: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { $id: 'CheckoutSettings' },
 );
