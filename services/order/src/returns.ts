@@ -6,7 +6,7 @@ import {
   type OrderReturn,
   type OrderReturnList,
   type Principal,
-  type ReturnRefunds,
+  type OrderPayments,
   type StockReservations,
 } from '@dema/contracts';
 import { AppError, conflict, notFound, unprocessableContent, type Db, type OutboxRelay } from '@dema/platform';
@@ -40,7 +40,7 @@ export class Returns {
   constructor(
     private readonly db: Db,
     private readonly stock: StockReservations,
-    private readonly payments: ReturnRefunds | undefined,
+    private readonly payments: OrderPayments,
     private readonly relay: OutboxRelay,
     private readonly log: Logger,
   ) {}
@@ -95,7 +95,6 @@ export class Returns {
   private async finishReturn(pending: ReturnRecord): Promise<ReturnRecord> {
     let refundId = pending.refundId;
     if (refundId === null && pending.amount !== '0.00') {
-      if (!this.payments) throw new AppError(503, ErrorCode.UNAVAILABLE, 'Payments are not wired into this Order service; nothing was returned');
       try {
         const refund = await this.payments.refundPayment(
           pending.orderId,

@@ -20,7 +20,7 @@ export class HttpStockReservations implements StockReservations {
   }
 
   returnStock(orderId: string, returnId: string, lines: StockLine[]): Promise<StockReturn> {
-    return this.product.call<StockReturn>('PUT', `/internal/stock-reservations/${orderId}/returns/${returnId}`, { lines });
+    return this.product.call<StockReturn>('PUT', `/internal/stock-reservations/${orderId}/returns/${returnId}`, { body: { lines } });
   }
 
   async getProduct(productId: string): Promise<Product | undefined> {

@@ -1,38 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { EventEnvelope, Order, OrderReturn, OrderReturnList, Payment, Product, ReturnRefunds } from '@dema/contracts';
-import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
-import { createOrderService } from '@dema/order';
-import { createPaymentService, type PaymentService } from '@dema/payment';
-import { createProductService } from '@dema/product';
+import type { EventEnvelope, Order, OrderReturn, OrderReturnList, Payment, Product } from '@dema/contracts';
+import { startTestProcess, testTargets, waitFor, type ServicesOf, type TestProcess } from '@dema/platform/testing';
 import { createUserService } from '@dema/user';
+import { productAndOrderServices } from '../../src/services.ts';
 import { orderOf, problemOf, type TestUser } from './helpers.ts';
 
 /**
- * User, Product, Payment and Order services in one process, the Order service refunding returns
- * through the Payment service in-process: the refund is made for the admin who returns the units.
+ * User, Product, Payment and Order services in one process as `npm start` composes them: the Order
+ * service refunds returns through the Payment service's port, for the admin who returns the units.
  */
-function returnServices() {
-  let catalog: Awaited<ReturnType<typeof createProductService>>['catalog'] | undefined;
-  let payment: PaymentService | undefined;
-  const payments: ReturnRefunds = {
-    refundPayment: async (orderId, body, createdBy, idempotencyKey) =>
-      (await payment!.payments.refund({ kind: 'user', userId: createdBy!, role: 'admin', sessionId: 'order-service' }, orderId, body, idempotencyKey)).refund,
-  };
-  return {
-    user: createUserService,
-    product: async (infra: Parameters<typeof createProductService>[0]) => {
-      const product = await createProductService(infra);
-      catalog = product.catalog;
-      return product;
-    },
-    payment: async (infra: Parameters<typeof createPaymentService>[0]) => {
-      payment = await createPaymentService(infra);
-      return payment;
-    },
-    order: (infra: Parameters<typeof createOrderService>[0]) => createOrderService(infra, { stock: catalog, payments }),
-  };
-}
+const returnServices = () => ({ user: createUserService, ...productAndOrderServices() });
 
 let signIns = 0;
 
@@ -40,12 +18,7 @@ for (const target of testTargets()) {
   const tag = target.name.replace('+', '-');
 
   describe(`returns (${target.name})`, () => {
-    let dema: TestProcess<{
-      user: Awaited<ReturnType<typeof createUserService>>;
-      product: Awaited<ReturnType<typeof createProductService>>;
-      payment: PaymentService;
-      order: Awaited<ReturnType<typeof createOrderService>>;
-    }>;
+    let dema: TestProcess<ServicesOf<ReturnType<typeof returnServices>>>;
     let admin: TestUser;
     let customer: TestUser;
     let other: TestUser;
@@ -100,7 +73,6 @@ for (const target of testTargets()) {
       const created = await admin.request('POST', '/api/products', { name: `Returnable ${price}`, price, stock: 10, categoryId });
       const product = (await created.json()) as Product;
       const order = await orderOf(await customer.request('POST', '/api/orders', { items: [{ productId: product.id, quantity }] }));
-      await dema.services.payment.payments.openPayment(order.id, { userId: customer.id, amount: order.total, currency: order.currency, provider: 'manual' });
       if (paid) await dema.services.payment.payments.markPaid(order.id);
       for (const status of ['CONFIRMED', 'SHIPPED']) await orderOf(await admin.request('PUT', `/api/orders/${order.id}/status`, { status }));
       return { order, product };
