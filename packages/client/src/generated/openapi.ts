@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Get the store's checkout settings
-         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured.
+         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured, and the countries the shipping zones cover (`shipsTo`).
          */
         get: operations["getCheckoutSettings"];
         /**

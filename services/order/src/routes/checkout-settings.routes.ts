@@ -12,7 +12,8 @@ export async function checkoutSettingsRoutes(app: DemaApp, configuration: Checko
         tags: ['checkout'],
         operationId: 'getCheckoutSettings',
         summary: "Get the store's checkout settings",
-        description: 'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured.',
+        description:
+          'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured, and the countries the shipping zones cover (`shipsTo`).',
         response: { 200: Type.Ref('CheckoutSettings') },
       },
     },
