@@ -16,10 +16,10 @@ const toInput = (iso: string | null): string => (iso ? iso.slice(0, 16) : '');
 const fromInput = (value: string): string | null => (value ? `${value}:00.000Z` : null);
 const numberOrNull = (text: string): number | null => (text.trim() ? Number(text) : null);
 
-function describeValue(promotion: Promotion): string {
+function describeValue(promotion: Promotion, currency: string | undefined): string {
   if (promotion.kind === 'free_shipping') return 'Free shipping';
   if (promotion.kind === 'percentage') return `${promotion.value} % off`;
-  return `${formatPrice(Number(promotion.value))} off`;
+  return `${formatPrice(Number(promotion.value), currency)} off`;
 }
 
 function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion | null; onDone: (message: string) => void; onCancel?: () => void }) {
@@ -138,6 +138,9 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
 export function AdminPromotions() {
   const [offset, setOffset] = useState(0);
   const result = useApi((client) => client.GET('/api/promotions', { params: { query: { limit: pageSize, offset } } }), [offset]);
+  // Amounts in the store's currency (USD until the settings arrive).
+  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
+  const currency = settings.status === 'ready' ? settings.data.currency : undefined;
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const done = (text: string) => {
@@ -214,8 +217,8 @@ export function AdminPromotions() {
                       {promotion.active ? null : <span className="muted small"> · inactive</span>}
                     </td>
                     <td>
-                      {describeValue(promotion)}
-                      {promotion.minSubtotal !== null ? <span className="muted small"> · from {formatPrice(promotion.minSubtotal)}</span> : null}
+                      {describeValue(promotion, currency)}
+                      {promotion.minSubtotal !== null ? <span className="muted small"> · from {formatPrice(promotion.minSubtotal, currency)}</span> : null}
                     </td>
                     <td className="small">
                       {promotion.startsAt ? `from ${formatDateTime(promotion.startsAt)}` : 'now'}

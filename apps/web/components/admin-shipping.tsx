@@ -110,11 +110,11 @@ function bracketsOf(text: string): { maxWeightGrams: number; amount: number }[] 
     });
 }
 
-/** A rate for reading in the list. */
-export function describeRate(rate: ShippingRate): string {
-  if (rate.kind === 'flat') return `${formatPrice(rate.amount)} flat`;
-  if (rate.kind === 'free_above') return `${formatPrice(rate.amount)}, free from ${formatPrice(rate.threshold)}`;
-  return rate.brackets.map((bracket) => `≤ ${bracket.maxWeightGrams} g: ${formatPrice(bracket.amount)}`).join(' · ');
+/** A rate for reading in the list, in the store's currency. */
+export function describeRate(rate: ShippingRate, currency: string | undefined): string {
+  if (rate.kind === 'flat') return `${formatPrice(rate.amount, currency)} flat`;
+  if (rate.kind === 'free_above') return `${formatPrice(rate.amount, currency)}, free from ${formatPrice(rate.threshold, currency)}`;
+  return rate.brackets.map((bracket) => `≤ ${bracket.maxWeightGrams} g: ${formatPrice(bracket.amount, currency)}`).join(' · ');
 }
 
 function MethodForm({
@@ -227,7 +227,7 @@ function MethodForm({
   );
 }
 
-function ZoneMethods({ zone }: { zone: ShippingZone }) {
+function ZoneMethods({ zone, currency }: { zone: ShippingZone; currency: string | undefined }) {
   const result = useApi((client) => client.GET('/api/shipping-zones/{id}/methods', { params: { path: { id: zone.id } } }), [zone.id]);
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
@@ -277,7 +277,7 @@ function ZoneMethods({ zone }: { zone: ShippingZone }) {
                     {method.name}
                     {method.active ? null : <span className="muted small"> · inactive</span>}
                   </td>
-                  <td>{describeRate(method.rate)}</td>
+                  <td>{describeRate(method.rate, currency)}</td>
                   <td className="num">
                     <div className="row-actions">
                       <button type="button" className="btn btn-small" onClick={() => setEditing(method.id)}>
@@ -308,6 +308,8 @@ function ZoneMethods({ zone }: { zone: ShippingZone }) {
  */
 export function AdminShipping() {
   const result = useApi((client) => client.GET('/api/shipping-zones'), []);
+  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
+  const currency = settings.status === 'ready' ? settings.data.currency : undefined;
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const done = (text: string) => {
@@ -365,7 +367,7 @@ export function AdminShipping() {
                   </div>
                 </div>
               )}
-              <ZoneMethods zone={zone} />
+              <ZoneMethods zone={zone} currency={currency} />
             </section>
           ))
         : null}

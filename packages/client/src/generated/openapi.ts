@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Get the store's checkout settings
-         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured; the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).
+         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured, the countries the shipping zones cover (`shipsTo`), the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).
          */
         get: operations["getCheckoutSettings"];
         /**

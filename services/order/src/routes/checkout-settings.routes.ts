@@ -23,8 +23,8 @@ export async function checkoutSettingsRoutes(app: DemaApp, configuration: Checko
         operationId: 'getCheckoutSettings',
         summary: "Get the store's checkout settings",
         description:
-          'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured; ' +
-          'the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).',
+          'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured, ' +
+          'the countries the shipping zones cover (`shipsTo`), the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).',
         response: { 200: Type.Ref('CheckoutSettings') },
       },
     },
