@@ -59,7 +59,7 @@ const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApi
 export function CheckoutView({ stripeJsUrl }: { stripeJsUrl: string }) {
   const cart = useCart();
   const router = useRouter();
-  // The store's currency and the countries it ships to; until they arrive, every country and USD.
+  // The store's currency, the countries it ships to and how one may pay; until they arrive, every country, USD and manual.
   const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
   const shipsTo = settings.status === 'ready' && settings.data.shipsTo.length > 0 ? settings.data.shipsTo : undefined;
   const currency = settings.status === 'ready' ? settings.data.currency : undefined;
@@ -84,7 +84,6 @@ export function CheckoutView({ stripeJsUrl }: { stripeJsUrl: string }) {
   const [savedShippingId, setSavedShippingId] = useState('');
   const [savedBillingId, setSavedBillingId] = useState('');
   const [saveShipping, setSaveShipping] = useState(false);
-  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
   const paymentSettings: PaymentSettings = settings.status === 'ready' ? (settings.data as PaymentSettings) : {};
   const publishableKey = paymentSettings.paymentProviders?.includes('stripe') ? paymentSettings.stripePublishableKey : null;
   const offered = paymentMethods.filter((method) => method.id === 'manual' || publishableKey);

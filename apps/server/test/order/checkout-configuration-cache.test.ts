@@ -60,9 +60,12 @@ for (const target of testTargets()) {
 
     test('settings and zones changed through the admin API apply to the next order and the next shipping options', async () => {
       // The stored settings only: `shipsTo` follows from the zones, the payment options from the configuration.
-      const { shipsTo: _zones, paymentProviders: _providers, stripePublishableKey: _key, ...settings } = await created<Record<string, unknown>>(
-        await dema.anonymous('GET', '/api/checkout-settings'),
-      );
+      const {
+        shipsTo: _zones,
+        paymentProviders: _providers,
+        stripePublishableKey: _key,
+        ...settings
+      } = await created<Record<string, unknown>>(await dema.anonymous('GET', '/api/checkout-settings'));
       await orderOf(await place(dema.customer));
       await created(await dema.admin.request('PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: true }));
       try {

@@ -345,7 +345,12 @@ for (const target of testTargets()) {
 
     test('prices entered with tax: the tax is taken out of each line, and the total is what the lines and shipping cost', async () => {
       // The stored settings only: `shipsTo` follows from the zones, the payment options from the configuration.
-      const { shipsTo: _zones, paymentProviders: _providers, stripePublishableKey: _key, ...settings } = await created<Record<string, unknown>>(await dema.anonymous('GET', '/api/checkout-settings'));
+      const {
+        shipsTo: _zones,
+        paymentProviders: _providers,
+        stripePublishableKey: _key,
+        ...settings
+      } = await created<Record<string, unknown>>(await dema.anonymous('GET', '/api/checkout-settings'));
       assert.equal((await dema.admin.request('PUT', '/api/checkout-settings', { ...settings, pricesIncludeTax: true })).status, 200);
       try {
         const towel = await dema.createProduct({ name: 'Gross Towel', price: 10, stock: 9 });
