@@ -3,8 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { CheckoutSettings, Payment } from '@dema/contracts';
 import { FakeStripe } from '@dema/payment/testing';
-import { testTargets } from '@dema/platform/testing';
+import { testTargets, type TestTarget } from '@dema/platform/testing';
 import { orderOf, problemOf, startOrderService, type OrderTestProcess } from './helpers.ts';
+
+/** The services with Stripe configured against a local fake, signing in as `secretKey`. */
+async function startWithStripe(target: TestTarget, secretKey: string): Promise<{ dema: OrderTestProcess; stripe: FakeStripe }> {
+  const stripe = await FakeStripe.start();
+  const api = new URL(stripe.url);
+  const dema = await startOrderService(target, {
+    stripe: {
+      secretKey,
+      webhookSecret: stripe.webhookSecret,
+      publishableKey: 'pk_test_dema',
+      api: { host: api.hostname, port: Number(api.port), protocol: 'http' },
+    },
+  });
+  return { dema, stripe };
+}
 
 for (const target of testTargets()) {
   describe(`checkout opens the order's payment (${target.name})`, () => {
@@ -68,16 +83,7 @@ for (const target of testTargets()) {
     let stripe: FakeStripe;
 
     before(async () => {
-      stripe = await FakeStripe.start();
-      const api = new URL(stripe.url);
-      dema = await startOrderService(target, {
-        stripe: {
-          secretKey: 'sk_test_dema',
-          webhookSecret: stripe.webhookSecret,
-          publishableKey: 'pk_test_dema',
-          api: { host: api.hostname, port: Number(api.port), protocol: 'http' },
-        },
-      });
+      ({ dema, stripe } = await startWithStripe(target, 'sk_test_dema'));
     });
     after(async () => {
       await dema?.dispose();
@@ -106,12 +112,8 @@ for (const target of testTargets()) {
     let stripe: FakeStripe;
 
     before(async () => {
-      stripe = await FakeStripe.start();
-      const api = new URL(stripe.url);
       // Stripe refuses a key that is not a secret key (401): every PaymentIntent fails to open.
-      dema = await startOrderService(target, {
-        stripe: { secretKey: 'not_a_key', webhookSecret: stripe.webhookSecret, api: { host: api.hostname, port: Number(api.port), protocol: 'http' } },
-      });
+      ({ dema, stripe } = await startWithStripe(target, 'not_a_key'));
     });
     after(async () => {
       await dema?.dispose();

@@ -3371,9 +3371,13 @@ export interface operations {
                     captureOn: "shipment" | "checkout";
                     /** @description ISO 4217, upper case */
                     currency: string;
+                    /** @description Read-only: ignored */
+                    paymentProviders?: ("manual" | "stripe")[];
                     /** @description Up to a week */
                     paymentTimeoutMinutes: number;
                     pricesIncludeTax: boolean;
+                    /** @description Read-only: ignored */
+                    stripePublishableKey?: string | null;
                 };
             };
         };

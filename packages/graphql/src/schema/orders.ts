@@ -11,6 +11,8 @@ import {
 } from 'graphql';
 import {
   orderStatuses,
+  paymentProviders,
+  paymentStatuses,
   type Cart as CartDocument,
   type CartItem as CartItemDocument,
   type Order as OrderDocument,
@@ -83,6 +85,18 @@ const ShippingMethodRef = new GraphQLObjectType({
   fields: { id: { type: nonNull(GraphQLID) }, name: { type: nonNull(GraphQLString) } },
 });
 
+/** Where an order's payment stands (the contracts' `PaymentStatus`). */
+export const PaymentStatus = new GraphQLEnumType({
+  name: 'PaymentStatus',
+  values: Object.fromEntries(paymentStatuses.map((s) => [s.toUpperCase(), { value: s }])),
+});
+
+/** How an order is paid (the contracts' `PaymentProvider`). */
+export const PaymentProvider = new GraphQLEnumType({
+  name: 'PaymentProvider',
+  values: Object.fromEntries(paymentProviders.map((p) => [p.toUpperCase(), { value: p }])),
+});
+
 /** The seed's `Order`, exactly its fields and nullability, and the user's id; then what checkout charged. */
 export const Order = new GraphQLObjectType<OrderDocument, GraphqlContext>({
   name: 'Order',
@@ -106,6 +120,8 @@ export const Order = new GraphQLObjectType<OrderDocument, GraphqlContext>({
     billingAddress: { type: Address },
     shippingMethod: { type: ShippingMethodRef },
     promotionCode: { type: GraphQLString },
+    paymentStatus: { type: PaymentStatus, description: 'As the Payment service last reported it; null for orders placed before payments' },
+    paymentProvider: { type: PaymentProvider, description: 'Null for orders placed before payments' },
   },
 });
 
