@@ -23,7 +23,7 @@ export const serverNodeFlags = ['--max-semi-space-size=64'];
 export interface ClusterService {
   name: ServiceName;
   instances: number;
-  /** Services it calls itself (order reserves stock in product): given as DEMA_UPSTREAM_<NAME>. */
+  /** Services it calls itself (order reserves stock in product, opens payments in payment): given as DEMA_UPSTREAM_<NAME>. */
   calls?: ServiceName[];
 }
 
@@ -34,7 +34,7 @@ export interface ClusterService {
 export const clusterServices: ClusterService[] = [
   { name: 'user', instances: 2 },
   { name: 'product', instances: 2 },
-  { name: 'order', instances: 2, calls: ['product'] },
+  { name: 'order', instances: 2, calls: ['product', 'payment'] },
   { name: 'analytics', instances: 2 },
   { name: 'payment', instances: 2 },
 ];

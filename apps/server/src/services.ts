@@ -1,4 +1,4 @@
-import type { StockReservations } from '@dema/contracts';
+import type { OrderPayments, StockReservations } from '@dema/contracts';
 import { createGraphqlModule } from '@dema/graphql';
 import { createMonitoring } from '@dema/monitoring';
 import type { Infrastructure, ServiceFactories } from '@dema/platform';
@@ -11,15 +11,14 @@ import { createUserService } from '@dema/user';
 
 /**
  * Every service, composed for one process: the Order service reserves stock through the Product
- * service's catalog directly (no network hop); the Analytics service consumes the others' events
- * from the in-process bus (or RabbitMQ); the Payment service keeps each order's payment and refunds.
+ * service's catalog and opens payments through the Payment service directly (no network hop); the
+ * Analytics service consumes the others' events from the in-process bus (or RabbitMQ).
  */
 export function allInOneServices() {
   return {
     user: createUserService,
     ...productAndOrderServices(),
     analytics: createAnalyticsService,
-    payment: createPaymentService,
     // The dashboard's SystemMetrics / ApplicationMetrics and the alert rules, at the edge.
     monitoring: (infra: Infrastructure) => createMonitoring(infra),
     // GraphQL at /graphql: its resolvers call the REST routes above in-process (app.inject), so the
@@ -29,18 +28,25 @@ export function allInOneServices() {
 }
 
 /**
- * The Product and Order services composed for one process, product first: the Order service
- * reserves stock through the Product service's catalog itself, no network hop.
+ * The Product, Payment and Order services composed for one process, order last: the Order service
+ * reserves stock through the Product service's catalog and opens, captures and cancels payments
+ * through the Payment service's use cases themselves, no network hop.
  */
 export function productAndOrderServices() {
   let catalog: StockReservations | undefined;
+  let payments: OrderPayments | undefined;
   return {
     product: async (infra: Infrastructure) => {
       const product = await createProductService(infra);
       catalog = product.catalog;
       return product;
     },
-    order: (infra: Infrastructure) => createOrderService(infra, { stock: catalog }),
+    payment: async (infra: Infrastructure) => {
+      const payment = await createPaymentService(infra);
+      payments = payment.orderPayments;
+      return payment;
+    },
+    order: (infra: Infrastructure) => createOrderService(infra, { stock: catalog, payments }),
   } satisfies ServiceFactories;
 }
 

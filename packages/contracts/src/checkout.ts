@@ -276,6 +276,10 @@ export const CheckoutSettings = Type.Object(
     paymentTimeoutMinutes: Type.Integer(),
     /** When an authorized card payment is captured: when the order ships, or at checkout. */
     captureOn: CaptureOn,
+    /** How a shopper may pay (`paymentProvider` of `POST /api/orders`): manual always, stripe when the store has it configured. */
+    paymentProviders: Type.Optional(Type.Array(Type.Union([Type.Literal('manual'), Type.Literal('stripe')]))),
+    /** What the storefront's card form loads Stripe.js with (`pk_…`); null when Stripe is not configured. */
+    stripePublishableKey: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { $id: 'CheckoutSettings' },
 );

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AddressRef, type Address } from './addresses.ts';
+import type { PaymentProvider, PaymentStatus } from './payments.ts';
 
 /**
  * Order and cart contracts (seed: Order, OrderItem, OrderStatus, the orders table, the order routes,
@@ -9,8 +10,11 @@ import { AddressRef, type Address } from './addresses.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
-/** Units of one line; bounded so a single order cannot overflow an INT stock column. */
-export const Quantity = Type.Integer({ minimum: 1, maximum: 1000 });
+// As in payments.ts; a schema of its own there, without a $id to refer to.
+const PaymentProviderName = Type.Union([Type.Literal('manual'), Type.Literal('stripe')]);
+// Its own module, so that payments.ts (refund lines) and this one (which names payment types) do not import each other.
+export { Quantity } from './quantity.ts';
+import { Quantity } from './quantity.ts';
 
 /** The seed's `OrderStatus`. */
 export const orderStatuses = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'CANCELLED', 'RETURNED'] as const;
@@ -102,6 +106,19 @@ export const Order = Type.Object(
     /** The method charged, as it was named at checkout. */
     shippingMethod: Type.Union([Type.Object({ id: Uuid, name: Type.String() }), Type.Null()]),
     promotionCode: Type.Union([Type.String(), Type.Null()]),
+    /** Where the order's payment stands, as the Payment service last reported it; null for orders placed before payments. */
+    paymentStatus: Type.Union([Type.Ref('PaymentStatus'), Type.Null()]),
+    /** How the order is paid; null for orders placed before payments (and for an order with nothing to pay). */
+    paymentProvider: Type.Union([PaymentProviderName, Type.Null()]),
+    /** Only in the answer to `POST /api/orders`: what the storefront needs to take the payment. */
+    payment: Type.Optional(
+      Type.Object({
+        provider: PaymentProviderName,
+        status: Type.Ref('PaymentStatus'),
+        /** Stripe.js confirms the card with it; only to the order's owner, only while the card is still to be authorized. */
+        clientSecret: Type.Optional(Type.String()),
+      }),
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
@@ -124,9 +141,19 @@ export type Order = {
   billingAddress: Address | null;
   shippingMethod: { id: string; name: string } | null;
   promotionCode: string | null;
+  paymentStatus: PaymentStatus | null;
+  paymentProvider: PaymentProvider | null;
+  payment?: OrderPaymentSummary;
   createdAt: string;
   updatedAt: string;
 };
+
+/** What the answer to `POST /api/orders` says of the order's payment. */
+export interface OrderPaymentSummary {
+  provider: PaymentProvider;
+  status: PaymentStatus;
+  clientSecret?: string;
+}
 
 export const OrderPage = Type.Object(
   {
@@ -157,6 +184,11 @@ export const CreateOrder = Type.Object(
       Type.String({ format: 'uuid', description: 'One of the methods `POST /api/checkout/shipping-options` offers for the address' }),
     ),
     promotionCode: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    paymentProvider: Type.Optional(
+      Type.Union([Type.Literal('manual'), Type.Literal('stripe')], {
+        description: 'How the order is paid: `manual` (default: bank transfer, cash on delivery) or `stripe` (a card, when the store has Stripe)',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -170,6 +202,7 @@ export type CreateOrder = {
   billingAddress?: Address;
   shippingMethodId?: string;
   promotionCode?: string;
+  paymentProvider?: PaymentProvider;
 };
 
 /** `POST /api/checkout/shipping-options`: where a cart (or explicit items) would ship. */

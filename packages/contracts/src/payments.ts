@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { Quantity } from './orders.ts';
+import { Quantity } from './quantity.ts';
 
 /**
  * Payment contracts (issue 20: the Payment service). One payment per order, taken by a provider
@@ -156,3 +156,39 @@ export const WebhookReceipt = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/**
+ * `POST /internal/payments/:orderId/refunds`: a refund made for someone else than the caller (the
+ * Order service, for an admin or for the system): who made it is said, not taken from a token.
+ */
+export const CreateRefundFor = Type.Object(
+  {
+    ...CreateRefund.properties,
+    /** The admin who asked for it; null for one the system makes. */
+    createdBy: Type.Union([Uuid, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type CreateRefundFor = Static<typeof CreateRefundFor>;
+
+/**
+ * The Payment service as the Order service uses it: a port with an in-process adapter (the
+ * all-in-one process) and an HTTP one (`/internal/payments`, a cluster), as `StockReservations` is.
+ * Every call is idempotent by order id (a refund by its idempotency key), so a retry after a lost
+ * answer is safe. Refusals are AppErrors (409 PAYMENT_INVALID_STATE, 422 naming the field); no
+ * answer is a 503.
+ */
+export interface OrderPayments {
+  /** Opens the order's payment; the same body again returns the same payment (with its client secret for Stripe). */
+  openPayment(orderId: string, body: CreatePayment): Promise<Payment & { clientSecret?: string }>;
+  /** Takes an authorized payment's money; one already taken is returned as it is; one not authorized is a 409. */
+  capturePayment(orderId: string): Promise<Payment>;
+  /**
+   * What cancelling the order does to its payment: an authorization or an unpaid payment is voided,
+   * money taken is refunded in full; undefined when the order has no payment (a placement undone
+   * before it was opened). Idempotent.
+   */
+  cancelPayment(orderId: string): Promise<Payment | undefined>;
+  /** A refund of the order's payment made by `createdBy` (an admin; null: the system). */
+  refundPayment(orderId: string, body: CreateRefund, createdBy: string | null, idempotencyKey?: string): Promise<Refund>;
+}

@@ -98,6 +98,8 @@ export interface StripeSettings {
   secretKey: string;
   /** STRIPE_WEBHOOK_SECRET (`whsec_…`): verifies webhook signatures; absent → every webhook is refused (400). */
   webhookSecret: string | undefined;
+  /** STRIPE_PUBLISHABLE_KEY (`pk_test_…`): what the storefront's card form loads Stripe.js with; public (GET /api/checkout-settings). */
+  publishableKey?: string;
   /**
    * STRIPE_API_BASE: another API host than Stripe's (a local fake in tests, e.g.
    * http://127.0.0.1:12111); absent → api.stripe.com.
@@ -251,9 +253,17 @@ function readStripe(read: EnvReader): StripeSettings | undefined {
   const secretKey = read.string('STRIPE_SECRET_KEY');
   const webhookSecret = read.string('STRIPE_WEBHOOK_SECRET');
   const apiBase = read.url('STRIPE_API_BASE', ['http:', 'https:']);
+  const publishableKey = read.string('STRIPE_PUBLISHABLE_KEY');
   if (secretKey === undefined) {
-    if (webhookSecret !== undefined || apiBase !== undefined)
-      read.required('STRIPE_SECRET_KEY', webhookSecret !== undefined ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_API_BASE');
+    const orphan =
+      webhookSecret !== undefined
+        ? 'STRIPE_WEBHOOK_SECRET'
+        : apiBase !== undefined
+          ? 'STRIPE_API_BASE'
+          : publishableKey !== undefined
+            ? 'STRIPE_PUBLISHABLE_KEY'
+            : undefined;
+    if (orphan !== undefined) read.required('STRIPE_SECRET_KEY', orphan);
     return undefined;
   }
   const url = apiBase === undefined ? undefined : new URL(apiBase);
@@ -261,6 +271,7 @@ function readStripe(read: EnvReader): StripeSettings | undefined {
   return {
     secretKey,
     webhookSecret,
+    ...(publishableKey === undefined ? {} : { publishableKey }),
     api: url && { host: url.hostname, port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443, protocol },
   };
 }

@@ -12,6 +12,7 @@ import {
   OrderReturnList,
   OrderStatus,
   OrderTaxLine,
+  PaymentStatus,
   Promotion,
   PromotionPage,
   ShippingMethod,
@@ -23,7 +24,8 @@ import {
   ShippingZoneList,
   TaxRate,
   TaxRateList,
-  type ReturnRefunds,
+  type OrderPayments,
+  type PaymentProvider,
   type StockReservations,
 } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
@@ -34,6 +36,8 @@ import { seedDemoCheckoutConfiguration } from './db/seed-demo.ts';
 import { Orders } from './orders.ts';
 import { Checkout } from './checkout.ts';
 import { checkoutRoutes } from './routes/checkout.routes.ts';
+import { InternalClient } from './internal-client.ts';
+import { HttpOrderPayments } from './payment-client.ts';
 import { HttpStockReservations } from './stock-client.ts';
 import { orderRoutes } from './routes/orders.routes.ts';
 import { cartRoutes } from './routes/cart.routes.ts';
@@ -61,13 +65,17 @@ export interface OrderServiceOptions {
    * network hop); absent → over HTTP to the instances in DEMA_UPSTREAM_PRODUCT.
    */
   stock?: StockReservations;
-  /** The Payment service, which refunds returns; without it a return that refunds money is a 503. */
-  payments?: ReturnRefunds;
+  /**
+   * The Payment service's port. In the all-in-one process, its use cases themselves; absent → over
+   * HTTP to the instances in DEMA_UPSTREAM_PAYMENT.
+   */
+  payments?: OrderPayments;
 }
 
 /**
  * The Order service (seed: Order Service, Order DB): carts (in the cache, seed `user-cart`),
- * orders and their items in its own database, stock reserved in the Product service by a saga,
+ * orders and their items in its own database, stock reserved in the Product service and the
+ * payment opened in the Payment service by a saga,
  * ORDER_CREATED and ORDER_STATUS_CHANGED through its outbox; and the store's checkout configuration
  * (shipping zones and methods, tax rates, promotions, checkout settings), which it applies to orders.
  */
@@ -81,14 +89,18 @@ export async function createOrderService(
   if (infra.config.demoData && applied.includes(checkoutConfigurationMigration) && (await seedDemoCheckoutConfiguration(db))) {
     log.info('loaded the demo checkout configuration');
   }
-  const stock = options.stock ?? new HttpStockReservations(infra.config.upstreams.product ?? [], infra.config.serviceToken, log);
+  const upstream = (service: 'product' | 'payment') => new InternalClient(service, infra.config.upstreams[service] ?? [], infra.config.serviceToken, log);
+  const stock = options.stock ?? new HttpStockReservations(upstream('product'));
+  const payments = options.payments ?? new HttpOrderPayments(upstream('payment'));
+  // The Payment service reads the same settings: Stripe is offered exactly when it can take cards.
+  const paymentProviders: PaymentProvider[] = infra.config.stripe ? ['manual', 'stripe'] : ['manual'];
   const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
   infra.deadLetters.add(relay);
   const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
   const checkout = new Checkout(db, stock);
-  const orders = new Orders(db, stock, relay, cartStore, checkout, log);
+  const orders = new Orders(db, stock, payments, relay, cartStore, checkout, log, { paymentProviders });
   const carts = new Carts(cartStore, stock);
-  const returns = new Returns(db, stock, options.payments, relay, log);
+  const returns = new Returns(db, stock, payments, relay, log);
   const configuration = new CheckoutConfiguration(db);
   let sweeper: NodeJS.Timeout | undefined;
   return {
@@ -97,6 +109,7 @@ export async function createOrderService(
     relay,
     schemas: [
       OrderStatus,
+      PaymentStatus,
       OrderItem,
       OrderTaxLine,
       Address,
@@ -127,7 +140,7 @@ export async function createOrderService(
       await shippingRoutes(app, configuration);
       await taxRateRoutes(app, configuration);
       await promotionRoutes(app, configuration);
-      await checkoutSettingsRoutes(app, configuration);
+      await checkoutSettingsRoutes(app, configuration, { paymentProviders, stripePublishableKey: infra.config.stripe?.publishableKey ?? null });
       await returnRoutes(app, returns);
     },
     start() {

@@ -9,11 +9,16 @@ import {
   type InvalidParam,
   type Order,
   type OrderPage,
+  type OrderPaymentSummary,
+  type OrderPayments,
   type OrderStatus,
+  type PaymentProvider,
   type Principal,
   type StockLine,
   type StockReservation,
   type StockReservations,
+  toCents,
+  toWireAmount,
 } from '@dema/contracts';
 import {
   AppError,
@@ -39,7 +44,7 @@ import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-even
 type User = Principal & { kind: 'user' };
 
 /** The step of a compensation that failed, as its log line names it. */
-type CompensationStep = 'release-stock' | 'end-placement' | 'free-idempotency-key' | 'expire-sweep-lease';
+type CompensationStep = 'cancel-payment' | 'release-stock' | 'end-placement' | 'free-idempotency-key' | 'expire-sweep-lease';
 
 /** A placement older than this without its order written is considered crashed and compensated. */
 const defaultStalePlacementSeconds = 30;
@@ -59,25 +64,32 @@ export interface OrdersOptions {
   sweepLeaseSeconds?: number;
   /** A placement older than this without its order written is considered crashed (default 30 s). */
   stalePlacementSeconds?: number;
+  /** The providers a shopper may choose (`paymentProvider`): manual always, stripe when configured (default manual only). */
+  paymentProviders?: readonly PaymentProvider[];
 }
 
 /**
- * The Order service's use cases. Placing an order is a saga across two databases:
+ * The Order service's use cases. Placing an order is a saga across three databases:
  *   1. claim the Idempotency-Key, if any, and record the placement as pending (the saga log), in
  *      one statement,
  *   2. reserve every line's stock in the Product service, all or nothing, idempotent by order id,
- *   3. write the order, its items and ORDER_CREATED in one transaction that also ends the pending
+ *   3. price the order and open its payment in the Payment service for the total, idempotent by
+ *      order id,
+ *   4. write the order, its items and ORDER_CREATED in one transaction that also ends the pending
  *      state,
- * and on any failure after 1, release the reservation (compensation). A placement that crashes
- * half-way is found by `sweepStalePlacements` and compensated the same way, so stock never leaks.
+ * and on any failure after 1, cancel the payment and release the reservation (compensation). A
+ * placement that crashes half-way is found by `sweepStalePlacements` and compensated the same way,
+ * so neither stock nor an open payment outlives an order that was never written.
  */
 export class Orders {
   private readonly sweepLeaseSeconds: number;
   private readonly stalePlacementSeconds: number;
+  private readonly paymentProviders: readonly PaymentProvider[];
 
   constructor(
     private readonly db: Db,
     private readonly stock: StockReservations,
+    private readonly payments: OrderPayments,
     private readonly relay: OutboxRelay,
     private readonly carts: CartStore,
     private readonly checkout: Checkout,
@@ -86,15 +98,27 @@ export class Orders {
   ) {
     this.sweepLeaseSeconds = options.sweepLeaseSeconds ?? defaultSweepLeaseSeconds;
     this.stalePlacementSeconds = options.stalePlacementSeconds ?? defaultStalePlacementSeconds;
+    this.paymentProviders = options.paymentProviders ?? ['manual'];
   }
 
   /**
    * Places an order for `user` from explicit items or their cart. With an `idempotencyKey`, a
    * repeat of the same request returns the first order (`replayed`), the same key with another
-   * body is refused (422), and concurrent duplicates wait for the first and get its order.
+   * body is refused (422), and concurrent duplicates wait for the first and get its order. The
+   * order's payment is opened with `paymentProvider` (manual by default; stripe only when the store
+   * has it, else a 422): the answer carries it (`payment`, with Stripe's client secret for the
+   * card form); a replay does not (the client secret is at `GET /api/orders/{id}/payment`).
    */
   async placeOrder(user: User, body: CreateOrder, idempotencyKey?: string): Promise<{ order: Order; replayed: boolean }> {
     const source = orderSource(body);
+    const provider = body.paymentProvider ?? 'manual';
+    if (!this.paymentProviders.includes(provider)) {
+      throw unprocessable(
+        ErrorCode.VALIDATION_FAILED,
+        'body.paymentProvider',
+        `${provider} is not configured on this server (offered: ${this.paymentProviders.join(', ')})`,
+      );
+    }
     const requestHash = hashRequest(body);
     for (;;) {
       const orderId = randomUUID();
@@ -118,10 +142,10 @@ export class Orders {
       } catch (error) {
         // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
         // (an empty cart, filled later, would otherwise make every retry wait and fail for 24 h).
-        await this.abandon(orderId, user.userId, idempotencyKey, false);
+        await this.abandon(orderId, user.userId, idempotencyKey, { stock: false, payment: false });
         throw error;
       }
-      const order = await this.place(orderId, user.userId, lines, plan, source, idempotencyKey);
+      const order = await this.place(orderId, user.userId, lines, plan, source, provider, idempotencyKey);
       if (source === 'cart') {
         // Only the lines that were ordered, as they were: one added or changed meanwhile (another tab) stays.
         await this.carts
@@ -132,13 +156,14 @@ export class Orders {
     }
   }
 
-  /** Steps 2 and 3 of the saga, for a placement already on the saga log (`pending_orders`). */
+  /** Steps 2 to 4 of the saga, for a placement already on the saga log (`pending_orders`). */
   private async place(
     orderId: string,
     userId: string,
     lines: StockLine[],
     plan: CheckoutPlan,
     source: 'items' | 'cart',
+    provider: PaymentProvider,
     idempotencyKey: string | undefined,
   ): Promise<Order> {
     let reservation: StockReservation;
@@ -147,24 +172,33 @@ export class Orders {
     } catch (error) {
       // A refusal (4xx) rolled the reservation back; after anything else it may exist: release it.
       const refused = error instanceof AppError && error.status < 500;
-      await this.abandon(orderId, userId, idempotencyKey, !refused);
+      await this.abandon(orderId, userId, idempotencyKey, { stock: !refused, payment: false });
       throw renameLineFields(error, source, lines);
     }
     let priced: PricedOrder;
+    let payment: OrderPaymentSummary | undefined;
+    let paymentMayExist = false;
     const createdAt = new Date().toISOString();
     try {
       priced = this.checkout.price(plan, reservation.lines);
+      // An order with nothing to pay (a promotion that covers it all) has no payment to take.
+      if (toCents(priced.total) > 0n) {
+        // From here on the payment may exist even when the call fails (its answer lost): undo it.
+        paymentMayExist = true;
+        const opened = await this.payments.openPayment(orderId, { userId, amount: toWireAmount(priced.total), currency: priced.currency, provider });
+        payment = { provider, status: opened.status, ...(opened.clientSecret ? { clientSecret: opened.clientSecret } : {}) };
+      }
       const outcome = await orders.recordPlacedOrder(
         this.db,
-        { id: orderId, userId, status: 'PENDING', priced, createdAt },
+        { id: orderId, userId, status: 'PENDING', priced, payment, createdAt },
         orderCreatedEvent(orderId, userId, priced, createdAt),
       );
       if (outcome === 'not-pending') throw unavailable('Placing the order took too long and was undone; nothing was ordered. Try again.');
       if (outcome !== 'recorded') throw promotionLost(plan, outcome);
     } catch (error) {
-      await this.abandon(orderId, userId, idempotencyKey, true);
+      await this.abandon(orderId, userId, idempotencyKey, { stock: true, payment: paymentMayExist });
       if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
-      throw error;
+      throw renamePaymentFields(error);
     }
     this.relay.notify();
     return {
@@ -174,26 +208,37 @@ export class Orders {
       ...wirePricing(priced),
       shippingAddress: priced.shippingAddress,
       billingAddress: priced.billingAddress,
+      paymentStatus: payment?.status ?? null,
+      paymentProvider: payment?.provider ?? null,
+      ...(payment ? { payment } : {}),
       createdAt,
       updatedAt: createdAt,
     };
   }
 
   /**
-   * Compensation: releases what the placement may have reserved and ends its pending state, then
-   * frees its idempotency key so a retry places the order anew. Never throws, so the caller answers
-   * with the error that made it give up: a step that fails is logged (with the order id and the
-   * step) and left to the sweeper, for which the pending row stays when the release could not be made.
+   * Compensation: cancels the payment the placement may have opened (so no card can be authorized
+   * for an order that does not exist), releases what it may have reserved and ends its pending
+   * state, then frees its idempotency key so a retry places the order anew. Never throws, so the
+   * caller answers with the error that made it give up: a step that fails is logged (with the order
+   * id and the step) and left to the sweeper, for which the pending row stays when the cancel or
+   * the release could not be made.
    */
-  private async abandon(orderId: string, userId: string, idempotencyKey: string | undefined, mayHaveReserved: boolean): Promise<void> {
-    let step: CompensationStep = 'release-stock';
-    try {
-      if (mayHaveReserved) await this.stock.releaseStock(orderId);
-      step = 'end-placement';
-      await this.db.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]);
-    } catch (err) {
-      this.log.error({ err, orderId, step }, 'could not compensate an abandoned placement now; it stays pending and the sweeper will');
-    }
+  private async abandon(orderId: string, userId: string, idempotencyKey: string | undefined, mayHave: { stock: boolean; payment: boolean }): Promise<void> {
+    // Each undo is tried even when the one before failed: the Payment service being down must not
+    // keep the stock from going back now. The pending row stays for the sweeper if any failed.
+    const undo = async (step: CompensationStep, action: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await action();
+        return true;
+      } catch (err) {
+        this.log.error({ err, orderId, step }, 'could not compensate an abandoned placement now; it stays pending and the sweeper will');
+        return false;
+      }
+    };
+    const cancelled = !mayHave.payment || (await undo('cancel-payment', () => this.payments.cancelPayment(orderId)));
+    const released = !mayHave.stock || (await undo('release-stock', () => this.stock.releaseStock(orderId)));
+    if (cancelled && released) await undo('end-placement', () => this.db.query('DELETE FROM pending_orders WHERE order_id = $1', [orderId]));
     if (idempotencyKey !== undefined) {
       await saga
         .releaseIdempotencyKey(this.db, userId, idempotencyKey, orderId)
@@ -286,7 +331,7 @@ export class Orders {
 
   /**
    * Compensates placements that never finished (a crash between reserving and writing the order):
-   * releases their stock, then takes them off the saga log and frees their idempotency keys, one
+   * cancels their payment, if one was opened (idempotent; none is fine), releases their stock, then takes them off the saga log and frees their idempotency keys, one
    * placement at a time. Each is leased first, so two instances never sweep the same placement and
    * the placement can no longer be recorded as an order; a sweeper that dies after releasing and
    * before deleting leaves the lease, which runs out (`sweepLeaseSeconds`), and a later sweep
@@ -299,8 +344,10 @@ export class Orders {
     const stale = await saga.leaseStalePendingOrders(this.db, this.stalePlacementSeconds, 50, this.sweepLeaseSeconds);
     let compensated = 0;
     for (const { orderId } of stale) {
-      let step: CompensationStep = 'release-stock';
+      let step: CompensationStep = 'cancel-payment';
       try {
+        await this.payments.cancelPayment(orderId);
+        step = 'release-stock';
         await this.stock.releaseStock(orderId);
         step = 'end-placement';
         await saga.endSweptPlacement(this.db, orderId);
@@ -357,6 +404,13 @@ const toStockLine = (item: NonNullable<CreateOrder['items']>[number]): StockLine
   quantity: item.quantity,
 });
 
+/** The Payment service names the provider `body.provider`; the shopper sent it as `body.paymentProvider`. */
+function renamePaymentFields(error: unknown): unknown {
+  if (!(error instanceof AppError) || !error.invalidParams?.some((p) => p.name === 'body.provider')) return error;
+  const params = error.invalidParams.map((p) => (p.name === 'body.provider' ? { ...p, name: 'body.paymentProvider' } : p));
+  return new AppError(error.status, error.code, error.message, params, error.headers);
+}
+
 /** The request as the key remembers it: same fields in any order hash the same. */
 function hashRequest(body: CreateOrder): string {
   const lines = body.fromCart
@@ -371,8 +425,10 @@ function hashRequest(body: CreateOrder): string {
         promotionCode: body.promotionCode?.trim().toUpperCase() ?? null,
       }
     : {};
+  // Only when sent: keys stored before payments existed still match the same request.
+  const payment = body.paymentProvider === undefined ? {} : { paymentProvider: body.paymentProvider };
   return createHash('sha256')
-    .update(JSON.stringify({ ...lines, ...checkout }))
+    .update(JSON.stringify({ ...lines, ...checkout, ...payment }))
     .digest('hex');
 }
 

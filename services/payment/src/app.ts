@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { Payment, PaymentStatus, Refund, type PaymentProvider } from '@dema/contracts';
+import { Payment, PaymentStatus, Refund, type OrderPayments, type PaymentProvider } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { InProcessOrderPayments } from './order-payments.ts';
 import { Payments } from './payments.ts';
 import { manualProvider } from './providers/manual.ts';
 import type { PaymentProviderAdapter } from './providers/provider.ts';
@@ -11,13 +12,15 @@ import { stripeWebhookRoutes } from './routes/stripe-webhook.routes.ts';
 
 // What tests and the composing process reach in: the use cases and the provider port.
 export { Payments } from './payments.ts';
+export { InProcessOrderPayments } from './order-payments.ts';
 export type { PaymentProviderAdapter, ProviderPayment, ProviderStatus } from './providers/provider.ts';
 
 const migrations = { scope: 'payment', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 /** How often refunds left pending by a crash are looked for. */
 const sweepIntervalMs = 30_000;
 
-export type PaymentService = ServiceModule & { payments: Payments; relay: OutboxRelay };
+/** `orderPayments`: the Order service's port to this service in the all-in-one process (no network hop). */
+export type PaymentService = ServiceModule & { payments: Payments; orderPayments: OrderPayments; relay: OutboxRelay };
 
 /**
  * The Payment service (issue 20): each order's payment and refunds in its own database, taken by
@@ -38,6 +41,7 @@ export async function createPaymentService(infra: Infrastructure): Promise<Payme
   return {
     name: 'payment',
     payments,
+    orderPayments: new InProcessOrderPayments(payments),
     relay,
     schemas: [PaymentStatus, Refund, Payment],
     async routes(app) {

@@ -191,12 +191,17 @@ export class Payments {
    * the same request answers with the first refund (`replayed`), even while that one is being made;
    * the same key with another request is a 422.
    */
-  async refund(user: User, orderId: string, body: CreateRefund, idempotencyKey?: string): Promise<{ refund: Refund; replayed: boolean }> {
+  refund(user: User, orderId: string, body: CreateRefund, idempotencyKey?: string): Promise<{ refund: Refund; replayed: boolean }> {
+    return this.refundFor(user.userId, orderId, body, idempotencyKey);
+  }
+
+  /** `refund` on behalf of `createdBy` (an admin the calling service names; null: the system), for the internal route. */
+  async refundFor(createdBy: string | null, orderId: string, body: CreateRefund, idempotencyKey?: string): Promise<{ refund: Refund; replayed: boolean }> {
     if (body.lines && body.amount === undefined) {
       throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.amount', 'is required with lines: the amount to give back for them');
     }
     const idempotency = idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: hashRefundRequest(body) };
-    const outcome = (await this.startRefund(orderId, body, user.userId, 'as-asked', idempotency))!;
+    const outcome = (await this.startRefund(orderId, body, createdBy, 'as-asked', idempotency))!;
     return 'replayed' in outcome ? { refund: outcome.replayed, replayed: true } : { refund: outcome, replayed: false };
   }
 

@@ -113,6 +113,8 @@ export function anOrder(overrides: Partial<Order> = {}): Order {
     billingAddress: null,
     shippingMethod: null,
     promotionCode: null,
+    paymentStatus: 'unpaid',
+    paymentProvider: 'manual',
     createdAt: '2026-12-04T09:30:00.000Z',
     updatedAt: '2026-12-04T09:30:00.000Z',
     ...overrides,

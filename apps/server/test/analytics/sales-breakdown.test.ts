@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { toCents, fromCents, type Address, type EventEnvelope, type Order, type Payment, type Product } from '@dema/contracts';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createAnalyticsService } from '@dema/analytics';
-import { createPaymentService } from '@dema/payment';
 import { createUserService, type UserService } from '@dema/user';
 import { productAndOrderServices } from '../../src/services.ts';
 import { signInAdminAndCustomer } from './helpers.ts';
@@ -26,11 +25,7 @@ for (const target of testTargets()) {
     let customer: string;
 
     before(async () => {
-      dema = await startTestProcess(
-        target,
-        { user: createUserService, ...productAndOrderServices(), payment: createPaymentService, analytics: createAnalyticsService },
-        { serviceToken },
-      );
+      dema = await startTestProcess(target, { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService }, { serviceToken });
       ({ admin, customer } = await signInAdminAndCustomer(dema.services.user));
       send = (token, method, url, body, headers = {}) =>
         fetch(`${dema.url}${url}`, {

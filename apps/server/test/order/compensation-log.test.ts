@@ -57,6 +57,7 @@ for (const target of testTargets()) {
       const orders = new Orders(
         db,
         stock,
+        dema.services.payment.orderPayments,
         dema.services.order.relay,
         new CartStore(undefined, 60),
         new Checkout(db, stock),

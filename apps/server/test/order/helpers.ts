@@ -29,10 +29,10 @@ export interface OrderTestProcess extends TestProcess<ServicesOf<ReturnType<type
   catalog: Catalog;
   /** Every event of `types` that reached the bus from the moment of the call, in arrival order. */
   recordEvents(consumer: string, bindings: string[]): Promise<EventEnvelope[]>;
-  /** Rows of a table in the order or product database. */
-  count(service: 'order' | 'product', sql: string, params?: unknown[]): Promise<number>;
+  /** Rows of a table in the order, product or payment database. */
+  count(service: 'order' | 'product' | 'payment', sql: string, params?: unknown[]): Promise<number>;
   /** The rows of a query on the order or product database, to see what was (not) written. */
-  query<Row = Record<string, unknown>>(service: 'order' | 'product', sql: string, params?: unknown[]): Promise<Row[]>;
+  query<Row = Record<string, unknown>>(service: 'order' | 'product' | 'payment', sql: string, params?: unknown[]): Promise<Row[]>;
 }
 
 let customers = 0;
@@ -102,7 +102,7 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
       const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM (${sql}) AS counted`, params);
       return rows[0]!.n;
     },
-    async query<Row>(service: 'order' | 'product', sql: string, params: unknown[] = []) {
+    async query<Row>(service: 'order' | 'product' | 'payment', sql: string, params: unknown[] = []) {
       const db = await running.infra.database(service);
       return (await db.query<Row>(sql, params)).rows;
     },

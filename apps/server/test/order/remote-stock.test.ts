@@ -5,6 +5,7 @@ import { startTestProcess, testTargets, type TestProcess } from '@dema/platform/
 import { createProductService } from '@dema/product';
 import { createUserService, type UserService } from '@dema/user';
 import { createOrderService } from '@dema/order';
+import { createPaymentService } from '@dema/payment';
 
 const serviceToken = 'test-service-token-0123456789abcdef';
 
@@ -17,10 +18,11 @@ for (const target of testTargets()) {
     let product: Product;
 
     before(async () => {
-      catalog = await startTestProcess(target, { user: createUserService, product: createProductService }, { serviceToken });
+      // The Payment service beside the catalog: the order process opens each order's payment over HTTP too.
+      catalog = await startTestProcess(target, { user: createUserService, product: createProductService, payment: createPaymentService }, { serviceToken });
       orders = await startTestProcess(target, [(infra) => createOrderService(infra)], {
         serviceToken,
-        upstreams: { product: [catalog.url] },
+        upstreams: { product: [catalog.url], payment: [catalog.url] },
         jwksUrl: `${catalog.url}/.well-known/jwks.json`,
       });
       const users = catalog.services.user;
@@ -178,7 +180,7 @@ for (const target of testTargets()) {
     test('with the product process unreachable, an order is refused with 503 and nothing is written', async () => {
       const stopped = await startTestProcess(target, [(infra) => createOrderService(infra)], {
         serviceToken,
-        upstreams: { product: ['http://127.0.0.1:9'] },
+        upstreams: { product: ['http://127.0.0.1:9'], payment: [catalog.url] },
         jwksUrl: `${catalog.url}/.well-known/jwks.json`,
       });
       try {
@@ -197,6 +199,44 @@ for (const target of testTargets()) {
         await stopped.dispose();
       }
       assert.equal(await stockNow(), 7);
+    });
+
+    test('with the payment process unreachable, an order is refused with 503, its stock goes back at once and no order is written', async () => {
+      const noPayments = await startTestProcess(target, [(infra) => createOrderService(infra)], {
+        serviceToken,
+        upstreams: { product: [catalog.url], payment: ['http://127.0.0.1:9'] },
+        jwksUrl: `${catalog.url}/.well-known/jwks.json`,
+      });
+      try {
+        const before = await stockNow();
+        const response = await fetch(`${noPayments.url}/api/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ items: [{ productId: product.id, quantity: 2 }] }),
+        });
+        assert.equal(response.status, 503);
+        const problem = (await response.json()) as { code: string; detail: string };
+        assert.equal(problem.code, 'UNAVAILABLE');
+        assert.match(problem.detail, /payment service/);
+        assert.equal(await stockNow(), before, 'the reservation was released although the payment could not be cancelled');
+        const db = await noPayments.infra.database('order');
+        assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders')).rows[0]!.n, 0);
+        // The cancel could not be made: the sweeper cancels the payment (if any) later.
+        assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pending_orders')).rows[0]!.n, 1);
+      } finally {
+        await noPayments.dispose();
+      }
+    });
+
+    test('the order placed on the order process has its payment in the payment process, for the order total', async () => {
+      const response = await place(1);
+      assert.equal(response.status, 201);
+      const order = (await response.json()) as Order;
+      assert.deepEqual([order.paymentProvider, order.paymentStatus, order.payment?.status], ['manual', 'unpaid', 'unpaid']);
+      const payment = await fetch(`${catalog.url}/api/orders/${order.id}/payment`, { headers: { authorization: `Bearer ${customerToken}` } });
+      assert.equal(payment.status, 200);
+      const body = (await payment.json()) as { amount: number; currency: string; provider: string; status: string };
+      assert.deepEqual([body.amount, body.currency, body.provider, body.status], [order.total, order.currency, 'manual', 'unpaid']);
     });
   });
 }

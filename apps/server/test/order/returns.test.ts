@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { EventEnvelope, Order, OrderReturn, OrderReturnList, Payment, Product, ReturnRefunds } from '@dema/contracts';
+import type { EventEnvelope, Order, OrderReturn, OrderReturnList, Payment, Product } from '@dema/contracts';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createOrderService } from '@dema/order';
 import { createPaymentService, type PaymentService } from '@dema/payment';
@@ -10,15 +10,11 @@ import { orderOf, problemOf, type TestUser } from './helpers.ts';
 
 /**
  * User, Product, Payment and Order services in one process, the Order service refunding returns
- * through the Payment service in-process: the refund is made for the admin who returns the units.
+ * through the Payment service in-process (its OrderPayments port): the refund is made for the admin who returns the units.
  */
 function returnServices() {
   let catalog: Awaited<ReturnType<typeof createProductService>>['catalog'] | undefined;
   let payment: PaymentService | undefined;
-  const payments: ReturnRefunds = {
-    refundPayment: async (orderId, body, createdBy, idempotencyKey) =>
-      (await payment!.payments.refund({ kind: 'user', userId: createdBy!, role: 'admin', sessionId: 'order-service' }, orderId, body, idempotencyKey)).refund,
-  };
   return {
     user: createUserService,
     product: async (infra: Parameters<typeof createProductService>[0]) => {
@@ -30,7 +26,7 @@ function returnServices() {
       payment = await createPaymentService(infra);
       return payment;
     },
-    order: (infra: Parameters<typeof createOrderService>[0]) => createOrderService(infra, { stock: catalog, payments }),
+    order: (infra: Parameters<typeof createOrderService>[0]) => createOrderService(infra, { stock: catalog, payments: payment!.orderPayments }),
   };
 }
 

@@ -135,7 +135,7 @@ for (const target of testTargets()) {
           return new Promise<never>(() => undefined);
         },
       };
-      const orders = new Orders(db, stock, relay, new CartStore(undefined, 60), new Checkout(db, stock), dema.infra.log, {
+      const orders = new Orders(db, stock, dema.services.payment.orderPayments, relay, new CartStore(undefined, 60), new Checkout(db, stock), dema.infra.log, {
         sweepLeaseSeconds,
         stalePlacementSeconds: 1,
       });

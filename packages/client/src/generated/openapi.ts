@@ -389,7 +389,7 @@ export interface paths {
         };
         /**
          * Get the store's checkout settings
-         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured.
+         * @description Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured; the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).
          */
         get: operations["getCheckoutSettings"];
         /**
@@ -1285,8 +1285,10 @@ export interface components {
         CheckoutSettings: {
             captureOn: "shipment" | "checkout";
             currency: string;
+            paymentProviders?: ("manual" | "stripe")[];
             paymentTimeoutMinutes: number;
             pricesIncludeTax: boolean;
+            stripePublishableKey?: string | null;
         };
         CookieSession: {
             tokens: components["schemas"]["AccessToken"];
@@ -1326,6 +1328,13 @@ export interface components {
             /** Format: uuid */
             id: string;
             items: components["schemas"]["OrderItem"][];
+            payment?: {
+                clientSecret?: string;
+                provider: "manual" | "stripe";
+                status: components["schemas"]["PaymentStatus"];
+            };
+            paymentProvider: ("manual" | "stripe") | null;
+            paymentStatus: components["schemas"]["PaymentStatus"] | null;
             pricesIncludeTax: boolean;
             promotionCode: string | null;
             shippingAddress: components["schemas"]["Address"] | null;
@@ -3436,6 +3445,8 @@ export interface operations {
                         /** Format: uuid */
                         variantId?: string;
                     }[];
+                    /** @description How the order is paid: `manual` (default: bank transfer, cash on delivery) or `stripe` (a card, when the store has Stripe) */
+                    paymentProvider?: "manual" | "stripe";
                     promotionCode?: string;
                     shippingAddress?: components["schemas"]["Address"];
                     /**
@@ -4045,6 +4056,8 @@ export interface operations {
                         /** Format: uuid */
                         variantId?: string;
                     }[];
+                    /** @description How the order is paid: `manual` (default: bank transfer, cash on delivery) or `stripe` (a card, when the store has Stripe) */
+                    paymentProvider?: "manual" | "stripe";
                     promotionCode?: string;
                     shippingAddress?: components["schemas"]["Address"];
                     /**

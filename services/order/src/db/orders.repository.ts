@@ -7,7 +7,10 @@ import {
   type Order,
   type OrderCreatedEvent,
   type OrderItem,
+  type OrderPaymentSummary,
   type OrderStatus,
+  type PaymentProvider,
+  type PaymentStatus,
 } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 import type { PricedOrder } from '../domain/pricing.ts';
@@ -27,6 +30,8 @@ interface OrderRow {
   billing_address: Address | null;
   shipping_method: { id: string; name: string } | null;
   promotion: { id: string; code: string } | null;
+  payment_status: PaymentStatus | null;
+  payment_provider: PaymentProvider | null;
   created_at: string;
   updated_at: string;
   items: Array<{ productId: string; variantId: string | null; name: string; quantity: number; price: string; discount: string; tax: string }>;
@@ -36,7 +41,8 @@ interface OrderRow {
 // Orders placed before checkout existed have no subtotal of their own: it was their total.
 const orderColumns = `o.id, o.user_id, o.status, o.total::text AS total, COALESCE(o.subtotal, o.total)::text AS subtotal,
   o.discount_total::text AS discount_total, o.shipping_total::text AS shipping_total, o.tax_total::text AS tax_total,
-  o.prices_include_tax, o.currency, o.shipping_address, o.billing_address, o.shipping_method, o.promotion, o.created_at, o.updated_at,
+  o.prices_include_tax, o.currency, o.shipping_address, o.billing_address, o.shipping_method, o.promotion, o.payment_status, o.payment_provider,
+  o.created_at, o.updated_at,
   COALESCE((SELECT json_agg(json_build_object('productId', i.product_id, 'variantId', i.variant_id, 'name', i.name,
                                               'quantity', i.quantity, 'price', i.unit_price::text,
                                               'discount', i.discount::text, 'tax', i.tax::text) ORDER BY i.position)
@@ -73,6 +79,8 @@ function toOrder(row: OrderRow): Order {
     billingAddress: row.billing_address,
     shippingMethod: row.shipping_method,
     promotionCode: row.promotion?.code ?? null,
+    paymentStatus: row.payment_status,
+    paymentProvider: row.payment_provider,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -89,12 +97,12 @@ export type RecordOutcome = 'recorded' | 'not-pending' | 'promotion-gone' | 'pro
 
 /**
  * Takes the promotion's use, ends the pending placement and writes the order, its items, its tax
- * lines and its ORDER_CREATED event in one statement (the `record_checkout_order` function). Any
- * outcome but 'recorded' wrote nothing.
+ * lines, its payment's provider and status as opened, and its ORDER_CREATED event in one statement
+ * (the `record_checkout_order` function). Any outcome but 'recorded' wrote nothing.
  */
 export async function recordPlacedOrder(
   db: Queryable,
-  order: { id: string; userId: string; status: OrderStatus; priced: PricedOrder; createdAt: string },
+  order: { id: string; userId: string; status: OrderStatus; priced: PricedOrder; payment: OrderPaymentSummary | undefined; createdAt: string },
   event: OrderCreatedEvent,
 ): Promise<RecordOutcome> {
   const { priced } = order;
@@ -125,6 +133,8 @@ export async function recordPlacedOrder(
       weightGrams: l.weightGrams,
     })),
     taxLines: priced.taxLines,
+    paymentStatus: order.payment?.status ?? null,
+    paymentProvider: order.payment?.provider ?? null,
   };
   const { rows } = await db.query<{ outcome: RecordOutcome }>(`SELECT record_checkout_order($1, $2, $3, $4, $5, $6) AS outcome`, [
     JSON.stringify(document),

@@ -1,10 +1,20 @@
 import Type from 'typebox';
-import { UpdateCheckoutSettings } from '@dema/contracts';
+import { UpdateCheckoutSettings, type CheckoutSettings, type PaymentProvider } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CheckoutConfiguration } from '../checkout-configuration.ts';
 
-/** The store's checkout settings: readable by anyone (a storefront shows prices with them), set by admins. */
-export async function checkoutSettingsRoutes(app: DemaApp, configuration: CheckoutConfiguration): Promise<void> {
+/** How a shopper may pay, from the server's configuration (not stored with the settings). */
+export interface PaymentOptions {
+  paymentProviders: PaymentProvider[];
+  stripePublishableKey: string | null;
+}
+
+/**
+ * The store's checkout settings: readable by anyone (a storefront shows prices with them, and
+ * offers the payment providers), set by admins.
+ */
+export async function checkoutSettingsRoutes(app: DemaApp, configuration: CheckoutConfiguration, payments: PaymentOptions): Promise<void> {
+  const withPayments = (settings: CheckoutSettings): CheckoutSettings => ({ ...settings, ...payments });
   app.get(
     '/api/checkout-settings',
     {
@@ -12,11 +22,13 @@ export async function checkoutSettingsRoutes(app: DemaApp, configuration: Checko
         tags: ['checkout'],
         operationId: 'getCheckoutSettings',
         summary: "Get the store's checkout settings",
-        description: 'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured.',
+        description:
+          'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured; ' +
+          'the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).',
         response: { 200: Type.Ref('CheckoutSettings') },
       },
     },
-    async () => configuration.checkoutSettings(),
+    async () => withPayments(await configuration.checkoutSettings()),
   );
 
   app.put(
@@ -34,6 +46,6 @@ export async function checkoutSettingsRoutes(app: DemaApp, configuration: Checko
         response: { 200: Type.Ref('CheckoutSettings'), ...problemResponses(400, 401, 403) },
       },
     },
-    async (request) => configuration.replaceCheckoutSettings(request.body),
+    async (request) => withPayments(await configuration.replaceCheckoutSettings(request.body)),
   );
 }
