@@ -138,6 +138,45 @@ for (const target of testTargets()) {
       );
     });
 
+    test('a return on the order process puts its units back in the product process (free units: nothing to refund)', async () => {
+      const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
+      const sample = (await (
+        await fetch(`${catalog.url}/api/products`, {
+          method: 'POST',
+          headers: admin,
+          body: JSON.stringify({ name: 'Free Sample', price: 0, stock: 5 }),
+        })
+      ).json()) as Product;
+      const placed = await fetch(`${orders.url}/api/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customerToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: [{ productId: sample.id, quantity: 3 }] }),
+      });
+      assert.equal(placed.status, 201, await placed.clone().text());
+      const order = (await placed.json()) as Order;
+      for (const status of ['CONFIRMED', 'SHIPPED']) {
+        const moved = await fetch(`${orders.url}/api/orders/${order.id}/status`, { method: 'PUT', headers: admin, body: JSON.stringify({ status }) });
+        assert.equal(moved.status, 200);
+      }
+      const sampleStock = async () => ((await (await fetch(`${catalog.url}/api/products/${sample.id}`)).json()) as Product).stock;
+      assert.equal(await sampleStock(), 2);
+      const returned = await fetch(`${orders.url}/api/orders/${order.id}/returns`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ lines: [{ productId: sample.id, quantity: 1 }], reason: 'Unopened' }),
+      });
+      assert.equal(returned.status, 201, await returned.clone().text());
+      assert.deepEqual(((await returned.json()) as { amount: number; refundId: string | null }).refundId, null);
+      assert.equal(await sampleStock(), 3);
+      const tooMany = await fetch(`${orders.url}/api/orders/${order.id}/returns`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ lines: [{ productId: sample.id, quantity: 3 }], reason: 'Unopened' }),
+      });
+      assert.equal(tooMany.status, 422);
+      assert.equal(await sampleStock(), 3);
+    });
+
     test('with the product process unreachable, an order is refused with 503 and nothing is written', async () => {
       const stopped = await startTestProcess(target, [(infra) => createOrderService(infra)], {
         serviceToken,
