@@ -79,7 +79,8 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => 
       services: [
         { name: 'user', instances: 1 },
         { name: 'product', instances: 2 },
-        { name: 'order', instances: 2, calls: ['product'] },
+        { name: 'order', instances: 2, calls: ['product', 'payment'] },
+        { name: 'payment', instances: 1 },
       ],
       admin,
       // All load comes from this one address: the allowlist exists for exactly this.
@@ -108,7 +109,7 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => 
   test('the gateway balances over every instance, each with its own database per service', async () => {
     const ready = await json<{ status: string; upstreams: Record<string, Array<{ state: string }>> }>(await api('/health/ready'));
     assert.equal(ready.status, 'up');
-    assert.deepEqual(Object.fromEntries(Object.entries(ready.upstreams).map(([s, list]) => [s, list.length])), { user: 1, product: 2, order: 2 });
+    assert.deepEqual(Object.fromEntries(Object.entries(ready.upstreams).map(([s, list]) => [s, list.length])), { user: 1, product: 2, order: 2, payment: 1 });
     const [first, second] = [cluster.instance('product', 1), cluster.instance('product', 2)];
     const before = [await answered(cluster, first, '/api/categories'), await answered(cluster, second, '/api/categories')];
     for (let i = 0; i < 20; i++) assert.equal((await api('/api/categories')).status, 200);

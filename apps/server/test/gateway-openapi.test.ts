@@ -35,9 +35,11 @@ for (const target of testTargets()) {
     before(async () => {
       processes.user = await startTestProcess(target, [createUserService]);
       processes.product = await startTestProcess(target, [createProductService]);
-      processes.order = await startTestProcess(target, [(infra) => createOrderService(infra)], { upstreams: { product: [processes.product.url] } });
-      processes.analytics = await startTestProcess(target, [createAnalyticsService]);
       processes.payment = await startTestProcess(target, [createPaymentService]);
+      processes.order = await startTestProcess(target, [(infra) => createOrderService(infra)], {
+        upstreams: { product: [processes.product.url], payment: [processes.payment.url] },
+      });
+      processes.analytics = await startTestProcess(target, [createAnalyticsService]);
       for (const [service, running] of Object.entries(processes)) {
         documents[service as ServiceName] = (await (await fetch(`${running.url}/api/docs/openapi.json`)).json()) as Partial<OpenApiDocument>;
       }

@@ -53,7 +53,8 @@ describe('GraphQL anonymous response cache at the cluster’s gateway (postgres+
       services: [
         { name: 'user', instances: 1 },
         { name: 'product', instances: 1 },
-        { name: 'order', instances: 1, calls: ['product'] },
+        { name: 'order', instances: 1, calls: ['product', 'payment'] },
+        { name: 'payment', instances: 1 },
       ],
       admin,
     }));

@@ -182,7 +182,8 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
             services: [
               { name: 'user', instances: 1 },
               { name: 'product', instances: 2 },
-              { name: 'order', instances: 2, calls: ['product'] },
+              { name: 'order', instances: 2, calls: ['product', 'payment'] },
+              { name: 'payment', instances: 1 },
             ],
             gatewayPort: base,
             gatewayHost: '127.0.0.1',

@@ -11,6 +11,7 @@ import Type from 'typebox';
 export const idempotencyKeyRoutes: ReadonlyArray<{ method: 'POST' | 'PATCH'; path: string }> = [
   { method: 'POST', path: '/api/orders' },
   { method: 'POST', path: '/api/orders/{orderId}/refunds' },
+  { method: 'POST', path: '/api/orders/{id}/returns' },
 ];
 
 // A `{parameter}` of a listed path stands for one segment of a request's path.

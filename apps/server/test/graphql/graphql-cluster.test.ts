@@ -35,7 +35,8 @@ describe('GraphQL through the cluster’s gateway (postgres+redis+rabbitmq)', { 
       services: [
         { name: 'user', instances: 1 },
         { name: 'product', instances: 1 },
-        { name: 'order', instances: 1, calls: ['product'] },
+        { name: 'order', instances: 1, calls: ['product', 'payment'] },
+        { name: 'payment', instances: 1 },
       ],
       admin,
       gatewayEnv: { DEMA_RATE_LIMIT_AUTH: '12/60' },

@@ -28,7 +28,7 @@ if (!adminUrl || !redis || !amqpUrl) {
 const services: ClusterService[] = [
   { name: 'user', instances: 1 },
   { name: 'product', instances: 2 },
-  { name: 'order', instances: 1, calls: ['product'] },
+  { name: 'order', instances: 1, calls: ['product', 'payment'] },
   { name: 'analytics', instances: 1 },
   { name: 'payment', instances: 1 },
 ];
