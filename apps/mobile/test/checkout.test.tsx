@@ -1,4 +1,4 @@
-import type { CheckoutPreview } from '@dema/contracts';
+import type { CheckoutPreview, CheckoutSettings } from '@dema/contracts';
 import { fireEvent, screen, waitFor } from '@testing-library/react-native';
 import { aCart, aProduct, renderApp, type StubAnswer, type StubRequest, stubFetch } from './render.tsx';
 import { expectAccessible } from './support/accessibility.ts';
@@ -31,9 +31,20 @@ const problem = (status: number, code: string, detail: string, invalidParams: Ar
 });
 const needsAddress = problem(422, 'VALIDATION_FAILED', 'An address is needed', [{ name: 'body.shippingAddress', reason: 'is required' }]);
 
+const storeSettings = (shipsTo: string[]): CheckoutSettings => ({
+  pricesIncludeTax: false,
+  currency: 'USD',
+  paymentTimeoutMinutes: 60,
+  captureOn: 'shipment',
+  shipsTo,
+  paymentProviders: ['manual'],
+  stripePublishableKey: null,
+});
+
 /** A store with shipping zones: the cart, then `checkout` for the checkout calls (a preview of the cart alone needs an address). */
-function zonedStore(checkout: (request: StubRequest) => StubAnswer) {
+function zonedStore(checkout: (request: StubRequest) => StubAnswer, shipsTo = ['CA', 'US']) {
   return stubFetch((request) => {
+    if (request.method === 'GET' && request.path === '/api/checkout-settings') return { body: storeSettings(shipsTo) };
     if (request.method === 'GET' && request.path === '/api/cart') return { body: aCart([{ product: book, quantity: 2 }]) };
     if (request.method === 'GET' && request.path === '/api/users/me/addresses') return { body: { items: [] } };
     const body = request.body as { shippingAddress?: unknown } | undefined;
@@ -119,7 +130,7 @@ test('an address outside every zone is refused at the country; a bad postal code
       ]);
     }
     return problem(422, 'VALIDATION_FAILED', 'Invalid address', [{ name: 'body.address.postalCode', reason: 'must look like 12345 or 12345-6789' }]);
-  });
+  }, []); // settings listing no country offer every one, so JP can be chosen: the server has the last word
   renderApp('/checkout', { fetch });
   expect(await screen.findByText('Shipping address')).toBeTruthy();
   fillAddress();
@@ -176,6 +187,7 @@ test('an order refused for an address field shows the reason at that field', asy
 test('the default saved address fills the form', async () => {
   const saved = { id: 's1', label: 'Home', address, defaultShipping: true, defaultBilling: true };
   const { fetch } = stubFetch((request) => {
+    if (request.path === '/api/checkout-settings') return { body: storeSettings(['US']) };
     if (request.path === '/api/users/me/addresses') return { body: { items: [saved] } };
     if (request.path === '/api/checkout/preview') return needsAddress;
     return { body: aCart([{ product: book, quantity: 1 }]) };
@@ -183,6 +195,16 @@ test('the default saved address fills the form', async () => {
   renderApp('/checkout', { fetch });
   await waitFor(() => expect(screen.getByLabelText('Address')).toHaveProp('value', '1 Main St'));
   expect(screen.getByLabelText('Postal code')).toHaveProp('value', '10001');
+  expect(screen.getByLabelText('United States')).toBeSelected();
+});
+
+test('the country choices are the countries the store ships to', async () => {
+  const { fetch } = zonedStore(() => needsAddress, ['CA', 'US']);
+  renderApp('/checkout', { fetch });
+  expect(await screen.findByText('Shipping address')).toBeTruthy();
+  // Until the settings arrive every country is offered; then only the zones' ones.
+  await waitFor(() => expect(screen.queryByLabelText('Germany')).toBeNull());
+  expect(screen.getByLabelText('Canada')).toBeTruthy();
   expect(screen.getByLabelText('United States')).toBeSelected();
 });
 

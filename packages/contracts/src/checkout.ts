@@ -294,8 +294,9 @@ export const UpdateCheckoutSettings = Type.Object(
     currency: Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217, upper case' }),
     paymentTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 10_080, description: 'Up to a week' }),
     captureOn: CaptureOn,
-    // What GET answers beside the settings comes from the server's configuration: accepted so a
-    // client may PUT back what it read, and ignored.
+    // What GET answers beside the settings comes from the zones and the server's configuration:
+    // accepted so a client may PUT back what it read, and ignored.
+    shipsTo: Type.Optional(Type.Array(Type.String(), { description: 'Read-only: ignored (the shipping zones decide it)' })),
     paymentProviders: Type.Optional(Type.Array(Type.Union([Type.Literal('manual'), Type.Literal('stripe')]), { description: 'Read-only: ignored' })),
     stripePublishableKey: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Read-only: ignored' })),
   },

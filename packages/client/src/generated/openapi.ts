@@ -3376,6 +3376,8 @@ export interface operations {
                     /** @description Up to a week */
                     paymentTimeoutMinutes: number;
                     pricesIncludeTax: boolean;
+                    /** @description Read-only: ignored (the shipping zones decide it) */
+                    shipsTo?: string[];
                     /** @description Read-only: ignored */
                     stripePublishableKey?: string | null;
                 };
