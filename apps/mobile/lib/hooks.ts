@@ -27,6 +27,16 @@ export function useProduct(id: string) {
   return useQuery({ queryKey: ['product', id], queryFn: () => api.getProduct(id) });
 }
 
+/**
+ * The store's currency, for prices that carry none of their own (catalog, cart); `undefined` until it
+ * is known, which formats as USD. Orders and checkout previews say their own currency.
+ */
+export function useStoreCurrency(enabled = true): string | undefined {
+  const { api } = useApi();
+  const settings = useQuery({ queryKey: ['checkout-settings'], queryFn: () => api.checkoutSettings(), enabled, staleTime: 5 * 60_000 });
+  return typeof settings.data?.currency === 'string' ? settings.data.currency : undefined;
+}
+
 export function useCart() {
   const { api, signedIn } = useApi();
   return useQuery({ queryKey: ['cart'], queryFn: () => api.getCart(), enabled: signedIn });

@@ -15,6 +15,18 @@ test('lists products with their price and stock', async () => {
   expectAccessible();
 });
 
+test("prices are in the store's currency", async () => {
+  const hammer = aProduct({ name: 'Hammer', price: 12.5, stock: 3 });
+  const { fetch } = stubFetch(({ path }) => {
+    if (path.startsWith('/api/categories')) return { body: categories };
+    if (path === '/api/checkout-settings')
+      return { body: { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 60, captureOn: 'shipment', shipsTo: [] } };
+    return { body: aPage([hammer]) };
+  });
+  renderApp('/', { fetch });
+  expect(await screen.findByLabelText('Hammer, €12.50')).toBeTruthy();
+});
+
 test('search, category and sort go to the API', async () => {
   const { fetch, requests } = stubFetch(({ path }) => (path.startsWith('/api/categories') ? { body: categories } : { body: aPage([aProduct()]) }));
   renderApp('/', { fetch });

@@ -22,6 +22,14 @@ test('my orders list each order with its status and total, newest first as the A
   expectAccessible();
 });
 
+test('an order is priced in its own currency', async () => {
+  const h = await harness({ signedIn: true });
+  h.api.on('GET', '/api/orders', page([anOrder({ currency: 'EUR' }), anOrder({ id: 'bbbbbbbb-0000-4000-8000-000000000002', currency: 'JPY', total: 1200 })]));
+  renderRoutes(h, routes(h), '/orders');
+  expect(await screen.findByText('€119.00')).toBeTruthy();
+  expect(screen.getByText('¥1,200')).toBeTruthy();
+});
+
 test('tapping an order opens its detail', async () => {
   const h = await harness({ signedIn: true });
   h.api.on('GET', '/api/orders', page([anOrder()]));

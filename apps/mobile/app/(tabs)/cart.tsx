@@ -6,7 +6,7 @@ import { Failure, ScreenState } from '../../components/screen-state.tsx';
 import { OfflineBanner, styles } from '../../components/ui.tsx';
 import { describeFailure, isOffline } from '../../lib/api.ts';
 import { useApi } from '../../lib/api-context.tsx';
-import { useCart, useSetCartItem } from '../../lib/hooks.ts';
+import { useCart, useSetCartItem, useStoreCurrency } from '../../lib/hooks.ts';
 
 export default function CartScreen() {
   const { signedIn, restoring } = useApi();
@@ -23,6 +23,7 @@ export default function CartScreen() {
 
 function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onCheckout: () => void }) {
   const setItem = useSetCartItem();
+  const currency = useStoreCurrency(cart.items.length > 0);
   if (cart.items.length === 0) return <ScreenState kind="empty" title="Your cart is empty" />;
   const problemOf = (item: CartItem) => cart.problems.find((problem) => problem.productId === item.productId && problem.variantId === item.variantId)?.reason;
   return (
@@ -37,7 +38,7 @@ function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onC
             <View style={{ padding: 12, gap: 6 }}>
               <Text style={styles.body}>{item.name}</Text>
               <Text style={styles.muted}>
-                {item.quantity} × {formatPrice(item.price)} = {formatPrice(item.lineTotal)}
+                {item.quantity} × {formatPrice(item.price, currency)} = {formatPrice(item.lineTotal, currency)}
               </Text>
               {problem ? (
                 <Text style={styles.problem} accessibilityRole="alert">
@@ -80,7 +81,7 @@ function CartView({ cart, stale, onCheckout }: { cart: Cart; stale: boolean; onC
                 {describeFailure(setItem.error)}
               </Text>
             ) : null}
-            <Text style={styles.title}>Subtotal {formatPrice(cart.subtotal)}</Text>
+            <Text style={styles.title}>Subtotal {formatPrice(cart.subtotal, currency)}</Text>
             {cart.problems.length > 0 ? <Text style={styles.problem}>Fix the marked lines before checking out.</Text> : null}
             <ActionButton label="Check out" accessibilityLabel="Check out" disabled={cart.problems.length > 0 || stale} onPress={onCheckout} />
           </View>

@@ -7,7 +7,7 @@ import { Failure, ScreenState } from '../../components/screen-state.tsx';
 import { minTarget, OfflineBanner, styles } from '../../components/ui.tsx';
 import { isOffline } from '../../lib/api.ts';
 import { apiBaseUrl } from '../../lib/config.ts';
-import { useCatalog, useCategories } from '../../lib/hooks.ts';
+import { useCatalog, useCategories, useStoreCurrency } from '../../lib/hooks.ts';
 
 const sorts: Array<{ sort: ProductSort; label: string }> = [
   { sort: 'newest', label: 'Newest' },
@@ -94,6 +94,7 @@ type ListProps = {
 
 function CatalogList({ products, loading, error, filtered, refreshing, loadingMore, onRefresh, onEndReached }: ListProps) {
   const router = useRouter();
+  const currency = useStoreCurrency(products.length > 0);
   if (loading) return <ScreenState kind="loading" title="Loading products" />;
   if (error) return <Failure error={error} onRetry={onRefresh} />;
   return (
@@ -108,7 +109,7 @@ function CatalogList({ products, loading, error, filtered, refreshing, loadingMo
       renderItem={({ item }) => (
         <Pressable
           accessibilityRole="button"
-          accessibilityLabel={`${item.name}, ${formatPrice(item.price)}`}
+          accessibilityLabel={`${item.name}, ${formatPrice(item.price, currency)}`}
           onPress={() => router.push({ pathname: '/product/[id]', params: { id: item.id } })}
           style={{ flexDirection: 'row', gap: 12, padding: 12, minHeight: minTarget }}
         >
@@ -116,7 +117,7 @@ function CatalogList({ products, loading, error, filtered, refreshing, loadingMo
           <View style={{ flex: 1 }}>
             <Text style={styles.body}>{item.name}</Text>
             <Text style={styles.muted}>
-              {formatPrice(item.price)} · {describeStock(item.stock).label}
+              {formatPrice(item.price, currency)} · {describeStock(item.stock).label}
             </Text>
           </View>
         </Pressable>

@@ -7,7 +7,7 @@ import { Failure, ScreenState } from '../../components/screen-state.tsx';
 import { OfflineBanner, styles } from '../../components/ui.tsx';
 import { describeFailure, isOffline } from '../../lib/api.ts';
 import { useApi } from '../../lib/api-context.tsx';
-import { useAddToCart, useProduct } from '../../lib/hooks.ts';
+import { useAddToCart, useProduct, useStoreCurrency } from '../../lib/hooks.ts';
 import { imageUri } from '../(tabs)/index.tsx';
 
 export default function ProductScreen() {
@@ -22,6 +22,7 @@ function ProductView({ product, stale }: { product: Product; stale: boolean }) {
   const { signedIn } = useApi();
   const router = useRouter();
   const add = useAddToCart();
+  const currency = useStoreCurrency();
   const [variantId, setVariantId] = useState<string | null>(product.variants[0]?.id ?? null);
   const variant = product.variants.find((item) => item.id === variantId) ?? null;
   const price = variant?.price ?? product.price;
@@ -46,7 +47,7 @@ function ProductView({ product, stale }: { product: Product; stale: boolean }) {
       <Text style={styles.title} accessibilityRole="header" testID="product-name">
         {product.name}
       </Text>
-      <Text style={styles.body}>{formatPrice(price)}</Text>
+      <Text style={styles.body}>{formatPrice(price, currency)}</Text>
       <Text style={stock.tone === 'out' ? styles.problem : styles.muted}>{stock.label}</Text>
       {product.description ? <Text style={styles.body}>{product.description}</Text> : null}
       {product.variants.length > 0 ? (

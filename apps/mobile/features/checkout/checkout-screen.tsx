@@ -47,7 +47,7 @@ function addressReasons(error: DemaApiError, prefix: string): Partial<Record<key
 }
 
 const asApiError = (caught: unknown): DemaApiError => (caught instanceof DemaApiError ? caught : DemaApiError.unreachable(caught));
-const shippingPrice = (amount: number): string => (amount === 0 ? 'Free' : formatPrice(amount));
+const shippingPrice = (amount: number, currency: string | undefined): string => (amount === 0 ? 'Free' : formatPrice(amount, currency));
 
 /**
  * Checkout on one screen: the shipping address (the customer's default one to start with), the
@@ -107,6 +107,8 @@ export function CheckoutScreen() {
   if (probe.isPending) return <ScreenState kind="loading" title="Preparing checkout" />;
   if (probeError && !needsAddress) return <Failure error={probeError} onRetry={() => void probe.refetch()} />;
   const figures = preview ?? (needsAddress ? null : (probe.data ?? null));
+  // Before a preview says it, the store's currency (a stubbed or older answer may lack it: USD).
+  const money = figures?.currency ?? settings.data?.currency;
   const blocked = cart.data.problems.length > 0;
 
   /** Shows a refusal where it belongs: at an address field, at the code, or as the screen's message. */
@@ -171,7 +173,7 @@ export function CheckoutScreen() {
       </Text>
       {cart.data.items.map((item) => (
         <Text key={`${item.productId}:${item.variantId ?? ''}`} style={styles.line}>
-          {item.quantity} × {item.name} · {formatPrice(item.lineTotal)}
+          {item.quantity} × {item.name} · {formatPrice(item.lineTotal, money)}
         </Text>
       ))}
       {blocked ? <Text style={ui.problem}>Some lines cannot be ordered as they are: fix them in the cart.</Text> : null}
@@ -197,8 +199,8 @@ export function CheckoutScreen() {
           {options.map((option) => (
             <ActionButton
               key={option.id}
-              label={`${option.name} · ${shippingPrice(option.amount)}`}
-              accessibilityLabel={`${option.name}, ${shippingPrice(option.amount)}`}
+              label={`${option.name} · ${shippingPrice(option.amount, money)}`}
+              accessibilityLabel={`${option.name}, ${shippingPrice(option.amount, money)}`}
               tone="outline"
               selected={choices.shippingMethodId === option.id}
               disabled={working !== null}
@@ -230,23 +232,23 @@ export function CheckoutScreen() {
           <Text style={styles.heading} accessibilityRole="header">
             Review
           </Text>
-          <Figure label="Subtotal" value={formatPrice(figures.subtotal)} testID="checkout-subtotal" />
+          <Figure label="Subtotal" value={formatPrice(figures.subtotal, money)} testID="checkout-subtotal" />
           {figures.discountTotal > 0 ? (
             <Figure
               label={figures.promotionCode ? `Discount (${figures.promotionCode})` : 'Discount'}
-              value={`−${formatPrice(figures.discountTotal)}`}
+              value={`−${formatPrice(figures.discountTotal, money)}`}
               testID="checkout-discount"
             />
           ) : null}
           {figures.shippingMethod || needsAddress ? (
             <Figure
               label={figures.shippingMethod ? `Shipping (${figures.shippingMethod.name})` : 'Shipping'}
-              value={shippingPrice(figures.shippingTotal)}
+              value={shippingPrice(figures.shippingTotal, money)}
               testID="checkout-shipping"
             />
           ) : null}
-          <Figure label={figures.pricesIncludeTax ? 'Tax included' : 'Tax'} value={formatPrice(figures.taxTotal)} testID="checkout-tax" />
-          <Figure label="Total" value={formatPrice(figures.total)} testID="checkout-total" strong />
+          <Figure label={figures.pricesIncludeTax ? 'Tax included' : 'Tax'} value={formatPrice(figures.taxTotal, money)} testID="checkout-tax" />
+          <Figure label="Total" value={formatPrice(figures.total, money)} testID="checkout-total" strong />
         </View>
       ) : null}
       {message ? (

@@ -37,34 +37,34 @@ export function OrderDetailView({ order, stale }: { order: Order; stale: boolean
             key={`${item.productId}:${item.variantId ?? ''}`}
             style={styles.item}
             accessible
-            accessibilityLabel={`${item.name}, ${item.quantity} at ${formatPrice(item.price)}, ${formatPrice(item.lineTotal)}`}
+            accessibilityLabel={`${item.name}, ${item.quantity} at ${formatPrice(item.price, order.currency)}, ${formatPrice(item.lineTotal, order.currency)}`}
           >
             <Text style={styles.itemName}>{item.name}</Text>
             <Text style={styles.itemMeta}>
-              {item.quantity} × {formatPrice(item.price)}
+              {item.quantity} × {formatPrice(item.price, order.currency)}
             </Text>
-            <Text style={styles.itemTotal}>{formatPrice(item.lineTotal)}</Text>
+            <Text style={styles.itemTotal}>{formatPrice(item.lineTotal, order.currency)}</Text>
           </View>
         ))}
-        <Amount label="Subtotal" value={formatPrice(order.subtotal)} testID="order-subtotal" />
+        <Amount label="Subtotal" value={formatPrice(order.subtotal, order.currency)} testID="order-subtotal" />
         {order.discountTotal > 0 ? (
           <Amount
             label={order.promotionCode ? `Discount (${order.promotionCode})` : 'Discount'}
-            value={`−${formatPrice(order.discountTotal)}`}
+            value={`−${formatPrice(order.discountTotal, order.currency)}`}
             testID="order-discount"
           />
         ) : null}
         {order.shippingMethod ? (
           <Amount
             label={`Shipping (${order.shippingMethod.name})`}
-            value={order.shippingTotal === 0 ? 'Free' : formatPrice(order.shippingTotal)}
+            value={order.shippingTotal === 0 ? 'Free' : formatPrice(order.shippingTotal, order.currency)}
             testID="order-shipping"
           />
         ) : null}
-        <Amount label={order.pricesIncludeTax ? 'Tax included' : 'Tax'} value={formatPrice(order.taxTotal)} testID="order-tax" />
-        <View style={styles.totalRow} accessible accessibilityLabel={`Order total ${formatPrice(order.total)}`} testID="order-total">
+        <Amount label={order.pricesIncludeTax ? 'Tax included' : 'Tax'} value={formatPrice(order.taxTotal, order.currency)} testID="order-tax" />
+        <View style={styles.totalRow} accessible accessibilityLabel={`Order total ${formatPrice(order.total, order.currency)}`} testID="order-total">
           <Text style={styles.totalLabel}>Order total</Text>
-          <Text style={styles.totalValue}>{formatPrice(order.total)}</Text>
+          <Text style={styles.totalValue}>{formatPrice(order.total, order.currency)}</Text>
         </View>
       </View>
       {order.shippingAddress ? (

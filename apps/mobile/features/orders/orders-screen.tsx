@@ -14,7 +14,7 @@ function OrderRow({ order, onOpen }: { order: Order; onOpen: () => void }) {
   return (
     <Pressable
       accessibilityRole="button"
-      accessibilityLabel={`Order ${order.id.slice(0, 8)}, ${orderStatusLabel(order.status)}, ${count} ${count === 1 ? 'item' : 'items'}, ${formatPrice(order.total)}`}
+      accessibilityLabel={`Order ${order.id.slice(0, 8)}, ${orderStatusLabel(order.status)}, ${count} ${count === 1 ? 'item' : 'items'}, ${formatPrice(order.total, order.currency)}`}
       accessibilityHint="Opens the order"
       onPress={onOpen}
       style={({ pressed }) => [styles.row, pressed ? styles.pressed : null]}
@@ -26,7 +26,7 @@ function OrderRow({ order, onOpen }: { order: Order; onOpen: () => void }) {
         </Text>
       </View>
       <View style={styles.rowSide}>
-        <Text style={styles.total}>{formatPrice(order.total)}</Text>
+        <Text style={styles.total}>{formatPrice(order.total, order.currency)}</Text>
         <StatusBadge status={order.status} />
       </View>
     </Pressable>
