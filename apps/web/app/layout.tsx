@@ -3,6 +3,8 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { SessionBoot } from '../components/session-boot.tsx';
 import { SiteHeader } from '../components/site-header.tsx';
+import { StoreCurrencyProvider } from '../components/store-currency.tsx';
+import { storeSettings } from '../lib/api-server.ts';
 import { publicWebUrl, storeName } from '../lib/config.ts';
 
 // Every page reads live data (catalog, stock, prices) or the session: nothing is prerendered at build.
@@ -23,8 +25,10 @@ export function generateMetadata(): Metadata {
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#0e6f66' };
 
 /** The root layout: header, main landmark, footer; the session starts here once per page load. */
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
   const name = storeName();
+  const settings = await storeSettings();
+  const currency = settings.ok ? settings.data.currency : undefined;
   return (
     <html lang="en">
       <body>
@@ -34,12 +38,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <SessionBoot />
         <SiteHeader storeName={name} />
         <main id="main" tabIndex={-1}>
-          <div className="container">{children}</div>
+          <StoreCurrencyProvider currency={currency}>
+            <div className="container">{children}</div>
+          </StoreCurrencyProvider>
         </main>
         <footer className="site-footer">
           <div className="container">
             <span>© {name}. Powered by Dema.</span>
-            <span>Secure checkout · Prices in USD</span>
+            <span>Secure checkout · Prices in {currency ?? 'USD'}</span>
           </div>
         </footer>
       </body>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { type Category, type CreateProduct, defaultCategoryId, type Product, type UpdateProduct, type VariantInput } from '@dema/contracts';
+import { useStoreCurrency } from './store-currency.tsx';
 import { describeStock, formatPrice } from '@dema/contracts';
 import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
@@ -15,6 +16,7 @@ const pageSize = 25;
 
 /** The catalog as a table for staff: search, pages, stock at a glance, links to edit. */
 export function AdminProductList() {
+  const currency = useStoreCurrency();
   const [q, setQ] = useState('');
   const [search, setSearch] = useState('');
   const [offset, setOffset] = useState(0);
@@ -98,7 +100,7 @@ export function AdminProductList() {
                         {product.variants.length > 0 ? <span className="muted small"> · {product.variants.length} variants</span> : null}
                       </td>
                       <td className="small">{product.category.name}</td>
-                      <td className="num">{formatPrice(product.price)}</td>
+                      <td className="num">{formatPrice(product.price, currency)}</td>
                       <td className="num">
                         <span className={`pill pill-${stock.tone}`}>{product.stock}</span>
                       </td>

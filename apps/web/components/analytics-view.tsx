@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { TopProducts } from '@dema/contracts';
+import { useStoreCurrency } from './store-currency.tsx';
 import { describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatCount, formatPrice } from '@dema/contracts';
@@ -18,7 +19,7 @@ const ranges = [
   { days: 365, label: 'Last 12 months' },
 ] as const;
 
-const money = (n: number) => formatPrice(n).replace(/\.00$/, '');
+const money = (n: number, currency: string | undefined) => formatPrice(n, currency).replace(/\.00$/, '');
 
 function Section<T>({ title, state, children }: { title: string; state: ApiState<T>; children: (data: T) => ReactNode }) {
   return (
@@ -61,6 +62,7 @@ function useProductNames(ids: string[]): Record<string, string> {
 }
 
 function TopProductsTable({ data }: { data: TopProducts }) {
+  const currency = useStoreCurrency();
   const names = useProductNames(data.items.map((item) => item.productId));
   if (data.items.length === 0) return <p className="muted">No sales in this period.</p>;
   return (
@@ -83,7 +85,7 @@ function TopProductsTable({ data }: { data: TopProducts }) {
               <Link href={`/admin/products/${item.productId}`}>{names[item.productId] ?? item.productId.slice(0, 8)}</Link>
             </td>
             <td className="num">{formatCount(item.units)}</td>
-            <td className="num">{formatPrice(item.revenue)}</td>
+            <td className="num">{formatPrice(item.revenue, currency)}</td>
           </tr>
         ))}
       </tbody>
@@ -96,6 +98,7 @@ function TopProductsTable({ data }: { data: TopProducts }) {
  * revenue and orders over time, status mix, top products, stock movements.
  */
 export function AnalyticsView() {
+  const currency = useStoreCurrency();
   const [days, setDays] = useState<number>(30);
   const to = utcDay(new Date());
   const from = utcDay(daysBefore(new Date(), days - 1));
@@ -145,9 +148,9 @@ export function AnalyticsView() {
       ) : null}
       <div className="stats">
         {[
-          { label: 'Revenue', value: summary.status === 'ready' ? formatPrice(summary.data.revenue) : '…' },
+          { label: 'Revenue', value: summary.status === 'ready' ? formatPrice(summary.data.revenue, currency) : '…' },
           { label: 'Orders', value: summary.status === 'ready' ? formatCount(summary.data.orders) : '…' },
-          { label: 'Avg. order', value: summary.status === 'ready' ? formatPrice(summary.data.averageOrderValue) : '…' },
+          { label: 'Avg. order', value: summary.status === 'ready' ? formatPrice(summary.data.averageOrderValue, currency) : '…' },
           { label: 'Units sold', value: summary.status === 'ready' ? formatCount(summary.data.unitsSold) : '…' },
           { label: 'Customers', value: summary.status === 'ready' ? formatCount(summary.data.customers) : '…' },
         ].map((stat) => (
@@ -160,7 +163,11 @@ export function AnalyticsView() {
       <div className="grid-2">
         <Section title={`Revenue per ${interval}`} state={revenue}>
           {(data) => (
-            <LineChart title={`Revenue per ${interval}`} points={data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))} format={money} />
+            <LineChart
+              title={`Revenue per ${interval}`}
+              points={data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))}
+              format={(n) => money(n, currency)}
+            />
           )}
         </Section>
         <Section title={`Orders per ${interval}`} state={revenue}>
@@ -197,7 +204,7 @@ export function AnalyticsView() {
                 ).map(([label, amount]) => (
                   <tr key={label}>
                     <th scope="row">{label}</th>
-                    <td className="num">{formatPrice(amount)}</td>
+                    <td className="num">{formatPrice(amount, currency)}</td>
                   </tr>
                 ))}
               </tbody>

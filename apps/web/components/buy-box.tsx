@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useId, useState } from 'react';
 import type { ProductVariant } from '@dema/contracts';
+import { useStoreCurrency } from './store-currency.tsx';
 import { describeFailure } from '@dema/client';
 import { addToCart } from '../lib/cart.ts';
 import { addToGuestCart } from '../lib/guest-cart.ts';
@@ -14,6 +15,7 @@ import { useSession } from '../lib/session.ts';
  * variant; a visitor who is not signed in fills a cart kept in this browser until they sign in.
  */
 export function BuyBox({ productId, price, stock, variants }: { productId: string; price: number; stock: number; variants: ProductVariant[] }) {
+  const currency = useStoreCurrency();
   const session = useSession();
   const quantityId = useId();
   const [variantId, setVariantId] = useState<string | null>(() => variants.find((v) => v.stock > 0)?.id ?? variants[0]?.id ?? null);
@@ -45,7 +47,7 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
   return (
     <div className="buy-box">
       <div className="price" data-testid="product-price">
-        {formatPrice(unitPrice)}
+        {formatPrice(unitPrice, currency)}
       </div>
       <p>
         <span className={`pill pill-${stockInfo.tone}`} data-testid="stock">
@@ -71,7 +73,7 @@ export function BuyBox({ productId, price, stock, variants }: { productId: strin
               />
               <span>
                 {option.name}
-                {option.price !== null && option.price !== price ? ` · ${formatPrice(option.price)}` : ''}
+                {option.price !== null && option.price !== price ? ` · ${formatPrice(option.price, currency)}` : ''}
                 {option.stock <= 0 ? ' (sold out)' : ''}
               </span>
             </label>

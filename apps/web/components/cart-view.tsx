@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { Cart, CartItem, Product } from '@dema/contracts';
+import { useStoreCurrency } from './store-currency.tsx';
 import { describeFailure } from '@dema/client';
 import { loadCart, removeCartItem, setCartItem, useCart } from '../lib/cart.ts';
 import { removeFromGuestCart, setGuestQuantity, useGuestCart, type GuestLine } from '../lib/guest-cart.ts';
@@ -12,6 +13,7 @@ import { RequireSession } from './require-session.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
 function CartLine({ item, problem, onError }: { item: CartItem; problem: string | undefined; onError: (message: string) => void }) {
+  const currency = useStoreCurrency();
   const [busy, setBusy] = useState(false);
   const [quantity, setQuantity] = useState(String(item.quantity));
   const inputId = `qty-${item.productId}-${item.variantId ?? 'product'}`;
@@ -45,7 +47,7 @@ function CartLine({ item, problem, onError }: { item: CartItem; problem: string 
           <strong>{item.name}</strong>
         </Link>
         <div className="muted small">
-          {formatPrice(item.price)} each · {item.available > 0 ? `${item.available} available` : 'out of stock'}
+          {formatPrice(item.price, currency)} each · {item.available > 0 ? `${item.available} available` : 'out of stock'}
         </div>
         {problem ? (
           <div className="field-error" role="alert">
@@ -80,13 +82,14 @@ function CartLine({ item, problem, onError }: { item: CartItem; problem: string 
         </div>
       </div>
       <div className="num" style={{ fontWeight: 700 }}>
-        {formatPrice(item.lineTotal)}
+        {formatPrice(item.lineTotal, currency)}
       </div>
     </li>
   );
 }
 
 function CartContents({ cart }: { cart: Cart }) {
+  const currency = useStoreCurrency();
   const [error, setError] = useState<string | null>(null);
   if (cart.items.length === 0) {
     return (
@@ -135,7 +138,7 @@ function CartContents({ cart }: { cart: Cart }) {
         </div>
         <div className="summary-row total">
           <span>Subtotal</span>
-          <span data-testid="cart-subtotal">{formatPrice(cart.subtotal)}</span>
+          <span data-testid="cart-subtotal">{formatPrice(cart.subtotal, currency)}</span>
         </div>
         {cart.problems.length > 0 ? (
           <p className="alert alert-warn small" style={{ marginTop: 12 }}>
@@ -168,6 +171,7 @@ interface GuestRow {
 
 /** A visitor's cart (kept in this browser): current prices from the catalog, and the way to sign in and check out. */
 function GuestCartView() {
+  const currency = useStoreCurrency();
   const lines = useGuestCart();
   const [products, setProducts] = useState<Record<string, Product | null>>({});
   const key = lines.map((line) => line.productId).join(',');
@@ -221,7 +225,7 @@ function GuestCartView() {
                   <Link href={`/products/${row.line.productId}`}>
                     <strong>{row.product ? `${row.product.name}${variant ? ` — ${variant.name}` : ''}` : 'Loading…'}</strong>
                   </Link>
-                  <div className="muted small">{row.product ? `${formatPrice(unitPrice(row))} each` : ''}</div>
+                  <div className="muted small">{row.product ? `${formatPrice(unitPrice(row), currency)} each` : ''}</div>
                   <div className="controls" style={{ marginTop: 8 }}>
                     <label htmlFor={inputId} className="visually-hidden">
                       Quantity
@@ -240,7 +244,7 @@ function GuestCartView() {
                   </div>
                 </div>
                 <div className="num" style={{ fontWeight: 700 }}>
-                  {formatPrice((Math.round(unitPrice(row) * 100) * row.line.quantity) / 100)}
+                  {formatPrice((Math.round(unitPrice(row) * 100) * row.line.quantity) / 100, currency)}
                 </div>
               </li>
             );
@@ -251,7 +255,7 @@ function GuestCartView() {
         <h2 id="guest-summary">Summary</h2>
         <div className="summary-row total">
           <span>Subtotal</span>
-          <span data-testid="cart-subtotal">{formatPrice(subtotalCents / 100)}</span>
+          <span data-testid="cart-subtotal">{formatPrice(subtotalCents / 100, currency)}</span>
         </div>
         <p className="muted small">Sign in or create an account to check out; your cart comes with you.</p>
         <Link className="btn btn-primary btn-block" href="/login?next=/checkout">

@@ -85,18 +85,18 @@ export function OrderPayment({ orderId, version, stripeJsUrl }: { orderId: strin
         </div>
         <div className="summary-row">
           <span>Amount</span>
-          <span data-testid="payment-amount">{formatPrice(shown.amount)}</span>
+          <span data-testid="payment-amount">{formatPrice(shown.amount, shown.currency)}</span>
         </div>
         <div className="summary-row">
           <span>Captured</span>
-          <span data-testid="payment-captured">{formatPrice(shown.amountCaptured)}</span>
+          <span data-testid="payment-captured">{formatPrice(shown.amountCaptured, shown.currency)}</span>
         </div>
         <div className="summary-row">
           <span>Refunded</span>
-          <span data-testid="payment-refunded">{formatPrice(shown.amountRefunded)}</span>
+          <span data-testid="payment-refunded">{formatPrice(shown.amountRefunded, shown.currency)}</span>
         </div>
       </div>
-      {shown.refunds.length > 0 ? <Refunds refunds={shown.refunds} showWho={canManage} /> : null}
+      {shown.refunds.length > 0 ? <Refunds refunds={shown.refunds} currency={shown.currency} showWho={canManage} /> : null}
       {shown.clientSecret && (shown.status === 'unpaid' || shown.status === 'failed') ? (
         <PayByCard clientSecret={shown.clientSecret} stripeJsUrl={stripeJsUrl} onConfirmed={result.reload} />
       ) : null}
@@ -158,7 +158,7 @@ function PayByCard({ clientSecret, stripeJsUrl, onConfirmed }: { clientSecret: s
 }
 
 /** The refunds, oldest first: amount, reason, when and (for admins) who made it. */
-function Refunds({ refunds, showWho }: { refunds: Refund[]; showWho: boolean }) {
+function Refunds({ refunds, currency, showWho }: { refunds: Refund[]; currency: string; showWho: boolean }) {
   const names = useAdminNames(showWho ? refunds.map((refund) => refund.createdBy) : []);
   return (
     <div className="table-wrap" style={{ marginTop: 12 }}>
@@ -185,7 +185,7 @@ function Refunds({ refunds, showWho }: { refunds: Refund[]; showWho: boolean }) 
                 <td>{refund.createdBy ? (names[refund.createdBy] ?? <span className="mono">{refund.createdBy.slice(0, 8)}</span>) : 'Automatic'}</td>
               ) : null}
               <td className="num" data-testid="payment-refund-amount">
-                {formatPrice(refund.amount)}
+                {formatPrice(refund.amount, currency)}
               </td>
             </tr>
           ))}
@@ -287,7 +287,7 @@ function PaymentActions({ payment, onChanged }: { payment: Payment; onChanged: (
       });
       key.current = null;
       setReason('');
-      setDone(`Refunded ${formatPrice(made.amount)}.`);
+      setDone(`Refunded ${formatPrice(made.amount, payment.currency)}.`);
       onChanged();
     } catch (caught) {
       const failure = asApiError(caught);
@@ -320,7 +320,7 @@ function PaymentActions({ payment, onChanged }: { payment: Payment; onChanged: (
         <form onSubmit={refund} noValidate aria-label="Refund">
           <h3 style={{ margin: '0 0 8px' }}>Refund</h3>
           <div className="toolbar" style={{ alignItems: 'flex-start' }}>
-            <FormField id="refund-amount" label="Amount" error={fieldErrors.amount} hint={`Up to ${formatPrice(Number(fromCents(left)))}`}>
+            <FormField id="refund-amount" label="Amount" error={fieldErrors.amount} hint={`Up to ${formatPrice(Number(fromCents(left)), payment.currency)}`}>
               {(aria) => (
                 <input {...aria} type="text" inputMode="decimal" autoComplete="off" value={amount} onChange={(event) => setAmount(event.target.value)} />
               )}

@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { MetricsSample, Product } from '@dema/contracts';
+import { useStoreCurrency } from './store-currency.tsx';
 import { DemaApiError, describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
 import { formatBytes, formatCount, formatDateTime, formatPrice } from '@dema/contracts';
@@ -238,6 +239,7 @@ function useTodaySales(today: string): ApiState<{ orders: number; revenue: numbe
 
 /** The admin's overview: today's sales, a fortnight's revenue, recent orders, low stock, health and alerts. */
 export function OverviewView() {
+  const currency = useStoreCurrency();
   const now = new Date();
   const today = utcDay(now);
   const summary = useTodaySales(today);
@@ -264,12 +266,14 @@ export function OverviewView() {
         <div className="card stat">
           <div className="label">Revenue today</div>
           <div className="value" data-testid="revenue-today">
-            {summary.status === 'ready' ? formatPrice(summary.data.revenue) : summary.status === 'loading' ? '…' : '—'}
+            {summary.status === 'ready' ? formatPrice(summary.data.revenue, currency) : summary.status === 'loading' ? '…' : '—'}
           </div>
         </div>
         <div className="card stat">
           <div className="label">Avg. order today</div>
-          <div className="value">{summary.status === 'ready' ? formatPrice(summary.data.averageOrderValue) : summary.status === 'loading' ? '…' : '—'}</div>
+          <div className="value">
+            {summary.status === 'ready' ? formatPrice(summary.data.averageOrderValue, currency) : summary.status === 'loading' ? '…' : '—'}
+          </div>
         </div>
         <div className="card stat">
           <div className="label">Low-stock products</div>
@@ -294,7 +298,7 @@ export function OverviewView() {
             <LineChart
               title="Revenue per day, last 14 days"
               points={revenue.data.points.map((p) => ({ label: shortDay(p.period), value: p.revenue }))}
-              format={(n) => formatPrice(n).replace(/\.00$/, '')}
+              format={(n) => formatPrice(n, currency).replace(/\.00$/, '')}
             />
           ) : null}
         </section>
@@ -319,7 +323,7 @@ export function OverviewView() {
                       </Link>
                     </td>
                     <td className="small muted">{formatDateTime(order.createdAt)}</td>
-                    <td className="num">{formatPrice(order.total)}</td>
+                    <td className="num">{formatPrice(order.total, order.currency)}</td>
                     <td>
                       <StatusPill status={order.status} />
                     </td>

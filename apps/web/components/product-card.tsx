@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ProductCardProps } from '@dema/contracts';
-import { describeStock, formatPrice } from '@dema/contracts';
+import { describeStock } from '@dema/contracts';
+import { Price } from './store-currency.tsx';
 
 /**
  * The seed's product card, rendered on the server from exactly `ProductCardProps`: first image,
@@ -24,7 +25,13 @@ export function ProductCard({ id, name, price, stock, images, specifications, va
           <Link href={href}>{name}</Link>
         </h3>
         <div className="price" data-testid="card-price">
-          {low === high ? formatPrice(price) : `${formatPrice(low)} – ${formatPrice(high)}`}
+          {low === high ? (
+            <Price amount={price} />
+          ) : (
+            <>
+              <Price amount={low} /> – <Price amount={high} />
+            </>
+          )}
         </div>
         {specs.length > 0 ? (
           <ul className="specs">

@@ -1,4 +1,5 @@
 import { headers } from 'next/headers';
+import { cache } from 'react';
 import { createDemaClient, DemaApiError, type DemaClient } from '@dema/client';
 import { forwardingHeadersOf } from './api-proxy.ts';
 import { shopCategories } from './categories.ts';
@@ -50,6 +51,9 @@ export async function apiRead<T>(read: (client: DemaClient) => Promise<T>): Prom
     return { ok: false, error: error instanceof DemaApiError ? error : DemaApiError.unreachable(error) };
   }
 }
+
+/** The store's checkout settings (its currency above all), read at most once per page render. */
+export const storeSettings = cache(() => apiRead((client) => client.GET('/api/checkout-settings')));
 
 /** The catalog's reads, named as the pages use them. */
 export const catalogApi = {

@@ -175,3 +175,22 @@ test('a shopper in the new zone is offered the new method at checkout', async ()
   await shot(shopper, 'admin-checkout-shopper-method');
   assert.deepEqual(errors, []);
 });
+
+test('a store that sells in euros shows euros on the catalog, the product page and the footer', async () => {
+  const settings = await callApi<Record<string, unknown>>(adminToken, 'GET', '/api/checkout-settings');
+  await callApi(adminToken, 'PUT', '/api/checkout-settings', { ...settings, currency: 'EUR' });
+  try {
+    const { page: shopper, errors } = await newShopper(browser);
+    await shopper.goto('/');
+    const price = shopper.getByTestId('card-price').first();
+    await price.waitFor();
+    assert.match(await price.innerText(), /^€\d/, 'the card is priced in the store’s currency');
+    assert.match(await shopper.locator('.site-footer').innerText(), /Prices in EUR/);
+    const product = await pickProduct();
+    await shopper.goto(`/products/${product.id}`);
+    assert.match(await shopper.getByTestId('product-price').innerText(), /^€\d/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await callApi(adminToken, 'PUT', '/api/checkout-settings', settings);
+  }
+});
