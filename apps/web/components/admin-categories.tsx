@@ -5,7 +5,7 @@ import { type Category, defaultCategoryId } from '@dema/contracts';
 import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
-import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
 
 function CategoryForm({ category, onDone, onCancel }: { category: Category | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(category?.name ?? '');
@@ -119,104 +119,42 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
  */
 export function AdminCategories() {
   const result = useApi((client) => client.GET('/api/categories'), []);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function remove(category: Category): Promise<void> {
+  const resource = useAdminResource(result.reload);
+  const remove = (category: Category): void => {
     if (!window.confirm(`Delete the category “${category.name}”?`)) return;
-    try {
-      await api.DELETE('/api/categories/{id}', { params: { path: { id: category.id } } });
-      setNotice({ ok: true, text: `Deleted “${category.name}”.` });
-      result.reload();
-    } catch (error) {
-      setNotice({ ok: false, text: describeFailure(error) });
-    }
-  }
-  const done = (text: string) => {
-    setNotice({ ok: true, text });
-    setEditing(null);
-    result.reload();
+    void resource.act(() => api.DELETE('/api/categories/{id}', { params: { path: { id: category.id } } }), `Deleted “${category.name}”.`);
   };
-
   return (
-    <>
-      <div className="page-head">
-        <h1>Categories</h1>
-      </div>
-      <div aria-live="polite">
-        {notice ? (
-          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
-            {notice.text}
-          </p>
-        ) : null}
-      </div>
-      <section className="panel" aria-labelledby="new-category">
-        <h2 id="new-category">New category</h2>
-        <CategoryForm category={null} onDone={done} />
-      </section>
-      {result.status === 'loading' ? <Loading /> : null}
-      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
-      {result.status === 'ready' && result.data.items.length === 0 ? <EmptyState title="No categories yet">Create the first one above.</EmptyState> : null}
-      {result.status === 'ready' && result.data.items.length > 0 ? (
-        <section className="panel" style={{ padding: 0 }} aria-label="All categories">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Category</th>
-                <th scope="col">URL name</th>
-                <th scope="col" className="num">
-                  Products
-                </th>
-                <th scope="col" className="num">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.items.map((category) =>
-                editing === category.id ? (
-                  <tr key={category.id}>
-                    <td colSpan={4}>
-                      <CategoryForm category={category} onDone={done} onCancel={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={category.id}>
-                    <td>
-                      {category.name}
-                      {category.id === defaultCategoryId ? <span className="muted small"> · default</span> : null}
-                    </td>
-                    <td className="mono small">{category.slug}</td>
-                    <td className="num">{category.productCount}</td>
-                    <td className="num">
-                      <div className="row-actions">
-                        <button type="button" className="btn btn-small" onClick={() => setEditing(category.id)}>
-                          Edit<span className="visually-hidden"> {category.name}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          onClick={() => void remove(category)}
-                          disabled={category.id === defaultCategoryId || category.productCount > 0}
-                          title={
-                            category.id === defaultCategoryId
-                              ? 'The default category cannot be deleted; it can be renamed'
-                              : category.productCount > 0
-                                ? 'Move or delete its products first'
-                                : undefined
-                          }
-                        >
-                          Delete<span className="visually-hidden"> {category.name}</span>
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
-    </>
+    <AdminResourcePage
+      title="Categories"
+      creation={{ heading: 'New category', form: <CategoryForm category={null} onDone={resource.done} /> }}
+      state={result}
+      resource={resource}
+      label="All categories"
+      empty={{ title: 'No categories yet', text: 'Create the first one above.' }}
+      columns={[
+        {
+          header: 'Category',
+          cell: (category) => (
+            <>
+              {category.name}
+              {category.id === defaultCategoryId ? <span className="muted small"> · default</span> : null}
+            </>
+          ),
+        },
+        { header: 'URL name', className: 'mono small', cell: (category) => category.slug },
+        { header: 'Products', numeric: true, cell: (category) => category.productCount },
+      ]}
+      nameOf={(category) => category.name}
+      editor={(category) => <CategoryForm category={category} onDone={resource.done} onCancel={() => resource.setEditing(null)} />}
+      onDelete={remove}
+      undeletable={(category) =>
+        category.id === defaultCategoryId
+          ? 'The default category cannot be deleted; it can be renamed'
+          : category.productCount > 0
+            ? 'Move or delete its products first'
+            : undefined
+      }
+    />
   );
 }

@@ -7,6 +7,7 @@ import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 import { ErrorState, Loading } from './states.tsx';
+import { NoticeAlert } from './admin-resource.tsx';
 
 function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone: () => void }) {
   const [pricesIncludeTax, setPricesIncludeTax] = useState(settings.pricesIncludeTax);
@@ -44,13 +45,7 @@ function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone
 
   return (
     <form onSubmit={submit} noValidate aria-label="Checkout settings">
-      <div aria-live="polite">
-        {notice ? (
-          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
-            {notice.text}
-          </p>
-        ) : null}
-      </div>
+      <NoticeAlert notice={notice} />
       <div className="form-grid">
         <FormField id="settings-currency" label="Currency" hint="ISO 4217, three letters: USD, EUR" error={errors.currency}>
           {(aria) => <input {...aria} type="text" value={currency} maxLength={3} onChange={(e) => setCurrency(e.target.value)} />}

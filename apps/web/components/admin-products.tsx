@@ -11,6 +11,7 @@ import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { TablePager } from './pager.tsx';
+import { NoticeAlert } from './admin-resource.tsx';
 
 const pageSize = 25;
 
@@ -295,13 +296,7 @@ function StockAdjuster({ product, onAdjusted }: { product: Product; onAdjusted: 
           Apply
         </button>
       </div>
-      <div aria-live="polite">
-        {message ? (
-          <p className={message.ok ? 'alert alert-success' : 'alert alert-error'} role={message.ok ? 'status' : 'alert'}>
-            {message.text}
-          </p>
-        ) : null}
-      </div>
+      <NoticeAlert notice={message} />
     </form>
   );
 }

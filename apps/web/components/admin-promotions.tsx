@@ -6,7 +6,8 @@ import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
-import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
+import { useStoreCurrency } from './store-currency.tsx';
 
 type Kind = Promotion['kind'];
 const pageSize = 20;
@@ -138,128 +139,89 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
 export function AdminPromotions() {
   const [offset, setOffset] = useState(0);
   const result = useApi((client) => client.GET('/api/promotions', { params: { query: { limit: pageSize, offset } } }), [offset]);
-  // Amounts in the store's currency (USD until the settings arrive).
-  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
-  const currency = settings.status === 'ready' ? settings.data.currency : undefined;
-  const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-  const done = (text: string) => {
-    setNotice({ ok: true, text });
-    setEditing(null);
-    result.reload();
-  };
-
-  async function setActive(promotion: Promotion, active: boolean): Promise<void> {
-    try {
-      await api.PATCH('/api/promotions/{id}', { params: { path: { id: promotion.id } }, body: { active } });
-      done(active ? `Activated ${promotion.code}.` : `Deactivated ${promotion.code}.`);
-    } catch (error) {
-      setNotice({ ok: false, text: describeFailure(error) });
-    }
-  }
-  async function remove(promotion: Promotion): Promise<void> {
+  const currency = useStoreCurrency();
+  const resource = useAdminResource(result.reload);
+  const setActive = (promotion: Promotion, active: boolean): void =>
+    void resource.act(
+      () => api.PATCH('/api/promotions/{id}', { params: { path: { id: promotion.id } }, body: { active } }),
+      active ? `Activated ${promotion.code}.` : `Deactivated ${promotion.code}.`,
+    );
+  const remove = (promotion: Promotion): void => {
     if (!window.confirm(`Delete the promotion ${promotion.code}? Orders that used it keep their discount.`)) return;
-    try {
-      await api.DELETE('/api/promotions/{id}', { params: { path: { id: promotion.id } } });
-      done(`Deleted ${promotion.code}.`);
-    } catch (error) {
-      setNotice({ ok: false, text: describeFailure(error) });
-    }
-  }
-
+    void resource.act(() => api.DELETE('/api/promotions/{id}', { params: { path: { id: promotion.id } } }), `Deleted ${promotion.code}.`);
+  };
+  const total = result.status === 'ready' ? result.data.total : 0;
   return (
-    <>
-      <div className="page-head">
-        <h1>Promotions</h1>
-      </div>
-      <div aria-live="polite">
-        {notice ? (
-          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
-            {notice.text}
-          </p>
-        ) : null}
-      </div>
-      <section className="panel" aria-labelledby="new-promotion">
-        <h2 id="new-promotion">New promotion</h2>
-        <PromotionForm promotion={null} onDone={done} />
-      </section>
-      {result.status === 'loading' ? <Loading /> : null}
-      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
-      {result.status === 'ready' && result.data.total === 0 ? <EmptyState title="No promotions yet">Create the first code above.</EmptyState> : null}
-      {result.status === 'ready' && result.data.items.length > 0 ? (
-        <section className="panel" style={{ padding: 0 }} aria-label="All promotions">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Discount</th>
-                <th scope="col">Valid</th>
-                <th scope="col" className="num">
-                  Uses
-                </th>
-                <th scope="col" className="num">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.items.map((promotion) =>
-                editing === promotion.id ? (
-                  <tr key={promotion.id}>
-                    <td colSpan={5}>
-                      <PromotionForm promotion={promotion} onDone={done} onCancel={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={promotion.id}>
-                    <td className="mono">
-                      {promotion.code}
-                      {promotion.active ? null : <span className="muted small"> · inactive</span>}
-                    </td>
-                    <td>
-                      {describeValue(promotion, currency)}
-                      {promotion.minSubtotal !== null ? <span className="muted small"> · from {formatPrice(promotion.minSubtotal, currency)}</span> : null}
-                    </td>
-                    <td className="small">
-                      {promotion.startsAt ? `from ${formatDateTime(promotion.startsAt)}` : 'now'}
-                      {promotion.endsAt ? ` until ${formatDateTime(promotion.endsAt)}` : ''}
-                    </td>
-                    <td className="num">
-                      {formatCount(promotion.timesUsed)}
-                      {promotion.usageLimit !== null ? ` / ${formatCount(promotion.usageLimit)}` : ''}
-                      {promotion.perCustomerLimit !== null ? <div className="muted small">{promotion.perCustomerLimit} per customer</div> : null}
-                    </td>
-                    <td className="num">
-                      <div className="row-actions">
-                        <button type="button" className="btn btn-small" onClick={() => setEditing(promotion.id)}>
-                          Edit<span className="visually-hidden"> {promotion.code}</span>
-                        </button>
-                        <button type="button" className="btn btn-small" onClick={() => void setActive(promotion, !promotion.active)}>
-                          {promotion.active ? 'Deactivate' : 'Activate'}
-                          <span className="visually-hidden"> {promotion.code}</span>
-                        </button>
-                        <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(promotion)}>
-                          Delete<span className="visually-hidden"> {promotion.code}</span>
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
-          {result.data.total > pageSize ? (
-            <div className="toolbar">
-              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
-                Newer
-              </button>
-              <button type="button" className="btn btn-small" disabled={offset + pageSize >= result.data.total} onClick={() => setOffset(offset + pageSize)}>
-                Older
-              </button>
-            </div>
-          ) : null}
-        </section>
-      ) : null}
-    </>
+    <AdminResourcePage
+      title="Promotions"
+      creation={{ heading: 'New promotion', form: <PromotionForm promotion={null} onDone={resource.done} /> }}
+      state={result}
+      resource={resource}
+      label="All promotions"
+      empty={{ title: 'No promotions yet', text: 'Create the first code above.' }}
+      columns={[
+        {
+          header: 'Code',
+          className: 'mono',
+          cell: (promotion) => (
+            <>
+              {promotion.code}
+              {promotion.active ? null : <span className="muted small"> · inactive</span>}
+            </>
+          ),
+        },
+        {
+          header: 'Discount',
+          cell: (promotion) => (
+            <>
+              {describeValue(promotion, currency)}
+              {promotion.minSubtotal !== null ? <span className="muted small"> · from {formatPrice(promotion.minSubtotal, currency)}</span> : null}
+            </>
+          ),
+        },
+        {
+          header: 'Valid',
+          className: 'small',
+          cell: (promotion) => (
+            <>
+              {promotion.startsAt ? `from ${formatDateTime(promotion.startsAt)}` : 'now'}
+              {promotion.endsAt ? ` until ${formatDateTime(promotion.endsAt)}` : ''}
+            </>
+          ),
+        },
+        {
+          header: 'Uses',
+          numeric: true,
+          cell: (promotion) => (
+            <>
+              {formatCount(promotion.timesUsed)}
+              {promotion.usageLimit !== null ? ` / ${formatCount(promotion.usageLimit)}` : ''}
+              {promotion.perCustomerLimit !== null ? <div className="muted small">{promotion.perCustomerLimit} per customer</div> : null}
+            </>
+          ),
+        },
+      ]}
+      nameOf={(promotion) => promotion.code}
+      editor={(promotion) => <PromotionForm promotion={promotion} onDone={resource.done} onCancel={() => resource.setEditing(null)} />}
+      actions={(promotion) => (
+        <button type="button" className="btn btn-small" onClick={() => setActive(promotion, !promotion.active)}>
+          {promotion.active ? 'Deactivate' : 'Activate'}
+          <span className="visually-hidden"> {promotion.code}</span>
+        </button>
+      )}
+      onDelete={remove}
+      footer={
+        total > pageSize ? (
+          <div className="toolbar">
+            <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - pageSize))}>
+              Newer
+            </button>
+            <button type="button" className="btn btn-small" disabled={offset + pageSize >= total} onClick={() => setOffset(offset + pageSize)}>
+              Older
+            </button>
+          </div>
+        ) : null
+      }
+    />
   );
 }

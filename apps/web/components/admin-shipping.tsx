@@ -8,20 +8,10 @@ import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { useStoreCurrency } from './store-currency.tsx';
+import { NoticeAlert, type Notice as NoticeState } from './admin-resource.tsx';
 
-type Notice = { ok: boolean; text: string } | null;
-
-function Alert({ notice }: { notice: Notice }) {
-  return (
-    <div aria-live="polite">
-      {notice ? (
-        <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
-          {notice.text}
-        </p>
-      ) : null}
-    </div>
-  );
-}
+type Notice = NoticeState | null;
 
 function ZoneForm({ zone, onDone, onCancel }: { zone: ShippingZone | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(zone?.name ?? '');
@@ -60,7 +50,7 @@ function ZoneForm({ zone, onDone, onCancel }: { zone: ShippingZone | null; onDon
 
   return (
     <form onSubmit={submit} noValidate aria-label={zone ? `Edit zone ${zone.name}` : 'New shipping zone'}>
-      <Alert notice={notice} />
+      <NoticeAlert notice={notice} />
       <div className="form-grid">
         <FormField id={`${prefix}-name`} label="Zone name" error={errors.name}>
           {(aria) => <input {...aria} type="text" value={name} maxLength={255} onChange={(e) => setName(e.target.value)} />}
@@ -172,7 +162,7 @@ function MethodForm({
 
   return (
     <form onSubmit={submit} noValidate aria-label={method ? `Edit method ${method.name}` : 'New shipping method'}>
-      <Alert notice={notice} />
+      <NoticeAlert notice={notice} />
       <div className="form-grid">
         <FormField id={`${prefix}-name`} label="Method name" error={errors.name}>
           {(aria) => <input {...aria} type="text" value={name} maxLength={255} placeholder="Standard" onChange={(e) => setName(e.target.value)} />}
@@ -248,7 +238,7 @@ function ZoneMethods({ zone, currency }: { zone: ShippingZone; currency: string 
 
   return (
     <div>
-      <Alert notice={notice} />
+      <NoticeAlert notice={notice} />
       {result.status === 'loading' ? <Loading /> : null}
       {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? <p className="muted">No methods yet: nothing ships to this zone.</p> : null}
@@ -308,8 +298,7 @@ function ZoneMethods({ zone, currency }: { zone: ShippingZone; currency: string 
  */
 export function AdminShipping() {
   const result = useApi((client) => client.GET('/api/shipping-zones'), []);
-  const settings = useApi((client) => client.GET('/api/checkout-settings'), []);
-  const currency = settings.status === 'ready' ? settings.data.currency : undefined;
+  const currency = useStoreCurrency();
   const [editing, setEditing] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const done = (text: string) => {
@@ -332,7 +321,7 @@ export function AdminShipping() {
       <div className="page-head">
         <h1>Shipping</h1>
       </div>
-      <Alert notice={notice} />
+      <NoticeAlert notice={notice} />
       <section className="panel" aria-labelledby="new-zone">
         <h2 id="new-zone">New zone</h2>
         <ZoneForm zone={null} onDone={done} />

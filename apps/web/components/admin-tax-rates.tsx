@@ -6,7 +6,7 @@ import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
-import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
 
 function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(rate?.name ?? '');
@@ -85,93 +85,28 @@ function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone:
 /** Tax rates for admins: one per country, or per region of a country; an address takes its region's rate, else its country's. */
 export function AdminTaxRates() {
   const result = useApi((client) => client.GET('/api/tax-rates'), []);
-  const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
-
-  async function remove(rate: TaxRate): Promise<void> {
+  const resource = useAdminResource(result.reload);
+  const remove = (rate: TaxRate): void => {
     if (!window.confirm(`Delete the tax rate “${rate.name}”?`)) return;
-    try {
-      await api.DELETE('/api/tax-rates/{id}', { params: { path: { id: rate.id } } });
-      setNotice({ ok: true, text: `Deleted “${rate.name}”.` });
-      result.reload();
-    } catch (error) {
-      setNotice({ ok: false, text: describeFailure(error) });
-    }
-  }
-  const done = (text: string) => {
-    setNotice({ ok: true, text });
-    setEditing(null);
-    result.reload();
+    void resource.act(() => api.DELETE('/api/tax-rates/{id}', { params: { path: { id: rate.id } } }), `Deleted “${rate.name}”.`);
   };
-
   return (
-    <>
-      <div className="page-head">
-        <h1>Tax rates</h1>
-      </div>
-      <div aria-live="polite">
-        {notice ? (
-          <p className={notice.ok ? 'alert alert-success' : 'alert alert-error'} role={notice.ok ? 'status' : 'alert'}>
-            {notice.text}
-          </p>
-        ) : null}
-      </div>
-      <section className="panel" aria-labelledby="new-tax-rate">
-        <h2 id="new-tax-rate">New tax rate</h2>
-        <TaxRateForm rate={null} onDone={done} />
-      </section>
-      {result.status === 'loading' ? <Loading /> : null}
-      {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
-      {result.status === 'ready' && result.data.items.length === 0 ? (
-        <EmptyState title="No tax rates yet">Orders are not taxed until you add one.</EmptyState>
-      ) : null}
-      {result.status === 'ready' && result.data.items.length > 0 ? (
-        <section className="panel" style={{ padding: 0 }} aria-label="All tax rates">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Country</th>
-                <th scope="col">Region</th>
-                <th scope="col" className="num">
-                  Rate
-                </th>
-                <th scope="col" className="num">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {result.data.items.map((rate) =>
-                editing === rate.id ? (
-                  <tr key={rate.id}>
-                    <td colSpan={5}>
-                      <TaxRateForm rate={rate} onDone={done} onCancel={() => setEditing(null)} />
-                    </td>
-                  </tr>
-                ) : (
-                  <tr key={rate.id}>
-                    <td>{rate.name}</td>
-                    <td className="mono">{rate.country}</td>
-                    <td className="mono">{rate.region ?? <span className="muted small">whole country</span>}</td>
-                    <td className="num">{rate.rate} %</td>
-                    <td className="num">
-                      <div className="row-actions">
-                        <button type="button" className="btn btn-small" onClick={() => setEditing(rate.id)}>
-                          Edit<span className="visually-hidden"> {rate.name}</span>
-                        </button>
-                        <button type="button" className="btn btn-small btn-danger" onClick={() => void remove(rate)}>
-                          Delete<span className="visually-hidden"> {rate.name}</span>
-                        </button>
-                      </div>
-                    </td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
-        </section>
-      ) : null}
-    </>
+    <AdminResourcePage
+      title="Tax rates"
+      creation={{ heading: 'New tax rate', form: <TaxRateForm rate={null} onDone={resource.done} /> }}
+      state={result}
+      resource={resource}
+      label="All tax rates"
+      empty={{ title: 'No tax rates yet', text: 'Orders are not taxed until you add one.' }}
+      columns={[
+        { header: 'Name', cell: (rate) => rate.name },
+        { header: 'Country', className: 'mono', cell: (rate) => rate.country },
+        { header: 'Region', className: 'mono', cell: (rate) => rate.region ?? <span className="muted small">whole country</span> },
+        { header: 'Rate', numeric: true, cell: (rate) => `${rate.rate} %` },
+      ]}
+      nameOf={(rate) => rate.name}
+      editor={(rate) => <TaxRateForm rate={rate} onDone={resource.done} onCancel={() => resource.setEditing(null)} />}
+      onDelete={remove}
+    />
   );
 }
