@@ -40,6 +40,8 @@ export interface DemaConfig {
   amqpNamespace: string;
   /** Delete queues unused this long (throw-away installs, test runs); absent → keep them. */
   amqpQueueExpiresMs: number | undefined;
+  /** AMQP_QUEUE_TYPE: `quorum` (the default with NODE_ENV=production: replicated on a RabbitMQ cluster) or `classic`. */
+  amqpQueueType: 'classic' | 'quorum';
   cacheEnabled: boolean;
   /** Load the demo catalog into an empty database. */
   demoData: boolean;
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
     amqpNamespace: read.prefix('AMQP_NAMESPACE', '.') ?? '',
     amqpQueueExpiresMs: read.string('AMQP_QUEUE_EXPIRES_MS') === undefined ? undefined : read.int('AMQP_QUEUE_EXPIRES_MS', 0, 1000, 2_147_483_647),
+    amqpQueueType: read.oneOf<'classic' | 'quorum'>('AMQP_QUEUE_TYPE', ['classic', 'quorum'], env.NODE_ENV === 'production' ? 'quorum' : 'classic'),
     cacheEnabled: read.bool('DEMA_CACHE', true),
     demoData: read.bool('DEMA_DEMO_DATA', true),
     jwksUrl: read.url('DEMA_JWKS_URL', ['http:', 'https:']) ?? 'http://127.0.0.1:8080/.well-known/jwks.json',

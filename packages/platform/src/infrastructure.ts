@@ -87,12 +87,15 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
   }
   const amqpUrl = config.amqpUrl;
   const rabbit = amqpUrl
-    ? await RabbitMqBus.open(amqpUrl, log, { connectionName: options.name, namespace: config.amqpNamespace, expiresMs: config.amqpQueueExpiresMs }).catch(
-        async (error: unknown) => {
-          await closeRedis();
-          throw amqpStartupError(error, amqpUrl) ?? error;
-        },
-      )
+    ? await RabbitMqBus.open(amqpUrl, log, {
+        connectionName: options.name,
+        namespace: config.amqpNamespace,
+        expiresMs: config.amqpQueueExpiresMs,
+        queueType: config.amqpQueueType,
+      }).catch(async (error: unknown) => {
+        await closeRedis();
+        throw amqpStartupError(error, amqpUrl) ?? error;
+      })
     : undefined;
   const bus: EventBus = rabbit ?? new MemoryBus(log);
   const deadLetters = new DeadLetterRegistry();

@@ -346,6 +346,84 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
     assert.match(output, /closed/);
   });
 
+  describe('quorum queues (AMQP_QUEUE_TYPE=quorum)', () => {
+    /** Whether the broker accepts `queue` declared durable with `type` and no other argument. */
+    async function declaresAs(queue: string, type: 'classic' | 'quorum'): Promise<boolean> {
+      const probe = await admin.createChannel();
+      probe.on('error', () => undefined);
+      try {
+        await probe.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': type } });
+        await probe.close();
+        return true;
+      } catch {
+        return false;
+      }
+    }
+
+    test('the dead-letter queue is a quorum queue too; a classic bus keeps classic queues', async () => {
+      // A dead-letter queue is declared with nothing but its type: a probe declaring it with a
+      // type succeeds only when the type is the one it has.
+      const quorum = await bus({ queueType: 'quorum' });
+      const name = consumer('quorum');
+      await quorum.subscribe(name, ['order.#'], async () => undefined);
+      const plain = await bus();
+      const classic = consumer('classic');
+      await plain.subscribe(classic, ['order.#'], async () => undefined);
+      assert.equal(await declaresAs(`dema.${name}.dead`, 'quorum'), true);
+      assert.equal(await declaresAs(`dema.${name}.dead`, 'classic'), false);
+      assert.equal(await declaresAs(`dema.${classic}.dead`, 'quorum'), false);
+    });
+
+    test('on quorum queues a failing handler is retried, and one that always fails is dead-lettered with its error', async () => {
+      const b = await bus({ queueType: 'quorum', maxAttempts: 3, retryDelayMs: 50 });
+      const flaky = consumer('quorum-flaky');
+      const broken = consumer('quorum-broken');
+      let flakyCalls = 0;
+      const handled: string[] = [];
+      await b.subscribe(flaky, ['order.#'], async (event) => {
+        flakyCalls += 1;
+        if (flakyCalls <= 2) throw new Error(`flaky ${flakyCalls}`);
+        handled.push(event.id);
+      });
+      await b.subscribe(broken, ['order.#'], async () => {
+        throw new Error('always broken');
+      });
+      const event = orderCreated();
+      await b.publish(event, routingKeys.ORDER_CREATED);
+      await waitFor('the retried event and the dead letter', async () => handled.length === 1 && (await messages(`dema.${broken}.dead`)) === 1);
+      assert.deepEqual(handled, [event.id]);
+      await closeBus(b);
+      const dead = await channel.get(`dema.${broken}.dead`, { noAck: true });
+      assert.ok(dead);
+      assert.deepEqual(JSON.parse(dead.content.toString()), event);
+      assert.equal(dead.properties.headers?.[attemptsHeader], 3);
+      assert.match(String(dead.properties.headers?.[errorHeader]), /always broken/);
+    });
+
+    test('a message redelivered again and again without the bus counting (a process crashing on it) is dead-lettered by the broker', async () => {
+      const b = await bus({ queueType: 'quorum', maxAttempts: 3 });
+      const name = consumer('quorum-crash');
+      await b.subscribe(name, ['nothing.#'], async () => undefined);
+      await closeBus(b);
+      // What a process dying mid-handling looks like to the broker: the delivery comes back unacked.
+      const crashing = await admin.createChannel();
+      const event = orderCreated();
+      crashing.sendToQueue(`dema.${name}`, Buffer.from(JSON.stringify(event)), { persistent: true, messageId: event.id });
+      let deliveries = 0;
+      await crashing.consume(`dema.${name}`, (message) => {
+        if (!message) return;
+        deliveries += 1;
+        crashing.nack(message, false, true);
+      });
+      await waitFor('the dead letter', async () => (await messages(`dema.${name}.dead`)) === 1);
+      await crashing.close();
+      assert.ok(deliveries >= 3 && deliveries <= 4, `delivered ${deliveries} times before the broker gave up`);
+      assert.equal(await messages(`dema.${name}`), 0);
+      const dead = await channel.get(`dema.${name}.dead`, { noAck: true });
+      assert.equal(dead && JSON.parse(dead.content.toString()).id, event.id, 'kept, not dropped');
+    });
+  });
+
   describe('follow (a live feed per process)', () => {
     /** A namespace of its own, so that no other suite's events on the shared broker show up in a feed. */
     function isolated(): RabbitMqBusOptions {

@@ -37,7 +37,16 @@ export interface RabbitMqBusOptions {
    * last binding (default: keep them). For throw-away environments such as a test run's namespace.
    */
   expiresMs?: number;
+  /**
+   * `quorum` declares each consumer's queues as quorum queues (replicated across a RabbitMQ
+   * cluster's nodes, the default of production settings); `classic` (default) as classic ones. A
+   * queue's type is fixed when it is created: switching an existing install means draining and
+   * deleting its `dema.*` queues first (docs/operations.md says how).
+   */
+  queueType?: QueueType;
 }
+
+export type QueueType = 'classic' | 'quorum';
 
 interface Subscription {
   consumer: string;
@@ -108,6 +117,7 @@ const brokerHeaders = [
 export class RabbitMqBus implements EventBus, DeadLetterSource {
   readonly name = 'rabbitmq';
   private readonly maxAttempts: number;
+  private readonly queueType: QueueType;
   private readonly retryDelayMs: number;
   private readonly prefetch: number;
   private readonly publishTimeoutMs: number;
@@ -142,6 +152,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     options: RabbitMqBusOptions = {},
   ) {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.queueType = options.queueType ?? 'classic';
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 1_000);
     this.prefetch = Math.max(1, options.prefetch ?? 32);
     this.publishTimeoutMs = options.publishTimeoutMs ?? 2_000;
@@ -505,6 +516,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
         // A safety net: anything rejected without requeue lands in the dead-letter queue too.
         deadLetterExchange: this.deadLetterExchange,
         deadLetterRoutingKey: queue,
+        ...this.queueArguments(true),
       });
       await channel.assertQueue(`${queue}.retry`, {
         durable: true,
@@ -512,8 +524,9 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
         messageTtl: this.retryDelayMs,
         deadLetterExchange: '',
         deadLetterRoutingKey: queue,
+        ...this.queueArguments(false),
       });
-      await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry });
+      await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry, ...this.queueArguments(false) });
       await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
       for (const pattern of subscription.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
       await channel.prefetch(subscription.prefetch);
@@ -524,6 +537,23 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       await channel.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * What a quorum queue adds. The consumer's own queue also counts deliveries in the broker
+   * (`x-delivery-limit`): a message whose handler crashes the process every time is redelivered
+   * after each crash without the bus ever counting an attempt, and the broker dead-letters it after
+   * `maxAttempts` of those instead of forever. Dead-lettering is at-least-once (the broker keeps
+   * the message until the dead-letter queue confirmed it), which needs `reject-publish` overflow.
+   */
+  private queueArguments(consumerQueue: boolean): Options.AssertQueue {
+    if (this.queueType === 'classic') return {};
+    return {
+      arguments: {
+        'x-queue-type': 'quorum',
+        ...(consumerQueue ? { 'x-delivery-limit': this.maxAttempts, 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' } : {}),
+      },
+    };
   }
 
   private async startFeed(connection: ChannelModel, feed: Feed): Promise<void> {
