@@ -47,6 +47,11 @@ export function AccountMenu() {
         </p>
         <ul style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           <li>
+            <Link className="header-link" style={{ display: 'block', padding: '6px 8px' }} href="/account">
+              Your account
+            </Link>
+          </li>
+          <li>
             <Link className="header-link" style={{ display: 'block', padding: '6px 8px' }} href="/orders">
               {isAdmin ? 'All orders' : 'My orders'}
             </Link>

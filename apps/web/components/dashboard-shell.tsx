@@ -36,8 +36,17 @@ const adminLinks = [
     ],
   },
   { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
+  { group: 'You', items: [{ href: '/account', label: 'Your account' }] },
 ];
-const customerLinks = [{ group: 'Account', items: [{ href: '/orders', label: 'My orders' }] }];
+const customerLinks = [
+  {
+    group: 'Account',
+    items: [
+      { href: '/account', label: 'Your account' },
+      { href: '/orders', label: 'My orders' },
+    ],
+  },
+];
 
 /**
  * The dashboard's frame: a signed-in user only (others go to sign in and come back), staff pages

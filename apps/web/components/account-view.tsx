@@ -1,0 +1,274 @@
+'use client';
+
+import { type FormEvent, useState } from 'react';
+import { blankAddress, type SavedAddress } from '@dema/contracts';
+import { type DemaApiError, describeFailure } from '@dema/client';
+import { addressErrorMessages, addressOf, type AddressDraft, fieldErrorsUnder, savedAddressLabel } from '../lib/checkout.ts';
+import { api } from '../lib/session.ts';
+import { useApi } from '../lib/use-api.ts';
+import { AddressForm } from './address-form.tsx';
+import { type Notice, NoticeAlert } from './admin-resource.tsx';
+import { FormField } from './form-field.tsx';
+import { EmptyState, ErrorState, Loading } from './states.tsx';
+
+/** The API's reasons for `body.<field>` as "Label reason", by field. */
+function reasonsOf(failure: DemaApiError, labels: Record<string, string>): Record<string, string> {
+  const reasons: Record<string, string> = {};
+  for (const [field, reason] of Object.entries(fieldErrorsUnder(failure, 'body'))) reasons[field] = `${labels[field] ?? field} ${reason}`;
+  return reasons;
+}
+
+function ProfileForm({ name: current, onSaved }: { name: string; onSaved: () => void }) {
+  const [name, setName] = useState(current);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    try {
+      await api.PUT('/api/users/me', { body: { name } });
+      setNotice({ ok: true, text: 'Your name is saved.' });
+      onSaved();
+    } catch (error) {
+      const failure = error as DemaApiError;
+      setErrors(reasonsOf(failure, { name: 'Name' }));
+      setNotice({ ok: false, text: describeFailure(failure) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="profile-heading">
+      <h2 id="profile-heading">Profile</h2>
+      <NoticeAlert notice={notice} />
+      <FormField id="profile-name" label="Name" error={errors.name}>
+        {(aria) => <input {...aria} type="text" autoComplete="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
+      </FormField>
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        Save name
+      </button>
+    </form>
+  );
+}
+
+function PasswordForm() {
+  const [currentPassword, setCurrentPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    try {
+      await api.PUT('/api/users/me', { body: { currentPassword, newPassword } });
+      setCurrentPassword('');
+      setNewPassword('');
+      setNotice({ ok: true, text: 'Your password is changed. Every other place you were signed in is signed out.' });
+    } catch (error) {
+      const failure = error as DemaApiError;
+      setErrors(reasonsOf(failure, { currentPassword: 'Current password', newPassword: 'New password' }));
+      setNotice({ ok: false, text: describeFailure(failure) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="password-heading">
+      <h2 id="password-heading">Password</h2>
+      <NoticeAlert notice={notice} />
+      <FormField id="password-current" label="Current password" error={errors.currentPassword}>
+        {(aria) => (
+          <input {...aria} type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} />
+        )}
+      </FormField>
+      <FormField id="password-new" label="New password" hint="At least 12 characters" error={errors.newPassword}>
+        {(aria) => <input {...aria} type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} />}
+      </FormField>
+      <button type="submit" className="btn btn-primary" disabled={busy || !currentPassword || !newPassword}>
+        Change password
+      </button>
+    </form>
+  );
+}
+
+function NewAddress({ onAdded }: { onAdded: (text: string) => void }) {
+  const [draft, setDraft] = useState<AddressDraft>({ ...blankAddress, country: 'US' });
+  const [label, setLabel] = useState('');
+  const [defaults, setDefaults] = useState({ defaultShipping: false, defaultBilling: false });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setFailure(null);
+    try {
+      await api.POST('/api/users/me/addresses', { body: { address: addressOf(draft), label: label.trim() || null, ...defaults } });
+      setDraft({ ...blankAddress, country: draft.country });
+      setLabel('');
+      onAdded('The address is saved.');
+    } catch (error) {
+      const refusal = error as DemaApiError;
+      setErrors(addressErrorMessages(fieldErrorsUnder(refusal, 'body.address')));
+      setFailure(describeFailure(refusal));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-label="New address">
+      {failure ? (
+        <p className="alert alert-error" role="alert">
+          {failure}
+        </p>
+      ) : null}
+      <FormField id="address-label" label="Label (optional)" hint="Home, Work…">
+        {(aria) => <input {...aria} type="text" value={label} maxLength={40} onChange={(e) => setLabel(e.target.value)} />}
+      </FormField>
+      <AddressForm section="shipping" legend="Address" value={draft} errors={errors} onChange={setDraft} />
+      <label className="checkbox">
+        <input type="checkbox" checked={defaults.defaultShipping} onChange={(e) => setDefaults({ ...defaults, defaultShipping: e.target.checked })} /> Ship here
+        by default
+      </label>
+      <label className="checkbox">
+        <input type="checkbox" checked={defaults.defaultBilling} onChange={(e) => setDefaults({ ...defaults, defaultBilling: e.target.checked })} /> Bill here
+        by default
+      </label>
+      <div className="toolbar">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          Save address
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AddressBook() {
+  const book = useApi((client) => client.GET('/api/users/me/addresses'), []);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const done = (text: string): void => {
+    setNotice({ ok: true, text });
+    book.reload();
+  };
+  async function act(action: () => Promise<unknown>, text: string): Promise<void> {
+    try {
+      await action();
+      done(text);
+    } catch (error) {
+      setNotice({ ok: false, text: describeFailure(error) });
+    }
+  }
+  const path = (saved: SavedAddress) => ({ params: { path: { id: saved.id } } });
+
+  return (
+    <section aria-labelledby="addresses-heading">
+      <h2 id="addresses-heading">Address book</h2>
+      <NoticeAlert notice={notice} />
+      {book.status === 'loading' ? <Loading /> : null}
+      {book.status === 'error' ? <ErrorState message={describeFailure(book.error)} /> : null}
+      {book.status === 'ready' && book.data.items.length === 0 ? (
+        <EmptyState title="No saved addresses">Add one below, or save one at checkout.</EmptyState>
+      ) : null}
+      {book.status === 'ready' && book.data.items.length > 0 ? (
+        <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 12 }} aria-label="Saved addresses">
+          {book.data.items.map((saved) => {
+            const name = savedAddressLabel(saved);
+            return (
+              <li key={saved.id} className="card" style={{ padding: 12 }}>
+                <div>{name}</div>
+                <div className="muted small">
+                  {[saved.address.line2, saved.address.postalCode, saved.address.region, saved.address.country].filter(Boolean).join(', ')}
+                </div>
+                <div className="small">
+                  {saved.defaultShipping ? <span className="pill">Default shipping</span> : null}{' '}
+                  {saved.defaultBilling ? <span className="pill">Default billing</span> : null}
+                </div>
+                <div className="row-actions">
+                  {saved.defaultShipping ? null : (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() =>
+                        void act(
+                          () => api.PATCH('/api/users/me/addresses/{id}', { ...path(saved), body: { defaultShipping: true } }),
+                          `${name} is your shipping address now.`,
+                        )
+                      }
+                    >
+                      Ship here by default<span className="visually-hidden"> ({name})</span>
+                    </button>
+                  )}
+                  {saved.defaultBilling ? null : (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() =>
+                        void act(
+                          () => api.PATCH('/api/users/me/addresses/{id}', { ...path(saved), body: { defaultBilling: true } }),
+                          `${name} is your billing address now.`,
+                        )
+                      }
+                    >
+                      Bill here by default<span className="visually-hidden"> ({name})</span>
+                    </button>
+                  )}
+                  <button
+                    type="button"
+                    className="btn btn-small btn-danger"
+                    onClick={() => {
+                      if (window.confirm(`Delete the address “${name}”?`))
+                        void act(() => api.DELETE('/api/users/me/addresses/{id}', path(saved)), `Deleted “${name}”.`);
+                    }}
+                  >
+                    Delete<span className="visually-hidden"> {name}</span>
+                  </button>
+                </div>
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
+      <h3>Add an address</h3>
+      <NewAddress onAdded={done} />
+    </section>
+  );
+}
+
+/** A shopper's own account: the name, the password (changing it signs out everywhere else) and the address book. */
+export function AccountView() {
+  const me = useApi((client) => client.GET('/api/users/me'), []);
+  return (
+    <>
+      <div className="page-head">
+        <h1>Your account</h1>
+      </div>
+      {me.status === 'loading' ? <Loading /> : null}
+      {me.status === 'error' ? <ErrorState message={describeFailure(me.error)} /> : null}
+      {me.status === 'ready' ? (
+        <>
+          <p className="muted">Signed in as {me.data.email}</p>
+          <section className="panel">
+            <ProfileForm name={me.data.name} onSaved={me.reload} />
+          </section>
+          <section className="panel">
+            <PasswordForm />
+          </section>
+          <section className="panel">
+            <AddressBook />
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress } from './support.ts';
+
+/**
+ * A shopper's account page: the name, the password (the API's reason at the field when the current
+ * one is wrong; the new one works afterwards) and the address book (a bad postal code refused at its
+ * field, an address added, made the billing default and deleted), each change read back from the API.
+ */
+
+let browser: Browser;
+let page: Page;
+let errors: string[];
+const suffix = randomBytes(3).toString('hex');
+const account = { name: 'Grace Account', email: `grace-${suffix}@example.com`, password: `harbour-lantern-${suffix}-x` };
+
+before(async () => {
+  browser = await launchBrowser();
+  const signup = await fetch(`${e2e.apiUrl}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  assert.ok(signup.ok, `signup answered ${signup.status}`);
+  ({ page, errors } = await newShopper(browser));
+  await signInThroughForm(page, account.email, account.password);
+  await page.goto('/account');
+  await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('the shopper renames themself; the API has the new name', async () => {
+  await page.getByLabel('Name', { exact: true }).fill('Grace Hopper');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await page.getByText('Your name is saved.').waitFor();
+  const me = await callApi<{ name: string }>(await apiToken(account.email, account.password), 'GET', '/api/users/me');
+  assert.equal(me.name, 'Grace Hopper');
+});
+
+test('a wrong current password is refused at its field; the right one changes the password', async () => {
+  const newPassword = `compass-meadow-${suffix}-y`;
+  await page.getByLabel('Current password').fill('not-my-password-at-all');
+  await page.getByLabel('New password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Current password is not your current password').waitFor();
+  assert.equal(await page.getByLabel('Current password').getAttribute('aria-invalid'), 'true');
+  await page.getByLabel('Current password').fill(account.password);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await page.getByText('Your password is changed.').waitFor();
+  account.password = newPassword;
+  assert.ok(await apiToken(account.email, newPassword), 'the new password signs in');
+});
+
+test('the address book: a bad postal code at its field, then an address saved, made the billing default and deleted', async () => {
+  const form = page.getByRole('form', { name: 'New address' });
+  await fillAddress(page, 'Address', { ...torontoAddress, postalCode: '123' });
+  await form.getByRole('button', { name: 'Save address' }).click();
+  await form.locator('#shipping-postalCode-error').waitFor();
+  assert.deepEqual((await callApi<{ items: unknown[] }>(await apiToken(account.email, account.password), 'GET', '/api/users/me/addresses')).items, []);
+
+  await form.getByLabel('Label (optional)').fill('Office');
+  await fillAddress(page, 'Address', torontoAddress);
+  await form.getByRole('button', { name: 'Save address' }).click();
+  const list = page.getByRole('list', { name: 'Saved addresses' });
+  await list.getByText(/^Office — Ada Shopper/).waitFor();
+  await list.getByRole('button', { name: /Bill here by default/ }).click();
+  await list.getByText('Default billing').waitFor();
+  const token = await apiToken(account.email, account.password);
+  const [saved] = (await callApi<{ items: Array<{ label: string; defaultBilling: boolean }> }>(token, 'GET', '/api/users/me/addresses')).items;
+  assert.deepEqual([saved?.label, saved?.defaultBilling], ['Office', true]);
+  await shot(page, 'account-address-book');
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await list.getByRole('button', { name: /^Delete/ }).click();
+  await page.getByText('No saved addresses').waitFor();
+  assert.deepEqual((await callApi<{ items: unknown[] }>(token, 'GET', '/api/users/me/addresses')).items, []);
+  assert.deepEqual(errors, []);
+});
