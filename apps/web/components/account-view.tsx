@@ -7,7 +7,7 @@ import { addressErrorMessages, addressOf, type AddressDraft, fieldErrorsUnder, s
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
-import { type Notice, NoticeAlert } from './admin-resource.tsx';
+import { type Notice, NoticeAlert, useAdminResource } from './admin-resource.tsx';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -156,19 +156,7 @@ function NewAddress({ onAdded }: { onAdded: (text: string) => void }) {
 
 function AddressBook() {
   const book = useApi((client) => client.GET('/api/users/me/addresses'), []);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const done = (text: string): void => {
-    setNotice({ ok: true, text });
-    book.reload();
-  };
-  async function act(action: () => Promise<unknown>, text: string): Promise<void> {
-    try {
-      await action();
-      done(text);
-    } catch (error) {
-      setNotice({ ok: false, text: describeFailure(error) });
-    }
-  }
+  const { notice, done, act } = useAdminResource(book.reload);
   const path = (saved: SavedAddress) => ({ params: { path: { id: saved.id } } });
 
   return (
@@ -195,33 +183,22 @@ function AddressBook() {
                   {saved.defaultBilling ? <span className="pill">Default billing</span> : null}
                 </div>
                 <div className="row-actions">
-                  {saved.defaultShipping ? null : (
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() =>
-                        void act(
-                          () => api.PATCH('/api/users/me/addresses/{id}', { ...path(saved), body: { defaultShipping: true } }),
-                          `${name} is your shipping address now.`,
-                        )
-                      }
-                    >
-                      Ship here by default<span className="visually-hidden"> ({name})</span>
-                    </button>
-                  )}
-                  {saved.defaultBilling ? null : (
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() =>
-                        void act(
-                          () => api.PATCH('/api/users/me/addresses/{id}', { ...path(saved), body: { defaultBilling: true } }),
-                          `${name} is your billing address now.`,
-                        )
-                      }
-                    >
-                      Bill here by default<span className="visually-hidden"> ({name})</span>
-                    </button>
+                  {(['Shipping', 'Billing'] as const).map((kind) =>
+                    saved[`default${kind}`] ? null : (
+                      <button
+                        key={kind}
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() =>
+                          void act(
+                            () => api.PATCH('/api/users/me/addresses/{id}', { ...path(saved), body: { [`default${kind}`]: true } }),
+                            `${name} is your ${kind.toLowerCase()} address now.`,
+                          )
+                        }
+                      >
+                        {kind === 'Shipping' ? 'Ship' : 'Bill'} here by default<span className="visually-hidden"> ({name})</span>
+                      </button>
+                    ),
                   )}
                   <button
                     type="button"
