@@ -49,7 +49,7 @@ import { Returns } from './returns.ts';
 import { returnRoutes } from './routes/returns.routes.ts';
 import { consumePaymentEvents } from './events/payment-events.ts';
 
-// What the all-in-one process's tests reach in: the orders and the carts' store.
+// What the all-in-one process's tests reach in: the orders, the returns and the carts' store.
 export { Orders } from './orders.ts';
 export { CartStore } from './db/cart.store.ts';
 export { Checkout } from './checkout.ts';
@@ -83,7 +83,7 @@ export interface OrderServiceOptions {
 export async function createOrderService(
   infra: Infrastructure,
   options: OrderServiceOptions = {},
-): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
+): Promise<ServiceModule & { orders: Orders; returns: Returns; relay: OutboxRelay }> {
   const db = await infra.database('order');
   const applied = await runMigrations(db, [platformMigrations, migrations]);
   const log = infra.log.child({ service: 'order' });
@@ -107,6 +107,7 @@ export async function createOrderService(
   return {
     name: 'order',
     orders,
+    returns,
     relay,
     schemas: [
       OrderStatus,
