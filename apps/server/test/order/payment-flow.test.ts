@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { routingKeys, type EventEnvelope, type Order, type OrderStatusChangedEvent, type Payment, type UpdateCheckoutSettings } from '@dema/contracts';
 import type { FakeStripe } from '@dema/payment/testing';
 import { createEvent } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { orderOf, problemOf, startOrderService, startWithStripe, type OrderTestProcess } from './helpers.ts';
+
+/** ORDER_STATUS_CHANGED to CANCELLED for an order, as the Order service would publish it. */
+const cancelledEvent = (orderId: string) =>
+  createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', {
+    orderId,
+    userId: randomUUID(),
+    oldStatus: 'PENDING',
+    newStatus: 'CANCELLED',
+    timestamp: new Date().toISOString(),
+  });
 
 const settings: UpdateCheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
 
@@ -161,19 +172,20 @@ for (const target of testTargets()) {
       const { order } = await s.place('manual', 9);
       assert.equal((await dema.admin.request('POST', `/api/orders/${order.id}/payment/mark-paid`)).status, 200);
       // As if the Order service's own call had failed: only the event says so.
-      const event = createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', {
-        orderId: order.id,
-        userId: dema.customer.id,
-        oldStatus: 'PENDING',
-        newStatus: 'CANCELLED',
-        timestamp: new Date().toISOString(),
-      });
+      const event = cancelledEvent(order.id);
       await dema.infra.bus.publish(event, routingKeys.ORDER_STATUS_CHANGED);
       await dema.infra.bus.publish(event, routingKeys.ORDER_STATUS_CHANGED);
       await waitFor('payment refunded', async () => (await s.payment(order.id)).status === 'refunded');
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal((await s.payment(order.id)).refunds.length, 1);
       await s.paymentStatusBecomes(order.id, 'refunded');
+    });
+
+    test("an unpaid payment voided by the Payment service's consumer alone: the order hears of it (PAYMENT_VOIDED) and shows voided", async () => {
+      const { order } = await s.place('manual', 6);
+      await dema.infra.bus.publish(cancelledEvent(order.id), routingKeys.ORDER_STATUS_CHANGED);
+      await s.paymentStatusBecomes(order.id, 'voided');
+      await waitFor('PAYMENT_VOIDED', () => paymentEvents.some((e) => e.type === 'PAYMENT_VOIDED' && (e.payload as { orderId: string }).orderId === order.id));
     });
   });
 

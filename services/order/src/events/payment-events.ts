@@ -5,14 +5,15 @@ import {
   type PaymentFailedEvent,
   type PaymentRefundedEvent,
   type PaymentStatus,
+  type PaymentVoidedEvent,
 } from '@dema/contracts';
 import type { EventBus } from '@dema/platform';
 import type { Orders } from '../orders.ts';
 
-type PaymentEvent = PaymentAuthorizedEvent | PaymentCapturedEvent | PaymentRefundedEvent | PaymentFailedEvent;
+type PaymentEvent = PaymentAuthorizedEvent | PaymentCapturedEvent | PaymentRefundedEvent | PaymentFailedEvent | PaymentVoidedEvent;
 
 /** What each payment event says the payment now is. */
-function reportedStatus(event: PaymentEvent): PaymentStatus | undefined {
+function reportedStatus(event: PaymentEvent): PaymentStatus {
   switch (event.type) {
     case 'PAYMENT_AUTHORIZED':
       return 'authorized';
@@ -22,9 +23,8 @@ function reportedStatus(event: PaymentEvent): PaymentStatus | undefined {
       return event.payload.fullyRefunded ? 'refunded' : 'partially_refunded';
     case 'PAYMENT_FAILED':
       return 'failed';
-    default:
-      // Bound to the four payment keys only; anything else on them is not ours to read.
-      return undefined;
+    case 'PAYMENT_VOIDED':
+      return 'voided';
   }
 }
 
@@ -35,10 +35,15 @@ function reportedStatus(event: PaymentEvent): PaymentStatus | undefined {
  * status, so a repeat or a late event changes nothing.
  */
 export function consumePaymentEvents(bus: EventBus, orders: Orders): Promise<void> {
-  const bindings = [routingKeys.PAYMENT_AUTHORIZED, routingKeys.PAYMENT_CAPTURED, routingKeys.PAYMENT_REFUNDED, routingKeys.PAYMENT_FAILED];
+  const bindings = [
+    routingKeys.PAYMENT_AUTHORIZED,
+    routingKeys.PAYMENT_CAPTURED,
+    routingKeys.PAYMENT_REFUNDED,
+    routingKeys.PAYMENT_FAILED,
+    routingKeys.PAYMENT_VOIDED,
+  ];
   return bus.subscribe('order-payments', bindings, async (event) => {
     const payment = event as PaymentEvent;
-    const status = reportedStatus(payment);
-    if (status !== undefined) await orders.followPayment(payment.payload.orderId, status);
+    await orders.followPayment(payment.payload.orderId, reportedStatus(payment));
   });
 }
