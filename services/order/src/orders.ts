@@ -310,6 +310,8 @@ export class Orders {
    * and guaranteed by their consumers of the event if the call fails.
    */
   async changeStatus(user: User, id: string, status: OrderStatus): Promise<Order> {
+    // Before the move, so a refusal changes nothing. A cancel that wins the race after the capture
+    // refunds it (its payment is then paid); one that wins before it makes the capture a 409.
     const captured = status === 'SHIPPED' ? await this.captureBeforeShipping(user, id) : undefined;
     await this.db.transaction(async (tx) => {
       const current = await orders.lockOrder(tx, id);
