@@ -113,6 +113,12 @@ export interface PaymentRefundedEvent
 /** Fired once each time the provider reports the card declined (the shopper may try another card). */
 export interface PaymentFailedEvent extends EventEnvelope<'PAYMENT_FAILED', PaymentFacts & { reason: string }> {}
 
+/**
+ * Fired once when a payment is given up before any money moved (`voided`): its order cancelled (an
+ * authorization released, an unpaid payment closed), or the PaymentIntent cancelled at Stripe.
+ */
+export interface PaymentVoidedEvent extends EventEnvelope<'PAYMENT_VOIDED', PaymentFacts> {}
+
 export type DemaEvent =
   | OrderCreatedEvent
   | StockUpdatedEvent
@@ -120,7 +126,8 @@ export type DemaEvent =
   | PaymentAuthorizedEvent
   | PaymentCapturedEvent
   | PaymentRefundedEvent
-  | PaymentFailedEvent;
+  | PaymentFailedEvent
+  | PaymentVoidedEvent;
 export type DemaEventType = DemaEvent['type'];
 
 /** Current payload version of each event type. */
@@ -132,6 +139,7 @@ export const eventVersions: Record<DemaEventType, number> = {
   PAYMENT_CAPTURED: 1,
   PAYMENT_REFUNDED: 1,
   PAYMENT_FAILED: 1,
+  PAYMENT_VOIDED: 1,
 };
 
 /**
@@ -146,6 +154,7 @@ export const routingKeys: Record<DemaEventType, string> = {
   PAYMENT_CAPTURED: 'payment.captured',
   PAYMENT_REFUNDED: 'payment.refunded',
   PAYMENT_FAILED: 'payment.failed',
+  PAYMENT_VOIDED: 'payment.voided',
 };
 
 export const eventExchange = 'dema.events';
@@ -220,4 +229,5 @@ export const eventPayloadSchemas = {
     { additionalProperties: false },
   ),
   PAYMENT_FAILED: Type.Object({ ...paymentFacts, reason: Type.String() }, { additionalProperties: false }),
+  PAYMENT_VOIDED: Type.Object(paymentFacts, { additionalProperties: false }),
 } satisfies Record<DemaEventType, TSchema>;

@@ -45,6 +45,26 @@ export const paymentTransitions: Record<PaymentStatus, readonly PaymentStatus[]>
 
 export const canMovePayment = (from: PaymentStatus, to: PaymentStatus): boolean => paymentTransitions[from].includes(to);
 
+/**
+ * Whether a payment in `from` can get to `to` by one or more moves of the table. An order follows
+ * its payment from events that may arrive out of order (a refund before the capture it refunds):
+ * it takes any status that lies ahead, never one behind, and a repeat changes nothing.
+ */
+export function canReachPayment(from: PaymentStatus, to: PaymentStatus): boolean {
+  const seen = new Set<PaymentStatus>();
+  const next = [...paymentTransitions[from]];
+  for (let status = next.pop(); status !== undefined; status = next.pop()) {
+    if (status === to) return true;
+    if (seen.has(status)) continue;
+    seen.add(status);
+    next.push(...paymentTransitions[status]);
+  }
+  return false;
+}
+
+/** The statuses a payment can get to `to` from (see `canReachPayment`). */
+export const paymentStatusesBefore = (to: PaymentStatus): PaymentStatus[] => paymentStatuses.filter((from) => canReachPayment(from, to));
+
 export const PaymentStatus = Type.Union(
   paymentStatuses.map((s) => Type.Literal(s)),
   { $id: 'PaymentStatus' },

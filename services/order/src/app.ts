@@ -47,8 +47,9 @@ import { promotionRoutes } from './routes/promotions.routes.ts';
 import { checkoutSettingsRoutes } from './routes/checkout-settings.routes.ts';
 import { Returns } from './returns.ts';
 import { returnRoutes } from './routes/returns.routes.ts';
+import { consumePaymentEvents } from './events/payment-events.ts';
 
-// What the all-in-one process's tests reach in: the orders and the carts' store.
+// What the all-in-one process's tests reach in: the orders, the returns and the carts' store.
 export { Orders } from './orders.ts';
 export { CartStore } from './db/cart.store.ts';
 export { Checkout } from './checkout.ts';
@@ -56,7 +57,7 @@ export { Checkout } from './checkout.ts';
 const migrations = { scope: 'order', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 /** The migration that creates the checkout configuration: the demo's is loaded when it has just run. */
 const checkoutConfigurationMigration = 'order/0005_checkout_configuration.sql';
-/** How often unfinished placements are looked for (they count as stale after 30 s). */
+/** How often unfinished placements, pending returns and orders unpaid past their time are looked for (placements count as stale after 30 s). */
 const sweepIntervalMs = 5_000;
 
 export interface OrderServiceOptions {
@@ -82,7 +83,7 @@ export interface OrderServiceOptions {
 export async function createOrderService(
   infra: Infrastructure,
   options: OrderServiceOptions = {},
-): Promise<ServiceModule & { orders: Orders; relay: OutboxRelay }> {
+): Promise<ServiceModule & { orders: Orders; returns: Returns; relay: OutboxRelay }> {
   const db = await infra.database('order');
   const applied = await runMigrations(db, [platformMigrations, migrations]);
   const log = infra.log.child({ service: 'order' });
@@ -106,6 +107,7 @@ export async function createOrderService(
   return {
     name: 'order',
     orders,
+    returns,
     relay,
     schemas: [
       OrderStatus,
@@ -148,8 +150,10 @@ export async function createOrderService(
       sweeper = setInterval(() => {
         orders.sweepStalePlacements().catch((err: unknown) => log.error({ err }, 'sweeping unfinished placements failed'));
         returns.finishPendingReturns().catch((err: unknown) => log.error({ err }, 'finishing pending returns failed'));
+        orders.cancelUnpaidOrders().catch((err: unknown) => log.error({ err }, 'cancelling unpaid orders failed'));
       }, sweepIntervalMs);
       sweeper.unref();
+      consumePaymentEvents(infra.bus, orders).catch((err: unknown) => log.error({ err }, 'order: cannot consume payment events'));
     },
     async close() {
       clearInterval(sweeper);

@@ -12,7 +12,9 @@ import {
   type OrderPaymentSummary,
   type OrderPayments,
   type OrderStatus,
+  type Payment,
   type PaymentProvider,
+  type PaymentStatus,
   type Principal,
   type StockLine,
   type StockReservation,
@@ -31,10 +33,12 @@ import {
   unprocessableContent,
   type Db,
   type OutboxRelay,
+  type Queryable,
 } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as orders from './db/orders.repository.ts';
 import * as saga from './db/saga.repository.ts';
+import { readCheckoutSettings } from './db/checkout-settings.repository.ts';
 import type { CartStore } from './db/cart.store.ts';
 import { decideTransition } from './domain/order-status.ts';
 import { wirePricing, type PricedOrder } from './domain/pricing.ts';
@@ -298,10 +302,17 @@ export class Orders {
 
   /**
    * Moves an order along its lifecycle (ORDER_STATUS_CHANGED in the same transaction). Entering
-   * CANCELLED gives back its promotion code's use. Entering CANCELLED or RETURNED puts its stock back (STOCK_UPDATED, reason RETURN): asked of the Product
-   * service right away, and guaranteed by that service's consumer of the event if the call fails.
+   * SHIPPED first captures a card payment that is only authorized; a card payment neither
+   * authorized nor paid is a 409 and nothing changes (a manual one may ship unpaid: cash on
+   * delivery). Entering CANCELLED gives back its promotion code's use and cancels its payment
+   * (`cancelPayment`). Entering CANCELLED or RETURNED puts its stock back (STOCK_UPDATED, reason
+   * RETURN). The cancel and the release are asked of the Payment and Product services right away,
+   * and guaranteed by their consumers of the event if the call fails.
    */
   async changeStatus(user: User, id: string, status: OrderStatus): Promise<Order> {
+    // Before the move, so a refusal changes nothing. A cancel that wins the race after the capture
+    // refunds it (its payment is then paid); one that wins before it makes the capture a 409.
+    const captured = status === 'SHIPPED' ? await this.captureBeforeShipping(user, id) : undefined;
     await this.db.transaction(async (tx) => {
       const current = await orders.lockOrder(tx, id);
       if (!current || (user.role !== 'admin' && current.userId !== user.userId)) throw orderNotFound(id);
@@ -312,13 +323,53 @@ export class Orders {
         ]);
       }
       if (decision === 'forbidden') throw forbidden(`A customer may only cancel their own order before it ships`);
-      await orders.setStatus(tx, id, status);
-      // A cancelled order no longer counts against its code's limits (as in Vendure and Medusa):
-      // an abandoned or refused order does not use up a code meant for others.
-      if (status === 'CANCELLED') await tx.query('DELETE FROM promotion_redemptions WHERE order_id = $1', [id]);
-      await recordOrderStatusChanged(tx, id, current.userId, current.status, status);
+      await enterStatus(tx, id, current, status);
+      if (captured) await orders.followPayment(tx, id, captured.status);
     });
     this.relay.notify();
+    await this.afterStatusChange(id, status);
+    return (await orders.findOrder(this.db, id))!;
+  }
+
+  /**
+   * Takes the money of a card order about to ship (the capture is idempotent: one captured already,
+   * at checkout or by a move that failed after it, is answered as it is). Undefined for an order
+   * without a card payment, or one that cannot ship anyway (the transition's own answer follows).
+   */
+  private async captureBeforeShipping(user: User, id: string): Promise<Payment | undefined> {
+    const order = await orders.findOrder(this.db, id);
+    if (order?.paymentProvider !== 'stripe' || decideTransition(order.status, 'SHIPPED', user, order.userId) !== 'allowed') return undefined;
+    const refuse = (why: string) =>
+      conflict(ErrorCode.PAYMENT_INVALID_STATE, `Order ${id} cannot ship: ${why}`, [{ name: 'body.status', reason: `cannot be SHIPPED: ${why}` }]);
+    let payment: Payment;
+    try {
+      payment = await this.payments.capturePayment(id);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.PAYMENT_INVALID_STATE) throw refuse(error.message);
+      throw error;
+    }
+    if (payment.status === 'refunded') throw refuse('its card payment was refunded');
+    return payment;
+  }
+
+  /**
+   * What follows a status change, after it committed; never throws (each step has a consumer of
+   * ORDER_STATUS_CHANGED that guarantees it). CANCELLED: the payment is cancelled (an authorization
+   * voided, money taken refunded), the order showing what became of it. CANCELLED or RETURNED: the
+   * stock goes back.
+   */
+  private async afterStatusChange(id: string, status: OrderStatus): Promise<void> {
+    if (status === 'CANCELLED') {
+      try {
+        const payment = await this.payments.cancelPayment(id);
+        if (payment) await orders.followPayment(this.db, id, payment.status);
+      } catch (err) {
+        this.log.warn(
+          { err, orderId: id, step: 'cancel-payment' satisfies CompensationStep },
+          "payment cancel deferred to the Payment service's ORDER_STATUS_CHANGED consumer",
+        );
+      }
+    }
     if (restockingStatuses.includes(status)) {
       await this.stock
         .releaseStock(id)
@@ -326,7 +377,53 @@ export class Orders {
           this.log.warn({ err, orderId: id, step: 'release-stock' satisfies CompensationStep }, 'stock release deferred to the ORDER_STATUS_CHANGED consumer'),
         );
     }
-    return (await orders.findOrder(this.db, id))!;
+  }
+
+  /**
+   * The order's payment is now `to` (a PAYMENT_* event; see `orders.followPayment` for late and
+   * repeated ones). A card just authorized is captured at once when the store captures at
+   * checkout (`captureOn`), unless the order was cancelled meanwhile. Throws when the capture could
+   * not be asked (the event is delivered again; the capture is idempotent).
+   */
+  async followPayment(orderId: string, to: PaymentStatus): Promise<void> {
+    await orders.followPayment(this.db, orderId, to);
+    if (to !== 'authorized' || (await readCheckoutSettings(this.db)).captureOn !== 'checkout') return;
+    const order = await orders.findOrder(this.db, orderId);
+    if (!order || order.status === 'CANCELLED') return;
+    try {
+      const payment = await this.payments.capturePayment(orderId);
+      await orders.followPayment(this.db, orderId, payment.status);
+    } catch (error) {
+      // Refused: no longer authorized (voided by a cancel, captured by a shipment): nothing to do.
+      if (!(error instanceof AppError) || error.status >= 500) throw error;
+      this.log.warn({ err: error, orderId }, 'a payment authorized at checkout could not be captured');
+    }
+  }
+
+  /**
+   * Cancels the PENDING orders whose payment is still unpaid or failed `paymentTimeoutMinutes`
+   * (checkout settings) after they were placed, as of `now`, and puts their stock back. Each is
+   * cancelled exactly once however many sweeps run at the same time (on one database): its row is
+   * locked and skipped by the others, and the change with its ORDER_STATUS_CHANGED commits once.
+   * Its payment is cancelled and its stock released right after, and by the consumers of the event
+   * if that fails. Manual payments are included: an admin confirms an order to keep it waiting
+   * longer (cash on delivery). Returns how many it cancelled.
+   */
+  async cancelUnpaidOrders(now: Date = new Date()): Promise<number> {
+    const { paymentTimeoutMinutes } = await readCheckoutSettings(this.db);
+    const placedBefore = new Date(now.getTime() - paymentTimeoutMinutes * 60_000);
+    const cancelled = await this.db.transaction(async (tx) => {
+      const due = await orders.lockUnpaidOrders(tx, placedBefore, 50);
+      for (const order of due) await enterStatus(tx, order.id, order, 'CANCELLED');
+      return due;
+    });
+    if (cancelled.length === 0) return 0;
+    this.relay.notify();
+    for (const { id } of cancelled) {
+      this.log.info({ orderId: id, paymentTimeoutMinutes }, 'cancelled an order whose payment did not arrive in time');
+      await this.afterStatusChange(id, 'CANCELLED');
+    }
+    return cancelled.length;
   }
 
   /**
@@ -369,6 +466,15 @@ export class Orders {
     await this.db.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [idempotencyKeyHours]);
     return compensated;
   }
+}
+
+/** Moves a locked order to `status` and records ORDER_STATUS_CHANGED, in the caller's transaction. */
+async function enterStatus(tx: Queryable, id: string, current: { userId: string; status: OrderStatus }, status: OrderStatus): Promise<void> {
+  await orders.setStatus(tx, id, status);
+  // A cancelled order no longer counts against its code's limits (as in Vendure and Medusa):
+  // an abandoned or refused order does not use up a code meant for others.
+  if (status === 'CANCELLED') await tx.query('DELETE FROM promotion_redemptions WHERE order_id = $1', [id]);
+  await recordOrderStatusChanged(tx, id, current.userId, current.status, status);
 }
 
 const orderNotFound = (id: string) => notFound(ErrorCode.ORDER_NOT_FOUND, `No order ${id}`);

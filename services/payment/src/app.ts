@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Payment, PaymentStatus, Refund, type OrderPayments, type PaymentProvider } from '@dema/contracts';
 import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { consumeOrderCancellations } from './events/order-cancellations.ts';
 import { InProcessOrderPayments } from './order-payments.ts';
 import { Payments } from './payments.ts';
 import { manualProvider } from './providers/manual.ts';
@@ -25,7 +26,8 @@ export type PaymentService = ServiceModule & { payments: Payments; orderPayments
 /**
  * The Payment service (issue 20): each order's payment and refunds in its own database, taken by
  * a provider (manual always; Stripe when STRIPE_SECRET_KEY is set), moved by the Order service over
- * `/internal/payments`, by admins and by Stripe's webhooks; PAYMENT_AUTHORIZED, PAYMENT_CAPTURED,
+ * `/internal/payments`, by admins, by Stripe's webhooks and by ORDER_STATUS_CHANGED (a cancelled
+ * order's payment is cancelled); PAYMENT_AUTHORIZED, PAYMENT_CAPTURED,
  * PAYMENT_REFUNDED and PAYMENT_FAILED through its outbox.
  */
 export async function createPaymentService(infra: Infrastructure): Promise<PaymentService> {
@@ -56,6 +58,7 @@ export async function createPaymentService(infra: Infrastructure): Promise<Payme
         payments.finishPendingRefunds().catch((err: unknown) => log.error({ err }, 'finishing pending refunds failed'));
       }, sweepIntervalMs);
       sweeper.unref();
+      consumeOrderCancellations(infra.bus, payments, log).catch((err: unknown) => log.error({ err }, 'payment: cannot consume order status changes'));
     },
     async close() {
       clearInterval(sweeper);

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import * as payments from './db/payments.repository.ts';
 import type { PaymentRecord, PendingRefund } from './db/payments.repository.ts';
 import { decideMove, refundableCents, statusAfterRefund, stripeEventMoves } from './domain/payment-status.ts';
-import { recordPaymentAuthorized, recordPaymentCaptured, recordPaymentFailed, recordPaymentRefunded } from './events/payment-events.ts';
+import { recordPaymentAuthorized, recordPaymentCaptured, recordPaymentFailed, recordPaymentRefunded, recordPaymentVoided } from './events/payment-events.ts';
 import type { PaymentProviderAdapter } from './providers/provider.ts';
 
 type User = Principal & { kind: 'user' };
@@ -168,8 +168,11 @@ export class Payments {
         if (payment.providerRef) await provider.cancel(payment.providerRef, `payment-cancel-${orderId}`);
         await this.db.transaction(async (tx) => {
           const locked = (await payments.lockPayment(tx, orderId))!;
-          if (decideMove(locked.status, 'voided') === 'move') await payments.updatePayment(tx, locked.id, { status: 'voided' });
+          if (decideMove(locked.status, 'voided') === 'ignore') return;
+          await payments.updatePayment(tx, locked.id, { status: 'voided' });
+          await recordPaymentVoided(tx, locked);
         });
+        this.relay.notify();
         break;
       }
       case 'paid':
@@ -379,8 +382,10 @@ export class Payments {
         await recordPaymentFailed(tx, payment, typeof error?.message === 'string' ? error.message : 'The card was declined');
         return;
       }
-      default:
-        await payments.updatePayment(tx, payment.id, { status: to });
+      case 'voided':
+        await payments.updatePayment(tx, payment.id, { status: 'voided' });
+        await recordPaymentVoided(tx, payment);
+        return;
     }
   }
 

@@ -36,6 +36,8 @@ for (const target of testTargets()) {
       const manual = await shop.openPayment(shop.customer.id, 9.99, 'manual');
       await json(await shop.admin.request('POST', `/api/orders/${manual.orderId}/payment/mark-paid`));
       await json(await shop.internal('POST', `/internal/payments/${manual.orderId}/cancel`));
+      const unpaid = await shop.openPayment(shop.customer.id, 4, 'manual');
+      await json(await shop.internal('POST', `/internal/payments/${unpaid.orderId}/cancel`));
     });
     after(() => shop.dispose());
 

@@ -4,6 +4,7 @@ import type { DemaConfig } from '@dema/platform';
 import type { Catalog } from '@dema/product';
 import { createUserService } from '@dema/user';
 import type { Orders } from '@dema/order';
+import { FakeStripe } from '@dema/payment/testing';
 import { productAndOrderServices } from '../../src/services.ts';
 
 /** A signed-in user of a test process, with requests made as them. */
@@ -107,6 +108,28 @@ export async function startOrderService(target: TestTarget, overrides: Partial<D
       return (await db.query<Row>(sql, params)).rows;
     },
   };
+}
+
+/**
+ * The services with Stripe configured against a local fake, signing in as `secretKey`; the fake's
+ * webhooks go to this process.
+ */
+export async function startWithStripe(target: TestTarget, secretKey: string): Promise<{ dema: OrderTestProcess; stripe: FakeStripe }> {
+  const stripe = await FakeStripe.start();
+  const api = new URL(stripe.url);
+  const dema = await startOrderService(target, {
+    stripe: {
+      secretKey,
+      webhookSecret: stripe.webhookSecret,
+      publishableKey: 'pk_test_dema',
+      api: { host: api.hostname, port: Number(api.port), protocol: 'http' },
+    },
+  }).catch(async (error: unknown) => {
+    await stripe.close();
+    throw error;
+  });
+  stripe.webhookUrl = `${dema.url}/api/payments/stripe/webhook`;
+  return { dema, stripe };
 }
 
 /** A request that must be refused, and how. */

@@ -2,24 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { CheckoutSettings, Payment } from '@dema/contracts';
-import { FakeStripe } from '@dema/payment/testing';
-import { testTargets, type TestTarget } from '@dema/platform/testing';
-import { orderOf, problemOf, startOrderService, type OrderTestProcess } from './helpers.ts';
-
-/** The services with Stripe configured against a local fake, signing in as `secretKey`. */
-async function startWithStripe(target: TestTarget, secretKey: string): Promise<{ dema: OrderTestProcess; stripe: FakeStripe }> {
-  const stripe = await FakeStripe.start();
-  const api = new URL(stripe.url);
-  const dema = await startOrderService(target, {
-    stripe: {
-      secretKey,
-      webhookSecret: stripe.webhookSecret,
-      publishableKey: 'pk_test_dema',
-      api: { host: api.hostname, port: Number(api.port), protocol: 'http' },
-    },
-  });
-  return { dema, stripe };
-}
+import type { FakeStripe } from '@dema/payment/testing';
+import { testTargets } from '@dema/platform/testing';
+import { orderOf, problemOf, startOrderService, startWithStripe, type OrderTestProcess } from './helpers.ts';
 
 for (const target of testTargets()) {
   describe(`checkout opens the order's payment (${target.name})`, () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { EventEnvelope, Order, OrderReturn, OrderReturnList, Payment, Product } from '@dema/contracts';
 import { startTestProcess, testTargets, waitFor, type ServicesOf, type TestProcess } from '@dema/platform/testing';
@@ -180,6 +181,41 @@ for (const target of testTargets()) {
       assert.equal(await stockOf(product.id), 7);
       const reused = await problemOf(await returnUnits(order.id, [{ productId: product.id, quantity: 2 }], headers), 422);
       assert.equal(reused.code, 'IDEMPOTENCY_KEY_REUSED');
+    });
+
+    test('a return whose request died before its refund is finished by the sweep: refunded and restocked once, the order RETURNED', async () => {
+      const { order, product } = await shippedOrder(6, 2);
+      // What a request that died right after writing the return pending (step 1) leaves behind.
+      const returnId = randomUUID();
+      const lines = [{ productId: product.id, variantId: null, quantity: 2, amount: '12.00' }];
+      await (await dema.infra.database('order')).query(
+        `INSERT INTO order_returns (id, order_id, lines, amount, reason, created_by, status, created_at)
+         VALUES ($1, $2, $3, 12, 'Crashed half-way', $4, 'pending', now() - interval '10 minutes')`,
+        [returnId, order.id, JSON.stringify(lines), admin.id],
+      );
+      // The process's own sweep may get there first: either way it is finished once.
+      await dema.services.order.returns.finishPendingReturns();
+      assert.equal(await dema.services.order.returns.finishPendingReturns(), 0, 'nothing is left pending');
+      const [finished] = await returnsOf(order.id);
+      assert.deepEqual([finished?.id, finished?.status, finished?.amount], [returnId, 'completed', 12]);
+      const payment = await paymentOf(order.id);
+      assert.deepEqual([payment.status, payment.amountRefunded, payment.refunds.length], ['refunded', 12, 1]);
+      assert.equal(payment.refunds[0]!.id, finished?.refundId);
+      assert.equal((await orderOf(await admin.request('GET', `/api/orders/${order.id}`))).status, 'RETURNED');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(await stockOf(product.id), 10);
+      assert.equal(await returnEvents(product.id), 1);
+    });
+
+    test("a pending return younger than the sweep's wait is left to its request", async () => {
+      const { order, product } = await shippedOrder(3, 1);
+      await (await dema.infra.database('order')).query(
+        `INSERT INTO order_returns (id, order_id, lines, amount, reason, created_by, status) VALUES ($1, $2, $3, 3, 'In flight', $4, 'pending')`,
+        [randomUUID(), order.id, JSON.stringify([{ productId: product.id, variantId: null, quantity: 1, amount: '3.00' }]), admin.id],
+      );
+      assert.equal(await dema.services.order.returns.finishPendingReturns(), 0);
+      assert.equal((await paymentOf(order.id)).amountRefunded, 0);
+      assert.equal(await stockOf(product.id), 9);
     });
 
     test('only a shipped or delivered order is returned; only admins return; owners and admins list the returns', async () => {

@@ -627,7 +627,7 @@ export interface paths {
         get?: never;
         /**
          * Change an order's status
-         * @description PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may cancel their own order until it ships. An illegal move is a 409. Cancelling or returning puts the stock back.
+         * @description PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may cancel their own order until it ships. An illegal move is a 409. Shipping captures an authorized card payment first; a card payment neither authorized nor paid is a 409 PAYMENT_INVALID_STATE (a manual one may ship unpaid), the Payment service unreachable a 503. Cancelling voids or refunds the payment; cancelling or returning puts the stock back.
          */
         put: operations["changeOrderStatus"];
         post?: never;
@@ -4466,6 +4466,15 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,6 @@
 import {
   fromCents,
+  paymentStatusesBefore,
   routingKeys,
   toCents,
   toWireAmount,
@@ -193,4 +194,32 @@ export async function lockOrder(tx: Queryable, id: string): Promise<{ userId: st
 
 export async function setStatus(tx: Queryable, id: string, status: OrderStatus): Promise<void> {
   await tx.query('UPDATE orders SET status = $2 WHERE id = $1', [id, status]);
+}
+
+/**
+ * Records that the order's payment is now `to`, when that lies ahead of what the order shows (the
+ * payment's transition table): a late, repeated or out-of-order report changes nothing. False when
+ * nothing changed (no such order, no payment, or a report behind).
+ */
+export async function followPayment(db: Queryable, id: string, to: PaymentStatus): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE orders SET payment_status = $2 WHERE id = $1 AND payment_status = ANY($3::text[])', [
+    id,
+    to,
+    paymentStatusesBefore(to),
+  ]);
+  return rowCount === 1;
+}
+
+/**
+ * Locks up to `limit` PENDING orders placed before `placedBefore` whose payment is still unpaid or
+ * failed, oldest first, skipping those another transaction holds: two sweeps never take the same.
+ */
+export async function lockUnpaidOrders(tx: Queryable, placedBefore: Date, limit: number): Promise<Array<{ id: string; userId: string; status: OrderStatus }>> {
+  const { rows } = await tx.query<{ id: string; user_id: string; status: OrderStatus }>(
+    `SELECT id, user_id, status FROM orders
+      WHERE status = 'PENDING' AND payment_status IN ('unpaid', 'failed') AND created_at < ($1::timestamptz AT TIME ZONE 'UTC')
+      ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [placedBefore.toISOString(), limit],
+  );
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, status: r.status }));
 }

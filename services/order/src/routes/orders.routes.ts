@@ -84,11 +84,13 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         summary: "Change an order's status",
         description:
           'PENDING → CONFIRMED → SHIPPED → DELIVERED, CANCELLED before shipping, RETURNED after. Admins make every move; a customer may ' +
-          'cancel their own order until it ships. An illegal move is a 409. Cancelling or returning puts the stock back.',
+          'cancel their own order until it ships. An illegal move is a 409. Shipping captures an authorized card payment first; a card ' +
+          'payment neither authorized nor paid is a 409 PAYMENT_INVALID_STATE (a manual one may ship unpaid), the Payment service ' +
+          'unreachable a 503. Cancelling voids or refunds the payment; cancelling or returning puts the stock back.',
         security: requiresToken,
         params: IdParam,
         body: UpdateOrderStatus,
-        response: { 200: Type.Ref('Order'), ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: Type.Ref('Order'), ...problemResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request) => orders.changeStatus(user(request.principal), request.params.id, request.body.status),

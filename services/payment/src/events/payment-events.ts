@@ -4,6 +4,7 @@ import {
   type PaymentCapturedEvent,
   type PaymentFailedEvent,
   type PaymentRefundedEvent,
+  type PaymentVoidedEvent,
   type RefundLine,
 } from '@dema/contracts';
 import { appendToOutbox, createEvent, type Queryable } from '@dema/platform';
@@ -56,4 +57,9 @@ export async function recordPaymentRefunded(
 /** PAYMENT_FAILED: the provider reported the card declined. */
 export async function recordPaymentFailed(tx: Queryable, payment: PaymentRecord, reason: string): Promise<void> {
   await appendToOutbox(tx, createEvent<PaymentFailedEvent>('PAYMENT_FAILED', { ...facts(payment), reason }));
+}
+
+/** PAYMENT_VOIDED: the payment was just given up before any money moved. */
+export async function recordPaymentVoided(tx: Queryable, payment: PaymentRecord): Promise<void> {
+  await appendToOutbox(tx, createEvent<PaymentVoidedEvent>('PAYMENT_VOIDED', facts(payment)));
 }
