@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
-import type { WebhookSettings } from '@dema/platform';
+import type { PaymentFailedEvent } from '@dema/contracts';
+import { createEvent, type WebhookSettings } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { orderCreated, products, startAnalytics, stockUpdated, type AnalyticsTestProcess } from './helpers.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
@@ -123,6 +124,23 @@ for (const target of testTargets()) {
         receiver.at(endpoint.path).map((r) => JSON.parse(r.body).type),
         ['stock.updated'],
       );
+    });
+
+    test('an event no endpoint subscribes to leaves nothing behind', async () => {
+      await register(['order.created']);
+      const failed = createEvent<PaymentFailedEvent>('PAYMENT_FAILED', {
+        paymentId: randomUUID(),
+        orderId: randomUUID(),
+        userId: randomUUID(),
+        provider: 'stripe',
+        currency: 'USD',
+        reason: 'card_declined',
+        timestamp: `${day}T10:00:00Z`,
+      });
+      await dema.publish(failed);
+      await delay(300);
+      const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE event_id = $1', [failed.id]);
+      assert.equal(rows[0]!.n, 0);
     });
 
     test('a receiver that never answers holds up no other, and its attempt fails at the timeout', async () => {

@@ -1,6 +1,6 @@
 import { routingKeys, webhookEventNames, type DemaEventType, type EventEnvelope } from '@dema/contracts';
 import type { Db, EventBus } from '@dema/platform';
-import { fanOut } from './webhooks.repository.ts';
+import { fanOut, isSubscribedTo } from './webhooks.repository.ts';
 
 /** The durable consumer name (RabbitMQ queue `dema.webhooks`), apart from analytics' own so neither holds up the other. */
 export const webhooksConsumer = 'webhooks';
@@ -22,6 +22,8 @@ export function subscribeWebhooks(bus: EventBus, db: Db, retryWindowMs: number, 
   return bus.subscribe(webhooksConsumer, [...new Set(Object.values(routingKeys))], async (event) => {
     const name = webhookEventNames[event.type as DemaEventType] as string | undefined;
     if (name === undefined) return;
+    // Most events of most shops go to no endpoint: those cost one read, and nothing is kept of them.
+    if (!(await isSubscribedTo(db, name))) return;
     const count = await db.transaction((tx) => fanOut(tx, { id: event.id, name, body: webhookBody(event, name) }, retryWindowMs));
     if (count > 0) created();
   });

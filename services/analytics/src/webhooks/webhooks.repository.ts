@@ -79,6 +79,12 @@ export async function deleteEndpoint(db: Queryable, id: string): Promise<boolean
   return rowCount > 0;
 }
 
+/** Whether any enabled endpoint subscribes to `eventName`. */
+export async function isSubscribedTo(db: Queryable, eventName: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM webhook_endpoints WHERE enabled AND $1 = ANY (events) LIMIT 1', [eventName]);
+  return rows.length > 0;
+}
+
 /**
  * Keeps the event's body and creates one pending delivery, due now, for each enabled endpoint that
  * subscribes to `eventName`. The same event again creates nothing (unique endpoint and event), so a
