@@ -33,7 +33,9 @@ type Fixture =
   | 'taxRate'
   | 'doomedTaxRate'
   | 'promotion'
-  | 'doomedPromotion';
+  | 'doomedPromotion'
+  | 'webhook'
+  | 'doomedWebhook';
 
 interface RouteSpec {
   access: Access;
@@ -132,6 +134,14 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/analytics/orders-by-status': { access: can('analytics:read') },
   'GET /api/analytics/stock-movements': { access: can('analytics:read') },
   'GET /api/analytics/low-stock': { access: can('analytics:read') },
+  'GET /api/webhooks': { access: can('webhooks:manage') },
+  'POST /api/webhooks': { access: can('webhooks:manage') },
+  'GET /api/webhooks/{id}': { access: can('webhooks:manage'), id: 'webhook' },
+  'PATCH /api/webhooks/{id}': { access: can('webhooks:manage'), id: 'webhook' },
+  'DELETE /api/webhooks/{id}': { access: can('webhooks:manage'), id: 'doomedWebhook' },
+  'GET /api/webhooks/{id}/deliveries': { access: can('webhooks:manage'), id: 'webhook' },
+  // `{deliveryId}` stays as written: allowed callers get a 400 for it, never 401/403.
+  'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { access: can('webhooks:manage'), id: 'webhook', body: undefined },
   'GET /api/monitoring/system': { access: can('analytics:read') },
   'GET /api/monitoring/application': { access: can('analytics:read') },
   'GET /api/monitoring/history': { access: can('analytics:read') },
@@ -272,6 +282,11 @@ for (const target of testTargets()) {
       const promotion = (code: string) => call('POST', '/api/promotions', { ...asAdmin, body: { code, kind: 'free_shipping' } });
       fixtures.promotion = await created(await promotion('MATRIX'), 'a promotion');
       fixtures.doomedPromotion = await created(await promotion('MATRIX-DOOMED'), 'a promotion');
+      // A public address (IP literal: no DNS) and an event the matrix never causes, so nothing is sent.
+      const webhook = (path: string) =>
+        call('POST', '/api/webhooks', { ...asAdmin, body: { url: `https://93.184.215.14/${path}`, events: ['payment.failed'] } });
+      fixtures.webhook = await created(await webhook('matrix'), 'a webhook endpoint');
+      fixtures.doomedWebhook = await created(await webhook('doomed'), 'a webhook endpoint');
 
       const db = await running.infra.database('user');
       const { rows } = await db.query<{ private_jwk: JWK; public_jwk: JWK }>(

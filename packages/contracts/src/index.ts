@@ -15,3 +15,4 @@ export * from './monitoring.ts';
 export * from './idempotency.ts';
 export * from './format.ts';
 export * from './returns.ts';
+export * from './webhooks.ts';

@@ -17,6 +17,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'analytics:read': false,
     'checkout:manage': false,
     'payments:manage': false,
+    'webhooks:manage': false,
   },
   customer: {
     'products:read': true,
@@ -28,6 +29,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'analytics:read': false,
     'checkout:manage': false,
     'payments:manage': false,
+    'webhooks:manage': false,
   },
   admin: {
     'products:read': true,
@@ -39,11 +41,13 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'analytics:read': true,
     'checkout:manage': true,
     'payments:manage': true,
+    'webhooks:manage': true,
   },
 };
 
 // The seed's seven, checkout:manage (issue 20: the admin configures shipping, tax and promotions) and
-// payments:manage (issue 20: admins mark manual payments paid and refund).
+// payments:manage (issue 20: admins mark manual payments paid and refund), webhooks:manage (issue 21:
+// admins register webhook endpoints and read their delivery log).
 const seedPermissions = [
   'products:read',
   'products:write',
@@ -54,6 +58,7 @@ const seedPermissions = [
   'analytics:read',
   'checkout:manage',
   'payments:manage',
+  'webhooks:manage',
 ] as const;
 
 const principals: Record<keyof typeof expected, Principal> = {
@@ -62,7 +67,7 @@ const principals: Record<keyof typeof expected, Principal> = {
   admin: { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' },
 };
 
-test('the table names exactly the seed permissions, checkout:manage, payments:manage and the two roles', () => {
+test('the table names exactly the seed permissions, checkout:manage, payments:manage, webhooks:manage and the two roles', () => {
   assert.deepEqual(Object.keys(permissions).sort(), [...seedPermissions].sort());
   assert.deepEqual([...roles], ['customer', 'admin']);
 });

@@ -15,6 +15,8 @@ export const permissions = {
   'payments:manage': ['admin'],
   /** The store's checkout configuration: shipping zones and methods, tax rates, promotions, settings. */
   'checkout:manage': ['admin'],
+  /** Webhook endpoints, their delivery log and redeliveries (issue 21). */
+  'webhooks:manage': ['admin'],
 } as const;
 
 export type Permission = keyof typeof permissions;

@@ -64,6 +64,12 @@ export const ErrorCode = {
   PROMOTION_NOT_FOUND: 'PROMOTION_NOT_FOUND',
   /** Another promotion has this code, in whatever case. */
   PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
+  WEBHOOK_ENDPOINT_NOT_FOUND: 'WEBHOOK_ENDPOINT_NOT_FOUND',
+  WEBHOOK_DELIVERY_NOT_FOUND: 'WEBHOOK_DELIVERY_NOT_FOUND',
+  /** The URL resolves to a private, loopback or link-local address (or not at all) and configuration does not allow those. */
+  WEBHOOK_URL_REFUSED: 'WEBHOOK_URL_REFUSED',
+  /** A redelivery to an endpoint that is disabled: enable it first. */
+  WEBHOOK_ENDPOINT_DISABLED: 'WEBHOOK_ENDPOINT_DISABLED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -92,6 +92,28 @@ export interface DemaConfig {
   graphql: GraphqlSettings;
   /** Card payments through Stripe; absent (no STRIPE_SECRET_KEY) → only manual payments. */
   stripe: StripeSettings | undefined;
+  /** Deliveries of the shop's events to the webhook endpoints merchants register. */
+  webhooks: WebhookSettings;
+}
+
+/** How webhooks are delivered and which receivers they may reach. */
+export interface WebhookSettings {
+  /**
+   * DEMA_WEBHOOKS_ALLOW_PRIVATE: endpoints may resolve to private, loopback or link-local addresses
+   * (a receiver on the shop's own network, tests). Off by default: otherwise any admin could make
+   * the server call its own network (SSRF).
+   */
+  allowPrivate: boolean;
+  /** DEMA_WEBHOOKS_TIMEOUT_MS: longest one attempt may take before it counts as failed. */
+  timeoutMs: number;
+  /** DEMA_WEBHOOKS_RETRY_BASE_MS: the wait after a first failed attempt, doubled after each next one. */
+  retryBaseMs: number;
+  /** DEMA_WEBHOOKS_RETRY_WINDOW_MS: how long a delivery is retried before it is marked failed. */
+  retryWindowMs: number;
+  /** DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES: consecutive failed attempts that disable an endpoint. */
+  disableAfterFailures: number;
+  /** DEMA_WEBHOOKS_CONCURRENCY: attempts in flight at once per instance. */
+  concurrency: number;
 }
 
 /** Where and as whom the Payment service talks to Stripe, and how it checks Stripe's webhooks. */
@@ -221,6 +243,14 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 50_000, 100, 10_000_000),
     },
     stripe: readStripe(read),
+    webhooks: {
+      allowPrivate: read.bool('DEMA_WEBHOOKS_ALLOW_PRIVATE', false),
+      timeoutMs: read.int('DEMA_WEBHOOKS_TIMEOUT_MS', 10_000, 100, 60_000),
+      retryBaseMs: read.int('DEMA_WEBHOOKS_RETRY_BASE_MS', 5_000, 10, 3_600_000),
+      retryWindowMs: read.int('DEMA_WEBHOOKS_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
+      disableAfterFailures: read.int('DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
+      concurrency: read.int('DEMA_WEBHOOKS_CONCURRENCY', 16, 1, 256),
+    },
   };
   read.throwIfInvalid();
   return config;

@@ -9,6 +9,7 @@ export {
   type RateLimitRule,
   type GraphqlSettings,
   type StripeSettings,
+  type WebhookSettings,
 } from './config.ts';
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';

@@ -32,6 +32,8 @@ export interface AnalyticsTestProcess extends TestProcess<ServicesOf<typeof anal
   admin(path: string): Promise<Reply>;
   customer(path: string): Promise<Reply>;
   anonymous(path: string): Promise<Reply>;
+  /** Any request, JSON body and reply, as the admin, the customer or nobody. */
+  send(as: 'admin' | 'customer' | 'anonymous', method: string, path: string, body?: unknown): Promise<Reply>;
   /** Publishes on the process's bus under the event type's routing key (or `routingKey`). */
   publish(event: EventEnvelope, routingKey?: string): Promise<void>;
   /**
@@ -56,13 +58,18 @@ export async function startAnalytics(target: TestTarget, overrides: Partial<Dema
   };
   const adminToken = await login('admin@test.dema.dev', 'admin');
   const customerToken = await login('customer@test.dema.dev', 'customer');
-  const get =
-    (token: string | undefined) =>
-    async (path: string): Promise<Reply> => {
-      const response = await fetch(`${running.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      const text = await response.text();
-      return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
-    };
+  const tokens = { admin: adminToken, customer: customerToken, anonymous: undefined };
+  const send = async (as: keyof typeof tokens, method: string, path: string, body?: unknown): Promise<Reply> => {
+    const token = tokens[as];
+    const response = await fetch(`${running.url}${path}`, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+  };
+  const get = (as: keyof typeof tokens) => (path: string) => send(as, 'GET', path);
   const consumed = async (): Promise<number> => {
     const metric = running.infra.metrics.registry.getSingleMetric('dema_analytics_events_total');
     const { values } = await metric!.get();
@@ -73,9 +80,10 @@ export async function startAnalytics(target: TestTarget, overrides: Partial<Dema
     ...running,
     analyticsService,
     busKind: running.infra.bus instanceof MemoryBus ? 'memory' : 'rabbitmq',
-    admin: get(adminToken),
-    customer: get(customerToken),
-    anonymous: get(undefined),
+    admin: get('admin'),
+    customer: get('customer'),
+    anonymous: get('anonymous'),
+    send,
     publish: (event, routingKey) => running.infra.bus.publish(event, routingKey ?? routingKeys[event.type as DemaEventType] ?? 'system.test'),
     mark: consumed,
     async settled(mark, deliveries) {

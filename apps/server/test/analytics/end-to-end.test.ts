@@ -5,7 +5,7 @@ import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/
 import { createUserService, type UserService } from '@dema/user';
 import { createAnalyticsService } from '@dema/analytics';
 import { productAndOrderServices } from '../../src/services.ts';
-import { signInAdminAndCustomer } from './helpers.ts';
+import { bearerSender, signInAdminAndCustomer } from './helpers.ts';
 
 /**
  * The real producers: the Product service's STOCK_UPDATED and the Order service's ORDER_CREATED
@@ -21,12 +21,7 @@ for (const target of testTargets()) {
     before(async () => {
       dema = await startTestProcess(target, { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService });
       ({ admin, customer } = await signInAdminAndCustomer(dema.services.user));
-      send = (token, method, url, body) =>
-        fetch(`${dema.url}${url}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+      send = bearerSender(dema.url);
     });
     after(() => dema?.dispose());
 

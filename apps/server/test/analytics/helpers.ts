@@ -9,3 +9,13 @@ export async function signInAdminAndCustomer(users: UserService): Promise<{ admi
   };
   return { admin: await login('admin@test.dema.dev', 'admin'), customer: await login('customer@test.dema.dev', 'customer') };
 }
+
+/** A JSON request to the process at `baseUrl` with `token` as the bearer. */
+export function bearerSender(baseUrl: string) {
+  return (token: string, method: string, url: string, body?: unknown): Promise<Response> =>
+    fetch(`${baseUrl}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+}

@@ -24,3 +24,11 @@ test("an order's payment and refunds go to the Payment service, the order itself
   assert.equal(serviceFor('/api/orders/payment'), 'order', 'the wildcard needs a segment of its own');
   assert.equal(serviceFor(`/api/orders/user/${id}`), 'order');
 });
+
+test('webhook endpoints and their delivery log go to the Analytics service, which delivers them', () => {
+  const id = '0b0c6d3e-9d3f-4c1e-8f43-3a1f5e7d2c10';
+  assert.equal(serviceFor('/api/webhooks'), 'analytics');
+  assert.equal(serviceFor(`/api/webhooks/${id}`), 'analytics');
+  assert.equal(serviceFor(`/api/webhooks/${id}/deliveries/${id}/redeliver`), 'analytics');
+  assert.equal(serviceFor('/api/webhooksearch'), undefined);
+});

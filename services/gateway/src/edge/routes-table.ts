@@ -27,6 +27,7 @@ export const serviceRoutes: ReadonlyArray<{ prefix: string; service: ServiceName
   { prefix: '/api/promotions', service: 'order' },
   { prefix: '/api/checkout-settings', service: 'order' },
   { prefix: '/api/analytics', service: 'analytics' },
+  { prefix: '/api/webhooks', service: 'analytics' },
 ];
 
 /** Every service serves the same problem-type page; any of them may answer it. */

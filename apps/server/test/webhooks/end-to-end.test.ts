@@ -1,0 +1,85 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import type { Order, Product } from '@dema/contracts';
+import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
+import { createUserService, type UserService } from '@dema/user';
+import { createAnalyticsService } from '@dema/analytics';
+import { productAndOrderServices } from '../../src/services.ts';
+import { bearerSender, signInAdminAndCustomer } from '../analytics/helpers.ts';
+
+/**
+ * The real producers: an order placed and cancelled through the API reaches a webhook receiver
+ * through the Order service's outbox, the bus and the Analytics service's webhook queue.
+ */
+for (const target of testTargets()) {
+  describe(`webhooks carry the shop's real events to a receiver (${target.name})`, () => {
+    let dema: TestProcess<{ user: UserService }>;
+    let receiver: Server;
+    let receiverUrl: string;
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    let send: (token: string, method: string, url: string, body?: unknown) => Promise<Response>;
+    let admin: string;
+    let customer: string;
+
+    before(async () => {
+      receiver = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on('data', (chunk: Buffer) => chunks.push(chunk));
+        request.on('end', () => {
+          received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+          response.end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      dema = await startTestProcess(
+        target,
+        { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService },
+        // The receiver is on loopback: allowed here as a merchant would on a trusted network.
+        { webhooks: { allowPrivate: true, timeoutMs: 2_000, retryBaseMs: 100, retryWindowMs: 60_000, disableAfterFailures: 50, concurrency: 4 } },
+      );
+      ({ admin, customer } = await signInAdminAndCustomer(dema.services.user));
+      send = bearerSender(dema.url);
+    });
+    after(async () => {
+      await dema?.dispose();
+      receiver?.closeAllConnections();
+      await new Promise((resolve) => receiver?.close(resolve));
+    });
+
+    async function json<T>(response: Response, status: number): Promise<T> {
+      const text = await response.text();
+      assert.equal(response.status, status, text);
+      return JSON.parse(text) as T;
+    }
+
+    test('placing and cancelling an order delivers order.created and order.status_changed, each signed and verifiable', async () => {
+      const endpoint = await json<{ id: string; secret: string }>(
+        await send(admin, 'POST', '/api/webhooks', { url: receiverUrl, events: ['order.created', 'order.status_changed'] }),
+        201,
+      );
+      const category = await json<{ id: string }>(await send(admin, 'POST', '/api/categories', { name: 'Kitchen' }), 201);
+      const product = await json<Product>(await send(admin, 'POST', '/api/products', { name: 'Kettle', price: 12.5, stock: 6, categoryId: category.id }), 201);
+      const order = await json<Order>(await send(customer, 'POST', '/api/orders', { items: [{ productId: product.id, quantity: 2 }] }), 201);
+      await json<Order>(await send(admin, 'PUT', `/api/orders/${order.id}/status`, { status: 'CANCELLED' }), 200);
+
+      await waitFor('both events at the receiver', async () => received.length >= 2, 20_000);
+      const verifier = new Webhook(endpoint.secret);
+      const messages = received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as any);
+      const created = messages.find((m) => m.type === 'order.created');
+      assert.equal(created.data.orderId, order.id);
+      assert.equal(created.data.total, 25);
+      assert.deepEqual(created.data.items, [{ productId: product.id, quantity: 2, price: 12.5 }]);
+      const changed = messages.find((m) => m.type === 'order.status_changed');
+      assert.deepEqual([changed.data.orderId, changed.data.oldStatus, changed.data.newStatus], [order.id, 'PENDING', 'CANCELLED']);
+      assert.equal(messages.length, 2, 'stock.updated is not subscribed to');
+
+      const log = async () => (await json<{ items: any[] }>(await send(admin, 'GET', `/api/webhooks/${endpoint.id}/deliveries`), 200)).items;
+      await waitFor('both deliveries logged as succeeded', async () => (await log()).every((d) => d.status === 'succeeded'), 5_000);
+      assert.deepEqual((await log()).map((d) => d.eventType).sort(), ['order.created', 'order.status_changed']);
+    });
+  });
+}

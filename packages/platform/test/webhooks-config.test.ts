@@ -1,0 +1,23 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from '../src/config.ts';
+
+test('webhooks refuse private receivers, time out at 10 s and retry for a day by default', () => {
+  assert.deepEqual(loadConfig({}).webhooks, {
+    allowPrivate: false,
+    timeoutMs: 10_000,
+    retryBaseMs: 5_000,
+    retryWindowMs: 86_400_000,
+    disableAfterFailures: 50,
+    concurrency: 16,
+  });
+});
+
+test('DEMA_WEBHOOKS_ALLOW_PRIVATE=true lets endpoints reach private addresses; a bad value stops the start naming it', () => {
+  assert.equal(loadConfig({ DEMA_WEBHOOKS_ALLOW_PRIVATE: 'true' }).webhooks.allowPrivate, true);
+  assert.throws(
+    () => loadConfig({ DEMA_WEBHOOKS_ALLOW_PRIVATE: 'maybe' }),
+    (error: Error) => error instanceof ConfigError && /DEMA_WEBHOOKS_ALLOW_PRIVATE/.test(error.message),
+  );
+  assert.throws(() => loadConfig({ DEMA_WEBHOOKS_TIMEOUT_MS: '5' }), /DEMA_WEBHOOKS_TIMEOUT_MS/);
+});

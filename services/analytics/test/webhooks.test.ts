@@ -1,0 +1,213 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Webhook } from 'standardwebhooks';
+import type { PaymentFailedEvent } from '@dema/contracts';
+import { createEvent, type WebhookSettings } from '@dema/platform';
+import { testTargets, waitFor } from '@dema/platform/testing';
+import { orderCreated, products, startAnalytics, stockUpdated, type AnalyticsTestProcess } from './helpers.ts';
+import { WebhookReceiver } from './webhook-receiver.ts';
+
+/** Short waits so retries happen within a test; private addresses allowed to reach the local receiver. */
+const fast: WebhookSettings = {
+  allowPrivate: true,
+  timeoutMs: 3_000,
+  retryBaseMs: 50,
+  retryWindowMs: 60_000,
+  disableAfterFailures: 4,
+  concurrency: 8,
+};
+
+const day = '2023-03-01';
+const placed = () => orderCreated({ timestamp: `${day}T10:00:00Z`, items: [{ productId: products.kettle, quantity: 1, price: 12.5 }] });
+
+for (const target of testTargets()) {
+  describe(`webhooks deliver the shop's events (${target.name})`, () => {
+    let dema: AnalyticsTestProcess;
+    let receiver: WebhookReceiver;
+
+    before(async () => {
+      dema = await startAnalytics(target, { webhooks: fast });
+      receiver = await new WebhookReceiver().start();
+    });
+    after(async () => {
+      await dema?.dispose();
+      await receiver?.close();
+    });
+
+    /** Registers an endpoint at a path of its own on the receiver; resolves it with its secret. */
+    async function register(events: string[], path = `/${randomUUID()}`): Promise<{ id: string; secret: string; path: string }> {
+      const reply = await dema.send('admin', 'POST', '/api/webhooks', { url: `${receiver.url}${path}`, events });
+      assert.equal(reply.status, 201, JSON.stringify(reply.body));
+      return { id: reply.body.id, secret: reply.body.secret, path };
+    }
+
+    async function deliveries(id: string): Promise<any[]> {
+      const reply = await dema.admin(`/api/webhooks/${id}/deliveries`);
+      assert.equal(reply.status, 200, JSON.stringify(reply.body));
+      return reply.body.items;
+    }
+
+    test('an order.created reaches the receiver signed as Standard Webhooks verifies it', async () => {
+      const endpoint = await register(['order.created']);
+      const order = placed();
+      await dema.publish(order);
+      await waitFor('the delivery', async () => receiver.at(endpoint.path).length === 1, 10_000);
+      const [request] = receiver.at(endpoint.path);
+      assert.equal(request!.headers['webhook-id'], order.id);
+      assert.equal(request!.headers['content-type'], 'application/json');
+      const verified = new Webhook(endpoint.secret).verify(request!.body, request!.headers as Record<string, string>) as any;
+      assert.deepEqual(verified, { type: 'order.created', timestamp: order.payload.timestamp, data: order.payload });
+      assert.match(endpoint.secret, /^whsec_[A-Za-z0-9+/]+=*$/);
+      await waitFor('the delivery logged as succeeded', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 5_000);
+      const [logged] = await deliveries(endpoint.id);
+      assert.equal(logged.eventId, order.id);
+      assert.equal(logged.eventType, 'order.created');
+      assert.deepEqual(
+        logged.attempts.map((a: any) => [a.responseStatus, a.error]),
+        [[200, null]],
+      );
+    });
+
+    test('a signature made with another secret does not verify', async () => {
+      const endpoint = await register(['order.created']);
+      await dema.publish(placed());
+      await waitFor('the delivery', async () => receiver.at(endpoint.path).length === 1, 10_000);
+      const [request] = receiver.at(endpoint.path);
+      const other = (await dema.send('admin', 'POST', '/api/webhooks', { url: `${receiver.url}/other`, events: ['order.created'] })).body.secret;
+      assert.throws(() => new Webhook(other).verify(request!.body, request!.headers as Record<string, string>));
+    });
+
+    test('the same event twice on the bus is one delivery', async () => {
+      const endpoint = await register(['order.created']);
+      const order = placed();
+      const mark = await dema.mark();
+      await dema.publish(order);
+      await dema.publish(order);
+      await dema.settled(mark, 2);
+      await waitFor('the delivery', async () => receiver.at(endpoint.path).length >= 1, 10_000);
+      await delay(300);
+      assert.equal(receiver.at(endpoint.path).length, 1);
+      assert.equal((await deliveries(endpoint.id)).length, 1);
+    });
+
+    test('a receiver answering 500 then 200 gets the same message again and succeeds once', async () => {
+      const endpoint = await register(['order.created']);
+      receiver.answer(endpoint.path, 500);
+      const order = placed();
+      await dema.publish(order);
+      await waitFor('the delivery logged as succeeded', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 10_000);
+      const requests = receiver.at(endpoint.path);
+      assert.equal(requests.length, 2);
+      assert.deepEqual(
+        requests.map((r) => r.headers['webhook-id']),
+        [order.id, order.id],
+      );
+      assert.equal(requests[0]!.body, requests[1]!.body);
+      const [logged] = await deliveries(endpoint.id);
+      assert.deepEqual(
+        logged.attempts.map((a: any) => a.responseStatus),
+        [500, 200],
+      );
+      assert.equal(logged.nextAttemptAt, null);
+    });
+
+    test('only the events an endpoint subscribes to are delivered to it', async () => {
+      const endpoint = await register(['stock.updated']);
+      const stock = stockUpdated(products.mug, 5, 4, 'ORDER', `${day}T10:00:00Z`);
+      await dema.publish(placed());
+      await dema.publish(stock);
+      await waitFor('the stock delivery', async () => receiver.at(endpoint.path).length === 1, 10_000);
+      await delay(300);
+      assert.deepEqual(
+        receiver.at(endpoint.path).map((r) => JSON.parse(r.body).type),
+        ['stock.updated'],
+      );
+    });
+
+    test('an event no endpoint subscribes to leaves nothing behind', async () => {
+      await register(['order.created']);
+      const failed = createEvent<PaymentFailedEvent>('PAYMENT_FAILED', {
+        paymentId: randomUUID(),
+        orderId: randomUUID(),
+        userId: randomUUID(),
+        provider: 'stripe',
+        currency: 'USD',
+        reason: 'card_declined',
+        timestamp: `${day}T10:00:00Z`,
+      });
+      await dema.publish(failed);
+      await delay(300);
+      const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE event_id = $1', [failed.id]);
+      assert.equal(rows[0]!.n, 0);
+    });
+
+    test('a receiver that never answers holds up no other, and its attempt fails at the timeout', async () => {
+      const slow = await register(['order.created']);
+      const quick = await register(['order.created']);
+      receiver.hang(slow.path);
+      const started = Date.now();
+      await dema.publish(placed());
+      await waitFor('the quick receiver', async () => receiver.at(quick.path).length === 1, 10_000);
+      assert.ok(Date.now() - started < fast.timeoutMs, `the quick receiver waited ${Date.now() - started} ms`);
+      await waitFor('the slow attempt timed out', async () => ((await deliveries(slow.id))[0]?.attempts.length ?? 0) >= 1, 10_000);
+      const [attempt] = (await deliveries(slow.id))[0].attempts;
+      assert.equal(attempt.responseStatus, null);
+      assert.match(attempt.error, /no response within 3000 ms/);
+      await dema.send('admin', 'DELETE', `/api/webhooks/${slow.id}`);
+    });
+
+    test('an endpoint that keeps failing is disabled with the reason, and stops being sent to until enabled', async () => {
+      const endpoint = await register(['order.created']);
+      receiver.answer(endpoint.path, 503, 503, 503, 503);
+      await dema.publish(placed());
+      await waitFor('the endpoint disabled', async () => (await dema.admin(`/api/webhooks/${endpoint.id}`)).body.enabled === false, 10_000);
+      const disabled = (await dema.admin(`/api/webhooks/${endpoint.id}`)).body;
+      assert.match(disabled.disabledReason, /after 4 consecutive failed attempts \(last: HTTP 503\)/);
+      assert.equal(receiver.at(endpoint.path).length, 4);
+      const [pending] = await deliveries(endpoint.id);
+      assert.equal(pending.status, 'pending');
+      assert.equal((await dema.send('admin', 'POST', `/api/webhooks/${endpoint.id}/deliveries/${pending.id}/redeliver`)).status, 409);
+
+      await dema.publish(placed());
+      await delay(300);
+      assert.equal(receiver.at(endpoint.path).length, 4, 'nothing is sent to a disabled endpoint');
+
+      const enabled = await dema.send('admin', 'PATCH', `/api/webhooks/${endpoint.id}`, { enabled: true });
+      assert.equal(enabled.status, 200);
+      assert.equal(enabled.body.disabledReason, null);
+      await waitFor('the pending delivery sent', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 10_000);
+      assert.equal((await deliveries(endpoint.id)).length, 1, 'events while disabled are not queued for it');
+    });
+
+    test('a redelivery sends the message again with the same webhook-id and logs the attempt', async () => {
+      const endpoint = await register(['order.created']);
+      const order = placed();
+      await dema.publish(order);
+      await waitFor('the delivery logged as succeeded', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 10_000);
+      const [delivery] = await deliveries(endpoint.id);
+      const reply = await dema.send('admin', 'POST', `/api/webhooks/${endpoint.id}/deliveries/${delivery.id}/redeliver`);
+      assert.equal(reply.status, 202, JSON.stringify(reply.body));
+      assert.equal(reply.body.id, delivery.id);
+      await waitFor('the redelivery', async () => receiver.at(endpoint.path).length === 2, 10_000);
+      assert.deepEqual(
+        receiver.at(endpoint.path).map((r) => r.headers['webhook-id']),
+        [order.id, order.id],
+      );
+      await waitFor('two attempts logged', async () => (await deliveries(endpoint.id))[0]?.attempts.length === 2, 5_000);
+      const missing = await dema.send('admin', 'POST', `/api/webhooks/${endpoint.id}/deliveries/${randomUUID()}/redeliver`);
+      assert.equal(missing.status, 404);
+      assert.equal(missing.body.code, 'WEBHOOK_DELIVERY_NOT_FOUND');
+    });
+
+    test('a deleted endpoint gets nothing more, and its log is gone', async () => {
+      const endpoint = await register(['order.created']);
+      assert.equal((await dema.send('admin', 'DELETE', `/api/webhooks/${endpoint.id}`)).status, 204);
+      await dema.publish(placed());
+      await delay(300);
+      assert.equal(receiver.at(endpoint.path).length, 0);
+      assert.equal((await dema.admin(`/api/webhooks/${endpoint.id}/deliveries`)).status, 404);
+    });
+  });
+}
