@@ -20,6 +20,7 @@ export const webhookEventNames = {
   PAYMENT_CAPTURED: 'payment.captured',
   PAYMENT_REFUNDED: 'payment.refunded',
   PAYMENT_FAILED: 'payment.failed',
+  PAYMENT_VOIDED: 'payment.voided',
 } as const satisfies Record<DemaEventType, string>;
 export type WebhookEventName = (typeof webhookEventNames)[DemaEventType];
 
