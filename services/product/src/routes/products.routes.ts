@@ -1,10 +1,8 @@
 import Type from 'typebox';
-import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
+import { cacheConfigs, CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
 import { ErrorCode } from '@dema/contracts';
-import { bodyLimits, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { bodyLimits, notFound, problemResponses, requiresToken, sendRepresentation, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
-
-const json = 'application/json; charset=utf-8';
 
 /** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */
 export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
@@ -20,7 +18,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         response: { 200: Type.Ref('ProductPage'), ...problemResponses(400) },
       },
     },
-    async (request, reply) => reply.type(json).send(await catalog.listProductsJson(request.query)),
+    async (request, reply) => sendRepresentation(request, reply, await catalog.listProducts(request.query), cacheConfigs['product-list'].public),
   );
 
   app.get(
@@ -35,9 +33,9 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
       },
     },
     async (request, reply) => {
-      const product = await catalog.productJson(request.params.id);
+      const product = await catalog.productRepresentation(request.params.id);
       if (product === undefined) throw notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${request.params.id}`);
-      return reply.type(json).send(product);
+      return sendRepresentation(request, reply, product, cacheConfigs['product-detail'].public);
     },
   );
 
