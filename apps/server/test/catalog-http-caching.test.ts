@@ -122,6 +122,18 @@ for (const target of testTargets()) {
         assert.equal(answer.headers.etag, undefined);
       });
 
+      test("answers that are someone's are kept by no cache: a profile, a refused token", async () => {
+        const password = 'correct-horse-battery-staple';
+        await services.user.identity.createUser('cy@edge.dema.dev', password, 'Cy', 'customer');
+        const { accessToken } = (await services.user.identity.login('cy@edge.dema.dev', password, '127.0.0.1')).tokens;
+        const profile = await get(`${base}/api/users/me`, { authorization: `Bearer ${accessToken}` });
+        assert.equal(profile.status, 200);
+        assert.equal(profile.headers['cache-control'], 'private, no-store');
+        const refused = await get(`${base}/api/products`, { authorization: 'Bearer not-a-token' });
+        assert.equal(refused.status, 401);
+        assert.equal(refused.headers['cache-control'], 'private, no-store');
+      });
+
       test('brotli is preferred, gzip next, and either decompresses to exactly the plain JSON', async () => {
         const url = `${base}/api/products?limit=12&sort=name`;
         const plain = await get(url);
