@@ -175,3 +175,24 @@ for (const target of testTargets()) {
     });
   }
 }
+
+for (const target of testTargets()) {
+  describe(`catalog HTTP caching with the cache off (${target.name})`, () => {
+    let dema: AllInOne<ServicesOf<typeof factories>>;
+
+    before(async () => {
+      dema = await startAllInOne(target, factories, policies, { serviceToken, cacheEnabled: false });
+      await dema.services.product.catalog.createProduct({ name: 'Cast Iron Skillet', price: 39.9, stock: 12 });
+    });
+    after(() => dema.dispose());
+
+    test('answers are plain, still with their ETag, and nothing is compressed per request', async () => {
+      const before = await compressions(dema.infra.metrics);
+      const first = await get(`${dema.url}/api/products`, { 'accept-encoding': 'br, gzip' });
+      assert.equal(first.status, 200);
+      assert.equal(first.headers['content-encoding'], undefined);
+      assert.equal((await get(`${dema.url}/api/products`, { 'accept-encoding': 'br', 'if-none-match': first.headers.etag! })).status, 304);
+      assert.equal(await compressions(dema.infra.metrics), before);
+    });
+  });
+}
