@@ -4,6 +4,8 @@ import { ErrorCode } from '@dema/contracts';
 import { bodyLimits, notFound, problemResponses, requiresToken, sendRepresentation, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
+const notModified = Type.Null({ description: 'Not Modified: If-None-Match names the current answer (its ETag), which is not sent again' });
+
 /** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */
 export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
   app.get(
@@ -15,7 +17,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         summary: 'List products',
         description: 'Paginated (limit ≤ 100), filtered by category (id or slug), price range, stock and text, sorted by price, name or newest.',
         querystring: ProductQuery,
-        response: { 200: Type.Ref('ProductPage'), ...problemResponses(400) },
+        response: { 200: Type.Ref('ProductPage'), 304: notModified, ...problemResponses(400) },
       },
     },
     async (request, reply) => sendRepresentation(request, reply, await catalog.listProducts(request.query), cacheConfigs['product-list'].public),
@@ -29,7 +31,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         operationId: 'getProduct',
         summary: 'Get a product',
         params: IdParam,
-        response: { 200: Type.Ref('Product'), ...problemResponses(400, 404) },
+        response: { 200: Type.Ref('Product'), 304: notModified, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
