@@ -74,6 +74,12 @@ for (const target of testTargets()) {
         for (let n = 1; n <= 12; n++)
           await catalog.createProduct({ name: `Field Guide to Birds, volume ${n}`, description: 'Illustrated pocket guide', price: 19.99, stock: n });
       });
+      const signIn = async (email: string) => {
+        const password = 'correct-horse-battery-staple';
+        await services.user.identity.createUser(email, password, email.split('@')[0]!, 'customer');
+        return (await services.user.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
+      };
+
       after(async () => {
         await gateway?.close();
         await upstream?.dispose();
@@ -123,15 +129,24 @@ for (const target of testTargets()) {
       });
 
       test("answers that are someone's are kept by no cache: a profile, a refused token", async () => {
-        const password = 'correct-horse-battery-staple';
-        await services.user.identity.createUser('cy@edge.dema.dev', password, 'Cy', 'customer');
-        const { accessToken } = (await services.user.identity.login('cy@edge.dema.dev', password, '127.0.0.1')).tokens;
+        const accessToken = await signIn('cy@edge.dema.dev');
         const profile = await get(`${base}/api/users/me`, { authorization: `Bearer ${accessToken}` });
         assert.equal(profile.status, 200);
         assert.equal(profile.headers['cache-control'], 'private, no-store');
         const refused = await get(`${base}/api/products`, { authorization: 'Bearer not-a-token' });
         assert.equal(refused.status, 401);
         assert.equal(refused.headers['cache-control'], 'private, no-store');
+      });
+
+      test("a signed-in caller's browser asks again every time, and hears 304 while nothing changed", async () => {
+        const accessToken = await signIn('di@edge.dema.dev');
+        const anonymous = await get(`${base}/api/products?limit=5`);
+        const signedIn = await get(`${base}/api/products?limit=5`, { authorization: `Bearer ${accessToken}` });
+        assert.equal(signedIn.status, 200);
+        assert.equal(signedIn.headers['cache-control'], 'private, no-cache');
+        assert.equal(signedIn.headers.etag, anonymous.headers.etag);
+        const again = await get(`${base}/api/products?limit=5`, { authorization: `Bearer ${accessToken}`, 'if-none-match': signedIn.headers.etag! });
+        assert.equal(again.status, 304);
       });
 
       test('brotli is preferred, gzip next, and either decompresses to exactly the plain JSON', async () => {

@@ -148,13 +148,18 @@ function notModified(ifNoneMatch: string | undefined, representation: Representa
 }
 
 /**
- * Answers with `representation` as a CDN and a browser can keep it: `Cache-Control: public` with
- * `caching`'s lifetimes, a strong ETag per coding, `Vary: Accept-Encoding`, the bytes in the coding
- * the client prefers, and 304 with no body when If-None-Match names the answer.
+ * Answers with `representation` as a CDN and a browser can keep it: for an anonymous caller
+ * `Cache-Control: public` with `caching`'s lifetimes; for a signed-in one (an admin who just changed
+ * a product, a customer) `private, no-cache`, so their browser asks again every time and gets a 304
+ * while nothing changed. Either way a strong ETag per coding, `Vary: Accept-Encoding`, the bytes in
+ * the coding the client prefers, and 304 with no body when If-None-Match names the answer.
  */
 export function sendRepresentation(request: FastifyRequest, reply: FastifyReply, representation: Representation, caching: PublicCaching): FastifyReply {
   const coding = preferredCoding(request.headers['accept-encoding'], representation);
-  reply.header('cache-control', `public, max-age=${caching.maxAge}, stale-while-revalidate=${caching.staleWhileRevalidate}`);
+  reply.header(
+    'cache-control',
+    request.principal.kind === 'anonymous' ? `public, max-age=${caching.maxAge}, stale-while-revalidate=${caching.staleWhileRevalidate}` : 'private, no-cache',
+  );
   reply.header('vary', 'accept-encoding');
   reply.header('etag', entityTag(representation, coding));
   if (notModified(request.headers['if-none-match'], representation)) return reply.code(304).send();
