@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,6 +41,12 @@ interface Summary {
   dema: LoadTestResult;
   bare: LoadTestResult;
   ratio: number;
+  /** Dema asked with `Accept-Encoding: br, gzip`: the cached page's brotli bytes. */
+  compressed: LoadTestResult;
+  /** Compressed Dema / the bare server serving the uncompressed bytes. */
+  compressedRatio: number;
+  /** The endpoint's answer in bytes: plain, brotli, gzip. */
+  sizes: { plain: number; br: number; gzip: number };
   cacheOff: LoadTestResult | null;
   mode: Mode;
   config: BenchConfig;
@@ -101,23 +108,44 @@ async function startDema(name: string, env: Record<string, string>, dataDir: str
   return { baseUrl, child };
 }
 
-async function fetchBody(url: string): Promise<Buffer> {
-  const res = await fetch(url);
-  const body = Buffer.from(await res.arrayBuffer());
-  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${body.subarray(0, 300).toString()}`);
-  return body;
+/** The answer's bytes as sent, in `coding` (fetch would decompress them). */
+function fetchBody(url: string, coding: 'identity' | 'br' | 'gzip' = 'identity'): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': coding } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}: ${body.subarray(0, 300).toString()}`));
+          else if ((res.headers['content-encoding'] ?? 'identity') !== coding)
+            reject(new Error(`GET ${url} asked for ${coding}, got ${res.headers['content-encoding']}`));
+          else resolve(body);
+        });
+      })
+      .on('error', reject);
+  });
 }
 
 // ---- measuring and reporting ------------------------------------------------------------------
 
 /** The targets in bench/README.md. They are reported, never enforced: the bench is a report. */
-function checkTargets(dema: LoadTestResult, ratio: number, cacheOff: LoadTestResult | null): TargetCheck[] {
+function checkTargets(
+  dema: LoadTestResult,
+  ratio: number,
+  compressed: LoadTestResult,
+  compressedRatio: number,
+  cacheOff: LoadTestResult | null,
+): TargetCheck[] {
   const on = dema.metrics;
   const checks: TargetCheck[] = [
     { target: 'cache on: errorRate = 0', actual: on.errorRate, pass: on.errorRate === 0 },
     { target: 'cache on: p99 <= 250 ms', actual: on.p99ResponseTime, pass: on.p99ResponseTime <= 250 },
     { target: 'cache on: throughput >= 8500 req/s', actual: on.throughput, pass: on.throughput >= 8500 },
     { target: 'cache on: throughput >= 0.5 x bare', actual: round3(ratio), pass: ratio >= 0.5 },
+    { target: 'br, gzip: errorRate = 0', actual: compressed.metrics.errorRate, pass: compressed.metrics.errorRate === 0 },
+    { target: 'br, gzip: throughput >= 1.0 x bare (uncompressed)', actual: round3(compressedRatio), pass: compressedRatio >= 1 },
   ];
   if (cacheOff) {
     const off = cacheOff.metrics;
@@ -153,7 +181,12 @@ async function main(): Promise<void> {
   const bodyFile = join(tempDir, 'body.json');
   const body = await fetchBody(dema.baseUrl + config.endpoint);
   writeFileSync(bodyFile, body);
-  console.error(`» ${config.endpoint} answered ${body.length} bytes; the bare server serves the same`);
+  const sizes = {
+    plain: body.length,
+    br: (await fetchBody(dema.baseUrl + config.endpoint, 'br')).length,
+    gzip: (await fetchBody(dema.baseUrl + config.endpoint, 'gzip')).length,
+  };
+  console.error(`» ${config.endpoint} answered ${body.length} bytes (br ${sizes.br}, gzip ${sizes.gzip}); the bare server serves the plain ones`);
 
   // One server at a time under load: each has both cores to share with the load generator.
   const bareServer = await startListening('bare-server.ts', ['--body-file', bodyFile]);
@@ -161,6 +194,8 @@ async function main(): Promise<void> {
   const bare = await measure('bare', bareServer.url + config.endpoint, config);
   await stopChild(bareServer.child);
   const demaResult = await measure('dema', dema.baseUrl + config.endpoint, config);
+  // What a phone's browser sends: the answer is the brotli bytes stored when the entry was filled.
+  const compressed = await measure('dema br, gzip', dema.baseUrl + config.endpoint, config, { method: 'GET', headers: { 'accept-encoding': 'br, gzip' } });
   await stopChild(dema.child);
 
   let cacheOff: LoadTestResult | null = null;
@@ -171,16 +206,20 @@ async function main(): Promise<void> {
   }
 
   const ratio = bare.metrics.throughput > 0 ? demaResult.metrics.throughput / bare.metrics.throughput : 0;
+  const compressedRatio = bare.metrics.throughput > 0 ? compressed.metrics.throughput / bare.metrics.throughput : 0;
   report({
     dema: demaResult,
     bare,
     ratio: round3(ratio),
+    compressed,
+    compressedRatio: round3(compressedRatio),
+    sizes,
     cacheOff,
     mode,
     config,
     startedAt,
     node: process.version,
-    targets: checkTargets(demaResult, ratio, cacheOff),
+    targets: checkTargets(demaResult, ratio, compressed, compressedRatio, cacheOff),
   });
 }
 

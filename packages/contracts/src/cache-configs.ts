@@ -1,3 +1,14 @@
+/**
+ * What a shared cache (a CDN in front of the gateway) may do with an answer that is the same for
+ * everyone: `Cache-Control: public, max-age, stale-while-revalidate`.
+ */
+export interface PublicCaching {
+  /** Seconds the answer is fresh. */
+  maxAge: number;
+  /** Seconds after that it may still be served while the CDN asks again in the background. */
+  staleWhileRevalidate: number;
+}
+
 /** The seed's caching strategy, shared so every instance and service reads the same policy. */
 export interface CacheConfig {
   key: string;
@@ -7,6 +18,12 @@ export interface CacheConfig {
   staleWhileRevalidate?: boolean;
   /** Invalidating a tag drops every entry stored under it, on every instance. */
   tags?: string[];
+  /**
+   * Set when the cached answers are public (alike for every caller): how long a CDN and a browser
+   * may keep them. Short, because a CDN hears of no invalidation: a changed price or stock shows
+   * there within `maxAge` + `staleWhileRevalidate` seconds, and checkout re-reads stock anyway.
+   */
+  public?: PublicCaching;
 }
 
 export const cacheConfigs = {
@@ -15,12 +32,14 @@ export const cacheConfigs = {
     ttl: 3600,
     staleWhileRevalidate: true,
     tags: ['products'],
+    public: { maxAge: 30, staleWhileRevalidate: 60 },
   },
   'product-detail': {
     key: 'products:detail',
     ttl: 7200,
     staleWhileRevalidate: true,
     tags: ['products'],
+    public: { maxAge: 30, staleWhileRevalidate: 60 },
   },
   'user-cart': {
     key: 'cart',

@@ -30,6 +30,15 @@ export { handleOnceBatch } from './bus/consumer.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';
+export {
+  compress,
+  encodeRepresentation,
+  Representations,
+  sendRepresentation,
+  type Coding,
+  type Compressor,
+  type Representation,
+} from './http/representation.ts';
 export { parseJson, type ApiRequest, type ApiResponse, type ApiTransport } from './http/api-call.ts';
 export { bodyLimits, maxJsonDepth, maxJsonValues, jsonShapeProblem, drainRequest } from './http/request-body.ts';
 export { createAjv, compileRequestValidator, refusingNul } from './http/request-validation.ts';

@@ -3,6 +3,7 @@ import type { CacheOutcome } from './cache/cache.ts';
 import type { PoolStats } from './db/db.ts';
 import { registerSystemSeries } from './system-metrics.ts';
 import type { DeadLetterSource } from './bus/dead-letters.ts';
+import type { Compressor } from './http/representation.ts';
 
 /**
  * The Prometheus metrics one process exposes at /metrics. A registry per process (not the global
@@ -14,6 +15,7 @@ export class Metrics {
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status_code' | 'service'>;
   readonly dbQueryDuration: client.Histogram<'service' | 'outcome'>;
   readonly cacheRequests: client.Counter<'cache' | 'outcome'>;
+  readonly cacheCompressions: client.Counter<'cache' | 'coding'>;
   readonly eventsPublished: client.Counter<'type' | 'outcome'>;
   readonly outboxPending: client.Gauge<'service'>;
   private readonly pools = new Map<string, () => PoolStats>();
@@ -48,6 +50,12 @@ export class Metrics {
       name: 'cache_requests_total',
       help: 'Cache look-ups by outcome: hit, stale (served while refreshing), miss, bypass (cache unavailable or off)',
       labelNames: ['cache', 'outcome'],
+      registers,
+    });
+    this.cacheCompressions = new client.Counter({
+      name: 'cache_compressions_total',
+      help: 'Cached answers compressed, by coding: once per cache fill, never per request',
+      labelNames: ['cache', 'coding'],
       registers,
     });
     this.eventsPublished = new client.Counter({
@@ -93,6 +101,14 @@ export class Metrics {
 
   observeCache() {
     return (cache: string, outcome: CacheOutcome) => this.cacheRequests.inc({ cache, outcome });
+  }
+
+  /** `compressor`, counting each call in `cache_compressions_total` under `cache`. */
+  countCompressions(cache: string, compressor: Compressor): Compressor {
+    return (coding, bytes) => {
+      this.cacheCompressions.inc({ cache, coding });
+      return compressor(coding, bytes);
+    };
   }
 
   trackPool(service: string, stats: () => PoolStats): void {

@@ -13,7 +13,7 @@ import {
   StockReturn,
   StockReservation,
 } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { compress, OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Catalog } from './catalog.ts';
 import { seedDemoCatalog } from './db/seed-demo.ts';
 
@@ -44,7 +44,10 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
   }
   const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'product' }), infra.metrics);
   infra.deadLetters.add(relay);
-  const catalog = new Catalog(db, infra.cache, relay);
+  const catalog = new Catalog(db, infra.cache, relay, {
+    'product-list': infra.metrics.countCompressions('product-list', compress),
+    'product-detail': infra.metrics.countCompressions('product-detail', compress),
+  });
   return {
     name: 'product',
     catalog,

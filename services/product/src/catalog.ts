@@ -18,7 +18,21 @@ import {
   type StockReservation,
   type StockReservations,
 } from '@dema/contracts';
-import { type AppError, conflict, notFound, unprocessable, unprocessableContent, type Cache, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import {
+  type AppError,
+  type Cache,
+  type Compressor,
+  conflict,
+  type Db,
+  encodeRepresentation,
+  notFound,
+  type OutboxRelay,
+  type Queryable,
+  type Representation,
+  Representations,
+  unprocessable,
+  unprocessableContent,
+} from '@dema/platform';
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
@@ -32,35 +46,48 @@ const catalogTags = [...cacheConfigs['product-list'].tags];
 const pgUniqueViolation = '23505';
 
 /**
- * The Product service's use cases. Reads go through the cache as serialized JSON; every write runs
- * in one transaction with the events it causes, then invalidates the `products` tag (on every
- * instance) and wakes the outbox relay. A write's answer is only sent after both.
+ * The Product service's use cases. Reads go through the cache as ready answers: the JSON text with
+ * its brotli and gzip bytes, compressed once when the entry is filled; every write runs in one
+ * transaction with the events it causes, then invalidates the `products` tag (on every instance)
+ * and wakes the outbox relay. A write's answer is only sent after both.
  */
 export class Catalog implements StockReservations {
+  private readonly representations = new Representations();
+
+  /** `compressors` compress the answers of each cache (counted per cache in the metrics). */
   constructor(
     private readonly db: Db,
     private readonly cache: Cache,
     private readonly relay: OutboxRelay,
+    private readonly compressors: Record<'product-list' | 'product-detail', Compressor>,
   ) {}
 
-  /** The page as JSON text: what the cache keeps and the route sends. */
-  listProductsJson(query: ProductQuery): Promise<string> {
-    return this.cache.get(productList, listCacheKey(query), () => products.listProductsJson(this.db, query));
+  /** The page as the route sends it, in every coding. */
+  async listProducts(query: ProductQuery): Promise<Representation> {
+    const text = await this.cache.get(productList, listCacheKey(query), async () =>
+      encodeRepresentation(await products.listProductsJson(this.db, query), this.compressorFor('product-list')),
+    );
+    return this.representations.decode(text);
   }
 
-  /** The product as JSON text, or undefined when there is none (absence is not cached). */
-  async productJson(id: string): Promise<string | undefined> {
-    const json = await this.cache
+  /** The product as the route sends it, in every coding, or undefined when there is none (absence is not cached). */
+  async productRepresentation(id: string): Promise<Representation | undefined> {
+    const text = await this.cache
       .get(productDetail, id, async () => {
         const product = await products.findProductJson(this.db, id);
         if (product === undefined) throw new ProductAbsent();
-        return product;
+        return encodeRepresentation(product, this.compressorFor('product-detail'));
       })
       .catch((error: unknown) => {
         if (error instanceof ProductAbsent) return undefined;
         throw error;
       });
-    return json;
+    return text === undefined ? undefined : this.representations.decode(text);
+  }
+
+  /** With the cache off every read is a fill: compressing then would be compressing per request. */
+  private compressorFor(cache: keyof Catalog['compressors']): Compressor | null {
+    return this.cache.state === 'disabled' ? null : this.compressors[cache];
   }
 
   async createProduct(input: CreateProduct): Promise<Product> {
@@ -159,8 +186,8 @@ export class Catalog implements StockReservations {
 
   /** The product as the API shows it, or undefined (served from the product-detail cache). */
   async getProduct(id: string): Promise<Product | undefined> {
-    const json = await this.productJson(id);
-    return json === undefined ? undefined : (JSON.parse(json) as Product);
+    const representation = await this.productRepresentation(id);
+    return representation === undefined ? undefined : (JSON.parse(representation.identity.toString()) as Product);
   }
 
   /**

@@ -5055,6 +5055,13 @@ export interface operations {
                     "application/json": components["schemas"]["ProductPage"];
                 };
             };
+            /** @description Not Modified: If-None-Match names the current answer (its ETag), which is not sent again */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description RFC 9457 problem details (application/problem+json) */
             400: {
                 headers: {
@@ -5203,6 +5210,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Product"];
                 };
+            };
+            /** @description Not Modified: If-None-Match names the current answer (its ETag), which is not sent again */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             400: {

@@ -21,7 +21,7 @@ import { exchange, type UpstreamResponse } from './exchange.ts';
 import { splitTarget } from './request-target.ts';
 import type { EdgePolicies } from './policies.ts';
 import { anyServicePaths, serviceFor } from './routes-table.ts';
-import { securityHeaders } from './security-headers.ts';
+import { apiCacheControl, isApiTarget, securityHeaders } from './security-headers.ts';
 import { describeError, type UpstreamInstance, type UpstreamPool } from './upstream-pool.ts';
 
 export interface ProxyOptions {
@@ -360,6 +360,7 @@ export function createProxy(options: ProxyOptions): Proxy {
 
   function addEdgeHeaders(proxied: Proxied, headers: OutgoingHttpHeaders, contentType: string | undefined, hasPolicy: boolean): void {
     for (const [name, value] of securityHeaders(proxied.url, contentType, hasPolicy)) headers[name] = value;
+    if (headers['cache-control'] === undefined && isApiTarget(proxied.url)) headers['cache-control'] = apiCacheControl;
     const vary = headers.vary;
     const cors = corsHeaders(policies.corsOrigins, proxied.request.headers.origin, typeof vary === 'string' ? vary : undefined);
     if (cors) for (const [name, value] of cors) headers[name] = value;

@@ -46,8 +46,20 @@ export function securityHeaders(url: string, contentType: string | undefined, ha
 }
 
 /**
+ * What a shared cache (a CDN in front of the edge) may keep of an API answer that says nothing
+ * itself: nothing. Most API answers are someone's (a cart, an order, a token, by cookie as well as
+ * by bearer); the public ones, catalog reads, say so with their own Cache-Control.
+ */
+export const apiCacheControl = 'private, no-store';
+
+/** Whether `url` is the API's, whose answers get `apiCacheControl` unless they carry their own. */
+export function isApiTarget(url: string): boolean {
+  return url.startsWith('/api/') || url === '/graphql' || url.startsWith('/graphql?');
+}
+
+/**
  * `securityHeaders` on every response of a Fastify app (the all-in-one process, the gateway's own
- * routes). Set in onSend, so a response that an earlier hook rejected (a 401 from authentication)
+ * routes), and `apiCacheControl` on API answers that carry no Cache-Control. Set in onSend, so a response that an earlier hook rejected (a 401 from authentication)
  * carries them too.
  */
 export function registerSecurityHeaders(app: DemaApp): void {
@@ -62,6 +74,7 @@ export function registerSecurityHeaders(app: DemaApp): void {
     )) {
       reply.header(name, value);
     }
+    if (isApiTarget(request.url) && !reply.hasHeader('cache-control')) reply.header('cache-control', apiCacheControl);
     done(null, payload);
   });
 }

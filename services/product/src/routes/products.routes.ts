@@ -1,10 +1,10 @@
 import Type from 'typebox';
-import { CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
+import { cacheConfigs, CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
 import { ErrorCode } from '@dema/contracts';
-import { bodyLimits, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { bodyLimits, notFound, problemResponses, requiresToken, sendRepresentation, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
-const json = 'application/json; charset=utf-8';
+const notModified = Type.Null({ description: 'Not Modified: If-None-Match names the current answer (its ETag), which is not sent again' });
 
 /** The seed's Product Service routes, plus stock adjustments. Reads are public; writes need products:write. */
 export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
@@ -17,10 +17,10 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         summary: 'List products',
         description: 'Paginated (limit ≤ 100), filtered by category (id or slug), price range, stock and text, sorted by price, name or newest.',
         querystring: ProductQuery,
-        response: { 200: Type.Ref('ProductPage'), ...problemResponses(400) },
+        response: { 200: Type.Ref('ProductPage'), 304: notModified, ...problemResponses(400) },
       },
     },
-    async (request, reply) => reply.type(json).send(await catalog.listProductsJson(request.query)),
+    async (request, reply) => sendRepresentation(request, reply, await catalog.listProducts(request.query), cacheConfigs['product-list'].public),
   );
 
   app.get(
@@ -31,13 +31,13 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         operationId: 'getProduct',
         summary: 'Get a product',
         params: IdParam,
-        response: { 200: Type.Ref('Product'), ...problemResponses(400, 404) },
+        response: { 200: Type.Ref('Product'), 304: notModified, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      const product = await catalog.productJson(request.params.id);
+      const product = await catalog.productRepresentation(request.params.id);
       if (product === undefined) throw notFound(ErrorCode.PRODUCT_NOT_FOUND, `No product ${request.params.id}`);
-      return reply.type(json).send(product);
+      return sendRepresentation(request, reply, product, cacheConfigs['product-detail'].public);
     },
   );
 
