@@ -5,7 +5,7 @@ import { type Category, defaultCategoryId } from '@dema/contracts';
 import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
-import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
+import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
 
 function CategoryForm({ category, onDone, onCancel }: { category: Category | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(category?.name ?? '');
@@ -46,13 +46,7 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
 
   return (
     <form onSubmit={submit} noValidate>
-      <div aria-live="assertive">
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <FormError error={error} />
       <div className="form-grid">
         <div className="field">
           <label htmlFor={`${prefix}-name`}>Name</label>
@@ -99,16 +93,7 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
           />
         </div>
       </div>
-      <div className="toolbar">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {category ? 'Save' : 'Create category'}
-        </button>
-        {onCancel ? (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions busy={busy} submit={category ? 'Save' : 'Create category'} onCancel={onCancel} />
     </form>
   );
 }

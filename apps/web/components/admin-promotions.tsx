@@ -6,7 +6,7 @@ import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
-import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
+import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
 import { useStoreCurrency } from './store-currency.tsx';
 
 type Kind = Promotion['kind'];
@@ -80,13 +80,7 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
 
   return (
     <form onSubmit={submit} noValidate aria-label={promotion ? `Edit ${promotion.code}` : 'New promotion'}>
-      <div aria-live="assertive">
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <FormError error={error} />
       <div className="form-grid">
         <FormField id={`${prefix}-code`} label="Code" hint="Letters, digits, - and _; shoppers may type any case" error={errors.code}>
           {(aria) => <input {...aria} type="text" value={code} maxLength={50} onChange={(e) => setCode(e.target.value)} />}
@@ -121,16 +115,7 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
           {(aria) => <input {...aria} type="number" min={1} step={1} value={perCustomerLimit} onChange={(e) => setPerCustomerLimit(e.target.value)} />}
         </FormField>
       </div>
-      <div className="toolbar">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {promotion ? 'Save' : 'Create promotion'}
-        </button>
-        {onCancel ? (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions busy={busy} submit={promotion ? 'Save' : 'Create promotion'} onCancel={onCancel} />
     </form>
   );
 }

@@ -20,6 +20,35 @@ export function NoticeAlert({ notice }: { notice: Notice | null }) {
   );
 }
 
+/** A form's refusal as a whole (its fields' reasons show at the fields), read out at once. */
+export function FormError({ error }: { error: string | null }) {
+  return (
+    <div aria-live="assertive">
+      {error ? (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** A form's submit button, and Cancel when the form edits a row in place. */
+export function FormActions({ busy, submit, onCancel }: { busy: boolean; submit: string; onCancel?: (() => void) | undefined }) {
+  return (
+    <div className="toolbar">
+      <button type="submit" className="btn btn-primary" disabled={busy}>
+        {submit}
+      </button>
+      {onCancel ? (
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
 /**
  * What every admin list page keeps: the row being edited, the last outcome shown above the list,
  * and how an action ends (its outcome noticed, the editor closed, the list read again).

@@ -9,7 +9,7 @@ import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { useStoreCurrency } from './store-currency.tsx';
-import { NoticeAlert, type Notice as NoticeState } from './admin-resource.tsx';
+import { FormActions, type Notice as NoticeState, NoticeAlert } from './admin-resource.tsx';
 
 type Notice = NoticeState | null;
 
@@ -72,16 +72,7 @@ function ZoneForm({ zone, onDone, onCancel }: { zone: ShippingZone | null; onDon
           </label>
         </div>
       </div>
-      <div className="toolbar">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {zone ? 'Save zone' : 'Create zone'}
-        </button>
-        {onCancel ? (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions busy={busy} submit={zone ? 'Save zone' : 'Create zone'} onCancel={onCancel} />
     </form>
   );
 }
@@ -203,16 +194,7 @@ function MethodForm({
           </label>
         </div>
       </div>
-      <div className="toolbar">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {method ? 'Save method' : 'Add method'}
-        </button>
-        {onCancel ? (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions busy={busy} submit={method ? 'Save method' : 'Add method'} onCancel={onCancel} />
     </form>
   );
 }

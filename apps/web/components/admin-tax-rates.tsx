@@ -6,7 +6,7 @@ import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
-import { AdminResourcePage, useAdminResource } from './admin-resource.tsx';
+import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
 
 function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(rate?.name ?? '');
@@ -47,13 +47,7 @@ function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone:
 
   return (
     <form onSubmit={submit} noValidate aria-label={rate ? `Edit ${rate.name}` : 'New tax rate'}>
-      <div aria-live="assertive">
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <FormError error={error} />
       <div className="form-grid">
         <FormField id={`${prefix}-name`} label="Name" error={errors.name}>
           {(aria) => <input {...aria} type="text" value={name} maxLength={255} placeholder="California sales tax" onChange={(e) => setName(e.target.value)} />}
@@ -68,16 +62,7 @@ function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone:
           {(aria) => <input {...aria} type="text" inputMode="decimal" value={percent} maxLength={7} onChange={(e) => setPercent(e.target.value)} />}
         </FormField>
       </div>
-      <div className="toolbar">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {rate ? 'Save' : 'Add tax rate'}
-        </button>
-        {onCancel ? (
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-        ) : null}
-      </div>
+      <FormActions busy={busy} submit={rate ? 'Save' : 'Add tax rate'} onCancel={onCancel} />
     </form>
   );
 }

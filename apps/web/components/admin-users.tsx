@@ -8,6 +8,7 @@ import { api, useSession } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { TablePager } from './pager.tsx';
+import { FormError } from './admin-resource.tsx';
 
 const pageSize = 25;
 
@@ -107,13 +108,7 @@ export function AdminUsers() {
           Search
         </button>
       </form>
-      <div aria-live="assertive">
-        {error ? (
-          <p className="alert alert-error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </div>
+      <FormError error={error} />
       {result.status === 'loading' ? <Loading /> : null}
       {result.status === 'error' ? <ErrorState message={describeFailure(result.error)} /> : null}
       {result.status === 'ready' && result.data.items.length === 0 ? <EmptyState title="No users found" /> : null}

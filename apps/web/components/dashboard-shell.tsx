@@ -36,6 +36,7 @@ const adminLinks = [
     ],
   },
   { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
+  { group: 'Integrations', items: [{ href: '/admin/webhooks', label: 'Webhooks' }] },
   { group: 'You', items: [{ href: '/account', label: 'Your account' }] },
 ];
 const customerLinks = [

@@ -134,6 +134,8 @@ async function runTarget(target: Target): Promise<number> {
       STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
       STRIPE_API_BASE: stripe.url,
       DEMA_SERVICE_TOKEN: serviceToken,
+      // The webhook receiver of admin-webhooks.e2e.ts listens on this machine's loopback.
+      DEMA_WEBHOOKS_ALLOW_PRIVATE: 'true',
     });
     stripe.webhookUrl = `${api.url}/api/payments/stripe/webhook`;
     web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet, env: { DEMA_STRIPE_JS_URL: `${stripe.url}/v3/` } });
