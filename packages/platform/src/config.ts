@@ -90,6 +90,27 @@ export interface DemaConfig {
   graphql: GraphqlSettings;
   /** Card payments through Stripe; absent (no STRIPE_SECRET_KEY) → only manual payments. */
   stripe: StripeSettings | undefined;
+  /** Emails to customers (verification, password reset, orders). */
+  mail: MailSettings;
+}
+
+/** How the User service sends customers' emails, and what they link to. */
+export interface MailSettings {
+  /**
+   * DEMA_MAIL_SMTP_URL (smtp:// or smtps://); absent → the local mailbox: each email a file under
+   * `<dataDir>/mail`, readable by the admin (GET /api/admin/mailbox).
+   */
+  smtpUrl: string | undefined;
+  /** DEMA_MAIL_FROM: the sender of every email. */
+  from: string;
+  /** DEMA_MAIL_TEMPLATES: a folder whose files replace the shipped templates of the same name. */
+  templatesDir: string | undefined;
+  /** DEMA_WEB_URL: the store's public address, which every link in an email starts with. */
+  publicUrl: string;
+  /** DEMA_STORE_NAME: how emails name the shop. */
+  storeName: string;
+  /** DEMA_MAIL_RETRY_MS: the pause before the first retry of an email that failed; it doubles each time, up to an hour. */
+  retryBaseMs: number;
 }
 
 /** Where and as whom the Payment service talks to Stripe, and how it checks Stripe's webhooks. */
@@ -170,6 +191,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     if (urls) upstreams[service] = urls;
   }
   const redisHost = read.string('REDIS_HOST');
+  const mailTemplates = read.string('DEMA_MAIL_TEMPLATES');
   const config: DemaConfig = {
     host: read.string('HOST') ?? '0.0.0.0',
     port: read.int('PORT', 8080, 0, 65535),
@@ -218,6 +240,14 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       maxCost: read.int('DEMA_GRAPHQL_MAX_COST', 50_000, 100, 10_000_000),
     },
     stripe: readStripe(read),
+    mail: {
+      smtpUrl: read.url('DEMA_MAIL_SMTP_URL', ['smtp:', 'smtps:']),
+      from: read.string('DEMA_MAIL_FROM') ?? 'Dema Store <shop@localhost>',
+      templatesDir: mailTemplates === undefined ? undefined : path.resolve(mailTemplates),
+      publicUrl: (read.url('DEMA_WEB_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
+      storeName: read.string('DEMA_STORE_NAME') ?? 'Dema Store',
+      retryBaseMs: read.int('DEMA_MAIL_RETRY_MS', 30_000, 10, 3_600_000),
+    },
   };
   read.throwIfInvalid();
   return config;
