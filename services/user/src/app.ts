@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AccessToken,
+  Accepted,
   Address,
   MailboxEmail,
   MailboxPage,
@@ -23,6 +24,8 @@ import { authRoutes, cookieAuthRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { sessionRoutes } from './routes/sessions.routes.ts';
 import { mailboxRoutes } from './routes/mailbox.routes.ts';
+import { accountRecoveryRoutes } from './routes/account-recovery.routes.ts';
+import { AccountRecovery } from './account-recovery.ts';
 import { EmailSender } from './mail/email-sender.ts';
 import { MailTemplates } from './mail/templates.ts';
 import { MailboxTransport, SmtpTransport } from './mail/transports.ts';
@@ -60,6 +63,7 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
   const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
   const mail = createEmailSender(db, infra);
   const identity = new Identity(db, keys, infra.sessions, infra.limiter);
+  const recovery = new AccountRecovery(db, infra.sessions, infra.limiter, mail, infra.config.mail.publicUrl);
   // Sessions ended before this start (an embedded store starts empty) and whenever Redis cannot answer.
   await infra.sessions.useSource(identity.sessionState, { authoritative: true });
   const demoAccounts = await seedDemoUsers(infra, identity);
@@ -70,7 +74,7 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
     keys,
     mail,
     demoAccounts,
-    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession, Address, SavedAddress, SavedAddressList, MailboxEmail, MailboxPage],
+    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession, Address, SavedAddress, SavedAddressList, Accepted, MailboxEmail, MailboxPage],
     accessTokenKeys: keys.verifier(),
     async routes(app) {
       await authRoutes(app, identity, keys);
@@ -78,6 +82,7 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
       await userRoutes(app, identity);
       await sessionRoutes(app, identity);
       await addressRoutes(app, new AddressBook(db));
+      await accountRecoveryRoutes(app, recovery);
       await mailboxRoutes(app, mail.transport);
     },
     start: () => mail.start(),

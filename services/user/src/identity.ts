@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   accessTokenTtl,
@@ -31,6 +31,7 @@ import {
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
+import { digest } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness, unknownAccountHash, verifyPassword } from './domain/passwords.ts';
 import type { KeyRing } from './keys.ts';
 
@@ -345,8 +346,4 @@ export class PromotionRequired extends Error {
     const what = role === 'admin' ? 'set its password' : 'make it an admin with this password';
     super(`an account with the email ${email} already exists (role ${role}); to ${what} and end all its sessions, run create-admin again with --promote`);
   }
-}
-
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }
