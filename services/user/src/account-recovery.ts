@@ -1,4 +1,4 @@
-import { accessTokenTtl, ErrorCode } from '@dema/contracts';
+import { accessTokenTtl, ErrorCode, type User } from '@dema/contracts';
 import { badRequest, tooManyRequests, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
@@ -11,6 +11,8 @@ import type { EmailSender } from './mail/email-sender.ts';
 
 /** A reset link works for an hour. */
 export const passwordResetTtl = 3600;
+/** A verification link works for a day. */
+export const verificationTtl = 24 * 3600;
 
 /**
  * Reset requests per requesting address and per email asked about (seed: Abuse). Counted whether or
@@ -26,11 +28,22 @@ export const linkPaths = { passwordReset: '/account/reset-password', verifyEmail
 
 const invalidToken = (reason: string) => badRequest(ErrorCode.INVALID_LINK_TOKEN, `body.token ${reason}`, [{ name: 'body.token', reason }]);
 
+/** What signup sends: a link to verify a new account's email, a notice to an address that has one. */
+export interface SignupEmails {
+  /** Queues the verification email in `tx`, the transaction that creates the account. */
+  queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void>;
+  /** Tells the owner of `email` that someone tried to sign up with it (at most once an hour). */
+  sendAccountExists(email: string): Promise<void>;
+  /** Wakes the sender once the transaction that queued an email committed. */
+  notify(): void;
+}
+
 /**
- * Getting back into an account by email: a reset link (single use, one hour, only its hash stored)
- * whose use sets a new password and ends every session of the account.
+ * The account's emailed links: verification at signup, and getting back in with a reset link
+ * (single use, one hour, only its hash stored) whose use sets a new password and ends every
+ * session of the account.
  */
-export class AccountRecovery {
+export class AccountRecovery implements SignupEmails {
   constructor(
     private readonly db: Db,
     private readonly store: SessionStore,
@@ -80,9 +93,48 @@ export class AccountRecovery {
       if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.newPassword ${weakness}`, [{ name: 'body.newPassword', reason: weakness }]);
       await users.updateUser(tx, user.id, { passwordHash: await hashPassword(newPassword) });
       await useAccountTokens(tx, user.id, 'password-reset');
+      // The link reached its inbox: the address is theirs.
+      await users.markEmailVerified(tx, user.id);
       return sessions.revokeUserFamilies(tx, user.id, 'password-reset');
     });
     await this.store.revoke(ended, accessTokenTtl);
+  }
+
+  async queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void> {
+    const { token, hash } = newToken();
+    const id = await insertAccountToken(tx, user.id, 'email-verification', hash, verificationTtl);
+    await enqueueEmail(tx, {
+      cause: `email-verification:${id}`,
+      template: 'verify-email',
+      to: user.email,
+      data: { name: user.name, link: this.link(linkPaths.verifyEmail, token) },
+    });
+  }
+
+  notify(): void {
+    this.mail.notify();
+  }
+
+  async sendAccountExists(email: string): Promise<void> {
+    // One per account and hour: repeated signups with someone's address must not flood their inbox.
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await enqueueEmail(this.db, {
+      cause: `account-exists:${email}:${hour}`,
+      template: 'account-exists',
+      to: email,
+      data: { loginLink: `${this.publicUrl}${linkPaths.login}`, resetLink: `${this.publicUrl}${linkPaths.passwordReset}` },
+    });
+    this.mail.notify();
+  }
+
+  /** Marks the account's email verified with the token emailed at signup; 400 naming the token when it cannot. */
+  async verifyEmail(token: string): Promise<User> {
+    const user = await this.db.transaction(async (tx) => {
+      const owner = await this.lockValidToken(tx, token, 'email-verification');
+      await useAccountTokens(tx, owner.id, 'email-verification');
+      return (await users.markEmailVerified(tx, owner.id))!;
+    });
+    return users.toUser(user);
   }
 
   /** The active account a usable token of `purpose` belongs to; 400 naming the token otherwise. */

@@ -62,8 +62,8 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
   await runMigrations(db, [platformMigrations, migrations]);
   const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
   const mail = createEmailSender(db, infra);
-  const identity = new Identity(db, keys, infra.sessions, infra.limiter);
   const recovery = new AccountRecovery(db, infra.sessions, infra.limiter, mail, infra.config.mail.publicUrl);
+  const identity = new Identity(db, keys, infra.sessions, infra.limiter, recovery);
   // Sessions ended before this start (an embedded store starts empty) and whenever Redis cannot answer.
   await infra.sessions.useSource(identity.sessionState, { authoritative: true });
   const demoAccounts = await seedDemoUsers(infra, identity);

@@ -34,6 +34,7 @@ import { normaliseEmail } from './domain/email.ts';
 import { digest } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness, unknownAccountHash, verifyPassword } from './domain/passwords.ts';
 import type { KeyRing } from './keys.ts';
+import type { SignupEmails } from './account-recovery.ts';
 
 /** Refresh tokens live 30 days; each use replaces it with a new one. */
 export const refreshTokenTtl = 30 * 24 * 3600;
@@ -75,6 +76,7 @@ export class Identity {
     private readonly keys: KeyRing,
     private readonly store: SessionStore,
     private readonly limiter: RateLimiter,
+    private readonly emails: SignupEmails,
   ) {}
 
   /** The User DB's record of ended sessions, which the session store falls back on. */
@@ -93,10 +95,16 @@ export class Identity {
     return this.db
       .transaction(async (tx) => {
         const user = await users.insertUser(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
+        await this.emails.queueVerification(tx, user);
         return { user: users.toUser(user), tokens: await this.startSession(tx, user.id, user.role) };
       })
-      .catch((error: unknown) => {
+      .then((session) => {
+        this.emails.notify();
+        return session;
+      })
+      .catch(async (error: unknown) => {
         if ((error as { code?: string }).code === pgUniqueViolation) {
+          await this.emails.sendAccountExists(email);
           throw conflict(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
         }
         throw error;

@@ -1,26 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '@dema/platform';
+import { beforeEach, describe, test } from 'node:test';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { resetThrottles } from '../src/account-recovery.ts';
-import { goodPassword, sha256Hex, startUserService, uniqueEmail, type UserTestProcess } from './helpers.ts';
-import { TestSmtpServer } from './smtp.ts';
+import { goodPassword, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
+import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
 
 const newPassword = 'quiet-harbour-violin-77';
 
 for (const target of testTargets()) {
   describe(`password reset (${target.name})`, () => {
-    let smtp: TestSmtpServer;
+    const running = userServiceWithSmtp(target);
     let dema: UserTestProcess;
-
-    before(async () => {
-      smtp = await TestSmtpServer.start();
-      dema = await startUserService(target, { mail: { ...loadConfig({}).mail, smtpUrl: smtp.url, publicUrl: 'https://shop.test', storeName: 'Test Shop' } });
-    });
-    after(async () => {
-      await dema.dispose();
-      await smtp.close();
-    });
+    let smtp: TestSmtpServer;
+    beforeEach(() => ({ dema, smtp } = running));
 
     const requestReset = (email: string, client = dema.client()) => client.send('POST', '/api/auth/password-reset', { body: { email } });
     const confirm = (token: string, password = newPassword) =>

@@ -1,6 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { after, before } from 'node:test';
+import { loadConfig } from '@dema/platform';
+import type { TestTarget } from '@dema/platform/testing';
+import { startUserService, type UserTestProcess } from './helpers.ts';
 
 /** An email as a real SMTP server received it, parsed back into its parts. */
 export interface ReceivedEmail {
@@ -64,4 +68,23 @@ export class TestSmtpServer {
   close(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/**
+ * For a suite: a User service on `target` whose emails go to a real SMTP server, links starting with
+ * https://shop.test and the shop named Test Shop. Read `dema` and `smtp` inside tests.
+ */
+export function userServiceWithSmtp(target: TestTarget): { readonly dema: UserTestProcess; readonly smtp: TestSmtpServer } {
+  const running = {} as { dema: UserTestProcess; smtp: TestSmtpServer };
+  before(async () => {
+    running.smtp = await TestSmtpServer.start();
+    running.dema = await startUserService(target, {
+      mail: { ...loadConfig({}).mail, smtpUrl: running.smtp.url, publicUrl: 'https://shop.test', storeName: 'Test Shop' },
+    });
+  });
+  after(async () => {
+    await running.dema.dispose();
+    await running.smtp.close();
+  });
+  return running;
 }

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { PasswordResetConfirm, PasswordResetRequest } from '@dema/contracts';
+import { PasswordResetConfirm, PasswordResetRequest, VerifyEmailBody } from '@dema/contracts';
 import { bodyLimits, problemResponses, type DemaApp } from '@dema/platform';
 import type { AccountRecovery } from '../account-recovery.ts';
 import { trimEmail } from './auth.routes.ts';
@@ -7,7 +7,7 @@ import { trimEmail } from './auth.routes.ts';
 /** The same words whether or not an account has the address: they must not tell a stranger which. */
 const resetAccepted = { message: 'If an account has this email, a link to choose a new password is on its way.' };
 
-/** Password reset by an emailed link. */
+/** Password reset and email verification by emailed links. */
 export async function accountRecoveryRoutes(app: DemaApp, recovery: AccountRecovery): Promise<void> {
   app.post(
     '/api/auth/password-reset',
@@ -46,5 +46,21 @@ export async function accountRecoveryRoutes(app: DemaApp, recovery: AccountRecov
       await recovery.confirmPasswordReset(request.body.token, request.body.newPassword);
       return reply.status(204).send(null);
     },
+  );
+
+  app.post(
+    '/api/auth/verify-email',
+    {
+      bodyLimit: bodyLimits.small,
+      schema: {
+        tags: ['auth'],
+        operationId: 'verifyEmail',
+        summary: "Mark the account's email verified with the token of the link emailed at signup (valid a day, once)",
+        security: [],
+        body: VerifyEmailBody,
+        response: { 200: Type.Ref('User'), ...problemResponses(400) },
+      },
+    },
+    async (request) => recovery.verifyEmail(request.body.token),
   );
 }
