@@ -26,6 +26,7 @@ import { sessionRoutes } from './routes/sessions.routes.ts';
 import { mailboxRoutes } from './routes/mailbox.routes.ts';
 import { accountRecoveryRoutes } from './routes/account-recovery.routes.ts';
 import { AccountRecovery } from './account-recovery.ts';
+import { consumeOrderEvents } from './events/order-emails.ts';
 import { EmailSender } from './mail/email-sender.ts';
 import { MailTemplates } from './mail/templates.ts';
 import { MailboxTransport, SmtpTransport } from './mail/transports.ts';
@@ -85,7 +86,12 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
       await accountRecoveryRoutes(app, recovery);
       await mailboxRoutes(app, mail.transport);
     },
-    start: () => mail.start(),
+    start() {
+      mail.start();
+      consumeOrderEvents(infra.bus, db, mail, infra.config.mail.publicUrl).catch((err: unknown) =>
+        infra.log.error({ err }, 'user: cannot consume order events'),
+      );
+    },
     close: () => mail.stop(),
   };
 }
