@@ -26,6 +26,11 @@ export const User = Type.Object(
     name: Type.String(),
     role: Type.Union([Type.Literal('customer'), Type.Literal('admin')]),
     disabled: Type.Boolean(),
+    /**
+     * Whether the owner opened the verification link emailed at signup (or a reset link). Always in
+     * the API's answers; optional in the type so that users built by older clients and fixtures still fit.
+     */
+    emailVerified: Type.Optional(Type.Boolean()),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },

@@ -5,6 +5,7 @@ export * from './events.ts';
 export * from './cache-configs.ts';
 export * from './catalog.ts';
 export * from './identity.ts';
+export * from './emails.ts';
 export * from './orders.ts';
 export * from './payments.ts';
 export * from './addresses.ts';

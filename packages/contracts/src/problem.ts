@@ -34,6 +34,8 @@ export const ErrorCode = {
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
+  /** An emailed link's token (password reset, email verification) that is unknown, used or expired. */
+  INVALID_LINK_TOKEN: 'INVALID_LINK_TOKEN',
   USER_NOT_FOUND: 'USER_NOT_FOUND',
   ADDRESS_NOT_FOUND: 'ADDRESS_NOT_FOUND',
   LAST_ADMIN: 'LAST_ADMIN',

@@ -94,6 +94,8 @@ export interface DemaConfig {
   stripe: StripeSettings | undefined;
   /** Deliveries of the shop's events to the webhook endpoints merchants register. */
   webhooks: WebhookSettings;
+  /** Emails to customers (verification, password reset, orders). */
+  mail: MailSettings;
 }
 
 /** How webhooks are delivered and which receivers they may reach. */
@@ -114,6 +116,25 @@ export interface WebhookSettings {
   disableAfterFailures: number;
   /** DEMA_WEBHOOKS_CONCURRENCY: attempts in flight at once per instance. */
   concurrency: number;
+}
+
+/** How the User service sends customers' emails, and what they link to. */
+export interface MailSettings {
+  /**
+   * DEMA_MAIL_SMTP_URL (smtp:// or smtps://); absent → the local mailbox: each email a file under
+   * `<dataDir>/mail`, readable by the admin (GET /api/admin/mailbox).
+   */
+  smtpUrl: string | undefined;
+  /** DEMA_MAIL_FROM: the sender of every email. */
+  from: string;
+  /** DEMA_MAIL_TEMPLATES: a folder whose files replace the shipped templates of the same name. */
+  templatesDir: string | undefined;
+  /** DEMA_WEB_URL: the store's public address, which every link in an email starts with. */
+  publicUrl: string;
+  /** DEMA_STORE_NAME: how emails name the shop. */
+  storeName: string;
+  /** DEMA_MAIL_RETRY_MS: the pause before the first retry of an email that failed; it doubles each time, up to an hour. */
+  retryBaseMs: number;
 }
 
 /** Where and as whom the Payment service talks to Stripe, and how it checks Stripe's webhooks. */
@@ -194,6 +215,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     if (urls) upstreams[service] = urls;
   }
   const redisHost = read.string('REDIS_HOST');
+  const mailTemplates = read.string('DEMA_MAIL_TEMPLATES');
   const config: DemaConfig = {
     host: read.string('HOST') ?? '0.0.0.0',
     port: read.int('PORT', 8080, 0, 65535),
@@ -250,6 +272,14 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       retryWindowMs: read.int('DEMA_WEBHOOKS_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
       disableAfterFailures: read.int('DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
       concurrency: read.int('DEMA_WEBHOOKS_CONCURRENCY', 16, 1, 256),
+    },
+    mail: {
+      smtpUrl: read.url('DEMA_MAIL_SMTP_URL', ['smtp:', 'smtps:']),
+      from: read.string('DEMA_MAIL_FROM') ?? 'Dema Store <shop@localhost>',
+      templatesDir: mailTemplates === undefined ? undefined : path.resolve(mailTemplates),
+      publicUrl: (read.url('DEMA_WEB_URL', ['http:', 'https:']) ?? 'http://localhost:3000').replace(/\/+$/, ''),
+      storeName: read.string('DEMA_STORE_NAME') ?? 'Dema Store',
+      retryBaseMs: read.int('DEMA_MAIL_RETRY_MS', 30_000, 10, 3_600_000),
     },
   };
   read.throwIfInvalid();

@@ -10,6 +10,7 @@ export {
   type GraphqlSettings,
   type StripeSettings,
   type WebhookSettings,
+  type MailSettings,
 } from './config.ts';
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';
@@ -27,6 +28,7 @@ export { DeadLetterRegistry, type DeadLetter, type DeadLetterSource } from './bu
 export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type RabbitMqBusOptions } from './bus/rabbitmq-bus.ts';
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { handleOnceBatch } from './bus/consumer.ts';
+export { BatchWorker, type BatchOutcome, type BatchWorkerOptions } from './batch-worker.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { loadConfig, type DemaConfig } from '../src/config.ts';
@@ -40,6 +43,14 @@ export function testAmqpUrl(): string | undefined {
   return amqpUrl;
 }
 
+/**
+ * A data dir of the environment's own (created only if something writes there, such as the local
+ * mailbox): a test never writes into the developer's `.dema`.
+ */
+function scratchDataDir(): string {
+  return path.join(os.tmpdir(), `dema-test-${randomBytes(6).toString('hex')}`);
+}
+
 function baseConfig(overrides: Partial<DemaConfig>): DemaConfig {
   return { ...loadConfig({ LOG_LEVEL: env.TEST_LOG_LEVEL ?? 'silent', DEMA_DEMO_DATA: 'false', PORT: '0', HOST: '127.0.0.1' }), ...overrides };
 }
@@ -47,7 +58,8 @@ function baseConfig(overrides: Partial<DemaConfig>): DemaConfig {
 const embedded: TestTarget = {
   name: 'embedded',
   async environment(overrides = {}) {
-    return { config: baseConfig(overrides), inMemory: true, dispose: async () => undefined };
+    const dataDir = scratchDataDir();
+    return { config: baseConfig({ dataDir, ...overrides }), inMemory: true, dispose: () => rm(dataDir, { recursive: true, force: true }) };
   },
 };
 
@@ -58,7 +70,9 @@ const real: TestTarget = {
     const run = `dema-test-${randomBytes(4).toString('hex')}`;
     const keyPrefix = `${run}:`;
     const redis = { host: redisHost!, port: redisPort, password: env.TEST_REDIS_PASSWORD, keyPrefix };
+    const dataDir = scratchDataDir();
     const config = baseConfig({
+      dataDir,
       databaseUrls: { user: url, product: url, order: url, analytics: url, payment: url },
       redis,
       // Events cross the real broker, in a namespace of their own that the broker deletes once unused.
@@ -71,6 +85,7 @@ const real: TestTarget = {
       async dispose() {
         await drop();
         await deleteKeys(redis.host, redis.port, keyPrefix);
+        await rm(dataDir, { recursive: true, force: true });
       },
     };
   },

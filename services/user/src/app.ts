@@ -1,6 +1,20 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccessToken, Address, CookieSession, SavedAddress, SavedAddressList, Session, TokenPair, User, UserPage } from '@dema/contracts';
-import { platformMigrations, runMigrations, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
+import {
+  AccessToken,
+  Accepted,
+  Address,
+  MailboxEmail,
+  MailboxPage,
+  CookieSession,
+  SavedAddress,
+  SavedAddressList,
+  Session,
+  TokenPair,
+  User,
+  UserPage,
+} from '@dema/contracts';
+import { platformMigrations, runMigrations, type Db, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
 import { AddressBook } from './address-book.ts';
 import { addressRoutes } from './routes/addresses.routes.ts';
@@ -9,13 +23,20 @@ import { seedDemoUsers, type DemoAccounts } from './db/seed-demo.ts';
 import { authRoutes, cookieAuthRoutes } from './routes/auth.routes.ts';
 import { userRoutes } from './routes/users.routes.ts';
 import { sessionRoutes } from './routes/sessions.routes.ts';
+import { mailboxRoutes } from './routes/mailbox.routes.ts';
+import { accountRecoveryRoutes } from './routes/account-recovery.routes.ts';
+import { AccountRecovery } from './account-recovery.ts';
+import { consumeOrderEvents } from './events/order-emails.ts';
+import { EmailSender } from './mail/email-sender.ts';
+import { MailTemplates } from './mail/templates.ts';
+import { MailboxTransport, SmtpTransport } from './mail/transports.ts';
 
 export { KeyRing, keyRetirementSeconds } from './keys.ts';
 export { describeDemoAccounts, type DemoAccounts } from './db/seed-demo.ts';
 
 const migrations = { scope: 'user', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 
-export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; demoAccounts: DemoAccounts | undefined };
+export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; mail: EmailSender; demoAccounts: DemoAccounts | undefined };
 
 /**
  * `DEMA_ADMIN_EMAIL` + `DEMA_ADMIN_PASSWORD`, read on every start: an account that already has the
@@ -41,7 +62,9 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
   const db = await infra.database('user');
   await runMigrations(db, [platformMigrations, migrations]);
   const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
-  const identity = new Identity(db, keys, infra.sessions, infra.limiter);
+  const mail = createEmailSender(db, infra);
+  const recovery = new AccountRecovery(db, infra.sessions, infra.limiter, mail, infra.config.mail.publicUrl);
+  const identity = new Identity(db, keys, infra.sessions, infra.limiter, recovery);
   // Sessions ended before this start (an embedded store starts empty) and whenever Redis cannot answer.
   await infra.sessions.useSource(identity.sessionState, { authoritative: true });
   const demoAccounts = await seedDemoUsers(infra, identity);
@@ -50,8 +73,9 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
     name: 'user',
     identity,
     keys,
+    mail,
     demoAccounts,
-    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession, Address, SavedAddress, SavedAddressList],
+    schemas: [User, UserPage, TokenPair, Session, AccessToken, CookieSession, Address, SavedAddress, SavedAddressList, Accepted, MailboxEmail, MailboxPage],
     accessTokenKeys: keys.verifier(),
     async routes(app) {
       await authRoutes(app, identity, keys);
@@ -59,8 +83,23 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
       await userRoutes(app, identity);
       await sessionRoutes(app, identity);
       await addressRoutes(app, new AddressBook(db));
+      await accountRecoveryRoutes(app, recovery);
+      await mailboxRoutes(app, mail.transport);
     },
-    start: () => undefined,
-    close: async () => undefined,
+    start() {
+      mail.start();
+      consumeOrderEvents(infra.bus, db, mail, infra.config.mail.publicUrl).catch((err: unknown) =>
+        infra.log.error({ err }, 'user: cannot consume order events'),
+      );
+    },
+    close: () => mail.stop(),
   };
+}
+
+/** SMTP when DEMA_MAIL_SMTP_URL is set, else the local mailbox under the data dir. */
+function createEmailSender(db: Db, infra: Infrastructure): EmailSender {
+  const settings = infra.config.mail;
+  const transport = settings.smtpUrl ? new SmtpTransport(settings.smtpUrl) : new MailboxTransport(path.join(infra.config.dataDir, 'mail'));
+  const templates = new MailTemplates(settings.templatesDir, { storeName: settings.storeName, publicUrl: settings.publicUrl });
+  return new EmailSender(db, templates, transport, infra.log.child({ component: 'mail' }), { from: settings.from, retryBaseMs: settings.retryBaseMs });
 }

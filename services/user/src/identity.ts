@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   accessTokenTtl,
@@ -31,8 +31,10 @@ import {
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
+import { digest } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness, unknownAccountHash, verifyPassword } from './domain/passwords.ts';
 import type { KeyRing } from './keys.ts';
+import type { SignupEmails } from './account-recovery.ts';
 
 /** Refresh tokens live 30 days; each use replaces it with a new one. */
 export const refreshTokenTtl = 30 * 24 * 3600;
@@ -74,6 +76,7 @@ export class Identity {
     private readonly keys: KeyRing,
     private readonly store: SessionStore,
     private readonly limiter: RateLimiter,
+    private readonly emails: SignupEmails,
   ) {}
 
   /** The User DB's record of ended sessions, which the session store falls back on. */
@@ -92,10 +95,16 @@ export class Identity {
     return this.db
       .transaction(async (tx) => {
         const user = await users.insertUser(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
+        await this.emails.queueVerification(tx, user);
         return { user: users.toUser(user), tokens: await this.startSession(tx, user.id, user.role) };
       })
-      .catch((error: unknown) => {
+      .then((session) => {
+        this.emails.notify();
+        return session;
+      })
+      .catch(async (error: unknown) => {
         if ((error as { code?: string }).code === pgUniqueViolation) {
+          await this.emails.sendAccountExists(email);
           throw conflict(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
         }
         throw error;
@@ -345,8 +354,4 @@ export class PromotionRequired extends Error {
     const what = role === 'admin' ? 'set its password' : 'make it an admin with this password';
     super(`an account with the email ${email} already exists (role ${role}); to ${what} and end all its sessions, run create-admin again with --promote`);
   }
-}
-
-function digest(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
 }

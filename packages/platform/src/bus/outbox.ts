@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.ts';
 import type { EventBus } from './bus.ts';
 import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
 import { EventDeliveryError } from './memory-bus.ts';
+import { BatchWorker, type BatchOutcome } from '../batch-worker.ts';
 
 /** Builds an event in the seed's envelope with a fresh id and the type's current version. */
 export function createEvent<E extends DemaEvent>(type: E['type'], payload: E['payload']): E {
@@ -72,24 +73,17 @@ export interface OutboxRelayOptions {
  * `events_dead_letters`, listed and put back in line by `deadLetters` / `retryDeadLetters` (the
  * admin's dead-letter routes).
  */
-export class OutboxRelay implements DeadLetterSource {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = false;
-  private readonly batchSize: number;
-  private readonly pollMs: number;
+export class OutboxRelay extends BatchWorker implements DeadLetterSource {
   private readonly claimSeconds: number;
 
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
-    private readonly log: Logger,
+    log: Logger,
     private readonly metrics?: Metrics,
     options: OutboxRelayOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 100;
-    this.pollMs = options.pollMs ?? 1_000;
+    super(log, { batchSize: options.batchSize ?? 100, pollMs: options.pollMs ?? 1_000, name: 'outbox relay' });
     this.claimSeconds = options.claimSeconds ?? 30;
   }
 
@@ -98,62 +92,9 @@ export class OutboxRelay implements DeadLetterSource {
     return `outbox:${this.db.schema}`;
   }
 
-  start(): void {
-    this.stopped = false;
-    this.schedule(0);
-  }
-
-  /** Wakes the relay now (call after committing a transaction that wrote events). */
-  notify(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
-  }
-
-  /** Publishes until nothing is pending (or the bus keeps refusing); returns how many were published. */
-  async drain(): Promise<number> {
-    await this.running;
-    let total = 0;
-    for (;;) {
-      const { published, failed } = await this.relayBatch();
-      total += published;
-      if (published === 0 || failed > 0) return total;
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped || this.running) return;
-    let next = this.pollMs;
-    this.running = (async () => {
-      try {
-        const { published, failed } = await this.relayBatch();
-        // A full batch means more may be waiting; a failure waits for the next poll.
-        if (failed === 0 && (published === this.batchSize || this.again)) next = 0;
-      } catch (error) {
-        this.log.warn({ err: error }, 'outbox relay failed; will retry');
-      }
-    })();
-    await this.running;
-    this.running = undefined;
-    this.again = false;
-    if (!this.stopped) this.schedule(next);
-  }
-
-  private async relayBatch(): Promise<{ published: number; failed: number }> {
+  protected async runBatch(): Promise<BatchOutcome> {
     // The broker away is no fault of the events: they keep their place, without a backoff each.
-    if (this.bus.isReady === false) return { published: 0, failed: 1 };
+    if (this.bus.isReady === false) return { done: 0, failed: 1 };
     const { rows } = await this.db.query<OutboxRow>(
       `UPDATE outbox SET claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1
         WHERE seq IN (
@@ -161,9 +102,9 @@ export class OutboxRelay implements DeadLetterSource {
            WHERE published_at IS NULL AND dead_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
            ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING seq, id, type, version, routing_key, payload`,
-      [this.batchSize, this.claimSeconds],
+      [this.batching.batchSize, this.claimSeconds],
     );
-    if (rows.length === 0) return { published: 0, failed: 0 };
+    if (rows.length === 0) return { done: 0, failed: 0 };
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     const outcomes = await Promise.allSettled(
       rows.map((row) => {
@@ -205,7 +146,7 @@ export class OutboxRelay implements DeadLetterSource {
       this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'error' });
     }
     for (const row of published) this.metrics?.eventsPublished.inc({ type: row.type, outcome: 'ok' });
-    return { published: published.length, failed: failed.length };
+    return { done: published.length, failed: failed.length };
   }
 
   async deadLetters(limit: number): Promise<DeadLetter[]> {

@@ -8,6 +8,7 @@ interface UserRow {
   name: string;
   role: Role;
   disabled_at: string | null;
+  email_verified_at: string | null;
   created_at: string;
   updated_at: string;
   password_hash: string;
@@ -21,6 +22,7 @@ export function toUser(row: UserRow): User {
     name: row.name,
     role: row.role,
     disabled: row.disabled_at !== null,
+    emailVerified: row.email_verified_at !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -102,4 +104,10 @@ export async function listUsers(db: Queryable, query: UserQuery): Promise<{ item
 export async function countUsers(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
   return rows[0]!.n;
+}
+
+/** Records that the owner proved the address is theirs (a verification or reset link); the first time stays. */
+export async function markEmailVerified(tx: Queryable, id: string): Promise<StoredUser | undefined> {
+  const { rows } = await tx.query<UserRow>('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1 RETURNING *', [id]);
+  return rows[0];
 }

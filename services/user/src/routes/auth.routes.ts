@@ -9,7 +9,7 @@ import type { KeyRing } from '../keys.ts';
 type CookieRequest = { headers: { origin?: string; cookie?: string }; protocol: string; host: string };
 
 // "  Ann@Example.com " is an address typed with stray spaces, not an invalid one.
-const trimEmail = async (request: { body: unknown }) => {
+export const trimEmail = async (request: { body: unknown }) => {
   const body = request.body as { email?: unknown } | null;
   if (body && typeof body.email === 'string') body.email = body.email.trim();
 };

@@ -1,0 +1,154 @@
+import { accessTokenTtl, ErrorCode, type User } from '@dema/contracts';
+import { badRequest, tooManyRequests, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
+import * as users from './db/users.repository.ts';
+import * as sessions from './db/sessions.repository.ts';
+import { insertAccountToken, lockAccountToken, useAccountTokens, type TokenPurpose } from './db/account-tokens.repository.ts';
+import { enqueueEmail } from './db/email-outbox.repository.ts';
+import { normaliseEmail } from './domain/email.ts';
+import { digest, newToken } from './domain/link-tokens.ts';
+import { hashPassword, passwordWeakness } from './domain/passwords.ts';
+import type { EmailSender } from './mail/email-sender.ts';
+
+/** A reset link works for an hour. */
+export const passwordResetTtl = 3600;
+/** A verification link works for a day. */
+export const verificationTtl = 24 * 3600;
+
+/**
+ * Reset requests per requesting address and per email asked about (seed: Abuse). Counted whether or
+ * not an account has the email, so the throttle tells nothing either.
+ */
+export const resetThrottles = {
+  perAddress: { limit: 10, windowSeconds: 60 * 60 },
+  perAccount: { limit: 3, windowSeconds: 60 * 60 },
+};
+
+/** Where the web app opens the emailed links (`?token=`). */
+export const linkPaths = { passwordReset: '/account/reset-password', verifyEmail: '/account/verify-email', login: '/login' };
+
+const invalidToken = (reason: string) => badRequest(ErrorCode.INVALID_LINK_TOKEN, `body.token ${reason}`, [{ name: 'body.token', reason }]);
+
+/** What signup sends: a link to verify a new account's email, a notice to an address that has one. */
+export interface SignupEmails {
+  /** Queues the verification email in `tx`, the transaction that creates the account. */
+  queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void>;
+  /** Tells the owner of `email` that someone tried to sign up with it (at most once an hour). */
+  sendAccountExists(email: string): Promise<void>;
+  /** Wakes the sender once the transaction that queued an email committed. */
+  notify(): void;
+}
+
+/**
+ * The account's emailed links: verification at signup, and getting back in with a reset link
+ * (single use, one hour, only its hash stored) whose use sets a new password and ends every
+ * session of the account.
+ */
+export class AccountRecovery implements SignupEmails {
+  constructor(
+    private readonly db: Db,
+    private readonly store: SessionStore,
+    private readonly limiter: RateLimiter,
+    private readonly mail: EmailSender,
+    private readonly publicUrl: string,
+  ) {}
+
+  /**
+   * Emails a reset link when an active account has `emailInput`; does nothing otherwise. Either way
+   * the caller learns nothing but whether it was throttled (429).
+   */
+  async requestPasswordReset(emailInput: string, address: string): Promise<void> {
+    const email = normaliseEmail(emailInput);
+    const [fromAddress, forAccount] = await Promise.all([
+      this.limiter.hit(`password-reset:address:${address}`, resetThrottles.perAddress.windowSeconds),
+      this.limiter.hit(`password-reset:account:${email}`, resetThrottles.perAccount.windowSeconds),
+    ]);
+    if (fromAddress.count > resetThrottles.perAddress.limit)
+      throw tooManyRequests('Too many password reset requests from this address; try again later', fromAddress.resetSeconds);
+    if (forAccount.count > resetThrottles.perAccount.limit)
+      throw tooManyRequests('Too many password reset requests for this email; try again later', forAccount.resetSeconds);
+    const user = await users.findUserByEmail(this.db, email);
+    if (!user || user.disabled_at !== null) return;
+    const { token, hash } = newToken();
+    await this.db.transaction(async (tx) => {
+      const id = await insertAccountToken(tx, user.id, 'password-reset', hash, passwordResetTtl);
+      await enqueueEmail(tx, {
+        cause: `password-reset:${id}`,
+        template: 'password-reset',
+        to: user.email,
+        data: { name: user.name, link: this.link(linkPaths.passwordReset, token) },
+      });
+    });
+    this.mail.notify();
+  }
+
+  /**
+   * Sets the password of the account the reset token was sent to, uses up every reset link it was
+   * sent, and ends all its sessions (in the User DB and the session store). A weak password is
+   * refused before the token is used, so the link still works for a better one.
+   */
+  async confirmPasswordReset(token: string, newPassword: string): Promise<void> {
+    const ended = await this.db.transaction(async (tx) => {
+      const user = await this.lockValidToken(tx, token, 'password-reset');
+      const weakness = passwordWeakness(newPassword, user.email);
+      if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.newPassword ${weakness}`, [{ name: 'body.newPassword', reason: weakness }]);
+      await users.updateUser(tx, user.id, { passwordHash: await hashPassword(newPassword) });
+      await useAccountTokens(tx, user.id, 'password-reset');
+      // The link reached its inbox: the address is theirs.
+      await users.markEmailVerified(tx, user.id);
+      return sessions.revokeUserFamilies(tx, user.id, 'password-reset');
+    });
+    await this.store.revoke(ended, accessTokenTtl);
+  }
+
+  async queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void> {
+    const { token, hash } = newToken();
+    const id = await insertAccountToken(tx, user.id, 'email-verification', hash, verificationTtl);
+    await enqueueEmail(tx, {
+      cause: `email-verification:${id}`,
+      template: 'verify-email',
+      to: user.email,
+      data: { name: user.name, link: this.link(linkPaths.verifyEmail, token) },
+    });
+  }
+
+  notify(): void {
+    this.mail.notify();
+  }
+
+  async sendAccountExists(email: string): Promise<void> {
+    // One per account and hour: repeated signups with someone's address must not flood their inbox.
+    const hour = Math.floor(Date.now() / 3_600_000);
+    await enqueueEmail(this.db, {
+      cause: `account-exists:${email}:${hour}`,
+      template: 'account-exists',
+      to: email,
+      data: { loginLink: `${this.publicUrl}${linkPaths.login}`, resetLink: `${this.publicUrl}${linkPaths.passwordReset}` },
+    });
+    this.mail.notify();
+  }
+
+  /** Marks the account's email verified with the token emailed at signup; 400 naming the token when it cannot. */
+  async verifyEmail(token: string): Promise<User> {
+    const user = await this.db.transaction(async (tx) => {
+      const owner = await this.lockValidToken(tx, token, 'email-verification');
+      await useAccountTokens(tx, owner.id, 'email-verification');
+      return (await users.markEmailVerified(tx, owner.id))!;
+    });
+    return users.toUser(user);
+  }
+
+  /** The active account a usable token of `purpose` belongs to; 400 naming the token otherwise. */
+  private async lockValidToken(tx: Queryable, token: string, purpose: TokenPurpose): Promise<users.StoredUser> {
+    const presented = await lockAccountToken(tx, digest(token), purpose);
+    if (!presented) throw invalidToken('is not a valid link token');
+    if (presented.used) throw invalidToken('was already used; ask for a new link');
+    if (presented.expired) throw invalidToken('has expired; ask for a new link');
+    const user = await users.findUser(tx, presented.userId, true);
+    if (!user || user.disabled_at !== null) throw invalidToken('belongs to a disabled account');
+    return user;
+  }
+
+  private link(path: string, token: string): string {
+    return `${this.publicUrl}${path}?token=${encodeURIComponent(token)}`;
+  }
+}

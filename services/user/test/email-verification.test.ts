@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import type { Session, User } from '@dema/contracts';
+import { testTargets, waitFor } from '@dema/platform/testing';
+import { goodPassword, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
+import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
+
+for (const target of testTargets()) {
+  describe(`email verification (${target.name})`, () => {
+    const running = userServiceWithSmtp(target);
+    let dema: UserTestProcess;
+    let smtp: TestSmtpServer;
+    beforeEach(() => ({ dema, smtp } = running));
+
+    const verify = (token: string) => dema.client().send('POST', '/api/auth/verify-email', { body: { token } });
+    const verificationToken = async (email: string) => {
+      await waitFor(`the verification email to ${email}`, () => smtp.to(email).length > 0);
+      const link = /https:\/\/shop\.test\/account\/verify-email\?token=([\w-]+)/.exec(smtp.to(email)[0]!.text);
+      assert.ok(link, smtp.to(email)[0]!.text);
+      return link[1]!;
+    };
+
+    test('signup emails a verification link; the account is unverified until the link is opened, once', async () => {
+      const email = uniqueEmail();
+      const signup = await dema.client().signup({ email, password: goodPassword, name: 'Ada' });
+      assert.equal(signup.status, 201, signup.text);
+      const session = signup.body as Session;
+      assert.equal(session.user.emailVerified, false);
+      const token = await verificationToken(email);
+      assert.equal(smtp.to(email)[0]!.subject, 'Confirm your email for Test Shop');
+      assert.match(smtp.to(email)[0]!.text, /Hello Ada,/);
+
+      const verified = await verify(token);
+      assert.equal(verified.status, 200, verified.text);
+      assert.equal((verified.body as User).emailVerified, true);
+      assert.equal(((await dema.client().me(session.tokens.accessToken)).body as User).emailVerified, true);
+      const again = await verify(token);
+      assert.equal(again.status, 400);
+      assert.equal(again.body.code, 'INVALID_LINK_TOKEN');
+      assert.deepEqual(again.body.invalidParams, [{ name: 'body.token', reason: 'was already used; ask for a new link' }]);
+    });
+
+    test('an expired verification link is refused naming the token, and the account stays unverified', async () => {
+      const email = uniqueEmail();
+      const session = (await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).body as Session;
+      const token = await verificationToken(email);
+      await (await dema.userDb()).query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [sha256Hex(token)]);
+      const reply = await verify(token);
+      assert.equal(reply.status, 400);
+      assert.deepEqual(reply.body.invalidParams, [{ name: 'body.token', reason: 'has expired; ask for a new link' }]);
+      assert.equal(((await dema.client().me(session.tokens.accessToken)).body as User).emailVerified, false);
+    });
+
+    test('a signup with a registered email sends its owner "you already have an account", at most once an hour, and no link', async () => {
+      const { email } = await dema.createUser();
+      for (let i = 0; i < 2; i++) assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Someone' })).status, 409);
+      await waitFor('the notice', () => smtp.to(email).length > 0);
+      await dema.users.mail.drain();
+      assert.equal(smtp.to(email).length, 1);
+      const [notice] = smtp.to(email);
+      assert.equal(notice!.subject, 'You already have an account at Test Shop');
+      assert.match(notice!.text, /https:\/\/shop\.test\/account\/reset-password/);
+      assert.doesNotMatch(notice!.text, /token=/);
+    });
+
+    test('opening a password reset link verifies the email too', async () => {
+      const { email } = await dema.createUser();
+      await dema.client().send('POST', '/api/auth/password-reset', { body: { email } });
+      await waitFor('the reset email', () => smtp.to(email).length > 0);
+      const token = /reset-password\?token=([\w-]+)/.exec(smtp.to(email)[0]!.text)![1]!;
+      assert.equal(
+        (await dema.client().send('POST', '/api/auth/password-reset/confirm', { body: { token, newPassword: 'quiet-harbour-violin-77' } })).status,
+        204,
+      );
+      assert.equal((await dema.login(email, 'quiet-harbour-violin-77')).user.emailVerified, true);
+    });
+
+    test('a missing token is refused naming the field', async () => {
+      const reply = await dema.client().send('POST', '/api/auth/verify-email', { body: {} });
+      assert.equal(reply.status, 400);
+      assert.match(reply.text, /token/);
+    });
+  });
+}

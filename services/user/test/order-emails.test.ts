@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+import { routingKeys, type OrderCreatedEvent, type OrderStatusChangedEvent, type PaymentCapturedEvent, type DemaEvent } from '@dema/contracts';
+import { createEvent } from '@dema/platform';
+import { testTargets, waitFor } from '@dema/platform/testing';
+import type { UserTestProcess } from './helpers.ts';
+import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
+
+const orderId = '00000000-0000-4000-8000-000000000021';
+
+for (const target of testTargets()) {
+  describe(`order emails (${target.name})`, () => {
+    const running = userServiceWithSmtp(target);
+    let dema: UserTestProcess;
+    let smtp: TestSmtpServer;
+    beforeEach(() => ({ dema, smtp } = running));
+
+    const publish = (event: DemaEvent) => dema.infra.bus.publish(event, routingKeys[event.type]);
+
+    test('a placed order sends its confirmation with the breakdown, once even when the event comes twice', async () => {
+      const { user, email } = await dema.createUser({ name: 'Ada' });
+      const placed = createEvent<OrderCreatedEvent>('ORDER_CREATED', {
+        orderId,
+        userId: user.id,
+        items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 2, price: 39.9 }],
+        subtotal: 79.8,
+        discountTotal: 5,
+        shippingTotal: 4.9,
+        taxTotal: 15.94,
+        pricesIncludeTax: true,
+        total: 79.7,
+        currency: 'EUR',
+        timestamp: new Date().toISOString(),
+      });
+      await publish(placed);
+      await publish(placed);
+      await waitFor('the confirmation', () => smtp.to(email).length > 0);
+      await dema.users.mail.drain();
+      assert.equal(smtp.to(email).length, 1);
+      const [confirmation] = smtp.to(email);
+      assert.equal(confirmation!.subject, 'Your Test Shop order is confirmed');
+      for (const line of [
+        '2 × 39.90 EUR  79.80 EUR',
+        'Subtotal: 79.80 EUR',
+        'Discount: -5.00 EUR',
+        'Shipping: 4.90 EUR',
+        'Tax (included): 15.94 EUR',
+        'Total: 79.70 EUR',
+      ]) {
+        assert.ok(confirmation!.text.includes(line), `${line} in\n${confirmation!.text}`);
+      }
+      assert.match(confirmation!.html, new RegExp(`<a href="https://shop\\.test/orders/${orderId}">`));
+    });
+
+    test('payment received, shipped and cancelled each send their email; other status changes send none', async () => {
+      const { user, email } = await dema.createUser();
+      const changed = (oldStatus: string, newStatus: string) =>
+        createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', { orderId, userId: user.id, oldStatus, newStatus, timestamp: new Date().toISOString() });
+      await publish(
+        createEvent<PaymentCapturedEvent>('PAYMENT_CAPTURED', {
+          paymentId: '00000000-0000-4000-8000-0000000000aa',
+          orderId,
+          userId: user.id,
+          provider: 'manual',
+          currency: 'EUR',
+          amount: 79.7,
+          timestamp: new Date().toISOString(),
+        }),
+      );
+      await publish(changed('PENDING', 'CONFIRMED'));
+      await publish(changed('CONFIRMED', 'SHIPPED'));
+      await publish(changed('SHIPPED', 'CANCELLED'));
+      await waitFor('three emails', () => smtp.to(email).length >= 3);
+      await dema.users.mail.drain();
+      assert.deepEqual(
+        smtp
+          .to(email)
+          .map((received) => received.subject)
+          .sort(),
+        ['Payment received for your Test Shop order', 'Your Test Shop order is on its way', 'Your Test Shop order was cancelled'],
+      );
+      assert.ok(smtp.to(email).some((received) => received.text.includes('79.70 EUR')));
+    });
+  });
+}
