@@ -64,6 +64,9 @@ export const ErrorCode = {
   PROMOTION_NOT_FOUND: 'PROMOTION_NOT_FOUND',
   /** Another promotion has this code, in whatever case. */
   PROMOTION_CODE_TAKEN: 'PROMOTION_CODE_TAKEN',
+  /** A catalog import file with rejected rows: `invalidParams` names each as `row N: column`; nothing was imported. */
+  IMPORT_ROWS_REJECTED: 'IMPORT_ROWS_REJECTED',
+  IMPORT_JOB_NOT_FOUND: 'IMPORT_JOB_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
