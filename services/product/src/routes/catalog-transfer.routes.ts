@@ -76,7 +76,6 @@ export async function catalogTransferRoutes(app: DemaApp, transfer: CatalogTrans
         description: 'The products matching the filters of the product list, streamed as CSV in the columns the import reads.',
         security: requiresToken,
         querystring: ExportQuery,
-        produces: ['text/csv'],
         response: {
           200: { description: 'CSV, a header row then one row per product or variant', content: { 'text/csv': { schema: Type.String() } } },
           ...problemResponses(400, 401, 403),
