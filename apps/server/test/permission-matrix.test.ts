@@ -90,6 +90,7 @@ const matrix: Record<string, RouteSpec> = {
   'DELETE /api/categories/{id}': { access: can('products:write'), id: 'doomedCategory' },
   'POST /api/orders': { access: can('orders:write') },
   'GET /api/orders': { access: can('orders:read') },
+  'GET /api/orders/export': { access: can('orders:read') },
   'GET /api/orders/{id}': { access: can('orders:read'), id: 'order' },
   'PUT /api/orders/{id}/status': { access: can('orders:write'), id: 'order' },
   // The customer's own id: another customer's list is a 403 by ownership, not by the table.
