@@ -70,6 +70,7 @@ const matrix: Record<string, RouteSpec> = {
   'PATCH /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'DELETE /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'GET /api/users': { access: can('users:read') },
+  'GET /api/users/export': { access: can('users:read') },
   'GET /api/users/{id}': { access: can('users:read'), id: 'user' },
   'PUT /api/users/{id}': { access: can('users:write'), id: 'user' },
   'DELETE /api/users/{id}': { access: can('users:write'), id: 'doomedUser' },
