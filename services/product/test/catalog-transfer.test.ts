@@ -139,6 +139,17 @@ for (const target of testTargets()) {
       await clear();
     });
 
+    test('finds a category by its name in any case, and refuses a new name whose slug another category has', async () => {
+      const garden = await dema.createCategory('Home & Garden');
+      const byName = await importCsv([header, 'g,Rake,,home & garden,9,1,,,,,,,,,'].join('\n'), '?dryRun=true');
+      assert.deepEqual(((await byName.json()) as CatalogImportReport).categoriesCreated, []);
+      const clash = await importCsv([header, 'g,Rake,,Home Garden,9,1,,,,,,,,,'].join('\n'));
+      assert.equal(clash.status, 422);
+      const problem = (await clash.json()) as { invalidParams: Array<{ name: string; reason: string }> };
+      assert.equal(problem.invalidParams[0]!.name, 'row 2: category');
+      assert.match(problem.invalidParams[0]!.reason, new RegExp(`\\(${garden.slug}\\) is another category's`));
+    });
+
     test('refuses a file that is not CSV, unknown columns, customers and anonymous callers', async () => {
       assert.equal((await dema.admin('POST', '/api/products/import', { name: 'json' })).status, 415);
       const unknown = await importCsv('handle,name,price,colour\na,A,1,red');
