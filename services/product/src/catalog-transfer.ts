@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import {
   type CatalogImportJob,
@@ -11,7 +12,7 @@ import {
   type Product,
   type ProductQuery,
 } from '@dema/contracts';
-import { AppError, badRequest, type Cache, contentTooLarge, type Db, type Logger, type OutboxRelay, unprocessableContent } from '@dema/platform';
+import { AppError, badRequest, type Cache, contentTooLarge, type Db, drainRequest, type Logger, type OutboxRelay, unprocessableContent } from '@dema/platform';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { slugify } from './db/categories.repository.ts';
@@ -184,12 +185,16 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export async function readCatalogCsv(body: Readable): Promise<CatalogCsvReader> {
   const reader = new CatalogCsvReader();
-  let bytes = 0;
-  body.on('data', (chunk: Buffer) => {
-    bytes += chunk.length;
-    if (bytes > maxImportBytes) body.destroy(contentTooLarge(`A catalog file may be at most ${maxImportBytes / 1024 / 1024} MB; split it`));
-  });
   const records = body.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true }));
+  let bytes = 0;
+  const countBytes = (chunk: Buffer) => {
+    bytes += chunk.length;
+    if (bytes <= maxImportBytes) return;
+    body.off('data', countBytes);
+    body.unpipe(records);
+    records.destroy(contentTooLarge(`A catalog file may be at most ${maxImportBytes / 1024 / 1024} MB; split it`));
+  };
+  body.on('data', countBytes);
   body.on('error', (error) => records.destroy(error));
   let header = true;
   try {
@@ -203,6 +208,8 @@ export async function readCatalogCsv(body: Readable): Promise<CatalogCsvReader> 
       reader.add(record);
     }
   } catch (error) {
+    // The rest of a refused body is read before the answer, or the client, still sending, gets a reset instead of it.
+    if (error instanceof AppError && error.status === 413) await drainRequest(body as IncomingMessage);
     if (error instanceof AppError) throw error;
     const { code, lines } = error as { code?: string; lines?: number };
     if (code?.startsWith('CSV_')) throw badRequest(ErrorCode.MALFORMED_BODY, `The body is not valid CSV near line ${lines}: ${(error as Error).message}`);

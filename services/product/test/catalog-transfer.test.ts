@@ -150,6 +150,14 @@ for (const target of testTargets()) {
       assert.match(problem.invalidParams[0]!.reason, new RegExp(`\\(${garden.slug}\\) is another category's`));
     });
 
+    test('refuses a file over 64 MB with a 413 the client can read, and imports nothing', async () => {
+      const row = `big,${'x'.repeat(250)},,,1,1,,,,,,,,,\n`;
+      const response = await importCsv(`${header}\n${row.repeat(Math.ceil((65 * 1024 * 1024) / row.length))}`);
+      assert.equal(response.status, 413);
+      assert.equal(((await response.json()) as { code: string }).code, 'BODY_TOO_LARGE');
+      assert.equal(await dema.count('products'), 0);
+    });
+
     test('refuses a file that is not CSV, unknown columns, customers and anonymous callers', async () => {
       assert.equal((await dema.admin('POST', '/api/products/import', { name: 'json' })).status, 415);
       const unknown = await importCsv('handle,name,price,colour\na,A,1,red');
