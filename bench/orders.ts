@@ -12,7 +12,7 @@ import { createInfrastructure, loadConfig } from '@dema/platform';
 import { createUserService } from '@dema/user';
 import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
-import { freePort, REPO_ROOT, RESULTS_DIR, waitUntilReady } from './processes.ts';
+import { freePort, REPO_ROOT, RESULTS_DIR, sql, waitUntilReady } from './processes.ts';
 
 /**
  * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
@@ -292,13 +292,6 @@ function report(result: LoadTestResult, checks: Record<string, number | boolean>
   console.log(`  checks: ${JSON.stringify(checks)}`);
   for (const t of targets) console.log(`  ${t.pass ? 'PASS' : 'FAIL'} ${t.target} (${t.actual})`);
   console.log(`\n${JSON.stringify(result)}`);
-}
-
-async function sql(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query(statement);
-  await client.end();
 }
 
 async function cleanUp(): Promise<void> {

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { positiveInt, type LoadTestResult } from './load-test.ts';
 
 /** The child processes of a bench (servers under test, reference servers, the load generator). */
@@ -203,4 +204,12 @@ export function combineResults(results: LoadTestResult[]): LoadTestResult {
       ...(Object.keys(statusCodes).length ? { statusCodes } : {}),
     },
   };
+}
+
+/** Runs one statement on the PostgreSQL server at `url` (a bench creating or dropping its database). */
+export async function sql(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
 }

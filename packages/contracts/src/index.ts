@@ -4,6 +4,7 @@ export * from './money.ts';
 export * from './events.ts';
 export * from './cache-configs.ts';
 export * from './catalog.ts';
+export * from './catalog-import.ts';
 export * from './identity.ts';
 export * from './emails.ts';
 export * from './orders.ts';

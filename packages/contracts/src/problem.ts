@@ -72,6 +72,9 @@ export const ErrorCode = {
   WEBHOOK_URL_REFUSED: 'WEBHOOK_URL_REFUSED',
   /** A redelivery to an endpoint that is disabled: enable it first. */
   WEBHOOK_ENDPOINT_DISABLED: 'WEBHOOK_ENDPOINT_DISABLED',
+  /** A catalog import file with rejected rows: `invalidParams` names each as `row N: column`; nothing was imported. */
+  IMPORT_ROWS_REJECTED: 'IMPORT_ROWS_REJECTED',
+  IMPORT_JOB_NOT_FOUND: 'IMPORT_JOB_NOT_FOUND',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

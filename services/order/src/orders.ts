@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { pipeline, Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'csv-stringify';
 import {
   ErrorCode,
   normalizeAddress,
@@ -44,6 +46,7 @@ import { decideTransition } from './domain/order-status.ts';
 import { wirePricing, type PricedOrder } from './domain/pricing.ts';
 import type { Checkout, CheckoutPlan } from './checkout.ts';
 import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-events.ts';
+import { orderCsvColumns, orderCsvRows } from './domain/order-csv.ts';
 
 type User = Principal & { kind: 'user' };
 
@@ -291,6 +294,30 @@ export class Orders {
   async listOrders(user: User, query: { limit: number; offset: number; status?: OrderStatus }): Promise<OrderPage> {
     const filter = { ...query, userId: user.role === 'admin' ? undefined : user.userId };
     return { ...(await orders.listOrders(this.db, filter)), limit: query.limit, offset: query.offset };
+  }
+
+  /**
+   * All orders for an admin, one's own for a customer, as CSV (one row per order line, the order's
+   * columns on each), streamed: read 500 at a time as the response is written, so its memory does
+   * not grow with the number of orders.
+   */
+  exportOrdersCsv(user: User, query: { status?: OrderStatus }): Readable {
+    const filter = { ...query, userId: user.role === 'admin' ? undefined : user.userId };
+    const db = this.db;
+    async function* rows(): AsyncGenerator<string[]> {
+      let after: string | null = null;
+      for (;;) {
+        const page = await orders.ordersAfter(db, filter, after, 500);
+        for (const order of page) yield* orderCsvRows(order);
+        if (page.length < 500) return;
+        after = page.at(-1)!.id;
+      }
+    }
+    const csv = stringify({ header: true, columns: [...orderCsvColumns] });
+    pipeline(Readable.from(rows()), csv, (error) => {
+      if (error) this.log.error({ err: error }, 'order export failed midway');
+    });
+    return csv;
   }
 
   /** A user's orders: their own, or anyone's for an admin; another customer's → 403. */

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import {
+  CatalogImportJob,
+  CatalogImportReport,
   Category,
   CategoryList,
   CategoryRef,
@@ -15,12 +17,14 @@ import {
 } from '@dema/contracts';
 import { compress, OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Catalog } from './catalog.ts';
+import { CatalogTransfer } from './catalog-transfer.ts';
 import { seedDemoCatalog } from './db/seed-demo.ts';
 
 export type { Catalog } from './catalog.ts';
 import { productRoutes } from './routes/products.routes.ts';
 import { categoryRoutes } from './routes/categories.routes.ts';
 import { stockReservationRoutes } from './routes/stock-reservations.routes.ts';
+import { catalogTransferRoutes } from './routes/catalog-transfer.routes.ts';
 import { consumeOrderStatusChanges } from './events/order-status-changed.ts';
 
 const migrations = { scope: 'product', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
@@ -30,7 +34,8 @@ const assets = fileURLToPath(new URL('../assets/', import.meta.url));
  * The Product service (seed: Product Service, Product DB): categories, products, variants,
  * specifications, images and stock, in its own database; catalog reads cached (seed: product-list,
  * product-detail); stock changes emit STOCK_UPDATED through its outbox. Reserves and releases the
- * stock of orders for the Order service (in-process as `catalog`, or over `/internal`).
+ * stock of orders for the Order service (in-process as `catalog`, or over `/internal`). Imports and
+ * exports the catalog as CSV.
  */
 export async function createProductService(infra: Infrastructure): Promise<ServiceModule & { catalog: Catalog; relay: OutboxRelay }> {
   const db = await infra.database('product');
@@ -48,16 +53,31 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     'product-list': infra.metrics.countCompressions('product-list', compress),
     'product-detail': infra.metrics.countCompressions('product-detail', compress),
   });
+  const transfer = new CatalogTransfer(db, infra.cache, relay, infra.log.child({ service: 'product' }));
   return {
     name: 'product',
     catalog,
     relay,
-    schemas: [CategoryRef, Category, CategoryList, ProductVariant, Product, ProductPage, StockLevel, StockReservation, StockRelease, StockReturn],
+    schemas: [
+      CategoryRef,
+      Category,
+      CategoryList,
+      ProductVariant,
+      Product,
+      ProductPage,
+      StockLevel,
+      StockReservation,
+      StockRelease,
+      StockReturn,
+      CatalogImportReport,
+      CatalogImportJob,
+    ],
     async routes(app) {
       await app.register(fastifyStatic, { root: assets, prefix: '/media/', maxAge: '1d', immutable: true });
       await productRoutes(app, catalog);
       await categoryRoutes(app, catalog);
       await stockReservationRoutes(app, catalog);
+      await catalogTransferRoutes(app, transfer);
     },
     start: () => {
       relay.start();

@@ -249,6 +249,20 @@ export class Identity {
     return { items, total, limit: query.limit, offset: query.offset };
   }
 
+  /**
+   * The users whose email contains `email`, as CSV records (`userCsvColumns`), read 500 at a time
+   * as the consumer takes them: memory does not grow with the number of users.
+   */
+  async *exportUsers(email: string | undefined): AsyncGenerator<string[]> {
+    let after: string | null = null;
+    for (;;) {
+      const page = await users.usersAfter(this.db, email, after, 500);
+      for (const user of page) yield [user.id, user.email, user.name, user.role, String(user.disabled), user.createdAt];
+      if (page.length < 500) return;
+      after = page.at(-1)!.id;
+    }
+  }
+
   async user(id: string): Promise<User> {
     const user = await users.findUser(this.db, id);
     if (!user) throw notFound(ErrorCode.USER_NOT_FOUND, `No user ${id}`);

@@ -186,6 +186,25 @@ export async function listOrders(db: Queryable, filter: OrderFilter): Promise<{ 
   return { items: page.rows.map(toOrder), total: count.rows[0]!.n };
 }
 
+/**
+ * Up to `limit` orders matching `filter` after id `after`, in id order: an export reads orders page by
+ * page this way, each page one index range however far in.
+ */
+export async function ordersAfter(db: Queryable, filter: { userId?: string; status?: OrderStatus }, after: string | null, limit: number): Promise<Order[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (filter.userId) where.push(`o.user_id = ${param(filter.userId)}`);
+  if (filter.status) where.push(`o.status = ${param(filter.status)}`);
+  if (after !== null) where.push(`o.id > ${param(after)}::uuid`);
+  const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<OrderRow>(`SELECT ${orderColumns} FROM orders o ${condition} ORDER BY o.id LIMIT ${param(limit)}`, params);
+  return rows.map(toOrder);
+}
+
 /** Locks the order row for a status change; undefined when there is no such order. */
 export async function lockOrder(tx: Queryable, id: string): Promise<{ userId: string; status: OrderStatus } | undefined> {
   const { rows } = await tx.query<{ user_id: string; status: OrderStatus }>('SELECT user_id, status FROM orders WHERE id = $1 FOR UPDATE', [id]);

@@ -57,6 +57,30 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
   );
 
   app.get(
+    '/api/orders/export',
+    {
+      config: read,
+      schema: {
+        tags: ['orders'],
+        operationId: 'exportOrders',
+        summary: 'Export orders as CSV',
+        description: "Every order for an admin, the caller's own for a customer, filtered as the list is; one row per order line, streamed.",
+        security: requiresToken,
+        querystring: Type.Omit(OrderListQuery, ['limit', 'offset']),
+        response: {
+          200: { description: 'CSV, a header row then one row per order line', content: { 'text/csv': { schema: Type.String() } } },
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="orders.csv"')
+        .send(orders.exportOrdersCsv(user(request.principal), request.query)),
+  );
+
+  app.get(
     '/api/orders/:id',
     {
       config: read,

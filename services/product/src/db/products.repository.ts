@@ -14,14 +14,12 @@ export async function findProduct(db: Queryable, id: string): Promise<Product | 
   return json === undefined ? undefined : (JSON.parse(json) as Product);
 }
 
-/** One page of products matching `query`, with how many match in all, as the API's JSON text. */
-export async function listProductsJson(db: Queryable, query: ProductQuery): Promise<string> {
+/**
+ * The WHERE conditions (on `products p`) of the list's filters: category (id or slug), price range,
+ * stock, ids and text. `param` binds a value and returns its placeholder.
+ */
+export function productFilter(query: Omit<ProductQuery, 'limit' | 'offset' | 'sort'>, param: (value: unknown) => string): string[] {
   const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown) => {
-    params.push(value);
-    return `$${params.length}`;
-  };
   if (query.category !== undefined) {
     where.push(
       isUuid(query.category) ? `p.category_id = ${param(query.category)}` : `p.category_id = (SELECT id FROM categories WHERE slug = ${param(query.category)})`,
@@ -38,6 +36,17 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
       search === undefined ? 'false' : `to_tsvector('simple', p.name || ' ' || coalesce(p.description, '')) @@ to_tsquery('simple', ${param(search)})`,
     );
   }
+  return where;
+}
+
+/** One page of products matching `query`, with how many match in all, as the API's JSON text. */
+export async function listProductsJson(db: Queryable, query: ProductQuery): Promise<string> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const where = productFilter(query, param);
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const order = orderBy[query.sort].replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2');
   const limit = param(query.limit);

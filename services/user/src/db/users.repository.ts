@@ -74,12 +74,15 @@ export async function updateUser(
   return rows[0];
 }
 
+/** The LIKE pattern of emails containing `part` in any case (emails are stored lower-case). */
+const emailContaining = (part: string) => `%${part.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
 export async function listUsers(db: Queryable, query: UserQuery): Promise<{ items: User[]; total: number }> {
   // The filters' parameters come after limit and offset ($1, $2); `from` renumbers them for the count.
   const values: unknown[] = [];
   const conditions: Array<(n: (i: number) => string) => string> = [];
   if (query.email !== undefined) {
-    values.push(`%${query.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    values.push(emailContaining(query.email));
     const i = values.length - 1;
     conditions.push((n) => `email LIKE ${n(i)}`);
   }
@@ -99,6 +102,24 @@ export async function listUsers(db: Queryable, query: UserQuery): Promise<{ item
     total = count.rows[0]!.n;
   }
   return { items: rows.map(toUser), total };
+}
+
+/**
+ * Up to `limit` users whose email contains `email` (any case), after id `after`, in id order: an
+ * export reads them page by page this way, each page one index range however far in.
+ */
+export async function usersAfter(db: Queryable, email: string | undefined, after: string | null, limit: number): Promise<User[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  if (email !== undefined) where.push(`email LIKE ${param(emailContaining(email))}`);
+  if (after !== null) where.push(`id > ${param(after)}::uuid`);
+  const condition = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  const { rows } = await db.query<UserRow>(`SELECT * FROM users ${condition} ORDER BY id LIMIT ${param(limit)}`, params);
+  return rows.map(toUser);
 }
 
 export async function countUsers(db: Queryable): Promise<number> {

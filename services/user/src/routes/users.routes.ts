@@ -1,7 +1,12 @@
+import { pipeline, Readable } from 'node:stream';
 import Type from 'typebox';
+import { stringify } from 'csv-stringify';
 import { IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
+
+/** The columns of a user export, in order. */
+const userCsvColumns = ['id', 'email', 'name', 'role', 'disabled', 'created_at'] as const;
 
 /** The caller's own account, and the admin's user management (users:read / users:write). */
 export async function userRoutes(app: DemaApp, identity: Identity): Promise<void> {
@@ -51,6 +56,32 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       },
     },
     async (request) => identity.listUsers(request.query),
+  );
+
+  app.get(
+    '/api/users/export',
+    {
+      config: { permission: 'users:read' },
+      schema: {
+        tags: ['users'],
+        operationId: 'exportUsers',
+        summary: 'Export users as CSV',
+        description: `Every account (customers and admins, \`role\` says which) whose email contains \`email\`, streamed; columns ${userCsvColumns.join(', ')}.`,
+        security: requiresToken,
+        querystring: Type.Omit(UserQuery, ['limit', 'offset', 'ids']),
+        response: {
+          200: { description: 'CSV, a header row then one row per user', content: { 'text/csv': { schema: Type.String() } } },
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const csv = stringify({ header: true, columns: [...userCsvColumns] });
+      pipeline(Readable.from(identity.exportUsers(request.query.email)), csv, (error) => {
+        if (error) request.log.error({ err: error }, 'user export failed midway');
+      });
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="users.csv"').send(csv);
+    },
   );
 
   app.get(
