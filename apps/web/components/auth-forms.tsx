@@ -87,6 +87,9 @@ export function LoginForm() {
       </div>
       <Field id="email" label="Email" type="email" autoComplete="email" required autoFocus />
       <Field id="password" label="Password" type="password" autoComplete="current-password" required />
+      <p className="small" style={{ margin: '0 0 12px' }}>
+        <Link href="/forgot-password">Forgot your password?</Link>
+      </p>
       <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
         {busy ? <span className="spinner" aria-hidden="true" /> : null} Sign in
       </button>

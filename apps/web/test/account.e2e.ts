@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress } from './support.ts';
+import { apiToken, callApi, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress, signUpThroughApi } from './support.ts';
 
 /**
  * A shopper's account page: the name, the password (the API's reason at the field when the current
@@ -18,12 +18,7 @@ const account = { name: 'Grace Account', email: `grace-${suffix}@example.com`, p
 
 before(async () => {
   browser = await launchBrowser();
-  const signup = await fetch(`${e2e.apiUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  assert.ok(signup.ok, `signup answered ${signup.status}`);
+  await signUpThroughApi(account);
   ({ page, errors } = await newShopper(browser));
   await signInThroughForm(page, account.email, account.password);
   await page.goto('/account');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, pickProduct, shot, signInThroughForm } from './support.ts';
+import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, pickProduct, shot, signInThroughForm, signUpThroughApi } from './support.ts';
 
 /**
  * An admin configures checkout through the dashboard's pages (a tax rate, a zone with a flat
@@ -149,12 +149,7 @@ test('an admin creates a promotion; it shows with its uses and limit', async () 
 test('a shopper in the new zone is offered the new method at checkout', async () => {
   const { page: shopper, errors } = await newShopper(browser);
   const account = { name: 'Heidi Checkout', email: `heidi-${suffix.toLowerCase()}@example.com`, password: `glacier-pine-meadow-${suffix}` };
-  const signup = await fetch(`${e2e.apiUrl}/api/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(account),
-  });
-  assert.equal(signup.status, 201);
+  await signUpThroughApi(account);
   const token = await apiToken(account.email, account.password);
   const product = await pickProduct();
   await callApi(token, 'PUT', `/api/cart/items/${product.id}`, { quantity: 1 });

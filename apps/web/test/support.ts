@@ -83,6 +83,16 @@ export async function apiToken(email: string, password: string): Promise<string>
   return ((await response.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
 }
 
+/** A new customer account, made through the API (the browser tests' shoppers). */
+export async function signUpThroughApi(account: { name: string; email: string; password: string }): Promise<void> {
+  const signup = await fetch(`${e2e.apiUrl}/api/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  assert.ok(signup.ok, `signup of ${account.email} answered ${signup.status}`);
+}
+
 /** A call to the API as the holder of `token`; throws unless it answers `expected`. */
 export async function callApi<T>(token: string, method: string, path: string, body?: unknown, expected = [200, 201]): Promise<T> {
   const response = await fetch(`${e2e.apiUrl}${path}`, {
