@@ -85,8 +85,14 @@ for (const target of testTargets()) {
 
       assert.equal((await admin('DELETE', `/api/shipping-zones/${zone.id}`)).status, 204);
       assert.equal((await problemOf(await admin('GET', `/api/shipping-zones/${zone.id}`), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+      // A 404 writes nothing, not even the configuration's version (which instances reload on).
+      const version = async () => (await dema.query<{ version: string }>('order', 'SELECT version::text FROM checkout_configuration_version'))[0]?.version;
+      const before = await version();
       assert.equal((await problemOf(await admin('DELETE', `/api/shipping-zones/${zone.id}`), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
       assert.equal((await problemOf(await admin('PATCH', `/api/shipping-zones/${zone.id}`, { name: 'Gone' }), 404)).code, 'SHIPPING_ZONE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('DELETE', `/api/tax-rates/${zone.id}`), 404)).code, 'TAX_RATE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('DELETE', `/api/shipping-methods/${zone.id}`), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      assert.equal(await version(), before);
     });
 
     test('shipping methods of each rate kind are created in a zone, listed, changed and deleted', async () => {
