@@ -34,7 +34,21 @@ for (const target of testTargets()) {
       });
       await publish(placed);
       await publish(placed);
-      await waitFor('the confirmation', () => smtp.to(email).length > 0);
+      // On a broker, the service's queue is bound a moment after it starts and an event published
+      // before that reaches no one: the same event again (de-duplicated by id) until one arrives.
+      let lastPublished = Date.now();
+      await waitFor(
+        'the confirmation',
+        async () => {
+          if (smtp.to(email).length > 0) return true;
+          if (Date.now() - lastPublished > 1_000) {
+            lastPublished = Date.now();
+            await publish(placed);
+          }
+          return false;
+        },
+        30_000,
+      );
       await dema.users.mail.drain();
       assert.equal(smtp.to(email).length, 1);
       const [confirmation] = smtp.to(email);
