@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     // The load comes from one address: the bench is what the allowlist is for.
     DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
     DEMA_WEB: 'off',
+    // Five services share one PostgreSQL here, whose default max_connections is 100: 20 connections
+    // each (the default) with the setup's own pool leave none, so each takes 16.
+    DEMA_DB_POOL_SIZE: process.env.DEMA_DB_POOL_SIZE ?? '16',
   };
   const logPath = join(RESULTS_DIR, 'orders-server.log');
   // BENCH_SERVER_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the server.
