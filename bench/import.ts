@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +9,7 @@ import { catalogCsvColumns, type CatalogImportJob } from '@dema/contracts';
 import { stringify } from 'csv-stringify/sync';
 import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import { positiveInt } from './load-test.ts';
-import { freePort, REPO_ROOT, RESULTS_DIR, sql, stopChild, waitUntilReady } from './processes.ts';
+import { RESULTS_DIR, sql, startAllInOneOnRealServers, stopChild } from './processes.ts';
 
 /**
  * `npm run bench:import`: a catalog CSV of 100,000 rows imported into the all-in-one process on
@@ -62,32 +62,9 @@ function catalogCsv(rows: number): string {
 async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   await sql(adminUrl, `CREATE DATABASE ${database}`);
-  const port = await freePort();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    DEMA_DATA_DIR: dataDir,
-    DEMA_DEMO_DATA: 'false',
-    DATABASE_URL: databaseUrl,
-    REDIS_HOST: process.env.REDIS_HOST ?? '127.0.0.1',
-    REDIS_KEY_PREFIX: `${run}:`,
-    AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
-    AMQP_NAMESPACE: `${run}.`,
-    AMQP_QUEUE_EXPIRES_MS: '60000',
-    DEMA_ADMIN_EMAIL: ADMIN.email,
-    DEMA_ADMIN_PASSWORD: ADMIN.password,
-    DEMA_WEB: 'off',
-  };
-  const logPath = join(RESULTS_DIR, 'import-server.log');
-  child = spawn(process.execPath, [...serverNodeFlags, '--import', 'tsx', 'apps/server/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${base}/health/ready`, child, logPath);
+  const server = await startAllInOneOnRealServers({ run, databaseUrl, dataDir, admin: ADMIN, log: 'import-server.log', nodeFlags: serverNodeFlags });
+  child = server.child;
+  const { base } = server;
   const login = await fetch(`${base}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,7 @@ import { createInfrastructure, loadConfig } from '@dema/platform';
 import { createUserService } from '@dema/user';
 import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
-import { freePort, REPO_ROOT, RESULTS_DIR, sql, waitUntilReady } from './processes.ts';
+import { RESULTS_DIR, sql, startAllInOneOnRealServers } from './processes.ts';
 
 /**
  * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
@@ -40,7 +40,6 @@ const productCount = positiveInt(values.products, '--products');
 const itemsPerOrder = positiveInt(values['items-per-order'], '--items-per-order');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisHost = process.env.REDIS_HOST ?? '127.0.0.1';
-const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 const run = `bench-${randomBytes(4).toString('hex')}`;
 const database = run.replace('-', '_');
@@ -51,39 +50,19 @@ let child: ChildProcess | undefined;
 async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   await sql(adminUrl, `CREATE DATABASE ${database}`);
-  const port = await freePort();
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    DEMA_DATA_DIR: dataDir,
-    DEMA_DEMO_DATA: 'false',
-    DATABASE_URL: databaseUrl,
-    REDIS_HOST: redisHost,
-    REDIS_KEY_PREFIX: `${run}:`,
-    AMQP_URL: amqpUrl,
-    AMQP_NAMESPACE: `${run}.`,
-    AMQP_QUEUE_EXPIRES_MS: '60000',
-    DEMA_ADMIN_EMAIL: ADMIN.email,
-    DEMA_ADMIN_PASSWORD: ADMIN.password,
-    // The load comes from one address: the bench is what the allowlist is for.
-    DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
-    DEMA_WEB: 'off',
-    // Five services share one PostgreSQL here, whose default max_connections is 100: 20 connections
-    // each (the default) with the setup's own pool leave none, so each takes 16.
-    DEMA_DB_POOL_SIZE: process.env.DEMA_DB_POOL_SIZE ?? '16',
-  };
-  const logPath = join(RESULTS_DIR, 'orders-server.log');
   // BENCH_SERVER_FLAGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to look inside the server.
   const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
-  child = spawn(process.execPath, [...serverNodeFlags, ...serverFlags, '--import', 'tsx', 'apps/server/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')],
+  const server = await startAllInOneOnRealServers({
+    run,
+    databaseUrl,
+    dataDir,
+    admin: ADMIN,
+    log: 'orders-server.log',
+    nodeFlags: [...serverNodeFlags, ...serverFlags],
   });
-  const base = `http://127.0.0.1:${port}`;
-  await waitUntilReady(`${base}/health/ready`, child, logPath);
+  child = server.child;
+  const { base } = server;
+  const pid = server.child.pid!;
 
   // Customers and their tokens come from the User service's own code on the same database (signing
   // up 100 accounts from one address through the API would be throttled, as it should be).
@@ -108,7 +87,7 @@ async function main(): Promise<void> {
   );
 
   let nextToken = 0;
-  const cpuBefore = processCpuMs(child.pid!);
+  const cpuBefore = processCpuMs(pid);
   const result = await runLoadTest({
     url: `${base}/api/orders`,
     method: 'POST',
@@ -138,7 +117,7 @@ async function main(): Promise<void> {
     ],
   });
 
-  const serverCpuMs = processCpuMs(child.pid!) - cpuBefore;
+  const serverCpuMs = processCpuMs(pid) - cpuBefore;
   const loadEnded = Date.now();
   const checks = await verify(base, adminToken, productIds);
   Object.assign(checks, await analyticsCatchUp(Number(checks.orders), loadEnded));

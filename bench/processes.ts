@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -212,4 +212,50 @@ export async function sql(url: string, statement: string): Promise<void> {
   await client.connect();
   await client.query(statement);
   await client.end();
+}
+
+/**
+ * The all-in-one process on the real servers, with a database, a Redis key prefix and a RabbitMQ
+ * namespace of the run's own, an admin, and this machine on the rate-limit allowlist (the load comes
+ * from one address); its log in results/<log>. Resolves once it is ready.
+ */
+export async function startAllInOneOnRealServers(options: {
+  run: string;
+  databaseUrl: string;
+  dataDir: string;
+  admin: { email: string; password: string };
+  log: string;
+  nodeFlags: string[];
+}): Promise<{ child: ChildProcess; base: string }> {
+  const port = await freePort();
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DEMA_DATA_DIR: options.dataDir,
+    DEMA_DEMO_DATA: 'false',
+    DATABASE_URL: options.databaseUrl,
+    REDIS_HOST: process.env.REDIS_HOST ?? '127.0.0.1',
+    REDIS_KEY_PREFIX: `${options.run}:`,
+    AMQP_URL: process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+    AMQP_NAMESPACE: `${options.run}.`,
+    AMQP_QUEUE_EXPIRES_MS: '60000',
+    DEMA_ADMIN_EMAIL: options.admin.email,
+    DEMA_ADMIN_PASSWORD: options.admin.password,
+    DEMA_RATE_LIMIT_ALLOWLIST: '127.0.0.1,::1,::ffff:127.0.0.1',
+    DEMA_WEB: 'off',
+    // Five services share one PostgreSQL here, whose default max_connections is 100: 20 connections
+    // each (the default) with a bench's own pool leave none, so each takes 16.
+    DEMA_DB_POOL_SIZE: process.env.DEMA_DB_POOL_SIZE ?? '16',
+  };
+  const logPath = join(RESULTS_DIR, options.log);
+  const child = spawn(process.execPath, [...options.nodeFlags, '--import', 'tsx', 'apps/server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', openSync(logPath, 'w'), openSync(logPath, 'a')],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilReady(`${base}/health/ready`, child, logPath);
+  return { child, base };
 }
