@@ -6,6 +6,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { type DemaApiError, describeFailure } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { FormError } from './admin-resource.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 import { FormField } from './form-field.tsx';
 import { Loading } from './states.tsx';
 
@@ -15,32 +16,17 @@ import { Loading } from './states.tsx';
  */
 export function ForgotPasswordForm() {
   const [sent, setSent] = useState<string | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run, setErrors } = useFormSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
     // Read from the form, not from state: what was typed before the page hydrated counts too.
     const email = String(new FormData(event.currentTarget).get('email') ?? '').trim();
     if (!email) {
       setErrors({ email: 'Enter the email of your account.' });
-      setBusy(false);
       return;
     }
-    try {
-      const answer = await api.POST('/api/auth/password-reset', { body: { email } });
-      setSent(answer.message);
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => setSent((await api.POST('/api/auth/password-reset', { body: { email } })).message));
   }
 
   if (sent) {
@@ -70,27 +56,15 @@ export function ForgotPasswordForm() {
 export function ResetPasswordForm() {
   const token = useSearchParams().get('token') ?? '';
   const [done, setDone] = useState(false);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
     const newPassword = String(new FormData(event.currentTarget).get('newPassword') ?? '');
-    try {
-      await api.POST('/api/auth/password-reset/confirm', { body: { token, newPassword } });
-      setDone(true);
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      // A used or expired link cannot be mended on this page: say where to get a new one.
-      setError(failure.fieldErrors().token ? 'This link has expired or was already used. Ask for a new one.' : describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    // A used or expired link cannot be mended on this page: say where to get a new one.
+    const describe = (failure: DemaApiError) =>
+      failure.fieldErrors().token ? 'This link has expired or was already used. Ask for a new one.' : describeFailure(failure);
+    if (await run(() => api.POST('/api/auth/password-reset/confirm', { body: { token, newPassword } }), { describe })) setDone(true);
   }
 
   if (!token) {

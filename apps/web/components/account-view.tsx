@@ -7,7 +7,8 @@ import { addressErrorMessages, addressOf, type AddressDraft, fieldErrorsUnder, s
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
-import { type Notice, NoticeAlert, useAdminResource } from './admin-resource.tsx';
+import { FormError, NoticeAlert, useAdminResource } from './admin-resource.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 
@@ -20,31 +21,23 @@ function reasonsOf(failure: DemaApiError, labels: Record<string, string>): Recor
 
 function ProfileForm({ name: current, onSaved }: { name: string; onSaved: () => void }) {
   const [name, setName] = useState(current);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      await api.PUT('/api/users/me', { body: { name } });
-      setNotice({ ok: true, text: 'Your name is saved.' });
+    setSaved(false);
+    if (await run(() => api.PUT('/api/users/me', { body: { name } }), { fields: (failure) => reasonsOf(failure, { name: 'Name' }) })) {
+      setSaved(true);
       onSaved();
-    } catch (error) {
-      const failure = error as DemaApiError;
-      setErrors(reasonsOf(failure, { name: 'Name' }));
-      setNotice({ ok: false, text: describeFailure(failure) });
-    } finally {
-      setBusy(false);
     }
   }
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="profile-heading">
       <h2 id="profile-heading">Profile</h2>
-      <NoticeAlert notice={notice} />
+      <NoticeAlert notice={saved ? { ok: true, text: 'Your name is saved.' } : null} />
+      <FormError error={error} />
       <FormField id="profile-name" label="Name" error={errors.name}>
         {(aria) => <input {...aria} type="text" autoComplete="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} />}
       </FormField>
@@ -58,32 +51,25 @@ function ProfileForm({ name: current, onSaved }: { name: string; onSaved: () => 
 function PasswordForm() {
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [changed, setChanged] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    try {
-      await api.PUT('/api/users/me', { body: { currentPassword, newPassword } });
+    setChanged(false);
+    const fields = (failure: DemaApiError) => reasonsOf(failure, { currentPassword: 'Current password', newPassword: 'New password' });
+    if (await run(() => api.PUT('/api/users/me', { body: { currentPassword, newPassword } }), { fields })) {
       setCurrentPassword('');
       setNewPassword('');
-      setNotice({ ok: true, text: 'Your password is changed. Every other place you were signed in is signed out.' });
-    } catch (error) {
-      const failure = error as DemaApiError;
-      setErrors(reasonsOf(failure, { currentPassword: 'Current password', newPassword: 'New password' }));
-      setNotice({ ok: false, text: describeFailure(failure) });
-    } finally {
-      setBusy(false);
+      setChanged(true);
     }
   }
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="password-heading">
       <h2 id="password-heading">Password</h2>
-      <NoticeAlert notice={notice} />
+      <NoticeAlert notice={changed ? { ok: true, text: 'Your password is changed. Every other place you were signed in is signed out.' } : null} />
+      <FormError error={error} />
       <FormField id="password-current" label="Current password" error={errors.currentPassword}>
         {(aria) => (
           <input {...aria} type="password" autoComplete="current-password" value={currentPassword} onChange={(e) => setCurrentPassword(e.target.value)} />
@@ -103,36 +89,22 @@ function NewAddress({ onAdded }: { onAdded: (text: string) => void }) {
   const [draft, setDraft] = useState<AddressDraft>({ ...blankAddress, country: 'US' });
   const [label, setLabel] = useState('');
   const [defaults, setDefaults] = useState({ defaultShipping: false, defaultBilling: false });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setFailure(null);
-    try {
-      await api.POST('/api/users/me/addresses', { body: { address: addressOf(draft), label: label.trim() || null, ...defaults } });
-      setDraft({ ...blankAddress, country: draft.country });
-      setLabel('');
-      onAdded('The address is saved.');
-    } catch (error) {
-      const refusal = error as DemaApiError;
-      setErrors(addressErrorMessages(fieldErrorsUnder(refusal, 'body.address')));
-      setFailure(describeFailure(refusal));
-    } finally {
-      setBusy(false);
-    }
+    const saved = await run(() => api.POST('/api/users/me/addresses', { body: { address: addressOf(draft), label: label.trim() || null, ...defaults } }), {
+      fields: (failure) => addressErrorMessages(fieldErrorsUnder(failure, 'body.address')),
+    });
+    if (!saved) return;
+    setDraft({ ...blankAddress, country: draft.country });
+    setLabel('');
+    onAdded('The address is saved.');
   }
 
   return (
     <form onSubmit={submit} noValidate aria-label="New address">
-      {failure ? (
-        <p className="alert alert-error" role="alert">
-          {failure}
-        </p>
-      ) : null}
+      <FormError error={error} />
       <FormField id="address-label" label="Label (optional)" hint="Home, Work…">
         {(aria) => <input {...aria} type="text" value={label} maxLength={40} onChange={(e) => setLabel(e.target.value)} />}
       </FormField>

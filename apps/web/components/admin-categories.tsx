@@ -2,18 +2,16 @@
 
 import { useState, type FormEvent } from 'react';
 import { type Category, defaultCategoryId } from '@dema/contracts';
-import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 
 function CategoryForm({ category, onDone, onCancel }: { category: Category | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(category?.name ?? '');
   const [slug, setSlug] = useState(category?.slug ?? '');
   const [description, setDescription] = useState(category?.description ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run, setErrors } = useFormSubmit();
   const prefix = category ? `edit-${category.id}` : 'new';
 
   async function submit(event: FormEvent): Promise<void> {
@@ -22,11 +20,8 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
       setErrors({ name: 'Enter a name.' });
       return;
     }
-    setBusy(true);
-    setError(null);
-    setErrors({});
     const body = { name: name.trim(), description: description.trim() || null, ...(slug.trim() ? { slug: slug.trim() } : {}) };
-    try {
+    await run(async () => {
       if (category) await api.PUT('/api/categories/{id}', { params: { path: { id: category.id } }, body });
       else await api.POST('/api/categories', { body });
       if (!category) {
@@ -35,13 +30,7 @@ function CategoryForm({ category, onDone, onCancel }: { category: Category | nul
         setDescription('');
       }
       onDone(category ? `Saved “${name.trim()}”.` : `Created “${name.trim()}”.`);
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

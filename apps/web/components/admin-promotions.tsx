@@ -2,12 +2,12 @@
 
 import { useState, type FormEvent } from 'react';
 import { formatCount, formatDateTime, formatPrice, type Promotion } from '@dema/contracts';
-import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
 import { useStoreCurrency } from './store-currency.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 
 type Kind = Promotion['kind'];
 const pageSize = 20;
@@ -34,16 +34,11 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
   const [perCustomerLimit, setPerCustomerLimit] = useState(
     promotion?.perCustomerLimit === null || promotion === null ? '' : String(promotion.perCustomerLimit),
   );
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
   const prefix = promotion ? `promotion-${promotion.id}` : 'promotion-new';
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
     // A percentage travels as a percent string, a fixed amount as a number (contracts/checkout.ts).
     const typedValue = kind === 'free_shipping' ? null : kind === 'percentage' ? value.trim() : Number(value);
     const body = {
@@ -56,7 +51,7 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
       usageLimit: numberOrNull(usageLimit),
       perCustomerLimit: numberOrNull(perCustomerLimit),
     };
-    try {
+    await run(async () => {
       if (promotion) await api.PATCH('/api/promotions/{id}', { params: { path: { id: promotion.id } }, body });
       else await api.POST('/api/promotions', { body });
       if (!promotion) {
@@ -69,13 +64,7 @@ function PromotionForm({ promotion, onDone, onCancel }: { promotion: Promotion |
         setPerCustomerLimit('');
       }
       onDone(promotion ? `Saved ${body.code.toUpperCase()}.` : `Created ${body.code.toUpperCase()}.`);
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

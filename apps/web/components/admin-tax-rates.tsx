@@ -2,31 +2,26 @@
 
 import { useState, type FormEvent } from 'react';
 import type { TaxRate } from '@dema/contracts';
-import { describeFailure, type DemaApiError } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { FormField } from './form-field.tsx';
 import { AdminResourcePage, FormActions, FormError, useAdminResource } from './admin-resource.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 
 function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [name, setName] = useState(rate?.name ?? '');
   const [country, setCountry] = useState(rate?.country ?? '');
   const [region, setRegion] = useState(rate?.region ?? '');
   const [percent, setPercent] = useState(rate?.rate ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
   const prefix = rate ? `tax-${rate.id}` : 'tax-new';
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
     // The API is the judge of every field (a rate above 100 %, an unknown country format): its
     // problem+json names the field, shown below it.
     const body = { name: name.trim(), country: country.trim().toUpperCase(), region: region.trim().toUpperCase() || null, rate: percent.trim() };
-    try {
+    await run(async () => {
       if (rate) await api.PATCH('/api/tax-rates/{id}', { params: { path: { id: rate.id } }, body });
       else await api.POST('/api/tax-rates', { body });
       if (!rate) {
@@ -36,13 +31,7 @@ function TaxRateForm({ rate, onDone, onCancel }: { rate: TaxRate | null; onDone:
         setPercent('');
       }
       onDone(rate ? `Saved “${body.name}”.` : `Added “${body.name}”.`);
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -2,31 +2,27 @@
 
 import { type FormEvent, useState } from 'react';
 import { formatDateTime, type WebhookDelivery, type WebhookEndpoint, webhookEventNames } from '@dema/contracts';
-import { type DemaApiError, describeFailure } from '@dema/client';
+import { describeFailure } from '@dema/client';
 import { errorUnder } from '../lib/field-errors.ts';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AdminResourcePage, FormActions, FormError, NoticeAlert, useAdminResource } from './admin-resource.tsx';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { useFormSubmit } from '../lib/use-form-submit.ts';
 
 const eventNames = Object.values(webhookEventNames);
 
 function EndpointForm({ endpoint, onDone, onCancel }: { endpoint: WebhookEndpoint | null; onDone: (message: string) => void; onCancel?: () => void }) {
   const [url, setUrl] = useState(endpoint?.url ?? '');
   const [events, setEvents] = useState<string[]>(endpoint?.events ?? ['order.created']);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, errors, error, run } = useFormSubmit();
   const prefix = endpoint ? `webhook-${endpoint.id}` : 'webhook-new';
 
   async function submit(event: FormEvent): Promise<void> {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setErrors({});
     const body = { url: url.trim(), events: events as Array<(typeof eventNames)[number]> };
-    try {
+    await run(async () => {
       if (endpoint) {
         await api.PATCH('/api/webhooks/{id}', { params: { path: { id: endpoint.id } }, body });
         onDone(`Saved the endpoint ${body.url}.`);
@@ -36,13 +32,7 @@ function EndpointForm({ endpoint, onDone, onCancel }: { endpoint: WebhookEndpoin
         setUrl('');
         onDone(`Added ${created.url}. Its signing secret (shown once; GET /api/webhooks/${created.id} reads it again): ${created.secret}`);
       }
-    } catch (caught) {
-      const failure = caught as DemaApiError;
-      setErrors(failure.fieldErrors());
-      setError(describeFailure(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   const toggle = (name: string, on: boolean) => setEvents(on ? [...events, name] : events.filter((e) => e !== name));
