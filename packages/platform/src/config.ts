@@ -9,6 +9,8 @@ import type { LogFormat } from './logger.ts';
  */
 export const serviceNames = ['user', 'product', 'order', 'analytics', 'payment'] as const;
 export type ServiceName = (typeof serviceNames)[number];
+/** The services with reads a replica may serve (catalog pages, reports); the others read and write on the primary only. */
+export const replicaReadingServices = ['product', 'analytics'] as const satisfies readonly ServiceName[];
 
 export interface RedisSettings {
   host: string;
@@ -31,6 +33,11 @@ export interface DemaConfig {
   dataDir: string;
   /** PostgreSQL URL per service; absent → embedded PGlite. */
   databaseUrls: Partial<Record<ServiceName, string>>;
+  /**
+   * A streaming replica's URL per service of `replicaReadingServices` (PRODUCT_DATABASE_READ_URL,
+   * else DATABASE_READ_URL), for the reads that may be served from it; absent → the primary's.
+   */
+  databaseReadUrls: Partial<Record<ServiceName, string>>;
   redis: RedisSettings | undefined;
   amqpUrl: string | undefined;
   /**
@@ -209,6 +216,17 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     const url = read.url(`${service.toUpperCase()}_DATABASE_URL`, ['postgres:', 'postgresql:']) ?? sharedDatabaseUrl;
     if (url) databaseUrls[service] = url;
   }
+  const sharedReadUrl = read.url('DATABASE_READ_URL', ['postgres:', 'postgresql:']);
+  const databaseReadUrls: Partial<Record<ServiceName, string>> = {};
+  for (const service of replicaReadingServices) {
+    const own = `${service.toUpperCase()}_DATABASE_READ_URL`;
+    const url = read.url(own, ['postgres:', 'postgresql:']);
+    // A replica only makes sense beside its primary: a read URL on the embedded database would be ignored silently.
+    if (url && !databaseUrls[service]) read.required(`${service.toUpperCase()}_DATABASE_URL or DATABASE_URL`, own);
+    const readUrl = url ?? (databaseUrls[service] ? sharedReadUrl : undefined);
+    if (readUrl) databaseReadUrls[service] = readUrl;
+  }
+  if (sharedReadUrl && !replicaReadingServices.some((service) => databaseUrls[service])) read.required('DATABASE_URL', 'DATABASE_READ_URL');
   const upstreams: Partial<Record<ServiceName, string[]>> = {};
   for (const service of serviceNames) {
     const urls = read.urlList(`DEMA_UPSTREAM_${service.toUpperCase()}`, ['http:', 'https:']);
@@ -223,6 +241,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     logFormat: read.oneOf<LogFormat>('LOG_FORMAT', ['json', 'pretty'], terminal && env.NODE_ENV !== 'production' ? 'pretty' : 'json'),
     dataDir: path.resolve(read.string('DEMA_DATA_DIR') ?? '.dema'),
     databaseUrls,
+    databaseReadUrls,
     redis: redisHost
       ? {
           host: redisHost,

@@ -15,7 +15,7 @@ export {
 export { createLogger, type Logger, type LogFormat } from './logger.ts';
 export { StartupError, describeStartupFailure, exitOnStartupFailure } from './startup-errors.ts';
 export { Metrics } from './metrics.ts';
-export type { Db, Queryable, QueryResult, Session, PoolStats } from './db/db.ts';
+export type { Db, Queryable, QueryResult, Session, PoolStats, ReadFreshness, ReplicaReadOutcome } from './db/db.ts';
 export { PgliteHost } from './db/pglite.ts';
 export { PostgresDb } from './db/postgres.ts';
 export { runMigrations, platformMigrations, type MigrationSource } from './db/migrate.ts';

@@ -115,7 +115,9 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     const observe = metrics.observeQuery(service);
     let db: Db;
     if (url) {
-      const postgres = new PostgresDb(url, service, config.dbPoolSize, observe);
+      const readUrl = config.databaseReadUrls[service];
+      const replica = readUrl && { url: readUrl, observe: metrics.observeReplicaRead(service), log: log.child({ service }) };
+      const postgres = new PostgresDb(url, service, config.dbPoolSize, observe, replica || undefined);
       // Where the server is and who may use it are checked once here, so that a wrong URL stops the
       // start with what to fix rather than with the first migration's error.
       await postgres.check().catch(async (error: unknown) => {

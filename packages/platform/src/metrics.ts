@@ -1,6 +1,6 @@
 import client from 'prom-client';
 import type { CacheOutcome } from './cache/cache.ts';
-import type { PoolStats } from './db/db.ts';
+import type { PoolStats, ReplicaReadOutcome } from './db/db.ts';
 import { registerSystemSeries } from './system-metrics.ts';
 import type { DeadLetterSource } from './bus/dead-letters.ts';
 import type { Compressor } from './http/representation.ts';
@@ -14,6 +14,7 @@ export class Metrics {
   readonly httpRequests: client.Counter<'method' | 'route' | 'status_code' | 'service'>;
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status_code' | 'service'>;
   readonly dbQueryDuration: client.Histogram<'service' | 'outcome'>;
+  readonly replicaReads: client.Counter<'service' | 'outcome'>;
   readonly cacheRequests: client.Counter<'cache' | 'outcome'>;
   readonly cacheCompressions: client.Counter<'cache' | 'coding'>;
   readonly eventsPublished: client.Counter<'type' | 'outcome'>;
@@ -44,6 +45,12 @@ export class Metrics {
       help: 'Time of one database statement',
       labelNames: ['service', 'outcome'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers,
+    });
+    this.replicaReads = new client.Counter({
+      name: 'db_replica_reads_total',
+      help: 'Reads that may use the read replica, by who answered: replica, or the primary because the replica was behind or unavailable',
+      labelNames: ['service', 'outcome'],
       registers,
     });
     this.cacheRequests = new client.Counter({
@@ -97,6 +104,10 @@ export class Metrics {
 
   observeQuery(service: string) {
     return (seconds: number, ok: boolean) => this.dbQueryDuration.observe({ service, outcome: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  observeReplicaRead(service: string) {
+    return (outcome: ReplicaReadOutcome) => this.replicaReads.inc({ service, outcome });
   }
 
   observeCache() {

@@ -8,7 +8,8 @@ export { behindProxies, keepBusy, leakPattern, statusCounts, type Outages, type 
 export { dbTargets, type DbTarget } from './db-targets.ts';
 export { sampleOrderCreated, sampleOrderStatusChanged, sampleStockUpdated } from './sample-events.ts';
 export { waitFor, assertEachOnce } from './wait.ts';
-export { deleteRedisKeys } from './targets.ts';
+export { deleteRedisKeys, realServersRequired } from './targets.ts';
+export { replicationSkip, startReplicatedPostgres, type ReplicatedPostgres } from './replicated-postgres.ts';
 
 export interface TestProcess<Services = ServiceModule[]> extends Omit<RunningProcess, 'services'> {
   /** The services, by name when they were given by name. */

@@ -37,9 +37,26 @@ export interface Db extends Queryable {
    * (a PostgreSQL advisory lock; the embedded database is one process, so a local lock suffices).
    */
   withExclusiveLock<T>(name: string, work: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Where read-only statements may go: the service's read replica when one is configured and
+   * answers, else the primary (and always the primary in the embedded database). A `current` read
+   * sees every transaction the primary had committed when the statement was sent (a replica still
+   * replaying older WAL leaves it to the primary); a `lagging` read may miss the latest ones.
+   * Never for a read a write decides on (stock checks): those belong in the write's transaction.
+   */
+  reader(freshness: ReadFreshness): Queryable;
   poolStats(): PoolStats;
   close(): Promise<void>;
 }
+
+/** How far behind the primary a read may be: see `Db.reader`. */
+export type ReadFreshness = 'current' | 'lagging';
+
+/**
+ * Who answered a read sent to `Db.reader`: the replica, or the primary because the replica had not
+ * replayed far enough (`behind`) or could not be reached (`unavailable`).
+ */
+export type ReplicaReadOutcome = 'replica' | 'behind' | 'unavailable';
 
 /** Listens to every query, for metrics. */
 export type QueryObserver = (seconds: number, ok: boolean) => void;

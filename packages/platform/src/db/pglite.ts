@@ -93,6 +93,11 @@ class PgliteDb implements Db {
     );
   }
 
+  reader(): Queryable {
+    // One embedded instance, no replica: every read is the primary's.
+    return this;
+  }
+
   poolStats() {
     return { size: 1, idle: 1, waiting: 0 };
   }
