@@ -65,7 +65,7 @@ export class Catalog implements StockReservations {
   /** The page as the route sends it, in every coding. */
   async listProducts(query: ProductQuery): Promise<Representation> {
     const text = await this.cache.get(productList, listCacheKey(query), async () =>
-      encodeRepresentation(await products.listProductsJson(this.db, query), this.compressorFor('product-list')),
+      encodeRepresentation(await products.listProductsJson(this.reads, query), this.compressorFor('product-list')),
     );
     return this.representations.decode(text);
   }
@@ -74,7 +74,7 @@ export class Catalog implements StockReservations {
   async productRepresentation(id: string): Promise<Representation | undefined> {
     const text = await this.cache
       .get(productDetail, id, async () => {
-        const product = await products.findProductJson(this.db, id);
+        const product = await products.findProductJson(this.reads, id);
         if (product === undefined) throw new ProductAbsent();
         return encodeRepresentation(product, this.compressorFor('product-detail'));
       })
@@ -83,6 +83,16 @@ export class Catalog implements StockReservations {
         throw error;
       });
     return text === undefined ? undefined : this.representations.decode(text);
+  }
+
+  /**
+   * Where catalog reads go: the replica when it has replayed every write committed so far, else the
+   * primary. A fill right after a write's invalidation must not store what a lagging replica still
+   * shows, or the admin who saved would see the old product until the entry expires. Stock checks
+   * never read here: a reservation reads and takes stock in one transaction on the primary.
+   */
+  private get reads(): Queryable {
+    return this.db.reader('current');
   }
 
   /** With the cache off every read is a fill: compressing then would be compressing per request. */
@@ -317,11 +327,11 @@ export class Catalog implements StockReservations {
   }
 
   listCategories(): Promise<Category[]> {
-    return categories.listCategories(this.db);
+    return categories.listCategories(this.reads);
   }
 
   async category(idOrSlug: string): Promise<Category> {
-    const category = await categories.findCategory(this.db, idOrSlug, isUuid(idOrSlug));
+    const category = await categories.findCategory(this.reads, idOrSlug, isUuid(idOrSlug));
     if (!category) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${idOrSlug}`);
     return category;
   }

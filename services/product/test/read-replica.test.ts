@@ -1,0 +1,112 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Product, ProductPage } from '@dema/contracts';
+import { realTarget, replicationSkip, startReplicatedPostgres, type ReplicatedPostgres } from '@dema/platform/testing';
+import { startProductService, type ProductTestProcess } from './helpers.ts';
+
+// The catalog on a real primary with a streaming replica (started here), Redis caching its reads.
+describe('the catalog with a read replica', { skip: replicationSkip() }, () => {
+  let cluster: ReplicatedPostgres;
+  let dema: ProductTestProcess;
+
+  /** How many catalog reads `outcome` has counted so far (`db_replica_reads_total`). */
+  const replicaReads = async (outcome: string) => {
+    const { values } = await dema.infra.metrics.replicaReads.get();
+    return values.find((v) => v.labels.service === 'product' && v.labels.outcome === outcome)?.value ?? 0;
+  };
+  const getProduct = async (id: string) => {
+    const response = await dema.anonymous('GET', `/api/products/${id}`);
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as Product;
+  };
+  const search = async (q: string) => {
+    const response = await dema.anonymous('GET', `/api/products?q=${encodeURIComponent(q)}`);
+    assert.equal(response.status, 200, await response.clone().text());
+    return (await response.json()) as ProductPage;
+  };
+  const whileReplayPaused = async (work: () => Promise<void>) => {
+    await cluster.caughtUp();
+    await cluster.pauseReplay();
+    try {
+      await work();
+    } finally {
+      await cluster.resumeReplay();
+    }
+  };
+
+  before(async () => {
+    cluster = await startReplicatedPostgres();
+    dema = await startProductService(realTarget()!, {
+      databaseUrls: { user: cluster.primaryUrl, product: cluster.primaryUrl },
+      databaseReadUrls: { product: cluster.replicaUrl },
+    });
+  });
+  after(async () => {
+    await dema?.dispose();
+    await cluster?.close();
+  });
+
+  test('catalog pages and product pages are served by the replica once it has the product', async () => {
+    const product = await dema.createProduct({ name: 'Replica lamp', stock: 4 });
+    await cluster.caughtUp();
+    const before = await replicaReads('replica');
+    assert.deepEqual(
+      (await search('Replica lamp')).items.map((p) => p.id),
+      [product.id],
+    );
+    assert.equal((await getProduct(product.id)).name, 'Replica lamp');
+    assert.ok((await replicaReads('replica')) >= before + 2);
+  });
+
+  test('a product just saved is shown to the admin who saved it while the replica lags behind', async () => {
+    const product = await dema.createProduct({ name: 'Lagging kettle', price: 20, stock: 4 });
+    assert.equal((await getProduct(product.id)).price, 20); // cached before the change
+    assert.equal((await search('kettle')).items[0]?.price, 20);
+    await whileReplayPaused(async () => {
+      const behind = await replicaReads('behind');
+      const response = await dema.admin('PUT', `/api/products/${product.id}`, { name: 'Lagging kettle', price: 25 });
+      assert.equal(response.status, 200, await response.clone().text());
+      // The write emptied the cache; the refill must come from the primary, not the paused replica.
+      assert.equal((await getProduct(product.id)).price, 25);
+      assert.equal((await search('kettle')).items[0]?.price, 25);
+      assert.ok((await replicaReads('behind')) >= behind + 2);
+    });
+    // Nor is the older copy cached meanwhile served once the replica catches up.
+    await cluster.caughtUp();
+    assert.equal((await getProduct(product.id)).price, 25);
+  });
+
+  test('replica lag never shows a shopper stale stock at checkout', async () => {
+    const product = await dema.createProduct({ name: 'Last chairs', stock: 3 });
+    const catalog = dema.services.product.catalog;
+    assert.equal((await getProduct(product.id)).stock, 3);
+    await whileReplayPaused(async () => {
+      // Another shopper's order takes two chairs while the replica still says three.
+      await catalog.reserveStock(randomUUID(), [{ productId: product.id, variantId: null, quantity: 2 }]);
+      assert.equal((await getProduct(product.id)).stock, 1);
+      await assert.rejects(catalog.reserveStock(randomUUID(), [{ productId: product.id, variantId: null, quantity: 2 }]), (error: Error) => {
+        assert.equal((error as { status?: number }).status, 409);
+        assert.match(error.message, /2 requested, 1 in stock/);
+        return true;
+      });
+      const last = await catalog.reserveStock(randomUUID(), [{ productId: product.id, variantId: null, quantity: 1 }]);
+      assert.equal(last.lines.length, 1);
+      assert.equal((await getProduct(product.id)).stock, 0);
+    });
+  });
+
+  test('the replica stopped: catalog reads still answer, from the primary', async () => {
+    const product = await dema.createProduct({ name: 'Offline stool', stock: 2 });
+    await cluster.stopReplica();
+    const unavailable = await replicaReads('unavailable');
+    assert.deepEqual(
+      (await search('Offline stool')).items.map((p) => p.id),
+      [product.id],
+    );
+    assert.equal((await getProduct(product.id)).name, 'Offline stool');
+    const categories = await dema.anonymous('GET', '/api/categories');
+    assert.equal(categories.status, 200);
+    assert.ok((await replicaReads('unavailable')) >= unavailable + 2);
+  });
+});
