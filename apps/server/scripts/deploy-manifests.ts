@@ -64,6 +64,9 @@ function service(name: ServiceName, calls: ServiceName[], resources: Role['resou
 }
 
 const databaseVariable = (name: ServiceName) => `${name.toUpperCase()}_DATABASE_URL`;
+/** The services whose catalog or report reads a streaming replica may serve (docs/operations.md "Read replicas"). */
+const replicaReading: readonly ServiceName[] = ['product', 'analytics'];
+const readReplicaVariable = (name: ServiceName) => `${name.toUpperCase()}_DATABASE_READ_URL`;
 const upstreamVariable = (name: ServiceName) => `DEMA_UPSTREAM_${name.toUpperCase()}`;
 
 /** What every Dema process is told, besides its role's own variables. */
@@ -275,6 +278,8 @@ function kubernetesEnv(role: Role): object[] {
   }
   const env: object[] = [{ name: 'PORT', value: String(role.port) }, fromSecret('DEMA_SERVICE_TOKEN'), fromSecret('REDIS_PASSWORD'), fromSecret('AMQP_URL')];
   if (role.database) env.push(fromSecret(databaseVariable(role.database)));
+  // Optional: without the key in the Secret every read goes to the primary.
+  if (role.database && replicaReading.includes(role.database)) env.push(fromSecret(readReplicaVariable(role.database), true));
   if (role.name === 'user') env.push(fromSecret('DEMA_KEY_ENCRYPTION_KEY'));
   // A Kubernetes Service balances over the instances that are ready: one URL per called service.
   for (const called of role.calls) env.push({ name: upstreamVariable(called), value: `http://dema-${called}:8080` });

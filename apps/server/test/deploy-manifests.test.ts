@@ -73,10 +73,11 @@ async function knownVariables(): Promise<(name: string) => boolean> {
   const loaders = (
     await Promise.all(['packages/platform/src/config.ts', 'apps/web/lib/config.ts', 'apps/web/serve.ts', 'apps/server/src/cli.ts'].map(read))
   ).join('\n');
-  // The loader builds the per-service names (`${SERVICE}_DATABASE_URL`, `DEMA_UPSTREAM_${SERVICE}`).
+  // The loader builds the per-service names (`${SERVICE}_DATABASE_URL`, `…_DATABASE_READ_URL`, `DEMA_UPSTREAM_${SERVICE}`).
   const readBy = (name: string) =>
     loaders.includes(name) ||
     (/^(USER|PRODUCT|ORDER|ANALYTICS|PAYMENT)_DATABASE_URL$/.test(name) && loaders.includes('_DATABASE_URL')) ||
+    (/^(PRODUCT|ANALYTICS)_DATABASE_READ_URL$/.test(name) && loaders.includes('_DATABASE_READ_URL')) ||
     (/^DEMA_UPSTREAM_(USER|PRODUCT|ORDER|ANALYTICS|PAYMENT)$/.test(name) && loaders.includes('DEMA_UPSTREAM_'));
   return (name) => new RegExp(`^#? ?${name}=`, 'm').test(example) && readBy(name);
 }
