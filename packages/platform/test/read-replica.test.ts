@@ -42,10 +42,16 @@ describe('a database with a read replica', { skip: replicationSkip() }, () => {
   });
 
   test('a current read is served by the replica once it has replayed every commit', async () => {
-    await cluster.caughtUp();
-    outcomes.length = 0;
-    assert.equal(await recovering('current'), true);
-    assert.deepEqual(outcomes, ['replica']);
+    // The server's own WAL (a standby snapshot, autovacuum) may put the primary a record ahead
+    // between the catch-up and the read, which then rightly goes to the primary: try again.
+    let standby = false;
+    for (let attempt = 0; attempt < 10 && !standby; attempt++) {
+      await cluster.caughtUp();
+      outcomes.length = 0;
+      standby = await recovering('current');
+      assert.deepEqual(outcomes, [standby ? 'replica' : 'behind']);
+    }
+    assert.ok(standby, 'no current read was served by the replica');
   });
 
   test('while the replica lags, a current read sees the latest commit from the primary; a lagging one the replica’s older view', async () => {
