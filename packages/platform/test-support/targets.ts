@@ -38,6 +38,11 @@ if (requireReal && (!adminUrl || !redisHost || !amqpUrl)) {
   throw new Error('DEMA_TEST_REQUIRE_REAL=1 but TEST_DATABASE_URL, TEST_REDIS_HOST or TEST_AMQP_URL is not set');
 }
 
+/** Whether a Redis Cluster test must run rather than skip when redis-server is missing (CI). */
+export function redisClusterRequired(): boolean {
+  return requireReal;
+}
+
 /** The RabbitMQ the tests may use, if any. */
 export function testAmqpUrl(): string | undefined {
   return amqpUrl;

@@ -377,7 +377,7 @@ describe('cache (redis): two instances on one Redis', { skip: noRedis }, () => {
 
   test('concurrent invalidations reach Redis together, each before it resolves: the other instance loads the new value', async () => {
     assert.equal(await a.get(longLived, '1', sourceA.load), 'v1');
-    const version = async () => Number((await env.admin.get(`${env.keyPrefix}tag:products`)) ?? '0');
+    const version = async () => Number((await env.admin.get(`${env.keyPrefix}tag:{cache-tags}:products`)) ?? '0');
     const before = await version();
     write();
     await Promise.all(

@@ -1,0 +1,184 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { occupyPort } from './startup.ts';
+import { redisClusterRequired } from './targets.ts';
+import { waitFor } from './wait.ts';
+
+const redisServer = '/usr/bin/redis-server';
+const redisCli = '/usr/bin/redis-cli';
+const run = promisify(execFile);
+
+/**
+ * Three masters and three replicas on this machine, started from the installed redis-server in a
+ * temporary directory. A node that dies unannounced is noticed within a second
+ * (cluster-node-timeout) and its replica takes its slots over.
+ */
+export interface LocalRedisCluster {
+  /** Every node, masters and replicas: what REDIS_CLUSTER_NODES would list. */
+  nodes: Array<{ host: string; port: number }>;
+  /** The port of the master serving `key` now (the full key, prefix included). */
+  masterOf(key: string): Promise<number>;
+  /** Kills the node on `port` (SIGKILL, as a crash) and waits until its replica serves its slots. */
+  failMaster(port: number): Promise<void>;
+  /** Kills every node and removes their files. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a cluster, or returns why it cannot: redis-server is not installed. Under
+ * DEMA_TEST_REQUIRE_REAL=1 that is a failure, not a reason to skip.
+ */
+export async function startRedisCluster(): Promise<LocalRedisCluster> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dema-redis-cluster-'));
+  const processes = new Map<number, ChildProcess>();
+  const stop = async () => {
+    await Promise.all(
+      [...processes.values()].map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports = await clusterPorts(6);
+    for (const port of ports) {
+      const child = spawn(
+        redisServer,
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes'],
+          ...['--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000'],
+          // A replica whose link to its master broke takes over however long ago that was: the test kills masters at once.
+          ...['--cluster-replica-validity-factor', '0', '--save', '', '--appendonly', 'yes', '--appendfilename', `appendonly-${port}.aof`],
+          ...['--appenddirname', `aof-${port}`],
+        ],
+        { stdio: 'ignore' },
+      );
+      processes.set(port, child);
+    }
+    const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+    await waitFor('every redis node to answer', async () => (await Promise.all(ports.map(answers))).every(Boolean), 10_000);
+    await run(redisCli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await waitFor('the cluster to be ok with every replica in sync', () => clusterSettled(ports), 30_000);
+
+    return {
+      nodes,
+      async masterOf(key) {
+        const admin = await connect(ports.find((port) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null)!);
+        try {
+          const slot = (await admin.call('CLUSTER', 'KEYSLOT', key)) as number;
+          return masterPorts(await clusterNodes(admin)).find((master) => master.slots.some(([from, to]) => slot >= from && slot <= to))!.port;
+        } finally {
+          admin.disconnect();
+        }
+      },
+      async failMaster(port) {
+        const child = processes.get(port)!;
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        });
+        const alive = ports.filter((other) => other !== port);
+        await waitFor(`a replica to take over the slots of ${port}`, () => clusterSettled(alive, port), 30_000);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Whether this machine can start a cluster; false only when allowed to skip (see `redisClusterRequired`). */
+export function redisClusterSkip(): string | false {
+  if (existsSync(redisServer) && existsSync(redisCli)) return false;
+  if (redisClusterRequired()) throw new Error(`DEMA_TEST_REQUIRE_REAL=1 but ${redisServer} or ${redisCli} is not installed`);
+  return `${redisServer} is not installed`;
+}
+
+/** `count` free ports whose cluster bus ports (port + 10000) are free too. */
+async function clusterPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const held = await occupyPort();
+    await held.close();
+    if (held.port > 55_000 || ports.includes(held.port)) continue;
+    const bus = await occupyPort(held.port + 10_000).catch(() => undefined);
+    if (!bus) continue;
+    await bus.close();
+    ports.push(held.port);
+  }
+  return ports;
+}
+
+async function connect(port: number): Promise<Redis> {
+  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  return redis;
+}
+
+async function answers(port: number): Promise<boolean> {
+  try {
+    const redis = await connect(port);
+    redis.disconnect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every node in `ports` says the cluster is ok, sees three masters none of which is `gone`, and
+ * every replica's link to its master is up (so what the masters hold is on their replicas).
+ */
+async function clusterSettled(ports: number[], gone?: number): Promise<boolean> {
+  try {
+    for (const port of ports) {
+      const redis = await connect(port);
+      try {
+        const info = (await redis.call('CLUSTER', 'INFO')) as string;
+        if (!info.includes('cluster_state:ok')) return false;
+        const masters = masterPorts(await clusterNodes(redis));
+        if (masters.length !== 3 || masters.some((master) => master.port === gone)) return false;
+        const replication = await redis.info('replication');
+        if (replication.includes('role:slave') && !replication.includes('master_link_status:up')) return false;
+      } finally {
+        redis.disconnect();
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function clusterNodes(redis: Redis): Promise<string[]> {
+  return ((await redis.call('CLUSTER', 'NODES')) as string).trim().split('\n');
+}
+
+/** The masters that serve slots, from CLUSTER NODES lines (`id host:port@bus flags master … slots`). */
+function masterPorts(lines: string[]): Array<{ port: number; slots: Array<[number, number]> }> {
+  return lines
+    .map((line) => line.split(' '))
+    .filter((fields) => fields[2]!.includes('master') && !fields[2]!.includes('fail') && fields.length > 8)
+    .map((fields) => ({
+      port: Number(fields[1]!.split('@')[0]!.split(':')[1]),
+      slots: fields
+        .slice(8)
+        .filter((range) => !range.startsWith('['))
+        .map((range) => {
+          const [from, to = from] = range.split('-').map(Number);
+          return [from!, to!] as [number, number];
+        }),
+    }));
+}

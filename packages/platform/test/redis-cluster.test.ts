@@ -1,0 +1,122 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { CacheConfig } from '@dema/contracts';
+import { Cache, HealingRedis, RateLimiter, SessionStore, createLogger, type RedisSettings } from '@dema/platform';
+import { redisClusterSkip, startRedisCluster, waitFor, type LocalRedisCluster } from '@dema/platform/testing';
+
+/**
+ * The cache, the session store and the rate limiter on a Redis Cluster of three masters and three
+ * replicas started from the installed redis-server: every multi-key command stays within a slot,
+ * instances share what they store, and a master failing over loses no revocation.
+ */
+const log = createLogger('silent');
+const skip = redisClusterSkip();
+const products: CacheConfig & { name: string } = { name: 't', key: 'k', ttl: 60, tags: ['products', 'categories'] };
+
+describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
+  let cluster: LocalRedisCluster;
+  let settings: RedisSettings;
+  const connections: HealingRedis[] = [];
+
+  const connect = async (name: string) => {
+    const redis = new HealingRedis(settings, {}, log, name);
+    connections.push(redis);
+    await redis.connect();
+    assert.equal(redis.isReady, true, `${name} is connected`);
+    return redis;
+  };
+
+  const cacheInstance = async () => {
+    const commands = await connect('commands');
+    const subscriber = await connect('subscriber');
+    const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products', 'categories'], log });
+    await waitFor('the invalidation subscription', () => cache.state === 'redis' && subscribed(cache), 10_000);
+    return cache;
+  };
+
+  before(async () => {
+    cluster = await startRedisCluster();
+    settings = {
+      host: '127.0.0.1',
+      port: cluster.nodes[0]!.port,
+      password: undefined,
+      keyPrefix: `dema-test-${randomBytes(4).toString('hex')}:`,
+      clusterNodes: cluster.nodes,
+    };
+  });
+
+  after(async () => {
+    for (const connection of connections) await connection.close();
+    await cluster?.stop();
+  });
+
+  test('a value one instance cached is answered by another without loading, and a tag invalidation reaches both', async () => {
+    const [a, b] = [await cacheInstance(), await cacheInstance()];
+    let version = 1;
+    let loads = 0;
+    const load = async () => {
+      loads += 1;
+      return `v${version}`;
+    };
+    assert.equal(await a.get(products, '1', load), 'v1');
+    assert.equal(await b.get(products, '1', load), 'v1');
+    assert.equal(loads, 1);
+    version = 2;
+    await a.invalidate(['categories', 'products']);
+    assert.equal(await a.get(products, '1', load), 'v2');
+    await waitFor('B to load the new value', async () => (await b.get(products, '1', load)) === 'v2', 5_000);
+  });
+
+  test('a hundred entries spread over the masters are each cached once', async () => {
+    const cache = await cacheInstance();
+    let loads = 0;
+    const ids = Array.from({ length: 100 }, (_, i) => String(i));
+    const spread = { ...products, key: 'spread' };
+    const load = async () => {
+      loads += 1;
+      return `value ${loads}`;
+    };
+    for (const id of ids) await cache.get(spread, id, load);
+    const again = await Promise.all(ids.map((id) => cache.get(spread, id, async () => 'loaded again')));
+    assert.equal(loads, 100);
+    assert.ok(again.every((value) => value.startsWith('value ')));
+  });
+
+  test('revoking many sessions at once reaches every instance, whichever master holds each', async () => {
+    const [a, b] = [new SessionStore(await connect('a'), log), new SessionStore(await connect('b'), log)];
+    const sids = Array.from({ length: 50 }, () => randomBytes(8).toString('hex'));
+    await a.revoke(sids, 600);
+    assert.deepEqual(
+      await Promise.all(sids.map((sid) => b.isRevoked(sid))),
+      sids.map(() => true),
+    );
+    assert.equal(await b.isRevoked('never-revoked'), false);
+  });
+
+  test('a rate limit counted by two instances at once is shared exactly', async () => {
+    const [a, b] = [new RateLimiter(await connect('a'), log), new RateLimiter(await connect('b'), log)];
+    const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).hit('login:shopper', 60)));
+    assert.deepEqual(
+      hits.map((hit) => hit.count).sort((x, y) => x - y),
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+    await a.release('login:shopper');
+    assert.equal((await b.hit('login:shopper', 60)).count, 40);
+  });
+
+  test('a session revoked just before its master dies is still revoked once the replica has taken over', { timeout: 60_000 }, async () => {
+    const redis = await connect('failover');
+    const [writer, reader] = [new SessionStore(redis, log), new SessionStore(await connect('reader'), log)];
+    const sid = randomBytes(8).toString('hex');
+    await writer.revoke([sid], 600);
+    await cluster.failMaster(await cluster.masterOf(`${settings.keyPrefix}session:revoked:${sid}`));
+    await waitFor('the revocation to be read from the new master', () => reader.isRevoked(sid).catch(() => false), 15_000);
+    assert.equal(redis.isReady, true, 'the connection stayed up through the failover');
+  });
+});
+
+/** Whether the cache uses its memory layer, i.e. listens to invalidations (see `Cache.localUsable`). */
+function subscribed(cache: Cache): boolean {
+  return (cache as unknown as { subscribed: boolean }).subscribed;
+}
