@@ -29,10 +29,7 @@ export interface LocalRedisCluster {
   stop(): Promise<void>;
 }
 
-/**
- * Starts a cluster, or returns why it cannot: redis-server is not installed. Under
- * DEMA_TEST_REQUIRE_REAL=1 that is a failure, not a reason to skip.
- */
+/** Starts a cluster and waits until every replica is in sync; check `redisClusterSkip` first. */
 export async function startRedisCluster(): Promise<LocalRedisCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dema-redis-cluster-'));
   const processes = new Map<number, ChildProcess>();
@@ -50,6 +47,10 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    // A test process that dies without `stop` must not leave six servers behind.
+    process.once('exit', () => {
+      for (const child of processes.values()) child.kill('SIGKILL');
+    });
     const ports = await clusterPorts(6);
     for (const port of ports) {
       const child = spawn(
