@@ -29,8 +29,12 @@ export interface LocalRedisCluster {
   stop(): Promise<void>;
 }
 
-/** Starts a cluster and waits until every replica is in sync; check `redisClusterSkip` first. */
-export async function startRedisCluster(): Promise<LocalRedisCluster> {
+/**
+ * Starts a cluster (every node requiring `password`, when given) and waits until every replica is
+ * in sync; check `redisClusterSkip` first.
+ */
+export async function startRedisCluster(options: { password?: string } = {}): Promise<LocalRedisCluster> {
+  const { password } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dema-redis-cluster-'));
   const processes = new Map<number, ChildProcess>();
   const stop = async () => {
@@ -61,20 +65,23 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
           // A replica whose link to its master broke takes over however long ago that was: the test kills masters at once.
           ...['--cluster-replica-validity-factor', '0', '--save', '', '--appendonly', 'yes', '--appendfilename', `appendonly-${port}.aof`],
           ...['--appenddirname', `aof-${port}`],
+          ...(password ? ['--requirepass', password, '--masterauth', password] : []),
         ],
         { stdio: 'ignore' },
       );
       processes.set(port, child);
     }
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
-    await waitFor('every redis node to answer', async () => (await Promise.all(ports.map(answers))).every(Boolean), 10_000);
-    await run(redisCli, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
-    await waitFor('the cluster to be ok with every replica in sync', () => clusterSettled(ports), 30_000);
+    await waitFor('every redis node to answer', async () => (await Promise.all(ports.map((port) => answers(port, password)))).every(Boolean), 10_000);
+    const auth = password ? ['-a', password, '--no-auth-warning'] : [];
+    await run(redisCli, [...auth, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
+    await waitFor('the cluster to be ok with every replica in sync', () => clusterSettled(ports, password), 30_000);
 
     return {
       nodes,
       async masterOf(key) {
-        const admin = await connect(ports.find((port) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null)!);
+        const alive = ports.find((port) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null)!;
+        const admin = await connect(alive, password);
         try {
           const slot = (await admin.call('CLUSTER', 'KEYSLOT', key)) as number;
           return masterPorts(await clusterNodes(admin)).find((master) => master.slots.some(([from, to]) => slot >= from && slot <= to))!.port;
@@ -89,7 +96,7 @@ export async function startRedisCluster(): Promise<LocalRedisCluster> {
           child.kill('SIGKILL');
         });
         const alive = ports.filter((other) => other !== port);
-        await waitFor(`a replica to take over the slots of ${port}`, () => clusterSettled(alive, port), 30_000);
+        await waitFor(`a replica to take over the slots of ${port}`, () => clusterSettled(alive, password, port), 30_000);
       },
       stop,
     };
@@ -121,16 +128,16 @@ async function clusterPorts(count: number): Promise<number[]> {
   return ports;
 }
 
-async function connect(port: number): Promise<Redis> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+async function connect(port: number, password: string | undefined): Promise<Redis> {
+  const redis = new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   await redis.connect();
   return redis;
 }
 
-async function answers(port: number): Promise<boolean> {
+async function answers(port: number, password: string | undefined): Promise<boolean> {
   try {
-    const redis = await connect(port);
+    const redis = await connect(port, password);
     redis.disconnect();
     return true;
   } catch {
@@ -142,10 +149,10 @@ async function answers(port: number): Promise<boolean> {
  * Every node in `ports` says the cluster is ok, sees three masters none of which is `gone`, and
  * every replica's link to its master is up (so what the masters hold is on their replicas).
  */
-async function clusterSettled(ports: number[], gone?: number): Promise<boolean> {
+async function clusterSettled(ports: number[], password: string | undefined, gone?: number): Promise<boolean> {
   try {
     for (const port of ports) {
-      const redis = await connect(port);
+      const redis = await connect(port, password);
       try {
         const info = (await redis.call('CLUSTER', 'INFO')) as string;
         if (!info.includes('cluster_state:ok')) return false;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { CacheConfig } from '@dema/contracts';
 import { Cache, HealingRedis, RateLimiter, SessionStore, createLogger, type RedisSettings } from '@dema/platform';
 import { redisClusterSkip, startRedisCluster, waitFor, type LocalRedisCluster } from '@dema/platform/testing';
+import { redisStartupError } from '../src/startup-errors.ts';
 
 /**
  * The cache, the session store and the rate limiter on a Redis Cluster of three masters and three
@@ -113,6 +114,41 @@ describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
     await cluster.failMaster(await cluster.masterOf(`${settings.keyPrefix}session:revoked:${sid}`));
     await waitFor('the revocation to be read from the new master', () => reader.isRevoked(sid).catch(() => false), 15_000);
     assert.equal(redis.isReady, true, 'the connection stayed up through the failover');
+  });
+});
+
+describe('Redis Cluster requiring a password', { skip }, () => {
+  let cluster: LocalRedisCluster;
+  const settingsWith = (password: string | undefined): RedisSettings => ({
+    host: '127.0.0.1',
+    port: cluster.nodes[0]!.port,
+    password,
+    keyPrefix: 'dema-test:',
+    clusterNodes: cluster.nodes,
+  });
+
+  before(async () => {
+    cluster = await startRedisCluster({ password: 'cluster-secret' });
+  });
+  after(() => cluster?.stop());
+
+  test('a missing or wrong REDIS_PASSWORD fails the start naming it; the right one connects', async () => {
+    for (const [password, says] of [
+      [undefined, /requires a password: set REDIS_PASSWORD/],
+      ['wrong', /refused the password in REDIS_PASSWORD/],
+    ] as const) {
+      const redis = new HealingRedis(settingsWith(password), {}, log, 'refused');
+      const error = await redis.connect().then(
+        () => undefined,
+        (refusal: unknown) => refusal,
+      );
+      await redis.close();
+      assert.match(redisStartupError(error, settingsWith(password))?.message ?? String(error), says);
+    }
+    const redis = new HealingRedis(settingsWith('cluster-secret'), {}, log, 'accepted');
+    await redis.connect();
+    assert.equal(await redis.client.ping(), 'PONG');
+    await redis.close();
   });
 });
 

@@ -80,6 +80,10 @@ export class HealingRedis {
       if (isRedisAuthFailure(error)) this.refusal ??= error;
       this.log.debug({ err: error, redis: name }, 'redis error');
     });
+    // A cluster reports a refused password per node; its own error only says no node answered.
+    this.client.on('node error', (error: Error) => {
+      if (isRedisAuthFailure(error)) this.refusal ??= error;
+    });
     this.client.on('ready', () => {
       const reconnect = this.everReady;
       this.everReady = true;
