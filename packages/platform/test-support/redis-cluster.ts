@@ -23,8 +23,13 @@ export interface LocalRedisCluster {
   nodes: Array<{ host: string; port: number }>;
   /** The port of the master serving `key` now (the full key, prefix included). */
   masterOf(key: string): Promise<number>;
-  /** Kills the node on `port` (SIGKILL, as a crash) and waits until its replica serves its slots. */
-  failMaster(port: number): Promise<void>;
+  /**
+   * Kills the node on `port` (SIGKILL, as a crash) and waits until the cluster is ok again on three
+   * masters, none of them that node: a master's replica has taken its slots over.
+   */
+  killNode(port: number): Promise<void>;
+  /** The port of the node on which the client whose connection name contains `name` is subscribed. */
+  subscribedNode(name: string): Promise<number | undefined>;
   /** Kills every node and removes their files. */
   stop(): Promise<void>;
 }
@@ -72,6 +77,7 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
       processes.set(port, child);
     }
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
+    const running = (port: number) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null;
     await waitFor('every redis node to answer', async () => (await Promise.all(ports.map((port) => answers(port, password)))).every(Boolean), 10_000);
     const auth = password ? ['-a', password, '--no-auth-warning'] : [];
     await run(redisCli, [...auth, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
@@ -80,8 +86,7 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
     return {
       nodes,
       async masterOf(key) {
-        const alive = ports.find((port) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null)!;
-        const admin = await connect(alive, password);
+        const admin = await connect(ports.find(running)!, password);
         try {
           const slot = (await admin.call('CLUSTER', 'KEYSLOT', key)) as number;
           return masterPorts(await clusterNodes(admin)).find((master) => master.slots.some(([from, to]) => slot >= from && slot <= to))!.port;
@@ -89,7 +94,20 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
           admin.disconnect();
         }
       },
-      async failMaster(port) {
+      async subscribedNode(name) {
+        for (const port of ports.filter(running)) {
+          const admin = await connect(port, password);
+          try {
+            const clients = ((await admin.call('CLIENT', 'LIST')) as string).split('\n');
+            if (clients.some((client) => / sub=[1-9]/.test(client) && client.split(' ').some((field) => field.startsWith('name=') && field.includes(name))))
+              return port;
+          } finally {
+            admin.disconnect();
+          }
+        }
+        return undefined;
+      },
+      async killNode(port) {
         const child = processes.get(port)!;
         await new Promise<void>((resolve) => {
           child.once('exit', () => resolve());

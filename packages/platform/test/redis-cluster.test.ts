@@ -15,26 +15,14 @@ const log = createLogger('silent');
 const skip = redisClusterSkip();
 const products: CacheConfig & { name: string } = { name: 't', key: 'k', ttl: 60, tags: ['products', 'categories'] };
 
-describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
+/**
+ * A cluster of its own for the `describe` this is called in (started before its tests, stopped
+ * after them), and connections to it that are closed with it.
+ */
+function useCluster() {
   let cluster: LocalRedisCluster;
   let settings: RedisSettings;
   const connections: HealingRedis[] = [];
-
-  const connect = async (name: string) => {
-    const redis = new HealingRedis(settings, {}, log, name);
-    connections.push(redis);
-    await redis.connect();
-    assert.equal(redis.isReady, true, `${name} is connected`);
-    return redis;
-  };
-
-  const cacheInstance = async () => {
-    const commands = await connect('commands');
-    const subscriber = await connect('subscriber');
-    const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products', 'categories'], log });
-    await waitFor('the invalidation subscription', () => cache.state === 'redis' && subscribed(cache), 10_000);
-    return cache;
-  };
 
   before(async () => {
     cluster = await startRedisCluster();
@@ -51,6 +39,32 @@ describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
     for (const connection of connections) await connection.close();
     await cluster?.stop();
   });
+
+  const connect = async (name: string) => {
+    const redis = new HealingRedis(settings, {}, log, name);
+    connections.push(redis);
+    await redis.connect();
+    assert.equal(redis.isReady, true, `${name} is connected`);
+    return redis;
+  };
+
+  return {
+    cluster: () => cluster,
+    settings: () => settings,
+    connect,
+    /** A cache as one process builds it, once it listens to invalidations. */
+    async cacheInstance(name = 'cache') {
+      const commands = await connect(`${name}-commands`);
+      const subscriber = await connect(`${name}-subscriber`);
+      const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products', 'categories'], log });
+      await waitFor('the invalidation subscription', () => cache.state === 'redis' && subscribed(cache), 10_000);
+      return cache;
+    },
+  };
+}
+
+describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
+  const { connect, cacheInstance, ...env } = useCluster();
 
   test('a value one instance cached is answered by another without loading, and a tag invalidation reaches both', async () => {
     const [a, b] = [await cacheInstance(), await cacheInstance()];
@@ -111,9 +125,37 @@ describe('Redis Cluster (three masters, three replicas)', { skip }, () => {
     const [writer, reader] = [new SessionStore(redis, log), new SessionStore(await connect('reader'), log)];
     const sid = randomBytes(8).toString('hex');
     await writer.revoke([sid], 600);
-    await cluster.failMaster(await cluster.masterOf(`${settings.keyPrefix}session:revoked:${sid}`));
+    await env.cluster().killNode(await env.cluster().masterOf(`${env.settings().keyPrefix}session:revoked:${sid}`));
     await waitFor('the revocation to be read from the new master', () => reader.isRevoked(sid).catch(() => false), 15_000);
     assert.equal(redis.isReady, true, 'the connection stayed up through the failover');
+  });
+});
+
+// A cluster of its own: the one above has lost a master and its replica took over, without a replica of its own.
+describe('Redis Cluster losing the node invalidations are heard on', { skip }, () => {
+  const { cacheInstance, ...env } = useCluster();
+
+  test('when the node an instance listens on for invalidations dies, it listens on another and still hears them', { timeout: 60_000 }, async () => {
+    const [a, b] = [await cacheInstance('a'), await cacheInstance('b')];
+    let version = 1;
+    const load = async () => `v${version}`;
+    const listening = await env.cluster().subscribedNode('b-subscriber');
+    assert.ok(listening, "some node has B's invalidation subscription");
+    await env.cluster().killNode(listening);
+    await waitFor(
+      'B to listen again, on another node',
+      async () => {
+        const now = await env.cluster().subscribedNode('b-subscriber');
+        return subscribed(b) && now !== undefined && now !== listening;
+      },
+      15_000,
+    );
+    // B now answers from its memory layer, which only an invalidation message can make it leave.
+    assert.equal(await b.get(products, 'after-failover', load), 'v1');
+    assert.equal(await b.get(products, 'after-failover', load), 'v1');
+    version = 2;
+    await a.invalidate(['products']);
+    await waitFor("B to hear A's invalidation", async () => (await b.get(products, 'after-failover', load)) === 'v2', 5_000);
   });
 });
 

@@ -108,7 +108,7 @@ export class Cache {
       () => {
         this.setSubscribed(false);
         // A cluster may still be choosing the node to subscribe on; a single Redis resubscribes on ready.
-        if (subscriber.isCluster) setTimeout(() => this.subscribe(), 1_000).unref();
+        if (subscriber.isCluster && subscriber.client.status !== 'end') setTimeout(() => this.subscribe(), 1_000).unref();
       },
     );
   }

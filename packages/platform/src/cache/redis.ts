@@ -72,8 +72,8 @@ export class HealingRedis {
     this.client = connectRedis(settings, options, name);
     // A cluster stays ready while one node dies and its replica takes over: nothing else tells
     // callers that writes the dead master had not yet passed on may be gone.
-    this.client.on('-node', (_node: unknown, key: string) => {
-      this.log.warn({ redis: name, node: key }, 'redis cluster node lost');
+    this.client.on('-node', (node: Redis) => {
+      this.log.warn({ redis: name, node: `${node.options.host}:${node.options.port}` }, 'redis cluster node lost');
       for (const listener of this.nodeLostListeners) listener();
     });
     this.client.on('error', (error: Error) => {
