@@ -1,5 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,12 +8,13 @@ import { occupyPort } from './startup.ts';
 import { redisClusterRequired } from './targets.ts';
 import { waitFor } from './wait.ts';
 
-const redisServer = '/usr/bin/redis-server';
-const redisCli = '/usr/bin/redis-cli';
+// From PATH, as an operator would run them (Debian's redis-server package installs both).
+const redisServer = 'redis-server';
+const redisCli = 'redis-cli';
 const run = promisify(execFile);
 
 /**
- * Three masters and three replicas on this machine, started from the installed redis-server in a
+ * Three masters and three replicas on this machine, started from the redis-server on PATH in a
  * temporary directory. A node that dies unannounced is noticed within a second
  * (cluster-node-timeout) and its replica takes its slots over.
  */
@@ -126,9 +126,9 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
 
 /** Whether this machine can start a cluster; false only when allowed to skip (see `redisClusterRequired`). */
 export function redisClusterSkip(): string | false {
-  if (existsSync(redisServer) && existsSync(redisCli)) return false;
-  if (redisClusterRequired()) throw new Error(`DEMA_TEST_REQUIRE_REAL=1 but ${redisServer} or ${redisCli} is not installed`);
-  return `${redisServer} is not installed`;
+  if ([redisServer, redisCli].every((command) => spawnSync(command, ['--version']).error === undefined)) return false;
+  if (redisClusterRequired()) throw new Error(`DEMA_TEST_REQUIRE_REAL=1 but ${redisServer} or ${redisCli} is not on PATH`);
+  return `${redisServer} or ${redisCli} is not on PATH`;
 }
 
 /** `count` free ports whose cluster bus ports (port + 10000) are free too. */
