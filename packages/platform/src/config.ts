@@ -21,6 +21,12 @@ export interface RedisSettings {
    * ends in `:` (REDIS_KEY_PREFIX=shop1 gives `shop1:`).
    */
   keyPrefix: string;
+  /**
+   * REDIS_CLUSTER_NODES: the seed nodes of a Redis Cluster (any few of its masters or replicas; the
+   * rest are discovered). Present → every connection is an ioredis `Cluster`, and `host`/`port` are
+   * the first seed (named in startup errors).
+   */
+  clusterNodes?: Array<{ host: string; port: number }>;
 }
 
 export interface DemaConfig {
@@ -232,7 +238,11 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     const urls = read.urlList(`DEMA_UPSTREAM_${service.toUpperCase()}`, ['http:', 'https:']);
     if (urls) upstreams[service] = urls;
   }
-  const redisHost = read.string('REDIS_HOST');
+  const redisClusterNodes = read.hostPorts('REDIS_CLUSTER_NODES');
+  const redisHost = read.string('REDIS_HOST') ?? redisClusterNodes?.[0]?.host;
+  const redisKeyPrefix = read.prefix('REDIS_KEY_PREFIX', ':') ?? 'dema:';
+  // A hash tag in the prefix would put every key of the install in one slot, on one master.
+  if (redisClusterNodes && /[{}]/.test(redisKeyPrefix)) read.problem(`REDIS_KEY_PREFIX=${JSON.stringify(redisKeyPrefix)}: no { or } with REDIS_CLUSTER_NODES`);
   const mailTemplates = read.string('DEMA_MAIL_TEMPLATES');
   const config: DemaConfig = {
     host: read.string('HOST') ?? '0.0.0.0',
@@ -245,9 +255,10 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     redis: redisHost
       ? {
           host: redisHost,
-          port: read.int('REDIS_PORT', 6379, 1, 65535),
+          port: redisClusterNodes?.[0]?.port ?? read.int('REDIS_PORT', 6379, 1, 65535),
           password: read.string('REDIS_PASSWORD'),
-          keyPrefix: read.prefix('REDIS_KEY_PREFIX', ':') ?? 'dema:',
+          keyPrefix: redisKeyPrefix,
+          ...(redisClusterNodes ? { clusterNodes: redisClusterNodes } : {}),
         }
       : undefined,
     amqpUrl: read.url('AMQP_URL', ['amqp:', 'amqps:']),
@@ -467,6 +478,22 @@ class EnvReader {
   }
 
   /** A comma-separated list of URLs, e.g. the instances of one service. */
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+
+  /** `host:port,host:port`: at least one, each port a whole number from 1 to 65535. */
+  hostPorts(name: string): Array<{ host: string; port: number }> | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    const nodes = raw.split(',').map((entry) => /^\s*([^\s:]+):(\d{1,5})\s*$/.exec(entry));
+    if (nodes.some((node) => !node || Number(node[2]) < 1 || Number(node[2]) > 65535)) {
+      this.problems.push(`${name}=${JSON.stringify(raw)}: expected host:port pairs separated by commas, e.g. 10.0.0.1:7000,10.0.0.2:7000`);
+      return undefined;
+    }
+    return nodes.map((node) => ({ host: node![1]!, port: Number(node![2]) }));
+  }
+
   urlList(name: string, protocols: string[]): string[] | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;

@@ -4,6 +4,7 @@ import type { TestEnvironment, TestTarget } from './targets.ts';
 
 export { testTargets, realTarget, testRedis, testAmqpUrl, createDatabase, type TestTarget, type TestEnvironment } from './targets.ts';
 export { TcpProxy } from './tcp-proxy.ts';
+export { startRedisCluster, redisClusterSkip, type LocalRedisCluster } from './redis-cluster.ts';
 export { behindProxies, keepBusy, leakPattern, statusCounts, type Outages, type Outcome } from './outages.ts';
 export { dbTargets, type DbTarget } from './db-targets.ts';
 export { sampleOrderCreated, sampleOrderStatusChanged, sampleStockUpdated } from './sample-events.ts';

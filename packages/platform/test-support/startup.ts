@@ -60,9 +60,12 @@ export function assertOneLine(result: EntryResult, ...patterns: Array<string | R
 }
 
 /** A server holding a port on every interface, as a process already running there would. */
-export async function occupyPort(): Promise<{ port: number; close(): Promise<void> }> {
+export async function occupyPort(wanted = 0): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted, '0.0.0.0', resolve);
+  });
   const { port } = server.address() as { port: number };
   return { port, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setImmediate as nextMacrotask, setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { CacheConfig } from '@dema/contracts';
 import { Cache, HealingRedis, createLogger, type RedisSettings } from '@dema/platform';
-import { TcpProxy, deleteRedisKeys, testRedis } from '@dema/platform/testing';
+import { TcpProxy, deleteRedisKeys, redisClusterSkip, startRedisCluster, testRedis, type LocalRedisCluster } from '@dema/platform/testing';
 
 const log = createLogger('silent');
 const redisServer = testRedis();
@@ -95,6 +95,17 @@ function openMemoryEnv(): Promise<CacheEnv> {
   });
 }
 
+/** A cache as one process builds it on `settings`, its two connections kept in `connections` to close. */
+async function connectCache(settings: RedisSettings, connections: HealingRedis[]): Promise<{ cache: Cache; commands: HealingRedis; subscriber: HealingRedis }> {
+  const commands = new HealingRedis(settings, {}, log, 'c');
+  const subscriber = new HealingRedis(settings, {}, log, 's');
+  connections.push(commands, subscriber);
+  const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products'], log, now });
+  await commands.connect();
+  await subscriber.connect();
+  return { cache, commands, subscriber };
+}
+
 async function openRedisEnv(): Promise<RedisEnv> {
   const server = redisServer!;
   const keyPrefix = `dema-test-${randomBytes(4).toString('hex')}:`;
@@ -110,13 +121,7 @@ async function openRedisEnv(): Promise<RedisEnv> {
   };
 
   const build = async (host: string, port: number, awaitSubscription = true) => {
-    const settings: RedisSettings = { host, port, password: undefined, keyPrefix };
-    const commands = new HealingRedis(settings, {}, log, 'c');
-    const subscriber = new HealingRedis(settings, {}, log, 's');
-    connections.push(commands, subscriber);
-    const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products'], log, now });
-    await commands.connect();
-    await subscriber.connect();
+    const { cache, commands, subscriber } = await connectCache({ host, port, password: undefined, keyPrefix }, connections);
     instances += 1;
     if (!awaitSubscription) return { cache, commands, subscriber };
     // Ready means subscribed to invalidations: until then the memory layer is (rightly) unused.
@@ -140,9 +145,40 @@ async function openRedisEnv(): Promise<RedisEnv> {
   };
 }
 
+/** One local Redis Cluster (three masters, three replicas) for every test of the cluster setup, each under its own prefix. */
+let redisCluster: Promise<LocalRedisCluster> | undefined;
+after(async () => {
+  await (await redisCluster)?.stop();
+});
+
+async function openClusterEnv(): Promise<CacheEnv> {
+  redisCluster ??= startRedisCluster();
+  const cluster = await redisCluster;
+  const settings: RedisSettings = {
+    host: '127.0.0.1',
+    port: cluster.nodes[0]!.port,
+    password: undefined,
+    keyPrefix: `dema-test-${randomBytes(4).toString('hex')}:`,
+    clusterNodes: cluster.nodes,
+  };
+  const connections: HealingRedis[] = [];
+  return {
+    async instance() {
+      const { cache } = await connectCache(settings, connections);
+      // Subscribed, and so using its memory layer, as on a single Redis (see openRedisEnv).
+      await waitFor('the invalidation subscription', () => (cache as unknown as { subscribed: boolean }).subscribed, 5_000);
+      return cache;
+    },
+    async dispose() {
+      for (const connection of connections) await connection.close();
+    },
+  };
+}
+
 const setups: Array<{ name: string; skip: string | false; open(): Promise<CacheEnv> }> = [
   { name: 'memory only', skip: false, open: openMemoryEnv },
   { name: 'redis', skip: noRedis, open: openRedisEnv },
+  { name: 'redis cluster', skip: redisClusterSkip(), open: openClusterEnv },
 ];
 
 for (const setup of setups) {
@@ -377,7 +413,7 @@ describe('cache (redis): two instances on one Redis', { skip: noRedis }, () => {
 
   test('concurrent invalidations reach Redis together, each before it resolves: the other instance loads the new value', async () => {
     assert.equal(await a.get(longLived, '1', sourceA.load), 'v1');
-    const version = async () => Number((await env.admin.get(`${env.keyPrefix}tag:products`)) ?? '0');
+    const version = async () => Number((await env.admin.get(`${env.keyPrefix}tag:{cache-tags}:products`)) ?? '0');
     const before = await version();
     write();
     await Promise.all(

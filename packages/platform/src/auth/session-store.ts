@@ -42,6 +42,8 @@ export class SessionStore {
     private readonly log: Logger,
   ) {
     redis?.onReady(() => void this.reconnected());
+    // A cluster master that died may take revocations along that its replica had not received.
+    redis?.onNodeLost(() => void this.reconnected());
   }
 
   /**
@@ -132,24 +134,26 @@ export class SessionStore {
   private async writePending(): Promise<void> {
     try {
       if (!this.redis?.isReady || this.pending.size === 0) return;
+      const redis = this.redis;
       const now = Date.now();
-      const pipeline = this.redis.client.pipeline();
-      const written: string[] = [];
+      const writes: Array<Promise<void>> = [];
+      // One write per session rather than one pipeline: on a Redis Cluster the keys live on different nodes.
       for (const sid of this.pending) {
         const ttlMs = (this.local.get(sid) ?? 0) - now;
         if (ttlMs <= 0) {
           this.pending.delete(sid);
           continue;
         }
-        pipeline.set(key(sid), '1', 'PX', ttlMs);
-        written.push(sid);
+        writes.push(
+          redis
+            .execReplicated((pipeline) => pipeline.set(key(sid), '1', 'PX', ttlMs))
+            .then(([[error] = [null]]) => {
+              if (!error) this.pending.delete(sid);
+            }),
+        );
       }
-      if (written.length === 0) return;
-      const results = await pipeline.exec();
-      written.forEach((sid, i) => {
-        const result = results?.[i];
-        if (result && !result[0]) this.pending.delete(sid);
-      });
+      if (writes.length === 0) return;
+      await Promise.allSettled(writes);
       if (this.pending.size > 0)
         this.log.warn({ sessions: this.pending.size }, 'session store: redis did not take every revocation; writing them again when it is back');
     } catch (error) {

@@ -30,8 +30,11 @@ interface LocalEntry {
   generation: number;
 }
 
+// Every tag's version in one hash slot (`{cache-tags}`): an invalidation bumps all of its tags in
+// one pipeline and a read takes all of its versions in one MGET, which a Redis Cluster allows only
+// within a slot. The entries themselves spread over the cluster.
 // Stryker disable next-line all: Redis transport (key names)
-const tagKey = (tag: string) => `tag:${tag}`;
+const tagKey = (tag: string) => `tag:{cache-tags}:${tag}`;
 
 /**
  * The seed's caching strategy (`CacheConfig`): a value is fresh for `ttl` seconds; with
@@ -80,17 +83,36 @@ export class Cache {
         this.mustReversion = true;
         this.reversionAll().catch((error: unknown) => options.log.warn({ err: error }, 'cache re-versioning after reconnect failed; retrying on next read'));
       });
-      redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
-      redis.subscriber.onReady(() => {
-        redis.subscriber.client.subscribe(this.channel).then(
-          () => this.setSubscribed(true),
-          () => this.setSubscribed(false),
-        );
+      // A cluster node lost may take tag bumps its replica never received: re-version as after an outage.
+      redis.commands.onNodeLost(() => {
+        this.mustReversion = true;
+        this.reversionAll().catch((error: unknown) => options.log.warn({ err: error }, 'cache re-versioning after a lost node failed; retrying on next read'));
       });
+      redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
+      redis.subscriber.onReady(() => this.subscribe());
       redis.subscriber.client.on('close', () => this.setSubscribed(false));
+      // Messages published while the cluster moves the subscription to another node are lost.
+      redis.subscriber.onNodeLost(() => {
+        this.setSubscribed(false);
+        this.subscribe();
+      });
     }
     // Stryker restore all
   }
+
+  // Stryker disable all: Redis transport, proven against a real Redis by test/cache.test.ts (npm run mutate runs embedded only)
+  private subscribe(): void {
+    const subscriber = this.options.redis!.subscriber;
+    subscriber.client.subscribe(this.channel).then(
+      () => this.setSubscribed(true),
+      () => {
+        this.setSubscribed(false);
+        // A cluster may still be choosing the node to subscribe on; a single Redis resubscribes on ready.
+        if (subscriber.isCluster && subscriber.client.status !== 'end') setTimeout(() => this.subscribe(), 1_000).unref();
+      },
+    );
+  }
+  // Stryker restore all
 
   /** Where values are kept right now, for /health/ready. */
   get state(): 'disabled' | 'memory' | 'redis' | 'redis-unavailable' {
@@ -186,7 +208,10 @@ export class Cache {
     if (!redis?.commands.isReady) return { usable: false };
     try {
       if (this.mustReversion) await this.reversionAll();
-      const [raw, ...versions] = (await redis.commands.client.mget(key, ...tags.map(tagKey))) as Array<string | null>;
+      // Two reads, since the entry's slot is not the tags' (see `tagKey`). Versions only grow, so
+      // when they equal the entry's the entry was current between the two reads.
+      const client = redis.commands.client;
+      const [raw, versions] = await Promise.all([client.get(key), tags.length > 0 ? client.mget(tags.map(tagKey)) : Promise.resolve([])]);
       const current = versions.map((v) => v ?? '0');
       if (!raw) return { usable: true, versions: current };
       const entry = decodeEntry(raw);

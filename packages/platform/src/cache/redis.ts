@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ChainableCommander, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RedisSettings } from '../config.ts';
 import { isRedisAuthFailure } from '../startup-errors.ts';
@@ -23,17 +23,45 @@ export function redisConfig(settings: RedisSettings): RedisOptions {
 const healIntervalMs = 2_000;
 
 /**
+ * How long a write that must survive a failover waits for a replica to confirm it: long enough for
+ * a healthy replica on the same network, short enough that a dead one costs a request little.
+ */
+const replicaAckMs = 250;
+
+/** A connection to one Redis, or to a Redis Cluster (REDIS_CLUSTER_NODES). */
+export type RedisClient = Redis | Cluster;
+
+function connectRedis(settings: RedisSettings, options: Partial<RedisOptions>, name: string): RedisClient {
+  // A stalled Redis must cost a request milliseconds, not hang it.
+  const connection = { commandTimeout: 500, connectTimeout: 2_000, connectionName: name, ...options };
+  const seed = redisConfig(settings);
+  if (!settings.clusterNodes) return new Redis({ ...seed, ...connection, lazyConnect: true });
+  return new Cluster(settings.clusterNodes, {
+    keyPrefix: seed.keyPrefix,
+    lazyConnect: true,
+    // The seed's retry budget, for the cluster as a whole; each node's connection is the cluster's to redial.
+    clusterRetryStrategy: seed.retryStrategy!,
+    // While a replica takes over a dead master's slots, commands retry briefly instead of failing at once.
+    retryDelayOnFailover: 100,
+    retryDelayOnClusterDown: 100,
+    slotsRefreshTimeout: 2_000,
+    redisOptions: { password: seed.password, maxRetriesPerRequest: seed.maxRetriesPerRequest, ...connection },
+  });
+}
+
+/**
  * A Redis connection with the seed's options that heals: the seed's retryStrategy stops after three
  * tries, which would leave the process without Redis for good; here a new attempt starts every few
  * seconds until Redis answers again. Callers check `isReady` and fall back when it is false.
  */
 export class HealingRedis {
-  readonly client: Redis;
+  readonly client: RedisClient;
   private closing = false;
   private healTimer: NodeJS.Timeout | undefined;
   private readonly readyListeners: Array<(reconnect: boolean) => void> = [];
   private everReady = false;
   private refusal: Error | undefined;
+  private readonly nodeLostListeners: Array<() => void> = [];
 
   constructor(
     settings: RedisSettings,
@@ -41,18 +69,20 @@ export class HealingRedis {
     private readonly log: Logger,
     name: string,
   ) {
-    this.client = new Redis({
-      ...redisConfig(settings),
-      // A stalled Redis must cost a request milliseconds, not hang it.
-      commandTimeout: 500,
-      connectTimeout: 2_000,
-      lazyConnect: true,
-      connectionName: name,
-      ...options,
+    this.client = connectRedis(settings, options, name);
+    // A cluster stays ready while one node dies and its replica takes over: nothing else tells
+    // callers that writes the dead master had not yet passed on may be gone.
+    this.client.on('-node', (node: Redis) => {
+      this.log.warn({ redis: name, node: `${node.options.host}:${node.options.port}` }, 'redis cluster node lost');
+      for (const listener of this.nodeLostListeners) listener();
     });
     this.client.on('error', (error: Error) => {
       if (isRedisAuthFailure(error)) this.refusal ??= error;
       this.log.debug({ err: error, redis: name }, 'redis error');
+    });
+    // A cluster reports a refused password per node; its own error only says no node answered.
+    this.client.on('node error', (error: Error) => {
+      if (isRedisAuthFailure(error)) this.refusal ??= error;
     });
     this.client.on('ready', () => {
       const reconnect = this.everReady;
@@ -74,6 +104,32 @@ export class HealingRedis {
   /** Called on every transition to ready; `reconnect` is false the first time. */
   onReady(listener: (reconnect: boolean) => void): void {
     this.readyListeners.push(listener);
+  }
+
+  /** Whether this is a Redis Cluster connection. */
+  get isCluster(): boolean {
+    return this.client instanceof Cluster;
+  }
+
+  /** Called when a cluster node goes away (never on a single Redis, which reports through `onReady`). */
+  onNodeLost(listener: () => void): void {
+    this.nodeLostListeners.push(listener);
+  }
+
+  /**
+   * Runs the commands `build` queues, all on keys of one slot, and on a cluster then waits (WAIT)
+   * until a replica holds them too, so that a master failing over right after does not lose them
+   * (replication is otherwise asynchronous). A replica that does not confirm in time is logged, not
+   * an error: the write stands on the master. Returns the replies of the commands `build` queued.
+   */
+  async execReplicated(build: (pipeline: ChainableCommander) => ChainableCommander): Promise<Array<[Error | null, unknown]>> {
+    const pipeline = build(this.client.pipeline());
+    if (!this.isCluster) return (await pipeline.exec()) ?? [];
+    const results = (await pipeline.wait(1, replicaAckMs).exec()) ?? [];
+    const [waitError, replicas] = results.pop() ?? [null, 0];
+    if (waitError || replicas === 0)
+      this.log.warn({ err: waitError ?? undefined }, 'redis cluster: no replica confirmed a write in time; it is on the master only');
+    return results;
   }
 
   /**

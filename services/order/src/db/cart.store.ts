@@ -19,7 +19,8 @@ const pruneEveryMs = 60_000;
  * dropped when read and, at most once a minute, all at once when a cart is written, so carts that
  * nobody comes back to do not pile up. A line is a product, or one variant of it: two sizes of one
  * shirt are two lines (hash field `<productId>` or `<productId>:<variantId>`). With Redis configured but unreachable, cart calls answer 503
- * rather than keep a cart other instances cannot see.
+ * rather than keep a cart other instances cannot see. A cart is one key, so on a Redis Cluster every
+ * script and pipeline stays within one slot; changes wait for a replica (see `write`).
  */
 export class CartStore {
   private readonly local = new Map<string, { lines: Map<string, CartLine>; expiresAt: number }>();
@@ -75,8 +76,8 @@ export class CartStore {
     const value = JSON.stringify({ variantId: line.variantId, quantity: line.quantity });
     if (this.redis) {
       // The limit check and the write in one script: concurrent adds cannot exceed it together.
-      const accepted = (await this.command((client) =>
-        client.eval(putScript, 1, key(userId), lineKey(line), value, String(this.ttlSeconds), String(maxCartLines)),
+      const accepted = (await this.write((pipeline) =>
+        pipeline.eval(putScript, 1, key(userId), lineKey(line), value, String(this.ttlSeconds), String(maxCartLines)),
       )) as number;
       if (accepted === 0) throw cartFull();
       return;
@@ -95,8 +96,8 @@ export class CartStore {
    */
   async remove(userId: string, productId: string, variantId?: string | null): Promise<boolean> {
     if (this.redis) {
-      if (variantId !== undefined) return (await this.command((client) => client.hdel(key(userId), lineKey({ productId, variantId })))) === 1;
-      return ((await this.command((client) => client.eval(removeProductScript, 1, key(userId), productId))) as number) > 0;
+      if (variantId !== undefined) return (await this.write((pipeline) => pipeline.hdel(key(userId), lineKey({ productId, variantId })))) === 1;
+      return ((await this.write((pipeline) => pipeline.eval(removeProductScript, 1, key(userId), productId))) as number) > 0;
     }
     const cart = this.localCart(userId);
     if (!cart) return false;
@@ -115,7 +116,7 @@ export class CartStore {
   async removeOrdered(userId: string, lines: CartLine[]): Promise<void> {
     if (this.redis) {
       const args = lines.flatMap((l) => [lineKey(l), JSON.stringify({ variantId: l.variantId, quantity: l.quantity })]);
-      await this.command((client) => client.eval(removeUnchangedScript, 1, key(userId), ...args));
+      await this.write((pipeline) => pipeline.eval(removeUnchangedScript, 1, key(userId), ...args));
       return;
     }
     const cart = this.localCart(userId);
@@ -126,7 +127,7 @@ export class CartStore {
   }
 
   async clear(userId: string): Promise<void> {
-    if (this.redis) await this.command((client) => client.del(key(userId)));
+    if (this.redis) await this.write((pipeline) => pipeline.del(key(userId)));
     else this.local.delete(userId);
   }
 
@@ -138,6 +139,16 @@ export class CartStore {
     } catch {
       throw cartUnavailable();
     }
+  }
+
+  /**
+   * Changes the cart (commands on its one key) and, on a Redis Cluster, returns only once a replica
+   * holds the change too: a master failing over right after loses no cart.
+   */
+  private async write(build: Parameters<HealingRedis['execReplicated']>[0]): Promise<unknown> {
+    const [[error, reply] = [null, undefined]] = await this.command(() => this.redis!.execReplicated(build));
+    if (error) throw cartUnavailable();
+    return reply;
   }
 
   private localCart(userId: string) {
