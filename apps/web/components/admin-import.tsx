@@ -1,8 +1,8 @@
 'use client';
 
 import { type FormEvent, useEffect, useState } from 'react';
-import { type CatalogImportJob, type CatalogImportReport, type InvalidParam, orderStatuses } from '@dema/contracts';
-import { DemaApiError, describeFailure } from '@dema/client';
+import { type CatalogImportJob, type CatalogImportReport, type InvalidParam, type OrderStatus, orderStatuses } from '@dema/contracts';
+import { type DemaApiError, describeFailure } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { FormError, NoticeAlert, type Notice } from './admin-resource.tsx';
 import { FormField } from './form-field.tsx';
@@ -29,10 +29,14 @@ function rejectedRows(params: InvalidParam[]): RejectedRow[] {
 
 /** Sends the file as the import's text/csv body; resolves the report (up to 1,000 rows) or the job that imports a bigger one. */
 async function sendCatalog(file: File, dryRun: boolean): Promise<{ report: CatalogImportReport } | { job: CatalogImportJob }> {
-  const response = await api.fetch(`/api/products/import?dryRun=${dryRun}`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: file });
-  if (!response.ok) throw await DemaApiError.fromResponse(response);
-  if (response.status === 202) return { job: (await response.json()) as CatalogImportJob };
-  return { report: (await response.json()) as CatalogImportReport };
+  const answer = await api.POST('/api/products/import', {
+    params: { query: { dryRun } },
+    // The API document has no body for this route (it reads the CSV as a stream): the file goes as it is.
+    body: file as never,
+    bodySerializer: (body: unknown) => body as Blob,
+    headers: { 'content-type': 'text/csv' },
+  });
+  return 'status' in answer ? { job: answer as CatalogImportJob } : { report: answer as CatalogImportReport };
 }
 
 function ImportReport({ report }: { report: CatalogImportReport }) {
@@ -204,11 +208,9 @@ function ImportForm() {
   );
 }
 
-/** Fetches an export as the signed-in admin (the token is not a cookie a plain link would carry) and saves it. */
-async function download(path: string, filename: string): Promise<void> {
-  const response = await api.fetch(path);
-  if (!response.ok) throw await DemaApiError.fromResponse(response);
-  const url = URL.createObjectURL(await response.blob());
+/** Saves an export read as the signed-in admin (the token is not a cookie a plain link would carry). */
+function saveFile(csv: Blob, filename: string): void {
+  const url = URL.createObjectURL(csv);
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;
@@ -216,13 +218,6 @@ async function download(path: string, filename: string): Promise<void> {
   // Not at once: the browser may still be reading the blob to save it.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
-
-const query = (values: Record<string, string | boolean>): string => {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== '' && value !== false) params.set(name, String(value));
-  const text = params.toString();
-  return text ? `?${text}` : '';
-};
 
 /** A search box as an export's filter. */
 function SearchFilter({ id, label, value, onChange }: { id: string; label: string; value: string; onChange: (value: string) => void }) {
@@ -240,16 +235,29 @@ function Exports() {
   const [status, setStatus] = useState('');
   const [email, setEmail] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
-  const save = (what: string, path: string): void => {
+  // Read as a blob (`parseAs`), so the file is saved byte for byte as the API wrote it.
+  const exports = {
+    products: () =>
+      api.GET('/api/products/export', {
+        params: { query: { ...(search.trim() ? { q: search.trim() } : {}), ...(inStock ? { inStock } : {}) } },
+        parseAs: 'blob',
+      }),
+    orders: () => api.GET('/api/orders/export', { params: { query: status ? { status: status as OrderStatus } : {} }, parseAs: 'blob' }),
+    customers: () => api.GET('/api/users/export', { params: { query: email.trim() ? { email: email.trim() } : {} }, parseAs: 'blob' }),
+  };
+  const save = (what: keyof typeof exports): void => {
     const filename = `${what}.csv`;
     setNotice(null);
-    download(path, filename).then(
-      () => setNotice({ ok: true, text: `Downloaded ${filename}.` }),
+    exports[what]().then(
+      (csv) => {
+        saveFile(csv, filename);
+        setNotice({ ok: true, text: `Downloaded ${filename}.` });
+      },
       (failure: unknown) => setNotice({ ok: false, text: describeFailure(failure) }),
     );
   };
-  const exportButton = (what: string, path: string) => (
-    <button type="button" className="btn" onClick={() => save(what, path)}>
+  const exportButton = (what: keyof typeof exports) => (
+    <button type="button" className="btn" onClick={() => save(what)}>
       Export {what}
     </button>
   );
@@ -264,7 +272,7 @@ function Exports() {
           <label className="checkbox">
             <input type="checkbox" checked={inStock} onChange={(e) => setInStock(e.target.checked)} /> In stock only
           </label>
-          {exportButton('products', `/api/products/export${query({ q: search.trim(), inStock })}`)}
+          {exportButton('products')}
         </fieldset>
         <fieldset>
           <legend>Orders</legend>
@@ -280,12 +288,12 @@ function Exports() {
               </select>
             )}
           </FormField>
-          {exportButton('orders', `/api/orders/export${query({ status })}`)}
+          {exportButton('orders')}
         </fieldset>
         <fieldset>
           <legend>Customers</legend>
           <SearchFilter id="export-users-email" label="Email contains" value={email} onChange={setEmail} />
-          {exportButton('customers', `/api/users/export${query({ email: email.trim() })}`)}
+          {exportButton('customers')}
         </fieldset>
       </div>
     </section>
