@@ -7,12 +7,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { Redis } from 'ioredis';
 import { createInfrastructure, loadConfig } from '@dema/platform';
 import { createUserService } from '@dema/user';
 import { serverNodeFlags } from '../apps/server/src/cluster-launcher.ts';
 import { positiveInt, runLoadTest, type LoadTestResult } from './load-test.ts';
-import { RESULTS_DIR, sql, startAllInOneOnRealServers } from './processes.ts';
+import { deleteRedisKeys, RESULTS_DIR, sql, startAllInOneOnRealServers } from './processes.ts';
 
 /**
  * `npm run bench:orders`: orders per second at 100 concurrent customers on PostgreSQL (+ Redis and
@@ -284,19 +283,7 @@ async function cleanUp(): Promise<void> {
     child.kill('SIGKILL');
   }
   await sql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
-  const redis = new Redis({ host: redisHost, lazyConnect: true });
-  await redis.connect().then(
-    async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${run}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      await redis.quit();
-    },
-    () => undefined,
-  );
+  await deleteRedisKeys(redisHost, `${run}:`);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

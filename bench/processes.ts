@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { positiveInt, type LoadTestResult } from './load-test.ts';
 
@@ -212,6 +213,23 @@ export async function sql(url: string, statement: string): Promise<void> {
   await client.connect();
   await client.query(statement);
   await client.end();
+}
+
+/** Deletes a bench run's keys (those under `prefix`) from the Redis at `host`; nothing when it cannot be reached. */
+export async function deleteRedisKeys(host: string, prefix: string): Promise<void> {
+  const redis = new Redis({ host, lazyConnect: true });
+  await redis.connect().then(
+    async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+    () => undefined,
+  );
 }
 
 /**

@@ -71,6 +71,8 @@ export interface WebAppOptions {
 export interface RunningWebApp {
   /** Where the web app answers, e.g. `http://localhost:3000`. */
   url: string;
+  /** The web app's process (bench:memory reads its memory). */
+  pid: number | undefined;
   /** Stops the web app (SIGTERM, then SIGKILL after 10 s); resolves once it has exited. */
   close(): Promise<void>;
 }
@@ -253,7 +255,7 @@ export async function startWebApp({ apiUrl, port, host = '0.0.0.0', log = consol
     throw error;
   }
   const shownHost = host === '0.0.0.0' || host === '::' || host === '127.0.0.1' ? 'localhost' : host;
-  return { url: `http://${shownHost}:${port}`, close };
+  return { url: `http://${shownHost}:${port}`, pid: child.pid, close };
 }
 
 // `tsx apps/web/serve.ts`: serve the web app alone against DEMA_API_URL (default the embedded API).

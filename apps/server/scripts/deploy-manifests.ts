@@ -29,16 +29,17 @@ export interface Role {
 }
 
 /**
- * Requests and limits are estimates (a service idles at 120–200 MB resident); not yet measured per
- * role under load — the limit is about twice the request, for the heap to grow before the kernel
- * ends the process.
+ * Memory from `npm run bench:memory` (2026-12-07, docs/operations.md): the request is the resident
+ * memory a role settled at after a little load of every kind, rounded up to 32 MiB; the limit twice
+ * the most it ever held (start-up included), rounded up to 64 MiB, for the heap to grow before the
+ * kernel ends the process. CPU requests are still estimates.
  */
 export const roles: readonly Role[] = [
-  service('user', [], { memoryMiB: 192, memoryLimitMiB: 384, cpuMillis: 200 }),
-  service('product', [], { memoryMiB: 256, memoryLimitMiB: 512, cpuMillis: 250 }),
-  service('order', ['product', 'payment'], { memoryMiB: 256, memoryLimitMiB: 512, cpuMillis: 250 }),
-  service('analytics', [], { memoryMiB: 192, memoryLimitMiB: 384, cpuMillis: 100 }),
-  { ...service('payment', [], { memoryMiB: 192, memoryLimitMiB: 384, cpuMillis: 100 }), stripe: true },
+  service('user', [], { memoryMiB: 192, memoryLimitMiB: 704, cpuMillis: 200 }),
+  service('product', [], { memoryMiB: 192, memoryLimitMiB: 704, cpuMillis: 250 }),
+  service('order', ['product', 'payment'], { memoryMiB: 192, memoryLimitMiB: 768, cpuMillis: 250 }),
+  service('analytics', [], { memoryMiB: 160, memoryLimitMiB: 768, cpuMillis: 100 }),
+  { ...service('payment', [], { memoryMiB: 160, memoryLimitMiB: 640, cpuMillis: 100 }), stripe: true },
   {
     name: 'gateway',
     command: ['gateway'],
@@ -46,7 +47,7 @@ export const roles: readonly Role[] = [
     readiness: '/health/ready',
     liveness: '/health/live',
     calls: serviceNames,
-    resources: { memoryMiB: 256, memoryLimitMiB: 512, cpuMillis: 250 },
+    resources: { memoryMiB: 224, memoryLimitMiB: 832, cpuMillis: 250 },
   },
   {
     name: 'web',
@@ -55,7 +56,8 @@ export const roles: readonly Role[] = [
     readiness: '/healthz',
     liveness: '/healthz',
     calls: [],
-    resources: { memoryMiB: 256, memoryLimitMiB: 512, cpuMillis: 200 },
+    // Next.js's server grew to 930 MiB rendering pages for 20 connections and kept it.
+    resources: { memoryMiB: 960, memoryLimitMiB: 1920, cpuMillis: 200 },
   },
 ];
 

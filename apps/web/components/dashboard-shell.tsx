@@ -24,6 +24,7 @@ const adminLinks = [
     items: [
       { href: '/admin/products', label: 'Products' },
       { href: '/admin/categories', label: 'Categories' },
+      { href: '/admin/import', label: 'Import and export' },
     ],
   },
   {

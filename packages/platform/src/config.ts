@@ -129,6 +129,11 @@ export interface WebhookSettings {
   disableAfterFailures: number;
   /** DEMA_WEBHOOKS_CONCURRENCY: attempts in flight at once per instance. */
   concurrency: number;
+  /**
+   * DEMA_WEBHOOKS_LOG_RETENTION_DAYS: how long a delivery that ended (succeeded, or failed for good)
+   * stays in the delivery log before a periodic sweep deletes it with its attempts.
+   */
+  logRetentionDays: number;
 }
 
 /** How the User service sends customers' emails, and what they link to. */
@@ -302,6 +307,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       retryWindowMs: read.int('DEMA_WEBHOOKS_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
       disableAfterFailures: read.int('DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
       concurrency: read.int('DEMA_WEBHOOKS_CONCURRENCY', 16, 1, 256),
+      logRetentionDays: read.int('DEMA_WEBHOOKS_LOG_RETENTION_DAYS', 30, 1, 3650),
     },
     mail: {
       smtpUrl: read.url('DEMA_MAIL_SMTP_URL', ['smtp:', 'smtps:']),

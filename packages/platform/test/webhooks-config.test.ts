@@ -10,6 +10,7 @@ test('webhooks refuse private receivers, time out at 10 s and retry for a day by
     retryWindowMs: 86_400_000,
     disableAfterFailures: 50,
     concurrency: 16,
+    logRetentionDays: 30,
   });
 });
 
@@ -20,4 +21,9 @@ test('DEMA_WEBHOOKS_ALLOW_PRIVATE=true lets endpoints reach private addresses; a
     (error: Error) => error instanceof ConfigError && /DEMA_WEBHOOKS_ALLOW_PRIVATE/.test(error.message),
   );
   assert.throws(() => loadConfig({ DEMA_WEBHOOKS_TIMEOUT_MS: '5' }), /DEMA_WEBHOOKS_TIMEOUT_MS/);
+});
+
+test('DEMA_WEBHOOKS_LOG_RETENTION_DAYS sets how long the delivery log keeps a delivery; zero days stops the start naming it', () => {
+  assert.equal(loadConfig({ DEMA_WEBHOOKS_LOG_RETENTION_DAYS: '7' }).webhooks.logRetentionDays, 7);
+  assert.throws(() => loadConfig({ DEMA_WEBHOOKS_LOG_RETENTION_DAYS: '0' }), /DEMA_WEBHOOKS_LOG_RETENTION_DAYS/);
 });

@@ -42,7 +42,7 @@ export async function createAnalyticsService(infra: Infrastructure): Promise<Ana
   const analytics = new Analytics(db);
   const log = infra.log.child({ service: 'analytics' });
   await subscribeAnalytics(infra.bus, db, log, infra.metrics.registry);
-  const webhooks = await createWebhooks(db, infra.bus, infra.config.webhooks, log);
+  const webhooks = await createWebhooks(db, infra.bus, infra.config.webhooks, infra.metrics.registry, log);
   return {
     name: 'analytics',
     analytics,

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import type { PaymentFailedEvent } from '@dema/contracts';
 import { createEvent, type WebhookSettings } from '@dema/platform';
@@ -17,6 +18,7 @@ const fast: WebhookSettings = {
   retryWindowMs: 60_000,
   disableAfterFailures: 4,
   concurrency: 8,
+  logRetentionDays: 30,
 };
 
 const day = '2023-03-01';
@@ -111,6 +113,60 @@ for (const target of testTargets()) {
         [500, 200],
       );
       assert.equal(logged.nextAttemptAt, null);
+    });
+
+    /** The sum of a metric's samples (`sample`: one of a histogram's, such as `…_count`) whose labels include `labels`. */
+    async function metric(name: string, labels: Record<string, string> = {}, sample = name): Promise<number> {
+      // A histogram's samples name which they are (`…_count`); prom-client's type leaves that out.
+      const { values } = (await dema.infra.metrics.registry.getSingleMetric(name)!.get()) as {
+        values: Array<{ value: number; labels: Record<string, unknown>; metricName?: string }>;
+      };
+      return values
+        .filter((v) => (v.metricName ?? name) === sample && Object.entries(labels).every(([k, value]) => v.labels[k] === value))
+        .reduce((n, v) => n + v.value, 0);
+    }
+
+    test('each attempt is counted by outcome with its response time, and each delivery once it ended', async () => {
+      const endpoint = await register(['order.created']);
+      receiver.answer(endpoint.path, 503);
+      await dema.publish(placed());
+      await waitFor('the delivery logged as succeeded', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 10_000);
+      // Every attempt and delivery of this process so far (the earlier tests' too, as their endpoints
+      // also hear order.created) against the log they are recorded in; none was sent again yet.
+      const logged = async () => {
+        const { rows } = await (await dema.db()).query<{ outcome: string; n: number }>(
+          `SELECT CASE WHEN response_status IS NULL THEN 'no_response' WHEN response_status BETWEEN 200 AND 299 THEN 'succeeded' ELSE 'rejected' END AS outcome,
+                  count(*)::int AS n
+             FROM webhook_attempts GROUP BY 1
+           UNION ALL SELECT 'delivered', count(*)::int FROM webhook_deliveries WHERE status = 'succeeded'`,
+        );
+        return Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
+      };
+      const counted = async () => {
+        const counts: Record<string, number> = { delivered: await metric('dema_webhook_deliveries_finished_total', { status: 'succeeded' }) };
+        for (const outcome of ['succeeded', 'rejected', 'no_response']) {
+          const n = await metric('dema_webhook_attempts_total', { outcome });
+          const timed = await metric('dema_webhook_attempt_duration_seconds', { outcome }, 'dema_webhook_attempt_duration_seconds_count');
+          assert.equal(timed, n, `every ${outcome} attempt has its time`);
+          if (n > 0) counts[outcome] = n;
+        }
+        return counts;
+      };
+      // An attempt is counted just before it is recorded: the two agree once none is in flight.
+      await waitFor('the counters to agree with the log', async () => isDeepStrictEqual(await counted(), await logged()), 5_000).catch(async () =>
+        assert.deepEqual(await counted(), await logged()),
+      );
+      assert.ok((await counted()).rejected! >= 1, "this test's 503 is counted");
+    });
+
+    test('the pending deliveries gauge counts a delivery while it waits for its receiver, and not once it is gone', async () => {
+      const pendingBefore = await metric('dema_webhook_deliveries_pending');
+      const endpoint = await register(['order.created']);
+      receiver.hang(endpoint.path);
+      await dema.publish(placed());
+      await waitFor('the delivery pending', async () => (await metric('dema_webhook_deliveries_pending')) === pendingBefore + 1, 10_000);
+      assert.equal((await dema.send('admin', 'DELETE', `/api/webhooks/${endpoint.id}`)).status, 204);
+      assert.equal(await metric('dema_webhook_deliveries_pending'), pendingBefore);
     });
 
     test('only the events an endpoint subscribes to are delivered to it', async () => {

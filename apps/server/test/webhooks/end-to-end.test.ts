@@ -39,7 +39,17 @@ for (const target of testTargets()) {
         target,
         { user: createUserService, ...productAndOrderServices(), analytics: createAnalyticsService },
         // The receiver is on loopback: allowed here as a merchant would on a trusted network.
-        { webhooks: { allowPrivate: true, timeoutMs: 2_000, retryBaseMs: 100, retryWindowMs: 60_000, disableAfterFailures: 50, concurrency: 4 } },
+        {
+          webhooks: {
+            allowPrivate: true,
+            timeoutMs: 2_000,
+            retryBaseMs: 100,
+            retryWindowMs: 60_000,
+            disableAfterFailures: 50,
+            concurrency: 4,
+            logRetentionDays: 30,
+          },
+        },
       );
       ({ admin, customer } = await signInAdminAndCustomer(dema.services.user));
       send = bearerSender(dema.url);

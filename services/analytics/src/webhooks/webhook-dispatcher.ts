@@ -2,6 +2,7 @@ import type { Db, WebhookSettings } from '@dema/platform';
 import type { Logger } from 'pino';
 import { retryDelayMs } from './retry-schedule.ts';
 import { sendWebhook } from './send-webhook.ts';
+import type { WebhookMetrics } from './webhook-metrics.ts';
 import { claimDueDeliveries, recordAttempt, type ClaimedDelivery } from './webhooks.repository.ts';
 
 /** How often due deliveries are looked for when nothing announced one (retries, other instances' events). */
@@ -23,6 +24,7 @@ export class WebhookDispatcher {
   constructor(
     private readonly db: Db,
     private readonly settings: WebhookSettings,
+    private readonly metrics: WebhookMetrics,
     private readonly log: Logger,
   ) {}
 
@@ -80,6 +82,7 @@ export class WebhookDispatcher {
 
   private async attempt(delivery: ClaimedDelivery): Promise<void> {
     const outcome = await sendWebhook(delivery, this.settings);
+    this.metrics.observeAttempt(outcome);
     const succeeded = outcome.responseStatus !== null && outcome.responseStatus >= 200 && outcome.responseStatus < 300;
     try {
       const recorded = await this.db.transaction((tx) =>
@@ -88,6 +91,7 @@ export class WebhookDispatcher {
           disableAfterFailures: this.settings.disableAfterFailures,
         }),
       );
+      if (recorded !== undefined && recorded.status !== 'pending') this.metrics.observeFinished(recorded.status);
       if (recorded?.disabledEndpoint) {
         this.log.warn(
           { endpointId: delivery.endpointId, url: delivery.url },

@@ -192,6 +192,7 @@ export async function recordAttempt(
         SET attempt_count = $2,
             status = CASE WHEN $3 THEN 'succeeded' WHEN now() + $4::int * interval '1 millisecond' > retry_until THEN 'failed' ELSE 'pending' END,
             next_attempt_at = CASE WHEN $3 OR now() + $4::int * interval '1 millisecond' > retry_until THEN NULL ELSE now() + $4::int * interval '1 millisecond' END,
+            finished_at = CASE WHEN $3 OR now() + $4::int * interval '1 millisecond' > retry_until THEN now() ELSE NULL END,
             lease_token = NULL, lease_until = NULL
       WHERE id = $1
       RETURNING status`,
@@ -295,9 +296,50 @@ export async function findDelivery(db: Queryable, endpointId: string, deliveryId
 export async function scheduleRedelivery(db: Queryable, endpointId: string, deliveryId: string, retryWindowMs: number): Promise<boolean> {
   const { rowCount } = await db.query(
     `UPDATE webhook_deliveries
-        SET status = 'pending', next_attempt_at = now(), retry_until = now() + $3::int * interval '1 millisecond'
+        SET status = 'pending', next_attempt_at = now(), retry_until = now() + $3::int * interval '1 millisecond', finished_at = NULL
       WHERE endpoint_id = $1 AND id = $2`,
     [endpointId, deliveryId, retryWindowMs],
   );
   return rowCount > 0;
+}
+
+/**
+ * Deletes up to `batchSize` deliveries (with their attempts) that ended more than `retentionMs` ago.
+ * Rows another instance is deleting at the same moment are skipped, not waited for, so instances
+ * sweeping together share the work and never block each other. Resolves how many were deleted.
+ */
+export async function pruneEndedDeliveries(db: Queryable, retentionMs: number, batchSize: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM webhook_deliveries WHERE id IN (
+       SELECT id FROM webhook_deliveries
+        WHERE finished_at < now() - $1::bigint * interval '1 millisecond'
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED)`,
+    [retentionMs, batchSize],
+  );
+  return rowCount;
+}
+
+/**
+ * Deletes up to `batchSize` event bodies received more than `retentionMs` ago that no delivery
+ * refers to any more (theirs were pruned, or their endpoint deleted), skipping rows locked elsewhere
+ * as above. Resolves how many were deleted.
+ */
+export async function pruneOrphanMessages(db: Queryable, retentionMs: number, batchSize: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM webhook_messages WHERE event_id IN (
+       SELECT m.event_id FROM webhook_messages m
+        WHERE m.received_at < now() - $1::bigint * interval '1 millisecond'
+          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = m.event_id)
+        LIMIT $2
+        FOR UPDATE OF m SKIP LOCKED)`,
+    [retentionMs, batchSize],
+  );
+  return rowCount;
+}
+
+/** Deliveries still to be sent or retried, across all endpoints. */
+export async function countPendingDeliveries(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status = 'pending'");
+  return rows[0]!.n;
 }

@@ -1,32 +1,45 @@
 import type { Db, DemaApp, EventBus, WebhookSettings } from '@dema/platform';
 import type { Logger } from 'pino';
+import type client from 'prom-client';
 import { subscribeWebhooks } from './webhook-consumer.ts';
 import { WebhookDispatcher } from './webhook-dispatcher.ts';
 import { WebhookEndpoints } from './webhook-endpoints.ts';
+import { WebhookLogPruner } from './webhook-log-pruner.ts';
+import { WebhookMetrics } from './webhook-metrics.ts';
 import { webhookRoutes } from './webhooks.routes.ts';
 
 export interface Webhooks {
   endpoints: WebhookEndpoints;
   routes(app: DemaApp): Promise<void>;
-  /** Starts sending due deliveries. */
+  /** Prunes the delivery log of what ended more than the retention ago. */
+  pruner: WebhookLogPruner;
+  /** Starts sending due deliveries, and pruning the delivery log at once and then hourly. */
   start(): void;
-  /** Stops sending; resolves once the attempts in flight are recorded. */
+  /** Stops sending and pruning; resolves once the attempts in flight are recorded. */
   close(): Promise<void>;
 }
 
 /**
  * Webhooks for integrations (issue 21), in the analytics database: subscribed to the bus when this
- * resolves (before any service relays its outbox), sending once started.
+ * resolves (before any service relays its outbox), sending once started; its series on `registry`.
  */
-export async function createWebhooks(db: Db, bus: EventBus, settings: WebhookSettings, log: Logger): Promise<Webhooks> {
-  const dispatcher = new WebhookDispatcher(db, settings, log);
+export async function createWebhooks(db: Db, bus: EventBus, settings: WebhookSettings, registry: client.Registry, log: Logger): Promise<Webhooks> {
+  const metrics = new WebhookMetrics(registry, db);
+  const dispatcher = new WebhookDispatcher(db, settings, metrics, log);
+  const pruner = new WebhookLogPruner(db, settings.logRetentionDays * 86_400_000, metrics, log);
   const wake = () => dispatcher.wake();
   const endpoints = new WebhookEndpoints(db, settings, wake);
   await subscribeWebhooks(bus, db, settings.retryWindowMs, wake);
   return {
     endpoints,
     routes: (app) => webhookRoutes(app, endpoints),
-    start: () => dispatcher.start(),
-    close: () => dispatcher.close(),
+    pruner,
+    start() {
+      dispatcher.start();
+      pruner.start();
+    },
+    close: async () => {
+      await Promise.all([dispatcher.close(), pruner.close()]);
+    },
   };
 }
