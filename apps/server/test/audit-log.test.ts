@@ -199,6 +199,48 @@ for (const target of testTargets()) {
       assert.deepEqual(refunded!.after, { orderId: order.id, amount: '5.00', reason: 'a chipped mug', lines: null });
     });
 
+    test('orders: status moves and a return, recorded once the return completed', async () => {
+      const product = await send(admin, 'POST', '/api/products', { name: 'Teapot', price: 30, stock: 5 });
+      const order = await send(customer, 'POST', '/api/orders', { items: [{ productId: product.id, quantity: 2 }] });
+      await send(undefined, 'PUT', `/internal/payments/${order.id}`, { userId: order.userId, amount: order.total, currency: 'USD', provider: 'manual' });
+      await send(admin, 'POST', `/api/orders/${order.id}/payment/mark-paid`);
+      for (const status of ['CONFIRMED', 'SHIPPED']) await send(admin, 'PUT', `/api/orders/${order.id}/status`, { status });
+      const orderReturn = await send(admin, 'POST', `/api/orders/${order.id}/returns`, {
+        lines: [{ productId: product.id, quantity: 1 }],
+        reason: 'cracked lid',
+      });
+      assert.deepEqual(
+        (await entries(`action=order.status_changed&resourceId=${order.id}`, 2)).map((e) => [e.before, e.after]),
+        [
+          [{ status: 'CONFIRMED' }, { status: 'SHIPPED' }],
+          [{ status: 'PENDING' }, { status: 'CONFIRMED' }],
+        ],
+      );
+      const [returned] = await entries(`action=return.created&resourceId=${orderReturn.id}`, 1);
+      assert.deepEqual(
+        [(returned!.after as { orderId: string }).orderId, (returned!.after as { amount: string }).amount, (returned!.after as { reason: string }).reason],
+        [order.id, '30.00', 'cracked lid'],
+      );
+    });
+
+    test('catalog: categories created, renamed and deleted', async () => {
+      const category = await send(admin, 'POST', '/api/categories', { name: 'Audited teaware' });
+      await send(admin, 'PUT', `/api/categories/${category.id}`, { name: 'Audited tea things' });
+      await send(admin, 'DELETE', `/api/categories/${category.id}`);
+      assert.deepEqual(
+        (await entries(`resourceType=category&resourceId=${category.id}`, 3)).map((e) => [
+          e.action,
+          (e.before as { name?: string } | null)?.name ?? null,
+          (e.after as { name?: string } | null)?.name ?? null,
+        ]),
+        [
+          ['category.deleted', 'Audited tea things', null],
+          ['category.updated', 'Audited teaware', 'Audited tea things'],
+          ['category.created', null, 'Audited teaware'],
+        ],
+      );
+    });
+
     test('users: a role change and a deletion, never the password hash', async () => {
       const { id } = await dema.services.user.identity.createUser(
         `audited-${randomUUID()}@test.dema.dev`,
