@@ -241,6 +241,25 @@ for (const target of testTargets()) {
       );
     });
 
+    test('catalog import: one entry per applied import with its report; a dry run or a refused file records none', async () => {
+      const importCsv = async (csv: string, query = '') => {
+        const response = await fetch(`${dema.url}/api/products/import${query}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+        return { status: response.status, body: await response.json() };
+      };
+      const handle = `audited-${randomUUID().slice(0, 8)}`;
+      const csv = `handle,name,price,stock\n${handle},Audited Pot,12.50,3\n`;
+      assert.equal((await importCsv(csv, '?dryRun=true')).status, 200);
+      assert.equal((await importCsv('handle,name,price,stock\nx,No price,,3\n')).status, 422);
+      const applied = await importCsv(csv);
+      assert.equal(applied.status, 200, JSON.stringify(applied.body));
+      const [imported] = await entries('action=catalog.imported', 1);
+      assert.deepEqual(imported!.after, { dryRun: false, rows: 1, products: 1, variants: 0, categoriesCreated: [], jobId: null });
+    });
+
     test('users: a role change and a deletion, never the password hash', async () => {
       const { id } = await dema.services.user.identity.createUser(
         `audited-${randomUUID()}@test.dema.dev`,
