@@ -56,7 +56,7 @@ export async function ensureFirstAdmin(identity: Identity, admin: { email: strin
 /**
  * The User service (seed: User Service, User DB, Authentication Flow, Session Store): accounts,
  * argon2id credentials, EdDSA access tokens with a JWKS, rotating refresh tokens, and the
- * admin's user management.
+ * admin's user management (each change in the audit log, through its outbox).
  */
 export async function createUserService(infra: Infrastructure): Promise<UserService> {
   const db = await infra.database('user');
