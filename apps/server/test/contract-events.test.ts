@@ -42,10 +42,13 @@ for (const target of testTargets()) {
   describe(`emitted events match the published payload schemas (${target.name})`, () => {
     let dema: OrderTestProcess;
     let received: EventEnvelope[];
+    /** What the set-up wrote before the consumer was bound (the admin's category is in the audit log): not for it to receive. */
+    let beforeBinding: Set<string>;
 
     before(async () => {
       dema = await startOrderService(target);
-      received = await dema.recordEvents(`test-contract-events-${tag}`, ['order.#', 'system.#']);
+      beforeBinding = new Set([...(await outbox('product')), ...(await outbox('order'))].map((e) => e.id));
+      received = await dema.recordEvents(`test-contract-events-${tag}`, ['order.#', 'system.#', 'audit.#']);
       await shopScenario();
     });
     after(() => dema.dispose());
@@ -119,7 +122,7 @@ for (const target of testTargets()) {
     });
 
     test('a consumer receives every outbox event, each with a published payload', async () => {
-      const written = [...(await outbox('product')), ...(await outbox('order'))];
+      const written = [...(await outbox('product')), ...(await outbox('order'))].filter((e) => !beforeBinding.has(e.id));
       await waitFor('every outbox event on the bus', () => written.every((e) => received.some((r) => r.id === e.id)));
       for (const event of received) assertPublished(event, 'received');
     });

@@ -152,6 +152,7 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/webhooks/{id}/deliveries': { access: can('webhooks:manage'), id: 'webhook' },
   // `{deliveryId}` stays as written: allowed callers get a 400 for it, never 401/403.
   'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { access: can('webhooks:manage'), id: 'webhook', body: undefined },
+  'GET /api/admin/audit': { access: can('audit:read') },
   'GET /api/monitoring/system': { access: can('analytics:read') },
   'GET /api/monitoring/application': { access: can('analytics:read') },
   'GET /api/monitoring/history': { access: can('analytics:read') },

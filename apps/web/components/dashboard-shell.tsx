@@ -38,6 +38,7 @@ const adminLinks = [
   },
   { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
   { group: 'Integrations', items: [{ href: '/admin/webhooks', label: 'Webhooks' }] },
+  { group: 'Oversight', items: [{ href: '/admin/audit', label: 'Audit log' }] },
   { group: 'You', items: [{ href: '/account', label: 'Your account' }] },
 ];
 const customerLinks = [

@@ -119,6 +119,28 @@ export interface PaymentFailedEvent extends EventEnvelope<'PAYMENT_FAILED', Paym
  */
 export interface PaymentVoidedEvent extends EventEnvelope<'PAYMENT_VOIDED', PaymentFacts> {}
 
+/**
+ * Fired once per admin action (a product changed, an order moved, a setting saved: docs/audit-log.md
+ * lists which), in the same transaction as the change, so an entry is never lost and never written
+ * for a change that rolled back. `before`/`after` are the resource as the API shows it (null: it did
+ * not exist). Only the audit log consumes it; it is not a webhook event.
+ */
+export interface AuditRecordedEvent
+  extends EventEnvelope<
+    'AUDIT_RECORDED',
+    {
+      actorId: string;
+      actorRole: string;
+      action: string;
+      resourceType: string;
+      resourceId: string;
+      before: unknown;
+      after: unknown;
+      requestId: string;
+      timestamp: string;
+    }
+  > {}
+
 export type DemaEvent =
   | OrderCreatedEvent
   | StockUpdatedEvent
@@ -127,7 +149,8 @@ export type DemaEvent =
   | PaymentCapturedEvent
   | PaymentRefundedEvent
   | PaymentFailedEvent
-  | PaymentVoidedEvent;
+  | PaymentVoidedEvent
+  | AuditRecordedEvent;
 export type DemaEventType = DemaEvent['type'];
 
 /** Current payload version of each event type. */
@@ -140,11 +163,12 @@ export const eventVersions: Record<DemaEventType, number> = {
   PAYMENT_REFUNDED: 1,
   PAYMENT_FAILED: 1,
   PAYMENT_VOIDED: 1,
+  AUDIT_RECORDED: 1,
 };
 
 /**
- * Routing keys on the topic exchange: order, payment and system events on their own keys, so a
- * consumer binds to `order.#`, `payment.#` or `system.#` (or several).
+ * Routing keys on the topic exchange: order, payment, system and audit events on their own keys, so
+ * a consumer binds to `order.#`, `payment.#`, `system.#` or `audit.#` (or several).
  */
 export const routingKeys: Record<DemaEventType, string> = {
   ORDER_CREATED: 'order.created',
@@ -155,6 +179,7 @@ export const routingKeys: Record<DemaEventType, string> = {
   PAYMENT_REFUNDED: 'payment.refunded',
   PAYMENT_FAILED: 'payment.failed',
   PAYMENT_VOIDED: 'payment.voided',
+  AUDIT_RECORDED: 'audit.recorded',
 };
 
 export const eventExchange = 'dema.events';
@@ -230,4 +255,18 @@ export const eventPayloadSchemas = {
   ),
   PAYMENT_FAILED: Type.Object({ ...paymentFacts, reason: Type.String() }, { additionalProperties: false }),
   PAYMENT_VOIDED: Type.Object(paymentFacts, { additionalProperties: false }),
+  AUDIT_RECORDED: Type.Object(
+    {
+      actorId: Uuid,
+      actorRole: Type.String(),
+      action: Type.String({ pattern: '^[a-z_]+\\.[a-z_]+$' }),
+      resourceType: Type.String({ minLength: 1 }),
+      resourceId: Type.String({ minLength: 1 }),
+      before: Type.Unknown(),
+      after: Type.Unknown(),
+      requestId: Type.String({ minLength: 1 }),
+      timestamp: Timestamp,
+    },
+    { additionalProperties: false },
+  ),
 } satisfies Record<DemaEventType, TSchema>;

@@ -18,3 +18,4 @@ export * from './idempotency.ts';
 export * from './format.ts';
 export * from './returns.ts';
 export * from './webhooks.ts';
+export * from './audit.ts';

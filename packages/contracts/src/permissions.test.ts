@@ -18,6 +18,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'checkout:manage': false,
     'payments:manage': false,
     'webhooks:manage': false,
+    'audit:read': false,
   },
   customer: {
     'products:read': true,
@@ -30,6 +31,7 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'checkout:manage': false,
     'payments:manage': false,
     'webhooks:manage': false,
+    'audit:read': false,
   },
   admin: {
     'products:read': true,
@@ -42,12 +44,14 @@ const expected: Record<'anonymous' | 'customer' | 'admin', Record<Permission, bo
     'checkout:manage': true,
     'payments:manage': true,
     'webhooks:manage': true,
+    'audit:read': true,
   },
 };
 
 // The seed's seven, checkout:manage (issue 20: the admin configures shipping, tax and promotions) and
 // payments:manage (issue 20: admins mark manual payments paid and refund), webhooks:manage (issue 21:
-// admins register webhook endpoints and read their delivery log).
+// admins register webhook endpoints and read their delivery log), audit:read (issue 21: admins search
+// the audit log).
 const seedPermissions = [
   'products:read',
   'products:write',
@@ -59,6 +63,7 @@ const seedPermissions = [
   'checkout:manage',
   'payments:manage',
   'webhooks:manage',
+  'audit:read',
 ] as const;
 
 const principals: Record<keyof typeof expected, Principal> = {
@@ -67,7 +72,7 @@ const principals: Record<keyof typeof expected, Principal> = {
   admin: { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' },
 };
 
-test('the table names exactly the seed permissions, checkout:manage, payments:manage, webhooks:manage and the two roles', () => {
+test('the table names exactly the seed permissions, checkout:manage, payments:manage, webhooks:manage, audit:read and the two roles', () => {
   assert.deepEqual(Object.keys(permissions).sort(), [...seedPermissions].sort());
   assert.deepEqual([...roles], ['customer', 'admin']);
 });

@@ -17,6 +17,8 @@ export const permissions = {
   'checkout:manage': ['admin'],
   /** Webhook endpoints, their delivery log and redeliveries (issue 21). */
   'webhooks:manage': ['admin'],
+  /** The audit log of admin actions: search it (issue 21). Nobody may change it. */
+  'audit:read': ['admin'],
 } as const;
 
 export type Permission = keyof typeof permissions;

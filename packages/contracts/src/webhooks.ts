@@ -9,6 +9,12 @@ import type { DemaEventType } from './events.ts';
  */
 
 /**
+ * The events webhooks deliver: all but AUDIT_RECORDED, which carries whole before/after records of
+ * admin actions and stays inside the shop (the audit log).
+ */
+export type WebhookEventType = Exclude<DemaEventType, 'AUDIT_RECORDED'>;
+
+/**
  * The name each event of the catalog has in webhooks: lower case, dotted, without the bus's routing
  * prefixes (`system.`), so that the names stay what integrators subscribe to if the topology changes.
  */
@@ -21,8 +27,8 @@ export const webhookEventNames = {
   PAYMENT_REFUNDED: 'payment.refunded',
   PAYMENT_FAILED: 'payment.failed',
   PAYMENT_VOIDED: 'payment.voided',
-} as const satisfies Record<DemaEventType, string>;
-export type WebhookEventName = (typeof webhookEventNames)[DemaEventType];
+} as const satisfies Record<WebhookEventType, string>;
+export type WebhookEventName = (typeof webhookEventNames)[WebhookEventType];
 
 export const WebhookEventNameSchema = Type.Union(
   Object.values(webhookEventNames).map((name) => Type.Literal(name)),

@@ -32,8 +32,10 @@ export interface AnalyticsTestProcess extends TestProcess<ServicesOf<typeof anal
   admin(path: string): Promise<Reply>;
   customer(path: string): Promise<Reply>;
   anonymous(path: string): Promise<Reply>;
-  /** Any request, JSON body and reply, as the admin, the customer or nobody. */
-  send(as: 'admin' | 'customer' | 'anonymous', method: string, path: string, body?: unknown): Promise<Reply>;
+  /** Any request, JSON body and reply, as the admin, the customer or nobody; `headers` added to it. */
+  send(as: 'admin' | 'customer' | 'anonymous', method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+  /** The signed-in users' ids. */
+  userIds: { admin: string; customer: string };
   /** Publishes on the process's bus under the event type's routing key (or `routingKey`). */
   publish(event: EventEnvelope, routingKey?: string): Promise<void>;
   /**
@@ -51,19 +53,20 @@ export async function startAnalytics(target: TestTarget, overrides: Partial<Dema
   const running = await startTestProcess(target, analyticsServices, overrides);
   const users = running.services.user;
   const analyticsService = running.services.analytics;
+  const userIds = { admin: '', customer: '' };
   const login = async (email: string, role: 'admin' | 'customer') => {
     const password = 'correct-horse-battery-staple';
-    await users.identity.createUser(email, password, role, role);
+    userIds[role] = (await users.identity.createUser(email, password, role, role)).id;
     return (await users.identity.login(email, password, '127.0.0.1')).tokens.accessToken;
   };
   const adminToken = await login('admin@test.dema.dev', 'admin');
   const customerToken = await login('customer@test.dema.dev', 'customer');
   const tokens = { admin: adminToken, customer: customerToken, anonymous: undefined };
-  const send = async (as: keyof typeof tokens, method: string, path: string, body?: unknown): Promise<Reply> => {
+  const send = async (as: keyof typeof tokens, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
     const token = tokens[as];
     const response = await fetch(`${running.url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -84,6 +87,7 @@ export async function startAnalytics(target: TestTarget, overrides: Partial<Dema
     customer: get('customer'),
     anonymous: get('anonymous'),
     send,
+    userIds,
     publish: (event, routingKey) => running.infra.bus.publish(event, routingKey ?? routingKeys[event.type as DemaEventType] ?? 'system.test'),
     mark: consumed,
     async settled(mark, deliveries) {

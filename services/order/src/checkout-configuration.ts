@@ -18,7 +18,7 @@ import {
   type UpdateShippingZone,
   type UpdateTaxRate,
 } from '@dema/contracts';
-import { conflict, notFound, unprocessableContent, type Db } from '@dema/platform';
+import { conflict, notFound, recordAudit, unprocessableContent, type Db, type Queryable } from '@dema/platform';
 import * as settings from './db/checkout-settings.repository.ts';
 import * as promotions from './db/promotions.repository.ts';
 import * as shipping from './db/shipping.repository.ts';
@@ -53,22 +53,31 @@ export class CheckoutConfiguration {
       taxShipping: input.taxShipping ?? false,
     };
     refuseProblems(zoneProblems(zone, given(input)));
-    await this.db.transaction((tx) => shipping.saveZone(tx, zone));
+    await this.db.transaction(async (tx) => {
+      await shipping.saveZone(tx, zone);
+      await recordAudit(tx, { action: 'shipping_zone.created', resourceType: 'shipping_zone', resourceId: zone.id, before: null, after: zone });
+    });
     return zone;
   }
 
   async updateZone(id: string, change: UpdateShippingZone): Promise<ShippingZone> {
     return this.db.transaction(async (tx) => {
-      const zone = { ...((await shipping.findZone(tx, id, true)) ?? throwZoneNotFound(id)), ...change };
+      const before = (await shipping.findZone(tx, id, true)) ?? throwZoneNotFound(id);
+      const zone = { ...before, ...change };
       refuseProblems(zoneProblems(zone, given(change)));
       await shipping.saveZone(tx, zone);
+      await recordAudit(tx, { action: 'shipping_zone.updated', resourceType: 'shipping_zone', resourceId: id, before, after: zone });
       return zone;
     });
   }
 
   /** Deletes the zone with its methods. */
   async deleteZone(id: string): Promise<void> {
-    if (!(await this.db.transaction((tx) => shipping.deleteZone(tx, id)))) throwZoneNotFound(id);
+    await this.db.transaction(async (tx) => {
+      const before = await shipping.findZone(tx, id, true);
+      if (!(await shipping.deleteZone(tx, id))) throwZoneNotFound(id);
+      await recordDeleted(tx, 'shipping_zone', id, before);
+    });
   }
 
   async listMethods(zoneId: string): Promise<ShippingMethod[]> {
@@ -83,6 +92,7 @@ export class CheckoutConfiguration {
       const zone = (await shipping.findZone(tx, zoneId, true)) ?? throwZoneNotFound(zoneId);
       const method: ShippingMethod = { id: randomUUID(), zoneId: zone.id, name: input.name, rate: input.rate, active: input.active ?? true };
       await shipping.saveMethod(tx, method);
+      await recordAudit(tx, { action: 'shipping_method.created', resourceType: 'shipping_method', resourceId: method.id, before: null, after: method });
       return method;
     });
   }
@@ -90,14 +100,20 @@ export class CheckoutConfiguration {
   async updateMethod(id: string, change: UpdateShippingMethod): Promise<ShippingMethod> {
     if (change.rate) refuseProblems(rateProblems(change.rate));
     return this.db.transaction(async (tx) => {
-      const method = { ...((await shipping.findMethod(tx, id, true)) ?? throwMethodNotFound(id)), ...change };
+      const before = (await shipping.findMethod(tx, id, true)) ?? throwMethodNotFound(id);
+      const method = { ...before, ...change };
       await shipping.saveMethod(tx, method);
+      await recordAudit(tx, { action: 'shipping_method.updated', resourceType: 'shipping_method', resourceId: id, before, after: method });
       return method;
     });
   }
 
   async deleteMethod(id: string): Promise<void> {
-    if (!(await this.db.transaction((tx) => shipping.deleteMethod(tx, id)))) throwMethodNotFound(id);
+    await this.db.transaction(async (tx) => {
+      const before = await shipping.findMethod(tx, id, true);
+      if (!(await shipping.deleteMethod(tx, id))) throwMethodNotFound(id);
+      await recordDeleted(tx, 'shipping_method', id, before);
+    });
   }
 
   listTaxRates(): Promise<TaxRate[]> {
@@ -109,20 +125,29 @@ export class CheckoutConfiguration {
     const rate: TaxRate = { id: randomUUID(), name: input.name, country: input.country, region: input.region ?? null, rate: input.rate };
     return this.db.transaction(async (tx) => {
       await taxRates.saveTaxRate(tx, rate).catch(refuseTakenTaxRate(rate));
-      return (await taxRates.findTaxRate(tx, rate.id))!;
+      const created = (await taxRates.findTaxRate(tx, rate.id))!;
+      await recordAudit(tx, { action: 'tax_rate.created', resourceType: 'tax_rate', resourceId: rate.id, before: null, after: created });
+      return created;
     });
   }
 
   async updateTaxRate(id: string, change: UpdateTaxRate): Promise<TaxRate> {
     return this.db.transaction(async (tx) => {
-      const rate = { ...((await taxRates.findTaxRate(tx, id, true)) ?? throwTaxRateNotFound(id)), ...change };
+      const before = (await taxRates.findTaxRate(tx, id, true)) ?? throwTaxRateNotFound(id);
+      const rate = { ...before, ...change };
       await taxRates.saveTaxRate(tx, rate).catch(refuseTakenTaxRate(rate));
-      return (await taxRates.findTaxRate(tx, id))!;
+      const after = (await taxRates.findTaxRate(tx, id))!;
+      await recordAudit(tx, { action: 'tax_rate.updated', resourceType: 'tax_rate', resourceId: id, before, after });
+      return after;
     });
   }
 
   async deleteTaxRate(id: string): Promise<void> {
-    if (!(await this.db.transaction((tx) => taxRates.deleteTaxRate(tx, id)))) throwTaxRateNotFound(id);
+    await this.db.transaction(async (tx) => {
+      const before = await taxRates.findTaxRate(tx, id, true);
+      if (!(await taxRates.deleteTaxRate(tx, id))) throwTaxRateNotFound(id);
+      await recordDeleted(tx, 'tax_rate', id, before);
+    });
   }
 
   async listPromotions(page: { limit: number; offset: number }): Promise<PromotionPage> {
@@ -150,21 +175,30 @@ export class CheckoutConfiguration {
     refuseProblems(promotionProblems(promotion, given(input)));
     return this.db.transaction(async (tx) => {
       await promotions.savePromotion(tx, promotion).catch(refuseTakenCode);
-      return (await promotions.findPromotion(tx, promotion.id))!;
+      const created = (await promotions.findPromotion(tx, promotion.id))!;
+      await recordAudit(tx, { action: 'promotion.created', resourceType: 'promotion', resourceId: promotion.id, before: null, after: created });
+      return created;
     });
   }
 
   async updatePromotion(id: string, change: UpdatePromotion): Promise<Promotion> {
     return this.db.transaction(async (tx) => {
-      const promotion = { ...((await promotions.findPromotion(tx, id, true)) ?? throwPromotionNotFound(id)), ...change };
+      const before = (await promotions.findPromotion(tx, id, true)) ?? throwPromotionNotFound(id);
+      const promotion = { ...before, ...change };
       refuseProblems(promotionProblems(promotion, given(change)));
       await promotions.savePromotion(tx, promotion).catch(refuseTakenCode);
-      return (await promotions.findPromotion(tx, id))!;
+      const after = (await promotions.findPromotion(tx, id))!;
+      await recordAudit(tx, { action: 'promotion.updated', resourceType: 'promotion', resourceId: id, before, after });
+      return after;
     });
   }
 
   async deletePromotion(id: string): Promise<void> {
-    if (!(await this.db.transaction((tx) => promotions.deletePromotion(tx, id)))) throwPromotionNotFound(id);
+    await this.db.transaction(async (tx) => {
+      const before = await promotions.findPromotion(tx, id, true);
+      if (!(await promotions.deletePromotion(tx, id))) throwPromotionNotFound(id);
+      await recordDeleted(tx, 'promotion', id, before);
+    });
   }
 
   /** The stored settings and the countries the zones cover (`shipsTo`), read together. */
@@ -174,12 +208,19 @@ export class CheckoutConfiguration {
   }
 
   async replaceCheckoutSettings(input: UpdateCheckoutSettings): Promise<CheckoutSettings> {
-    await settings.writeCheckoutSettings(this.db, input);
+    await this.db.transaction(async (tx) => {
+      const before = await settings.readCheckoutSettings(tx, true);
+      await settings.writeCheckoutSettings(tx, input);
+      await recordAudit(tx, { action: 'checkout_settings.replaced', resourceType: 'checkout_settings', resourceId: 'store', before, after: input });
+    });
     return this.checkoutSettings();
   }
 }
 
 /** Every country of some zone, sorted, each once (a country with regions listed counts: part of it is shipped to). */
+const recordDeleted = (tx: Queryable, resourceType: string, resourceId: string, before: unknown): Promise<void> =>
+  recordAudit(tx, { action: `${resourceType}.deleted`, resourceType, resourceId, before, after: null });
+
 const shipsToOf = (zones: readonly ShippingZone[]): string[] => [...new Set(zones.flatMap((zone) => zone.countries))].sort();
 
 const given = (body: object): ReadonlySet<string> => new Set(Object.keys(body));

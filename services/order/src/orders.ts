@@ -36,6 +36,7 @@ import {
   type Db,
   type OutboxRelay,
   type Queryable,
+  recordAudit,
 } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as orders from './db/orders.repository.ts';
@@ -352,6 +353,7 @@ export class Orders {
       if (decision === 'forbidden') throw forbidden(`A customer may only cancel their own order before it ships`);
       await enterStatus(tx, id, current, status);
       if (captured) await orders.followPayment(tx, id, captured.status);
+      await recordAudit(tx, { action: 'order.status_changed', resourceType: 'order', resourceId: id, before: { status: current.status }, after: { status } });
     });
     this.relay.notify();
     await this.afterStatusChange(id, status);

@@ -9,7 +9,7 @@ import {
   type OrderPayments,
   type StockReservations,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessableContent, type Db, type OutboxRelay } from '@dema/platform';
+import { AppError, conflict, notFound, recordAudit, unprocessableContent, type Db, type OutboxRelay } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as orders from './db/orders.repository.ts';
 import * as returns from './db/returns.repository.ts';
@@ -119,6 +119,14 @@ export class Returns {
     const returned = await this.db.transaction(async (tx) => {
       const order = (await orders.lockOrder(tx, pending.orderId))!;
       if (!(await returns.completeReturn(tx, pending.id))) return false;
+      // Recorded once complete: a return whose refund is refused is dropped and never happened.
+      await recordAudit(tx, {
+        action: 'return.created',
+        resourceType: 'return',
+        resourceId: pending.id,
+        before: null,
+        after: { orderId: pending.orderId, lines: pending.lines, amount: pending.amount, reason: pending.reason, refundId },
+      });
       const { lines } = await returns.returnableLines(tx, pending.orderId, 'completed');
       const everything = lines.every((line) => line.returned >= line.quantity);
       if (!everything || !returnableStatuses.includes(order.status)) return false;

@@ -12,7 +12,7 @@ import {
   type Refund,
   type RefundLine,
 } from '@dema/contracts';
-import { AppError, conflict, notFound, unprocessable, unprocessableContent, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
+import { AppError, conflict, notFound, recordAudit, unprocessable, unprocessableContent, type Db, type OutboxRelay, type Queryable } from '@dema/platform';
 import type { Logger } from 'pino';
 import * as payments from './db/payments.repository.ts';
 import type { PaymentRecord, PendingRefund } from './db/payments.repository.ts';
@@ -146,6 +146,13 @@ export class Payments {
       }
       if (payment.status !== 'unpaid') throw conflict(ErrorCode.PAYMENT_INVALID_STATE, `The payment of order ${orderId} is already ${payment.status}`);
       await this.moveToPaid(tx, orderId, payment.amount);
+      await recordAudit(tx, {
+        action: 'payment.marked_paid',
+        resourceType: 'payment',
+        resourceId: payment.id,
+        before: { orderId, status: payment.status, amountCaptured: payment.amountCaptured },
+        after: { orderId, status: 'paid', amountCaptured: payment.amount },
+      });
     });
     this.relay.notify();
     return this.readPayment(orderId);
@@ -290,7 +297,16 @@ export class Payments {
     const refund = await this.db.transaction(async (tx) => {
       const locked = (await payments.lockPayment(tx, pending.orderId))!;
       const done = await payments.completeRefund(tx, pending.id, refundRef);
-      if (done) await this.addRefunded(tx, locked, pending);
+      if (done) {
+        await this.addRefunded(tx, locked, pending);
+        await recordAudit(tx, {
+          action: 'refund.created',
+          resourceType: 'refund',
+          resourceId: pending.id,
+          before: { orderId: pending.orderId, amountRefunded: locked.amountRefunded },
+          after: { orderId: pending.orderId, amount: pending.amount, reason: pending.reason, lines: pending.lines },
+        });
+      }
       return done;
     });
     this.relay.notify();

@@ -12,7 +12,18 @@ import {
   type Product,
   type ProductQuery,
 } from '@dema/contracts';
-import { AppError, badRequest, type Cache, contentTooLarge, type Db, drainRequest, type Logger, type OutboxRelay, unprocessableContent } from '@dema/platform';
+import {
+  AppError,
+  badRequest,
+  type Cache,
+  contentTooLarge,
+  type Db,
+  drainRequest,
+  type Logger,
+  type OutboxRelay,
+  recordAudit,
+  unprocessableContent,
+} from '@dema/platform';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { slugify } from './db/categories.repository.ts';
@@ -56,7 +67,7 @@ export class CatalogTransfer {
    */
   async importCsv(body: Readable, dryRun: boolean): Promise<ImportOutcome> {
     const reader = await readCatalogCsv(body);
-    if (reader.rows <= syncImportRows) return { report: await this.apply(reader, dryRun, () => Promise.resolve()) };
+    if (reader.rows <= syncImportRows) return { report: await this.apply(null, reader, dryRun, () => Promise.resolve()) };
     const job = await transfers.insertImportJob(this.db, randomUUID(), dryRun, reader.rows);
     this.running.set(job.id, job);
     void this.runJob(job, reader, dryRun);
@@ -102,7 +113,7 @@ export class CatalogTransfer {
     try {
       let outcome: Parameters<typeof transfers.finishImportJob>[2];
       try {
-        outcome = { report: await this.apply(reader, dryRun, progress) };
+        outcome = { report: await this.apply(job.id, reader, dryRun, progress) };
       } catch (error) {
         if (!(error instanceof AppError)) this.log.error({ err: error, jobId: job.id }, 'catalog import failed');
         outcome = {
@@ -120,7 +131,12 @@ export class CatalogTransfer {
     }
   }
 
-  private async apply(reader: CatalogCsvReader, dryRun: boolean, progress: (doneRows: number) => Promise<void>): Promise<CatalogImportReport> {
+  private async apply(
+    jobId: string | null,
+    reader: CatalogCsvReader,
+    dryRun: boolean,
+    progress: (doneRows: number) => Promise<void>,
+  ): Promise<CatalogImportReport> {
     const drafts = reader.drafts();
     const report = await this.db.transaction(async (tx) => {
       const problems = [...reader.problems];
@@ -167,6 +183,8 @@ export class CatalogTransfer {
         doneRows += batch.reduce((n, d) => n + Math.max(1, d.variants.length), 0);
         await progress(doneRows);
       }
+      // One entry for the whole import, not one per product: the job's report says what it added.
+      await recordAudit(tx, { action: 'catalog.imported', resourceType: 'catalog', resourceId: 'catalog', before: null, after: { ...result, jobId } });
       return result;
     });
     if (!dryRun) {

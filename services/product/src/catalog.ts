@@ -27,6 +27,7 @@ import {
   encodeRepresentation,
   notFound,
   type OutboxRelay,
+  recordAudit,
   type Queryable,
   type Representation,
   Representations,
@@ -123,7 +124,9 @@ export class Catalog implements StockReservations {
         stock = await products.syncStockWithVariants(tx, id);
       }
       await recordStockUpdated(tx, id, 0, stock, 'MANUAL');
-      return (await products.findProduct(tx, id))!;
+      const created = (await products.findProduct(tx, id))!;
+      await recordAudit(tx, { action: 'product.created', resourceType: 'product', resourceId: id, before: null, after: created });
+      return created;
     });
     return product;
   }
@@ -133,6 +136,7 @@ export class Catalog implements StockReservations {
     return this.write(async (tx) => {
       const current = await products.lockProduct(tx, id);
       if (!current) throw productNotFound(id);
+      const before = await products.findProduct(tx, id);
       if (input.categoryId !== undefined) await requireCategory(tx, input.categoryId);
       const willHaveVariants = input.variants ? input.variants.length > 0 : current.hasVariants;
       if (willHaveVariants && input.stock !== undefined) {
@@ -159,13 +163,17 @@ export class Catalog implements StockReservations {
         if (input.variants.length > 0) newStock = await products.syncStockWithVariants(tx, id);
       }
       await recordStockUpdated(tx, id, current.stock, newStock, 'MANUAL');
-      return (await products.findProduct(tx, id))!;
+      const after = (await products.findProduct(tx, id))!;
+      await recordAudit(tx, { action: 'product.updated', resourceType: 'product', resourceId: id, before, after });
+      return after;
     });
   }
 
   async deleteProduct(id: string): Promise<void> {
     await this.write(async (tx) => {
+      const before = await products.findProduct(tx, id);
       if (!(await products.deleteProduct(tx, id))) throw productNotFound(id);
+      await recordAudit(tx, { action: 'product.deleted', resourceType: 'product', resourceId: id, before, after: null });
     });
   }
 
@@ -190,7 +198,15 @@ export class Catalog implements StockReservations {
       }
       const newStock = await products.addProductStock(tx, productId, adjustment.delta);
       await recordStockUpdated(tx, productId, current.stock, newStock, 'MANUAL');
-      return { productId, variantId: adjustment.variantId ?? null, oldStock: current.stock, newStock, variantStock };
+      const level = { productId, variantId: adjustment.variantId ?? null, oldStock: current.stock, newStock, variantStock };
+      await recordAudit(tx, {
+        action: 'stock.adjusted',
+        resourceType: 'product',
+        resourceId: productId,
+        before: { stock: current.stock },
+        after: { stock: newStock, delta: adjustment.delta, variantId: level.variantId, variantStock },
+      });
+      return level;
     });
   }
 
@@ -340,14 +356,19 @@ export class Catalog implements StockReservations {
     return this.write(async (tx) => {
       const slug = input.slug ?? categories.slugify(input.name);
       const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
-      return (await categories.findCategory(tx, id, true))!;
+      const created = (await categories.findCategory(tx, id, true))!;
+      await recordAudit(tx, { action: 'category.created', resourceType: 'category', resourceId: id, before: null, after: created });
+      return created;
     });
   }
 
   async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
     return this.write(async (tx) => {
+      const before = await categories.findCategory(tx, id, true);
       if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
-      return (await categories.findCategory(tx, id, true))!;
+      const after = (await categories.findCategory(tx, id, true))!;
+      await recordAudit(tx, { action: 'category.updated', resourceType: 'category', resourceId: id, before, after });
+      return after;
     });
   }
 
@@ -365,9 +386,11 @@ export class Catalog implements StockReservations {
       );
     }
     await this.write(async (tx) => {
+      const before = await categories.findCategory(tx, id, true);
       const result = await categories.deleteCategory(tx, id);
       if (result === 'in-use') throw conflict(ErrorCode.CATEGORY_NOT_EMPTY, `Category ${id} still has products; move or delete them first`);
       if (!result) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
+      await recordAudit(tx, { action: 'category.deleted', resourceType: 'category', resourceId: id, before, after: null });
     });
   }
 

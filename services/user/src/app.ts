@@ -14,7 +14,7 @@ import {
   User,
   UserPage,
 } from '@dema/contracts';
-import { platformMigrations, runMigrations, type Db, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
+import { OutboxRelay, platformMigrations, runMigrations, type Db, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
 import { AddressBook } from './address-book.ts';
 import { addressRoutes } from './routes/addresses.routes.ts';
@@ -56,11 +56,14 @@ export async function ensureFirstAdmin(identity: Identity, admin: { email: strin
 /**
  * The User service (seed: User Service, User DB, Authentication Flow, Session Store): accounts,
  * argon2id credentials, EdDSA access tokens with a JWKS, rotating refresh tokens, and the
- * admin's user management.
+ * admin's user management (each change in the audit log, through its outbox).
  */
 export async function createUserService(infra: Infrastructure): Promise<UserService> {
   const db = await infra.database('user');
   await runMigrations(db, [platformMigrations, migrations]);
+  // Only the audit log's entries go through it (a role changed, an account deleted): polled, not woken.
+  const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'user' }), infra.metrics);
+  infra.deadLetters.add(relay);
   const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
   const mail = createEmailSender(db, infra);
   const recovery = new AccountRecovery(db, infra.sessions, infra.limiter, mail, infra.config.mail.publicUrl);
@@ -87,12 +90,16 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
       await mailboxRoutes(app, mail.transport);
     },
     start() {
+      relay.start();
       mail.start();
       consumeOrderEvents(infra.bus, db, mail, infra.config.mail.publicUrl).catch((err: unknown) =>
         infra.log.error({ err }, 'user: cannot consume order events'),
       );
     },
-    close: () => mail.stop(),
+    async close() {
+      await relay.stop();
+      await mail.stop();
+    },
   };
 }
 

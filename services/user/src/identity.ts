@@ -19,6 +19,7 @@ import {
   conflict,
   credentialsRefused,
   notFound,
+  recordAudit,
   tooManyRequests,
   unauthenticated,
   unprocessable,
@@ -269,8 +270,11 @@ export class Identity {
     return users.toUser(user);
   }
 
-  /** An admin's change of name, role or disabled. A new role or disabling ends the user's sessions. */
-  async updateUser(id: string, input: UpdateUser): Promise<User> {
+  /**
+   * An admin's change of name, role or disabled. A new role or disabling ends the user's sessions.
+   * Recorded in the audit log as `action`.
+   */
+  async updateUser(id: string, input: UpdateUser, action: 'user.updated' | 'user.deleted' = 'user.updated'): Promise<User> {
     const { user, ended } = await this.db.transaction(async (tx) => {
       // Locks every active admin first (then the user), so two admins demoting each other one at a time
       // cannot both see the other as the one who stays.
@@ -285,6 +289,7 @@ export class Identity {
       const roleChanged = input.role !== undefined && input.role !== before.role;
       const disabled = updated.disabled_at !== null && before.disabled_at === null;
       const ended = roleChanged || disabled ? await sessions.revokeUserFamilies(tx, id, disabled ? 'disabled' : 'role-change') : [];
+      await recordAudit(tx, { action, resourceType: 'user', resourceId: id, before: users.toUser(before), after: users.toUser(updated) });
       return { user: updated, ended };
     });
     await this.store.revoke(ended, accessTokenTtl);
@@ -293,7 +298,7 @@ export class Identity {
 
   /** Deleting an account disables it and ends every session; its orders stay. */
   async deleteUser(id: string): Promise<void> {
-    await this.updateUser(id, { disabled: true });
+    await this.updateUser(id, { disabled: true }, 'user.deleted');
   }
 
   /**

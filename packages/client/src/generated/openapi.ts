@@ -18,6 +18,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the audit log of admin actions
+         * @description Who did what, when, with the resource before and after and the request id; newest first. Every filter given must match. An entry appears once the event of its change is consumed (usually within a second). Entries cannot be changed or deleted.
+         */
+        get: operations["searchAuditLog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/mailbox": {
         parameters: {
             query?: never;
@@ -1477,6 +1497,27 @@ export interface components {
                 total: number;
             };
         };
+        AuditEntry: {
+            action: string;
+            /** Format: uuid */
+            actorId: string;
+            actorRole: string;
+            after: unknown;
+            /** Format: date-time */
+            at: string;
+            before: unknown;
+            /** Format: uuid */
+            id: string;
+            requestId: string;
+            resourceId: string;
+            resourceType: string;
+        };
+        AuditEntryPage: {
+            items: components["schemas"]["AuditEntry"][];
+            limit: number;
+            offset: number;
+            total: number;
+        };
         Cart: {
             expiresAt: string | null;
             items: components["schemas"]["CartItem"][];
@@ -2179,6 +2220,81 @@ export interface operations {
                             [key: string]: unknown;
                         }[];
                     };
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchAuditLog: {
+        parameters: {
+            query?: {
+                /** @description Exactly this action, e.g. product.updated */
+                action?: string;
+                /** @description Who acted */
+                actorId?: string;
+                /** @description At or after this instant */
+                from?: string;
+                limit?: number;
+                offset?: number;
+                /** @description Text anywhere in the action, resource or the before/after values (case-insensitive) */
+                q?: string;
+                /** @description Exactly this request id */
+                requestId?: string;
+                /** @description Exactly this resource id */
+                resourceId?: string;
+                /** @description Exactly this resource type, e.g. product */
+                resourceType?: string;
+                /** @description Before this instant */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntryPage"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */

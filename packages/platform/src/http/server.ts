@@ -7,6 +7,7 @@ import type {} from '@fastify/swagger';
 import { ErrorCode, Problem, problemContentType, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
+import { runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
@@ -177,6 +178,9 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
         : forbidden(`Role ${request.principal.role} lacks ${permission}`);
     }
   });
+
+  // The handler, and all it starts, knows its request: the audit log's who and request id.
+  app.addHook('preHandler', (request, _reply, done) => runForRequest(request, done));
 
   app.addHook('onResponse', async (request, reply) => {
     // An upgrade request (a WebSocket's) that got a plain answer instead (a refused token, a rate

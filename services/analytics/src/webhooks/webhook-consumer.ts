@@ -1,4 +1,4 @@
-import { routingKeys, webhookEventNames, type DemaEventType, type EventEnvelope } from '@dema/contracts';
+import { routingKeys, webhookEventNames, type EventEnvelope, type WebhookEventType } from '@dema/contracts';
 import type { Db, EventBus } from '@dema/platform';
 import { fanOut, isSubscribedTo } from './webhooks.repository.ts';
 
@@ -19,8 +19,9 @@ export function webhookBody(event: EventEnvelope, name: string): string {
  * holds up the bus. `created` is told when deliveries were created.
  */
 export function subscribeWebhooks(bus: EventBus, db: Db, retryWindowMs: number, created: () => void): Promise<void> {
-  return bus.subscribe(webhooksConsumer, [...new Set(Object.values(routingKeys))], async (event) => {
-    const name = webhookEventNames[event.type as DemaEventType] as string | undefined;
+  const bindings = [...new Set(Object.keys(webhookEventNames).map((type) => routingKeys[type as WebhookEventType]))];
+  return bus.subscribe(webhooksConsumer, bindings, async (event) => {
+    const name = webhookEventNames[event.type as WebhookEventType] as string | undefined;
     if (name === undefined) return;
     // Most events of most shops go to no endpoint: those cost one read, and nothing is kept of them.
     if (!(await isSubscribedTo(db, name))) return;

@@ -9,6 +9,7 @@ import {
   type WebhookEndpointWithSecret,
 } from '@dema/contracts';
 import { conflict, notFound, unprocessable, type Db, type WebhookSettings } from '@dema/platform';
+import { recordOwnAudit } from '../db/audit-log.repository.ts';
 import { checkDestination, DestinationRefused } from './destination.ts';
 import { generateSecret } from './signature.ts';
 import * as repository from './webhooks.repository.ts';
@@ -34,17 +35,27 @@ export class WebhookEndpoints {
 
   async create(input: CreateWebhookEndpoint): Promise<WebhookEndpointWithSecret> {
     await this.checkUrl(input.url);
-    return repository.insertEndpoint(this.db, {
-      id: randomUUID(),
-      url: input.url,
-      events: input.events,
-      secret: input.secret ?? generateSecret(),
-      enabled: input.enabled ?? true,
+    return this.db.transaction(async (tx) => {
+      const endpoint = await repository.insertEndpoint(tx, {
+        id: randomUUID(),
+        url: input.url,
+        events: input.events,
+        secret: input.secret ?? generateSecret(),
+        enabled: input.enabled ?? true,
+      });
+      await recordOwnAudit(tx, {
+        action: 'webhook_endpoint.created',
+        resourceType: 'webhook_endpoint',
+        resourceId: endpoint.id,
+        before: null,
+        after: withoutSecret(endpoint),
+      });
+      return endpoint;
     });
   }
 
   async list(): Promise<WebhookEndpoint[]> {
-    return (await repository.listEndpoints(this.db)).map(({ secret: _secret, ...endpoint }) => endpoint);
+    return (await repository.listEndpoints(this.db)).map(withoutSecret);
   }
 
   async get(id: string): Promise<WebhookEndpointWithSecret> {
@@ -53,13 +64,34 @@ export class WebhookEndpoints {
 
   async update(id: string, change: UpdateWebhookEndpoint): Promise<WebhookEndpointWithSecret> {
     if (change.url !== undefined) await this.checkUrl(change.url);
-    const endpoint = (await repository.updateEndpoint(this.db, id, change)) ?? endpointNotFound(id);
+    const endpoint = await this.db.transaction(async (tx) => {
+      const before = (await repository.findEndpoint(tx, id, true)) ?? endpointNotFound(id);
+      const after = (await repository.updateEndpoint(tx, id, change))!;
+      await recordOwnAudit(tx, {
+        action: 'webhook_endpoint.updated',
+        resourceType: 'webhook_endpoint',
+        resourceId: id,
+        before: withoutSecret(before),
+        after: { ...withoutSecret(after), secretChanged: change.secret !== undefined && change.secret !== before.secret },
+      });
+      return after;
+    });
     if (change.enabled) this.due();
     return endpoint;
   }
 
   async remove(id: string): Promise<void> {
-    if (!(await repository.deleteEndpoint(this.db, id))) endpointNotFound(id);
+    await this.db.transaction(async (tx) => {
+      const before = (await repository.findEndpoint(tx, id, true)) ?? endpointNotFound(id);
+      await repository.deleteEndpoint(tx, id);
+      await recordOwnAudit(tx, {
+        action: 'webhook_endpoint.deleted',
+        resourceType: 'webhook_endpoint',
+        resourceId: id,
+        before: withoutSecret(before),
+        after: null,
+      });
+    });
   }
 
   async deliveries(id: string, query: WebhookDeliveryQuery): Promise<WebhookDelivery[]> {
@@ -75,10 +107,24 @@ export class WebhookEndpoints {
   async redeliver(id: string, deliveryId: string): Promise<WebhookDelivery> {
     const endpoint = await this.get(id);
     if (!endpoint.enabled) throw conflict(ErrorCode.WEBHOOK_ENDPOINT_DISABLED, `Webhook endpoint ${id} is disabled; enable it to redeliver`);
-    if (!(await repository.scheduleRedelivery(this.db, id, deliveryId, this.settings.retryWindowMs))) deliveryNotFound(deliveryId);
+    await this.db.transaction(async (tx) => {
+      if (!(await repository.scheduleRedelivery(tx, id, deliveryId, this.settings.retryWindowMs))) deliveryNotFound(deliveryId);
+      await recordOwnAudit(tx, {
+        action: 'webhook_delivery.redelivered',
+        resourceType: 'webhook_delivery',
+        resourceId: deliveryId,
+        before: null,
+        after: { endpointId: id },
+      });
+    });
     this.due();
     return (await repository.findDelivery(this.db, id, deliveryId)) ?? deliveryNotFound(deliveryId);
   }
+}
+
+/** The audit log never keeps a signing secret: who holds the log would hold the key. */
+function withoutSecret({ secret: _secret, ...endpoint }: WebhookEndpointWithSecret): WebhookEndpoint {
+  return endpoint;
 }
 
 function endpointNotFound(id: string): never {

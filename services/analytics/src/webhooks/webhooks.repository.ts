@@ -43,8 +43,9 @@ export async function listEndpoints(db: Queryable): Promise<WebhookEndpointWithS
   return rows.map(toEndpoint);
 }
 
-export async function findEndpoint(db: Queryable, id: string): Promise<WebhookEndpointWithSecret | undefined> {
-  const { rows } = await db.query<EndpointRow>(`SELECT ${endpointColumns} FROM webhook_endpoints WHERE id = $1`, [id]);
+/** The endpoint, or undefined; `lock` holds it until the transaction ends. */
+export async function findEndpoint(db: Queryable, id: string, lock = false): Promise<WebhookEndpointWithSecret | undefined> {
+  const { rows } = await db.query<EndpointRow>(`SELECT ${endpointColumns} FROM webhook_endpoints WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
   return rows[0] && toEndpoint(rows[0]);
 }
 

@@ -13,6 +13,7 @@ export const serviceRoutes: ReadonlyArray<{ prefix: string; service: ServiceName
   { prefix: '/api/users', service: 'user' },
   { prefix: '/.well-known/jwks.json', service: 'user' },
   { prefix: '/api/admin/mailbox', service: 'user' },
+  { prefix: '/api/admin/audit', service: 'analytics' },
   { prefix: '/api/products', service: 'product' },
   { prefix: '/api/categories', service: 'product' },
   { prefix: '/media', service: 'product' },

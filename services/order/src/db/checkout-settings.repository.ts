@@ -12,8 +12,11 @@ interface SettingsRow {
 }
 
 /** The store's one row of settings (the migration creates it with the defaults). */
-export async function readCheckoutSettings(db: Queryable): Promise<StoredCheckoutSettings> {
-  const { rows } = await db.query<SettingsRow>('SELECT prices_include_tax, currency, payment_timeout_minutes, capture_on FROM checkout_settings');
+/** The one row of settings; `lock` holds it until the transaction ends, so a change knows what it replaced. */
+export async function readCheckoutSettings(db: Queryable, lock = false): Promise<StoredCheckoutSettings> {
+  const { rows } = await db.query<SettingsRow>(
+    `SELECT prices_include_tax, currency, payment_timeout_minutes, capture_on FROM checkout_settings${lock ? ' FOR UPDATE' : ''}`,
+  );
   const row = rows[0]!;
   return { pricesIncludeTax: row.prices_include_tax, currency: row.currency, paymentTimeoutMinutes: row.payment_timeout_minutes, captureOn: row.capture_on };
 }

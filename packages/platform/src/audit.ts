@@ -1,0 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AuditRecordedEvent, Principal } from '@dema/contracts';
+import type { Queryable } from './db/db.ts';
+import { appendToOutbox, createEvent } from './bus/outbox.ts';
+
+/** What the audit log needs of the request a change is made for. */
+export interface AuditedRequest {
+  id: string;
+  principal: Principal;
+}
+
+// The request a handler runs for, without threading an `actor` argument through every domain
+// method that changes something an admin may change.
+const currentRequest = new AsyncLocalStorage<AuditedRequest>();
+
+/** Runs `work`, and everything it starts, as part of `request` (the HTTP kit does it for every route handler). */
+export function runForRequest<T>(request: AuditedRequest, work: () => T): T {
+  return currentRequest.run(request, work);
+}
+
+/** One admin action: `action` is `<resourceType>.<verb>`; `before`/`after` as the API shows the resource, null when it did not exist. */
+export interface AuditedChange {
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * The AUDIT_RECORDED event of `change` made for the request being handled, or undefined when no
+ * signed-in caller made it (the seed, a saga, a provider's webhook: not an admin action).
+ */
+export function auditEventOf(change: AuditedChange): AuditRecordedEvent | undefined {
+  const request = currentRequest.getStore();
+  if (request === undefined || request.principal.kind !== 'user') return undefined;
+  return createEvent<AuditRecordedEvent>('AUDIT_RECORDED', {
+    actorId: request.principal.userId,
+    actorRole: request.principal.role,
+    ...change,
+    // JSON's own idea of the values (dates as text, no undefined), as the entry will be read back.
+    before: change.before === undefined ? null : JSON.parse(JSON.stringify(change.before)),
+    after: change.after === undefined ? null : JSON.parse(JSON.stringify(change.after)),
+    requestId: request.id,
+    timestamp: new Date().toISOString(),
+  });
+}
+
+/**
+ * Writes `change` to the audit log through `tx`, the transaction that makes it (an AUDIT_RECORDED
+ * event in the outbox): recorded if and only if the change commits. Who and which request come from
+ * the request being handled; see `auditEventOf` for changes that record nothing.
+ */
+export async function recordAudit(tx: Queryable, change: AuditedChange): Promise<void> {
+  const event = auditEventOf(change);
+  if (event) await appendToOutbox(tx, event);
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import Type from 'typebox';
+import type { AuditRecordedEvent, Principal } from '@dema/contracts';
+import { auditEventOf, createHttpServer, createLogger, listen, Metrics, runForRequest, type DemaApp } from '@dema/platform';
+
+const admin: Principal = { kind: 'user', userId: '7f0c2a4e-1111-4000-8000-000000000001', role: 'admin', sessionId: 's1' };
+const change = { action: 'product.updated', resourceType: 'product', resourceId: 'p1', before: { price: 1 }, after: { price: 2 } };
+
+describe('who and which request an audit entry names', () => {
+  test('outside any request, or for an anonymous caller, a change is no admin action: no entry', () => {
+    assert.equal(auditEventOf(change), undefined);
+    assert.equal(
+      runForRequest({ id: 'r1', principal: { kind: 'anonymous' } }, () => auditEventOf(change)),
+      undefined,
+    );
+  });
+
+  test("inside a request: the caller's id and role, the request id, and before/after as JSON reads them back", async () => {
+    const when = new Date('2031-05-01T10:00:00.000Z');
+    const event = await runForRequest({ id: 'req-42', principal: admin }, async () => {
+      await delay(1); // the request is still known after an await
+      return auditEventOf({ ...change, before: { at: when, gone: undefined }, after: undefined });
+    });
+    assert.ok(event);
+    assert.equal(event.type, 'AUDIT_RECORDED');
+    const { timestamp, ...payload } = event.payload;
+    assert.deepEqual(payload, {
+      actorId: admin.kind === 'user' ? admin.userId : '',
+      actorRole: 'admin',
+      action: 'product.updated',
+      resourceType: 'product',
+      resourceId: 'p1',
+      before: { at: '2031-05-01T10:00:00.000Z' },
+      after: null,
+      requestId: 'req-42',
+    } satisfies Omit<AuditRecordedEvent['payload'], 'timestamp'>);
+    assert.ok(!Number.isNaN(Date.parse(timestamp)));
+  });
+
+  test('two requests at once each keep their own', async () => {
+    const ids = await Promise.all(
+      ['a', 'b', 'c'].map((id, i) =>
+        runForRequest({ id, principal: admin }, async () => {
+          await delay(5 - i);
+          return auditEventOf(change)?.payload.requestId;
+        }),
+      ),
+    );
+    assert.deepEqual(ids, ['a', 'b', 'c']);
+  });
+});
+
+describe('the HTTP kit runs every handler inside its request', () => {
+  let app: DemaApp;
+  let url: string;
+
+  before(async () => {
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async (request) => (request.headers.authorization ? admin : { kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+    });
+    // A body parsed from the socket's events, then an await: the request must still be known after both.
+    app.post('/changes', { schema: { body: Type.Object({ n: Type.Integer() }) } }, async () => {
+      await delay(1);
+      return { requestId: auditEventOf(change)?.payload.requestId ?? null };
+    });
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  const post = async (headers: Record<string, string>) =>
+    (await (await fetch(`${url}/changes`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"n":1}' })).json()) as {
+      requestId: string | null;
+    };
+
+  test("the x-request-id the client sent is the entry's request id", async () => {
+    assert.deepEqual(await post({ authorization: 'Bearer x', 'x-request-id': 'client-chosen-1' }), { requestId: 'client-chosen-1' });
+  });
+
+  test('an anonymous request records nothing', async () => {
+    assert.deepEqual(await post({ 'x-request-id': 'client-chosen-2' }), { requestId: null });
+  });
+});
