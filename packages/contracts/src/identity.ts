@@ -92,6 +92,10 @@ export const UpdateMe = Type.Object(
 );
 export type UpdateMe = Static<typeof UpdateMe>;
 
+/** Deleting one's own account: the current password, so a stolen access token alone cannot erase it. */
+export const DeleteMe = Type.Object({ password: GivenPassword }, { additionalProperties: false });
+export type DeleteMe = Static<typeof DeleteMe>;
+
 export const UpdateUser = Type.Object(
   {
     name: Type.Optional(Name),

@@ -244,6 +244,33 @@ export class Identity {
     return users.toUser(user);
   }
 
+  /**
+   * The owner deletes their account, proving it with the current password (under the login's
+   * throttles). Personal data is erased (`users.eraseUser`), every session ends at once, and the
+   * email can sign up again. Orders stay in the Order service under the account's id. The last
+   * active admin cannot delete itself (409 `LAST_ADMIN`).
+   */
+  async deleteMe(principal: Principal, password: string, address: string): Promise<void> {
+    if (principal.kind !== 'user') throw unauthenticated();
+    const current = await users.findUser(this.db, principal.userId);
+    if (!current || current.deleted_at !== null) throw unauthenticated('The account no longer exists');
+    if (!(await this.throttledPasswordCheck(current.email, address, () => verifyPassword(current.password_hash, password)))) {
+      throw unprocessable(ErrorCode.INVALID_CREDENTIALS, 'body.password', 'is not your current password');
+    }
+    const ended = await this.db.transaction(async (tx) => {
+      // Locks the active admins first, the order `updateUser` takes them in.
+      const admins = current.role === 'admin' ? await users.lockActiveAdmins(tx) : [];
+      if (admins.length === 1 && admins[0] === current.id) {
+        throw conflict(ErrorCode.LAST_ADMIN, 'This is the last active admin: make another account an admin before deleting this one');
+      }
+      if (!(await users.eraseUser(tx, current.id))) throw unauthenticated('The account no longer exists');
+      const ended = await sessions.revokeUserFamilies(tx, current.id, 'account-deleted');
+      await sessions.deleteUserRefreshTokens(tx, current.id);
+      return ended;
+    });
+    await this.store.revoke(ended, accessTokenTtl);
+  }
+
   async listUsers(query: UserQuery): Promise<UserPage> {
     const { items, total } = await users.listUsers(this.db, query);
     return { items, total, limit: query.limit, offset: query.offset };
