@@ -84,6 +84,27 @@ test('the account page shows the order history section', async () => {
   await section.getByText('No orders yet').waitFor();
 });
 
+test('signing up with the registered email and another password says to check the email, and signs nobody in', async () => {
+  const { context, page: stranger, errors: strangerErrors } = await newShopper(browser);
+  await stranger.goto('/signup');
+  await stranger.getByLabel('Name').fill('Someone Else');
+  await stranger.getByLabel('Email').fill(account.email);
+  await stranger.getByLabel('Password').fill(`another-passphrase-${suffix}-z`);
+  await stranger.getByRole('button', { name: 'Create account' }).click();
+  await stranger
+    .getByRole('alert')
+    .filter({ hasText: /^Check your email/ })
+    .waitFor();
+  assert.equal(new URL(stranger.url()).pathname, '/signup');
+  assert.equal(
+    (await callApi<{ name: string }>(await apiToken(account.email, account.password), 'GET', '/api/users/me')).name,
+    'Grace Hopper',
+    'the account is untouched',
+  );
+  assert.deepEqual(strangerErrors, []);
+  await context.close();
+});
+
 test('deleting the account: a wrong password at its field, then erased and signed out; the email can sign up again', async () => {
   page.on('dialog', (dialog) => void dialog.accept());
   const form = page.getByRole('form', { name: 'Delete account' });

@@ -30,7 +30,11 @@ export const ErrorCode = {
   VARIANT_NOT_FOUND: 'VARIANT_NOT_FOUND',
   SKU_TAKEN: 'SKU_TAKEN',
   INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
-  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /**
+   * Said by the clients (`signup` of `@dema/client`), not the API: after a signup, signing in with the
+   * same credentials was refused, so the email had an account already; its inbox says what to do.
+   */
+  SIGNUP_CHECK_EMAIL: 'SIGNUP_CHECK_EMAIL',
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',

@@ -85,30 +85,29 @@ export class Identity {
     endedWithin: (seconds) => sessions.familiesEndedWithin(this.db, seconds),
   };
 
-  async signup(input: SignupBody, address: string): Promise<Session> {
+  /**
+   * Asks for a customer account. Resolves the same way whether or not the email is registered, after
+   * the same work (the password is hashed either way): a new email gets the account and a
+   * verification email; a registered one gets an "account exists" email to its owner and nothing is
+   * created. The caller signs in afterwards with the same credentials.
+   */
+  async signup(input: SignupBody, address: string): Promise<void> {
     const attempt = await this.limiter.hit(`signup:address:${address}`, throttles.signupPerAddress.windowSeconds);
     if (attempt.count > throttles.signupPerAddress.limit) throw tooManyRequests('Too many signups from this address; try again later', attempt.resetSeconds);
     const email = normaliseEmail(input.email);
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.password ${weakness}`, [{ name: 'body.password', reason: weakness }]);
     const passwordHash = await hashPassword(input.password);
-    return this.db
-      .transaction(async (tx) => {
+    try {
+      await this.db.transaction(async (tx) => {
         const user = await users.insertUser(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
         await this.emails.queueVerification(tx, user);
-        return { user: users.toUser(user), tokens: await this.startSession(tx, user.id, user.role) };
-      })
-      .then((session) => {
-        this.emails.notify();
-        return session;
-      })
-      .catch(async (error: unknown) => {
-        if ((error as { code?: string }).code === pgUniqueViolation) {
-          await this.emails.sendAccountExists(email);
-          throw conflict(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
-        }
-        throw error;
       });
+      this.emails.notify();
+    } catch (error) {
+      if ((error as { code?: string }).code !== pgUniqueViolation) throw error;
+      await this.emails.sendAccountExists(email);
+    }
   }
 
   /**

@@ -225,7 +225,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account from a browser, signed in as by the cookie login */
+        /**
+         * Ask for a customer account from a browser, then sign in with the cookie login
+         * @description Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.
+         */
         post: operations["signupWithCookie"];
         delete?: never;
         options?: never;
@@ -344,7 +347,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account and sign in */
+        /**
+         * Ask for a customer account, then sign in with the same credentials
+         * @description Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.
+         */
         post: operations["signup"];
         delete?: never;
         options?: never;
@@ -2866,12 +2872,12 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSession"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -2885,15 +2891,6 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3198,25 +3195,16 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
