@@ -3,7 +3,7 @@ import { badRequest, tooManyRequests, type Db, type Queryable, type RateLimiter,
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
 import { insertAccountToken, lockAccountToken, useAccountTokens, type TokenPurpose } from './db/account-tokens.repository.ts';
-import { enqueueEmail } from './db/email-outbox.repository.ts';
+import { enqueueEmail, enqueueEmailWriting } from './db/email-outbox.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { digest, newToken } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness } from './domain/passwords.ts';
@@ -32,8 +32,8 @@ const invalidToken = (reason: string) => badRequest(ErrorCode.INVALID_LINK_TOKEN
 export interface SignupEmails {
   /** Queues the verification email in `tx`, the transaction that creates the account. */
   queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void>;
-  /** Tells the owner of `email` that someone tried to sign up with it (at most once an hour). */
-  sendAccountExists(email: string): Promise<void>;
+  /** Queues in `tx` the notice to the owner of `email` that someone tried to sign up with it (at most one an hour). */
+  queueAccountExists(tx: Queryable, email: string): Promise<void>;
   /** Wakes the sender once the transaction that queued an email committed. */
   notify(): void;
 }
@@ -115,16 +115,15 @@ export class AccountRecovery implements SignupEmails {
     this.mail.notify();
   }
 
-  async sendAccountExists(email: string): Promise<void> {
+  async queueAccountExists(tx: Queryable, email: string): Promise<void> {
     // One per account and hour: repeated signups with someone's address must not flood their inbox.
     const hour = Math.floor(Date.now() / 3_600_000);
-    await enqueueEmail(this.db, {
+    await enqueueEmailWriting(tx, {
       cause: `account-exists:${email}:${hour}`,
       template: 'account-exists',
       to: email,
       data: { loginLink: `${this.publicUrl}${linkPaths.login}`, resetLink: `${this.publicUrl}${linkPaths.passwordReset}` },
     });
-    this.mail.notify();
   }
 
   /** Marks the account's email verified with the token emailed at signup; 400 naming the token when it cannot. */

@@ -98,16 +98,13 @@ export class Identity {
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.password ${weakness}`, [{ name: 'body.password', reason: weakness }]);
     const passwordHash = await hashPassword(input.password);
-    try {
-      await this.db.transaction(async (tx) => {
-        const user = await users.insertUser(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
-        await this.emails.queueVerification(tx, user);
-      });
-      this.emails.notify();
-    } catch (error) {
-      if ((error as { code?: string }).code !== pgUniqueViolation) throw error;
-      await this.emails.sendAccountExists(email);
-    }
+    // One transaction with writes to commit either way, so that both answers take about as long.
+    await this.db.transaction(async (tx) => {
+      const user = await users.insertUserIfNew(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
+      if (user) await this.emails.queueVerification(tx, user);
+      else await this.emails.queueAccountExists(tx, email);
+    });
+    this.emails.notify();
   }
 
   /**
@@ -125,7 +122,7 @@ export class Identity {
     });
     const user = found;
     if (!valid || !user) throw invalidCredentials();
-    const tokens = await this.db.transaction((tx) => this.startSession(tx, user.id, user.role));
+    const tokens = await this.db.transaction((tx) => this.startSession(tx, user));
     return { user: users.toUser(user), tokens };
   }
 
@@ -180,7 +177,7 @@ export class Identity {
       const user = await users.findUser(tx, presented.userId);
       if (!user || user.disabled_at !== null) return { error: 'The account is disabled' };
       await sessions.markUsed(tx, tokenHash);
-      return { tokens: await this.issue(tx, presented.familyId, user.id, user.role) };
+      return { tokens: await this.issue(tx, presented.familyId, user) };
     });
     if ('tokens' in outcome) return outcome.tokens;
     // The revocation is committed before the 401 goes out, and reaches access tokens at once.
@@ -371,15 +368,15 @@ export class Identity {
     return users.countUsers(this.db);
   }
 
-  private async startSession(tx: Queryable, userId: string, role: Role): Promise<TokenPair> {
-    const familyId = await sessions.insertFamily(tx, userId);
-    return this.issue(tx, familyId, userId, role);
+  private async startSession(tx: Queryable, user: users.StoredUser): Promise<TokenPair> {
+    const familyId = await sessions.insertFamily(tx, user.id);
+    return this.issue(tx, familyId, user);
   }
 
-  private async issue(tx: Queryable, familyId: string, userId: string, role: Role): Promise<TokenPair> {
+  private async issue(tx: Queryable, familyId: string, user: users.StoredUser): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     await sessions.insertRefreshToken(tx, familyId, digest(refreshToken), refreshTokenTtl);
-    const accessToken = await this.keys.sign({ sub: userId, role, sid: familyId });
+    const accessToken = await this.keys.sign({ sub: user.id, role: user.role, sid: familyId, email_verified: user.email_verified_at !== null });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTokenTtl };
   }
 }

@@ -569,7 +569,12 @@ for (const target of testTargets()) {
       test('loading the key ring again on the same database signs with the same kid, adding no key', async () => {
         const db = await dema.userDb();
         const again = await KeyRing.load(db);
-        const claims = { sub: '00000000-0000-4000-8000-000000000000', role: 'customer' as const, sid: '00000000-0000-4000-8000-000000000001' };
+        const claims = {
+          sub: '00000000-0000-4000-8000-000000000000',
+          role: 'customer' as const,
+          sid: '00000000-0000-4000-8000-000000000001',
+          email_verified: false,
+        };
         const kid = (token: string) => decodeProtectedHeader(token).kid;
         assert.equal(kid(await again.sign(claims)), kid(await dema.users.keys.sign(claims)));
         assert.deepEqual(again.jwks(), dema.users.keys.jwks());

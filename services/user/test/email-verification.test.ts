@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
+import { decodeJwt } from 'jose';
 import type { User } from '@dema/contracts';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { goodPassword, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
@@ -34,6 +35,10 @@ for (const target of testTargets()) {
       assert.equal(verified.status, 200, verified.text);
       assert.equal((verified.body as User).emailVerified, true);
       assert.equal(((await dema.client().me(session.tokens.accessToken)).body as User).emailVerified, true);
+      assert.equal(decodeJwt(session.tokens.accessToken).email_verified, false, 'the token from before the link says not verified');
+      const refreshed = await dema.client().refresh(session.tokens.refreshToken);
+      assert.equal(refreshed.status, 200, refreshed.text);
+      assert.equal(decodeJwt(refreshed.body.accessToken).email_verified, true, 'a refresh after the link issues a token that says verified');
       const again = await verify(token);
       assert.equal(again.status, 400);
       assert.equal(again.body.code, 'INVALID_LINK_TOKEN');

@@ -42,6 +42,18 @@ export async function insertUser(tx: Queryable, fields: { email: string; name: s
   return rows[0]!;
 }
 
+/** Inserts a customer unless an account has the email; undefined then (nothing written to `users`). */
+export async function insertUserIfNew(
+  tx: Queryable,
+  fields: { email: string; name: string; role: Role; passwordHash: string },
+): Promise<StoredUser | undefined> {
+  const { rows } = await tx.query<UserRow>(
+    'INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING *',
+    [randomUUID(), fields.email, fields.name, fields.role, fields.passwordHash],
+  );
+  return rows[0];
+}
+
 export async function findUserByEmail(db: Queryable, email: string): Promise<StoredUser | undefined> {
   const { rows } = await db.query<UserRow>('SELECT * FROM users WHERE email = $1', [email]);
   return rows[0];
