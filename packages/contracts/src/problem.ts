@@ -56,6 +56,8 @@ export const ErrorCode = {
   PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
   /** The payment is not in a state the request needs (mark-paid on a card payment, a refund before capture). */
   PAYMENT_INVALID_STATE: 'PAYMENT_INVALID_STATE',
+  /** The store takes orders only from customers who verified their email; this one has not (as of the access token). */
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   /** A refund above what was paid and not yet refunded. */
   REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
   /** The payment provider refused or could not be reached; nothing was changed. */

@@ -1584,6 +1584,7 @@ export interface components {
             paymentProviders?: ("manual" | "stripe")[];
             paymentTimeoutMinutes: number;
             pricesIncludeTax: boolean;
+            requireVerifiedEmail: boolean;
             shipsTo: string[];
             stripePublishableKey?: string | null;
         };
@@ -3914,6 +3915,8 @@ export interface operations {
                     /** @description Up to a week */
                     paymentTimeoutMinutes: number;
                     pricesIncludeTax: boolean;
+                    /** @description Absent: unchanged */
+                    requireVerifiedEmail?: boolean;
                     /** @description Read-only: ignored (the shipping zones decide it) */
                     shipsTo?: string[];
                     /** @description Read-only: ignored */
