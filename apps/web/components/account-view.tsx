@@ -268,6 +268,30 @@ function DeleteAccount() {
   );
 }
 
+/** Says the email is not verified yet, and sends a new link (the signup one lasts a day). */
+function UnverifiedEmail({ email }: { email: string }) {
+  const [sent, setSent] = useState(false);
+  const { busy, error, run } = useFormSubmit();
+
+  async function resend(): Promise<void> {
+    if (await run(() => api.POST('/api/users/me/verification-email'))) setSent(true);
+  }
+
+  return (
+    <div className="alert alert-warn" role="status">
+      <p>Your email {email} is not verified yet: open the link we emailed you. Some shops take orders only from verified customers.</p>
+      <FormError error={error} />
+      {sent ? (
+        <p>A new link is on its way to {email}.</p>
+      ) : (
+        <button type="button" className="btn" disabled={busy} onClick={() => void resend()}>
+          Send a new link
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** A shopper's own account: the name, the password (changing it signs out everywhere else), the address book, the latest orders and deleting the account. */
 export function AccountView() {
   const me = useApi((client) => client.GET('/api/users/me'), []);
@@ -281,6 +305,7 @@ export function AccountView() {
       {me.status === 'ready' ? (
         <>
           <p className="muted">Signed in as {me.data.email}</p>
+          {me.data.emailVerified ? null : <UnverifiedEmail email={me.data.email} />}
           <section className="panel">
             <ProfileForm name={me.data.name} onSaved={me.reload} />
           </section>

@@ -79,6 +79,20 @@ test('the address book: a bad postal code at its field, then an address saved, m
   assert.deepEqual(errors, []);
 });
 
+test('an unverified email is said so, and "Send a new link" emails another verification link', async () => {
+  await page.getByText(`Your email ${account.email} is not verified yet`).waitFor();
+  const admin = await apiToken(e2e.adminEmail, e2e.adminPassword);
+  const links = async () =>
+    (await callApi<{ items: Array<{ subject: string }> }>(admin, 'GET', `/api/admin/mailbox?to=${encodeURIComponent(account.email)}`)).items.filter((item) =>
+      /Confirm your email/.test(item.subject),
+    ).length;
+  const before = await links();
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await page.getByText(`A new link is on its way to ${account.email}.`).waitFor();
+  for (let i = 0; i < 100 && (await links()) === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await links(), before + 1);
+});
+
 test('the account page shows the order history section', async () => {
   const section = page.getByRole('region', { name: 'Order history' });
   await section.getByText('No orders yet').waitFor();

@@ -58,6 +58,8 @@ export const ErrorCode = {
   PAYMENT_INVALID_STATE: 'PAYMENT_INVALID_STATE',
   /** The store takes orders only from customers who verified their email; this one has not (as of the access token). */
   EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  /** A new verification link was asked for an email that is verified already. */
+  EMAIL_ALREADY_VERIFIED: 'EMAIL_ALREADY_VERIFIED',
   /** A refund above what was paid and not yet refunded. */
   REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
   /** The payment provider refused or could not be reached; nothing was changed. */

@@ -1,5 +1,5 @@
-import { accessTokenTtl, ErrorCode, type User } from '@dema/contracts';
-import { badRequest, tooManyRequests, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
+import { accessTokenTtl, ErrorCode, type Principal, type User } from '@dema/contracts';
+import { badRequest, conflict, tooManyRequests, unauthenticated, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
 import { insertAccountToken, lockAccountToken, useAccountTokens, type TokenPurpose } from './db/account-tokens.repository.ts';
@@ -124,6 +124,26 @@ export class AccountRecovery implements SignupEmails {
       to: email,
       data: { loginLink: `${this.publicUrl}${linkPaths.login}`, resetLink: `${this.publicUrl}${linkPaths.passwordReset}` },
     });
+  }
+
+  /**
+   * Emails the signed-in customer a new verification link (the one from signup lasts a day, and a
+   * store may take orders only from verified customers); earlier links keep working until they
+   * expire. 409 when the email is verified already; throttled per account like reset links.
+   */
+  async resendVerification(principal: Principal): Promise<void> {
+    if (principal.kind !== 'user') throw unauthenticated();
+    const { userId } = principal;
+    const sent = await this.limiter.hit(`email-verification:account:${userId}`, resetThrottles.perAccount.windowSeconds);
+    if (sent.count > resetThrottles.perAccount.limit)
+      throw tooManyRequests('Too many verification emails for this account; try again later', sent.resetSeconds);
+    await this.db.transaction(async (tx) => {
+      const user = await users.findUser(tx, userId, true);
+      if (!user || user.disabled_at !== null) throw unauthenticated('The account no longer exists');
+      if (user.email_verified_at !== null) throw conflict(ErrorCode.EMAIL_ALREADY_VERIFIED, `${user.email} is verified already`);
+      await this.queueVerification(tx, user);
+    });
+    this.mail.notify();
   }
 
   /** Marks the account's email verified with the token emailed at signup; 400 naming the token when it cannot. */

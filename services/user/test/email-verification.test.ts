@@ -81,6 +81,39 @@ for (const target of testTargets()) {
       assert.equal((await dema.login(email, 'quiet-harbour-violin-77')).user.emailVerified, true);
     });
 
+    test('a signed-in customer asks for a new link (the first expired): it arrives and verifies; then asking again is 409; a few an hour', async () => {
+      const email = uniqueEmail();
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
+      const first = await verificationToken(email);
+      await (await dema.userDb()).query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [sha256Hex(first)]);
+      const resend = () => dema.client().send('POST', '/api/users/me/verification-email', { token: session.tokens.accessToken });
+      assert.equal((await dema.client().send('POST', '/api/users/me/verification-email')).status, 401, 'signed-in callers only');
+      const asked = await resend();
+      assert.equal(asked.status, 202, asked.text);
+      await waitFor('the second verification email', () => smtp.to(email).length === 2);
+      const second = /verify-email\?token=([\w-]+)/.exec(smtp.to(email)[1]!.text)![1]!;
+      assert.notEqual(second, first);
+      assert.equal((await verify(second)).status, 200);
+      const verified = await resend();
+      assert.equal(verified.status, 409);
+      assert.equal(verified.body.code, 'EMAIL_ALREADY_VERIFIED');
+      assert.equal(smtp.to(email).length, 2, 'no link for a verified email');
+    });
+
+    test('asking for new links is throttled per account: the fourth in an hour is 429 and sends nothing', async () => {
+      const email = uniqueEmail();
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
+      await verificationToken(email);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await dema.client().send('POST', '/api/users/me/verification-email', { token: session.tokens.accessToken })).status);
+      }
+      assert.deepEqual(statuses, [202, 202, 202, 429]);
+      await waitFor('the three new links', () => smtp.to(email).length === 4);
+    });
+
     test('a missing token is refused naming the field', async () => {
       const reply = await dema.client().send('POST', '/api/auth/verify-email', { body: {} });
       assert.equal(reply.status, 400);
