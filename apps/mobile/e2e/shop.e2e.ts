@@ -44,10 +44,13 @@ test('a shopper signs up in the app; the session is an httpOnly cookie, no token
   await shopper.getByLabel('Email', { exact: true }).fill(account.email);
   await shopper.getByLabel('Password', { exact: true }).fill(account.password);
   await shot(shopper, 'signup');
+  // Signup answers alike for a new and a registered email; the app then signs in through the cookie login.
   const signedUp = shopper.waitForResponse((response) => response.url().endsWith('/api/auth/cookie/signup'));
+  const signedIn = shopper.waitForResponse((response) => response.url().endsWith('/api/auth/cookie'));
   await shopper.getByRole('button', { name: 'Create account' }).click();
-  const answer = await signedUp;
-  assert.equal(answer.status(), 201);
+  assert.equal((await signedUp).status(), 202);
+  const answer = await signedIn;
+  assert.equal(answer.status(), 200);
   accessToken = ((await answer.json()) as { tokens: { accessToken: string } }).tokens.accessToken;
   await shopper.waitForURL('**/orders');
   await shopper.getByText('You have no orders yet').waitFor();

@@ -111,3 +111,27 @@ test('a failure of the API is an error state, not a blank screen', async () => {
   renderRoutes(h, routes(h), '/account');
   expect(await screen.findByText('We could not load your account')).toBeTruthy();
 });
+
+test('deleting the account asks first, says a wrong password at its field, then signs out', async () => {
+  const h = await harness({ signedIn: true });
+  h.api.on('GET', '/api/users/me', { status: 200, body: ann });
+  let deletions = 0;
+  h.api.on('DELETE', '/api/users/me', () =>
+    ++deletions === 1
+      ? problem(422, 'INVALID_CREDENTIALS', 'body.password is not your current password', [{ name: 'body.password', reason: 'is not your current password' }])
+      : { status: 204 },
+  );
+  h.api.on('POST', '/api/auth/logout', problem(401, 'UNAUTHENTICATED', 'The session has ended; log in again'));
+  renderRoutes(h, routes(h), '/account');
+  fireEvent.press(await screen.findByRole('button', { name: 'Delete account' }));
+  expect(h.api.calls('DELETE', '/api/users/me')).toHaveLength(0);
+  fireEvent.changeText(screen.getByLabelText('Password'), 'not my password');
+  fireEvent.press(screen.getByRole('button', { name: 'Delete my account for good' }));
+  expect(await screen.findByText('Password is not your current password')).toBeTruthy();
+  expectAccessible();
+  fireEvent.changeText(screen.getByLabelText('Password'), 'correct horse battery');
+  fireEvent.press(screen.getByRole('button', { name: 'Delete my account for good' }));
+  expect(await screen.findByText('You are not signed in')).toBeTruthy();
+  expect(h.api.calls('DELETE', '/api/users/me')[1]?.body).toEqual({ password: 'correct horse battery' });
+  expect(await h.store.get()).toBeUndefined();
+});

@@ -20,7 +20,7 @@ test("prices are in the store's currency", async () => {
   const { fetch } = stubFetch(({ path }) => {
     if (path.startsWith('/api/categories')) return { body: categories };
     if (path === '/api/checkout-settings')
-      return { body: { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 60, captureOn: 'shipment', shipsTo: [] } };
+      return { body: { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 60, captureOn: 'shipment', requireVerifiedEmail: false, shipsTo: [] } };
     return { body: aPage([hammer]) };
   });
   renderApp('/', { fetch });

@@ -36,6 +36,7 @@ const storeSettings = (shipsTo: string[]): CheckoutSettings => ({
   currency: 'USD',
   paymentTimeoutMinutes: 60,
   captureOn: 'shipment',
+  requireVerifiedEmail: false,
   shipsTo,
   paymentProviders: ['manual'],
   stripePublishableKey: null,

@@ -12,13 +12,17 @@ async function fillIn(name: string, email: string, password: string) {
   fireEvent.press(screen.getByRole('button', { name: 'Create account' }));
 }
 
-test('a new account is signed in and lands on its orders', async () => {
+const accepted = { status: 202, body: { message: 'Sign in with this email and password next.' } };
+
+test('a new account is signed in with the same credentials and lands on its orders', async () => {
   const h = await harness({ signedIn: false });
-  h.api.on('POST', '/api/auth/signup', { status: 201, body: { user: ann, tokens } });
+  h.api.on('POST', '/api/auth/signup', accepted);
+  h.api.on('POST', '/api/auth/login', { status: 200, body: { user: ann, tokens } });
   const view = renderRoutes(h, routes(h), '/signup');
   await fillIn('Ann Smith', 'ann@example.com', 'correct horse battery');
   await waitFor(() => expect(view.getPathname()).toBe('/orders'));
   expect(h.api.calls('POST', '/api/auth/signup')[0]?.body).toEqual({ name: 'Ann Smith', email: 'ann@example.com', password: 'correct horse battery' });
+  expect(h.api.calls('POST', '/api/auth/login')[0]?.body).toEqual({ email: 'ann@example.com', password: 'correct horse battery' });
 });
 
 test('the API’s validation messages show on the fields they name', async () => {
@@ -40,16 +44,15 @@ test('the API’s validation messages show on the fields they name', async () =>
   expect(view.getPathname()).toBe('/signup');
 });
 
-test('an email already registered is said on the email field', async () => {
+test('when signing in after the signup is refused (the email had an account), the form says to check the email', async () => {
   const h = await harness({ signedIn: false });
-  h.api.on(
-    'POST',
-    '/api/auth/signup',
-    problem(409, 'EMAIL_TAKEN', 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]),
-  );
-  renderRoutes(h, routes(h), '/signup');
+  h.api.on('POST', '/api/auth/signup', accepted);
+  h.api.on('POST', '/api/auth/login', problem(401, 'INVALID_CREDENTIALS', 'The email or password is wrong'));
+  const view = renderRoutes(h, routes(h), '/signup');
   await fillIn('Ann Smith', 'ann@example.com', 'correct horse battery');
-  expect(await screen.findByText('Email is already registered')).toBeTruthy();
+  expect(await screen.findByText(/^Check your email/)).toBeTruthy();
+  expectAccessible();
+  expect(view.getPathname()).toBe('/signup');
 });
 
 test('typing in a field clears its message', async () => {

@@ -34,7 +34,8 @@ test('the web signs in through the cookie flow, sending credentials; a device th
 
 test('on the web a new account goes through /api/auth/cookie/signup and no token is stored', async () => {
   const h = await harness({ signedIn: false, os: 'web' });
-  h.api.on('POST', '/api/auth/cookie/signup', { status: 201, body: { user: ann, tokens: cookieTokens } });
+  h.api.on('POST', '/api/auth/cookie/signup', { status: 202, body: { message: 'Sign in with this email and password next.' } });
+  h.api.on('POST', '/api/auth/cookie', { status: 200, body: { user: ann, tokens: cookieTokens } });
   h.api.on('GET', '/api/orders', emptyPage);
   const view = renderRoutes(h, routes(h), '/signup');
   fireEvent.changeText(await screen.findByLabelText('Name'), 'Ann Smith');
@@ -43,6 +44,7 @@ test('on the web a new account goes through /api/auth/cookie/signup and no token
   fireEvent.press(screen.getByRole('button', { name: 'Create account' }));
   await waitFor(() => expect(view.getPathname()).toBe('/orders'));
   expect(h.api.calls('POST', '/api/auth/cookie/signup')[0]?.credentials).toBe('include');
+  expect(h.api.calls('POST', '/api/auth/cookie')[0]?.credentials).toBe('include');
   expect(h.api.calls('POST', '/api/auth/signup')).toHaveLength(0);
   expect(await h.store.get()).toBeUndefined();
   await screen.findByText('You have no orders yet');

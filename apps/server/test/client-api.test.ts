@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createDemaClient, login, memoryTokenStore, newIdempotencyKey, placeOrder, signup, tokenAuth, type DemaClient } from '@dema/client';
+import { createDemaClient, describeFailure, login, memoryTokenStore, newIdempotencyKey, placeOrder, signup, tokenAuth, type DemaClient } from '@dema/client';
 import { freePort, testTargets } from '@dema/platform/testing';
 import { failureOf, password, startClientShop, type ClientShop } from './support/client-shop.ts';
 
@@ -46,6 +46,18 @@ for (const target of testTargets()) {
       const refused = await failureOf(signup(client, { email: 'not-an-email', password: 'short', name: '' }));
       assert.deepEqual([refused.status, refused.code], [400, 'VALIDATION_FAILED']);
       assert.deepEqual(Object.keys(refused.fieldErrors()).sort(), ['email', 'name', 'password']);
+    });
+
+    test('signup with a registered email and another password says to check the email (401 SIGNUP_CHECK_EMAIL); with its own password it signs in', async () => {
+      const email = `taken.${randomBytes(4).toString('hex')}@client.dema.dev`;
+      const owner = createDemaClient({ baseUrl: shop.url, auth: tokenAuth({ store: memoryTokenStore() }) });
+      const user = await signup(owner, { email, password, name: 'Owner' });
+      const other = createDemaClient({ baseUrl: shop.url, auth: tokenAuth({ store: memoryTokenStore() }) });
+      const refused = await failureOf(signup(other, { email, password: 'another-long-passphrase-7', name: 'Someone Else' }));
+      assert.deepEqual([refused.status, refused.code], [401, 'SIGNUP_CHECK_EMAIL']);
+      assert.match(describeFailure(refused), /^Check your email/);
+      const again = await signup(other, { email, password, name: 'Owner Again' });
+      assert.deepEqual([again.id, again.name], [user.id, 'Owner'], 'the owner is signed in; nothing was changed');
     });
 
     test('an unknown order is a 404 with its code', async () => {

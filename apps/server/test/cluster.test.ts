@@ -93,13 +93,14 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => 
         )
       ).tokens.accessToken;
     adminToken = await login(admin);
+    const buyer = { email: `buyer-${suffix}@cluster.dema.dev`, password: 'tidal-orchid-lantern-42' };
     const signup = await api('/api/auth/signup', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `buyer-${suffix}@cluster.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }),
+      body: JSON.stringify({ ...buyer, name: 'Buyer' }),
     });
-    assert.equal(signup.status, 201);
-    customer = (await json<{ tokens: { accessToken: string } }>(signup)).tokens.accessToken;
+    assert.equal(signup.status, 202);
+    customer = await login(buyer);
   });
 
   after(async () => {

@@ -55,13 +55,12 @@ for (const target of testTargets()) {
 
     /** Signup, orders placed, cancelled and returned, stock adjusted and set: each producer's every path. */
     async function shopScenario(): Promise<void> {
-      const signup = await dema.anonymous('POST', '/api/auth/signup', {
-        email: `contract-${tag}@test.dema.dev`,
-        password: 'correct-horse-battery-staple',
-        name: 'Contract Shopper',
-      });
-      assert.equal(signup.status, 201, await signup.clone().text());
-      const session = (await signup.json()) as Session;
+      const credentials = { email: `contract-${tag}@test.dema.dev`, password: 'correct-horse-battery-staple' };
+      const signup = await dema.anonymous('POST', '/api/auth/signup', { ...credentials, name: 'Contract Shopper' });
+      assert.equal(signup.status, 202, await signup.clone().text());
+      const login = await dema.anonymous('POST', '/api/auth/login', credentials);
+      assert.equal(login.status, 200, await login.clone().text());
+      const session = (await login.json()) as Session;
       const shopper: TestUser = {
         id: session.user.id,
         token: session.tokens.accessToken,

@@ -70,6 +70,8 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/auth/jwks.json': { access: open },
   'GET /api/users/me': { access: signedIn },
   'PUT /api/users/me': { access: signedIn },
+  'DELETE /api/users/me': { access: signedIn, body: {} },
+  'POST /api/users/me/verification-email': { access: signedIn, body: undefined },
   'GET /api/users/me/addresses': { access: signedIn },
   'POST /api/users/me/addresses': { access: signedIn },
   // Any uuid: an allowed caller gets 404 (not in their book), which is neither 401 nor 403.

@@ -216,11 +216,9 @@ describe('SIGTERM under load (real servers)', { skip }, () => {
           body: JSON.stringify(body),
         });
       const adminToken = (await json<{ tokens: { accessToken: string } }>(await post('/api/auth/login', admin))).tokens.accessToken;
-      customer = (
-        await json<{ tokens: { accessToken: string } }>(
-          await post('/api/auth/signup', { email: `buyer-${suffix}@sigterm.dema.dev`, password: 'tidal-orchid-lantern-42', name: 'Buyer' }),
-        )
-      ).tokens.accessToken;
+      const buyer = { email: `buyer-${suffix}@sigterm.dema.dev`, password: 'tidal-orchid-lantern-42' };
+      assert.equal((await post('/api/auth/signup', { ...buyer, name: 'Buyer' })).status, 202);
+      customer = (await json<{ tokens: { accessToken: string } }>(await post('/api/auth/login', buyer))).tokens.accessToken;
       const category = await json<{ id: string }>(await post('/api/categories', { name: `Sigterm ${suffix}` }, adminToken));
       productId = (
         await json<{ id: string }>(await post('/api/products', { name: 'Sigterm Mug', price: 3, stock: 100_000, categoryId: category.id }, adminToken))

@@ -1,16 +1,19 @@
 'use client';
 
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { blankAddress, type SavedAddress } from '@dema/contracts';
+import { blankAddress, formatDateTime, formatPrice, type SavedAddress, type User } from '@dema/contracts';
 import { type DemaApiError, describeFailure } from '@dema/client';
 import { addressErrorMessages, addressOf, type AddressDraft, fieldErrorsUnder, savedAddressLabel } from '../lib/checkout.ts';
-import { api } from '../lib/session.ts';
+import { api, signOut } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { AddressForm } from './address-form.tsx';
 import { FormError, NoticeAlert, useAdminResource } from './admin-resource.tsx';
 import { useFormSubmit } from '../lib/use-form-submit.ts';
 import { FormField } from './form-field.tsx';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
+import { StatusPill } from './status-pill.tsx';
 
 /** The API's reasons for `body.<field>` as "Label reason", by field. */
 function reasonsOf(failure: DemaApiError, labels: Record<string, string>): Record<string, string> {
@@ -194,7 +197,102 @@ function AddressBook() {
   );
 }
 
-/** A shopper's own account: the name, the password (changing it signs out everywhere else) and the address book. */
+const recentOrders = 5;
+
+/** The shopper's latest orders, each linking to its page; the whole history is on /orders. */
+function OrderHistory({ user }: { user: User }) {
+  const orders = useApi(
+    (client) => client.GET('/api/orders/user/{userId}', { params: { path: { userId: user.id }, query: { limit: recentOrders, offset: 0 } } }),
+    [user.id],
+  );
+  return (
+    <section aria-labelledby="orders-heading">
+      <h2 id="orders-heading">Order history</h2>
+      {orders.status === 'loading' ? <Loading /> : null}
+      {orders.status === 'error' ? <ErrorState message={describeFailure(orders.error)} /> : null}
+      {orders.status === 'ready' && orders.data.items.length === 0 ? <EmptyState title="No orders yet">What you order shows here.</EmptyState> : null}
+      {orders.status === 'ready' && orders.data.items.length > 0 ? (
+        <>
+          <ul style={{ listStyle: 'none', padding: 0, display: 'grid', gap: 8 }} aria-label="Recent orders">
+            {orders.data.items.map((order) => (
+              <li key={order.id}>
+                <Link href={`/orders/${order.id}`} className="mono">
+                  #{order.id.slice(0, 8)}
+                </Link>{' '}
+                <span className="muted small">{formatDateTime(order.createdAt)}</span> {formatPrice(order.total, order.currency)}{' '}
+                <StatusPill status={order.status} />
+              </li>
+            ))}
+          </ul>
+          {orders.data.total > orders.data.items.length ? <Link href="/orders">All {orders.data.total} orders</Link> : null}
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * Deleting the account: the password again, and a confirmation that says what goes and what stays.
+ * Afterwards the browser's session is ended too and the shopper lands on the home page.
+ */
+function DeleteAccount() {
+  const router = useRouter();
+  const [password, setPassword] = useState('');
+  const { busy, errors, error, run } = useFormSubmit();
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    if (!window.confirm('Delete your account for good? Your name, email, password and addresses are erased; this cannot be undone.')) return;
+    if (!(await run(() => api.DELETE('/api/users/me', { body: { password } }), { fields: (failure) => reasonsOf(failure, { password: 'Password' }) }))) return;
+    // The API already ended every session; this clears the browser's cookie of it.
+    await signOut().catch(() => undefined);
+    router.push('/');
+    router.refresh();
+  }
+
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="delete-heading">
+      <h2 id="delete-heading">Delete account</h2>
+      <p className="muted">
+        Your name, email, password and saved addresses are erased and you are signed out everywhere. Your orders stay on record for the shop&apos;s bookkeeping,
+        without your name or email; the email can sign up again.
+      </p>
+      <FormError error={error} />
+      <FormField id="delete-password" label="Password" hint="Your current password" error={errors.password}>
+        {(aria) => <input {...aria} type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />}
+      </FormField>
+      <button type="submit" className="btn btn-danger" disabled={busy || !password}>
+        Delete my account
+      </button>
+    </form>
+  );
+}
+
+/** Says the email is not verified yet, and sends a new link (the signup one lasts a day). */
+function UnverifiedEmail({ email }: { email: string }) {
+  const [sent, setSent] = useState(false);
+  const { busy, error, run } = useFormSubmit();
+
+  async function resend(): Promise<void> {
+    if (await run(() => api.POST('/api/users/me/verification-email'))) setSent(true);
+  }
+
+  return (
+    <div className="alert alert-warn" role="status">
+      <p>Your email {email} is not verified yet: open the link we emailed you. Some shops take orders only from verified customers.</p>
+      <FormError error={error} />
+      {sent ? (
+        <p>A new link is on its way to {email}.</p>
+      ) : (
+        <button type="button" className="btn" disabled={busy} onClick={() => void resend()}>
+          Send a new link
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A shopper's own account: the name, the password (changing it signs out everywhere else), the address book, the latest orders and deleting the account. */
 export function AccountView() {
   const me = useApi((client) => client.GET('/api/users/me'), []);
   return (
@@ -207,6 +305,7 @@ export function AccountView() {
       {me.status === 'ready' ? (
         <>
           <p className="muted">Signed in as {me.data.email}</p>
+          {me.data.emailVerified ? null : <UnverifiedEmail email={me.data.email} />}
           <section className="panel">
             <ProfileForm name={me.data.name} onSaved={me.reload} />
           </section>
@@ -215,6 +314,12 @@ export function AccountView() {
           </section>
           <section className="panel">
             <AddressBook />
+          </section>
+          <section className="panel">
+            <OrderHistory user={me.data} />
+          </section>
+          <section className="panel">
+            <DeleteAccount />
           </section>
         </>
       ) : null}

@@ -14,6 +14,7 @@ function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone
   const [currency, setCurrency] = useState(settings.currency);
   const [timeout, setTimeoutMinutes] = useState(String(settings.paymentTimeoutMinutes));
   const [captureOn, setCaptureOn] = useState(settings.captureOn);
+  const [requireVerifiedEmail, setRequireVerifiedEmail] = useState(settings.requireVerifiedEmail);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -30,7 +31,7 @@ function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone
     setErrors({});
     try {
       await api.PUT('/api/checkout-settings', {
-        body: { pricesIncludeTax, currency: currency.trim().toUpperCase(), paymentTimeoutMinutes: minutes, captureOn },
+        body: { pricesIncludeTax, currency: currency.trim().toUpperCase(), paymentTimeoutMinutes: minutes, captureOn, requireVerifiedEmail },
       });
       setNotice({ ok: true, text: 'Saved the checkout settings.' });
       onDone();
@@ -72,6 +73,13 @@ function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone
           </label>
           {errors.pricesIncludeTax ? <div className="field-error">{errors.pricesIncludeTax}</div> : null}
         </div>
+        <div className="field">
+          <label>
+            <input type="checkbox" checked={requireVerifiedEmail} onChange={(e) => setRequireVerifiedEmail(e.target.checked)} /> Only customers who verified
+            their email may place orders
+          </label>
+          {errors.requireVerifiedEmail ? <div className="field-error">{errors.requireVerifiedEmail}</div> : null}
+        </div>
       </div>
       <div className="toolbar">
         <button type="submit" className="btn btn-primary" disabled={busy}>
@@ -82,7 +90,7 @@ function SettingsForm({ settings, onDone }: { settings: CheckoutSettings; onDone
   );
 }
 
-/** The store's checkout settings for admins: tax-inclusive prices, currency, payment timeout, when payments are captured. */
+/** The store's checkout settings for admins: tax-inclusive prices, currency, payment timeout, when payments are captured, who may order. */
 export function AdminCheckoutSettings() {
   const result = useApi((client) => client.GET('/api/checkout-settings'), []);
   return (

@@ -132,7 +132,6 @@ export function SignupForm() {
     } catch (caught) {
       const failure = caught as DemaApiError;
       const fields = failure.fieldErrors() as FieldErrors;
-      if (failure.code === ErrorCode.EMAIL_TAKEN) fields.email = 'An account with this email already exists. Sign in instead?';
       if (failure.code === ErrorCode.WEAK_PASSWORD) fields.password = failure.problem?.detail ?? 'This password is too common. Choose another.';
       setErrors(fields);
       setError(Object.keys(fields).length > 0 ? 'Please correct the highlighted fields.' : describeFailure(failure));

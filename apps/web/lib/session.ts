@@ -121,7 +121,7 @@ const bffAuth: AuthStrategy = {
     return (await renewSession()) && token !== null;
   },
   login: async (transport, body) => adopt(await transport.send<BrowserSession>('POST', '/auth/login', { body })),
-  signup: async (transport, body) => adopt(await transport.send<BrowserSession>('POST', '/auth/signup', { body })),
+  signup: async (transport, body) => void (await transport.send('POST', '/auth/signup', { body })),
   async logout(transport) {
     try {
       // Authorized, so the route can end the session at the API with this tab's access token.

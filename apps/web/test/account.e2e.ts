@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiToken, callApi, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress, signUpThroughApi } from './support.ts';
+import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress, signUpThroughApi } from './support.ts';
 
 /**
  * A shopper's account page: the name, the password (the API's reason at the field when the current
  * one is wrong; the new one works afterwards) and the address book (a bad postal code refused at its
- * field, an address added, made the billing default and deleted), each change read back from the API.
+ * field, an address added, made the billing default and deleted), each change read back from the API;
+ * the order history section; and last, deleting the account (a wrong password refused at its field,
+ * then the account erased: the old credentials no longer sign in and the email signs up again).
  */
 
 let browser: Browser;
@@ -74,5 +76,67 @@ test('the address book: a bad postal code at its field, then an address saved, m
   await list.getByRole('button', { name: /^Delete/ }).click();
   await page.getByText('No saved addresses').waitFor();
   assert.deepEqual((await callApi<{ items: unknown[] }>(token, 'GET', '/api/users/me/addresses')).items, []);
+  assert.deepEqual(errors, []);
+});
+
+test('an unverified email is said so, and "Send a new link" emails another verification link', async () => {
+  await page.getByText(`Your email ${account.email} is not verified yet`).waitFor();
+  const admin = await apiToken(e2e.adminEmail, e2e.adminPassword);
+  const links = async () =>
+    (await callApi<{ items: Array<{ subject: string }> }>(admin, 'GET', `/api/admin/mailbox?to=${encodeURIComponent(account.email)}`)).items.filter((item) =>
+      /Confirm your email/.test(item.subject),
+    ).length;
+  const before = await links();
+  await page.getByRole('button', { name: 'Send a new link' }).click();
+  await page.getByText(`A new link is on its way to ${account.email}.`).waitFor();
+  for (let i = 0; i < 100 && (await links()) === before; i += 1) await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await links(), before + 1);
+});
+
+test('the account page shows the order history section', async () => {
+  const section = page.getByRole('region', { name: 'Order history' });
+  await section.getByText('No orders yet').waitFor();
+});
+
+test('signing up with the registered email and another password says to check the email, and signs nobody in', async () => {
+  const { context, page: stranger, errors: strangerErrors } = await newShopper(browser);
+  await stranger.goto('/signup');
+  await stranger.getByLabel('Name').fill('Someone Else');
+  await stranger.getByLabel('Email').fill(account.email);
+  await stranger.getByLabel('Password').fill(`another-passphrase-${suffix}-z`);
+  await stranger.getByRole('button', { name: 'Create account' }).click();
+  await stranger
+    .getByRole('alert')
+    .filter({ hasText: /^Check your email/ })
+    .waitFor();
+  assert.equal(new URL(stranger.url()).pathname, '/signup');
+  assert.equal(
+    (await callApi<{ name: string }>(await apiToken(account.email, account.password), 'GET', '/api/users/me')).name,
+    'Grace Hopper',
+    'the account is untouched',
+  );
+  assert.deepEqual(strangerErrors, []);
+  await context.close();
+});
+
+test('deleting the account: a wrong password at its field, then erased and signed out; the email can sign up again', async () => {
+  page.on('dialog', (dialog) => void dialog.accept());
+  const form = page.getByRole('form', { name: 'Delete account' });
+  await form.getByLabel('Password', { exact: true }).fill('not-my-password-at-all');
+  await form.getByRole('button', { name: 'Delete my account' }).click();
+  await form.getByText('Password is not your current password', { exact: true }).waitFor();
+  assert.ok(await apiToken(account.email, account.password), 'a refused deletion changes nothing');
+
+  await form.getByLabel('Password', { exact: true }).fill(account.password);
+  await form.getByRole('button', { name: 'Delete my account' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  const login = await fetch(`${e2e.apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: account.email, password: account.password }),
+  });
+  assert.equal(login.status, 401, 'the old credentials no longer sign in');
+  await signUpThroughApi(account);
+  assert.ok(await apiToken(account.email, account.password), 'the email signs up again');
   assert.deepEqual(errors, []);
 });

@@ -49,7 +49,7 @@ before(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(account),
   });
-  assert.equal(signup.status, 201, 'the shopper signs up');
+  assert.equal(signup.status, 202, 'the shopper signs up');
   token = await apiToken(account.email, account.password);
   await signInThroughForm(shopper, account.email, account.password);
 });

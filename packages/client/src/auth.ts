@@ -26,8 +26,8 @@ export interface AuthStrategy {
   refresh(sent: string | undefined, transport: AuthTransport): Promise<boolean>;
   /** Signs in and keeps the session; resolves to the user. */
   login(transport: AuthTransport, body: LoginBody): Promise<User>;
-  /** Creates a customer account, signed in; resolves to the user. */
-  signup(transport: AuthTransport, body: SignupBody): Promise<User>;
+  /** Asks for a customer account (answered alike for a registered email); `signup` of the client signs in next. */
+  signup(transport: AuthTransport, body: SignupBody): Promise<void>;
   /**
    * Ends the session on the server and forgets it here. The credentials are forgotten even when the
    * server cannot be told; then it rejects with that failure (a 401, the session already over, is no failure).

@@ -54,7 +54,7 @@ export interface DemaClient {
 /**
  * A client of the Dema API at `baseUrl`. Each call resolves to the answer's body or rejects with a
  * `DemaApiError` (status 0 when nothing answered). Behind each call: the auth strategy's access token,
- * one refresh and resend on 401, and resends of 429/503 after their Retry-After — only for requests
+ * one refresh and resend on 401 (and on a 403 EMAIL_NOT_VERIFIED, whose token may predate the verification), and resends of 429/503 after their Retry-After — only for requests
  * that are safe to repeat (idempotent methods, or carrying an Idempotency-Key).
  */
 export function createDemaClient(options: DemaClientOptions): DemaClient {
@@ -83,7 +83,7 @@ export function createDemaClient(options: DemaClientOptions): DemaClient {
     if (!auth || sessionRoutes.has(`${request.method} ${new URL(request.url).pathname}`)) return reach(request);
     const token = await auth.accessToken();
     const response = await reach(authorized(request, token));
-    if (response.status !== 401 || !(await auth.refresh(token, transport))) return response;
+    if (!(response.status === 401 || (await predatesVerification(response))) || !(await auth.refresh(token, transport))) return response;
     await response.body?.cancel();
     return reach(authorized(request, await auth.accessToken()));
   };
@@ -161,4 +161,17 @@ function sleep(ms: number, signal: AbortSignal | null): Promise<void> {
     };
     signal?.addEventListener('abort', abort, { once: true });
   });
+}
+
+/**
+ * A 403 EMAIL_NOT_VERIFIED judged an access token issued before the customer opened the emailed link:
+ * a refreshed token carries the verification, so the request is worth one resend (it changed nothing).
+ */
+async function predatesVerification(response: Response): Promise<boolean> {
+  if (response.status !== 403) return false;
+  const problem = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as { code?: unknown } | undefined;
+  return problem?.code === 'EMAIL_NOT_VERIFIED';
 }

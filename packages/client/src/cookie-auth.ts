@@ -46,7 +46,7 @@ export function cookieAuth({ onSessionEnded }: CookieAuthOptions = {}): AuthStra
     },
     refresh,
     login: async (transport, body: LoginBody) => keep(await transport.send<CookieSession>('POST', '/api/auth/cookie', { body })),
-    signup: async (transport, body: SignupBody) => keep(await transport.send<CookieSession>('POST', '/api/auth/cookie/signup', { body })),
+    signup: async (transport, body: SignupBody) => void (await transport.send('POST', '/api/auth/cookie/signup', { body })),
     async logout(transport) {
       try {
         await transport.send('DELETE', '/api/auth/cookie');

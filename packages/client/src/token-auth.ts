@@ -40,7 +40,7 @@ export interface TokenAuthOptions {
 }
 
 /**
- * Bearer tokens from `/api/auth/login` and `/api/auth/signup`, renewed through `/api/auth/refresh`.
+ * Bearer tokens from `/api/auth/login`, renewed through `/api/auth/refresh`.
  * Refresh is single-flight: however many requests are answered 401 at once, one refresh is made, the
  * new pair (a rotated refresh token) stored, and each of them sent again once; requests that start
  * meanwhile wait for it. A refused refresh clears the store and calls `onSessionEnded`; one that
@@ -77,7 +77,7 @@ export function tokenAuth({ store, onSessionEnded }: TokenAuthOptions): AuthStra
     },
     refresh,
     login: async (transport, body: LoginBody) => keep(await transport.send<Session>('POST', '/api/auth/login', { body })),
-    signup: async (transport, body: SignupBody) => keep(await transport.send<Session>('POST', '/api/auth/signup', { body })),
+    signup: async (transport, body: SignupBody) => void (await transport.send('POST', '/api/auth/signup', { body })),
     async logout(transport) {
       try {
         if (await store.get()) await transport.send('POST', '/api/auth/logout', { authorized: true });

@@ -161,6 +161,31 @@ describe('tokenAuth', () => {
     assert.equal(await store.get(), undefined);
   });
 
+  test('a 403 EMAIL_NOT_VERIFIED is sent again once with a refreshed token (verified since); a second refusal or another 403 is the answer', async () => {
+    let refreshes = 0;
+    reset((request, _body, r) => {
+      if (request.url === '/api/auth/refresh') {
+        refreshes++;
+        return json(r, 200, { accessToken: `access-${refreshes + 1}`, refreshToken: `refresh-${refreshes + 1}`, tokenType: 'Bearer', expiresIn: 900 });
+      }
+      if (request.url === '/api/orders/forbidden') return json(r, 403, problem(403, 'FORBIDDEN'));
+      // The first token predates the verification; the refreshed one carries it.
+      if (request.headers.authorization === 'Bearer access-1') return json(r, 403, problem(403, 'EMAIL_NOT_VERIFIED'));
+      json(r, 201, { id: 'o-1' });
+    });
+    const store = memoryTokenStore({ accessToken: 'access-1', refreshToken: 'refresh-1' });
+    const client = createDemaClient({ baseUrl, auth: tokenAuth({ store }) });
+    const placed = await client.fetch('/api/orders', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(placed.status, 201);
+    assert.equal(refreshes, 1);
+    assert.deepEqual(
+      seen.map((s) => s.authorization),
+      ['Bearer access-1', undefined, 'Bearer access-2'],
+    );
+    assert.equal((await client.fetch('/api/orders/forbidden')).status, 403);
+    assert.equal(refreshes, 1, 'another 403 is no reason to refresh');
+  });
+
   test('a wrong password is not a reason to refresh', async () => {
     reset((_q, _b, r) => json(r, 401, problem(401, 'INVALID_CREDENTIALS')));
     const client = createDemaClient({ baseUrl, auth: tokenAuth({ store: memoryTokenStore({ accessToken: 'a', refreshToken: 'r' }) }) });

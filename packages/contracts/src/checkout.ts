@@ -276,6 +276,8 @@ export const CheckoutSettings = Type.Object(
     paymentTimeoutMinutes: Type.Integer(),
     /** When an authorized card payment is captured: when the order ships, or at checkout. */
     captureOn: CaptureOn,
+    /** Whether a customer must have verified their email (the link emailed at signup) before placing an order. */
+    requireVerifiedEmail: Type.Boolean(),
     /** The countries some shipping zone covers (ISO 3166-1 alpha-2, sorted, each once): where a storefront offers to ship. */
     shipsTo: Type.Array(Type.String()),
     /** How a shopper may pay (`paymentProvider` of `POST /api/orders`): manual always, stripe when the store has it configured. */
@@ -294,6 +296,8 @@ export const UpdateCheckoutSettings = Type.Object(
     currency: Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217, upper case' }),
     paymentTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 10_080, description: 'Up to a week' }),
     captureOn: CaptureOn,
+    // Optional so that a client written before the setting existed may PUT what it knows: absent keeps it as it is.
+    requireVerifiedEmail: Type.Optional(Type.Boolean({ description: 'Absent: unchanged' })),
     // What GET answers beside the settings comes from the zones and the server's configuration:
     // accepted so a client may PUT back what it read, and ignored.
     shipsTo: Type.Optional(Type.Array(Type.String(), { description: 'Read-only: ignored (the shipping zones decide it)' })),

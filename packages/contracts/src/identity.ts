@@ -92,6 +92,10 @@ export const UpdateMe = Type.Object(
 );
 export type UpdateMe = Static<typeof UpdateMe>;
 
+/** Deleting one's own account: the current password, so a stolen access token alone cannot erase it. */
+export const DeleteMe = Type.Object({ password: GivenPassword }, { additionalProperties: false });
+export type DeleteMe = Static<typeof DeleteMe>;
+
 export const UpdateUser = Type.Object(
   {
     name: Type.Optional(Name),
@@ -161,11 +165,16 @@ export const UpdateSavedAddress = Type.Object(
 );
 export type UpdateSavedAddress = Partial<CreateSavedAddress>;
 
-/** What an access token asserts; `sid` names the login session (refresh-token family). */
+/**
+ * What an access token asserts; `sid` names the login session (refresh-token family);
+ * `email_verified` whether the account's email was verified when the token was issued (a refresh
+ * after the verification link was opened issues one that says so).
+ */
 export interface AccessClaims {
   sub: string;
   role: 'customer' | 'admin';
   sid: string;
+  email_verified: boolean;
 }
 
 export const accessTokenIssuer = 'dema';

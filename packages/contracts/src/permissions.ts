@@ -29,7 +29,16 @@ export const roles: readonly Role[] = ['customer', 'admin'];
 export const anonymousPermissions: readonly Permission[] = ['products:read'];
 
 /** The identity a request acts as; `anonymous` when it presented no credentials. */
-export type Principal = { kind: 'anonymous' } | { kind: 'user'; userId: string; role: Role; sessionId: string };
+export type Principal =
+  | { kind: 'anonymous' }
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      sessionId: string;
+      /** The access token's `email_verified`; absent (not verified) in tokens issued before that claim existed. */
+      emailVerified?: boolean;
+    };
 
 export const checkPermission = (user: { role: Role }, permission: Permission): boolean => (permissions[permission] as readonly Role[]).includes(user.role);
 

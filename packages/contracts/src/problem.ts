@@ -30,7 +30,11 @@ export const ErrorCode = {
   VARIANT_NOT_FOUND: 'VARIANT_NOT_FOUND',
   SKU_TAKEN: 'SKU_TAKEN',
   INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
-  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /**
+   * Said by the clients (`signup` of `@dema/client`), not the API: after a signup, signing in with the
+   * same credentials was refused, so the email had an account already; its inbox says what to do.
+   */
+  SIGNUP_CHECK_EMAIL: 'SIGNUP_CHECK_EMAIL',
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
@@ -52,6 +56,10 @@ export const ErrorCode = {
   PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
   /** The payment is not in a state the request needs (mark-paid on a card payment, a refund before capture). */
   PAYMENT_INVALID_STATE: 'PAYMENT_INVALID_STATE',
+  /** The store takes orders only from customers who verified their email; this one has not (as of the access token). */
+  EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
+  /** A new verification link was asked for an email that is verified already. */
+  EMAIL_ALREADY_VERIFIED: 'EMAIL_ALREADY_VERIFIED',
   /** A refund above what was paid and not yet refunded. */
   REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
   /** The payment provider refused or could not be reached; nothing was changed. */

@@ -23,8 +23,9 @@ test('a token verified once is still refused as soon as its session ends', async
   const sessions = new SessionStore(undefined, pino({ level: 'silent' }));
   const authenticate = tokenAuthenticator(keys, sessions);
   const token = await sign({ role: 'customer', sid: 'session-1' });
-  assert.deepEqual(await authenticate(bearer(token)), { kind: 'user', userId: 'user-1', role: 'customer', sessionId: 'session-1' });
-  assert.deepEqual(await authenticate(bearer(token)), { kind: 'user', userId: 'user-1', role: 'customer', sessionId: 'session-1' });
+  const principal = { kind: 'user', userId: 'user-1', role: 'customer', sessionId: 'session-1', emailVerified: false };
+  assert.deepEqual(await authenticate(bearer(token)), principal);
+  assert.deepEqual(await authenticate(bearer(token)), principal);
   await sessions.revoke(['session-1'], 900);
   await assert.rejects(authenticate(bearer(token)), { status: 401 });
 });
@@ -52,4 +53,12 @@ test('a remembered token is refused once it expires', async () => {
   await authenticate(bearer(token));
   await new Promise((resolve) => setTimeout(resolve, 2100));
   await assert.rejects(authenticate(bearer(token)), { status: 401 });
+});
+
+test("the email_verified claim becomes the principal's emailVerified; a token without it counts as not verified", async () => {
+  const authenticate = tokenAuthenticator(keys, new SessionStore(undefined, pino({ level: 'silent' })));
+  const verified = await authenticate(bearer(await sign({ role: 'customer', sid: 'session-v1', email_verified: true })));
+  assert.equal((verified as { emailVerified?: boolean }).emailVerified, true);
+  const older = await authenticate(bearer(await sign({ role: 'customer', sid: 'session-v2' })));
+  assert.equal((older as { emailVerified?: boolean }).emailVerified, false);
 });

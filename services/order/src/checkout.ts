@@ -19,7 +19,7 @@ import {
   type StockReservations,
   type TaxRate,
 } from '@dema/contracts';
-import { unprocessableContent, type Db } from '@dema/platform';
+import { AppError, unprocessableContent, type Db } from '@dema/platform';
 import { CheckoutConfigurationCache } from './checkout-configuration-cache.ts';
 import type { StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
 import { readPlacementTerms } from './db/promotions.repository.ts';
@@ -76,6 +76,7 @@ export class Checkout {
     const code = body.promotionCode?.trim();
     const terms = await readPlacementTerms(this.db, code, user.userId);
     const { settings, zones, taxRates: rates, methods } = await this.configuration.at(terms.configurationVersion);
+    if (settings.requireVerifiedEmail && user.emailVerified !== true) throw emailNotVerified();
     const method = body.shippingMethodId === undefined ? undefined : methods.get(body.shippingMethodId.toLowerCase());
     const shippingAddress = body.shippingAddress ? checkedAddress(body.shippingAddress, 'body.shippingAddress') : null;
     const billingAddress = body.billingAddress ? checkedAddress(body.billingAddress, 'body.billingAddress') : shippingAddress;
@@ -233,6 +234,14 @@ function checkedAddress(address: Address, field: string): Address {
 
 const invalid = (name: string, reason: string) =>
   unprocessableContent(ErrorCode.VALIDATION_FAILED, `${name.replace(/^body\./, '')} ${reason}`, [{ name, reason }]);
+
+// Refused before anything is reserved or claimed for good: the customer verifies, and the same request succeeds.
+const emailNotVerified = () =>
+  new AppError(
+    403,
+    ErrorCode.EMAIL_NOT_VERIFIED,
+    'The store takes orders from customers who verified their email: open the link emailed at signup, then place the order again',
+  );
 
 function shippingUnavailable(address: Address, field = 'body.shippingAddress.country') {
   const where = address.region ? `${address.country}-${address.region}` : address.country;

@@ -1,9 +1,9 @@
-import { accessTokenTtl, ErrorCode, type User } from '@dema/contracts';
-import { badRequest, tooManyRequests, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
+import { accessTokenTtl, ErrorCode, type Principal, type User } from '@dema/contracts';
+import { badRequest, conflict, tooManyRequests, unauthenticated, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
 import { insertAccountToken, lockAccountToken, useAccountTokens, type TokenPurpose } from './db/account-tokens.repository.ts';
-import { enqueueEmail } from './db/email-outbox.repository.ts';
+import { enqueueEmail, enqueueEmailWriting } from './db/email-outbox.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { digest, newToken } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness } from './domain/passwords.ts';
@@ -32,8 +32,8 @@ const invalidToken = (reason: string) => badRequest(ErrorCode.INVALID_LINK_TOKEN
 export interface SignupEmails {
   /** Queues the verification email in `tx`, the transaction that creates the account. */
   queueVerification(tx: Queryable, user: { id: string; email: string; name: string }): Promise<void>;
-  /** Tells the owner of `email` that someone tried to sign up with it (at most once an hour). */
-  sendAccountExists(email: string): Promise<void>;
+  /** Queues in `tx` the notice to the owner of `email` that someone tried to sign up with it (at most one an hour). */
+  queueAccountExists(tx: Queryable, email: string): Promise<void>;
   /** Wakes the sender once the transaction that queued an email committed. */
   notify(): void;
 }
@@ -115,14 +115,33 @@ export class AccountRecovery implements SignupEmails {
     this.mail.notify();
   }
 
-  async sendAccountExists(email: string): Promise<void> {
+  async queueAccountExists(tx: Queryable, email: string): Promise<void> {
     // One per account and hour: repeated signups with someone's address must not flood their inbox.
     const hour = Math.floor(Date.now() / 3_600_000);
-    await enqueueEmail(this.db, {
+    await enqueueEmailWriting(tx, {
       cause: `account-exists:${email}:${hour}`,
       template: 'account-exists',
       to: email,
       data: { loginLink: `${this.publicUrl}${linkPaths.login}`, resetLink: `${this.publicUrl}${linkPaths.passwordReset}` },
+    });
+  }
+
+  /**
+   * Emails the signed-in customer a new verification link (the one from signup lasts a day, and a
+   * store may take orders only from verified customers); earlier links keep working until they
+   * expire. 409 when the email is verified already; throttled per account like reset links.
+   */
+  async resendVerification(principal: Principal): Promise<void> {
+    if (principal.kind !== 'user') throw unauthenticated();
+    const { userId } = principal;
+    const sent = await this.limiter.hit(`email-verification:account:${userId}`, resetThrottles.perAccount.windowSeconds);
+    if (sent.count > resetThrottles.perAccount.limit)
+      throw tooManyRequests('Too many verification emails for this account; try again later', sent.resetSeconds);
+    await this.db.transaction(async (tx) => {
+      const user = await users.findUser(tx, userId, true);
+      if (!user || user.disabled_at !== null) throw unauthenticated('The account no longer exists');
+      if (user.email_verified_at !== null) throw conflict(ErrorCode.EMAIL_ALREADY_VERIFIED, `${user.email} is verified already`);
+      await this.queueVerification(tx, user);
     });
     this.mail.notify();
   }

@@ -86,30 +86,26 @@ export class Identity {
     endedWithin: (seconds) => sessions.familiesEndedWithin(this.db, seconds),
   };
 
-  async signup(input: SignupBody, address: string): Promise<Session> {
+  /**
+   * Asks for a customer account. Resolves the same way whether or not the email is registered, after
+   * the same work (the password is hashed either way): a new email gets the account and a
+   * verification email; a registered one gets an "account exists" email to its owner and nothing is
+   * created. The caller signs in afterwards with the same credentials.
+   */
+  async signup(input: SignupBody, address: string): Promise<void> {
     const attempt = await this.limiter.hit(`signup:address:${address}`, throttles.signupPerAddress.windowSeconds);
     if (attempt.count > throttles.signupPerAddress.limit) throw tooManyRequests('Too many signups from this address; try again later', attempt.resetSeconds);
     const email = normaliseEmail(input.email);
     const weakness = passwordWeakness(input.password, email);
     if (weakness) throw badRequest(ErrorCode.WEAK_PASSWORD, `body.password ${weakness}`, [{ name: 'body.password', reason: weakness }]);
     const passwordHash = await hashPassword(input.password);
-    return this.db
-      .transaction(async (tx) => {
-        const user = await users.insertUser(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
-        await this.emails.queueVerification(tx, user);
-        return { user: users.toUser(user), tokens: await this.startSession(tx, user.id, user.role) };
-      })
-      .then((session) => {
-        this.emails.notify();
-        return session;
-      })
-      .catch(async (error: unknown) => {
-        if ((error as { code?: string }).code === pgUniqueViolation) {
-          await this.emails.sendAccountExists(email);
-          throw conflict(ErrorCode.EMAIL_TAKEN, 'An account with this email already exists', [{ name: 'body.email', reason: 'is already registered' }]);
-        }
-        throw error;
-      });
+    // One transaction with writes to commit either way, so that both answers take about as long.
+    await this.db.transaction(async (tx) => {
+      const user = await users.insertUserIfNew(tx, { email, name: input.name.trim(), role: 'customer', passwordHash });
+      if (user) await this.emails.queueVerification(tx, user);
+      else await this.emails.queueAccountExists(tx, email);
+    });
+    this.emails.notify();
   }
 
   /**
@@ -127,7 +123,7 @@ export class Identity {
     });
     const user = found;
     if (!valid || !user) throw invalidCredentials();
-    const tokens = await this.db.transaction((tx) => this.startSession(tx, user.id, user.role));
+    const tokens = await this.db.transaction((tx) => this.startSession(tx, user));
     return { user: users.toUser(user), tokens };
   }
 
@@ -182,7 +178,7 @@ export class Identity {
       const user = await users.findUser(tx, presented.userId);
       if (!user || user.disabled_at !== null) return { error: 'The account is disabled' };
       await sessions.markUsed(tx, tokenHash);
-      return { tokens: await this.issue(tx, presented.familyId, user.id, user.role) };
+      return { tokens: await this.issue(tx, presented.familyId, user) };
     });
     if ('tokens' in outcome) return outcome.tokens;
     // The revocation is committed before the 401 goes out, and reaches access tokens at once.
@@ -243,6 +239,33 @@ export class Identity {
     });
     await this.store.revoke(ended, accessTokenTtl);
     return users.toUser(user);
+  }
+
+  /**
+   * The owner deletes their account, proving it with the current password (under the login's
+   * throttles). Personal data is erased (`users.eraseUser`), every session ends at once, and the
+   * email can sign up again. Orders stay in the Order service under the account's id. The last
+   * active admin cannot delete itself (409 `LAST_ADMIN`).
+   */
+  async deleteMe(principal: Principal, password: string, address: string): Promise<void> {
+    if (principal.kind !== 'user') throw unauthenticated();
+    const current = await users.findUser(this.db, principal.userId);
+    if (!current || current.deleted_at !== null) throw unauthenticated('The account no longer exists');
+    if (!(await this.throttledPasswordCheck(current.email, address, () => verifyPassword(current.password_hash, password)))) {
+      throw unprocessable(ErrorCode.INVALID_CREDENTIALS, 'body.password', 'is not your current password');
+    }
+    const ended = await this.db.transaction(async (tx) => {
+      // Locks the active admins first, the order `updateUser` takes them in.
+      const admins = current.role === 'admin' ? await users.lockActiveAdmins(tx) : [];
+      if (admins.length === 1 && admins[0] === current.id) {
+        throw conflict(ErrorCode.LAST_ADMIN, 'This is the last active admin: make another account an admin before deleting this one');
+      }
+      if (!(await users.eraseUser(tx, current.id))) throw unauthenticated('The account no longer exists');
+      const ended = await sessions.revokeUserFamilies(tx, current.id, 'account-deleted');
+      await sessions.deleteUserRefreshTokens(tx, current.id);
+      return ended;
+    });
+    await this.store.revoke(ended, accessTokenTtl);
   }
 
   async listUsers(query: UserQuery): Promise<UserPage> {
@@ -350,15 +373,15 @@ export class Identity {
     return users.countUsers(this.db);
   }
 
-  private async startSession(tx: Queryable, userId: string, role: Role): Promise<TokenPair> {
-    const familyId = await sessions.insertFamily(tx, userId);
-    return this.issue(tx, familyId, userId, role);
+  private async startSession(tx: Queryable, user: users.StoredUser): Promise<TokenPair> {
+    const familyId = await sessions.insertFamily(tx, user.id);
+    return this.issue(tx, familyId, user);
   }
 
-  private async issue(tx: Queryable, familyId: string, userId: string, role: Role): Promise<TokenPair> {
+  private async issue(tx: Queryable, familyId: string, user: users.StoredUser): Promise<TokenPair> {
     const refreshToken = randomBytes(32).toString('base64url');
     await sessions.insertRefreshToken(tx, familyId, digest(refreshToken), refreshTokenTtl);
-    const accessToken = await this.keys.sign({ sub: userId, role, sid: familyId });
+    const accessToken = await this.keys.sign({ sub: user.id, role: user.role, sid: familyId, email_verified: user.email_verified_at !== null });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTokenTtl };
   }
 }

@@ -77,7 +77,7 @@ export class KeyRing {
 
   /** A signed access token for `claims`, valid for the contract's `accessTokenTtl`. */
   sign(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ role: claims.role, sid: claims.sid })
+    return new SignJWT({ role: claims.role, sid: claims.sid, email_verified: claims.email_verified })
       .setProtectedHeader({ alg: 'EdDSA', kid: this.kid, typ: 'at+jwt' })
       .setSubject(claims.sub)
       .setIssuer(accessTokenIssuer)

@@ -19,24 +19,40 @@ for (const target of testTargets()) {
     after(() => dema.dispose());
 
     describe('signup', () => {
-      test('answers 201 with the new account and a token pair', async () => {
+      /** Signs up, expects the 202, then signs in with the same credentials (what the clients do). */
+      const signUpAndIn = async (body: Record<string, unknown>) => {
+        const reply = await dema.client().signup(body);
+        assert.equal(reply.status, 202, reply.text);
+        const login = await dema.client().login(String(body.email), String(body.password));
+        assert.equal(login.status, 200, login.text);
+        return login.body as Session;
+      };
+      const accountExistsEmails = async (email: string) => {
+        const db = await dema.userDb();
+        const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM email_outbox WHERE template = 'account-exists' AND recipient = $1", [
+          email,
+        ]);
+        return rows[0]!.n;
+      };
+
+      test('answers 202 without a session; signing in with the same credentials opens the new account', async () => {
         const email = uniqueEmail('new');
         const reply = await dema.client().signup(signupBody({ email, name: 'Ann Example' }));
-        assert.equal(reply.status, 201, reply.text);
-        const session = reply.body as Session;
-        assert.equal(session.user.email, email);
+        assert.equal(reply.status, 202, reply.text);
+        assert.deepEqual(Object.keys(reply.body), ['message']);
+        const session = await signUpAndIn(signupBody({ email: uniqueEmail('new'), name: 'Ann Example' }));
         assert.equal(session.user.name, 'Ann Example');
         assert.equal(session.user.disabled, false);
+        assert.equal(session.user.emailVerified, false);
         assert.match(session.user.id, /^[0-9a-f-]{36}$/);
         assert.equal(session.tokens.tokenType, 'Bearer');
-        assert.equal(typeof session.tokens.accessToken, 'string');
-        assert.equal(typeof session.tokens.refreshToken, 'string');
-        assert.equal((await dema.client().me(session.tokens.accessToken)).status, 200, 'the returned access token works');
+        assert.equal((await dema.client().me(session.tokens.accessToken)).status, 200, 'the access token works');
+        assert.equal((await dema.client().login(email, goodPassword)).status, 200, 'the first signup made its account too');
       });
 
       test('never shows the password hash in its answer', async () => {
         const reply = await dema.client().signup(signupBody());
-        assert.equal(reply.status, 201, reply.text);
+        assert.equal(reply.status, 202, reply.text);
         assert.ok(!reply.text.includes('$argon2'), reply.text);
         assert.ok(!/password_?hash/i.test(reply.text), reply.text);
         assert.ok(!reply.text.includes(goodPassword), 'nor the password itself');
@@ -44,28 +60,53 @@ for (const target of testTargets()) {
 
       test('stores the email in lower case', async () => {
         const tag = uniqueEmail('x').split('@')[0]!;
-        const reply = await dema.client().signup(signupBody({ email: `Bea.${tag}@Example.COM` }));
-        assert.equal(reply.status, 201, reply.text);
-        assert.equal(reply.body.user.email, `bea.${tag.toLowerCase()}@example.com`);
+        const session = await signUpAndIn(signupBody({ email: `Bea.${tag}@Example.COM` }));
+        assert.equal(session.user.email, `bea.${tag.toLowerCase()}@example.com`);
       });
 
       test('trims the spaces around the email ("  Ann@Example.COM " → "ann@example.com")', async () => {
-        const reply = await dema.client().signup(signupBody({ email: '  Ann@Example.COM ' }));
-        assert.equal(reply.status, 201, reply.text);
-        assert.equal(reply.body.user.email, 'ann@example.com');
+        assert.equal((await dema.client().signup(signupBody({ email: '  Ann@Example.COM ' }))).status, 202);
+        const login = await dema.client().login('ann@example.com', goodPassword);
+        assert.equal(login.status, 200, login.text);
+        assert.equal(login.body.user.email, 'ann@example.com');
       });
 
-      test('an email can register once whatever its case: 409 EMAIL_TAKEN naming body.email', async () => {
+      test('a registered email (in any case) gets the same answer as a new one; nothing is created and its owner is emailed', async () => {
         const tag = uniqueEmail('x').split('@')[0]!;
-        const first = await dema.client().signup(signupBody({ email: `bob.${tag}@example.com` }));
-        assert.equal(first.status, 201, first.text);
-        const again = await dema.client().signup(signupBody({ email: `BOB.${tag.toUpperCase()}@Example.Com` }));
-        assert.equal(again.status, 409, again.text);
-        assert.equal(again.body.code, 'EMAIL_TAKEN');
-        assert.deepEqual(
-          again.body.invalidParams.map((p: { name: string }) => p.name),
-          ['body.email'],
-        );
+        const owner = `bob.${tag}@example.com`;
+        const first = await dema.client().signup(signupBody({ email: owner, name: 'Bob Owner' }));
+        const again = await dema
+          .client()
+          .signup(signupBody({ email: `BOB.${tag.toUpperCase()}@Example.Com`, password: 'another-long-passphrase-9', name: 'Mallory' }));
+        assert.equal(again.status, first.status);
+        assert.equal(again.text, first.text);
+        assert.equal(again.headers['content-type'], first.headers['content-type']);
+        assert.equal((await dema.client().login(owner, 'another-long-passphrase-9')).status, 401, "the second signup's password opens nothing");
+        const login = await dema.client().login(owner, goodPassword);
+        assert.equal(login.status, 200, login.text);
+        assert.equal(login.body.user.name, 'Bob Owner', 'the account is untouched');
+        assert.equal(await accountExistsEmails(owner), 1);
+      });
+
+      test('a registered email takes about as long as a new one (median ratio within 0.4–2.5)', async () => {
+        // Both hash the password; interleaved, each from its own address so no throttle is reached.
+        const registered = await dema.createUser();
+        const time = async (email: string) => {
+          const began = performance.now();
+          const reply = await dema.client().signup(signupBody({ email }));
+          const elapsed = performance.now() - began;
+          assert.equal(reply.status, 202, reply.text);
+          return elapsed;
+        };
+        await time(uniqueEmail('warm-up'));
+        const known: number[] = [];
+        const fresh: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          known.push(await time(registered.email));
+          fresh.push(await time(uniqueEmail('fresh')));
+        }
+        const ratio = median(known) / median(fresh);
+        assert.ok(ratio >= 0.4 && ratio <= 2.5, `registered ${median(known).toFixed(1)} ms vs new ${median(fresh).toFixed(1)} ms (ratio ${ratio.toFixed(2)})`);
       });
 
       test('refuses an 11-character password, naming body.password and the length rule', async () => {
@@ -87,8 +128,7 @@ for (const target of testTargets()) {
       });
 
       test('accepts a 128-character password', async () => {
-        const reply = await dema.client().signup(signupBody({ password: 'correct-horse-'.repeat(10).slice(0, 128) }));
-        assert.equal(reply.status, 201, reply.text);
+        await signUpAndIn(signupBody({ password: 'correct-horse-'.repeat(10).slice(0, 128) }));
       });
 
       test('refuses a common password (Password1234) as WEAK_PASSWORD, saying it is common', async () => {
@@ -109,10 +149,9 @@ for (const target of testTargets()) {
       });
 
       test('makes a customer, never an admin', async () => {
-        const reply = await dema.client().signup(signupBody());
-        assert.equal(reply.status, 201, reply.text);
-        assert.equal(reply.body.user.role, 'customer');
-        assert.equal(decodeJwt(reply.body.tokens.accessToken).role, 'customer');
+        const session = await signUpAndIn(signupBody());
+        assert.equal(session.user.role, 'customer');
+        assert.equal(decodeJwt(session.tokens.accessToken).role, 'customer');
       });
 
       test('refuses a role field as unknown (400 naming body.role)', async () => {
@@ -530,7 +569,12 @@ for (const target of testTargets()) {
       test('loading the key ring again on the same database signs with the same kid, adding no key', async () => {
         const db = await dema.userDb();
         const again = await KeyRing.load(db);
-        const claims = { sub: '00000000-0000-4000-8000-000000000000', role: 'customer' as const, sid: '00000000-0000-4000-8000-000000000001' };
+        const claims = {
+          sub: '00000000-0000-4000-8000-000000000000',
+          role: 'customer' as const,
+          sid: '00000000-0000-4000-8000-000000000001',
+          email_verified: false,
+        };
         const kid = (token: string) => decodeProtectedHeader(token).kid;
         assert.equal(kid(await again.sign(claims)), kid(await dema.users.keys.sign(claims)));
         assert.deepEqual(again.jwks(), dema.users.keys.jwks());

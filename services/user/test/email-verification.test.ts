@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import type { Session, User } from '@dema/contracts';
+import { decodeJwt } from 'jose';
+import type { User } from '@dema/contracts';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { goodPassword, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
 import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
@@ -23,8 +24,8 @@ for (const target of testTargets()) {
     test('signup emails a verification link; the account is unverified until the link is opened, once', async () => {
       const email = uniqueEmail();
       const signup = await dema.client().signup({ email, password: goodPassword, name: 'Ada' });
-      assert.equal(signup.status, 201, signup.text);
-      const session = signup.body as Session;
+      assert.equal(signup.status, 202, signup.text);
+      const session = await dema.login(email, goodPassword);
       assert.equal(session.user.emailVerified, false);
       const token = await verificationToken(email);
       assert.equal(smtp.to(email)[0]!.subject, 'Confirm your email for Test Shop');
@@ -34,6 +35,10 @@ for (const target of testTargets()) {
       assert.equal(verified.status, 200, verified.text);
       assert.equal((verified.body as User).emailVerified, true);
       assert.equal(((await dema.client().me(session.tokens.accessToken)).body as User).emailVerified, true);
+      assert.equal(decodeJwt(session.tokens.accessToken).email_verified, false, 'the token from before the link says not verified');
+      const refreshed = await dema.client().refresh(session.tokens.refreshToken);
+      assert.equal(refreshed.status, 200, refreshed.text);
+      assert.equal(decodeJwt(refreshed.body.accessToken).email_verified, true, 'a refresh after the link issues a token that says verified');
       const again = await verify(token);
       assert.equal(again.status, 400);
       assert.equal(again.body.code, 'INVALID_LINK_TOKEN');
@@ -42,7 +47,8 @@ for (const target of testTargets()) {
 
     test('an expired verification link is refused naming the token, and the account stays unverified', async () => {
       const email = uniqueEmail();
-      const session = (await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).body as Session;
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
       const token = await verificationToken(email);
       await (await dema.userDb()).query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [sha256Hex(token)]);
       const reply = await verify(token);
@@ -53,7 +59,7 @@ for (const target of testTargets()) {
 
     test('a signup with a registered email sends its owner "you already have an account", at most once an hour, and no link', async () => {
       const { email } = await dema.createUser();
-      for (let i = 0; i < 2; i++) assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Someone' })).status, 409);
+      for (let i = 0; i < 2; i++) assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Someone' })).status, 202);
       await waitFor('the notice', () => smtp.to(email).length > 0);
       await dema.users.mail.drain();
       assert.equal(smtp.to(email).length, 1);
@@ -73,6 +79,39 @@ for (const target of testTargets()) {
         204,
       );
       assert.equal((await dema.login(email, 'quiet-harbour-violin-77')).user.emailVerified, true);
+    });
+
+    test('a signed-in customer asks for a new link (the first expired): it arrives and verifies; then asking again is 409; a few an hour', async () => {
+      const email = uniqueEmail();
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
+      const first = await verificationToken(email);
+      await (await dema.userDb()).query("UPDATE account_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [sha256Hex(first)]);
+      const resend = () => dema.client().send('POST', '/api/users/me/verification-email', { token: session.tokens.accessToken });
+      assert.equal((await dema.client().send('POST', '/api/users/me/verification-email')).status, 401, 'signed-in callers only');
+      const asked = await resend();
+      assert.equal(asked.status, 202, asked.text);
+      await waitFor('the second verification email', () => smtp.to(email).length === 2);
+      const second = /verify-email\?token=([\w-]+)/.exec(smtp.to(email)[1]!.text)![1]!;
+      assert.notEqual(second, first);
+      assert.equal((await verify(second)).status, 200);
+      const verified = await resend();
+      assert.equal(verified.status, 409);
+      assert.equal(verified.body.code, 'EMAIL_ALREADY_VERIFIED');
+      assert.equal(smtp.to(email).length, 2, 'no link for a verified email');
+    });
+
+    test('asking for new links is throttled per account: the fourth in an hour is 429 and sends nothing', async () => {
+      const email = uniqueEmail();
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
+      await verificationToken(email);
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await dema.client().send('POST', '/api/users/me/verification-email', { token: session.tokens.accessToken })).status);
+      }
+      assert.deepEqual(statuses, [202, 202, 202, 429]);
+      await waitFor('the three new links', () => smtp.to(email).length === 4);
     });
 
     test('a missing token is refused naming the field', async () => {

@@ -95,5 +95,31 @@ for (const target of testTargets()) {
       );
       assert.ok(smtp.to(email).some((received) => received.text.includes('79.70 EUR')));
     });
+
+    test('a customer who deleted their account gets no order email', async () => {
+      const gone = await dema.createUser();
+      const session = await dema.login(gone.email, gone.password);
+      const deleted = await dema.client().send('DELETE', '/api/users/me', { token: session.tokens.accessToken, body: { password: gone.password } });
+      assert.equal(deleted.status, 204, deleted.text);
+      const live = await dema.createUser();
+      const shipped = (userId: string) =>
+        createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', {
+          orderId,
+          userId,
+          oldStatus: 'CONFIRMED',
+          newStatus: 'SHIPPED',
+          timestamp: new Date().toISOString(),
+        });
+      const toGone = shipped(gone.user.id);
+      await publish(toGone);
+      await publish(shipped(live.user.id));
+      // The live customer's email, published after, shows the consumer has reached both events.
+      await waitFor("the live customer's email", () => smtp.to(live.email).length > 0);
+      await dema.users.mail.drain();
+      const db = await dema.userDb();
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM email_outbox WHERE cause = $1', [`event:${toGone.id}`]);
+      assert.equal(rows[0]!.n, 0);
+      assert.deepEqual([smtp.to(gone.email).length, smtp.to(`deleted-${gone.user.id}@invalid`).length], [0, 0]);
+    });
   });
 }

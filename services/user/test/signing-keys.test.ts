@@ -8,7 +8,7 @@ import { testTargets } from '@dema/platform/testing';
 import { KeyRing, keyRetirementSeconds } from '../src/keys.ts';
 import { startUserService, type UserTestProcess } from './helpers.ts';
 
-const claims = { sub: '00000000-0000-4000-8000-000000000000', role: 'customer' as const, sid: '00000000-0000-4000-8000-000000000001' };
+const claims = { sub: '00000000-0000-4000-8000-000000000000', role: 'customer' as const, sid: '00000000-0000-4000-8000-000000000001', email_verified: false };
 const kidOf = (token: string) => decodeProtectedHeader(token).kid;
 
 async function verifies(ring: KeyRing, token: string): Promise<boolean> {

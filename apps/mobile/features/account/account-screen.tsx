@@ -14,6 +14,7 @@ type PasswordField = 'currentPassword' | 'newPassword';
 const nameLabels: Record<NameField, string> = { name: 'Name' };
 const emptyPasswords: Record<PasswordField, string> = { currentPassword: '', newPassword: '' };
 const passwordLabels: Record<PasswordField, string> = { currentPassword: 'Current password', newPassword: 'New password' };
+const deletionLabels: Record<'password', string> = { password: 'Password' };
 
 export interface AccountForms {
   name: SubmitState<NameField>;
@@ -22,9 +23,11 @@ export interface AccountForms {
   saved: string | null;
   signingOut: boolean;
   signOut: () => void;
+  /** Deleting the account: asked for (`confirming`, then the password) before it is sent. */
+  deletion: SubmitState<'password'> & { confirming: boolean; setConfirming: (confirming: boolean) => void };
 }
 
-/** The account screen's data: the name and password changes (PUT /api/users/me) and signing out. */
+/** The account screen's data: the name and password changes (PUT /api/users/me), signing out and deleting the account (DELETE /api/users/me). */
 export function useAccountForms(client: DemaClient, session: Session, user: User): AccountForms {
   const [saved, setSaved] = useState<string | null>(null);
   const [signingOut, setSigningOut] = useState(false);
@@ -50,7 +53,17 @@ export function useAccountForms(client: DemaClient, session: Session, user: User
     setSigningOut(true);
     session.signOut().finally(() => setSigningOut(false));
   }, [session]);
-  return { name, password, saved, signingOut, signOut };
+  const [confirming, setConfirming] = useState(false);
+  const deleteAccount = useCallback(
+    async ({ password }: Record<'password', string>) => {
+      await client.DELETE('/api/users/me', { body: { password } });
+      // The API ended every session already; this forgets it on the device with its cached answers.
+      await session.signOut();
+    },
+    [client, session],
+  );
+  const deletion = useSubmit({ password: '' }, deletionLabels, deleteAccount, { resetOnSuccess: true });
+  return { name, password, saved, signingOut, signOut, deletion: { ...deletion, confirming, setConfirming } };
 }
 
 export function AccountView({ user, forms }: { user: User; forms: AccountForms }) {
@@ -104,6 +117,30 @@ export function AccountView({ user, forms }: { user: User; forms: AccountForms }
       <View style={styles.section}>
         <ActionButton label="Sign out" accessibilityLabel="Sign out of this device" tone="danger" onPress={forms.signOut} busy={forms.signingOut} />
       </View>
+
+      <View style={styles.section}>
+        <Text style={styles.heading} accessibilityRole="header">
+          Delete account
+        </Text>
+        {forms.deletion.confirming ? (
+          <>
+            <Text style={styles.warning}>
+              Your name, email, password and saved addresses are erased and every device is signed out. Your orders stay on record for the shop&apos;s
+              bookkeeping. This cannot be undone.
+            </Text>
+            {forms.deletion.failure.form ? (
+              <Text style={styles.alert} accessibilityRole="alert">
+                {forms.deletion.failure.form}
+              </Text>
+            ) : null}
+            <FormField {...fieldProps(forms.deletion, 'password')} secureTextEntry autoComplete="current-password" />
+            <ActionButton label="Delete my account for good" tone="danger" onPress={() => void forms.deletion.submit()} busy={forms.deletion.busy} />
+            <ActionButton label="Keep my account" tone="secondary" onPress={() => forms.deletion.setConfirming(false)} />
+          </>
+        ) : (
+          <ActionButton label="Delete account" tone="outline" onPress={() => forms.deletion.setConfirming(true)} />
+        )}
+      </View>
     </ScrollView>
   );
 }
@@ -149,6 +186,7 @@ const styles = StyleSheet.create({
   title: { fontSize: 26, fontWeight: '700', color: '#111827' },
   email: { fontSize: 15, color: '#4b5563', marginTop: 4, marginBottom: 12 },
   saved: { backgroundColor: '#ecfdf5', color: '#065f46', borderRadius: 8, padding: 12, marginBottom: 12, fontSize: 15 },
+  warning: { color: '#374151', fontSize: 15, marginBottom: 12 },
   alert: { backgroundColor: '#fef2f2', color: '#991b1b', borderRadius: 8, padding: 12, marginBottom: 12, fontSize: 15 },
   section: { marginTop: 20, paddingTop: 16, borderTopWidth: StyleSheet.hairlineWidth, borderTopColor: '#e5e7eb' },
   heading: { fontSize: 18, fontWeight: '600', color: '#111827', marginBottom: 12 },

@@ -61,7 +61,14 @@ for (const target of testTargets()) {
       assert.deepEqual(await bodyOf(await admin('GET', '/api/shipping-zones')), { items: [] });
       assert.deepEqual(await bodyOf(await admin('GET', '/api/tax-rates')), { items: [] });
       assert.deepEqual(await bodyOf(await admin('GET', '/api/promotions')), { items: [], total: 0, limit: 20, offset: 0 });
-      const defaults: CheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment', shipsTo: [] };
+      const defaults: CheckoutSettings = {
+        pricesIncludeTax: false,
+        currency: 'USD',
+        paymentTimeoutMinutes: 60,
+        captureOn: 'shipment',
+        requireVerifiedEmail: false,
+        shipsTo: [],
+      };
       // The payment options come from the server's configuration (tests/order/payments.test.ts covers them).
       const settingsOf = async (response: Response) => {
         const { paymentProviders: _providers, stripePublishableKey: _key, ...settings } = await bodyOf<CheckoutSettings>(response);
@@ -305,10 +312,10 @@ for (const target of testTargets()) {
     test('the checkout settings are replaced whole by an admin, and everyone reads the new ones', async () => {
       // `shipsTo` follows from the zones (the test below): the settings set here are the rest.
       const stored = ({ shipsTo: _, paymentProviders: _providers, stripePublishableKey: _key, ...rest }: CheckoutSettings) => rest;
-      const settings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout' } as const;
+      const settings = { pricesIncludeTax: true, currency: 'EUR', paymentTimeoutMinutes: 30, captureOn: 'checkout', requireVerifiedEmail: true } as const;
       assert.deepEqual(stored(await bodyOf(await admin('PUT', '/api/checkout-settings', settings))), settings);
       assert.deepEqual(stored(await bodyOf(await dema.anonymous('GET', '/api/checkout-settings'))), settings);
-      const defaults = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' } as const;
+      const defaults = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment', requireVerifiedEmail: false } as const;
       assert.deepEqual(stored(await bodyOf(await admin('PUT', '/api/checkout-settings', defaults))), defaults);
       // What GET answers may be PUT back whole; the fields the zones and the configuration decide are ignored.
       const read = await bodyOf<CheckoutSettings>(await dema.anonymous('GET', '/api/checkout-settings'));

@@ -245,7 +245,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account from a browser, signed in as by the cookie login */
+        /**
+         * Ask for a customer account from a browser, then sign in with the cookie login
+         * @description Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.
+         */
         post: operations["signupWithCookie"];
         delete?: never;
         options?: never;
@@ -364,7 +367,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create a customer account and sign in */
+        /**
+         * Ask for a customer account, then sign in with the same credentials
+         * @description Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.
+         */
         post: operations["signup"];
         delete?: never;
         options?: never;
@@ -1221,7 +1227,8 @@ export interface paths {
         /** Change your name or password (needs the current one; ends your other sessions) */
         put: operations["updateMyAccount"];
         post?: never;
-        delete?: never;
+        /** Delete your account (needs your password): your personal data is erased and every session ends; your orders stay */
+        delete: operations["deleteMyAccount"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1264,6 +1271,23 @@ export interface paths {
         head?: never;
         /** Change a saved address, its label or whether it is a default */
         patch: operations["updateMyAddress"];
+        trace?: never;
+    };
+    "/api/users/me/verification-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email yourself a new verification link (409 when your email is verified already; a few an hour) */
+        post: operations["resendVerificationEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/webhooks": {
@@ -1618,6 +1642,7 @@ export interface components {
             paymentProviders?: ("manual" | "stripe")[];
             paymentTimeoutMinutes: number;
             pricesIncludeTax: boolean;
+            requireVerifiedEmail: boolean;
             shipsTo: string[];
             stripePublishableKey?: string | null;
         };
@@ -2981,12 +3006,12 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CookieSession"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
@@ -3000,15 +3025,6 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3313,25 +3329,16 @@ export interface operations {
         };
         responses: {
             /** @description Default Response */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Session"];
+                    "application/json": components["schemas"]["Accepted"];
                 };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description RFC 9457 problem details (application/problem+json) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4041,6 +4048,8 @@ export interface operations {
                     /** @description Up to a week */
                     paymentTimeoutMinutes: number;
                     pricesIncludeTax: boolean;
+                    /** @description Absent: unchanged */
+                    requireVerifiedEmail?: boolean;
                     /** @description Read-only: ignored (the shipping zones decide it) */
                     shipsTo?: string[];
                     /** @description Read-only: ignored */
@@ -8132,6 +8141,75 @@ export interface operations {
             };
         };
     };
+    deleteMyAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listMyAddresses: {
         parameters: {
             query?: never;
@@ -8351,6 +8429,51 @@ export interface operations {
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resendVerificationEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,7 +8,7 @@ import {
   GraphQLString,
   type GraphQLFieldConfigMap,
 } from 'graphql';
-import type { Session as SessionDocument, TokenPair as TokenPairDocument, User as UserDocument } from '@dema/contracts';
+import type { Accepted as AcceptedDocument, Session as SessionDocument, TokenPair as TokenPairDocument, User as UserDocument } from '@dema/contracts';
 import type { GraphqlContext } from '../context.ts';
 import { DateTime } from './scalars.ts';
 import { nonNull } from './wrappers.ts';
@@ -43,6 +43,12 @@ export const Session = new GraphQLObjectType<SessionDocument>({
   fields: { user: { type: nonNull(User) }, tokens: { type: nonNull(TokenPair) } },
 });
 
+const SignupAccepted = new GraphQLObjectType<AcceptedDocument>({
+  name: 'SignupAccepted',
+  description: 'The same answer for a new and an already-registered email; sign in next with the same credentials',
+  fields: { message: { type: nonNull(GraphQLString) } },
+});
+
 const SignupInput = new GraphQLInputObjectType({
   name: 'SignupInput',
   fields: { email: { type: nonNull(GraphQLString) }, password: { type: nonNull(GraphQLString) }, name: { type: nonNull(GraphQLString) } },
@@ -54,7 +60,8 @@ export const identityQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
 
 export const identityMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   signup: {
-    type: Session,
+    type: SignupAccepted,
+    description: 'Asks for a customer account (answered alike whether or not the email is registered); then call login',
     args: { input: { type: nonNull(SignupInput) } },
     resolve: (_root, args: { input: Record<string, string> }, context) =>
       context.rest.call('POST', '/api/auth/signup', { body: args.input, fields: { body: 'input' } }),

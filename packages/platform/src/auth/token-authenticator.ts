@@ -64,8 +64,8 @@ async function verifyToken(
     if (error instanceof errors.JWTExpired) throw unauthenticated('The access token has expired; refresh it', true);
     throw unauthenticated('The access token is not valid', true);
   }
-  const { sub, role, sid } = payload as { sub?: unknown; role?: unknown; sid?: unknown };
+  const { sub, role, sid, email_verified } = payload as { sub?: unknown; role?: unknown; sid?: unknown; email_verified?: unknown };
   if (typeof sub !== 'string' || typeof sid !== 'string' || !roles.includes(role as Role)) throw unauthenticated('The access token is not valid', true);
   if (await sessions.isRevoked(sid)) throw sessionEnded();
-  return { principal: { kind: 'user', userId: sub, role: role as Role, sessionId: sid }, expiresAt: payload.exp! };
+  return { principal: { kind: 'user', userId: sub, role: role as Role, sessionId: sid, emailVerified: email_verified === true }, expiresAt: payload.exp! };
 }

@@ -28,6 +28,19 @@ export async function enqueueEmail(tx: Queryable, email: QueuedEmail): Promise<b
 }
 
 /**
+ * Queues `email` in `tx` like `enqueueEmail`, but when its cause is already queued the row is
+ * rewritten as it is: the transaction then commits a write either way, and takes as long whether or
+ * not this is the first time (a signup's answer must not tell a repeat by its speed).
+ */
+export async function enqueueEmailWriting(tx: Queryable, email: QueuedEmail): Promise<void> {
+  await tx.query(
+    `INSERT INTO email_outbox (id, cause, template, recipient, data) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (cause) DO UPDATE SET next_attempt_at = email_outbox.next_attempt_at`,
+    [randomUUID(), email.cause, email.template, email.to, email.data],
+  );
+}
+
+/**
  * Takes up to `limit` emails that are due, for `claimSeconds`: SKIP LOCKED and the lease let several
  * senders share one outbox without two of them sending one email.
  */

@@ -58,6 +58,11 @@ export async function revokeUserFamilies(tx: Queryable, userId: string, reason: 
   return rows.map((row) => row.id);
 }
 
+/** Deletes the refresh tokens of a user's sessions (the sessions themselves stay, ended). */
+export async function deleteUserRefreshTokens(tx: Queryable, userId: string): Promise<void> {
+  await tx.query('DELETE FROM refresh_tokens WHERE family_id IN (SELECT id FROM session_families WHERE user_id = $1)', [userId]);
+}
+
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a login session has ended; one the User DB does not know counts as ended. */

@@ -9,6 +9,7 @@ interface UserRow {
   role: Role;
   disabled_at: string | null;
   email_verified_at: string | null;
+  deleted_at: string | null;
   created_at: string;
   updated_at: string;
   password_hash: string;
@@ -39,6 +40,18 @@ export async function insertUser(tx: Queryable, fields: { email: string; name: s
     fields.passwordHash,
   ]);
   return rows[0]!;
+}
+
+/** Inserts a customer unless an account has the email; undefined then (nothing written to `users`). */
+export async function insertUserIfNew(
+  tx: Queryable,
+  fields: { email: string; name: string; role: Role; passwordHash: string },
+): Promise<StoredUser | undefined> {
+  const { rows } = await tx.query<UserRow>(
+    'INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING RETURNING *',
+    [randomUUID(), fields.email, fields.name, fields.role, fields.passwordHash],
+  );
+  return rows[0];
 }
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<StoredUser | undefined> {
@@ -131,4 +144,33 @@ export async function countUsers(db: Queryable): Promise<number> {
 export async function markEmailVerified(tx: Queryable, id: string): Promise<StoredUser | undefined> {
   const { rows } = await tx.query<UserRow>('UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1 RETURNING *', [id]);
   return rows[0];
+}
+
+/**
+ * Erases the personal data of an account its owner deleted: the email becomes `deleted-<id>@invalid`
+ * (so the address can sign up again), the name a placeholder, the password hash one no password
+ * matches; the account is disabled. Its saved addresses and emailed-link tokens are deleted, and
+ * its emails lose the address: unsent ones are dropped, sent ones keep only who (the tombstone)
+ * got which template when. Returns the erased row, or undefined when there was none to erase.
+ */
+export async function eraseUser(tx: Queryable, id: string): Promise<StoredUser | undefined> {
+  const { rows } = await tx.query<UserRow & { old_email: string }>(
+    `UPDATE users u SET email = 'deleted-' || u.id || '@invalid', name = 'Deleted account', password_hash = '!deleted',
+            disabled_at = COALESCE(u.disabled_at, now()), deleted_at = now()
+       FROM (SELECT id, email AS old_email FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE) old
+      WHERE u.id = old.id RETURNING u.*, old.old_email`,
+    [id],
+  );
+  const erased = rows[0];
+  if (!erased) return undefined;
+  await tx.query('DELETE FROM saved_addresses WHERE user_id = $1', [id]);
+  await tx.query('DELETE FROM account_tokens WHERE user_id = $1', [id]);
+  await tx.query('DELETE FROM email_outbox WHERE recipient = $1 AND sent_at IS NULL', [erased.old_email]);
+  // An account-exists email's cause names the address too.
+  await tx.query(
+    `UPDATE email_outbox SET recipient = $2, data = NULL, cause = CASE WHEN strpos(cause, $1) > 0 THEN 'erased:' || id ELSE cause END WHERE recipient = $1`,
+    [erased.old_email, erased.email],
+  );
+  const { old_email: _, ...user } = erased;
+  return user;
 }

@@ -53,8 +53,8 @@ function emailFor(event: DemaEvent): { template: string; userId: string; data: R
 /**
  * Turns order and payment events into emails to the customer: the confirmation with its breakdown,
  * payment received, shipped, cancelled, refunded. Each is queued in the email outbox keyed by the
- * event's id, so a redelivered event queues nothing more. A customer the User DB no longer has gets
- * no email; a failure to queue throws, and the bus delivers the event again.
+ * event's id, so a redelivered event queues nothing more. A customer the User DB no longer has, or
+ * who deleted their account, gets no email; a failure to queue throws, and the bus delivers the event again.
  */
 export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, publicUrl: string): Promise<void> {
   const bindings = [routingKeys.ORDER_CREATED, routingKeys.ORDER_STATUS_CHANGED, routingKeys.PAYMENT_CAPTURED, routingKeys.PAYMENT_REFUNDED];
@@ -62,7 +62,7 @@ export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, pub
     const email = emailFor(event as DemaEvent);
     if (!email) return;
     const customer = await findUser(db, email.userId);
-    if (!customer) return;
+    if (!customer || customer.deleted_at !== null) return;
     const data = { ...email.data, name: customer.name, orderLink: `${publicUrl}/orders/${email.data.orderId}` };
     if (await enqueueEmail(db, { cause: `event:${event.id}`, template: email.template, to: customer.email, data })) mail.notify();
   });

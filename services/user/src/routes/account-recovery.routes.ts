@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { PasswordResetConfirm, PasswordResetRequest, VerifyEmailBody } from '@dema/contracts';
-import { bodyLimits, problemResponses, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { AccountRecovery } from '../account-recovery.ts';
 import { trimEmail } from './auth.routes.ts';
 
@@ -62,5 +62,23 @@ export async function accountRecoveryRoutes(app: DemaApp, recovery: AccountRecov
       },
     },
     async (request) => recovery.verifyEmail(request.body.token),
+  );
+
+  app.post(
+    '/api/users/me/verification-email',
+    {
+      config: { authenticated: true },
+      schema: {
+        tags: ['users'],
+        operationId: 'resendVerificationEmail',
+        summary: 'Email yourself a new verification link (409 when your email is verified already; a few an hour)',
+        security: requiresToken,
+        response: { 202: Type.Null(), ...problemResponses(401, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      await recovery.resendVerification(request.principal);
+      return reply.status(202).send(null);
+    },
   );
 }

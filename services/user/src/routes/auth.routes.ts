@@ -14,6 +14,13 @@ export const trimEmail = async (request: { body: unknown }) => {
   if (body && typeof body.email === 'string') body.email = body.email.trim();
 };
 
+/** The one answer to every signup that passed validation, so it tells nobody whether the email was registered. */
+const signupAccepted = {
+  message: 'Sign in with this email and password next. If the email already had an account, nothing was created and its inbox has a message about it.',
+};
+const signupDescription =
+  'Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.';
+
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
@@ -27,12 +34,16 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
       schema: {
         tags: ['auth'],
         operationId: 'signup',
-        summary: 'Create a customer account and sign in',
+        summary: 'Ask for a customer account, then sign in with the same credentials',
+        description: signupDescription,
         body: SignupBody,
-        response: { 201: Type.Ref('Session'), ...problemResponses(400, 409, 429) },
+        response: { 202: Type.Ref('Accepted'), ...problemResponses(400, 429) },
       },
     },
-    async (request, reply) => reply.status(201).send(await identity.signup(request.body, request.ip)),
+    async (request, reply) => {
+      await identity.signup(request.body, request.ip);
+      return reply.status(202).send(signupAccepted);
+    },
   );
 
   app.post(
@@ -147,16 +158,16 @@ export async function cookieAuthRoutes(app: DemaApp, identity: Identity, origins
       schema: {
         tags: ['auth'],
         operationId: 'signupWithCookie',
-        summary: 'Create a customer account from a browser, signed in as by the cookie login',
+        summary: 'Ask for a customer account from a browser, then sign in with the cookie login',
+        description: signupDescription,
         security: [],
         body: SignupBody,
-        response: { 201: Type.Ref('CookieSession'), ...problemResponses(400, 403, 409, 429) },
+        response: { 202: Type.Ref('Accepted'), ...problemResponses(400, 403, 429) },
       },
     },
     async (request, reply) => {
-      const { user, tokens } = await identity.signup(request.body, request.ip);
-      reply.header('set-cookie', refreshCookie(tokens.refreshToken, cookieOptions(request)));
-      return reply.status(201).send({ user, tokens: { accessToken: tokens.accessToken, tokenType: tokens.tokenType, expiresIn: tokens.expiresIn } });
+      await identity.signup(request.body, request.ip);
+      return reply.status(202).send(signupAccepted);
     },
   );
 

@@ -1,7 +1,7 @@
 import { pipeline, Readable } from 'node:stream';
 import Type from 'typebox';
 import { stringify } from 'csv-stringify';
-import { IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
+import { DeleteMe, IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 
@@ -40,6 +40,26 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
       },
     },
     async (request) => identity.updateMe(request.principal, request.body, request.ip),
+  );
+
+  app.delete(
+    '/api/users/me',
+    {
+      bodyLimit: bodyLimits.small,
+      config: { authenticated: true },
+      schema: {
+        tags: ['users'],
+        operationId: 'deleteMyAccount',
+        summary: 'Delete your account (needs your password): your personal data is erased and every session ends; your orders stay',
+        security: requiresToken,
+        body: DeleteMe,
+        response: { 204: Type.Null(), ...problemResponses(400, 401, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      await identity.deleteMe(request.principal, request.body.password, request.ip);
+      return reply.status(204).send(null);
+    },
   );
 
   app.get(
