@@ -1,8 +1,9 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatDateTime, type AuditEntry } from '@dema/contracts';
 import { describeFailure } from '@dema/client';
+import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
 import { EmptyState, ErrorState, Loading } from './states.tsx';
 import { TablePager } from './pager.tsx';
@@ -44,6 +45,32 @@ function queryOf(filters: Filters): Record<string, string> {
   if (filters.from) query.from = `${filters.from}T00:00:00Z`;
   if (filters.to) query.to = new Date(Date.parse(`${filters.to}T00:00:00Z`) + 86_400_000).toISOString();
   return query;
+}
+
+/**
+ * The email of each actor on the page, looked up once per id: entries keep only the id (an email
+ * changes, and a deleted account's is erased), so the page says who it is today.
+ */
+function useActorEmails(ids: readonly string[]): ReadonlyMap<string, string> {
+  const [emails, setEmails] = useState<ReadonlyMap<string, string>>(new Map());
+  const wanted = [...new Set(ids)].filter((id) => !emails.has(id)).sort();
+  const key = wanted.join(',');
+  useEffect(() => {
+    if (key === '') return;
+    let current = true;
+    void Promise.all(
+      key.split(',').map(async (id) => {
+        const user = await api.GET('/api/users/{id}', { params: { path: { id } } }).catch(() => undefined);
+        return [id, user?.email ?? id] as const;
+      }),
+    ).then((found) => {
+      if (current) setEmails((known) => new Map([...known, ...found]));
+    });
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return emails;
 }
 
 const shown = (value: unknown): string => (value === undefined ? '—' : JSON.stringify(value));
@@ -89,6 +116,7 @@ export function AdminAudit() {
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<string | null>(null);
   const result = useApi((client) => client.GET('/api/admin/audit', { params: { query: { limit: pageSize, offset, ...queryOf(filters) } } }), [offset, filters]);
+  const actorEmails = useActorEmails(result.status === 'ready' ? result.data.items.map((entry) => entry.actorId) : []);
   const field = (key: keyof Filters, label: string, type = 'search') => (
     <div className="field" style={{ minWidth: 160 }}>
       <label htmlFor={`audit-${key}`}>{label}</label>
@@ -158,7 +186,7 @@ export function AdminAudit() {
                     <td>{entry.action}</td>
                     <td className="small mono">{entry.resourceId}</td>
                     <td className="small">
-                      <span className="mono">{entry.actorId}</span> ({entry.actorRole})
+                      <span title={entry.actorId}>{actorEmails.get(entry.actorId) ?? entry.actorId}</span> ({entry.actorRole})
                     </td>
                     <td className="small mono">{entry.requestId}</td>
                     <td className="num">

@@ -6,7 +6,7 @@ import { apiToken, callApi, e2e, launchBrowser, newShopper, shot, signInThroughF
 
 /**
  * An admin renames a product on the dashboard, then finds that change in the audit log by the
- * product's id and reads its before and after.
+ * product's id, sees who made it by email, and reads its before and after.
  */
 
 let browser: Browser;
@@ -45,6 +45,7 @@ test("an admin's product change is in the audit log with its before and after", 
     await admin.waitForTimeout(200);
   }
   await updated.waitFor();
+  await updated.getByText(`${e2e.adminEmail} (admin)`).waitFor();
   await entries.getByRole('row').filter({ hasText: 'product.created' }).waitFor();
 
   await updated.getByRole('button', { name: /Show changes/ }).click();
