@@ -60,6 +60,8 @@ export const ErrorCode = {
   EMAIL_NOT_VERIFIED: 'EMAIL_NOT_VERIFIED',
   /** A new verification link was asked for an email that is verified already. */
   EMAIL_ALREADY_VERIFIED: 'EMAIL_ALREADY_VERIFIED',
+  /** The account was deleted by its owner: what is left of it is kept for the orders and not changed. */
+  ACCOUNT_DELETED: 'ACCOUNT_DELETED',
   /** A refund above what was paid and not yet refunded. */
   REFUND_EXCEEDS_PAID: 'REFUND_EXCEEDS_PAID',
   /** The payment provider refused or could not be reached; nothing was changed. */

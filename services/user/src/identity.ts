@@ -305,6 +305,9 @@ export class Identity {
       const admins = removesAdmin ? await users.lockActiveAdmins(tx) : [];
       const before = await users.findUser(tx, id, true);
       if (!before) throw notFound(ErrorCode.USER_NOT_FOUND, `No user ${id}`);
+      // Re-enabling or renaming the tombstone would bring back an account its owner erased.
+      if (before.deleted_at !== null && action === 'user.updated')
+        throw conflict(ErrorCode.ACCOUNT_DELETED, `User ${id} deleted their account: it cannot be changed`);
       if (removesAdmin && admins.length === 1 && admins[0] === id) {
         throw conflict(ErrorCode.LAST_ADMIN, 'This is the last active admin: make another account an admin before demoting or disabling it');
       }

@@ -68,6 +68,19 @@ for (const target of testTargets()) {
       assert.deepEqual(((await dema.client().send('GET', '/api/users/me/addresses', { token: fresh.tokens.accessToken })).body as { items: [] }).items, []);
     });
 
+    test('an admin cannot bring back a deleted account: a change is 409 ACCOUNT_DELETED and the tombstone stays', async () => {
+      const { user, session } = await dema.signedIn();
+      assert.equal((await deleteMe(session, { password: goodPassword })).status, 204);
+      const admin = await dema.signedIn('admin');
+      const before = await stored(user.id);
+      for (const body of [{ disabled: false }, { name: 'Back again' }, { role: 'admin' }]) {
+        const reply = await dema.client().send('PUT', `/api/users/${user.id}`, { token: admin.session.tokens.accessToken, body });
+        assert.equal(reply.status, 409, `${JSON.stringify(body)}: ${reply.text}`);
+        assert.equal((reply.body as Problem).code, 'ACCOUNT_DELETED');
+      }
+      assert.deepEqual(await stored(user.id), before);
+    });
+
     test('a wrong password is refused naming body.password, and nothing changes', async () => {
       const { user, email, session } = await dema.signedIn();
       const reply = await deleteMe(session, { password: 'not-the-password-at-all' });
