@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AuditRecordedEvent, Principal } from '@dema/contracts';
+import { roles, type AuditRecordedEvent, type Principal, type Role } from '@dema/contracts';
 import type { Queryable } from './db/db.ts';
 import { appendToOutbox, createEvent } from './bus/outbox.ts';
 
@@ -16,6 +16,38 @@ const currentRequest = new AsyncLocalStorage<AuditedRequest>();
 /** Runs `work`, and everything it starts, as part of `request` (the HTTP kit does it for every route handler). */
 export function runForRequest<T>(request: AuditedRequest, work: () => T): T {
   return currentRequest.run(request, work);
+}
+
+/** The header a service-to-service call carries the acting user in (see `forwardedRequest`). */
+export const actingUserHeader = 'x-dema-acting-user';
+
+/**
+ * Headers that carry the request being handled into a call to another service: its id, and the
+ * signed-in user it acts for. The called service trusts the user only on routes that checked the
+ * service token (`actingUserOf`), so a change it makes there is audited as that user's, in the same
+ * request — as it is when both services share one process.
+ */
+export function forwardedRequest(): Record<string, string> {
+  const request = currentRequest.getStore();
+  if (request === undefined) return {};
+  const headers: Record<string, string> = { 'x-request-id': request.id };
+  if (request.principal.kind === 'user') {
+    const { userId, role, sessionId } = request.principal;
+    headers[actingUserHeader] = Buffer.from(JSON.stringify({ userId, role, sessionId })).toString('base64url');
+  }
+  return headers;
+}
+
+/** The user a service-to-service call acts for (`forwardedRequest`), or undefined when it names none or is malformed. */
+export function actingUserOf(header: string | string[] | undefined): Principal | undefined {
+  if (typeof header !== 'string') return undefined;
+  try {
+    const { userId, role, sessionId } = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (typeof userId !== 'string' || typeof role !== 'string' || typeof sessionId !== 'string' || !roles.includes(role as Role)) return undefined;
+    return { kind: 'user', userId, role: role as Role, sessionId };
+  } catch {
+    return undefined;
+  }
 }
 
 /** One admin action: `action` is `<resourceType>.<verb>`; `before`/`after` as the API shows the resource, null when it did not exist. */

@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import Type from 'typebox';
 import type { AuditRecordedEvent, Principal } from '@dema/contracts';
-import { auditEventOf, createHttpServer, createLogger, listen, Metrics, runForRequest, type DemaApp } from '@dema/platform';
+import { auditEventOf, createHttpServer, createLogger, forwardedRequest, listen, Metrics, runForRequest, type DemaApp } from '@dema/platform';
 
 const admin: Principal = { kind: 'user', userId: '7f0c2a4e-1111-4000-8000-000000000001', role: 'admin', sessionId: 's1' };
 const change = { action: 'product.updated', resourceType: 'product', resourceId: 'p1', before: { price: 1 }, after: { price: 2 } };
@@ -84,5 +84,61 @@ describe('the HTTP kit runs every handler inside its request', () => {
 
   test('an anonymous request records nothing', async () => {
     assert.deepEqual(await post({ 'x-request-id': 'client-chosen-2' }), { requestId: null });
+  });
+});
+
+describe('a service-to-service call acts for the user of the request that made it', () => {
+  const serviceToken = 'audit-forwarding-test-token';
+  let app: DemaApp;
+  let url: string;
+
+  before(async () => {
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+      serviceToken,
+    });
+    const actor = async () => {
+      const payload = auditEventOf(change)?.payload;
+      return { actorId: payload?.actorId ?? null, actorRole: payload?.actorRole ?? null, requestId: payload?.requestId ?? null };
+    };
+    app.post('/internal/changes', { config: { internal: true } }, actor);
+    app.post('/public/changes', actor);
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  /** What the calling service sends: the headers `forwardedRequest` gives inside its request. */
+  const forwarded = (principal: Principal) => runForRequest({ id: 'caller-request-9', principal }, () => forwardedRequest());
+  const post = async (path: string, headers: Record<string, string>) =>
+    (await (await fetch(`${url}${path}`, { method: 'POST', headers })).json()) as Record<string, string | null>;
+
+  test('with the service token, the called route records the forwarded user and request id', async () => {
+    assert.deepEqual(await post('/internal/changes', { ...forwarded(admin), 'x-dema-service-token': serviceToken }), {
+      actorId: admin.kind === 'user' ? admin.userId : null,
+      actorRole: 'admin',
+      requestId: 'caller-request-9',
+    });
+  });
+
+  test('outside a request, or for an anonymous one, nobody is forwarded', async () => {
+    assert.deepEqual(forwardedRequest(), {});
+    assert.deepEqual(Object.keys(forwarded({ kind: 'anonymous' })), ['x-request-id']);
+  });
+
+  test('a public route ignores the header: only a caller holding the service token may name a user', async () => {
+    assert.deepEqual(await post('/public/changes', forwarded(admin)), { actorId: null, actorRole: null, requestId: null });
+  });
+
+  test('without the right service token the internal route refuses the call; a malformed user records nothing', async () => {
+    const refused = await fetch(`${url}/internal/changes`, { method: 'POST', headers: { ...forwarded(admin), 'x-dema-service-token': 'wrong' } });
+    assert.equal(refused.status, 403);
+    const malformed = await post('/internal/changes', { 'x-dema-acting-user': 'not-json', 'x-dema-service-token': serviceToken });
+    assert.equal(malformed.actorId, null);
+    const badRole = Buffer.from(JSON.stringify({ userId: 'u', role: 'root', sessionId: 's' })).toString('base64url');
+    assert.equal((await post('/internal/changes', { 'x-dema-acting-user': badRole, 'x-dema-service-token': serviceToken })).actorId, null);
   });
 });

@@ -1,5 +1,5 @@
 import { ErrorCode, type Problem } from '@dema/contracts';
-import { AppError, unavailable } from '@dema/platform';
+import { AppError, forwardedRequest, unavailable } from '@dema/platform';
 import type { Logger } from 'pino';
 
 /** What a call to another service may carry besides its body. */
@@ -39,6 +39,7 @@ export class InternalClient {
         response = await fetch(`${base}${path}`, {
           method,
           headers: {
+            ...forwardedRequest(),
             ...options.headers,
             ...(this.serviceToken ? { 'x-dema-service-token': this.serviceToken } : {}),
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),

@@ -7,7 +7,7 @@ import type {} from '@fastify/swagger';
 import { ErrorCode, Problem, problemContentType, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.ts';
-import { runForRequest } from '../audit.ts';
+import { actingUserHeader, actingUserOf, runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
@@ -180,7 +180,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   });
 
   // The handler, and all it starts, knows its request: the audit log's who and request id.
-  app.addHook('preHandler', (request, _reply, done) => runForRequest(request, done));
+  // A service-to-service call acts for the user of the request that made it (checked service token only).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const actingUser = request.routeOptions.config.internal ? actingUserOf(request.headers[actingUserHeader]) : undefined;
+    runForRequest(actingUser ? { id: request.id, principal: actingUser } : request, done);
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     // An upgrade request (a WebSocket's) that got a plain answer instead (a refused token, a rate
