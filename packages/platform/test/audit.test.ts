@@ -52,18 +52,16 @@ describe('who and which request an audit entry names', () => {
   });
 });
 
+/** The platform's HTTP server as a service builds it, with what the test varies. */
+const kitServer = (options: Pick<Parameters<typeof createHttpServer>[0], 'authenticate' | 'serviceToken'>): DemaApp =>
+  createHttpServer({ log: createLogger('silent'), metrics: new Metrics(), bodyLimit: 1024, service: 'test', ...options });
+
 describe('the HTTP kit runs every handler inside its request', () => {
   let app: DemaApp;
   let url: string;
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async (request) => (request.headers.authorization ? admin : { kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-    });
+    app = kitServer({ authenticate: async (request) => (request.headers.authorization ? admin : { kind: 'anonymous' }) });
     // A body parsed from the socket's events, then an await: the request must still be known after both.
     app.post('/changes', { schema: { body: Type.Object({ n: Type.Integer() }) } }, async () => {
       await delay(1);
@@ -93,14 +91,7 @@ describe('a service-to-service call acts for the user of the request that made i
   let url: string;
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async () => ({ kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-      serviceToken,
-    });
+    app = kitServer({ authenticate: async () => ({ kind: 'anonymous' }), serviceToken });
     const actor = async () => {
       const payload = auditEventOf(change)?.payload;
       return { actorId: payload?.actorId ?? null, actorRole: payload?.actorRole ?? null, requestId: payload?.requestId ?? null };
