@@ -20,7 +20,7 @@ test('catalog pages are rendered on the server, with titles, meta tags and struc
   assert.match(list, /<title>All products · [^<]+<\/title>/);
   assert.match(list, /<meta name="description" content="Browse the full catalog/);
   assert.match(list, /data-testid="product-grid"/);
-  assert.match(list, /Showing 1–12 of \d+ products/);
+  assert.match(list, /Showing 1–12 of [\d,]+ products/);
 
   const detail = await (await fetch(`${e2e.webUrl}/products/${product.id}`)).text();
   const escaped = product.name.replace(/&/g, '&amp;').replace(/"/g, '&quot;');

@@ -58,6 +58,8 @@ export class Cache {
   private subscribed = false;
   /** Set while Redis was unreachable: its entries may predate writes made meanwhile. */
   private mustReversion = false;
+  /** The next attempt at the re-versioning an invalidation that could not be sent owes the other instances. */
+  private reversionRetry: NodeJS.Timeout | undefined;
   /** Tags invalidated while a send to Redis was in flight: they go in `nextSend`. */
   private readonly unsentTags = new Set<string>();
   private nextSend: Promise<void> | undefined;
@@ -174,7 +176,7 @@ export class Cache {
     const redis = this.options.redis;
     if (!redis) return;
     if (!redis.commands.isReady) {
-      this.mustReversion = true;
+      this.owePeersReversion();
       return;
     }
     for (const tag of tags) this.unsentTags.add(tag);
@@ -196,9 +198,31 @@ export class Cache {
       pipeline.publish(this.channel, JSON.stringify(tags));
       await pipeline.exec();
     } catch (error) {
-      this.options.log.warn({ err: error }, 'cache invalidation did not reach redis; will re-version on reconnect');
-      this.mustReversion = true;
+      this.options.log.warn({ err: error }, 'cache invalidation did not reach redis; re-versioning once it answers');
+      this.owePeersReversion();
     }
+  }
+
+  /**
+   * An invalidation that did not reach Redis (not connected, or a cluster between masters) is owed to
+   * the other instances: their memory layers leave an entry only on a message. Re-versions every tag
+   * (which publishes) as soon as Redis takes commands, retrying until it does — not on this
+   * instance's next read, which may never come.
+   */
+  private owePeersReversion(): void {
+    this.mustReversion = true;
+    if (this.reversionRetry) return;
+    const commands = this.options.redis!.commands;
+    const attempt = () => {
+      this.reversionRetry = undefined;
+      if (!this.mustReversion || commands.client.status === 'end') return;
+      const retry = () => {
+        this.reversionRetry ??= setTimeout(attempt, 500).unref();
+      };
+      if (!commands.isReady) return retry();
+      this.reversionAll().catch(retry);
+    };
+    this.reversionRetry = setTimeout(attempt, 100).unref();
   }
   // Stryker restore all
 
