@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiToken, callApi, e2e, launchBrowser, newShopper, shot, signInThroughForm } from './support.ts';
+import { apiToken, callApi, e2e, launchBrowser, newAdmin, shot } from './support.ts';
 
 /**
  * An admin renames a product on the dashboard, then finds that change in the audit log by the
@@ -15,8 +15,7 @@ let adminErrors: string[];
 
 before(async () => {
   browser = await launchBrowser();
-  ({ page: admin, errors: adminErrors } = await newShopper(browser));
-  await signInThroughForm(admin, e2e.adminEmail, e2e.adminPassword);
+  ({ page: admin, errors: adminErrors } = await newAdmin(browser));
 });
 
 after(async () => {

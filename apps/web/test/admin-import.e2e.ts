@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { e2e, launchBrowser, newShopper, shot, signInThroughForm } from './support.ts';
+import { e2e, launchBrowser, newAdmin, shot } from './support.ts';
 
 /**
  * An admin imports a catalog CSV on the dashboard: the dry run of a file with a bad row names the
@@ -19,8 +19,7 @@ const run = `imp${randomBytes(3).toString('hex')}`;
 
 before(async () => {
   browser = await launchBrowser();
-  ({ page: admin, errors: adminErrors } = await newShopper(browser));
-  await signInThroughForm(admin, e2e.adminEmail, e2e.adminPassword);
+  ({ page: admin, errors: adminErrors } = await newAdmin(browser));
 });
 
 after(async () => {

@@ -63,6 +63,13 @@ export async function signInThroughForm(page: Page, email: string, password: str
   await page.getByTestId('account-menu').waitFor();
 }
 
+/** A new browser context signed in as the demo admin through the login form. */
+export async function newAdmin(browser: Browser): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const admin = await newShopper(browser);
+  await signInThroughForm(admin.page, e2e.adminEmail, e2e.adminPassword);
+  return admin;
+}
+
 /** A product of the live catalog to shop for: in stock, sold without variants. */
 export async function pickProduct(): Promise<{ id: string; name: string; price: number; stock: number }> {
   const response = await fetch(`${e2e.apiUrl}/api/products?limit=100&inStock=true&sort=name`);

@@ -10,10 +10,10 @@ import {
   type StockUpdateReason,
   type OrderStatusChangedEvent,
 } from '@dema/contracts';
-import { createEvent, MemoryBus, PgliteHost, PostgresDb, type Db, type DemaConfig } from '@dema/platform';
+import { createEvent, MemoryBus, PgliteHost, platformMigrations, PostgresDb, runMigrations, type Db, type DemaConfig } from '@dema/platform';
 import { createDatabase, startTestProcess, waitFor, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import { createUserService } from '@dema/user';
-import { createAnalyticsService, type AnalyticsService } from '../src/app.ts';
+import { analyticsMigrations, createAnalyticsService, type AnalyticsService } from '../src/app.ts';
 import type { Analytics } from '../src/analytics.ts';
 
 export interface Reply {
@@ -204,3 +204,16 @@ export async function allReports(analytics: Analytics, range: { from: string; to
     lowStock: await analytics.lowStock({ threshold: 1_000_000, limit: 500 }),
   };
 }
+
+/** A fresh database with the analytics schema (platform and analytics migrations run). */
+export async function migratedDatabase(target: TestTarget): Promise<{ db: Db; dispose(): Promise<void> }> {
+  const fresh = await freshDatabase(target);
+  await runMigrations(fresh.db, [platformMigrations, analyticsMigrations]);
+  return fresh;
+}
+
+/** Webhook retries as the delivery tests want them: the next attempt a minute on, never disabled. */
+export const webhookRetry = { retryDelayMs: () => 60_000, disableAfterFailures: 100 };
+
+/** A receiver's answer with `responseStatus`, as a delivery attempt records it. */
+export const answeredAttempt = (responseStatus: number) => ({ attemptedAt: new Date(), responseStatus, error: null, durationMs: 1 });

@@ -1,14 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { platformMigrations, runMigrations, type Db } from '@dema/platform';
+import type { Db } from '@dema/platform';
 import { testTargets } from '@dema/platform/testing';
-import { analyticsMigrations } from '../src/app.ts';
 import { claimDueDeliveries, fanOut, insertEndpoint, recordAttempt } from '../src/webhooks/webhooks.repository.ts';
-import { freshDatabase } from './helpers.ts';
-
-const retry = { retryDelayMs: () => 60_000, disableAfterFailures: 100 };
-const ok = (responseStatus: number) => ({ attemptedAt: new Date(), responseStatus, error: null, durationMs: 1 });
+import { answeredAttempt, migratedDatabase, webhookRetry as retry } from './helpers.ts';
 
 for (const target of testTargets()) {
   describe(`webhook deliveries are claimed with a lease (${target.name})`, () => {
@@ -17,8 +13,7 @@ for (const target of testTargets()) {
     let endpointId: string;
 
     before(async () => {
-      ({ db, dispose } = await freshDatabase(target));
-      await runMigrations(db, [platformMigrations, analyticsMigrations]);
+      ({ db, dispose } = await migratedDatabase(target));
       endpointId = randomUUID();
       await insertEndpoint(db, { id: endpointId, url: 'https://93.184.215.14/x', events: ['order.created'], secret: 'whsec_x', enabled: true });
     });
@@ -37,7 +32,7 @@ for (const target of testTargets()) {
       assert.equal(ids.length, 30);
       assert.equal(new Set(ids).size, 30);
       assert.deepEqual(await claimDueDeliveries(db, 30, 60_000), [], 'a leased delivery is not due');
-      for (const claim of claims.flat()) await db.transaction((tx) => recordAttempt(tx, claim, ok(200), true, retry));
+      for (const claim of claims.flat()) await db.transaction((tx) => recordAttempt(tx, claim, answeredAttempt(200), true, retry));
     });
 
     test('a lease that ran out is claimed again, and only the newer holder records its attempt', async () => {
@@ -46,8 +41,11 @@ for (const target of testTargets()) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       const [second] = await claimDueDeliveries(db, 10, 60_000);
       assert.equal(second?.id, first?.id);
-      assert.equal(await db.transaction((tx) => recordAttempt(tx, first!, ok(200), true, retry)), undefined);
-      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, second!, ok(200), true, retry)), { status: 'succeeded', disabledEndpoint: false });
+      assert.equal(await db.transaction((tx) => recordAttempt(tx, first!, answeredAttempt(200), true, retry)), undefined);
+      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, second!, answeredAttempt(200), true, retry)), {
+        status: 'succeeded',
+        disabledEndpoint: false,
+      });
       const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_attempts WHERE delivery_id = $1', [first!.id]);
       assert.equal(rows[0]!.n, 1);
     });
@@ -55,14 +53,20 @@ for (const target of testTargets()) {
     test('a failed attempt makes the delivery due again only after its back-off', async () => {
       await deliveriesOf(1);
       const [claim] = await claimDueDeliveries(db, 10, 60_000);
-      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, claim!, ok(500), false, retry)), { status: 'pending', disabledEndpoint: false });
+      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, claim!, answeredAttempt(500), false, retry)), {
+        status: 'pending',
+        disabledEndpoint: false,
+      });
       assert.deepEqual(await claimDueDeliveries(db, 10, 60_000), []);
     });
 
     test('a failure whose next attempt would fall after the retry window ends the delivery as failed', async () => {
       await db.transaction((tx) => fanOut(tx, { id: randomUUID(), name: 'order.created', body: '{}' }, 1_000));
       const [claim] = await claimDueDeliveries(db, 10, 60_000);
-      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, claim!, ok(502), false, retry)), { status: 'failed', disabledEndpoint: false });
+      assert.deepEqual(await db.transaction((tx) => recordAttempt(tx, claim!, answeredAttempt(502), false, retry)), {
+        status: 'failed',
+        disabledEndpoint: false,
+      });
     });
   });
 }

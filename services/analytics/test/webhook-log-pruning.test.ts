@@ -3,18 +3,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import client from 'prom-client';
-import { platformMigrations, runMigrations, type Db } from '@dema/platform';
+import type { Db } from '@dema/platform';
 import { testTargets } from '@dema/platform/testing';
-import { analyticsMigrations } from '../src/app.ts';
 import { WebhookLogPruner } from '../src/webhooks/webhook-log-pruner.ts';
 import { WebhookMetrics } from '../src/webhooks/webhook-metrics.ts';
 import { claimDueDeliveries, fanOut, insertEndpoint, recordAttempt, scheduleRedelivery } from '../src/webhooks/webhooks.repository.ts';
-import { freshDatabase } from './helpers.ts';
+import { answeredAttempt, migratedDatabase, webhookRetry as retry } from './helpers.ts';
 
 const day = 86_400_000;
 const retention = 30 * day;
-const retry = { retryDelayMs: () => 60_000, disableAfterFailures: 100 };
-const answered = (responseStatus: number) => ({ attemptedAt: new Date(), responseStatus, error: null, durationMs: 1 });
 
 for (const target of testTargets()) {
   describe(`the webhook delivery log is pruned after its retention (${target.name})`, () => {
@@ -23,8 +20,7 @@ for (const target of testTargets()) {
     let endpointId: string;
 
     before(async () => {
-      ({ db, dispose } = await freshDatabase(target));
-      await runMigrations(db, [platformMigrations, analyticsMigrations]);
+      ({ db, dispose } = await migratedDatabase(target));
     });
     after(() => dispose?.());
     beforeEach(async () => {
@@ -40,7 +36,7 @@ for (const target of testTargets()) {
     async function deliveredOnce(status: number, windowMs = day): Promise<string> {
       await db.transaction((tx) => fanOut(tx, { id: randomUUID(), name: 'order.created', body: '{}' }, windowMs));
       const [claim] = await claimDueDeliveries(db, 1, 60_000);
-      await db.transaction((tx) => recordAttempt(tx, claim!, answered(status), status < 300, retry));
+      await db.transaction((tx) => recordAttempt(tx, claim!, answeredAttempt(status), status < 300, retry));
       return claim!.id;
     }
 
@@ -102,7 +98,7 @@ for (const target of testTargets()) {
       assert.equal(await scheduleRedelivery(db, endpointId, old, day), true);
       assert.equal(await pruner().sweep(), 0);
       const [claim] = await claimDueDeliveries(db, 1, 60_000);
-      await db.transaction((tx) => recordAttempt(tx, claim!, answered(200), true, retry));
+      await db.transaction((tx) => recordAttempt(tx, claim!, answeredAttempt(200), true, retry));
       assert.equal(await pruner().sweep(), 0);
       assert.equal(await remaining('webhook_attempts'), 2);
     });

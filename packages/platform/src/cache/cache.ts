@@ -82,13 +82,11 @@ export class Cache {
       redis.commands.onReady((reconnect) => {
         if (!reconnect) return;
         // Eagerly, so instances that never lost Redis stop serving what changed during the outage.
-        this.mustReversion = true;
-        this.reversionAll().catch((error: unknown) => options.log.warn({ err: error }, 'cache re-versioning after reconnect failed; retrying on next read'));
+        this.owePeersReversion();
       });
       // A cluster node lost may take tag bumps its replica never received: re-version as after an outage.
       redis.commands.onNodeLost(() => {
-        this.mustReversion = true;
-        this.reversionAll().catch((error: unknown) => options.log.warn({ err: error }, 'cache re-versioning after a lost node failed; retrying on next read'));
+        this.owePeersReversion();
       });
       redis.subscriber.client.on('message', (_channel: string, message: string) => this.onInvalidation(message));
       redis.subscriber.onReady(() => this.subscribe());
@@ -204,10 +202,11 @@ export class Cache {
   }
 
   /**
-   * An invalidation that did not reach Redis (not connected, or a cluster between masters) is owed to
-   * the other instances: their memory layers leave an entry only on a message. Re-versions every tag
-   * (which publishes) as soon as Redis takes commands, retrying until it does — not on this
-   * instance's next read, which may never come.
+   * After Redis came back, a cluster node was lost, or an invalidation did not reach Redis (not
+   * connected, or a cluster between masters), every instance may hold entries older than a change:
+   * their memory layers leave an entry only on a message. Re-versions every tag (which publishes) as
+   * soon as Redis takes commands, retrying until it does — not on this instance's next read, which
+   * may never come.
    */
   private owePeersReversion(): void {
     this.mustReversion = true;
@@ -220,9 +219,12 @@ export class Cache {
         this.reversionRetry ??= setTimeout(attempt, 500).unref();
       };
       if (!commands.isReady) return retry();
-      this.reversionAll().catch(retry);
+      this.reversionAll().catch((error: unknown) => {
+        this.options.log.warn({ err: error }, 'cache re-versioning did not reach redis; retrying');
+        retry();
+      });
     };
-    this.reversionRetry = setTimeout(attempt, 100).unref();
+    this.reversionRetry = setTimeout(attempt, 0).unref();
   }
   // Stryker restore all
 
