@@ -64,7 +64,7 @@ export class Payments {
     const provider = this.provider(body.provider, 'body.provider');
     const amount = fromCents(toCents(body.amount));
     const opened = await provider.createPayment(orderId, amount, body.currency, `payment-open-${orderId}`);
-    await payments.insertPayment(this.db, {
+    const inserted = await payments.insertPayment(this.db, {
       id: randomUUID(),
       orderId,
       userId: body.userId,
@@ -75,8 +75,8 @@ export class Payments {
       providerRef: opened.providerRef,
       clientSecret: opened.clientSecret ?? null,
     });
-    // A concurrent open of the same order may have written first: either way, this is the payment.
-    return this.sameRequest((await payments.findPayment(this.db, orderId))!, body);
+    // A concurrent open of the same order may have written first: then that one is the payment.
+    return this.sameRequest(inserted ?? (await payments.findPayment(this.db, orderId))!, body);
   }
 
   private sameRequest(found: { payment: Payment; clientSecret: string | null }, body: CreatePayment) {

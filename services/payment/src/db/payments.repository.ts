@@ -120,14 +120,18 @@ async function lockWhere(tx: Queryable, column: 'order_id' | 'provider_ref', val
   return toRecord(rows[0]!);
 }
 
-/** Records a new payment; false (nothing written) when the order already has one. */
+/**
+ * Records a new payment and answers it as `findPayment` would; undefined when the order has one
+ * already (a concurrent open wrote first).
+ */
 export async function insertPayment(
   db: Queryable,
   payment: Pick<PaymentRecord, 'id' | 'orderId' | 'userId' | 'provider' | 'status' | 'amount' | 'currency' | 'providerRef' | 'clientSecret'>,
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO payments (id, order_id, user_id, provider, status, amount, currency, provider_ref, client_secret)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING`,
+): Promise<{ payment: Payment; clientSecret: string | null } | undefined> {
+  const { rows } = await db.query<PaymentRow>(
+    `INSERT INTO payments AS p (id, order_id, user_id, provider, status, amount, currency, provider_ref, client_secret)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING
+     RETURNING ${paymentColumns}, ${refundsColumn}`,
     [
       payment.id,
       payment.orderId,
@@ -140,7 +144,7 @@ export async function insertPayment(
       payment.clientSecret,
     ],
   );
-  return rowCount === 1;
+  return rows[0] && { payment: toPayment(rows[0]), clientSecret: rows[0].client_secret };
 }
 
 /** Moves a locked payment to `status`, with what was captured or refunded when those changed. */
