@@ -22,6 +22,17 @@ const fast: WebhookSettings = {
 };
 
 const day = '2023-03-01';
+/** An event of the catalog the tests' endpoints do not subscribe to. */
+const paymentFailed = () =>
+  createEvent<PaymentFailedEvent>('PAYMENT_FAILED', {
+    paymentId: randomUUID(),
+    orderId: randomUUID(),
+    userId: randomUUID(),
+    provider: 'stripe',
+    currency: 'USD',
+    reason: 'card_declined',
+    timestamp: `${day}T10:00:00Z`,
+  });
 const placed = () => orderCreated({ timestamp: `${day}T10:00:00Z`, items: [{ productId: products.kettle, quantity: 1, price: 12.5 }] });
 
 for (const target of testTargets()) {
@@ -182,17 +193,30 @@ for (const target of testTargets()) {
       );
     });
 
+    test('events arriving together each go only to the endpoints subscribed to them, once', async () => {
+      const stockOnly = await register(['stock.updated']);
+      const ordersOnly = await register(['order.created']);
+      const orders = Array.from({ length: 5 }, placed);
+      const moves = Array.from({ length: 5 }, (_, i) => stockUpdated(products.mug, 50 - i, 49 - i, 'ORDER', `${day}T10:00:0${i}Z`));
+      const failed = paymentFailed();
+      // All at once, one of them twice: the consumer gets them together, as under load.
+      await Promise.all([...orders, ...moves, failed, orders[0]!].map((event) => dema.publish(event)));
+      await waitFor('every delivery', async () => receiver.at(stockOnly.path).length === 5 && receiver.at(ordersOnly.path).length === 5, 10_000);
+      await delay(300);
+      const ids = (path: string) =>
+        receiver
+          .at(path)
+          .map((r) => r.headers['webhook-id'])
+          .sort();
+      assert.deepEqual(ids(stockOnly.path), moves.map((e) => e.id).sort());
+      assert.deepEqual(ids(ordersOnly.path), orders.map((e) => e.id).sort());
+      const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE event_id = $1', [failed.id]);
+      assert.equal(rows[0]!.n, 0);
+    });
+
     test('an event no endpoint subscribes to leaves nothing behind', async () => {
       await register(['order.created']);
-      const failed = createEvent<PaymentFailedEvent>('PAYMENT_FAILED', {
-        paymentId: randomUUID(),
-        orderId: randomUUID(),
-        userId: randomUUID(),
-        provider: 'stripe',
-        currency: 'USD',
-        reason: 'card_declined',
-        timestamp: `${day}T10:00:00Z`,
-      });
+      const failed = paymentFailed();
       await dema.publish(failed);
       await delay(300);
       const { rows } = await (await dema.db()).query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE event_id = $1', [failed.id]);

@@ -80,10 +80,13 @@ export async function deleteEndpoint(db: Queryable, id: string): Promise<boolean
   return rowCount > 0;
 }
 
-/** Whether any enabled endpoint subscribes to `eventName`. */
-export async function isSubscribedTo(db: Queryable, eventName: string): Promise<boolean> {
-  const { rows } = await db.query('SELECT 1 FROM webhook_endpoints WHERE enabled AND $1 = ANY (events) LIMIT 1', [eventName]);
-  return rows.length > 0;
+/** Which of `eventNames` some enabled endpoint subscribes to. */
+export async function subscribedEventNames(db: Queryable, eventNames: string[]): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(
+    'SELECT DISTINCT e.name FROM webhook_endpoints w, unnest(w.events) AS e(name) WHERE w.enabled AND w.events && $1::text[] AND e.name = ANY ($1::text[])',
+    [eventNames],
+  );
+  return new Set(rows.map((row) => row.name));
 }
 
 /**
