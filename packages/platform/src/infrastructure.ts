@@ -130,6 +130,8 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
       db = (await host).database(service, observe);
     }
     metrics.trackPool(service, () => db.poolStats());
+    const replica = db.replica;
+    if (replica) metrics.trackPool(service, () => replica.poolStats(), 'replica');
     return db;
   };
 
@@ -166,6 +168,19 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
           return { status: 'up' as const, detail: (await db).kind };
         },
       }));
+      for (const [service, db] of databases) {
+        if (!config.databaseUrls[service] || !config.databaseReadUrls[service]) continue;
+        checks.push({
+          name: `database-replica:${service}`,
+          // Never down for a replica out of reach: `reader` then sends its reads to the primary,
+          // which the check above vouches for. Half of readiness's second, so a hanging replica
+          // reads as such rather than as a check that did not answer.
+          check: async () =>
+            (await (await db).replica?.answers(500))
+              ? { status: 'up' as const, detail: 'postgres replica' }
+              : { status: 'degraded' as const, detail: 'read replica unreachable: reads fall back to the primary' },
+        });
+      }
       checks.push({
         name: 'cache',
         check: async () => {

@@ -45,8 +45,22 @@ export interface Db extends Queryable {
    * Never for a read a write decides on (stock checks): those belong in the write's transaction.
    */
   reader(freshness: ReadFreshness): Queryable;
+  /** The read replica `reader` uses, when one is configured: for readiness and pool metrics. */
+  readonly replica?: ReplicaHealth | undefined;
   poolStats(): PoolStats;
   close(): Promise<void>;
+}
+
+/** A read replica as readiness and metrics see it, apart from the reads it serves. */
+export interface ReplicaHealth {
+  /**
+   * Asks the replica itself, never the primary: true when it answers within `timeoutMs`, false when
+   * it cannot be reached or is too slow (its reads then go to the primary); rejects with the error
+   * of a replica that answers but refuses (a wrong password, a missing database), as reads sent to
+   * it fail the same way.
+   */
+  answers(timeoutMs: number): Promise<boolean>;
+  poolStats(): PoolStats;
 }
 
 /** How far behind the primary a read may be: see `Db.reader`. */
