@@ -54,14 +54,17 @@ export interface Db extends Queryable {
 /** A read replica as readiness and metrics see it, apart from the reads it serves. */
 export interface ReplicaHealth {
   /**
-   * Asks the replica itself, never the primary: true when it answers within `timeoutMs`, false when
-   * it cannot be reached or is too slow (its reads then go to the primary); rejects with the error
-   * of a replica that answers but refuses (a wrong password, a missing database), as reads sent to
-   * it fail the same way.
+   * Asks the replica itself, never the primary: `answers` within `timeoutMs`; `unreachable` (its
+   * reads then go to the primary); `slow` (no answer in time: reads wait for it, e.g. a full pool).
+   * Rejects with the error of a replica that answers but refuses (a wrong password, a missing
+   * database), as reads sent to it fail the same way.
    */
-  answers(timeoutMs: number): Promise<boolean>;
+  probe(timeoutMs: number): Promise<ReplicaProbe>;
   poolStats(): PoolStats;
 }
+
+/** What `ReplicaHealth.probe` found. */
+export type ReplicaProbe = 'answers' | 'unreachable' | 'slow';
 
 /** How far behind the primary a read may be: see `Db.reader`. */
 export type ReadFreshness = 'current' | 'lagging';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { timed } from './pglite.ts';
 import { isUnreachable, poolStatsOf, replanned } from './postgres-statements.ts';
-import type { PoolStats, Queryable, QueryObserver, QueryResult, ReadFreshness, ReplicaHealth, ReplicaReadOutcome } from './db.ts';
+import type { PoolStats, Queryable, QueryObserver, QueryResult, ReadFreshness, ReplicaHealth, ReplicaProbe, ReplicaReadOutcome } from './db.ts';
 
 export interface ReadReplicaOptions {
   /** The replica's PostgreSQL URL (e.g. PRODUCT_DATABASE_READ_URL). */
@@ -86,18 +86,18 @@ export class ReadReplica implements ReplicaHealth {
     this.options.log?.info('read replica reachable again: reads go to it');
   }
 
-  async answers(timeoutMs: number): Promise<boolean> {
+  async probe(timeoutMs: number): Promise<ReplicaProbe> {
     let timer: NodeJS.Timeout | undefined;
     const probe = this.pool.query('SELECT 1').then(
-      () => true,
+      () => 'answers' as const,
       (error: unknown) => {
-        if (isUnreachable(error)) return false;
+        if (isUnreachable(error)) return 'unreachable' as const;
         throw error;
       },
     );
     // A connection attempt cannot be cancelled: past the deadline the probe settles unheard.
-    const late = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+    const late = new Promise<ReplicaProbe>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), timeoutMs);
     });
     return Promise.race([probe, late]).finally(() => clearTimeout(timer));
   }
