@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { connect as connectAmqp } from 'amqplib';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { ServiceName } from '@dema/platform';
+import { ConfigError, loadConfig, type RedisSettings, type ServiceName } from '@dema/platform';
 
 /**
  * Node flags of every Dema server process (also in package.json's `start` and `dema` scripts). A
@@ -39,10 +39,14 @@ export const clusterServices: ClusterService[] = [
   { name: 'payment', instances: 2 },
 ];
 
+/** Where every process of the cluster finds Redis: one server, or the seed nodes of a Redis Cluster. */
+export type ClusterRedis = Pick<RedisSettings, 'host' | 'port' | 'clusterNodes'> & { password?: string | undefined };
+
 export interface ClusterOptions {
   /** Any database on the PostgreSQL server; the per-service databases are created beside it. */
   databaseUrl: string;
-  redis: { host: string; port: number; password?: string };
+  /** With `clusterNodes` a Redis Cluster, whose first seed `host`/`port` name. */
+  redis: ClusterRedis;
   amqpUrl: string;
   services?: ClusterService[];
   gatewayPort?: number;
@@ -235,10 +239,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   >;
   const shared: Record<string, string> = {
     ...baseEnv,
-    REDIS_HOST: options.redis.host,
-    REDIS_PORT: String(options.redis.port),
-    ...(options.redis.password ? { REDIS_PASSWORD: options.redis.password } : {}),
-    REDIS_KEY_PREFIX: options.redisKeyPrefix ?? 'dema:',
+    ...redisEnvironment(options.redis, options.redisKeyPrefix ?? 'dema:'),
     ...options.env,
   };
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -307,6 +308,33 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   return cluster;
 }
 
+/**
+ * Redis as the launcher's own environment names it, read and refused as each process will read
+ * it: REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_HOST / REDIS_PORT (default 127.0.0.1:6379),
+ * with REDIS_PASSWORD and REDIS_KEY_PREFIX. A value a process would refuse stops the launch first.
+ */
+export function redisFromEnvironment(env: NodeJS.ProcessEnv): RedisSettings {
+  const redisVariables = Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('REDIS_')));
+  try {
+    // A Redis Cluster's first seed stands for REDIS_HOST, as in every process's configuration.
+    const config = loadConfig({ REDIS_HOST: redisVariables.REDIS_CLUSTER_NODES ? undefined : '127.0.0.1', ...redisVariables }, false);
+    return config.redis!;
+  } catch (error) {
+    throw error instanceof ConfigError ? new ClusterError(error.message) : error;
+  }
+}
+
+/** The REDIS_* variables every process of the cluster is given: the cluster's Redis, never the caller's stray ones. */
+export function redisEnvironment(redis: ClusterRedis, keyPrefix: string): Record<string, string> {
+  return {
+    REDIS_HOST: redis.host,
+    REDIS_PORT: String(redis.port),
+    ...(redis.password ? { REDIS_PASSWORD: redis.password } : {}),
+    ...(redis.clusterNodes ? { REDIS_CLUSTER_NODES: redis.clusterNodes.map(({ host, port }) => `${host}:${port}`).join(',') } : {}),
+    REDIS_KEY_PREFIX: keyPrefix,
+  };
+}
+
 /** The ports another process listens on: a service would fail to start, or a stranger answer for it. */
 async function portsInUse(ports: number[]): Promise<number[]> {
   const taken: number[] = [];
@@ -338,7 +366,9 @@ async function checkServers(options: ClusterOptions): Promise<void> {
   } finally {
     await database.end().catch(() => undefined);
   }
-  const redis = new Redis({ ...options.redis, lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // A Redis Cluster's first seed answers PING like a single server: enough to know it is there.
+  const { host, port, password } = options.redis;
+  const redis = new Redis({ host, port, password, lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   let redisError: Error | undefined;
   redis.on('error', (error: Error) => (redisError ??= error));
   try {
@@ -346,7 +376,7 @@ async function checkServers(options: ClusterOptions): Promise<void> {
     await redis.ping();
   } catch (error) {
     problems.push(
-      `Redis at ${options.redis.host}:${options.redis.port} does not answer (${(redisError ?? (error as Error)).message}); start it or set REDIS_HOST / REDIS_PORT`,
+      `Redis at ${host}:${port} does not answer (${(redisError ?? (error as Error)).message}); start it or set ${options.redis.clusterNodes ? 'REDIS_CLUSTER_NODES' : 'REDIS_HOST / REDIS_PORT'}`,
     );
   } finally {
     redis.disconnect();

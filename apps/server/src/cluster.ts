@@ -1,4 +1,4 @@
-import { ClusterError, startCluster, type Cluster } from './cluster-launcher.ts';
+import { ClusterError, redisFromEnvironment, startCluster, type Cluster } from './cluster-launcher.ts';
 
 /**
  * `npm run start:cluster`: the gateway and two instances of each service as separate processes on
@@ -8,7 +8,8 @@ import { ClusterError, startCluster, type Cluster } from './cluster-launcher.ts'
  *
  *   DATABASE_URL  any database on the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  *                 each service gets dema_<service> beside it
- *   REDIS_HOST / REDIS_PORT / REDIS_PASSWORD   (default 127.0.0.1:6379)
+ *   REDIS_HOST / REDIS_PORT   (default 127.0.0.1:6379), or REDIS_CLUSTER_NODES for a Redis Cluster;
+ *                 REDIS_PASSWORD and REDIS_KEY_PREFIX with either, all handed to every process
  *   AMQP_URL      (default amqp://guest:guest@127.0.0.1:5672)
  *   PORT          the gateway's (default 8080); services take 8101 and up (DEMA_CLUSTER_BASE_PORT)
  *   DEMA_SERVICE_TOKEN  shared by every process, and the bearer of their /metrics (default a random one)
@@ -18,9 +19,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 let cluster: Cluster | undefined;
 
 try {
+  const redis = redisFromEnvironment(env);
   cluster = await startCluster({
     databaseUrl: env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    redis: { host: env.REDIS_HOST ?? '127.0.0.1', port: Number(env.REDIS_PORT ?? 6379), password: env.REDIS_PASSWORD },
+    redis,
+    redisKeyPrefix: redis.keyPrefix,
     amqpUrl: env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
     gatewayPort: Number(env.PORT ?? 8080),
     gatewayHost: env.HOST ?? '0.0.0.0',

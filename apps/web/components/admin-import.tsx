@@ -31,9 +31,9 @@ function rejectedRows(params: InvalidParam[]): RejectedRow[] {
 async function sendCatalog(file: File, dryRun: boolean): Promise<{ report: CatalogImportReport } | { job: CatalogImportJob }> {
   const answer = await api.POST('/api/products/import', {
     params: { query: { dryRun } },
-    // The API document has no body for this route (it reads the CSV as a stream): the file goes as it is.
-    body: file as never,
-    bodySerializer: (body: unknown) => body as Blob,
+    // The file's text, as the server would decode it (UTF-8, a BOM dropped); sent as it is, not as JSON.
+    body: await file.text(),
+    bodySerializer: (csv) => csv,
     headers: { 'content-type': 'text/csv' },
   });
   return 'status' in answer ? { job: answer as CatalogImportJob } : { report: answer as CatalogImportReport };

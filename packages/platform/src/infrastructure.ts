@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { databaseUrlVariable, type DemaConfig, type ServiceName } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import type { Db } from './db/db.ts';
+import type { Db, ReplicaProbe } from './db/db.ts';
 import { PgliteHost } from './db/pglite.ts';
 import { PostgresDb } from './db/postgres.ts';
 import { HealingRedis } from './cache/redis.ts';
@@ -14,11 +14,21 @@ import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { RabbitMqBus } from './bus/rabbitmq-bus.ts';
 import { DeadLetterRegistry } from './bus/dead-letters.ts';
-import type { ReadinessCheck } from './http/health.ts';
+import type { CheckStatus, ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { HttpSessionSource } from './auth/http-session-source.ts';
 import { RateLimiter } from './auth/rate-limiter.ts';
 import { amqpStartupError, postgresStartupError, redisStartupError } from './startup-errors.ts';
+
+// Half of readiness's second, so a hanging replica reads as such rather than as a check that did not answer.
+const replicaProbeMs = 500;
+
+/** What readiness says of a read replica after each probe. */
+const replicaCheck: Record<ReplicaProbe, { status: CheckStatus; detail: string }> = {
+  answers: { status: 'up', detail: 'postgres replica' },
+  unreachable: { status: 'degraded', detail: 'read replica unreachable: reads fall back to the primary' },
+  slow: { status: 'degraded', detail: `read replica slow: no answer within ${replicaProbeMs} ms` },
+};
 
 /**
  * Everything a service runs on, chosen from configuration: PGlite or PostgreSQL per service,
@@ -130,6 +140,8 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
       db = (await host).database(service, observe);
     }
     metrics.trackPool(service, () => db.poolStats());
+    const replica = db.replica;
+    if (replica) metrics.trackPool(service, () => replica.poolStats(), 'replica');
     return db;
   };
 
@@ -166,6 +178,15 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
           return { status: 'up' as const, detail: (await db).kind };
         },
       }));
+      for (const [service, db] of databases) {
+        if (!config.databaseUrls[service] || !config.databaseReadUrls[service]) continue;
+        checks.push({
+          name: `database-replica:${service}`,
+          // Never down for a replica out of reach: `reader` then sends its reads to the primary,
+          // which the check above vouches for.
+          check: async () => replicaCheck[(await (await db).replica?.probe(replicaProbeMs)) ?? 'unreachable'],
+        });
+      }
       checks.push({
         name: 'cache',
         check: async () => {

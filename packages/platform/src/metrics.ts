@@ -5,6 +5,9 @@ import { registerSystemSeries } from './system-metrics.ts';
 import type { DeadLetterSource } from './bus/dead-letters.ts';
 import type { Compressor } from './http/representation.ts';
 
+/** Which of a service's servers a connection pool reaches: writes and reads, or the read replica. */
+export type PoolRole = 'primary' | 'replica';
+
 /**
  * The Prometheus metrics one process exposes at /metrics. A registry per process (not the global
  * one) so that tests can build several apps side by side.
@@ -19,7 +22,7 @@ export class Metrics {
   readonly cacheCompressions: client.Counter<'cache' | 'coding'>;
   readonly eventsPublished: client.Counter<'type' | 'outcome'>;
   readonly outboxPending: client.Gauge<'service'>;
-  private readonly pools = new Map<string, () => PoolStats>();
+  private readonly pools = new Map<string, { service: string; role: PoolRole; stats: () => PoolStats }>();
 
   constructor(defaultLabels: Record<string, string> = {}) {
     this.registry.setDefaultLabels(defaultLabels);
@@ -80,16 +83,16 @@ export class Metrics {
     const pools = this.pools;
     new client.Gauge({
       name: 'db_pool_connections',
-      help: 'Database connections by state',
-      labelNames: ['service', 'state'],
+      help: 'Database connections by state, for the primary and the read replica (role) of each service',
+      labelNames: ['service', 'role', 'state'],
       registers,
       collect() {
-        for (const [service, stats] of pools) {
+        for (const { service, role, stats } of pools.values()) {
           const { size, idle, waiting } = stats();
-          this.set({ service, state: 'total' }, size);
-          this.set({ service, state: 'idle' }, idle);
-          this.set({ service, state: 'in_use' }, size - idle);
-          this.set({ service, state: 'waiting' }, waiting);
+          this.set({ service, role, state: 'total' }, size);
+          this.set({ service, role, state: 'idle' }, idle);
+          this.set({ service, role, state: 'in_use' }, size - idle);
+          this.set({ service, role, state: 'waiting' }, waiting);
         }
       },
     });
@@ -122,8 +125,9 @@ export class Metrics {
     };
   }
 
-  trackPool(service: string, stats: () => PoolStats): void {
-    this.pools.set(service, stats);
+  /** Reports `stats` in `db_pool_connections` under `service` and `role` at every scrape. */
+  trackPool(service: string, stats: () => PoolStats, role: PoolRole = 'primary'): void {
+    this.pools.set(`${service}:${role}`, { service, role, stats });
   }
 
   /** `graphql_subscriptions_open`: live subscriptions this process serves, read at scrape time. */

@@ -77,6 +77,16 @@ describe('a database with a read replica', { skip: replicationSkip() }, () => {
     assert.deepEqual(outcomes, []);
   });
 
+  test('readiness asks the replica itself: it answers; one refusing (no such database) rejects with its error rather than passing for unreachable', async () => {
+    assert.equal(await db.replica!.probe(500), 'answers');
+    const refused = new PostgresDb(cluster.primaryUrl, 'svc', 1, undefined, { url: cluster.replicaUrl.replace(/\/postgres$/, '/no_such_database') });
+    try {
+      await assert.rejects(refused.replica!.probe(500), { code: '3D000' });
+    } finally {
+      await refused.close();
+    }
+  });
+
   test('the replica stopped: concurrent reads all answer from the primary, said once in the log; once it is back it serves again', async () => {
     await cluster.stopReplica();
     outcomes.length = 0;
@@ -88,6 +98,7 @@ describe('a database with a read replica', { skip: replicationSkip() }, () => {
     assert.match(warnings[0]!, /read replica unreachable/);
     // Within the retry pause the replica is not even tried.
     assert.equal(await recovering('lagging'), false);
+    assert.equal(await db.replica!.probe(500), 'unreachable');
 
     await cluster.startReplica();
     await new Promise((resolve) => setTimeout(resolve, 350));

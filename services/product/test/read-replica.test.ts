@@ -25,6 +25,16 @@ describe('the catalog with a read replica', { skip: replicationSkip() }, () => {
     assert.equal(response.status, 200, await response.clone().text());
     return (await response.json()) as ProductPage;
   };
+  const readiness = async () => {
+    const response = await fetch(`${dema.url}/health/ready`);
+    return { code: response.status, ...((await response.json()) as { status: string; checks: Record<string, { status: string; detail?: string }> }) };
+  };
+  /** `db_pool_connections` of the product service's pool of `role`, by state. */
+  const pool = async (role: string) => {
+    const gauge = await dema.infra.metrics.registry.getSingleMetric('db_pool_connections')!.get();
+    const values = gauge.values.filter((v) => v.labels.service === 'product' && v.labels.role === role);
+    return Object.fromEntries(values.map((v) => [v.labels.state, v.value]));
+  };
   const whileReplayPaused = async (work: () => Promise<void>) => {
     await cluster.caughtUp();
     await cluster.pauseReplay();
@@ -65,6 +75,25 @@ describe('the catalog with a read replica', { skip: replicationSkip() }, () => {
       served = (await replicaReads('replica')) > before;
     }
     assert.ok(served, 'no catalog page was served by the replica');
+  });
+
+  test('readiness reports the replica as a check of its own, up while it answers', async () => {
+    const ready = await readiness();
+    assert.equal(ready.code, 200);
+    assert.equal(ready.status, 'up');
+    assert.deepEqual(ready.checks['database-replica:product'], { status: 'up', detail: 'postgres replica' });
+    assert.equal(ready.checks['database:product']?.status, 'up');
+  });
+
+  test('db_pool_connections reports the replica pool under role="replica", apart from the primary', async () => {
+    await dema.createProduct({ name: 'Pooled vase', stock: 1 });
+    await cluster.caughtUp();
+    assert.equal((await dema.anonymous('GET', `/api/products?q=${encodeURIComponent('Pooled vase')}`)).status, 200);
+    const replica = await pool('replica');
+    assert.deepEqual(Object.keys(replica).sort(), ['idle', 'in_use', 'total', 'waiting']);
+    // The page asked the replica (at least its lag), so its pool holds a connection.
+    assert.ok(replica.total! >= 1, JSON.stringify(replica));
+    assert.ok((await pool('primary')).total! >= 1);
   });
 
   test('a product just saved is shown to the admin who saved it while the replica lags behind', async () => {
@@ -116,5 +145,16 @@ describe('the catalog with a read replica', { skip: replicationSkip() }, () => {
     const categories = await dema.anonymous('GET', '/api/categories');
     assert.equal(categories.status, 200);
     assert.ok((await replicaReads('unavailable')) >= unavailable + 2);
+  });
+
+  test('the replica stopped: readiness stays 200, the replica check degraded as its reads fall back to the primary', async () => {
+    const ready = await readiness();
+    assert.equal(ready.code, 200);
+    assert.equal(ready.status, 'degraded');
+    assert.deepEqual(ready.checks['database-replica:product'], {
+      status: 'degraded',
+      detail: 'read replica unreachable: reads fall back to the primary',
+    });
+    assert.equal(ready.checks['database:product']?.status, 'up');
   });
 });

@@ -45,9 +45,26 @@ export interface Db extends Queryable {
    * Never for a read a write decides on (stock checks): those belong in the write's transaction.
    */
   reader(freshness: ReadFreshness): Queryable;
+  /** The read replica `reader` uses, when one is configured: for readiness and pool metrics. */
+  readonly replica?: ReplicaHealth | undefined;
   poolStats(): PoolStats;
   close(): Promise<void>;
 }
+
+/** A read replica as readiness and metrics see it, apart from the reads it serves. */
+export interface ReplicaHealth {
+  /**
+   * Asks the replica itself, never the primary: `answers` within `timeoutMs`; `unreachable` (its
+   * reads then go to the primary); `slow` (no answer in time: reads wait for it, e.g. a full pool).
+   * Rejects with the error of a replica that answers but refuses (a wrong password, a missing
+   * database), as reads sent to it fail the same way.
+   */
+  probe(timeoutMs: number): Promise<ReplicaProbe>;
+  poolStats(): PoolStats;
+}
+
+/** What `ReplicaHealth.probe` found. */
+export type ReplicaProbe = 'answers' | 'unreachable' | 'slow';
 
 /** How far behind the primary a read may be: see `Db.reader`. */
 export type ReadFreshness = 'current' | 'lagging';

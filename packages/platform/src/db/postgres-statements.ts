@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { unavailable } from '../http/errors.ts';
-import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID } from './db.ts';
+import { quoteIdent, timestampToIso, TIMESTAMP_OID, TIMESTAMPTZ_OID, type PoolStats } from './db.ts';
 import { toParam } from './pglite.ts';
 
 // What the primary's and the replica's pools share: how sessions are set up, which failures mean
@@ -26,6 +26,11 @@ export function openPool(url: string, schema: string, size: number, connectTimeo
   // An idle client losing its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** How many connections `pool` holds, idle, and awaited: for `db_pool_connections`. */
+export function poolStatsOf(pool: pg.Pool): PoolStats {
+  return { size: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 // Connection exceptions (08), the server shutting down or starting (57P01-03), too many connections (53300).

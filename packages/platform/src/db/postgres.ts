@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Db, Queryable, QueryObserver, QueryResult, ReadFreshness, Session } from './db.ts';
 import { timed, toParam } from './pglite.ts';
-import { openPool, replanned, rethrowAsUnavailable } from './postgres-statements.ts';
+import { openPool, poolStatsOf, replanned, rethrowAsUnavailable } from './postgres-statements.ts';
 import { ReadReplica, type ReadReplicaOptions } from './read-replica.ts';
 
 /**
@@ -11,7 +11,7 @@ import { ReadReplica, type ReadReplicaOptions } from './read-replica.ts';
 export class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private readonly pool: pg.Pool;
-  private readonly replica: ReadReplica | undefined;
+  readonly replica: ReadReplica | undefined;
 
   /** With `replica`, `reader` sends reads to that server (a streaming replica of this one). */
   constructor(
@@ -106,7 +106,7 @@ export class PostgresDb implements Db {
   }
 
   poolStats() {
-    return { size: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+    return poolStatsOf(this.pool);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { timed } from './pglite.ts';
-import { isUnreachable, replanned } from './postgres-statements.ts';
-import type { Queryable, QueryObserver, QueryResult, ReadFreshness, ReplicaReadOutcome } from './db.ts';
+import { isUnreachable, poolStatsOf, replanned } from './postgres-statements.ts';
+import type { PoolStats, Queryable, QueryObserver, QueryResult, ReadFreshness, ReplicaHealth, ReplicaProbe, ReplicaReadOutcome } from './db.ts';
 
 export interface ReadReplicaOptions {
   /** The replica's PostgreSQL URL (e.g. PRODUCT_DATABASE_READ_URL). */
@@ -23,7 +23,7 @@ const conflictWithRecovery = '40001';
  * serve goes to the primary instead, so a replica that is behind, paused or down costs the primary
  * load, never a wrong or failed answer.
  */
-export class ReadReplica {
+export class ReadReplica implements ReplicaHealth {
   /** While set, the replica was unreachable and is not tried before this time (ms since the epoch). */
   private retryAt: number | undefined;
 
@@ -84,6 +84,26 @@ export class ReadReplica {
     if (this.retryAt === undefined) return;
     this.retryAt = undefined;
     this.options.log?.info('read replica reachable again: reads go to it');
+  }
+
+  async probe(timeoutMs: number): Promise<ReplicaProbe> {
+    let timer: NodeJS.Timeout | undefined;
+    const probe = this.pool.query('SELECT 1').then(
+      () => 'answers' as const,
+      (error: unknown) => {
+        if (isUnreachable(error)) return 'unreachable' as const;
+        throw error;
+      },
+    );
+    // A connection attempt cannot be cancelled: past the deadline the probe settles unheard.
+    const late = new Promise<ReplicaProbe>((resolve) => {
+      timer = setTimeout(() => resolve('slow'), timeoutMs);
+    });
+    return Promise.race([probe, late]).finally(() => clearTimeout(timer));
+  }
+
+  poolStats(): PoolStats {
+    return poolStatsOf(this.pool);
   }
 
   async close(): Promise<void> {

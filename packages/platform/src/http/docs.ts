@@ -40,12 +40,17 @@ const problemRef = { $ref: 'Problem' };
  * What a route's `config` says about its callers, as OpenAPI declares it: bearer security and 401
  * where a token is needed, 403 where a permission is, `security: []` on public routes; 400 where
  * the route reads a parameter, query or body; 404 where the path names something; 429 on every
- * route the edge rate-limits (all but health). Routes keep their own 409/422/503.
+ * route the edge rate-limits (all but health). Routes keep their own 409/422/503. A route that
+ * reads its body itself has it described from `config.documentedBody`.
  */
 function describeAccess({ schema, url, route }: { schema: unknown; url: string; route: { config?: unknown } }): { schema: JsonObject; url: string } {
-  const own = (schema ?? {}) as JsonObject;
+  const config = (route.config ?? {}) as { permission?: string; authenticated?: boolean; documentedBody?: { contentType: string; schema: JsonObject } };
+  const { documentedBody } = config;
+  const own: JsonObject = {
+    ...(schema as JsonObject | undefined),
+    ...(documentedBody && { body: { content: { [documentedBody.contentType]: { schema: documentedBody.schema } } } }),
+  };
   if (own.hide) return { schema: own, url };
-  const config = (route.config ?? {}) as { permission?: string; authenticated?: boolean };
   const needsToken = Boolean(config.permission || config.authenticated);
   const statuses: number[] = [];
   if (own.params || own.querystring || own.body || own.headers) statuses.push(400);

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
 import { ErrorCode, Problem, problemContentType, principalCan, type Permission, type Principal } from '@dema/contracts';
 import type { Logger } from 'pino';
+import type { TSchema } from 'typebox';
 import type { Metrics } from '../metrics.ts';
 import { actingUserHeader, actingUserOf, runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
@@ -35,6 +36,12 @@ declare module 'fastify' {
      * whatever else the entry is open to; answers 404 in a process configured without one.
      */
     scrape?: boolean;
+    /**
+     * The body of a route that reads it itself (a stream, through its own content-type parser), as
+     * the OpenAPI document describes it: `schema.body` would have Fastify validate it, and so
+     * buffer it whole. Never checked at run time: the handler refuses what it cannot read.
+     */
+    documentedBody?: { contentType: string; schema: TSchema };
   }
   interface FastifyRequest {
     principal: Principal;

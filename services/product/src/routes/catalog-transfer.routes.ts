@@ -17,7 +17,10 @@ export async function catalogTransferRoutes(app: DemaApp, transfer: CatalogTrans
     scope.post(
       '/api/products/import',
       {
-        config: write,
+        config: {
+          ...write,
+          documentedBody: { contentType: 'text/csv', schema: Type.String({ description: 'The CSV file: a header row, then one row per product or variant' }) },
+        },
         schema: {
           tags: ['products'],
           operationId: 'importProducts',
