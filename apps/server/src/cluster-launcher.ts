@@ -81,8 +81,14 @@ export class ClusterError extends Error {
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cliEntry = 'apps/server/src/cli.ts';
 // What the caller's environment may say about where things are: the cluster decides those itself.
+// How queues are made (AMQP_QUEUE_TYPE, AMQP_QUEUE_EXPIRES_MS) is the caller's to say.
 const decidedByCluster =
-  /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_[A-Z_]+|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
+  /^(PORT|HOST|DATABASE_URL|[A-Z]+_DATABASE_URL|DEMA_UPSTREAM_[A-Z]+|REDIS_[A-Z_]+|AMQP_URL|AMQP_NAMESPACE|DEMA_SERVICE_TOKEN|DEMA_JWKS_URL|DEMA_TRUST_PROXY)$/;
+
+/** The caller's environment as every process of the cluster inherits it: without what the cluster decides itself. */
+export function callerEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && !decidedByCluster.test(entry[0])));
+}
 
 /** One process of the cluster; `start` again after `kill` is what an orchestrator's restart does. */
 export class ClusterProcess {
@@ -233,12 +239,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       .join(', ')}`,
   );
 
-  const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key, value]) => value !== undefined && !decidedByCluster.test(key))) as Record<
-    string,
-    string
-  >;
   const shared: Record<string, string> = {
-    ...baseEnv,
+    ...callerEnvironment(process.env),
     ...redisEnvironment(options.redis, options.redisKeyPrefix ?? 'dema:'),
     ...options.env,
   };

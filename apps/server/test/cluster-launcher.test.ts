@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ClusterError, redisEnvironment, redisFromEnvironment } from '../src/cluster-launcher.ts';
+import { callerEnvironment, ClusterError, redisEnvironment, redisFromEnvironment } from '../src/cluster-launcher.ts';
 
 /**
  * What `npm run start:cluster` tells its processes about Redis: the launcher drops the caller's
@@ -44,6 +44,26 @@ describe('the cluster launcher hands its Redis to every process', () => {
         assert.match(error.message, /REDIS_CLUSTER_NODES="10\.0\.0\.1": expected host:port pairs/);
         return true;
       },
+    );
+  });
+});
+
+describe("the cluster launcher hands on the rest of the caller's environment", () => {
+  test('how queues are made and how much is logged pass; where the databases, Redis and the broker are does not', () => {
+    assert.deepEqual(
+      callerEnvironment({
+        AMQP_QUEUE_TYPE: 'quorum',
+        AMQP_QUEUE_EXPIRES_MS: '60000',
+        LOG_LEVEL: 'warn',
+        AMQP_URL: 'amqp://elsewhere',
+        AMQP_NAMESPACE: 'other',
+        DATABASE_URL: 'postgres://elsewhere/db',
+        ORDER_DATABASE_URL: 'postgres://elsewhere/order',
+        REDIS_HOST: 'elsewhere',
+        PORT: '9999',
+        DEMA_SERVICE_TOKEN: 'caller-token',
+      }),
+      { AMQP_QUEUE_TYPE: 'quorum', AMQP_QUEUE_EXPIRES_MS: '60000', LOG_LEVEL: 'warn' },
     );
   });
 });
