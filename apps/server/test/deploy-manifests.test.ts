@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,7 +25,56 @@ const root = path.resolve(import.meta.dirname, '../../..');
 const cli = path.join(root, 'apps/server/src/cli.ts');
 const read = (file: string) => readFile(path.join(root, file), 'utf8');
 
-test('the checked-in compose.yaml, Prometheus files and Kubernetes base are what deploy-manifests.ts renders', async () => {
+interface ComposeService {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  networks?: string[] | Record<string, unknown>;
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  networks?: Record<string, unknown>;
+  volumes?: Record<string, unknown>;
+}
+
+/**
+ * `docker compose -f base -f overlay`'s merge, for the keys the overlay uses (no engine here to run
+ * `docker compose config`): mappings merge key by key, volumes append, networks join, the rest replaces.
+ */
+function mergeCompose(base: ComposeFile, overlay: ComposeFile): ComposeFile {
+  const networkMap = (networks: ComposeService['networks']) =>
+    Array.isArray(networks) ? Object.fromEntries(networks.map((n) => [n, null])) : (networks ?? {});
+  const services: Record<string, ComposeService> = structuredClone(base.services);
+  for (const [name, service] of Object.entries(overlay.services)) {
+    const merged: ComposeService = { ...services[name], ...service };
+    const before = services[name];
+    if (before) {
+      merged.environment = { ...before.environment, ...service.environment };
+      merged.depends_on = { ...before.depends_on, ...service.depends_on };
+      merged.volumes = [...(before.volumes ?? []), ...(service.volumes ?? [])];
+      if (service.networks) merged.networks = { ...networkMap(before.networks), ...networkMap(service.networks) };
+    }
+    services[name] = merged;
+  }
+  return { services, networks: { ...base.networks, ...overlay.networks }, volumes: { ...base.volumes, ...overlay.volumes } };
+}
+
+/** The Compose schema's check of one file. */
+function composeValidator() {
+  const ajv = new Ajv2019({ strict: false, allErrors: true });
+  // The published schema names itself with draft-04's `id`; Ajv reads `$id`.
+  const { $schema: _draft, ...schema } = JSON.parse(JSON.stringify(composeSchema.default ?? composeSchema).replaceAll('"id":', '"$comment":'));
+  return ajv.compile(schema);
+}
+
+/** A shell script as the shell receives it from Compose: `$$` is Compose's escape of `$`. */
+async function assertShellSyntax(script: string, where: string): Promise<void> {
+  await assert.doesNotReject(run('sh', ['-n', '-c', script]), `${where} is not valid sh`);
+}
+
+test('the checked-in compose.yaml, compose.scale.yaml, their Prometheus and PostgreSQL files and the Kubernetes base are what deploy-manifests.ts renders', async () => {
   for (const [file, text] of Object.entries(renderDeployFiles(await exportedAlertRules()))) {
     assert.ok((await read(file)) === text, `${file} differs from what it is generated from: run npm run deploy:generate`);
   }
@@ -127,7 +176,7 @@ test('every Dema container runs a real command, as non-root, with requests, limi
   }
 });
 
-test('every variable the manifests and compose.yaml give Dema is in .env.example and read by Dema', async () => {
+test('every variable the manifests, compose.yaml and compose.scale.yaml give Dema is in .env.example and read by Dema', async () => {
   const known = await knownVariables();
   const unknown = new Set<string>();
   const secretKeys = new Set<string>();
@@ -143,9 +192,9 @@ test('every variable the manifests and compose.yaml give Dema is in .env.example
       }
     }
   }
-  const compose = parse(await read('compose.yaml'), { merge: true }) as { services: Record<string, { image: string; environment?: Record<string, string> }> };
-  for (const service of Object.values(compose.services)) {
-    if (!service.image.includes('dema')) continue;
+  const compose = parse(await read('compose.yaml'), { merge: true }) as ComposeFile;
+  for (const service of Object.values(mergeCompose(compose, parse(await read('compose.scale.yaml'), { merge: true }) as ComposeFile).services)) {
+    if (!service.image?.includes('dema')) continue;
     for (const name of Object.keys(service.environment ?? {})) if (!known(name)) unknown.add(name);
   }
   for (const name of (await read('deploy/kubernetes/overlays/production/secrets.env.example')).matchAll(/^([A-Z_]+)=/gm)) {
@@ -158,10 +207,7 @@ test('every variable the manifests and compose.yaml give Dema is in .env.example
 });
 
 test('compose.yaml is valid against the Compose schema and runs two instances of each service, Prometheus and Alertmanager', async () => {
-  const ajv = new Ajv2019({ strict: false, allErrors: true });
-  // The published schema names itself with draft-04's `id`; Ajv reads `$id`.
-  const { $schema: _draft, ...schema } = JSON.parse(JSON.stringify(composeSchema.default ?? composeSchema).replaceAll('"id":', '"$comment":'));
-  const validate = ajv.compile(schema);
+  const validate = composeValidator();
   const compose = parse(await read('compose.yaml'), { merge: true }) as { services: Record<string, { image: string; command?: string[] }> };
   assert.ok(validate(compose), JSON.stringify(validate.errors));
   assert.equal(validate({ services: { web: { image: 'x', ports: { a: 1 } } } }), false, 'the schema refuses a broken file');
@@ -187,6 +233,152 @@ test('compose.yaml is valid against the Compose schema and runs two instances of
       .sort(),
   );
   assert.deepEqual(targets.sort(), composeScrapeTargets().sort());
+});
+
+async function composeFiles(): Promise<{ base: ComposeFile; overlay: ComposeFile; merged: ComposeFile }> {
+  const base = parse(await read('compose.yaml'), { merge: true }) as ComposeFile;
+  const overlay = parse(await read('compose.scale.yaml'), { merge: true }) as ComposeFile;
+  return { base, overlay, merged: mergeCompose(base, overlay) };
+}
+
+/** The Dema processes that use Redis: every instance of compose.yaml given REDIS_PASSWORD (all but the web app). */
+const redisUsers = (compose: ComposeFile) =>
+  Object.entries(compose.services).filter(([, service]) => service.image?.includes('dema') && service.environment?.REDIS_PASSWORD);
+
+test('compose.scale.yaml, alone and laid over compose.yaml, is valid against the Compose schema and names no service compose.yaml lacks without an image', async () => {
+  const validate = composeValidator();
+  const { base, overlay, merged } = await composeFiles();
+  assert.ok(validate(overlay), JSON.stringify(validate.errors));
+  assert.ok(validate(merged), JSON.stringify(validate.errors));
+  for (const [name, service] of Object.entries(overlay.services)) {
+    assert.ok(base.services[name] || service.image, `${name}: neither in compose.yaml nor with an image of its own`);
+    for (const dependency of Object.keys(service.depends_on ?? {}))
+      assert.ok(merged.services[dependency], `${name} depends on ${dependency}, which runs nowhere`);
+    const networks = Array.isArray(service.networks) ? service.networks : Object.keys(service.networks ?? {});
+    for (const network of networks) assert.ok(network === 'default' || merged.networks?.[network], `${name}: network ${network} is not declared`);
+  }
+  assert.equal(overlay.services.migrate, undefined, 'migrations stay on the primary, as compose.yaml runs them');
+});
+
+test('compose.scale.yaml runs a hot standby cloned from the primary with pg_basebackup -R, and Product and Analytics read from it', async () => {
+  const { base, overlay, merged } = await composeFiles();
+  const replica = overlay.services['postgres-replica']!;
+  assert.equal(replica.image, base.services.postgres!.image, 'the replica runs the primary’s PostgreSQL');
+  const start = replica.command!.at(-1)!;
+  assert.deepEqual(replica.command!.slice(0, 2), ['sh', '-c']);
+  assert.match(start, /pg_basebackup -h postgres -U replicator -D "\$\$PGDATA" -R -X stream/);
+  assert.match(start, /if \[ ! -s "\$\$PGDATA\/PG_VERSION" \]/, 'it clones only into an empty data directory');
+  assert.match(start, /exec docker-entrypoint\.sh postgres/, 'then starts PostgreSQL through the image’s entrypoint');
+  await assertShellSyntax(start.replaceAll('$$', '$'), 'the replica’s start');
+  assert.match(replica.environment!.PGPASSWORD!, /^\$\{POSTGRES_REPLICATION_PASSWORD:\?/, 'the replication password, required in .env');
+  assert.deepEqual(replica.depends_on, { postgres: { condition: 'service_healthy' } });
+  assert.equal(merged.services.postgres!.environment!.POSTGRES_REPLICATION_PASSWORD, replica.environment!.PGPASSWORD);
+  assert.ok(merged.services.postgres!.volumes!.includes('./deploy/compose/postgres-replication.sh:/docker-entrypoint-initdb.d/replication.sh:ro'));
+
+  for (const [name, service] of Object.entries(merged.services)) {
+    const role = /^(product|analytics)-\d$/.exec(name)?.[1];
+    const readUrls = Object.keys(service.environment ?? {}).filter((variable) => variable.endsWith('_DATABASE_READ_URL'));
+    if (!role) {
+      assert.deepEqual(readUrls, [], `${name} is given a replica it has no reads for`);
+      continue;
+    }
+    const primary = service.environment![`${role.toUpperCase()}_DATABASE_URL`]!;
+    assert.match(primary, /@postgres:5432\//, `${name} writes to the primary`);
+    assert.equal(
+      service.environment![`${role.toUpperCase()}_DATABASE_READ_URL`],
+      primary.replace('@postgres:5432/', '@postgres-replica:5432/'),
+      `${name}: its own database, on the replica`,
+    );
+  }
+  for (const url of Object.values(merged.services.migrate!.environment!).filter((value) => value.startsWith('postgres://')))
+    assert.match(url, /@postgres:5432\//);
+});
+
+test('the primary’s init script creates the replication role and admits it from other hosts in pg_hba.conf', async () => {
+  const script = await read('deploy/compose/postgres-replication.sh');
+  assert.match(script, /^\s*echo 'host replication replicator all scram-sha-256' >> "\$PGDATA\/pg_hba\.conf"$/m);
+  assert.match(script, /CREATE ROLE replicator WITH REPLICATION LOGIN PASSWORD %L', :'password'/);
+  assert.match(script, /-v password="\$POSTGRES_REPLICATION_PASSWORD"/);
+  // The image's entrypoint sources a script that is not executable: an `exit` would end the entrypoint.
+  assert.doesNotMatch(script, /^\s*exit\b/m);
+  await assertShellSyntax(script, 'postgres-replication.sh');
+});
+
+test('the primary’s init script, sourced as the image’s entrypoint does and run twice, leaves one replication role with a SCRAM password and one pg_hba line', {
+  skip: realTarget() ? false : 'no PostgreSQL (TEST_DATABASE_URL)',
+}, async () => {
+  const role = `dema_test_replicator_${Math.random().toString(36).slice(2, 8)}`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'dema-replication-init-'));
+  const url = new URL(process.env.TEST_DATABASE_URL!);
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await writeFile(path.join(dir, 'pg_hba.conf'), 'host all all all scram-sha-256\n');
+    await writeFile(path.join(dir, 'replication.sh'), (await read('deploy/compose/postgres-replication.sh')).replaceAll('replicator', role));
+    const env = {
+      ...process.env,
+      ...{ PGHOST: url.hostname, PGPORT: url.port || '5432', PGPASSWORD: decodeURIComponent(url.password) },
+      ...{ POSTGRES_USER: decodeURIComponent(url.username), POSTGRES_DB: url.pathname.slice(1), PGDATA: dir, POSTGRES_REPLICATION_PASSWORD: "it's secret" },
+    };
+    const script = path.join(dir, 'replication.sh');
+    await run('bash', ['-c', `set -Eeo pipefail; . "${script}"; . "${script}"`], { env });
+    const { rows } = await admin.query('SELECT rolreplication, rolcanlogin, rolpassword LIKE $2 AS scram FROM pg_authid WHERE rolname = $1', [
+      role,
+      'SCRAM-SHA-256$%',
+    ]);
+    assert.deepEqual(rows, [{ rolreplication: true, rolcanlogin: true, scram: true }]);
+    assert.equal(await readFile(path.join(dir, 'pg_hba.conf'), 'utf8'), `host all all all scram-sha-256\nhost replication ${role} all scram-sha-256\n`);
+  } finally {
+    await admin.query(`DROP ROLE IF EXISTS ${role}`);
+    await admin.end();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('compose.scale.yaml runs a six-node Redis Cluster, created once, and gives every Dema process that uses Redis all six nodes', async () => {
+  const { base, overlay, merged } = await composeFiles();
+  const nodes = Object.keys(overlay.services).filter((name) => /^redis-node-\d$/.test(name));
+  assert.equal(nodes.length, 6);
+  const addresses = new Set<unknown>();
+  for (const node of nodes) {
+    const service = overlay.services[node]!;
+    assert.equal(service.image, 'redis:7');
+    const command = service.command!.join(' ');
+    assert.match(command, /--cluster-enabled yes/);
+    assert.match(command, /--requirepass \$\{REDIS_PASSWORD:\?[^}]*\} --masterauth \$\{REDIS_PASSWORD:\?[^}]*\}/, 'replicas authenticate to their master');
+    assert.match(command, /--appendonly yes/);
+    addresses.add((service.networks as Record<string, { ipv4_address: string }>)['redis-cluster']!.ipv4_address);
+  }
+  assert.equal(addresses.size, 6, 'each node its own fixed address');
+
+  const init = overlay.services['redis-cluster-init']!;
+  const script = init.command!.at(-1)!;
+  assert.match(script, /redis-cli --cluster create( \S+:6379){6} --cluster-replicas 1 --cluster-yes/);
+  for (const address of addresses) assert.ok(script.includes(`${address}:6379`), `the cluster is created with ${address}`);
+  assert.match(
+    script,
+    /cluster_slots_assigned:16384[\s\S]*echo "redis cluster: already created"[\s\S]*else[\s\S]*--cluster create/,
+    'a cluster that exists is not created again',
+  );
+  assert.match(script, /until redis-cli [^\n]*cluster info \| grep -q "\^cluster_state:ok"/, 'it ends once the cluster is ok');
+  await assertShellSyntax(script.replaceAll('$$', '$'), 'redis-cluster-init');
+  assert.deepEqual(Object.keys(init.depends_on!).sort(), [...nodes].sort());
+  for (const condition of Object.values(init.depends_on!)) assert.equal(condition.condition, 'service_healthy');
+
+  const users = redisUsers(base);
+  assert.ok(users.length >= 11, 'every service instance and the gateway');
+  for (const [name] of users) {
+    const service = merged.services[name]!;
+    const seeds = service.environment!.REDIS_CLUSTER_NODES!.split(',');
+    assert.deepEqual(seeds.sort(), nodes.map((node) => `${node}:6379`).sort(), `${name}: REDIS_CLUSTER_NODES`);
+    assert.equal(service.environment!.REDIS_PASSWORD, base.services[name]!.environment!.REDIS_PASSWORD, `${name}: the nodes' password`);
+    assert.deepEqual(service.depends_on!['redis-cluster-init'], { condition: 'service_completed_successfully' });
+    assert.deepEqual(
+      Object.keys(service.networks as object).sort(),
+      ['default', 'redis-cluster'],
+      `${name}: still on compose.yaml's network, and on the cluster's`,
+    );
+  }
 });
 
 test('promtool accepts the alert rules Prometheus loads in compose.yaml', async () => {
