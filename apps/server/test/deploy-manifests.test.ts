@@ -74,7 +74,7 @@ async function assertShellSyntax(script: string, where: string): Promise<void> {
   await assert.doesNotReject(run('sh', ['-n', '-c', script]), `${where} is not valid sh`);
 }
 
-test('the checked-in compose.yaml, compose.scale.yaml, their Prometheus and PostgreSQL files and the Kubernetes base are what deploy-manifests.ts renders', async () => {
+test('the checked-in compose.yaml, compose.scale.yaml, their Prometheus, Alertmanager and PostgreSQL files and the Kubernetes base are what deploy-manifests.ts renders', async () => {
   for (const [file, text] of Object.entries(renderDeployFiles(await exportedAlertRules()))) {
     assert.ok((await read(file)) === text, `${file} differs from what it is generated from: run npm run deploy:generate`);
   }
@@ -379,6 +379,22 @@ test('compose.scale.yaml runs a six-node Redis Cluster, created once, and gives 
       `${name}: still on compose.yaml's network, and on the cluster's`,
     );
   }
+});
+
+test('every file compose.yaml and compose.scale.yaml mount from the repository is in it; Alertmanager routes to a receiver it has', async () => {
+  const { base, overlay } = await composeFiles();
+  const mounted = [base, overlay].flatMap((file) =>
+    Object.values(file.services).flatMap((service) =>
+      ((service as { volumes?: unknown[] }).volumes ?? []).filter((v): v is string => typeof v === 'string' && v.startsWith('./')).map((v) => v.split(':')[0]!),
+    ),
+  );
+  assert.ok(mounted.includes('./deploy/compose/alertmanager.yml'), mounted.join(', '));
+  for (const file of mounted) assert.ok(existsSync(path.join(root, file)), `${file} is mounted but not in the repository`);
+  const alertmanager = parse(await read('deploy/compose/alertmanager.yml')) as { route: { receiver: string }; receivers: Array<{ name: string }> };
+  assert.ok(
+    alertmanager.receivers.some((r) => r.name === alertmanager.route.receiver),
+    'the route names a receiver defined',
+  );
 });
 
 test('promtool accepts the alert rules Prometheus loads in compose.yaml', async () => {
