@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { problemContentType } from '@dema/contracts';
 import { waitFor } from '@dema/platform/testing';
+import pino from 'pino';
 import type { RunningGateway } from '../src/edge/run-gateway.ts';
+import { UpstreamPool } from '../src/edge/upstream-pool.ts';
 import { startTestGateway, TestUpstream } from './support/index.ts';
 
 /**
@@ -103,6 +105,30 @@ describe('gateway load balancing', () => {
       }
       assert.equal(ready.status, 'up');
     });
+  });
+
+  test('a readiness that says draining takes an instance out on its first check; a plain 503 needs two in a row', async () => {
+    const [draining, failing] = await Promise.all([TestUpstream.start('draining'), TestUpstream.start('failing')]);
+    // Checked by hand, one round at a time: the interval never fires within the test.
+    const pool = new UpstreamPool('product', [draining.url, failing.url], { log: pino({ level: 'silent' }), healthIntervalMs: 60_000 });
+    const states = () => pool.status().map((instance) => instance.state);
+    try {
+      await pool.checkAll();
+      assert.deepEqual(states(), ['up', 'up']);
+      draining.healthy = 'draining';
+      failing.healthy = false;
+      await pool.checkAll();
+      assert.deepEqual(states(), ['down', 'up'], 'after one check');
+      assert.match(pool.status()[0]!.lastError ?? '', /draining/);
+      await pool.checkAll();
+      assert.deepEqual(states(), ['down', 'down'], 'after two checks');
+      draining.healthy = true;
+      await pool.checkAll();
+      assert.deepEqual(states(), ['up', 'down'], 'a restarted instance is back on its first passed check');
+    } finally {
+      await pool.close();
+      await Promise.all([draining.close(), failing.close()]);
+    }
   });
 
   describe('failures of one of two instances', () => {

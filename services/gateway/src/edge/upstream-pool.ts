@@ -62,8 +62,9 @@ export class UpstreamInstance {
  * The instances of one service (seed: Load Balancing). Requests go round-robin over the instances
  * not known to be down. Each instance's `/health/ready` is checked every `healthIntervalMs`
  * (1 s): `unhealthyThreshold` failed checks in a row take it out, `healthyThreshold` passed ones
- * bring it back; a connection the instance refuses or drops takes it out at once (`eject`), so a
- * killed instance stops getting traffic on the first failure, not seconds later.
+ * bring it back; a connection the instance refuses or drops, or a readiness that says it is
+ * draining, takes it out at once (`eject`), so a killed or stopping instance stops getting traffic
+ * on the first sign, not seconds later.
  */
 export class UpstreamPool {
   readonly instances: UpstreamInstance[];
@@ -152,9 +153,19 @@ export class UpstreamPool {
         bodyTimeout: this.timeoutMs,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      await response.body.dump();
-      // 503 means a dependency it cannot serve without (its database) is down; "degraded" is a 200.
-      if (response.statusCode !== 200) failure = `/health/ready answered ${response.statusCode}`;
+      if (response.statusCode === 200) await response.body.dump();
+      else {
+        // 503 means a dependency it cannot serve without (its database) is down, or that it is
+        // shutting down; "degraded" is a 200.
+        const answer = (await response.body.json().catch(() => undefined)) as { status?: unknown } | undefined;
+        if (answer?.status === 'draining') {
+          // No second check for this one: the instance stops accepting once its drain time is over
+          // (DEMA_SHUTDOWN_DRAIN_MS), which two checks a second apart could outlast.
+          this.eject(instance, '/health/ready answered 503 draining: shutting down');
+          return;
+        }
+        failure = `/health/ready answered ${response.statusCode}`;
+      }
     } catch (error) {
       failure = describeError(error);
     }

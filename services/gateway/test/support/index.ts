@@ -34,13 +34,14 @@ export type UpstreamBehaviour =
 
 /**
  * A real HTTP server standing in for one instance of a service, for the load-balancing tests: it
- * records every request but health checks, answers `/health/ready` 200 or 503 (`healthy`), and
+ * records every request but health checks, answers `/health/ready` 200 or 503 (`healthy`; `draining`
+ * as a Dema process answers once it got SIGTERM), and
  * behaves as `behaviour` says. `kill()` closes it the way a crashed process goes (connections cut,
  * port refusing); `revive()` listens on the same port again.
  */
 export class TestUpstream {
   readonly received: ReceivedRequest[] = [];
-  healthy = true;
+  healthy: boolean | 'draining' = true;
   behaviour: UpstreamBehaviour = 'ok';
   delayMs = 1_000;
   /** Served at `/.well-known/jwks.json`, for a stand-in User service. */
@@ -105,8 +106,8 @@ export class TestUpstream {
   private answer(request: http.IncomingMessage, body: string, response: http.ServerResponse): void {
     const url = request.url ?? '/';
     if (url === '/health/ready') {
-      response.writeHead(this.healthy ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: this.healthy ? 'up' : 'down' }));
+      response.writeHead(this.healthy === true ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ status: this.healthy === true ? 'up' : this.healthy || 'down', checks: {} }));
       return;
     }
     this.received.push({ method: request.method ?? 'GET', url, headers: request.headers, body });
