@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for every role of Dema, chosen by the command (see the README's "Containers" section):
+# One image for every role of Dema, chosen by the command (see "Containers and Kubernetes" in docs/operations.md):
 #   start (default: all-in-one) · serve <user|product|order|analytics|payment> · gateway · web · migrate
 #   · alerts export · create-admin …
 # Built with `docker build -t dema .`; expected size about 750 MB: node:20-bookworm-slim (~200 MB),

@@ -589,7 +589,11 @@ function renderMigrationJob(): string {
       },
     },
   };
-  return header("Applies every service's migrations before the services roll out.") + stringify(job, yamlOptions);
+  return (
+    header(
+      "Applies every service's migrations. Argo CD runs it before the services roll out (PreSync);\nwith `kubectl apply -k` it runs beside them, and a service never serves before its migrations\nare applied: each applies its own at start, under the same lock.",
+    ) + stringify(job, yamlOptions)
+  );
 }
 
 function renderConfigMap(): string {
