@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,10 +88,18 @@ async function main(): Promise<void> {
   const importSeconds = (performance.now() - started) / 1000;
   if (job.status !== 'SUCCEEDED') throw new Error(`import job ${job.status}: ${JSON.stringify(job.problem).slice(0, 2000)}`);
 
+  // The server's resident memory, sampled while it streams the export: flat if it streams.
+  const pid = child.pid!;
+  const rssBefore = residentMiB(pid);
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, residentMiB(pid));
+  }, 20);
   const exportStarted = performance.now();
   const exported = await fetch(`${base}/api/products/export`, { headers: auth });
   const exportedText = await exported.text();
   const exportSeconds = (performance.now() - exportStarted) / 1000;
+  clearInterval(sampler);
   const exportedRows = exportedText.split('\n').filter((line) => line !== '').length - 1;
 
   const checks = {
@@ -104,6 +112,9 @@ async function main(): Promise<void> {
     exportSeconds: round(exportSeconds),
     exportedRows,
     exportedEveryRow: exportedRows === rowCount,
+    exportMiB: round(Buffer.byteLength(exportedText) / 1024 / 1024),
+    serverRssBeforeExportMiB: rssBefore,
+    serverRssGrowthDuringExportMiB: rssPeak - rssBefore,
   };
   const pass = importSeconds < 120 && checks.exportedEveryRow;
   console.log(checks);
@@ -116,6 +127,12 @@ async function main(): Promise<void> {
 }
 
 const round = (seconds: number) => Math.round(seconds * 10) / 10;
+
+/** The process's resident memory now (Linux /proc), in MiB. */
+function residentMiB(pid: number): number {
+  const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kib) / 1024);
+}
 
 async function cleanUp(): Promise<void> {
   if (child) await stopChild(child);
