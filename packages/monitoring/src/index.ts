@@ -90,7 +90,7 @@ export async function createMonitoring(infra: Infrastructure, options: Monitorin
     name: 'monitoring',
     monitor,
     schemas: [SystemMetrics, ApplicationMetrics, MetricsSample, MetricsHistory, AlertRule, AlertDelivery, Alert, AlertList],
-    routes: (app) => monitoringRoutes(app, monitor, infra.deadLetters),
+    routes: (app) => monitoringRoutes(app, monitor, infra.deadLetters, infra.bus),
     start: () => monitor.start(),
     close: () => monitor.stop(),
   };

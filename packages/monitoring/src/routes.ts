@@ -1,13 +1,13 @@
 import Type from 'typebox';
-import { MetricsHistoryQuery } from '@dema/contracts';
-import { AppError, problemResponses, requiresToken, unavailable, type DeadLetterRegistry, type DemaApp } from '@dema/platform';
+import { MetricsHistoryQuery, routingKeys } from '@dema/contracts';
+import { AppError, auditEventOf, problemResponses, requiresToken, unavailable, type DeadLetterRegistry, type DemaApp, type EventBus } from '@dema/platform';
 import type { Monitor } from './monitor.ts';
 
 /**
  * The dashboard's monitoring reads, admin only: the seed has no monitoring permission, and
  * analytics:read is the one its table gives the admin dashboard.
  */
-export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLetters: DeadLetterRegistry): Promise<void> {
+export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLetters: DeadLetterRegistry, bus: EventBus): Promise<void> {
   const config = { permission: 'analytics:read' as const };
   const security = requiresToken;
   const errors = problemResponses(401, 403);
@@ -112,7 +112,24 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         },
       },
     },
-    async (request) => ({ retried: await unavailableOnError(deadLetters.retry((request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase()))) }),
+    async (request) => {
+      const ids = (request.body as { ids?: string[] }).ids?.map((id) => id.toLowerCase());
+      const retried = await unavailableOnError(deadLetters.retry(ids));
+      // Monitoring has no database to share a transaction with the change: the entry is published
+      // once the letters are back in line. With RabbitMQ the retry itself went through the broker a
+      // moment before, so a bus refusing the entry is rare; the request then fails 503 with the
+      // letters retried and this one entry missing.
+      const resourceId = ids === undefined ? 'all' : ids.length === 1 ? ids[0]! : 'selected';
+      const entry = auditEventOf({
+        action: 'dead_letters.retried',
+        resourceType: 'dead_letters',
+        resourceId,
+        before: null,
+        after: { ids: ids ?? null, retried },
+      });
+      if (entry) await unavailableOnError(bus.publish(entry, routingKeys.AUDIT_RECORDED));
+      return { retried };
+    },
   );
 }
 

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@dema/contracts';
 import { OutboxRelay, appendToOutbox, platformMigrations, runMigrations, type Db, type DeadLetter, type ServiceFactory } from '@dema/platform';
 import { startTestProcess, testTargets, waitFor, sampleOrderCreated as orderCreated, type TestProcess } from '@dema/platform/testing';
@@ -100,6 +100,45 @@ for (const target of testTargets()) {
         [event.id],
       );
       assert.deepEqual(handled[0]!.payload, event.payload);
+    });
+
+    test("an admin's retry is an audit entry with who, the request id, the letters and how many went back; a refused one is none", async () => {
+      const entries: EventEnvelope[] = [];
+      await dema.infra.bus.subscribe(`audit-${randomBytes(3).toString('hex')}`, ['audit.recorded'], async (event) => {
+        entries.push(event);
+      });
+      assert.equal((await call('POST', '/api/monitoring/dead-letters/retry', {}, customerToken)).status, 403);
+      assert.equal((await call('POST', '/api/monitoring/dead-letters/retry', { ids: ['not-a-uuid'] })).status, 400);
+
+      const requestId = `retry-${randomUUID()}`;
+      const letter = randomUUID();
+      const retry = await fetch(`${dema.url}/api/monitoring/dead-letters/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify({ ids: [letter.toUpperCase()] }),
+      });
+      assert.equal(retry.status, 200);
+      assert.deepEqual(await retry.json(), { retried: 0 });
+
+      await waitFor('the audit entry', () => entries.length > 0, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(entries.length, 1, 'the refused retries recorded nothing');
+      const entry = entries[0]!;
+      assert.equal(entry.type, 'AUDIT_RECORDED');
+      assert.deepEqual(
+        { ...(entry.payload as Record<string, unknown>), timestamp: undefined, actorId: undefined },
+        {
+          actorId: undefined,
+          actorRole: 'admin',
+          action: 'dead_letters.retried',
+          resourceType: 'dead_letters',
+          resourceId: letter,
+          before: null,
+          after: { ids: [letter], retried: 0 },
+          requestId,
+          timestamp: undefined,
+        },
+      );
     });
   });
 }
