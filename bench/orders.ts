@@ -31,12 +31,15 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     products: { type: 'string', default: '1000' },
     'items-per-order': { type: 'string', default: '3' },
+    // Shoppers browsing the catalog while others order: the cache's hit ratio under a mixed load.
+    readers: { type: 'string', default: '0' },
   },
 });
 const connections = positiveInt(values.connections, '--connections');
 const duration = positiveInt(values.duration, '--duration');
 const productCount = positiveInt(values.products, '--products');
 const itemsPerOrder = positiveInt(values['items-per-order'], '--items-per-order');
+const readers = values.readers === '0' ? 0 : positiveInt(values.readers, '--readers');
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const redisHost = process.env.REDIS_HOST ?? '127.0.0.1';
 
@@ -86,8 +89,10 @@ async function main(): Promise<void> {
   );
 
   let nextToken = 0;
+  const cacheBefore = await cacheLookups(base, adminToken);
   const cpuBefore = processCpuMs(pid);
   const serversCpuBefore = serversCpuMs();
+  const browsing = readers === 0 ? undefined : browseCatalog(base, productIds);
   const result = await runLoadTest({
     url: `${base}/api/orders`,
     method: 'POST',
@@ -119,12 +124,22 @@ async function main(): Promise<void> {
 
   const serverCpuMs = processCpuMs(pid) - cpuBefore;
   const serversCpuAfter = serversCpuMs();
+  const browsed = await browsing;
+  const cacheAfter = await cacheLookups(base, adminToken);
   const loadEnded = Date.now();
   const checks = await verify(base, adminToken, productIds);
   Object.assign(checks, await analyticsCatchUp(Number(checks.orders), loadEnded));
   const perOrder = (ms: number) => Math.round((ms / Math.max(1, Number(checks.orders))) * 100) / 100;
   checks.serverCpuMsPerOrder = perOrder(serverCpuMs);
   for (const [server, after] of Object.entries(serversCpuAfter)) checks[`${server}CpuMsPerOrder`] = perOrder(after - (serversCpuBefore[server] ?? 0));
+  const hits = cacheAfter.hits - cacheBefore.hits;
+  const misses = cacheAfter.misses - cacheBefore.misses;
+  checks.cacheHitRatio = Math.round((hits / Math.max(1, hits + misses)) * 1000) / 1000;
+  if (browsed) {
+    checks.catalogReadsPerSecond = browsed.metrics.throughput;
+    checks.catalogReadP99Ms = browsed.metrics.p99ResponseTime;
+    checks.catalogReadErrorRate = browsed.metrics.errorRate;
+  }
   const targets = [
     { target: 'throughput ≥ 500 orders/s', actual: result.metrics.throughput, pass: result.metrics.throughput >= 500 },
     { target: 'p99 ≤ 500 ms', actual: result.metrics.p99ResponseTime, pass: result.metrics.p99ResponseTime <= 500 },
@@ -135,6 +150,40 @@ async function main(): Promise<void> {
     join(RESULTS_DIR, `orders-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
     JSON.stringify({ result, checks, targets, node: process.version }, null, 2),
   );
+}
+
+/**
+ * `readers` anonymous shoppers paging through the catalog and opening products, for as long as the
+ * orders run: the pages a shop's visitors read while others buy, whose cache entries the stock
+ * moves of the orders keep changing.
+ */
+function browseCatalog(base: string, productIds: string[]): Promise<LoadTestResult> {
+  const pages = Math.ceil(productIds.length / 20);
+  return runLoadTest({
+    url: `${base}/api/products`,
+    concurrentUsers: readers,
+    duration,
+    warmup: Number(values.warmup),
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path:
+            Math.random() < 0.5
+              ? `/api/products?limit=20&offset=${20 * Math.floor(Math.random() * pages)}`
+              : `/api/products/${productIds[Math.floor(Math.random() * productIds.length)]}`,
+        }),
+      },
+    ],
+  });
+}
+
+/** The process's cache look-ups so far (every cache in it), from the admin's monitoring page. */
+async function cacheLookups(base: string, token: string): Promise<{ hits: number; misses: number }> {
+  const response = await fetch(`${base}/api/monitoring/application`, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status !== 200) throw new Error(`GET /api/monitoring/application: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { cache: { hits: number; misses: number } }).cache;
 }
 
 /** User + system CPU time the process has used so far (Linux /proc), in ms. */
