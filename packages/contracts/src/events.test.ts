@@ -23,6 +23,13 @@ const payloads = {
     newStatus: 'CANCELLED',
     timestamp: '2024-05-01T12:00:00.000Z',
   },
+  WEBHOOK_ENDPOINT_DISABLED: {
+    endpointId: 'c4c4c4c4-3333-4000-8000-000000000001',
+    url: 'https://erp.example.com/dema',
+    reason: 'Disabled on 2024-05-01T12:00:00.000Z after 50 consecutive failed attempts (last: HTTP 503); enable it again once the receiver works',
+    failedAttempts: 50,
+    timestamp: '2024-05-01T12:00:00.000Z',
+  },
 };
 
 test('every event type has a published payload schema', () => {

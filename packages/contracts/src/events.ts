@@ -141,6 +141,26 @@ export interface AuditRecordedEvent
     }
   > {}
 
+/**
+ * Fired once each time the Analytics service disables a webhook endpoint because its last attempts
+ * all failed (`DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES` in a row), in the transaction that disables it;
+ * never when an admin disables one. `reason` is the endpoint's `disabledReason` as the API shows it,
+ * `failedAttempts` the consecutive failures that disabled it, `timestamp` the last one's time. The
+ * User service emails it to the admins; it is not a webhook event (the endpoint it is about gets
+ * nothing any more, and the others would hear of the shop's settings rather than its trade).
+ */
+export interface WebhookEndpointDisabledEvent
+  extends EventEnvelope<
+    'WEBHOOK_ENDPOINT_DISABLED',
+    {
+      endpointId: string;
+      url: string;
+      reason: string;
+      failedAttempts: number;
+      timestamp: string;
+    }
+  > {}
+
 export type DemaEvent =
   | OrderCreatedEvent
   | StockUpdatedEvent
@@ -150,7 +170,8 @@ export type DemaEvent =
   | PaymentRefundedEvent
   | PaymentFailedEvent
   | PaymentVoidedEvent
-  | AuditRecordedEvent;
+  | AuditRecordedEvent
+  | WebhookEndpointDisabledEvent;
 export type DemaEventType = DemaEvent['type'];
 
 /** Current payload version of each event type. */
@@ -164,11 +185,12 @@ export const eventVersions: Record<DemaEventType, number> = {
   PAYMENT_FAILED: 1,
   PAYMENT_VOIDED: 1,
   AUDIT_RECORDED: 1,
+  WEBHOOK_ENDPOINT_DISABLED: 1,
 };
 
 /**
- * Routing keys on the topic exchange: order, payment, system and audit events on their own keys, so
- * a consumer binds to `order.#`, `payment.#`, `system.#` or `audit.#` (or several).
+ * Routing keys on the topic exchange: order, payment, system, audit and webhook events on their own
+ * keys, so a consumer binds to `order.#`, `payment.#`, `system.#`, `audit.#` or `webhook.#` (or several).
  */
 export const routingKeys: Record<DemaEventType, string> = {
   ORDER_CREATED: 'order.created',
@@ -180,6 +202,7 @@ export const routingKeys: Record<DemaEventType, string> = {
   PAYMENT_FAILED: 'payment.failed',
   PAYMENT_VOIDED: 'payment.voided',
   AUDIT_RECORDED: 'audit.recorded',
+  WEBHOOK_ENDPOINT_DISABLED: 'webhook.endpoint.disabled',
 };
 
 export const eventExchange = 'dema.events';
@@ -265,6 +288,16 @@ export const eventPayloadSchemas = {
       before: Type.Unknown(),
       after: Type.Unknown(),
       requestId: Type.String({ minLength: 1 }),
+      timestamp: Timestamp,
+    },
+    { additionalProperties: false },
+  ),
+  WEBHOOK_ENDPOINT_DISABLED: Type.Object(
+    {
+      endpointId: Uuid,
+      url: Type.String({ minLength: 1 }),
+      reason: Type.String({ minLength: 1 }),
+      failedAttempts: Type.Integer({ minimum: 1 }),
       timestamp: Timestamp,
     },
     { additionalProperties: false },

@@ -10,9 +10,11 @@ import type { DemaEventType } from './events.ts';
 
 /**
  * The events webhooks deliver: all but AUDIT_RECORDED, which carries whole before/after records of
- * admin actions and stays inside the shop (the audit log).
+ * admin actions and stays inside the shop (the audit log), and WEBHOOK_ENDPOINT_DISABLED, a notice
+ * to the shop's admins about webhooks themselves: the endpoint it concerns no longer receives
+ * anything, and delivering it to the others could chain (a failing subscriber disabled in turn).
  */
-export type WebhookEventType = Exclude<DemaEventType, 'AUDIT_RECORDED'>;
+export type WebhookEventType = Exclude<DemaEventType, 'AUDIT_RECORDED' | 'WEBHOOK_ENDPOINT_DISABLED'>;
 
 /**
  * The name each event of the catalog has in webhooks: lower case, dotted, without the bus's routing

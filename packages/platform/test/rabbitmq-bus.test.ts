@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
-import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions } from '@dema/platform';
+import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions, type SubscribeOptions } from '@dema/platform';
 import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
 import {
   assertEachOnce,
@@ -140,6 +140,67 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
       received,
       events.map((e) => e.id),
     );
+  });
+
+  /**
+   * Subscribes a handler that holds every delivery until released, with 3 × `expected` events
+   * queued for it, and checks it never has more than `expected` in hand, before the release (the
+   * rest wait in the queue) or after it (each then held 10 ms), and that every event is handled once.
+   */
+  async function assertPrefetch(b: RabbitMqBus, expected: number, options?: SubscribeOptions): Promise<void> {
+    const name = consumer('prefetch');
+    // A routing key of its own: no other suite's events on the shared exchange reach this queue.
+    const routingKey = `test.prefetch.${randomBytes(4).toString('hex')}`;
+    let inHand = 0;
+    let most = 0;
+    const handled: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await b.subscribe(
+      name,
+      [routingKey],
+      async (event) => {
+        inHand += 1;
+        most = Math.max(most, inHand);
+        await released;
+        await delay(10);
+        inHand -= 1;
+        handled.push(event.id);
+      },
+      options,
+    );
+    const events = Array.from({ length: 3 * expected }, (_, i) => orderCreated(i));
+    await Promise.all(events.map((event) => b.publish(event, routingKey)));
+
+    await waitFor(`${expected} deliveries in hand`, () => inHand >= expected);
+    // Time for the broker to send more, were it going to.
+    await delay(300);
+    assert.equal(most, expected);
+    assert.equal(await messages(`dema.${name}`), 2 * expected, 'the rest wait in the queue, not in the consumer');
+
+    release();
+    await waitFor('every event handled', () => handled.length >= events.length, 15_000);
+    await delay(200);
+    assert.equal(most, expected, 'never more in hand than the prefetch while the queue drained');
+    assertEachOnce(
+      handled,
+      events.map((e) => e.id),
+    );
+    assert.equal(await messages(`dema.${name}`), 0);
+  }
+
+  test("a consumer has at most the bus's prefetch of unacknowledged deliveries in hand, and handles all once they are acked", async () => {
+    await assertPrefetch(await bus({ prefetch: 4 }), 4);
+  });
+
+  test("a subscription's own prefetch replaces the bus's", async () => {
+    await assertPrefetch(await bus({ prefetch: 4 }), 7, { prefetch: 7 });
+  });
+
+  test('without a prefetch given, a consumer has at most 32 deliveries in hand', async () => {
+    await assertPrefetch(await bus(), 32);
   });
 
   test('a handler that fails twice is retried and the event handled once', async () => {

@@ -14,7 +14,7 @@ import {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from '@dema/contracts';
-import { platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Analytics } from './analytics.ts';
 import { subscribeAnalytics } from './events/analytics-consumer.ts';
 import { subscribeAuditLog } from './events/audit-consumer.ts';
@@ -38,6 +38,7 @@ export type AnalyticsService = ServiceModule & { analytics: Analytics; webhooks:
  * It reads no other service's tables. It also hosts webhooks (/api/webhooks): every event of the
  * catalog, delivered to the endpoints admins register, from the same bus on a queue of its own;
  * and the audit log of admin actions (/api/admin/audit), from AUDIT_RECORDED on a third queue.
+ * Its own outbox carries one event, WEBHOOK_ENDPOINT_DISABLED, for the User service to email.
  *
  * It is bound to the bus when this resolves, before any service starts relaying: the embedded bus
  * drops events nobody is bound to, and RabbitMQ queues them only once the queue is bound.
@@ -47,9 +48,11 @@ export async function createAnalyticsService(infra: Infrastructure): Promise<Ana
   await runMigrations(db, [platformMigrations, analyticsMigrations]);
   const analytics = new Analytics(db);
   const log = infra.log.child({ service: 'analytics' });
+  const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
+  infra.deadLetters.add(relay);
   await subscribeAnalytics(infra.bus, db, log, infra.metrics.registry);
   await subscribeAuditLog(infra.bus, db, log);
-  const webhooks = await createWebhooks(db, infra.bus, infra.config.webhooks, infra.metrics.registry, log);
+  const webhooks = await createWebhooks(db, infra.bus, infra.config.webhooks, infra.metrics.registry, log, relay);
   return {
     name: 'analytics',
     analytics,
@@ -75,8 +78,14 @@ export async function createAnalyticsService(infra: Infrastructure): Promise<Ana
       await webhooks.routes(app);
       await auditRoutes(app, db);
     },
-    start: () => webhooks.start(),
+    start() {
+      relay.start();
+      webhooks.start();
+    },
     // The bus owns the subscriptions and stops delivering when the infrastructure closes it.
-    close: () => webhooks.close(),
+    async close() {
+      await webhooks.close();
+      await relay.stop();
+    },
   };
 }

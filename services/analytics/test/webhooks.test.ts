@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { Webhook } from 'standardwebhooks';
-import type { PaymentFailedEvent } from '@dema/contracts';
-import { createEvent, type WebhookSettings } from '@dema/platform';
+import { eventPayloadSchemas, eventVersions, routingKeys, webhookEventNames, type PaymentFailedEvent } from '@dema/contracts';
+import { createAjv, createEvent, type WebhookSettings } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { orderCreated, products, startAnalytics, stockUpdated, type AnalyticsTestProcess } from './helpers.ts';
 import { WebhookReceiver } from './webhook-receiver.ts';
@@ -259,6 +259,53 @@ for (const target of testTargets()) {
       assert.equal(enabled.body.disabledReason, null);
       await waitFor('the pending delivery sent', async () => (await deliveries(endpoint.id))[0]?.status === 'succeeded', 10_000);
       assert.equal((await deliveries(endpoint.id)).length, 1, 'events while disabled are not queued for it');
+    });
+
+    test('disabling an endpoint writes WEBHOOK_ENDPOINT_DISABLED to the outbox once, which the relay publishes and no endpoint is sent', async () => {
+      const watcher = await register(Object.values(webhookEventNames).filter((name) => name !== 'order.created'));
+      const failing = await register(['order.created']);
+      receiver.answer(failing.path, ...Array<number>(20).fill(503));
+      // Three deliveries fail side by side: attempts still in flight when the fourth failure disables
+      // the endpoint land on a disabled one, and must not announce it again.
+      await Promise.all([dema.publish(placed()), dema.publish(placed()), dema.publish(placed())]);
+      await waitFor('the endpoint disabled', async () => (await dema.admin(`/api/webhooks/${failing.id}`)).body.enabled === false, 10_000);
+      await waitFor(
+        'every attempt made recorded',
+        async () => (await deliveries(failing.id)).reduce((n, d) => n + d.attempts.length, 0) === receiver.at(failing.path).length,
+        5_000,
+      );
+      const endpoint = (await dema.admin(`/api/webhooks/${failing.id}`)).body;
+
+      const db = await dema.db();
+      const announced = () =>
+        db.query<{ id: string; version: number; routing_key: string; payload: any; published: boolean }>(
+          "SELECT id, version, routing_key, payload, published_at IS NOT NULL AS published FROM outbox WHERE type = 'WEBHOOK_ENDPOINT_DISABLED' AND payload->>'endpointId' = $1",
+          [failing.id],
+        );
+      const { rows } = await announced();
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      const [event] = rows;
+      assert.deepEqual([event!.version, event!.routing_key], [eventVersions.WEBHOOK_ENDPOINT_DISABLED, routingKeys.WEBHOOK_ENDPOINT_DISABLED]);
+      assert.deepEqual(event!.payload, {
+        endpointId: failing.id,
+        url: `${receiver.url}${failing.path}`,
+        reason: endpoint.disabledReason,
+        failedAttempts: 4,
+        timestamp: event!.payload.timestamp,
+      });
+      assert.ok(endpoint.disabledReason.startsWith(`Disabled on ${event!.payload.timestamp} after 4 consecutive`), endpoint.disabledReason);
+      const validate = createAjv({ coerceTypes: false }).compile(eventPayloadSchemas.WEBHOOK_ENDPOINT_DISABLED);
+      assert.ok(validate(event!.payload), JSON.stringify(validate.errors));
+
+      await waitFor('the event published', async () => (await announced()).rows[0]!.published, 5_000);
+      await delay(300);
+      assert.equal(receiver.at(watcher.path).length, 0, 'an endpoint subscribed to every other webhook event is not sent it');
+      assert.equal(
+        (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_messages WHERE event_id = $1', [event!.id])).rows[0]!.n,
+        0,
+        'webhooks keep nothing of it',
+      );
+      assert.equal((await announced()).rows.length, 1);
     });
 
     test('a redelivery sends the message again with the same webhook-id and logs the attempt', async () => {

@@ -26,6 +26,7 @@ import { sessionRoutes } from './routes/sessions.routes.ts';
 import { mailboxRoutes } from './routes/mailbox.routes.ts';
 import { accountRecoveryRoutes } from './routes/account-recovery.routes.ts';
 import { AccountRecovery } from './account-recovery.ts';
+import { consumeAdminNotices } from './events/admin-notices.ts';
 import { consumeOrderEvents } from './events/order-emails.ts';
 import { EmailSender } from './mail/email-sender.ts';
 import { MailTemplates } from './mail/templates.ts';
@@ -56,7 +57,8 @@ export async function ensureFirstAdmin(identity: Identity, admin: { email: strin
 /**
  * The User service (seed: User Service, User DB, Authentication Flow, Session Store): accounts,
  * argon2id credentials, EdDSA access tokens with a JWKS, rotating refresh tokens, and the
- * admin's user management (each change in the audit log, through its outbox).
+ * admin's user management (each change in the audit log, through its outbox); the emails to
+ * customers about their orders, and to admins about a webhook endpoint disabled for failing.
  */
 export async function createUserService(infra: Infrastructure): Promise<UserService> {
   const db = await infra.database('user');
@@ -94,6 +96,9 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
       mail.start();
       consumeOrderEvents(infra.bus, db, mail, infra.config.mail.publicUrl).catch((err: unknown) =>
         infra.log.error({ err }, 'user: cannot consume order events'),
+      );
+      consumeAdminNotices(infra.bus, db, mail, infra.config.mail.publicUrl).catch((err: unknown) =>
+        infra.log.error({ err }, 'user: cannot consume admin notices'),
       );
     },
     async close() {

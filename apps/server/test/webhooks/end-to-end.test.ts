@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import type { Order, Product } from '@dema/contracts';
+import type { MailboxPage, Order, Product } from '@dema/contracts';
 import { startTestProcess, testTargets, waitFor, type TestProcess } from '@dema/platform/testing';
 import { createUserService, type UserService } from '@dema/user';
 import { createAnalyticsService } from '@dema/analytics';
@@ -12,7 +12,8 @@ import { bearerSender, signInAdminAndCustomer } from '../analytics/helpers.ts';
 
 /**
  * The real producers: an order placed and cancelled through the API reaches a webhook receiver
- * through the Order service's outbox, the bus and the Analytics service's webhook queue.
+ * through the Order service's outbox, the bus and the Analytics service's webhook queue; an
+ * endpoint that keeps failing is disabled, and the admins hear of it from the User service.
  */
 for (const target of testTargets()) {
   describe(`webhooks carry the shop's real events to a receiver (${target.name})`, () => {
@@ -20,6 +21,8 @@ for (const target of testTargets()) {
     let receiver: Server;
     let receiverUrl: string;
     const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    /** Requests to the receiver's failing path, which it answers 503; not in `received`. */
+    let failures = 0;
     let send: (token: string, method: string, url: string, body?: unknown) => Promise<Response>;
     let admin: string;
     let customer: string;
@@ -29,7 +32,10 @@ for (const target of testTargets()) {
         const chunks: Buffer[] = [];
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', () => {
-          received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+          if (request.url === '/failing') {
+            failures++;
+            response.statusCode = 503;
+          } else received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
           response.end();
         });
       });
@@ -45,7 +51,7 @@ for (const target of testTargets()) {
             timeoutMs: 2_000,
             retryBaseMs: 100,
             retryWindowMs: 60_000,
-            disableAfterFailures: 50,
+            disableAfterFailures: 3,
             concurrency: 4,
             logRetentionDays: 30,
           },
@@ -90,6 +96,29 @@ for (const target of testTargets()) {
       const log = async () => (await json<{ items: any[] }>(await send(admin, 'GET', `/api/webhooks/${endpoint.id}/deliveries`), 200)).items;
       await waitFor('both deliveries logged as succeeded', async () => (await log()).every((d) => d.status === 'succeeded'), 5_000);
       assert.deepEqual((await log()).map((d) => d.eventType).sort(), ['order.created', 'order.status_changed']);
+    });
+
+    test('an endpoint that keeps failing is disabled, and the admin is emailed once with the reason and a link to the webhooks', async () => {
+      const failingUrl = receiverUrl.replace(/\/hooks$/, '/failing');
+      const endpoint = await json<{ id: string }>(await send(admin, 'POST', '/api/webhooks', { url: failingUrl, events: ['order.created'] }), 201);
+      const product = await json<Product>(await send(admin, 'POST', '/api/products', { name: 'Teapot', price: 30, stock: 3 }), 201);
+      await json<Order>(await send(customer, 'POST', '/api/orders', { items: [{ productId: product.id, quantity: 1 }] }), 201);
+
+      const read = async () => json<{ enabled: boolean; disabledReason: string | null }>(await send(admin, 'GET', `/api/webhooks/${endpoint.id}`), 200);
+      await waitFor('the endpoint disabled', async () => (await read()).enabled === false, 20_000);
+      const { disabledReason } = await read();
+      assert.match(disabledReason!, /after 3 consecutive failed attempts \(last: HTTP 503\)/);
+      assert.equal(failures, 3);
+
+      const subject = `Your webhook endpoint ${failingUrl} was disabled`;
+      const notices = async () =>
+        (await json<MailboxPage>(await send(admin, 'GET', '/api/admin/mailbox?to=admin@test.dema.dev'), 200)).items.filter((e) => e.subject === subject);
+      await waitFor("the admin's email", async () => (await notices()).length > 0, 20_000);
+      await dema.services.user.mail.drain();
+      const [notice, ...more] = await notices();
+      assert.equal(more.length, 0, 'one email per disabling');
+      assert.ok(notice!.text.includes(disabledReason!), notice!.text);
+      assert.ok(notice!.text.includes(`${dema.infra.config.mail.publicUrl}/admin/webhooks`), notice!.text);
     });
   });
 }

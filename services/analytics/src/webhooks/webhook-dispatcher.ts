@@ -26,6 +26,8 @@ export class WebhookDispatcher {
     private readonly settings: WebhookSettings,
     private readonly metrics: WebhookMetrics,
     private readonly log: Logger,
+    /** The service's outbox relay, told when disabling an endpoint wrote WEBHOOK_ENDPOINT_DISABLED. */
+    private readonly outbox: { notify(): void },
   ) {}
 
   start(): void {
@@ -93,9 +95,10 @@ export class WebhookDispatcher {
       );
       if (recorded !== undefined && recorded.status !== 'pending') this.metrics.observeFinished(recorded.status);
       if (recorded?.disabledEndpoint) {
+        this.outbox.notify();
         this.log.warn(
           { endpointId: delivery.endpointId, url: delivery.url },
-          'webhook endpoint disabled: it kept failing; an admin can enable it again once it works',
+          'webhook endpoint disabled: it kept failing; the admins are emailed, and can enable it again once it works',
         );
       }
       if (recorded?.status === 'failed') {

@@ -1,5 +1,5 @@
-import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointWithSecret } from '@dema/contracts';
-import type { Queryable } from '@dema/platform';
+import type { WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpointDisabledEvent, WebhookEndpointWithSecret } from '@dema/contracts';
+import { appendToOutbox, createEvent, type Queryable } from '@dema/platform';
 
 interface EndpointRow {
   id: string;
@@ -175,8 +175,10 @@ export interface RecordedAttempt {
  * ran out and was claimed again is not recorded: the newer one is). Success ends the delivery;
  * a failure schedules the next attempt `retryDelayMs` from now, or ends it as failed when that would
  * fall after its retry window. The endpoint's count of consecutive failures is reset or incremented,
- * and reaching `disableAfterFailures` disables it with `disabledReason`. Resolves undefined when
- * the lease was lost.
+ * and reaching `disableAfterFailures` disables it with `disabledReason` and writes
+ * WEBHOOK_ENDPOINT_DISABLED to the outbox, both through `tx`: one event per disabling, however many
+ * attempts fail at once (the endpoint's row lock lets only the first see it enabled). Resolves
+ * undefined when the lease was lost.
  */
 export async function recordAttempt(
   tx: Queryable,
@@ -222,10 +224,23 @@ export async function recordAttempt(
   const disabling = endpoint?.enabled === true && endpoint.consecutive_failures >= retry.disableAfterFailures;
   if (disabling) {
     const last = outcome.responseStatus === null ? (outcome.error ?? 'no response') : `HTTP ${outcome.responseStatus}`;
-    await tx.query('UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1', [
-      delivery.endpointId,
-      `Disabled on ${outcome.attemptedAt.toISOString()} after ${endpoint.consecutive_failures} consecutive failed attempts (last: ${last}); enable it again once the receiver works`,
-    ]);
+    const disabledAt = outcome.attemptedAt.toISOString();
+    const reason = `Disabled on ${disabledAt} after ${endpoint.consecutive_failures} consecutive failed attempts (last: ${last}); enable it again once the receiver works`;
+    const disabled = await tx.query<{ url: string }>(
+      'UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 RETURNING url',
+      [delivery.endpointId, reason],
+    );
+    await appendToOutbox(
+      tx,
+      createEvent<WebhookEndpointDisabledEvent>('WEBHOOK_ENDPOINT_DISABLED', {
+        endpointId: delivery.endpointId,
+        // The URL now, not the one claimed with the delivery: an admin may have changed it meanwhile.
+        url: disabled.rows[0]!.url,
+        reason,
+        failedAttempts: endpoint.consecutive_failures,
+        timestamp: disabledAt,
+      }),
+    );
   }
   return { status: rows[0]!.status, disabledEndpoint: disabling };
 }

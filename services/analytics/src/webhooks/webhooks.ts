@@ -22,10 +22,18 @@ export interface Webhooks {
 /**
  * Webhooks for integrations (issue 21), in the analytics database: subscribed to the bus when this
  * resolves (before any service relays its outbox), sending once started; its series on `registry`.
+ * An endpoint disabled for failing is announced through the service's outbox, which `outbox` relays.
  */
-export async function createWebhooks(db: Db, bus: EventBus, settings: WebhookSettings, registry: client.Registry, log: Logger): Promise<Webhooks> {
+export async function createWebhooks(
+  db: Db,
+  bus: EventBus,
+  settings: WebhookSettings,
+  registry: client.Registry,
+  log: Logger,
+  outbox: { notify(): void },
+): Promise<Webhooks> {
   const metrics = new WebhookMetrics(registry, db);
-  const dispatcher = new WebhookDispatcher(db, settings, metrics, log);
+  const dispatcher = new WebhookDispatcher(db, settings, metrics, log, outbox);
   const pruner = new WebhookLogPruner(db, settings.logRetentionDays * 86_400_000, metrics, log);
   const wake = () => dispatcher.wake();
   const endpoints = new WebhookEndpoints(db, settings, wake);

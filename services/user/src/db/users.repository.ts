@@ -64,6 +64,14 @@ export async function findUser(db: Queryable, id: string, lock = false): Promise
   return rows[0];
 }
 
+/** The admins who may sign in (neither disabled nor deleted), in id order. */
+export async function listActiveAdmins(db: Queryable): Promise<Array<{ id: string; email: string; name: string }>> {
+  const { rows } = await db.query<{ id: string; email: string; name: string }>(
+    "SELECT id, email, name FROM users WHERE role = 'admin' AND disabled_at IS NULL AND deleted_at IS NULL ORDER BY id",
+  );
+  return rows;
+}
+
 /** The ids of the active admins, their rows locked until the transaction ends (in id order: no deadlock). */
 export async function lockActiveAdmins(tx: Queryable): Promise<string[]> {
   const { rows } = await tx.query<{ id: string }>("SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE");
