@@ -39,6 +39,7 @@ test("the web app's processes see only the variables they need, never the API's 
     DEMA_STORE_NAME: 'Shop',
     DEMA_WEB_TRUST_PROXY: '10.0.0.5',
     DEMA_BODY_LIMIT: '2048',
+    DEMA_IMPORT_BODY_LIMIT: '65536',
     DATABASE_URL: 'postgres://dema:secret@db/dema',
     USER_DATABASE_URL: 'postgres://user:secret@db/user',
     DEMA_SERVICE_TOKEN: 'service-secret',
@@ -55,6 +56,7 @@ test("the web app's processes see only the variables they need, never the API's 
     DEMA_STORE_NAME: 'Shop',
     DEMA_WEB_TRUST_PROXY: '10.0.0.5',
     DEMA_BODY_LIMIT: '2048',
+    DEMA_IMPORT_BODY_LIMIT: '65536',
     NODE_ENV: 'production',
     DEMA_API_URL: 'http://127.0.0.1:8080',
   });

@@ -37,6 +37,7 @@ const webVariables = new Set([
   'DEMA_WEB_TRUST_PROXY',
   'DEMA_STORE_NAME',
   'DEMA_BODY_LIMIT',
+  'DEMA_IMPORT_BODY_LIMIT',
   'DEMA_STRIPE_JS_URL',
 ]);
 const webVariablePattern = /^(LC_[A-Z]+|NEXT_TELEMETRY_DISABLED)$/;

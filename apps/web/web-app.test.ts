@@ -17,6 +17,7 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'dema-web-app-'));
 const serviceToken = randomBytes(24).toString('hex');
 const unrelatedSecret = randomBytes(12).toString('hex');
 const trustedProxy = '127.0.0.5';
+const importLimit = 4 * 1024 * 1024;
 let api: ChildProcess;
 let webPort = 0;
 let printed = '';
@@ -48,6 +49,8 @@ before(
       UNRELATED_SECRET: unrelatedSecret,
       DEMA_STORE_NAME: 'Allowlist Store',
       DEMA_WEB_TRUST_PROXY: trustedProxy,
+      // A catalog file's limit a test can go past without sending 64 MiB.
+      DEMA_IMPORT_BODY_LIMIT: String(importLimit),
     };
     api = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
     api.stderr!.setEncoding('utf8').on('data', (chunk: string) => (printed = (printed + chunk).slice(-4_000)));
@@ -129,7 +132,12 @@ test('a visitor over its read budget gets 429 while another visitor still gets r
  * Sends a request whose body is `total` bytes, paced, and stops as soon as the answer's head
  * arrives; `declare` sends a Content-Length, otherwise the body is chunked.
  */
-async function sendLargeBody(target: string, total: number, declare: boolean): Promise<{ sent: number; status: number; head: string; body: string }> {
+async function sendLargeBody(
+  target: string,
+  total: number,
+  declare: boolean,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+): Promise<{ sent: number; status: number; head: string; body: string }> {
   const socket = connect(webPort, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   let received = '';
@@ -138,7 +146,8 @@ async function sendLargeBody(target: string, total: number, declare: boolean): P
   socket.on('error', () => (closed = true));
   socket.on('close', () => (closed = true));
   const length = declare ? `content-length: ${total}` : 'transfer-encoding: chunked';
-  socket.write(`POST ${target} HTTP/1.1\r\nhost: 127.0.0.1:${webPort}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`);
+  const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.write(`POST ${target} HTTP/1.1\r\nhost: 127.0.0.1:${webPort}\r\n${fields.join('')}${length}\r\n\r\n`);
   const chunk = Buffer.alloc(64 * 1024, 0x20);
   let sent = 0;
   while (sent < total && !received.includes('\r\n\r\n') && !closed) {
@@ -176,6 +185,37 @@ test("a chunked body without a declared length is cut off at the route's limit w
     assert.match(answer.head, /content-type: application\/problem\+json/i, target);
     assert.equal(JSON.parse(answer.body.slice(0, answer.body.lastIndexOf('}') + 1)).code, 'BODY_TOO_LARGE', target);
     assert.ok(answer.sent < total / 2, `${target}: answered after ${answer.sent} of ${total} bytes`);
+  }
+});
+
+/** The demo admin's access token, signed in through the store's proxy. */
+async function adminToken(): Promise<string> {
+  const demo = JSON.parse(await readFile(path.join(dataDir, 'demo-credentials.json'), 'utf8')) as { admin: { email: string; password: string } };
+  const login = await visit('127.0.0.1', 'POST', '/api/auth/login', { 'content-type': 'application/json' }, JSON.stringify(demo.admin));
+  assert.equal(login.status, 200, login.body);
+  return (JSON.parse(login.body) as { tokens: { accessToken: string } }).tokens.accessToken;
+}
+
+test('a catalog file over DEMA_BODY_LIMIT goes through the proxy to the import; over DEMA_IMPORT_BODY_LIMIT it is a 413 naming it', {
+  timeout: 120_000,
+}, async () => {
+  const headers = { authorization: `Bearer ${await adminToken()}`, 'content-type': 'text/csv' };
+  const description = 'x'.repeat(9_000);
+  const rows = Array.from({ length: 200 }, (_, i) => `big-${i},Big ${i},${description},1.00,1`);
+  const file = `handle,name,description,price,stock\n${rows.join('\n')}\n`;
+  assert.ok(Buffer.byteLength(file) > 1_048_576);
+  const checked = await visit('127.0.0.1', 'POST', '/api/products/import?dryRun=true', headers, file);
+  assert.equal(checked.status, 200, checked.body);
+  assert.deepEqual(JSON.parse(checked.body), { dryRun: true, rows: 200, products: 200, variants: 0, categoriesCreated: [] });
+
+  const total = 20 * 1024 * 1024;
+  for (const declare of [true, false]) {
+    const answer = await sendLargeBody('/api/products/import?dryRun=true', total, declare, headers);
+    assert.equal(answer.status, 413, answer.head);
+    assert.match(answer.head, /content-type: application\/problem\+json/i);
+    const problem = JSON.parse(answer.body.slice(answer.body.indexOf('{'), answer.body.lastIndexOf('}') + 1)) as { code: string; detail: string };
+    assert.deepEqual([problem.code, problem.detail], ['BODY_TOO_LARGE', `A catalog file may be at most 4.0 MiB (${importLimit} bytes); split it`]);
+    assert.ok(answer.sent < total / 2, `answered after ${answer.sent} of ${total} bytes`);
   }
 });
 

@@ -36,7 +36,13 @@ const adminLinks = [
       { href: '/admin/checkout-settings', label: 'Settings' },
     ],
   },
-  { group: 'People', items: [{ href: '/admin/users', label: 'Users' }] },
+  {
+    group: 'People',
+    items: [
+      { href: '/admin/users', label: 'Users' },
+      { href: '/admin/mailbox', label: 'Mailbox' },
+    ],
+  },
   { group: 'Integrations', items: [{ href: '/admin/webhooks', label: 'Webhooks' }] },
   { group: 'Oversight', items: [{ href: '/admin/audit', label: 'Audit log' }] },
   { group: 'You', items: [{ href: '/account', label: 'Your account' }] },

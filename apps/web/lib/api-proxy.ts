@@ -1,6 +1,6 @@
-import { ErrorCode, problemContentType, problemType } from '@dema/contracts';
-import { apiBaseUrl, apiBodyLimit } from './config.ts';
-import { bodyTooLarge, readBodyWithin } from './request-body.ts';
+import { catalogTooLarge, ErrorCode, isCatalogImport, problemContentType, problemType } from '@dema/contracts';
+import { apiBaseUrl, apiBodyLimit, importBodyLimit } from './config.ts';
+import { bodyTooLarge, type CountedBody, readBodyWithin, streamBodyWithin } from './request-body.ts';
 
 /**
  * The same-origin door from the browser to the API: `/api/*` and `/media/*` on the web app are
@@ -10,6 +10,8 @@ import { bodyTooLarge, readBodyWithin } from './request-body.ts';
  */
 const requestHeaders = ['accept', 'accept-language', 'authorization', 'content-type', 'idempotency-key', 'if-none-match', 'x-request-id'];
 const responseHeaders = ['cache-control', 'content-type', 'etag', 'last-modified', 'location', 'retry-after', 'www-authenticate', 'x-request-id'];
+/** How long the API has to answer a request it was sent whole. */
+const upstreamTimeoutMs = 30_000;
 
 /**
  * The headers that tell the API who the real client is, for its per-address throttling and logs:
@@ -32,6 +34,13 @@ export function forwardingHeaders(request: Request): Headers {
   return forwardingHeadersOf(request.headers, new URL(request.url));
 }
 
+/** A signal that aborts `ms` after `start` resolves: the API's time to answer, once it has the whole request. */
+function timeoutAfter(start: Promise<void>, ms: number): AbortSignal {
+  const controller = new AbortController();
+  void start.then(() => setTimeout(() => controller.abort(new DOMException('The API did not answer in time', 'TimeoutError')), ms).unref());
+  return controller.signal;
+}
+
 /**
  * Forwards `request` to the API at `pathAndQuery`; a down API becomes a 503 problem, not a hang.
  * A plain fetch, not `@dema/client`: a proxy passes any request and its answer through as they are
@@ -44,12 +53,22 @@ export async function forwardToApi(request: Request, pathAndQuery: string): Prom
     const value = request.headers.get(name);
     if (value !== null) headers.set(name, value);
   }
-  let body: Uint8Array<ArrayBuffer> | null = null;
+  let body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null = null;
+  let upload: CountedBody | null = null;
+  const importLimit = importBodyLimit();
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    // Nothing the API would take is larger: refuse the rest instead of reading it for the API's 413.
-    const limit = apiBodyLimit();
-    body = await readBodyWithin(request, limit);
-    if (body === null) return bodyTooLarge(limit);
+    if (isCatalogImport(request.method, pathAndQuery.split('?', 1)[0]!)) {
+      // A catalog file may be tens of megabytes (DEMA_IMPORT_BODY_LIMIT): passed on as it arrives,
+      // never held here, as the API reads it.
+      upload = streamBodyWithin(request, importLimit);
+      if (upload === null) return bodyTooLarge(importLimit, catalogTooLarge(importLimit));
+      body = upload.stream;
+    } else {
+      // Nothing the API would take is larger: refuse the rest instead of reading it for the API's 413.
+      const limit = apiBodyLimit();
+      body = await readBodyWithin(request, limit);
+      if (body === null) return bodyTooLarge(limit);
+    }
   }
   let upstream: Response;
   try {
@@ -59,9 +78,13 @@ export async function forwardToApi(request: Request, pathAndQuery: string): Prom
       body,
       redirect: 'manual',
       cache: 'no-store',
-      signal: AbortSignal.timeout(30_000),
-    });
+      // An upload takes as long as the client takes to send it; the API's time starts after.
+      signal: upload ? timeoutAfter(upload.ended, upstreamTimeoutMs) : AbortSignal.timeout(upstreamTimeoutMs),
+      // Required by fetch for a body that is a stream.
+      ...(upload ? { duplex: 'half' } : {}),
+    } as RequestInit);
   } catch {
+    if (upload?.exceeded()) return bodyTooLarge(importLimit, catalogTooLarge(importLimit));
     return unavailable();
   }
   const out = new Headers();

@@ -29,6 +29,15 @@ export function apiBodyLimit(): number {
 }
 
 /**
+ * The largest catalog file the API imports (`DEMA_IMPORT_BODY_LIMIT`, as the API reads it; default
+ * 64 MiB): the one body the proxy takes past `apiBodyLimit`, passing it on as it arrives.
+ */
+export function importBodyLimit(): number {
+  const value = Number(process.env.DEMA_IMPORT_BODY_LIMIT);
+  return Number.isInteger(value) && value > 0 ? value : 64 * 1_048_576;
+}
+
+/**
  * Where the checkout's card form loads Stripe.js from (`DEMA_STRIPE_JS_URL`, default Stripe's own
  * https://js.stripe.com/v3/; the browser tests point it at the fake Stripe's stand-in).
  */

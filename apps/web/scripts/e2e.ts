@@ -118,6 +118,11 @@ async function runTarget(target: Target): Promise<number> {
   const deadApi = createServer((socket) => socket.destroy());
   await new Promise<void>((resolve) => deadApi.listen(0, '127.0.0.1', resolve));
   const deadPort = (deadApi.address() as { port: number }).port;
+  // The store's port is known before the API starts, so the links in its emails lead to this store;
+  // held meanwhile, so the API cannot be given it.
+  const webPortHold = createServer();
+  await new Promise<void>((resolve) => webPortHold.listen(0, '127.0.0.1', resolve));
+  const webPort = (webPortHold.address() as { port: number }).port;
   // Card payments go to a local fake Stripe, whose stand-in Stripe.js the storefront loads and whose webhooks reach this Dema.
   const stripe = await FakeStripe.start();
   // The services' own token, for a test that stands in for one service calling another (payments.e2e.ts).
@@ -126,6 +131,7 @@ async function runTarget(target: Target): Promise<number> {
     // A sample a second, so the dashboard's metrics charts visibly gain points within a test.
     api = await target.startApi({
       ...env,
+      DEMA_WEB_URL: `http://127.0.0.1:${webPort}`,
       DEMA_ADMIN_EMAIL: admin.email,
       DEMA_ADMIN_PASSWORD: admin.password,
       DEMA_ALERT_INTERVAL_MS: '1000',
@@ -138,7 +144,8 @@ async function runTarget(target: Target): Promise<number> {
       DEMA_WEBHOOKS_ALLOW_PRIVATE: 'true',
     });
     stripe.webhookUrl = `${api.url}/api/payments/stripe/webhook`;
-    web = await startWebApp({ apiUrl: api.url, port: await freePort(), host: '127.0.0.1', log: quiet, env: { DEMA_STRIPE_JS_URL: `${stripe.url}/v3/` } });
+    await new Promise((resolve) => webPortHold.close(resolve));
+    web = await startWebApp({ apiUrl: api.url, port: webPort, host: '127.0.0.1', log: quiet, env: { DEMA_STRIPE_JS_URL: `${stripe.url}/v3/` } });
     // The same build in front of an address where nothing listens: what a shopper sees when the API is down.
     deadWeb = await startWebApp({ apiUrl: `http://127.0.0.1:${deadPort}`, port: await freePort(), host: '127.0.0.1', log: quiet });
     const shots = path.join(appDir, 'test-results', target.name.replace(/\W+/g, '-'));
@@ -153,6 +160,7 @@ async function runTarget(target: Target): Promise<number> {
       E2E_SERVICE_TOKEN: serviceToken,
     });
   } finally {
+    if (webPortHold.listening) webPortHold.close();
     deadApi.close();
     await deadWeb?.close();
     await web?.close();

@@ -2,13 +2,27 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { apiToken, callApi, e2e, fillAddress, launchBrowser, newShopper, shot, signInThroughForm, torontoAddress, signUpThroughApi } from './support.ts';
+import {
+  apiToken,
+  callApi,
+  checkOutToReview,
+  configureCheckout,
+  e2e,
+  fillAddress,
+  launchBrowser,
+  newShopper,
+  pickProduct,
+  shot,
+  signInThroughForm,
+  torontoAddress,
+  signUpThroughApi,
+} from './support.ts';
 
 /**
  * A shopper's account page: the name, the password (the API's reason at the field when the current
  * one is wrong; the new one works afterwards) and the address book (a bad postal code refused at its
  * field, an address added, made the billing default and deleted), each change read back from the API;
- * the order history section; and last, deleting the account (a wrong password refused at its field,
+ * the order history, empty and then listing the order the shopper placed; and last, deleting the account (a wrong password refused at its field,
  * then the account erased: the old credentials no longer sign in and the email signs up again).
  */
 
@@ -96,6 +110,42 @@ test('an unverified email is said so, and "Send a new link" emails another verif
 test('the account page shows the order history section', async () => {
   const section = page.getByRole('region', { name: 'Order history' });
   await section.getByText('No orders yet').waitFor();
+});
+
+test('an order the shopper places is in the order history with its number, total and status, and links to its page', async () => {
+  await configureCheckout();
+  const product = await pickProduct();
+  const token = await apiToken(account.email, account.password);
+  await callApi(token, 'PUT', `/api/cart/items/${product.id}`, { quantity: 1 });
+  await page.goto('/checkout');
+  await checkOutToReview(page);
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await page.waitForURL(/\/orders\/[0-9a-f-]{36}\?placed=1/);
+  const orderId = new URL(page.url()).pathname.split('/')[2]!;
+  const order = await callApi<{ total: number; currency: string; status: string }>(token, 'GET', `/api/orders/${orderId}`);
+  const total = new Intl.NumberFormat('en-US', { style: 'currency', currency: order.currency }).format(order.total);
+
+  await page.goto('/account');
+  const history = page.getByRole('region', { name: 'Order history' });
+  const entry = history
+    .getByRole('list', { name: 'Recent orders' })
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('link', { name: `#${orderId.slice(0, 8)}` }) });
+  await entry.waitFor();
+  assert.ok(((await entry.textContent()) ?? '').includes(total), `the entry shows the total ${total}`);
+  const status = entry.locator('[data-status]');
+  assert.equal(await status.getAttribute('data-status'), order.status);
+  assert.equal(await status.textContent(), order.status.charAt(0) + order.status.slice(1).toLowerCase());
+  assert.equal(await history.getByText('No orders yet').count(), 0);
+  await shot(page, 'account-order-history');
+
+  await entry.getByRole('link', { name: `#${orderId.slice(0, 8)}` }).click();
+  await page.waitForURL((url) => url.pathname === `/orders/${orderId}`);
+  assert.equal(await page.getByTestId('order-total').textContent(), total);
+  assert.deepEqual(errors, []);
+  // The tests after this one work on the account page.
+  await page.goto('/account');
+  await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
 });
 
 test('signing up with the registered email and another password says to check the email, and signs nobody in', async () => {

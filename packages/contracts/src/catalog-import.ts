@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { formatBytes } from './format.ts';
 import { InvalidParam } from './problem.ts';
 
 /**
@@ -63,3 +64,16 @@ export const CatalogImportQuery = Type.Object(
   { additionalProperties: false },
 );
 export type CatalogImportQuery = Static<typeof CatalogImportQuery>;
+
+/** Where a catalog file is POSTed (text/csv). */
+export const catalogImportPath = '/api/products/import';
+
+/**
+ * Whether a request (its method and path, without the query) uploads a catalog file: the one route
+ * whose body may pass DEMA_BODY_LIMIT, up to DEMA_IMPORT_BODY_LIMIT, at every hop (the web app's
+ * proxy, the gateway, the Product service), each passing it on as it arrives.
+ */
+export const isCatalogImport = (method: string, pathname: string): boolean => method === 'POST' && pathname === catalogImportPath;
+
+/** Why a catalog file over `limit` bytes is refused (413), in the words every hop uses. */
+export const catalogTooLarge = (limit: number): string => `A catalog file may be at most ${formatBytes(limit)} (${limit} bytes); split it`;

@@ -67,6 +67,12 @@ export interface DemaConfig {
   /** The first admin, created on start when no user has this email. */
   firstAdmin: { email: string; password: string } | undefined;
   bodyLimit: number;
+  /**
+   * DEMA_IMPORT_BODY_LIMIT: the largest catalog file `POST /api/products/import` takes (default
+   * 64 MiB, about 200,000 rows with long descriptions); the one body allowed past `bodyLimit`, as it
+   * is streamed rather than held.
+   */
+  importBodyLimit: number;
   /** Largest number of PostgreSQL connections one service instance opens. */
   dbPoolSize: number;
   shutdownTimeoutMs: number;
@@ -277,6 +283,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     keyEncryptionKey: read.key32('DEMA_KEY_ENCRYPTION_KEY'),
     firstAdmin: read.pair('DEMA_ADMIN_EMAIL', 'DEMA_ADMIN_PASSWORD'),
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+    importBodyLimit: read.int('DEMA_IMPORT_BODY_LIMIT', 64 * 1_048_576, 1024, 1024 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     shutdownDrainMs: read.int('DEMA_SHUTDOWN_DRAIN_MS', 0, 0, 60_000),

@@ -83,7 +83,7 @@ describe('the gateway proxy', () => {
       },
     });
     gateway = await startTestGateway(
-      { bodyLimit: 4096, serviceToken: 'proxy-test-service-token' },
+      { bodyLimit: 4096, importBodyLimit: 16_384, serviceToken: 'proxy-test-service-token' },
       { upstreams: { user: [users.url], product: [products.url], analytics: [large.url] }, policies: unlimited },
       pino({ level: 'info' }, sink),
     );
@@ -135,6 +135,28 @@ describe('the gateway proxy', () => {
     const within = await postChunked(gateway.url, '/api/products', [Buffer.from('{"name":'), Buffer.from('"chunked"}')]);
     assert.equal(within.status, 200);
     assert.equal(products.received.at(-1)?.body, '{"name":"chunked"}');
+  });
+
+  test('a catalog import may be larger than the body limit, up to its own; past that it is a 413 naming it', async () => {
+    const file = Buffer.alloc(12_000, 'x');
+    const taken = await fetch(`${gateway.url}/api/products/import?dryRun=true`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: file });
+    assert.equal(taken.status, 200, await taken.text());
+    const received = products.received.at(-1);
+    assert.equal(received?.url, '/api/products/import?dryRun=true');
+    assert.equal(received?.body.length, file.length, 'the whole file reached the instance');
+
+    const before = products.received.length;
+    for (const over of [
+      await fetch(`${gateway.url}/api/products/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: Buffer.alloc(16_385, 'x') }),
+      await postChunked(gateway.url, '/api/products/import', [Buffer.alloc(10_000, 'x'), Buffer.alloc(10_000, 'y')]),
+    ]) {
+      const body = over instanceof Response ? await over.text() : over.body;
+      assert.equal(over.status, 413, body);
+      assert.deepEqual([JSON.parse(body).code, JSON.parse(body).detail], ['BODY_TOO_LARGE', 'The body exceeds the limit of 16384 bytes']);
+    }
+    // Any other route keeps the body limit.
+    assert.equal((await fetch(`${gateway.url}/api/products`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: file })).status, 413);
+    assert.equal(products.received.length, before);
   });
 
   test('a client that leaves half-way through its body is let go: nothing is forwarded or logged as an error', async () => {
@@ -191,6 +213,7 @@ describe('the gateway proxy while the gateway closes', () => {
       pools: { product: pool },
       timeoutMs: 2_000,
       bodyLimit: config.bodyLimit,
+      importBodyLimit: config.importBodyLimit,
       authenticate: async () => ({ kind: 'anonymous' }),
       policies: createEdgePolicies({ config, limiter: new RateLimiter(undefined, log) }, unlimited),
       trustProxy: [],

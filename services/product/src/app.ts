@@ -53,7 +53,7 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     'product-list': infra.metrics.countCompressions('product-list', compress),
     'product-detail': infra.metrics.countCompressions('product-detail', compress),
   });
-  const transfer = new CatalogTransfer(db, infra.cache, relay, infra.log.child({ service: 'product' }));
+  const transfer = new CatalogTransfer(db, infra.cache, relay, infra.log.child({ service: 'product' }), infra.config.importBodyLimit);
   return {
     name: 'product',
     catalog,

@@ -5,6 +5,7 @@ import {
   type CatalogImportJob,
   type CatalogImportReport,
   catalogCsvColumns,
+  catalogTooLarge,
   cacheConfigs,
   defaultCategoryId,
   ErrorCode,
@@ -35,8 +36,6 @@ import { recordStockUpdates } from './events/stock-updated.ts';
 export const syncImportRows = 1000;
 /** Products per batch of inserts: four statements each, and a progress step. */
 const batchProducts = 1000;
-/** A 100,000-row file with long descriptions is about 30 MB. */
-const maxImportBytes = 64 * 1024 * 1024;
 /** Rejected rows listed in one answer; a file wrong throughout would otherwise answer in megabytes. */
 const maxListedProblems = 10_000;
 const exportPage = 500;
@@ -58,6 +57,8 @@ export class CatalogTransfer {
     private readonly cache: Cache,
     private readonly relay: OutboxRelay,
     private readonly log: Logger,
+    /** The largest file taken, in bytes (DEMA_IMPORT_BODY_LIMIT; a 100,000-row file with long descriptions is about 30 MB). */
+    private readonly maxImportBytes: number,
   ) {}
 
   /**
@@ -66,7 +67,7 @@ export class CatalogTransfer {
    * one starts a job, answered at once, that `importJob` follows.
    */
   async importCsv(body: Readable, dryRun: boolean): Promise<ImportOutcome> {
-    const reader = await readCatalogCsv(body);
+    const reader = await readCatalogCsv(body, this.maxImportBytes);
     if (reader.rows <= syncImportRows) return { report: await this.apply(null, reader, dryRun, () => Promise.resolve()) };
     const job = await transfers.insertImportJob(this.db, randomUUID(), dryRun, reader.rows);
     this.running.set(job.id, job);
@@ -199,9 +200,9 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Reads a CSV body (RFC 4180, UTF-8, an optional BOM, comma-separated, header first) into a reader
- * holding every row's problems. A file that is not CSV, or over the size limit, is refused outright.
+ * holding every row's problems. A file that is not CSV, or over `maxImportBytes`, is refused outright.
  */
-export async function readCatalogCsv(body: Readable): Promise<CatalogCsvReader> {
+export async function readCatalogCsv(body: Readable, maxImportBytes: number): Promise<CatalogCsvReader> {
   const reader = new CatalogCsvReader();
   const records = body.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true }));
   let bytes = 0;
@@ -210,7 +211,7 @@ export async function readCatalogCsv(body: Readable): Promise<CatalogCsvReader> 
     if (bytes <= maxImportBytes) return;
     body.off('data', countBytes);
     body.unpipe(records);
-    records.destroy(contentTooLarge(`A catalog file may be at most ${maxImportBytes / 1024 / 1024} MB; split it`));
+    records.destroy(contentTooLarge(catalogTooLarge(maxImportBytes)));
   };
   body.on('data', countBytes);
   body.on('error', (error) => records.destroy(error));

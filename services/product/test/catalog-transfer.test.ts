@@ -232,4 +232,33 @@ for (const target of testTargets()) {
       await clear();
     });
   });
+
+  describe(`catalog import under a configured DEMA_IMPORT_BODY_LIMIT (${target.name})`, () => {
+    const limit = 64 * 1024;
+    let dema: ProductTestProcess;
+
+    before(async () => {
+      dema = await startProductService(target, { importBodyLimit: limit });
+    });
+    after(() => dema.dispose());
+
+    test('a file over it is a 413 naming it, and imports nothing; one within it imports', async () => {
+      const importCsv = (csv: string) =>
+        fetch(`${dema.url}/api/products/import`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+      const row = (i: number) => `big-${i},${'x'.repeat(250)},,,1,1,,,,,,,,,`;
+      const over = await importCsv([header, ...Array.from({ length: 300 }, (_, i) => row(i))].join('\n'));
+      assert.equal(over.status, 413);
+      assert.deepEqual(await over.json().then(({ code, detail }) => [code, detail]), [
+        'BODY_TOO_LARGE',
+        `A catalog file may be at most 64.0 KiB (${limit} bytes); split it`,
+      ]);
+      assert.equal(await dema.count('products'), 0);
+      assert.equal((await importCsv(sample)).status, 200);
+      assert.equal(await dema.count('products'), 3);
+    });
+  });
 }

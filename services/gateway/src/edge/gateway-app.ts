@@ -124,6 +124,7 @@ export async function buildGateway(infra: Infrastructure, options: GatewayOption
     pools,
     timeoutMs,
     bodyLimit: config.bodyLimit,
+    importBodyLimit: config.importBodyLimit,
     authenticate,
     policies,
     trustProxy: config.trustProxy,

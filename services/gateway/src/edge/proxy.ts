@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Readable, pipeline } from 'node:stream';
 import proxyAddr from '@fastify/proxy-addr';
-import { honoursIdempotencyKey, problemContentType, type Principal } from '@dema/contracts';
+import { honoursIdempotencyKey, isCatalogImport, problemContentType, type Principal } from '@dema/contracts';
 import {
   AppError,
   contentTooLarge,
@@ -29,6 +29,8 @@ export interface ProxyOptions {
   /** Longest wait for an upstream's response headers (and between body chunks) → 504. */
   timeoutMs: number;
   bodyLimit: number;
+  /** The body limit of a catalog import (DEMA_IMPORT_BODY_LIMIT), the one route allowed past `bodyLimit`. */
+  importBodyLimit: number;
   /** Verifies a request's access token (the User service's keys, the session store). */
   authenticate: Authenticator;
   /** The gateway's edge policies, the same its own routes answer under. */
@@ -229,7 +231,11 @@ export function createProxy(options: ProxyOptions): Proxy {
       }
       const counted = policies.rateLimit.check(method, proxied.pathname, { principal, ip: chain[0]! });
       if (counted !== undefined) proxied.limitHeaders = await counted;
-      const body = methodsWithBody.has(method) && hasBody(request.headers) ? await readBody(request, options.bodyLimit) : undefined;
+      // A catalog file is held whole here too, like any body: imports are rare and admin-only, and
+      // streamed, a slow client's upload would run into undici's headers timeout (it counts from the
+      // start of the request, renewed only when the instance's socket pushes back): a 504.
+      const limit = isCatalogImport(method, proxied.pathname) ? options.importBodyLimit : options.bodyLimit;
+      const body = methodsWithBody.has(method) && hasBody(request.headers) ? await readBody(request, limit) : undefined;
       const pool = pools[service];
       if (!pool) throw upstreamUnavailable(503, `The ${service} service is not deployed behind this gateway`);
       const answer = await attempt(proxied, pool, upstreamHeaders(request, chain, protocolOf(request), proxied.id), body);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import Type from 'typebox';
-import { CatalogImportQuery, type CatalogImportQuery as ImportQuery, ErrorCode, IdParam, ProductQuery } from '@dema/contracts';
+import { CatalogImportQuery, type CatalogImportQuery as ImportQuery, catalogImportPath, ErrorCode, IdParam, ProductQuery } from '@dema/contracts';
 import { AppError, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CatalogTransfer } from '../catalog-transfer.ts';
 
@@ -11,11 +11,12 @@ export async function catalogTransferRoutes(app: DemaApp, transfer: CatalogTrans
   const write = { permission: 'products:write' as const };
 
   await app.register(async (scope) => {
-    // The file is read as it arrives, never held whole: its size is the importer's to limit.
+    // The file is read as it arrives, never held whole: its size is the importer's to limit
+    // (DEMA_IMPORT_BODY_LIMIT), as a parser of the stream itself is under no route's bodyLimit.
     scope.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
     scope.post(
-      '/api/products/import',
+      catalogImportPath,
       {
         config: {
           ...write,
