@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { AuditEntry, Order, Product } from '@dema/contracts';
+import { systemActor, type AuditEntry, type Order, type Product } from '@dema/contracts';
 import { startTestProcess, testTargets, waitFor, type ServicesOf, type TestProcess } from '@dema/platform/testing';
 import { createUserService, type UserService } from '@dema/user';
 import { createAnalyticsService } from '@dema/analytics';
@@ -279,6 +279,19 @@ for (const target of testTargets()) {
         ['user.deleted', false, true],
       );
       assert.equal(JSON.stringify([promoted, deleted]).includes('argon2'), false);
+    });
+
+    test('an admin made from the machine (create-admin, DEMA_ADMIN_EMAIL) is an entry by the system, found by its origin', async () => {
+      const created = await dema.services.user.identity.createAdmin(`ops-${randomUUID()}@test.dema.dev`, 'correct-horse-battery-staple');
+      const [entry] = await entries(`resourceType=user&resourceId=${created.id}`, 1);
+      assert.deepEqual([entry!.actorId, entry!.actorRole, entry!.action, entry!.before], [systemActor.id, 'system', 'user.created', null]);
+      assert.equal((entry!.after as { role: string }).role, 'admin');
+      assert.match(entry!.requestId, /^create-admin:/);
+      const bySystem = (await send(admin, 'GET', `/api/admin/audit?actorId=${systemActor.id}&q=create-admin&resourceId=${created.id}`)).items as AuditEntry[];
+      assert.deepEqual(
+        bySystem.map((found) => found.id),
+        [entry!.id],
+      );
     });
 
     test('settings: checkout settings, zones, methods, tax rates and promotions', async () => {

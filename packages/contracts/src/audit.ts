@@ -10,7 +10,9 @@ export const AuditEntry = Type.Object(
   {
     /** The AUDIT_RECORDED event's id. */
     id: Type.String({ format: 'uuid' }),
+    /** The signed-in caller, or `systemActor.id` for a change made from the shop's machine. */
     actorId: Type.String({ format: 'uuid' }),
+    /** The caller's role then, or `system`. */
     actorRole: Type.String(),
     /** `<resourceType>.<verb>`, e.g. `product.updated`. */
     action: Type.String(),
@@ -26,6 +28,13 @@ export const AuditEntry = Type.Object(
   { $id: 'AuditEntry' },
 );
 export type AuditEntry = Static<typeof AuditEntry>;
+
+/**
+ * Who made a change the audit log records though no signed-in caller made it: an operator's command
+ * on the shop's machine (the first admin, from `DEMA_ADMIN_EMAIL` or `create-admin`). The nil UUID,
+ * which no account has, and a role no account has.
+ */
+export const systemActor = { id: '00000000-0000-0000-0000-000000000000', role: 'system' } as const;
 
 export const AuditEntryPage = Type.Object(
   { items: Type.Array(Type.Ref('AuditEntry')), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() },

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { roles, type AuditRecordedEvent, type Principal, type Role } from '@dema/contracts';
+import { randomUUID } from 'node:crypto';
+import { roles, systemActor, type AuditRecordedEvent, type Principal, type Role } from '@dema/contracts';
 import type { Queryable } from './db/db.ts';
 import { appendToOutbox, createEvent } from './bus/outbox.ts';
 
@@ -66,16 +67,17 @@ export interface AuditedChange {
 export function auditEventOf(change: AuditedChange): AuditRecordedEvent | undefined {
   const request = currentRequest.getStore();
   if (request === undefined || request.principal.kind !== 'user') return undefined;
-  return createEvent<AuditRecordedEvent>('AUDIT_RECORDED', {
-    actorId: request.principal.userId,
-    actorRole: request.principal.role,
-    ...change,
-    // JSON's own idea of the values (dates as text, no undefined), as the entry will be read back.
-    before: change.before === undefined ? null : JSON.parse(JSON.stringify(change.before)),
-    after: change.after === undefined ? null : JSON.parse(JSON.stringify(change.after)),
-    requestId: request.id,
-    timestamp: new Date().toISOString(),
-  });
+  return auditEvent({ id: request.principal.userId, role: request.principal.role }, request.id, change);
+}
+
+/**
+ * The AUDIT_RECORDED event of `change` made by `systemActor`: an operator's command on the shop's
+ * machine, which no request carries but the log must show (who became an admin). Its request id is
+ * `origin` (the command or setting, e.g. `create-admin`), a colon and a new UUID, so that searching
+ * for the origin finds its entries.
+ */
+export function systemAuditEventOf(change: AuditedChange, origin: string): AuditRecordedEvent {
+  return auditEvent(systemActor, `${origin}:${randomUUID()}`, change);
 }
 
 /**
@@ -86,4 +88,22 @@ export function auditEventOf(change: AuditedChange): AuditRecordedEvent | undefi
 export async function recordAudit(tx: Queryable, change: AuditedChange): Promise<void> {
   const event = auditEventOf(change);
   if (event) await appendToOutbox(tx, event);
+}
+
+/** Writes `change` to the audit log through `tx` like `recordAudit`, as made by the system (`systemAuditEventOf`). */
+export async function recordSystemAudit(tx: Queryable, change: AuditedChange, origin: string): Promise<void> {
+  await appendToOutbox(tx, systemAuditEventOf(change, origin));
+}
+
+function auditEvent(actor: { id: string; role: string }, requestId: string, change: AuditedChange): AuditRecordedEvent {
+  return createEvent<AuditRecordedEvent>('AUDIT_RECORDED', {
+    actorId: actor.id,
+    actorRole: actor.role,
+    ...change,
+    // JSON's own idea of the values (dates as text, no undefined), as the entry will be read back.
+    before: change.before === undefined ? null : JSON.parse(JSON.stringify(change.before)),
+    after: change.after === undefined ? null : JSON.parse(JSON.stringify(change.after)),
+    requestId,
+    timestamp: new Date().toISOString(),
+  });
 }

@@ -28,7 +28,16 @@ export { DeadLetterRegistry, type DeadLetter, type DeadLetterSource } from './bu
 export { RabbitMqBus, deadLetterExchange, attemptsHeader, errorHeader, type RabbitMqBusOptions } from './bus/rabbitmq-bus.ts';
 export { OutboxRelay, appendToOutbox, createEvent } from './bus/outbox.ts';
 export { handleOnceBatch } from './bus/consumer.ts';
-export { auditEventOf, forwardedRequest, recordAudit, runForRequest, type AuditedChange, type AuditedRequest } from './audit.ts';
+export {
+  auditEventOf,
+  forwardedRequest,
+  recordAudit,
+  recordSystemAudit,
+  runForRequest,
+  systemAuditEventOf,
+  type AuditedChange,
+  type AuditedRequest,
+} from './audit.ts';
 export { BatchWorker, type BatchOutcome, type BatchWorkerOptions } from './batch-worker.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';

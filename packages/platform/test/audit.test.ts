@@ -2,8 +2,18 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import Type from 'typebox';
-import type { AuditRecordedEvent, Principal } from '@dema/contracts';
-import { auditEventOf, createHttpServer, createLogger, forwardedRequest, listen, Metrics, runForRequest, type DemaApp } from '@dema/platform';
+import { systemActor, type AuditRecordedEvent, type Principal } from '@dema/contracts';
+import {
+  auditEventOf,
+  createHttpServer,
+  createLogger,
+  forwardedRequest,
+  listen,
+  Metrics,
+  runForRequest,
+  systemAuditEventOf,
+  type DemaApp,
+} from '@dema/platform';
 
 const admin: Principal = { kind: 'user', userId: '7f0c2a4e-1111-4000-8000-000000000001', role: 'admin', sessionId: 's1' };
 const change = { action: 'product.updated', resourceType: 'product', resourceId: 'p1', before: { price: 1 }, after: { price: 2 } };
@@ -37,6 +47,16 @@ describe('who and which request an audit entry names', () => {
       requestId: 'req-42',
     } satisfies Omit<AuditRecordedEvent['payload'], 'timestamp'>);
     assert.ok(!Number.isNaN(Date.parse(timestamp)));
+  });
+
+  test("a change made from the machine is the system's, inside a request or not, with a request id of its origin and a new id", () => {
+    const outside = systemAuditEventOf(change, 'create-admin');
+    const inside = runForRequest({ id: 'req-7', principal: admin }, () => systemAuditEventOf(change, 'create-admin'));
+    for (const event of [outside, inside]) {
+      assert.deepEqual([event.payload.actorId, event.payload.actorRole, event.payload.action], [systemActor.id, 'system', 'product.updated']);
+      assert.match(event.payload.requestId, /^create-admin:[0-9a-f-]{36}$/);
+    }
+    assert.notEqual(outside.payload.requestId, inside.payload.requestId);
   });
 
   test('two requests at once each keep their own', async () => {

@@ -2,7 +2,7 @@ import { accessTokenTtl, ErrorCode, type Principal, type User } from '@dema/cont
 import { badRequest, conflict, tooManyRequests, unauthenticated, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
-import { insertAccountToken, lockAccountToken, useAccountTokens, type TokenPurpose } from './db/account-tokens.repository.ts';
+import { insertAccountToken, lockAccountToken, useAccountTokens, writeResetDecoy, type TokenPurpose } from './db/account-tokens.repository.ts';
 import { enqueueEmail, enqueueEmailWriting } from './db/email-outbox.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { digest, newToken } from './domain/link-tokens.ts';
@@ -53,8 +53,9 @@ export class AccountRecovery implements SignupEmails {
   ) {}
 
   /**
-   * Emails a reset link when an active account has `emailInput`; does nothing otherwise. Either way
-   * the caller learns nothing but whether it was throttled (429).
+   * Emails a reset link when an active account has `emailInput`; otherwise writes only a decoy row,
+   * so that both take about as long. Either way the caller learns nothing but whether it was
+   * throttled (429), which counts unknown emails like registered ones.
    */
   async requestPasswordReset(emailInput: string, address: string): Promise<void> {
     const email = normaliseEmail(emailInput);
@@ -66,10 +67,15 @@ export class AccountRecovery implements SignupEmails {
       throw tooManyRequests('Too many password reset requests from this address; try again later', fromAddress.resetSeconds);
     if (forAccount.count > resetThrottles.perAccount.limit)
       throw tooManyRequests('Too many password reset requests for this email; try again later', forAccount.resetSeconds);
-    const user = await users.findUserByEmail(this.db, email);
-    if (!user || user.disabled_at !== null) return;
     const { token, hash } = newToken();
-    await this.db.transaction(async (tx) => {
+    // One transaction that commits writes either way, so that the answer takes about as long for an
+    // email nobody has: returning at once would tell which emails are registered.
+    const queued = await this.db.transaction(async (tx) => {
+      const user = await users.findUserByEmail(tx, email);
+      if (!user || user.disabled_at !== null) {
+        await writeResetDecoy(tx);
+        return false;
+      }
       const id = await insertAccountToken(tx, user.id, 'password-reset', hash, passwordResetTtl);
       await enqueueEmail(tx, {
         cause: `password-reset:${id}`,
@@ -77,8 +83,9 @@ export class AccountRecovery implements SignupEmails {
         to: user.email,
         data: { name: user.name, link: this.link(linkPaths.passwordReset, token) },
       });
+      return true;
     });
-    this.mail.notify();
+    if (queued) this.mail.notify();
   }
 
   /**

@@ -37,7 +37,13 @@ export { describeDemoAccounts, type DemoAccounts } from './db/seed-demo.ts';
 
 const migrations = { scope: 'user', dir: fileURLToPath(new URL('./db/migrations/', import.meta.url)) };
 
-export type UserService = ServiceModule & { identity: Identity; keys: KeyRing; mail: EmailSender; demoAccounts: DemoAccounts | undefined };
+export type UserService = ServiceModule & {
+  identity: Identity;
+  recovery: AccountRecovery;
+  keys: KeyRing;
+  mail: EmailSender;
+  demoAccounts: DemoAccounts | undefined;
+};
 
 /**
  * `DEMA_ADMIN_EMAIL` + `DEMA_ADMIN_PASSWORD`, read on every start: an account that already has the
@@ -77,6 +83,7 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
   return {
     name: 'user',
     identity,
+    recovery,
     keys,
     mail,
     demoAccounts,

@@ -20,6 +20,7 @@ import {
   credentialsRefused,
   notFound,
   recordAudit,
+  recordSystemAudit,
   tooManyRequests,
   unauthenticated,
   unprocessable,
@@ -331,19 +332,28 @@ export class Identity {
    * Creates the admin. An existing account with that email becomes an admin with that password
    * only when `promote` says so (whoever signed up with the address earlier must not inherit admin
    * rights unnoticed), and then every session it had ends, in the User DB and the session store:
-   * no token issued before the promotion refreshes into an admin token.
+   * no token issued before the promotion refreshes into an admin token. The audit log records the
+   * new or promoted admin (`user.created`, `user.updated`) as the system's, with `origin`.
    */
-  async createAdmin(emailInput: string, password: string, options: { name?: string; promote?: boolean } = {}): Promise<User> {
+  async createAdmin(emailInput: string, password: string, options: { name?: string; promote?: boolean; origin?: AdminOrigin } = {}): Promise<User> {
     const email = normaliseEmail(emailInput);
     const weakness = passwordWeakness(password, email);
     if (weakness) throw new Error(`the admin password ${weakness}`);
     const passwordHash = await hashPassword(password);
+    const origin = options.origin ?? 'create-admin';
     const { user, ended } = await this.db.transaction(async (tx) => {
       const existing = await users.findUserByEmail(tx, email);
-      if (!existing) return { user: await users.insertUser(tx, { email, name: options.name ?? 'Administrator', role: 'admin', passwordHash }), ended: [] };
+      if (!existing) {
+        const created = await users.insertUser(tx, { email, name: options.name ?? 'Administrator', role: 'admin', passwordHash });
+        const change = { action: 'user.created', resourceType: 'user', resourceId: created.id, before: null, after: users.toUser(created) };
+        await recordSystemAudit(tx, change, origin);
+        return { user: created, ended: [] };
+      }
       if (!options.promote) throw new PromotionRequired(email, existing.role);
-      const updated = await users.updateUser(tx, existing.id, { role: 'admin', disabled: false, passwordHash });
-      return { user: updated!, ended: await sessions.revokeUserFamilies(tx, existing.id, 'promoted') };
+      const updated = (await users.updateUser(tx, existing.id, { role: 'admin', disabled: false, passwordHash }))!;
+      const change = { action: 'user.updated', resourceType: 'user', resourceId: existing.id, before: users.toUser(existing), after: users.toUser(updated) };
+      await recordSystemAudit(tx, change, origin);
+      return { user: updated, ended: await sessions.revokeUserFamilies(tx, existing.id, 'promoted') };
     });
     await this.store.revoke(ended, accessTokenTtl);
     return users.toUser(user);
@@ -358,7 +368,7 @@ export class Identity {
     const existing = await users.findUserByEmail(this.db, normaliseEmail(emailInput));
     if (existing) return { outcome: existing.role === 'admin' ? 'exists' : 'not-admin', user: users.toUser(existing) };
     try {
-      return { outcome: 'created', user: await this.createAdmin(emailInput, password) };
+      return { outcome: 'created', user: await this.createAdmin(emailInput, password, { origin: 'DEMA_ADMIN_EMAIL' }) };
     } catch (error) {
       // Another instance created it between the look-up and the insert.
       if (error instanceof PromotionRequired || (error as { code?: string }).code === pgUniqueViolation) return this.ensureAdmin(emailInput, password);
@@ -388,6 +398,9 @@ export class Identity {
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: accessTokenTtl };
   }
 }
+
+/** What made an admin outside any request: the command, or the setting read at start. */
+export type AdminOrigin = 'create-admin' | 'DEMA_ADMIN_EMAIL';
 
 /** `create-admin` named an account that exists and is not an admin, without `--promote`. */
 export class PromotionRequired extends Error {

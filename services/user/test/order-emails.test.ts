@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { routingKeys, type OrderCreatedEvent, type OrderStatusChangedEvent, type PaymentCapturedEvent, type DemaEvent } from '@dema/contracts';
+import {
+  routingKeys,
+  type DemaEvent,
+  type OrderCreatedEvent,
+  type OrderStatusChangedEvent,
+  type PaymentCapturedEvent,
+  type PaymentRefundedEvent,
+} from '@dema/contracts';
 import { createEvent } from '@dema/platform';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import type { UserTestProcess } from './helpers.ts';
@@ -16,6 +23,28 @@ for (const target of testTargets()) {
     beforeEach(() => ({ dema, smtp } = running));
 
     const publish = (event: DemaEvent) => dema.infra.bus.publish(event, routingKeys[event.type]);
+    /**
+     * Publishes `event` twice, then again each second until an email reached `to`: on a broker, the
+     * service's queue is bound a moment after it starts and an event published before that reaches
+     * no one (the same event again is de-duplicated by id).
+     */
+    const publishTwiceUntilEmailed = async (event: DemaEvent, to: string) => {
+      await publish(event);
+      await publish(event);
+      let lastPublished = Date.now();
+      await waitFor(
+        `an email to ${to}`,
+        async () => {
+          if (smtp.to(to).length > 0) return true;
+          if (Date.now() - lastPublished > 1_000) {
+            lastPublished = Date.now();
+            await publish(event);
+          }
+          return false;
+        },
+        30_000,
+      );
+    };
 
     test('a placed order sends its confirmation with the breakdown, once even when the event comes twice', async () => {
       const { user, email } = await dema.createUser({ name: 'Ada' });
@@ -32,23 +61,7 @@ for (const target of testTargets()) {
         currency: 'EUR',
         timestamp: new Date().toISOString(),
       });
-      await publish(placed);
-      await publish(placed);
-      // On a broker, the service's queue is bound a moment after it starts and an event published
-      // before that reaches no one: the same event again (de-duplicated by id) until one arrives.
-      let lastPublished = Date.now();
-      await waitFor(
-        'the confirmation',
-        async () => {
-          if (smtp.to(email).length > 0) return true;
-          if (Date.now() - lastPublished > 1_000) {
-            lastPublished = Date.now();
-            await publish(placed);
-          }
-          return false;
-        },
-        30_000,
-      );
+      await publishTwiceUntilEmailed(placed, email);
       await dema.users.mail.drain();
       assert.equal(smtp.to(email).length, 1);
       const [confirmation] = smtp.to(email);
@@ -94,6 +107,53 @@ for (const target of testTargets()) {
         ['Payment received for your Test Shop order', 'Your Test Shop order is on its way', 'Your Test Shop order was cancelled'],
       );
       assert.ok(smtp.to(email).some((received) => received.text.includes('79.70 EUR')));
+    });
+
+    test('a refund sends its email with the amount refunded and the order link, once even when the event comes twice', async () => {
+      const { user, email } = await dema.createUser({ name: 'Grace' });
+      const refunded = createEvent<PaymentRefundedEvent>('PAYMENT_REFUNDED', {
+        paymentId: '00000000-0000-4000-8000-0000000000ab',
+        orderId,
+        userId: user.id,
+        provider: 'manual',
+        currency: 'EUR',
+        refundId: '00000000-0000-4000-8000-0000000000ac',
+        amount: 24.5,
+        amountRefunded: 24.5,
+        fullyRefunded: false,
+        reason: 'one item returned',
+        lines: null,
+        timestamp: new Date().toISOString(),
+      });
+      await publishTwiceUntilEmailed(refunded, email);
+      // Once more now that the queue surely is bound, then an event that emails too: once its email
+      // arrived, the consumer has had the repeat.
+      await publish(refunded);
+      await publish(
+        createEvent<OrderStatusChangedEvent>('ORDER_STATUS_CHANGED', {
+          orderId,
+          userId: user.id,
+          oldStatus: 'CONFIRMED',
+          newStatus: 'SHIPPED',
+          timestamp: new Date().toISOString(),
+        }),
+      );
+      await waitFor('the shipping email after the repeated refund', () => smtp.to(email).length >= 2);
+      await dema.users.mail.drain();
+      const refunds = smtp.to(email).filter((received) => received.subject === 'A refund for your Test Shop order');
+      assert.equal(
+        refunds.length,
+        1,
+        smtp
+          .to(email)
+          .map((received) => received.subject)
+          .join(', '),
+      );
+      const [refund] = refunds;
+      assert.match(refund!.text, /Hello Grace,/);
+      assert.ok(refund!.text.includes('We refunded 24.50 EUR to you.'), refund!.text);
+      assert.ok(refund!.text.includes(`https://shop.test/orders/${orderId}`), refund!.text);
+      assert.match(refund!.html, new RegExp(`<a href="https://shop\\.test/orders/${orderId}">`));
     });
 
     test('a customer who deleted their account gets no order email', async () => {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
+import { performance } from 'node:perf_hooks';
 import { testTargets, waitFor } from '@dema/platform/testing';
 import { resetThrottles } from '../src/account-recovery.ts';
-import { goodPassword, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
+import { goodPassword, median, sha256Hex, uniqueEmail, type UserTestProcess } from './helpers.ts';
 import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
 
 const newPassword = 'quiet-harbour-violin-77';
@@ -39,6 +40,48 @@ for (const target of testTargets()) {
       assert.equal(smtp.to(unknown).length, 0);
       assert.equal(smtp.to(email)[0]!.subject, 'Reset your Test Shop password');
       assert.match(smtp.to(email)[0]!.html, /<a href="https:\/\/shop\.test\/account\/reset-password\?token=/);
+    });
+
+    test('a request for an email no account has writes two decoy rows instead, in a table of at most 64, and nothing naming the email', async () => {
+      const db = await dema.userDb();
+      const unknown = uniqueEmail('nobody');
+      const since = (await db.query<{ now: string }>('SELECT now()::text AS now')).rows[0]!.now;
+      for (let i = 0; i < 3; i++) assert.equal((await requestReset(unknown)).status, 202);
+      const { rows } = await db.query<{ written: number; total: number }>(
+        'SELECT count(*) FILTER (WHERE written_at >= $1)::int AS written, count(*)::int AS total FROM password_reset_decoys',
+        [since],
+      );
+      assert.ok(rows[0]!.written >= 1, 'the requests wrote decoy rows');
+      assert.ok(rows[0]!.total <= 64, `${rows[0]!.total} decoy rows`);
+      const outbox = await db.query('SELECT 1 FROM email_outbox WHERE recipient = $1', [unknown]);
+      assert.equal(outbox.rows.length, 0);
+    });
+
+    test('an unknown email takes about as long as a registered one (median of paired ratios within 0.5–2)', async () => {
+      // Timed at the service, not over HTTP: a new connection and Fastify cost more than the whole
+      // difference and hid it (a ratio of ~0.75 over HTTP when an unknown email returned at once,
+      // ~0.35 here on PGlite). Forty-five pairs, each a registered and an unknown email one after the
+      // other, so that both see the same load from whatever else runs on the machine; three requests
+      // per account and an address per request, so no throttle is reached. The sender is drained
+      // before each, so that sending the previous reset email does not slow the next request down.
+      const accounts: string[] = [];
+      for (let i = 0; i < 16; i++) accounts.push((await dema.createUser()).email);
+      let requests = 0;
+      const time = async (email: string) => {
+        await dema.users.mail.drain();
+        const began = performance.now();
+        await dema.users.recovery.requestPasswordReset(email, `192.0.2.${++requests}`);
+        return performance.now() - began;
+      };
+      await time(accounts.pop()!);
+      await time(uniqueEmail('warm-up'));
+      const ratios: number[] = [];
+      for (let i = 0; i < 45; i++) {
+        const registered = await time(accounts[i % accounts.length]!);
+        ratios.push((await time(uniqueEmail('nobody'))) / registered);
+      }
+      const ratio = median(ratios);
+      assert.ok(ratio >= 0.5 && ratio <= 2, `an unknown email took ${ratio.toFixed(2)} times as long as a registered one (median of 45 pairs)`);
     });
 
     test('the link sets the new password and ends every session of the account; only its hash is stored', async () => {
@@ -131,6 +174,20 @@ for (const target of testTargets()) {
       for (let i = 0; i < resetThrottles.perAddress.limit; i++) assert.equal((await requestReset(uniqueEmail('nobody'), client)).status, 202);
       assert.equal((await requestReset(uniqueEmail('nobody'), client)).status, 429);
       assert.equal((await requestReset(uniqueEmail('nobody'))).status, 202, 'another address is not held back');
+    });
+
+    test('an email no account has is throttled after as many requests as a registered one, with the same answer', async () => {
+      const { email } = await dema.createUser();
+      const unknown = uniqueEmail('nobody');
+      for (let i = 0; i < resetThrottles.perAccount.limit; i++) {
+        assert.equal((await requestReset(email)).status, 202);
+        assert.equal((await requestReset(unknown)).status, 202);
+      }
+      const [known, stranger] = [await requestReset(email), await requestReset(unknown)];
+      assert.equal(known.status, 429);
+      assert.equal(stranger.status, 429);
+      assert.equal(stranger.body.code, known.body.code);
+      assert.equal(stranger.body.detail, known.body.detail);
     });
   });
 }

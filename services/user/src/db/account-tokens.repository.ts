@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Queryable } from '@dema/platform';
 
 export type TokenPurpose = 'password-reset' | 'email-verification';
@@ -14,6 +14,27 @@ export async function insertAccountToken(tx: Queryable, userId: string, purpose:
     ttlSeconds,
   ]);
   return id;
+}
+
+/** Rows of `password_reset_decoys` (its CHECK allows slots 0 to 63). */
+const decoySlots = 64;
+
+/**
+ * Writes in `tx` what stands for a reset link's token and email when no active account has the
+ * email: two of at most 64 rows, written again each time, so the table never grows.
+ */
+export async function writeResetDecoy(tx: Queryable): Promise<void> {
+  // One statement per row the real request inserts (the token, the email), as a statement costs more
+  // than the row it writes. In ascending order, so that two requests never wait for each other's
+  // rows in a cycle (a deadlock).
+  const slots = [randomInt(decoySlots), randomInt(decoySlots)].sort((a, b) => a - b);
+  for (const slot of slots) {
+    await tx.query(
+      `INSERT INTO password_reset_decoys (slot, written_at) VALUES ($1, now())
+       ON CONFLICT (slot) DO UPDATE SET written_at = excluded.written_at`,
+      [slot],
+    );
+  }
 }
 
 export interface PresentedAccountToken {
