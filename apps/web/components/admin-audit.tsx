@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { formatDateTime, type AuditEntry } from '@dema/contracts';
+import { formatDateTime, systemActor, type AuditEntry } from '@dema/contracts';
 import { describeFailure } from '@dema/client';
 import { api } from '../lib/session.ts';
 import { useApi } from '../lib/use-api.ts';
@@ -53,7 +53,8 @@ function queryOf(filters: Filters): Record<string, string> {
  */
 function useActorEmails(ids: readonly string[]): ReadonlyMap<string, string> {
   const [emails, setEmails] = useState<ReadonlyMap<string, string>>(new Map());
-  const wanted = [...new Set(ids)].filter((id) => !emails.has(id)).sort();
+  // The system (an admin made from the command line) is no account to look up.
+  const wanted = [...new Set(ids)].filter((id) => id !== systemActor.id && !emails.has(id)).sort();
   const key = wanted.join(',');
   useEffect(() => {
     if (key === '') return;
@@ -186,7 +187,13 @@ export function AdminAudit() {
                     <td>{entry.action}</td>
                     <td className="small mono">{entry.resourceId}</td>
                     <td className="small">
-                      <span title={entry.actorId}>{actorEmails.get(entry.actorId) ?? entry.actorId}</span> ({entry.actorRole})
+                      {entry.actorId === systemActor.id ? (
+                        'System'
+                      ) : (
+                        <>
+                          <span title={entry.actorId}>{actorEmails.get(entry.actorId) ?? entry.actorId}</span> ({entry.actorRole})
+                        </>
+                      )}
                     </td>
                     <td className="small mono">{entry.requestId}</td>
                     <td className="num">
