@@ -36,9 +36,21 @@ export interface LocalRedisCluster {
 
 /**
  * Starts a cluster (every node requiring `password`, when given) and waits until every replica is
- * in sync; check `redisClusterSkip` first.
+ * in sync; check `redisClusterSkip` first. A node that does not come up (its port taken between
+ * being found free and the server binding it, on a busy machine) makes it start over on new ports,
+ * three times at most.
  */
 export async function startRedisCluster(options: { password?: string } = {}): Promise<LocalRedisCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisClusterOnce(options);
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+async function startRedisClusterOnce(options: { password?: string }): Promise<LocalRedisCluster> {
   const { password } = options;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'dema-redis-cluster-'));
   const processes = new Map<number, ChildProcess>();
@@ -61,6 +73,7 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
       for (const child of processes.values()) child.kill('SIGKILL');
     });
     const ports = await clusterPorts(6);
+    const output = new Map<number, string>();
     for (const port of ports) {
       const child = spawn(
         redisServer,
@@ -72,13 +85,25 @@ export async function startRedisCluster(options: { password?: string } = {}): Pr
           ...['--appenddirname', `aof-${port}`],
           ...(password ? ['--requirepass', password, '--masterauth', password] : []),
         ],
-        { stdio: 'ignore' },
+        { stdio: ['ignore', 'pipe', 'pipe'] },
       );
+      // The end of what the node said, for the error when it does not come up.
+      const keep = (chunk: Buffer) => output.set(port, ((output.get(port) ?? '') + chunk.toString()).slice(-2_000));
+      child.stdout!.on('data', keep);
+      child.stderr!.on('data', keep);
       processes.set(port, child);
     }
     const nodes = ports.map((port) => ({ host: '127.0.0.1', port }));
     const running = (port: number) => processes.get(port)!.exitCode === null && processes.get(port)!.signalCode === null;
-    await waitFor('every redis node to answer', async () => (await Promise.all(ports.map((port) => answers(port, password)))).every(Boolean), 10_000);
+    await waitFor(
+      'every redis node to answer',
+      async () => {
+        const exited = ports.find((port) => !running(port));
+        if (exited !== undefined) throw new Error(`redis-server on port ${exited} exited: ${output.get(exited) ?? '(no output)'}`);
+        return (await Promise.all(ports.map((port) => answers(port, password)))).every(Boolean);
+      },
+      10_000,
+    );
     const auth = password ? ['-a', password, '--no-auth-warning'] : [];
     await run(redisCli, [...auth, '--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
     await waitFor('the cluster to be ok with every replica in sync', () => clusterSettled(ports, password), 30_000);
