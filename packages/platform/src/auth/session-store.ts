@@ -137,23 +137,19 @@ export class SessionStore {
       const redis = this.redis;
       const now = Date.now();
       const writes: Array<Promise<void>> = [];
-      // One write per session rather than one pipeline: on a Redis Cluster the keys live on different nodes.
+      // One write per session rather than one pipeline: on a Redis Cluster the keys live on different
+      // nodes. Then one wait for the replicas per master, not per write (a wait holds the connection).
       for (const sid of this.pending) {
         const ttlMs = (this.local.get(sid) ?? 0) - now;
         if (ttlMs <= 0) {
           this.pending.delete(sid);
           continue;
         }
-        writes.push(
-          redis
-            .execReplicated((pipeline) => pipeline.set(key(sid), '1', 'PX', ttlMs))
-            .then(([[error] = [null]]) => {
-              if (!error) this.pending.delete(sid);
-            }),
-        );
+        writes.push(redis.client.set(key(sid), '1', 'PX', ttlMs).then(() => void this.pending.delete(sid)));
       }
       if (writes.length === 0) return;
       await Promise.allSettled(writes);
+      await redis.confirmReplicated();
       if (this.pending.size > 0)
         this.log.warn({ sessions: this.pending.size }, 'session store: redis did not take every revocation; writing them again when it is back');
     } catch (error) {

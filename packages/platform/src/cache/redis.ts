@@ -133,6 +133,24 @@ export class HealingRedis {
   }
 
   /**
+   * On a cluster, waits (one WAIT per master, at once) until a replica of each master holds every
+   * write sent to it so far: for many writes spread over the masters, one wait per master rather
+   * than one per write, which would hold each master's connection a wait at a time. Meant for rare
+   * writes that must not be lost (revocations): a master's wait is asked again up to `attempts`
+   * times, for a replica slowed by a busy machine; one that still does not confirm is logged, not an
+   * error, as in `execReplicated`.
+   */
+  async confirmReplicated(attempts = 4): Promise<void> {
+    if (!(this.client instanceof Cluster)) return;
+    const confirm = async (node: Redis): Promise<boolean> => {
+      for (let attempt = 0; attempt < attempts; attempt++) if (((await node.call('WAIT', 1, replicaAckMs).catch(() => 0)) as number) > 0) return true;
+      return false;
+    };
+    const confirmed = await Promise.all(this.client.nodes('master').map(confirm));
+    if (confirmed.includes(false)) this.log.warn('redis cluster: no replica confirmed a write in time; it is on the master only');
+  }
+
+  /**
    * Connects, without failing when Redis is down at start: the process runs degraded and heals. It
    * fails when Redis refuses the password, which no retry mends (the operator has to).
    */
