@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   for (const [server, after] of Object.entries(serversCpuAfter)) checks[`${server}CpuMsPerOrder`] = perOrder(after - (serversCpuBefore[server] ?? 0));
   const hits = cacheAfter.hits - cacheBefore.hits;
   const misses = cacheAfter.misses - cacheBefore.misses;
-  checks.cacheHitRatio = Math.round((hits / Math.max(1, hits + misses)) * 1000) / 1000;
+  checks.cacheLookups = hits + misses;
+  if (hits + misses > 0) checks.cacheHitRatio = Math.round((hits / (hits + misses)) * 1000) / 1000;
   if (browsed) {
     checks.catalogReadsPerSecond = browsed.metrics.throughput;
     checks.catalogReadP99Ms = browsed.metrics.p99ResponseTime;
