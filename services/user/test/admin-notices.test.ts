@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
-import { routingKeys, type WebhookEndpointDisabledEvent } from '@dema/contracts';
+import type { WebhookEndpointDisabledEvent } from '@dema/contracts';
 import { createEvent } from '@dema/platform';
-import { testTargets, waitFor } from '@dema/platform/testing';
+import { testTargets } from '@dema/platform/testing';
 import type { UserTestProcess } from './helpers.ts';
-import { userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
+import { publishTwiceUntilEmailed, userServiceWithSmtp, type TestSmtpServer } from './smtp.ts';
 
 const url = 'https://erp.example.com/dema/hooks';
 const reason = 'Disabled on 2026-12-03T10:00:00.000Z after 50 consecutive failed attempts (last: HTTP 503); enable it again once the receiver works';
@@ -28,23 +28,11 @@ for (const target of testTargets()) {
         failedAttempts: 50,
         timestamp: '2026-12-03T10:00:00.000Z',
       });
-      const publish = () => dema.infra.bus.publish(disabled, routingKeys.WEBHOOK_ENDPOINT_DISABLED);
-      await publish();
-      await publish();
-      // On a broker the queue is bound a moment after the service starts, and an event published
-      // before reaches no one: the same event again (one email per admin whatever the count) until it arrives.
-      let lastPublished = Date.now();
-      await waitFor(
-        "both admins' emails",
-        async () => {
-          if (admins.every(({ email }) => smtp.to(email).length > 0)) return true;
-          if (Date.now() - lastPublished > 1_000) {
-            lastPublished = Date.now();
-            await publish();
-          }
-          return false;
-        },
-        30_000,
+      await publishTwiceUntilEmailed(
+        dema,
+        smtp,
+        disabled,
+        admins.map(({ email }) => email),
       );
       await dema.users.mail.drain();
 

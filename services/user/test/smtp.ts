@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { after, before } from 'node:test';
+import { routingKeys, type DemaEvent } from '@dema/contracts';
 import { loadConfig } from '@dema/platform';
-import type { TestTarget } from '@dema/platform/testing';
+import { waitFor, type TestTarget } from '@dema/platform/testing';
 import { startUserService, type UserTestProcess } from './helpers.ts';
 
 /** An email as a real SMTP server received it, parsed back into its parts. */
@@ -87,4 +88,28 @@ export function userServiceWithSmtp(target: TestTarget): { readonly dema: UserTe
     await running.smtp.close();
   });
   return running;
+}
+
+/**
+ * Publishes `event` twice, then again each second until an email reached every address of `to`: on
+ * a broker, the service's queue is bound a moment after it starts and an event published before
+ * that reaches no one (the same event again is de-duplicated by id).
+ */
+export async function publishTwiceUntilEmailed(dema: UserTestProcess, smtp: TestSmtpServer, event: DemaEvent, to: string[]): Promise<void> {
+  const publish = () => dema.infra.bus.publish(event, routingKeys[event.type]);
+  await publish();
+  await publish();
+  let lastPublished = Date.now();
+  await waitFor(
+    `an email to ${to.join(' and ')}`,
+    async () => {
+      if (to.every((address) => smtp.to(address).length > 0)) return true;
+      if (Date.now() - lastPublished > 1_000) {
+        lastPublished = Date.now();
+        await publish();
+      }
+      return false;
+    },
+    30_000,
+  );
 }
