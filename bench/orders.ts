@@ -366,7 +366,9 @@ async function cleanUp(): Promise<void> {
     await Promise.race([exited, sleep(15_000)]);
     child.kill('SIGKILL');
   }
-  await sql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
+  // BENCH_KEEP_DATABASE=1 leaves the database for a look at its tables and statistics afterwards.
+  if (process.env.BENCH_KEEP_DATABASE === '1') console.log(`database kept: ${databaseUrl}`);
+  else await sql(adminUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined);
   await deleteRedisKeys(redisHost, `${run}:`);
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -22,7 +22,7 @@ import {
 import { AppError, unprocessableContent, type Db } from '@dema/platform';
 import { CheckoutConfigurationCache } from './checkout-configuration-cache.ts';
 import type { StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
-import { readPlacementTerms } from './db/promotions.repository.ts';
+import { readPlacementTerms, type PlacementTerms } from './db/promotions.repository.ts';
 import { priceCheckout, promotionRefusal, shippingAmount, taxRateFor, zonesFor, type PromotionRefusal } from './domain/checkout-pricing.ts';
 import { priceOrder, wirePricing, type PricedOrder } from './domain/pricing.ts';
 
@@ -70,11 +70,16 @@ export class Checkout {
   }
 
   /** Checks a placement's checkout fields; throws a 422 naming the field at the first that is wrong. */
-  async plan(user: User, body: Pick<CreateOrder, 'shippingAddress' | 'billingAddress' | 'shippingMethodId' | 'promotionCode'>): Promise<CheckoutPlan> {
-    // One query per plan: the configuration's version with the promotion (and its uses, when limited);
-    // the rest of the configuration comes from memory unless the version moved.
-    const code = body.promotionCode?.trim();
-    const terms = await readPlacementTerms(this.db, code, user.userId);
+  async plan(
+    user: User,
+    body: Pick<CreateOrder, 'shippingAddress' | 'billingAddress' | 'shippingMethodId' | 'promotionCode'>,
+    termsRead?: PlacementTerms,
+  ): Promise<CheckoutPlan> {
+    // One query per plan (none when a placement read the terms with its claim): the configuration's
+    // version with the promotion (and its uses, when limited); the rest of the configuration comes
+    // from memory unless the version moved.
+    const code = promotionCodeOf(body);
+    const terms = termsRead ?? (await readPlacementTerms(this.db, code, user.userId));
     const { settings, zones, taxRates: rates, methods } = await this.configuration.at(terms.configurationVersion);
     if (settings.requireVerifiedEmail && user.emailVerified !== true) throw emailNotVerified();
     const method = body.shippingMethodId === undefined ? undefined : methods.get(body.shippingMethodId.toLowerCase());
@@ -221,6 +226,11 @@ export class Checkout {
       };
     });
   }
+}
+
+/** The promotion code a checkout body names, as the store looks it up (surrounding spaces ignored). */
+export function promotionCodeOf(body: Pick<CreateOrder, 'promotionCode'>): string | undefined {
+  return body.promotionCode?.trim();
 }
 
 function checkedAddress(address: Address, field: string): Address {

@@ -45,7 +45,7 @@ import { readCheckoutSettings } from './db/checkout-settings.repository.ts';
 import type { CartStore } from './db/cart.store.ts';
 import { decideTransition } from './domain/order-status.ts';
 import { wirePricing, type PricedOrder } from './domain/pricing.ts';
-import type { Checkout, CheckoutPlan } from './checkout.ts';
+import { promotionCodeOf, type Checkout, type CheckoutPlan } from './checkout.ts';
 import { orderCreatedEvent, recordOrderStatusChanged } from './events/order-events.ts';
 import { orderCsvColumns, orderCsvRows } from './domain/order-csv.ts';
 
@@ -130,7 +130,13 @@ export class Orders {
     const requestHash = hashRequest(body);
     for (;;) {
       const orderId = randomUUID();
-      const claim = await saga.beginPlacement(this.db, orderId, user.userId, idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash });
+      const { claim, terms } = await saga.beginPlacement(
+        this.db,
+        orderId,
+        user.userId,
+        idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash },
+        promotionCodeOf(body),
+      );
       if (claim.kind === 'gone') continue;
       if (claim.kind === 'existing') {
         if (claim.requestHash !== requestHash) {
@@ -146,7 +152,7 @@ export class Orders {
       let plan: CheckoutPlan;
       try {
         lines = source === 'cart' ? await this.cartLines(user.userId) : body.items!.map(toStockLine);
-        plan = await this.checkout.plan(user, body);
+        plan = await this.checkout.plan(user, body, terms);
       } catch (error) {
         // Nothing was reserved yet; the key must not stay claimed by an order that will never exist
         // (an empty cart, filled later, would otherwise make every retry wait and fail for 24 h).

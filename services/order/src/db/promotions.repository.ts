@@ -66,13 +66,12 @@ export interface PlacementTerms {
 }
 
 /**
- * In one query: the checkout configuration's version and the promotion `code` names (none when
- * `code` is undefined). A code's uses are counted only when a limit needs them: a store-wide code
- * without limits would otherwise count all of its redemptions on every order, ever more of them.
+ * The checkout configuration's version and the promotion the code in `$1` names (none when it is
+ * null), for the customer in `$2`, as one row. A code's uses are counted only when a limit needs
+ * them: a store-wide code without limits would otherwise count all of its redemptions on every
+ * order, ever more of them. A SELECT to put after a placement's own WITH clauses (saga.repository).
  */
-export async function readPlacementTerms(db: Queryable, code: string | undefined, userId: string): Promise<PlacementTerms> {
-  const { rows } = await db.query<{ configuration_version: string } & Partial<PromotionRow> & { used_by_customer: number | null }>(
-    `SELECT v.version::text AS configuration_version, p.*
+export const placementTermsSelect = `SELECT v.version::text AS configuration_version, p.*
        FROM checkout_configuration_version v
        LEFT JOIN LATERAL (
          SELECT id, code, kind, trim_scale(percent)::text AS percent, amount::text AS amount, min_subtotal::text AS min_subtotal,
@@ -83,15 +82,22 @@ export async function readPlacementTerms(db: Queryable, code: string | undefined
                      ELSE (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = promotions.id AND r.user_id = $2::uuid) END
                   AS used_by_customer
            FROM promotions WHERE upper(code) = upper($1)
-       ) p ON true`,
-    [code ?? null, userId],
-  );
-  const row = rows[0]!;
+       ) p ON true`;
+
+export type PlacementTermsRow = { configuration_version: string } & Partial<PromotionRow> & { used_by_customer: number | null };
+
+export function toPlacementTerms(row: PlacementTermsRow): PlacementTerms {
   return {
     configurationVersion: row.configuration_version,
     promotion: row.id === undefined || row.id === null ? undefined : toPromotion(row as PromotionRow),
     usedByCustomer: row.used_by_customer ?? 0,
   };
+}
+
+/** In one query: the checkout configuration's version and the promotion `code` names (none when `code` is undefined). */
+export async function readPlacementTerms(db: Queryable, code: string | undefined, userId: string): Promise<PlacementTerms> {
+  const { rows } = await db.query<PlacementTermsRow>(placementTermsSelect, [code ?? null, userId]);
+  return toPlacementTerms(rows[0]!);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from '@dema/platform';
+import { placementTermsSelect, toPlacementTerms, type PlacementTerms, type PlacementTermsRow } from './promotions.repository.ts';
 
 /**
  * The placement saga's own bookkeeping: idempotency keys and pending orders (see the migration).
@@ -9,32 +10,40 @@ export type KeyClaim = { kind: 'claimed' } | { kind: 'existing'; requestHash: st
 /**
  * Starts a placement: claims the Idempotency-Key (if any) for `orderId` and logs the placement as
  * pending, in one statement, or reports who holds the key. Atomic: the key's primary key decides
- * between concurrent duplicates, and the pending row exists exactly when the claim succeeded.
+ * between concurrent duplicates, and the pending row exists exactly when the claim succeeded. The
+ * same statement reads the placement's terms (the checkout configuration's version and the
+ * promotion `promotionCode` names), which every placement needs next: one round trip, not two.
  */
 export async function beginPlacement(
   db: Db,
   orderId: string,
   userId: string,
   idempotency: { key: string; requestHash: string } | undefined,
-): Promise<KeyClaim> {
-  if (idempotency === undefined) {
-    await db.query('INSERT INTO pending_orders (order_id, user_id) VALUES ($1, $2)', [orderId, userId]);
-    return { kind: 'claimed' };
-  }
-  const inserted = await db.query(
-    `WITH claim AS (
-       INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT DO NOTHING RETURNING order_id)
-     INSERT INTO pending_orders (order_id, user_id) SELECT order_id, $1 FROM claim`,
-    [userId, idempotency.key, idempotency.requestHash, orderId],
+  promotionCode: string | undefined,
+): Promise<{ claim: KeyClaim; terms: PlacementTerms }> {
+  const placed =
+    idempotency === undefined
+      ? `WITH placed AS (INSERT INTO pending_orders (order_id, user_id) VALUES ($3, $2) RETURNING order_id)`
+      : `WITH claim AS (
+           INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($2, $3, $4, $5)
+           ON CONFLICT DO NOTHING RETURNING order_id),
+         placed AS (INSERT INTO pending_orders (order_id, user_id) SELECT order_id, $2 FROM claim RETURNING order_id)`;
+  const params = idempotency === undefined ? [orderId] : [idempotency.key, idempotency.requestHash, orderId];
+  const { rows } = await db.query<PlacementTermsRow & { claimed: boolean }>(
+    `${placed}
+     SELECT EXISTS (SELECT 1 FROM placed) AS claimed, terms.* FROM (${placementTermsSelect}) terms`,
+    [promotionCode ?? null, userId, ...params],
   );
-  if (inserted.rowCount === 1) return { kind: 'claimed' };
-  const { rows } = await db.query<{ request_hash: string; order_id: string }>(
+  const row = rows[0]!;
+  const terms = toPlacementTerms(row);
+  if (row.claimed) return { claim: { kind: 'claimed' }, terms };
+  const { rows: held } = await db.query<{ request_hash: string; order_id: string }>(
     'SELECT request_hash, order_id FROM idempotency_keys WHERE user_id = $1 AND key = $2',
-    [userId, idempotency.key],
+    [userId, idempotency!.key],
   );
   // Released between our insert and read: the first request failed; the caller claims again.
-  return rows[0] ? { kind: 'existing', requestHash: rows[0].request_hash, orderId: rows[0].order_id } : { kind: 'gone' };
+  const claim: KeyClaim = held[0] ? { kind: 'existing', requestHash: held[0].request_hash, orderId: held[0].order_id } : { kind: 'gone' };
+  return { claim, terms };
 }
 
 export async function idempotencyKeyHeld(db: Queryable, userId: string, key: string, orderId: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import type { PaymentProviderAdapter } from './provider.ts';
  */
 export const manualProvider: PaymentProviderAdapter = {
   name: 'manual',
+  remote: false,
   async createPayment() {
     return { providerRef: null, status: 'unpaid' };
   },

@@ -19,6 +19,11 @@ export interface ProviderPayment {
  */
 export interface PaymentProviderAdapter {
   readonly name: ProviderName;
+  /**
+   * Whether opening a payment asks a server (Stripe): then a repeat looks for the payment first, so
+   * as not to call it again. A provider with no one to call (manual) is opened by the insert alone.
+   */
+  readonly remote: boolean;
   /** Opens the payment of an order: nothing is taken yet (Stripe: a PaymentIntent to authorize). */
   createPayment(orderId: string, amount: string, currency: string, idempotencyKey: string): Promise<ProviderPayment>;
   /** Takes the authorized money: all of it, or `amount` of it (the rest is released). */

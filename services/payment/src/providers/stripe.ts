@@ -35,6 +35,7 @@ export function stripeProvider(settings: StripeSettings): PaymentProviderAdapter
   });
   return {
     name: 'stripe',
+    remote: true,
     async createPayment(orderId, amount, currency, idempotencyKey) {
       const intent = await call(() =>
         stripe.paymentIntents.create(

@@ -28,6 +28,22 @@ export async function enqueueEmail(tx: Queryable, email: QueuedEmail): Promise<b
 }
 
 /**
+ * Queues an email to the customer `userId` with their name added to `data`, reading the account in
+ * the same statement (one per order confirmation); queues nothing for an account the User DB no
+ * longer has or that was deleted. Returns false then, and when its cause was already queued.
+ */
+export async function enqueueCustomerEmail(tx: Queryable, email: Omit<QueuedEmail, 'to'> & { userId: string }): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `INSERT INTO email_outbox (id, cause, template, recipient, data)
+     SELECT $1::uuid, $2::text, $3::text, u.email, $5::jsonb || jsonb_build_object('name', u.name)
+       FROM users u WHERE u.id = $4::uuid AND u.deleted_at IS NULL
+     ON CONFLICT (cause) DO NOTHING`,
+    [randomUUID(), email.cause, email.template, email.userId, email.data],
+  );
+  return rowCount > 0;
+}
+
+/**
  * Queues `email` in `tx` like `enqueueEmail`, but when its cause is already queued the row is
  * rewritten as it is: the transaction then commits a write either way, and takes as long whether or
  * not this is the first time (a signup's answer must not tell a repeat by its speed).

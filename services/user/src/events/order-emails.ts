@@ -7,8 +7,7 @@ import {
   type PaymentRefundedEvent,
 } from '@dema/contracts';
 import type { Db, EventBus } from '@dema/platform';
-import { enqueueEmail } from '../db/email-outbox.repository.ts';
-import { findUser } from '../db/users.repository.ts';
+import { enqueueCustomerEmail } from '../db/email-outbox.repository.ts';
 import type { EmailSender } from '../mail/email-sender.ts';
 
 const money = (amount: number | undefined, currency: string) => `${(amount ?? 0).toFixed(2)} ${currency}`;
@@ -61,9 +60,7 @@ export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, pub
   return bus.subscribe('user-order-emails', bindings, async (event) => {
     const email = emailFor(event as DemaEvent);
     if (!email) return;
-    const customer = await findUser(db, email.userId);
-    if (!customer || customer.deleted_at !== null) return;
-    const data = { ...email.data, name: customer.name, orderLink: `${publicUrl}/orders/${email.data.orderId}` };
-    if (await enqueueEmail(db, { cause: `event:${event.id}`, template: email.template, to: customer.email, data })) mail.notify();
+    const data = { ...email.data, orderLink: `${publicUrl}/orders/${email.data.orderId}` };
+    if (await enqueueCustomerEmail(db, { cause: `event:${event.id}`, template: email.template, userId: email.userId, data })) mail.notify();
   });
 }
