@@ -159,5 +159,36 @@ for (const target of testTargets()) {
       assert.equal(rows[0]!.n, 0);
       assert.deepEqual([smtp.to(gone.email).length, smtp.to(`deleted-${gone.user.id}@invalid`).length], [0, 0]);
     });
+
+    test('order events that arrive together each queue their email once; a deleted customer among them gets none', async () => {
+      const customers = await Promise.all([1, 2, 3, 4].map(() => dema.createUser()));
+      const gone = await dema.createUser();
+      const session = await dema.login(gone.email, gone.password);
+      const deleted = await dema.client().send('DELETE', '/api/users/me', { token: session.tokens.accessToken, body: { password: gone.password } });
+      assert.equal(deleted.status, 204, deleted.text);
+      const placed = (userId: string, n: number) =>
+        createEvent<OrderCreatedEvent>('ORDER_CREATED', {
+          orderId: `00000000-0000-4000-8000-00000000010${n}`,
+          userId,
+          items: [{ productId: 'a1a1a1a1-2222-4000-8000-000000000002', quantity: 1, price: 10 }],
+          total: 10,
+          currency: 'EUR',
+          timestamp: new Date().toISOString(),
+        });
+      const events = [...customers.map((c, n) => placed(c.user.id, n)), placed(gone.user.id, 9)];
+      // Published at once (one of them twice), so the consumer has several in hand together.
+      await Promise.all([...events, events[0]!].map(publish));
+      await waitFor('every live customer emailed', () => customers.every((c) => smtp.to(c.email).length > 0));
+      await dema.users.mail.drain();
+      assert.deepEqual(
+        customers.map((c) => smtp.to(c.email).length),
+        [1, 1, 1, 1],
+      );
+      for (const [n, c] of customers.entries()) assert.ok(smtp.to(c.email)[0]!.text.includes(`00000000-0000-4000-8000-00000000010${n}`));
+      const db = await dema.userDb();
+      const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM email_outbox WHERE cause = $1', [`event:${events[4]!.id}`]);
+      assert.equal(rows[0]!.n, 0);
+      assert.equal(smtp.to(gone.email).length, 0);
+    });
   });
 }

@@ -28,19 +28,29 @@ export async function enqueueEmail(tx: Queryable, email: QueuedEmail): Promise<b
 }
 
 /**
- * Queues an email to the customer `userId` with their name added to `data`, reading the account in
- * the same statement (one per order confirmation); queues nothing for an account the User DB no
- * longer has or that was deleted. Returns false then, and when its cause was already queued.
+ * Queues emails to customers, each with its customer's name added to its `data`, reading the
+ * accounts in the same statement (one statement for the order emails of a batch of events); queues
+ * nothing for an account the User DB no longer has or that was deleted, nor for a cause already
+ * queued. Returns how many were queued.
  */
-export async function enqueueCustomerEmail(tx: Queryable, email: Omit<QueuedEmail, 'to'> & { userId: string }): Promise<boolean> {
+export async function enqueueCustomerEmails(tx: Queryable, emails: (Omit<QueuedEmail, 'to'> & { userId: string })[]): Promise<number> {
+  if (emails.length === 0) return 0;
   const { rowCount } = await tx.query(
     `INSERT INTO email_outbox (id, cause, template, recipient, data)
-     SELECT $1::uuid, $2::text, $3::text, u.email, $5::jsonb || jsonb_build_object('name', u.name)
-       FROM users u WHERE u.id = $4::uuid AND u.deleted_at IS NULL
+     SELECT e.id, e.cause, e.template, u.email, e.data || jsonb_build_object('name', u.name)
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::jsonb[]) WITH ORDINALITY AS e(id, cause, template, user_id, data, n)
+       JOIN users u ON u.id = e.user_id AND u.deleted_at IS NULL
+      ORDER BY e.n
      ON CONFLICT (cause) DO NOTHING`,
-    [randomUUID(), email.cause, email.template, email.userId, email.data],
+    [
+      emails.map(() => randomUUID()),
+      emails.map((e) => e.cause),
+      emails.map((e) => e.template),
+      emails.map((e) => e.userId),
+      emails.map((e) => JSON.stringify(e.data)),
+    ],
   );
-  return rowCount > 0;
+  return rowCount;
 }
 
 /**

@@ -6,9 +6,12 @@ import {
   type PaymentCapturedEvent,
   type PaymentRefundedEvent,
 } from '@dema/contracts';
-import type { Db, EventBus } from '@dema/platform';
-import { enqueueCustomerEmail } from '../db/email-outbox.repository.ts';
+import { handleInBatches, type Db, type EventBus } from '@dema/platform';
+import { enqueueCustomerEmails } from '../db/email-outbox.repository.ts';
 import type { EmailSender } from '../mail/email-sender.ts';
+
+/** Events in hand at once, and so the most queued by one statement. */
+const orderEmailsPrefetch = 32;
 
 const money = (amount: number | undefined, currency: string) => `${(amount ?? 0).toFixed(2)} ${currency}`;
 
@@ -54,13 +57,21 @@ function emailFor(event: DemaEvent): { template: string; userId: string; data: R
  * payment received, shipped, cancelled, refunded. Each is queued in the email outbox keyed by the
  * event's id, so a redelivered event queues nothing more. A customer the User DB no longer has, or
  * who deleted their account, gets no email; a failure to queue throws, and the bus delivers the event again.
+ * The events that arrive together are queued in one statement (every order sends one).
  */
 export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, publicUrl: string): Promise<void> {
   const bindings = [routingKeys.ORDER_CREATED, routingKeys.ORDER_STATUS_CHANGED, routingKeys.PAYMENT_CAPTURED, routingKeys.PAYMENT_REFUNDED];
-  return bus.subscribe('user-order-emails', bindings, async (event) => {
-    const email = emailFor(event as DemaEvent);
-    if (!email) return;
-    const data = { ...email.data, orderLink: `${publicUrl}/orders/${email.data.orderId}` };
-    if (await enqueueCustomerEmail(db, { cause: `event:${event.id}`, template: email.template, userId: email.userId, data })) mail.notify();
-  });
+  const handle = handleInBatches(
+    async (events) => {
+      const emails = events.flatMap((event) => {
+        const email = emailFor(event as DemaEvent);
+        if (!email) return [];
+        const data = { ...email.data, orderLink: `${publicUrl}/orders/${email.data.orderId}` };
+        return [{ cause: `event:${event.id}`, template: email.template, userId: email.userId, data }];
+      });
+      if ((await enqueueCustomerEmails(db, emails)) > 0) mail.notify();
+    },
+    { maxBatchSize: orderEmailsPrefetch },
+  );
+  return bus.subscribe('user-order-emails', bindings, handle, { prefetch: orderEmailsPrefetch });
 }
