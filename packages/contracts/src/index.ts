@@ -2,6 +2,7 @@ export * from './permissions.ts';
 export * from './problem.ts';
 export * from './money.ts';
 export * from './events.ts';
+export * from './consumers.ts';
 export * from './cache-configs.ts';
 export * from './catalog.ts';
 export * from './catalog-import.ts';

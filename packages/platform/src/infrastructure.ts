@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheConfigs } from '@dema/contracts';
+import { cacheConfigs, eventConsumers } from '@dema/contracts';
 import type { Logger } from 'pino';
 import { databaseUrlVariable, type DemaConfig, type ServiceName } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -102,6 +102,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
         namespace: config.amqpNamespace,
         expiresMs: config.amqpQueueExpiresMs,
         queueType: config.amqpQueueType,
+        consumers: eventConsumers,
       }).catch(async (error: unknown) => {
         await closeRedis();
         throw amqpStartupError(error, amqpUrl) ?? error;

@@ -6,8 +6,17 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
-import { eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
-import { createLogger, RabbitMqBus, attemptsHeader, errorHeader, type RabbitMqBusOptions, type SubscribeOptions } from '@dema/platform';
+import { eventConsumers, eventExchange, routingKeys, type EventEnvelope } from '@dema/contracts';
+import {
+  createInfrastructure,
+  createLogger,
+  loadConfig,
+  RabbitMqBus,
+  attemptsHeader,
+  errorHeader,
+  type RabbitMqBusOptions,
+  type SubscribeOptions,
+} from '@dema/platform';
 import { TcpProxy, testAmqpUrl } from '@dema/platform/testing';
 import {
   assertEachOnce,
@@ -355,6 +364,60 @@ describe('RabbitMqBus', { skip: amqpUrl ? false : 'TEST_AMQP_URL not set' }, () 
     assert.ok(dead);
     assert.equal(dead.content.toString(), 'not json');
     assert.match(String(dead.properties.headers?.[errorHeader]), /malformed/);
+  });
+
+  test("a consumer the bus declares keeps the events published before its service's first subscribe, which then gets them", async () => {
+    const name = consumer('declared');
+    const routingKey = `test.declared.${randomBytes(4).toString('hex')}`;
+    // The publishing process (say the Order service) declares every consumer of the contracts; the
+    // consumer's own process has never run: without the declaration the broker drops the event.
+    const publisher = await bus({ consumers: { [name]: [routingKey] } });
+    const early = orderCreated();
+    await publisher.publish(early, routingKey);
+    assert.equal(await messages(`dema.${name}`), 1);
+    const later = await bus();
+    const seen: string[] = [];
+    await later.subscribe(name, [routingKey], async (event) => void seen.push(event.id));
+    await waitFor('the event published before the subscribe', () => seen.length === 1);
+    assert.deepEqual(seen, [early.id]);
+  });
+
+  test('a process of the platform declares the queue of every consumer in the contracts when it connects', async () => {
+    const namespace = `test-infra-${randomBytes(3).toString('hex')}.`;
+    exchanges.push(`${namespace}dema.events`, `${namespace}dema.dead`);
+    for (const name of Object.keys(eventConsumers)) queues.push(`${namespace}dema.${name}`, `${namespace}dema.${name}.retry`, `${namespace}dema.${name}.dead`);
+    const config = loadConfig({ AMQP_URL: amqpUrl!, AMQP_NAMESPACE: namespace, AMQP_QUEUE_EXPIRES_MS: '60000', LOG_LEVEL: 'silent' });
+    const infra = await createInfrastructure(config, { name: 'declares-consumers', inMemory: true });
+    try {
+      const declared = await Promise.all(
+        Object.keys(eventConsumers).map(async (name) => {
+          const check = await admin.createChannel();
+          try {
+            return (await check.checkQueue(`${namespace}dema.${name}`)).queue;
+          } finally {
+            await check.close().catch(() => undefined);
+          }
+        }),
+      );
+      assert.deepEqual(
+        declared,
+        Object.keys(eventConsumers).map((name) => `${namespace}dema.${name}`),
+      );
+    } finally {
+      await infra.close();
+    }
+  });
+
+  test('a bus declares no consumer it was not given: an event for a consumer never declared nor subscribed is dropped', async () => {
+    const name = consumer('undeclared');
+    const routingKey = `test.undeclared.${randomBytes(4).toString('hex')}`;
+    const publisher = await bus();
+    await publisher.publish(orderCreated(), routingKey);
+    const later = await bus();
+    const seen: string[] = [];
+    await later.subscribe(name, [routingKey], async (event) => void seen.push(event.id));
+    await delay(300);
+    assert.deepEqual(seen, []);
   });
 
   test('buses in different namespaces share the broker without seeing each other', async () => {

@@ -29,7 +29,7 @@ export interface EventBus {
   /** Resolves once the bus has durably accepted the event (RabbitMQ: publisher confirm). */
   publish(event: EventEnvelope, routingKey: string): Promise<void>;
   /** Binds the named durable consumer to routing-key patterns (`*` one word, `#` any words). */
-  subscribe(consumer: string, bindings: string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
+  subscribe(consumer: string, bindings: readonly string[], handler: EventHandler, options?: SubscribeOptions): Promise<void>;
   /**
    * A live feed of the events matching `bindings` for THIS process: every process that follows
    * sees every event (a broadcast), unlike `subscribe`, whose named consumer gets each event in one

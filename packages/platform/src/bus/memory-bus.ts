@@ -3,13 +3,13 @@ import type { EventEnvelope } from '@dema/contracts';
 import { matchesBinding, type EventBus, type EventHandler, type FeedHandler, type StopFollowing } from './bus.ts';
 
 interface Feed {
-  bindings: string[];
+  bindings: readonly string[];
   handler: FeedHandler;
 }
 
 interface Subscription {
   consumer: string;
-  bindings: string[];
+  bindings: readonly string[];
   handler: EventHandler;
 }
 
@@ -67,7 +67,7 @@ export class MemoryBus implements EventBus {
     throw new EventDeliveryError(event.id, failures);
   }
 
-  async subscribe(consumer: string, bindings: string[], handler: EventHandler): Promise<void> {
+  async subscribe(consumer: string, bindings: readonly string[], handler: EventHandler): Promise<void> {
     this.subscriptions.push({ consumer, bindings, handler });
   }
 

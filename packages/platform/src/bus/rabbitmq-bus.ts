@@ -44,6 +44,12 @@ export interface RabbitMqBusOptions {
    * deleting its `dema.*` queues first (docs/operations.md says how).
    */
   queueType?: QueueType;
+  /**
+   * Consumers whose queues (with their retry and dead-letter queues) and bindings this bus declares
+   * on every connect, subscribed here or not (default none; the platform passes the contracts'
+   * `eventConsumers`): events for a consumer whose process has not started yet wait in its queue.
+   */
+  consumers?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type QueueType = 'classic' | 'quorum';
@@ -93,7 +99,8 @@ const brokerHeaders = [
  *   `type` = event type. It rejects, within `publishTimeoutMs` at most and at once while
  *   disconnected, when the broker is unreachable, nacks or does not answer: the outbox keeps the
  *   event and publishes it again later. An event whose routing key no queue is bound to is accepted
- *   and dropped by the broker (plain AMQP): consumers' queues exist from their first `subscribe`.
+ *   and dropped by the broker (plain AMQP): consumers' queues exist from their first `subscribe`,
+ *   or from the connect of any bus that declares them (`consumers`).
  * - Delivery is AT-LEAST-ONCE: a consumer's durable queue `dema.<consumer>` keeps events while it is
  *   away; a message is acked only after its handler resolved, so a crash or lost connection
  *   mid-handling delivers it again, and a publish retried after a lost confirm arrives twice.
@@ -127,6 +134,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
   private readonly queuePrefix: string;
   private readonly queueExpiry: { expires?: number };
   private readonly exchangeOptions: { durable: boolean; autoDelete: boolean };
+  private readonly declaredConsumers: Readonly<Record<string, readonly string[]>>;
   private readonly subscriptions: Subscription[] = [];
   private readonly feeds: Feed[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -163,6 +171,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     this.queuePrefix = `${namespace}dema.`;
     this.queueExpiry = options.expiresMs ? { expires: options.expiresMs } : {};
     this.exchangeOptions = { durable: true, autoDelete: options.expiresMs !== undefined };
+    this.declaredConsumers = options.consumers ?? {};
   }
 
   /** The durable queue of `consumer`; its retry and dead-letter queues add `.retry` and `.dead`. */
@@ -237,7 +246,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     });
   }
 
-  async subscribe(consumer: string, bindings: string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
+  async subscribe(consumer: string, bindings: readonly string[], handler: EventHandler, options: SubscribeOptions = {}): Promise<void> {
     if (this.closing) throw new Error('event bus is closed');
     if (!consumerName.test(consumer)) throw new Error(`invalid consumer name: ${consumer}`);
     if (this.subscriptions.some((s) => s.consumer === consumer)) throw new Error(`consumer ${consumer} is already subscribed`);
@@ -433,6 +442,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       const publisher = await this.openChannel(connection, 'publisher', (channel) => this.publisher === channel);
       await publisher.assertExchange(this.eventExchange, 'topic', this.exchangeOptions);
       await publisher.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
+      for (const [consumer, bindings] of Object.entries(this.declaredConsumers)) await this.declareConsumer(publisher, consumer, bindings);
       // Subscriptions added meanwhile are appended to the array and picked up by this loop.
       for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
       // Until none is left unstarted: feeds followed meanwhile are picked up, and one stopped
@@ -510,25 +520,7 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
     try {
       await channel.assertExchange(this.eventExchange, 'topic', this.exchangeOptions);
       await channel.assertExchange(this.deadLetterExchange, 'direct', this.exchangeOptions);
-      await channel.assertQueue(queue, {
-        durable: true,
-        ...this.queueExpiry,
-        // A safety net: anything rejected without requeue lands in the dead-letter queue too.
-        deadLetterExchange: this.deadLetterExchange,
-        deadLetterRoutingKey: queue,
-        ...this.queueArguments(true),
-      });
-      await channel.assertQueue(`${queue}.retry`, {
-        durable: true,
-        ...this.queueExpiry,
-        messageTtl: this.retryDelayMs,
-        deadLetterExchange: '',
-        deadLetterRoutingKey: queue,
-        ...this.queueArguments(false),
-      });
-      await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry, ...this.queueArguments(false) });
-      await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
-      for (const pattern of subscription.bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
+      await this.declareConsumer(channel, consumer, subscription.bindings);
       await channel.prefetch(subscription.prefetch);
       const { consumerTag } = await channel.consume(queue, (message) => this.onMessage(subscription, channel, message), { noAck: false });
       subscription.channel = channel;
@@ -537,6 +529,30 @@ export class RabbitMqBus implements EventBus, DeadLetterSource {
       await channel.close().catch(() => undefined);
       throw error;
     }
+  }
+
+  /** The queue of `consumer`, its retry and dead-letter queues, and the queue's `bindings`. */
+  private async declareConsumer(channel: ConfirmChannel, consumer: string, bindings: readonly string[]): Promise<void> {
+    const queue = this.queueOf(consumer);
+    await channel.assertQueue(queue, {
+      durable: true,
+      ...this.queueExpiry,
+      // A safety net: anything rejected without requeue lands in the dead-letter queue too.
+      deadLetterExchange: this.deadLetterExchange,
+      deadLetterRoutingKey: queue,
+      ...this.queueArguments(true),
+    });
+    await channel.assertQueue(`${queue}.retry`, {
+      durable: true,
+      ...this.queueExpiry,
+      messageTtl: this.retryDelayMs,
+      deadLetterExchange: '',
+      deadLetterRoutingKey: queue,
+      ...this.queueArguments(false),
+    });
+    await channel.assertQueue(`${queue}.dead`, { durable: true, ...this.queueExpiry, ...this.queueArguments(false) });
+    await channel.bindQueue(`${queue}.dead`, this.deadLetterExchange, queue);
+    for (const pattern of bindings) await channel.bindQueue(queue, this.eventExchange, pattern);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@dema/contracts';
+import { eventConsumers, type EventEnvelope } from '@dema/contracts';
 import { handleInBatches, handleOnceBatch, type Db, type EventBus, type Queryable } from '@dema/platform';
 import type { Logger } from 'pino';
 import client from 'prom-client';
@@ -12,7 +12,7 @@ export const analyticsConsumer = 'analytics';
  * Order events and system events (seed: Message Queue → Order Events, System Events), and refunds
  * for the sales breakdown; the other payment events tell analytics nothing it counts.
  */
-export const analyticsBindings = ['order.#', 'system.#', 'payment.refunded'];
+export const analyticsBindings = eventConsumers.analytics;
 
 /** Events written in one transaction at most. */
 const analyticsBatchSize = 256;

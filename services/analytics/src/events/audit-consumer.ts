@@ -1,4 +1,4 @@
-import { eventPayloadSchemas, routingKeys, type AuditRecordedEvent, type EventEnvelope } from '@dema/contracts';
+import { eventConsumers, eventPayloadSchemas, type AuditRecordedEvent, type EventEnvelope } from '@dema/contracts';
 import { createAjv, handleInBatches, type Db, type EventBus } from '@dema/platform';
 import type { Logger } from 'pino';
 import { appendAuditEntries } from '../db/audit-log.repository.ts';
@@ -30,7 +30,7 @@ export function subscribeAuditLog(bus: EventBus, db: Db, log: Logger): Promise<v
     const checked = events.map(checkAuditEvent);
     await db.transaction((tx) => appendAuditEntries(tx, checked));
   });
-  return bus.subscribe(auditConsumer, [routingKeys.AUDIT_RECORDED], async (event) => {
+  return bus.subscribe(auditConsumer, eventConsumers.audit, async (event) => {
     try {
       await handle(event);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { routingKeys, webhookEventNames, type EventEnvelope, type WebhookEventType } from '@dema/contracts';
+import { eventConsumers, webhookEventNames, type EventEnvelope, type WebhookEventType } from '@dema/contracts';
 import { handleInBatches, type Db, type EventBus } from '@dema/platform';
 import { fanOut, subscribedEventNames } from './webhooks.repository.ts';
 
@@ -24,7 +24,6 @@ const webhooksBatchSize = 256;
  * that fails is handled again event by event. `created` is told when deliveries were created.
  */
 export function subscribeWebhooks(bus: EventBus, db: Db, retryWindowMs: number, created: () => void): Promise<void> {
-  const bindings = [...new Set(Object.keys(webhookEventNames).map((type) => routingKeys[type as WebhookEventType]))];
   const handle = handleInBatches(
     async (events) => {
       const named = events.flatMap((event) => {
@@ -45,5 +44,5 @@ export function subscribeWebhooks(bus: EventBus, db: Db, retryWindowMs: number, 
     },
     { maxBatchSize: webhooksBatchSize },
   );
-  return bus.subscribe(webhooksConsumer, bindings, handle);
+  return bus.subscribe(webhooksConsumer, eventConsumers.webhooks, handle);
 }

@@ -1,5 +1,5 @@
 import {
-  routingKeys,
+  eventConsumers,
   type PaymentAuthorizedEvent,
   type PaymentCapturedEvent,
   type PaymentFailedEvent,
@@ -35,14 +35,7 @@ function reportedStatus(event: PaymentEvent): PaymentStatus {
  * status, so a repeat or a late event changes nothing.
  */
 export function consumePaymentEvents(bus: EventBus, orders: Orders): Promise<void> {
-  const bindings = [
-    routingKeys.PAYMENT_AUTHORIZED,
-    routingKeys.PAYMENT_CAPTURED,
-    routingKeys.PAYMENT_REFUNDED,
-    routingKeys.PAYMENT_FAILED,
-    routingKeys.PAYMENT_VOIDED,
-  ];
-  return bus.subscribe('order-payments', bindings, async (event) => {
+  return bus.subscribe('order-payments', eventConsumers['order-payments'], async (event) => {
     const payment = event as PaymentEvent;
     await orders.followPayment(payment.payload.orderId, reportedStatus(payment));
   });

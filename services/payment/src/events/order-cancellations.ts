@@ -1,4 +1,4 @@
-import { ErrorCode, routingKeys, type OrderStatusChangedEvent } from '@dema/contracts';
+import { ErrorCode, eventConsumers, type OrderStatusChangedEvent } from '@dema/contracts';
 import { AppError, type EventBus } from '@dema/platform';
 import type { Logger } from 'pino';
 import type { Payments } from '../payments.ts';
@@ -11,7 +11,7 @@ import type { Payments } from '../payments.ts';
  * two changes nothing.
  */
 export function consumeOrderCancellations(bus: EventBus, payments: Payments, log: Logger): Promise<void> {
-  return bus.subscribe('payment-cancellations', [routingKeys.ORDER_STATUS_CHANGED], async (event) => {
+  return bus.subscribe('payment-cancellations', eventConsumers['payment-cancellations'], async (event) => {
     if (event.type !== 'ORDER_STATUS_CHANGED') return;
     const { orderId, newStatus } = (event as OrderStatusChangedEvent).payload;
     if (newStatus !== 'CANCELLED') return;

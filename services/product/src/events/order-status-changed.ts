@@ -1,4 +1,4 @@
-import { restockingStatuses, routingKeys, type OrderStatus, type OrderStatusChangedEvent } from '@dema/contracts';
+import { eventConsumers, restockingStatuses, type OrderStatus, type OrderStatusChangedEvent } from '@dema/contracts';
 import type { EventBus } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog.ts';
  * succeeds). Release is idempotent by order id, so the second of the two changes nothing.
  */
 export function consumeOrderStatusChanges(bus: EventBus, catalog: Catalog): Promise<void> {
-  return bus.subscribe('product-stock', [routingKeys.ORDER_STATUS_CHANGED], async (event) => {
+  return bus.subscribe('product-stock', eventConsumers['product-stock'], async (event) => {
     if (event.type !== 'ORDER_STATUS_CHANGED') return;
     const { orderId, newStatus } = (event as OrderStatusChangedEvent).payload;
     if (restockingStatuses.includes(newStatus as OrderStatus)) await catalog.releaseStock(orderId);

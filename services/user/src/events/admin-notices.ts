@@ -1,4 +1,4 @@
-import { routingKeys, type DemaEvent, type WebhookEndpointDisabledEvent } from '@dema/contracts';
+import { eventConsumers, type DemaEvent, type WebhookEndpointDisabledEvent } from '@dema/contracts';
 import type { Db, EventBus } from '@dema/platform';
 import { enqueueEmail } from '../db/email-outbox.repository.ts';
 import { listActiveAdmins } from '../db/users.repository.ts';
@@ -15,7 +15,7 @@ export const adminNoticesConsumer = 'user-admin-notices';
  * throws, and the bus delivers the event again.
  */
 export function consumeAdminNotices(bus: EventBus, db: Db, mail: EmailSender, publicUrl: string): Promise<void> {
-  return bus.subscribe(adminNoticesConsumer, [routingKeys.WEBHOOK_ENDPOINT_DISABLED], async (event) => {
+  return bus.subscribe(adminNoticesConsumer, eventConsumers[adminNoticesConsumer], async (event) => {
     if ((event as DemaEvent).type !== 'WEBHOOK_ENDPOINT_DISABLED') return;
     const disabled = (event as WebhookEndpointDisabledEvent).payload;
     const queued = await db.transaction(async (tx) => {

@@ -1,5 +1,5 @@
 import {
-  routingKeys,
+  eventConsumers,
   type DemaEvent,
   type OrderCreatedEvent,
   type OrderStatusChangedEvent,
@@ -60,7 +60,6 @@ function emailFor(event: DemaEvent): { template: string; userId: string; data: R
  * The events that arrive together are queued in one statement (every order sends one).
  */
 export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, publicUrl: string): Promise<void> {
-  const bindings = [routingKeys.ORDER_CREATED, routingKeys.ORDER_STATUS_CHANGED, routingKeys.PAYMENT_CAPTURED, routingKeys.PAYMENT_REFUNDED];
   const handle = handleInBatches(
     async (events) => {
       const emails = events.flatMap((event) => {
@@ -73,5 +72,5 @@ export function consumeOrderEvents(bus: EventBus, db: Db, mail: EmailSender, pub
     },
     { maxBatchSize: orderEmailsPrefetch },
   );
-  return bus.subscribe('user-order-emails', bindings, handle, { prefetch: orderEmailsPrefetch });
+  return bus.subscribe('user-order-emails', eventConsumers['user-order-emails'], handle, { prefetch: orderEmailsPrefetch });
 }
