@@ -75,6 +75,12 @@ export interface DemaConfig {
   importBodyLimit: number;
   /** Largest number of PostgreSQL connections one service instance opens. */
   dbPoolSize: number;
+  /**
+   * DEMA_OUTBOX_RETENTION_DAYS: how long an event stays in its service's outbox once the bus took it
+   * (to look at after an incident), before an hourly sweep deletes it. Pending and dead-lettered
+   * events stay until they are published.
+   */
+  outboxRetentionDays: number;
   shutdownTimeoutMs: number;
   /**
    * On SIGTERM, how long readiness answers 503 while requests are still served, before the process
@@ -285,6 +291,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
     bodyLimit: read.int('DEMA_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
     importBodyLimit: read.int('DEMA_IMPORT_BODY_LIMIT', 64 * 1_048_576, 1024, 1024 * 1_048_576),
     dbPoolSize: read.int('DEMA_DB_POOL_SIZE', 20, 1, 500),
+    outboxRetentionDays: read.int('DEMA_OUTBOX_RETENTION_DAYS', 7, 1, 3650),
     shutdownTimeoutMs: read.int('DEMA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     shutdownDrainMs: read.int('DEMA_SHUTDOWN_DRAIN_MS', 0, 0, 60_000),
     upstreams,

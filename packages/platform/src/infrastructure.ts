@@ -14,6 +14,7 @@ import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
 import { RabbitMqBus } from './bus/rabbitmq-bus.ts';
 import { DeadLetterRegistry } from './bus/dead-letters.ts';
+import { OutboxRelay } from './bus/outbox.ts';
 import type { CheckStatus, ReadinessCheck } from './http/health.ts';
 import { SessionStore } from './auth/session-store.ts';
 import { HttpSessionSource } from './auth/http-session-source.ts';
@@ -49,6 +50,11 @@ export interface Infrastructure {
   readonly deadLetters: DeadLetterRegistry;
   /** The service's database, opened once (migrations are the service's to run). */
   database(service: ServiceName): Promise<Db>;
+  /**
+   * The relay of a service's outbox in `db`, publishing on this bus, counted in these metrics,
+   * keeping published events as long as the configuration says, its dead letters registered here.
+   */
+  outboxRelay(db: Db, log: Logger): OutboxRelay;
   readiness(): ReadinessCheck[];
   /** The seed's Session Store: ended sessions, consulted on every authenticated request. */
   readonly sessions: SessionStore;
@@ -163,6 +169,11 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
     deadLetters,
     sessions,
     limiter: new RateLimiter(redis?.commands, log),
+    outboxRelay(db, relayLog) {
+      const relay = new OutboxRelay(db, bus, relayLog, metrics, { retainPublishedMs: config.outboxRetentionDays * 86_400_000 });
+      deadLetters.add(relay);
+      return relay;
+    },
     database(service) {
       let db = databases.get(service);
       if (!db) {

@@ -334,6 +334,26 @@ for (const target of dbTargets) {
       assert.equal(await relay.countDeadLetters(), 0);
       assert.equal(await relay.retryDeadLetters(), 0);
     });
+
+    test('the sweep deletes published events past the retention, in batches; newer, pending and dead-lettered ones stay', async () => {
+      const events = Array.from({ length: 1203 }, (_, i) => orderCreated(i));
+      await db.transaction((tx) => appendToOutbox(tx, events));
+      const relay = new OutboxRelay(db, new RecordingBus(), log, undefined, { batchSize: 2000, retainPublishedMs: 3_600_000 });
+      assert.equal(await relay.drain(), 1203);
+      // 1,200 published two hours ago (more than two batches of the sweep), one published a minute
+      // ago, one still pending and one dead-lettered, both as old as the swept ones.
+      await db.query(`UPDATE outbox SET published_at = now() - interval '2 hours' WHERE seq <= (SELECT min(seq) + 1199 FROM outbox)`);
+      await db.query(`UPDATE outbox SET published_at = now() - interval '1 minute' WHERE id = $1`, [events[1200]!.id]);
+      await db.query(`UPDATE outbox SET published_at = NULL, created_at = now() - interval '3 hours' WHERE id = $1`, [events[1201]!.id]);
+      await db.query(`UPDATE outbox SET published_at = NULL, dead_at = now() - interval '2 hours', claimed_until = NULL WHERE id = $1`, [events[1202]!.id]);
+      assert.equal(await relay.prunePublished(), 1200);
+      const { rows } = await db.query<{ id: string }>('SELECT id FROM outbox ORDER BY seq');
+      assert.deepEqual(
+        rows.map((r) => r.id),
+        [events[1200]!.id, events[1201]!.id, events[1202]!.id],
+      );
+      assert.equal(await relay.prunePublished(), 0);
+    });
   });
 }
 

@@ -14,7 +14,7 @@ import {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Analytics } from './analytics.ts';
 import { subscribeAnalytics } from './events/analytics-consumer.ts';
 import { subscribeAuditLog } from './events/audit-consumer.ts';
@@ -48,8 +48,7 @@ export async function createAnalyticsService(infra: Infrastructure): Promise<Ana
   await runMigrations(db, [platformMigrations, analyticsMigrations]);
   const analytics = new Analytics(db);
   const log = infra.log.child({ service: 'analytics' });
-  const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
-  infra.deadLetters.add(relay);
+  const relay = infra.outboxRelay(db, log);
   await subscribeAnalytics(infra.bus, db, log, infra.metrics.registry);
   await subscribeAuditLog(infra.bus, db, log);
   const webhooks = await createWebhooks(db, infra.bus, infra.config.webhooks, infra.metrics.registry, log, relay);

@@ -28,7 +28,7 @@ import {
   type PaymentProvider,
   type StockReservations,
 } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { type OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { CartStore } from './db/cart.store.ts';
 import { Carts } from './carts.ts';
 import { CheckoutConfiguration } from './checkout-configuration.ts';
@@ -95,8 +95,7 @@ export async function createOrderService(
   const payments = options.payments ?? new HttpOrderPayments(upstream('payment'));
   // The Payment service reads the same settings: Stripe is offered exactly when it can take cards.
   const paymentProviders: PaymentProvider[] = infra.config.stripe ? ['manual', 'stripe'] : ['manual'];
-  const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
-  infra.deadLetters.add(relay);
+  const relay = infra.outboxRelay(db, log);
   const cartStore = new CartStore(infra.redis, infra.config.cartTtlSeconds);
   const checkout = new Checkout(db, stock);
   const orders = new Orders(db, stock, payments, relay, cartStore, checkout, log, { paymentProviders });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Payment, PaymentStatus, Refund, type OrderPayments, type PaymentProvider } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { type OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { consumeOrderCancellations } from './events/order-cancellations.ts';
 import { InProcessOrderPayments } from './order-payments.ts';
 import { Payments } from './payments.ts';
@@ -34,8 +34,7 @@ export async function createPaymentService(infra: Infrastructure): Promise<Payme
   const db = await infra.database('payment');
   await runMigrations(db, [platformMigrations, migrations]);
   const log = infra.log.child({ service: 'payment' });
-  const relay = new OutboxRelay(db, infra.bus, log, infra.metrics);
-  infra.deadLetters.add(relay);
+  const relay = infra.outboxRelay(db, log);
   const stripe = infra.config.stripe;
   const providers: Partial<Record<PaymentProvider, PaymentProviderAdapter>> = { manual: manualProvider, ...(stripe ? { stripe: stripeProvider(stripe) } : {}) };
   const payments = new Payments(db, providers, relay, log);

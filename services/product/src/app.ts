@@ -15,7 +15,7 @@ import {
   StockReturn,
   StockReservation,
 } from '@dema/contracts';
-import { compress, OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
+import { compress, type OutboxRelay, platformMigrations, runMigrations, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { Catalog } from './catalog.ts';
 import { CatalogTransfer } from './catalog-transfer.ts';
 import { seedDemoCatalog } from './db/seed-demo.ts';
@@ -47,8 +47,7 @@ export async function createProductService(infra: Infrastructure): Promise<Servi
     const loaded = await seedDemoCatalog(db);
     if (loaded > 0) infra.log.info({ products: loaded }, 'loaded the demo catalog');
   }
-  const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'product' }), infra.metrics);
-  infra.deadLetters.add(relay);
+  const relay = infra.outboxRelay(db, infra.log.child({ service: 'product' }));
   const catalog = new Catalog(db, infra.cache, relay, {
     'product-list': infra.metrics.countCompressions('product-list', compress),
     'product-detail': infra.metrics.countCompressions('product-detail', compress),

@@ -14,7 +14,7 @@ import {
   User,
   UserPage,
 } from '@dema/contracts';
-import { OutboxRelay, platformMigrations, runMigrations, type Db, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
+import { platformMigrations, runMigrations, type Db, type Infrastructure, type Logger, type ServiceModule } from '@dema/platform';
 import { Identity } from './identity.ts';
 import { AddressBook } from './address-book.ts';
 import { addressRoutes } from './routes/addresses.routes.ts';
@@ -70,8 +70,7 @@ export async function createUserService(infra: Infrastructure): Promise<UserServ
   const db = await infra.database('user');
   await runMigrations(db, [platformMigrations, migrations]);
   // Only the audit log's entries go through it (a role changed, an account deleted): polled, not woken.
-  const relay = new OutboxRelay(db, infra.bus, infra.log.child({ service: 'user' }), infra.metrics);
-  infra.deadLetters.add(relay);
+  const relay = infra.outboxRelay(db, infra.log.child({ service: 'user' }));
   const keys = await KeyRing.load(db, { configuredPrivateJwk: infra.config.jwtPrivateKey, encryptionKey: infra.config.keyEncryptionKey });
   const mail = createEmailSender(db, infra);
   const recovery = new AccountRecovery(db, infra.sessions, infra.limiter, mail, infra.config.mail.publicUrl);

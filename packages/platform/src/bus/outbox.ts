@@ -62,7 +62,15 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** How long a claimed batch is reserved for this instance before another may take it. */
   claimSeconds?: number;
+  /** How long a published event stays in the outbox before the hourly sweep deletes it (default 7 days). */
+  retainPublishedMs?: number;
 }
+
+/** Rows per DELETE of the sweep: short statements, so a placement's outbox insert never waits long behind it. */
+const pruneBatchSize = 500;
+/** The first sweep a minute after start (not during it), then hourly. */
+const firstPruneAfterMs = 60_000;
+const pruneEveryMs = 3_600_000;
 
 /**
  * Publishes committed outbox events, oldest first, and marks them published once the bus accepted
@@ -71,10 +79,15 @@ export interface OutboxRelayOptions {
  * pending and is retried; nothing is dropped. An event a consumer kept failing on (the embedded
  * bus's `EventDeliveryError`) stays in the outbox too, dead-lettered: no longer sent, counted in
  * `events_dead_letters`, listed and put back in line by `deadLetters` / `retryDeadLetters` (the
- * admin's dead-letter routes).
+ * admin's dead-letter routes). A published event is deleted `retainPublishedMs` later by an hourly
+ * sweep, so the outbox does not grow with every order for ever; a pending or dead-lettered one stays.
  */
 export class OutboxRelay extends BatchWorker implements DeadLetterSource {
   private readonly claimSeconds: number;
+  private readonly retainPublishedMs: number;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<number> | undefined;
+  private pruneStopped = false;
 
   constructor(
     private readonly db: Db,
@@ -85,6 +98,55 @@ export class OutboxRelay extends BatchWorker implements DeadLetterSource {
   ) {
     super(log, { batchSize: options.batchSize ?? 100, pollMs: options.pollMs ?? 1_000, name: 'outbox relay' });
     this.claimSeconds = options.claimSeconds ?? 30;
+    this.retainPublishedMs = options.retainPublishedMs ?? 7 * 86_400_000;
+  }
+
+  override start(): void {
+    super.start();
+    this.pruneStopped = false;
+    this.schedulePrune(firstPruneAfterMs);
+  }
+
+  override async stop(): Promise<void> {
+    this.pruneStopped = true;
+    clearTimeout(this.pruneTimer);
+    await Promise.all([super.stop(), this.pruning?.catch(() => undefined)]);
+  }
+
+  /**
+   * Deletes the events published more than `retainPublishedMs` ago, batch after batch; resolves how
+   * many. Instances sweeping together skip each other's rows (SKIP LOCKED) rather than wait.
+   */
+  async prunePublished(): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM outbox WHERE seq IN (
+           SELECT seq FROM outbox WHERE published_at < now() - make_interval(secs => $1)
+            ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [this.retainPublishedMs / 1000, pruneBatchSize],
+      );
+      deleted += rowCount;
+      if (rowCount < pruneBatchSize || this.pruneStopped) return deleted;
+    }
+  }
+
+  private schedulePrune(ms: number): void {
+    this.pruneTimer = setTimeout(() => void this.runPrune(), ms);
+    this.pruneTimer.unref();
+  }
+
+  private async runPrune(): Promise<void> {
+    this.pruning = this.prunePublished();
+    try {
+      const deleted = await this.pruning;
+      if (deleted > 0) this.log.info({ deleted, outbox: this.name }, 'published events older than the retention deleted from the outbox');
+    } catch (error) {
+      this.log.warn({ err: error, outbox: this.name }, 'the outbox could not be swept; trying again at the next sweep');
+    } finally {
+      this.pruning = undefined;
+    }
+    if (!this.pruneStopped) this.schedulePrune(pruneEveryMs);
   }
 
   /** `outbox:<service>`: where its dead letters wait. */
