@@ -20,7 +20,7 @@ export { PgliteHost } from './db/pglite.ts';
 export { PostgresDb } from './db/postgres.ts';
 export { runMigrations, platformMigrations, type MigrationSource } from './db/migrate.ts';
 export { Cache, type CacheOutcome } from './cache/cache.ts';
-export { HealingRedis, redisConfig } from './cache/redis.ts';
+export { HealingRedis, cacheConnections, redisConfig } from './cache/redis.ts';
 export type { EventBus, EventHandler, FeedHandler, StopFollowing, SubscribeOptions } from './bus/bus.ts';
 export { matchesBinding } from './bus/bus.ts';
 export { MemoryBus, EventDeliveryError } from './bus/memory-bus.ts';

@@ -8,7 +8,7 @@ import { Metrics } from './metrics.ts';
 import type { Db, ReplicaProbe } from './db/db.ts';
 import { PgliteHost } from './db/pglite.ts';
 import { PostgresDb } from './db/postgres.ts';
-import { HealingRedis } from './cache/redis.ts';
+import { type HealingRedis, cacheConnections } from './cache/redis.ts';
 import { Cache } from './cache/cache.ts';
 import type { EventBus } from './bus/bus.ts';
 import { MemoryBus } from './bus/memory-bus.ts';
@@ -77,12 +77,7 @@ export async function createInfrastructure(config: DemaConfig, options: Infrastr
   const databases = new Map<ServiceName, Promise<Db>>();
   let host: Promise<PgliteHost> | undefined;
 
-  const redis = config.redis
-    ? {
-        commands: new HealingRedis(config.redis, {}, log, `${options.name}:commands`),
-        subscriber: new HealingRedis(config.redis, {}, log, `${options.name}:subscriber`),
-      }
-    : undefined;
+  const redis = config.redis ? cacheConnections(config.redis, log, options.name) : undefined;
   const cache = new Cache({
     redis,
     enabled: config.cacheEnabled,

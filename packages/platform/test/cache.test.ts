@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { setImmediate as nextMacrotask, setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { CacheConfig } from '@dema/contracts';
-import { Cache, HealingRedis, createLogger, type RedisSettings } from '@dema/platform';
+import { Cache, cacheConnections, createLogger, type HealingRedis, type RedisSettings } from '@dema/platform';
 import { TcpProxy, deleteRedisKeys, redisClusterSkip, startRedisCluster, testRedis, type LocalRedisCluster } from '@dema/platform/testing';
 
 const log = createLogger('silent');
@@ -103,8 +103,7 @@ function openMemoryEnv(): Promise<CacheEnv> {
 
 /** A cache as one process builds it on `settings`, its two connections kept in `connections` to close. */
 async function connectCache(settings: RedisSettings, connections: HealingRedis[]): Promise<{ cache: Cache; commands: HealingRedis; subscriber: HealingRedis }> {
-  const commands = new HealingRedis(settings, {}, log, 'c');
-  const subscriber = new HealingRedis(settings, {}, log, 's');
+  const { commands, subscriber } = cacheConnections(settings, log, 'test');
   connections.push(commands, subscriber);
   const cache = new Cache({ redis: { commands, subscriber }, enabled: true, tags: ['products'], log, now });
   await commands.connect();
@@ -552,6 +551,29 @@ describe('cache (redis going away)', { skip: noRedis }, () => {
     source.write();
     await other.invalidate(['products']);
     await waitFor('the healed instance to see the invalidation', async () => (await timed(cache)).value === 'v2', 1_000);
+  });
+
+  test('a subscriber connection that drops again right after it came back ends nothing, and then hears invalidations again', async () => {
+    const other = await env.instance();
+    const { cache, subscriber } = await env.instanceVia(proxy);
+    assert.equal((await timed(cache)).value, 'v1');
+    // When the subscriber is back, its connection is cut for longer than a command's timeout, so a
+    // subscribe sent then fails. Had one been left unhandled (as ioredis's own resubscribe is), the
+    // rejection would fail this test, as it ends a service's process.
+    let dropped = false;
+    subscriber.client.on('ready', () => {
+      if (dropped) return;
+      dropped = true;
+      proxy.cut();
+      setTimeout(() => proxy.restore(), 800);
+    });
+    proxy.cut();
+    setTimeout(() => proxy.restore(), 50);
+    await waitFor('a drop right after a reconnect', () => dropped, 5_000);
+    await waitFor('the subscription to return', async () => (await env.subscribers()) === 2, 10_000);
+    source.write();
+    await other.invalidate(['products']);
+    await waitFor('the instance to see the invalidation', async () => (await timed(cache)).value === 'v2', 2_000);
   });
 
   test('an instance started while Redis is down answers from the loader, then heals', async () => {

@@ -175,3 +175,13 @@ export class HealingRedis {
     await this.client.quit().catch(() => this.client.disconnect());
   }
 }
+
+/** The two connections a cache runs on: one for commands, one held in subscriber mode for invalidations. */
+export function cacheConnections(settings: RedisSettings, log: Logger, name: string): { commands: HealingRedis; subscriber: HealingRedis } {
+  return {
+    commands: new HealingRedis(settings, {}, log, `${name}:commands`),
+    // The cache subscribes again on every ready itself. ioredis's own resubscribe leaves its promise
+    // unhandled, so a connection that dropped again right after it came back ended the process.
+    subscriber: new HealingRedis(settings, { autoResubscribe: false }, log, `${name}:subscriber`),
+  };
+}
