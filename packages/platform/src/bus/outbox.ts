@@ -7,6 +7,7 @@ import type { EventBus } from './bus.ts';
 import type { DeadLetter, DeadLetterSource } from './dead-letters.ts';
 import { EventDeliveryError } from './memory-bus.ts';
 import { BatchWorker, type BatchOutcome } from '../batch-worker.ts';
+import { PeriodicSweep } from '../db/periodic-sweep.ts';
 
 /** Builds an event in the seed's envelope with a fresh id and the type's current version. */
 export function createEvent<E extends DemaEvent>(type: E['type'], payload: E['payload']): E {
@@ -66,12 +67,6 @@ export interface OutboxRelayOptions {
   retainPublishedMs?: number;
 }
 
-/** Rows per DELETE of the sweep: short statements, so a placement's outbox insert never waits long behind it. */
-const pruneBatchSize = 500;
-/** The first sweep a minute after start (not during it), then hourly. */
-const firstPruneAfterMs = 60_000;
-const pruneEveryMs = 3_600_000;
-
 /**
  * Publishes committed outbox events, oldest first, and marks them published once the bus accepted
  * them. Several instances may relay the same outbox: a batch is claimed with SKIP LOCKED and a
@@ -85,9 +80,7 @@ const pruneEveryMs = 3_600_000;
 export class OutboxRelay extends BatchWorker implements DeadLetterSource {
   private readonly claimSeconds: number;
   private readonly retainPublishedMs: number;
-  private pruneTimer: NodeJS.Timeout | undefined;
-  private pruning: Promise<number> | undefined;
-  private pruneStopped = false;
+  private readonly sweep: PeriodicSweep;
 
   constructor(
     private readonly db: Db,
@@ -99,18 +92,17 @@ export class OutboxRelay extends BatchWorker implements DeadLetterSource {
     super(log, { batchSize: options.batchSize ?? 100, pollMs: options.pollMs ?? 1_000, name: 'outbox relay' });
     this.claimSeconds = options.claimSeconds ?? 30;
     this.retainPublishedMs = options.retainPublishedMs ?? 7 * 86_400_000;
+    // The first sweep a minute after start, not during it; then hourly.
+    this.sweep = new PeriodicSweep(log, { what: this.name, firstAfterMs: 60_000, everyMs: 3_600_000 }, () => this.prunePublished());
   }
 
   override start(): void {
     super.start();
-    this.pruneStopped = false;
-    this.schedulePrune(firstPruneAfterMs);
+    this.sweep.start();
   }
 
   override async stop(): Promise<void> {
-    this.pruneStopped = true;
-    clearTimeout(this.pruneTimer);
-    await Promise.all([super.stop(), this.pruning?.catch(() => undefined)]);
+    await Promise.all([super.stop(), this.sweep.stop()]);
   }
 
   /**
@@ -118,35 +110,15 @@ export class OutboxRelay extends BatchWorker implements DeadLetterSource {
    * many. Instances sweeping together skip each other's rows (SKIP LOCKED) rather than wait.
    */
   async prunePublished(): Promise<number> {
-    let deleted = 0;
-    for (;;) {
+    return this.sweep.deleteInBatches(async (size) => {
       const { rowCount } = await this.db.query(
         `DELETE FROM outbox WHERE seq IN (
            SELECT seq FROM outbox WHERE published_at < now() - make_interval(secs => $1)
             ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [this.retainPublishedMs / 1000, pruneBatchSize],
+        [this.retainPublishedMs / 1000, size],
       );
-      deleted += rowCount;
-      if (rowCount < pruneBatchSize || this.pruneStopped) return deleted;
-    }
-  }
-
-  private schedulePrune(ms: number): void {
-    this.pruneTimer = setTimeout(() => void this.runPrune(), ms);
-    this.pruneTimer.unref();
-  }
-
-  private async runPrune(): Promise<void> {
-    this.pruning = this.prunePublished();
-    try {
-      const deleted = await this.pruning;
-      if (deleted > 0) this.log.info({ deleted, outbox: this.name }, 'published events older than the retention deleted from the outbox');
-    } catch (error) {
-      this.log.warn({ err: error, outbox: this.name }, 'the outbox could not be swept; trying again at the next sweep');
-    } finally {
-      this.pruning = undefined;
-    }
-    if (!this.pruneStopped) this.schedulePrune(pruneEveryMs);
+      return rowCount;
+    });
   }
 
   /** `outbox:<service>`: where its dead letters wait. */
