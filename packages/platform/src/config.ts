@@ -77,8 +77,9 @@ export interface DemaConfig {
   dbPoolSize: number;
   /**
    * DEMA_OUTBOX_RETENTION_DAYS: how long an event stays in its service's outbox once the bus took it
-   * (to look at after an incident), before an hourly sweep deletes it. Pending and dead-lettered
-   * events stay until they are published.
+   * (to look at after an incident), before an hourly sweep deletes it, and the id of an event a
+   * consumer handled stays in `processed_events`. Pending and dead-lettered events stay until they
+   * are published.
    */
   outboxRetentionDays: number;
   shutdownTimeoutMs: number;

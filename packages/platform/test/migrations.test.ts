@@ -101,6 +101,7 @@ for (const target of dbTargets) {
       assert.deepEqual(await runMigrations(db, [platformMigrations, service]), [
         'platform/0001_outbox.sql',
         'platform/0002_outbox_dead_letters.sql',
+        'platform/0003_retention_indexes.sql',
         'order/0001_outbox.sql',
       ]);
       assert.ok(await tableExists(db, 'outbox'));

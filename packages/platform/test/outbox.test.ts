@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -342,7 +343,9 @@ for (const target of dbTargets) {
       assert.equal(await relay.drain(), 1203);
       // 1,200 published two hours ago (more than two batches of the sweep), one published a minute
       // ago, one still pending and one dead-lettered, both as old as the swept ones.
-      await db.query(`UPDATE outbox SET published_at = now() - interval '2 hours' WHERE seq <= (SELECT min(seq) + 1199 FROM outbox)`);
+      await db.query(
+        `UPDATE outbox SET created_at = now() - interval '2 hours 1 second', published_at = now() - interval '2 hours' WHERE seq <= (SELECT min(seq) + 1199 FROM outbox)`,
+      );
       await db.query(`UPDATE outbox SET published_at = now() - interval '1 minute' WHERE id = $1`, [events[1200]!.id]);
       await db.query(`UPDATE outbox SET published_at = NULL, created_at = now() - interval '3 hours' WHERE id = $1`, [events[1201]!.id]);
       await db.query(`UPDATE outbox SET published_at = NULL, dead_at = now() - interval '2 hours', claimed_until = NULL WHERE id = $1`, [events[1202]!.id]);
@@ -353,6 +356,22 @@ for (const target of dbTargets) {
         [events[1200]!.id, events[1201]!.id, events[1202]!.id],
       );
       assert.equal(await relay.prunePublished(), 0);
+    });
+
+    test('the sweep forgets the ids of the events handled before the retention, in batches; newer ones stay', async () => {
+      const relay = new OutboxRelay(db, new RecordingBus(), log, undefined, { retainPublishedMs: 3_600_000 });
+      const old = Array.from({ length: 1001 }, () => randomUUID());
+      const recent = randomUUID();
+      await db.query(
+        `INSERT INTO processed_events (consumer, event_id, processed_at)
+         SELECT c, id, now() - interval '2 hours' FROM unnest($1::uuid[]) AS id, unnest(ARRAY['analytics', 'audit']) AS c`,
+        [old],
+      );
+      await db.query(`INSERT INTO processed_events (consumer, event_id, processed_at) VALUES ('analytics', $1, now() - interval '59 minutes')`, [recent]);
+      assert.equal(await relay.pruneProcessed(), 2002);
+      const { rows } = await db.query<{ consumer: string; event_id: string }>('SELECT consumer, event_id FROM processed_events');
+      assert.deepEqual(rows, [{ consumer: 'analytics', event_id: recent }]);
+      assert.equal(await relay.pruneProcessed(), 0);
     });
   });
 }

@@ -63,7 +63,10 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** How long a claimed batch is reserved for this instance before another may take it. */
   claimSeconds?: number;
-  /** How long a published event stays in the outbox before the hourly sweep deletes it (default 7 days). */
+  /**
+   * How long a published event stays in the outbox, and the id of a handled event in
+   * `processed_events`, before the hourly sweep deletes them (default 7 days).
+   */
   retainPublishedMs?: number;
 }
 
@@ -76,6 +79,7 @@ export interface OutboxRelayOptions {
  * `events_dead_letters`, listed and put back in line by `deadLetters` / `retryDeadLetters` (the
  * admin's dead-letter routes). A published event is deleted `retainPublishedMs` later by an hourly
  * sweep, so the outbox does not grow with every order for ever; a pending or dead-lettered one stays.
+ * The same sweep forgets the events the service's consumers handled that long ago (`processed_events`).
  */
 export class OutboxRelay extends BatchWorker implements DeadLetterSource {
   private readonly claimSeconds: number;
@@ -93,7 +97,11 @@ export class OutboxRelay extends BatchWorker implements DeadLetterSource {
     this.claimSeconds = options.claimSeconds ?? 30;
     this.retainPublishedMs = options.retainPublishedMs ?? 7 * 86_400_000;
     // The first sweep a minute after start, not during it; then hourly.
-    this.sweep = new PeriodicSweep(log, { what: this.name, firstAfterMs: 60_000, everyMs: 3_600_000 }, () => this.prunePublished());
+    this.sweep = new PeriodicSweep(
+      log,
+      { what: this.name, firstAfterMs: 60_000, everyMs: 3_600_000 },
+      async () => (await this.prunePublished()) + (await this.pruneProcessed()),
+    );
   }
 
   override start(): void {
@@ -111,10 +119,28 @@ export class OutboxRelay extends BatchWorker implements DeadLetterSource {
    */
   async prunePublished(): Promise<number> {
     return this.sweep.deleteInBatches(async (size) => {
+      // created_at is for the index (migration 0003): an event is published after it was created.
       const { rowCount } = await this.db.query(
         `DELETE FROM outbox WHERE seq IN (
-           SELECT seq FROM outbox WHERE published_at < now() - make_interval(secs => $1)
-            ORDER BY seq LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+           SELECT seq FROM outbox
+            WHERE created_at < now() - make_interval(secs => $1) AND published_at < now() - make_interval(secs => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [this.retainPublishedMs / 1000, size],
+      );
+      return rowCount;
+    });
+  }
+
+  /**
+   * Deletes the ids of the events this service's consumers handled more than `retainPublishedMs`
+   * ago: they only guard against a redelivery, which comes within minutes. Resolves how many.
+   */
+  async pruneProcessed(): Promise<number> {
+    return this.sweep.deleteInBatches(async (size) => {
+      const { rowCount } = await this.db.query(
+        `DELETE FROM processed_events WHERE (consumer, event_id) IN (
+           SELECT consumer, event_id FROM processed_events WHERE processed_at < now() - make_interval(secs => $1)
+            LIMIT $2 FOR UPDATE SKIP LOCKED)`,
         [this.retainPublishedMs / 1000, size],
       );
       return rowCount;
