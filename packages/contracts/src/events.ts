@@ -143,7 +143,7 @@ export interface AuditRecordedEvent
 
 /**
  * Fired once each time the Analytics service disables a webhook endpoint because its last attempts
- * all failed (`DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES` in a row), in the transaction that disables it;
+ * all failed (`DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES` in a row, over `DEMA_WEBHOOKS_DISABLE_AFTER_FAILING_MS`), in the transaction that disables it;
  * never when an admin disables one. `reason` is the endpoint's `disabledReason` as the API shows it,
  * `failedAttempts` the consecutive failures that disabled it, `timestamp` the last one's time. The
  * User service emails it to the admins; it is not a webhook event (the endpoint it is about gets

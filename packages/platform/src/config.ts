@@ -138,8 +138,13 @@ export interface WebhookSettings {
   retryBaseMs: number;
   /** DEMA_WEBHOOKS_RETRY_WINDOW_MS: how long a delivery is retried before it is marked failed. */
   retryWindowMs: number;
-  /** DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES: consecutive failed attempts that disable an endpoint. */
+  /**
+   * DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES and DEMA_WEBHOOKS_DISABLE_AFTER_FAILING_MS: an endpoint is
+   * disabled once this many consecutive attempts failed over at least this long, so a receiver down
+   * for a few minutes during a busy hour is retried rather than disabled.
+   */
   disableAfterFailures: number;
+  disableAfterFailingMs: number;
   /** DEMA_WEBHOOKS_CONCURRENCY: attempts in flight at once per instance. */
   concurrency: number;
   /**
@@ -321,6 +326,7 @@ export function loadConfig(env: Env = process.env, terminal = process.stdout.isT
       retryBaseMs: read.int('DEMA_WEBHOOKS_RETRY_BASE_MS', 5_000, 10, 3_600_000),
       retryWindowMs: read.int('DEMA_WEBHOOKS_RETRY_WINDOW_MS', 86_400_000, 1_000, 7 * 86_400_000),
       disableAfterFailures: read.int('DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES', 50, 1, 10_000),
+      disableAfterFailingMs: read.int('DEMA_WEBHOOKS_DISABLE_AFTER_FAILING_MS', 86_400_000, 0, 30 * 86_400_000),
       concurrency: read.int('DEMA_WEBHOOKS_CONCURRENCY', 16, 1, 256),
       logRetentionDays: read.int('DEMA_WEBHOOKS_LOG_RETENTION_DAYS', 30, 1, 3650),
     },

@@ -213,7 +213,7 @@ export async function migratedDatabase(target: TestTarget): Promise<{ db: Db; di
 }
 
 /** Webhook retries as the delivery tests want them: the next attempt a minute on, never disabled. */
-export const webhookRetry = { retryDelayMs: () => 60_000, disableAfterFailures: 100 };
+export const webhookRetry = { retryDelayMs: () => 60_000, disableAfterFailures: 100, disableAfterFailingMs: 0 };
 
 /** A receiver's answer with `responseStatus`, as a delivery attempt records it. */
 export const answeredAttempt = (responseStatus: number) => ({ attemptedAt: new Date(), responseStatus, error: null, durationMs: 1 });

@@ -69,4 +69,67 @@ for (const target of testTargets()) {
       });
     });
   });
+
+  describe(`a failing webhook endpoint is disabled only after failing for long enough (${target.name})`, () => {
+    let db: Db;
+    let dispose: () => Promise<void>;
+
+    before(async () => {
+      ({ db, dispose } = await migratedDatabase(target));
+    });
+    after(() => dispose?.());
+
+    const hour = 3_600_000;
+    const policy = { ...retry, disableAfterFailures: 3, disableAfterFailingMs: hour };
+
+    /** One delivery to `endpointId`, attempted at `at` with `status`; resolves whether that disabled the endpoint. */
+    async function attempt(endpointId: string, at: Date, status: number): Promise<boolean> {
+      await db.transaction((tx) => fanOut(tx, { id: randomUUID(), name: 'order.created', body: '{}' }, 86_400_000));
+      const [claim] = (await claimDueDeliveries(db, 100, 60_000)).filter((c) => c.endpointId === endpointId);
+      const recorded = await db.transaction((tx) =>
+        recordAttempt(tx, claim!, { attemptedAt: at, responseStatus: status, error: null, durationMs: 1 }, status < 300, policy),
+      );
+      return recorded!.disabledEndpoint;
+    }
+
+    async function endpoint(): Promise<string> {
+      const id = randomUUID();
+      // Only this endpoint subscribes among those enabled: the others of this database are disabled or deleted by then.
+      await db.query('UPDATE webhook_endpoints SET enabled = false');
+      await insertEndpoint(db, { id, url: 'https://93.184.215.14/x', events: ['order.created'], secret: 'whsec_x', enabled: true });
+      return id;
+    }
+
+    const enabled = async (id: string) => (await db.query<{ enabled: boolean }>('SELECT enabled FROM webhook_endpoints WHERE id = $1', [id])).rows[0]!.enabled;
+
+    test('many failures within a minute (a receiver restarting during a busy hour) leave it enabled', async () => {
+      const id = await endpoint();
+      const start = Date.now();
+      for (let i = 0; i < 10; i++) assert.equal(await attempt(id, new Date(start + i * 5_000), 503), false);
+      assert.equal(await enabled(id), true);
+    });
+
+    test('the failure that ends an hour of failures disables it, with when the failures began in the reason', async () => {
+      const id = await endpoint();
+      const start = Date.now();
+      assert.equal(await attempt(id, new Date(start), 503), false);
+      assert.equal(await attempt(id, new Date(start + 10 * 60_000), 503), false);
+      assert.equal(await attempt(id, new Date(start + hour - 1), 503), false, 'three failures, not yet an hour');
+      assert.equal(await attempt(id, new Date(start + hour), 503), true);
+      const { rows } = await db.query<{ enabled: boolean; disabled_reason: string }>('SELECT enabled, disabled_reason FROM webhook_endpoints WHERE id = $1', [
+        id,
+      ]);
+      assert.equal(rows[0]!.enabled, false);
+      assert.match(rows[0]!.disabled_reason, new RegExp(`after 4 consecutive failed attempts since ${new Date(start).toISOString()} \\(last: HTTP 503\\)`));
+    });
+
+    test('a success starts the run of failures again', async () => {
+      const id = await endpoint();
+      const start = Date.now();
+      assert.equal(await attempt(id, new Date(start), 503), false);
+      assert.equal(await attempt(id, new Date(start + 30 * 60_000), 200), false);
+      for (const minutes of [40, 50, 60, 70, 80]) assert.equal(await attempt(id, new Date(start + minutes * 60_000), 503), false);
+      assert.equal(await attempt(id, new Date(start + 100 * 60_000), 503), true, 'an hour after the first failure since the success');
+    });
+  });
 }

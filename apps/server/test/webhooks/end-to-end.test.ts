@@ -51,7 +51,9 @@ for (const target of testTargets()) {
             timeoutMs: 2_000,
             retryBaseMs: 100,
             retryWindowMs: 60_000,
+            // Disabled at the third failure, however soon (a day of failures by default).
             disableAfterFailures: 3,
+            disableAfterFailingMs: 0,
             concurrency: 4,
             logRetentionDays: 30,
           },
@@ -107,7 +109,7 @@ for (const target of testTargets()) {
       const read = async () => json<{ enabled: boolean; disabledReason: string | null }>(await send(admin, 'GET', `/api/webhooks/${endpoint.id}`), 200);
       await waitFor('the endpoint disabled', async () => (await read()).enabled === false, 20_000);
       const { disabledReason } = await read();
-      assert.match(disabledReason!, /after 3 consecutive failed attempts \(last: HTTP 503\)/);
+      assert.match(disabledReason!, /after 3 consecutive failed attempts since \S+ \(last: HTTP 503\)/);
       assert.equal(failures, 3);
 
       const subject = `Your webhook endpoint ${failingUrl} was disabled`;

@@ -91,6 +91,7 @@ export class WebhookDispatcher {
         recordAttempt(tx, delivery, outcome, succeeded, {
           retryDelayMs: (failed) => retryDelayMs(failed, this.settings.retryBaseMs),
           disableAfterFailures: this.settings.disableAfterFailures,
+          disableAfterFailingMs: this.settings.disableAfterFailingMs,
         }),
       );
       if (recorded !== undefined && recorded.status !== 'pending') this.metrics.observeFinished(recorded.status);

@@ -66,6 +66,7 @@ export async function updateEndpoint(
             enabled = COALESCE($5, enabled),
             disabled_reason = CASE WHEN $5 IS NULL THEN disabled_reason ELSE NULL END,
             consecutive_failures = CASE WHEN $5 THEN 0 ELSE consecutive_failures END,
+            failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
             updated_at = now()
       WHERE id = $1
       RETURNING ${endpointColumns}`,
@@ -175,7 +176,8 @@ export interface RecordedAttempt {
  * ran out and was claimed again is not recorded: the newer one is). Success ends the delivery;
  * a failure schedules the next attempt `retryDelayMs` from now, or ends it as failed when that would
  * fall after its retry window. The endpoint's count of consecutive failures is reset or incremented,
- * and reaching `disableAfterFailures` disables it with `disabledReason` and writes
+ * and once it reaches `disableAfterFailures` over at least `disableAfterFailingMs` (from the first
+ * failure of the run to this one) the endpoint is disabled with `disabledReason`, and this writes
  * WEBHOOK_ENDPOINT_DISABLED to the outbox, both through `tx`: one event per disabling, however many
  * attempts fail at once (the endpoint's row lock lets only the first see it enabled). Resolves
  * undefined when the lease was lost.
@@ -185,7 +187,7 @@ export async function recordAttempt(
   delivery: { id: string; leaseToken: string; endpointId: string },
   outcome: AttemptOutcome,
   succeeded: boolean,
-  retry: { retryDelayMs: (failedAttempts: number) => number; disableAfterFailures: number },
+  retry: { retryDelayMs: (failedAttempts: number) => number; disableAfterFailures: number; disableAfterFailingMs: number },
 ): Promise<RecordedAttempt | undefined> {
   const current = await tx.query<{ attempt_count: number }>('SELECT attempt_count FROM webhook_deliveries WHERE id = $1 AND lease_token = $2 FOR UPDATE', [
     delivery.id,
@@ -213,19 +215,23 @@ export async function recordAttempt(
     outcome.durationMs,
   ]);
   if (succeeded) {
-    await tx.query('UPDATE webhook_endpoints SET consecutive_failures = 0 WHERE id = $1', [delivery.endpointId]);
+    await tx.query('UPDATE webhook_endpoints SET consecutive_failures = 0, failing_since = NULL WHERE id = $1', [delivery.endpointId]);
     return { status: rows[0]!.status, disabledEndpoint: false };
   }
-  const counted = await tx.query<{ enabled: boolean; consecutive_failures: number }>(
-    'UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING enabled, consecutive_failures',
-    [delivery.endpointId],
+  const counted = await tx.query<{ enabled: boolean; consecutive_failures: number; failing_since: Date | string }>(
+    `UPDATE webhook_endpoints SET consecutive_failures = consecutive_failures + 1, failing_since = COALESCE(failing_since, $2)
+      WHERE id = $1 RETURNING enabled, consecutive_failures, failing_since`,
+    [delivery.endpointId, outcome.attemptedAt.toISOString()],
   );
   const endpoint = counted.rows[0];
-  const disabling = endpoint?.enabled === true && endpoint.consecutive_failures >= retry.disableAfterFailures;
+  const failingSince = endpoint && new Date(endpoint.failing_since);
+  const failingForMs = failingSince ? outcome.attemptedAt.getTime() - failingSince.getTime() : 0;
+  const disabling = endpoint?.enabled === true && endpoint.consecutive_failures >= retry.disableAfterFailures && failingForMs >= retry.disableAfterFailingMs;
   if (disabling) {
     const last = outcome.responseStatus === null ? (outcome.error ?? 'no response') : `HTTP ${outcome.responseStatus}`;
     const disabledAt = outcome.attemptedAt.toISOString();
-    const reason = `Disabled on ${disabledAt} after ${endpoint.consecutive_failures} consecutive failed attempts (last: ${last}); enable it again once the receiver works`;
+    const since = failingSince!.toISOString();
+    const reason = `Disabled on ${disabledAt} after ${endpoint.consecutive_failures} consecutive failed attempts since ${since} (last: ${last}); enable it again once the receiver works`;
     const disabled = await tx.query<{ url: string }>(
       'UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = now() WHERE id = $1 RETURNING url',
       [delivery.endpointId, reason],
