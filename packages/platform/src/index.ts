@@ -39,7 +39,7 @@ export {
   type AuditedRequest,
 } from './audit.ts';
 export { BatchWorker, type BatchOutcome, type BatchWorkerOptions } from './batch-worker.ts';
-export { PeriodicSweep, sweepBatchSize, type PeriodicSweepOptions } from './db/periodic-sweep.ts';
+export { PeriodicSweep, type PeriodicSweepOptions } from './db/periodic-sweep.ts';
 export { handleInBatches, type BatchHandler, type BatchingOptions } from './bus/batching.ts';
 export { createHttpServer, replyWithProblem, requestIdFrom, type DemaApp, type Authenticator, type RequestTaker } from './http/server.ts';
 export { problemOf } from './http/problems.ts';

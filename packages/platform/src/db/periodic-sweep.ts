@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 
 /** Rows per DELETE of a sweep: short statements that hold few locks, so the writes beside it never wait long. */
-export const sweepBatchSize = 500;
+const sweepBatchSize = 500;
 
 export interface PeriodicSweepOptions {
   /** What is swept, for the log: "outbox:order", "webhook delivery log". */
