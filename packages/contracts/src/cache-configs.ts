@@ -31,7 +31,9 @@ export const cacheConfigs = {
     key: 'products:list',
     ttl: 3600,
     staleWhileRevalidate: true,
-    tags: ['products'],
+    // `product-stock`: any product's stock moved. A page shows stock and may filter on it; a
+    // product's detail entry is dropped by its own tag instead (`productTag`), not by every order.
+    tags: ['products', 'product-stock'],
     public: { maxAge: 30, staleWhileRevalidate: 60 },
   },
   'product-detail': {

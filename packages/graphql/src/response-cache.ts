@@ -6,8 +6,8 @@ import type { Infrastructure } from '@dema/platform';
 
 /**
  * Anonymous queries' answers as the platform cache keeps REST's product list: the response bytes,
- * fresh for the product list's ttl, under the `products` tag, so that any catalog write (through
- * REST or GraphQL, on any instance) drops them. No stale-while-revalidate: a stale entry is
+ * fresh for the product list's ttl, under its tags (`products`, `product-stock`), so that any
+ * catalog write or stock move (through REST or GraphQL, on any instance) drops them. No stale-while-revalidate: a stale entry is
  * refreshed by a load of its own, and an answer here can only be loaded by a client's request
  * running through mercurius.
  */

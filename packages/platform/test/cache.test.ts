@@ -234,6 +234,20 @@ for (const setup of setups) {
       assert.equal(source.calls, 1);
     });
 
+    test("an entry's own tag drops that entry and no other; its config's tags still drop it", async () => {
+      const other = new Source();
+      await cache.get(longLived, '1', source.load, ['product:1']);
+      await cache.get(longLived, '2', other.load, ['product:2']);
+      source.write();
+      other.write();
+      await cache.invalidate(['product:1']);
+      assert.equal(await cache.get(longLived, '1', source.load, ['product:1']), 'v2');
+      assert.equal(await cache.get(longLived, '2', other.load, ['product:2']), 'v1');
+      await cache.invalidate(['products']);
+      assert.equal(await cache.get(longLived, '2', other.load, ['product:2']), 'v2');
+      assert.deepEqual([source.calls, other.calls], [2, 2]);
+    });
+
     test('100 concurrent gets of a missing key call the loader once', async () => {
       // A cluster on a loaded machine may report a node lost mid-run; the cache then drops its
       // memory layer on purpose and a get after that loads again. Such a run proves nothing either
@@ -423,6 +437,18 @@ describe('cache (redis): two instances on one Redis', { skip: noRedis }, () => {
     // A's next read finds what B stored under the new versions.
     assert.equal(await a.get(longLived, '1', sourceA.load), 'v2');
     assert.equal(sourceA.calls, 1);
+  });
+
+  test("B drops an entry when A invalidates the entry's own tag, and keeps the others", async () => {
+    await a.get(longLived, '1', sourceA.load, ['product:1']);
+    await a.get(longLived, '2', sourceA.load, ['product:2']);
+    assert.equal(await b.get(longLived, '1', sourceB.load, ['product:1']), 'v1');
+    assert.equal(await b.get(longLived, '2', sourceB.load, ['product:2']), 'v1');
+    write();
+    await a.invalidate(['product:1']);
+    await waitFor('B to drop the entry of product 1', async () => (await b.get(longLived, '1', sourceB.load, ['product:1'])) === 'v2', 1_000);
+    assert.equal(await b.get(longLived, '2', sourceB.load, ['product:2']), 'v1');
+    assert.equal(await a.get(longLived, '2', sourceA.load, ['product:2']), 'v1');
   });
 
   test('concurrent invalidations reach Redis together, each before it resolves: the other instance loads the new value', async () => {

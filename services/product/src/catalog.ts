@@ -37,12 +37,15 @@ import {
 import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
-import { isUuid, listCacheKey } from './domain/product-query.ts';
+import { isUuid, listCacheKey, productCacheTag } from './domain/product-query.ts';
 import { recordStockUpdated, recordStockUpdates } from './events/stock-updated.ts';
 
 const productList = { name: 'product-list', ...cacheConfigs['product-list'] };
 const productDetail = { name: 'product-detail', ...cacheConfigs['product-detail'] };
-const catalogTags = [...cacheConfigs['product-list'].tags];
+/** Any change to the catalog: every list page and every product's detail. */
+const catalogTags = ['products'] satisfies (typeof cacheConfigs)['product-detail']['tags'][number][];
+/** Some products' stock moved, nothing else: the pages (they show stock and filter on it), and those products' details. */
+const stockTag: (typeof cacheConfigs)['product-list']['tags'][number] = 'product-stock';
 
 const pgUniqueViolation = '23505';
 
@@ -74,11 +77,16 @@ export class Catalog implements StockReservations {
   /** The product as the route sends it, in every coding, or undefined when there is none (absence is not cached). */
   async productRepresentation(id: string): Promise<Representation | undefined> {
     const text = await this.cache
-      .get(productDetail, id, async () => {
-        const product = await products.findProductJson(this.reads, id);
-        if (product === undefined) throw new ProductAbsent();
-        return encodeRepresentation(product, this.compressorFor('product-detail'));
-      })
+      .get(
+        productDetail,
+        id,
+        async () => {
+          const product = await products.findProductJson(this.reads, id);
+          if (product === undefined) throw new ProductAbsent();
+          return encodeRepresentation(product, this.compressorFor('product-detail'));
+        },
+        [productCacheTag(id)],
+      )
       .catch((error: unknown) => {
         if (error instanceof ProductAbsent) return undefined;
         throw error;
@@ -105,7 +113,7 @@ export class Catalog implements StockReservations {
     const variants = input.variants ?? [];
     checkStockSource(variants, input.stock, 'body.stock');
     checkDistinctSkus(variants);
-    const product = await this.write(async (tx) => {
+    const product = await this.write(catalogTags, async (tx) => {
       if (input.categoryId !== undefined) await requireCategory(tx, input.categoryId);
       const id = await products.insertProduct(tx, {
         name: input.name,
@@ -133,7 +141,7 @@ export class Catalog implements StockReservations {
 
   async updateProduct(id: string, input: UpdateProduct): Promise<Product> {
     if (input.variants) checkDistinctSkus(input.variants);
-    return this.write(async (tx) => {
+    return this.write(catalogTags, async (tx) => {
       const current = await products.lockProduct(tx, id);
       if (!current) throw productNotFound(id);
       const before = await products.findProduct(tx, id);
@@ -170,7 +178,7 @@ export class Catalog implements StockReservations {
   }
 
   async deleteProduct(id: string): Promise<void> {
-    await this.write(async (tx) => {
+    await this.write(catalogTags, async (tx) => {
       const before = await products.findProduct(tx, id);
       if (!(await products.deleteProduct(tx, id))) throw productNotFound(id);
       await recordAudit(tx, { action: 'product.deleted', resourceType: 'product', resourceId: id, before, after: null });
@@ -182,7 +190,7 @@ export class Catalog implements StockReservations {
    * first, and a change that would take any stock below zero is refused with 409, changing nothing.
    */
   async adjustStock(productId: string, adjustment: StockAdjustment): Promise<StockLevel> {
-    return this.write(async (tx) => {
+    return this.write(stockMoved([productId]), async (tx) => {
       const current = await products.lockProduct(tx, productId);
       if (!current) throw productNotFound(productId);
       let variantStock: number | null = null;
@@ -246,7 +254,7 @@ export class Catalog implements StockReservations {
             return `lines.${lines.findIndex((l) => l.productId === line.productId && l.variantId === line.variantId)}`;
           });
         case 'reserved':
-          await this.afterWrite();
+          await this.afterWrite(stockMoved(merged.map((l) => l.productId)));
           return { orderId, lines: outcome.lines };
       }
     }
@@ -258,17 +266,17 @@ export class Catalog implements StockReservations {
    * A line whose product or variant was deleted meanwhile is not restocked.
    */
   async releaseStock(orderId: string): Promise<StockRelease> {
-    const released = await this.db.transaction(async (tx) => {
+    const restocked = await this.db.transaction(async (tx) => {
       const reserved = await reservations.markReleased(tx, orderId);
-      if (!reserved || reserved.length === 0) return false;
+      if (!reserved || reserved.length === 0) return undefined;
       // Units a return put back already are not put back again (the reservation's row lock, taken
       // by markReleased, keeps a return from being recorded meanwhile).
       const lines = reservations.subtractLines(reserved, await reservations.returnedLines(tx, orderId));
       await this.restock(tx, lines);
-      return true;
+      return lines;
     });
-    if (released) await this.afterWrite();
-    return { orderId, released };
+    if (restocked) await this.afterWrite(stockMoved(restocked.map((l) => l.productId)));
+    return { orderId, released: restocked !== undefined };
   }
 
   /**
@@ -300,7 +308,7 @@ export class Catalog implements StockReservations {
       await reservations.insertReturn(tx, { returnId, orderId, lines, restocked: !released });
       return { restocked: !released, replayed: false };
     });
-    if (restocked.restocked && !restocked.replayed) await this.afterWrite();
+    if (restocked.restocked && !restocked.replayed) await this.afterWrite(stockMoved(lines.map((l) => l.productId)));
     return { orderId, returnId, restocked: restocked.restocked };
   }
 
@@ -337,8 +345,9 @@ export class Catalog implements StockReservations {
     );
   }
 
-  private async afterWrite(): Promise<void> {
-    await this.cache.invalidate(catalogTags);
+  /** Make a committed change visible: drop the cached reads showing it (`tags`) and relay its events. */
+  private async afterWrite(tags: string[]): Promise<void> {
+    await this.cache.invalidate(tags);
     this.relay.notify();
   }
 
@@ -353,7 +362,7 @@ export class Catalog implements StockReservations {
   }
 
   async createCategory(input: CreateCategory): Promise<Category> {
-    return this.write(async (tx) => {
+    return this.write(catalogTags, async (tx) => {
       const slug = input.slug ?? categories.slugify(input.name);
       const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
       const created = (await categories.findCategory(tx, id, true))!;
@@ -363,7 +372,7 @@ export class Catalog implements StockReservations {
   }
 
   async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
-    return this.write(async (tx) => {
+    return this.write(catalogTags, async (tx) => {
       const before = await categories.findCategory(tx, id, true);
       if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
       const after = (await categories.findCategory(tx, id, true))!;
@@ -385,7 +394,7 @@ export class Catalog implements StockReservations {
         [{ name: 'path.id', reason: 'is the default category' }],
       );
     }
-    await this.write(async (tx) => {
+    await this.write(catalogTags, async (tx) => {
       const before = await categories.findCategory(tx, id, true);
       const result = await categories.deleteCategory(tx, id);
       if (result === 'in-use') throw conflict(ErrorCode.CATEGORY_NOT_EMPTY, `Category ${id} still has products; move or delete them first`);
@@ -394,17 +403,26 @@ export class Catalog implements StockReservations {
     });
   }
 
-  /** Commit, then make the change visible: invalidate cached catalog reads and relay its events. */
-  private async write<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+  /** Commit, then make the change visible (`afterWrite`; `tags` the cached reads it changes, by default all). */
+  private async write<T>(tags: string[], work: (tx: Queryable) => Promise<T>): Promise<T> {
     const result = await this.db.transaction(work).catch((error: unknown) => {
       throw uniqueViolation(error) ?? error;
     });
-    await this.afterWrite();
+    await this.afterWrite(tags);
     return result;
   }
 }
 
 class ProductAbsent extends Error {}
+
+/**
+ * The cached reads a move of these products' stock alone changes: every page, and their own
+ * details. Every other product's detail stays cached: in a shop taking orders, a move of any
+ * stock dropping every entry left the catalog cache nearly useless (docs/performance.md).
+ */
+function stockMoved(productIds: string[]): string[] {
+  return [stockTag, ...new Set(productIds.map(productCacheTag))];
+}
 
 /** The 422 (lines the catalog cannot sell) or 409 (not enough stock, naming each product) of a refused reservation. */
 function reservationRefused(problems: reservations.ReserveProblem[], fieldOf: (n: number) => string): AppError {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EventEnvelope, StockLevel, StockUpdatedEvent } from '@dema/contracts';
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, Product, ProductPage, StockLevel, StockUpdatedEvent } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import { startProductService, type ProductTestProcess } from './helpers.ts';
 
@@ -111,6 +112,40 @@ for (const target of testTargets()) {
       assert.deepEqual([events[1]!.payload.oldStock, events[1]!.payload.newStock, events[1]!.payload.reason], [4, 9, 'MANUAL']);
       await new Promise((resolve) => setTimeout(resolve, 100));
       assert.equal(eventsFor(product.id).length, 2);
+    });
+
+    test("a stock move drops the moved products' cached details and every page, and keeps every other product's detail cached", async () => {
+      const kept = await dema.createProduct({ categoryId, name: 'Kept in the cache', stock: 10 });
+      const moved = await dema.createProduct({ categoryId, name: 'Moved by orders', stock: 10 });
+      const detail = async (id: string) => (await (await dema.anonymous('GET', `/api/products/${id}`)).json()) as Product;
+      const page = async () => {
+        const response = await dema.anonymous('GET', `/api/products?ids=${kept.id}&ids=${moved.id}&sort=name`);
+        return ((await response.json()) as ProductPage).items;
+      };
+      // Filled, then the kept product's stored document changed behind the cache's back: a read that
+      // shows the change was loaded again, one that does not came from the cache.
+      for (const id of [kept.id, moved.id, moved.id.toUpperCase()]) await detail(id);
+      await page();
+      const db = await dema.infra.database('product');
+      await db.query(`UPDATE product_documents SET body = replace(body, 'Kept in the cache', 'Changed behind the cache') WHERE product_id = $1`, [kept.id]);
+
+      assert.equal((await adjust(moved.id, { delta: -1 })).status, 200);
+      await dema.services.product.catalog.reserveStock(randomUUID(), [{ productId: moved.id.toUpperCase(), variantId: null, quantity: 2 }]);
+      assert.equal((await detail(moved.id)).stock, 7);
+      assert.equal((await detail(moved.id.toUpperCase())).stock, 7, 'another spelling of the id is another entry, dropped all the same');
+      assert.deepEqual(
+        (await page()).map((p) => [p.name, p.stock]),
+        [
+          ['Changed behind the cache', 10],
+          ['Moved by orders', 7],
+        ],
+        'every page is dropped: pages show stock and filter on it',
+      );
+      assert.equal((await detail(kept.id)).name, 'Kept in the cache', 'the detail of a product whose stock did not move stays cached');
+
+      // Any other change drops every entry.
+      assert.equal((await dema.admin('PUT', `/api/products/${moved.id}`, { price: 12 })).status, 200);
+      assert.equal((await detail(kept.id)).name, 'Changed behind the cache');
     });
 
     test('every outbox row ends up published', async () => {

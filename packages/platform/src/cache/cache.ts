@@ -51,6 +51,8 @@ const tagKey = (tag: string) => `tag:{cache-tags}:${tag}`;
  */
 export class Cache {
   private readonly local: LRUCache<string, LocalEntry>;
+  // One per tag ever invalidated here, entry tags included (a catalog's product ids), and never
+  // forgotten: a tag whose epoch went back to 0 would make an entry loaded before its bumps current.
   private readonly epochs = new Map<string, number>();
   private readonly inflight = new Map<string, { promise: Promise<string>; stamp: string }>();
   private generation = 0;
@@ -126,11 +128,15 @@ export class Cache {
   /**
    * The value cached under `config.key` + `id`, loading it with `load` on a miss. `load` returns
    * the serialized value (already-encoded response bytes are what make a hit cheap).
+   *
+   * `entryTags` are this entry's own besides its config's (one product's, say), so that a change
+   * to one thing drops the entries showing it and no others. They narrow, never replace: the
+   * config's tags still drop the entry, and they are the ones re-versioned after an outage.
    */
-  async get(config: CacheConfig & { name: string }, id: string, load: () => Promise<string>): Promise<string> {
+  async get(config: CacheConfig & { name: string }, id: string, load: () => Promise<string>, entryTags: readonly string[] = []): Promise<string> {
     if (!this.options.enabled) return this.record(config.name, 'bypass', load());
     const key = `${config.key}:${id}`;
-    const tags = config.tags ?? [];
+    const tags = [...(config.tags ?? []), ...entryTags];
     const now = this.now();
 
     const localEntry = this.localUsable() ? this.local.get(key) : undefined;

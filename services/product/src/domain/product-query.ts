@@ -33,3 +33,11 @@ export function listCacheKey(query: ProductQuery): string {
   // `ids` in any order is the same list.
   return entries.map(([key, value]) => `${key}=${encodeURIComponent(String(Array.isArray(value) ? [...value].sort() : value))}`).join('&');
 }
+
+/**
+ * The cache tag of one product's own entries (its detail), in one spelling whatever the caller
+ * sent: a move of its stock alone drops them and leaves every other product's.
+ */
+export function productCacheTag(id: string): string {
+  return `product:${id.toLowerCase()}`;
+}
