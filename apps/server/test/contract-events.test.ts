@@ -54,7 +54,7 @@ for (const target of testTargets()) {
     });
     after(() => dema.dispose());
 
-    /** Signup, orders placed, cancelled and returned, stock adjusted and set: each producer's every path. */
+    /** Signup, orders placed, cancelled and returned, stock adjusted and set, a product deleted: each producer's every path. */
     async function shopScenario(): Promise<void> {
       const credentials = { email: `contract-${tag}@test.dema.dev`, password: 'correct-horse-battery-staple' };
       const signup = await dema.anonymous('POST', '/api/auth/signup', { ...credentials, name: 'Contract Shopper' });
@@ -98,6 +98,8 @@ for (const target of testTargets()) {
       assert.equal(adjusted.status, 200, await adjusted.clone().text());
       const set = await dema.admin.request('PUT', `/api/products/${kettle.id}`, { stock: 42 });
       assert.equal(set.status, 200, await set.clone().text());
+      const discontinued = await dema.createProduct({ name: 'Discontinued', price: 3, stock: 1 });
+      assert.equal((await dema.admin.request('DELETE', `/api/products/${discontinued.id}`)).status, 204);
     }
 
     const outbox = (service: 'product' | 'order') => dema.query<OutboxEvent>(service, 'SELECT id::text AS id, type, version, payload FROM outbox ORDER BY seq');

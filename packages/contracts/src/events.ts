@@ -53,6 +53,23 @@ export interface StockUpdatedEvent
   > {}
 
 /**
+ * Fired once when an admin deletes a product, in the same transaction as the deletion, with the name
+ * it had. A product's last event: nothing moves its stock after (a cancelled or returned order does
+ * not restock a deleted product). `timestamp` is read after the product's row is gone, so it is
+ * later than that of every STOCK_UPDATED of it. Analytics drops the product from its stock reports;
+ * integrations hear `product.deleted`.
+ */
+export interface ProductDeletedEvent
+  extends EventEnvelope<
+    'PRODUCT_DELETED',
+    {
+      productId: string;
+      name: string;
+      timestamp: string;
+    }
+  > {}
+
+/**
  * Fired once per status change of an order (admin moves, a customer's cancellation), in the same
  * transaction as the change. Not in the seed; the Analytics service needs it for orders by status.
  */
@@ -164,6 +181,7 @@ export interface WebhookEndpointDisabledEvent
 export type DemaEvent =
   | OrderCreatedEvent
   | StockUpdatedEvent
+  | ProductDeletedEvent
   | OrderStatusChangedEvent
   | PaymentAuthorizedEvent
   | PaymentCapturedEvent
@@ -178,6 +196,7 @@ export type DemaEventType = DemaEvent['type'];
 export const eventVersions: Record<DemaEventType, number> = {
   ORDER_CREATED: 1,
   STOCK_UPDATED: 1,
+  PRODUCT_DELETED: 1,
   ORDER_STATUS_CHANGED: 1,
   PAYMENT_AUTHORIZED: 1,
   PAYMENT_CAPTURED: 1,
@@ -195,6 +214,7 @@ export const eventVersions: Record<DemaEventType, number> = {
 export const routingKeys: Record<DemaEventType, string> = {
   ORDER_CREATED: 'order.created',
   STOCK_UPDATED: 'system.stock.updated',
+  PRODUCT_DELETED: 'system.product.deleted',
   ORDER_STATUS_CHANGED: 'order.status.changed',
   PAYMENT_AUTHORIZED: 'payment.authorized',
   PAYMENT_CAPTURED: 'payment.captured',
@@ -253,6 +273,7 @@ export const eventPayloadSchemas = {
     },
     { additionalProperties: false },
   ),
+  PRODUCT_DELETED: Type.Object({ productId: Uuid, name: Type.String({ minLength: 1 }), timestamp: Timestamp }, { additionalProperties: false }),
   ORDER_STATUS_CHANGED: Type.Object(
     { orderId: Uuid, userId: Uuid, oldStatus: Type.String(), newStatus: Type.String(), timestamp: Timestamp },
     { additionalProperties: false },

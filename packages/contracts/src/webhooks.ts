@@ -24,6 +24,7 @@ export const webhookEventNames = {
   ORDER_CREATED: 'order.created',
   ORDER_STATUS_CHANGED: 'order.status_changed',
   STOCK_UPDATED: 'stock.updated',
+  PRODUCT_DELETED: 'product.deleted',
   PAYMENT_AUTHORIZED: 'payment.authorized',
   PAYMENT_CAPTURED: 'payment.captured',
   PAYMENT_REFUNDED: 'payment.refunded',

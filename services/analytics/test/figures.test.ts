@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EventEnvelope } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
-import { orderCreated, products, startAnalytics, statusChanged, stockUpdated, users, type AnalyticsTestProcess } from './helpers.ts';
+import { orderCreated, productDeleted, products, startAnalytics, statusChanged, stockUpdated, users, type AnalyticsTestProcess } from './helpers.ts';
 
 const { kettle, mug, tea } = products;
 
@@ -228,6 +228,35 @@ for (const target of testTargets()) {
         ],
       );
       assert.equal((await get('/api/analytics/low-stock?threshold=20&limit=1')).items.length, 1);
+    });
+
+    test('a deleted product leaves low stock, and a stock change of it that arrives after the deletion does not bring it back', async () => {
+      const discontinued = 'c0ffee00-4444-4000-8000-000000000001';
+      const listed = async () => (await get('/api/analytics/low-stock?threshold=20')).items.map((i: any) => i.productId);
+      let mark = await dema.mark();
+      await dema.publish(stockUpdated(discontinued, 0, 2, 'MANUAL', '2024-06-10T08:00:00.000Z'));
+      await dema.settled(mark, 1);
+      assert.deepEqual(await listed(), [tea, discontinued, mug, kettle]);
+
+      mark = await dema.mark();
+      await dema.publish(productDeleted(discontinued, 'Discontinued Mug', '2024-06-12T08:00:00.000Z'));
+      await dema.settled(mark, 1);
+      assert.deepEqual(await listed(), [tea, mug, kettle]);
+
+      mark = await dema.mark();
+      await dema.publish(stockUpdated(discontinued, 2, 1, 'ORDER', '2024-06-11T08:00:00.000Z'));
+      await dema.settled(mark, 1);
+      assert.deepEqual(await listed(), [tea, mug, kettle]);
+      // Its history stays: what moved while it was sold still counts.
+      const movements = await get(`/api/analytics/stock-movements?from=2024-06-01&to=2024-06-30&productId=${discontinued}`);
+      assert.deepEqual(
+        movements.items.map((i: any) => [i.reason, i.movements]),
+        [
+          ['ORDER', 1],
+          ['MANUAL', 1],
+          ['RETURN', 0],
+        ],
+      );
     });
 
     test('a range without events gives zeros, not errors', async () => {

@@ -6,6 +6,7 @@ import {
   type OrderCreatedEvent,
   type OrderStatus,
   type PaymentRefundedEvent,
+  type ProductDeletedEvent,
   type StockUpdatedEvent,
   type StockUpdateReason,
   type OrderStatusChangedEvent,
@@ -187,6 +188,10 @@ export function statusChanged(order: OrderCreatedEvent, oldStatus: OrderStatus, 
 
 export function stockUpdated(productId: string, oldStock: number, newStock: number, reason: StockUpdateReason, timestamp: string): StockUpdatedEvent {
   return createEvent<StockUpdatedEvent>('STOCK_UPDATED', { productId, oldStock, newStock, reason, timestamp });
+}
+
+export function productDeleted(productId: string, name: string, timestamp: string): ProductDeletedEvent {
+  return createEvent<ProductDeletedEvent>('PRODUCT_DELETED', { productId, name, timestamp });
 }
 
 /** Every report over `range`, as the Analytics service computes them: what a replay must reproduce. */

@@ -173,10 +173,10 @@ for (const target of testTargets()) {
 
     test('events of other types are kept in the history and change no figure', async () => {
       const day = nextDay();
-      const other: EventEnvelope = { id: randomUUID(), type: 'PRODUCT_DELETED', version: 1, payload: { productId: kettle, timestamp: `${day}T10:00:00Z` } };
+      const other: EventEnvelope = { id: randomUUID(), type: 'PRODUCT_RENAMED', version: 1, payload: { productId: kettle, timestamp: `${day}T10:00:00Z` } };
       const newer: EventEnvelope = { ...orderCreated({ timestamp: `${day}T10:00:00Z`, items: [{ productId: kettle, quantity: 1, price: 3 }] }), version: 2 };
       const mark = await dema.mark();
-      await dema.publish(other, 'system.product.deleted');
+      await dema.publish(other, 'system.product.renamed');
       await dema.publish(newer);
       await dema.settled(mark, 2);
       assert.equal(await logged([other.id, newer.id]), 2);

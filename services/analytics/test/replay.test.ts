@@ -17,6 +17,7 @@ import {
   products,
   startAnalytics,
   statusChanged,
+  productDeleted,
   stockUpdated,
   users,
   type AnalyticsTestProcess,
@@ -57,7 +58,8 @@ function shopHistory(): EventEnvelope[] {
   });
   const refund = paymentRefunded(checkout, 20, '2024-07-05T00:00:00.000Z');
   events.push(checkout, refund, paymentRefunded(checkout, 20, '2024-07-06T00:00:00.000Z', refund.payload.refundId));
-  events.push({ id: randomUUID(), type: 'PRODUCT_DELETED', version: 1, payload: { productId: mug } });
+  events.push({ id: randomUUID(), type: 'PRODUCT_RENAMED', version: 1, payload: { productId: tea } });
+  events.push(productDeleted(mug, 'Mug', '2024-08-01T00:00:00.000Z'));
   return events;
 }
 
@@ -75,7 +77,7 @@ for (const target of testTargets()) {
       analytics = dema.analyticsService.analytics;
       history = shopHistory();
       const mark = await dema.mark();
-      for (const event of history) await dema.publish(event, event.type === 'PRODUCT_DELETED' ? 'system.product.deleted' : undefined);
+      for (const event of history) await dema.publish(event, event.type === 'PRODUCT_RENAMED' ? 'system.product.renamed' : undefined);
       await dema.settled(mark, history.length);
       figures = await allReports(analytics, year);
       // The fixture must exercise what a replay has to get right.

@@ -38,6 +38,7 @@ import * as products from './db/products.repository.ts';
 import * as categories from './db/categories.repository.ts';
 import * as reservations from './db/reservations.repository.ts';
 import { isUuid, listCacheKey, productCacheTag } from './domain/product-query.ts';
+import { recordProductDeleted } from './events/product-deleted.ts';
 import { recordStockUpdated, recordStockUpdates } from './events/stock-updated.ts';
 
 const productList = { name: 'product-list', ...cacheConfigs['product-list'] };
@@ -180,7 +181,8 @@ export class Catalog implements StockReservations {
   async deleteProduct(id: string): Promise<void> {
     await this.write(catalogTags, async (tx) => {
       const before = await products.findProduct(tx, id);
-      if (!(await products.deleteProduct(tx, id))) throw productNotFound(id);
+      if (!before || !(await products.deleteProduct(tx, id))) throw productNotFound(id);
+      await recordProductDeleted(tx, before.id, before.name);
       await recordAudit(tx, { action: 'product.deleted', resourceType: 'product', resourceId: id, before, after: null });
     });
   }

@@ -8555,7 +8555,7 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     enabled?: boolean;
-                    events: ("order.created" | "order.status_changed" | "stock.updated" | "payment.authorized" | "payment.captured" | "payment.refunded" | "payment.failed" | "payment.voided")[];
+                    events: ("order.created" | "order.status_changed" | "stock.updated" | "product.deleted" | "payment.authorized" | "payment.captured" | "payment.refunded" | "payment.failed" | "payment.voided")[];
                     /** @description `whsec_` followed by 24 to 64 random bytes in base64 */
                     secret?: string;
                     /**
@@ -8768,7 +8768,7 @@ export interface operations {
             content: {
                 "application/json": {
                     enabled?: boolean;
-                    events?: ("order.created" | "order.status_changed" | "stock.updated" | "payment.authorized" | "payment.captured" | "payment.refunded" | "payment.failed" | "payment.voided")[];
+                    events?: ("order.created" | "order.status_changed" | "stock.updated" | "product.deleted" | "payment.authorized" | "payment.captured" | "payment.refunded" | "payment.failed" | "payment.voided")[];
                     /** @description `whsec_` followed by 24 to 64 random bytes in base64 */
                     secret?: string;
                     /**

@@ -114,13 +114,14 @@ export async function applyFacts(tx: Queryable, facts: LoggedFact[]): Promise<vo
   }
   if (stock.length > 0) {
     await tx.query(
-      `INSERT INTO product_stock AS s (product_id, stock, as_of, event_seq)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::bigint[])
+      `INSERT INTO product_stock AS s (product_id, stock, as_of, event_seq, deleted)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::bigint[], $5::boolean[])
         ORDER BY 1
        ON CONFLICT (product_id) DO UPDATE
-         SET stock = excluded.stock, as_of = excluded.as_of, event_seq = excluded.event_seq
+         SET stock = CASE WHEN excluded.deleted THEN s.stock ELSE excluded.stock END,
+             as_of = excluded.as_of, event_seq = excluded.event_seq, deleted = excluded.deleted
          WHERE (excluded.as_of, excluded.event_seq) > (s.as_of, s.event_seq)`,
-      [stock.map((s) => s.productId), stock.map((s) => s.stock), stock.map((s) => s.asOf), stock.map((s) => s.seq)],
+      [stock.map((s) => s.productId), stock.map((s) => s.stock), stock.map((s) => s.asOf), stock.map((s) => s.seq), stock.map((s) => s.deleted)],
     );
   }
 }

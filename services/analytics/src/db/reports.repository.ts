@@ -148,11 +148,11 @@ export interface LowStockRow {
   as_of: string;
 }
 
-/** Products at or below `threshold`, fewest units first. */
+/** Products at or below `threshold`, fewest units first; deleted products are not the shop's to restock. */
 export async function lowStock(db: Queryable, threshold: number, limit: number): Promise<LowStockRow[]> {
-  const { rows } = await db.query<LowStockRow>('SELECT product_id, stock, as_of FROM product_stock WHERE stock <= $1 ORDER BY stock, product_id LIMIT $2', [
-    threshold,
-    limit,
-  ]);
+  const { rows } = await db.query<LowStockRow>(
+    'SELECT product_id, stock, as_of FROM product_stock WHERE stock <= $1 AND NOT deleted ORDER BY stock, product_id LIMIT $2',
+    [threshold, limit],
+  );
   return rows;
 }

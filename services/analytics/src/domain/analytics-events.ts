@@ -9,6 +9,7 @@ export type AnalyticsFact =
   | { kind: 'order-placed'; order: PlacedOrder }
   | { kind: 'order-status-changed'; change: StatusChange }
   | { kind: 'stock-updated'; movement: StockMovementFact }
+  | { kind: 'product-deleted'; deletion: ProductDeletion }
   | { kind: 'payment-refunded'; refund: RefundFact }
   /** Kept in the history but not counted: a type analytics does not derive figures from, or a newer version. */
   | { kind: 'history-only'; why: string };
@@ -60,6 +61,12 @@ export interface StockMovementFact {
   oldStock: number;
   newStock: number;
   occurredAt: string;
+}
+
+/** A product deleted from the catalog: its stock is no longer reported. */
+export interface ProductDeletion {
+  productId: string;
+  deletedAt: string;
 }
 
 /** An event analytics cannot use as it stands; the bus retries it and then dead-letters it. */
@@ -117,6 +124,8 @@ export function factOf(event: EventEnvelope): AnalyticsFact {
           occurredAt: p.timestamp('timestamp'),
         },
       };
+    case 'PRODUCT_DELETED':
+      return { kind: 'product-deleted', deletion: { productId: p.uuid('productId'), deletedAt: p.timestamp('timestamp') } };
     case 'PAYMENT_REFUNDED': {
       const amount = p.money('amount');
       if (amount > maxTotalCents) throw p.invalid('amount', 'is too large');

@@ -18,12 +18,13 @@ export interface OrderRow {
   statusAt: string;
 }
 
-/** What a batch of facts says about one product's stock: its latest level. */
+/** What a batch of facts says about one product's stock: its latest level, or that it was deleted. */
 export interface StockRow {
   productId: string;
   stock: number;
   asOf: string;
   seq: string;
+  deleted: boolean;
 }
 
 /** The rows a batch of facts writes, each fact table row once (an upsert may touch a row only once). */
@@ -39,7 +40,7 @@ export interface FactRows {
  * Reduces a batch of facts to one row per order and per product, keeping what the fact tables keep
  * when the facts are applied one at a time: an order's furthest status by (rank, time), its
  * creation counting as PENDING at the time it was placed; a product's latest stock by (time, place
- * in the history). Pure, and the result does not depend on the order of `facts` beyond that of
+ * in the history), a deletion being its latest state. Pure, and the result does not depend on the order of `facts` beyond that of
  * repeated ORDER_CREATED events of one order (the last wins, as it would one at a time).
  */
 export function reduceFacts(facts: LoggedFact[]): FactRows {
@@ -55,6 +56,10 @@ export function reduceFacts(facts: LoggedFact[]): FactRows {
     }
     // Strictly further only, as the upsert does: of two equal ones the first stays.
     if (compare([rank, Date.parse(at)], [row.rank, Date.parse(row.statusAt)]) > 0) Object.assign(row, { status, rank, statusAt: at });
+  };
+  const keepLatest = (row: StockRow) => {
+    const held = stock.get(row.productId);
+    if (!held || compare([Date.parse(row.asOf), BigInt(row.seq)], [Date.parse(held.asOf), BigInt(held.seq)]) > 0) stock.set(row.productId, row);
   };
   for (const { fact, seq } of facts) {
     switch (fact.kind) {
@@ -72,12 +77,12 @@ export function reduceFacts(facts: LoggedFact[]): FactRows {
       case 'stock-updated': {
         const { movement } = fact;
         movements.push(movement);
-        const held = stock.get(movement.productId);
-        if (!held || compare([Date.parse(movement.occurredAt), BigInt(seq)], [Date.parse(held.asOf), BigInt(held.seq)]) > 0) {
-          stock.set(movement.productId, { productId: movement.productId, stock: movement.newStock, asOf: movement.occurredAt, seq });
-        }
+        keepLatest({ productId: movement.productId, stock: movement.newStock, asOf: movement.occurredAt, seq, deleted: false });
         break;
       }
+      case 'product-deleted':
+        keepLatest({ productId: fact.deletion.productId, stock: 0, asOf: fact.deletion.deletedAt, seq, deleted: true });
+        break;
       case 'payment-refunded':
         if (!refunds.has(fact.refund.refundId)) refunds.set(fact.refund.refundId, fact.refund);
         break;
