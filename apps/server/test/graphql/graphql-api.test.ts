@@ -405,6 +405,41 @@ for (const target of testTargets()) {
       );
     });
 
+    test('an id that is empty, "." or ".." is refused naming its argument and reaches no other route: removeFromCart("..") empties no cart', async () => {
+      const token = tokens.other;
+      ok(await gql('mutation($id: ID!) { updateCartItem(productId: $id, quantity: 1) { subtotal } }', { variables: { id: products.guide }, token }));
+      for (const id of ['', '.', '..']) {
+        failure(
+          await gql('mutation($id: ID!) { removeFromCart(productId: $id) { subtotal } }', { variables: { id }, token }),
+          'VALIDATION_FAILED',
+          'productId',
+        );
+        failure(
+          await gql('mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { subtotal } }', { variables: { id }, token }),
+          'VALIDATION_FAILED',
+          'productId',
+        );
+        failure(await gql(productQuery, { variables: { id } }), 'VALIDATION_FAILED', 'id');
+        failure(await gql('query($id: ID!) { category(id: $id) { id } }', { variables: { id } }), 'VALIDATION_FAILED', 'id');
+        failure(await gql('query($id: ID!) { orders(userId: $id) { totalCount } }', { variables: { id }, token }), 'VALIDATION_FAILED', 'userId');
+        failure(
+          await gql('mutation($id: ID!) { changeOrderStatus(id: $id, status: CONFIRMED) { id } }', { variables: { id }, token: tokens.admin }),
+          'VALIDATION_FAILED',
+          'id',
+        );
+      }
+      // An empty variantId is a bad variantId, not an absent one (which would remove every line of the product).
+      failure(
+        await gql('mutation($id: ID!) { removeFromCart(productId: $id, variantId: "") { subtotal } }', { variables: { id: products.guide }, token }),
+        'VALIDATION_FAILED',
+        'variantId',
+      );
+      assert.deepEqual(ok(await gql('{ cart { items { productId quantity } } }', { token })), {
+        cart: { items: [{ productId: products.guide, quantity: 1 }] },
+      });
+      ok(await gql('mutation { clearCart { subtotal } }', { token }));
+    });
+
     const orderFields = 'id status total createdAt updatedAt user { id email } items { productId name quantity price lineTotal product { name stock } }';
     const placeOrder = `mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { ${orderFields} } }`;
     type OrderNode = {

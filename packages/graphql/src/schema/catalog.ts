@@ -230,7 +230,7 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   product: {
     type: Product,
     args: { id: { type: nonNull(GraphQLID) } },
-    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/products/${segment(args.id)}`),
+    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/products/${segment(args.id, 'id')}`),
   },
   categories: {
     type: listOf(Category),
@@ -239,7 +239,7 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   category: {
     type: Category,
     args: { id: { type: nonNull(GraphQLID), description: 'Category id or slug' } },
-    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/categories/${segment(args.id)}`),
+    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/categories/${segment(args.id, 'id')}`),
   },
 };
 
@@ -254,14 +254,14 @@ export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = 
     type: Product,
     args: { id: { type: nonNull(GraphQLID) }, input: { type: nonNull(UpdateProductInput) } },
     resolve: (_root, args: { id: string; input: ProductInput }, context) =>
-      context.rest.call('PUT', `/api/products/${segment(args.id)}`, { body: productBody(args.input), fields: { body: 'input' } }),
+      context.rest.call('PUT', `/api/products/${segment(args.id, 'id')}`, { body: productBody(args.input), fields: { body: 'input' } }),
   },
   deleteProduct: {
     type: GraphQLID,
     description: 'The id of the product deleted',
     args: { id: { type: nonNull(GraphQLID) } },
     resolve: async (_root, args: { id: string }, context) => {
-      await context.rest.call('DELETE', `/api/products/${segment(args.id)}`);
+      await context.rest.call('DELETE', `/api/products/${segment(args.id, 'id')}`);
       return args.id;
     },
   },
@@ -270,8 +270,8 @@ export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = 
     description: 'Adds (delta > 0) or removes units atomically, never below zero',
     args: { productId: { type: nonNull(GraphQLID) }, delta: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: (_root, args: { productId: string; delta: number; variantId?: string | null }, context) =>
-      context.rest.call('POST', `/api/products/${segment(args.productId)}/stock-adjustments`, {
-        body: { delta: args.delta, ...(args.variantId ? { variantId: args.variantId } : {}) },
+      context.rest.call('POST', `/api/products/${segment(args.productId, 'productId')}/stock-adjustments`, {
+        body: { delta: args.delta, ...(args.variantId != null ? { variantId: args.variantId } : {}) },
         fields: { rename: { 'path.id': 'productId' } },
       }),
   },
