@@ -405,6 +405,23 @@ for (const target of testTargets()) {
       );
     });
 
+    test('addToCart adds to the line of the same ids in capitals, and refuses adding nothing or less than nothing', async () => {
+      const token = tokens.other;
+      const add = (id: string, quantity: number) =>
+        gql<{ addToCart: { items: Array<{ productId: string; quantity: number }> } }>(
+          'mutation($id: ID!, $quantity: Int!) { addToCart(productId: $id, quantity: $quantity) { items { productId quantity } } }',
+          { variables: { id, quantity }, token },
+        );
+      ok(await add(products.guide, 2));
+      assert.deepEqual(ok(await add(products.guide.toUpperCase(), 1)).addToCart.items, [{ productId: products.guide, quantity: 3 }]);
+      failure(await add(products.guide, 0), 'VALIDATION_FAILED', 'quantity');
+      failure(await add(products.guide, -1), 'VALIDATION_FAILED', 'quantity');
+      assert.deepEqual(ok(await gql('{ cart { items { productId quantity } } }', { token })), {
+        cart: { items: [{ productId: products.guide, quantity: 3 }] },
+      });
+      ok(await gql('mutation { clearCart { subtotal } }', { token }));
+    });
+
     test('an id that is empty, "." or ".." is refused naming its argument and reaches no other route: removeFromCart("..") empties no cart', async () => {
       const token = tokens.other;
       ok(await gql('mutation($id: ID!) { updateCartItem(productId: $id, quantity: 1) { subtotal } }', { variables: { id: products.guide }, token }));

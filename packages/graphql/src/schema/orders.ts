@@ -10,6 +10,7 @@ import {
   type GraphQLFieldConfigMap,
 } from 'graphql';
 import {
+  ErrorCode,
   orderStatuses,
   paymentProviders,
   paymentStatuses,
@@ -21,6 +22,7 @@ import {
   type OrderStatus as OrderStatusName,
 } from '@dema/contracts';
 import type { GraphqlContext } from '../context.ts';
+import { graphqlError } from '../errors.ts';
 import { Product } from './catalog.ts';
 import { User } from './identity.ts';
 import { connectionOf, PageInfo, pageWindow, queryString } from './pagination.ts';
@@ -239,8 +241,13 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     description: 'Adds quantity units of the product (or variant) to those already in the cart',
     args: { productId: { type: nonNull(GraphQLID) }, quantity: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: async (_root, args: CartLineArgs, context) => {
+      // Adding nothing or a negative amount is not adding (it would take units out of the line).
+      if (args.quantity < 1) throw graphqlError(ErrorCode.VALIDATION_FAILED, 'quantity must be >= 1', 'quantity');
       const cart = await context.rest.call<CartDocument>('GET', '/api/cart');
-      const line = cart.items.find((item) => item.productId === args.productId && (item.variantId ?? null) === (args.variantId ?? null));
+      // REST keys lines by the lower-case uuids: the same ids in capitals are the same line.
+      const productId = args.productId.toLowerCase();
+      const variantId = args.variantId?.toLowerCase() ?? null;
+      const line = cart.items.find((item) => item.productId === productId && (item.variantId ?? null) === variantId);
       return setCartLine(context, args, (line?.quantity ?? 0) + args.quantity);
     },
   },
