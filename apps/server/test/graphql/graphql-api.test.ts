@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ProductPage } from '@dema/contracts';
+import { defaultCategoryId, type ProductPage } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import type { UserService } from '@dema/user';
 import { allInOneServices } from '../../src/services.ts';
@@ -317,6 +317,57 @@ for (const target of testTargets()) {
         deleteProduct: made.id,
       });
       failure(await gql(productQuery, { variables: { id: made.id } }), 'PRODUCT_NOT_FOUND');
+    });
+
+    test('product mutations take what REST takes: weights (a variant keeps its own through an update) and no categoryId for the default category', async () => {
+      const admin = tokens.admin;
+      const fields = 'id weightGrams category { id } variants { id name weightGrams }';
+      type Made = { id: string; weightGrams: number; category: { id: string }; variants: Array<{ id: string; name: string; weightGrams: number | null }> };
+      const input = {
+        name: `Dutch Oven ${randomUUID().slice(0, 8)}`,
+        price: 80,
+        weightGrams: 4500,
+        variants: [
+          { name: '24 cm', stock: 2, weightGrams: 3900 },
+          { name: '28 cm', stock: 1 },
+        ],
+      };
+      const made = ok(
+        await gql<{ createProduct: Made }>(`mutation($input: CreateProductInput!) { createProduct(input: $input) { ${fields} } }`, {
+          variables: { input },
+          token: admin,
+        }),
+      ).createProduct;
+      assert.equal(made.weightGrams, 4500);
+      assert.equal(made.category.id, defaultCategoryId);
+      assert.deepEqual(
+        made.variants.map((v) => [v.name, v.weightGrams]),
+        [
+          ['24 cm', 3900],
+          ['28 cm', null],
+        ],
+      );
+      const variants = made.variants.map((v) => ({ id: v.id, name: v.name, stock: 5, weightGrams: v.weightGrams }));
+      const updated = ok(
+        await gql<{ updateProduct: Made }>(`mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ${fields} } }`, {
+          variables: { id: made.id, input: { weightGrams: 4600, variants } },
+          token: admin,
+        }),
+      ).updateProduct;
+      assert.equal(updated.weightGrams, 4600);
+      assert.deepEqual(
+        updated.variants.map((v) => [v.name, v.weightGrams]),
+        [
+          ['24 cm', 3900],
+          ['28 cm', null],
+        ],
+      );
+      const rest = await fetch(`${dema.url}/api/products/${made.id}`).then((response) => response.json() as Promise<Made>);
+      assert.deepEqual(
+        rest.variants.map((v) => v.weightGrams),
+        [3900, null],
+      );
+      ok(await gql('mutation($id: ID!) { deleteProduct(id: $id) }', { variables: { id: made.id }, token: admin }));
     });
 
     test('product mutations with bad input get REST’s code naming the GraphQL argument', async () => {

@@ -68,6 +68,7 @@ export const ProductVariant = new GraphQLObjectType<VariantDocument>({
     sku: { type: GraphQLString },
     price: { type: GraphQLFloat, description: "The variant's own price; null when it sells at the product's" },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: GraphQLInt, description: 'Shipping weight in grams; null when it weighs what the product does' },
     options: { type: nonNull(listOf(VariantOption)), resolve: (variant) => entries(variant.options) },
   },
 });
@@ -81,6 +82,7 @@ export const Product = new GraphQLObjectType<ProductDocument, GraphqlContext>({
     description: { type: GraphQLString },
     price: { type: nonNull(GraphQLFloat) },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: nonNull(GraphQLInt), description: 'Shipping weight in grams' },
     category: {
       type: nonNull(Category),
       resolve: (product) => {
@@ -145,6 +147,7 @@ const VariantInput = new GraphQLInputObjectType({
     sku: { type: GraphQLString },
     price: { type: GraphQLFloat },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: GraphQLInt, description: "Grams; null or omitted: the product's weight" },
     options: { type: listOf(SpecificationInput) },
   },
 });
@@ -154,7 +157,8 @@ const productInputFields = (required: boolean) => ({
   description: { type: GraphQLString },
   price: { type: required ? nonNull(GraphQLFloat) : GraphQLFloat },
   stock: { type: GraphQLInt, description: required ? 'Required unless variants carry the stock' : undefined },
-  categoryId: { type: required ? nonNull(GraphQLID) : GraphQLID },
+  weightGrams: { type: GraphQLInt, description: required ? 'Shipping weight in grams; omitted: 0' : 'Shipping weight in grams' },
+  categoryId: { type: GraphQLID, description: required ? 'Omitted: the default category' : undefined },
   specifications: { type: listOf(SpecificationInput) },
   images: { type: listOf(GraphQLString) },
   variants: { type: listOf(VariantInput) },
