@@ -20,6 +20,7 @@ import {
 } from '@dema/contracts';
 import {
   type AppError,
+  badRequest,
   type Cache,
   type Compressor,
   conflict,
@@ -353,6 +354,7 @@ export class Catalog implements StockReservations {
   }
 
   async createCategory(input: CreateCategory): Promise<Category> {
+    if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     return this.write(async (tx) => {
       const slug = input.slug ?? categories.slugify(input.name);
       const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
@@ -363,6 +365,7 @@ export class Catalog implements StockReservations {
   }
 
   async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
+    if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     return this.write(async (tx) => {
       const before = await categories.findCategory(tx, id, true);
       if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
@@ -443,6 +446,17 @@ function insufficientStock(productId: string, delta: number, available?: number)
 async function requireCategory(tx: Queryable, categoryId: string): Promise<void> {
   if (!(await products.categoryExists(tx, categoryId))) {
     throw unprocessable(ErrorCode.CATEGORY_NOT_FOUND, 'body.categoryId', `names no existing category (${categoryId})`);
+  }
+}
+
+/**
+ * A category is read by id when the key has a uuid's shape, by slug otherwise (`/api/categories/:idOrSlug`,
+ * the product list's `category`): a slug of that shape could never be read, or would read another category.
+ */
+function checkSlugIsNoId(slug: string): void {
+  if (isUuid(slug)) {
+    const reason = "must not have a uuid's shape: it would be read as a category id";
+    throw badRequest(ErrorCode.VALIDATION_FAILED, `body.slug ${reason}`, [{ name: 'body.slug', reason }]);
   }
 }
 

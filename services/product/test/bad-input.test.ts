@@ -449,6 +449,14 @@ for (const target of testTargets()) {
         await assertRejected(dema, createCategory({ name: 'Garden', slug: 'Garden Tools' }), invalid(['body.slug']), all());
       });
 
+      test("refuses a slug with a uuid's shape, which would be read as a category id, on create and update", async () => {
+        // As a slug, another category's id would shadow it: GET /api/categories/<it> reads the other one.
+        for (const slug of ['00000000-0000-0000-0000-000000000001', kitchen.id]) {
+          await assertRejected(dema, createCategory({ name: 'Shadow', slug }), invalid(['body.slug']), all());
+          await assertRejected(dema, () => dema.admin('PUT', `/api/categories/${kitchen.id}`, { slug }), invalid(['body.slug']), all());
+        }
+      });
+
       test('refuses a category name of 256 characters', async () => {
         await assertRejected(dema, createCategory({ name: 'n'.repeat(256) }), invalid(['body.name']), all());
       });
