@@ -133,7 +133,10 @@ export class Catalog implements StockReservations {
   }
 
   async updateProduct(id: string, input: UpdateProduct): Promise<Product> {
-    if (input.variants) checkDistinctSkus(input.variants);
+    if (input.variants) {
+      checkDistinctSkus(input.variants);
+      checkDistinctVariantIds(input.variants);
+    }
     return this.write(async (tx) => {
       const current = await products.lockProduct(tx, id);
       if (!current) throw productNotFound(id);
@@ -486,6 +489,17 @@ function checkDistinctSkus(variants: VariantInput[]): void {
     if (!variant.sku) continue;
     if (seen.has(variant.sku)) throw unprocessable(ErrorCode.SKU_TAKEN, `body.variants.${index}.sku`, `repeats the SKU of variant ${seen.get(variant.sku)}`);
     seen.set(variant.sku, index);
+  }
+}
+
+/** One variant listed twice would be written twice, the last one winning: the other's stock and name lost. */
+function checkDistinctVariantIds(variants: VariantInput[]): void {
+  const seen = new Map<string, number>();
+  for (const [index, variant] of variants.entries()) {
+    if (variant.id === undefined) continue;
+    const id = variant.id.toLowerCase();
+    if (seen.has(id)) throw unprocessable(ErrorCode.VALIDATION_FAILED, `body.variants.${index}.id`, `repeats the id of variant ${seen.get(id)}`);
+    seen.set(id, index);
   }
 }
 

@@ -353,6 +353,15 @@ for (const target of testTargets()) {
         await assertRejected(dema, update(shirt.id, { price: 21, variants }), { status: 409, code: 'SKU_TAKEN', fields: ['body.variants.1.sku'] }, all());
       });
 
+      test('refuses the same variant id twice in one request with 422, naming the repeat', async () => {
+        const [small] = shirt.variants;
+        const variants = [
+          { id: small!.id, name: 'Small', stock: 2 },
+          { id: small!.id.toUpperCase(), name: 'Small again', stock: 5 },
+        ];
+        await assertRejected(dema, update(shirt.id, { variants }), { status: 422, code: 'VALIDATION_FAILED', fields: ['body.variants.1.id'] }, all());
+      });
+
       test("refuses another product's variant id with 422 VARIANT_NOT_FOUND", async () => {
         const variants = [{ id: mug.variants[0]!.id, name: 'Stolen', sku: 'SHIRT-X', stock: 7 }];
         await assertRejected(
