@@ -684,6 +684,19 @@ for (const target of testTargets()) {
       const badVariable = await gql(productsQuery, { variables: { first: 'ten' } });
       assert.equal(badVariable.status, 400);
       failure(badVariable, 'GRAPHQL_VALIDATION_FAILED');
+      // Which operation to run is the request's to say: without it (or naming none there is) nothing runs.
+      const twoOperations = 'query A { categories { name } } query B { categories { slug } }';
+      for (const operationName of [undefined, 'C']) {
+        const response = await fetch(`${dema.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: twoOperations, operationName }),
+        });
+        const answer = (await response.json()) as GraphqlAnswer<unknown>;
+        assert.equal(response.status, 400, JSON.stringify(answer));
+        assert.equal(answer.data, null);
+        assert.equal(answer.errors[0]!.extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+      }
       const overGet = await fetch(`${dema.url}/graphql?query=${encodeURIComponent('mutation { logout }')}`);
       assert.equal(overGet.status, 405);
       const body = (await overGet.json()) as GraphqlAnswer<unknown>;
