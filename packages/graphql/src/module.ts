@@ -216,6 +216,9 @@ export function formatErrors(
     } else if (original === undefined || original instanceof GraphQLError) {
       const code = error.extensions.code ?? (original as GraphQLError | undefined)?.extensions.code;
       errors.push(code === undefined ? withCode(error, graphqlErrorCodes.VALIDATION_FAILED) : error);
+      // GraphQL's own refusal of the request before anything ran (no operation name among several, an
+      // unknown one): a bad request like a validation failure. Once the operation ran, it is 200 below.
+      if (code === undefined) statusCode = 400;
     } else {
       context.reply?.log.error({ err: original }, 'GraphQL resolver failed');
       errors.push(

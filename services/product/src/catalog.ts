@@ -20,6 +20,7 @@ import {
 } from '@dema/contracts';
 import {
   type AppError,
+  badRequest,
   type Cache,
   type Compressor,
   conflict,
@@ -141,7 +142,10 @@ export class Catalog implements StockReservations {
   }
 
   async updateProduct(id: string, input: UpdateProduct): Promise<Product> {
-    if (input.variants) checkDistinctSkus(input.variants);
+    if (input.variants) {
+      checkDistinctSkus(input.variants);
+      checkDistinctVariantIds(input.variants);
+    }
     return this.write(catalogTags, async (tx) => {
       const current = await products.lockProduct(tx, id);
       if (!current) throw productNotFound(id);
@@ -364,6 +368,7 @@ export class Catalog implements StockReservations {
   }
 
   async createCategory(input: CreateCategory): Promise<Category> {
+    if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     return this.write(catalogTags, async (tx) => {
       const slug = input.slug ?? categories.slugify(input.name);
       const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
@@ -374,6 +379,7 @@ export class Catalog implements StockReservations {
   }
 
   async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
+    if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     return this.write(catalogTags, async (tx) => {
       const before = await categories.findCategory(tx, id, true);
       if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
@@ -466,6 +472,17 @@ async function requireCategory(tx: Queryable, categoryId: string): Promise<void>
   }
 }
 
+/**
+ * A category is read by id when the key has a uuid's shape, by slug otherwise (`/api/categories/:idOrSlug`,
+ * the product list's `category`): a slug of that shape could never be read, or would read another category.
+ */
+function checkSlugIsNoId(slug: string): void {
+  if (isUuid(slug)) {
+    const reason = "must not have a uuid's shape: it would be read as a category id";
+    throw badRequest(ErrorCode.VALIDATION_FAILED, `body.slug ${reason}`, [{ name: 'body.slug', reason }]);
+  }
+}
+
 function checkStockSource(variants: VariantInput[], stock: number | undefined, field: string): void {
   if (variants.length > 0 && stock !== undefined) {
     throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, field, "must be omitted when variants are given: the product's stock is the sum of theirs");
@@ -492,6 +509,17 @@ function checkDistinctSkus(variants: VariantInput[]): void {
     if (!variant.sku) continue;
     if (seen.has(variant.sku)) throw unprocessable(ErrorCode.SKU_TAKEN, `body.variants.${index}.sku`, `repeats the SKU of variant ${seen.get(variant.sku)}`);
     seen.set(variant.sku, index);
+  }
+}
+
+/** One variant listed twice would be written twice, the last one winning: the other's stock and name lost. */
+function checkDistinctVariantIds(variants: VariantInput[]): void {
+  const seen = new Map<string, number>();
+  for (const [index, variant] of variants.entries()) {
+    if (variant.id === undefined) continue;
+    const id = variant.id.toLowerCase();
+    if (seen.has(id)) throw unprocessable(ErrorCode.VALIDATION_FAILED, `body.variants.${index}.id`, `repeats the id of variant ${seen.get(id)}`);
+    seen.set(id, index);
   }
 }
 

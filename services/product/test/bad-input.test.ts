@@ -353,6 +353,15 @@ for (const target of testTargets()) {
         await assertRejected(dema, update(shirt.id, { price: 21, variants }), { status: 409, code: 'SKU_TAKEN', fields: ['body.variants.1.sku'] }, all());
       });
 
+      test('refuses the same variant id twice in one request with 422, naming the repeat', async () => {
+        const [small] = shirt.variants;
+        const variants = [
+          { id: small!.id, name: 'Small', stock: 2 },
+          { id: small!.id.toUpperCase(), name: 'Small again', stock: 5 },
+        ];
+        await assertRejected(dema, update(shirt.id, { variants }), { status: 422, code: 'VALIDATION_FAILED', fields: ['body.variants.1.id'] }, all());
+      });
+
       test("refuses another product's variant id with 422 VARIANT_NOT_FOUND", async () => {
         const variants = [{ id: mug.variants[0]!.id, name: 'Stolen', sku: 'SHIRT-X', stock: 7 }];
         await assertRejected(
@@ -447,6 +456,14 @@ for (const target of testTargets()) {
 
       test('refuses a slug that is not lower-case words joined by hyphens', async () => {
         await assertRejected(dema, createCategory({ name: 'Garden', slug: 'Garden Tools' }), invalid(['body.slug']), all());
+      });
+
+      test("refuses a slug with a uuid's shape, which would be read as a category id, on create and update", async () => {
+        // As a slug, another category's id would shadow it: GET /api/categories/<it> reads the other one.
+        for (const slug of ['00000000-0000-0000-0000-000000000001', kitchen.id]) {
+          await assertRejected(dema, createCategory({ name: 'Shadow', slug }), invalid(['body.slug']), all());
+          await assertRejected(dema, () => dema.admin('PUT', `/api/categories/${kitchen.id}`, { slug }), invalid(['body.slug']), all());
+        }
       });
 
       test('refuses a category name of 256 characters', async () => {

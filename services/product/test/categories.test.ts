@@ -102,6 +102,16 @@ for (const target of testTargets()) {
       assert.deepEqual(await getCategory('home-kitchen'), created);
     });
 
+    test("a name with a uuid's shape gets a slug that is not one, and the category is read by it", async () => {
+      const name = '0b5c1f7e-2d3a-4c8b-9e6f-1a2b3c4d5e6f';
+      const response = await dema.admin('POST', '/api/categories', { name });
+      assert.equal(response.status, 201, await response.clone().text());
+      const created = (await response.json()) as Category;
+      assert.equal(created.slug, `${name}-category`);
+      assert.deepEqual(await getCategory(created.slug), created);
+      assert.equal((await dema.admin('DELETE', `/api/categories/${created.id}`)).status, 204);
+    });
+
     test('creates a category with the slug it is given', async () => {
       const response = await dema.admin('POST', '/api/categories', { name: 'Toys & Games', slug: 'toys' });
       assert.equal(response.status, 201, await response.clone().text());

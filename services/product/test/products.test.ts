@@ -192,6 +192,19 @@ for (const target of testTargets()) {
       await dema.admin('DELETE', `/api/products/${created.id}`);
     });
 
+    test('keeps a variant named by its id in capitals: a uuid is the same in any letter case', async () => {
+      const created = await dema.createProduct({ name: 'Milk Jug', price: 12, categoryId: kitchen.id, variants: [{ name: 'Half litre', stock: 2 }] });
+      const [jug] = created.variants;
+      const response = await dema.admin('PUT', `/api/products/${created.id}`, { variants: [{ id: jug!.id.toUpperCase(), name: 'Half litre', stock: 7 }] });
+      assert.equal(response.status, 200, await response.clone().text());
+      const updated = (await response.json()) as Product;
+      assert.deepEqual(
+        updated.variants.map((v) => [v.id, v.stock]),
+        [[jug!.id, 7]],
+      );
+      await dema.admin('DELETE', `/api/products/${created.id}`);
+    });
+
     test('deletes a product: 204, then 404', async () => {
       const created = await dema.createProduct({ name: 'Doomed', categoryId: kitchen.id });
       assert.equal((await dema.admin('DELETE', `/api/products/${created.id}`)).status, 204);

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { ProductPage } from '@dema/contracts';
+import { defaultCategoryId, type ProductPage } from '@dema/contracts';
 import { testTargets } from '@dema/platform/testing';
 import type { UserService } from '@dema/user';
 import { allInOneServices } from '../../src/services.ts';
@@ -319,6 +319,57 @@ for (const target of testTargets()) {
       failure(await gql(productQuery, { variables: { id: made.id } }), 'PRODUCT_NOT_FOUND');
     });
 
+    test('product mutations take what REST takes: weights (a variant keeps its own through an update) and no categoryId for the default category', async () => {
+      const admin = tokens.admin;
+      const fields = 'id weightGrams category { id } variants { id name weightGrams }';
+      type Made = { id: string; weightGrams: number; category: { id: string }; variants: Array<{ id: string; name: string; weightGrams: number | null }> };
+      const input = {
+        name: `Dutch Oven ${randomUUID().slice(0, 8)}`,
+        price: 80,
+        weightGrams: 4500,
+        variants: [
+          { name: '24 cm', stock: 2, weightGrams: 3900 },
+          { name: '28 cm', stock: 1 },
+        ],
+      };
+      const made = ok(
+        await gql<{ createProduct: Made }>(`mutation($input: CreateProductInput!) { createProduct(input: $input) { ${fields} } }`, {
+          variables: { input },
+          token: admin,
+        }),
+      ).createProduct;
+      assert.equal(made.weightGrams, 4500);
+      assert.equal(made.category.id, defaultCategoryId);
+      assert.deepEqual(
+        made.variants.map((v) => [v.name, v.weightGrams]),
+        [
+          ['24 cm', 3900],
+          ['28 cm', null],
+        ],
+      );
+      const variants = made.variants.map((v) => ({ id: v.id, name: v.name, stock: 5, weightGrams: v.weightGrams }));
+      const updated = ok(
+        await gql<{ updateProduct: Made }>(`mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { ${fields} } }`, {
+          variables: { id: made.id, input: { weightGrams: 4600, variants } },
+          token: admin,
+        }),
+      ).updateProduct;
+      assert.equal(updated.weightGrams, 4600);
+      assert.deepEqual(
+        updated.variants.map((v) => [v.name, v.weightGrams]),
+        [
+          ['24 cm', 3900],
+          ['28 cm', null],
+        ],
+      );
+      const rest = await fetch(`${dema.url}/api/products/${made.id}`).then((response) => response.json() as Promise<Made>);
+      assert.deepEqual(
+        rest.variants.map((v) => v.weightGrams),
+        [3900, null],
+      );
+      ok(await gql('mutation($id: ID!) { deleteProduct(id: $id) }', { variables: { id: made.id }, token: admin }));
+    });
+
     test('product mutations with bad input get REST’s code naming the GraphQL argument', async () => {
       const admin = tokens.admin;
       failure(await gql(createProduct, { variables: { input: { ...newProduct(), price: -1 } }, token: admin }), 'VALIDATION_FAILED', 'input.price');
@@ -403,6 +454,58 @@ for (const target of testTargets()) {
         await gql('mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { subtotal } }', { variables: { id: unknown }, token }),
         await restCode('PUT', `/api/cart/items/${unknown}`, token, { quantity: 1 }),
       );
+    });
+
+    test('addToCart adds to the line of the same ids in capitals, and refuses adding nothing or less than nothing', async () => {
+      const token = tokens.other;
+      const add = (id: string, quantity: number) =>
+        gql<{ addToCart: { items: Array<{ productId: string; quantity: number }> } }>(
+          'mutation($id: ID!, $quantity: Int!) { addToCart(productId: $id, quantity: $quantity) { items { productId quantity } } }',
+          { variables: { id, quantity }, token },
+        );
+      ok(await add(products.guide, 2));
+      assert.deepEqual(ok(await add(products.guide.toUpperCase(), 1)).addToCart.items, [{ productId: products.guide, quantity: 3 }]);
+      failure(await add(products.guide, 0), 'VALIDATION_FAILED', 'quantity');
+      failure(await add(products.guide, -1), 'VALIDATION_FAILED', 'quantity');
+      assert.deepEqual(ok(await gql('{ cart { items { productId quantity } } }', { token })), {
+        cart: { items: [{ productId: products.guide, quantity: 3 }] },
+      });
+      ok(await gql('mutation { clearCart { subtotal } }', { token }));
+    });
+
+    test('an id that is empty, "." or ".." is refused naming its argument and reaches no other route: removeFromCart("..") empties no cart', async () => {
+      const token = tokens.other;
+      ok(await gql('mutation($id: ID!) { updateCartItem(productId: $id, quantity: 1) { subtotal } }', { variables: { id: products.guide }, token }));
+      for (const id of ['', '.', '..']) {
+        failure(
+          await gql('mutation($id: ID!) { removeFromCart(productId: $id) { subtotal } }', { variables: { id }, token }),
+          'VALIDATION_FAILED',
+          'productId',
+        );
+        failure(
+          await gql('mutation($id: ID!) { addToCart(productId: $id, quantity: 1) { subtotal } }', { variables: { id }, token }),
+          'VALIDATION_FAILED',
+          'productId',
+        );
+        failure(await gql(productQuery, { variables: { id } }), 'VALIDATION_FAILED', 'id');
+        failure(await gql('query($id: ID!) { category(id: $id) { id } }', { variables: { id } }), 'VALIDATION_FAILED', 'id');
+        failure(await gql('query($id: ID!) { orders(userId: $id) { totalCount } }', { variables: { id }, token }), 'VALIDATION_FAILED', 'userId');
+        failure(
+          await gql('mutation($id: ID!) { changeOrderStatus(id: $id, status: CONFIRMED) { id } }', { variables: { id }, token: tokens.admin }),
+          'VALIDATION_FAILED',
+          'id',
+        );
+      }
+      // An empty variantId is a bad variantId, not an absent one (which would remove every line of the product).
+      failure(
+        await gql('mutation($id: ID!) { removeFromCart(productId: $id, variantId: "") { subtotal } }', { variables: { id: products.guide }, token }),
+        'VALIDATION_FAILED',
+        'variantId',
+      );
+      assert.deepEqual(ok(await gql('{ cart { items { productId quantity } } }', { token })), {
+        cart: { items: [{ productId: products.guide, quantity: 1 }] },
+      });
+      ok(await gql('mutation { clearCart { subtotal } }', { token }));
     });
 
     const orderFields = 'id status total createdAt updatedAt user { id email } items { productId name quantity price lineTotal product { name stock } }';
@@ -581,6 +684,19 @@ for (const target of testTargets()) {
       const badVariable = await gql(productsQuery, { variables: { first: 'ten' } });
       assert.equal(badVariable.status, 400);
       failure(badVariable, 'GRAPHQL_VALIDATION_FAILED');
+      // Which operation to run is the request's to say: without it (or naming none there is) nothing runs.
+      const twoOperations = 'query A { categories { name } } query B { categories { slug } }';
+      for (const operationName of [undefined, 'C']) {
+        const response = await fetch(`${dema.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: twoOperations, operationName }),
+        });
+        const answer = (await response.json()) as GraphqlAnswer<unknown>;
+        assert.equal(response.status, 400, JSON.stringify(answer));
+        assert.equal(answer.data, null);
+        assert.equal(answer.errors[0]!.extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+      }
       const overGet = await fetch(`${dema.url}/graphql?query=${encodeURIComponent('mutation { logout }')}`);
       assert.equal(overGet.status, 405);
       const body = (await overGet.json()) as GraphqlAnswer<unknown>;

@@ -68,6 +68,7 @@ export const ProductVariant = new GraphQLObjectType<VariantDocument>({
     sku: { type: GraphQLString },
     price: { type: GraphQLFloat, description: "The variant's own price; null when it sells at the product's" },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: GraphQLInt, description: 'Shipping weight in grams; null when it weighs what the product does' },
     options: { type: nonNull(listOf(VariantOption)), resolve: (variant) => entries(variant.options) },
   },
 });
@@ -81,6 +82,7 @@ export const Product = new GraphQLObjectType<ProductDocument, GraphqlContext>({
     description: { type: GraphQLString },
     price: { type: nonNull(GraphQLFloat) },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: nonNull(GraphQLInt), description: 'Shipping weight in grams' },
     category: {
       type: nonNull(Category),
       resolve: (product) => {
@@ -145,6 +147,7 @@ const VariantInput = new GraphQLInputObjectType({
     sku: { type: GraphQLString },
     price: { type: GraphQLFloat },
     stock: { type: nonNull(GraphQLInt) },
+    weightGrams: { type: GraphQLInt, description: "Grams; null or omitted: the product's weight" },
     options: { type: listOf(SpecificationInput) },
   },
 });
@@ -154,7 +157,8 @@ const productInputFields = (required: boolean) => ({
   description: { type: GraphQLString },
   price: { type: required ? nonNull(GraphQLFloat) : GraphQLFloat },
   stock: { type: GraphQLInt, description: required ? 'Required unless variants carry the stock' : undefined },
-  categoryId: { type: required ? nonNull(GraphQLID) : GraphQLID },
+  weightGrams: { type: GraphQLInt, description: required ? 'Shipping weight in grams; omitted: 0' : 'Shipping weight in grams' },
+  categoryId: { type: GraphQLID, description: required ? 'Omitted: the default category' : undefined },
   specifications: { type: listOf(SpecificationInput) },
   images: { type: listOf(GraphQLString) },
   variants: { type: listOf(VariantInput) },
@@ -230,7 +234,7 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   product: {
     type: Product,
     args: { id: { type: nonNull(GraphQLID) } },
-    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/products/${segment(args.id)}`),
+    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/products/${segment(args.id, 'id')}`),
   },
   categories: {
     type: listOf(Category),
@@ -239,7 +243,7 @@ export const catalogQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
   category: {
     type: Category,
     args: { id: { type: nonNull(GraphQLID), description: 'Category id or slug' } },
-    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/categories/${segment(args.id)}`),
+    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/categories/${segment(args.id, 'id')}`),
   },
 };
 
@@ -254,14 +258,14 @@ export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = 
     type: Product,
     args: { id: { type: nonNull(GraphQLID) }, input: { type: nonNull(UpdateProductInput) } },
     resolve: (_root, args: { id: string; input: ProductInput }, context) =>
-      context.rest.call('PUT', `/api/products/${segment(args.id)}`, { body: productBody(args.input), fields: { body: 'input' } }),
+      context.rest.call('PUT', `/api/products/${segment(args.id, 'id')}`, { body: productBody(args.input), fields: { body: 'input' } }),
   },
   deleteProduct: {
     type: GraphQLID,
     description: 'The id of the product deleted',
     args: { id: { type: nonNull(GraphQLID) } },
     resolve: async (_root, args: { id: string }, context) => {
-      await context.rest.call('DELETE', `/api/products/${segment(args.id)}`);
+      await context.rest.call('DELETE', `/api/products/${segment(args.id, 'id')}`);
       return args.id;
     },
   },
@@ -270,8 +274,8 @@ export const catalogMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = 
     description: 'Adds (delta > 0) or removes units atomically, never below zero',
     args: { productId: { type: nonNull(GraphQLID) }, delta: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: (_root, args: { productId: string; delta: number; variantId?: string | null }, context) =>
-      context.rest.call('POST', `/api/products/${segment(args.productId)}/stock-adjustments`, {
-        body: { delta: args.delta, ...(args.variantId ? { variantId: args.variantId } : {}) },
+      context.rest.call('POST', `/api/products/${segment(args.productId, 'productId')}/stock-adjustments`, {
+        body: { delta: args.delta, ...(args.variantId != null ? { variantId: args.variantId } : {}) },
         fields: { rename: { 'path.id': 'productId' } },
       }),
   },

@@ -10,6 +10,7 @@ import {
   type GraphQLFieldConfigMap,
 } from 'graphql';
 import {
+  ErrorCode,
   orderStatuses,
   paymentProviders,
   paymentStatuses,
@@ -21,6 +22,7 @@ import {
   type OrderStatus as OrderStatusName,
 } from '@dema/contracts';
 import type { GraphqlContext } from '../context.ts';
+import { graphqlError } from '../errors.ts';
 import { Product } from './catalog.ts';
 import { User } from './identity.ts';
 import { connectionOf, PageInfo, pageWindow, queryString } from './pagination.ts';
@@ -200,7 +202,7 @@ export const orderQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     type: Order,
     description: "A customer sees only their own orders (another's is ORDER_NOT_FOUND)",
     args: { id: { type: nonNull(GraphQLID) } },
-    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/orders/${segment(args.id)}`),
+    resolve: (_root, args: { id: string }, context) => context.rest.call('GET', `/api/orders/${segment(args.id, 'id')}`),
   },
   orders: {
     type: OrderConnection,
@@ -214,7 +216,7 @@ export const orderQueries: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     resolve: async (_root, args: OrdersArgs, context) => {
       const { limit, offset } = pageWindow(args.first, args.after);
       const query = queryString({ limit, offset, status: args.status });
-      const path = args.userId ? `/api/orders/user/${segment(args.userId)}` : '/api/orders';
+      const path = args.userId != null ? `/api/orders/user/${segment(args.userId, 'userId')}` : '/api/orders';
       return connectionOf(await context.rest.call<OrderPage>('GET', `${path}${query}`, { fields: ordersQueryFields }));
     },
   },
@@ -228,8 +230,8 @@ interface CartLineArgs {
 }
 
 const setCartLine = (context: GraphqlContext, args: CartLineArgs, quantity: number) =>
-  context.rest.call<CartDocument>('PUT', `/api/cart/items/${segment(args.productId)}`, {
-    body: { quantity, ...(args.variantId ? { variantId: args.variantId } : {}) },
+  context.rest.call<CartDocument>('PUT', `/api/cart/items/${segment(args.productId, 'productId')}`, {
+    body: { quantity, ...(args.variantId != null ? { variantId: args.variantId } : {}) },
     fields: cartLineFields,
   });
 
@@ -239,8 +241,13 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     description: 'Adds quantity units of the product (or variant) to those already in the cart',
     args: { productId: { type: nonNull(GraphQLID) }, quantity: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: async (_root, args: CartLineArgs, context) => {
+      // Adding nothing or a negative amount is not adding (it would take units out of the line).
+      if (args.quantity < 1) throw graphqlError(ErrorCode.VALIDATION_FAILED, 'quantity must be >= 1', 'quantity');
       const cart = await context.rest.call<CartDocument>('GET', '/api/cart');
-      const line = cart.items.find((item) => item.productId === args.productId && (item.variantId ?? null) === (args.variantId ?? null));
+      // REST keys lines by the lower-case uuids: the same ids in capitals are the same line.
+      const productId = args.productId.toLowerCase();
+      const variantId = args.variantId?.toLowerCase() ?? null;
+      const line = cart.items.find((item) => item.productId === productId && (item.variantId ?? null) === variantId);
       return setCartLine(context, args, (line?.quantity ?? 0) + args.quantity);
     },
   },
@@ -255,9 +262,13 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     description: 'Removes the line of the product in variantId, or every line of the product when variantId is absent',
     args: { productId: { type: nonNull(GraphQLID) }, variantId: { type: GraphQLID } },
     resolve: (_root, args: { productId: string; variantId?: string | null }, context) =>
-      context.rest.call('DELETE', `/api/cart/items/${segment(args.productId)}${args.variantId ? `?variantId=${encodeURIComponent(args.variantId)}` : ''}`, {
-        fields: cartLineFields,
-      }),
+      context.rest.call(
+        'DELETE',
+        `/api/cart/items/${segment(args.productId, 'productId')}${args.variantId != null ? `?variantId=${encodeURIComponent(args.variantId)}` : ''}`,
+        {
+          fields: cartLineFields,
+        },
+      ),
   },
   clearCart: {
     type: Cart,
@@ -282,6 +293,6 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     description: 'Admins make every move; a customer may cancel their own order until it ships',
     args: { id: { type: nonNull(GraphQLID) }, status: { type: nonNull(OrderStatus) } },
     resolve: (_root, args: { id: string; status: OrderStatusName }, context) =>
-      context.rest.call('PUT', `/api/orders/${segment(args.id)}/status`, { body: { status: args.status } }),
+      context.rest.call('PUT', `/api/orders/${segment(args.id, 'id')}/status`, { body: { status: args.status } }),
   },
 };

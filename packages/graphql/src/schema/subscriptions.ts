@@ -42,7 +42,7 @@ export const OrderStatusChange = new GraphQLObjectType<Change, GraphqlContext>({
     order: {
       type: Order,
       description: 'The order as it is now (one REST call, made only when asked for)',
-      resolve: (change, _args, context) => context.rest.call<OrderDocument>('GET', `/api/orders/${segment(change.orderId)}`),
+      resolve: (change, _args, context) => context.rest.call<OrderDocument>('GET', `/api/orders/${segment(change.orderId, 'orderId')}`),
     },
   },
 });
@@ -71,7 +71,7 @@ export const subscriptionFields: GraphQLFieldConfigMap<Change, SubscriptionConte
         };
         renew();
         // The permission check is REST's own: GET /api/orders/:id as the caller.
-        await context.rest!.call<OrderDocument>('GET', `/api/orders/${segment(args.orderId)}`, { fields: orderIdField });
+        await context.rest!.call<OrderDocument>('GET', `/api/orders/${segment(args.orderId, 'orderId')}`, { fields: orderIdField });
         return renewing(changes, renew);
       } catch (error) {
         await changes.return?.();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Category } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
+import { isUuid } from '../domain/product-query.ts';
 
 interface CategoryRow {
   id: string;
@@ -67,7 +68,10 @@ export async function deleteCategory(tx: Queryable, id: string): Promise<boolean
   return rowCount > 0;
 }
 
-/** A URL slug from a display name: "Home & Kitchen" → "home-kitchen". */
+/**
+ * A URL slug from a display name: "Home & Kitchen" → "home-kitchen". Never a uuid's shape, which
+ * would be read as a category id: such a name gets `-category` after it.
+ */
 export function slugify(name: string): string {
   const slug = name
     .normalize('NFKD')
@@ -75,5 +79,6 @@ export function slugify(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
+  if (isUuid(slug)) return `${slug}-category`;
   return slug.slice(0, 255) || 'category';
 }

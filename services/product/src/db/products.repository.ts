@@ -153,7 +153,8 @@ export async function replaceVariants(
 ): Promise<{ unknownIds: Array<{ index: number; id: string }> }> {
   const { rows } = await tx.query<{ id: string }>('SELECT id FROM product_variants WHERE product_id = $1', [productId]);
   const existing = new Set(rows.map((row) => row.id));
-  const unknownIds = variants.flatMap((v, index) => (v.id !== undefined && !existing.has(v.id) ? [{ index, id: v.id }] : []));
+  // A uuid is the same in any letter case (PostgreSQL's uuid type agrees); the rows' ids are lower case.
+  const unknownIds = variants.flatMap((v, index) => (v.id !== undefined && !existing.has(v.id.toLowerCase()) ? [{ index, id: v.id }] : []));
   if (unknownIds.length > 0) return { unknownIds };
   const kept = variants.flatMap((v) => (v.id ? [v.id] : []));
   await tx.query('DELETE FROM product_variants WHERE product_id = $1 AND NOT (id = ANY($2::uuid[]))', [productId, kept]);
