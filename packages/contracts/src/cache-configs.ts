@@ -26,15 +26,30 @@ export interface CacheConfig {
   public?: PublicCaching;
 }
 
+/**
+ * The tag of whatever a move of any product's stock may change: the product pages that filter on
+ * stock (`inStock`), and answers that show stock without saying which products (GraphQL's). Every
+ * other catalog entry is dropped by the tags of the products it shows, so an order drops only the
+ * entries showing what it bought.
+ */
+export const catalogStockTag = 'product-stock';
+
 export const cacheConfigs = {
   'product-list': {
     key: 'products:list',
     ttl: 3600,
     staleWhileRevalidate: true,
-    // `product-stock`: any product's stock moved. A page shows stock and may filter on it; a
-    // product's detail entry is dropped by its own tag instead (`productTag`), not by every order.
-    tags: ['products', 'product-stock'],
+    // Each page also carries the tags of the products it shows (and `catalogStockTag` when it
+    // filters on stock), read from `product-list-ids` first.
+    tags: ['products'],
     public: { maxAge: 30, staleWhileRevalidate: 60 },
+  },
+  /** Which products a page shows, in its order: what a page's own tags are made of. */
+  'product-list-ids': {
+    key: 'products:list-ids',
+    ttl: 3600,
+    staleWhileRevalidate: true,
+    tags: ['products'],
   },
   'product-detail': {
     key: 'products:detail',

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { Kind, parse, type OperationTypeNode } from 'graphql';
-import { cacheConfigs, type CacheConfig } from '@dema/contracts';
+import { cacheConfigs, catalogStockTag, type CacheConfig } from '@dema/contracts';
 import type { Infrastructure } from '@dema/platform';
 
 /**
  * Anonymous queries' answers as the platform cache keeps REST's product list: the response bytes,
- * fresh for the product list's ttl, under its tags (`products`, `product-stock`), so that any
- * catalog write or stock move (through REST or GraphQL, on any instance) drops them. No stale-while-revalidate: a stale entry is
+ * fresh for the product list's ttl, under `products` and `catalogStockTag`, so that any catalog
+ * write or stock move (through REST or GraphQL, on any instance) drops them. No stale-while-revalidate: a stale entry is
  * refreshed by a load of its own, and an answer here can only be loaded by a client's request
  * running through mercurius.
  */
@@ -15,7 +15,7 @@ export const anonymousResponseCache = {
   name: 'graphql-anonymous',
   key: 'graphql:anonymous',
   ttl: cacheConfigs['product-list'].ttl,
-  tags: [...cacheConfigs['product-list'].tags],
+  tags: [...cacheConfigs['product-list'].tags, catalogStockTag],
 } as const satisfies CacheConfig & { name: string };
 
 /** How long a request may hold the load of its key before others stop waiting on it (a lost reply). */

@@ -1,5 +1,6 @@
 import {
   cacheConfigs,
+  catalogStockTag,
   defaultCategoryId,
   ErrorCode,
   type Category,
@@ -43,11 +44,10 @@ import { recordProductDeleted } from './events/product-deleted.ts';
 import { recordStockUpdated, recordStockUpdates } from './events/stock-updated.ts';
 
 const productList = { name: 'product-list', ...cacheConfigs['product-list'] };
+const productListIds = { name: 'product-list-ids', ...cacheConfigs['product-list-ids'] };
 const productDetail = { name: 'product-detail', ...cacheConfigs['product-detail'] };
-/** Any change to the catalog: every list page and every product's detail. */
+/** Any change to the catalog: every page and every product's detail. */
 const catalogTags = ['products'] satisfies (typeof cacheConfigs)['product-detail']['tags'][number][];
-/** Some products' stock moved, nothing else: the pages (they show stock and filter on it), and those products' details. */
-const stockTag: (typeof cacheConfigs)['product-list']['tags'][number] = 'product-stock';
 
 const pgUniqueViolation = '23505';
 
@@ -68,12 +68,36 @@ export class Catalog implements StockReservations {
     private readonly compressors: Record<'product-list' | 'product-detail', Compressor>,
   ) {}
 
-  /** The page as the route sends it, in every coding. */
+  /**
+   * The page as the route sends it, in every coding. A page is cached under the tags of the products
+   * it shows, so a move of another product's stock leaves it cached: which products those are is
+   * read first (cached too, under `products`), since an entry's tags must be known before its load.
+   * A page that filters on stock may gain or lose any product when stock moves: it is dropped by
+   * every move (`catalogStockTag`), as are the ids it shows.
+   */
   async listProducts(query: ProductQuery): Promise<Representation> {
-    const text = await this.cache.get(productList, listCacheKey(query), async () =>
-      encodeRepresentation(await products.listProductsJson(this.reads, query), this.compressorFor('product-list')),
-    );
-    return this.representations.decode(text);
+    const key = listCacheKey(query);
+    const stockTags = query.inStock === undefined ? [] : [catalogStockTag];
+    const ids = JSON.parse(
+      await this.cache.get(productListIds, key, async () => JSON.stringify(await products.listProductIds(this.reads, query)), stockTags),
+    ) as string[];
+    try {
+      const text = await this.cache.get(
+        productList,
+        key,
+        async () => {
+          const page = await products.listProductsJson(this.reads, query);
+          // The catalog changed between the two reads: this page is not the one the tags are of.
+          if (page.ids.join() !== ids.join()) throw new PageMoved(page.json);
+          return encodeRepresentation(page.json, this.compressorFor('product-list'));
+        },
+        [...stockTags, ...ids.map(productCacheTag)],
+      );
+      return this.representations.decode(text);
+    } catch (error) {
+      if (!(error instanceof PageMoved)) throw error;
+      return this.representations.decode(await encodeRepresentation(error.json, null));
+    }
   }
 
   /** The product as the route sends it, in every coding, or undefined when there is none (absence is not cached). */
@@ -423,13 +447,21 @@ export class Catalog implements StockReservations {
 
 class ProductAbsent extends Error {}
 
+/** A page loaded with other products than the ids its entry would be tagged with: answered, not kept. */
+class PageMoved extends Error {
+  constructor(readonly json: string) {
+    super('the page changed while it was read');
+  }
+}
+
 /**
- * The cached reads a move of these products' stock alone changes: every page, and their own
- * details. Every other product's detail stays cached: in a shop taking orders, a move of any
- * stock dropping every entry left the catalog cache nearly useless (docs/performance.md).
+ * The cached reads a move of these products' stock alone changes: those that show them (their
+ * details, the pages they are on) and those that filter on stock. Every other entry stays cached:
+ * in a shop taking orders, a move of any stock dropping every entry left the catalog cache nearly
+ * useless (docs/performance.md).
  */
 function stockMoved(productIds: string[]): string[] {
-  return [stockTag, ...new Set(productIds.map(productCacheTag))];
+  return [catalogStockTag, ...new Set(productIds.map(productCacheTag))];
 }
 
 /** The 422 (lines the catalog cannot sell) or 409 (not enough stock, naming each product) of a refused reservation. */

@@ -114,18 +114,21 @@ for (const target of testTargets()) {
       assert.equal(eventsFor(product.id).length, 2);
     });
 
-    test("a stock move drops the moved products' cached details and every page, and keeps every other product's detail cached", async () => {
+    test('a stock move drops the cached reads showing the moved products or filtering on stock, and keeps every other', async () => {
       const kept = await dema.createProduct({ categoryId, name: 'Kept in the cache', stock: 10 });
       const moved = await dema.createProduct({ categoryId, name: 'Moved by orders', stock: 10 });
       const detail = async (id: string) => (await (await dema.anonymous('GET', `/api/products/${id}`)).json()) as Product;
-      const page = async () => {
-        const response = await dema.anonymous('GET', `/api/products?ids=${kept.id}&ids=${moved.id}&sort=name`);
-        return ((await response.json()) as ProductPage).items;
+      const page = async (query: string) => {
+        const response = await dema.anonymous('GET', `/api/products?${query}&sort=name`);
+        return ((await response.json()) as ProductPage).items.map((p) => [p.name, p.stock]);
       };
+      const both = `ids=${kept.id}&ids=${moved.id}`;
+      const keptAlone = `ids=${kept.id}`;
+      const inStock = `ids=${kept.id}&inStock=true`;
       // Filled, then the kept product's stored document changed behind the cache's back: a read that
       // shows the change was loaded again, one that does not came from the cache.
       for (const id of [kept.id, moved.id, moved.id.toUpperCase()]) await detail(id);
-      await page();
+      for (const query of [both, keptAlone, inStock]) await page(query);
       const db = await dema.infra.database('product');
       await db.query(`UPDATE product_documents SET body = replace(body, 'Kept in the cache', 'Changed behind the cache') WHERE product_id = $1`, [kept.id]);
 
@@ -134,18 +137,36 @@ for (const target of testTargets()) {
       assert.equal((await detail(moved.id)).stock, 7);
       assert.equal((await detail(moved.id.toUpperCase())).stock, 7, 'another spelling of the id is another entry, dropped all the same');
       assert.deepEqual(
-        (await page()).map((p) => [p.name, p.stock]),
+        await page(both),
         [
           ['Changed behind the cache', 10],
           ['Moved by orders', 7],
         ],
-        'every page is dropped: pages show stock and filter on it',
+        'a page showing a moved product is dropped',
       );
+      assert.deepEqual(await page(inStock), [['Changed behind the cache', 10]], 'a page filtering on stock is dropped by any move');
+      assert.deepEqual(await page(keptAlone), [['Kept in the cache', 10]], 'a page of other products stays cached');
       assert.equal((await detail(kept.id)).name, 'Kept in the cache', 'the detail of a product whose stock did not move stays cached');
 
       // Any other change drops every entry.
       assert.equal((await dema.admin('PUT', `/api/products/${moved.id}`, { price: 12 })).status, 200);
       assert.equal((await detail(kept.id)).name, 'Changed behind the cache');
+      assert.deepEqual(await page(keptAlone), [['Changed behind the cache', 10]]);
+    });
+
+    test('a page whose products changed between reading its ids and loading it is answered as loaded', async () => {
+      const first = await dema.createProduct({ categoryId, name: 'Aardvark plush', stock: 3 });
+      const query = `ids=${first.id}&sort=name`;
+      const catalog = dema.services.product.catalog;
+      const read = async () =>
+        JSON.parse((await catalog.listProducts({ ids: [first.id], limit: 20, offset: 0, sort: 'name' })).identity.toString()) as ProductPage;
+      assert.equal((await read()).items.length, 1);
+      // The ids' entry says one product; the page's load will find none (deleted behind the cache's back).
+      const db = await dema.infra.database('product');
+      await db.query('DELETE FROM products WHERE id = $1', [first.id]);
+      await dema.infra.cache.invalidate([`product:${first.id}`]);
+      assert.deepEqual((await read()).items, [], 'answered as loaded');
+      assert.equal((await (await dema.anonymous('GET', `/api/products?${query}`)).json()).items.length, 0);
     });
 
     test('every outbox row ends up published', async () => {

@@ -39,8 +39,8 @@ export function productFilter(query: Omit<ProductQuery, 'limit' | 'offset' | 'so
   return where;
 }
 
-/** One page of products matching `query`, with how many match in all, as the API's JSON text. */
-export async function listProductsJson(db: Queryable, query: ProductQuery): Promise<string> {
+/** The page's query: its filter, order and window, with their parameters. */
+function pageQuery(query: ProductQuery): { filter: string; order: string; limit: string; offset: string; params: unknown[] } {
   const params: unknown[] = [];
   const param = (value: unknown) => {
     params.push(value);
@@ -49,15 +49,29 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
   const where = productFilter(query, param);
   const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
   const order = orderBy[query.sort].replace(/(\w+) (ASC|DESC)/g, 'p.$1 $2');
-  const limit = param(query.limit);
-  const offset = param(query.offset);
+  return { filter, order, limit: param(query.limit), offset: param(query.offset), params };
+}
+
+/** The ids of the products on one page of `query`, in its order. */
+export async function listProductIds(db: Queryable, query: ProductQuery): Promise<string[]> {
+  const { filter, order, limit, offset, params } = pageQuery(query);
+  const { rows } = await db.query<{ id: string }>(`SELECT p.id FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, params);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * One page of products matching `query`, with how many match in all, as the API's JSON text, and
+ * the ids of its products in their order.
+ */
+export async function listProductsJson(db: Queryable, query: ProductQuery): Promise<{ json: string; ids: string[] }> {
+  const { filter, order, limit, offset, params } = pageQuery(query);
   // The page is the stored documents joined with commas: no JSON is built per request. Rows come
   // back unordered and are put in order here; sorting wide rows costs PostgreSQL more than the query.
-  const { rows } = await db.query<{ body: string; total: number; n: string }>(
+  const { rows } = await db.query<{ id: string; body: string; total: number; n: string }>(
     `WITH page AS (
        SELECT p.id, count(*) OVER ()::int AS total, row_number() OVER (ORDER BY ${order}) AS n
          FROM products p ${filter} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset})
-     SELECT d.body, page.total, page.n FROM page JOIN product_documents d ON d.product_id = page.id`,
+     SELECT page.id, d.body, page.total, page.n FROM page JOIN product_documents d ON d.product_id = page.id`,
     params,
   );
   let total = rows[0]?.total ?? 0;
@@ -67,7 +81,10 @@ export async function listProductsJson(db: Queryable, query: ProductQuery): Prom
     total = count.rows[0]!.total;
   }
   rows.sort((a, b) => Number(a.n) - Number(b.n));
-  return `{"items":[${rows.map((row) => row.body).join(',')}],"total":${total},"limit":${query.limit},"offset":${query.offset}}`;
+  return {
+    json: `{"items":[${rows.map((row) => row.body).join(',')}],"total":${total},"limit":${query.limit},"offset":${query.offset}}`,
+    ids: rows.map((row) => row.id),
+  };
 }
 
 export interface ProductFields {
