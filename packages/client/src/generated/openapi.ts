@@ -762,7 +762,7 @@ export interface paths {
         put?: never;
         /**
          * Mark an order's manual payment paid
-         * @description For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409.
+         * @description For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409. Takes no body, or an empty object: any field is a 400 naming it.
          */
         post: operations["markOrderPaid"];
         delete?: never;
@@ -5234,7 +5234,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
