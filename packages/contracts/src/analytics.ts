@@ -107,9 +107,10 @@ export type AnalyticsSummary = Static<typeof AnalyticsSummary>;
 
 /**
  * The sales of the range by part of their price, and what was refunded on them. Net revenue is
- * what the shop keeps: grossSales − discounts + shipping − refunds, less the tax inside prices
- * where the store enters prices with tax (tax is never revenue; where prices exclude it, it was
- * added on top and grossSales does not hold it).
+ * what the shop keeps: grossSales − discounts + shipping − refunds without the tax they paid back,
+ * less the tax inside prices where the store enters prices with tax (tax is never revenue; where
+ * prices exclude it, it was added on top and grossSales does not hold it). A refund's tax is its
+ * order's tax in proportion to the order's total, so a fully refunded order nets 0.
  */
 export const SalesBreakdown = Type.Object(
   {
@@ -121,11 +122,11 @@ export const SalesBreakdown = Type.Object(
     shipping: Type.Number({ description: 'Σ shipping charged' }),
     tax: Type.Number({ description: 'Σ tax charged, on items and shipping, whether prices include it or not' }),
     refunds: Type.Number({
-      description: 'Σ refunds made on these sales, whenever made (a cancelled or returned order is out with its refunds)',
+      description: 'Σ refunds made on these sales, whenever made, as paid back (tax included; a cancelled or returned order is out with its refunds)',
     }),
     netRevenue: Type.Number({
       description:
-        'grossSales − discounts + shipping − refunds − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. May be negative.',
+        "grossSales − discounts + shipping − (refunds less the tax they paid back) − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. A refund paid back its order's tax in proportion to the order's total (rounded to the cent), so a fully refunded order nets 0. May be negative.",
     }),
   },
   { $id: 'SalesBreakdown', description: 'Money: two decimals, summed exactly in integer cents.' },

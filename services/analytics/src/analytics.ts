@@ -81,6 +81,7 @@ export class Analytics {
       tax: row.tax,
       taxInPrices: row.tax_in_prices,
       refunds: row.refunds,
+      refundedTax: row.refunded_tax,
     };
     return {
       from: range.from,

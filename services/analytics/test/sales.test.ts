@@ -103,6 +103,88 @@ for (const target of testTargets()) {
       assert.deepEqual([s.orders, s.refunds, s.netRevenue], [1, 10, 20]);
     });
 
+    test('a fully refunded order nets 0, whether its prices exclude tax or include it', async () => {
+      // Tax on top: 59.97 − 6.00 + 5.00 + 4.79 of tax = 63.76, all paid back; the 4.79 of tax with it.
+      const onTopDay = nextDay();
+      const onTop = orderCreated({
+        timestamp: `${onTopDay}T09:00:00Z`,
+        items: [{ productId: kettle, quantity: 3, price: 19.99 }],
+        total: 63.76,
+        breakdown: { subtotal: 59.97, discountTotal: 6, shippingTotal: 5, taxTotal: 4.79, pricesIncludeTax: false, currency: 'USD' },
+      });
+      // Tax inside: 119.00 + 11.90 = 130.90 holding 20.90 of tax, all paid back.
+      const insideDay = nextDay();
+      const inside = orderCreated({
+        timestamp: `${insideDay}T09:00:00Z`,
+        items: [{ productId: mug, quantity: 1, price: 119 }],
+        total: 130.9,
+        breakdown: { subtotal: 119, discountTotal: 0, shippingTotal: 11.9, taxTotal: 20.9, pricesIncludeTax: true, currency: 'USD' },
+      });
+      // Still PENDING: the orders count as sales, their refunds with them.
+      await deliver(onTop, inside, paymentRefunded(onTop, 63.76, `${onTopDay}T10:00:00Z`), paymentRefunded(inside, 130.9, `${insideDay}T10:00:00Z`));
+      assert.deepEqual(await sales(onTopDay), {
+        from: onTopDay,
+        to: onTopDay,
+        orders: 1,
+        grossSales: 59.97,
+        discounts: 6,
+        shipping: 5,
+        tax: 4.79,
+        refunds: 63.76,
+        // 59.97 − 6.00 + 5.00 − (63.76 − 4.79 of tax paid back)
+        netRevenue: 0,
+      });
+      assert.deepEqual(await sales(insideDay), {
+        from: insideDay,
+        to: insideDay,
+        orders: 1,
+        grossSales: 119,
+        discounts: 0,
+        shipping: 11.9,
+        tax: 20.9,
+        refunds: 130.9,
+        // 119.00 + 11.90 − (130.90 − 20.90 of tax paid back) − 20.90 of tax inside the prices
+        netRevenue: 0,
+      });
+    });
+
+    test("a partial refund takes out its share of the order's tax, rounded to the cent", async () => {
+      const day = nextDay();
+      // Tax inside, 130.90 holding 20.90: half paid back, 65.45 × 20.90 / 130.90 = 10.45 of it tax.
+      const inside = orderCreated({
+        timestamp: `${day}T09:00:00Z`,
+        items: [{ productId: mug, quantity: 1, price: 119 }],
+        total: 130.9,
+        breakdown: { subtotal: 119, discountTotal: 0, shippingTotal: 11.9, taxTotal: 20.9, pricesIncludeTax: true, currency: 'USD' },
+      });
+      // Tax on top, 63.76 holding 4.79: half paid back, 31.88 × 4.79 / 63.76 = 2.395, so 2.40 of it tax.
+      const onTop = orderCreated({
+        timestamp: `${day}T10:00:00Z`,
+        items: [{ productId: kettle, quantity: 3, price: 19.99 }],
+        total: 63.76,
+        breakdown: { subtotal: 59.97, discountTotal: 6, shippingTotal: 5, taxTotal: 4.79, pricesIncludeTax: false, currency: 'USD' },
+      });
+      // A free order: a refund of it carries no tax (and divides by nothing).
+      const free = orderCreated({
+        timestamp: `${day}T11:00:00Z`,
+        items: [{ productId: mug, quantity: 1, price: 0 }],
+        total: 0,
+        breakdown: { subtotal: 0, discountTotal: 0, shippingTotal: 0, taxTotal: 0, pricesIncludeTax: false, currency: 'USD' },
+      });
+      await deliver(
+        inside,
+        onTop,
+        free,
+        paymentRefunded(inside, 65.45, `${day}T12:00:00Z`),
+        paymentRefunded(onTop, 31.88, `${day}T12:00:00Z`),
+        paymentRefunded(free, 0, `${day}T12:00:00Z`),
+      );
+      const s = await sales(day);
+      // Nets before the refunds: 110.00 and 58.97. After: 110.00 − (65.45 − 10.45) = 55.00, half of it;
+      // 58.97 − (31.88 − 2.40) = 29.49, half to the cent. 55.00 + 29.49 = 84.49.
+      assert.deepEqual([s.orders, s.tax, s.refunds, s.netRevenue], [3, 25.69, 97.33, 84.49]);
+    });
+
     test('a cancelled order is out of every figure, with its refund, as it is out of the summary revenue', async () => {
       const day = nextDay();
       const kept = orderCreated({ timestamp: `${day}T09:00:00Z`, items: [{ productId: mug, quantity: 1, price: 7.5 }] });

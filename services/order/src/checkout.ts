@@ -19,7 +19,7 @@ import {
   type StockReservations,
   type TaxRate,
 } from '@dema/contracts';
-import { AppError, unprocessableContent, type Db } from '@dema/platform';
+import { AppError, unprocessable, unprocessableContent, type Db } from '@dema/platform';
 import { CheckoutConfigurationCache } from './checkout-configuration-cache.ts';
 import type { StoredCheckoutSettings } from './db/checkout-settings.repository.ts';
 import { readPlacementTerms, type PlacementTerms } from './db/promotions.repository.ts';
@@ -199,22 +199,36 @@ export class Checkout {
     return options;
   }
 
-  /** What placing this order would charge, without reserving or writing anything. */
+  /** What placing this order would charge, without reserving or writing anything; refused as the placement would refuse it. */
   async preview(user: User, body: CreateOrder, lines: StockLine[]): Promise<CheckoutPreview> {
     const plan = await this.plan(user, body);
-    return wirePricing(this.price(plan, await this.catalogLines(lines)));
+    const priced = await this.catalogLines(lines);
+    try {
+      return wirePricing(this.price(plan, priced));
+    } catch (error) {
+      // As the placement answers it (Orders.place): a figure past DECIMAL(10,2) is the items' fault.
+      if (error instanceof RangeError) throw unprocessable(ErrorCode.VALIDATION_FAILED, 'body.items', `make an order total too large: ${error.message}`);
+      throw error;
+    }
   }
 
-  /** Lines priced from the catalog's current view, as a reservation would price them (no stock taken). */
+  /**
+   * Lines priced from the catalog's current view, as a reservation would price them (no stock
+   * taken), and refused as a reservation refuses them: an unknown product, a product sold by
+   * variant without one, or a variant of another product is a 422 naming the line's field.
+   */
   private async catalogLines(lines: StockLine[]): Promise<ReservedLine[]> {
     const products = await Promise.all(lines.map((line) => this.catalog.getProduct(line.productId)));
     return lines.map((line, index) => {
       const product = products[index];
-      const variant = product?.variants.find((v) => v.id === line.variantId);
-      if (!product || (line.variantId !== null && !variant)) {
-        throw unprocessableContent(ErrorCode.PRODUCT_NOT_FOUND, `No product ${line.productId}${line.variantId ? ` in variant ${line.variantId}` : ''}`, [
-          { name: `body.items.${index}.productId`, reason: 'is not in the catalog' },
-        ]);
+      const field = `body.items.${index}`;
+      if (!product) throw unprocessable(ErrorCode.PRODUCT_NOT_FOUND, `${field}.productId`, `names no product (${line.productId})`);
+      const variant = product.variants.find((v) => v.id === line.variantId);
+      if (line.variantId === null && product.variants.length > 0) {
+        throw unprocessable(ErrorCode.STOCK_MANAGED_BY_VARIANTS, `${field}.variantId`, `is required: ${product.name} is sold by variant`);
+      }
+      if (line.variantId !== null && !variant) {
+        throw unprocessable(ErrorCode.VARIANT_NOT_FOUND, `${field}.variantId`, `is not a variant of ${product.name} (${product.id})`);
       }
       return {
         productId: product.id,

@@ -107,7 +107,7 @@ export class Returns {
         // Refused (nothing paid, more than is left of the payment): the return never happened.
         // Anything else: the refund may have been made, so the return stays pending for a retry.
         if (error instanceof AppError && error.status < 500) await returns.dropPendingReturn(this.db, pending.id);
-        throw error;
+        throw renameRefundFields(error, pending.amount);
       }
       await returns.setRefund(this.db, pending.id, refundId);
     }
@@ -166,6 +166,18 @@ export class Returns {
     }
     return finished;
   }
+}
+
+/**
+ * The Payment service names the refund's `body.amount`; a return's body has no amount, its lines
+ * make it: a refund of more than is left of the payment is the lines' fault.
+ */
+function renameRefundFields(error: unknown, amount: string): unknown {
+  if (!(error instanceof AppError) || !error.invalidParams?.some((p) => p.name === 'body.amount')) return error;
+  const params = error.invalidParams.map((p) =>
+    p.name === 'body.amount' ? { name: 'body.lines', reason: `would refund ${amount}, and the refund ${p.reason}` } : p,
+  );
+  return new AppError(error.status, error.code, params.map((p) => `${p.name} ${p.reason}`).join('; '), params, error.headers);
 }
 
 /** A return request as its Idempotency-Key remembers it. */

@@ -52,6 +52,29 @@ for (const target of testTargets()) {
       assert.equal((await json(await shop.admin.request('GET', `/api/orders/${opened.orderId}/payment`))).status, 'unpaid');
     });
 
+    test('marking paid takes no body or an empty object; a field is a 400 naming it, and the payment stays unpaid', async () => {
+      const opened = await shop.openPayment(shop.customer.id, 10, 'manual');
+      const markPaid = `/api/orders/${opened.orderId}/payment/mark-paid`;
+      for (const [body, field] of [
+        [{ x: 1 }, 'body.x'],
+        [{ amount: 10 }, 'body.amount'],
+        [[], 'body'],
+        [null, 'body'],
+      ] as const) {
+        const problem = await problemOf(await shop.admin.request('POST', markPaid, body), 400);
+        assert.equal(problem.code, 'VALIDATION_FAILED', JSON.stringify(body));
+        assert.deepEqual(
+          problem.invalidParams?.map((p) => p.name),
+          [field],
+          JSON.stringify(body),
+        );
+      }
+      assert.equal((await json(await shop.admin.request('GET', `/api/orders/${opened.orderId}/payment`))).status, 'unpaid');
+      assert.equal((await json(await shop.admin.request('POST', markPaid, {}))).status, 'paid');
+      const another = await shop.openPayment(shop.customer.id, 10, 'manual');
+      assert.equal((await json(await shop.admin.request('POST', `/api/orders/${another.orderId}/payment/mark-paid`))).status, 'paid');
+    });
+
     test("a customer sees only their own order's payment: another's is a 404, as is an order without one", async () => {
       const opened = await shop.openPayment(shop.customer.id, 10, 'manual');
       const stranger = await shop.newCustomer();

@@ -103,8 +103,9 @@ for (const target of testTargets()) {
         shipping: 9.98,
         tax: 4.79,
         refunds: 10.01,
-        // 199.96 − 6.00 + 9.98 − 10.01 (prices exclude tax: tax is not in it)
-        netRevenue: 193.93,
+        // 199.96 − 6.00 + 9.98 − (10.01 − 0.75): prices exclude tax, so tax is not in it, nor the tax the
+        // refund paid back: its order's 4.79 of tax in proportion to its 63.75 total, 10.01 × 4.79 / 63.75 = 0.7521… → 0.75.
+        netRevenue: 194.68,
       };
       assert.deepEqual(await sales(), expected);
       // The same figures from the orders' own breakdown, summed in cents.

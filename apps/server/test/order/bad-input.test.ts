@@ -105,6 +105,55 @@ for (const target of testTargets()) {
       ]);
     });
 
+    test('a preview refuses the lines the placement refuses, with the same code and field', async () => {
+      const preview =
+        (...lines: unknown[]) =>
+        () =>
+          dema.customer.request('POST', '/api/checkout/preview', { items: lines });
+      const sameAsPlacement = async (what: string, lines: unknown[], code: string, fields: string[]) => {
+        await assertRefused([
+          { what: `${what} (placement)`, send: items(...lines), status: 422, code, fields },
+          { what: `${what} (preview)`, send: preview(...lines), status: 422, code, fields },
+        ]);
+      };
+      await sameAsPlacement(
+        'unknown product',
+        [
+          { productId: plain.id, quantity: 1 },
+          { productId: randomUUID(), quantity: 1 },
+        ],
+        'PRODUCT_NOT_FOUND',
+        ['body.items.1.productId'],
+      );
+      await sameAsPlacement('missing variant', [{ productId: shirt.id, quantity: 1 }], 'STOCK_MANAGED_BY_VARIANTS', ['body.items.0.variantId']);
+      await sameAsPlacement('variant of another product', [{ productId: shirt.id, variantId: otherShirt.variants[0]!.id, quantity: 1 }], 'VARIANT_NOT_FOUND', [
+        'body.items.0.variantId',
+      ]);
+      await sameAsPlacement(
+        'variant on a product without variants',
+        [{ productId: plain.id, variantId: shirt.variants[0]!.id, quantity: 1 }],
+        'VARIANT_NOT_FOUND',
+        ['body.items.0.variantId'],
+      );
+    });
+
+    test('a preview whose total would not fit an order is a 422 naming body.items, as the placement is, not a 500', async () => {
+      const bullion = await dema.createProduct({ name: 'Bullion', price: 99_999_999.99, stock: 5 });
+      const lines = [{ productId: bullion.id, quantity: 2 }];
+      // The placement reserved the stock before pricing it, and released it again (the reservation's row stays, RELEASED).
+      const placed = await problemOf(await items(...lines)(), 422);
+      assert.deepEqual([placed.code, placed.invalidParams?.map((p) => p.name)], ['VALIDATION_FAILED', ['body.items']]);
+      await assertRefused([
+        {
+          what: 'preview',
+          send: () => dema.customer.request('POST', '/api/checkout/preview', { items: lines }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.items'],
+        },
+      ]);
+    });
+
     test('a quantity that is not a whole number from 1 to 1000 is a 400 naming it', async () => {
       await assertRefused(
         [0, -1, 1.5, 1001, '2', null].map((quantity) => ({

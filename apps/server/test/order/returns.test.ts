@@ -169,6 +169,22 @@ for (const target of testTargets()) {
       assert.equal(await returnEvents(product.id), 0);
     });
 
+    test('a return refunding more than is left of the payment (refunded by amount before) is a 422 naming body.lines, and changes nothing', async () => {
+      const { order, product } = await shippedOrder(10, 2);
+      assert.equal((await admin.request('POST', `/api/orders/${order.id}/refunds`, { amount: 15, reason: 'Goodwill' })).status, 201);
+      const problem = await problemOf(await returnUnits(order.id, [{ productId: product.id, quantity: 1 }]), 422);
+      assert.equal(problem.code, 'REFUND_EXCEEDS_PAID');
+      // The return's body has lines and no amount: the refund they would make is named by them.
+      assert.deepEqual(problem.invalidParams, [
+        { name: 'body.lines', reason: 'would refund 10.00, and the refund must be at most 5.00, what was paid and not yet refunded' },
+      ]);
+      assert.match(problem.detail!, /^body\.lines would refund 10\.00/);
+      assert.deepEqual(await returnsOf(order.id), []);
+      assert.equal((await paymentOf(order.id)).amountRefunded, 15);
+      assert.equal(await stockOf(product.id), 8);
+      assert.equal(await returnEvents(product.id), 0);
+    });
+
     test('the same Idempotency-Key answers with the first return and refunds once', async () => {
       const { order, product } = await shippedOrder(2, 4);
       const headers = { 'idempotency-key': `return-${tag}-${order.id}` };

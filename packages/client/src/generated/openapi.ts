@@ -124,7 +124,7 @@ export interface paths {
         };
         /**
          * Gross sales, discounts, shipping, tax, refunds and net revenue
-         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax (tax is never revenue). Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
+         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax; a refund comes out without the tax it paid back (its order's tax in proportion to the order's total), since tax is never revenue: a fully refunded order nets 0. Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
          */
         get: operations["getSalesBreakdown"];
         put?: never;
@@ -762,7 +762,7 @@ export interface paths {
         put?: never;
         /**
          * Mark an order's manual payment paid
-         * @description For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409.
+         * @description For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409. Takes no body, or an empty object: any field is a 400 naming it.
          */
         post: operations["markOrderPaid"];
         delete?: never;
@@ -1951,11 +1951,11 @@ export interface components {
             from: string;
             /** @description Σ subtotal: items at their prices, before discounts (an order placed before checkout: its total) */
             grossSales: number;
-            /** @description grossSales − discounts + shipping − refunds − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. May be negative. */
+            /** @description grossSales − discounts + shipping − (refunds less the tax they paid back) − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. A refund paid back its order's tax in proportion to the order's total (rounded to the cent), so a fully refunded order nets 0. May be negative. */
             netRevenue: number;
             /** @description Sales: orders placed in the range, less cancelled and returned ones (as the summary counts) */
             orders: number;
-            /** @description Σ refunds made on these sales, whenever made (a cancelled or returned order is out with its refunds) */
+            /** @description Σ refunds made on these sales, whenever made, as paid back (tax included; a cancelled or returned order is out with its refunds) */
             refunds: number;
             /** @description Σ shipping charged */
             shipping: number;
@@ -5234,7 +5234,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {

@@ -2,13 +2,20 @@ import swagger, { type SwaggerOptions } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { ErrorCode } from '@dema/contracts';
 import { problemContentType } from '@dema/contracts';
+import { isOptionalSchema } from './request-validation.ts';
 import { requiresToken } from './route-schemas.ts';
 import type { DemaApp } from './server.ts';
 
 type JsonObject = Record<string, unknown>;
 
+// Carries a body's optionality from `describeAccess` to `describeAsSent` (@fastify/swagger copies
+// `x-` keys onto the operation, and always marks a body required).
+const optionalBodyKey = 'x-dema-optional-body';
+
 interface OpenApiOperation {
   operationId?: string;
+  requestBody?: { required?: boolean };
+  [optionalBodyKey]?: boolean;
   security?: Array<Record<string, string[]>>;
   parameters?: Array<{ in: string; required?: boolean; schema?: { default?: unknown } }>;
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
@@ -64,7 +71,8 @@ function describeAccess({ schema, url, route }: { schema: unknown; url: string; 
   for (const status of statuses) response[status] ??= problemRef;
   // A route that names its own scheme (the refresh cookie) keeps it; otherwise access decides.
   const security = own.security ?? (needsToken ? requiresToken : []);
-  return { schema: { ...own, security, response }, url };
+  const optionalBody = isOptionalSchema(own.body) ? { [optionalBodyKey]: true } : {};
+  return { schema: { ...own, security, response, ...optionalBody }, url };
 }
 
 /** Every component schema some path reaches (through any chain of $refs). */
@@ -84,12 +92,17 @@ function reachableSchemas(document: OpenApiDocument): Set<string> {
 
 /**
  * Makes the document say what the server does: a query parameter with a default is optional,
- * errors are sent as application/problem+json with what each status means, and only the schemas some documented route uses are kept (hidden internal routes share
+ * so is a body declared `Type.Optional`, errors are sent as application/problem+json with what each status means, and only the schemas some documented route uses are kept (hidden internal routes share
  * the component registry).
  */
 function describeAsSent(document: OpenApiDocument): OpenApiDocument {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const operation of Object.values(operations)) {
+      // A body declared `Type.Optional` may be left out (the server handles none as `{}`).
+      if (operation[optionalBodyKey]) {
+        if (operation.requestBody) operation.requestBody.required = false;
+        delete operation[optionalBodyKey];
+      }
       for (const parameter of operation.parameters ?? []) {
         if (parameter.in === 'query' && parameter.schema?.default !== undefined) parameter.required = false;
       }

@@ -89,4 +89,12 @@ export function compileRequestValidator(ajvs: { firstError: Ajv; allErrors: Ajv 
   return validate;
 }
 
+/**
+ * Whether `schema` is wrapped in TypeBox's `Type.Optional`, a mark TypeBox keeps out of the JSON
+ * Schema: a route body declared so may be left out (the server and its OpenAPI document say so).
+ */
+export function isOptionalSchema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && (schema as { '~optional'?: unknown })['~optional'] === true;
+}
+
 export type { ErrorObject };

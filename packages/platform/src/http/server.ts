@@ -12,7 +12,7 @@ import { actingUserHeader, actingUserOf, runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
-import { compileRequestValidator, createAjv, noteBodySize, refusingNul } from './request-validation.ts';
+import { compileRequestValidator, createAjv, isOptionalSchema, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
 export type DemaApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -155,6 +155,11 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   app.addHook('onRoute', (route) => {
     const own = route.bodyLimit ?? (route.schema?.body ? options.bodyLimit : bodyLimits.small);
     route.bodyLimit = Math.min(own, options.bodyLimit);
+    // A body declared `Type.Optional(S)` may be left out: the request is then validated and handled
+    // as the empty object (so S must accept `{}`), while a body that is sent must be an S, so an
+    // action that takes nothing still refuses fields it does not know. Fastify alone validates a
+    // missing body as null, which no object schema accepts.
+    if (isOptionalSchema(route.schema?.body)) route.preValidation = [...[route.preValidation ?? []].flat(), treatMissingBodyAsEmpty];
   });
   app.decorateRequest('principal', null as never);
   const refusedListeners: RefusedCredentialsListener[] = [];
@@ -285,4 +290,10 @@ function checkScrapeToken(given: string | undefined, expected: string | undefine
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b))
     throw unauthenticated('Metrics are for the scraper: present Authorization: Bearer <service token>', given !== undefined);
+}
+
+function treatMissingBodyAsEmpty(request: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  // Only a missing body: a JSON `null` that was sent is validated as sent, and refused.
+  if (request.body === undefined) request.body = {};
+  done();
 }

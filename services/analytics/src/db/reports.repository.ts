@@ -59,6 +59,7 @@ export interface SalesSumsRow {
   tax: string;
   tax_in_prices: string;
   refunds: string;
+  refunded_tax: string;
 }
 
 /**
@@ -66,17 +67,23 @@ export interface SalesSumsRow {
  * them whenever they were made: a refund belongs to the order it pays back, so a range's figures do
  * not move when a refund comes later than the range. Cancelled and returned orders are out with
  * their refunds, which only paid back what they no longer count.
+ *
+ * `refunded_tax` is the tax the refunds paid back: each refund carries its order's tax in
+ * proportion to the order's total, `round(amount × tax_total / total, 2)` (0 for a total of 0),
+ * which is the order's whole tax for a full refund.
  */
 export async function salesSums(db: Queryable, range: DayRange): Promise<SalesSumsRow> {
   const { rows } = await db.query<SalesSumsRow>(
     `WITH sales AS (
-       SELECT order_id, subtotal, discount_total, shipping_total, tax_total, prices_include_tax
+       SELECT order_id, total, subtotal, discount_total, shipping_total, tax_total, prices_include_tax
          FROM order_facts
         WHERE placed_at >= $1::timestamptz AND placed_at < $2::timestamptz AND status <> ALL($3::text[]))
      SELECT count(*)::int AS orders, COALESCE(sum(subtotal), 0)::text AS gross_sales, COALESCE(sum(discount_total), 0)::text AS discounts,
             COALESCE(sum(shipping_total), 0)::text AS shipping, COALESCE(sum(tax_total), 0)::text AS tax,
             COALESCE(sum(tax_total) FILTER (WHERE prices_include_tax), 0)::text AS tax_in_prices,
-            (SELECT COALESCE(sum(r.amount), 0) FROM refund_facts r JOIN sales USING (order_id))::text AS refunds
+            (SELECT COALESCE(sum(r.amount), 0) FROM refund_facts r JOIN sales USING (order_id))::text AS refunds,
+            (SELECT COALESCE(sum(CASE WHEN s.total > 0 THEN round(r.amount * s.tax_total / s.total, 2) ELSE 0 END), 0)
+               FROM refund_facts r JOIN sales s USING (order_id))::text AS refunded_tax
        FROM sales`,
     [range.start, range.end, notSales],
   );

@@ -27,16 +27,24 @@ export interface SalesSums {
   tax: string;
   /** The part of `tax` charged on orders whose prices include tax: it sits inside their subtotal. */
   taxInPrices: string;
+  /** Σ refund amounts: what was paid back, tax included. */
   refunds: string;
+  /**
+   * The part of `refunds` that paid back tax: each refund's order's tax in proportion to the
+   * order's total, rounded to the cent (0 for a total of 0); the order's whole tax for a full refund.
+   */
+  refundedTax: string;
 }
 
 /**
- * Net revenue = gross sales − discounts + shipping − refunds − tax inside prices, exactly (cents).
- * Tax is never revenue: where prices exclude it, it was added on top and gross sales lacks it
- * already; where they include it, it sits inside the subtotal and comes out here. Refunds are
- * what was paid back, whole (tax included, as the refund's amount is).
+ * Net revenue = gross sales − discounts + shipping − (refunds − refunded tax) − tax inside prices,
+ * exactly (cents). Tax is never revenue: where prices exclude it, it was added on top and gross
+ * sales lacks it already; where they include it, it sits inside the subtotal and comes out here.
+ * A refund pays back tax too, which net revenue never held, so only the refund's share without tax
+ * comes out of it: a fully refunded order nets 0, whether its prices include tax or not.
  */
 export function netRevenue(sums: Omit<SalesSums, 'tax'>): string {
   const c = (amount: string) => toCents(amount);
-  return fromCents(c(sums.grossSales) - c(sums.discounts) + c(sums.shipping) - c(sums.refunds) - c(sums.taxInPrices));
+  const refundedRevenue = c(sums.refunds) - c(sums.refundedTax);
+  return fromCents(c(sums.grossSales) - c(sums.discounts) + c(sums.shipping) - refundedRevenue - c(sums.taxInPrices));
 }

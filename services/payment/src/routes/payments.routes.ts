@@ -6,6 +6,10 @@ import type { Payments } from '../payments.ts';
 const read = { permission: 'orders:read' as const };
 const manage = { permission: 'payments:manage' as const };
 
+// Marking paid takes nothing: no body (optional, so validated as `{}`) or an empty object; any
+// field is refused, as on every route.
+const NoFields = Type.Object({}, { additionalProperties: false });
+
 const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body return the first refund instead of making another');
 
 // The permission hook has already turned anonymous callers away on every route here.
@@ -40,9 +44,12 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
         tags: ['payments'],
         operationId: 'markOrderPaid',
         summary: "Mark an order's manual payment paid",
-        description: 'For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409.',
+        description:
+          'For a bank transfer or cash on delivery whose money arrived: unpaid → paid. A card payment, or one not unpaid, is a 409. ' +
+          'Takes no body, or an empty object: any field is a 400 naming it.',
         security: requiresToken,
         params: OrderIdParam,
+        body: Type.Optional(NoFields),
         response: { 200: Type.Ref('Payment'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },
