@@ -125,6 +125,31 @@ for (const target of testTargets()) {
       assert.equal(await dema.count('products'), 0);
     });
 
+    test('refuses, in the dry run as in the import, a file in Latin-1, a NUL and a row longer than the header', async () => {
+      const latin1 = Buffer.concat([Buffer.from(`${header}\ncafe,Caf`), Buffer.from([0xe9]), Buffer.from(',,,1,1,,,,,,,,,\n')]);
+      const csv = Buffer.concat([
+        latin1,
+        Buffer.from('nul,Nul\u0000Name,,,1,1,,,,,,,,,\n'),
+        Buffer.from('crate,Crate,,,1,1,,,,,,,,,,extra\n'),
+        Buffer.from('ok,Fine,,,1,1,,,,,,,,,,,\n'),
+      ]);
+      for (const query of ['?dryRun=true', '']) {
+        const response = await fetch(`${dema.url}/api/products/import${query}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+        assert.equal(response.status, 422, await response.clone().text());
+        const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.equal(problem.code, 'IMPORT_ROWS_REJECTED');
+        assert.deepEqual(
+          problem.invalidParams.map((p) => p.name),
+          ['row 2: name', 'row 3: name', 'row 4: column 16'],
+        );
+      }
+      assert.equal(await dema.count('products'), 0);
+    });
+
     test('refuses a SKU the catalog has and a handle that is a product id: an import only adds', async () => {
       const existing = await dema.createProduct({ name: 'Old', variants: [{ name: 'Only', sku: 'OLD-1', stock: 1 }] });
       const csv = [header, 'n,New,,,1,,,,,A,OLD-1,,1,,', `${existing.id},Again,,,1,1,,,,,,,,,`].join('\n');
