@@ -200,6 +200,20 @@ for (const target of testTargets()) {
       assert.equal(await dema.count('products'), 0);
     });
 
+    test('a file sent with another content type than CSV is told to send text/csv, not JSON', async () => {
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+        const response = await fetch(`${dema.url}/api/products/import?dryRun=true`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': type },
+          body: sample,
+        });
+        assert.equal(response.status, 415);
+        const problem = (await response.json()) as { code: string; detail: string };
+        assert.equal(problem.code, 'UNSUPPORTED_MEDIA_TYPE');
+        assert.match(problem.detail, /send text\/csv$/, problem.detail);
+      }
+    });
+
     test('a big file becomes a job the admin polls until it reports, then the export streams it back page by page', async () => {
       const rows = Array.from({ length: 1200 }, (_, i) => `p${i},Bulk ${String(i).padStart(4, '0')},,Bulk,${i}.25,${i % 7},,,,,,,,,`);
       const response = await importCsv([header, ...rows].join('\n'));
