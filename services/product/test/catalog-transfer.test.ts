@@ -214,6 +214,18 @@ for (const target of testTargets()) {
       }
     });
 
+    test('an export filter it does not take is a 400 naming it, not the whole catalog', async () => {
+      for (const [query, name] of [
+        ['?catgory=kitchen', 'query.catgory'],
+        ['?limit=5', 'query.limit'],
+      ]) {
+        const response = await dema.admin('GET', `/api/products/export${query}`);
+        assert.equal(response.status, 400, query);
+        const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.deepEqual([problem.code, problem.invalidParams.map((p) => p.name)], ['VALIDATION_FAILED', [name]]);
+      }
+    });
+
     test('a big file becomes a job the admin polls until it reports, then the export streams it back page by page', async () => {
       const rows = Array.from({ length: 1200 }, (_, i) => `p${i},Bulk ${String(i).padStart(4, '0')},,Bulk,${i}.25,${i % 7},,,,,,,,,`);
       const response = await importCsv([header, ...rows].join('\n'));
