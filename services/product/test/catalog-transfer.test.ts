@@ -164,6 +164,34 @@ for (const target of testTargets()) {
       await clear();
     });
 
+    test('two imports of one SKU at once: one imports it, the other is refused naming the row', async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `race${i},Race ${i},,,1,,,,,One,RACE-${i},,1,,`);
+      const csv = [header, ...rows].join('\n');
+      const replies = await Promise.all([importCsv(csv), importCsv(csv)]);
+      const statuses = replies.map((r) => r.status).sort();
+      const bodies = await Promise.all(replies.map((r) => r.text()));
+      assert.deepEqual(statuses, [200, 422], bodies.join('\n'));
+      const refused = JSON.parse(bodies[replies.findIndex((r) => r.status === 422)]!) as { code: string; invalidParams: Array<{ name: string }> };
+      assert.equal(refused.code, 'IMPORT_ROWS_REJECTED');
+      assert.equal(await dema.count('products'), 300);
+      await clear();
+    });
+
+    test('two imports creating one new category at once both import, into that one category', async () => {
+      const file = (prefix: string) => [header, ...Array.from({ length: 300 }, (_, i) => `${prefix}${i},${prefix} ${i},,Garden Shed,1,1,,,,,,,,,`)].join('\n');
+      const replies = await Promise.all([importCsv(file('left')), importCsv(file('right'))]);
+      const bodies = await Promise.all(replies.map((r) => r.text()));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200],
+        bodies.join('\n'),
+      );
+      assert.equal((await products('&category=garden-shed')).total, 600);
+      const shed = (await (await dema.anonymous('GET', '/api/categories/garden-shed')).json()) as { id: string };
+      await clear();
+      assert.equal((await dema.admin('DELETE', `/api/categories/${shed.id}`)).status, 204);
+    });
+
     test('finds a category by its name in any case, and refuses a new name whose slug another category has', async () => {
       const garden = await dema.createCategory('Home & Garden');
       const byName = await importCsv([header, 'g,Rake,,home & garden,9,1,,,,,,,,,'].join('\n'), '?dryRun=true');
