@@ -152,7 +152,14 @@ export function AdminWebhooks() {
             header: 'Status',
             cell: (endpoint) =>
               endpoint.enabled ? (
-                <span className="pill pill-ok">Enabled</span>
+                <>
+                  <span className="pill pill-ok">Enabled</span>
+                  {endpoint.failingSince ? (
+                    <div className="muted small">
+                      failing since {formatDateTime(endpoint.failingSince)} ({endpoint.consecutiveFailures} attempts in a row)
+                    </div>
+                  ) : null}
+                </>
               ) : (
                 <>
                   <span className="pill pill-warn">Disabled</span>

@@ -56,6 +56,13 @@ const endpointFields = {
   enabled: Type.Boolean(),
   /** Why deliveries stopped when the endpoint kept failing; null when enabled or disabled by an admin. */
   disabledReason: Type.Union([Type.String(), Type.Null()]),
+  failingSince: Type.Union([Timestamp, Type.Null()], {
+    description: 'When the run of failed attempts since the last success began; null when the last attempt succeeded, none was made, or it was enabled again',
+  }),
+  consecutiveFailures: Type.Integer({
+    minimum: 0,
+    description: 'Attempts failed in a row since failingSince; at DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES (50), over a day, the endpoint is disabled',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 };

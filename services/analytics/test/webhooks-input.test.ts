@@ -43,6 +43,8 @@ for (const target of testTargets()) {
           secret,
           enabled: true,
           disabledReason: null,
+          failingSince: null,
+          consecutiveFailures: 0,
           createdAt: undefined,
           updatedAt: undefined,
         },

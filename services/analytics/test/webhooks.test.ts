@@ -262,6 +262,30 @@ for (const target of testTargets()) {
       assert.equal((await deliveries(endpoint.id)).length, 1, 'events while disabled are not queued for it');
     });
 
+    test('an endpoint says since when and how many times in a row it has failed, until a success or enabling it again', async () => {
+      const endpoint = await register(['order.created']);
+      const fresh = (await dema.admin(`/api/webhooks/${endpoint.id}`)).body;
+      assert.deepEqual([fresh.failingSince, fresh.consecutiveFailures], [null, 0]);
+      receiver.answer(endpoint.path, 503, 503, 503, 503);
+      await dema.publish(placed());
+      await waitFor('the endpoint disabled', async () => (await dema.admin(`/api/webhooks/${endpoint.id}`)).body.enabled === false, 10_000);
+      const [delivery] = await deliveries(endpoint.id);
+      const firstFailure = delivery.attempts.map((a: { attemptedAt: string }) => a.attemptedAt).sort()[0];
+      const failing = (await dema.admin(`/api/webhooks/${endpoint.id}`)).body;
+      assert.deepEqual([failing.failingSince, failing.consecutiveFailures], [firstFailure, 4]);
+      const listed = (await dema.admin('/api/webhooks')).body.items.find((e: { id: string }) => e.id === endpoint.id);
+      assert.deepEqual([listed.failingSince, listed.consecutiveFailures], [firstFailure, 4]);
+
+      const enabled = await dema.send('admin', 'PATCH', `/api/webhooks/${endpoint.id}`, { enabled: true });
+      assert.deepEqual([enabled.body.failingSince, enabled.body.consecutiveFailures], [null, 0]);
+      receiver.answer(endpoint.path, 503);
+      await dema.publish(placed());
+      await waitFor('one failure counted', async () => (await dema.admin(`/api/webhooks/${endpoint.id}`)).body.consecutiveFailures >= 1, 10_000);
+      await waitFor('both deliveries sent', async () => (await deliveries(endpoint.id)).every((d) => d.status === 'succeeded'), 10_000);
+      const recovered = (await dema.admin(`/api/webhooks/${endpoint.id}`)).body;
+      assert.deepEqual([recovered.failingSince, recovered.consecutiveFailures], [null, 0], 'a success ends the run');
+    });
+
     test('disabling an endpoint writes WEBHOOK_ENDPOINT_DISABLED to the outbox once, which the relay publishes and no endpoint is sent', async () => {
       const watcher = await register(Object.values(webhookEventNames).filter((name) => name !== 'order.created'));
       const failing = await register(['order.created']);

@@ -22,6 +22,7 @@ import {
   drainRequest,
   type Logger,
   type OutboxRelay,
+  type Queryable,
   recordAudit,
   unprocessableContent,
 } from '@dema/platform';
@@ -39,6 +40,7 @@ const batchProducts = 1000;
 /** Rejected rows listed in one answer; a file wrong throughout would otherwise answer in megabytes. */
 const maxListedProblems = 10_000;
 const exportPage = 500;
+const pgUniqueViolation = '23505';
 
 export type ImportOutcome = { report: CatalogImportReport } | { job: CatalogImportJob };
 export type ExportQuery = Omit<ProductQuery, 'limit' | 'offset' | 'sort'>;
@@ -139,7 +141,7 @@ export class CatalogTransfer {
     progress: (doneRows: number) => Promise<void>,
   ): Promise<CatalogImportReport> {
     const drafts = reader.drafts();
-    const report = await this.db.transaction(async (tx) => {
+    const importInOne = async (tx: Queryable): Promise<CatalogImportReport> => {
       const problems = [...reader.problems];
       const existing = await transfers.existingProductIds(
         tx,
@@ -187,6 +189,13 @@ export class CatalogTransfer {
       // One entry for the whole import, not one per product: the job's report says what it added.
       await recordAudit(tx, { action: 'catalog.imported', resourceType: 'catalog', resourceId: 'catalog', before: null, after: { ...result, jobId } });
       return result;
+    };
+    // A SKU or a new category's slug that another import (or a product) committed after this one's
+    // checks breaks a unique constraint (PostgreSQL runs imports side by side). Checked again, now
+    // that it shows, the SKU is a rejected row (422) and the category is used.
+    const report = await this.db.transaction(importInOne).catch((error: unknown) => {
+      if ((error as { code?: string }).code !== pgUniqueViolation) throw error;
+      return this.db.transaction(importInOne);
     });
     if (!dryRun) {
       await this.cache.invalidate([...cacheConfigs['product-list'].tags]);

@@ -125,6 +125,31 @@ for (const target of testTargets()) {
       assert.equal(await dema.count('products'), 0);
     });
 
+    test('refuses, in the dry run as in the import, a file in Latin-1, a NUL and a row longer than the header', async () => {
+      const latin1 = Buffer.concat([Buffer.from(`${header}\ncafe,Caf`), Buffer.from([0xe9]), Buffer.from(',,,1,1,,,,,,,,,\n')]);
+      const csv = Buffer.concat([
+        latin1,
+        Buffer.from('nul,Nul\u0000Name,,,1,1,,,,,,,,,\n'),
+        Buffer.from('crate,Crate,,,1,1,,,,,,,,,,extra\n'),
+        Buffer.from('ok,Fine,,,1,1,,,,,,,,,,,\n'),
+      ]);
+      for (const query of ['?dryRun=true', '']) {
+        const response = await fetch(`${dema.url}/api/products/import${query}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+        assert.equal(response.status, 422, await response.clone().text());
+        const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.equal(problem.code, 'IMPORT_ROWS_REJECTED');
+        assert.deepEqual(
+          problem.invalidParams.map((p) => p.name),
+          ['row 2: name', 'row 3: name', 'row 4: column 16'],
+        );
+      }
+      assert.equal(await dema.count('products'), 0);
+    });
+
     test('refuses a SKU the catalog has and a handle that is a product id: an import only adds', async () => {
       const existing = await dema.createProduct({ name: 'Old', variants: [{ name: 'Only', sku: 'OLD-1', stock: 1 }] });
       const csv = [header, 'n,New,,,1,,,,,A,OLD-1,,1,,', `${existing.id},Again,,,1,1,,,,,,,,,`].join('\n');
@@ -137,6 +162,34 @@ for (const target of testTargets()) {
       );
       assert.equal(await dema.count('products'), 1);
       await clear();
+    });
+
+    test('two imports of one SKU at once: one imports it, the other is refused naming the row', async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `race${i},Race ${i},,,1,,,,,One,RACE-${i},,1,,`);
+      const csv = [header, ...rows].join('\n');
+      const replies = await Promise.all([importCsv(csv), importCsv(csv)]);
+      const statuses = replies.map((r) => r.status).sort();
+      const bodies = await Promise.all(replies.map((r) => r.text()));
+      assert.deepEqual(statuses, [200, 422], bodies.join('\n'));
+      const refused = JSON.parse(bodies[replies.findIndex((r) => r.status === 422)]!) as { code: string; invalidParams: Array<{ name: string }> };
+      assert.equal(refused.code, 'IMPORT_ROWS_REJECTED');
+      assert.equal(await dema.count('products'), 300);
+      await clear();
+    });
+
+    test('two imports creating one new category at once both import, into that one category', async () => {
+      const file = (prefix: string) => [header, ...Array.from({ length: 300 }, (_, i) => `${prefix}${i},${prefix} ${i},,Garden Shed,1,1,,,,,,,,,`)].join('\n');
+      const replies = await Promise.all([importCsv(file('left')), importCsv(file('right'))]);
+      const bodies = await Promise.all(replies.map((r) => r.text()));
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200],
+        bodies.join('\n'),
+      );
+      assert.equal((await products('&category=garden-shed')).total, 600);
+      const shed = (await (await dema.anonymous('GET', '/api/categories/garden-shed')).json()) as { id: string };
+      await clear();
+      assert.equal((await dema.admin('DELETE', `/api/categories/${shed.id}`)).status, 204);
     });
 
     test('finds a category by its name in any case, and refuses a new name whose slug another category has', async () => {
@@ -173,6 +226,32 @@ for (const target of testTargets()) {
       assert.equal(anonymous.status, 401);
       assert.equal((await dema.anonymous('GET', '/api/products/export')).status, 401);
       assert.equal(await dema.count('products'), 0);
+    });
+
+    test('a file sent with another content type than CSV is told to send text/csv, not JSON', async () => {
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+        const response = await fetch(`${dema.url}/api/products/import?dryRun=true`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': type },
+          body: sample,
+        });
+        assert.equal(response.status, 415);
+        const problem = (await response.json()) as { code: string; detail: string };
+        assert.equal(problem.code, 'UNSUPPORTED_MEDIA_TYPE');
+        assert.match(problem.detail, /send text\/csv$/, problem.detail);
+      }
+    });
+
+    test('an export filter it does not take is a 400 naming it, not the whole catalog', async () => {
+      for (const [query, name] of [
+        ['?catgory=kitchen', 'query.catgory'],
+        ['?limit=5', 'query.limit'],
+      ]) {
+        const response = await dema.admin('GET', `/api/products/export${query}`);
+        assert.equal(response.status, 400, query);
+        const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.deepEqual([problem.code, problem.invalidParams.map((p) => p.name)], ['VALIDATION_FAILED', [name]]);
+      }
     });
 
     test('a big file becomes a job the admin polls until it reports, then the export streams it back page by page', async () => {

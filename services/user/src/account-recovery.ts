@@ -2,7 +2,14 @@ import { accessTokenTtl, ErrorCode, type Principal, type User } from '@dema/cont
 import { badRequest, conflict, tooManyRequests, unauthenticated, type Db, type Queryable, type RateLimiter, type SessionStore } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
-import { insertAccountToken, lockAccountToken, useAccountTokens, writeResetDecoy, type TokenPurpose } from './db/account-tokens.repository.ts';
+import {
+  accountTokenOwner,
+  insertAccountToken,
+  lockAccountToken,
+  useAccountTokens,
+  writeResetDecoy,
+  type TokenPurpose,
+} from './db/account-tokens.repository.ts';
 import { enqueueEmail, enqueueEmailWriting } from './db/email-outbox.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { digest, newToken } from './domain/link-tokens.ts';
@@ -165,6 +172,11 @@ export class AccountRecovery implements SignupEmails {
 
   /** The active account a usable token of `purpose` belongs to; 400 naming the token otherwise. */
   private async lockValidToken(tx: Queryable, token: string, purpose: TokenPurpose): Promise<users.StoredUser> {
+    // The account's row first, then the token, as deleting an account takes them: two links of one
+    // account used at once then wait for each other, instead of each holding its own token while
+    // using up the other's (a deadlock on PostgreSQL, a 500).
+    const owner = await accountTokenOwner(tx, digest(token), purpose);
+    if (owner) await users.findUser(tx, owner, true);
     const presented = await lockAccountToken(tx, digest(token), purpose);
     if (!presented) throw invalidToken('is not a valid link token');
     if (presented.used) throw invalidToken('was already used; ask for a new link');

@@ -125,6 +125,21 @@ for (const target of testTargets()) {
       assert.equal((await dema.client().login(email, newPassword)).status, 200, 'the refused tries changed nothing');
     });
 
+    test('two links of one account submitted at once: one sets the password, the other is refused as used', async () => {
+      const { email } = await dema.createUser();
+      await requestReset(email);
+      await resetTokens(email, 1);
+      await requestReset(email);
+      const [first, second] = await resetTokens(email, 2);
+      for (let round = 0; round < 3; round++) {
+        const replies = await Promise.all([confirm(first!, 'first-link-password-01'), confirm(second!, 'second-link-password-02')]);
+        assert.deepEqual(replies.map((r) => r.status).sort(), round === 0 ? [204, 400] : [400, 400], JSON.stringify(replies.map((r) => r.body)));
+        for (const reply of replies.filter((r) => r.status === 400)) assert.equal(reply.body.code, 'INVALID_LINK_TOKEN');
+      }
+      const logins = await Promise.all(['first-link-password-01', 'second-link-password-02'].map((password) => dema.client().login(email, password)));
+      assert.deepEqual(logins.map((r) => r.status).sort(), [200, 401]);
+    });
+
     test('an expired token is refused naming the token, and changes nothing', async () => {
       const { email } = await dema.createUser();
       await requestReset(email);

@@ -51,6 +51,19 @@ for (const target of testTargets()) {
       assert.ok(all.length >= 5, 'every account without a filter');
     });
 
+    test('a filter the export does not take is a 400 naming it, not every account', async () => {
+      for (const query of ['?emial=buyer', '?limit=1']) {
+        const reply = await dema.client().send('GET', `/api/users/export${query}`, { token: admin.tokens.accessToken });
+        assert.equal(reply.status, 400, reply.text);
+        const problem = JSON.parse(reply.text) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.equal(problem.code, 'VALIDATION_FAILED');
+        assert.deepEqual(
+          problem.invalidParams.map((p) => p.name),
+          [`query.${query.slice(1).split('=')[0]}`],
+        );
+      }
+    });
+
     test('a customer may not export users', async () => {
       assert.equal((await dema.client().send('GET', '/api/users/export', { token: customer.tokens.accessToken })).status, 403);
       assert.equal((await dema.client().send('GET', '/api/users/export')).status, 401);

@@ -65,6 +65,18 @@ for (const target of testTargets()) {
       assert.equal((await dema.admin.request('GET', '/api/orders/export?status=LOST')).status, 400);
     });
 
+    test('a filter the export does not take is a 400 naming it, not every order', async () => {
+      for (const [query, name] of [
+        ['?stauts=CANCELLED', 'query.stauts'],
+        ['?limit=1', 'query.limit'],
+      ]) {
+        const response = await dema.admin.request('GET', `/api/orders/export${query}`);
+        assert.equal(response.status, 400, query);
+        const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string }> };
+        assert.deepEqual([problem.code, problem.invalidParams.map((p) => p.name)], ['VALIDATION_FAILED', [name]]);
+      }
+    });
+
     test('a customer exports only their own orders; an anonymous caller none', async () => {
       const rows = await exportOf(other);
       assert.deepEqual([...new Set(rows.map((row) => row.order_id))], [placed[1]]);

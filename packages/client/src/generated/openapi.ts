@@ -2189,11 +2189,15 @@ export interface components {
             items: components["schemas"]["WebhookDelivery"][];
         };
         WebhookEndpoint: {
+            /** @description Attempts failed in a row since failingSince; at DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES (50), over a day, the endpoint is disabled */
+            consecutiveFailures: number;
             /** Format: date-time */
             createdAt: string;
             disabledReason: string | null;
             enabled: boolean;
             events: string[];
+            /** @description When the run of failed attempts since the last success began; null when the last attempt succeeded, none was made, or it was enabled again */
+            failingSince: string | null;
             /** Format: uuid */
             id: string;
             /** Format: date-time */
@@ -2204,11 +2208,15 @@ export interface components {
             items: components["schemas"]["WebhookEndpoint"][];
         };
         WebhookEndpointWithSecret: {
+            /** @description Attempts failed in a row since failingSince; at DEMA_WEBHOOKS_DISABLE_AFTER_FAILURES (50), over a day, the endpoint is disabled */
+            consecutiveFailures: number;
             /** Format: date-time */
             createdAt: string;
             disabledReason: string | null;
             enabled: boolean;
             events: string[];
+            /** @description When the run of failed attempts since the last success began; null when the last attempt succeeded, none was made, or it was enabled again */
+            failingSince: string | null;
             /** Format: uuid */
             id: string;
             secret: string;

@@ -145,12 +145,15 @@ export function toProblem(error: FastifyError | AppError | Error, request: Fasti
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return base(413, ErrorCode.BODY_TOO_LARGE, `The body exceeds the limit of ${request.routeOptions.bodyLimit} bytes`);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      // A route that reads its own body (the catalog import's CSV) says what it takes instead of JSON.
+      const accepted = request.routeOptions.config?.documentedBody?.contentType ?? 'application/json';
       return base(
         415,
         ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-        `Content-Type ${String(request.headers['content-type'] ?? '(none)')} is not accepted; send application/json`,
+        `Content-Type ${String(request.headers['content-type'] ?? '(none)')} is not accepted; send ${accepted}`,
       );
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return base(400, ErrorCode.MALFORMED_BODY, 'The body is empty but Content-Type says JSON');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -8,11 +8,13 @@ interface EndpointRow {
   secret: string;
   enabled: boolean;
   disabled_reason: string | null;
+  failing_since: string | Date | null;
+  consecutive_failures: number;
   created_at: string;
   updated_at: string;
 }
 
-const endpointColumns = 'id, url, events, secret, enabled, disabled_reason, created_at, updated_at';
+const endpointColumns = 'id, url, events, secret, enabled, disabled_reason, failing_since, consecutive_failures, created_at, updated_at';
 
 function toEndpoint(row: EndpointRow): WebhookEndpointWithSecret {
   return {
@@ -22,6 +24,8 @@ function toEndpoint(row: EndpointRow): WebhookEndpointWithSecret {
     secret: row.secret,
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
+    failingSince: row.failing_since === null ? null : new Date(row.failing_since).toISOString(),
+    consecutiveFailures: row.consecutive_failures,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

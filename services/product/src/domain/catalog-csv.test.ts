@@ -89,3 +89,30 @@ test('the header must name known columns, once, with handle, name and price', ()
     ],
   );
 });
+
+test('a row with a value past the last column is refused: an unquoted comma would shift it', () => {
+  const reader = new CatalogCsvReader();
+  assert.deepEqual(reader.header(['handle', 'name', 'price', 'stock']), []);
+  reader.add(['a', 'Crate', '1', '000', '5']);
+  reader.add(['b', 'Box', '2', '3', '', ' ']);
+  assert.deepEqual(
+    reader.problems.map((p) => `${p.row} ${p.column}: ${p.reason}`),
+    ['2 column 5: has a value, but the header names 4 columns: quote a value that holds a comma'],
+  );
+});
+
+test('NUL and bytes that were not UTF-8 are refused in the column holding them', () => {
+  const reader = read([
+    { handle: 'a', name: 'Caf\uFFFD', price: '1', stock: '1' },
+    { handle: 'b', name: 'B', description: 'nul\u0000', price: '1', stock: '1' },
+    { handle: 'c', name: 'C', price: '1', stock: '1', specifications: '{"Pages":"\\u0000"}' },
+  ]);
+  assert.deepEqual(
+    reader.problems.map((p) => `${p.row} ${p.column}: ${p.reason}`),
+    [
+      '2 name: has bytes that are not UTF-8 (read as \uFFFD): save the file as CSV UTF-8',
+      '3 description: must not contain the NUL character (\\u0000)',
+      '4 specifications: must not contain the NUL character (\\u0000)',
+    ],
+  );
+});

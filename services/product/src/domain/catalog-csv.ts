@@ -87,6 +87,19 @@ export class CatalogCsvReader {
     const problem = (column: string, reason: string) => {
       this.problems.push({ row, column, reason });
     };
+    // A value past the header's last column has nowhere to go: most often a comma left unquoted
+    // (`1,000`), which shifts the rest of the row. Empty ones are the trailing commas spreadsheets write.
+    const extra = fields.slice(this.columns.length).findIndex((field) => field.trim() !== '');
+    if (extra !== -1) {
+      const position = this.columns.length + extra + 1;
+      problem(`column ${position}`, `has a value, but the header names ${this.columns.length} columns: quote a value that holds a comma`);
+    }
+    // The database refuses NUL, and U+FFFD is what bytes that are not UTF-8 were read as: both would
+    // pass a dry run and then fail the import, or import text the file did not hold.
+    for (const [name, value] of Object.entries(values)) {
+      if (value.includes('\u0000')) problem(name, 'must not contain the NUL character (\\u0000)');
+      else if (value.includes('\uFFFD')) problem(name, 'has bytes that are not UTF-8 (read as \uFFFD): save the file as CSV UTF-8');
+    }
     const handle = values.handle!.trim();
     if (handle === '') {
       problem('handle', 'is required: rows with the same handle are one product');
@@ -236,6 +249,7 @@ function readStringMap(text: string, limits: { entries: number; key: number; val
   if (entries.length > limits.entries) fail(`has ${entries.length} entries; at most ${limits.entries}`);
   for (const [key, value] of entries) {
     if (typeof value !== 'string') fail(`has ${JSON.stringify(key.slice(0, 40))}, whose value is not a string`);
+    else if (key.includes('\u0000') || value.includes('\u0000')) fail('must not contain the NUL character (\\u0000)');
     else if (key.length === 0 || key.length > limits.key) fail(`has a name of ${key.length} characters; 1 to ${limits.key}`);
     else if (value.length > limits.value) fail(`has ${JSON.stringify(key.slice(0, 40))}, whose value is over ${limits.value} characters`);
   }

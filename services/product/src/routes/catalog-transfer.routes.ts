@@ -4,7 +4,8 @@ import { CatalogImportQuery, type CatalogImportQuery as ImportQuery, catalogImpo
 import { AppError, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CatalogTransfer } from '../catalog-transfer.ts';
 
-const ExportQuery = Type.Omit(ProductQuery, ['limit', 'offset', 'sort', 'ids']);
+// Omit drops additionalProperties: a misspelt filter must be a 400, not the whole catalog.
+const ExportQuery = Type.Omit(ProductQuery, ['limit', 'offset', 'sort', 'ids'], { additionalProperties: false });
 
 /** CSV import and export of the catalog, for admins (products:write). */
 export async function catalogTransferRoutes(app: DemaApp, transfer: CatalogTransfer): Promise<void> {

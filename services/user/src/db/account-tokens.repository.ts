@@ -43,6 +43,12 @@ export interface PresentedAccountToken {
   expired: boolean;
 }
 
+/** The account the token with this hash and purpose was sent to, without locking anything. */
+export async function accountTokenOwner(db: Queryable, tokenHash: string, purpose: TokenPurpose): Promise<string | undefined> {
+  const { rows } = await db.query<{ user_id: string }>('SELECT user_id FROM account_tokens WHERE token_hash = $1 AND purpose = $2', [tokenHash, purpose]);
+  return rows[0]?.user_id;
+}
+
 /** Locks the token with this hash and purpose: two uses of one token run one after the other. */
 export async function lockAccountToken(tx: Queryable, tokenHash: string, purpose: TokenPurpose): Promise<PresentedAccountToken | undefined> {
   const { rows } = await tx.query<{ user_id: string; used: boolean; expired: boolean }>(

@@ -21,6 +21,12 @@ test('a password made of the email address or one repeated character is refused'
   assert.match(passwordWeakness('zzzzzzzzzzzzzz', 'a@b.example') ?? '', /too few/);
 });
 
+test('the whole email address is refused as a password even when its local part is short', () => {
+  assert.equal(passwordWeakness('ann@example.com', 'ann@example.com'), 'must not contain your email address');
+  assert.equal(passwordWeakness('my ANN@example.com!', 'ann@example.com'), 'must not contain your email address');
+  assert.equal(passwordWeakness('annual-orchid-lantern', 'ann@example.com'), undefined, 'a short local part alone may appear');
+});
+
 test('an ordinary long passphrase is accepted', () => {
   assert.equal(passwordWeakness('tidal-orchid-lantern-42', 'a@b.example'), undefined);
 });

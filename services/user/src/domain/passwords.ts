@@ -37,7 +37,8 @@ export function passwordWeakness(password: string, email: string): string | unde
   const lower = password.toLowerCase();
   if (commonPasswords.has(lower)) return 'is one of the most common passwords; choose another';
   if (new Set(lower).size <= 2) return 'repeats too few characters; choose another';
+  // A short local part (ann@…) may be in a password by chance, but the whole address may not.
   const local = email.split('@')[0]!.toLowerCase();
-  if (local.length >= 4 && lower.includes(local)) return 'must not contain your email address';
+  if ((local.length >= 4 && lower.includes(local)) || lower.includes(email.toLowerCase())) return 'must not contain your email address';
   return undefined;
 }
