@@ -23,7 +23,7 @@ import * as settings from './db/checkout-settings.repository.ts';
 import * as promotions from './db/promotions.repository.ts';
 import * as shipping from './db/shipping.repository.ts';
 import * as taxRates from './db/tax-rates.repository.ts';
-import { promotionProblems, rateProblems, zoneProblems } from './domain/configuration-rules.ts';
+import { promotionProblems, rateProblems, taxRateProblems, zoneProblems } from './domain/configuration-rules.ts';
 
 const pgUniqueViolation = '23505';
 
@@ -123,6 +123,7 @@ export class CheckoutConfiguration {
   /** A rate for a (country, region) that already has one is refused: 409 TAX_RATE_TAKEN. */
   async createTaxRate(input: CreateTaxRate): Promise<TaxRate> {
     const rate: TaxRate = { id: randomUUID(), name: input.name, country: input.country, region: input.region ?? null, rate: input.rate };
+    refuseProblems(taxRateProblems(rate, given(input)));
     return this.db.transaction(async (tx) => {
       await taxRates.saveTaxRate(tx, rate).catch(refuseTakenTaxRate(rate));
       const created = (await taxRates.findTaxRate(tx, rate.id))!;
@@ -135,6 +136,7 @@ export class CheckoutConfiguration {
     return this.db.transaction(async (tx) => {
       const before = (await taxRates.findTaxRate(tx, id, true)) ?? throwTaxRateNotFound(id);
       const rate = { ...before, ...change };
+      refuseProblems(taxRateProblems(rate, given(change)));
       await taxRates.saveTaxRate(tx, rate).catch(refuseTakenTaxRate(rate));
       const after = (await taxRates.findTaxRate(tx, id))!;
       await recordAudit(tx, { action: 'tax_rate.updated', resourceType: 'tax_rate', resourceId: id, before, after });

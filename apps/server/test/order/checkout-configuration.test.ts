@@ -386,6 +386,20 @@ for (const target of testTargets()) {
           fields: ['body.regions.1'],
         },
         {
+          what: 'a country no address can be in',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['US', 'XX'] }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.countries.1'],
+        },
+        {
+          what: 'a region that is none of its country',
+          send: () => admin('POST', '/api/shipping-zones', { name: 'Z', countries: ['US', 'CA'], regions: ['US-ZZ', 'CA-ON'] }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.regions.0'],
+        },
+        {
           what: 'a blank name',
           send: () => admin('POST', '/api/shipping-zones', { name: '   ', countries: ['US'] }),
           status: 400,
@@ -466,9 +480,21 @@ for (const target of testTargets()) {
       ]);
     });
 
-    test('a tax rate out of bounds is a 400 naming the field, and nothing is written', async () => {
+    test('a tax rate out of bounds, or in no place an address can be, is a 4xx naming the field, and nothing is written', async () => {
       const post = (body: Record<string, unknown>) => () => admin('POST', '/api/tax-rates', { name: 'T', country: 'IT', rate: '22', ...body });
+      const california = await admin('POST', '/api/tax-rates', { name: 'California', country: 'US', region: 'CA', rate: '7.25' });
+      assert.equal(california.status, 201, await california.clone().text());
+      const { id } = (await california.json()) as { id: string };
       await assertRefused([
+        { what: 'a country no address can be in', send: post({ country: 'XX' }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.country'] },
+        { what: 'a US region that is no state', send: post({ country: 'US', region: 'ZZ' }), status: 422, code: 'VALIDATION_FAILED', fields: ['body.region'] },
+        {
+          what: 'a change of country its region is not in',
+          send: () => admin('PATCH', `/api/tax-rates/${id}`, { country: 'AU' }),
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.country'],
+        },
         { what: 'above 100 %', send: post({ rate: '100.5' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
         { what: 'four decimals', send: post({ rate: '8.8755' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },
         { what: 'negative', send: post({ rate: '-1' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.rate'] },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { promotionProblems, rateProblems, zoneProblems } from './configuration-rules.ts';
+import { promotionProblems, rateProblems, taxRateProblems, zoneProblems } from './configuration-rules.ts';
 
 const names = (problems: Array<{ name: string }>) => problems.map((p) => p.name);
 
@@ -14,6 +14,27 @@ test("a region outside the zone's countries is named where the request can fix i
   assert.deepEqual(names(zoneProblems(zone, new Set(['regions']))), ['body.regions.1', 'body.regions.2']);
   // The request changed only the countries: they are what dropped the region's country.
   assert.deepEqual(names(zoneProblems(zone, new Set(['countries']))), ['body.countries', 'body.countries']);
+});
+
+test('a zone names only countries and regions an address can be in', () => {
+  const zone = { countries: ['US', 'XX', 'CA'], regions: ['US-CA', 'US-ZZ', 'CA-ZZ', 'CA-ON'] };
+  assert.deepEqual(names(zoneProblems(zone, new Set(['countries', 'regions']))), ['body.countries.1', 'body.regions.1', 'body.regions.2']);
+  assert.match(zoneProblems(zone, new Set(['regions']))[0]!.reason, /is not a state or territory code of US: US-AL, /);
+  // A change that sends neither leaves them as they were stored.
+  assert.deepEqual(zoneProblems(zone, new Set(['name'])), []);
+  // A country without a list of regions takes any.
+  assert.deepEqual(zoneProblems({ countries: ['DE'], regions: ['DE-BY'] }, new Set(['countries', 'regions'])), []);
+});
+
+test("a tax rate's country and region are places an address can be in", () => {
+  const all = new Set(['country', 'region']);
+  assert.deepEqual(taxRateProblems({ country: 'US', region: 'CA' }, all), []);
+  assert.deepEqual(taxRateProblems({ country: 'DE', region: null }, all), []);
+  assert.deepEqual(names(taxRateProblems({ country: 'XX', region: 'ZZ' }, all)), ['body.country']);
+  assert.deepEqual(names(taxRateProblems({ country: 'US', region: 'ZZ' }, all)), ['body.region']);
+  // The country changed under the stored region: the country is what the request can fix.
+  assert.deepEqual(names(taxRateProblems({ country: 'CA', region: 'NY' }, new Set(['country']))), ['body.country']);
+  assert.deepEqual(taxRateProblems({ country: 'US', region: 'ZZ' }, new Set(['rate'])), []);
 });
 
 test('weight brackets must ascend strictly; other rates have no such rule', () => {

@@ -1,4 +1,4 @@
-import type { InvalidParam, Promotion, ShippingRate, ShippingZone } from '@dema/contracts';
+import { countryRules, type InvalidParam, type Promotion, type ShippingRate, type ShippingZone, type TaxRate } from '@dema/contracts';
 
 /**
  * The rules of the checkout configuration that a schema cannot say (they relate several fields),
@@ -9,9 +9,46 @@ import type { InvalidParam, Promotion, ShippingRate, ShippingZone } from '@dema/
  */
 export type Given = ReadonlySet<string>;
 
-/** A zone's regions belong to countries it lists ("US-CA" needs "US"). */
+/**
+ * Why no address could be in `country` (the address check refuses it: Dema cannot address it), or
+ * undefined. A zone or a tax rate there would never match.
+ */
+function countryProblem(country: string): string | undefined {
+  if (countryRules[country]) return undefined;
+  return `is no country Dema addresses (ISO 3166-1 alpha-2): ${Object.keys(countryRules).sort().join(', ')}`;
+}
+
+/**
+ * Why no address of `country` could be in `region` (without its country prefix; `prefix` adds it
+ * back in what the reason lists), or undefined. A country without a list of regions takes any.
+ */
+function regionProblem(country: string, region: string, prefix = ''): string | undefined {
+  const regions = countryRules[country]?.regions;
+  if (!regions || regions.codes.includes(region)) return undefined;
+  return `is not ${regions.label} of ${country}: ${regions.codes.map((code) => `${prefix}${code}`).join(', ')}`;
+}
+
+/**
+ * A zone's countries and regions are places an address can be (the address check's rules), and its
+ * regions belong to countries it lists ("US-CA" needs "US"). Countries and regions are checked when
+ * the request sends them: a zone stored before these checks can still be renamed.
+ */
 export function zoneProblems(zone: Pick<ShippingZone, 'countries' | 'regions'>, given: Given): InvalidParam[] {
   const problems: InvalidParam[] = [];
+  if (given.has('countries')) {
+    for (const [index, country] of zone.countries.entries()) {
+      const problem = countryProblem(country);
+      if (problem) problems.push({ name: `body.countries.${index}`, reason: problem });
+    }
+  }
+  if (given.has('regions')) {
+    for (const [index, region] of zone.regions.entries()) {
+      const country = region.slice(0, 2);
+      // A region of a country Dema does not address is refused below: its country is not listed, or refused above.
+      const problem = regionProblem(country, region.slice(3), `${country}-`);
+      if (problem) problems.push({ name: `body.regions.${index}`, reason: problem });
+    }
+  }
   for (const [index, region] of zone.regions.entries()) {
     const country = region.slice(0, 2);
     if (zone.countries.includes(country)) continue;
@@ -21,6 +58,20 @@ export function zoneProblems(zone: Pick<ShippingZone, 'countries' | 'regions'>, 
         : { name: 'body.countries', reason: `must list ${country}: the zone's region ${region} is there` },
     );
   }
+  return problems;
+}
+
+/** A tax rate's country and region are places an address can be, when the request sends them. */
+export function taxRateProblems(rate: Pick<TaxRate, 'country' | 'region'>, given: Given): InvalidParam[] {
+  const problems: InvalidParam[] = [];
+  const country = given.has('country') ? countryProblem(rate.country) : undefined;
+  if (country) problems.push({ name: 'body.country', reason: country });
+  const region = !country && rate.region !== null && (given.has('region') || given.has('country')) ? regionProblem(rate.country, rate.region) : undefined;
+  if (region)
+    problems.push({
+      name: given.has('region') ? 'body.region' : 'body.country',
+      reason: given.has('region') ? region : `does not have the rate's region ${rate.region}`,
+    });
   return problems;
 }
 
