@@ -70,8 +70,22 @@ test('a product keeps its latest stock by time, then by place in the history; ev
   ];
   for (const order of [facts, [...facts].reverse()]) {
     const rows = reduceFacts(order);
-    assert.deepEqual(rows.stock, [{ productId: product, stock: 7, asOf: '2024-05-01T11:00:00.000Z', seq: '20' }]);
+    assert.deepEqual(rows.stock, [{ productId: product, stock: 7, asOf: '2024-05-01T11:00:00.000Z', seq: '20', deleted: false }]);
     assert.equal(rows.movements.length, 3);
+  }
+});
+
+test("a product's deletion is its latest state: a stock change dated before it, in the batch in any order, does not undo it", () => {
+  const deleted: AnalyticsFact = { kind: 'product-deleted', deletion: { productId: product, deletedAt: '2024-05-02T00:00:00.000Z' } };
+  const facts: LoggedFact[] = [
+    { fact: stock(4, '2024-05-01T10:00:00.000Z', 'e0000000-0000-4000-8000-000000000001'), seq: '10' },
+    { fact: deleted, seq: '20' },
+    { fact: stock(3, '2024-05-01T12:00:00.000Z', 'e0000000-0000-4000-8000-000000000002'), seq: '30' },
+  ];
+  for (const order of [facts, [...facts].reverse()]) {
+    const rows = reduceFacts(order);
+    assert.deepEqual(rows.stock, [{ productId: product, stock: 0, asOf: '2024-05-02T00:00:00.000Z', seq: '20', deleted: true }]);
+    assert.equal(rows.movements.length, 2, 'the movements before it stay in the history');
   }
 });
 
