@@ -59,6 +59,8 @@ const pgUniqueViolation = '23505';
  */
 export class Catalog implements StockReservations {
   private readonly representations = new Representations();
+  /** Pages answered without being kept, uncompressed: apart, so a page's cached codings are never taken for these. */
+  private readonly unkeptPages = new Representations(1024 * 1024);
 
   /** `compressors` compress the answers of each cache (counted per cache in the metrics). */
   constructor(
@@ -96,7 +98,7 @@ export class Catalog implements StockReservations {
       return this.representations.decode(text);
     } catch (error) {
       if (!(error instanceof PageMoved)) throw error;
-      return this.representations.decode(await encodeRepresentation(error.json, null));
+      return this.unkeptPages.decode(await encodeRepresentation(error.json, null));
     }
   }
 
