@@ -140,7 +140,11 @@ describe('cluster mode (postgres+redis+rabbitmq)', { skip: clusterSkip }, () => 
     assert.ok(after.database.poolSize >= 5, `pool size ${after.database.poolSize}`);
     assert.ok(after.database.connections >= 0);
     // A page is two look-ups: which products it shows (its tags), then the page.
-    assert.equal(after.cache.hits + after.cache.misses - (before.cache.hits + before.cache.misses), 12, 'each catalog page read used a product instance cache twice');
+    assert.equal(
+      after.cache.hits + after.cache.misses - (before.cache.hits + before.cache.misses),
+      12,
+      'each catalog page read used a product instance cache twice',
+    );
     // The six reads and the first monitoring request were answered through the gateway.
     assert.ok(after.requests.total - before.requests.total >= 7, `${after.requests.total - before.requests.total} requests counted`);
   });
