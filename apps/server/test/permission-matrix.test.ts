@@ -75,6 +75,7 @@ const matrix: Record<string, RouteSpec> = {
   'GET /api/users/me/addresses': { access: signedIn },
   'POST /api/users/me/addresses': { access: signedIn },
   // Any uuid: an allowed caller gets 404 (not in their book), which is neither 401 nor 403.
+  'GET /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'PATCH /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'DELETE /api/users/me/addresses/{id}': { access: signedIn, id: 'user' },
   'GET /api/users': { access: can('users:read') },
