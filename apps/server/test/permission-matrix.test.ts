@@ -130,6 +130,7 @@ const matrix: Record<string, RouteSpec> = {
   'DELETE /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'doomedMethod' },
   'GET /api/tax-rates': { access: can('checkout:manage') },
   'POST /api/tax-rates': { access: can('checkout:manage') },
+  'GET /api/tax-rates/{id}': { access: can('checkout:manage'), id: 'taxRate' },
   'PATCH /api/tax-rates/{id}': { access: can('checkout:manage'), id: 'taxRate' },
   'DELETE /api/tax-rates/{id}': { access: can('checkout:manage'), id: 'doomedTaxRate' },
   'GET /api/promotions': { access: can('checkout:manage') },

@@ -120,6 +120,10 @@ export class CheckoutConfiguration {
     return taxRates.listTaxRates(this.db);
   }
 
+  async taxRate(id: string): Promise<TaxRate> {
+    return (await taxRates.findTaxRate(this.db, id)) ?? throwTaxRateNotFound(id);
+  }
+
   /** A rate for a (country, region) that already has one is refused: 409 TAX_RATE_TAKEN. */
   async createTaxRate(input: CreateTaxRate): Promise<TaxRate> {
     const rate: TaxRate = { id: randomUUID(), name: input.name, country: input.country, region: input.region ?? null, rate: input.rate };

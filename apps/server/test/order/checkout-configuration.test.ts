@@ -164,6 +164,19 @@ for (const target of testTargets()) {
       assert.deepEqual(moved, { ...changed, region: null });
     });
 
+    test('the Location of a new tax rate reads it back; once deleted it is a 404 TAX_RATE_NOT_FOUND there', async () => {
+      const response = await admin('POST', '/api/tax-rates', { name: 'Quebec QST', country: 'CA', region: 'QC', rate: '9.975' });
+      const rate = await bodyOf<TaxRate>(response, 201);
+      const location = response.headers.get('location');
+      assert.equal(location, `/api/tax-rates/${rate.id}`);
+      assert.deepEqual(await bodyOf(await admin('GET', location)), rate);
+      const changed = await bodyOf<TaxRate>(await admin('PATCH', location, { rate: '10' }));
+      assert.deepEqual(await bodyOf(await admin('GET', location)), changed);
+      assert.equal((await admin('DELETE', location)).status, 204);
+      assert.equal((await problemOf(await admin('GET', location), 404)).code, 'TAX_RATE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('GET', '/api/tax-rates/not-a-uuid'), 400)).code, 'VALIDATION_FAILED');
+    });
+
     test('one tax rate per country and per region: another is a 409 TAX_RATE_TAKEN naming the field, and nothing is written', async () => {
       await createTaxRate({ name: 'Germany', country: 'DE', rate: '19' });
       await createTaxRate({ name: 'Bavaria', country: 'DE', region: 'BY', rate: '19' });
@@ -617,6 +630,7 @@ for (const target of testTargets()) {
         ['DELETE', `/api/shipping-methods/${method.id}`],
         ['GET', '/api/tax-rates'],
         ['POST', '/api/tax-rates', { name: 'Mine', country: 'JP', region: '13', rate: '0' }],
+        ['GET', `/api/tax-rates/${rate.id}`],
         ['PATCH', `/api/tax-rates/${rate.id}`, { rate: '0' }],
         ['DELETE', `/api/tax-rates/${rate.id}`],
         ['GET', '/api/promotions'],
