@@ -126,6 +126,7 @@ const matrix: Record<string, RouteSpec> = {
   'DELETE /api/shipping-zones/{id}': { access: can('checkout:manage'), id: 'doomedZone' },
   'GET /api/shipping-zones/{id}/methods': { access: can('checkout:manage'), id: 'zone' },
   'POST /api/shipping-zones/{id}/methods': { access: can('checkout:manage'), id: 'zone' },
+  'GET /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'method' },
   'PATCH /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'method' },
   'DELETE /api/shipping-methods/{id}': { access: can('checkout:manage'), id: 'doomedMethod' },
   'GET /api/tax-rates': { access: can('checkout:manage') },

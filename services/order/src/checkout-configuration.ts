@@ -85,6 +85,10 @@ export class CheckoutConfiguration {
     return shipping.listMethods(this.db, zone.id);
   }
 
+  async method(id: string): Promise<ShippingMethod> {
+    return (await shipping.findMethod(this.db, id)) ?? throwMethodNotFound(id);
+  }
+
   async createMethod(zoneId: string, input: CreateShippingMethod): Promise<ShippingMethod> {
     refuseProblems(rateProblems(input.rate));
     return this.db.transaction(async (tx) => {

@@ -133,6 +133,23 @@ for (const target of testTargets()) {
       );
     });
 
+    test('the Location of a new shipping method reads it back; once deleted, or with its zone, it is a 404 SHIPPING_METHOD_NOT_FOUND there', async () => {
+      const zone = await createZone({ name: 'Located' });
+      const response = await admin('POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'Courier', rate: { kind: 'flat', amount: 7.5 } });
+      const method = await bodyOf<ShippingMethod>(response, 201);
+      const location = response.headers.get('location');
+      assert.equal(location, `/api/shipping-methods/${method.id}`);
+      assert.deepEqual(await bodyOf(await admin('GET', location)), method);
+      const changed = await bodyOf<ShippingMethod>(await admin('PATCH', location, { active: false }));
+      assert.deepEqual(await bodyOf(await admin('GET', location)), changed);
+      assert.equal((await admin('DELETE', location)).status, 204);
+      assert.equal((await problemOf(await admin('GET', location), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      const orphan = await createMethod(zone.id);
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${zone.id}`)).status, 204);
+      assert.equal((await problemOf(await admin('GET', `/api/shipping-methods/${orphan.id}`), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      assert.equal((await problemOf(await admin('GET', '/api/shipping-methods/not-a-uuid'), 400)).code, 'VALIDATION_FAILED');
+    });
+
     test('deleting a zone deletes its methods, and only its own', async () => {
       const doomed = await createZone({ name: 'Doomed' });
       const kept = await createZone({ name: 'Kept' });
@@ -626,6 +643,7 @@ for (const target of testTargets()) {
         ['DELETE', `/api/shipping-zones/${zone.id}`],
         ['GET', `/api/shipping-zones/${zone.id}/methods`],
         ['POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'Mine', rate: { kind: 'flat', amount: 0 } }],
+        ['GET', `/api/shipping-methods/${method.id}`],
         ['PATCH', `/api/shipping-methods/${method.id}`, { rate: { kind: 'flat', amount: 0 } }],
         ['DELETE', `/api/shipping-methods/${method.id}`],
         ['GET', '/api/tax-rates'],
