@@ -534,6 +534,35 @@ for (const target of testTargets()) {
       ]);
     });
 
+    test('a promotion date the store could not keep or read back is a 400 naming the field, and nothing is written', async () => {
+      const dated = await createPromotion({ code: 'EDGES', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
+      const post = (body: Record<string, unknown>) => () =>
+        admin('POST', '/api/promotions', { code: `EDGE${randomUUID().slice(0, 8)}`, kind: 'free_shipping', ...body });
+      const patch = (body: Record<string, unknown>) => () => admin('PATCH', `/api/promotions/${dated.id}`, body);
+      const refused = (what: string, send: () => Promise<Response>, field: string): Refusal => ({
+        what,
+        send,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        fields: [field],
+      });
+      await assertRefused([
+        // Was a 500: stored as 1 BC, then unreadable.
+        refused('a start in year 1 that is year 0 in UTC', post({ startsAt: '0001-01-01T00:00:00+01:00' }), 'body.startsAt'),
+        // Was a 500: stored as year 10000, then unreadable.
+        refused('an end in 9999 that is year 10000 in UTC', post({ endsAt: '9999-12-31T23:59:59-01:00' }), 'body.endsAt'),
+        // Was a 500: JavaScript cannot read it, so "ends after it starts" was never checked and the database refused the row.
+        refused('a leap second', post({ startsAt: '2026-12-31T23:59:60Z', endsAt: '2026-01-01T00:00:00Z' }), 'body.startsAt'),
+        refused('an offset without its minutes', patch({ endsAt: '2026-03-01T00:00:00+01' }), 'body.endsAt'),
+        // Was a 400 VALUE_OUT_OF_RANGE naming no field.
+        refused('year 0', patch({ startsAt: '0000-06-01T00:00:00Z' }), 'body.startsAt'),
+      ]);
+      const problem = await problemOf(await post({ endsAt: '9999-12-31T23:59:59-01:00' })(), 400);
+      assert.match(problem.invalidParams?.[0]?.reason ?? '', /RFC 3339 date-time .* from year 0001 to 9999 in UTC/);
+      const edges = await bodyOf<Promotion>(await patch({ startsAt: '0001-01-01T00:00:00Z', endsAt: '9999-12-31T23:59:59.999Z' })());
+      assert.deepEqual([edges.startsAt, edges.endsAt], ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'], 'the first and last instants are kept');
+    });
+
     test('a promotion refused by its rules is a 4xx naming the field, and nothing is written', async () => {
       const dated = await createPromotion({ code: 'DATED', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
       const post = (body: Record<string, unknown>) => () => admin('POST', '/api/promotions', { code: `RULE${randomUUID().slice(0, 8)}`, ...body });
