@@ -85,6 +85,10 @@ export class CheckoutConfiguration {
     return shipping.listMethods(this.db, zone.id);
   }
 
+  async method(id: string): Promise<ShippingMethod> {
+    return (await shipping.findMethod(this.db, id)) ?? throwMethodNotFound(id);
+  }
+
   async createMethod(zoneId: string, input: CreateShippingMethod): Promise<ShippingMethod> {
     refuseProblems(rateProblems(input.rate));
     return this.db.transaction(async (tx) => {
@@ -118,6 +122,10 @@ export class CheckoutConfiguration {
 
   listTaxRates(): Promise<TaxRate[]> {
     return taxRates.listTaxRates(this.db);
+  }
+
+  async taxRate(id: string): Promise<TaxRate> {
+    return (await taxRates.findTaxRate(this.db, id)) ?? throwTaxRateNotFound(id);
   }
 
   /** A rate for a (country, region) that already has one is refused: 409 TAX_RATE_TAKEN. */

@@ -25,6 +25,12 @@ export class AddressBook {
     return { items: await addresses.listAddresses(this.db, userIdOf(principal)) };
   }
 
+  async get(principal: Principal, id: string): Promise<SavedAddress> {
+    const saved = await addresses.findAddress(this.db, userIdOf(principal), id);
+    if (!saved) throw addressNotFound(id);
+    return saved;
+  }
+
   async add(principal: Principal, input: CreateSavedAddress): Promise<SavedAddress> {
     const userId = userIdOf(principal);
     const address = checked(input.address);

@@ -83,6 +83,21 @@ for (const target of testTargets()) {
       assert.deepEqual(await book(session), []);
     });
 
+    test('the Location of a new address reads it back; another customer’s is absent there (404)', async () => {
+      const owner = await customer();
+      const stranger = await customer();
+      const reply = await as(owner)('POST', '/api/users/me/addresses', { address: home, label: 'Home' });
+      const mine = saved(reply);
+      assert.equal(reply.headers.location, `/api/users/me/addresses/${mine.id}`);
+      assert.deepEqual(saved(await as(owner)('GET', reply.headers.location), 200), mine);
+      const theirs = await as(stranger)('GET', reply.headers.location);
+      assert.equal(theirs.status, 404, theirs.text);
+      assert.equal((theirs.body as Problem).code, 'ADDRESS_NOT_FOUND');
+      assert.ok(!theirs.text.includes('Lovelace'), 'nothing of the address leaks');
+      assert.equal((await dema.client().send('GET', reply.headers.location)).status, 401);
+      assert.equal((await as(owner)('GET', '/api/users/me/addresses/not-a-uuid')).status, 400);
+    });
+
     test('another customer’s address is absent (404) to read, change or delete; deleting one’s own removes it', async () => {
       const owner = await customer();
       const stranger = await customer();

@@ -133,6 +133,23 @@ for (const target of testTargets()) {
       );
     });
 
+    test('the Location of a new shipping method reads it back; once deleted, or with its zone, it is a 404 SHIPPING_METHOD_NOT_FOUND there', async () => {
+      const zone = await createZone({ name: 'Located' });
+      const response = await admin('POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'Courier', rate: { kind: 'flat', amount: 7.5 } });
+      const method = await bodyOf<ShippingMethod>(response, 201);
+      const location = response.headers.get('location');
+      assert.equal(location, `/api/shipping-methods/${method.id}`);
+      assert.deepEqual(await bodyOf(await admin('GET', location)), method);
+      const changed = await bodyOf<ShippingMethod>(await admin('PATCH', location, { active: false }));
+      assert.deepEqual(await bodyOf(await admin('GET', location)), changed);
+      assert.equal((await admin('DELETE', location)).status, 204);
+      assert.equal((await problemOf(await admin('GET', location), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      const orphan = await createMethod(zone.id);
+      assert.equal((await admin('DELETE', `/api/shipping-zones/${zone.id}`)).status, 204);
+      assert.equal((await problemOf(await admin('GET', `/api/shipping-methods/${orphan.id}`), 404)).code, 'SHIPPING_METHOD_NOT_FOUND');
+      assert.equal((await problemOf(await admin('GET', '/api/shipping-methods/not-a-uuid'), 400)).code, 'VALIDATION_FAILED');
+    });
+
     test('deleting a zone deletes its methods, and only its own', async () => {
       const doomed = await createZone({ name: 'Doomed' });
       const kept = await createZone({ name: 'Kept' });
@@ -162,6 +179,19 @@ for (const target of testTargets()) {
       // The country's rate is free again, and a rate may move to the whole country.
       const moved = await bodyOf<TaxRate>(await admin('PATCH', `/api/tax-rates/${region.id}`, { region: null }));
       assert.deepEqual(moved, { ...changed, region: null });
+    });
+
+    test('the Location of a new tax rate reads it back; once deleted it is a 404 TAX_RATE_NOT_FOUND there', async () => {
+      const response = await admin('POST', '/api/tax-rates', { name: 'Quebec QST', country: 'CA', region: 'QC', rate: '9.975' });
+      const rate = await bodyOf<TaxRate>(response, 201);
+      const location = response.headers.get('location');
+      assert.equal(location, `/api/tax-rates/${rate.id}`);
+      assert.deepEqual(await bodyOf(await admin('GET', location)), rate);
+      const changed = await bodyOf<TaxRate>(await admin('PATCH', location, { rate: '10' }));
+      assert.deepEqual(await bodyOf(await admin('GET', location)), changed);
+      assert.equal((await admin('DELETE', location)).status, 204);
+      assert.equal((await problemOf(await admin('GET', location), 404)).code, 'TAX_RATE_NOT_FOUND');
+      assert.equal((await problemOf(await admin('GET', '/api/tax-rates/not-a-uuid'), 400)).code, 'VALIDATION_FAILED');
     });
 
     test('one tax rate per country and per region: another is a 409 TAX_RATE_TAKEN naming the field, and nothing is written', async () => {
@@ -504,6 +534,35 @@ for (const target of testTargets()) {
       ]);
     });
 
+    test('a promotion date the store could not keep or read back is a 400 naming the field, and nothing is written', async () => {
+      const dated = await createPromotion({ code: 'EDGES', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
+      const post = (body: Record<string, unknown>) => () =>
+        admin('POST', '/api/promotions', { code: `EDGE${randomUUID().slice(0, 8)}`, kind: 'free_shipping', ...body });
+      const patch = (body: Record<string, unknown>) => () => admin('PATCH', `/api/promotions/${dated.id}`, body);
+      const refused = (what: string, send: () => Promise<Response>, field: string): Refusal => ({
+        what,
+        send,
+        status: 400,
+        code: 'VALIDATION_FAILED',
+        fields: [field],
+      });
+      await assertRefused([
+        // Was a 500: stored as 1 BC, then unreadable.
+        refused('a start in year 1 that is year 0 in UTC', post({ startsAt: '0001-01-01T00:00:00+01:00' }), 'body.startsAt'),
+        // Was a 500: stored as year 10000, then unreadable.
+        refused('an end in 9999 that is year 10000 in UTC', post({ endsAt: '9999-12-31T23:59:59-01:00' }), 'body.endsAt'),
+        // Was a 500: JavaScript cannot read it, so "ends after it starts" was never checked and the database refused the row.
+        refused('a leap second', post({ startsAt: '2026-12-31T23:59:60Z', endsAt: '2026-01-01T00:00:00Z' }), 'body.startsAt'),
+        refused('an offset without its minutes', patch({ endsAt: '2026-03-01T00:00:00+01' }), 'body.endsAt'),
+        // Was a 400 VALUE_OUT_OF_RANGE naming no field.
+        refused('year 0', patch({ startsAt: '0000-06-01T00:00:00Z' }), 'body.startsAt'),
+      ]);
+      const problem = await problemOf(await post({ endsAt: '9999-12-31T23:59:59-01:00' })(), 400);
+      assert.match(problem.invalidParams?.[0]?.reason ?? '', /RFC 3339 date-time .* from year 0001 to 9999 in UTC/);
+      const edges = await bodyOf<Promotion>(await patch({ startsAt: '0001-01-01T00:00:00Z', endsAt: '9999-12-31T23:59:59.999Z' })());
+      assert.deepEqual([edges.startsAt, edges.endsAt], ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'], 'the first and last instants are kept');
+    });
+
     test('a promotion refused by its rules is a 4xx naming the field, and nothing is written', async () => {
       const dated = await createPromotion({ code: 'DATED', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
       const post = (body: Record<string, unknown>) => () => admin('POST', '/api/promotions', { code: `RULE${randomUUID().slice(0, 8)}`, ...body });
@@ -613,10 +672,12 @@ for (const target of testTargets()) {
         ['DELETE', `/api/shipping-zones/${zone.id}`],
         ['GET', `/api/shipping-zones/${zone.id}/methods`],
         ['POST', `/api/shipping-zones/${zone.id}/methods`, { name: 'Mine', rate: { kind: 'flat', amount: 0 } }],
+        ['GET', `/api/shipping-methods/${method.id}`],
         ['PATCH', `/api/shipping-methods/${method.id}`, { rate: { kind: 'flat', amount: 0 } }],
         ['DELETE', `/api/shipping-methods/${method.id}`],
         ['GET', '/api/tax-rates'],
         ['POST', '/api/tax-rates', { name: 'Mine', country: 'JP', region: '13', rate: '0' }],
+        ['GET', `/api/tax-rates/${rate.id}`],
         ['PATCH', `/api/tax-rates/${rate.id}`, { rate: '0' }],
         ['DELETE', `/api/tax-rates/${rate.id}`],
         ['GET', '/api/promotions'],

@@ -50,6 +50,7 @@ export function createAjv(options: AjvOptions): Ajv {
     ...options,
   });
   addFormats(ajv);
+  keepDatesStorable(ajv);
   ajv.addKeyword({
     keyword: noNulKeyword,
     type: 'string',
@@ -59,6 +60,38 @@ export function createAjv(options: AjvOptions): Ajv {
   });
   return ajv;
 }
+
+/** The instants a date or date-time of a request may name: years 1 to 9999 in UTC. */
+const earliestInstant = Date.parse('0001-01-01T00:00:00Z');
+const latestInstant = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * Narrows ajv-formats' `date-time` and `date` to what the services can store and read back. RFC 3339
+ * alone lets through year 0 (which PostgreSQL refuses), an offset that puts the instant in year 0
+ * or 10000 in UTC (stored, then unreadable: JavaScript's Date reads neither back), a leap second
+ * (`23:59:60`, which JavaScript cannot parse, so checks such as "ends after it starts" saw NaN)
+ * and offsets without minutes; each was a 500, or a 400 naming no field. Now each is a 400 naming it.
+ */
+function keepDatesStorable(ajv: Ajv): void {
+  for (const name of ['date-time', 'date'] as const) {
+    const rfc3339 = ajv.formats[name] as { validate: (value: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+    ajv.addFormat(name, {
+      type: 'string',
+      validate: (value: string) => {
+        if (!rfc3339.validate(value)) return false;
+        const instant = Date.parse(name === 'date' ? `${value}T00:00:00Z` : value);
+        return instant >= earliestInstant && instant <= latestInstant;
+      },
+      ...(rfc3339.compare ? { compare: rfc3339.compare } : {}),
+    });
+  }
+}
+
+/** What a request's `date-time` or `date` must be, as a problem names it. */
+export const dateFormatReasons: Readonly<Record<string, string>> = {
+  'date-time': 'must be an RFC 3339 date-time with its offset (2026-12-31T23:59:59Z, 2026-12-31T18:59:59-05:00) from year 0001 to 9999 in UTC',
+  date: 'must be a date as YYYY-MM-DD from 0001-01-01 to 9999-12-31',
+};
 
 /**
  * Compiles a request schema into a validator whose cost stays proportional to the input's size, not

@@ -137,6 +137,23 @@ export async function shippingRoutes(app: DemaApp, configuration: CheckoutConfig
     },
   );
 
+  // What a new method's Location names.
+  app.get(
+    '/api/shipping-methods/:id',
+    {
+      config: manage,
+      schema: {
+        tags: ['shipping'],
+        operationId: 'getShippingMethod',
+        summary: 'Get a shipping method',
+        security: requiresToken,
+        params: IdParam,
+        response: { 200: Type.Ref('ShippingMethod'), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => configuration.method(request.params.id),
+  );
+
   app.patch(
     '/api/shipping-methods/:id',
     {

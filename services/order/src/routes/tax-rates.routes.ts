@@ -46,6 +46,23 @@ export async function taxRateRoutes(app: DemaApp, configuration: CheckoutConfigu
     },
   );
 
+  // What a new rate's Location names.
+  app.get(
+    '/api/tax-rates/:id',
+    {
+      config: manage,
+      schema: {
+        tags: ['tax'],
+        operationId: 'getTaxRate',
+        summary: 'Get a tax rate',
+        security: requiresToken,
+        params: IdParam,
+        response: { 200: Type.Ref('TaxRate'), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => configuration.taxRate(request.params.id),
+  );
+
   app.patch(
     '/api/tax-rates/:id',
     {

@@ -43,6 +43,23 @@ export async function addressRoutes(app: DemaApp, book: AddressBook): Promise<vo
     },
   );
 
+  // What a new address's Location names: one saved address, another customer's absent (404).
+  app.get(
+    '/api/users/me/addresses/:id',
+    {
+      config: mine,
+      schema: {
+        tags: ['users'],
+        operationId: 'getMyAddress',
+        summary: 'One of your saved addresses',
+        security: requiresToken,
+        params: IdParam,
+        response: { 200: Type.Ref('SavedAddress'), ...problemResponses(400, 401, 404) },
+      },
+    },
+    async (request) => book.get(request.principal, request.params.id),
+  );
+
   app.patch(
     '/api/users/me/addresses/:id',
     {
