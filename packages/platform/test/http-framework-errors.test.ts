@@ -51,3 +51,45 @@ describe('refusals from the router and the HTTP parser', () => {
     assert.deepEqual(await response.json(), { id: 'abc' });
   });
 });
+
+/** Clients that label every request JSON (a DELETE, a logout) send `Content-Type` with no body. */
+describe('an empty body labelled JSON', () => {
+  let app: DemaApp;
+  let url: string;
+  const json = { 'content-type': 'application/json' };
+
+  before(async () => {
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+    });
+    app.delete('/things/:id', async (_request, reply) => reply.status(204).send());
+    app.post('/things/:id/archive', { schema: { body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => ({
+      body: request.body,
+    }));
+    app.post('/things', { schema: { body: Type.Object({ name: Type.String() }) } }, async (request) => request.body);
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  test('is no body for a route that takes none', async () => {
+    const response = await fetch(`${url}/things/1`, { method: 'DELETE', headers: json });
+    assert.equal(response.status, 204, await response.text());
+  });
+
+  test('is the empty object for a route whose body may be left out', async () => {
+    const response = await fetch(`${url}/things/1/archive`, { method: 'POST', headers: json, body: '' });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(await response.json(), { body: {} });
+  });
+
+  test('is still a 400 MALFORMED_BODY for a route that requires a body', async () => {
+    const response = await fetch(`${url}/things`, { method: 'POST', headers: json, body: '' });
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('content-type')?.split(';')[0], problemContentType);
+    assert.equal(((await response.json()) as { code: string }).code, 'MALFORMED_BODY');
+  });
+});
