@@ -1,6 +1,16 @@
 import Type from 'typebox';
 import { MetricsHistoryQuery, routingKeys } from '@dema/contracts';
-import { AppError, auditEventOf, problemResponses, requiresToken, unavailable, type DeadLetterRegistry, type DemaApp, type EventBus } from '@dema/platform';
+import {
+  noQuery,
+  AppError,
+  auditEventOf,
+  problemResponses,
+  requiresToken,
+  unavailable,
+  type DeadLetterRegistry,
+  type DemaApp,
+  type EventBus,
+} from '@dema/platform';
 import type { Monitor } from './monitor.ts';
 
 /**
@@ -21,6 +31,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'getSystemMetrics',
         summary: "This machine's CPU, memory, disk and network (seed: SystemMetrics)",
         security,
+        querystring: noQuery,
         response: { 200: Type.Ref('SystemMetrics'), ...errors },
       },
     },
@@ -36,6 +47,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'getApplicationMetrics',
         summary: 'Requests at this entry, and the database and cache of the services behind it, since they started (seed: ApplicationMetrics)',
         security,
+        querystring: noQuery,
         response: { 200: Type.Ref('ApplicationMetrics'), ...errors },
       },
     },
@@ -67,6 +79,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'listAlerts',
         summary: 'Active (pending or firing) and recently resolved alerts, with what each channel was told',
         security,
+        querystring: noQuery,
         response: { 200: Type.Ref('AlertList'), ...errors },
       },
     },

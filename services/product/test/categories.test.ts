@@ -61,6 +61,20 @@ for (const target of testTargets()) {
       );
     });
 
+    test('the list is not paginated: a limit, an offset or any other query parameter is a 400 naming it, not ignored', async () => {
+      for (const [query, name] of [
+        ['limit=0', 'query.limit'],
+        ['offset=-1', 'query.offset'],
+        ['foo=1', 'query.foo'],
+      ]) {
+        const response = await dema.anonymous('GET', `/api/categories?${query}`);
+        const problem = (await response.json()) as { status: number; code: string; invalidParams?: Array<{ name: string; reason: string }> };
+        assert.equal(problem.status, 400, query);
+        assert.equal(problem.code, 'VALIDATION_FAILED');
+        assert.deepEqual(problem.invalidParams, [{ name, reason: 'is not a known field' }]);
+      }
+    });
+
     test('gets a category by id, with its product count', async () => {
       const category = await getCategory(tools.id);
       assert.equal(category.id, tools.id);

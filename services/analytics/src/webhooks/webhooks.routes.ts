@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateWebhookEndpoint, IdParam, UpdateWebhookEndpoint, WebhookDeliveryParams, WebhookDeliveryQuery } from '@dema/contracts';
-import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { WebhookEndpoints } from './webhook-endpoints.ts';
 
 const manage = { permission: 'webhooks:manage' as const };
@@ -20,6 +20,7 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'List webhook endpoints',
         description: 'Oldest first, without their secrets (GET one endpoint for its secret).',
         security: requiresToken,
+        querystring: noQuery,
         response: { 200: Type.Ref('WebhookEndpointList'), ...problemResponses(401, 403) },
       },
     },
@@ -60,6 +61,7 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'Read a webhook endpoint with its secret',
         security: requiresToken,
         params: IdParam,
+        querystring: noQuery,
         response: { 200: Type.Ref('WebhookEndpointWithSecret'), ...problemResponses(400, 401, 403, 404) },
       },
     },

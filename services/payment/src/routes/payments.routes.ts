@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateRefund, IdempotencyKeyHeaders, OrderIdParam, type Principal } from '@dema/contracts';
-import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
 const read = { permission: 'orders:read' as const };
@@ -30,6 +30,7 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
           'While a card is still to be authorized, its owner also gets the `clientSecret` the card form confirms it with.',
         security: requiresToken,
         params: OrderIdParam,
+        querystring: noQuery,
         response: { 200: Type.Ref('Payment'), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -1,13 +1,21 @@
 import Type from 'typebox';
 import { CreateCategory, IdOrSlugParam, IdParam, UpdateCategory } from '@dema/contracts';
-import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 /** Categories: public reads (with product counts), admin writes. */
 export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<void> {
   app.get(
     '/api/categories',
-    { schema: { tags: ['categories'], operationId: 'listCategories', summary: 'List categories', response: { 200: Type.Ref('CategoryList') } } },
+    {
+      schema: {
+        tags: ['categories'],
+        operationId: 'listCategories',
+        summary: 'List categories',
+        querystring: noQuery,
+        response: { 200: Type.Ref('CategoryList') },
+      },
+    },
     async () => ({
       items: await catalog.listCategories(),
     }),
@@ -21,6 +29,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
         operationId: 'getCategory',
         summary: 'Get a category by id or slug, with its product count',
         params: IdOrSlugParam,
+        querystring: noQuery,
         response: { 200: Type.Ref('Category'), ...problemResponses(404) },
       },
     },
