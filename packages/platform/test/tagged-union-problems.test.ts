@@ -27,7 +27,15 @@ describe('problems of a union of objects told apart by a constant field', () => 
       ),
       Type.Object({ kind: Type.Literal('weight'), brackets: Type.Array(Type.Integer(), { minItems: 1 }) }, { additionalProperties: false }),
     ]);
-    const body = Type.Object({ rate, note: Type.Optional(Type.Union([Type.String({ maxLength: 3 }), Type.Null()])) }, { additionalProperties: false });
+    const body = Type.Object(
+      {
+        rate,
+        note: Type.Optional(Type.Union([Type.String({ maxLength: 3 }), Type.Null()])),
+        discount: Type.Optional(Type.Union([Type.String({ pattern: '^[0-9]+$' }), Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
+        delta: Type.Optional(Type.Integer({ not: { const: 0 } })),
+      },
+      { additionalProperties: false },
+    );
     app.post('/rates', { schema: { body } }, async () => ({ ok: true }));
     await app.ready();
   });
@@ -60,5 +68,21 @@ describe('problems of a union of objects told apart by a constant field', () => 
     assert.deepEqual(await refusal({ rate: { kind: 'flat', amount: 1 }, note: 'long' }), [
       { name: 'body.note', reason: 'must NOT have more than 3 characters' },
     ]);
+  });
+
+  test("a union names the rule of the branch whose type the value has, not the other branches' types", async () => {
+    const rate = { kind: 'flat', amount: 1 };
+    assert.deepEqual(await refusal({ rate, discount: 0 }), [{ name: 'body.discount', reason: 'must be > 0' }]);
+    assert.deepEqual(await refusal({ rate, discount: 'ten' }), [{ name: 'body.discount', reason: 'must match pattern "^[0-9]+$"' }]);
+  });
+
+  test('a value of a type no branch takes is named once, with every type it may have', async () => {
+    assert.deepEqual(await refusal({ rate: { kind: 'flat', amount: 1 }, discount: true }), [
+      { name: 'body.discount', reason: 'must be string, number or null' },
+    ]);
+  });
+
+  test('a value a `not` refuses is named as refused, not as "must NOT be valid"', async () => {
+    assert.deepEqual(await refusal({ rate: { kind: 'flat', amount: 1 }, delta: 0 }), [{ name: 'body.delta', reason: 'must not be 0' }]);
   });
 });

@@ -391,6 +391,11 @@ for (const target of testTargets()) {
         assert.match(problem.invalidParams![0]!.reason, /newest/);
       });
 
+      test('refuses a sort given twice, saying so rather than what each alternative is', async () => {
+        const problem = await assertRejected(dema, list('?sort=price&sort=name'), invalid(['query.sort']), all());
+        assert.deepEqual(problem.invalidParams, [{ name: 'query.sort', reason: 'is given 2 times; give it once' }]);
+      });
+
       test('refuses a negative minPrice', async () => {
         await assertRejected(dema, list('?minPrice=-1'), invalid(['query.minPrice']), all());
       });
@@ -410,8 +415,9 @@ for (const target of testTargets()) {
     });
 
     describe('POST /api/products/:id/stock-adjustments', () => {
-      test('refuses a delta of 0', async () => {
-        await assertRejected(dema, adjust(kettle.id, { delta: 0 }), invalid(['body.delta']), all());
+      test('refuses a delta of 0, saying it must not be 0', async () => {
+        const problem = await assertRejected(dema, adjust(kettle.id, { delta: 0 }), invalid(['body.delta']), all());
+        assert.deepEqual(problem.invalidParams, [{ name: 'body.delta', reason: 'must not be 0' }]);
       });
 
       test('refuses a delta that is not a whole number', async () => {

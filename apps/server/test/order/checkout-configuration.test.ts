@@ -642,6 +642,11 @@ for (const target of testTargets()) {
       ]);
     });
 
+    test("a fixed amount of 0 is named for the amount's rule alone, not the percent string's or null's", async () => {
+      const problem = await problemOf(await admin('POST', '/api/promotions', { code: 'ZEROFIXED', kind: 'fixed', value: 0 }), 400);
+      assert.deepEqual(problem.invalidParams, [{ name: 'body.value', reason: 'must be > 0' }]);
+    });
+
     test('settings out of bounds are a 400 naming the field, and nothing is written', async () => {
       const good: UpdateCheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
       const put = (body: Record<string, unknown>) => () => admin('PUT', '/api/checkout-settings', { ...good, ...body });

@@ -9,6 +9,16 @@ interface AjvIssue {
   keyword: string;
   message?: string;
   params: Record<string, unknown>;
+  /** The failing keyword's value and the value it failed on (`verbose`, as the HTTP kit's Ajv reports). */
+  schema?: unknown;
+  data?: unknown;
+}
+
+/** A named field and what is wrong with it, with what the summaries below need to know of the finding. */
+interface Finding extends InvalidParam {
+  /** `type` for "must be <type>" (its `types`), `repeated` for a query parameter given more than once. */
+  kind: 'type' | 'repeated' | 'other';
+  types?: string[];
 }
 
 const contextNames: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
@@ -19,12 +29,14 @@ const maxInvalidParams = 50;
 function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
   const prefix = contextNames[context] ?? context;
   const seen = new Set<string>();
-  const params: InvalidParam[] = [];
+  const findings: Finding[] = [];
   for (const issue of chosenBranchesOnly(issues)) {
     // anyOf/oneOf wrap the useful message of their branches; the branch errors already say it.
     if (issue.keyword === 'anyOf' || issue.keyword === 'oneOf' || issue.keyword === 'if') continue;
     const path = issue.instancePath.split('/').filter(Boolean).map(decodePointer);
     let reason = issue.message ?? 'is invalid';
+    let kind: Finding['kind'] = 'other';
+    let types: string[] | undefined;
     if (issue.keyword === 'required') {
       path.push(String(issue.params.missingProperty));
       reason = 'is required';
@@ -41,14 +53,58 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
       // `const` names one value, `enum` a list: both as a list, so a union of literals merges below.
       const allowed = issue.keyword === 'const' ? [issue.params.allowedValue] : issue.params.allowedValues;
       reason = `must be one of ${JSON.stringify(allowed)}`;
+    } else if (issue.keyword === 'not') {
+      reason = refusedValueReason(issue.schema);
+    } else if (issue.keyword === 'type') {
+      types = String(issue.params.type).split(',');
+      // `?sort=price&sort=name` reaches validation as an array; its "must be string" reads as nonsense.
+      if (context === 'querystring' && Array.isArray(issue.data) && !types.includes('array')) {
+        kind = 'repeated';
+        reason = `is given ${issue.data.length} times; give it once`;
+      } else kind = 'type';
     }
     const name = [prefix, ...path].join('.');
     const key = `${name}|${reason}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    params.push({ name, reason });
+    findings.push({ name, reason, kind, ...(types ? { types } : {}) });
   }
-  return mergeConstAlternatives(dropNullAlternatives(params));
+  return mergeConstAlternatives(summariseTypeMismatches(findings));
+}
+
+/** What a `not` keyword refuses, said as such ("must not be 0"), not as Ajv's "must NOT be valid". */
+function refusedValueReason(schema: unknown): string {
+  const refused = (schema ?? {}) as { const?: unknown; enum?: unknown };
+  if ('const' in refused) return `must not be ${JSON.stringify(refused.const)}`;
+  if (Array.isArray(refused.enum)) return `must not be any of ${refused.enum.map((value) => JSON.stringify(value)).join(', ')}`;
+  return 'is a value that is not allowed here';
+}
+
+/**
+ * A union (a nullable field, a percent string or an amount) fails in each branch: the branches the
+ * value's type does not fit each say "must be <type>", and only the one it fits says what is really
+ * wrong ("must be > 0"). So, per field: a query parameter given more than once is named for that
+ * alone; a value some branch's type fits is named for that branch's rule only; one no branch's type
+ * fits is named once with every type it may have ("must be string, number or null").
+ */
+function summariseTypeMismatches(findings: Finding[]): InvalidParam[] {
+  const byName = new Map<string, Finding[]>();
+  for (const finding of findings) byName.set(finding.name, [...(byName.get(finding.name) ?? []), finding]);
+  const summarised: InvalidParam[] = [];
+  for (const [name, group] of byName) {
+    const repeated = group.find((f) => f.kind === 'repeated');
+    const typeMismatches = group.filter((f) => f.kind === 'type');
+    const rest = group.filter((f) => f.kind !== 'type');
+    if (repeated) summarised.push({ name, reason: repeated.reason });
+    else if (rest.length > 0 || typeMismatches.length < 2) summarised.push(...(rest.length > 0 ? rest : group).map((f) => ({ name, reason: f.reason })));
+    else summarised.push({ name, reason: `must be ${listed([...new Set(typeMismatches.flatMap((f) => f.types ?? []))])}` });
+  }
+  return summarised;
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function listed(words: string[]): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 /**
@@ -91,11 +147,6 @@ function chosenBranchesOnly(issues: AjvIssue[]): AjvIssue[] {
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-// A nullable field that fails its real rule also fails "must be null"; that half only confuses.
-function dropNullAlternatives(params: InvalidParam[]): InvalidParam[] {
-  return params.filter((p) => p.reason !== 'must be null' || params.filter((q) => q.name === p.name).length === 1);
-}
 
 // A union of literals fails once per literal ("must be one of ["newest"]", …): say it once.
 function mergeConstAlternatives(params: InvalidParam[]): InvalidParam[] {

@@ -47,6 +47,9 @@ export function createAjv(options: AjvOptions): Ajv {
     strict: false,
     // multipleOf: 0.01 on prices is otherwise at the mercy of binary fractions (0.07 * 100).
     multipleOfPrecision: 9,
+    // Errors carry the failing keyword's value and the data: a `not` names what it refuses, a query
+    // parameter given twice is told from one of the wrong type.
+    verbose: true,
     ...options,
   });
   addFormats(ajv);
