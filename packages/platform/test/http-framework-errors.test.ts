@@ -93,3 +93,61 @@ describe('an empty body labelled JSON', () => {
     assert.equal(((await response.json()) as { code: string }).code, 'MALFORMED_BODY');
   });
 });
+
+/** Bodies the kit refuses before any route validates them, each named for what is refused. */
+describe('a JSON body the kit will not read', () => {
+  let app: DemaApp;
+  let url: string;
+  const json = { 'content-type': 'application/json' };
+  type Refusal = { status: number; code: string; detail: string; invalidParams?: Array<{ name: string; reason: string }> };
+
+  before(async () => {
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+    });
+    const Thing = Type.Object({ name: Type.String(), tags: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+    app.post('/things', { schema: { body: Thing } }, async (request) => request.body);
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  const post = (body: string, headers: Record<string, string> = json) => fetch(`${url}/things`, { method: 'POST', headers, body });
+
+  test('a __proto__ key is a 400 naming it, not "not valid JSON"', async () => {
+    const response = await post('{"name":"a","tags":{"__proto__":{"admin":true}}}');
+    const problem = (await response.json()) as Refusal;
+    assert.equal(response.status, 400);
+    assert.equal(problem.code, 'VALIDATION_FAILED');
+    assert.deepEqual(
+      problem.invalidParams?.map((p) => p.name),
+      ['body.tags.__proto__'],
+    );
+    assert.match(problem.detail, /body\.tags\.__proto__ is a key the API refuses/);
+  });
+
+  test('a constructor.prototype key is a 400 naming it', async () => {
+    const problem = (await (await post('{"name":"a","tags":{"constructor":{"prototype":{}}}}')).json()) as Refusal;
+    assert.deepEqual(
+      problem.invalidParams?.map((p) => p.name),
+      ['body.tags.constructor.prototype'],
+    );
+  });
+
+  test('text that is not JSON is still a 400 MALFORMED_BODY, saying where it broke', async () => {
+    const response = await post('{"name":');
+    const problem = (await response.json()) as Refusal;
+    assert.equal(response.status, 400);
+    assert.equal(problem.code, 'MALFORMED_BODY');
+    assert.match(problem.detail, /^The body is not valid JSON: ./);
+  });
+
+  test('a byte-order mark before the JSON is skipped, as before', async () => {
+    const response = await post('\ufeff{"name":"a"}');
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.deepEqual(await response.json(), { name: 'a' });
+  });
+});

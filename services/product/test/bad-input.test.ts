@@ -487,6 +487,10 @@ for (const target of testTargets()) {
       test('answers malformed JSON for a category with 400 MALFORMED_BODY', async () => {
         await assertRejected(dema, createCategory('{"name":'), { status: 400, code: 'MALFORMED_BODY' }, all());
       });
+
+      test('refuses a category body with a __proto__ key with 400 naming body.__proto__, not as JSON that does not parse', async () => {
+        await assertRejected(dema, createCategory('{"name":"Shadow","__proto__":{"x":1}}'), invalid(['body.__proto__']), all());
+      });
     });
   });
 

@@ -94,3 +94,26 @@ export function drainRequest(request: IncomingMessage, limits: { bytes: number; 
     request.resume();
   });
 }
+
+/**
+ * The keys, from the root, of the first place in parsed JSON `value` that could reach an object's
+ * prototype once the value is merged or spread somewhere: a `__proto__` key, or a `constructor` key
+ * holding an object with a `prototype`. Undefined when there is none. Breadth first, no recursion;
+ * a body is at most `maxJsonValues` values, so the walk stays cheap.
+ */
+export function prototypeKeyPath(value: unknown): string[] | undefined {
+  let level: Array<[unknown, string[]]> = [[value, []]];
+  while (level.length > 0) {
+    const next: Array<[unknown, string[]]> = [];
+    for (const [node, path] of level) {
+      if (node === null || typeof node !== 'object') continue;
+      if (Object.hasOwn(node, '__proto__')) return [...path, '__proto__'];
+      const ctor = (node as { constructor?: unknown }).constructor;
+      if (Object.hasOwn(node, 'constructor') && ctor !== null && typeof ctor === 'object' && Object.hasOwn(ctor, 'prototype'))
+        return [...path, 'constructor', 'prototype'];
+      for (const [key, child] of Object.entries(node)) next.push([child, [...path, key]]);
+    }
+    level = next;
+  }
+  return undefined;
+}

@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics.ts';
 import { actingUserHeader, actingUserOf, runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
-import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues } from './request-body.ts';
+import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues, prototypeKeyPath } from './request-body.ts';
 import { compileRequestValidator, createAjv, isOptionalSchema, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
@@ -132,7 +132,6 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
   app.removeContentTypeParser('text/plain');
   // A body deeply nested, or of very many values, is refused before JSON.parse builds it: one cheap
   // pass over the text (`jsonShapeProblem`).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
@@ -151,10 +150,24 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
       done(badRequest(ErrorCode.BODY_TOO_COMPLEX, `The body has more than ${maxJsonValues} values (arrays, objects and their members)`), undefined);
       return;
     }
-    parseJson(request, text, (error, value) => {
-      if (!error) noteBodySize(value, text.length);
-      done(error, value);
-    });
+    let value: unknown;
+    try {
+      // A byte-order mark is not JSON, but some clients send one; Fastify's parser skipped it too.
+      value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    } catch (error) {
+      done(badRequest(ErrorCode.MALFORMED_BODY, `The body is not valid JSON: ${(error as Error).message}`), undefined);
+      return;
+    }
+    // Valid JSON, but a key that a later merge or spread could turn into a change of Object.prototype.
+    const refusedKey = prototypeKeyPath(value);
+    if (refusedKey) {
+      const name = ['body', ...refusedKey].join('.');
+      const reason = 'is a key the API refuses: it could change the prototype of every object';
+      done(badRequest(ErrorCode.VALIDATION_FAILED, `${name} ${reason}`, [{ name, reason }]), undefined);
+      return;
+    }
+    noteBodySize(value, text.length);
+    done(null, value);
   });
   // A route's own limit (`bodyLimit`) may only lower the process's (DEMA_BODY_LIMIT); a route that
   // takes no body gets the smallest, so a megabyte sent to it is not parsed for nothing.
