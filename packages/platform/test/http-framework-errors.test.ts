@@ -150,4 +150,20 @@ describe('a JSON body the kit will not read', () => {
     assert.equal(response.status, 200, await response.clone().text());
     assert.deepEqual(await response.json(), { name: 'a' });
   });
+
+  test('a compressed body is a 415 naming its encoding, with Accept-Encoding: identity', async () => {
+    for (const coding of ['gzip', 'br', 'deflate, gzip']) {
+      const response = await post('{"name":"a"}', { ...json, 'content-encoding': coding });
+      const problem = (await response.json()) as Refusal;
+      assert.equal(response.status, 415, coding);
+      assert.equal(problem.code, 'UNSUPPORTED_MEDIA_TYPE');
+      assert.equal(problem.detail, `Content-Encoding ${coding} is not accepted; send the body uncompressed`);
+      assert.equal(response.headers.get('accept-encoding'), 'identity');
+    }
+  });
+
+  test('Content-Encoding: identity is a body as sent', async () => {
+    const response = await post('{"name":"a"}', { ...json, 'content-encoding': 'identity' });
+    assert.equal(response.status, 200, await response.clone().text());
+  });
 });

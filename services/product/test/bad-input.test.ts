@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Problem, Product } from '@dema/contracts';
@@ -486,6 +487,17 @@ for (const target of testTargets()) {
 
       test('answers malformed JSON for a category with 400 MALFORMED_BODY', async () => {
         await assertRejected(dema, createCategory('{"name":'), { status: 400, code: 'MALFORMED_BODY' }, all());
+      });
+
+      test('refuses a gzip-compressed category body with 415 UNSUPPORTED_MEDIA_TYPE, not as JSON that does not parse', async () => {
+        const send = () =>
+          fetch(`${dema.url}/api/categories`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${dema.adminToken}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            body: gzipSync('{"name":"Packed"}'),
+          });
+        const problem = await assertRejected(dema, send, { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }, all());
+        assert.match(problem.detail ?? '', /Content-Encoding gzip is not accepted/);
       });
 
       test('refuses a category body with a __proto__ key with 400 naming body.__proto__, not as JSON that does not parse', async () => {

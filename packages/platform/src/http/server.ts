@@ -169,6 +169,17 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
     noteBodySize(value, text.length);
     done(null, value);
   });
+  // Nothing decompresses a request body: a gzip body would otherwise reach the JSON parser and be
+  // called "not valid JSON". RFC 9110 §15.5.16: 415, with the codings that would do.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const coding = request.headers['content-encoding'];
+    if (coding !== undefined && hasBody(request.raw) && !coding.split(',').every((c) => ['', 'identity'].includes(c.trim().toLowerCase()))) {
+      throw new AppError(415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, `Content-Encoding ${coding} is not accepted; send the body uncompressed`, undefined, {
+        'accept-encoding': 'identity',
+      });
+    }
+    return payload;
+  });
   // A route's own limit (`bodyLimit`) may only lower the process's (DEMA_BODY_LIMIT); a route that
   // takes no body gets the smallest, so a megabyte sent to it is not parsed for nothing.
   app.addHook('onRoute', (route) => {
@@ -309,6 +320,12 @@ function checkScrapeToken(given: string | undefined, expected: string | undefine
   const b = Buffer.from(expected);
   if (a.length !== b.length || !timingSafeEqual(a, b))
     throw unauthenticated('Metrics are for the scraper: present Authorization: Bearer <service token>', given !== undefined);
+}
+
+/** Whether a request says a body follows (a length above 0, or chunks). */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function takesRequiredBody(request: FastifyRequest): boolean {
