@@ -395,24 +395,33 @@ export class Catalog implements StockReservations {
 
   async createCategory(input: CreateCategory): Promise<Category> {
     if (input.slug !== undefined) checkSlugIsNoId(input.slug);
-    return this.write(catalogTags, async (tx) => {
-      const slug = input.slug ?? categories.slugify(input.name);
-      const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
-      const created = (await categories.findCategory(tx, id, true))!;
-      await recordAudit(tx, { action: 'category.created', resourceType: 'category', resourceId: id, before: null, after: created });
-      return created;
-    });
+    const slug = input.slug ?? categories.slugify(input.name);
+    return this.write(
+      catalogTags,
+      async (tx) => {
+        const id = await categories.insertCategory(tx, { name: input.name, slug, description: input.description ?? null });
+        const created = (await categories.findCategory(tx, id, true))!;
+        await recordAudit(tx, { action: 'category.created', resourceType: 'category', resourceId: id, before: null, after: created });
+        return created;
+      },
+      (constraint) => (constraint === 'categories_slug_key' ? categorySlugTaken(slug, input.slug !== undefined) : undefined),
+    );
   }
 
   async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
     if (input.slug !== undefined) checkSlugIsNoId(input.slug);
-    return this.write(catalogTags, async (tx) => {
-      const before = await categories.findCategory(tx, id, true);
-      if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
-      const after = (await categories.findCategory(tx, id, true))!;
-      await recordAudit(tx, { action: 'category.updated', resourceType: 'category', resourceId: id, before, after });
-      return after;
-    });
+    return this.write(
+      catalogTags,
+      async (tx) => {
+        const before = await categories.findCategory(tx, id, true);
+        if (!(await categories.updateCategory(tx, id, input))) throw notFound(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`);
+        const after = (await categories.findCategory(tx, id, true))!;
+        await recordAudit(tx, { action: 'category.updated', resourceType: 'category', resourceId: id, before, after });
+        return after;
+      },
+      // An update changes the slug only when it sends one.
+      (constraint) => (constraint === 'categories_slug_key' && input.slug !== undefined ? categorySlugTaken(input.slug, true) : undefined),
+    );
   }
 
   /**
@@ -437,10 +446,13 @@ export class Catalog implements StockReservations {
     });
   }
 
-  /** Commit, then make the change visible (`afterWrite`; `tags` the cached reads it changes, by default all). */
-  private async write<T>(tags: string[], work: (tx: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * Commit, then make the change visible (`afterWrite`; `tags` the cached reads it changes, by default
+   * all). `conflictOf` names the field a unique violation came from, where the write knows it.
+   */
+  private async write<T>(tags: string[], work: (tx: Queryable) => Promise<T>, conflictOf?: (constraint: string) => AppError | undefined): Promise<T> {
     const result = await this.db.transaction(work).catch((error: unknown) => {
-      throw uniqueViolation(error) ?? error;
+      throw uniqueViolation(error, conflictOf) ?? error;
     });
     await this.afterWrite(tags);
     return result;
@@ -557,10 +569,21 @@ function checkDistinctVariantIds(variants: VariantInput[]): void {
   }
 }
 
+/** 409 CATEGORY_SLUG_TAKEN naming the field the slug came from: `body.slug`, or `body.name` it was derived from. */
+function categorySlugTaken(slug: string, given: boolean): AppError {
+  return conflict(ErrorCode.CATEGORY_SLUG_TAKEN, `The slug ${slug} is already used by another category`, [
+    given
+      ? { name: 'body.slug', reason: 'is already used by another category' }
+      : { name: 'body.name', reason: `gives the slug ${slug}, which another category has; send a slug of its own` },
+  ]);
+}
+
 /** A unique violation the client caused (a race the pre-checks could not see), as a 409. */
-function uniqueViolation(error: unknown): AppError | undefined {
+function uniqueViolation(error: unknown, conflictOf?: (constraint: string) => AppError | undefined): AppError | undefined {
   const { code, constraint } = error as { code?: string; constraint?: string };
   if (code !== pgUniqueViolation) return undefined;
+  const named = constraint === undefined ? undefined : conflictOf?.(constraint);
+  if (named) return named;
   if (constraint === 'categories_slug_key') return conflict(ErrorCode.CATEGORY_SLUG_TAKEN, 'The slug is already used by another category');
   if (constraint === 'product_variants_sku_key') return conflict(ErrorCode.SKU_TAKEN, 'A variant SKU is already used by another variant');
   return undefined;

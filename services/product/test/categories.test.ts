@@ -38,7 +38,9 @@ for (const target of testTargets()) {
       const text = await response.text();
       assert.equal(response.status, status, text);
       assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
-      assert.equal(JSON.parse(text).code, code);
+      const problem = JSON.parse(text) as { code: string; invalidParams?: Array<{ name: string; reason: string }> };
+      assert.equal(problem.code, code);
+      return problem;
     };
 
     test('lists categories with their product counts to anonymous visitors', async () => {
@@ -133,20 +135,25 @@ for (const target of testTargets()) {
       assert.equal((await getCategory('toys')).name, 'Toys & Games');
     });
 
-    test('refuses a name whose derived slug is taken with 409 CATEGORY_SLUG_TAKEN, creating nothing', async () => {
+    test('refuses a name whose derived slug is taken with 409 CATEGORY_SLUG_TAKEN naming body.name, creating nothing', async () => {
       const before = await dema.count('categories');
-      await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Garden  Tools!' }), 409, 'CATEGORY_SLUG_TAKEN');
+      const problem = await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Garden  Tools!' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.deepEqual(problem.invalidParams, [
+        { name: 'body.name', reason: 'gives the slug garden-tools, which another category has; send a slug of its own' },
+      ]);
       assert.equal(await dema.count('categories'), before);
     });
 
-    test('refuses an explicit slug that is taken with 409 CATEGORY_SLUG_TAKEN', async () => {
+    test('refuses an explicit slug that is taken with 409 CATEGORY_SLUG_TAKEN naming body.slug', async () => {
       const before = await dema.count('categories');
-      await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Other Books', slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+      const problem = await expectProblem(await dema.admin('POST', '/api/categories', { name: 'Other Books', slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.deepEqual(problem.invalidParams, [{ name: 'body.slug', reason: 'is already used by another category' }]);
       assert.equal(await dema.count('categories'), before);
     });
 
-    test("refuses changing a category's slug to one that is taken with 409 CATEGORY_SLUG_TAKEN", async () => {
-      await expectProblem(await dema.admin('PUT', `/api/categories/${empty.id}`, { slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+    test("refuses changing a category's slug to one that is taken with 409 CATEGORY_SLUG_TAKEN naming body.slug", async () => {
+      const problem = await expectProblem(await dema.admin('PUT', `/api/categories/${empty.id}`, { slug: 'books' }), 409, 'CATEGORY_SLUG_TAKEN');
+      assert.deepEqual(problem.invalidParams, [{ name: 'body.slug', reason: 'is already used by another category' }]);
       assert.equal((await getCategory(empty.id)).slug, 'empty-shelf');
     });
 
