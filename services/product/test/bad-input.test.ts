@@ -387,6 +387,19 @@ for (const target of testTargets()) {
         await assertRejected(dema, list('?limit=abc'), invalid(['query.limit']), all());
       });
 
+      test('refuses a number not written in plain decimal digits, and a blank one, naming it as not a number', async () => {
+        for (const query of ['limit=0x10', 'limit=%2B5', 'limit=1e1', 'limit=%20', 'limit=', 'minPrice=0x10', 'minPrice=.5']) {
+          const problem = await assertRejected(dema, list(`?${query}`), invalid([`query.${query.split('=')[0]}`]), all());
+          assert.match(problem.invalidParams![0]!.reason, /^must be an? (integer|number) in plain decimal digits/, query);
+        }
+      });
+
+      test('takes a number written in plain decimal digits', async () => {
+        const response = await dema.anonymous('GET', '/api/products?limit=05&offset=0&minPrice=0.5&maxPrice=100');
+        assert.equal(response.status, 200, await response.clone().text());
+        assert.equal(((await response.json()) as { limit: number }).limit, 5);
+      });
+
       test('refuses an unknown sort', async () => {
         const problem = await assertRejected(dema, list('?sort=popular'), invalid(['query.sort']), all());
         assert.match(problem.invalidParams![0]!.reason, /newest/);

@@ -125,6 +125,60 @@ export function compileRequestValidator(ajvs: { firstError: Ajv; allErrors: Ajv 
   return validate;
 }
 
+const decimal = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ } as const;
+const decimalReasons = {
+  integer: 'must be an integer in plain decimal digits (20, not 0x14, +20 or 2e1)',
+  number: 'must be a number in plain decimal digits (9.99, not 0x9, +9.99 or 1e1)',
+} as const;
+
+/** The numeric type (`integer` or `number`) a property schema takes, itself or as the items of an array. */
+function numericTypeOf(schema: unknown): { type: keyof typeof decimal; array: boolean } | undefined {
+  const { type, items } = (schema ?? {}) as { type?: unknown; items?: unknown };
+  if (type === 'integer' || type === 'number') return { type, array: false };
+  const itemType = type === 'array' ? (items as { type?: unknown } | undefined)?.type : undefined;
+  return itemType === 'integer' || itemType === 'number' ? { type: itemType, array: true } : undefined;
+}
+
+/**
+ * A query validator as `compileRequestValidator` makes one, that also refuses a number not written in
+ * plain decimal digits (a leading minus allowed; the schema's minimum says whether one may be
+ * negative). A query is coerced, and Ajv's coercion is JavaScript's `Number`: `limit=0x10` was 16,
+ * `limit=+5` was 5, and a blank `limit=%20` was 0 ("must be >= 1", as if a zero had been sent).
+ */
+export function compileQueryValidator(ajvs: { firstError: Ajv; allErrors: Ajv }, schema: object): ValidateFunction {
+  const validate = compileRequestValidator(ajvs, schema);
+  const properties = (schema as { properties?: Record<string, unknown> }).properties ?? {};
+  const numeric = Object.entries(properties).flatMap(([name, property]) => {
+    const found = numericTypeOf(property);
+    return found ? [{ name, ...found }] : [];
+  });
+  if (numeric.length === 0) return validate;
+  const checked = ((data: unknown) => {
+    // Read before validating: Ajv coerces the values in place.
+    const notDecimal: ErrorObject[] = [];
+    const query = (data ?? {}) as Record<string, unknown>;
+    for (const { name, type, array } of numeric) {
+      const given = query[name];
+      const values = array && Array.isArray(given) ? given.map((value, i) => [value, `/${i}`] as const) : [[given, ''] as const];
+      for (const [value, at] of values) {
+        if (typeof value !== 'string' || decimal[type].test(value)) continue;
+        const instancePath = `/${name.replace(/~/g, '~0').replace(/\//g, '~1')}${at}`;
+        notDecimal.push({ instancePath, schemaPath: `#/properties/${name}`, keyword: 'type', params: { type }, message: decimalReasons[type], data: value });
+      }
+    }
+    const valid = validate(data);
+    if (notDecimal.length === 0) {
+      checked.errors = validate.errors;
+      return valid;
+    }
+    const flagged = new Set(notDecimal.map((error) => error.instancePath));
+    checked.errors = [...notDecimal, ...(validate.errors ?? []).filter((error) => !flagged.has(error.instancePath))];
+    return false;
+  }) as ValidateFunction;
+  checked.errors = null;
+  return checked;
+}
+
 /**
  * Whether `schema` is wrapped in TypeBox's `Type.Optional`, a mark TypeBox keeps out of the JSON
  * Schema: a route body declared so may be left out (the server and its OpenAPI document say so).

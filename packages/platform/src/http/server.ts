@@ -12,7 +12,7 @@ import { actingUserHeader, actingUserOf, runForRequest } from '../audit.ts';
 import { AppError, badRequest, forbidden, notFound, unauthenticated } from './errors.ts';
 import { problemOf, sendProblem, toProblem } from './problems.ts';
 import { bodyLimits, drainRequest, jsonShapeProblem, maxJsonDepth, maxJsonValues, prototypeKeyPath } from './request-body.ts';
-import { compileRequestValidator, createAjv, isOptionalSchema, noteBodySize, refusingNul } from './request-validation.ts';
+import { compileQueryValidator, compileRequestValidator, createAjv, isOptionalSchema, noteBodySize, refusingNul } from './request-validation.ts';
 
 /** A Fastify instance typed for the shared TypeBox schemas. */
 export type DemaApp = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -121,7 +121,12 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
           for (const ajv of [strict.firstError, strict.allErrors, coercing.firstError, coercing.allErrors]) {
             for (const schema of Object.values(externalSchemas)) ajv.addSchema(refusingNul(schema) as object);
           }
-          return ({ schema, httpPart }: { schema: object; httpPart?: string }) => compileRequestValidator(httpPart === 'body' ? strict : coercing, schema);
+          return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+            httpPart === 'body'
+              ? compileRequestValidator(strict, schema)
+              : httpPart === 'querystring'
+                ? compileQueryValidator(coercing, schema)
+                : compileRequestValidator(coercing, schema);
         },
       } as never,
     },
