@@ -264,6 +264,12 @@ export type UpdatePromotion = Static<typeof UpdatePromotion>;
 // ---------------------------------------------------------------------------------------------
 // Store settings
 
+/**
+ * A currency a request names: an ISO 4217 code in upper case. The `currency` format (the HTTP kit's,
+ * `isCurrencyCode`) refuses three letters that name none (`XXX`, `ABC`).
+ */
+export const CurrencyCode = Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', format: 'currency', description: 'ISO 4217, upper case' });
+
 const CaptureOn = Type.Union([Type.Literal('shipment'), Type.Literal('checkout')]);
 
 export const CheckoutSettings = Type.Object(
@@ -293,7 +299,7 @@ export type CheckoutSettings = Static<typeof CheckoutSettings>;
 export const UpdateCheckoutSettings = Type.Object(
   {
     pricesIncludeTax: Type.Boolean(),
-    currency: Type.String({ minLength: 3, maxLength: 3, pattern: '^[A-Z]{3}$', description: 'ISO 4217, upper case' }),
+    currency: CurrencyCode,
     paymentTimeoutMinutes: Type.Integer({ minimum: 1, maximum: 10_080, description: 'Up to a week' }),
     captureOn: CaptureOn,
     // Optional so that a client written before the setting existed may PUT what it knows: absent keeps it as it is.

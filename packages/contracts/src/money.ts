@@ -31,3 +31,10 @@ export function toWireAmount(decimal: string): number {
 
 /** Largest value a DECIMAL(10,2) column holds. */
 export const maxAmount = 99_999_999.99;
+
+// Intl's list is ISO 4217's circulating currencies (and a few funds), without XXX ("no currency"),
+// XTS (testing) or the metals: what a store can price in and a payment provider charge.
+const currencies = new Set(Intl.supportedValuesOf('currency'));
+
+/** Whether `code` is an ISO 4217 currency a store may use (`USD`, `EUR`, `JPY`; not `XXX`, not `usd`). */
+export const isCurrencyCode = (code: string): boolean => currencies.has(code);

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { CurrencyCode } from './checkout.ts';
 import { Quantity } from './quantity.ts';
 
 /**
@@ -127,7 +128,7 @@ export const CreatePayment = Type.Object(
   {
     userId: Uuid,
     amount: PositiveAmount,
-    currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217, upper case' }),
+    currency: CurrencyCode,
     provider: ProviderName,
   },
   { additionalProperties: false },

@@ -647,11 +647,30 @@ for (const target of testTargets()) {
       assert.deepEqual(problem.invalidParams, [{ name: 'body.value', reason: 'must be > 0' }]);
     });
 
+    test('a currency ISO 4217 does not have is a 400 saying so; one it has is taken', async () => {
+      const settings = { pricesIncludeTax: false, paymentTimeoutMinutes: 60, captureOn: 'shipment' };
+      for (const currency of ['XXX', 'ABC', 'XTS']) {
+        const problem = await problemOf(await admin('PUT', '/api/checkout-settings', { ...settings, currency }), 400);
+        assert.deepEqual(problem.invalidParams, [{ name: 'body.currency', reason: 'must be an ISO 4217 currency code (USD, EUR, JPY)' }], currency);
+      }
+      for (const currency of ['JPY', 'USD']) {
+        const response = await admin('PUT', '/api/checkout-settings', { ...settings, currency });
+        assert.equal(response.status, 200, await response.text());
+      }
+    });
+
     test('settings out of bounds are a 400 naming the field, and nothing is written', async () => {
       const good: UpdateCheckoutSettings = { pricesIncludeTax: false, currency: 'USD', paymentTimeoutMinutes: 60, captureOn: 'shipment' };
       const put = (body: Record<string, unknown>) => () => admin('PUT', '/api/checkout-settings', { ...good, ...body });
       await assertRefused([
         { what: 'a lower-case currency', send: put({ currency: 'usd' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.currency'] },
+        {
+          what: 'three letters that are no ISO 4217 currency',
+          send: put({ currency: 'XXX' }),
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['body.currency'],
+        },
         { what: 'a timeout of 0', send: put({ paymentTimeoutMinutes: 0 }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.paymentTimeoutMinutes'] },
         { what: 'an unknown capture moment', send: put({ captureOn: 'delivery' }), status: 400, code: 'VALIDATION_FAILED', fields: ['body.captureOn'] },
         {

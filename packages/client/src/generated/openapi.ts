@@ -4097,7 +4097,10 @@ export interface operations {
             content: {
                 "application/json": {
                     captureOn: "shipment" | "checkout";
-                    /** @description ISO 4217, upper case */
+                    /**
+                     * Format: currency
+                     * @description ISO 4217, upper case
+                     */
                     currency: string;
                     /** @description Read-only: ignored */
                     paymentProviders?: ("manual" | "stripe")[];

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, problemContentType, problemType, type InvalidParam, type Problem } from '@dema/contracts';
 import { AppError, statusTitles } from './errors.ts';
-import { dateFormatReasons, noNulKeyword } from './request-validation.ts';
+import { formatReasons, noNulKeyword } from './request-validation.ts';
 
 interface AjvIssue {
   instancePath: string;
@@ -45,8 +45,8 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
       reason = 'is not a known field';
     } else if (issue.keyword === noNulKeyword) {
       reason = 'must not contain the NUL character (\\u0000)';
-    } else if (issue.keyword === 'format' && typeof issue.params.format === 'string' && dateFormatReasons[issue.params.format]) {
-      reason = dateFormatReasons[issue.params.format]!;
+    } else if (issue.keyword === 'format' && typeof issue.params.format === 'string' && formatReasons[issue.params.format]) {
+      reason = formatReasons[issue.params.format]!;
     } else if (issue.keyword === 'propertyNames') {
       continue;
     } else if (issue.keyword === 'const' || issue.keyword === 'enum') {

@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { isCurrencyCode } from '@dema/contracts';
 import { bodyLimits } from './request-body.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -54,6 +55,7 @@ export function createAjv(options: AjvOptions): Ajv {
   });
   addFormats(ajv);
   keepDatesStorable(ajv);
+  ajv.addFormat('currency', { type: 'string', validate: isCurrencyCode });
   ajv.addKeyword({
     keyword: noNulKeyword,
     type: 'string',
@@ -90,8 +92,9 @@ function keepDatesStorable(ajv: Ajv): void {
   }
 }
 
-/** What a request's `date-time` or `date` must be, as a problem names it. */
-export const dateFormatReasons: Readonly<Record<string, string>> = {
+/** What a request's value of a format must be, as a problem names it, where Ajv's "must match format" says too little. */
+export const formatReasons: Readonly<Record<string, string>> = {
+  currency: 'must be an ISO 4217 currency code (USD, EUR, JPY)',
   'date-time': 'must be an RFC 3339 date-time with its offset (2026-12-31T23:59:59Z, 2026-12-31T18:59:59-05:00) from year 0001 to 9999 in UTC',
   date: 'must be a date as YYYY-MM-DD from 0001-01-01 to 9999-12-31',
 };
