@@ -30,6 +30,14 @@ test('a single day is a valid range', () => {
   assert.equal(range.end, '2024-03-01T00:00:00.000Z');
 });
 
+test('the last day there is ends at year 10000, written as PostgreSQL reads it', () => {
+  assert.equal(resolveDayRange({ from: '9999-12-30', to: '9999-12-31' }, today).end, '10000-01-01T00:00:00.000Z');
+});
+
+test('the default from stops at the first day there is', () => {
+  assert.equal(resolveDayRange({ to: '0001-01-05' }, today).from, '0001-01-01');
+});
+
 function refused(query: { from?: string; to?: string }): AppError {
   try {
     resolveDayRange(query, today);
