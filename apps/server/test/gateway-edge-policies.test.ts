@@ -137,6 +137,23 @@ for (const target of testTargets()) {
         }
       });
 
+      test("a method a path does not take is a 405 naming the path's methods in Allow; a path nothing has is a 404", async () => {
+        for (const [method, path, allow] of [
+          ['PATCH', '/api/products', 'GET, HEAD, POST'],
+          ['PATCH', '/api/categories/kitchen', 'GET, HEAD, PUT, DELETE'],
+          ['DELETE', '/health/ready', 'GET, HEAD'],
+        ] as const) {
+          const response = await fetch(`${base}${path}`, { method });
+          const problem = (await response.json()) as { code: string };
+          assert.equal(response.status, 405, `${method} ${path}`);
+          assert.equal(response.headers.get('allow'), allow, `${method} ${path}`);
+          assert.equal(problem.code, 'METHOD_NOT_ALLOWED');
+        }
+        const missing = await fetch(`${base}/api/nothing-here`, { method: 'PATCH' });
+        assert.equal(missing.status, 404);
+        assert.equal(missing.headers.get('allow'), null);
+      });
+
       test('a request id is echoed when sane and made up otherwise', async () => {
         const kept = await fetch(`${base}/api/categories`, { headers: { 'x-request-id': 'abc-123' } });
         assert.equal(kept.headers.get('x-request-id'), 'abc-123');

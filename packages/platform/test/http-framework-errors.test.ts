@@ -167,3 +167,61 @@ describe('a JSON body the kit will not read', () => {
     assert.equal(response.status, 200, await response.clone().text());
   });
 });
+
+/** A path that exists, asked with a method it does not take: HTTP's 405 with `Allow`, not a 404. */
+describe('a method the path does not take', () => {
+  let app: DemaApp;
+  let url: string;
+
+  before(async () => {
+    app = createHttpServer({
+      log: createLogger('silent'),
+      metrics: new Metrics(),
+      authenticate: async () => ({ kind: 'anonymous' }),
+      bodyLimit: 1024,
+      service: 'test',
+      serviceToken: 'secret-token',
+    });
+    app.get('/things', async () => ({ items: [] }));
+    app.post('/things', async () => ({ ok: true }));
+    app.get('/things/:id', async () => ({ id: 1 }));
+    app.delete('/things/:id', async () => null);
+    app.get('/files/*', async () => 'file');
+    app.get('/internal/things/:id', { config: { internal: true } }, async () => ({ id: 1 }));
+    // The edge's CORS preflight answers OPTIONS on every path; that alone is no route of the path.
+    app.options('*', async (_request, reply) => reply.status(204).send());
+    url = await listen(app, { host: '127.0.0.1', port: 0 });
+  });
+  after(() => app.close());
+
+  const refusal = async (method: string, path: string) => {
+    const response = await fetch(`${url}${path}`, { method });
+    const problem = (await response.json()) as { status: number; code: string; detail: string };
+    return { status: response.status, allow: response.headers.get('allow'), problem };
+  };
+
+  test('is a 405 METHOD_NOT_ALLOWED naming the methods it takes in Allow', async () => {
+    const { status, allow, problem } = await refusal('PATCH', '/things');
+    assert.equal(status, 405);
+    assert.equal(allow, 'GET, HEAD, POST');
+    assert.equal(problem.code, 'METHOD_NOT_ALLOWED');
+    assert.equal(problem.detail, 'PATCH is not a method of /things; it takes GET, HEAD, POST');
+  });
+
+  test('matches the path as the routes do: parameters, a trailing slash, a wildcard', async () => {
+    assert.equal((await refusal('PUT', '/things/42')).allow, 'GET, HEAD, DELETE');
+    assert.equal((await refusal('POST', '/things/42/')).allow, 'GET, HEAD, DELETE');
+    assert.equal((await refusal('DELETE', '/files/a/b.png')).allow, 'GET, HEAD');
+  });
+
+  test('a path no route has is still a 404', async () => {
+    const { status, allow, problem } = await refusal('GET', '/nothing/here');
+    assert.equal(status, 404);
+    assert.equal(allow, null);
+    assert.equal(problem.code, 'NOT_FOUND');
+  });
+
+  test('an internal route is not revealed: another method on it is a 404', async () => {
+    assert.equal((await refusal('POST', '/internal/things/1')).status, 404);
+  });
+});

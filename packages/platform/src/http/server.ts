@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import FindMyWay from 'find-my-way';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {} from '@fastify/swagger';
@@ -244,9 +245,18 @@ export function createHttpServer(options: HttpServerOptions): DemaApp {
 
   app.setErrorHandler(replyWithProblem);
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, toProblem(Object.assign(new Error(`No route ${request.method} ${request.url.split('?')[0]}`), { statusCode: 404 }), request)),
-  );
+  const methods = methodsByPath(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = methods(path);
+    if (allowed.length > 0) {
+      const error = new AppError(405, ErrorCode.METHOD_NOT_ALLOWED, `${request.method} is not a method of ${path}; it takes ${allowed.join(', ')}`, undefined, {
+        allow: allowed.join(', '),
+      });
+      return sendProblem(reply.headers(error.headers!), toProblem(error, request));
+    }
+    return sendProblem(reply, toProblem(Object.assign(new Error(`No route ${request.method} ${path}`), { statusCode: 404 }), request));
+  });
 
   // Host details and per-route traffic: for the operator's Prometheus only, never the public.
   app.get('/metrics', { config: { scrape: true }, schema: { hide: true } }, async (_request, reply) => {
@@ -331,6 +341,38 @@ function checkScrapeToken(given: string | undefined, expected: string | undefine
 function hasBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+// Methods a route of the API may have; OPTIONS is left out: the edge answers it on every path (CORS).
+const routeMethods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * The methods `app`'s routes take on a path (`/api/products/42`), from a router of its own filled as
+ * routes are added: what a 405 names in `Allow` (RFC 9110 §15.5.6) when a request's method is not
+ * one of them. Fastify's router answers only "no route for this method and path". Internal routes and
+ * the metrics scrape are left out: to a caller without the token they do not exist (404).
+ */
+function methodsByPath(app: DemaApp): (path: string) => string[] {
+  const router = FindMyWay({ ignoreTrailingSlash: true });
+  const noop = () => {};
+  app.addHook('onRoute', (route) => {
+    if (route.config?.internal || route.config?.scrape) return;
+    for (const method of [route.method].flat()) {
+      if (!(routeMethods as readonly string[]).includes(method)) continue;
+      try {
+        router.on(method as (typeof routeMethods)[number], route.url, noop);
+      } catch {
+        // Seen already: a plugin's `/` is added both as `/prefix` and `/prefix/`, one route to this router.
+      }
+    }
+  });
+  return (path) => {
+    try {
+      return routeMethods.filter((method) => router.find(method, path) !== null);
+    } catch {
+      return [];
+    }
+  };
 }
 
 function takesRequiredBody(request: FastifyRequest): boolean {
