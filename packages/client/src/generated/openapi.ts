@@ -1305,7 +1305,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true. Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
+         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true; so is a URL with a user name or password (receivers authenticate deliveries by their signature). Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;

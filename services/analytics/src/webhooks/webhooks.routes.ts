@@ -37,7 +37,8 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'Register a webhook endpoint',
         description:
           'Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host ' +
-          'does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true. ' +
+          'does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true; ' +
+          'so is a URL with a user name or password (receivers authenticate deliveries by their signature). ' +
           signing,
         security: requiresToken,
         body: CreateWebhookEndpoint,
