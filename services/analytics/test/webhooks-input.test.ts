@@ -161,5 +161,12 @@ for (const target of testTargets()) {
       assertProblem(await dema.admin(`/api/webhooks/${randomUUID()}/deliveries`), 404, 'WEBHOOK_ENDPOINT_NOT_FOUND');
       assertProblem(await dema.send('admin', 'POST', `/api/webhooks/${body.id}/deliveries/${randomUUID()}/redeliver`), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
     });
+
+    test('redeliver takes no body or an empty object: a field is a 400 naming it', async () => {
+      const { body } = await dema.send('admin', 'POST', '/api/webhooks', { url: 'https://93.184.215.14/r', events: ['order.created'] });
+      const redeliver = `/api/webhooks/${body.id}/deliveries/${randomUUID()}/redeliver`;
+      assertProblem(await dema.send('admin', 'POST', redeliver, { at: 'now' }), 400, 'VALIDATION_FAILED', ['body.at']);
+      assertProblem(await dema.send('admin', 'POST', redeliver, {}), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
+    });
   });
 }

@@ -299,7 +299,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session now */
+        /**
+         * End this session now
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -1282,7 +1285,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Email yourself a new verification link (409 when your email is verified already; a few an hour) */
+        /**
+         * Email yourself a new verification link (409 when your email is verified already; a few an hour)
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["resendVerificationEmail"];
         delete?: never;
         options?: never;
@@ -1367,7 +1373,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled.
+         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled. Takes no body, or an empty object: any field is a 400 naming it.
          */
         post: operations["redeliverWebhook"];
         delete?: never;
@@ -3145,7 +3151,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             204: {
@@ -3153,6 +3163,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -8470,7 +8489,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {
@@ -8478,6 +8501,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -8937,7 +8969,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {
