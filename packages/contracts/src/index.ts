@@ -20,3 +20,4 @@ export * from './format.ts';
 export * from './returns.ts';
 export * from './webhooks.ts';
 export * from './audit.ts';
+export * from './request-bodies.ts';

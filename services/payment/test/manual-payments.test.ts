@@ -151,6 +151,19 @@ for (const target of testTargets()) {
       await problemOf(await shop.admin.request('POST', `/api/orders/${opened.orderId}/payment/mark-paid`), 409);
     });
 
+    test('cancelling takes no body or an empty object; a field is a 400 naming it, and the payment stays', async () => {
+      const opened = await shop.openPayment(shop.customer.id, 8, 'manual');
+      const cancel = `/internal/payments/${opened.orderId}/cancel`;
+      const problem = await problemOf(await shop.internal('POST', cancel, { refund: false }), 400);
+      assert.equal(problem.code, 'VALIDATION_FAILED');
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['body.refund'],
+      );
+      assert.equal((await json(await shop.admin.request('GET', `/api/orders/${opened.orderId}/payment`))).status, 'unpaid');
+      assert.equal((await json(await shop.internal('POST', cancel, {}))).status, 'voided');
+    });
+
     test('cancelling a paid manual payment refunds it in full, by the system', async () => {
       const opened = await shop.openPayment(shop.customer.id, 8, 'manual');
       await json(await shop.admin.request('POST', `/api/orders/${opened.orderId}/payment/mark-paid`));

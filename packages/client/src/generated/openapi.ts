@@ -299,7 +299,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session now */
+        /**
+         * End this session now
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -1285,7 +1288,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Email yourself a new verification link (409 when your email is verified already; a few an hour) */
+        /**
+         * Email yourself a new verification link (409 when your email is verified already; a few an hour)
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["resendVerificationEmail"];
         delete?: never;
         options?: never;
@@ -1308,7 +1314,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true. Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
+         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true; so is a URL with a user name or password (receivers authenticate deliveries by their signature). Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
@@ -1370,7 +1376,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled.
+         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled. Takes no body, or an empty object: any field is a 400 naming it.
          */
         post: operations["redeliverWebhook"];
         delete?: never;
@@ -3148,7 +3154,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             204: {
@@ -3156,6 +3166,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -8665,7 +8684,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {
@@ -8673,6 +8696,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -9132,7 +9164,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {

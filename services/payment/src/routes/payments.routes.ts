@@ -1,14 +1,10 @@
 import Type from 'typebox';
-import { CreateRefund, IdempotencyKeyHeaders, OrderIdParam, type Principal } from '@dema/contracts';
+import { CreateRefund, IdempotencyKeyHeaders, NoFields, OrderIdParam, type Principal } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
 const read = { permission: 'orders:read' as const };
 const manage = { permission: 'payments:manage' as const };
-
-// Marking paid takes nothing: no body (optional, so validated as `{}`) or an empty object; any
-// field is refused, as on every route.
-const NoFields = Type.Object({}, { additionalProperties: false });
 
 const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body return the first refund instead of making another');
 
@@ -39,6 +35,7 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
   app.post(
     '/api/orders/:orderId/payment/mark-paid',
     {
+      bodyLimit: bodyLimits.small,
       config: manage,
       schema: {
         tags: ['payments'],
