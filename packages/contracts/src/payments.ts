@@ -124,10 +124,11 @@ export type Payment = Omit<Static<typeof Payment>, 'status' | 'refunds'> & { sta
 
 /**
  * A line of the order a payment is for, as placed: what a refund's `lines` may name. The quantity
- * is the order's, unbounded by `Quantity`: lines naming the same product and variant are merged.
+ * is the order's, beyond `Quantity`: lines naming the same product and variant are merged, up to
+ * an order's 100 lines of 1000 units each.
  */
 export const PaymentOrderLine = Type.Object(
-  { productId: Uuid, variantId: Type.Optional(Type.Union([Uuid, Type.Null()])), quantity: Type.Integer({ minimum: 1 }) },
+  { productId: Uuid, variantId: Type.Optional(Type.Union([Uuid, Type.Null()])), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) },
   { additionalProperties: false },
 );
 export type PaymentOrderLine = Static<typeof PaymentOrderLine>;
