@@ -124,7 +124,7 @@ export interface paths {
         };
         /**
          * Gross sales, discounts, shipping, tax, refunds and net revenue
-         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax; a refund comes out without the tax it paid back (its order's tax in proportion to the order's total), since tax is never revenue: a fully refunded order nets 0. Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
+         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: `refunds` is what was paid back, tax included, `refundedTax` the tax in it (its order's tax in proportion to the order's total) and `taxInPrices` the tax of orders whose prices include tax. Tax is never revenue, so a fully refunded order nets 0. Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
          */
         get: operations["getSalesBreakdown"];
         put?: never;
@@ -785,7 +785,7 @@ export interface paths {
         put?: never;
         /**
          * Refund an order
-         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.
+         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. Each line must be a line of the order (its product and variant), for at most the units ordered less those earlier refunds and returns named: a 422 naming `body.lines.N.productId` or `body.lines.N.quantity`. A payment not yet taken is a 409. Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.
          */
         post: operations["refundOrder"];
         delete?: never;
@@ -1960,16 +1960,20 @@ export interface components {
             from: string;
             /** @description Σ subtotal: items at their prices, before discounts (an order placed before checkout: its total) */
             grossSales: number;
-            /** @description grossSales − discounts + shipping − (refunds less the tax they paid back) − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. A refund paid back its order's tax in proportion to the order's total (rounded to the cent), so a fully refunded order nets 0. May be negative. */
+            /** @description grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: tax is never revenue (where prices exclude it, grossSales never held it), so a refund comes out without the tax it paid back and a fully refunded order nets 0. May be negative. */
             netRevenue: number;
             /** @description Sales: orders placed in the range, less cancelled and returned ones (as the summary counts) */
             orders: number;
+            /** @description The part of refunds that paid back tax: each refund's share of its order's tax, in proportion to the order's total (rounded to the cent), so a full refund pays back all of it */
+            refundedTax: number;
             /** @description Σ refunds made on these sales, whenever made, as paid back (tax included; a cancelled or returned order is out with its refunds) */
             refunds: number;
             /** @description Σ shipping charged */
             shipping: number;
             /** @description Σ tax charged, on items and shipping, whether prices include it or not */
             tax: number;
+            /** @description The part of tax charged on orders whose prices include tax: it sits inside grossSales (0 where prices exclude tax, added on top) */
+            taxInPrices: number;
             /**
              * Format: date
              * @description A UTC calendar day, YYYY-MM-DD

@@ -64,7 +64,9 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
         summary: 'Refund an order',
         description:
           'Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for ' +
-          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. ' +
+          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. Each line must be a line of the order ' +
+          '(its product and variant), for at most the units ordered less those earlier refunds and returns named: a 422 naming ' +
+          '`body.lines.N.productId` or `body.lines.N.quantity`. A payment not yet taken is a 409. ' +
           'Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.',
         security: requiresToken,
         params: OrderIdParam,
