@@ -192,6 +192,32 @@ for (const target of testTargets()) {
       await dema.admin('DELETE', `/api/products/${created.id}`);
     });
 
+    test("keeps names without the spaces around them, the product's and its variants', on create and update", async () => {
+      const created = await dema.createProduct({
+        name: '  Tea Towel\t',
+        price: 6,
+        categoryId: kitchen.id,
+        variants: [{ name: ' Striped ', stock: 2 }],
+      });
+      assert.equal(created.name, 'Tea Towel');
+      assert.deepEqual(
+        created.variants.map((v) => v.name),
+        ['Striped'],
+      );
+      const response = await dema.admin('PUT', `/api/products/${created.id}`, {
+        name: '\u00a0Linen Tea Towel ',
+        variants: [{ id: created.variants[0]!.id, name: 'Checked  ', stock: 2 }],
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      const updated = (await response.json()) as Product;
+      assert.equal(updated.name, 'Linen Tea Towel');
+      assert.deepEqual(
+        updated.variants.map((v) => v.name),
+        ['Checked'],
+      );
+      await dema.admin('DELETE', `/api/products/${created.id}`);
+    });
+
     test('keeps a variant named by its id in capitals: a uuid is the same in any letter case', async () => {
       const created = await dema.createProduct({ name: 'Milk Jug', price: 12, categoryId: kitchen.id, variants: [{ name: 'Half litre', stock: 2 }] });
       const [jug] = created.variants;

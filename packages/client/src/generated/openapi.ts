@@ -3005,7 +3005,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3328,7 +3328,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3740,6 +3740,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     slug?: string;
                 };
@@ -3864,6 +3865,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     slug?: string;
                 };
@@ -5706,6 +5708,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     price: number;
                     /** @description Name → value, in display order */
@@ -5717,6 +5720,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -5870,6 +5874,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     price?: number;
                     /** @description Name → value, in display order */
@@ -5880,6 +5885,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -6821,7 +6827,7 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     rate?: {
                         amount: number;
@@ -6969,7 +6975,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /**
                      * @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole
@@ -7183,7 +7189,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries?: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole */
                     regions?: string[];
@@ -7338,7 +7344,7 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     rate: {
                         amount: number;
@@ -7487,7 +7493,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate: string;
@@ -7631,7 +7637,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate?: string;
@@ -7848,7 +7854,7 @@ export interface operations {
             content: {
                 "application/json": {
                     disabled?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     role?: "customer" | "admin";
                 };
@@ -8102,7 +8108,7 @@ export interface operations {
             content: {
                 "application/json": {
                     currentPassword?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description 12 to 128 characters, not a common password */
                     newPassword?: string;
