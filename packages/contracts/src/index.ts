@@ -4,6 +4,7 @@ export * from './money.ts';
 export * from './events.ts';
 export * from './consumers.ts';
 export * from './cache-configs.ts';
+export * from './names.ts';
 export * from './catalog.ts';
 export * from './catalog-import.ts';
 export * from './identity.ts';

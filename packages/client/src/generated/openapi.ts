@@ -3018,7 +3018,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3354,7 +3354,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3766,6 +3766,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     slug?: string;
                 };
@@ -3890,6 +3891,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     slug?: string;
                 };
@@ -5732,6 +5734,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     price: number;
                     /** @description Name → value, in display order */
@@ -5743,6 +5746,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -5896,6 +5900,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     price?: number;
                     /** @description Name → value, in display order */
@@ -5906,6 +5911,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -6914,7 +6920,7 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     rate?: {
                         amount: number;
@@ -7062,7 +7068,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /**
                      * @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole
@@ -7276,7 +7282,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries?: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole */
                     regions?: string[];
@@ -7431,7 +7437,7 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     rate: {
                         amount: number;
@@ -7580,7 +7586,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate: string;
@@ -7791,7 +7797,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate?: string;
@@ -8008,7 +8014,7 @@ export interface operations {
             content: {
                 "application/json": {
                     disabled?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     role?: "customer" | "admin";
                 };
@@ -8262,7 +8268,7 @@ export interface operations {
             content: {
                 "application/json": {
                     currentPassword?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description 12 to 128 characters, not a common password */
                     newPassword?: string;
