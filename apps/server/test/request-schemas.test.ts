@@ -55,6 +55,8 @@ describe('every request input is bounded', () => {
   const inputs = new Map<string, unknown>();
   /** `METHOD url` of every route answering GET, → its querystring schema (undefined: none). */
   const gets = new Map<string, Schema | undefined>();
+  /** `METHOD url` of every POST, PUT and PATCH route, and whether it says what body it reads. */
+  const bodyRoutes = new Map<string, boolean>();
 
   before(async () => {
     dema = await startAllInOne(testTargets()[0]!, allInOneServices());
@@ -66,12 +68,16 @@ describe('every request input is bounded', () => {
       service: 'inputs',
     });
     scratch.addHook('onRoute', (route) => {
-      const methods = [route.method].flat();
-      if (methods.includes('GET')) gets.set(`${methods.join(',')} ${route.url}`, (route.schema as { querystring?: Schema } | undefined)?.querystring);
+      const routeMethods = [route.method].flat();
+      if (routeMethods.includes('GET')) gets.set(`${routeMethods.join(',')} ${route.url}`, (route.schema as { querystring?: Schema } | undefined)?.querystring);
       for (const part of requestParts) {
         const schema = (route.schema as Record<string, unknown> | undefined)?.[part];
         if (schema !== undefined) inputs.set(`${[route.method].flat().join(',')} ${route.url} ${part}`, schema);
       }
+      const methods = [route.method].flat().filter((method) => ['POST', 'PUT', 'PATCH'].includes(method));
+      // A route that reads its body itself (the CSV import) describes it in `documentedBody`.
+      const declared = (route.schema as { body?: unknown } | undefined)?.body !== undefined || route.config?.documentedBody !== undefined;
+      for (const method of methods) bodyRoutes.set(`${method} ${route.url}`, declared);
     });
     const services: ServiceModule[] = Object.values(dema.services);
     declareSchemas(scratch, services);
@@ -97,6 +103,14 @@ describe('every request input is bounded', () => {
     const lenient = [...gets].filter(([, query]) => query?.additionalProperties !== false).map(([route]) => route);
     assert.ok(gets.size > 40, `${gets.size} GET routes`);
     assert.deepEqual(lenient.sort(), exempt.sort());
+  });
+
+  test('every POST, PUT and PATCH route declares its body, so a field it does not know is a 400 (one that takes nothing: `Type.Optional(NoFields)`)', () => {
+    assert.ok(bodyRoutes.has('POST /api/auth/logout'), 'the routes were found, logout among them');
+    assert.deepEqual(
+      [...bodyRoutes].filter(([, declared]) => !declared).map(([route]) => route),
+      [],
+    );
   });
 
   test('every number or integer a route reads has a maximum', () => {

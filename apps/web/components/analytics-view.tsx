@@ -2,10 +2,11 @@
 
 import Link from 'next/link';
 import { useEffect, useState, type ReactNode } from 'react';
-import type { TopProducts } from '@dema/contracts';
+import type { SalesBreakdown, TopProducts } from '@dema/contracts';
 import { useStoreCurrency } from './store-currency.tsx';
 import { describeFailure } from '@dema/client';
 import { daysBefore, shortDay, utcDay } from '../lib/dates.ts';
+import { salesRows } from '../lib/sales-breakdown.ts';
 import { formatCount, formatPrice } from '@dema/contracts';
 import { api } from '../lib/session.ts';
 import { useApi, type ApiState } from '../lib/use-api.ts';
@@ -86,6 +87,31 @@ function TopProductsTable({ data }: { data: TopProducts }) {
             </td>
             <td className="num">{formatCount(item.units)}</td>
             <td className="num">{formatPrice(item.revenue, currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The sales breakdown: the rows that add up to net revenue, then the figures with tax in them, apart. */
+function SalesTable({ data, currency }: { data: SalesBreakdown; currency: string | undefined }) {
+  const { toNet, withTax } = salesRows(data);
+  return (
+    <table className="data">
+      <tbody>
+        {toNet.map((row) => (
+          <tr key={row.label} className={row.total ? 'total' : undefined}>
+            <th scope="row">{row.label}</th>
+            <td className="num">{formatPrice(row.amount, currency)}</td>
+          </tr>
+        ))}
+      </tbody>
+      <tbody aria-label="Including tax">
+        {withTax.map((row) => (
+          <tr key={row.label}>
+            <th scope="row">{row.label}</th>
+            <td className="num">{formatPrice(row.amount, currency)}</td>
           </tr>
         ))}
       </tbody>
@@ -189,27 +215,7 @@ export function AnalyticsView() {
           )}
         </Section>
         <Section title="Sales breakdown" state={sales}>
-          {(data) => (
-            <table className="data">
-              <tbody>
-                {(
-                  [
-                    ['Gross sales', data.grossSales],
-                    ['Less discounts', data.discounts],
-                    ['Plus shipping', data.shipping],
-                    ['Less refunds', data.refunds],
-                    ['Net revenue (tax excluded)', data.netRevenue],
-                    ['Tax collected', data.tax],
-                  ] as const
-                ).map(([label, amount]) => (
-                  <tr key={label}>
-                    <th scope="row">{label}</th>
-                    <td className="num">{formatPrice(amount, currency)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          {(data) => <SalesTable data={data} currency={currency} />}
         </Section>
         <Section title="Top products by revenue" state={top}>
           {(data) => <TopProductsTable data={data} />}

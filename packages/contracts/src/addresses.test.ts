@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
 import fc from 'fast-check';
-import { Address, countryRules, normalizeAddress, validateAddress } from './addresses.ts';
+import { Address, addressableCountries, countryRuleOf, countryRules, normalizeAddress, regionOutsideList, validateAddress } from './addresses.ts';
 
 const ajv = new Ajv({ strict: true, allErrors: true });
 const checkSchema = ajv.compile(Address);
@@ -191,6 +191,16 @@ test('an unknown country is refused alone; blank required fields are each named;
     validateAddress({ ...us, firstName: ' ', city: '\t' }, 'body.billingAddress').map((p) => p.name),
     ['body.billingAddress.firstName', 'body.billingAddress.city'],
   );
+});
+
+test('the shared country and region rules: a country is addressed when listed, a region is checked only where its country lists regions', () => {
+  assert.equal(countryRuleOf('US'), countryRules.US);
+  for (const unknown of ['ZZ', 'us', 'toString', '__proto__']) assert.equal(countryRuleOf(unknown), undefined, unknown);
+  assert.deepEqual(addressableCountries, Object.keys(countryRules).sort());
+  assert.equal(regionOutsideList('US', 'CA'), undefined);
+  assert.equal(regionOutsideList('US', 'XX'), countryRules.US!.regions);
+  assert.equal(regionOutsideList('FR', 'IDF'), undefined, 'a country without a list takes any region');
+  assert.equal(regionOutsideList('ZZ', 'XX'), undefined, "an unknown country is the country's problem");
 });
 
 test('property: every address built from a country’s real formats validates, passes the schema and normalizes to its canonical codes', () => {

@@ -50,12 +50,19 @@ export interface PostalCodeRule {
   spaceBeforeLast?: number;
 }
 
+/** The regions a country's addresses name one of (ISO 3166-2 without the country prefix). */
+export interface RegionList {
+  /** What one of them is, after "a"/"an" in a reason ("a state or territory code"). */
+  label: string;
+  codes: readonly string[];
+}
+
 export interface CountryRule {
   name: string;
   /** Absent: any postal code (or none) is accepted. */
   postalCode?: PostalCodeRule;
-  /** When present, the region is required and must be one of these codes (ISO 3166-2 without the country prefix). */
-  regions?: { label: string; codes: readonly string[] };
+  /** When present, the region is required and must be one of these codes. */
+  regions?: RegionList;
 }
 
 const usStates =
@@ -111,7 +118,28 @@ export const countryRules: Readonly<Record<string, CountryRule>> = {
   },
 };
 
-const knownCountries = Object.keys(countryRules).sort().join(', ');
+/** The codes of the countries Dema addresses, sorted: what a reason refusing another country lists. */
+export const addressableCountries: readonly string[] = Object.keys(countryRules).sort();
+
+/**
+ * The rules of addresses in `country` (ISO 3166-1 alpha-2, upper case); undefined for a country
+ * Dema does not address, where every address is refused (so a shipping zone or a tax rate there
+ * would never match one).
+ */
+export function countryRuleOf(country: string): CountryRule | undefined {
+  // Own keys only: a code is data from a request, and the object's prototype has keys too.
+  return Object.hasOwn(countryRules, country) ? countryRules[country] : undefined;
+}
+
+/**
+ * The list `region` (ISO 3166-2 without the country prefix, upper case) is not in, for an address
+ * in `country`; undefined when it is in it, or when the country takes any region: one without a
+ * list, or one Dema does not address (that is the country's problem, not the region's).
+ */
+export function regionOutsideList(country: string, region: string): RegionList | undefined {
+  const regions = countryRuleOf(country)?.regions;
+  return regions && !regions.codes.includes(region) ? regions : undefined;
+}
 
 /** The optional fields, dropped by normalizeAddress when blank so that "" and absent mean the same. */
 const optionalFields = ['company', 'line2', 'region', 'postalCode', 'phone'] as const;
@@ -136,7 +164,7 @@ export function normalizeAddress(address: Address): Address {
     else delete normalized[field];
   }
   if (normalized.region) normalized.region = normalized.region.toUpperCase();
-  if (normalized.postalCode) normalized.postalCode = normalizePostalCode(normalized.postalCode, countryRules[normalized.country]?.postalCode);
+  if (normalized.postalCode) normalized.postalCode = normalizePostalCode(normalized.postalCode, countryRuleOf(normalized.country)?.postalCode);
   return normalized;
 }
 
@@ -161,9 +189,9 @@ export function validateAddress(address: Address, field = 'body.shippingAddress'
   for (const name of ['firstName', 'lastName', 'line1', 'city'] as const) {
     if (!a[name]) refuse(name, 'is required');
   }
-  const rule = countryRules[a.country];
+  const rule = countryRuleOf(a.country);
   if (!rule) {
-    refuse('country', `must be the ISO 3166-1 alpha-2 code of a supported country: ${knownCountries}`);
+    refuse('country', `must be the ISO 3166-1 alpha-2 code of a supported country: ${addressableCountries.join(', ')}`);
     return problems;
   }
   const postal = rule.postalCode;
@@ -172,9 +200,8 @@ export function validateAddress(address: Address, field = 'body.shippingAddress'
   if (postal && a.postalCode !== undefined && !postal.pattern.test(a.postalCode)) refuse('postalCode', `must look like ${postal.format}`);
   const regions = rule.regions;
   if (regions && a.region === undefined) refuse('region', `is required for ${a.country} addresses: ${regions.label} such as ${regions.codes[0]}`);
-  if (regions && a.region !== undefined && !regions.codes.includes(a.region)) {
-    refuse('region', `must be ${regions.label} of ${a.country} (ISO 3166-2 without "${a.country}-"): ${regions.codes.join(', ')}`);
-  }
+  const outside = a.region === undefined ? undefined : regionOutsideList(a.country, a.region);
+  if (outside) refuse('region', `must be ${outside.label} of ${a.country} (ISO 3166-2 without "${a.country}-"): ${outside.codes.join(', ')}`);
   return problems;
 }
 

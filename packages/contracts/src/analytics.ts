@@ -107,10 +107,10 @@ export type AnalyticsSummary = Static<typeof AnalyticsSummary>;
 
 /**
  * The sales of the range by part of their price, and what was refunded on them. Net revenue is
- * what the shop keeps: grossSales − discounts + shipping − refunds without the tax they paid back,
- * less the tax inside prices where the store enters prices with tax (tax is never revenue; where
- * prices exclude it, it was added on top and grossSales does not hold it). A refund's tax is its
- * order's tax in proportion to the order's total, so a fully refunded order nets 0.
+ * what the shop keeps: grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices,
+ * exactly, so a table of these figures adds up (tax is never revenue; where prices exclude it, it
+ * was added on top and grossSales does not hold it). A refund's tax is its order's tax in
+ * proportion to the order's total, so a fully refunded order nets 0.
  */
 export const SalesBreakdown = Type.Object(
   {
@@ -121,12 +121,19 @@ export const SalesBreakdown = Type.Object(
     discounts: Type.Number({ description: 'Σ promotion discounts' }),
     shipping: Type.Number({ description: 'Σ shipping charged' }),
     tax: Type.Number({ description: 'Σ tax charged, on items and shipping, whether prices include it or not' }),
+    taxInPrices: Type.Number({
+      description: 'The part of tax charged on orders whose prices include tax: it sits inside grossSales (0 where prices exclude tax, added on top)',
+    }),
     refunds: Type.Number({
       description: 'Σ refunds made on these sales, whenever made, as paid back (tax included; a cancelled or returned order is out with its refunds)',
     }),
+    refundedTax: Type.Number({
+      description:
+        "The part of refunds that paid back tax: each refund's share of its order's tax, in proportion to the order's total (rounded to the cent), so a full refund pays back all of it",
+    }),
     netRevenue: Type.Number({
       description:
-        "grossSales − discounts + shipping − (refunds less the tax they paid back) − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. A refund paid back its order's tax in proportion to the order's total (rounded to the cent), so a fully refunded order nets 0. May be negative.",
+        'grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: tax is never revenue (where prices exclude it, grossSales never held it), so a refund comes out without the tax it paid back and a fully refunded order nets 0. May be negative.',
     }),
   },
   { $id: 'SalesBreakdown', description: 'Money: two decimals, summed exactly in integer cents.' },

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { maxAmount } from './money.ts';
+import { Name } from './names.ts';
 
 /**
  * Catalog contracts (seed: Product, Category, ProductVariant, ProductCardProps). The same schemas
@@ -9,7 +10,6 @@ import { maxAmount } from './money.ts';
 const Uuid = Type.String({ format: 'uuid' });
 /** A price on the wire: a JSON number with at most two decimals, within DECIMAL(10,2). */
 export const Price = Type.Number({ minimum: 0, maximum: maxAmount, multipleOf: 0.01 });
-const Name = Type.String({ minLength: 1, maxLength: 255 });
 const Description = Type.String({ maxLength: 10_000 });
 const Stock = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 /** Whole grams, for shipping rates by weight; a tonne at most (anything above is a typo). */
@@ -50,13 +50,13 @@ export const CategoryList = Type.Object({ items: Type.Array(Type.Ref('Category')
 export type CategoryList = { items: Category[] };
 
 export const CreateCategory = Type.Object(
-  { name: Name, slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
+  { name: Name(255), slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
   { additionalProperties: false },
 );
 export type CreateCategory = Static<typeof CreateCategory>;
 
 export const UpdateCategory = Type.Object(
-  { name: Type.Optional(Name), slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
+  { name: Type.Optional(Name(255)), slug: Type.Optional(Slug), description: Type.Optional(Type.Union([Description, Type.Null()])) },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateCategory = Static<typeof UpdateCategory>;
@@ -140,7 +140,7 @@ export type ProductQuery = Static<typeof ProductQuery>;
 export const VariantInput = Type.Object(
   {
     id: Type.Optional(Uuid),
-    name: Name,
+    name: Name(255),
     sku: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()])),
     price: Type.Optional(Type.Union([Price, Type.Null()])),
     stock: Stock,
@@ -152,7 +152,7 @@ export const VariantInput = Type.Object(
 export type VariantInput = Static<typeof VariantInput>;
 
 const productFields = {
-  name: Name,
+  name: Name(255),
   description: Type.Union([Description, Type.Null()]),
   price: Price,
   stock: Stock,

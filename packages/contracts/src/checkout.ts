@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { Price } from './catalog.ts';
 import { maxAmount } from './money.ts';
+import { Name } from './names.ts';
 
 /**
  * The store's checkout configuration (issue 20), owned by the Order service and managed by admins:
@@ -12,7 +13,6 @@ import { maxAmount } from './money.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
-const Name = Type.String({ minLength: 1, maxLength: 255, pattern: '\\S', description: 'Not only spaces' });
 
 /** ISO 3166-1 alpha-2, upper case ("US", "DE"). */
 export const CountryCode = Type.String({ minLength: 2, maxLength: 2, pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2, upper case' });
@@ -89,7 +89,7 @@ export const ShippingZoneList = Type.Object({ items: Type.Array(Type.Ref('Shippi
 export type ShippingZoneList = { items: ShippingZone[] };
 
 const zoneFields = {
-  name: Name,
+  name: Name(255),
   countries: Type.Array(CountryCode, { minItems: 1, maxItems: 250, uniqueItems: true }),
   regions: Type.Array(ZoneRegionCode, {
     maxItems: 1000,
@@ -130,7 +130,7 @@ export type ShippingMethod = Omit<Static<typeof ShippingMethod>, 'rate'> & { rat
 export const ShippingMethodList = Type.Object({ items: Type.Array(Type.Ref('ShippingMethod')) }, { $id: 'ShippingMethodList' });
 export type ShippingMethodList = { items: ShippingMethod[] };
 
-const methodFields = { name: Name, rate: ShippingRateInput, active: Type.Boolean() };
+const methodFields = { name: Name(255), rate: ShippingRateInput, active: Type.Boolean() };
 
 export const CreateShippingMethod = Type.Object(
   { name: methodFields.name, rate: methodFields.rate, active: Type.Optional({ ...methodFields.active, default: true }) },
@@ -160,7 +160,7 @@ export type TaxRate = Static<typeof TaxRate>;
 export const TaxRateList = Type.Object({ items: Type.Array(Type.Ref('TaxRate')) }, { $id: 'TaxRateList' });
 export type TaxRateList = { items: TaxRate[] };
 
-const taxRateFields = { name: Name, country: CountryCode, region: Type.Union([RegionCode, Type.Null()]), rate: Percent };
+const taxRateFields = { name: Name(255), country: CountryCode, region: Type.Union([RegionCode, Type.Null()]), rate: Percent };
 
 /** At most one rate per (country, region); a region is given without its country prefix ("CA"). */
 export const CreateTaxRate = Type.Object(

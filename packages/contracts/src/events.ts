@@ -112,7 +112,8 @@ export interface PaymentCapturedEvent extends EventEnvelope<'PAYMENT_CAPTURED', 
  * Fired once per refund that succeeded (an admin's, the full refund of a cancelled order, or one made
  * at the provider and learned from its webhook). `amount` is this refund; `amountRefunded` the
  * payment's total refunded so far, `fullyRefunded` whether that is everything captured; `lines` the
- * returned lines the refund is for, when it names them (the Order service restocks those).
+ * order's lines the refund is for, when it names them. A refund restocks nothing: a return
+ * (`POST /api/orders/:id/returns`) restocks and refunds in one step.
  */
 export interface PaymentRefundedEvent
   extends EventEnvelope<

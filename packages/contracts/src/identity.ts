@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { AddressRef, type Address } from './addresses.ts';
+import { Name } from './names.ts';
 
 /**
  * Identity contracts (seed: User Service, Authentication Flow): accounts, the token pair the login
@@ -9,7 +10,6 @@ import { AddressRef, type Address } from './addresses.ts';
 const Uuid = Type.String({ format: 'uuid' });
 const Timestamp = Type.String({ format: 'date-time' });
 const Email = Type.String({ format: 'email', minLength: 3, maxLength: 254 });
-const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'Not only spaces' });
 export const passwordPolicy = { minLength: 12, maxLength: 128 } as const;
 /** A password being set: the policy's length bounds here, the common-password check in the service. */
 const NewPassword = Type.String({
@@ -73,7 +73,7 @@ export type AccessToken = Static<typeof AccessToken>;
 export const CookieSession = Type.Object({ user: Type.Ref('User'), tokens: Type.Ref('AccessToken') }, { $id: 'CookieSession' });
 export type CookieSession = { user: User; tokens: AccessToken };
 
-export const SignupBody = Type.Object({ email: Email, password: NewPassword, name: Name }, { additionalProperties: false });
+export const SignupBody = Type.Object({ email: Email, password: NewPassword, name: Name(100) }, { additionalProperties: false });
 export type SignupBody = Static<typeof SignupBody>;
 
 export const LoginBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: GivenPassword }, { additionalProperties: false });
@@ -84,7 +84,7 @@ export type RefreshBody = Static<typeof RefreshBody>;
 
 export const UpdateMe = Type.Object(
   {
-    name: Type.Optional(Name),
+    name: Type.Optional(Name(100)),
     newPassword: Type.Optional(NewPassword),
     currentPassword: Type.Optional(GivenPassword),
   },
@@ -98,7 +98,7 @@ export type DeleteMe = Static<typeof DeleteMe>;
 
 export const UpdateUser = Type.Object(
   {
-    name: Type.Optional(Name),
+    name: Type.Optional(Name(100)),
     role: Type.Optional(Type.Union([Type.Literal('customer'), Type.Literal('admin')])),
     disabled: Type.Optional(Type.Boolean()),
   },

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { visibleTextPattern } from './names.ts';
 
 /**
  * Monitoring contracts (seed: Monitoring & Alerting): the `SystemMetrics` and `ApplicationMetrics`
@@ -66,7 +67,7 @@ const Channel = Type.Union([Type.Literal('slack'), Type.Literal('email'), Type.L
 /** The seed's `AlertRule`, as written in a rules file. */
 export const AlertRule = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: visibleTextPattern }),
     condition: Type.String({
       minLength: 1,
       maxLength: 500,

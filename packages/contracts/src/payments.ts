@@ -123,13 +123,30 @@ export const Payment = Type.Object(
 );
 export type Payment = Omit<Static<typeof Payment>, 'status' | 'refunds'> & { status: PaymentStatus; refunds: Refund[] };
 
-/** The Order service opens the payment of an order it placed (internal route, idempotent by order id). */
+/**
+ * A line of the order a payment is for, as placed: what a refund's `lines` may name. The quantity
+ * is the order's, beyond `Quantity`: lines naming the same product and variant are merged, up to
+ * an order's 100 lines of 1000 units each.
+ */
+export const PaymentOrderLine = Type.Object(
+  { productId: Uuid, variantId: Type.Optional(Type.Union([Uuid, Type.Null()])), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) },
+  { additionalProperties: false },
+);
+export type PaymentOrderLine = Static<typeof PaymentOrderLine>;
+
+/**
+ * The Order service opens the payment of an order it placed (internal route, idempotent by order
+ * id). `lines` are the order's, so that a refund's lines are checked against them without asking
+ * the Order service; a payment opened without them (before they were sent) checks none.
+ */
 export const CreatePayment = Type.Object(
   {
     userId: Uuid,
     amount: PositiveAmount,
     currency: CurrencyCode,
     provider: ProviderName,
+    // An order has at most 100 lines (its items, or a cart's), merged ones fewer.
+    lines: Type.Optional(Type.Array(PaymentOrderLine, { minItems: 1, maxItems: 100 })),
   },
   { additionalProperties: false },
 );
@@ -141,8 +158,9 @@ export type CapturePayment = Static<typeof CapturePayment>;
 
 /**
  * An admin's refund: `amount` of what was paid and not yet refunded, or all of it when absent.
- * `lines` record what was returned (the Order service restocks them); with lines the amount must be
- * given, as prices are the Order service's.
+ * `lines` record what was returned; with lines the amount must be given, as prices are the Order
+ * service's. Each line must be one of the order's (product and variant), for at most the units
+ * ordered less those earlier refunds named.
  */
 export const CreateRefund = Type.Object(
   {
@@ -210,6 +228,9 @@ export interface OrderPayments {
    * before it was opened). Idempotent.
    */
   cancelPayment(orderId: string): Promise<Payment | undefined>;
-  /** A refund of the order's payment made by `createdBy` (an admin; null: the system). */
+  /**
+   * A refund of the order's payment made by `createdBy` (an admin; null: the system). Lines that
+   * are not the order's, or more units than are left of one, are a 422 naming `body.lines.N.…`.
+   */
   refundPayment(orderId: string, body: CreateRefund, createdBy: string | null, idempotencyKey?: string): Promise<Refund>;
 }

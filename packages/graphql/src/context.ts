@@ -66,7 +66,7 @@ export class Rest {
 
   private withinDeadline<T>(work: Promise<T>): Promise<T> {
     const left = this.deadline - Date.now();
-    const timedOut = () => graphqlError(graphqlErrorCodes.TIMEOUT, 'The operation ran past its time limit');
+    const timedOut = () => graphqlError(graphqlErrorCodes.TIMEOUT, 'The operation ran past its time limit', 504);
     if (left <= 0) return Promise.reject(timedOut());
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
@@ -84,7 +84,7 @@ export function createLoaders(rest: Rest, principal: Principal): Loaders {
     category: new DataLoader<string, Category>(async (ids) => {
       const { items } = await rest.call<{ items: Category[] }>('GET', '/api/categories');
       const byId = new Map(items.map((category) => [category.id, category]));
-      return ids.map((id) => byId.get(id) ?? graphqlError(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`));
+      return ids.map((id) => byId.get(id) ?? graphqlError(ErrorCode.CATEGORY_NOT_FOUND, `No category ${id}`, 404));
     }),
     user: new DataLoader<string, User>(
       async (ids) => {
@@ -103,7 +103,7 @@ export function createLoaders(rest: Rest, principal: Principal): Loaders {
         return ids.map((id) => {
           if (id === own) return mine!;
           if (page instanceof Error) return page;
-          return byId.get(id) ?? graphqlError(ErrorCode.USER_NOT_FOUND, `No user ${id}`);
+          return byId.get(id) ?? graphqlError(ErrorCode.USER_NOT_FOUND, `No user ${id}`, 404);
         });
       },
       { maxBatchSize: 100 },

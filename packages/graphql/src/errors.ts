@@ -54,13 +54,27 @@ export function problemError(status: number, body: unknown, mapping?: FieldMappi
         : typeof problem.title === 'string'
           ? problem.title
           : `REST answered ${status}`;
-  const first = params?.[0];
-  return new GraphQLError(message, {
-    extensions: { code, status, ...(first ? { field: first.name } : {}), ...(params ? { invalidParams: params } : {}) },
-  });
+  return new GraphQLError(message, { extensions: problemExtensions(code, status, params) });
 }
 
-/** An error of GraphQL's own making, with a code like REST's. */
-export function graphqlError(code: string, message: string, field?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, ...(field ? { field } : {}) } });
+/**
+ * What a REST problem carries, as GraphQL `extensions`: `code`, `status`, and when fields are at
+ * fault `invalidParams` with the first of them again in `field`. Every Dema error has this shape.
+ */
+export function problemExtensions(code: string, status: number, params?: InvalidParam[]): Record<string, unknown> {
+  const first = params?.[0];
+  return { code, status, ...(first ? { field: first.name } : {}), ...(params ? { invalidParams: params } : {}) };
+}
+
+/** An error of GraphQL's own making, with a code and a status like REST's. */
+export function graphqlError(code: string, message: string, status: number): GraphQLError {
+  return new GraphQLError(message, { extensions: problemExtensions(code, status) });
+}
+
+/**
+ * An argument refused before REST is asked (as REST refuses a field: 400, `VALIDATION_FAILED`
+ * unless told another code), named in `field` and `invalidParams`.
+ */
+export function argumentError(argument: string, reason: string, code: string = ErrorCode.VALIDATION_FAILED): GraphQLError {
+  return new GraphQLError(`${argument} ${reason}`, { extensions: problemExtensions(code, 400, [{ name: argument, reason }]) });
 }

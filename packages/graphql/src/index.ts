@@ -16,7 +16,7 @@ export { registerAnonymousResponseCache, anonymousResponseCache } from './respon
 export { injectTransport } from './transport.ts';
 export type { ApiTransport, ApiRequest, ApiResponse } from '@dema/platform';
 export { Rest, createLoaders, type GraphqlContext, type Loaders, type Caller } from './context.ts';
-export { problemError, graphqlError, graphqlField, graphqlErrorCodes, type FieldMapping } from './errors.ts';
+export { problemError, problemExtensions, graphqlError, argumentError, graphqlField, graphqlErrorCodes, type FieldMapping } from './errors.ts';
 export { Order, OrderStatus, OrderItem } from './schema/orders.ts';
 export { Product, Category } from './schema/catalog.ts';
 export { User } from './schema/identity.ts';

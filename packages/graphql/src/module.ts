@@ -16,7 +16,8 @@ import mercurius, { type MercuriusOptions } from 'mercurius';
 import { ErrorCode } from '@dema/contracts';
 import { bodyLimits, replyWithProblem, type ApiTransport, type DemaApp, type GraphqlSettings, type Infrastructure, type ServiceModule } from '@dema/platform';
 import { createLoaders, Rest, type GraphqlContext } from './context.ts';
-import { graphqlErrorCodes } from './errors.ts';
+import { invalidArgument, type ParsedOperations } from './argument-errors.ts';
+import { graphqlErrorCodes, problemExtensions } from './errors.ts';
 import { OrderStatusFeed } from './order-status-feed.ts';
 import { createSchema } from './schema/index.ts';
 import { registerAnonymousResponseCache } from './response-cache.ts';
@@ -170,7 +171,7 @@ export async function registerGraphql(app: DemaApp, options: RegisterOptions): P
     const rules = [...specifiedRules, ...limitRules(settings)];
     app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
       const [first] = validate(schema, document, rules);
-      if (first) throw withCode(first, graphqlErrorCodes.VALIDATION_FAILED);
+      if (first) throw refusal(first, graphqlErrorCodes.VALIDATION_FAILED, new Map());
     });
   }
 }
@@ -189,9 +190,11 @@ const persistedQueryCodes: Record<string, string> = {
 };
 
 /**
- * Every error with an `extensions.code`: a parse or validation failure (400, GRAPHQL_PARSE_FAILED /
- * GRAPHQL_VALIDATION_FAILED, the limits included), REST's problems as the resolvers threw them, and
- * anything unforeseen as INTERNAL with its details only in the log.
+ * Every error with REST's `extensions` (`code`, `status`, and `field`/`invalidParams` when an
+ * argument is at fault): a parse or validation failure (400, GRAPHQL_PARSE_FAILED /
+ * GRAPHQL_VALIDATION_FAILED, the limits included; a bad argument value or variable named as the
+ * argument), REST's problems as the resolvers threw them, and anything unforeseen as INTERNAL with
+ * its details only in the log.
  */
 export function formatErrors(
   execution: ExecutionResult & { errors: readonly GraphQLError[] },
@@ -199,23 +202,24 @@ export function formatErrors(
 ): { statusCode: number; response: ExecutionResult } {
   let statusCode = 200;
   const errors: GraphQLError[] = [];
+  const parsed: ParsedOperations = new Map();
   for (const error of execution.errors) {
     const original = error.originalError as (Error & { code?: string; statusCode?: number; errors?: unknown[] }) | undefined;
     if (original?.code !== undefined && original.code in persistedQueryCodes) {
       statusCode = original.statusCode ?? 400;
       const message = original.code === 'MER_ERR_METHOD_NOT_ALLOWED' ? 'Only queries may be sent with GET; send mutations with POST' : error.message;
-      errors.push(withCode(new GraphQLError(message), persistedQueryCodes[original.code]!));
+      errors.push(new GraphQLError(message, { extensions: problemExtensions(persistedQueryCodes[original.code]!, statusCode) }));
     } else if (original && Array.isArray(original.errors)) {
       // Mercurius gathers parse and validation errors in one.
       statusCode = 400;
       for (const inner of original.errors) {
         const graphql = inner instanceof GraphQLError ? inner : new GraphQLError(String((inner as Error).message ?? inner));
         const code = graphql.message.startsWith('Syntax Error') ? graphqlErrorCodes.PARSE_FAILED : graphqlErrorCodes.VALIDATION_FAILED;
-        errors.push(withCode(graphql, code));
+        errors.push(refusal(graphql, code, parsed));
       }
     } else if (original === undefined || original instanceof GraphQLError) {
       const code = error.extensions.code ?? (original as GraphQLError | undefined)?.extensions.code;
-      errors.push(code === undefined ? withCode(error, graphqlErrorCodes.VALIDATION_FAILED) : error);
+      errors.push(code === undefined ? refusal(error, graphqlErrorCodes.VALIDATION_FAILED, parsed) : error);
       // GraphQL's own refusal of the request before anything ran (no operation name among several, an
       // unknown one): a bad request like a validation failure. Once the operation ran, it is 200 below.
       if (code === undefined) statusCode = 400;
@@ -227,7 +231,7 @@ export function formatErrors(
           source: error.source,
           positions: error.positions,
           path: error.path,
-          extensions: { code: ErrorCode.INTERNAL },
+          extensions: problemExtensions(ErrorCode.INTERNAL, 500),
         }),
       );
     }
@@ -236,12 +240,18 @@ export function formatErrors(
   return { statusCode, response: { data: execution.data ?? null, errors } };
 }
 
-function withCode(error: GraphQLError, code: string): GraphQLError {
+/**
+ * GraphQL's own refusal of a request (nothing of it ran) as a 400 with `code`, and, when it is about
+ * an argument (a literal of the wrong type, a variable that does not fit, one missing), that
+ * argument in `field` and `invalidParams`, as REST names a bad field.
+ */
+function refusal(error: GraphQLError, code: string, parsed: ParsedOperations): GraphQLError {
+  const argument = code === graphqlErrorCodes.VALIDATION_FAILED ? invalidArgument(error, parsed) : undefined;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
-    extensions: { ...error.extensions, code },
+    extensions: { ...error.extensions, ...problemExtensions(code, 400, argument ? [argument] : undefined) },
   });
 }

@@ -91,7 +91,9 @@ export class Analytics {
       discounts: toWireAmount(sums.discounts),
       shipping: toWireAmount(sums.shipping),
       tax: toWireAmount(sums.tax),
+      taxInPrices: toWireAmount(sums.taxInPrices),
       refunds: toWireAmount(sums.refunds),
+      refundedTax: toWireAmount(sums.refundedTax),
       netRevenue: toWireAmount(netRevenue(sums)),
     };
   }

@@ -69,7 +69,9 @@ for (const target of testTargets()) {
         discounts: 6,
         shipping: 16.9,
         tax: 25.69,
+        taxInPrices: 20.9,
         refunds: 0,
+        refundedTax: 0,
         // 179.47 − 6.00 + 16.90 − 0 − 20.90 (the tax inside the tax-inclusive order)
         netRevenue: 169.47,
       });
@@ -130,7 +132,9 @@ for (const target of testTargets()) {
         discounts: 6,
         shipping: 5,
         tax: 4.79,
+        taxInPrices: 0,
         refunds: 63.76,
+        refundedTax: 4.79,
         // 59.97 − 6.00 + 5.00 − (63.76 − 4.79 of tax paid back)
         netRevenue: 0,
       });
@@ -142,7 +146,9 @@ for (const target of testTargets()) {
         discounts: 0,
         shipping: 11.9,
         tax: 20.9,
+        taxInPrices: 20.9,
         refunds: 130.9,
+        refundedTax: 20.9,
         // 119.00 + 11.90 − (130.90 − 20.90 of tax paid back) − 20.90 of tax inside the prices
         netRevenue: 0,
       });
@@ -185,6 +191,31 @@ for (const target of testTargets()) {
       assert.deepEqual([s.orders, s.tax, s.refunds, s.netRevenue], [3, 25.69, 97.33, 84.49]);
     });
 
+    test('the breakdown says the tax inside its refunds and its prices, so its figures add up to net revenue', async () => {
+      const day = nextDay();
+      // The two orders of the test above, half refunded: 10.45 and 2.40 of the refunds were tax.
+      const inside = orderCreated({
+        timestamp: `${day}T09:00:00Z`,
+        items: [{ productId: mug, quantity: 1, price: 119 }],
+        total: 130.9,
+        breakdown: { subtotal: 119, discountTotal: 0, shippingTotal: 11.9, taxTotal: 20.9, pricesIncludeTax: true, currency: 'USD' },
+      });
+      const onTop = orderCreated({
+        timestamp: `${day}T10:00:00Z`,
+        items: [{ productId: kettle, quantity: 3, price: 19.99 }],
+        total: 63.76,
+        breakdown: { subtotal: 59.97, discountTotal: 6, shippingTotal: 5, taxTotal: 4.79, pricesIncludeTax: false, currency: 'USD' },
+      });
+      await deliver(inside, onTop, paymentRefunded(inside, 65.45, `${day}T12:00:00Z`), paymentRefunded(onTop, 31.88, `${day}T12:00:00Z`));
+      const s = await sales(day);
+      assert.deepEqual([s.tax, s.taxInPrices, s.refunds, s.refundedTax, s.netRevenue], [25.69, 20.9, 97.33, 12.85, 84.49]);
+      const cents = (n: number) => Math.round(n * 100);
+      assert.equal(
+        cents(s.grossSales) - cents(s.discounts) + cents(s.shipping) - (cents(s.refunds) - cents(s.refundedTax)) - cents(s.taxInPrices),
+        cents(s.netRevenue),
+      );
+    });
+
     test('a cancelled order is out of every figure, with its refund, as it is out of the summary revenue', async () => {
       const day = nextDay();
       const kept = orderCreated({ timestamp: `${day}T09:00:00Z`, items: [{ productId: mug, quantity: 1, price: 7.5 }] });
@@ -201,7 +232,19 @@ for (const target of testTargets()) {
         paymentRefunded(cancelled, 47.6, `${day}T11:00:00Z`),
       );
       const summary = (await dema.admin(`/api/analytics/summary?from=${day}&to=${day}`)).body;
-      assert.deepEqual(await sales(day), { from: day, to: day, orders: 1, grossSales: 7.5, discounts: 0, shipping: 0, tax: 0, refunds: 0, netRevenue: 7.5 });
+      assert.deepEqual(await sales(day), {
+        from: day,
+        to: day,
+        orders: 1,
+        grossSales: 7.5,
+        discounts: 0,
+        shipping: 0,
+        tax: 0,
+        taxInPrices: 0,
+        refunds: 0,
+        refundedTax: 0,
+        netRevenue: 7.5,
+      });
       assert.equal(summary.revenue, 7.5);
     });
 

@@ -104,6 +104,8 @@ for (const target of testTargets()) {
       'http://[fd00::1]/hook',
       'http://[fe80::1]/hook',
       'http://name.invalid/hook',
+      'https://user:pass@93.184.215.14/hook',
+      'https://token@93.184.215.14/hook',
     ];
     for (const url of refusedUrls) {
       test(`POST ${url} → 422 WEBHOOK_URL_REFUSED naming body.url, nothing created`, async () => {
@@ -120,6 +122,15 @@ for (const target of testTargets()) {
       ]);
       const after = (await dema.admin(`/api/webhooks/${body.id}`)).body;
       assert.deepEqual([after.url, after.enabled], ['https://93.184.215.14/kept', true]);
+    });
+
+    test('PATCH to a URL with a user name and password is refused naming body.url, without echoing them, and changes nothing', async () => {
+      const { body } = await dema.send('admin', 'POST', '/api/webhooks', { url: 'https://93.184.215.14/kept', events: ['order.created'] });
+      const reply = await dema.send('admin', 'PATCH', `/api/webhooks/${body.id}`, { url: 'https://shop:hunter2@93.184.215.14/x' });
+      const problem = assertProblem(reply, 422, 'WEBHOOK_URL_REFUSED', ['body.url']);
+      assert.match(problem.invalidParams![0]!.reason, /user name or password/);
+      assert.doesNotMatch(JSON.stringify(problem), /hunter2/);
+      assert.equal((await dema.admin(`/api/webhooks/${body.id}`)).body.url, 'https://93.184.215.14/kept');
     });
 
     const badBodies: Array<[string, unknown, string[]]> = [
@@ -149,6 +160,13 @@ for (const target of testTargets()) {
       assertProblem(await dema.admin(`/api/webhooks/${body.id}/deliveries?limit=0`), 400, 'VALIDATION_FAILED', ['query.limit']);
       assertProblem(await dema.admin(`/api/webhooks/${randomUUID()}/deliveries`), 404, 'WEBHOOK_ENDPOINT_NOT_FOUND');
       assertProblem(await dema.send('admin', 'POST', `/api/webhooks/${body.id}/deliveries/${randomUUID()}/redeliver`), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
+    });
+
+    test('redeliver takes no body or an empty object: a field is a 400 naming it', async () => {
+      const { body } = await dema.send('admin', 'POST', '/api/webhooks', { url: 'https://93.184.215.14/r', events: ['order.created'] });
+      const redeliver = `/api/webhooks/${body.id}/deliveries/${randomUUID()}/redeliver`;
+      assertProblem(await dema.send('admin', 'POST', redeliver, { at: 'now' }), 400, 'VALIDATION_FAILED', ['body.at']);
+      assertProblem(await dema.send('admin', 'POST', redeliver, {}), 404, 'WEBHOOK_DELIVERY_NOT_FOUND');
     });
   });
 }

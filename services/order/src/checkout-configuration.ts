@@ -17,6 +17,7 @@ import {
   type UpdateShippingMethod,
   type UpdateShippingZone,
   type UpdateTaxRate,
+  trimmedName,
 } from '@dema/contracts';
 import { conflict, notFound, recordAudit, unprocessableContent, type Db, type Queryable } from '@dema/platform';
 import * as settings from './db/checkout-settings.repository.ts';
@@ -44,7 +45,8 @@ export class CheckoutConfiguration {
     return (await shipping.findZone(this.db, id)) ?? throwZoneNotFound(id);
   }
 
-  async createZone(input: CreateShippingZone): Promise<ShippingZone> {
+  async createZone(sent: CreateShippingZone): Promise<ShippingZone> {
+    const input = trimmedName(sent);
     const zone: ShippingZone = {
       id: randomUUID(),
       name: input.name,
@@ -60,7 +62,8 @@ export class CheckoutConfiguration {
     return zone;
   }
 
-  async updateZone(id: string, change: UpdateShippingZone): Promise<ShippingZone> {
+  async updateZone(id: string, sent: UpdateShippingZone): Promise<ShippingZone> {
+    const change = trimmedName(sent);
     return this.db.transaction(async (tx) => {
       const before = (await shipping.findZone(tx, id, true)) ?? throwZoneNotFound(id);
       const zone = { ...before, ...change };
@@ -89,7 +92,8 @@ export class CheckoutConfiguration {
     return (await shipping.findMethod(this.db, id)) ?? throwMethodNotFound(id);
   }
 
-  async createMethod(zoneId: string, input: CreateShippingMethod): Promise<ShippingMethod> {
+  async createMethod(zoneId: string, sent: CreateShippingMethod): Promise<ShippingMethod> {
+    const input = trimmedName(sent);
     refuseProblems(rateProblems(input.rate));
     return this.db.transaction(async (tx) => {
       // Locked, so that the zone cannot be deleted before its new method is written.
@@ -101,7 +105,8 @@ export class CheckoutConfiguration {
     });
   }
 
-  async updateMethod(id: string, change: UpdateShippingMethod): Promise<ShippingMethod> {
+  async updateMethod(id: string, sent: UpdateShippingMethod): Promise<ShippingMethod> {
+    const change = trimmedName(sent);
     if (change.rate) refuseProblems(rateProblems(change.rate));
     return this.db.transaction(async (tx) => {
       const before = (await shipping.findMethod(tx, id, true)) ?? throwMethodNotFound(id);
@@ -129,7 +134,8 @@ export class CheckoutConfiguration {
   }
 
   /** A rate for a (country, region) that already has one is refused: 409 TAX_RATE_TAKEN. */
-  async createTaxRate(input: CreateTaxRate): Promise<TaxRate> {
+  async createTaxRate(sent: CreateTaxRate): Promise<TaxRate> {
+    const input = trimmedName(sent);
     const rate: TaxRate = { id: randomUUID(), name: input.name, country: input.country, region: input.region ?? null, rate: input.rate };
     refuseProblems(taxRateProblems(rate, given(input)));
     return this.db.transaction(async (tx) => {
@@ -140,7 +146,8 @@ export class CheckoutConfiguration {
     });
   }
 
-  async updateTaxRate(id: string, change: UpdateTaxRate): Promise<TaxRate> {
+  async updateTaxRate(id: string, sent: UpdateTaxRate): Promise<TaxRate> {
+    const change = trimmedName(sent);
     return this.db.transaction(async (tx) => {
       const before = (await taxRates.findTaxRate(tx, id, true)) ?? throwTaxRateNotFound(id);
       const rate = { ...before, ...change };

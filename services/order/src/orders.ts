@@ -199,7 +199,14 @@ export class Orders {
       if (toCents(priced.total) > 0n) {
         // From here on the payment may exist even when the call fails (its answer lost): undo it.
         paymentMayExist = true;
-        const opened = await this.payments.openPayment(orderId, { userId, amount: toWireAmount(priced.total), currency: priced.currency, provider });
+        const opened = await this.payments.openPayment(orderId, {
+          userId,
+          amount: toWireAmount(priced.total),
+          currency: priced.currency,
+          provider,
+          // So that refunds naming lines are checked against the order's in the Payment service.
+          lines: priced.lines.map((line) => ({ productId: line.productId, variantId: line.variantId, quantity: line.quantity })),
+        });
         payment = { provider, status: opened.status, ...(opened.clientSecret ? { clientSecret: opened.clientSecret } : {}) };
       }
       const outcome = await orders.recordPlacedOrder(

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import * as payments from './db/payments.repository.ts';
 import type { PaymentRecord, PendingRefund } from './db/payments.repository.ts';
 import { decideMove, refundableCents, statusAfterRefund, stripeEventMoves } from './domain/payment-status.ts';
+import { refundLineProblems } from './domain/refund-lines.ts';
 import { recordPaymentAuthorized, recordPaymentCaptured, recordPaymentFailed, recordPaymentRefunded, recordPaymentVoided } from './events/payment-events.ts';
 import type { PaymentProviderAdapter } from './providers/provider.ts';
 
@@ -78,6 +79,7 @@ export class Payments {
       currency: body.currency,
       providerRef: opened.providerRef,
       clientSecret: opened.clientSecret ?? null,
+      lines: body.lines ?? null,
     });
     // A concurrent open of the same order may have written first: then that one is the payment.
     return this.sameRequest(inserted ?? (await payments.findPayment(this.db, orderId))!, body);
@@ -201,9 +203,11 @@ export class Payments {
    * what was refunded or is being refunded, recorded with who made it and why. Under concurrency the
    * payment row is locked while the refund is reserved (a pending row), so ten racing refunds of
    * 10.00 on a 50.00 payment give exactly five. The provider is asked after the reservation commits;
-   * a refusal drops the reservation and nothing was refunded. With an `idempotencyKey`, a repeat of
-   * the same request answers with the first refund (`replayed`), even while that one is being made;
-   * the same key with another request is a 422.
+   * a refusal drops the reservation and nothing was refunded. `lines` must be the order's (as it
+   * opened the payment), each for at most the units earlier refunds did not name: a 422 naming the
+   * line otherwise. With an `idempotencyKey`, a repeat of the same request answers with the first
+   * refund (`replayed`), even while that one is being made, before its lines are checked again; the
+   * same key with another request is a 422.
    */
   refund(user: User, orderId: string, body: CreateRefund, idempotencyKey?: string): Promise<{ refund: Refund; replayed: boolean }> {
     return this.refundFor(user.userId, orderId, body, idempotencyKey);
@@ -244,6 +248,7 @@ export class Payments {
       if (!['paid', 'partially_refunded', 'refunded'].includes(payment.status)) {
         throw conflict(ErrorCode.PAYMENT_INVALID_STATE, `The payment of order ${orderId} is ${payment.status}: only money that was taken is refunded`);
       }
+      if (request.lines) await checkRefundLines(tx, payment.id, request.lines);
       const left = refundableCents(toCents(payment.amountCaptured), toCents(payment.amountRefunded), toCents(payment.amountPending));
       const cents = request.amount === undefined ? left : toCents(request.amount);
       if (cents <= 0n) {
@@ -447,6 +452,19 @@ export class Payments {
 }
 
 const paymentNotFound = (orderId: string) => notFound(ErrorCode.PAYMENT_NOT_FOUND, `No payment for order ${orderId}`);
+
+/**
+ * Refuses (422 naming `body.lines.N.productId` / `.quantity`) refund lines the order cannot account
+ * for, on the locked payment, so two refunds of an order's last unit cannot both pass. The order's
+ * items are the Order service's: the lines it opened the payment with stand for them, and a payment
+ * opened without them has nothing to check against.
+ */
+async function checkRefundLines(tx: Queryable, paymentId: string, lines: RefundLine[]): Promise<void> {
+  const { ordered, refunded } = await payments.refundLinesOf(tx, paymentId);
+  if (!ordered) return;
+  const params = refundLineProblems(ordered, refunded, lines).map((p) => ({ name: `body.lines.${p.index}.${p.field}`, reason: p.reason }));
+  if (params.length > 0) throw unprocessableContent(ErrorCode.VALIDATION_FAILED, params.map((p) => `${p.name} ${p.reason}`).join('; '), params);
+}
 
 function stringField(object: Record<string, unknown>, key: string): string | undefined {
   const value = object[key];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, Payment, Problem } from '@dema/contracts';
+import type { EventEnvelope, Payment, PaymentOrderLine, Problem } from '@dema/contracts';
 import type { DemaConfig } from '@dema/platform';
 import { startTestProcess, waitFor, type ServicesOf, type TestProcess, type TestTarget } from '@dema/platform/testing';
 import { createUserService } from '@dema/user';
@@ -24,8 +24,11 @@ export interface PaymentTestProcess extends TestProcess<ServicesOf<typeof paymen
   anonymous: Caller['request'];
   /** The Order service's calls: `/internal/...` with the service token. */
   internal(method: string, path: string, body?: unknown): Promise<Response>;
-  /** Opens a payment for a new order of `userId` and returns it (with its client secret for Stripe). */
-  openPayment(userId: string, amount: number, provider: 'manual' | 'stripe'): Promise<Payment>;
+  /**
+   * Opens a payment for a new order of `userId` and returns it (with its client secret for Stripe);
+   * with `lines`, the order's, as the Order service sends them.
+   */
+  openPayment(userId: string, amount: number, provider: 'manual' | 'stripe', lines?: PaymentOrderLine[]): Promise<Payment>;
   /** Every payment event that reached the bus since the call, in arrival order. */
   recordEvents(): Promise<EventEnvelope[]>;
   /** Publishes what the outbox holds now (rather than waiting for the relay's poll). */
@@ -78,8 +81,8 @@ export async function startPayments(target: TestTarget, overrides: Partial<DemaC
     newCustomer: () => signIn('customer'),
     anonymous: send({}),
     internal,
-    async openPayment(userId, amount, provider) {
-      const response = await internal('PUT', `/internal/payments/${randomUUID()}`, { userId, amount, currency: 'USD', provider });
+    async openPayment(userId, amount, provider, lines) {
+      const response = await internal('PUT', `/internal/payments/${randomUUID()}`, { userId, amount, currency: 'USD', provider, ...(lines ? { lines } : {}) });
       if (response.status !== 200) throw new Error(`opening a payment: ${response.status} ${await response.text()}`);
       return (await response.json()) as Payment;
     },

@@ -63,6 +63,31 @@ for (const target of testTargets()) {
       assert.equal(reused.code, 'IDEMPOTENCY_KEY_REUSED');
     });
 
+    test("lines the order cannot account for are refused as on the admin's route, named by the line; within it they are made", async () => {
+      const kettle = randomUUID();
+      const opened = await shop.openPayment(shop.customer.id, 30, 'manual', [{ productId: kettle, variantId: null, quantity: 2 }]);
+      await json(await shop.admin.request('POST', `/api/orders/${opened.orderId}/payment/mark-paid`));
+      const body = (lines: object[]) => ({ amount: 10, lines, reason: 'Return', createdBy: shop.admin.id });
+      const refused = await problemOf(
+        await shop.internal(
+          'POST',
+          refunds(opened.orderId),
+          body([
+            { productId: randomUUID(), quantity: 1 },
+            { productId: kettle, quantity: 3 },
+          ]),
+        ),
+        422,
+      );
+      assert.deepEqual(
+        refused.invalidParams?.map((p) => p.name),
+        ['body.lines.0.productId', 'body.lines.1.quantity'],
+      );
+      assert.deepEqual((await paymentOf(opened.orderId)).refunds, []);
+      const made = await json<Refund>(await shop.internal('POST', refunds(opened.orderId), body([{ productId: kettle, quantity: 2 }])), 201);
+      assert.deepEqual(made.lines, [{ productId: kettle, quantity: 2 }]);
+    });
+
     test('refused, changing nothing: more than is left (422 naming body.amount), an unpaid payment (409), no payment (404), an admin without the service token (403), a bad body (400)', async () => {
       const opened = await paid(8);
       const over = await problemOf(await shop.internal('POST', refunds(opened.orderId), { amount: 8.01, reason: 'Too much', createdBy: null }), 422);

@@ -133,7 +133,7 @@ for (const target of testTargets()) {
       assert.equal((await json(await shop.customer.request('GET', `${base}/payment`))).status, 'refunded');
     });
 
-    test('a refund for returned lines needs its amount, and records the lines', async () => {
+    test("a refund for returned lines needs its amount, and records the lines (unchecked on a payment opened without the order's)", async () => {
       const opened = await shop.openPayment(shop.customer.id, 30, 'manual');
       const base = `/api/orders/${opened.orderId}`;
       await json(await shop.admin.request('POST', `${base}/payment/mark-paid`));
@@ -144,11 +144,113 @@ for (const target of testTargets()) {
       assert.deepEqual(refund.lines, lines);
     });
 
+    test("refund lines are the order's: a product it does not have is a 422 naming body.lines.N.productId, more units than were ordered one naming body.lines.N.quantity; nothing is refunded", async () => {
+      const kettle = randomUUID();
+      const mug = { productId: randomUUID(), variantId: randomUUID() };
+      const opened = await shop.openPayment(shop.customer.id, 60, 'manual', [
+        { productId: kettle, variantId: null, quantity: 2 },
+        { ...mug, quantity: 1 },
+      ]);
+      const base = `/api/orders/${opened.orderId}`;
+      await json(await shop.admin.request('POST', `${base}/payment/mark-paid`));
+      const refuse = async (lines: object[]) => problemOf(await shop.admin.request('POST', `${base}/refunds`, { lines, amount: 10, reason: 'returned' }), 422);
+
+      const stranger = await refuse([
+        { productId: kettle, quantity: 1 },
+        { productId: randomUUID(), quantity: 1 },
+      ]);
+      assert.equal(stranger.code, 'VALIDATION_FAILED');
+      assert.deepEqual(
+        stranger.invalidParams?.map((p) => p.name),
+        ['body.lines.1.productId'],
+      );
+      const otherVariant = await refuse([{ productId: mug.productId, variantId: randomUUID(), quantity: 1 }]);
+      assert.deepEqual(
+        otherVariant.invalidParams?.map((p) => p.name),
+        ['body.lines.0.productId'],
+      );
+      const tooMany = await refuse([{ productId: kettle, quantity: 3 }]);
+      assert.deepEqual(tooMany.invalidParams, [{ name: 'body.lines.0.quantity', reason: 'is more than is left to refund of this line: 2 of the 2 ordered' }]);
+      const payment = await json<Payment>(await shop.admin.request('GET', `${base}/payment`));
+      assert.deepEqual([payment.status, payment.amountRefunded, payment.refunds], ['paid', 0, []]);
+    });
+
+    test('refund lines within the order are made, and count against later ones: the units earlier refunds named are not refunded again', async () => {
+      const kettle = randomUUID();
+      const mug = { productId: randomUUID(), variantId: randomUUID() };
+      const opened = await shop.openPayment(shop.customer.id, 60, 'manual', [
+        { productId: kettle, variantId: null, quantity: 2 },
+        { ...mug, quantity: 1 },
+      ]);
+      const base = `/api/orders/${opened.orderId}`;
+      await json(await shop.admin.request('POST', `${base}/payment/mark-paid`));
+      const first = [
+        { productId: kettle, quantity: 1 },
+        { ...mug, quantity: 1 },
+      ];
+      const refund = await json<Refund>(await shop.admin.request('POST', `${base}/refunds`, { lines: first, amount: 30, reason: 'returned' }), 201);
+      assert.deepEqual(refund.lines, first);
+      const again = await problemOf(
+        await shop.admin.request('POST', `${base}/refunds`, { lines: [{ productId: kettle, quantity: 2 }], amount: 10, reason: 'returned again' }),
+        422,
+      );
+      assert.deepEqual(again.invalidParams, [{ name: 'body.lines.0.quantity', reason: 'is more than is left to refund of this line: 1 of the 2 ordered' }]);
+      await json<Refund>(
+        await shop.admin.request('POST', `${base}/refunds`, { lines: [{ productId: kettle, quantity: 1 }], amount: 10, reason: 'the other one' }),
+        201,
+      );
+      // An amount alone names no lines: it is not checked against them.
+      await json<Refund>(await shop.admin.request('POST', `${base}/refunds`, { amount: 5, reason: 'goodwill' }), 201);
+      assert.equal((await json<Payment>(await shop.admin.request('GET', `${base}/payment`))).amountRefunded, 45);
+    });
+
+    test('two concurrent refunds of the last unit by its line: one is made, the other is a 422 naming its quantity', async () => {
+      const kettle = randomUUID();
+      const opened = await shop.openPayment(shop.customer.id, 20, 'manual', [{ productId: kettle, variantId: null, quantity: 1 }]);
+      const base = `/api/orders/${opened.orderId}`;
+      await json(await shop.admin.request('POST', `${base}/payment/mark-paid`));
+      const body = { lines: [{ productId: kettle, quantity: 1 }], amount: 5, reason: 'returned' };
+      const responses = await Promise.all([1, 2].map(() => shop.admin.request('POST', `${base}/refunds`, body)));
+      assert.deepEqual(responses.map((r) => r.status).sort(), [201, 422]);
+      const refused = await problemOf(responses.find((r) => r.status === 422)!, 422);
+      assert.equal(refused.invalidParams?.[0]?.name, 'body.lines.0.quantity');
+      await json<Refund>(responses.find((r) => r.status === 201)!, 201);
+      const payment = await json<Payment>(await shop.admin.request('GET', `${base}/payment`));
+      assert.deepEqual([payment.amountRefunded, payment.refunds.length], [5, 1]);
+    });
+
+    test('a repeat of a refund with its Idempotency-Key answers with it, though its lines used up what was ordered', async () => {
+      const kettle = randomUUID();
+      const opened = await shop.openPayment(shop.customer.id, 20, 'manual', [{ productId: kettle, variantId: null, quantity: 1 }]);
+      const base = `/api/orders/${opened.orderId}`;
+      await json(await shop.admin.request('POST', `${base}/payment/mark-paid`));
+      const body = { lines: [{ productId: kettle, quantity: 1 }], amount: 20, reason: 'returned' };
+      const key = { 'idempotency-key': randomUUID() };
+      const first = await json<Refund>(await shop.admin.request('POST', `${base}/refunds`, body, key), 201);
+      const repeat = await shop.admin.request('POST', `${base}/refunds`, body, key);
+      assert.equal(repeat.headers.get('idempotent-replayed'), 'true');
+      assert.deepEqual(await json<Refund>(repeat, 201), first);
+      assert.equal((await json<Payment>(await shop.admin.request('GET', `${base}/payment`))).refunds.length, 1);
+    });
+
     test('cancelling an unpaid manual payment voids it; a voided payment cannot be marked paid', async () => {
       const opened = await shop.openPayment(shop.customer.id, 8, 'manual');
       const voided = await json(await shop.internal('POST', `/internal/payments/${opened.orderId}/cancel`));
       assert.equal(voided.status, 'voided');
       await problemOf(await shop.admin.request('POST', `/api/orders/${opened.orderId}/payment/mark-paid`), 409);
+    });
+
+    test('cancelling takes no body or an empty object; a field is a 400 naming it, and the payment stays', async () => {
+      const opened = await shop.openPayment(shop.customer.id, 8, 'manual');
+      const cancel = `/internal/payments/${opened.orderId}/cancel`;
+      const problem = await problemOf(await shop.internal('POST', cancel, { refund: false }), 400);
+      assert.equal(problem.code, 'VALIDATION_FAILED');
+      assert.deepEqual(
+        problem.invalidParams?.map((p) => p.name),
+        ['body.refund'],
+      );
+      assert.equal((await json(await shop.admin.request('GET', `/api/orders/${opened.orderId}/payment`))).status, 'unpaid');
+      assert.equal((await json(await shop.internal('POST', cancel, {}))).status, 'voided');
     });
 
     test('cancelling a paid manual payment refunds it in full, by the system', async () => {

@@ -18,6 +18,7 @@ import {
   type StockReturn,
   type StockReservation,
   type StockReservations,
+  trimmedName,
 } from '@dema/contracts';
 import {
   type AppError,
@@ -137,7 +138,8 @@ export class Catalog implements StockReservations {
     return this.cache.state === 'disabled' ? null : this.compressors[cache];
   }
 
-  async createProduct(input: CreateProduct): Promise<Product> {
+  async createProduct(sent: CreateProduct): Promise<Product> {
+    const input = trimmedNames(sent);
     const variants = input.variants ?? [];
     checkStockSource(variants, input.stock, 'body.stock');
     checkDistinctSkus(variants);
@@ -167,7 +169,8 @@ export class Catalog implements StockReservations {
     return product;
   }
 
-  async updateProduct(id: string, input: UpdateProduct): Promise<Product> {
+  async updateProduct(id: string, sent: UpdateProduct): Promise<Product> {
+    const input = trimmedNames(sent);
     if (input.variants) {
       checkDistinctSkus(input.variants);
       checkDistinctVariantIds(input.variants);
@@ -393,7 +396,8 @@ export class Catalog implements StockReservations {
     return category;
   }
 
-  async createCategory(input: CreateCategory): Promise<Category> {
+  async createCategory(sent: CreateCategory): Promise<Category> {
+    const input = trimmedName(sent);
     if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     const slug = input.slug ?? categories.slugify(input.name);
     return this.write(
@@ -408,7 +412,8 @@ export class Catalog implements StockReservations {
     );
   }
 
-  async updateCategory(id: string, input: UpdateCategory): Promise<Category> {
+  async updateCategory(id: string, sent: UpdateCategory): Promise<Category> {
+    const input = trimmedName(sent);
     if (input.slug !== undefined) checkSlugIsNoId(input.slug);
     return this.write(
       catalogTags,
@@ -556,6 +561,12 @@ function checkDistinctSkus(variants: VariantInput[]): void {
     if (seen.has(variant.sku)) throw unprocessable(ErrorCode.SKU_TAKEN, `body.variants.${index}.sku`, `repeats the SKU of variant ${seen.get(variant.sku)}`);
     seen.set(variant.sku, index);
   }
+}
+
+/** A product's input as it is stored: its name and its variants' names trimmed. */
+function trimmedNames<T extends { name?: string; variants?: VariantInput[] }>(input: T): T {
+  const trimmed = trimmedName(input);
+  return trimmed.variants ? { ...trimmed, variants: trimmed.variants.map(trimmedName) } : trimmed;
 }
 
 /** One variant listed twice would be written twice, the last one winning: the other's stock and name lost. */

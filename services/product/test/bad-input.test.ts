@@ -6,6 +6,8 @@ import { testTargets } from '@dema/platform/testing';
 import { startProductService, type ProductTestProcess } from './helpers.ts';
 
 const absentId = '7b0e1a57-4c1e-4a2b-9c3d-2f1e0d9c8b7a';
+/** Names that show nothing: spaces, a tab and a newline, a no-break space, zero-width characters, a Hangul filler. */
+const invisibleNames = ['   ', '\t\n', '\u00a0', '\u200b\u200b', ' \u200d\ufeff ', '\u3164'];
 
 interface Expected {
   status: number;
@@ -149,6 +151,23 @@ for (const target of testTargets()) {
         await assertRejected(dema, create({ ...valid(), name: 'n'.repeat(256) }), invalid(['body.name']), all());
       });
 
+      test('refuses a name or a variant name with no visible character, naming the field and why', async () => {
+        for (const name of invisibleNames) {
+          const problem = await assertRejected(dema, create({ ...valid(), name }), invalid(['body.name']), all());
+          assert.deepEqual(problem.invalidParams, [{ name: 'body.name', reason: 'must have a visible character, not only spaces' }]);
+          const byVariant = {
+            name: 'Probe',
+            price: 10,
+            categoryId: kitchen.id,
+            variants: [
+              { name: 'One', stock: 1 },
+              { name, stock: 1 },
+            ],
+          };
+          await assertRejected(dema, create(byVariant), invalid(['body.variants.1.name']), all());
+        }
+      });
+
       test('refuses a description of 10001 characters', async () => {
         await assertRejected(dema, create({ ...valid(), description: 'd'.repeat(10_001) }), invalid(['body.description']), all());
       });
@@ -275,6 +294,13 @@ for (const target of testTargets()) {
 
       test('refuses a name of 256 characters', async () => {
         await assertRejected(dema, update(kettle.id, { name: 'n'.repeat(256) }), invalid(['body.name']), all());
+      });
+
+      test('refuses a name or a variant name with no visible character, naming the field', async () => {
+        for (const name of invisibleNames) {
+          await assertRejected(dema, update(kettle.id, { name }), invalid(['body.name']), all());
+          await assertRejected(dema, update(shirt.id, { variants: [{ name, stock: 1 }] }), invalid(['body.variants.0.name']), all());
+        }
       });
 
       test('refuses a description of 10001 characters', async () => {
@@ -488,6 +514,13 @@ for (const target of testTargets()) {
 
       test('refuses a category name of 256 characters', async () => {
         await assertRejected(dema, createCategory({ name: 'n'.repeat(256) }), invalid(['body.name']), all());
+      });
+
+      test('refuses a category name with no visible character, on create and update', async () => {
+        for (const name of invisibleNames) {
+          await assertRejected(dema, createCategory({ name }), invalid(['body.name']), all());
+          await assertRejected(dema, () => dema.admin('PUT', `/api/categories/${kitchen.id}`, { name }), invalid(['body.name']), all());
+        }
       });
 
       test('refuses an empty category update', async () => {

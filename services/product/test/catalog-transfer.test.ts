@@ -125,6 +125,43 @@ for (const target of testTargets()) {
       assert.equal(await dema.count('products'), 0);
     });
 
+    test('refuses a name, a variant name or a category with no visible character, naming the row and column, as the API does', async () => {
+      const csv = [
+        header,
+        'blank,   ,,,1,1,,,,,,,,,',
+        'zero-width,\u200b\u200b,,,1,1,,,,,,,,,',
+        'filler,Filler,,\u3164,1,1,,,,,,,,,',
+        'v,Variants,,,1,,,,,\u00a0\u200d,,,1,,',
+        'ok,Fine Product,,,5.00,1,,,,,,,,,',
+      ].join('\n');
+      const response = await importCsv(csv);
+      assert.equal(response.status, 422, await response.clone().text());
+      const problem = (await response.json()) as { code: string; invalidParams: Array<{ name: string; reason: string }> };
+      assert.equal(problem.code, 'IMPORT_ROWS_REJECTED');
+      assert.deepEqual(problem.invalidParams, [
+        { name: 'row 2: name', reason: 'is required on the first row of a product' },
+        { name: 'row 3: name', reason: 'must have a visible character, not only spaces' },
+        { name: 'row 4: category', reason: 'must have a visible character, not only spaces' },
+        { name: 'row 5: variant_name', reason: 'must have a visible character, not only spaces' },
+      ]);
+      assert.equal(await dema.count('products'), 0);
+    });
+
+    test('imports names, variant names and new categories without the spaces around them', async () => {
+      const csv = [header, 'mug,  Spaced Mug ,, Tableware ,12.10,,,,,  Large\t,,,3,,'].join('\n');
+      const response = await importCsv(csv);
+      assert.equal(response.status, 200, await response.clone().text());
+      assert.deepEqual(((await response.json()) as CatalogImportReport).categoriesCreated, ['Tableware']);
+      const [mug] = (await products()).items;
+      assert.equal(mug!.name, 'Spaced Mug');
+      assert.equal(mug!.category.name, 'Tableware');
+      assert.deepEqual(
+        mug!.variants.map((v) => v.name),
+        ['Large'],
+      );
+      await clear();
+    });
+
     test('refuses, in the dry run as in the import, a file in Latin-1, a NUL and a row longer than the header', async () => {
       const latin1 = Buffer.concat([Buffer.from(`${header}\ncafe,Caf`), Buffer.from([0xe9]), Buffer.from(',,,1,1,,,,,,,,,\n')]);
       const csv = Buffer.concat([

@@ -168,6 +168,18 @@ for (const target of testTargets()) {
       assert.deepEqual(await getCategory(created.id), updated);
     });
 
+    test('keeps a name without the spaces around it, and derives the slug from what is kept', async () => {
+      const response = await dema.admin('POST', '/api/categories', { name: '  Seeds & Bulbs ' });
+      assert.equal(response.status, 201, await response.clone().text());
+      const created = (await response.json()) as Category;
+      assert.equal(created.name, 'Seeds & Bulbs');
+      assert.equal(created.slug, 'seeds-bulbs');
+      const renamed = await dema.admin('PUT', `/api/categories/${created.id}`, { name: '\tBulbs ' });
+      assert.equal(renamed.status, 200, await renamed.clone().text());
+      assert.equal(((await renamed.json()) as Category).name, 'Bulbs');
+      assert.equal((await dema.admin('DELETE', `/api/categories/${created.id}`)).status, 204);
+    });
+
     test('clears a description with null and leaves the other fields alone', async () => {
       const created = await dema.createCategory('Lighting');
       await dema.admin('PUT', `/api/categories/${created.id}`, { description: 'Lamps' });

@@ -110,6 +110,29 @@ for (const target of testTargets()) {
       assert.equal((await list('?q=nonexistentword')).total, 0);
     });
 
+    test('searches a decimal such as 3.5 as written, not as a 3 and a 5 apart', async () => {
+      const adapter = await dema.createProduct({ name: 'Headphone Adapter', description: 'USB-C to 3.5 mm jack', price: 9, stock: 5, categoryId: kitchen.id });
+      const pens = await dema.createProduct({
+        name: 'Gel Pens',
+        description: 'Three packs: 3, 5 or 10 pens of 0.5mm',
+        price: 4,
+        stock: 5,
+        categoryId: books.id,
+      });
+      for (const q of ['3.5', '3.5%20mm', '3.5mm', 'jack%203.']) {
+        assert.deepEqual(
+          (await list(`?q=${q}`)).items.map((p) => p.name),
+          ['Headphone Adapter'],
+          `q=${q}`,
+        );
+      }
+      assert.deepEqual(
+        (await list('?q=0.5%20pens')).items.map((p) => p.name),
+        ['Gel Pens'],
+      );
+      for (const product of [adapter, pens]) await dema.admin('DELETE', `/api/products/${product.id}`);
+    });
+
     test('sorts by price both ways and by name', async () => {
       const ascending = (await list('?sort=price')).items.map((p) => p.price);
       assert.deepEqual(
@@ -189,6 +212,32 @@ for (const target of testTargets()) {
       );
       assert.ok(updated.updatedAt > created.updatedAt, 'updated_at moves forward');
       assert.equal(updated.createdAt, created.createdAt);
+      await dema.admin('DELETE', `/api/products/${created.id}`);
+    });
+
+    test("keeps names without the spaces around them, the product's and its variants', on create and update", async () => {
+      const created = await dema.createProduct({
+        name: '  Tea Towel\t',
+        price: 6,
+        categoryId: kitchen.id,
+        variants: [{ name: ' Striped ', stock: 2 }],
+      });
+      assert.equal(created.name, 'Tea Towel');
+      assert.deepEqual(
+        created.variants.map((v) => v.name),
+        ['Striped'],
+      );
+      const response = await dema.admin('PUT', `/api/products/${created.id}`, {
+        name: '\u00a0Linen Tea Towel ',
+        variants: [{ id: created.variants[0]!.id, name: 'Checked  ', stock: 2 }],
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      const updated = (await response.json()) as Product;
+      assert.equal(updated.name, 'Linen Tea Towel');
+      assert.deepEqual(
+        updated.variants.map((v) => v.name),
+        ['Checked'],
+      );
       await dema.admin('DELETE', `/api/products/${created.id}`);
     });
 

@@ -32,6 +32,7 @@ import {
 } from '@dema/platform';
 import * as users from './db/users.repository.ts';
 import * as sessions from './db/sessions.repository.ts';
+import { useAccountTokens } from './db/account-tokens.repository.ts';
 import { normaliseEmail } from './domain/email.ts';
 import { digest } from './domain/link-tokens.ts';
 import { hashPassword, passwordWeakness, unknownAccountHash, verifyPassword } from './domain/passwords.ts';
@@ -215,7 +216,10 @@ export class Identity {
     return users.toUser(user);
   }
 
-  /** Changes the caller's name or password; a new password needs the current one and ends every other session. */
+  /**
+   * Changes the caller's name or password. A new password needs the current one, uses up every
+   * reset link sent to the account, and ends every other session.
+   */
   async updateMe(principal: Principal, input: UpdateMe, address: string): Promise<User> {
     if (principal.kind !== 'user') throw unauthenticated();
     let passwordHash: string | undefined;
@@ -235,7 +239,14 @@ export class Identity {
     const { user, ended } = await this.db.transaction(async (tx) => {
       const updated = await users.updateUser(tx, principal.userId, { name: input.name?.trim(), passwordHash });
       if (!updated) throw unauthenticated('The account no longer exists');
-      const ended = passwordHash ? await sessions.revokeUserFamilies(tx, principal.userId, 'password-change', principal.sessionId) : [];
+      if (!passwordHash) return { user: updated, ended: [] };
+      // A reset link asked for before the change (perhaps by someone who then read the inbox) must
+      // not undo it: the link now answers as a used one does.
+      await useAccountTokens(tx, principal.userId, 'password-reset');
+      // A new password is how an owner shuts out whoever else knew the old one, so every other
+      // session ends. The one that made the change stays: it has just proved the current password,
+      // and ending it would sign the owner out of the account page they are using.
+      const ended = await sessions.revokeUserFamilies(tx, principal.userId, 'password-change', principal.sessionId);
       return { user: updated, ended };
     });
     await this.store.revoke(ended, accessTokenTtl);
@@ -332,7 +343,8 @@ export class Identity {
    * Creates the admin. An existing account with that email becomes an admin with that password
    * only when `promote` says so (whoever signed up with the address earlier must not inherit admin
    * rights unnoticed), and then every session it had ends, in the User DB and the session store:
-   * no token issued before the promotion refreshes into an admin token. The audit log records the
+   * no token issued before the promotion refreshes into an admin token. Every reset link sent to it
+   * is used up too. The audit log records the
    * new or promoted admin (`user.created`, `user.updated`) as the system's, with `origin`.
    */
   async createAdmin(emailInput: string, password: string, options: { name?: string; promote?: boolean; origin?: AdminOrigin } = {}): Promise<User> {
@@ -353,6 +365,8 @@ export class Identity {
       const updated = (await users.updateUser(tx, existing.id, { role: 'admin', disabled: false, passwordHash }))!;
       const change = { action: 'user.updated', resourceType: 'user', resourceId: existing.id, before: users.toUser(existing), after: users.toUser(updated) };
       await recordSystemAudit(tx, change, origin);
+      // A reset link asked for before the promotion would otherwise set the new admin's password.
+      await useAccountTokens(tx, existing.id, 'password-reset');
       return { user: updated, ended: await sessions.revokeUserFamilies(tx, existing.id, 'promoted') };
     });
     await this.store.revoke(ended, accessTokenTtl);

@@ -437,6 +437,19 @@ for (const target of testTargets()) {
         assert.equal((await dema.client().me(other.tokens.accessToken)).status, 200);
       });
 
+      test('a body with a field → 400 naming it, and the session goes on; an empty object logs out', async () => {
+        const { session } = await dema.signedIn();
+        const logout = (body: unknown) => dema.client().send('POST', '/api/auth/logout', { token: session.tokens.accessToken, body });
+        const refused = await logout({ everywhere: true });
+        assert.equal(refused.status, 400, refused.text);
+        assert.match(String(refused.headers['content-type']), /problem\+json/);
+        assert.equal(refused.body.code, 'VALIDATION_FAILED');
+        assert.deepEqual(refused.body.invalidParams, [{ name: 'body.everywhere', reason: 'is not a known field' }]);
+        assert.equal((await dema.client().me(session.tokens.accessToken)).status, 200);
+        assert.equal((await logout({})).status, 204);
+        assert.equal((await dema.client().me(session.tokens.accessToken)).status, 401);
+      });
+
       test('without a token → 401', async () => {
         const reply = await dema.client().send('POST', '/api/auth/logout');
         assert.equal(reply.status, 401, reply.text);

@@ -114,6 +114,22 @@ for (const target of testTargets()) {
       await waitFor('the three new links', () => smtp.to(email).length === 4);
     });
 
+    test('asking for a new link with a body field → 400 naming it, and nothing is sent; an empty object asks', async () => {
+      const email = uniqueEmail();
+      assert.equal((await dema.client().signup({ email, password: goodPassword, name: 'Ada' })).status, 202);
+      const session = await dema.login(email, goodPassword);
+      await verificationToken(email);
+      const resend = (body: unknown) => dema.client().send('POST', '/api/users/me/verification-email', { token: session.tokens.accessToken, body });
+      const refused = await resend({ email: 'someone-else@test.dema.dev' });
+      assert.equal(refused.status, 400, refused.text);
+      assert.equal(refused.body.code, 'VALIDATION_FAILED');
+      assert.deepEqual(refused.body.invalidParams, [{ name: 'body.email', reason: 'is not a known field' }]);
+      assert.equal((await resend({})).status, 202);
+      await waitFor('the second verification email', () => smtp.to(email).length === 2);
+      await dema.users.mail.drain();
+      assert.equal(smtp.to(email).length, 2, 'the refused request sent nothing');
+    });
+
     test('a missing token is refused naming the field', async () => {
       const reply = await dema.client().send('POST', '/api/auth/verify-email', { body: {} });
       assert.equal(reply.status, 400);

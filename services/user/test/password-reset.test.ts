@@ -125,6 +125,40 @@ for (const target of testTargets()) {
       assert.equal((await dema.client().login(email, newPassword)).status, 200, 'the refused tries changed nothing');
     });
 
+    test('a link sent before the password was changed on the account page is refused naming the token; one sent after works', async () => {
+      const { email, password, session } = await dema.signedIn();
+      await requestReset(email);
+      const [before] = await resetTokens(email, 1);
+      const changed = await dema
+        .client()
+        .send('PUT', '/api/users/me', { token: session.tokens.accessToken, body: { currentPassword: password, newPassword: 'amber-lichen-cascade-31' } });
+      assert.equal(changed.status, 200, changed.text);
+
+      const refused = await confirm(before!);
+      assert.equal(refused.status, 400);
+      assert.match(String(refused.headers['content-type']), /problem\+json/);
+      assert.equal(refused.body.code, 'INVALID_LINK_TOKEN');
+      assert.deepEqual(refused.body.invalidParams, [{ name: 'body.token', reason: 'was already used; ask for a new link' }]);
+      assert.equal((await dema.client().login(email, 'amber-lichen-cascade-31')).status, 200, 'the refused link changed nothing');
+
+      await requestReset(email);
+      const [, after] = await resetTokens(email, 2);
+      assert.equal((await confirm(after!)).status, 204);
+    });
+
+    test('a link sent before create-admin --promote set the password is refused naming the token', async () => {
+      const { email } = await dema.createUser();
+      await requestReset(email);
+      const [before] = await resetTokens(email, 1);
+      await dema.users.identity.createAdmin(email, 'granite-willow-beacon-58', { promote: true });
+
+      const refused = await confirm(before!);
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.code, 'INVALID_LINK_TOKEN');
+      assert.deepEqual(refused.body.invalidParams, [{ name: 'body.token', reason: 'was already used; ask for a new link' }]);
+      assert.equal((await dema.client().login(email, 'granite-willow-beacon-58')).status, 200, 'the admin password stays');
+    });
+
     test('two links of one account submitted at once: one sets the password, the other is refused as used', async () => {
       const { email } = await dema.createUser();
       await requestReset(email);

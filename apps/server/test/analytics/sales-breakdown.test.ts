@@ -102,7 +102,9 @@ for (const target of testTargets()) {
         discounts: 6,
         shipping: 9.98,
         tax: 4.79,
+        taxInPrices: 0,
         refunds: 10.01,
+        refundedTax: 0.75,
         // 199.96 − 6.00 + 9.98 − (10.01 − 0.75): prices exclude tax, so tax is not in it, nor the tax the
         // refund paid back: its order's 4.79 of tax in proportion to its 63.75 total, 10.01 × 4.79 / 63.75 = 0.7521… → 0.75.
         netRevenue: 194.68,

@@ -170,6 +170,45 @@ for (const target of testTargets()) {
       failure(await gql(productsQuery, { variables: { search: '' } }), 'VALIDATION_FAILED', 'search');
     });
 
+    test('a bad argument carries what a REST problem does: code, status and invalidParams naming the argument', async () => {
+      /** The one error of `answer`, whose extensions must be exactly a 400 naming `name`. */
+      const refused = (answer: GraphqlAnswer<unknown>, code: string, name: string, reason?: RegExp) => {
+        const error = failure(answer, code, name);
+        const { invalidParams, ...rest } = error.extensions;
+        assert.deepEqual(rest, { code, status: 400, field: name }, JSON.stringify(error));
+        assert.deepEqual(
+          invalidParams?.map((p) => p.name),
+          [name],
+          JSON.stringify(error),
+        );
+        if (reason) assert.match(invalidParams![0]!.reason, reason);
+      };
+      // Refused by the resolvers before REST is asked.
+      refused(await gql(productsQuery, { variables: { first: -5 } }), 'VALUE_OUT_OF_RANGE', 'first', /between 1 and 100/);
+      refused(await gql(productsQuery, { variables: { after: 'bm90LWEtY3Vyc29y' } }), 'VALIDATION_FAILED', 'after');
+      refused(await gql(productQuery, { variables: { id: '..' } }), 'VALIDATION_FAILED', 'id');
+      const addToCart = 'mutation($id: ID!, $quantity: Int!) { addToCart(productId: $id, quantity: $quantity) { subtotal } }';
+      refused(
+        await gql(addToCart, { variables: { id: products.guide, quantity: -2 }, token: tokens.other }),
+        'VALIDATION_FAILED',
+        'quantity',
+        /^must be >= 1$/,
+      );
+      // Refused by GraphQL itself, before anything runs: a variable or a literal that does not fit its type, one missing.
+      for (const answer of [await gql(productsQuery, { variables: { minPrice: 'cheap' } }), await gql('{ products(minPrice: "cheap") { totalCount } }')]) {
+        assert.equal(answer.status, 400);
+        refused(answer, 'GRAPHQL_VALIDATION_FAILED', 'minPrice', /Float cannot represent/);
+      }
+      refused(await gql(addToCart, { variables: { id: products.guide }, token: tokens.other }), 'GRAPHQL_VALIDATION_FAILED', 'quantity', /^is required$/);
+      refused(
+        await gql(createProduct, { variables: { input: { ...newProduct(), variants: [{ name: 'One', stock: 'many' }] } }, token: tokens.admin }),
+        'GRAPHQL_VALIDATION_FAILED',
+        'input.variants.0.stock',
+        /Int cannot represent/,
+      );
+      refused(await gql('{ product { id } }'), 'GRAPHQL_VALIDATION_FAILED', 'id', /^is required$/);
+    });
+
     const productQuery = `query($id: ID!) { product(id: $id) {
       id name description price stock images createdAt updatedAt
       category { id name slug description productCount createdAt }

@@ -563,6 +563,38 @@ for (const target of testTargets()) {
       assert.deepEqual([edges.startsAt, edges.endsAt], ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'], 'the first and last instants are kept');
     });
 
+    test('a zone, a method or a tax rate named with no visible character is a 400 naming body.name, and nothing is written', async () => {
+      const zone = await createZone({ name: 'Invisible names' });
+      const method = await createMethod(zone.id);
+      const rate = await createTaxRate({ name: 'Invisible', country: 'BE', rate: '21' });
+      const refused = (what: string, send: () => Promise<Response>): Refusal => ({ what, send, status: 400, code: 'VALIDATION_FAILED', fields: ['body.name'] });
+      const refusals = ['\u200b', '\u00a0\u3164 '].flatMap((name) => [
+        refused(`a zone named ${JSON.stringify(name)}`, () => admin('POST', '/api/shipping-zones', { name, countries: ['US'] })),
+        refused(`a zone renamed ${JSON.stringify(name)}`, () => admin('PATCH', `/api/shipping-zones/${zone.id}`, { name })),
+        refused(`a method named ${JSON.stringify(name)}`, () =>
+          admin('POST', `/api/shipping-zones/${zone.id}/methods`, { name, rate: { kind: 'flat', amount: 1 } }),
+        ),
+        refused(`a method renamed ${JSON.stringify(name)}`, () => admin('PATCH', `/api/shipping-methods/${method.id}`, { name })),
+        refused(`a tax rate named ${JSON.stringify(name)}`, () => admin('POST', '/api/tax-rates', { name, country: 'FR', rate: '20' })),
+        refused(`a tax rate renamed ${JSON.stringify(name)}`, () => admin('PATCH', `/api/tax-rates/${rate.id}`, { name })),
+      ]);
+      await assertRefused(refusals);
+    });
+
+    test('zones, methods and tax rates keep their names without the spaces around them', async () => {
+      const zone = await createZone({ name: '  Alps\t' });
+      assert.equal(zone.name, 'Alps');
+      assert.equal((await bodyOf<ShippingZone>(await admin('PATCH', `/api/shipping-zones/${zone.id}`, { name: ' Alpine ' }))).name, 'Alpine');
+      const method = await createMethod(zone.id, { name: '\u00a0Courier ' });
+      assert.equal(method.name, 'Courier');
+      assert.equal((await bodyOf<ShippingMethod>(await admin('PATCH', `/api/shipping-methods/${method.id}`, { name: 'Post  ' }))).name, 'Post');
+      const rate = await createTaxRate({ name: ' MwSt. ', country: 'AT', rate: '20' });
+      assert.equal(rate.name, 'MwSt.');
+      assert.equal((await bodyOf<TaxRate>(await admin('PATCH', `/api/tax-rates/${rate.id}`, { name: ' USt ' }))).name, 'USt');
+      const listed = await bodyOf<{ items: TaxRate[] }>(await admin('GET', '/api/tax-rates'));
+      assert.equal(listed.items.find((r) => r.id === rate.id)?.name, 'USt');
+    });
+
     test('a promotion refused by its rules is a 4xx naming the field, and nothing is written', async () => {
       const dated = await createPromotion({ code: 'DATED', startsAt: '2026-01-01T00:00:00Z', endsAt: '2026-02-01T00:00:00Z' });
       const post = (body: Record<string, unknown>) => () => admin('POST', '/api/promotions', { code: `RULE${randomUUID().slice(0, 8)}`, ...body });

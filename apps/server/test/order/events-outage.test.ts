@@ -42,6 +42,12 @@ describe('orders while RabbitMQ is unreachable (real broker)', { skip: amqpUrl &
     const product = await dema.createProduct({ name: 'Outage Lamp', stock: 100 });
     const before = await orderOf(await dema.placeOrder(dema.customer, [{ productId: product.id, quantity: 1 }]));
     await waitFor('the event of the order placed while connected', () => received.some((e) => e.payload.orderId === before.id), 15_000);
+    // A consumer can see an event before the relay, on the broker's confirm, marks its row published.
+    await waitFor(
+      'the outbox marked what it published',
+      async () => (await dema.count('order', 'SELECT 1 FROM outbox WHERE published_at IS NULL')) === 0,
+      15_000,
+    );
 
     proxy.cut();
     const during: string[] = [];

@@ -185,6 +185,29 @@ for (const target of testTargets()) {
       assert.equal(await returnEvents(product.id), 0);
     });
 
+    test("an admin's refund naming lines is checked against the order's lines and what its returns refunded; a unit refunded by lines is not refunded again by a return", async () => {
+      const { order, product } = await shippedOrder(4, 3);
+      assert.equal((await returnUnits(order.id, [{ productId: product.id, quantity: 1 }])).status, 201);
+      const refund = (lines: object[]) => admin.request('POST', `/api/orders/${order.id}/refunds`, { lines, amount: 4, reason: 'Kept, refunded' });
+      const stranger = await problemOf(await refund([{ productId: randomUUID(), quantity: 1 }]), 422);
+      assert.deepEqual(
+        stranger.invalidParams?.map((p) => p.name),
+        ['body.lines.0.productId'],
+      );
+      const tooMany = await problemOf(await refund([{ productId: product.id, quantity: 3 }]), 422);
+      assert.deepEqual(tooMany.invalidParams, [{ name: 'body.lines.0.quantity', reason: 'is more than is left to refund of this line: 2 of the 3 ordered' }]);
+      assert.equal((await refund([{ productId: product.id, quantity: 1 }])).status, 201);
+      // One unit is left unrefunded: a return of both the customer still has would pay one back twice.
+      const again = await problemOf(await returnUnits(order.id, [{ productId: product.id, quantity: 2 }]), 422);
+      assert.deepEqual(
+        again.invalidParams?.map((p) => p.name),
+        ['body.lines.0.quantity'],
+      );
+      assert.equal((await returnsOf(order.id)).length, 1);
+      assert.equal((await paymentOf(order.id)).amountRefunded, 8);
+      assert.equal(await stockOf(product.id), 8);
+    });
+
     test('the same Idempotency-Key answers with the first return and refunds once', async () => {
       const { order, product } = await shippedOrder(2, 4);
       const headers = { 'idempotency-key': `return-${tag}-${order.id}` };

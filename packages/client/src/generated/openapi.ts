@@ -124,7 +124,7 @@ export interface paths {
         };
         /**
          * Gross sales, discounts, shipping, tax, refunds and net revenue
-         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax; a refund comes out without the tax it paid back (its order's tax in proportion to the order's total), since tax is never revenue: a fully refunded order nets 0. Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
+         * @description Sales are orders placed in the range that are not (now) CANCELLED or RETURNED. Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: `refunds` is what was paid back, tax included, `refundedTax` the tax in it (its order's tax in proportion to the order's total) and `taxInPrices` the tax of orders whose prices include tax. Tax is never revenue, so a fully refunded order nets 0. Days are UTC and inclusive; `to` defaults to today and `from` to 29 days before `to`; at most 3660 days.
          */
         get: operations["getSalesBreakdown"];
         put?: never;
@@ -299,7 +299,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this session now */
+        /**
+         * End this session now
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -782,7 +785,7 @@ export interface paths {
         put?: never;
         /**
          * Refund an order
-         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.
+         * @description Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for (with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. Each line must be a line of the order (its product and variant), for at most the units ordered less those earlier refunds and returns named: a 422 naming `body.lines.N.productId` or `body.lines.N.quantity`. A payment not yet taken is a 409. Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.
          */
         post: operations["refundOrder"];
         delete?: never;
@@ -1285,7 +1288,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Email yourself a new verification link (409 when your email is verified already; a few an hour) */
+        /**
+         * Email yourself a new verification link (409 when your email is verified already; a few an hour)
+         * @description Takes no body, or an empty object: any field is a 400 naming it.
+         */
         post: operations["resendVerificationEmail"];
         delete?: never;
         options?: never;
@@ -1308,7 +1314,7 @@ export interface paths {
         put?: never;
         /**
          * Register a webhook endpoint
-         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true. Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
+         * @description Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true; so is a URL with a user name or password (receivers authenticate deliveries by their signature). Each delivery is a POST of `{ type, timestamp, data }` signed as Standard Webhooks specifies: `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (seconds) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` keyed with the bytes of the secret after `whsec_`).
          */
         post: operations["createWebhookEndpoint"];
         delete?: never;
@@ -1370,7 +1376,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again
-         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled.
+         * @description Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled. Takes no body, or an empty object: any field is a 400 naming it.
          */
         post: operations["redeliverWebhook"];
         delete?: never;
@@ -1954,16 +1960,20 @@ export interface components {
             from: string;
             /** @description Σ subtotal: items at their prices, before discounts (an order placed before checkout: its total) */
             grossSales: number;
-            /** @description grossSales − discounts + shipping − (refunds less the tax they paid back) − (tax of the orders whose prices include tax); tax is excluded: where prices exclude it, grossSales never held it. A refund paid back its order's tax in proportion to the order's total (rounded to the cent), so a fully refunded order nets 0. May be negative. */
+            /** @description grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: tax is never revenue (where prices exclude it, grossSales never held it), so a refund comes out without the tax it paid back and a fully refunded order nets 0. May be negative. */
             netRevenue: number;
             /** @description Sales: orders placed in the range, less cancelled and returned ones (as the summary counts) */
             orders: number;
+            /** @description The part of refunds that paid back tax: each refund's share of its order's tax, in proportion to the order's total (rounded to the cent), so a full refund pays back all of it */
+            refundedTax: number;
             /** @description Σ refunds made on these sales, whenever made, as paid back (tax included; a cancelled or returned order is out with its refunds) */
             refunds: number;
             /** @description Σ shipping charged */
             shipping: number;
             /** @description Σ tax charged, on items and shipping, whether prices include it or not */
             tax: number;
+            /** @description The part of tax charged on orders whose prices include tax: it sits inside grossSales (0 where prices exclude tax, added on top) */
+            taxInPrices: number;
             /**
              * Format: date
              * @description A UTC calendar day, YYYY-MM-DD
@@ -3017,7 +3027,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3166,7 +3176,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             204: {
@@ -3174,6 +3188,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -3349,7 +3372,7 @@ export interface operations {
                 "application/json": {
                     /** Format: email */
                     email: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description 12 to 128 characters, not a common password */
                     password: string;
@@ -3779,6 +3802,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     slug?: string;
                 };
@@ -3903,6 +3927,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: string | null;
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     slug?: string;
                 };
@@ -5784,6 +5809,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     price: number;
                     /** @description Name → value, in display order */
@@ -5795,6 +5821,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -5948,6 +5975,7 @@ export interface operations {
                     categoryId?: string;
                     description?: string | null;
                     images?: string[];
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     price?: number;
                     /** @description Name → value, in display order */
@@ -5958,6 +5986,7 @@ export interface operations {
                     variants?: {
                         /** Format: uuid */
                         id?: string;
+                        /** @description Not only spaces; the spaces around it are dropped */
                         name: string;
                         options?: {
                             [key: string]: string;
@@ -6966,7 +6995,7 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     rate?: {
                         amount: number;
@@ -7123,7 +7152,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /**
                      * @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole
@@ -7337,7 +7366,7 @@ export interface operations {
             content: {
                 "application/json": {
                     countries?: string[];
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Subdivisions like US-CA; a country with regions listed is covered only there, the others whole */
                     regions?: string[];
@@ -7492,7 +7521,7 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     active?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     rate: {
                         amount: number;
@@ -7650,7 +7679,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate: string;
@@ -7861,7 +7890,7 @@ export interface operations {
                 "application/json": {
                     /** @description ISO 3166-1 alpha-2, upper case */
                     country?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description Percent from 0 to 100 with at most three decimals, as a string: "20", "8.875" */
                     rate?: string;
@@ -8078,7 +8107,7 @@ export interface operations {
             content: {
                 "application/json": {
                     disabled?: boolean;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     role?: "customer" | "admin";
                 };
@@ -8341,7 +8370,7 @@ export interface operations {
             content: {
                 "application/json": {
                     currentPassword?: string;
-                    /** @description Not only spaces */
+                    /** @description Not only spaces; the spaces around it are dropped */
                     name?: string;
                     /** @description 12 to 128 characters, not a common password */
                     newPassword?: string;
@@ -8776,7 +8805,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {
@@ -8784,6 +8817,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description RFC 9457 problem details (application/problem+json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description RFC 9457 problem details (application/problem+json) */
             401: {
@@ -9252,7 +9294,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             /** @description Default Response */
             202: {

@@ -86,7 +86,7 @@ export const Product = new GraphQLObjectType<ProductDocument, GraphqlContext>({
     category: {
       type: nonNull(Category),
       resolve: (product) => {
-        if (product.category === null) throw graphqlError(ErrorCode.CATEGORY_NOT_FOUND, `Product ${product.id} has no category`);
+        if (product.category === null) throw graphqlError(ErrorCode.CATEGORY_NOT_FOUND, `Product ${product.id} has no category`, 404);
         return product.category;
       },
     },

@@ -10,7 +10,6 @@ import {
   type GraphQLFieldConfigMap,
 } from 'graphql';
 import {
-  ErrorCode,
   orderStatuses,
   paymentProviders,
   paymentStatuses,
@@ -22,7 +21,7 @@ import {
   type OrderStatus as OrderStatusName,
 } from '@dema/contracts';
 import type { GraphqlContext } from '../context.ts';
-import { graphqlError } from '../errors.ts';
+import { argumentError } from '../errors.ts';
 import { Product } from './catalog.ts';
 import { User } from './identity.ts';
 import { connectionOf, PageInfo, pageWindow, queryString } from './pagination.ts';
@@ -242,7 +241,7 @@ export const orderMutations: GraphQLFieldConfigMap<unknown, GraphqlContext> = {
     args: { productId: { type: nonNull(GraphQLID) }, quantity: { type: nonNull(GraphQLInt) }, variantId: { type: GraphQLID } },
     resolve: async (_root, args: CartLineArgs, context) => {
       // Adding nothing or a negative amount is not adding (it would take units out of the line).
-      if (args.quantity < 1) throw graphqlError(ErrorCode.VALIDATION_FAILED, 'quantity must be >= 1', 'quantity');
+      if (args.quantity < 1) throw argumentError('quantity', 'must be >= 1');
       const cart = await context.rest.call<CartDocument>('GET', '/api/cart');
       // REST keys lines by the lower-case uuids: the same ids in capitals are the same line.
       const productId = args.productId.toLowerCase();

@@ -1,6 +1,6 @@
 import { GraphQLBoolean, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import { ErrorCode } from '@dema/contracts';
-import { graphqlError } from '../errors.ts';
+import { argumentError } from '../errors.ts';
 
 /** The most items one page may have: REST's `limit` bound. */
 export const maxPageSize = 100;
@@ -23,12 +23,12 @@ export const cursorAt = (offset: number): string => Buffer.from(`${cursorPrefix}
 /** The REST `limit` and `offset` that `first` items after `after` are. */
 export function pageWindow(first: number, after: string | null | undefined): { limit: number; offset: number } {
   if (!Number.isInteger(first) || first < 1 || first > maxPageSize) {
-    throw graphqlError(ErrorCode.VALUE_OUT_OF_RANGE, `first must be between 1 and ${maxPageSize}`, 'first');
+    throw argumentError('first', `must be between 1 and ${maxPageSize}`, ErrorCode.VALUE_OUT_OF_RANGE);
   }
   if (after === null || after === undefined) return { limit: first, offset: 0 };
   const text = Buffer.from(after, 'base64url').toString();
   const offset = text.startsWith(cursorPrefix) ? Number(text.slice(cursorPrefix.length)) : Number.NaN;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw graphqlError(ErrorCode.VALIDATION_FAILED, 'after is not a cursor this API gave', 'after');
+  if (!Number.isSafeInteger(offset) || offset < 0) throw argumentError('after', 'is not a cursor this API gave');
   return { limit: first, offset: offset + 1 };
 }
 

@@ -59,7 +59,7 @@ export const subscriptionFields: GraphQLFieldConfigMap<Change, SubscriptionConte
     args: { orderId: { type: nonNull(GraphQLID) } },
     subscribe: async (_root, args: { orderId: string }, context) => {
       const services = context.subscriptions;
-      if (!services) throw graphqlError('SUBSCRIPTIONS_UNAVAILABLE', 'Subscriptions are served over WebSocket at /graphql');
+      if (!services) throw graphqlError('SUBSCRIPTIONS_UNAVAILABLE', 'Subscriptions are served over WebSocket at /graphql', 400);
       // Watch first, so that a change made while REST answers is not missed.
       const changes = services.feed.watch(args.orderId);
       try {

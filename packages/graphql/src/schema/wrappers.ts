@@ -1,6 +1,5 @@
 import { GraphQLList, GraphQLNonNull, type GraphQLNullableType } from 'graphql';
-import { ErrorCode } from '@dema/contracts';
-import { graphqlError } from '../errors.ts';
+import { argumentError } from '../errors.ts';
 
 /** `T!` */
 export const nonNull = <T extends GraphQLNullableType>(type: T) => new GraphQLNonNull(type);
@@ -14,7 +13,7 @@ export const listOf = <T extends GraphQLNullableType>(type: T) => new GraphQLLis
  */
 export function segment(value: string, argument: string): string {
   if (value === '' || value === '.' || value === '..') {
-    throw graphqlError(ErrorCode.VALIDATION_FAILED, `${argument} must not be empty, "." or ".."`, argument);
+    throw argumentError(argument, 'must not be empty, "." or ".."');
   }
   return encodeURIComponent(value);
 }

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode, problemContentType, problemType, type InvalidParam, type Problem } from '@dema/contracts';
+import { ErrorCode, invisibleNameReason, problemContentType, problemType, visibleTextPattern, type InvalidParam, type Problem } from '@dema/contracts';
 import { AppError, statusTitles } from './errors.ts';
 import { formatReasons, noNulKeyword } from './request-validation.ts';
 
@@ -47,6 +47,9 @@ function invalidParams(context: string, issues: AjvIssue[]): InvalidParam[] {
       reason = 'must not contain the NUL character (\\u0000)';
     } else if (issue.keyword === 'format' && typeof issue.params.format === 'string' && formatReasons[issue.params.format]) {
       reason = formatReasons[issue.params.format]!;
+    } else if (issue.keyword === 'pattern' && issue.params.pattern === visibleTextPattern) {
+      // Ajv would quote the pattern, a line of escapes that tells a person nothing.
+      reason = invisibleNameReason;
     } else if (issue.keyword === 'propertyNames') {
       continue;
     } else if (issue.keyword === 'const' || issue.keyword === 'enum') {

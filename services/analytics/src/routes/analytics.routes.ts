@@ -52,7 +52,7 @@ export async function analyticsRoutes(app: DemaApp, analytics: Analytics): Promi
         tags: ['analytics'],
         operationId: 'getSalesBreakdown',
         summary: 'Gross sales, discounts, shipping, tax, refunds and net revenue',
-        description: `${salesNote} Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − refunds, less the tax of orders whose prices include tax; a refund comes out without the tax it paid back (its order's tax in proportion to the order's total), since tax is never revenue: a fully refunded order nets 0. ${rangeNote}`,
+        description: `${salesNote} Refunds are those made on these sales, whenever made. netRevenue = grossSales − discounts + shipping − (refunds − refundedTax) − taxInPrices: \`refunds\` is what was paid back, tax included, \`refundedTax\` the tax in it (its order's tax in proportion to the order's total) and \`taxInPrices\` the tax of orders whose prices include tax. Tax is never revenue, so a fully refunded order nets 0. ${rangeNote}`,
         security: requiresToken,
         querystring: AnalyticsRangeQuery,
         response: { 200: Type.Ref('SalesBreakdown'), ...errors },

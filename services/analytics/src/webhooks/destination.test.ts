@@ -43,3 +43,15 @@ test('a name is refused when any address it resolves to is private, unless priva
 test('a name that does not resolve is refused, allowed private receivers or not', async () => {
   await assert.rejects(checkDestination(new URL('http://webhooks.invalid/x'), true), /does not resolve/);
 });
+
+test('a URL with a user name or password is refused before its host is looked up, allowed private receivers or not', async () => {
+  for (const url of [
+    'https://user:pass@93.184.215.14/x',
+    'https://token@93.184.215.14/x',
+    'https://:pass@93.184.215.14/x',
+    'http://user:pass@webhooks.invalid/x',
+  ]) {
+    await assert.rejects(checkDestination(new URL(url), true), /must not carry a user name or password/, url);
+  }
+  await checkDestination(new URL('https://93.184.215.14/hooks/a@b'), false);
+});

@@ -60,11 +60,16 @@ export class DestinationRefused extends Error {
 }
 
 /**
- * Checks that `url` may receive webhooks: its host resolves, and none of the addresses it resolves
- * to is private (unless `allowPrivate`). Every address counts, since a connection may use any of them.
- * Throws DestinationRefused saying why.
+ * Checks that `url` may receive webhooks: it carries no user name or password, its host resolves,
+ * and none of the addresses it resolves to is private (unless `allowPrivate`). Every address counts,
+ * since a connection may use any of them. Throws DestinationRefused saying why.
  */
 export async function checkDestination(url: URL, allowPrivate: boolean): Promise<void> {
+  // The URL is shown to every reader of the endpoint list and kept in the audit log, so a password in
+  // it would leak there; and the signature, not Basic auth, is how a receiver knows the sender.
+  if (url.username !== '' || url.password !== '') {
+    throw new DestinationRefused('must not carry a user name or password (user:password@); receivers authenticate deliveries by their signature');
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   if (isIP(host) !== 0) {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CreateWebhookEndpoint, IdParam, UpdateWebhookEndpoint, WebhookDeliveryParams, WebhookDeliveryQuery } from '@dema/contracts';
+import { CreateWebhookEndpoint, IdParam, NoFields, UpdateWebhookEndpoint, WebhookDeliveryParams, WebhookDeliveryQuery } from '@dema/contracts';
 import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { WebhookEndpoints } from './webhook-endpoints.ts';
 
@@ -38,7 +38,8 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'Register a webhook endpoint',
         description:
           'Events that happen from now on are delivered to `url`. Without `secret`, one is generated (`whsec_` + base64). A URL whose host ' +
-          'does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true. ' +
+          'does not resolve, or resolves to a private, loopback or link-local address, is a 422 unless DEMA_WEBHOOKS_ALLOW_PRIVATE=true; ' +
+          'so is a URL with a user name or password (receivers authenticate deliveries by their signature). ' +
           signing,
         security: requiresToken,
         body: CreateWebhookEndpoint,
@@ -131,14 +132,18 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
   app.post(
     '/api/webhooks/:id/deliveries/:deliveryId/redeliver',
     {
+      bodyLimit: bodyLimits.small,
       config: manage,
       schema: {
         tags: ['webhooks'],
         operationId: 'redeliverWebhook',
         summary: 'Send a delivery again',
-        description: 'Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled.',
+        description:
+          'Due at once, with the same `webhook-id`, and retried again if it fails. 409 when the endpoint is disabled. ' +
+          'Takes no body, or an empty object: any field is a 400 naming it.',
         security: requiresToken,
         params: WebhookDeliveryParams,
+        body: Type.Optional(NoFields),
         response: { 202: Type.Ref('WebhookDelivery'), ...problemResponses(400, 401, 403, 404, 409) },
       },
     },

@@ -1,4 +1,13 @@
-import { countryRules, type InvalidParam, type Promotion, type ShippingRate, type ShippingZone, type TaxRate } from '@dema/contracts';
+import {
+  addressableCountries,
+  countryRuleOf,
+  regionOutsideList,
+  type InvalidParam,
+  type Promotion,
+  type ShippingRate,
+  type ShippingZone,
+  type TaxRate,
+} from '@dema/contracts';
 
 /**
  * The rules of the checkout configuration that a schema cannot say (they relate several fields),
@@ -14,8 +23,8 @@ export type Given = ReadonlySet<string>;
  * undefined. A zone or a tax rate there would never match.
  */
 function countryProblem(country: string): string | undefined {
-  if (countryRules[country]) return undefined;
-  return `is no country Dema addresses (ISO 3166-1 alpha-2): ${Object.keys(countryRules).sort().join(', ')}`;
+  if (countryRuleOf(country)) return undefined;
+  return `is no country Dema addresses (ISO 3166-1 alpha-2): ${addressableCountries.join(', ')}`;
 }
 
 /**
@@ -23,8 +32,8 @@ function countryProblem(country: string): string | undefined {
  * back in what the reason lists), or undefined. A country without a list of regions takes any.
  */
 function regionProblem(country: string, region: string, prefix = ''): string | undefined {
-  const regions = countryRules[country]?.regions;
-  if (!regions || regions.codes.includes(region)) return undefined;
+  const regions = regionOutsideList(country, region);
+  if (!regions) return undefined;
   return `is not ${regions.label} of ${country}: ${regions.codes.map((code) => `${prefix}${code}`).join(', ')}`;
 }
 

@@ -1,4 +1,4 @@
-import { toWireAmount, type Payment, type PaymentProvider, type PaymentStatus, type Refund, type RefundLine } from '@dema/contracts';
+import { toWireAmount, type Payment, type PaymentOrderLine, type PaymentProvider, type PaymentStatus, type Refund, type RefundLine } from '@dema/contracts';
 import type { Queryable } from '@dema/platform';
 
 /** A payment as the use cases work with it: amounts as decimal strings, as stored. */
@@ -121,16 +121,18 @@ async function lockWhere(tx: Queryable, column: 'order_id' | 'provider_ref', val
 }
 
 /**
- * Records a new payment and answers it as `findPayment` would; undefined when the order has one
- * already (a concurrent open wrote first).
+ * Records a new payment, with the lines of its order (null: not known), and answers it as
+ * `findPayment` would; undefined when the order has one already (a concurrent open wrote first).
  */
 export async function insertPayment(
   db: Queryable,
-  payment: Pick<PaymentRecord, 'id' | 'orderId' | 'userId' | 'provider' | 'status' | 'amount' | 'currency' | 'providerRef' | 'clientSecret'>,
+  payment: Pick<PaymentRecord, 'id' | 'orderId' | 'userId' | 'provider' | 'status' | 'amount' | 'currency' | 'providerRef' | 'clientSecret'> & {
+    lines: PaymentOrderLine[] | null;
+  },
 ): Promise<{ payment: Payment; clientSecret: string | null } | undefined> {
   const { rows } = await db.query<PaymentRow>(
-    `INSERT INTO payments AS p (id, order_id, user_id, provider, status, amount, currency, provider_ref, client_secret)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (order_id) DO NOTHING
+    `INSERT INTO payments AS p (id, order_id, user_id, provider, status, amount, currency, provider_ref, client_secret, lines)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (order_id) DO NOTHING
      RETURNING ${paymentColumns}, ${refundsColumn}`,
     [
       payment.id,
@@ -142,9 +144,25 @@ export async function insertPayment(
       payment.currency,
       payment.providerRef,
       payment.clientSecret,
+      payment.lines === null ? null : JSON.stringify(payment.lines),
     ],
   );
   return rows[0] && { payment: toPayment(rows[0]), clientSecret: rows[0].client_secret };
+}
+
+/**
+ * What a refund's lines are checked against, read under the payment's lock (after it, so refunds
+ * committed by a holder it waited for are seen): the order's lines the payment was opened with
+ * (null: opened without them) and every line its refunds named, made or being made.
+ */
+export async function refundLinesOf(tx: Queryable, paymentId: string): Promise<{ ordered: PaymentOrderLine[] | null; refunded: RefundLine[] }> {
+  const { rows } = await tx.query<{ ordered: PaymentOrderLine[] | null; refunded: RefundLine[] }>(
+    `SELECT p.lines AS ordered,
+            COALESCE((SELECT jsonb_agg(l) FROM refunds r, jsonb_array_elements(r.lines) l WHERE r.payment_id = p.id AND r.lines IS NOT NULL), '[]'::jsonb) AS refunded
+       FROM payments p WHERE p.id = $1`,
+    [paymentId],
+  );
+  return rows[0]!;
 }
 
 /** Moves a locked payment to `status`, with what was captured or refunded when those changed. */

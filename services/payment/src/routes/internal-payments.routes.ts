@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CapturePayment, CreatePayment, CreateRefundFor, IdempotencyKeyHeaders, OrderIdParam } from '@dema/contracts';
+import { CapturePayment, CreatePayment, CreateRefundFor, IdempotencyKeyHeaders, NoFields, OrderIdParam } from '@dema/contracts';
 import { bodyLimits, problemResponses, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
@@ -43,7 +43,16 @@ export async function internalPaymentRoutes(app: DemaApp, payments: Payments): P
 
   app.post(
     '/internal/payments/:orderId/cancel',
-    { config: internal, schema: { hide: true, params: OrderIdParam, response: { 200: Type.Ref('Payment'), ...problemResponses(404, 409, 503) } } },
+    {
+      bodyLimit: bodyLimits.small,
+      config: internal,
+      schema: {
+        hide: true,
+        params: OrderIdParam,
+        body: Type.Optional(NoFields),
+        response: { 200: Type.Ref('Payment'), ...problemResponses(400, 404, 409, 503) },
+      },
+    },
     async (request) => payments.cancel(request.params.orderId),
   );
 

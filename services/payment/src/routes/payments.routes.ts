@@ -1,14 +1,10 @@
 import Type from 'typebox';
-import { CreateRefund, IdempotencyKeyHeaders, OrderIdParam, type Principal } from '@dema/contracts';
+import { CreateRefund, IdempotencyKeyHeaders, NoFields, OrderIdParam, type Principal } from '@dema/contracts';
 import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
 const read = { permission: 'orders:read' as const };
 const manage = { permission: 'payments:manage' as const };
-
-// Marking paid takes nothing: no body (optional, so validated as `{}`) or an empty object; any
-// field is refused, as on every route.
-const NoFields = Type.Object({}, { additionalProperties: false });
 
 const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body return the first refund instead of making another');
 
@@ -40,6 +36,7 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
   app.post(
     '/api/orders/:orderId/payment/mark-paid',
     {
+      bodyLimit: bodyLimits.small,
       config: manage,
       schema: {
         tags: ['payments'],
@@ -68,7 +65,9 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
         summary: 'Refund an order',
         description:
           'Gives `amount` back (all that is left when absent), recorded with the admin and the `reason`; `lines` say which returned lines it is for ' +
-          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. A payment not yet taken is a 409. ' +
+          '(with an amount). Never more than was paid minus what was refunded: a 422 naming body.amount. Each line must be a line of the order ' +
+          '(its product and variant), for at most the units ordered less those earlier refunds and returns named: a 422 naming ' +
+          '`body.lines.N.productId` or `body.lines.N.quantity`. A payment not yet taken is a 409. ' +
           'Send `Idempotency-Key` to make retries safe: a repeat answers with the first refund.',
         security: requiresToken,
         params: OrderIdParam,

@@ -1,4 +1,4 @@
-import { type CatalogCsvColumn, catalogCsvColumns } from '@dema/contracts';
+import { type CatalogCsvColumn, catalogCsvColumns, hasVisibleCharacter, invisibleNameReason } from '@dema/contracts';
 
 /** A variant as read from one row, values checked and in the database's types. */
 export interface VariantDraft {
@@ -151,13 +151,17 @@ export class CatalogCsvReader {
   }
 
   private readProduct(row: number, handle: string, values: Record<string, string>, problem: (column: string, reason: string) => void): ProductDraft {
-    const name = values.name ?? '';
-    if (name.trim() === '') problem('name', 'is required on the first row of a product');
+    // Trimmed, and held to the API's rule for names: a file may not name what the API refuses.
+    const name = (values.name ?? '').trim();
+    if (name === '') problem('name', 'is required on the first row of a product');
+    else if (!hasVisibleCharacter(name)) problem('name', invisibleNameReason);
     else if (name.length > 255) problem('name', 'must be at most 255 characters');
     const description = values.description ?? '';
     if (description.length > 10_000) problem('description', 'must be at most 10000 characters');
     const category = (values.category ?? '').trim();
-    if (category.length > 255) problem('category', 'must be at most 255 characters');
+    // A category the file names and the catalog lacks is created with this name.
+    if (category !== '' && !hasVisibleCharacter(category)) problem('category', invisibleNameReason);
+    else if (category.length > 255) problem('category', 'must be at most 255 characters');
     const price = readDecimal(values.price ?? '', true, (reason) => problem('price', reason)) ?? '0.00';
     const hasVariant = variantColumns.some((column) => (values[column] ?? '') !== '');
     const stock = hasVariant ? 0 : (readInt(values.stock ?? '', maxInt, true, (reason) => problem('stock', reason)) ?? 0);
@@ -186,8 +190,9 @@ export class CatalogCsvReader {
 
   private readVariant(row: number, values: Record<string, string>, problem: (column: string, reason: string) => void): VariantDraft | undefined {
     const before = this.problems.length;
-    const name = values.variant_name ?? '';
-    if (name.trim() === '') problem('variant_name', 'is required on a variant row');
+    const name = (values.variant_name ?? '').trim();
+    if (name === '') problem('variant_name', 'is required on a variant row');
+    else if (!hasVisibleCharacter(name)) problem('variant_name', invisibleNameReason);
     else if (name.length > 255) problem('variant_name', 'must be at most 255 characters');
     const sku = (values.variant_sku ?? '').trim();
     if (sku.length > 64) problem('variant_sku', 'must be at most 64 characters');

@@ -11,6 +11,12 @@ test('search text cannot inject tsquery operators', () => {
   assert.equal(toSearchQuery('&|!()'), undefined);
 });
 
+test('search keeps a dot between letters or digits in the word, as the document has it', () => {
+  assert.equal(toSearchQuery('3.5 mm'), '3.5:* & mm:*');
+  assert.equal(toSearchQuery('firmware v1.2.3.'), 'firmware:* & v1.2.3:*');
+  assert.equal(toSearchQuery('.5 3. ..'), '5:* & 3:*');
+});
+
 test('search keeps letters outside ASCII', () => {
   assert.equal(toSearchQuery('Müsli café'), 'müsli:* & café:*');
 });

@@ -2,11 +2,15 @@ import type { ProductQuery, ProductSort } from '@dema/contracts';
 
 /**
  * Turns free text into a prefix-matching full-text query: every word must appear at the start of a
- * word of the name or description ("headph wire" finds "Wireless Headphones"). Only letters and
- * digits survive, so the text can never be tsquery syntax.
+ * word of the name or description ("headph wire" finds "Wireless Headphones", "3.5" a "3.5 mm
+ * jack"). Only letters, digits and dots between them survive, so the text can never be tsquery
+ * syntax.
  */
 export function toSearchQuery(text: string): string | undefined {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  // A dot between letters or digits stays in the word, as PostgreSQL's parser keeps "3.5", "v1.2" and
+  // "1.2.3" whole in the document: split at the dot, "3.5" asked for a word starting with "5" and
+  // found no product with a 3.5 in it.
+  const words = text.toLowerCase().match(/[\p{L}\p{N}]+(?:\.[\p{L}\p{N}]+)*/gu);
   if (!words) return undefined;
   return [...new Set(words)]
     .slice(0, 10)

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { PasswordResetConfirm, PasswordResetRequest, VerifyEmailBody } from '@dema/contracts';
+import { NoFields, PasswordResetConfirm, PasswordResetRequest, VerifyEmailBody } from '@dema/contracts';
 import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { AccountRecovery } from '../account-recovery.ts';
 import { trimEmail } from './auth.routes.ts';
@@ -67,13 +67,16 @@ export async function accountRecoveryRoutes(app: DemaApp, recovery: AccountRecov
   app.post(
     '/api/users/me/verification-email',
     {
+      bodyLimit: bodyLimits.small,
       config: { authenticated: true },
       schema: {
         tags: ['users'],
         operationId: 'resendVerificationEmail',
         summary: 'Email yourself a new verification link (409 when your email is verified already; a few an hour)',
+        description: 'Takes no body, or an empty object: any field is a 400 naming it.',
         security: requiresToken,
-        response: { 202: Type.Null(), ...problemResponses(401, 409, 429) },
+        body: Type.Optional(NoFields),
+        response: { 202: Type.Null(), ...problemResponses(400, 401, 409, 429) },
       },
     },
     async (request, reply) => {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ErrorCode, LoginBody, RefreshBody, SignupBody } from '@dema/contracts';
+import { ErrorCode, LoginBody, NoFields, RefreshBody, SignupBody } from '@dema/contracts';
 import { noQuery, bodyLimits, credentialsRefused, forbidden, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import { clearedRefreshCookie, originMayUseCookie, readRefreshCookie, refreshCookie, refreshCookieName } from '../domain/refresh-cookie.ts';
 import { refreshTokenTtl, type Identity } from '../identity.ts';
@@ -21,7 +21,6 @@ const signupAccepted = {
 const signupDescription =
   'Answers 202 alike for a new and an already-registered email. A new email gets the account (unverified; a verification link is emailed); a registered one gets nothing created and an "account exists" email with a reset link. Sign in next with the same credentials: a refusal means the email was taken, and its inbox says what to do.';
 
-const EmptyBody = Type.Object({}, { additionalProperties: false });
 const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
 
 /** The seed's Authentication Flow: signup, login, refresh, logout, and the public keys. */
@@ -80,13 +79,16 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   app.post(
     '/api/auth/logout',
     {
+      bodyLimit: bodyLimits.small,
       config: { authenticated: true },
       schema: {
         tags: ['auth'],
         operationId: 'logout',
         summary: 'End this session now',
+        description: 'Takes no body, or an empty object: any field is a 400 naming it.',
         security: requiresToken,
-        response: { 204: Type.Null(), ...problemResponses(401) },
+        body: Type.Optional(NoFields),
+        response: { 204: Type.Null(), ...problemResponses(400, 401) },
       },
     },
     async (request, reply) => {
@@ -182,7 +184,7 @@ export async function cookieAuthRoutes(app: DemaApp, identity: Identity, origins
         summary: 'A new access token for the refresh cookie, which is replaced (each cookie value works once)',
         description: 'The body is an empty JSON object: its content type makes a cross-origin call need a CORS preflight.',
         security: cookieSecurity,
-        body: EmptyBody,
+        body: NoFields,
         response: { 200: Type.Ref('AccessToken'), ...problemResponses(400, 401, 403, 429) },
       },
     },
