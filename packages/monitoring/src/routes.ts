@@ -1,16 +1,6 @@
 import Type from 'typebox';
-import { MetricsHistoryQuery, routingKeys } from '@dema/contracts';
-import {
-  noQuery,
-  AppError,
-  auditEventOf,
-  problemResponses,
-  requiresToken,
-  unavailable,
-  type DeadLetterRegistry,
-  type DemaApp,
-  type EventBus,
-} from '@dema/platform';
+import { MetricsHistoryQuery, NoFields, routingKeys } from '@dema/contracts';
+import { AppError, auditEventOf, problemResponses, requiresToken, unavailable, type DeadLetterRegistry, type DemaApp, type EventBus } from '@dema/platform';
 import type { Monitor } from './monitor.ts';
 
 /**
@@ -31,7 +21,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'getSystemMetrics',
         summary: "This machine's CPU, memory, disk and network (seed: SystemMetrics)",
         security,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('SystemMetrics'), ...errors },
       },
     },
@@ -47,7 +37,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'getApplicationMetrics',
         summary: 'Requests at this entry, and the database and cache of the services behind it, since they started (seed: ApplicationMetrics)',
         security,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('ApplicationMetrics'), ...errors },
       },
     },
@@ -79,7 +69,7 @@ export async function monitoringRoutes(app: DemaApp, monitor: Monitor, deadLette
         operationId: 'listAlerts',
         summary: 'Active (pending or firing) and recently resolved alerts, with what each channel was told',
         security,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('AlertList'), ...errors },
       },
     },

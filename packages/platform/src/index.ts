@@ -71,7 +71,7 @@ export {
   forbidden,
   tooManyRequests,
 } from './http/errors.ts';
-export { noQuery, problemResponses, requiresToken } from './http/route-schemas.ts';
+export { problemResponses, requiresToken } from './http/route-schemas.ts';
 export { openApiOptions } from './http/docs.ts';
 export { registerHealth, registerLiveness, startDraining, isDraining, type ReadinessCheck } from './http/health.ts';
 export { SessionStore, type SessionStateSource } from './auth/session-store.ts';

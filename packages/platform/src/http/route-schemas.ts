@@ -16,10 +16,3 @@ export function problemResponses<S extends ProblemStatus>(...statuses: S[]): Rec
  * the check itself is the route's `config` (`authenticated` or `permission`).
  */
 export const requiresToken: Array<Record<string, string[]>> = [{ bearer: [] }];
-
-/**
- * The querystring of a route that reads none: a parameter sent anyway (`?limit=10` on a list that
- * is not paginated, a misspelt filter) is a 400 naming it, not silently ignored, so a client never
- * takes an answer for one its parameter did not shape.
- */
-export const noQuery = Type.Object({}, { additionalProperties: false });

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateWebhookEndpoint, IdParam, NoFields, UpdateWebhookEndpoint, WebhookDeliveryParams, WebhookDeliveryQuery } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { WebhookEndpoints } from './webhook-endpoints.ts';
 
 const manage = { permission: 'webhooks:manage' as const };
@@ -20,7 +20,7 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'List webhook endpoints',
         description: 'Oldest first, without their secrets (GET one endpoint for its secret).',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('WebhookEndpointList'), ...problemResponses(401, 403) },
       },
     },
@@ -62,7 +62,7 @@ export async function webhookRoutes(app: DemaApp, endpoints: WebhookEndpoints): 
         summary: 'Read a webhook endpoint with its secret',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('WebhookEndpointWithSecret'), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { SetCartItem, type Principal } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { NoFields, SetCartItem, type Principal } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Carts } from '../carts.ts';
 
 const ProductIdParam = Type.Object({ productId: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
@@ -22,7 +22,7 @@ export async function cartRoutes(app: DemaApp, carts: Carts): Promise<void> {
         summary: 'Get my cart',
         description: 'Lines with current prices and stock from the catalog; `problems` lists lines that cannot be checked out as they are.',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Cart'), ...problemResponses(401, 403, 503) },
       },
     },

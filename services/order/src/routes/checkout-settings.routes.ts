@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { UpdateCheckoutSettings, type CheckoutSettings, type PaymentProvider } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { NoFields, UpdateCheckoutSettings, type CheckoutSettings, type PaymentProvider } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CheckoutConfiguration } from '../checkout-configuration.ts';
 
 /** How a shopper may pay, from the server's configuration (not stored with the settings). */
@@ -25,7 +25,7 @@ export async function checkoutSettingsRoutes(app: DemaApp, configuration: Checko
         description:
           'Whether prices include tax, the currency, how long an order may wait for payment, when card payments are captured, ' +
           'the countries the shipping zones cover (`shipsTo`), the payment providers a shopper may choose and the Stripe publishable key for the card form (null without Stripe).',
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('CheckoutSettings') },
       },
     },

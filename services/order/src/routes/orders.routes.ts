@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateOrder, IdempotencyKeyHeaders, IdParam, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateOrder, IdempotencyKeyHeaders, IdParam, NoFields, OrderListQuery, UpdateOrderStatus, type Principal } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Orders } from '../orders.ts';
 
 const read = { permission: 'orders:read' as const };
@@ -92,7 +92,7 @@ export async function orderRoutes(app: DemaApp, orders: Orders): Promise<void> {
         description: "A customer sees only their own orders: another user's order is a 404.",
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Order'), ...problemResponses(400, 401, 403, 404) },
       },
     },

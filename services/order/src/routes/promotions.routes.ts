@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreatePromotion, IdParam, PromotionListQuery, UpdatePromotion } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreatePromotion, IdParam, NoFields, PromotionListQuery, UpdatePromotion } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CheckoutConfiguration } from '../checkout-configuration.ts';
 
 const manage = { permission: 'checkout:manage' as const };
@@ -57,7 +57,7 @@ export async function promotionRoutes(app: DemaApp, configuration: CheckoutConfi
         summary: 'Get a promotion',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Promotion'), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateOrderReturn, IdempotencyKeyHeaders, IdParam, type Principal } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateOrderReturn, IdempotencyKeyHeaders, IdParam, NoFields, type Principal } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Returns } from '../returns.ts';
 
 const IdempotencyHeaders = IdempotencyKeyHeaders('Makes retries safe: the same key and body answer with the first return instead of making another');
@@ -53,7 +53,7 @@ export async function returnRoutes(app: DemaApp, returns: Returns): Promise<void
         description: "Oldest first; for the order's owner or an admin (another customer's order is a 404).",
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('OrderReturnList'), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateShippingMethod, CreateShippingZone, IdParam, UpdateShippingMethod, UpdateShippingZone } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateShippingMethod, CreateShippingZone, IdParam, NoFields, UpdateShippingMethod, UpdateShippingZone } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CheckoutConfiguration } from '../checkout-configuration.ts';
 
 const manage = { permission: 'checkout:manage' as const };
@@ -17,7 +17,7 @@ export async function shippingRoutes(app: DemaApp, configuration: CheckoutConfig
         summary: 'List shipping zones',
         description: 'By name.',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('ShippingZoneList'), ...problemResponses(401, 403) },
       },
     },
@@ -55,7 +55,7 @@ export async function shippingRoutes(app: DemaApp, configuration: CheckoutConfig
         summary: 'Get a shipping zone',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('ShippingZone'), ...problemResponses(400, 401, 403, 404) },
       },
     },
@@ -111,7 +111,7 @@ export async function shippingRoutes(app: DemaApp, configuration: CheckoutConfig
         description: 'In the order they were created, inactive ones included.',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('ShippingMethodList'), ...problemResponses(400, 401, 403, 404) },
       },
     },
@@ -151,7 +151,7 @@ export async function shippingRoutes(app: DemaApp, configuration: CheckoutConfig
         summary: 'Get a shipping method',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('ShippingMethod'), ...problemResponses(400, 401, 403, 404) },
       },
     },

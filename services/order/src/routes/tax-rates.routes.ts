@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateTaxRate, IdParam, UpdateTaxRate } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateTaxRate, IdParam, NoFields, UpdateTaxRate } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CheckoutConfiguration } from '../checkout-configuration.ts';
 
 const manage = { permission: 'checkout:manage' as const };
@@ -17,7 +17,7 @@ export async function taxRateRoutes(app: DemaApp, configuration: CheckoutConfigu
         summary: 'List tax rates',
         description: 'By country, the whole-country rate before its regions.',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('TaxRateList'), ...problemResponses(401, 403) },
       },
     },
@@ -58,7 +58,7 @@ export async function taxRateRoutes(app: DemaApp, configuration: CheckoutConfigu
         summary: 'Get a tax rate',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('TaxRate'), ...problemResponses(400, 401, 403, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { CreateRefund, IdempotencyKeyHeaders, NoFields, OrderIdParam, type Principal } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Payments } from '../payments.ts';
 
 const read = { permission: 'orders:read' as const };
@@ -26,7 +26,7 @@ export async function paymentRoutes(app: DemaApp, payments: Payments): Promise<v
           'While a card is still to be authorized, its owner also gets the `clientSecret` the card form confirms it with.',
         security: requiresToken,
         params: OrderIdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Payment'), ...problemResponses(400, 401, 403, 404) },
       },
     },

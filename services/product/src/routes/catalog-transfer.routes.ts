@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import Type from 'typebox';
-import { CatalogImportQuery, type CatalogImportQuery as ImportQuery, catalogImportPath, ErrorCode, IdParam, ProductQuery } from '@dema/contracts';
-import { noQuery, AppError, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CatalogImportQuery, type CatalogImportQuery as ImportQuery, catalogImportPath, ErrorCode, IdParam, NoFields, ProductQuery } from '@dema/contracts';
+import { AppError, notFound, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { CatalogTransfer } from '../catalog-transfer.ts';
 
 // Omit drops additionalProperties: a misspelt filter must be a 400, not the whole catalog.
@@ -60,7 +60,7 @@ export async function catalogTransferRoutes(app: DemaApp, transfer: CatalogTrans
         description: 'Rows done out of the total while RUNNING; the report when SUCCEEDED, the problem (as the 422 would have been) when FAILED.',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('CatalogImportJob'), ...problemResponses(400, 401, 403, 404) },
       },
     },

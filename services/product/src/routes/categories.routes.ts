@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateCategory, IdOrSlugParam, IdParam, UpdateCategory } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateCategory, IdOrSlugParam, IdParam, NoFields, UpdateCategory } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 /** Categories: public reads (with product counts), admin writes. */
@@ -12,7 +12,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
         tags: ['categories'],
         operationId: 'listCategories',
         summary: 'List categories',
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('CategoryList') },
       },
     },
@@ -29,7 +29,7 @@ export async function categoryRoutes(app: DemaApp, catalog: Catalog): Promise<vo
         operationId: 'getCategory',
         summary: 'Get a category by id or slug, with its product count',
         params: IdOrSlugParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Category'), ...problemResponses(404) },
       },
     },

@@ -1,7 +1,7 @@
 import Type from 'typebox';
-import { cacheConfigs, CreateProduct, IdParam, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
+import { cacheConfigs, CreateProduct, IdParam, NoFields, ProductQuery, StockAdjustment, UpdateProduct } from '@dema/contracts';
 import { ErrorCode } from '@dema/contracts';
-import { noQuery, bodyLimits, notFound, problemResponses, requiresToken, sendRepresentation, type DemaApp } from '@dema/platform';
+import { bodyLimits, notFound, problemResponses, requiresToken, sendRepresentation, type DemaApp } from '@dema/platform';
 import type { Catalog } from '../catalog.ts';
 
 const notModified = Type.Null({ description: 'Not Modified: If-None-Match names the current answer (its ETag), which is not sent again' });
@@ -31,7 +31,7 @@ export async function productRoutes(app: DemaApp, catalog: Catalog): Promise<voi
         operationId: 'getProduct',
         summary: 'Get a product',
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('Product'), 304: notModified, ...problemResponses(400, 404) },
       },
     },

@@ -1,6 +1,6 @@
 import Type from 'typebox';
-import { CreateSavedAddress, IdParam, UpdateSavedAddress } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { CreateSavedAddress, IdParam, NoFields, UpdateSavedAddress } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { AddressBook } from '../address-book.ts';
 
 const mine = { authenticated: true } as const;
@@ -16,7 +16,7 @@ export async function addressRoutes(app: DemaApp, book: AddressBook): Promise<vo
         operationId: 'listMyAddresses',
         summary: 'Your saved addresses',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('SavedAddressList'), ...problemResponses(401) },
       },
     },
@@ -55,7 +55,7 @@ export async function addressRoutes(app: DemaApp, book: AddressBook): Promise<vo
         summary: 'One of your saved addresses',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('SavedAddress'), ...problemResponses(400, 401, 404) },
       },
     },

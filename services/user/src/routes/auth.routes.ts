@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { ErrorCode, LoginBody, NoFields, RefreshBody, SignupBody } from '@dema/contracts';
-import { noQuery, bodyLimits, credentialsRefused, forbidden, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { bodyLimits, credentialsRefused, forbidden, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import { clearedRefreshCookie, originMayUseCookie, readRefreshCookie, refreshCookie, refreshCookieName } from '../domain/refresh-cookie.ts';
 import { refreshTokenTtl, type Identity } from '../identity.ts';
 import type { KeyRing } from '../keys.ts';
@@ -104,7 +104,7 @@ export async function authRoutes(app: DemaApp, identity: Identity, keys: KeyRing
   for (const { url, operationId } of jwksRoutes) {
     app.get(
       url,
-      { schema: { tags: ['auth'], operationId, summary: 'Public keys that verify access tokens (JWKS)', querystring: noQuery, response: { 200: Jwks } } },
+      { schema: { tags: ['auth'], operationId, summary: 'Public keys that verify access tokens (JWKS)', querystring: NoFields, response: { 200: Jwks } } },
       async (_request, reply) => {
         reply.header('cache-control', 'public, max-age=300');
         return keys.jwks();

@@ -1,5 +1,6 @@
 import Type from 'typebox';
-import { noQuery, type DemaApp } from '@dema/platform';
+import { NoFields } from '@dema/contracts';
+import type { DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 
 const SidParam = Type.Object({ sid: Type.String({ maxLength: 64, pattern: '^[0-9A-Za-z-]+$' }) });
@@ -12,7 +13,7 @@ const SessionState = Type.Object({ ended: Type.Boolean() });
 export async function sessionRoutes(app: DemaApp, identity: Identity): Promise<void> {
   app.get(
     '/internal/sessions/:sid',
-    { config: { internal: true }, schema: { hide: true, params: SidParam, querystring: noQuery, response: { 200: SessionState } } },
+    { config: { internal: true }, schema: { hide: true, params: SidParam, querystring: NoFields, response: { 200: SessionState } } },
     async (request) => ({ ended: await identity.sessionState.isEnded(request.params.sid) }),
   );
 }

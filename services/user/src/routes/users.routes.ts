@@ -1,8 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
 import Type from 'typebox';
 import { stringify } from 'csv-stringify';
-import { DeleteMe, IdParam, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
-import { noQuery, bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
+import { DeleteMe, IdParam, NoFields, UpdateMe, UpdateUser, UserQuery } from '@dema/contracts';
+import { bodyLimits, problemResponses, requiresToken, type DemaApp } from '@dema/platform';
 import type { Identity } from '../identity.ts';
 
 /** The columns of a user export, in order. */
@@ -19,7 +19,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
         operationId: 'getMyAccount',
         summary: 'Your account',
         security: requiresToken,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('User'), ...problemResponses(401) },
       },
     },
@@ -116,7 +116,7 @@ export async function userRoutes(app: DemaApp, identity: Identity): Promise<void
         summary: 'Get a user',
         security: requiresToken,
         params: IdParam,
-        querystring: noQuery,
+        querystring: NoFields,
         response: { 200: Type.Ref('User'), ...problemResponses(400, 401, 403, 404) },
       },
     },
