@@ -4,6 +4,20 @@ import Type from 'typebox';
 import { problemContentType } from '@dema/contracts';
 import { createHttpServer, createLogger, listen, Metrics, type DemaApp } from '@dema/platform';
 
+/** A kit app with `routes` on it, listening on a free port. */
+async function serve(routes: (app: DemaApp) => void, options: { serviceToken?: string } = {}): Promise<{ app: DemaApp; url: string }> {
+  const app = createHttpServer({
+    log: createLogger('silent'),
+    metrics: new Metrics(),
+    authenticate: async () => ({ kind: 'anonymous' }),
+    bodyLimit: 1024,
+    service: 'test',
+    ...options,
+  });
+  routes(app);
+  return { app, url: await listen(app, { host: '127.0.0.1', port: 0 }) };
+}
+
 /**
  * Requests refused before any route sees them — by Fastify's router or by Node's HTTP parser — are
  * answered as problem+json with a code like every other error (found by the API fuzzer).
@@ -13,15 +27,9 @@ describe('refusals from the router and the HTTP parser', () => {
   let url: string;
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async () => ({ kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-    });
-    app.get('/things/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => ({ id: (request.params as { id: string }).id }));
-    url = await listen(app, { host: '127.0.0.1', port: 0 });
+    ({ app, url } = await serve((app) => {
+      app.get('/things/:id', { schema: { params: Type.Object({ id: Type.String() }) } }, async (request) => ({ id: (request.params as { id: string }).id }));
+    }));
   });
   after(() => app.close());
 
@@ -59,19 +67,13 @@ describe('an empty body labelled JSON', () => {
   const json = { 'content-type': 'application/json' };
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async () => ({ kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-    });
-    app.delete('/things/:id', async (_request, reply) => reply.status(204).send());
-    app.post('/things/:id/archive', { schema: { body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => ({
-      body: request.body,
+    ({ app, url } = await serve((app) => {
+      app.delete('/things/:id', async (_request, reply) => reply.status(204).send());
+      app.post('/things/:id/archive', { schema: { body: Type.Optional(Type.Object({}, { additionalProperties: false })) } }, async (request) => ({
+        body: request.body,
+      }));
+      app.post('/things', { schema: { body: Type.Object({ name: Type.String() }) } }, async (request) => request.body);
     }));
-    app.post('/things', { schema: { body: Type.Object({ name: Type.String() }) } }, async (request) => request.body);
-    url = await listen(app, { host: '127.0.0.1', port: 0 });
   });
   after(() => app.close());
 
@@ -102,16 +104,10 @@ describe('a JSON body the kit will not read', () => {
   type Refusal = { status: number; code: string; detail: string; invalidParams?: Array<{ name: string; reason: string }> };
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async () => ({ kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-    });
-    const Thing = Type.Object({ name: Type.String(), tags: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
-    app.post('/things', { schema: { body: Thing } }, async (request) => request.body);
-    url = await listen(app, { host: '127.0.0.1', port: 0 });
+    ({ app, url } = await serve((app) => {
+      const Thing = Type.Object({ name: Type.String(), tags: Type.Optional(Type.Record(Type.String(), Type.Unknown())) });
+      app.post('/things', { schema: { body: Thing } }, async (request) => request.body);
+    }));
   });
   after(() => app.close());
 
@@ -174,23 +170,19 @@ describe('a method the path does not take', () => {
   let url: string;
 
   before(async () => {
-    app = createHttpServer({
-      log: createLogger('silent'),
-      metrics: new Metrics(),
-      authenticate: async () => ({ kind: 'anonymous' }),
-      bodyLimit: 1024,
-      service: 'test',
-      serviceToken: 'secret-token',
-    });
-    app.get('/things', async () => ({ items: [] }));
-    app.post('/things', async () => ({ ok: true }));
-    app.get('/things/:id', async () => ({ id: 1 }));
-    app.delete('/things/:id', async () => null);
-    app.get('/files/*', async () => 'file');
-    app.get('/internal/things/:id', { config: { internal: true } }, async () => ({ id: 1 }));
-    // The edge's CORS preflight answers OPTIONS on every path; that alone is no route of the path.
-    app.options('*', async (_request, reply) => reply.status(204).send());
-    url = await listen(app, { host: '127.0.0.1', port: 0 });
+    ({ app, url } = await serve(
+      (app) => {
+        app.get('/things', async () => ({ items: [] }));
+        app.post('/things', async () => ({ ok: true }));
+        app.get('/things/:id', async () => ({ id: 1 }));
+        app.delete('/things/:id', async () => null);
+        app.get('/files/*', async () => 'file');
+        app.get('/internal/things/:id', { config: { internal: true } }, async () => ({ id: 1 }));
+        // The edge's CORS preflight answers OPTIONS on every path; that alone is no route of the path.
+        app.options('*', async (_request, reply) => reply.status(204).send());
+      },
+      { serviceToken: 'secret-token' },
+    ));
   });
   after(() => app.close());
 
